@@ -1,0 +1,54 @@
+//! Command-line parsing and output. Exit codes: 0 success, 1 a property does not hold,
+//! 2 bad input or usage.
+
+mod schema;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Deterministic virtual-clock simulator and verifier of data-pipeline scheduling
+/// (DataWorks, DolphinScheduler, Airflow).
+#[derive(Parser)]
+#[command(name = "schedsim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check models; every problem is reported, not just the first.
+    Validate(validate::Args),
+    /// Print the JSON Schema of the model format.
+    Schema,
+}
+
+/// Output for people, or one JSON document on stdout for tools.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Schema => schema::run(),
+    }
+}

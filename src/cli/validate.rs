@@ -1,0 +1,80 @@
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, Format};
+use schedsim::model::{self, diagnostic::DiagnosticJson};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model files.
+    #[arg(required = true)]
+    models: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct FileReport {
+    file: String,
+    valid: bool,
+    profile: Option<String>,
+    workflows: usize,
+    tasks: usize,
+    scenarios: usize,
+    diagnostics: Vec<DiagnosticJson>,
+}
+
+pub fn run(args: &Args) -> i32 {
+    let mut reports = Vec::new();
+    let mut failed = false;
+    for path in &args.models {
+        let file = path.display().to_string();
+        match model::load_file(path) {
+            Ok(m) => {
+                if args.format == Format::Text {
+                    println!(
+                        "ok: {file} (profile {}, {} workflows, {} tasks, {} scenarios, time zone {}, tzdb {})",
+                        m.profile,
+                        m.workflows.len(),
+                        m.tasks.len(),
+                        m.scenarios.len(),
+                        m.timezone_name,
+                        model::tzdb_version(),
+                    );
+                }
+                reports.push(FileReport {
+                    file,
+                    valid: true,
+                    profile: Some(m.profile.to_string()),
+                    workflows: m.workflows.len(),
+                    tasks: m.tasks.len(),
+                    scenarios: m.scenarios.len(),
+                    diagnostics: Vec::new(),
+                });
+            }
+            Err(diagnostics) => {
+                failed = true;
+                if args.format == Format::Text {
+                    eprint!("{}", diagnostics.render());
+                }
+                reports.push(FileReport {
+                    file,
+                    valid: false,
+                    profile: None,
+                    workflows: 0,
+                    tasks: 0,
+                    scenarios: 0,
+                    diagnostics: diagnostics.to_json(),
+                });
+            }
+        }
+    }
+    if args.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).expect("reports serialise")
+        );
+    }
+    if failed { EXIT_BAD_INPUT } else { EXIT_OK }
+}

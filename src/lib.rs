@@ -1,0 +1,9 @@
+//! schedsim: a deterministic, virtual-clock simulator and verifier of data-pipeline
+//! scheduling semantics (DataWorks, Apache DolphinScheduler, Apache Airflow).
+//!
+//! Data flows one way: [`model`] (parse, validate, diagnostics) → calendar → plan →
+//! engine → observers. See ARCHITECTURE.md for the codemap and the invariants.
+
+pub mod keyword;
+pub mod model;
+pub mod rules;

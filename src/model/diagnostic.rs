@@ -1,0 +1,284 @@
+//! Diagnostics: what is wrong in a model file, where, what was expected, and a hint.
+//!
+//! Every problem found in a file is collected, not just the first; each carries a byte
+//! span that is turned into line and column when it is shown. Rendering for people uses
+//! miette's graphical handler without colours, so the text is stable enough to be
+//! snapshot-tested; `--format json` gets [`DiagnosticJson`].
+
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::Serialize;
+
+/// One problem in a model file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Byte range of the offending text.
+    pub span: Range<usize>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What was expected there (shown under the snippet).
+    pub expected: String,
+    /// How to fix it, when there is something useful to say.
+    pub help: Option<String>,
+    /// Other places that take part (the rest of a cycle, an earlier definition).
+    pub related: Vec<(Range<usize>, String)>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        span: Range<usize>,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            span,
+            message: message.into(),
+            expected: expected.into(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+}
+
+/// Every problem found in one model file, with the file's text to show them against.
+#[derive(Clone, Debug)]
+pub struct FileDiagnostics {
+    pub path: String,
+    pub source: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A diagnostic as tools read it (`validate --format json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct DiagnosticJson {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: String,
+    pub expected: String,
+    pub help: Option<String>,
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl FileDiagnostics {
+    pub fn new(path: impl Into<String>, source: impl Into<String>) -> Self {
+        FileDiagnostics {
+            path: path.into(),
+            source: source.into(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// Sorts by position and drops exact repeats, so output follows the file.
+    pub fn normalize(&mut self) {
+        self.diagnostics.sort_by(|a, b| {
+            (a.span.start, a.span.end, &a.message).cmp(&(b.span.start, b.span.end, &b.message))
+        });
+        self.diagnostics.dedup();
+    }
+
+    pub fn to_json(&self) -> Vec<DiagnosticJson> {
+        self.diagnostics
+            .iter()
+            .map(|d| {
+                let (line, column) = line_column(&self.source, d.span.start);
+                let (end_line, end_column) = line_column(&self.source, d.span.end);
+                DiagnosticJson {
+                    file: self.path.clone(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    message: d.message.clone(),
+                    expected: d.expected.clone(),
+                    help: d.help.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every diagnostic for people: `error: FILE:LINE:COLUMN: message`, then the
+    /// snippet with what was expected, then the hint.
+    pub fn render(&self) -> String {
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_context_lines(1);
+        let named = NamedSource::new(&self.path, self.source.clone());
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let (line, column) = line_column(&self.source, d.span.start);
+            let _ = writeln!(out, "error: {}:{line}:{column}: {}", self.path, d.message);
+            let report = Report {
+                file: self,
+                named: &named,
+                diagnostic: d,
+            };
+            let mut text = String::new();
+            if handler.render_report(&mut text, &report).is_err() {
+                text = format!("  {}\n", d.message);
+            }
+            out.push_str(&text);
+            out.push('\n');
+        }
+        let n = self.diagnostics.len();
+        let _ = writeln!(
+            out,
+            "{}: {n} problem{} found",
+            self.path,
+            if n == 1 { "" } else { "s" }
+        );
+        out
+    }
+}
+
+struct Report<'a> {
+    file: &'a FileDiagnostics,
+    named: &'a NamedSource<String>,
+    diagnostic: &'a Diagnostic,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.named as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let clamp = |r: &Range<usize>| {
+            let len = self.file.source.len();
+            let start = floor_char_boundary(&self.file.source, r.start.min(len));
+            let end = floor_char_boundary(&self.file.source, r.end.min(len)).max(start);
+            (start, end - start)
+        };
+        let d = self.diagnostic;
+        let primary = LabeledSpan::new_primary_with_span(Some(d.expected.clone()), clamp(&d.span));
+        let related = d
+            .related
+            .iter()
+            .map(move |(span, label)| LabeledSpan::new_with_span(Some(label.clone()), clamp(span)));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// `` `a`, `b` or `c` ``.
+pub fn one_of<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    let words: Vec<String> = words.into_iter().map(|w| format!("`{w}`")).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word_l = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_l, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters_not_bytes() {
+        let src = "a = 1\nname = \"é\" x";
+        assert_eq!(line_column(src, 0), (1, 1));
+        assert_eq!(line_column(src, 6), (2, 1));
+        // 'x' is after a two-byte character.
+        let x = src.find('x').unwrap();
+        assert_eq!(line_column(src, x), (2, 12));
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(did_you_mean("slot", ["name", "slots"]), Some("slots"));
+        assert_eq!(
+            did_you_mean("upstreams", ["upstream", "name"]),
+            Some("upstream")
+        );
+        assert_eq!(did_you_mean("banana", ["name", "slots"]), None);
+    }
+
+    #[test]
+    fn one_of_reads_like_english() {
+        assert_eq!(one_of(["a"]), "`a`");
+        assert_eq!(one_of(["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}

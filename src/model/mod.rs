@@ -1,0 +1,292 @@
+//! The model: parse a TOML model file, check it, and resolve it into dense, typed
+//! structures the later stages read.
+//!
+//! Two steps, each reporting every problem it finds with file, line and column:
+//! [`decode`] reads the file into the document types of [`doc`] (syntax, unknown keys,
+//! wrong types); [`resolve`] checks values and names and builds the [`Model`]
+//! (durations, dates, time zone, profile-only keys, references, dependency cycles).
+
+pub mod decode;
+pub mod diagnostic;
+pub mod doc;
+mod resolve;
+pub mod span;
+mod text;
+
+use jiff::civil;
+
+pub use diagnostic::{Diagnostic, FileDiagnostics};
+pub use doc::{FaultPhase, OperationKind, WriteMode};
+pub use text::{parse_duration, tzdb, tzdb_version};
+
+use crate::rules::{Backoff, DsVersion, FailureStrategy, Order, Profile, Rules};
+
+/// Seconds of virtual time. Every duration in a model is a whole number of seconds.
+pub type Seconds = u64;
+
+/// Index of a task in [`Model::tasks`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u32);
+
+/// Index of a workflow in [`Model::workflows`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkflowId(pub u32);
+
+/// Index of a resource group in [`Model::groups`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub u32);
+
+/// A checked model, with every name resolved to a dense index.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub profile: Profile,
+    /// Set for dolphinscheduler (default 3.2).
+    pub ds_version: Option<DsVersion>,
+    pub timezone: jiff::tz::TimeZone,
+    pub timezone_name: String,
+    /// The profile's preset with the model's `[rules]` applied.
+    pub rules: Rules,
+    /// Declared groups in file order, then "default" if a task uses it undeclared.
+    pub groups: Vec<ResourceGroup>,
+    pub workflows: Vec<Workflow>,
+    /// Every task of every workflow, workflow by workflow, in file order.
+    pub tasks: Vec<Task>,
+    pub scenarios: Vec<Scenario>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceGroup {
+    pub name: String,
+    pub slots: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workflow {
+    pub name: String,
+    pub cron: Option<String>,
+    pub tasks: Vec<TaskId>,
+    pub max_active_runs: Option<u32>,
+    pub max_active_tasks: Option<u32>,
+    pub failure_strategy: FailureStrategy,
+    /// Workflow-instance priority (dolphinscheduler); 2 (MEDIUM) unless set.
+    pub priority: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Task {
+    /// Qualified: "workflow.task".
+    pub name: String,
+    pub workflow: WorkflowId,
+    /// The task's own schedule (dataworks); otherwise its workflow's.
+    pub cron: Option<String>,
+    pub upstream: Vec<TaskId>,
+    pub group: GroupId,
+    pub task_group: Option<GroupId>,
+    pub pool_slots: u32,
+    /// priority (dataworks, dolphinscheduler) or priority_weight (airflow).
+    pub priority: i64,
+    pub self_dependency: bool,
+    /// Both ends included.
+    pub effective: Option<(civil::Date, civil::Date)>,
+    pub duration: DurationDist,
+    pub retry: Retry,
+    pub timeout: Option<Seconds>,
+    pub fail: Option<RandomFailure>,
+    pub writes: Vec<Write>,
+}
+
+/// How long an execution takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DurationDist {
+    Fixed(Seconds),
+    Uniform(Seconds, Seconds),
+    Lognormal { median: Seconds, p95: Seconds },
+}
+
+/// Default task duration when a model gives none.
+pub const DEFAULT_DURATION: Seconds = 60;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Retry {
+    /// Retries after the first attempt; attempts ≤ times + 1.
+    pub times: u32,
+    pub interval: Seconds,
+    pub backoff: Backoff,
+    pub max_interval: Option<Seconds>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RandomFailure {
+    pub probability: f64,
+    pub after_write: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    pub table: String,
+    pub partition: String,
+    pub mode: WriteMode,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub start: civil::DateTime,
+    pub until: Option<civil::DateTime>,
+    pub recurring: bool,
+    pub backfills: Vec<Backfill>,
+    pub faults: Vec<Fault>,
+    pub operations: Vec<Operation>,
+}
+
+/// What a backfill names: a whole workflow or one task.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    Workflow(WorkflowId),
+    Task(TaskId),
+}
+
+/// A backfill bound: a date, or a local date-time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DateOrTime {
+    Date(civil::Date),
+    DateTime(civil::DateTime),
+}
+
+impl DateOrTime {
+    /// The first instant the bound covers (a date's midnight).
+    pub fn start(self) -> civil::DateTime {
+        match self {
+            DateOrTime::Date(d) => d.to_datetime(civil::Time::midnight()),
+            DateOrTime::DateTime(t) => t,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backfill {
+    pub at: civil::DateTime,
+    pub targets: Vec<Target>,
+    pub downstream: bool,
+    pub from: DateOrTime,
+    pub to: DateOrTime,
+    /// Time-of-day window, both ends included.
+    pub window: Option<(civil::Time, civil::Time)>,
+    pub groups: u32,
+    pub order: Order,
+    pub run_immediately: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    pub task: TaskId,
+    pub scheduled: civil::DateTime,
+    pub attempts: Vec<u32>,
+    pub phase: FaultPhase,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    pub at: civil::DateTime,
+    pub kind: OperationKind,
+    pub task: TaskId,
+    pub scheduled: civil::DateTime,
+}
+
+impl Model {
+    pub fn task(&self, id: TaskId) -> &Task {
+        &self.tasks[id.0 as usize]
+    }
+
+    pub fn workflow(&self, id: WorkflowId) -> &Workflow {
+        &self.workflows[id.0 as usize]
+    }
+
+    /// The schedule a task follows: its own, else its workflow's.
+    pub fn cron_of(&self, id: TaskId) -> Option<&str> {
+        let task = self.task(id);
+        task.cron
+            .as_deref()
+            .or(self.workflow(task.workflow).cron.as_deref())
+    }
+}
+
+/// Parses and checks a model file's text. `path` names the file in diagnostics.
+pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
+    let (document, mut out) = read_document(path, source);
+    let model = document.map(|document| resolve::resolve(&document, &mut out.diagnostics));
+    finish(out, model)
+}
+
+/// Reads the document types alone (shape, keys and types; no value or name checks).
+pub fn parse_document(path: &str, source: &str) -> Result<doc::Document, FileDiagnostics> {
+    let (document, out) = read_document(path, source);
+    finish(out, document)
+}
+
+/// TOML (with recovery from syntax errors) into the document types.
+fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagnostics) {
+    let mut out = FileDiagnostics::new(path, source);
+    let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
+    for e in &syntax_errors {
+        out.diagnostics.push(Diagnostic::new(
+            e.span().unwrap_or(0..0),
+            format!("TOML syntax: {}", e.message().trim()),
+            "expected valid TOML",
+        ));
+    }
+    if !syntax_errors.is_empty() {
+        // What follows a syntax error is guesswork: "missing key" noise, not help.
+        return (None, out);
+    }
+    let mut decoder = decode::Decoder::default();
+    let root_value = toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
+    let document = doc::Document::decode(&root_value, &mut decoder);
+    out.diagnostics.extend(decoder.diagnostics);
+    (document, out)
+}
+
+fn finish<T>(mut out: FileDiagnostics, value: Option<T>) -> Result<T, FileDiagnostics> {
+    out.normalize();
+    match value {
+        Some(value) if out.is_empty() => Ok(value),
+        _ => {
+            if out.is_empty() {
+                // Never report success for something that could not be built.
+                out.diagnostics.push(Diagnostic::new(
+                    0..0,
+                    "the model could not be read",
+                    "a schedsim model",
+                ));
+            }
+            Err(out)
+        }
+    }
+}
+
+/// Reads and checks a model file.
+pub fn load_file(path: &std::path::Path) -> Result<Model, FileDiagnostics> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(source) => load_str(&shown, &source),
+        Err(e) => {
+            let mut out = FileDiagnostics::new(shown, "");
+            out.diagnostics.push(Diagnostic::new(
+                0..0,
+                format!("cannot read the file: {e}"),
+                "a readable UTF-8 file",
+            ));
+            Err(out)
+        }
+    }
+}
+
+/// The JSON Schema of the model format.
+pub mod schema {
+    /// The schema of a model file, as pretty JSON (draft 2020-12).
+    pub fn json_schema_text() -> String {
+        let schema = schemars::schema_for!(super::doc::Document);
+        serde_json::to_string_pretty(&schema).expect("a schema serialises")
+    }
+}

