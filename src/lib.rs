@@ -4,6 +4,7 @@
 //! Data flows one way: [`model`] (parse, validate, diagnostics) → calendar → plan →
 //! engine → observers. See ARCHITECTURE.md for the codemap and the invariants.
 
+pub mod calendar;
 pub mod keyword;
 pub mod model;
 pub mod rules;

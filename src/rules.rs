@@ -56,6 +56,18 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// How the next fire time is found.
+    pub enum CronStepping ("cron stepping") {
+        /// The local times the expression names, each resolved by `dst_gap`/`dst_fold`.
+        Calendar = "calendar",
+        /// Airflow 3.3.2's CronMixin: the next tick from the previous one, computed on
+        /// naive local time and made aware with `dst_gap`/`dst_fold`, or, when the hour
+        /// field covers every hour, by adding the naive difference to the instant.
+        Airflow = "airflow",
+    }
+}
+
+keyword_enum! {
     /// Which date names the data an instance is for.
     pub enum DateConvention ("date convention") {
         /// DataWorks: calendar date of the scheduled time minus one day.
@@ -252,6 +264,8 @@ knobs! {
     dst_gap: DstGap,
     /// A fire time inside a fall-back fold.
     dst_fold: DstFold,
+    /// How the next fire time is found.
+    cron_stepping: CronStepping,
     /// The date that names an instance's data.
     date_convention: DateConvention,
     /// When the run for a tick runs (logical-date convention).
@@ -299,6 +313,7 @@ impl Rules {
                 cron_dialect: CronDialect::Dataworks,
                 dst_gap: DstGap::ShiftByGap,
                 dst_fold: DstFold::Second,
+                cron_stepping: CronStepping::Calendar,
                 date_convention: DateConvention::BusinessDate,
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::DryRun,
@@ -323,6 +338,7 @@ impl Rules {
                 cron_dialect: CronDialect::Quartz,
                 dst_gap: DstGap::Skip,
                 dst_fold: DstFold::Second,
+                cron_stepping: CronStepping::Calendar,
                 date_convention: DateConvention::ScheduleTime,
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::None,
@@ -354,6 +370,7 @@ impl Rules {
                 cron_dialect: CronDialect::Unix,
                 dst_gap: DstGap::ShiftByGap,
                 dst_fold: DstFold::Second,
+                cron_stepping: CronStepping::Airflow,
                 date_convention: DateConvention::LogicalDate,
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::None,

@@ -1,0 +1,545 @@
+//! Fire times: a cron expression in a time zone under a DST policy.
+//!
+//! A local fire time is an instant unless daylight saving makes it ambiguous: in a
+//! spring-forward gap it does not exist (knob `dst_gap`), in a fall-back fold it
+//! exists twice (knob `dst_fold`). Each engine resolves these differently; the
+//! profiles' presets reproduce what Quartz 2.3.2, Airflow 3.3.2 and DataWorks do
+//! (SEMANTICS.md, conformance files under tests/conformance).
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::{Span, Timestamp};
+
+use super::cron::CronExpr;
+use crate::rules::{CronStepping, DstFold, DstGap, Timetable};
+
+/// Seconds since the Unix epoch: the engine's clock.
+pub type Instant = i64;
+
+/// One fire of a schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fire {
+    /// When it fires.
+    pub at: Instant,
+    /// The local time the expression named (before any DST shift).
+    pub local: DateTime,
+    /// The local time did not exist and the fire was moved.
+    pub shifted: bool,
+}
+
+/// A schedule: what fires, where, and how DST is resolved.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub expr: CronExpr,
+    pub tz: TimeZone,
+    pub gap: DstGap,
+    pub fold: DstFold,
+    pub stepping: CronStepping,
+}
+
+/// The instants a local time stands for under a DST policy: none, one or two.
+pub fn resolve_local(
+    tz: &TimeZone,
+    local: DateTime,
+    gap: DstGap,
+    fold: DstFold,
+    out: &mut Vec<(Instant, bool)>,
+) {
+    let at = |offset: jiff::tz::Offset| -> Option<Instant> {
+        local
+            .to_zoned(TimeZone::fixed(offset))
+            .ok()
+            .map(|z| z.timestamp().as_second())
+    };
+    match tz.to_ambiguous_timestamp(local).offset() {
+        AmbiguousOffset::Unambiguous { offset } => out.extend(at(offset).map(|t| (t, false))),
+        AmbiguousOffset::Gap { before, after } => match gap {
+            DstGap::Skip => {}
+            // With the offset before the gap, the local time lands past it, moved by
+            // the gap's length (02:30 → 03:30).
+            DstGap::ShiftByGap => out.extend(at(before).map(|t| (t, true))),
+            DstGap::FirstValid => {
+                if let Some(earlier) = at(after) {
+                    let transition = tz
+                        .following(Timestamp::from_second(earlier).unwrap_or(Timestamp::MIN))
+                        .next()
+                        .map(|t| t.timestamp().as_second());
+                    out.extend(transition.map(|t| (t, true)));
+                }
+            }
+        },
+        AmbiguousOffset::Fold { before, after } => {
+            let (first, second) = (at(before), at(after));
+            match fold {
+                DstFold::First => out.extend(first.map(|t| (t, false))),
+                DstFold::Second => out.extend(second.map(|t| (t, false))),
+                DstFold::Both => {
+                    out.extend([first, second].into_iter().flatten().map(|t| (t, false)))
+                }
+            }
+        }
+    }
+}
+
+/// One scheduled time: when it is for, and when its run may start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tick {
+    /// The schedule (logical) time.
+    pub at: Instant,
+    /// When the run may start: the tick itself, or the end of its data interval.
+    pub run_after: Instant,
+    /// The local time the expression named, before any DST shift.
+    pub local: DateTime,
+    /// The local time did not exist and the tick was moved.
+    pub shifted: bool,
+}
+
+impl Schedule {
+    /// Every fire in `[from, to]`, both ends included, in time order.
+    pub fn fires(&self, from: Instant, to: Instant) -> Fires<'_> {
+        match self.stepping {
+            CronStepping::Calendar => Fires::Calendar(self.calendar(from, to)),
+            CronStepping::Airflow => Fires::Airflow(AirflowSteps {
+                schedule: self,
+                next: self.align_to_next(from),
+                to,
+            }),
+        }
+    }
+
+    /// Runs whose schedule time is in `[from, to]`: with `Timetable::Trigger` each
+    /// runs at its tick; with `Timetable::Interval` the run for [t0, t1) runs at t1
+    /// (Airflow's data-interval timetables, with their alignment). At most `limit`.
+    pub fn ticks(
+        &self,
+        from: Instant,
+        to: Instant,
+        timetable: Timetable,
+        limit: usize,
+    ) -> Vec<Tick> {
+        let mut out = Vec::new();
+        if timetable == Timetable::Trigger {
+            out.extend(self.fires(from, to).take(limit).map(|f| Tick {
+                at: f.at,
+                run_after: f.at,
+                local: f.local,
+                shifted: f.shifted,
+            }));
+            return out;
+        }
+        let mut fires = self.fires(from, Instant::MAX).peekable();
+        if self.stepping == CronStepping::Calendar {
+            while let Some(f) = fires.next().filter(|f| f.at <= to && out.len() < limit) {
+                let Some(end) = fires.peek() else { break };
+                out.push(Tick {
+                    at: f.at,
+                    run_after: end.at,
+                    local: f.local,
+                    shifted: f.shifted,
+                });
+            }
+            return out;
+        }
+        // _DataIntervalTimetable.next_dagrun_info, catchup, earliest = from.
+        let Some(earliest) = self.align_to_next(from) else {
+            return out;
+        };
+        let mut start = earliest;
+        while start <= to && out.len() < limit {
+            let Some(end) = self.get_next(start) else {
+                break;
+            };
+            out.push(Tick {
+                at: start,
+                run_after: end,
+                local: instant_to_local(&self.tz, start),
+                shifted: false,
+            });
+            let Some(mut next) = self.align_to_prev(end).map(|p| p.max(earliest)) else {
+                break;
+            };
+            if next <= start {
+                // Airflow retries once, then raises "did not advance": the runs stop.
+                match self.get_next(next) {
+                    Some(n) if n > start => next = n,
+                    _ => break,
+                }
+            }
+            start = next;
+        }
+        out
+    }
+
+    fn calendar(&self, from: Instant, to: Instant) -> CalendarFires<'_> {
+        let local = |t: Instant| instant_to_local(&self.tz, t).date();
+        let day = Span::new().days(1);
+        CalendarFires {
+            schedule: self,
+            next_date: Some(local(from).saturating_sub(day)),
+            last_date: local(to.min(MAX_INSTANT)).saturating_add(day),
+            from,
+            to,
+            buffer: Vec::new(),
+            scratch: Vec::new(),
+            pos: 0,
+        }
+    }
+
+    /// The fires a local date holds (which may fall just outside it after a DST shift).
+    pub fn fires_on(&self, date: Date, out: &mut Vec<Fire>, scratch: &mut Vec<(Instant, bool)>) {
+        if !self.expr.matches_date(date) {
+            return;
+        }
+        let midnight = date.to_datetime(jiff::civil::Time::midnight());
+        for &secs in self.expr.times_of_day() {
+            let local = midnight.saturating_add(Span::new().seconds(i64::from(secs)));
+            scratch.clear();
+            resolve_local(&self.tz, local, self.gap, self.fold, scratch);
+            for &(at, shifted) in scratch.iter() {
+                out.push(Fire { at, local, shifted });
+            }
+        }
+    }
+
+    /// Airflow's make_aware: the local time resolved by the DST policy.
+    fn aware(&self, local: DateTime) -> Option<Instant> {
+        let mut out = Vec::with_capacity(2);
+        resolve_local(&self.tz, local, self.gap, self.fold, &mut out);
+        out.first().map(|(t, _)| *t)
+    }
+
+    /// CronMixin._get_next.
+    fn get_next(&self, current: Instant) -> Option<Instant> {
+        let naive = instant_to_local(&self.tz, current);
+        let scheduled = self.expr.next_after(naive)?;
+        if self.expr.every_hour() {
+            Some(current + naive.duration_until(scheduled).as_secs())
+        } else {
+            self.aware(scheduled)
+        }
+    }
+
+    /// CronMixin._get_prev.
+    fn get_prev(&self, current: Instant) -> Option<Instant> {
+        let naive = instant_to_local(&self.tz, current);
+        let scheduled = self.expr.prev_before(naive)?;
+        if self.expr.every_hour() {
+            Some(current - scheduled.duration_until(naive).as_secs())
+        } else {
+            self.aware(scheduled)
+        }
+    }
+
+    /// CronMixin._align_to_next: `current` if it is on a tick, else the next tick.
+    fn align_to_next(&self, current: Instant) -> Option<Instant> {
+        let next = self.get_next(current)?;
+        if self.get_prev(next) != Some(current) {
+            Some(next)
+        } else {
+            Some(current)
+        }
+    }
+
+    /// CronMixin._align_to_prev: `current` if it is on a tick, else the previous tick.
+    fn align_to_prev(&self, current: Instant) -> Option<Instant> {
+        let prev = self.get_prev(current)?;
+        if self.get_next(prev) != Some(current) {
+            Some(prev)
+        } else {
+            Some(current)
+        }
+    }
+}
+
+/// The latest instant the calendar walks to (the end of year 2999).
+const MAX_INSTANT: Instant = 32_503_680_000;
+
+/// Fires in a range, by either stepping.
+pub enum Fires<'a> {
+    Calendar(CalendarFires<'a>),
+    Airflow(AirflowSteps<'a>),
+}
+
+impl Iterator for Fires<'_> {
+    type Item = Fire;
+
+    fn next(&mut self) -> Option<Fire> {
+        match self {
+            Fires::Calendar(c) => c.next(),
+            Fires::Airflow(a) => a.next(),
+        }
+    }
+}
+
+/// Airflow's stepping: each tick from the one before.
+pub struct AirflowSteps<'a> {
+    schedule: &'a Schedule,
+    next: Option<Instant>,
+    to: Instant,
+}
+
+impl Iterator for AirflowSteps<'_> {
+    type Item = Fire;
+
+    fn next(&mut self) -> Option<Fire> {
+        let at = self.next.filter(|t| *t <= self.to)?;
+        let following = self.schedule.get_next(at);
+        // A step that does not advance would repeat forever: stop, as Airflow does.
+        self.next = following.filter(|n| *n > at);
+        let local = instant_to_local(&self.schedule.tz, at);
+        Some(Fire {
+            at,
+            local,
+            shifted: false,
+        })
+    }
+}
+
+/// Fires in a range, produced a day at a time with reused buffers.
+pub struct CalendarFires<'a> {
+    schedule: &'a Schedule,
+    next_date: Option<Date>,
+    last_date: Date,
+    from: Instant,
+    to: Instant,
+    buffer: Vec<Fire>,
+    scratch: Vec<(Instant, bool)>,
+    pos: usize,
+}
+
+impl Iterator for CalendarFires<'_> {
+    type Item = Fire;
+
+    fn next(&mut self) -> Option<Fire> {
+        loop {
+            if let Some(f) = self.buffer.get(self.pos) {
+                self.pos += 1;
+                if f.at >= self.from && f.at <= self.to {
+                    return Some(*f);
+                }
+                continue;
+            }
+            let date = self.next_date.filter(|d| *d <= self.last_date)?;
+            self.next_date = date.tomorrow().ok();
+            self.buffer.clear();
+            self.pos = 0;
+            self.schedule
+                .fires_on(date, &mut self.buffer, &mut self.scratch);
+            // A DST shift can move a fire past a later one of the same day, and two
+            // local times can land on one instant (02:00 shifted onto 03:00): one fire.
+            self.buffer.sort_by_key(|f| f.at);
+            self.buffer.dedup_by_key(|f| f.at);
+        }
+    }
+}
+
+/// Local civil time → instant with the policy, for values a user typed (scenario times).
+pub fn local_to_instant(tz: &TimeZone, local: DateTime) -> Instant {
+    let mut out = Vec::with_capacity(2);
+    resolve_local(tz, local, DstGap::ShiftByGap, DstFold::First, &mut out);
+    out.first().map_or(0, |(t, _)| *t)
+}
+
+/// Instant → local civil time.
+pub fn instant_to_local(tz: &TimeZone, at: Instant) -> DateTime {
+    Timestamp::from_second(at)
+        .unwrap_or(Timestamp::MIN)
+        .to_zoned(tz.clone())
+        .datetime()
+}
+
+/// RFC 3339 with the zone's offset: `2025-03-01T00:00:00+08:00`.
+pub fn rfc3339(tz: &TimeZone, at: Instant) -> String {
+    let z = Timestamp::from_second(at)
+        .unwrap_or(Timestamp::MIN)
+        .to_zoned(tz.clone());
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::CronDialect;
+    use jiff::civil::date;
+
+    fn ny() -> TimeZone {
+        crate::model::tzdb().get("America/New_York").unwrap()
+    }
+
+    fn fires(
+        expr: &str,
+        dialect: CronDialect,
+        gap: DstGap,
+        fold: DstFold,
+        day: Date,
+    ) -> Vec<String> {
+        let tz = ny();
+        let stepping = if dialect == CronDialect::Unix {
+            CronStepping::Airflow
+        } else {
+            CronStepping::Calendar
+        };
+        let s = Schedule {
+            expr: CronExpr::parse(expr, dialect).unwrap(),
+            tz: tz.clone(),
+            gap,
+            fold,
+            stepping,
+        };
+        let from = local_to_instant(&tz, day.to_datetime(jiff::civil::Time::midnight()));
+        let to = local_to_instant(
+            &tz,
+            day.tomorrow()
+                .unwrap()
+                .to_datetime(jiff::civil::Time::midnight()),
+        ) - 1;
+        s.fires(from, to).map(|f| rfc3339(&tz, f.at)).collect()
+    }
+
+    // semantics.md, DST table (America/New_York, 2025: spring 03-09, fall 11-02).
+    #[test]
+    fn spring_forward_daily_0230() {
+        let spring = date(2025, 3, 9);
+        let q = fires(
+            "0 30 2 * * ?",
+            CronDialect::Quartz,
+            DstGap::Skip,
+            DstFold::Second,
+            spring,
+        );
+        assert!(q.is_empty(), "Quartz skips: {q:?}");
+        let a = fires(
+            "30 2 * * *",
+            CronDialect::Unix,
+            DstGap::ShiftByGap,
+            DstFold::Second,
+            spring,
+        );
+        assert_eq!(a, ["2025-03-09T03:30:00-04:00"]);
+        let f = fires(
+            "0 30 2 * * ?",
+            CronDialect::Quartz,
+            DstGap::FirstValid,
+            DstFold::Second,
+            spring,
+        );
+        assert_eq!(f, ["2025-03-09T03:00:00-04:00"]);
+    }
+
+    #[test]
+    fn fall_back_daily_0130_fires_once_at_the_second() {
+        let fall = date(2025, 11, 2);
+        let q = fires(
+            "0 30 1 * * ?",
+            CronDialect::Quartz,
+            DstGap::Skip,
+            DstFold::Second,
+            fall,
+        );
+        assert_eq!(q, ["2025-11-02T01:30:00-05:00"]);
+        let a = fires(
+            "30 1 * * *",
+            CronDialect::Unix,
+            DstGap::ShiftByGap,
+            DstFold::Second,
+            fall,
+        );
+        assert_eq!(a, ["2025-11-02T01:30:00-05:00"]);
+        let both = fires(
+            "0 30 1 * * ?",
+            CronDialect::Quartz,
+            DstGap::Skip,
+            DstFold::Both,
+            fall,
+        );
+        assert_eq!(
+            both,
+            ["2025-11-02T01:30:00-04:00", "2025-11-02T01:30:00-05:00"]
+        );
+    }
+
+    #[test]
+    fn hourly_counts_on_transition_days() {
+        let (spring, fall) = (date(2025, 3, 9), date(2025, 11, 2));
+        let count = |e, d, g, f, day| fires(e, d, g, f, day).len();
+        assert_eq!(
+            count(
+                "0 0 * * * ?",
+                CronDialect::Quartz,
+                DstGap::Skip,
+                DstFold::Second,
+                spring
+            ),
+            23
+        );
+        assert_eq!(
+            count(
+                "0 0 * * * ?",
+                CronDialect::Quartz,
+                DstGap::Skip,
+                DstFold::Second,
+                fall
+            ),
+            24
+        );
+        assert_eq!(
+            count(
+                "0 * * * *",
+                CronDialect::Unix,
+                DstGap::ShiftByGap,
+                DstFold::Second,
+                spring
+            ),
+            23
+        );
+        assert_eq!(
+            count(
+                "0 * * * *",
+                CronDialect::Unix,
+                DstGap::ShiftByGap,
+                DstFold::Second,
+                fall
+            ),
+            25
+        );
+        assert_eq!(
+            count(
+                "00 00 00-23/1 * * ?",
+                CronDialect::Dataworks,
+                DstGap::ShiftByGap,
+                DstFold::Second,
+                spring
+            ),
+            23
+        );
+        assert_eq!(
+            count(
+                "00 00 00-23/1 * * ?",
+                CronDialect::Dataworks,
+                DstGap::ShiftByGap,
+                DstFold::Second,
+                fall
+            ),
+            24
+        );
+    }
+
+    #[test]
+    fn ranges_include_both_ends_and_stay_in_order() {
+        let tz = crate::model::tzdb().get("Asia/Shanghai").unwrap();
+        let s = Schedule {
+            expr: CronExpr::parse("00 00 00-23/1 * * ?", CronDialect::Dataworks).unwrap(),
+            tz: tz.clone(),
+            gap: DstGap::ShiftByGap,
+            fold: DstFold::Second,
+            stepping: CronStepping::Calendar,
+        };
+        let from = local_to_instant(&tz, date(2025, 3, 2).at(0, 0, 0, 0));
+        let to = local_to_instant(&tz, date(2025, 3, 2).at(1, 0, 0, 0));
+        let got: Vec<String> = s.fires(from, to).map(|f| rfc3339(&tz, f.at)).collect();
+        assert_eq!(
+            got,
+            ["2025-03-02T00:00:00+08:00", "2025-03-02T01:00:00+08:00"]
+        );
+    }
+}
