@@ -233,15 +233,14 @@ impl Parser {
             }
             None => (item.text, None),
         };
+        // croniter: `*` and `a/n` in day-of-week stop at 6; only a literal 7 is Sunday.
+        let open_end = if field == Field::Dow && self.dialect == CronDialect::Unix {
+            6
+        } else {
+            hi
+        };
         let (start, end) = if base == "*" {
-            (
-                lo,
-                if field == Field::Dow && self.dialect == CronDialect::Unix {
-                    6
-                } else {
-                    hi
-                },
-            )
+            (lo, open_end)
         } else if let Some((a, b)) = base.split_once('-') {
             let a_v = self.value(field, a, item.at)?;
             let b_v = self.value(field, b, item.at + a.len() + 1)?;
@@ -249,7 +248,7 @@ impl Parser {
         } else {
             let v = self.value(field, base, item.at)?;
             // Quartz and Unix: `a/n` runs from a to the field's end.
-            (v, if step.is_some() { hi } else { v })
+            (v, if step.is_some() { open_end } else { v })
         };
         let mut out = Vec::new();
         let step = step.unwrap_or(1);

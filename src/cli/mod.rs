@@ -1,6 +1,7 @@
 //! Command-line parsing and output. Exit codes: 0 success, 1 a property does not hold,
 //! 2 bad input or usage.
 
+mod cron;
 mod schema;
 mod validate;
 
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Parse and check models; every problem is reported, not just the first.
     Validate(validate::Args),
+    /// Every fire time of a cron expression in a range, both ends included.
+    Cron(cron::Args),
     /// Print the JSON Schema of the model format.
     Schema,
 }
@@ -33,6 +36,15 @@ pub enum Format {
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// product.md: ranges that would create more instances than this are refused.
+pub const DEFAULT_MAX_INSTANCES: u64 = 50_000_000;
+
+/// Prints a usage or input error and returns exit code 2.
+pub fn fail(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_BAD_INPUT
+}
 
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -49,6 +61,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Cron(args) => cron::run(&args),
         Command::Schema => schema::run(),
     }
 }

@@ -11,8 +11,9 @@ use super::doc::*;
 use super::span::Sp;
 use super::text::{parse_date, parse_datetime, parse_duration, parse_time, tzdb};
 use super::*;
+use crate::calendar::CronExpr;
 use crate::keyword::Keyword;
-use crate::rules::{Backoff, DsVersion, Profile, Rules};
+use crate::rules::{Backoff, CronDialect, DsVersion, Profile, Rules};
 
 /// Builds the model. Problems go to `diags`; the model returned alongside problems has
 /// placeholders where values were wrong and must not be used.
@@ -388,7 +389,7 @@ impl Resolver<'_> {
                     "expected 0 (HIGHEST) to 4 (LOWEST)",
                 ));
             }
-            self.cron_text(&w.cron);
+            self.cron(&w.cron, rules.cron_dialect);
             if w.tasks.is_empty() {
                 self.err(Diagnostic::new(
                     w.name.span.clone(),
@@ -446,17 +447,37 @@ impl Resolver<'_> {
         (workflows, tasks, task_names, workflow_names)
     }
 
-    /// Until the calendar checks expressions in each dialect: present and not blank.
-    fn cron_text(&mut self, cron: &Option<Sp<String>>) {
-        if let Some(c) = cron
-            && c.value.trim().is_empty()
-        {
-            self.err(Diagnostic::new(
-                c.span.clone(),
-                "the cron expression is empty",
-                "expected a cron expression in the profile's dialect",
-            ));
-        }
+    /// A cron expression in the model's dialect (knob `cron_dialect`).
+    fn cron(&mut self, cron: &Option<Sp<String>>, dialect: CronDialect) {
+        let Some(c) = cron else { return };
+        let Err(e) = CronExpr::parse(&c.value, dialect) else {
+            return;
+        };
+        // Inside a plain "..." string the expression starts one byte after the quote.
+        let span = if c.span.len() == c.value.len() + 2 {
+            c.span.start + 1 + e.range.start..c.span.start + 1 + e.range.end.max(e.range.start + 1)
+        } else {
+            c.span.clone()
+        };
+        let dialect_doc = match dialect {
+            CronDialect::Dataworks => {
+                "DataWorks cron: `ss mm hh dom month dow`, seconds 00, 1 = Monday … 7 = Sunday"
+            }
+            CronDialect::Quartz => {
+                "Quartz cron: `s m h dom month dow [year]`, 1 = Sunday, one day field `?`"
+            }
+            CronDialect::Unix => {
+                "Unix cron: `m h dom month dow` or a preset such as @daily; 0 or 7 = Sunday"
+            }
+        };
+        self.err(
+            Diagnostic::new(
+                span,
+                format!("invalid cron expression: {}", e.message),
+                e.expected,
+            )
+            .help(dialect_doc),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -480,7 +501,7 @@ impl Resolver<'_> {
                 "in {p} every task follows its workflow's `cron`: move it to the [[workflow]]"
             ),
         );
-        self.cron_text(&t.cron);
+        self.cron(&t.cron, rules.cron_dialect);
         if p == Profile::Dataworks && t.cron.is_none() && w.cron.is_none() {
             self.err(
                 Diagnostic::new(

