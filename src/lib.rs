@@ -7,4 +7,5 @@
 pub mod calendar;
 pub mod keyword;
 pub mod model;
+pub mod plan;
 pub mod rules;

@@ -147,3 +147,111 @@ fn schema_prints_a_json_schema_of_the_model_format() {
         .collect();
     assert_eq!(required, ["model", "workflow"]);
 }
+
+#[test]
+fn cron_lists_fire_times_as_rfc3339() {
+    let out = schedsim(&[
+        "cron",
+        "0 * * * *",
+        "--profile",
+        "airflow",
+        "--tz",
+        "America/New_York",
+        "--from",
+        "2025-11-02",
+        "--to",
+        "2025-11-02T02:00:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    // Airflow 3.3.2 runs the repeated hour twice.
+    assert_eq!(
+        v,
+        [
+            "2025-11-02T00:00:00-04:00",
+            "2025-11-02T01:00:00-04:00",
+            "2025-11-02T01:00:00-05:00",
+            "2025-11-02T02:00:00-05:00"
+        ]
+    );
+}
+
+#[test]
+fn cron_rejects_a_dialect_foreign_expression_with_exit_2() {
+    let out = schedsim(&[
+        "cron",
+        "30 00 02 * * ?",
+        "--profile",
+        "dataworks",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-01-02",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("seconds field must be 00"), "{stderr}");
+    assert!(stderr.contains("  ^^ expected `00`"), "{stderr}");
+}
+
+#[test]
+fn instances_json_has_the_contract_fields() {
+    let out = schedsim(&[
+        "instances",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-01",
+        "--targets",
+        "orders.ods_orders_inc",
+        "--window",
+        "00:00-02:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "minute 10 of hours 00 and 01");
+    assert_eq!(rows[0]["task"], "orders.ods_orders_inc");
+    assert_eq!(rows[0]["scheduled"], "2025-03-02T00:10:00+08:00");
+    assert_eq!(rows[0]["date"], "2025-03-01");
+    assert_eq!(rows[0]["kind"], "run");
+}
+
+#[test]
+fn instances_reports_the_profile_errors_with_exit_2() {
+    let out = schedsim(&[
+        "instances",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-01",
+        "--targets",
+        "orders.ods_orders_inc",
+        "--window",
+        "00:20-00:50",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("outside the selected business time range"));
+    let huge = schedsim(&[
+        "instances",
+        "models/airflow-pool-depends-on-past.toml",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2099-01-01",
+        "--max-instances",
+        "100000",
+    ]);
+    assert_eq!(huge.status.code(), Some(2));
+    assert!(
+        text(&huge.stderr).contains("more than --max-instances 100000"),
+        "{}",
+        text(&huge.stderr)
+    );
+}

@@ -2,6 +2,7 @@
 //! 2 bad input or usage.
 
 mod cron;
+mod instances;
 mod schema;
 mod validate;
 
@@ -22,6 +23,8 @@ enum Command {
     Validate(validate::Args),
     /// Every fire time of a cron expression in a range, both ends included.
     Cron(cron::Args),
+    /// The instances a backfill of a range would create.
+    Instances(instances::Args),
     /// Print the JSON Schema of the model format.
     Schema,
 }
@@ -62,6 +65,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Cron(args) => cron::run(&args),
+        Command::Instances(args) => instances::run(&args),
         Command::Schema => schema::run(),
     }
 }

