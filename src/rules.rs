@@ -110,6 +110,16 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// What a backfill of a task without a schedule uses.
+    pub enum MissingSchedule ("missing-schedule rule") {
+        /// Refuse the backfill: there are no dates to create.
+        Error = "error",
+        /// DolphinScheduler: `0 0 0 * * ? *`, once a day at 00:00 (DS §1.2).
+        DailyMidnight = "daily_midnight",
+    }
+}
+
+keyword_enum! {
     /// How the dates of a parallel backfill are split into chains.
     pub enum GroupSplit ("group split") {
         /// Contiguous, balanced chains (DataWorks, DolphinScheduler 3.1).
@@ -274,6 +284,8 @@ knobs! {
     off_day_instances: OffDayInstances,
     /// A backfill range whose start equals its end.
     single_day_range: SingleDayRange,
+    /// A backfill of a task without a schedule.
+    missing_schedule: MissingSchedule,
     /// Dates in parallel when a backfill names no `groups`.
     date_groups: u32,
     /// How parallel backfill dates are split.
@@ -318,6 +330,7 @@ impl Rules {
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::DryRun,
                 single_day_range: SingleDayRange::FromCron,
+                missing_schedule: MissingSchedule::Error,
                 date_groups: 1,
                 group_split: GroupSplit::Contiguous,
                 chain_on_failure: ChainOnFailure::Stop,
@@ -343,6 +356,7 @@ impl Rules {
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::None,
                 single_day_range: SingleDayRange::OneDate,
+                missing_schedule: MissingSchedule::DailyMidnight,
                 date_groups: 1,
                 group_split: match ds_version {
                     DsVersion::V3_1 => GroupSplit::Contiguous,
@@ -375,6 +389,7 @@ impl Rules {
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::None,
                 single_day_range: SingleDayRange::FromCron,
+                missing_schedule: MissingSchedule::Error,
                 date_groups: 10,
                 group_split: GroupSplit::Window,
                 chain_on_failure: ChainOnFailure::Continue,

@@ -7,7 +7,9 @@ use jiff::civil::{Date, Time};
 use crate::calendar::schedule::{instant_to_local, local_to_instant, rfc3339};
 use crate::calendar::{CronExpr, Instant, Schedule};
 use crate::model::{DateOrTime, Model, Target, TaskId};
-use crate::rules::{DateConvention, FutureInstances, OffDayInstances, SingleDayRange};
+use crate::rules::{
+    DateConvention, FutureInstances, MissingSchedule, OffDayInstances, SingleDayRange,
+};
 
 /// DolphinScheduler's `Constants.DEFAULT_CRON_STRING`: a workflow without an online
 /// schedule is backfilled once a day at 00:00 (DS §1.2).
@@ -123,7 +125,7 @@ pub fn covered_tasks(model: &Model, targets: &[Target], downstream: bool) -> Vec
 pub fn schedule_of(model: &Model, task: TaskId) -> Result<Schedule, PlanError> {
     let text = match model.cron_of(task) {
         Some(c) => c,
-        None if model.rules.single_day_range == SingleDayRange::OneDate => DS_DEFAULT_CRON,
+        None if model.rules.missing_schedule == MissingSchedule::DailyMidnight => DS_DEFAULT_CRON,
         None => {
             return Err(PlanError::NoSchedule {
                 task: model.task(task).name.clone(),
@@ -208,6 +210,7 @@ fn business_dates(
     let off_days =
         schedule.expr.restricts_days() && model.rules.off_day_instances == OffDayInstances::DryRun;
     let mut fires = Vec::new();
+    let mut day_fires = Vec::new();
     let mut scratch = Vec::new();
     let mut any_in_window = false;
     let mut biz = first;
@@ -224,7 +227,7 @@ fn business_dates(
                     fires.push((at, Kind::DryRun));
                 }
             } else {
-                let mut day_fires = Vec::new();
+                day_fires.clear();
                 schedule.fires_on(day, &mut day_fires, &mut scratch);
                 day_fires.sort_by_key(|f| f.at);
                 day_fires.dedup_by_key(|f| f.at);
