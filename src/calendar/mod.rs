@@ -3,6 +3,7 @@
 //! times; nothing reads the wall clock.
 
 pub mod cron;
+pub mod params;
 pub mod schedule;
 
 pub use cron::{CronError, CronExpr};

@@ -11,7 +11,7 @@ use super::doc::*;
 use super::span::Sp;
 use super::text::{parse_date, parse_datetime, parse_duration, parse_window, tzdb};
 use super::*;
-use crate::calendar::CronExpr;
+use crate::calendar::{CronExpr, params};
 use crate::keyword::Keyword;
 use crate::rules::{Backoff, CronDialect, DsVersion, Profile, Rules};
 
@@ -651,6 +651,26 @@ impl Resolver<'_> {
                     ));
                 }
             }
+            if !wr.partition.value.trim().is_empty()
+                && let Err(e) = params::evaluate(
+                    &wr.partition.value,
+                    params_flavor(rules),
+                    &params::Context::example(),
+                )
+            {
+                self.err(
+                    Diagnostic::new(
+                        wr.partition.span.clone(),
+                        format!("invalid partition expression: {e}"),
+                        "expected the profile's scheduling parameters",
+                    )
+                    .help(match params_flavor(rules) {
+                        params::Flavor::Dataworks => "DataWorks: ${bizdate}, ${yyyymmdd-1}, $[yyyymmddhh24miss], $[hh24-1/24], $[add_months(yyyymmdd,-1)], $bizdate, $cyctime",
+                        params::Flavor::Dolphinscheduler => "DolphinScheduler: $[yyyyMMdd-1], ${system.biz.date}, ${system.biz.curdate}, ${system.datetime}, ${schedule_time}",
+                        params::Flavor::Airflow => "Airflow: {{ ds }}, {{ ds_nodash }}, {{ ts }}, {{ data_interval_start }}, {{ data_interval_end }}",
+                    }),
+                );
+            }
             task.writes.push(Write {
                 table: wr.table.value.clone(),
                 partition: wr.partition.value.clone(),
@@ -1180,4 +1200,13 @@ fn cycle_through(graph: &DiGraphMap<u32, ()>, component: &[u32]) -> Vec<u32> {
         }
     }
     vec![start, start]
+}
+
+/// Which parameter family partition expressions use: the date convention's.
+fn params_flavor(rules: &Rules) -> params::Flavor {
+    match rules.date_convention {
+        crate::rules::DateConvention::BusinessDate => params::Flavor::Dataworks,
+        crate::rules::DateConvention::ScheduleTime => params::Flavor::Dolphinscheduler,
+        crate::rules::DateConvention::LogicalDate => params::Flavor::Airflow,
+    }
 }

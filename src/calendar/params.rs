@@ -1,0 +1,526 @@
+//! Scheduling parameters in partition expressions: what an instance writes where.
+//!
+//! DataWorks (DW §1): `${fmt±N}` formats the business date (N in the format's smallest
+//! unit: years, months or days); `$[fmt±N]` the scheduled time (N days, `N/24` hours,
+//! `N/24/60` minutes, combinable), `$[add_months(fmt,±N)]`; `${bizdate}`, `$bizdate`, `$cyctime`,
+//! `$gmtdate`. DolphinScheduler (DS §1.6): `$[yyyyMMdd±N]` and the same offsets on the
+//! schedule time, `${system.biz.date}`, `${system.biz.curdate}`, `${system.datetime}`,
+//! `${schedule_time}`. Airflow: `{{ ds }}`, `{{ ds_nodash }}`, `{{ ts }}`,
+//! `{{ logical_date }}`, `{{ data_interval_start }}`, `{{ data_interval_end }}`.
+//! Everywhere: `today()` and `now()` evaluate from the execution's virtual time, which
+//! is how a backfill writes into the wrong partition.
+
+use jiff::civil::{Date, DateTime};
+use jiff::{Span, ToSpan};
+
+/// What an expression is evaluated against.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    /// DataWorks business date.
+    pub business_date: Date,
+    /// Scheduled (logical) time, local.
+    pub scheduled: DateTime,
+    /// End of the data interval (Airflow), local; the scheduled time elsewhere.
+    pub interval_end: DateTime,
+    /// UTC offset of `scheduled` and `interval_end`, in seconds, for ISO timestamps.
+    pub offset_seconds: i32,
+    /// When the execution ran, local: what `today()` and `now()` see.
+    pub executed: DateTime,
+}
+
+impl Context {
+    /// A fixed instance (scheduled 2025-03-02 00:00), to check an expression's syntax.
+    pub fn example() -> Context {
+        let scheduled = jiff::civil::date(2025, 3, 2).at(0, 0, 0, 0);
+        Context {
+            business_date: jiff::civil::date(2025, 3, 1),
+            scheduled,
+            interval_end: scheduled,
+            offset_seconds: 0,
+            executed: scheduled,
+        }
+    }
+}
+
+/// Which family of parameters an expression uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Dataworks,
+    Dolphinscheduler,
+    Airflow,
+}
+
+/// Evaluates every parameter in `text`. Errors name the parameter.
+pub fn evaluate(text: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("today()") {
+            out.push_str(&format(cx.executed, "yyyymmdd", Flavor::Dataworks));
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("now()") {
+            out.push_str(&format(cx.executed, "yyyymmddhh24miss", Flavor::Dataworks));
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("${") {
+            let (body, after) = r
+                .split_once('}')
+                .ok_or_else(|| format!("`${{{r}` is not closed"))?;
+            out.push_str(&brace(body, flavor, cx)?);
+            rest = after;
+        } else if let Some(r) = rest.strip_prefix("$[") {
+            let (body, after) = r
+                .split_once(']')
+                .ok_or_else(|| format!("`$[{r}` is not closed"))?;
+            out.push_str(&bracket(body, flavor, cx)?);
+            rest = after;
+        } else if let Some(r) = rest.strip_prefix("{{") {
+            let (body, after) = r
+                .split_once("}}")
+                .ok_or_else(|| format!("`{{{{{r}` is not closed"))?;
+            out.push_str(&jinja(body.trim(), flavor, cx)?);
+            rest = after;
+        } else if flavor == Flavor::Dataworks
+            && let Some((name, value)) = builtin(rest, cx)
+        {
+            out.push_str(&value);
+            rest = &rest[name.len()..];
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    Ok(out)
+}
+
+/// DataWorks built-ins written without brackets.
+fn builtin(rest: &str, cx: &Context) -> Option<(&'static str, String)> {
+    let day = cx.scheduled.date();
+    [
+        (
+            "$bizdate",
+            format(cx.business_date.into(), "yyyymmdd", Flavor::Dataworks),
+        ),
+        (
+            "$cyctime",
+            format(cx.scheduled, "yyyymmddhh24miss", Flavor::Dataworks),
+        ),
+        // In a backfill $gmtdate is the business date + 1 (DW §1 rule 4): the scheduled day.
+        (
+            "$gmtdate",
+            format(day.into(), "yyyymmdd", Flavor::Dataworks),
+        ),
+    ]
+    .into_iter()
+    .find(|(name, _)| rest.starts_with(name))
+}
+
+fn brace(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
+    match flavor {
+        Flavor::Dolphinscheduler => {
+            let day = cx.scheduled.date();
+            match body {
+                "system.biz.date" => Ok(format(
+                    day.yesterday().map_err(|e| e.to_string())?.into(),
+                    "yyyyMMdd",
+                    flavor,
+                )),
+                "system.biz.curdate" => Ok(format(day.into(), "yyyyMMdd", flavor)),
+                "system.datetime" => Ok(format(cx.scheduled, "yyyyMMddHHmmss", flavor)),
+                "schedule_time" => Ok(format(cx.scheduled, "yyyy-MM-dd HH:mm:ss", flavor)),
+                _ => Err(format!(
+                    "`${{{body}}}` is not a DolphinScheduler built-in parameter"
+                )),
+            }
+        }
+        Flavor::Dataworks if body == "bizdate" => {
+            Ok(format(cx.business_date.into(), "yyyymmdd", flavor))
+        }
+        Flavor::Dataworks => {
+            // ${fmt±N}: N in the format's smallest unit, on the business date.
+            let (fmt, n) = split_offset(body)?;
+            let days = n
+                .iter()
+                .map(|t| t.days_only())
+                .collect::<Result<Vec<i64>, String>>()?;
+            let total: i64 = days.iter().sum();
+            let unit = smallest_unit(fmt)
+                .ok_or_else(|| format!("`${{{body}}}` has no date in its format"))?;
+            let base: DateTime = cx.business_date.into();
+            let shifted = match unit {
+                'y' => base.checked_add(total.years()),
+                'm' => base.checked_add(total.months()),
+                _ => base.checked_add(total.days()),
+            }
+            .map_err(|e| e.to_string())?;
+            Ok(format(shifted, fmt, flavor))
+        }
+        Flavor::Airflow => Err(format!(
+            "`${{{body}}}` is not an Airflow template; use {{{{ ... }}}}"
+        )),
+    }
+}
+
+fn bracket(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
+    if flavor == Flavor::Airflow {
+        return Err(format!(
+            "`$[{body}]` is not an Airflow template; use {{{{ ... }}}}"
+        ));
+    }
+    if let Some(args) = body
+        .strip_prefix("add_months(")
+        .and_then(|b| b.strip_suffix(')'))
+    {
+        let (fmt, n) = args
+            .split_once(',')
+            .ok_or("add_months takes (format,months)")?;
+        let n: i64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number of months"))?;
+        let shifted = cx
+            .scheduled
+            .checked_add(n.months())
+            .map_err(|e| e.to_string())?;
+        return Ok(format(shifted, fmt.trim(), flavor));
+    }
+    let (fmt, terms) = split_offset(body)?;
+    let mut t = cx.scheduled;
+    for term in terms {
+        t = t.checked_add(term.span()).map_err(|e| e.to_string())?;
+    }
+    Ok(format(t, fmt, flavor))
+}
+
+fn jinja(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
+    if flavor != Flavor::Airflow {
+        return Err(format!("`{{{{ {body} }}}}` is an Airflow template"));
+    }
+    let iso = |t: DateTime| {
+        let sign = if cx.offset_seconds < 0 { '-' } else { '+' };
+        let o = cx.offset_seconds.unsigned_abs();
+        format!(
+            "{}{sign}{:02}:{:02}",
+            t.strftime("%Y-%m-%dT%H:%M:%S"),
+            o / 3600,
+            o / 60 % 60
+        )
+    };
+    match body {
+        "ds" => Ok(cx.scheduled.strftime("%Y-%m-%d").to_string()),
+        "ds_nodash" => Ok(cx.scheduled.strftime("%Y%m%d").to_string()),
+        "ts" | "logical_date" | "data_interval_start" => Ok(iso(cx.scheduled)),
+        "data_interval_end" => Ok(iso(cx.interval_end)),
+        _ => Err(format!(
+            "`{{{{ {body} }}}}` is not a template variable schedsim knows"
+        )),
+    }
+}
+
+/// One offset term: sign, count, and a divisor of a day (1, 24 or 1440).
+#[derive(Clone, Copy, Debug)]
+struct Term {
+    amount: i64,
+    per_day: i64,
+}
+
+impl Term {
+    fn span(self) -> Span {
+        match self.per_day {
+            1 => self.amount.days(),
+            24 => self.amount.hours(),
+            _ => self.amount.minutes(),
+        }
+    }
+
+    fn days_only(self) -> Result<i64, String> {
+        if self.per_day == 1 {
+            Ok(self.amount)
+        } else {
+            Err("hour and minute offsets are not allowed in ${...}: use $[...]".into())
+        }
+    }
+}
+
+/// `yyyymmdd-1-1/24` → ("yyyymmdd", [-1 day, -1 hour]). A `-` or `+` starts an offset
+/// only when a digit follows; otherwise it belongs to the format (`yyyy-mm-dd`).
+fn split_offset(body: &str) -> Result<(&str, Vec<Term>), String> {
+    let bytes = body.as_bytes();
+    let start = (0..bytes.len())
+        .find(|&i| {
+            (bytes[i] == b'-' || bytes[i] == b'+')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        })
+        .unwrap_or(body.len());
+    let (fmt, mut rest) = body.split_at(start);
+    let mut terms = Vec::new();
+    while !rest.is_empty() {
+        let sign = if rest.starts_with('-') { -1 } else { 1 };
+        rest = &rest[1..];
+        let end = rest.find(['-', '+']).unwrap_or(rest.len());
+        let (term, tail) = rest.split_at(end);
+        rest = tail;
+        let mut parts = term.split('/');
+        let product = parts.next().unwrap_or_default();
+        let mut amount: i64 = 1;
+        for factor in product.split('*') {
+            amount *= factor
+                .parse::<i64>()
+                .map_err(|_| format!("`{term}` is not an offset"))?;
+        }
+        let per_day = match (parts.next(), parts.next(), parts.next()) {
+            (None, None, None) => 1,
+            (Some("24"), None, None) => 24,
+            (Some("24"), Some("60"), None) => 1440,
+            _ => return Err(format!("`{term}` is not an offset: use N, N/24 or N/24/60")),
+        };
+        terms.push(Term {
+            amount: sign * amount,
+            per_day,
+        });
+    }
+    Ok((fmt, terms))
+}
+
+/// y, m or d: the smallest date unit in a DataWorks format.
+fn smallest_unit(fmt: &str) -> Option<char> {
+    let f = fmt.to_ascii_lowercase();
+    if f.contains("dd") {
+        Some('d')
+    } else if f.contains("mm") {
+        Some('m')
+    } else if f.contains("yy") {
+        Some('y')
+    } else {
+        None
+    }
+}
+
+/// Formats a local time with DataWorks tokens (yyyy yy mm dd hh24 hh12 hh mi ss) or
+/// DolphinScheduler's Java tokens (yyyy yy MM dd HH mm ss); other characters are kept.
+fn format(t: DateTime, fmt: &str, flavor: Flavor) -> String {
+    let tokens: &[(&str, &str)] = match flavor {
+        Flavor::Dolphinscheduler => &[
+            ("yyyy", "%Y"),
+            ("yy", "%y"),
+            ("MM", "%m"),
+            ("dd", "%d"),
+            ("HH", "%H"),
+            ("mm", "%M"),
+            ("ss", "%S"),
+        ],
+        _ => &[
+            ("yyyy", "%Y"),
+            ("yy", "%y"),
+            ("hh24", "%H"),
+            ("hh12", "%I"),
+            ("hh", "%I"),
+            ("mm", "%m"),
+            ("dd", "%d"),
+            ("mi", "%M"),
+            ("ss", "%S"),
+        ],
+    };
+    let mut out = String::new();
+    let mut rest = fmt;
+    'outer: while !rest.is_empty() {
+        for (token, spec) in tokens {
+            if let Some(r) = rest.strip_prefix(token) {
+                out.push_str(&t.strftime(spec).to_string());
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn dw_cx(scheduled: DateTime) -> Context {
+        Context {
+            business_date: scheduled.date().yesterday().unwrap(),
+            scheduled,
+            interval_end: scheduled,
+            offset_seconds: 8 * 3600,
+            executed: scheduled,
+        }
+    }
+
+    fn dw(expr: &str, scheduled: DateTime) -> String {
+        evaluate(expr, Flavor::Dataworks, &dw_cx(scheduled)).unwrap()
+    }
+
+    // DW §1 worked examples.
+    #[test]
+    fn p1_daily_at_midnight() {
+        let t = date(2025, 3, 15).at(0, 0, 0, 0);
+        assert_eq!(dw("${yyyymmdd}", t), "20250314");
+        assert_eq!(dw("$[yyyymmddhh24miss]", t), "20250315000000");
+    }
+
+    #[test]
+    fn p2_backfill_of_business_date_0315() {
+        // Backfilling business date 2025-03-15 schedules the instance on 03-16.
+        let t = date(2025, 3, 16).at(0, 0, 0, 0);
+        assert_eq!(dw("${yyyymmdd}", t), "20250315");
+        assert_eq!(dw("$[yyyymmddhh24miss]", t), "20250316000000");
+        assert_eq!(dw("$gmtdate", t), "20250316");
+    }
+
+    #[test]
+    fn p3_builtins() {
+        let t = date(2025, 11, 1).at(0, 0, 0, 0);
+        assert_eq!(
+            dw("$bizdate/$cyctime/$gmtdate", t),
+            "20251031/20251101000000/20251101"
+        );
+    }
+
+    #[test]
+    fn p4_every_token() {
+        let t = date(2025, 11, 1).at(2, 30, 45, 0);
+        let got: Vec<String> = [
+            "${yyyy}",
+            "$[yyyy]",
+            "${mm}",
+            "$[mm]",
+            "${dd}",
+            "$[dd]",
+            "$[hh24]",
+            "$[hh]",
+            "$[mi]",
+            "$[ss]",
+            "${yyyymm}",
+            "$[yyyymm]",
+            "${yyyy-mm-dd}",
+            "$[yyyy-mm-dd]",
+        ]
+        .iter()
+        .map(|e| dw(e, t))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "2025",
+                "2025",
+                "10",
+                "11",
+                "31",
+                "01",
+                "02",
+                "02",
+                "30",
+                "45",
+                "202510",
+                "202511",
+                "2025-10-31",
+                "2025-11-01"
+            ]
+        );
+    }
+
+    #[test]
+    fn p5_to_p7() {
+        assert_eq!(
+            dw(
+                "$bizdate ${yyyymmdd} $[yyyymmddhh24miss]",
+                date(2022, 11, 22).at(1, 0, 0, 0)
+            ),
+            "20221121 20221121 20221122010000"
+        );
+        assert_eq!(
+            dw("${yyyymm}01", date(2023, 10, 28).at(0, 0, 0, 0)),
+            "20231001"
+        );
+        assert_eq!(
+            dw(
+                "$[add_months(yyyymmdd,-1)]",
+                date(2025, 3, 31).at(0, 0, 0, 0)
+            ),
+            "20250228"
+        );
+    }
+
+    #[test]
+    fn offsets() {
+        let t = date(2025, 3, 1).at(0, 30, 0, 0);
+        assert_eq!(dw("$[yyyymmdd-1]", t), "20250228");
+        assert_eq!(dw("$[hh24-1/24]", t), "23");
+        assert_eq!(dw("$[yyyymmddhh24mi-30/24/60]", t), "202503010000");
+        assert_eq!(dw("$[yyyymmdd-1-1/24]", t), "20250227");
+        assert_eq!(dw("${yyyymmdd-7*1}", t), "20250221");
+        assert_eq!(dw("${yyyymm-1}", t), "202501");
+        let e = evaluate("${yyyy-mm-dd-1/24}", Flavor::Dataworks, &dw_cx(t)).unwrap_err();
+        assert!(e.contains("not allowed in ${...}"), "{e}");
+    }
+
+    #[test]
+    fn today_follows_the_execution_not_the_schedule() {
+        let cx = Context {
+            executed: date(2025, 3, 10).at(9, 0, 0, 0),
+            ..dw_cx(date(2025, 3, 2).at(0, 0, 0, 0))
+        };
+        assert_eq!(
+            evaluate("dt=today()", Flavor::Dataworks, &cx).unwrap(),
+            "dt=20250310"
+        );
+        assert_eq!(
+            evaluate("dt=${bizdate}", Flavor::Dataworks, &cx).unwrap(),
+            "dt=20250301"
+        );
+        assert_eq!(
+            evaluate("dt=$bizdate", Flavor::Dataworks, &cx).unwrap(),
+            "dt=20250301"
+        );
+        assert_eq!(
+            evaluate("ts=now()", Flavor::Dataworks, &cx).unwrap(),
+            "ts=20250310090000"
+        );
+    }
+
+    #[test]
+    fn dolphinscheduler_parameters() {
+        let t = date(2025, 3, 5).at(2, 0, 0, 0);
+        let cx = Context {
+            business_date: t.date(),
+            ..dw_cx(t)
+        };
+        let ds = |e: &str| evaluate(e, Flavor::Dolphinscheduler, &cx).unwrap();
+        assert_eq!(ds("dt=$[yyyyMMdd-1]"), "dt=20250304");
+        assert_eq!(
+            ds("${system.biz.date}/${system.biz.curdate}"),
+            "20250304/20250305"
+        );
+        assert_eq!(ds("${system.datetime}"), "20250305020000");
+        assert_eq!(ds("${schedule_time}"), "2025-03-05 02:00:00");
+        assert_eq!(ds("$[add_months(yyyyMMdd,-1)]"), "20250205");
+        assert_eq!(ds("$[HHmmss-1/24]"), "010000");
+        assert!(evaluate("${bizdate}", Flavor::Dolphinscheduler, &cx).is_err());
+    }
+
+    #[test]
+    fn airflow_templates() {
+        let t = date(2025, 3, 1).at(0, 0, 0, 0);
+        let cx = Context {
+            interval_end: date(2025, 3, 2).at(0, 0, 0, 0),
+            offset_seconds: 0,
+            ..dw_cx(t)
+        };
+        let af = |e: &str| evaluate(e, Flavor::Airflow, &cx).unwrap();
+        assert_eq!(af("ds={{ ds }}"), "ds=2025-03-01");
+        assert_eq!(af("{{ds_nodash}}"), "20250301");
+        assert_eq!(
+            af("{{ data_interval_start }}|{{ data_interval_end }}"),
+            "2025-03-01T00:00:00+00:00|2025-03-02T00:00:00+00:00"
+        );
+        assert!(evaluate("{{ dag.owner }}", Flavor::Airflow, &cx).is_err());
+        assert!(evaluate("$[yyyyMMdd]", Flavor::Airflow, &cx).is_err());
+    }
+}
