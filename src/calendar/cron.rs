@@ -637,6 +637,14 @@ impl CronExpr {
         &self.times
     }
 
+    /// At most how many fires local dates `from..=to` hold: (days + 2) × fires per day,
+    /// the 2 covering DST shifts at either end. Counted before anything is generated, so
+    /// a huge range is refused at once.
+    pub fn max_fires_between(&self, from: Date, to: Date) -> u64 {
+        let days = from.until(to).map_or(0, |s| s.get_days().max(0) as u64) + 2;
+        days.saturating_mul(self.times.len().max(1) as u64)
+    }
+
     /// The hours field covers every hour.
     pub fn every_hour(&self) -> bool {
         self.every_hour

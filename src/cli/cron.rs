@@ -4,7 +4,7 @@
 use schedsim::calendar::schedule::{local_to_instant, rfc3339};
 use schedsim::calendar::{CronExpr, Schedule};
 use schedsim::keyword::Keyword;
-use schedsim::model::{self, DateOrTime};
+use schedsim::model;
 use schedsim::rules::{DsVersion, Profile, Rules};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
@@ -71,7 +71,7 @@ pub fn run(args: &Args) -> i32 {
     if to < from {
         return fail("--to comes before --from");
     }
-    let estimate = upper_bound(&expr, from, to);
+    let estimate = expr.max_fires_between(from.start().date(), to.start().date());
     if estimate > args.max_instances {
         return fail(&format!(
             "the range holds up to {estimate} fire times, more than --max-instances {}",
@@ -102,16 +102,4 @@ pub fn run(args: &Args) -> i32 {
         }
     }
     EXIT_OK
-}
-
-/// At most how many fires the range can hold: days × fires per day, counted before
-/// anything is generated, so a huge range is refused at once.
-pub fn upper_bound(expr: &CronExpr, from: DateOrTime, to: DateOrTime) -> u64 {
-    let days = from
-        .start()
-        .date()
-        .until(to.start().date())
-        .map_or(0, |s| s.get_days().max(0) as u64)
-        + 2;
-    days.saturating_mul(expr.times_of_day().len() as u64)
 }

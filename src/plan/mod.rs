@@ -157,16 +157,10 @@ pub fn plan(model: &Model, req: &Request) -> Result<Vec<PlannedInstance>, PlanEr
         .map(|t| schedule_of(model, *t).map(|s| (*t, s)))
         .collect::<Result<_, _>>()?;
     // Count before generating: days × fires per day, for every task.
-    let days = req
-        .from
-        .start()
-        .date()
-        .until(req.to.start().date())
-        .map_or(0, |s| s.get_days().max(0) as u64)
-        + 2;
+    let (first, last) = (req.from.start().date(), req.to.start().date());
     let at_most = schedules
         .iter()
-        .map(|(_, s)| days.saturating_mul(s.expr.times_of_day().len().max(1) as u64))
+        .map(|(_, s)| s.expr.max_fires_between(first, last))
         .fold(0u64, u64::saturating_add);
     if at_most > req.max_instances {
         return Err(PlanError::TooMany {
