@@ -120,6 +120,16 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// What a daily (or rarer) instance becomes when its time falls in a DST gap.
+    pub enum GapInstances ("gap-instance rule") {
+        /// It runs at the time the gap rule gives.
+        Run = "run",
+        /// DataWorks (DW §2 D2): delayed by the gap and dry-run.
+        DryRun = "dry_run",
+    }
+}
+
+keyword_enum! {
     /// How the dates of a parallel backfill are split into chains.
     pub enum GroupSplit ("group split") {
         /// Contiguous, balanced chains (DataWorks, DolphinScheduler 3.1).
@@ -282,6 +292,8 @@ knobs! {
     timetable: Timetable,
     /// Instances of weekly/monthly/yearly tasks on their days off.
     off_day_instances: OffDayInstances,
+    /// A daily (or rarer) instance whose time falls in a DST gap.
+    gap_instances: GapInstances,
     /// A backfill range whose start equals its end.
     single_day_range: SingleDayRange,
     /// A backfill of a task without a schedule.
@@ -329,6 +341,7 @@ impl Rules {
                 date_convention: DateConvention::BusinessDate,
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::DryRun,
+                gap_instances: GapInstances::DryRun,
                 single_day_range: SingleDayRange::FromCron,
                 missing_schedule: MissingSchedule::Error,
                 date_groups: 1,
@@ -355,6 +368,7 @@ impl Rules {
                 date_convention: DateConvention::ScheduleTime,
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::None,
+                gap_instances: GapInstances::Run,
                 single_day_range: SingleDayRange::OneDate,
                 missing_schedule: MissingSchedule::DailyMidnight,
                 date_groups: 1,
@@ -388,6 +402,7 @@ impl Rules {
                 date_convention: DateConvention::LogicalDate,
                 timetable: Timetable::Trigger,
                 off_day_instances: OffDayInstances::None,
+                gap_instances: GapInstances::Run,
                 single_day_range: SingleDayRange::FromCron,
                 missing_schedule: MissingSchedule::Error,
                 date_groups: 10,

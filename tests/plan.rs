@@ -37,6 +37,7 @@ fn req(from: DateOrTime, to: DateOrTime) -> Request {
         to,
         window: None,
         now: None,
+        clip: None,
         max_instances: 50_000_000,
     }
 }
@@ -338,4 +339,179 @@ fn a_ten_year_minutely_range_is_refused_before_anything_is_generated() {
             limit: 1_000_000
         }
     );
+}
+
+/// Two DataWorks tasks: `up` and `down` (on `up`), each with its cron and options.
+fn dw_pair(up: (&str, bool), down: (&str, bool)) -> Model {
+    let text = format!(
+        "[model]\nname = \"m\"\nprofile = \"dataworks\"\ntimezone = \"Asia/Shanghai\"\n\n[[workflow]]\nname = \"w\"\n  [[workflow.task]]\n  name = \"up\"\n  cron = \"{}\"\n  self_dependency = {}\n  [[workflow.task]]\n  name = \"down\"\n  cron = \"{}\"\n  self_dependency = {}\n  upstream = [\"up\"]\n",
+        up.0, up.1, down.0, down.1
+    );
+    load_str("m.toml", &text).unwrap_or_else(|d| panic!("{}", d.render()))
+}
+
+/// For each instance of `down` on one business date: its time of day and the times of
+/// day of the `up` instances it waits for.
+fn bindings(m: &Model) -> Vec<(String, Vec<String>)> {
+    let r = Request {
+        targets: vec![Target::Workflow(schedsim::model::WorkflowId(0))],
+        ..req(d(2025, 3, 1), d(2025, 3, 1))
+    };
+    let p = plan(m, &r).unwrap();
+    let hhmm = |i: usize| rfc3339(&m.timezone, p[i].scheduled)[11..16].to_string();
+    p.iter()
+        .enumerate()
+        .filter(|(_, l)| l.task == TaskId(1))
+        .map(|(i, l)| {
+            let ups = l
+                .waits_for
+                .iter()
+                .filter(|&&w| p[w as usize].task == TaskId(0))
+                .map(|&w| hhmm(w as usize))
+                .collect();
+            (hhmm(i), ups)
+        })
+        .collect()
+}
+
+const HOURLY: &str = "00 00 00-23/1 * * ?";
+
+#[test]
+fn dw_case_12_daily_on_hourly_waits_for_all_24() {
+    let b = bindings(&dw_pair((HOURLY, false), ("00 00 06 * * ?", false)));
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].1.len(), 24);
+    assert_eq!(b[0].1.last().map(String::as_str), Some("23:00"));
+}
+
+#[test]
+fn dw_case_13_daily_on_self_dependent_hourly_waits_for_the_closest() {
+    let b = bindings(&dw_pair((HOURLY, true), ("00 00 06 * * ?", false)));
+    assert_eq!(b, [("06:00".to_string(), vec!["06:00".to_string()])]);
+}
+
+#[test]
+fn dw_case_14_no_earlier_upstream_instance_binds_the_first() {
+    let b = bindings(&dw_pair(
+        ("00 00 01-23/1 * * ?", true),
+        ("00 30 00 * * ?", false),
+    ));
+    assert_eq!(b, [("00:30".to_string(), vec!["01:00".to_string()])]);
+}
+
+#[test]
+fn dw_case_15_first_hour_waits_for_the_last_of_the_previous_day_across_dates() {
+    let m = model(
+        "dataworks",
+        "Asia/Shanghai",
+        None,
+        Some(HOURLY),
+        "  self_dependency = true\n\n[rules]\nbackfill_self_dependency = \"across_dates\"\n",
+    );
+    let p = plan(&m, &req(d(2025, 3, 1), d(2025, 3, 2))).unwrap();
+    assert_eq!(p.len(), 48);
+    let first_of_second_day = &p[24];
+    assert_eq!(first_of_second_day.date, "2025-03-02");
+    assert_eq!(first_of_second_day.waits_for, [23]);
+    assert_eq!(
+        rfc3339(&m.timezone, p[23].scheduled),
+        "2025-03-02T23:00:00+08:00"
+    );
+    // The preset binds self-dependency only within a business date (DW §6 rule 5).
+    let within = model(
+        "dataworks",
+        "Asia/Shanghai",
+        None,
+        Some(HOURLY),
+        "  self_dependency = true\n",
+    );
+    let p = plan(&within, &req(d(2025, 3, 1), d(2025, 3, 2))).unwrap();
+    assert!(p[24].waits_for.is_empty());
+    assert_eq!(p[25].waits_for, [24]);
+}
+
+#[test]
+fn dw_case_16_half_hourly_on_hourly_shares_the_closest_earlier() {
+    let b = bindings(&dw_pair((HOURLY, false), ("00 00/30 00-23 * * ?", false)));
+    assert_eq!(b.len(), 48);
+    let first: Vec<_> = b[..4]
+        .iter()
+        .map(|(d, u)| (d.as_str(), u.join(",")))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            ("00:00", "00:00".into()),
+            ("00:30", "00:00".into()),
+            ("01:00", "01:00".into()),
+            ("01:30", "01:00".into())
+        ]
+    );
+}
+
+#[test]
+fn dw_x2_daily_on_weekly_binds_the_dry_run_of_that_day() {
+    // Weekly on Monday and Friday (DataWorks 1 = Monday); 2025-03-02 is a Sunday.
+    let m = dw_pair(("00 00 05 ? * 1,5", false), ("00 00 06 * * ?", false));
+    let r = Request {
+        targets: vec![Target::Workflow(schedsim::model::WorkflowId(0))],
+        ..req(d(2025, 3, 1), d(2025, 3, 7))
+    };
+    let p = plan(&m, &r).unwrap();
+    let ups: Vec<&str> = p
+        .iter()
+        .filter(|l| l.task == TaskId(0))
+        .map(|l| if l.kind == Kind::Run { "run" } else { "dry" })
+        .collect();
+    // Instances on 03-02 (Sun) .. 03-08 (Sat): runs on Monday 03-03 and Friday 03-07.
+    assert_eq!(ups, ["dry", "run", "dry", "dry", "dry", "run", "dry"]);
+    for l in p.iter().filter(|l| l.task == TaskId(1)) {
+        assert_eq!(l.waits_for.len(), 1);
+        assert_eq!(p[l.waits_for[0] as usize].date, l.date);
+    }
+}
+
+#[test]
+fn dw_d2_daily_node_in_the_gap_is_delayed_and_dry_run() {
+    let m = model(
+        "dataworks",
+        "America/New_York",
+        None,
+        Some("00 30 02 * * ?"),
+        "",
+    );
+    // Business date 2025-03-08: scheduled on 2025-03-09, the spring-forward day.
+    let p = plan(&m, &req(d(2025, 3, 7), d(2025, 3, 9))).unwrap();
+    let got: Vec<(String, Kind)> = p
+        .iter()
+        .map(|l| (rfc3339(&m.timezone, l.scheduled), l.kind))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2025-03-08T02:30:00-05:00".to_string(), Kind::Run),
+            ("2025-03-09T03:30:00-04:00".to_string(), Kind::DryRun),
+            ("2025-03-10T02:30:00-04:00".to_string(), Kind::Run),
+        ]
+    );
+}
+
+#[test]
+fn ds_same_workflow_tasks_pair_by_run() {
+    let text = "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\n\n[[workflow]]\nname = \"w\"\ncron = \"0 0 * * * ? *\"\n  [[workflow.task]]\n  name = \"a\"\n  [[workflow.task]]\n  name = \"b\"\n  upstream = [\"a\"]\n";
+    let m = load_str("m.toml", text).unwrap();
+    let r = Request {
+        targets: vec![Target::Workflow(schedsim::model::WorkflowId(0))],
+        ..req(t(2025, 3, 1, 0, 0), t(2025, 3, 1, 5, 0))
+    };
+    let p = plan(&m, &r).unwrap();
+    assert_eq!(p.len(), 12);
+    for (i, l) in p.iter().enumerate() {
+        if l.task == TaskId(1) {
+            assert_eq!(l.waits_for, [i as u32 - 1]);
+            assert_eq!(p[i - 1].scheduled, l.scheduled);
+        } else {
+            assert!(l.waits_for.is_empty());
+        }
+    }
 }

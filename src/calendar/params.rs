@@ -50,6 +50,17 @@ pub enum Flavor {
     Airflow,
 }
 
+impl Flavor {
+    /// The family a profile's date convention uses.
+    pub fn of(rules: &crate::rules::Rules) -> Flavor {
+        match rules.date_convention {
+            crate::rules::DateConvention::BusinessDate => Flavor::Dataworks,
+            crate::rules::DateConvention::ScheduleTime => Flavor::Dolphinscheduler,
+            crate::rules::DateConvention::LogicalDate => Flavor::Airflow,
+        }
+    }
+}
+
 /// Evaluates every parameter in `text`. Errors name the parameter.
 pub fn evaluate(text: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
     let mut out = String::new();

@@ -38,11 +38,17 @@ pub struct Args {
 
 #[derive(serde::Serialize)]
 struct Row<'a> {
+    /// Position in this list, which `waits_for` refers to.
+    index: usize,
     task: &'a str,
     scheduled: String,
     run_after: String,
     date: &'a str,
     kind: plan::Kind,
+    /// The instances this one is bound to: upstream and self-dependency (DW §5.2).
+    waits_for: &'a [u32],
+    /// `table/partition` of each write, evaluated for an execution at the scheduled time.
+    partitions: Vec<String>,
 }
 
 pub fn run(args: &Args) -> i32 {
@@ -108,6 +114,7 @@ pub fn run(args: &Args) -> i32 {
         to,
         window,
         now,
+        clip: None,
         max_instances: args.max_instances,
     };
     let instances = match plan::plan(&m, &request) {
@@ -116,12 +123,16 @@ pub fn run(args: &Args) -> i32 {
     };
     let rows: Vec<Row<'_>> = instances
         .iter()
-        .map(|i| Row {
-            task: &m.task(i.task).name,
-            scheduled: rfc3339(&m.timezone, i.scheduled),
-            run_after: rfc3339(&m.timezone, i.run_after),
-            date: &i.date,
-            kind: i.kind,
+        .enumerate()
+        .map(|(index, l)| Row {
+            index,
+            task: &m.task(l.task).name,
+            scheduled: rfc3339(&m.timezone, l.scheduled),
+            run_after: rfc3339(&m.timezone, l.run_after),
+            date: &l.date,
+            kind: l.kind,
+            waits_for: &l.waits_for,
+            partitions: plan::partitions(&m, &l.instance(), l.unit, l.scheduled),
         })
         .collect();
     match args.format {
@@ -136,7 +147,20 @@ pub fn run(args: &Args) -> i32 {
                 } else {
                     "dry_run"
                 };
-                println!("{}\t{}\t{}\t{kind}", r.task, r.scheduled, r.date);
+                let waits: Vec<String> = r.waits_for.iter().map(|w| w.to_string()).collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{kind}\twaits:{}\t{}",
+                    r.index,
+                    r.task,
+                    r.scheduled,
+                    r.date,
+                    if waits.is_empty() {
+                        "-".into()
+                    } else {
+                        waits.join(",")
+                    },
+                    r.partitions.join(" ")
+                );
             }
             eprintln!("{} instances", rows.len());
         }

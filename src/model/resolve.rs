@@ -654,7 +654,7 @@ impl Resolver<'_> {
             if !wr.partition.value.trim().is_empty()
                 && let Err(e) = params::evaluate(
                     &wr.partition.value,
-                    params_flavor(rules),
+                    params::Flavor::of(rules),
                     &params::Context::example(),
                 )
             {
@@ -664,7 +664,7 @@ impl Resolver<'_> {
                         format!("invalid partition expression: {e}"),
                         "expected the profile's scheduling parameters",
                     )
-                    .help(match params_flavor(rules) {
+                    .help(match params::Flavor::of(rules) {
                         params::Flavor::Dataworks => "DataWorks: ${bizdate}, ${yyyymmdd-1}, $[yyyymmddhh24miss], $[hh24-1/24], $[add_months(yyyymmdd,-1)], $bizdate, $cyctime",
                         params::Flavor::Dolphinscheduler => "DolphinScheduler: $[yyyyMMdd-1], ${system.biz.date}, ${system.biz.curdate}, ${system.datetime}, ${schedule_time}",
                         params::Flavor::Airflow => "Airflow: {{ ds }}, {{ ds_nodash }}, {{ ts }}, {{ data_interval_start }}, {{ data_interval_end }}",
@@ -1200,13 +1200,4 @@ fn cycle_through(graph: &DiGraphMap<u32, ()>, component: &[u32]) -> Vec<u32> {
         }
     }
     vec![start, start]
-}
-
-/// Which parameter family partition expressions use: the date convention's.
-fn params_flavor(rules: &Rules) -> params::Flavor {
-    match rules.date_convention {
-        crate::rules::DateConvention::BusinessDate => params::Flavor::Dataworks,
-        crate::rules::DateConvention::ScheduleTime => params::Flavor::Dolphinscheduler,
-        crate::rules::DateConvention::LogicalDate => params::Flavor::Airflow,
-    }
 }

@@ -1,14 +1,22 @@
-//! Planning: which instances a backfill request creates, with their scheduled times,
-//! dates and kinds, before anything runs. Follows each profile's rules through its
-//! knobs (SEMANTICS.md; DW §6, DS §1.2, AF §1.4).
+//! Planning: which instances a backfill request (or a recurring window) creates, with
+//! their scheduled times, dates, kinds and dependency bindings, before anything runs.
+//! Follows each profile's rules through its knobs (SEMANTICS.md; DW §5, §6, DS §1.2,
+//! AF §1.4).
+//!
+//! Work is cut into **units**: a business date (dataworks) or one run time (the
+//! others). A [`Planner`] lists the units of a request at once, cheaply, and fills a
+//! unit's instances and bindings only when asked, so the engine creates instances as
+//! their dates come due and a year-long backfill never sits in memory twice.
+
+mod bind;
 
 use jiff::civil::{Date, Time};
 
 use crate::calendar::schedule::{instant_to_local, local_to_instant, rfc3339};
-use crate::calendar::{CronExpr, Instant, Schedule};
+use crate::calendar::{CronExpr, Fire, Instant, Schedule};
 use crate::model::{DateOrTime, Model, Target, TaskId};
 use crate::rules::{
-    DateConvention, FutureInstances, MissingSchedule, OffDayInstances, SingleDayRange,
+    DateConvention, FutureInstances, GapInstances, MissingSchedule, OffDayInstances, SingleDayRange,
 };
 
 /// DolphinScheduler's `Constants.DEFAULT_CRON_STRING`: a workflow without an online
@@ -20,21 +28,58 @@ pub const DS_DEFAULT_CRON: &str = "0 0 0 * * ? *";
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Run,
-    /// Succeeds at its scheduled time without running (DataWorks off days).
+    /// Succeeds at its scheduled time without running (DataWorks off days, DST gaps).
     DryRun,
 }
 
 /// One planned instance.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlannedInstance {
     pub task: TaskId,
     /// The scheduled (logical) time: fixed for the instance's life.
     pub scheduled: Instant,
     /// When it may start: the scheduled time, or the end of its data interval.
     pub run_after: Instant,
-    /// The business date (dataworks) or the schedule/logical time (others), as shown.
-    pub date: String,
     pub kind: Kind,
+}
+
+/// What names a unit of work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UnitKey {
+    /// A DataWorks business date: its instances are scheduled on the next day.
+    BusinessDate(Date),
+    /// One run time (a DolphinScheduler workflow instance, an Airflow DAG run).
+    RunTime(Instant),
+}
+
+impl UnitKey {
+    /// The date the profile assigns to the unit's instances, as shown to people.
+    pub fn date_text(self, model: &Model) -> String {
+        match self {
+            UnitKey::BusinessDate(d) => d.to_string(),
+            UnitKey::RunTime(t) => rfc3339(&model.timezone, t),
+        }
+    }
+}
+
+/// A unit's instances (grouped by task in request order, each task's in time order)
+/// and their bindings, as indices into `instances`.
+#[derive(Clone, Debug, Default)]
+pub struct UnitPlan {
+    pub instances: Vec<PlannedInstance>,
+    /// (downstream, upstream): the downstream instance waits for the upstream one.
+    pub bindings: Vec<(u32, u32)>,
+    /// For each self-dependent task with instances here: its first and last instance.
+    /// The first waits for the last of the previous unit (rule `backfill_self_dependency`).
+    pub self_ends: Vec<(TaskId, u32, u32)>,
+}
+
+impl UnitPlan {
+    fn clear(&mut self) {
+        self.instances.clear();
+        self.bindings.clear();
+        self.self_ends.clear();
+    }
 }
 
 /// A backfill request, as the `instances` command or a scenario gives it.
@@ -47,6 +92,8 @@ pub struct Request {
     pub window: Option<(Time, Time)>,
     /// The virtual now: with `future_instances = skip`, runs not yet due are left out.
     pub now: Option<Instant>,
+    /// Only instances scheduled inside these instants (a recurring window).
+    pub clip: Option<(Instant, Instant)>,
     pub max_instances: u64,
 }
 
@@ -146,39 +193,293 @@ pub fn schedule_of(model: &Model, task: TaskId) -> Result<Schedule, PlanError> {
     })
 }
 
-/// Every instance the request creates, ordered by scheduled time, then task.
-pub fn plan(model: &Model, req: &Request) -> Result<Vec<PlannedInstance>, PlanError> {
-    if req.to.start() < req.from.start() {
-        return Err(PlanError::Inverted);
-    }
-    let tasks = covered_tasks(model, &req.targets, req.downstream);
-    let schedules: Vec<(TaskId, Schedule)> = tasks
-        .iter()
-        .map(|t| schedule_of(model, *t).map(|s| (*t, s)))
-        .collect::<Result<_, _>>()?;
-    // Count before generating: days × fires per day, for every task.
-    let (first, last) = (req.from.start().date(), req.to.start().date());
-    let at_most = schedules
-        .iter()
-        .map(|(_, s)| s.expr.max_fires_between(first, last))
-        .fold(0u64, u64::saturating_add);
-    if at_most > req.max_instances {
-        return Err(PlanError::TooMany {
-            at_most,
-            limit: req.max_instances,
-        });
-    }
-    let mut out = Vec::new();
-    for (task, schedule) in &schedules {
+/// The instances of one request, unit by unit.
+pub struct Planner<'m> {
+    model: &'m Model,
+    /// Covered tasks in model order, each with its schedule.
+    tasks: Vec<(TaskId, Schedule)>,
+    /// Position in `tasks` of each model task, if covered.
+    slot: Vec<Option<u32>>,
+    window: Option<(Time, Time)>,
+    clip: Option<(Instant, Instant)>,
+    units: Vec<UnitKey>,
+    /// Run-time profiles: every (tick, task) of the request, in time then task order.
+    ticks: Vec<(Instant, Instant, TaskId)>,
+}
+
+impl<'m> Planner<'m> {
+    /// Checks the request and lists its units; instances come later, from [`fill`].
+    ///
+    /// [`fill`]: Planner::fill
+    pub fn new(model: &'m Model, req: &Request) -> Result<Self, PlanError> {
+        if req.to.start() < req.from.start() {
+            return Err(PlanError::Inverted);
+        }
+        let covered = covered_tasks(model, &req.targets, req.downstream);
+        let tasks: Vec<(TaskId, Schedule)> = covered
+            .iter()
+            .map(|t| schedule_of(model, *t).map(|s| (*t, s)))
+            .collect::<Result<_, _>>()?;
+        // Count before generating: days × fires per day, for every task.
+        let (first, last) = (req.from.start().date(), req.to.start().date());
+        let at_most = tasks
+            .iter()
+            .map(|(_, s)| s.expr.max_fires_between(first, last))
+            .fold(0u64, u64::saturating_add);
+        if at_most > req.max_instances {
+            return Err(PlanError::TooMany {
+                at_most,
+                limit: req.max_instances,
+            });
+        }
+        let mut slot = vec![None; model.tasks.len()];
+        for (i, (t, _)) in tasks.iter().enumerate() {
+            slot[t.0 as usize] = Some(i as u32);
+        }
+        let mut planner = Planner {
+            model,
+            tasks,
+            slot,
+            window: req.window,
+            clip: req.clip,
+            units: Vec::new(),
+            ticks: Vec::new(),
+        };
         match model.rules.date_convention {
-            DateConvention::BusinessDate => business_dates(model, *task, schedule, req, &mut out)?,
-            DateConvention::ScheduleTime | DateConvention::LogicalDate => {
-                times(model, *task, schedule, req, &mut out)
+            DateConvention::BusinessDate => planner.list_dates(req)?,
+            DateConvention::ScheduleTime | DateConvention::LogicalDate => planner.list_ticks(req),
+        }
+        Ok(planner)
+    }
+
+    /// The request's units in ascending order.
+    pub fn units(&self) -> &[UnitKey] {
+        &self.units
+    }
+
+    /// The tasks the request covers.
+    pub fn tasks(&self) -> impl Iterator<Item = TaskId> + '_ {
+        self.tasks.iter().map(|(t, _)| *t)
+    }
+
+    /// DataWorks: each business date B creates the instances scheduled on day B + 1.
+    fn list_dates(&mut self, req: &Request) -> Result<(), PlanError> {
+        let (DateOrTime::Date(first), DateOrTime::Date(last)) = (req.from, req.to) else {
+            return Err(PlanError::NeedsDates);
+        };
+        // No scheduled time of a sub-daily task in the window is an error for the
+        // whole request (DW §6 rule 3), whatever the dates.
+        if let Some((a, b)) = self.window {
+            for (task, s) in &self.tasks {
+                let times = s.expr.times_of_day();
+                let inside = |secs: &u32| {
+                    let t = Time::midnight() + jiff::Span::new().seconds(i64::from(*secs));
+                    a <= t && t <= b
+                };
+                if times.len() > 1 && !times.iter().any(inside) {
+                    return Err(PlanError::OutsideWindow {
+                        task: self.model.task(*task).name.clone(),
+                    });
+                }
+            }
+        }
+        let mut biz = first;
+        while biz <= last {
+            self.units.push(UnitKey::BusinessDate(biz));
+            biz = match biz.tomorrow() {
+                Ok(d) => d,
+                Err(_) => break,
+            };
+        }
+        Ok(())
+    }
+
+    /// DolphinScheduler and Airflow: the schedule's times inside the range, both ends
+    /// included (DS §1.2, AF §1.4); one unit per distinct time.
+    fn list_ticks(&mut self, req: &Request) {
+        let model = self.model;
+        let tz = &model.timezone;
+        let rules = &model.rules;
+        let from = local_to_instant(tz, req.from.start());
+        let to = local_to_instant(tz, req.to.start());
+        for (task, schedule) in &self.tasks {
+            let ticks = if from == to && rules.single_day_range == SingleDayRange::OneDate {
+                // start = end: exactly one date, the start, without consulting the cron.
+                vec![crate::calendar::Tick {
+                    at: from,
+                    run_after: from,
+                    local: req.from.start(),
+                    shifted: false,
+                }]
+            } else {
+                schedule.ticks(from, to, rules.timetable, usize::MAX)
+            };
+            for t in ticks {
+                if rules.future_instances == FutureInstances::Skip
+                    && req.now.is_some_and(|now| t.run_after >= now)
+                {
+                    continue;
+                }
+                if !self.clipped_in(t.at)
+                    || !in_effect(model, *task, instant_to_local(tz, t.at).date())
+                {
+                    continue;
+                }
+                self.ticks.push((t.at, t.run_after, *task));
+            }
+        }
+        self.ticks.sort_unstable_by_key(|&(at, _, task)| (at, task));
+        self.units
+            .extend(self.ticks.iter().map(|t| UnitKey::RunTime(t.0)));
+        self.units.dedup();
+    }
+
+    fn clipped_in(&self, at: Instant) -> bool {
+        self.clip.is_none_or(|(a, b)| a <= at && at <= b)
+    }
+
+    /// The instances and bindings of one unit, into `out` (cleared first).
+    pub fn fill(&self, unit: UnitKey, out: &mut UnitPlan, scratch: &mut FillScratch) {
+        out.clear();
+        match unit {
+            UnitKey::BusinessDate(biz) => self.fill_date(biz, out, scratch),
+            UnitKey::RunTime(at) => {
+                let start = self.ticks.partition_point(|t| t.0 < at);
+                out.instances
+                    .extend(self.ticks[start..].iter().take_while(|t| t.0 == at).map(
+                        |&(scheduled, run_after, task)| PlannedInstance {
+                            task,
+                            scheduled,
+                            run_after,
+                            kind: Kind::Run,
+                        },
+                    ));
+            }
+        }
+        self.bind(out, scratch);
+    }
+
+    fn fill_date(&self, biz: Date, out: &mut UnitPlan, scratch: &mut FillScratch) {
+        let model = self.model;
+        let rules = &model.rules;
+        let day = biz.tomorrow().unwrap_or(biz);
+        for (task, schedule) in &self.tasks {
+            if !in_effect(model, *task, biz) {
+                continue;
+            }
+            let tz = &schedule.tz;
+            let sub_daily = schedule.expr.times_of_day().len() > 1;
+            let off_days = schedule.expr.restricts_days()
+                && rules.off_day_instances == OffDayInstances::DryRun;
+            let before = out.instances.len();
+            if off_days && !schedule.expr.matches_date(day) {
+                // A weekly/monthly/yearly node has an instance every day; off days dry-run.
+                for &secs in schedule.expr.times_of_day() {
+                    let local = day.to_datetime(Time::midnight())
+                        + jiff::Span::new().seconds(i64::from(secs));
+                    let at = local_to_instant(tz, local);
+                    out.instances.push(PlannedInstance {
+                        task: *task,
+                        scheduled: at,
+                        run_after: at,
+                        kind: Kind::DryRun,
+                    });
+                }
+            } else {
+                scratch.fires.clear();
+                schedule.fires_on(day, &mut scratch.fires, &mut scratch.resolved);
+                scratch.fires.sort_by_key(|f| f.at);
+                scratch.fires.dedup_by_key(|f| f.at);
+                for f in &scratch.fires {
+                    let in_window = match self.window {
+                        Some((a, b)) if sub_daily => a <= f.local.time() && f.local.time() <= b,
+                        _ => true,
+                    };
+                    if !in_window {
+                        continue;
+                    }
+                    // DW §2 D2: a daily node whose time falls in the gap is delayed and dry-run.
+                    let kind =
+                        if f.shifted && !sub_daily && rules.gap_instances == GapInstances::DryRun {
+                            Kind::DryRun
+                        } else {
+                            Kind::Run
+                        };
+                    out.instances.push(PlannedInstance {
+                        task: *task,
+                        scheduled: f.at,
+                        run_after: f.at,
+                        kind,
+                    });
+                }
+            }
+            if self.clip.is_some() {
+                let mut i = before;
+                while i < out.instances.len() {
+                    if self.clipped_in(out.instances[i].scheduled) {
+                        i += 1;
+                    } else {
+                        out.instances.remove(i);
+                    }
+                }
             }
         }
     }
-    out.sort_by_key(|i| (i.scheduled, i.task));
-    Ok(out)
+
+    /// Binds each instance to the upstream instances it waits for (DW §5.2), and each
+    /// self-dependent task's instances to the one before (DW §5, rule 5 of §6).
+    fn bind(&self, out: &mut UnitPlan, scratch: &mut FillScratch) {
+        // Each covered task's run of instances: instances are grouped by task.
+        let runs = &mut scratch.runs;
+        runs.clear();
+        runs.resize(self.tasks.len(), (0, 0));
+        let mut i = 0;
+        while i < out.instances.len() {
+            let task = out.instances[i].task;
+            let start = i;
+            while i < out.instances.len() && out.instances[i].task == task {
+                i += 1;
+            }
+            if let Some(s) = self.slot[task.0 as usize] {
+                runs[s as usize] = (start as u32, i as u32);
+            }
+        }
+        for (pos, (task, _)) in self.tasks.iter().enumerate() {
+            let (a, b) = runs[pos];
+            if a == b {
+                continue;
+            }
+            let t = self.model.task(*task);
+            let down = &out.instances[a as usize..b as usize];
+            for up in &t.upstream {
+                let Some(up_pos) = self.slot[up.0 as usize] else {
+                    // An upstream outside the request: a backfill binds only what it runs.
+                    continue;
+                };
+                let (ua, ub) = runs[up_pos as usize];
+                if ua == ub {
+                    continue;
+                }
+                let up_instances = &out.instances[ua as usize..ub as usize];
+                let up_self = self.model.task(*up).self_dependency;
+                bind::cross_cycle(down, t.self_dependency, up_instances, up_self, |d, u| {
+                    out.bindings.push((a + d, ua + u));
+                });
+            }
+            if t.self_dependency {
+                out.bindings.extend((a + 1..b).map(|k| (k, k - 1)));
+                out.self_ends.push((*task, a, b - 1));
+            }
+        }
+    }
+}
+
+/// Buffers [`Planner::fill`] reuses from unit to unit.
+#[derive(Default)]
+pub struct FillScratch {
+    fires: Vec<Fire>,
+    resolved: Vec<(Instant, bool)>,
+    runs: Vec<(u32, u32)>,
 }
 
 fn in_effect(model: &Model, task: TaskId, date: Date) -> bool {
@@ -188,114 +489,133 @@ fn in_effect(model: &Model, task: TaskId, date: Date) -> bool {
         .is_none_or(|(from, to)| from <= date && date <= to)
 }
 
-/// DataWorks: each business date B creates the instances scheduled on day B + 1 (DW §6).
-fn business_dates(
-    model: &Model,
-    task: TaskId,
-    schedule: &Schedule,
-    req: &Request,
-    out: &mut Vec<PlannedInstance>,
-) -> Result<(), PlanError> {
-    let (DateOrTime::Date(first), DateOrTime::Date(last)) = (req.from, req.to) else {
-        return Err(PlanError::NeedsDates);
-    };
-    let tz = &schedule.tz;
-    let sub_daily = schedule.expr.times_of_day().len() > 1;
-    let off_days =
-        schedule.expr.restricts_days() && model.rules.off_day_instances == OffDayInstances::DryRun;
-    let mut fires = Vec::new();
-    let mut day_fires = Vec::new();
-    let mut scratch = Vec::new();
-    let mut any_in_window = false;
-    let mut biz = first;
-    while biz <= last {
-        let day = biz.tomorrow().unwrap_or(biz);
-        if in_effect(model, task, biz) {
-            fires.clear();
-            if off_days && !schedule.expr.matches_date(day) {
-                // A weekly/monthly/yearly node has an instance every day; off days dry-run.
-                for &secs in schedule.expr.times_of_day() {
-                    let local = day.to_datetime(Time::midnight())
-                        + jiff::Span::new().seconds(i64::from(secs));
-                    let at = local_to_instant(tz, local);
-                    fires.push((at, Kind::DryRun));
-                }
-            } else {
-                day_fires.clear();
-                schedule.fires_on(day, &mut day_fires, &mut scratch);
-                day_fires.sort_by_key(|f| f.at);
-                day_fires.dedup_by_key(|f| f.at);
-                fires.extend(day_fires.iter().filter_map(|f| {
-                    let in_window = match req.window {
-                        Some((a, b)) if sub_daily => a <= f.local.time() && f.local.time() <= b,
-                        _ => true,
-                    };
-                    in_window.then_some((f.at, Kind::Run))
-                }));
-            }
-            any_in_window |= !fires.is_empty();
-            for &(at, kind) in &fires {
-                out.push(PlannedInstance {
-                    task,
-                    scheduled: at,
-                    run_after: at,
-                    date: biz.to_string(),
-                    kind,
-                });
-            }
-        }
-        biz = match biz.tomorrow() {
-            Ok(d) => d,
-            Err(_) => break,
-        };
-    }
-    if req.window.is_some() && sub_daily && !any_in_window {
-        return Err(PlanError::OutsideWindow {
-            task: model.task(task).name.clone(),
-        });
-    }
-    Ok(())
+/// A planned instance as listed by `schedsim instances`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub task: TaskId,
+    pub scheduled: Instant,
+    pub run_after: Instant,
+    pub kind: Kind,
+    pub unit: UnitKey,
+    /// The business date (dataworks) or the schedule/logical time (others), as shown.
+    pub date: String,
+    /// Indices in the listing of the instances this one waits for.
+    pub waits_for: Vec<u32>,
 }
 
-/// DolphinScheduler and Airflow: the schedule's times inside the range, both ends
-/// included (DS §1.2, AF §1.4).
-fn times(
-    model: &Model,
-    task: TaskId,
-    schedule: &Schedule,
-    req: &Request,
-    out: &mut Vec<PlannedInstance>,
-) {
-    let tz = &schedule.tz;
-    let from = local_to_instant(tz, req.from.start());
-    let to = local_to_instant(tz, req.to.start());
-    let rules = &model.rules;
-    let ticks = if from == to && rules.single_day_range == SingleDayRange::OneDate {
-        // start = end: exactly one date, the start, without consulting the cron.
-        vec![crate::calendar::Tick {
-            at: from,
-            run_after: from,
-            local: req.from.start(),
-            shifted: false,
-        }]
-    } else {
-        schedule.ticks(from, to, rules.timetable, usize::MAX)
-    };
-    for t in ticks {
-        if rules.future_instances == FutureInstances::Skip
-            && req.now.is_some_and(|now| t.run_after >= now)
-        {
-            continue;
+impl Listed {
+    pub fn instance(&self) -> PlannedInstance {
+        PlannedInstance {
+            task: self.task,
+            scheduled: self.scheduled,
+            run_after: self.run_after,
+            kind: self.kind,
         }
-        if !in_effect(model, task, instant_to_local(tz, t.at).date()) {
-            continue;
-        }
-        out.push(PlannedInstance {
-            task,
-            scheduled: t.at,
-            run_after: t.run_after,
-            date: rfc3339(tz, t.at),
-            kind: Kind::Run,
-        });
     }
+}
+
+/// Every instance the request creates, ordered by scheduled time, then task, each with
+/// the instances it is bound to.
+pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
+    let planner = Planner::new(model, req)?;
+    let mut listed: Vec<Listed> = Vec::new();
+    let mut unit_plan = UnitPlan::default();
+    let mut scratch = FillScratch::default();
+    // The previous unit's last instance of each self-dependent task, for chaining.
+    let mut last_of: Vec<Option<u32>> = vec![None; model.tasks.len()];
+    let across =
+        model.rules.backfill_self_dependency == crate::rules::BackfillSelfDependency::AcrossDates;
+    for (n, &unit) in planner.units().iter().enumerate() {
+        planner.fill(unit, &mut unit_plan, &mut scratch);
+        let base = listed.len() as u32;
+        let date = unit.date_text(model);
+        listed.extend(unit_plan.instances.iter().map(|i| Listed {
+            task: i.task,
+            scheduled: i.scheduled,
+            run_after: i.run_after,
+            kind: i.kind,
+            unit,
+            date: date.clone(),
+            waits_for: Vec::new(),
+        }));
+        for &(d, u) in &unit_plan.bindings {
+            listed[(base + d) as usize].waits_for.push(base + u);
+        }
+        for &(task, first, last) in &unit_plan.self_ends {
+            let prev = &mut last_of[task.0 as usize];
+            if let (Some(p), true) = (*prev, across && n > 0) {
+                listed[(base + first) as usize].waits_for.push(p);
+            }
+            *prev = Some(base + last);
+        }
+    }
+    // Sort by (scheduled, task) and renumber the bindings.
+    let mut order: Vec<u32> = (0..listed.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        let l = &listed[i as usize];
+        (l.scheduled, l.task, l.unit)
+    });
+    let mut new_index = vec![0u32; listed.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old as usize] = new as u32;
+    }
+    Ok(order
+        .iter()
+        .map(|&i| {
+            let mut l = listed[i as usize].clone();
+            l.waits_for
+                .iter_mut()
+                .for_each(|w| *w = new_index[*w as usize]);
+            l.waits_for.sort_unstable();
+            l
+        })
+        .collect())
+}
+
+/// What an instance's partition expressions are evaluated against, for an execution
+/// at `executed`.
+pub fn partition_context(
+    model: &Model,
+    instance: &PlannedInstance,
+    unit: UnitKey,
+    executed: Instant,
+) -> crate::calendar::params::Context {
+    let tz = &model.timezone;
+    let scheduled = instant_to_local(tz, instance.scheduled);
+    let business_date = match unit {
+        UnitKey::BusinessDate(d) => d,
+        UnitKey::RunTime(_) => scheduled.date().yesterday().unwrap_or(scheduled.date()),
+    };
+    let offset_seconds = tz
+        .to_offset(jiff::Timestamp::from_second(instance.scheduled).unwrap_or_default())
+        .seconds();
+    crate::calendar::params::Context {
+        business_date,
+        scheduled,
+        interval_end: instant_to_local(tz, instance.run_after),
+        offset_seconds,
+        executed: instant_to_local(tz, executed),
+    }
+}
+
+/// The partitions an execution at `executed` writes, as `table/partition`.
+pub fn partitions(
+    model: &Model,
+    instance: &PlannedInstance,
+    unit: UnitKey,
+    executed: Instant,
+) -> Vec<String> {
+    let cx = partition_context(model, instance, unit, executed);
+    let flavor = crate::calendar::params::Flavor::of(&model.rules);
+    model
+        .task(instance.task)
+        .writes
+        .iter()
+        .map(|w| {
+            // Expressions were checked at validation with the same evaluator.
+            let p = crate::calendar::params::evaluate(&w.partition, flavor, &cx)
+                .unwrap_or_else(|e| format!("<{e}>"));
+            format!("{}/{p}", w.table)
+        })
+        .collect()
 }
