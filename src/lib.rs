@@ -5,6 +5,8 @@
 //! engine → observers. See ARCHITECTURE.md for the codemap and the invariants.
 
 pub mod calendar;
+pub mod engine;
+pub mod observe;
 pub mod keyword;
 pub mod model;
 pub mod plan;

@@ -3,6 +3,7 @@
 
 mod cron;
 mod instances;
+mod run;
 mod schema;
 mod validate;
 
@@ -25,6 +26,8 @@ enum Command {
     Cron(cron::Args),
     /// The instances a backfill of a range would create.
     Instances(instances::Args),
+    /// Simulate a scenario: print a summary, write the trace.
+    Run(run::Args),
     /// Print the JSON Schema of the model format.
     Schema,
 }
@@ -66,6 +69,7 @@ pub fn main() -> i32 {
         Command::Validate(args) => validate::run(&args),
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Schema => schema::run(),
     }
 }

@@ -1004,6 +1004,19 @@ impl Resolver<'_> {
                     });
                 }
             }
+            if let Some(r) = &s.recurring
+                && r.value
+                && s.until.is_none()
+            {
+                self.err(
+                    Diagnostic::new(
+                        r.span.clone(),
+                        "a recurring scenario needs `until`: the schedule never ends",
+                        "expected `until` beside `recurring = true`",
+                    )
+                    .help("add until = \"YYYY-MM-DDTHH:MM:SS\", the end of the simulated window"),
+                );
+            }
             out.push(Scenario {
                 name: s.name.value.clone(),
                 start,

@@ -203,6 +203,8 @@ pub struct Planner<'m> {
     window: Option<(Time, Time)>,
     clip: Option<(Instant, Instant)>,
     units: Vec<UnitKey>,
+    /// At most how many instances the request creates (counted before any is).
+    at_most: u64,
     /// Run-time profiles: every (tick, task) of the request, in time then task order.
     ticks: Vec<(Instant, Instant, TaskId)>,
 }
@@ -243,6 +245,7 @@ impl<'m> Planner<'m> {
             window: req.window,
             clip: req.clip,
             units: Vec::new(),
+            at_most,
             ticks: Vec::new(),
         };
         match model.rules.date_convention {
@@ -252,9 +255,34 @@ impl<'m> Planner<'m> {
         Ok(planner)
     }
 
+    /// At most how many instances the request creates.
+    pub fn at_most(&self) -> u64 {
+        self.at_most
+    }
+
     /// The request's units in ascending order.
     pub fn units(&self) -> &[UnitKey] {
         &self.units
+    }
+
+    /// When a unit comes due in a recurring schedule: its first run time, or for a
+    /// business date the midnight of the day its instances are scheduled on.
+    pub fn due(&self, unit: UnitKey) -> Instant {
+        match unit {
+            UnitKey::BusinessDate(biz) => local_to_instant(
+                &self.model.timezone,
+                biz.tomorrow().unwrap_or(biz).to_datetime(Time::midnight()),
+            ),
+            UnitKey::RunTime(at) => {
+                let start = self.ticks.partition_point(|t| t.0 < at);
+                self.ticks[start..]
+                    .iter()
+                    .take_while(|t| t.0 == at)
+                    .map(|t| t.1)
+                    .min()
+                    .unwrap_or(at)
+            }
+        }
     }
 
     /// The tasks the request covers.

@@ -1,0 +1,1113 @@
+//! The simulation engine: a discrete-event loop on a virtual clock.
+//!
+//! It jumps from event to event (never ticks), single-threaded, and breaks ties by
+//! insertion order, so the same model, scenario and seed always give the same
+//! sequence of transitions. Instances live in one dense vector and are created unit by
+//! unit as their dates come due (a backfill date when its chain reaches it, a
+//! recurring day or run at its time). Every transition goes to a [`Sink`]; the engine
+//! knows nothing of traces, metrics or property checkers.
+//!
+//! The mechanisms read the profile's knobs (`crate::rules`): date groups and their
+//! split, what a chain does after a failure, whether future instances wait, the reach
+//! of self-dependency, retry rules, failure strategy and queue order.
+
+pub mod chains;
+pub mod random;
+pub mod state;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use crate::calendar::Instant;
+use crate::calendar::schedule::local_to_instant;
+use crate::model::{
+    DateOrTime, FaultPhase, GroupId, Model, Scenario, Seconds, Target, TaskId, WorkflowId,
+};
+use crate::plan::{FillScratch, Kind, PlanError, Planner, Request, UnitKey, UnitPlan};
+use crate::rules::{
+    Backoff, BackfillSelfDependency, ChainOnFailure, DateConvention, FailureStrategy,
+    FutureInstances, GroupSplit, Order, PriorityOrder, WeightRule,
+};
+
+pub use random::Random;
+pub use state::{Reason, State};
+
+/// Where an instance comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Recurring,
+    Backfill,
+    Rerun,
+}
+
+impl Origin {
+    pub fn word(self) -> &'static str {
+        match self {
+            Origin::Recurring => "recurring",
+            Origin::Backfill => "backfill",
+            Origin::Rerun => "rerun",
+        }
+    }
+}
+
+/// One transition of one instance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    pub time: Instant,
+    pub instance: u32,
+    pub task: TaskId,
+    pub group: GroupId,
+    /// The extra named limit it also holds while running (DolphinScheduler task group).
+    pub task_group: Option<GroupId>,
+    /// Slots the instance holds while it runs (Airflow `pool_slots`; 1 elsewhere).
+    pub slots: u32,
+    pub scheduled: Instant,
+    /// The execution this transition belongs to (0 before the first one starts).
+    pub attempt: u32,
+    pub from: State,
+    pub to: State,
+    pub reason: Reason,
+}
+
+/// A unit (a backfill date, a DolphinScheduler workflow instance, an Airflow DAG run)
+/// started or ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UnitEvent {
+    pub time: Instant,
+    pub unit: u32,
+    pub key: UnitKey,
+    pub origin: Origin,
+    /// The backfill (index in the scenario) the unit belongs to.
+    pub backfill: Option<u32>,
+    /// Started (true) or ended (false).
+    pub started: bool,
+    /// When ended: some instance failed, was killed or never ran.
+    pub failed: bool,
+}
+
+/// What observes a simulation.
+pub trait Sink {
+    fn event(&mut self, e: &Event);
+    fn unit(&mut self, _e: &UnitEvent) {}
+}
+
+/// A sink that drops everything.
+impl Sink for () {
+    fn event(&mut self, _e: &Event) {}
+}
+
+/// Every observer of a list, in order.
+impl<A: Sink, B: Sink> Sink for (A, B) {
+    fn event(&mut self, e: &Event) {
+        self.0.event(e);
+        self.1.event(e);
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        self.0.unit(e);
+        self.1.unit(e);
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn event(&mut self, e: &Event) {
+        (**self).event(e);
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        (**self).unit(e);
+    }
+}
+
+/// Why a scenario cannot be simulated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunError {
+    /// A backfill (by index) or the recurring window cannot be planned.
+    Plan { backfill: Option<usize>, error: PlanError },
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Plan {
+                backfill: Some(b),
+                error,
+            } => write!(f, "backfill {}: {error}", b + 1),
+            RunError::Plan {
+                backfill: None,
+                error,
+            } => write!(f, "recurring schedule: {error}"),
+        }
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// One logical instance and where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    pub task: TaskId,
+    pub unit: u32,
+    pub scheduled: Instant,
+    pub run_after: Instant,
+    pub kind: Kind,
+    pub origin: Origin,
+    pub state: State,
+    /// Executions so far.
+    pub attempts: u32,
+    /// Start of the first execution.
+    pub start: Option<Instant>,
+    /// End of the last execution.
+    pub end: Option<Instant>,
+    /// Bound upstream instances not yet succeeded.
+    pending: u32,
+    /// Head of this instance's list of dependents in `Engine::edges`.
+    first_dependent: u32,
+    /// How the running execution ends.
+    outcome: Reason,
+    /// Not run because an upstream failed (Airflow shows `upstream_failed`).
+    pub upstream_failed: bool,
+}
+
+/// A unit of work: one date of a backfill, one day or run of the recurring schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unit {
+    pub key: UnitKey,
+    pub origin: Origin,
+    pub backfill: Option<u32>,
+    /// When the unit may be created.
+    pub due: Instant,
+    pub created: Option<Instant>,
+    pub ended: Option<Instant>,
+    pub failed: bool,
+    /// Its instances: `first..first + count` in `Engine::instances`.
+    pub first: u32,
+    pub count: u32,
+    set: u32,
+    pos: u32,
+    chain: u32,
+    unsettled: u32,
+    /// Each self-dependent task's first and last instance here.
+    self_ends: Vec<(TaskId, u32, u32)>,
+}
+
+/// A backfill or the recurring schedule: a planner and its units.
+struct RunSet<'m> {
+    planner: Planner<'m>,
+    origin: Origin,
+    first_unit: u32,
+    /// Instances wait for their scheduled time.
+    wait_for_time: bool,
+    /// A unit's first self-dependent instance waits for the previous unit's last.
+    self_across: bool,
+}
+
+struct Chain {
+    units: Vec<u32>,
+    next: usize,
+    in_flight: u32,
+    cap: u32,
+    stopped: bool,
+    /// An `Advance` event is already queued for the next unit's due time.
+    wake_queued: bool,
+}
+
+struct Group {
+    free: u32,
+    /// (priority key, scheduled, instance): smallest first.
+    queue: BinaryHeap<Reverse<(i64, Instant, u32)>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    TimeReached,
+    AttemptEnd,
+    RetryDue,
+    Advance,
+}
+
+/// The simulation of one scenario.
+pub struct Engine<'m> {
+    model: &'m Model,
+    now: Instant,
+    horizon: Option<Instant>,
+    rng: Random,
+    seq: u64,
+    events: BinaryHeap<Reverse<(Instant, u64, Ev, u32, u32)>>,
+    pub instances: Vec<Instance>,
+    /// (dependent, next): singly linked lists of each instance's dependents.
+    edges: Vec<(u32, u32)>,
+    pub units: Vec<Unit>,
+    sets: Vec<RunSet<'m>>,
+    chains: Vec<Chain>,
+    groups: Vec<Group>,
+    /// Queue key of each task: its effective priority, ordered by the knob.
+    task_key: Vec<i64>,
+    /// Self-dependent instances waiting for a unit not yet created: unit → (task, waiter).
+    deferred: BTreeMap<u32, Vec<(TaskId, u32)>>,
+    /// Scripted faults: (task, scheduled) → (attempts, phase).
+    faults: BTreeMap<(TaskId, Instant), (Vec<u32>, FaultPhase)>,
+    plan: UnitPlan,
+    scratch: FillScratch,
+    aside: Vec<Reverse<(i64, Instant, u32)>>,
+    stack: Vec<u32>,
+}
+
+/// How the engine is driven.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    pub seed: u64,
+    /// Refuse scenarios that would create more instances than this.
+    pub max_instances: u64,
+}
+
+impl<'m> Engine<'m> {
+    /// Plans the scenario's backfills and recurring window (units only; instances come
+    /// as their units come due).
+    pub fn new(model: &'m Model, scenario: &Scenario, config: Config) -> Result<Self, RunError> {
+        let tz = &model.timezone;
+        let rules = &model.rules;
+        let start = local_to_instant(tz, scenario.start);
+        let horizon = scenario.until.map(|u| local_to_instant(tz, u));
+        let mut engine = Engine {
+            model,
+            now: start,
+            horizon,
+            rng: Random::new(config.seed),
+            seq: 0,
+            events: BinaryHeap::new(),
+            instances: Vec::new(),
+            edges: Vec::new(),
+            units: Vec::new(),
+            sets: Vec::new(),
+            chains: Vec::new(),
+            groups: model
+                .groups
+                .iter()
+                .map(|g| Group {
+                    free: g.slots,
+                    queue: BinaryHeap::new(),
+                })
+                .collect(),
+            task_key: task_keys(model),
+            deferred: BTreeMap::new(),
+            faults: scenario
+                .faults
+                .iter()
+                .map(|f| {
+                    (
+                        (f.task, local_to_instant(tz, f.scheduled)),
+                        (f.attempts.clone(), f.phase),
+                    )
+                })
+                .collect(),
+            plan: UnitPlan::default(),
+            scratch: FillScratch::default(),
+            aside: Vec::new(),
+            stack: Vec::new(),
+        };
+        let mut budget = config.max_instances;
+        if scenario.recurring {
+            let until = scenario.until.unwrap_or(scenario.start);
+            let (from, to) = match rules.date_convention {
+                // Business dates whose next day meets the window.
+                DateConvention::BusinessDate => (
+                    DateOrTime::Date(scenario.start.date().yesterday().unwrap_or(scenario.start.date())),
+                    DateOrTime::Date(until.date().yesterday().unwrap_or(until.date())),
+                ),
+                _ => (
+                    DateOrTime::DateTime(scenario.start),
+                    DateOrTime::DateTime(until),
+                ),
+            };
+            let req = Request {
+                targets: (0..model.workflows.len())
+                    .map(|w| Target::Workflow(WorkflowId(w as u32)))
+                    .collect(),
+                downstream: false,
+                from,
+                to,
+                window: None,
+                now: None,
+                clip: Some((start, horizon.unwrap_or(start))),
+                max_instances: budget,
+            };
+            let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
+                backfill: None,
+                error,
+            })?;
+            // Recurring runs are not grouped; Airflow still caps runs in flight.
+            let cap = if rules.group_split == GroupSplit::Window {
+                model
+                    .workflows
+                    .iter()
+                    .filter_map(|w| w.max_active_runs)
+                    .min()
+                    .unwrap_or(16)
+            } else {
+                u32::MAX
+            };
+            engine.add_set(planner, Origin::Recurring, None, true, true, |n| {
+                vec![chains::ChainSpec {
+                    units: (0..n).collect(),
+                    cap,
+                }]
+            });
+            budget = config.max_instances.saturating_sub(engine.planned_bound());
+        }
+        for (b_index, b) in scenario.backfills.iter().enumerate() {
+            let at = local_to_instant(tz, b.at);
+            let req = Request {
+                targets: b.targets.clone(),
+                downstream: b.downstream,
+                from: b.from,
+                to: b.to,
+                window: b.window,
+                now: Some(at),
+                clip: None,
+                max_instances: budget,
+            };
+            let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
+                backfill: Some(b_index),
+                error,
+            })?;
+            let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
+            let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
+            let (groups, split, order) = (b.groups, rules.group_split, b.order);
+            let first_chain = engine.chains.len();
+            engine.add_set(planner, Origin::Backfill, Some(b_index as u32), wait, across, |n| {
+                // Positions in date order, then split; `desc` reverses the dates first.
+                let ordered: Vec<u32> = match order {
+                    Order::Asc => (0..n).collect(),
+                    Order::Desc => (0..n).rev().collect(),
+                };
+                chains::split(n, groups, split)
+                    .into_iter()
+                    .map(|c| chains::ChainSpec {
+                        units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
+                        cap: c.cap,
+                    })
+                    .collect()
+            });
+            for c in first_chain..engine.chains.len() {
+                for &u in &engine.chains[c].units {
+                    engine.units[u as usize].due = at;
+                }
+            }
+            budget = config.max_instances.saturating_sub(engine.planned_bound());
+        }
+        for c in 0..engine.chains.len() {
+            if let Some(&u) = engine.chains[c].units.first() {
+                let due = engine.units[u as usize].due.max(start);
+                engine.chains[c].wake_queued = true;
+                engine.push(due, Ev::Advance, c as u32, 0);
+            }
+        }
+        Ok(engine)
+    }
+
+    /// An upper bound of the instances planned so far (for `--max-instances`).
+    fn planned_bound(&self) -> u64 {
+        self.sets.iter().map(|s| s.planner.at_most()).sum()
+    }
+
+    fn add_set(
+        &mut self,
+        planner: Planner<'m>,
+        origin: Origin,
+        backfill: Option<u32>,
+        wait_for_time: bool,
+        self_across: bool,
+        split: impl FnOnce(u32) -> Vec<chains::ChainSpec>,
+    ) {
+        let set = self.sets.len() as u32;
+        let first_unit = self.units.len() as u32;
+        let n = planner.units().len() as u32;
+        for (pos, &key) in planner.units().iter().enumerate() {
+            self.units.push(Unit {
+                key,
+                origin,
+                backfill,
+                due: planner.due(key),
+                created: None,
+                ended: None,
+                failed: false,
+                first: 0,
+                count: 0,
+                set,
+                pos: pos as u32,
+                chain: NONE,
+                unsettled: 0,
+                self_ends: Vec::new(),
+            });
+        }
+        for spec in split(n) {
+            let id = self.chains.len() as u32;
+            let units: Vec<u32> = spec.units.iter().map(|p| first_unit + p).collect();
+            for &u in &units {
+                self.units[u as usize].chain = id;
+            }
+            self.chains.push(Chain {
+                units,
+                next: 0,
+                in_flight: 0,
+                cap: spec.cap,
+                stopped: false,
+                wake_queued: false,
+            });
+        }
+        self.sets.push(RunSet {
+            planner,
+            origin,
+            first_unit,
+            wait_for_time,
+            self_across,
+        });
+    }
+
+    fn push(&mut self, at: Instant, ev: Ev, a: u32, b: u32) {
+        self.seq += 1;
+        self.events.push(Reverse((at, self.seq, ev, a, b)));
+    }
+
+    /// Runs to the horizon, or until nothing is left to do.
+    pub fn run(&mut self, sink: &mut impl Sink) {
+        while let Some(&Reverse((t, ..))) = self.events.peek() {
+            if self.horizon.is_some_and(|h| t > h) {
+                break;
+            }
+            self.now = t;
+            while let Some(&Reverse((t2, _, ev, a, b))) = self.events.peek() {
+                if t2 != t {
+                    break;
+                }
+                self.events.pop();
+                match ev {
+                    Ev::TimeReached => self.time_reached(a, sink),
+                    Ev::AttemptEnd => self.attempt_end(a, b, sink),
+                    Ev::RetryDue => self.retry_due(a, sink),
+                    Ev::Advance => {
+                        self.chains[a as usize].wake_queued = false;
+                        self.advance(a, sink);
+                    }
+                }
+            }
+            self.dispatch(sink);
+        }
+    }
+
+    /// The virtual time the simulation stopped at.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    fn transition(&mut self, i: u32, to: State, reason: Reason, sink: &mut impl Sink) {
+        let inst = &mut self.instances[i as usize];
+        let from = inst.state;
+        inst.state = to;
+        let task = self.model.task(inst.task);
+        sink.event(&Event {
+            time: self.now,
+            instance: i,
+            task: inst.task,
+            group: task.group,
+            task_group: task.task_group,
+            slots: task.pool_slots.max(1),
+            scheduled: inst.scheduled,
+            attempt: inst.attempts,
+            from,
+            to,
+            reason,
+        });
+    }
+
+    /// Creates the next units of a chain that are due and fit its cap.
+    fn advance(&mut self, c: u32, sink: &mut impl Sink) {
+        loop {
+            let chain = &self.chains[c as usize];
+            if chain.stopped || chain.next >= chain.units.len() || chain.in_flight >= chain.cap {
+                return;
+            }
+            let u = chain.units[chain.next];
+            let due = self.units[u as usize].due;
+            if due > self.now {
+                if !chain.wake_queued {
+                    self.chains[c as usize].wake_queued = true;
+                    self.push(due, Ev::Advance, c, 0);
+                }
+                return;
+            }
+            let chain = &mut self.chains[c as usize];
+            chain.next += 1;
+            chain.in_flight += 1;
+            self.create_unit(u, sink);
+        }
+    }
+
+    fn create_unit(&mut self, u: u32, sink: &mut impl Sink) {
+        let unit = &self.units[u as usize];
+        let (set_id, key, pos) = (unit.set, unit.key, unit.pos);
+        let set = &self.sets[set_id as usize];
+        set.planner.fill(key, &mut self.plan, &mut self.scratch);
+        let (origin, wait_for_time, self_across, first_unit) =
+            (set.origin, set.wait_for_time, set.self_across, set.first_unit);
+        let base = self.instances.len() as u32;
+        let count = self.plan.instances.len() as u32;
+        for p in &self.plan.instances {
+            self.instances.push(Instance {
+                task: p.task,
+                unit: u,
+                scheduled: p.scheduled,
+                run_after: p.run_after,
+                kind: p.kind,
+                origin,
+                state: State::NotRun,
+                attempts: 0,
+                start: None,
+                end: None,
+                pending: 0,
+                first_dependent: NONE,
+                outcome: Reason::Finished,
+                upstream_failed: false,
+            });
+        }
+        for k in 0..self.plan.bindings.len() {
+            let (d, up) = self.plan.bindings[k];
+            self.bind(base + up, base + d);
+        }
+        let self_ends: Vec<(TaskId, u32, u32)> = self
+            .plan
+            .self_ends
+            .iter()
+            .map(|&(t, a, b)| (t, base + a, base + b))
+            .collect();
+        {
+            let unit = &mut self.units[u as usize];
+            unit.created = Some(self.now);
+            unit.first = base;
+            unit.count = count;
+            unit.unsettled = count;
+            unit.self_ends = self_ends.clone();
+        }
+        // Self-dependency across units: the first instance waits for the last one of
+        // the unit before it in date order.
+        if self_across && pos > 0 {
+            let prev = first_unit + pos - 1;
+            for &(task, first, _) in &self_ends {
+                if self.units[prev as usize].created.is_some() {
+                    if let Some(last) = self.last_of(prev, task) {
+                        self.bind(last, first);
+                    }
+                } else {
+                    self.instances[first as usize].pending += 1;
+                    self.deferred.entry(prev).or_default().push((task, first));
+                }
+            }
+        }
+        sink.unit(&UnitEvent {
+            time: self.now,
+            unit: u,
+            key,
+            origin,
+            backfill: self.units[u as usize].backfill,
+            started: true,
+            failed: false,
+        });
+        for i in base..base + count {
+            let inst = &self.instances[i as usize];
+            if wait_for_time && inst.run_after > self.now {
+                let at = inst.run_after;
+                self.transition(i, State::WaitingTime, Reason::Created, sink);
+                self.push(at, Ev::TimeReached, i, 0);
+            } else if inst.pending > 0 {
+                self.transition(i, State::WaitingUpstream, Reason::Created, sink);
+            } else {
+                self.ready(i, Reason::Created, sink);
+            }
+        }
+        // Instances of later units that waited for this one to exist.
+        if let Some(waiters) = self.deferred.remove(&u) {
+            for (task, waiter) in waiters {
+                self.instances[waiter as usize].pending -= 1;
+                if let Some(last) = self.last_of(u, task) {
+                    self.bind(last, waiter);
+                }
+                self.maybe_unblocked(waiter, sink);
+            }
+        }
+        if count == 0 {
+            self.unit_done(u, sink);
+        }
+    }
+
+    fn last_of(&self, u: u32, task: TaskId) -> Option<u32> {
+        self.units[u as usize]
+            .self_ends
+            .iter()
+            .find(|e| e.0 == task)
+            .map(|e| e.2)
+    }
+
+    /// `down` waits for `up` unless `up` has already succeeded.
+    fn bind(&mut self, up: u32, down: u32) {
+        if self.instances[up as usize].state.satisfies_downstream() {
+            return;
+        }
+        let head = self.instances[up as usize].first_dependent;
+        self.edges.push((down, head));
+        self.instances[up as usize].first_dependent = (self.edges.len() - 1) as u32;
+        self.instances[down as usize].pending += 1;
+    }
+
+    fn maybe_unblocked(&mut self, i: u32, sink: &mut impl Sink) {
+        let inst = &self.instances[i as usize];
+        if inst.pending == 0 && inst.state == State::WaitingUpstream {
+            self.ready(i, Reason::UpstreamDone, sink);
+        }
+    }
+
+    /// Time and upstream are satisfied: a dry-run succeeds, others queue for a slot.
+    fn ready(&mut self, i: u32, reason: Reason, sink: &mut impl Sink) {
+        if self.instances[i as usize].kind == Kind::DryRun {
+            self.transition(i, State::DryRun, Reason::DryRun, sink);
+            self.settled(i, sink);
+            return;
+        }
+        self.transition(i, State::WaitingResources, reason, sink);
+        self.enqueue(i);
+    }
+
+    fn enqueue(&mut self, i: u32) {
+        let inst = &self.instances[i as usize];
+        let task = self.model.task(inst.task);
+        let key = self.task_key[inst.task.0 as usize];
+        self.groups[task.group.0 as usize]
+            .queue
+            .push(Reverse((key, inst.scheduled, i)));
+    }
+
+    fn time_reached(&mut self, i: u32, sink: &mut impl Sink) {
+        if self.instances[i as usize].state != State::WaitingTime {
+            return;
+        }
+        if self.instances[i as usize].pending > 0 {
+            self.transition(i, State::WaitingUpstream, Reason::TimeReached, sink);
+        } else {
+            self.ready(i, Reason::TimeReached, sink);
+        }
+    }
+
+    /// Starts queued instances while their groups (and task groups) have slots, in
+    /// each group's queue order.
+    fn dispatch(&mut self, sink: &mut impl Sink) {
+        for g in 0..self.groups.len() {
+            while self.groups[g].free > 0 {
+                let Some(Reverse(entry)) = self.groups[g].queue.pop() else {
+                    break;
+                };
+                let i = entry.2;
+                if self.instances[i as usize].state != State::WaitingResources {
+                    continue; // killed or ended while queued
+                }
+                let task = self.model.task(self.instances[i as usize].task);
+                let need = task.pool_slots.max(1);
+                let limit_full = task
+                    .task_group
+                    .is_some_and(|tg| self.groups[tg.0 as usize].free == 0);
+                if need > self.groups[g].free || limit_full {
+                    self.aside.push(Reverse(entry));
+                    continue;
+                }
+                self.groups[g].free -= need;
+                if let Some(tg) = task.task_group {
+                    self.groups[tg.0 as usize].free -= 1;
+                }
+                self.start(i, sink);
+            }
+            let aside = std::mem::take(&mut self.aside);
+            self.groups[g].queue.extend(aside.iter().copied());
+            self.aside = aside;
+            self.aside.clear();
+        }
+    }
+
+    fn start(&mut self, i: u32, sink: &mut impl Sink) {
+        let model = self.model;
+        let now = self.now;
+        let inst = &mut self.instances[i as usize];
+        inst.attempts += 1;
+        inst.start.get_or_insert(now);
+        let attempt = inst.attempts;
+        let task = model.task(inst.task);
+        let duration = self.rng.duration(task.duration);
+        let scripted = self
+            .faults
+            .get(&(inst.task, inst.scheduled))
+            .filter(|(attempts, _)| attempts.contains(&attempt))
+            .map(|(_, phase)| match phase {
+                FaultPhase::BeforeWrite => Reason::FailedBeforeWrite,
+                FaultPhase::AfterWrite => Reason::FailedAfterWrite,
+            });
+        let mut outcome = scripted.unwrap_or(Reason::Finished);
+        if scripted.is_none()
+            && let Some(f) = task.fail
+            && self.rng.chance(f.probability)
+        {
+            outcome = if self.rng.chance(f.after_write) {
+                Reason::FailedAfterWrite
+            } else {
+                Reason::FailedBeforeWrite
+            };
+        }
+        let mut runs_for = duration;
+        if let Some(limit) = task.timeout
+            && duration > limit
+        {
+            runs_for = limit;
+            outcome = Reason::Timeout;
+        }
+        self.instances[i as usize].outcome = outcome;
+        self.transition(i, State::Running, Reason::SlotFree, sink);
+        self.push(now + runs_for as Instant, Ev::AttemptEnd, i, attempt);
+    }
+
+    fn release(&mut self, i: u32) {
+        let task = self.model.task(self.instances[i as usize].task);
+        self.groups[task.group.0 as usize].free += task.pool_slots.max(1);
+        if let Some(tg) = task.task_group {
+            self.groups[tg.0 as usize].free += 1;
+        }
+    }
+
+    fn attempt_end(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
+        let inst = &self.instances[i as usize];
+        if inst.state != State::Running || inst.attempts != attempt {
+            return; // killed meanwhile
+        }
+        self.release(i);
+        self.instances[i as usize].end = Some(self.now);
+        let outcome = self.instances[i as usize].outcome;
+        if outcome == Reason::Finished {
+            self.transition(i, State::Succeeded, outcome, sink);
+            self.settled(i, sink);
+            return;
+        }
+        let task = self.model.task(self.instances[i as usize].task);
+        let retries_left = attempt <= task.retry.times;
+        let retryable = outcome != Reason::Timeout || self.model.rules.retry_on_timeout;
+        if retries_left && retryable {
+            let wait = self.retry_interval(i, attempt);
+            self.transition(i, State::WaitingRetry, outcome, sink);
+            self.push(self.now + wait as Instant, Ev::RetryDue, i, 0);
+        } else {
+            self.transition(i, State::Failed, outcome, sink);
+            self.failed(i, sink);
+        }
+    }
+
+    /// The wait before the retry after failed attempt `attempt` (AF §3 for exponential).
+    fn retry_interval(&self, i: u32, attempt: u32) -> Seconds {
+        let inst = &self.instances[i as usize];
+        let task = self.model.task(inst.task);
+        let r = task.retry;
+        match r.backoff {
+            Backoff::Fixed => r.interval,
+            Backoff::Exponential => {
+                let workflow = &self.model.workflow(task.workflow).name;
+                let task_id = task.name.rsplit('.').next().unwrap_or(&task.name);
+                let logical = python_datetime(self.model, inst.scheduled);
+                exponential_backoff(r.interval, attempt, workflow, task_id, &logical, r.max_interval)
+            }
+        }
+    }
+
+    fn retry_due(&mut self, i: u32, sink: &mut impl Sink) {
+        if self.instances[i as usize].state != State::WaitingRetry {
+            return;
+        }
+        self.transition(i, State::WaitingResources, Reason::RetryDue, sink);
+        self.enqueue(i);
+    }
+
+    /// A final success or dry-run: dependents may go on.
+    fn settled(&mut self, i: u32, sink: &mut impl Sink) {
+        let mut e = self.instances[i as usize].first_dependent;
+        while e != NONE {
+            let (d, next) = self.edges[e as usize];
+            self.instances[d as usize].pending -= 1;
+            self.maybe_unblocked(d, sink);
+            e = next;
+        }
+        self.unit_settle(i, false, sink);
+    }
+
+    /// A final failure: its same-task dependents (self-dependency) stay blocked; the
+    /// others never run; with `failure_strategy = end` the rest of the workflow
+    /// instance stops.
+    fn failed(&mut self, i: u32, sink: &mut impl Sink) {
+        self.unit_settle(i, true, sink);
+        self.stack.clear();
+        self.stack.push(i);
+        while let Some(j) = self.stack.pop() {
+            let task = self.instances[j as usize].task;
+            let mut e = self.instances[j as usize].first_dependent;
+            while e != NONE {
+                let (d, next) = self.edges[e as usize];
+                e = next;
+                let di = &self.instances[d as usize];
+                if di.task == task || !matches!(di.state, State::WaitingTime | State::WaitingUpstream)
+                {
+                    continue;
+                }
+                self.instances[d as usize].upstream_failed = true;
+                self.transition(d, State::NotRun, Reason::UpstreamFailed, sink);
+                self.unit_settle(d, true, sink);
+                self.stack.push(d);
+            }
+        }
+        let inst = &self.instances[i as usize];
+        let workflow = self.model.task(inst.task).workflow;
+        if self.model.workflow(workflow).failure_strategy == FailureStrategy::End {
+            let unit = &self.units[inst.unit as usize];
+            for j in unit.first..unit.first + unit.count {
+                let other = &self.instances[j as usize];
+                if self.model.task(other.task).workflow != workflow || other.state.is_final() {
+                    continue;
+                }
+                match other.state {
+                    State::Running => {
+                        self.release(j);
+                        self.instances[j as usize].end = Some(self.now);
+                        self.transition(j, State::Killed, Reason::WorkflowEnded, sink);
+                    }
+                    State::Frozen => continue,
+                    _ => self.transition(j, State::NotRun, Reason::WorkflowEnded, sink),
+                }
+                self.unit_settle(j, true, sink);
+            }
+        }
+    }
+
+    fn unit_settle(&mut self, i: u32, failed: bool, sink: &mut impl Sink) {
+        let u = self.instances[i as usize].unit;
+        let unit = &mut self.units[u as usize];
+        unit.unsettled -= 1;
+        unit.failed |= failed;
+        if unit.unsettled == 0 {
+            self.unit_done(u, sink);
+        }
+    }
+
+    fn unit_done(&mut self, u: u32, sink: &mut impl Sink) {
+        let unit = &mut self.units[u as usize];
+        unit.ended = Some(self.now);
+        let (c, failed) = (unit.chain, unit.failed);
+        sink.unit(&UnitEvent {
+            time: self.now,
+            unit: u,
+            key: unit.key,
+            origin: unit.origin,
+            backfill: unit.backfill,
+            started: false,
+            failed,
+        });
+        let chain = &mut self.chains[c as usize];
+        chain.in_flight -= 1;
+        if failed && self.model.rules.chain_on_failure == ChainOnFailure::Stop && chain.cap == 1 {
+            chain.stopped = true;
+        }
+        self.advance(c, sink);
+    }
+
+    /// The scenario's instances that have not reached a final state, with what each
+    /// waits for, and the units whose chain never reached them.
+    pub fn stuck(&self) -> Vec<Stuck> {
+        let mut waits: BTreeMap<u32, Vec<Wait>> = BTreeMap::new();
+        for (up, inst) in self.instances.iter().enumerate() {
+            let mut e = inst.first_dependent;
+            while e != NONE {
+                let (d, next) = self.edges[e as usize];
+                e = next;
+                if !self.instances[d as usize].state.is_final() && !inst.state.satisfies_downstream()
+                {
+                    waits.entry(d).or_default().push(Wait::Instance(up as u32));
+                }
+            }
+        }
+        for (&unit, list) in &self.deferred {
+            for &(task, waiter) in list {
+                waits
+                    .entry(waiter)
+                    .or_default()
+                    .push(Wait::UnitNeverStarted { unit, task });
+            }
+        }
+        self.instances
+            .iter()
+            .enumerate()
+            .filter(|(_, inst)| !inst.state.is_final())
+            .map(|(i, inst)| Stuck {
+                instance: i as u32,
+                state: inst.state,
+                waits_for: match inst.state {
+                    State::WaitingUpstream => waits.remove(&(i as u32)).unwrap_or_default(),
+                    State::WaitingTime => vec![Wait::Time(inst.run_after)],
+                    State::Frozen => vec![Wait::Unfreeze],
+                    _ => vec![Wait::Horizon],
+                },
+            })
+            .collect()
+    }
+
+    /// Units no chain ever started (a chain stopped after a failure, or the horizon).
+    pub fn never_started(&self) -> impl Iterator<Item = (u32, &Unit)> + '_ {
+        self.units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.created.is_none())
+            .map(|(i, u)| (i as u32, u))
+    }
+
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+}
+
+/// Plans and runs one scenario, sending every transition to `sink`.
+pub fn simulate<'m>(
+    model: &'m Model,
+    scenario: &Scenario,
+    config: Config,
+    sink: &mut impl Sink,
+) -> Result<Engine<'m>, RunError> {
+    let mut engine = Engine::new(model, scenario, config)?;
+    engine.run(sink);
+    Ok(engine)
+}
+
+/// An instance left unfinished.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stuck {
+    pub instance: u32,
+    pub state: State,
+    pub waits_for: Vec<Wait>,
+}
+
+/// What a stuck instance waits for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Wait {
+    /// An upstream (or previous self-dependent) instance that did not succeed.
+    Instance(u32),
+    /// The previous unit, never started, whose last instance of `task` it needs.
+    UnitNeverStarted { unit: u32, task: TaskId },
+    /// Its scheduled time, after the horizon.
+    Time(Instant),
+    /// An operator to unfreeze it.
+    Unfreeze,
+    /// The horizon came first (queued, running or waiting to retry).
+    Horizon,
+}
+
+/// Each task's queue key: effective priority by `weight_rule`, smaller first.
+fn task_keys(model: &Model) -> Vec<i64> {
+    let n = model.tasks.len();
+    let own: Vec<i64> = model.tasks.iter().map(|t| t.priority).collect();
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, t) in model.tasks.iter().enumerate() {
+        for u in &t.upstream {
+            down[u.0 as usize].push(i);
+        }
+    }
+    // Sum over every task reachable along the rule's direction (each counted once).
+    let reach = |start: usize, next: &dyn Fn(usize) -> Vec<usize>| -> i64 {
+        let mut seen = vec![false; n];
+        let mut stack = next(start);
+        let mut sum = 0;
+        while let Some(x) = stack.pop() {
+            if !std::mem::replace(&mut seen[x], true) {
+                sum += own[x];
+                stack.extend(next(x));
+            }
+        }
+        sum
+    };
+    (0..n)
+        .map(|i| {
+            let weight = own[i]
+                + match model.rules.weight_rule {
+                    WeightRule::Absolute => 0,
+                    WeightRule::Downstream => reach(i, &|x| down[x].clone()),
+                    WeightRule::Upstream => reach(i, &|x| {
+                        model.tasks[x].upstream.iter().map(|u| u.0 as usize).collect()
+                    }),
+                };
+            match model.rules.priority_order {
+                PriorityOrder::HigherFirst => -weight,
+                PriorityOrder::LowerFirst => weight,
+            }
+        })
+        .collect()
+}
+
+/// Python's `str()` of an aware datetime: `2025-03-01 00:00:00+00:00`, as Airflow
+/// hashes the logical date.
+fn python_datetime(model: &Model, at: Instant) -> String {
+    let t = crate::calendar::schedule::rfc3339(&model.timezone, at);
+    // rfc3339 gives `2025-03-01T00:00:00+00:00`.
+    t.replacen('T', " ", 1)
+}
+
+/// Airflow 3's `next_retry_datetime` delay (AF §3): `B = ceil(delay × 2^(try−1))`,
+/// plus `sha1("dag#task#logical_date#try") mod B`, capped at a day and at
+/// `max_retry_delay`.
+pub fn exponential_backoff(
+    delay: Seconds,
+    try_number: u32,
+    dag_id: &str,
+    task_id: &str,
+    logical_date: &str,
+    max_interval: Option<Seconds>,
+) -> Seconds {
+    const MAX_RETRY_DELAY: Seconds = 86_400;
+    let factor = 2f64.powi(try_number.saturating_sub(1).min(60) as i32);
+    let min_backoff = ((delay as f64) * factor).ceil();
+    let min_backoff = if min_backoff.is_finite() && min_backoff < 1e15 {
+        (min_backoff as Seconds).max(1)
+    } else {
+        MAX_RETRY_DELAY
+    };
+    let digest = sha1_smol::Sha1::from(format!("{dag_id}#{task_id}#{logical_date}#{try_number}"))
+        .digest()
+        .bytes();
+    let jitter = digest
+        .iter()
+        .fold(0u128, |r, &b| (r * 256 + u128::from(b)) % u128::from(min_backoff)) as Seconds;
+    let backoff = (min_backoff + jitter).min(MAX_RETRY_DELAY);
+    max_interval.map_or(backoff, |m| backoff.min(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exponential_backoff_matches_airflows_pinned_ranges() {
+        // test_taskinstance.py: retry_delay 30s, max_retry_delay 60min (AF §3).
+        let wait = |try_number| {
+            exponential_backoff(30, try_number, "dag", "task", "2025-03-01 00:00:00+00:00", Some(3600))
+        };
+        assert!((30..60).contains(&wait(1)));
+        assert!((120..240).contains(&wait(3)));
+        assert!((480..960).contains(&wait(5)));
+        assert_eq!(wait(9), 3600);
+        assert_eq!(wait(50), 3600);
+        assert_eq!(wait(5000), 3600);
+    }
+
+    #[test]
+    fn the_jitter_is_the_sha1_of_the_key_modulo_the_base() {
+        // sha1("d#t#x#1") = 3c0a...: computed independently below, byte by byte.
+        let digest = sha1_smol::Sha1::from("d#t#x#1").digest().bytes();
+        let modulo = digest.iter().fold(0u128, |r, &b| (r * 256 + u128::from(b)) % 7);
+        assert_eq!(exponential_backoff(7, 1, "d", "t", "x", None), 7 + modulo as u64);
+    }
+}

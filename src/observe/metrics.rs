@@ -1,0 +1,84 @@
+//! Resource-group figures from the event stream: peak running slots, peak queue, and
+//! busy slot-seconds.
+
+use crate::calendar::Instant;
+use crate::engine::{Event, Sink, State};
+use crate::model::{GroupId, Model};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GroupFigures {
+    pub name: String,
+    pub slots: u32,
+    pub peak_running: u32,
+    pub peak_waiting: u32,
+    pub busy_seconds: u64,
+}
+
+pub struct Metrics {
+    pub groups: Vec<GroupFigures>,
+    running: Vec<u32>,
+    waiting: Vec<u32>,
+    /// Start of each instance's running execution.
+    started: Vec<Instant>,
+}
+
+impl Metrics {
+    pub fn new(model: &Model) -> Metrics {
+        Metrics {
+            groups: model
+                .groups
+                .iter()
+                .map(|g| GroupFigures {
+                    name: g.name.clone(),
+                    slots: g.slots,
+                    ..GroupFigures::default()
+                })
+                .collect(),
+            running: vec![0; model.groups.len()],
+            waiting: vec![0; model.groups.len()],
+            started: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, g: GroupId, slots: u32, delta_in: bool, seconds: u64) {
+        let g = g.0 as usize;
+        if delta_in {
+            self.running[g] += slots;
+            self.groups[g].peak_running = self.groups[g].peak_running.max(self.running[g]);
+        } else {
+            self.running[g] -= slots;
+            self.groups[g].busy_seconds += seconds * u64::from(slots);
+        }
+    }
+}
+
+impl Sink for Metrics {
+    fn event(&mut self, e: &Event) {
+        let g = e.group.0 as usize;
+        if e.from == State::WaitingResources {
+            self.waiting[g] -= 1;
+        }
+        if e.to == State::WaitingResources {
+            self.waiting[g] += 1;
+            self.groups[g].peak_waiting = self.groups[g].peak_waiting.max(self.waiting[g]);
+        }
+        let i = e.instance as usize;
+        if e.to == State::Running {
+            if self.started.len() <= i {
+                self.started.resize(i + 1, 0);
+            }
+            self.started[i] = e.time;
+            self.run(e.group, e.slots, true, 0);
+            if let Some(tg) = e.task_group {
+                self.run(tg, 1, true, 0);
+            }
+        }
+        if e.from == State::Running {
+            let secs = (e.time - self.started[i]).max(0) as u64;
+            self.run(e.group, e.slots, false, secs);
+            if let Some(tg) = e.task_group {
+                self.run(tg, 1, false, secs);
+            }
+        }
+    }
+}

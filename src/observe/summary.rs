@@ -1,0 +1,263 @@
+//! What `schedsim run` reports: the final state of every instance and unit, resource
+//! figures, makespan, and what is stuck (product.md, JSON outputs).
+
+use std::collections::BTreeMap;
+
+use crate::calendar::schedule::rfc3339;
+use crate::engine::{Engine, State, Wait};
+use crate::observe::metrics::GroupFigures;
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct InstanceRow {
+    pub task: String,
+    pub scheduled: String,
+    pub date: String,
+    pub kind: crate::plan::Kind,
+    pub origin: crate::engine::Origin,
+    pub state: State,
+    /// The profile's own name for the final state.
+    pub profile_state: &'static str,
+    pub attempts: u32,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UnitRow {
+    pub date: String,
+    pub origin: crate::engine::Origin,
+    /// 1-based position of the backfill in the scenario.
+    pub backfill: Option<u32>,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    pub failed: bool,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StuckRow {
+    pub task: String,
+    pub scheduled: String,
+    pub state: State,
+    pub waits_for: Vec<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Summary {
+    pub model: String,
+    pub profile: crate::rules::Profile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_version: Option<crate::rules::DsVersion>,
+    pub scenario: String,
+    pub seed: u64,
+    /// SHA-1 of the model file's bytes.
+    pub model_hash: String,
+    pub tzdb: &'static str,
+    /// First start to last end of the scenario's executions.
+    pub makespan_seconds: i64,
+    pub first_start: Option<String>,
+    pub last_end: Option<String>,
+    /// The virtual time the simulation stopped at.
+    pub simulated_until: String,
+    /// Instances by final state.
+    pub states: BTreeMap<State, u64>,
+    pub instances: Vec<InstanceRow>,
+    pub units: Vec<UnitRow>,
+    pub resource_groups: Vec<GroupFigures>,
+    pub stuck: Vec<StuckRow>,
+}
+
+/// Run identity the summary records.
+pub struct Identity<'a> {
+    pub scenario: &'a str,
+    pub seed: u64,
+    pub model_hash: String,
+}
+
+impl Summary {
+    pub fn new(engine: &Engine<'_>, groups: Vec<GroupFigures>, id: Identity<'_>) -> Summary {
+        let model = engine.model();
+        let tz = &model.timezone;
+        let time = |t: i64| rfc3339(tz, t);
+        let task_name = |i: u32| model.task(engine.instances[i as usize].task).name.clone();
+        let mut states = BTreeMap::new();
+        let mut first_start = None::<i64>;
+        let mut last_end = None::<i64>;
+        let instances = engine
+            .instances
+            .iter()
+            .map(|i| {
+                *states.entry(i.state).or_insert(0) += 1;
+                if let Some(s) = i.start {
+                    first_start = Some(first_start.map_or(s, |f| f.min(s)));
+                }
+                if let Some(e) = i.end {
+                    last_end = Some(last_end.map_or(e, |l| l.max(e)));
+                }
+                InstanceRow {
+                    task: model.task(i.task).name.clone(),
+                    scheduled: time(i.scheduled),
+                    date: engine.units[i.unit as usize].key.date_text(model),
+                    kind: i.kind,
+                    origin: i.origin,
+                    state: i.state,
+                    profile_state: i.state.profile_name(model.profile, i.upstream_failed),
+                    attempts: i.attempts,
+                    start: i.start.map(time),
+                    end: i.end.map(time),
+                }
+            })
+            .collect();
+        let units = engine
+            .units
+            .iter()
+            .map(|u| UnitRow {
+                date: u.key.date_text(model),
+                origin: u.origin,
+                backfill: u.backfill.map(|b| b + 1),
+                started: u.created.map(time),
+                ended: u.ended.map(time),
+                failed: u.failed,
+            })
+            .collect();
+        let stuck = engine
+            .stuck()
+            .into_iter()
+            .map(|s| {
+                let inst = &engine.instances[s.instance as usize];
+                StuckRow {
+                    task: task_name(s.instance),
+                    scheduled: time(inst.scheduled),
+                    state: s.state,
+                    waits_for: s
+                        .waits_for
+                        .iter()
+                        .map(|w| match *w {
+                            Wait::Instance(u) => {
+                                let up = &engine.instances[u as usize];
+                                format!(
+                                    "{} scheduled {}, which is {}",
+                                    task_name(u),
+                                    time(up.scheduled),
+                                    up.state
+                                )
+                            }
+                            Wait::UnitNeverStarted { unit, task } => format!(
+                                "{} of date {}, which never started",
+                                model.task(task).name,
+                                engine.units[unit as usize].key.date_text(model)
+                            ),
+                            Wait::Time(t) => format!("its time {}, after the horizon", time(t)),
+                            Wait::Unfreeze => "an unfreeze".to_string(),
+                            Wait::Horizon => "the horizon came first".to_string(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Summary {
+            model: model.name.clone(),
+            profile: model.profile,
+            profile_version: model.ds_version,
+            scenario: id.scenario.to_string(),
+            seed: id.seed,
+            model_hash: id.model_hash,
+            tzdb: crate::model::tzdb_version(),
+            makespan_seconds: match (first_start, last_end) {
+                (Some(a), Some(b)) => b - a,
+                _ => 0,
+            },
+            first_start: first_start.map(time),
+            last_end: last_end.map(time),
+            simulated_until: time(engine.now()),
+            states,
+            instances,
+            units,
+            resource_groups: groups,
+            stuck,
+        }
+    }
+
+    /// The summary for people.
+    pub fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let version = self
+            .profile_version
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "model {} ({}{version}), scenario {}, seed {}, tzdb {}",
+            self.model, self.profile, self.scenario, self.seed, self.tzdb
+        );
+        let counts: Vec<String> = self
+            .states
+            .iter()
+            .map(|(state, n)| format!("{n} {state}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "instances: {} ({})",
+            self.instances.len(),
+            counts.join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "makespan: {} ({} to {})",
+            human(self.makespan_seconds),
+            self.first_start.as_deref().unwrap_or("-"),
+            self.last_end.as_deref().unwrap_or("-")
+        );
+        let started = self.units.iter().filter(|u| u.started.is_some()).count();
+        let failed = self.units.iter().filter(|u| u.failed).count();
+        let _ = writeln!(
+            s,
+            "dates/runs: {} planned, {started} started, {failed} with a failure, {} never started",
+            self.units.len(),
+            self.units.len() - started
+        );
+        let _ = writeln!(s, "resource groups:");
+        for g in &self.resource_groups {
+            let _ = writeln!(
+                s,
+                "  {:<20} slots {:>4}  peak running {:>4}  peak waiting {:>6}  busy {}",
+                g.name,
+                g.slots,
+                g.peak_running,
+                g.peak_waiting,
+                human(g.busy_seconds as i64)
+            );
+        }
+        if self.stuck.is_empty() {
+            let _ = writeln!(s, "every instance reached a final state");
+        } else {
+            let _ = writeln!(s, "stuck: {} instances", self.stuck.len());
+            for st in self.stuck.iter().take(20) {
+                let _ = writeln!(
+                    s,
+                    "  {} {} ({}) waits for {}",
+                    st.task,
+                    st.scheduled,
+                    st.state,
+                    st.waits_for.join("; ")
+                );
+            }
+            if self.stuck.len() > 20 {
+                let _ = writeln!(s, "  ... and {} more", self.stuck.len() - 20);
+            }
+        }
+        s
+    }
+}
+
+/// `3h 05m 10s`.
+pub fn human(seconds: i64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    match (h, m, s) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m {s:02}s"),
+        (h, m, 0) => format!("{h}h {m:02}m"),
+        (h, m, s) => format!("{h}h {m:02}m {s:02}s"),
+    }
+}

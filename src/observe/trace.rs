@@ -1,0 +1,115 @@
+//! The trace: one JSON object per line, streamed as events happen.
+//!
+//! Instance lines: `time`, `instance`, `task`, `scheduled`, `attempt`, `from`, `to`
+//! (the common states), `state` (the profile's own name for `to`) and `reason`. Unit
+//! lines (a backfill date, workflow instance or DAG run starting or ending): `time`,
+//! `unit`, `date`, `origin`, `event` and `state`.
+
+use std::io::{self, Write};
+
+use crate::calendar::Instant;
+use crate::calendar::schedule::rfc3339;
+use crate::engine::{Event, Sink, UnitEvent};
+use crate::model::Model;
+use crate::rules::Profile;
+
+pub struct TraceWriter<'m, W: Write> {
+    out: W,
+    model: &'m Model,
+    /// Task names as JSON strings.
+    names: Vec<String>,
+    /// The first write error; later events are dropped.
+    error: Option<io::Error>,
+    /// One-entry caches: traces repeat the same times many times over.
+    time: (Instant, String),
+    scheduled: (Instant, String),
+}
+
+impl<'m, W: Write> TraceWriter<'m, W> {
+    pub fn new(out: W, model: &'m Model) -> Self {
+        TraceWriter {
+            out,
+            model,
+            names: model
+                .tasks
+                .iter()
+                .map(|t| serde_json::to_string(&t.name).expect("a string serialises"))
+                .collect(),
+            error: None,
+            time: (Instant::MIN, String::new()),
+            scheduled: (Instant::MIN, String::new()),
+        }
+    }
+
+    /// Flushes and returns the writer, or the first error met.
+    pub fn finish(mut self) -> io::Result<W> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn cached<'a>(model: &Model, cache: &'a mut (Instant, String), at: Instant) -> &'a str {
+        if cache.0 != at || cache.1.is_empty() {
+            *cache = (at, rfc3339(&model.timezone, at));
+        }
+        &cache.1
+    }
+
+    fn write_line(&mut self, line: std::fmt::Arguments<'_>) {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_fmt(line)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl<W: Write> Sink for TraceWriter<'_, W> {
+    fn event(&mut self, e: &Event) {
+        if self.error.is_some() {
+            return;
+        }
+        let model = self.model;
+        let time = Self::cached(model, &mut self.time, e.time).to_owned();
+        let scheduled = Self::cached(model, &mut self.scheduled, e.scheduled);
+        let upstream_failed = e.reason == crate::engine::Reason::UpstreamFailed;
+        let line = format!(
+            "{{\"time\":\"{time}\",\"instance\":{},\"task\":{},\"scheduled\":\"{scheduled}\",\"attempt\":{},\"from\":\"{}\",\"to\":\"{}\",\"state\":\"{}\",\"reason\":\"{}\"}}\n",
+            e.instance,
+            self.names[e.task.0 as usize],
+            e.attempt,
+            e.from.word(),
+            e.to.word(),
+            e.to.profile_name(model.profile, upstream_failed),
+            e.reason.word(),
+        );
+        self.write_line(format_args!("{line}"));
+    }
+
+    fn unit(&mut self, e: &UnitEvent) {
+        let model = self.model;
+        let time = Self::cached(model, &mut self.time, e.time).to_owned();
+        // DolphinScheduler names workflow-instance states (DS §3); the others a run.
+        let state = match (model.profile, e.started, e.failed) {
+            (Profile::Dolphinscheduler, true, _) => "RUNNING_EXECUTION",
+            (Profile::Dolphinscheduler, false, false) => "SUCCESS",
+            (Profile::Dolphinscheduler, false, true) => "FAILURE",
+            (Profile::Airflow, true, _) => "running",
+            (Profile::Airflow, false, false) => "success",
+            (Profile::Airflow, false, true) => "failed",
+            (Profile::Dataworks, true, _) => "started",
+            (Profile::Dataworks, false, false) => "finished",
+            (Profile::Dataworks, false, true) => "failed",
+        };
+        let origin = e.origin.word();
+        let line = format!(
+            "{{\"time\":\"{time}\",\"unit\":{},\"date\":\"{}\",\"origin\":\"{origin}\",\"event\":\"{}\",\"state\":\"{state}\"}}\n",
+            e.unit,
+            e.key.date_text(model),
+            if e.started { "started" } else { "ended" },
+        );
+        self.write_line(format_args!("{line}"));
+    }
+}
