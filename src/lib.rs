@@ -6,8 +6,8 @@
 
 pub mod calendar;
 pub mod engine;
-pub mod observe;
 pub mod keyword;
 pub mod model;
+pub mod observe;
 pub mod plan;
 pub mod rules;

@@ -40,14 +40,22 @@ pub fn load(path: &PathBuf, scenario: Option<&str>) -> Result<(model::Model, usi
     let bytes = std::fs::read(path).map_err(|e| fail(&format!("{}: {e}", path.display())))?;
     let hash = sha1_smol::Sha1::from(&bytes).digest().to_string();
     let index = match scenario {
-        Some(name) => m.scenarios.iter().position(|s| s.name == name).ok_or_else(|| {
-            let known: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
-            fail(&format!(
-                "--scenario: no scenario `{name}` in {} (it has: {})",
-                path.display(),
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
-            ))
-        })?,
+        Some(name) => m
+            .scenarios
+            .iter()
+            .position(|s| s.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
+                fail(&format!(
+                    "--scenario: no scenario `{name}` in {} (it has: {})",
+                    path.display(),
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })?,
         None if m.scenarios.is_empty() => {
             return Err(fail(&format!(
                 "{} has no [[scenario]] to run",

@@ -91,7 +91,10 @@ mod tests {
     fn window_is_one_chain_with_the_cap() {
         assert_eq!(
             split(6, 2, GroupSplit::Window),
-            [ChainSpec { units: (0..6).collect(), cap: 2 }]
+            [ChainSpec {
+                units: (0..6).collect(),
+                cap: 2
+            }]
         );
     }
 }

@@ -25,7 +25,7 @@ use crate::model::{
 };
 use crate::plan::{FillScratch, Kind, PlanError, Planner, Request, UnitKey, UnitPlan};
 use crate::rules::{
-    Backoff, BackfillSelfDependency, ChainOnFailure, DateConvention, FailureStrategy,
+    BackfillSelfDependency, Backoff, ChainOnFailure, DateConvention, FailureStrategy,
     FutureInstances, GroupSplit, Order, PriorityOrder, WeightRule,
 };
 
@@ -122,7 +122,10 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunError {
     /// A backfill (by index) or the recurring window cannot be planned.
-    Plan { backfill: Option<usize>, error: PlanError },
+    Plan {
+        backfill: Option<usize>,
+        error: PlanError,
+    },
 }
 
 impl std::fmt::Display for RunError {
@@ -225,6 +228,10 @@ enum Ev {
     Advance,
 }
 
+/// A queued event: (time, insertion number, kind, instance or chain, attempt). The
+/// insertion number makes simultaneous events run in the order they were queued.
+type Scheduled = (Instant, u64, Ev, u32, u32);
+
 /// The simulation of one scenario.
 pub struct Engine<'m> {
     model: &'m Model,
@@ -232,7 +239,7 @@ pub struct Engine<'m> {
     horizon: Option<Instant>,
     rng: Random,
     seq: u64,
-    events: BinaryHeap<Reverse<(Instant, u64, Ev, u32, u32)>>,
+    events: BinaryHeap<Reverse<Scheduled>>,
     pub instances: Vec<Instance>,
     /// (dependent, next): singly linked lists of each instance's dependents.
     edges: Vec<(u32, u32)>,
@@ -311,7 +318,13 @@ impl<'m> Engine<'m> {
             let (from, to) = match rules.date_convention {
                 // Business dates whose next day meets the window.
                 DateConvention::BusinessDate => (
-                    DateOrTime::Date(scenario.start.date().yesterday().unwrap_or(scenario.start.date())),
+                    DateOrTime::Date(
+                        scenario
+                            .start
+                            .date()
+                            .yesterday()
+                            .unwrap_or(scenario.start.date()),
+                    ),
                     DateOrTime::Date(until.date().yesterday().unwrap_or(until.date())),
                 ),
                 _ => (
@@ -374,20 +387,27 @@ impl<'m> Engine<'m> {
             let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
             let (groups, split, order) = (b.groups, rules.group_split, b.order);
             let first_chain = engine.chains.len();
-            engine.add_set(planner, Origin::Backfill, Some(b_index as u32), wait, across, |n| {
-                // Positions in date order, then split; `desc` reverses the dates first.
-                let ordered: Vec<u32> = match order {
-                    Order::Asc => (0..n).collect(),
-                    Order::Desc => (0..n).rev().collect(),
-                };
-                chains::split(n, groups, split)
-                    .into_iter()
-                    .map(|c| chains::ChainSpec {
-                        units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
-                        cap: c.cap,
-                    })
-                    .collect()
-            });
+            engine.add_set(
+                planner,
+                Origin::Backfill,
+                Some(b_index as u32),
+                wait,
+                across,
+                |n| {
+                    // Positions in date order, then split; `desc` reverses the dates first.
+                    let ordered: Vec<u32> = match order {
+                        Order::Asc => (0..n).collect(),
+                        Order::Desc => (0..n).rev().collect(),
+                    };
+                    chains::split(n, groups, split)
+                        .into_iter()
+                        .map(|c| chains::ChainSpec {
+                            units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
+                            cap: c.cap,
+                        })
+                        .collect()
+                },
+            );
             for c in first_chain..engine.chains.len() {
                 for &u in &engine.chains[c].units {
                     engine.units[u as usize].due = at;
@@ -548,8 +568,12 @@ impl<'m> Engine<'m> {
         let (set_id, key, pos) = (unit.set, unit.key, unit.pos);
         let set = &self.sets[set_id as usize];
         set.planner.fill(key, &mut self.plan, &mut self.scratch);
-        let (origin, wait_for_time, self_across, first_unit) =
-            (set.origin, set.wait_for_time, set.self_across, set.first_unit);
+        let (origin, wait_for_time, self_across, first_unit) = (
+            set.origin,
+            set.wait_for_time,
+            set.self_across,
+            set.first_unit,
+        );
         let base = self.instances.len() as u32;
         let count = self.plan.instances.len() as u32;
         for p in &self.plan.instances {
@@ -668,6 +692,7 @@ impl<'m> Engine<'m> {
     /// Time and upstream are satisfied: a dry-run succeeds, others queue for a slot.
     fn ready(&mut self, i: u32, reason: Reason, sink: &mut impl Sink) {
         if self.instances[i as usize].kind == Kind::DryRun {
+            self.instances[i as usize].end = Some(self.now);
             self.transition(i, State::DryRun, Reason::DryRun, sink);
             self.settled(i, sink);
             return;
@@ -815,7 +840,14 @@ impl<'m> Engine<'m> {
                 let workflow = &self.model.workflow(task.workflow).name;
                 let task_id = task.name.rsplit('.').next().unwrap_or(&task.name);
                 let logical = python_datetime(self.model, inst.scheduled);
-                exponential_backoff(r.interval, attempt, workflow, task_id, &logical, r.max_interval)
+                exponential_backoff(
+                    r.interval,
+                    attempt,
+                    workflow,
+                    task_id,
+                    &logical,
+                    r.max_interval,
+                )
             }
         }
     }
@@ -854,7 +886,8 @@ impl<'m> Engine<'m> {
                 let (d, next) = self.edges[e as usize];
                 e = next;
                 let di = &self.instances[d as usize];
-                if di.task == task || !matches!(di.state, State::WaitingTime | State::WaitingUpstream)
+                if di.task == task
+                    || !matches!(di.state, State::WaitingTime | State::WaitingUpstream)
                 {
                     continue;
                 }
@@ -927,7 +960,8 @@ impl<'m> Engine<'m> {
             while e != NONE {
                 let (d, next) = self.edges[e as usize];
                 e = next;
-                if !self.instances[d as usize].state.is_final() && !inst.state.satisfies_downstream()
+                if !self.instances[d as usize].state.is_final()
+                    && !inst.state.satisfies_downstream()
                 {
                     waits.entry(d).or_default().push(Wait::Instance(up as u32));
                 }
@@ -956,6 +990,23 @@ impl<'m> Engine<'m> {
                 },
             })
             .collect()
+    }
+
+    /// Every binding: (upstream, downstream) instance.
+    pub fn bindings(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.instances
+            .iter()
+            .enumerate()
+            .flat_map(move |(up, inst)| {
+                let mut e = inst.first_dependent;
+                std::iter::from_fn(move || {
+                    (e != NONE).then(|| {
+                        let (d, next) = self.edges[e as usize];
+                        e = next;
+                        (up as u32, d)
+                    })
+                })
+            })
     }
 
     /// Units no chain ever started (a chain stopped after a failure, or the horizon).
@@ -1037,7 +1088,11 @@ fn task_keys(model: &Model) -> Vec<i64> {
                     WeightRule::Absolute => 0,
                     WeightRule::Downstream => reach(i, &|x| down[x].clone()),
                     WeightRule::Upstream => reach(i, &|x| {
-                        model.tasks[x].upstream.iter().map(|u| u.0 as usize).collect()
+                        model.tasks[x]
+                            .upstream
+                            .iter()
+                            .map(|u| u.0 as usize)
+                            .collect()
                     }),
                 };
             match model.rules.priority_order {
@@ -1078,9 +1133,9 @@ pub fn exponential_backoff(
     let digest = sha1_smol::Sha1::from(format!("{dag_id}#{task_id}#{logical_date}#{try_number}"))
         .digest()
         .bytes();
-    let jitter = digest
-        .iter()
-        .fold(0u128, |r, &b| (r * 256 + u128::from(b)) % u128::from(min_backoff)) as Seconds;
+    let jitter = digest.iter().fold(0u128, |r, &b| {
+        (r * 256 + u128::from(b)) % u128::from(min_backoff)
+    }) as Seconds;
     let backoff = (min_backoff + jitter).min(MAX_RETRY_DELAY);
     max_interval.map_or(backoff, |m| backoff.min(m))
 }
@@ -1093,7 +1148,14 @@ mod tests {
     fn exponential_backoff_matches_airflows_pinned_ranges() {
         // test_taskinstance.py: retry_delay 30s, max_retry_delay 60min (AF §3).
         let wait = |try_number| {
-            exponential_backoff(30, try_number, "dag", "task", "2025-03-01 00:00:00+00:00", Some(3600))
+            exponential_backoff(
+                30,
+                try_number,
+                "dag",
+                "task",
+                "2025-03-01 00:00:00+00:00",
+                Some(3600),
+            )
         };
         assert!((30..60).contains(&wait(1)));
         assert!((120..240).contains(&wait(3)));
@@ -1107,7 +1169,12 @@ mod tests {
     fn the_jitter_is_the_sha1_of_the_key_modulo_the_base() {
         // sha1("d#t#x#1") = 3c0a...: computed independently below, byte by byte.
         let digest = sha1_smol::Sha1::from("d#t#x#1").digest().bytes();
-        let modulo = digest.iter().fold(0u128, |r, &b| (r * 256 + u128::from(b)) % 7);
-        assert_eq!(exponential_backoff(7, 1, "d", "t", "x", None), 7 + modulo as u64);
+        let modulo = digest
+            .iter()
+            .fold(0u128, |r, &b| (r * 256 + u128::from(b)) % 7);
+        assert_eq!(
+            exponential_backoff(7, 1, "d", "t", "x", None),
+            7 + modulo as u64
+        );
     }
 }

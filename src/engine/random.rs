@@ -59,16 +59,27 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_stream() {
         let (mut a, mut b) = (Random::new(7), Random::new(7));
-        let xs: Vec<u64> = (0..100).map(|_| a.duration(DurationDist::Uniform(1, 1000))).collect();
-        let ys: Vec<u64> = (0..100).map(|_| b.duration(DurationDist::Uniform(1, 1000))).collect();
+        let xs: Vec<u64> = (0..100)
+            .map(|_| a.duration(DurationDist::Uniform(1, 1000)))
+            .collect();
+        let ys: Vec<u64> = (0..100)
+            .map(|_| b.duration(DurationDist::Uniform(1, 1000)))
+            .collect();
         assert_eq!(xs, ys);
-        assert_ne!(xs, (0..100).map(|_| Random::new(8).duration(DurationDist::Uniform(1, 1000))).collect::<Vec<_>>());
+        assert_ne!(
+            xs,
+            (0..100)
+                .map(|_| Random::new(8).duration(DurationDist::Uniform(1, 1000)))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn uniform_stays_inside_both_ends_and_reaches_them() {
         let mut r = Random::new(1);
-        let xs: Vec<u64> = (0..10_000).map(|_| r.duration(DurationDist::Uniform(300, 305))).collect();
+        let xs: Vec<u64> = (0..10_000)
+            .map(|_| r.duration(DurationDist::Uniform(300, 305)))
+            .collect();
         assert!(xs.iter().all(|x| (300..=305).contains(x)));
         assert!(xs.contains(&300) && xs.contains(&305));
     }
@@ -77,7 +88,12 @@ mod tests {
     fn lognormal_has_its_median_and_p95() {
         let mut r = Random::new(3);
         let mut xs: Vec<u64> = (0..40_000)
-            .map(|_| r.duration(DurationDist::Lognormal { median: 600, p95: 2400 }))
+            .map(|_| {
+                r.duration(DurationDist::Lognormal {
+                    median: 600,
+                    p95: 2400,
+                })
+            })
             .collect();
         xs.sort_unstable();
         let median = xs[xs.len() / 2] as f64;

@@ -90,7 +90,7 @@ impl Summary {
                 if let Some(s) = i.start {
                     first_start = Some(first_start.map_or(s, |f| f.min(s)));
                 }
-                if let Some(e) = i.end {
+                if let (Some(_), Some(e)) = (i.start, i.end) {
                     last_end = Some(last_end.map_or(e, |l| l.max(e)));
                 }
                 InstanceRow {

@@ -1,0 +1,424 @@
+//! The engine against the exact figures of the research notes (issue 4's acceptance):
+//! DataWorks groups and self-dependency, DolphinScheduler's parallel complement per
+//! version, chains stopping on failure, retry timing, Airflow max_active_runs, and a
+//! deadlock reported by termination.
+
+use schedsim::calendar::schedule::rfc3339;
+use schedsim::engine::{self, Config, Engine, State, Wait};
+use schedsim::model::{Model, load_str};
+use schedsim::observe::TraceWriter;
+
+fn load(text: &str) -> Model {
+    load_str("m.toml", text).unwrap_or_else(|d| panic!("{}", d.render()))
+}
+
+fn run(m: &Model) -> Engine<'_> {
+    engine::simulate(
+        m,
+        &m.scenarios[0],
+        Config {
+            seed: 1,
+            max_instances: 50_000_000,
+        },
+        &mut (),
+    )
+    .unwrap()
+}
+
+/// First start to last end, in minutes.
+fn makespan_minutes(e: &Engine<'_>) -> i64 {
+    let first = e.instances.iter().filter_map(|i| i.start).min().unwrap();
+    let last = e.instances.iter().filter_map(|i| i.end).max().unwrap();
+    (last - first) / 60
+}
+
+fn dw_hourly(self_dependency: bool, slots: u32, dates: (&str, &str), groups: u32) -> Model {
+    load(&format!(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+timezone = "Asia/Shanghai"
+
+[[resource_group]]
+name = "etl"
+slots = {slots}
+
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "sync"
+  cron = "00 00 00-23/1 * * ?"
+  resource_group = "etl"
+  self_dependency = {self_dependency}
+  duration = "10m"
+
+[[scenario]]
+name = "s"
+start = "2025-03-20T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w.sync"]
+  from = "{}"
+  to = "{}"
+  groups = {groups}
+"#,
+        dates.0, dates.1
+    ))
+}
+
+#[test]
+fn dw_seven_self_dependent_dates_one_group_take_seven_times_240_minutes() {
+    let m = dw_hourly(true, 50, ("2025-03-01", "2025-03-07"), 1);
+    let e = run(&m);
+    assert_eq!(e.instances.len(), 7 * 24);
+    assert!(e.instances.iter().all(|i| i.state == State::Succeeded));
+    assert_eq!(makespan_minutes(&e), 7 * 240);
+}
+
+#[test]
+fn dw_seven_self_dependent_dates_three_groups_take_three_times_240_minutes() {
+    let m = dw_hourly(true, 50, ("2025-03-01", "2025-03-07"), 3);
+    let e = run(&m);
+    assert_eq!(makespan_minutes(&e), 3 * 240);
+    // Contiguous chains 3/2/2: dates 1, 4 and 6 start together.
+    let started: Vec<i64> = e.units.iter().map(|u| u.created.unwrap()).collect();
+    let t0 = started[0];
+    let offsets: Vec<i64> = started.iter().map(|t| (t - t0) / 60).collect();
+    assert_eq!(offsets, [0, 240, 480, 0, 240, 0, 240]);
+}
+
+#[test]
+fn dw_without_self_dependency_four_slots_run_one_date_in_60_minutes() {
+    let m = dw_hourly(false, 4, ("2025-03-01", "2025-03-01"), 1);
+    let e = run(&m);
+    assert_eq!(makespan_minutes(&e), 60);
+}
+
+fn ds_complement(version: &str, order: &str, fault: &str, groups: u32) -> Model {
+    load(&format!(
+        r#"
+[model]
+name = "m"
+profile = "dolphinscheduler"
+timezone = "Asia/Shanghai"
+profile_version = "{version}"
+
+[[workflow]]
+name = "etl"
+cron = "0 0 2 * * ? *"
+  [[workflow.task]]
+  name = "load"
+  duration = "1h"
+
+[[scenario]]
+name = "s"
+start = "2025-03-20T10:00:00"
+  [[scenario.backfill]]
+  targets = ["etl"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-10T02:00:00"
+  groups = {groups}
+  {order}
+{fault}
+"#
+    ))
+}
+
+/// Hours after the first start at which each date (in date order) started, or None.
+fn unit_start_hours(e: &Engine<'_>) -> Vec<Option<i64>> {
+    let t0 = e.units.iter().filter_map(|u| u.created).min().unwrap();
+    e.units
+        .iter()
+        .map(|u| u.created.map(|t| (t - t0) / 3600))
+        .collect()
+}
+
+#[test]
+fn ds_3_1_parallel_complement_runs_contiguous_chains_4_3_3() {
+    let e = run_owned(ds_complement("3.1", "order = \"asc\"", "", 3));
+    // Chains {0-3}, {4-6}, {7-9}.
+    assert_eq!(e, [0, 1, 2, 3, 0, 1, 2, 0, 1, 2].map(Some).to_vec());
+}
+
+#[test]
+fn ds_3_2_parallel_complement_runs_round_robin_chains() {
+    let e = run_owned(ds_complement("3.2", "order = \"asc\"", "", 3));
+    // Chains {0,3,6,9}, {1,4,7}, {2,5,8}.
+    assert_eq!(e, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3].map(Some).to_vec());
+}
+
+#[test]
+fn ds_3_2_defaults_to_descending_dates() {
+    let e = run_owned(ds_complement("3.2", "", "", 3));
+    // Sorted descending before the split (DS §1.4, 3.2.2 `createComplementCommandList`):
+    // dates 9..0 round-robin into {9,6,3,0}, {8,5,2}, {7,4,1}.
+    assert_eq!(e, [3, 2, 2, 2, 1, 1, 1, 0, 0, 0].map(Some).to_vec());
+}
+
+#[test]
+fn ds_3_3_parallel_complement_runs_every_chunk_at_once() {
+    let e = run_owned(ds_complement("3.3", "", "", 3));
+    // Chunks {0-2}, {3-5}, {6-8}, {9}: four dates in flight at first (issue #17831).
+    assert_eq!(e, [0, 1, 2, 0, 1, 2, 0, 1, 2, 0].map(Some).to_vec());
+}
+
+fn run_owned(m: Model) -> Vec<Option<i64>> {
+    unit_start_hours(&run(&m))
+}
+
+#[test]
+fn ds_a_failure_without_retries_ends_a_serial_chain() {
+    let m = ds_complement(
+        "3.2",
+        "order = \"asc\"",
+        "  [[scenario.fault]]\n  task = \"etl.load\"\n  scheduled = \"2025-03-03T02:00:00\"\n  attempts = [1]\n",
+        1,
+    );
+    let e = run(&m);
+    let started = unit_start_hours(&e);
+    assert_eq!(&started[..3], [Some(0), Some(1), Some(2)]);
+    assert!(started[3..].iter().all(Option::is_none), "{started:?}");
+    assert_eq!(e.instances[2].state, State::Failed);
+    assert_eq!(e.never_started().count(), 7);
+}
+
+#[test]
+fn three_retries_every_five_minutes_after_three_failures_take_55_minutes() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t"
+  cron = "00 00 02 * * ?"
+  duration = "10m"
+  retry = { times = 3, interval = "5m" }
+[[scenario]]
+name = "s"
+start = "2025-03-20T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-01"
+  [[scenario.fault]]
+  task = "w.t"
+  scheduled = "2025-03-02T02:00:00"
+  attempts = [1, 2, 3]
+"#,
+    );
+    let e = run(&m);
+    let i = &e.instances[0];
+    assert_eq!((i.attempts, i.state), (4, State::Succeeded));
+    assert_eq!((i.end.unwrap() - i.start.unwrap()) / 60, 55);
+}
+
+#[test]
+fn a_fourth_failure_exhausts_three_retries() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t"
+  cron = "00 00 02 * * ?"
+  duration = "10m"
+  retry = { times = 3, interval = "5m" }
+  [[workflow.task]]
+  name = "after"
+  cron = "00 00 03 * * ?"
+  upstream = ["t"]
+[[scenario]]
+name = "s"
+start = "2025-03-20T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-01"
+  [[scenario.fault]]
+  task = "w.t"
+  scheduled = "2025-03-02T02:00:00"
+  attempts = [1, 2, 3, 4]
+"#,
+    );
+    let e = run(&m);
+    assert_eq!(
+        (e.instances[0].attempts, e.instances[0].state),
+        (4, State::Failed)
+    );
+    // The downstream never runs.
+    assert_eq!(
+        (e.instances[1].attempts, e.instances[1].state),
+        (0, State::NotRun)
+    );
+    assert!(e.stuck().is_empty());
+}
+
+#[test]
+fn dw_timeouts_are_not_retried() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t"
+  cron = "00 00 02 * * ?"
+  duration = "2h"
+  timeout = "1h"
+  retry = { times = 3, interval = "5m" }
+[[scenario]]
+name = "s"
+start = "2025-03-20T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-01"
+"#,
+    );
+    let e = run(&m);
+    let i = &e.instances[0];
+    assert_eq!((i.attempts, i.state), (1, State::Failed));
+    assert_eq!((i.end.unwrap() - i.start.unwrap()) / 60, 60);
+}
+
+fn airflow(max_active_runs: &str, depends_on_past: bool, fault: &str) -> Model {
+    load(&format!(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+
+[[workflow]]
+name = "dag"
+cron = "@daily"
+  [[workflow.task]]
+  name = "t"
+  duration = "1h"
+  self_dependency = {depends_on_past}
+
+[[scenario]]
+name = "s"
+start = "2025-03-20T00:00:00"
+  [[scenario.backfill]]
+  targets = ["dag"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-06T00:00:00"
+  {max_active_runs}
+{fault}
+"#
+    ))
+}
+
+#[test]
+fn airflow_max_active_runs_two_over_six_one_hour_runs_takes_three_hours() {
+    let m = airflow("groups = 2", false, "");
+    let e = run(&m);
+    assert_eq!(e.instances.len(), 6);
+    assert_eq!(makespan_minutes(&e), 180);
+    // A sliding window: a new run starts as soon as one ends.
+    assert_eq!(unit_start_hours(&e), [0, 0, 1, 1, 2, 2].map(Some).to_vec());
+}
+
+#[test]
+fn deadlock_behind_a_failed_self_dependency_is_reported_not_hung() {
+    let fault = "  [[scenario.fault]]\n  task = \"dag.t\"\n  scheduled = \"2025-03-02T00:00:00\"\n  attempts = [1]\n";
+    let m = airflow("groups = 1", true, fault);
+    let e = run(&m);
+    assert_eq!(e.instances[1].state, State::Failed);
+    let stuck = e.stuck();
+    assert_eq!(stuck.len(), 1, "{stuck:?}");
+    assert_eq!(stuck[0].state, State::WaitingUpstream);
+    assert_eq!(stuck[0].waits_for, [Wait::Instance(1)]);
+    // The stuck run holds the only max_active_runs slot: later dates never start.
+    assert_eq!(e.never_started().count(), 3);
+    assert_eq!(
+        rfc3339(
+            &m.timezone,
+            e.instances[stuck[0].instance as usize].scheduled
+        ),
+        "2025-03-03T00:00:00+00:00"
+    );
+}
+
+#[test]
+fn airflow_first_backfill_run_ignores_depends_on_past() {
+    let m = airflow("groups = 6", true, "");
+    let e = run(&m);
+    // depends_on_past chains the runs one after another.
+    assert_eq!(makespan_minutes(&e), 6 * 60);
+    assert!(e.instances.iter().all(|i| i.state == State::Succeeded));
+}
+
+#[test]
+fn dw_future_instances_wait_for_their_time_unless_run_immediately() {
+    let text = |immediately: bool| {
+        format!(
+            r#"
+[model]
+name = "m"
+profile = "dataworks"
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t"
+  cron = "00 00 00-23/1 * * ?"
+  duration = "1m"
+[[scenario]]
+name = "s"
+start = "2025-03-20T09:30:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-19"
+  to = "2025-03-19"
+  run_immediately = {immediately}
+"#
+        )
+    };
+    let waiting = load(&text(false));
+    let e = run(&waiting);
+    assert!(e.instances.iter().all(|i| i.start.unwrap() >= i.scheduled));
+    let late = e
+        .instances
+        .iter()
+        .filter(|i| i.start.unwrap() > e.instances[0].start.unwrap())
+        .count();
+    assert_eq!(late, 14, "10:00 .. 23:00 wait for their time");
+    let now = load(&text(true));
+    let e = run(&now);
+    let t0 = e.instances[0].start.unwrap();
+    assert!(e.instances.iter().all(|i| i.start == Some(t0)));
+}
+
+fn trace(m: &Model, seed: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut w = TraceWriter::new(&mut out, m);
+    engine::simulate(
+        m,
+        &m.scenarios[0],
+        Config {
+            seed,
+            max_instances: 50_000_000,
+        },
+        &mut w,
+    )
+    .unwrap();
+    w.finish().unwrap();
+    out
+}
+
+#[test]
+fn the_same_seed_gives_a_byte_identical_trace() {
+    let m = load(&std::fs::read_to_string("models/dataworks-mysql-to-maxcompute.toml").unwrap());
+    let a = trace(&m, 42);
+    assert!(a.len() > 10_000);
+    assert_eq!(a, trace(&m, 42));
+    assert_ne!(a, trace(&m, 43));
+}
