@@ -105,6 +105,7 @@ pub fn run(args: &Args) -> i32 {
             seed: args.seed,
             model_hash: hash,
         },
+        args.format == Format::Json,
     );
     match args.format {
         Format::Json => println!(

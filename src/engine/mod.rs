@@ -515,6 +515,11 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// How many events went through the event queue.
+    pub fn queued_events(&self) -> u64 {
+        self.seq
+    }
+
     /// The virtual time the simulation stopped at.
     pub fn now(&self) -> Instant {
         self.now
@@ -1143,6 +1148,17 @@ pub fn exponential_backoff(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instance_stays_well_under_200_bytes() {
+        // product.md: under 200 bytes an instance; each binding adds 8 more.
+        assert!(
+            std::mem::size_of::<Instance>() <= 96,
+            "{}",
+            std::mem::size_of::<Instance>()
+        );
+        assert_eq!(std::mem::size_of::<(u32, u32)>(), 8);
+    }
 
     #[test]
     fn exponential_backoff_matches_airflows_pinned_ranges() {

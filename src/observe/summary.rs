@@ -33,6 +33,13 @@ pub struct UnitRow {
     pub failed: bool,
 }
 
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct UnitCounts {
+    pub planned: usize,
+    pub started: usize,
+    pub failed: usize,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct StuckRow {
     pub task: String,
@@ -60,6 +67,8 @@ pub struct Summary {
     pub simulated_until: String,
     /// Instances by final state.
     pub states: BTreeMap<State, u64>,
+    /// Units: backfill dates, workflow instances, DAG runs, recurring days.
+    pub unit_counts: UnitCounts,
     pub instances: Vec<InstanceRow>,
     pub units: Vec<UnitRow>,
     pub resource_groups: Vec<GroupFigures>,
@@ -74,7 +83,14 @@ pub struct Identity<'a> {
 }
 
 impl Summary {
-    pub fn new(engine: &Engine<'_>, groups: Vec<GroupFigures>, id: Identity<'_>) -> Summary {
+    /// The summary of a finished simulation; `rows` lists every instance and unit
+    /// (the JSON output), otherwise only the figures are computed.
+    pub fn new(
+        engine: &Engine<'_>,
+        groups: Vec<GroupFigures>,
+        id: Identity<'_>,
+        rows: bool,
+    ) -> Summary {
         let model = engine.model();
         let tz = &model.timezone;
         let time = |t: i64| rfc3339(tz, t);
@@ -82,34 +98,41 @@ impl Summary {
         let mut states = BTreeMap::new();
         let mut first_start = None::<i64>;
         let mut last_end = None::<i64>;
+        for i in &engine.instances {
+            *states.entry(i.state).or_insert(0) += 1;
+            if let Some(s) = i.start {
+                first_start = Some(first_start.map_or(s, |f| f.min(s)));
+            }
+            if let (Some(_), Some(e)) = (i.start, i.end) {
+                last_end = Some(last_end.map_or(e, |l| l.max(e)));
+            }
+        }
         let instances = engine
             .instances
             .iter()
-            .map(|i| {
-                *states.entry(i.state).or_insert(0) += 1;
-                if let Some(s) = i.start {
-                    first_start = Some(first_start.map_or(s, |f| f.min(s)));
-                }
-                if let (Some(_), Some(e)) = (i.start, i.end) {
-                    last_end = Some(last_end.map_or(e, |l| l.max(e)));
-                }
-                InstanceRow {
-                    task: model.task(i.task).name.clone(),
-                    scheduled: time(i.scheduled),
-                    date: engine.units[i.unit as usize].key.date_text(model),
-                    kind: i.kind,
-                    origin: i.origin,
-                    state: i.state,
-                    profile_state: i.state.profile_name(model.profile, i.upstream_failed),
-                    attempts: i.attempts,
-                    start: i.start.map(time),
-                    end: i.end.map(time),
-                }
+            .take(if rows { usize::MAX } else { 0 })
+            .map(|i| InstanceRow {
+                task: model.task(i.task).name.clone(),
+                scheduled: time(i.scheduled),
+                date: engine.units[i.unit as usize].key.date_text(model),
+                kind: i.kind,
+                origin: i.origin,
+                state: i.state,
+                profile_state: i.state.profile_name(model.profile, i.upstream_failed),
+                attempts: i.attempts,
+                start: i.start.map(time),
+                end: i.end.map(time),
             })
             .collect();
+        let unit_counts = UnitCounts {
+            planned: engine.units.len(),
+            started: engine.units.iter().filter(|u| u.created.is_some()).count(),
+            failed: engine.units.iter().filter(|u| u.failed).count(),
+        };
         let units = engine
             .units
             .iter()
+            .take(if rows { usize::MAX } else { 0 })
             .map(|u| UnitRow {
                 date: u.key.date_text(model),
                 origin: u.origin,
@@ -170,6 +193,7 @@ impl Summary {
             last_end: last_end.map(time),
             simulated_until: time(engine.now()),
             states,
+            unit_counts,
             instances,
             units,
             resource_groups: groups,
@@ -198,7 +222,7 @@ impl Summary {
         let _ = writeln!(
             s,
             "instances: {} ({})",
-            self.instances.len(),
+            self.states.values().sum::<u64>(),
             counts.join(", ")
         );
         let _ = writeln!(
@@ -208,13 +232,14 @@ impl Summary {
             self.first_start.as_deref().unwrap_or("-"),
             self.last_end.as_deref().unwrap_or("-")
         );
-        let started = self.units.iter().filter(|u| u.started.is_some()).count();
-        let failed = self.units.iter().filter(|u| u.failed).count();
+        let u = self.unit_counts;
         let _ = writeln!(
             s,
-            "dates/runs: {} planned, {started} started, {failed} with a failure, {} never started",
-            self.units.len(),
-            self.units.len() - started
+            "dates/runs: {} planned, {} started, {} with a failure, {} never started",
+            u.planned,
+            u.started,
+            u.failed,
+            u.planned - u.started
         );
         let _ = writeln!(s, "resource groups:");
         for g in &self.resource_groups {

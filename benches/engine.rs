@@ -1,0 +1,96 @@
+//! product.md's performance targets, measured (never asserted):
+//!
+//! - `year_backfill_876k`: a DataWorks backfill of 100 hourly tasks over 365 business
+//!   dates (876,000 instances, each bound to an upstream instance, taking a slot, and
+//!   drawing a random failure with retries), planned and simulated end to end with
+//!   resource metrics.
+//! - `floor_binary_heap`: a bare binary-heap event loop doing as many events as that
+//!   simulation emits: the floor the engine is compared against.
+//!
+//! Run: `cargo bench --bench engine`.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use schedsim::engine::{self, Config, Sink};
+use schedsim::model::{Model, load_str};
+use schedsim::observe::Metrics;
+
+/// `tasks` hourly DataWorks tasks in a chain, backfilled over `dates` business dates.
+pub fn hourly_chain(tasks: usize, from: &str, to: &str) -> String {
+    let mut s = String::from(
+        "[model]\nname = \"bench\"\nprofile = \"dataworks\"\ntimezone = \"Asia/Shanghai\"\n\n[[resource_group]]\nname = \"etl\"\nslots = 200\n\n[[workflow]]\nname = \"w\"\n",
+    );
+    for k in 0..tasks {
+        s += &format!(
+            "  [[workflow.task]]\n  name = \"t{k:03}\"\n  cron = \"00 00 00-23/1 * * ?\"\n  resource_group = \"etl\"\n  duration = \"5m\"\n  retry = {{ times = 3, interval = \"2m\" }}\n  fail = {{ probability = 0.01 }}\n"
+        );
+        if k > 0 {
+            s += &format!("  upstream = [\"t{:03}\"]\n", k - 1);
+        }
+    }
+    s += &format!(
+        "\n[[scenario]]\nname = \"year\"\nstart = \"2026-01-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"{from}\"\n  to = \"{to}\"\n  groups = 10\n  run_immediately = true\n"
+    );
+    s
+}
+
+/// Instances simulated and events through the engine's queue.
+fn simulate(model: &Model, sink: &mut impl Sink) -> (usize, u64) {
+    let config = Config {
+        seed: 0,
+        max_instances: 50_000_000,
+    };
+    let engine =
+        engine::simulate(model, &model.scenarios[0], config, sink).expect("the bench model plans");
+    (engine.instances.len(), engine.queued_events())
+}
+
+/// The floor: `events` pushes and pops through a binary heap holding `in_flight`
+/// instances at a time (each handler pushes its instance's next event), as the
+/// engine's loop does at its leanest.
+fn floor(events: u64, in_flight: u32) -> u64 {
+    let instances = in_flight;
+    let mut heap = BinaryHeap::with_capacity(instances as usize);
+    let mut seq = 0u64;
+    for i in 0..instances {
+        seq += 1;
+        heap.push(Reverse((i64::from(i % 24) * 3600, seq, i, 0u32)));
+    }
+    let mut done = 0u64;
+    let mut sum = 0u64;
+    while let Some(Reverse((t, _, i, step))) = heap.pop() {
+        done += 1;
+        sum = sum.wrapping_add(u64::from(i) ^ t as u64);
+        if done + (heap.len() as u64) < events {
+            seq += 1;
+            heap.push(Reverse((t + 300, seq, i, step + 1)));
+        }
+    }
+    sum
+}
+
+fn benches(c: &mut Criterion) {
+    let model = load_str("bench.toml", &hourly_chain(100, "2025-01-01", "2025-12-31"))
+        .unwrap_or_else(|d| panic!("{}", d.render()));
+    let (instances, events) = simulate(&model, &mut ());
+    assert_eq!(instances, 876_000);
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    group.bench_function("year_backfill_876k", |b| {
+        b.iter(|| {
+            let mut metrics = Metrics::new(&model);
+            black_box(simulate(&model, &mut metrics))
+        })
+    });
+    // 10 groups of business dates × 2,400 instances a date are in flight at most.
+    group.bench_function("floor_binary_heap", |b| {
+        b.iter(|| black_box(floor(events, 24_000)))
+    });
+    group.finish();
+}
+
+criterion_group!(engine_benches, benches);
+criterion_main!(engine_benches);
