@@ -154,7 +154,7 @@ fn text(s: &Spec) -> String {
     for (g, slots) in s.slots.iter().enumerate() {
         t += &format!("\n[[resource_group]]\nname = \"g{g}\"\nslots = {slots}\n");
     }
-    let mut wf = |t: &mut String, k: usize, first: bool| {
+    let wf = |t: &mut String, k: usize, first: bool| {
         if s.profile == 0 {
             if first {
                 *t += "\n[[workflow]]\nname = \"w\"\n";
