@@ -422,3 +422,203 @@ fn the_same_seed_gives_a_byte_identical_trace() {
     assert_eq!(a, trace(&m, 42));
     assert_ne!(a, trace(&m, 43));
 }
+
+#[test]
+fn ds_failure_strategy_end_kills_the_running_branch_continue_lets_it_finish() {
+    let text = |strategy: &str| {
+        format!(
+            r#"
+[model]
+name = "m"
+profile = "dolphinscheduler"
+[[workflow]]
+name = "etl"
+cron = "0 0 2 * * ? *"
+failure_strategy = "{strategy}"
+  [[workflow.task]]
+  name = "fails"
+  duration = "10m"
+  [[workflow.task]]
+  name = "long"
+  duration = "1h"
+  [[workflow.task]]
+  name = "after_long"
+  upstream = ["long"]
+  duration = "10m"
+[[scenario]]
+name = "s"
+start = "2025-03-20T10:00:00"
+  [[scenario.backfill]]
+  targets = ["etl"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-01T02:00:00"
+  [[scenario.fault]]
+  task = "etl.fails"
+  scheduled = "2025-03-01T02:00:00"
+  attempts = [1]
+"#
+        )
+    };
+    let m = load(&text("continue"));
+    let e = run(&m);
+    let states: Vec<State> = e.instances.iter().map(|i| i.state).collect();
+    assert_eq!(states, [State::Failed, State::Succeeded, State::Succeeded]);
+    let m = load(&text("end"));
+    let e = run(&m);
+    let states: Vec<State> = e.instances.iter().map(|i| i.state).collect();
+    assert_eq!(states, [State::Failed, State::Killed, State::NotRun]);
+    assert_eq!((e.instances[1].end.unwrap() - e.instances[1].start.unwrap()) / 60, 10);
+}
+
+#[test]
+fn ds_retries_are_new_task_instance_rows_in_the_trace() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dolphinscheduler"
+[[workflow]]
+name = "etl"
+cron = "0 0 2 * * ? *"
+  [[workflow.task]]
+  name = "t"
+  duration = "10m"
+  retry = { times = 1, interval = "1m" }
+[[scenario]]
+name = "s"
+start = "2025-03-20T10:00:00"
+  [[scenario.backfill]]
+  targets = ["etl"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-01T02:00:00"
+  [[scenario.fault]]
+  task = "etl.t"
+  scheduled = "2025-03-01T02:00:00"
+  attempts = [1]
+"#,
+    );
+    let text = String::from_utf8(trace(&m, 0)).unwrap();
+    assert!(text.contains("\"reason\":\"retry_new_row\""), "{text}");
+    assert!(text.contains("\"state\":\"RUNNING_EXECUTION\""));
+}
+
+#[test]
+fn airflow_exponential_backoff_spaces_retries_by_at_least_the_doubling_base() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+[[workflow]]
+name = "dag"
+cron = "@daily"
+  [[workflow.task]]
+  name = "t"
+  duration = "1m"
+  retry = { times = 3, interval = "5m", backoff = "exponential" }
+[[scenario]]
+name = "s"
+start = "2025-03-20T00:00:00"
+  [[scenario.backfill]]
+  targets = ["dag"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-01T00:00:00"
+  [[scenario.fault]]
+  task = "dag.t"
+  scheduled = "2025-03-01T00:00:00"
+  attempts = [1, 2, 3]
+"#,
+    );
+    let out = String::from_utf8(trace(&m, 0)).unwrap();
+    let starts: Vec<jiff::Timestamp> = out
+        .lines()
+        .filter(|l| l.contains("\"to\":\"running\""))
+        .map(|l| l[9..34].parse().unwrap())
+        .collect();
+    assert_eq!(starts.len(), 4);
+    for (k, w) in starts.windows(2).enumerate() {
+        // Each wait, from the end of the failed one-minute try, is in [B, 2B).
+        let wait = (w[1] - w[0]).get_seconds() - 60;
+        let base = 300 << k;
+        assert!((base..2 * base).contains(&wait), "try {}: {wait}", k + 1);
+    }
+}
+
+#[test]
+fn recurring_first_hour_waits_for_the_last_hour_of_the_previous_day() {
+    // DW case 15, in the recurring schedule: yesterday's 23:00 fails, so today's
+    // hours never start and termination says why.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+timezone = "Asia/Shanghai"
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "h"
+  cron = "00 00 00-23/1 * * ?"
+  self_dependency = true
+  duration = "10m"
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+until = "2025-03-11T12:00:00"
+recurring = true
+  [[scenario.fault]]
+  task = "w.h"
+  scheduled = "2025-03-10T23:00:00"
+  attempts = [1]
+"#,
+    );
+    let e = run(&m);
+    assert_eq!(e.instances.len(), 24 + 13);
+    let failed: Vec<usize> = (0..e.instances.len())
+        .filter(|&i| e.instances[i].state == State::Failed)
+        .collect();
+    assert_eq!(failed, [23]);
+    let stuck = e.stuck();
+    assert_eq!(stuck.len(), 13);
+    assert_eq!(stuck[0].waits_for, [Wait::Instance(23)]);
+    // The first of the day waits on the failure; the rest wait on the one before.
+    assert_eq!(stuck[1].waits_for, [Wait::Instance(stuck[0].instance)]);
+}
+
+#[test]
+fn dw_higher_priority_takes_the_slot_first() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+[[resource_group]]
+name = "one"
+slots = 1
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "low"
+  cron = "00 00 02 * * ?"
+  resource_group = "one"
+  priority = 1
+  duration = "10m"
+  [[workflow.task]]
+  name = "high"
+  cron = "00 00 03 * * ?"
+  resource_group = "one"
+  priority = 8
+  duration = "10m"
+[[scenario]]
+name = "s"
+start = "2025-03-20T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-01"
+"#,
+    );
+    let e = run(&m);
+    let (low, high) = (&e.instances[0], &e.instances[1]);
+    assert!(high.start < low.start, "priority 8 goes before 1, scheduled time aside");
+}

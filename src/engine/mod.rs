@@ -26,7 +26,7 @@ use crate::model::{
 use crate::plan::{FillScratch, Kind, PlanError, Planner, Request, UnitKey, UnitPlan};
 use crate::rules::{
     BackfillSelfDependency, Backoff, ChainOnFailure, DateConvention, FailureStrategy,
-    FutureInstances, GroupSplit, Order, PriorityOrder, WeightRule,
+    FutureInstances, GroupSplit, Order, PriorityOrder, RetryCreates, WeightRule,
 };
 
 pub use random::Random;
@@ -861,7 +861,11 @@ impl<'m> Engine<'m> {
         if self.instances[i as usize].state != State::WaitingRetry {
             return;
         }
-        self.transition(i, State::WaitingResources, Reason::RetryDue, sink);
+        let reason = match self.model.rules.retry_creates {
+            RetryCreates::SameInstance => Reason::RetryDue,
+            RetryCreates::NewRow => Reason::RetryNewRow,
+        };
+        self.transition(i, State::WaitingResources, reason, sink);
         self.enqueue(i);
     }
 

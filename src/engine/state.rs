@@ -133,8 +133,11 @@ pub enum Reason {
     FailedAfterWrite,
     /// The execution ran past the task's timeout.
     Timeout,
-    /// The retry interval passed.
+    /// The retry interval passed: another execution of the same instance.
     RetryDue,
+    /// The retry interval passed: DolphinScheduler creates a new task-instance row
+    /// for the retry, in the same workflow instance (DS §2).
+    RetryNewRow,
     /// An upstream instance failed: this one never runs.
     UpstreamFailed,
     /// DolphinScheduler `failure_strategy = end`: another task of the workflow
@@ -155,6 +158,7 @@ impl Reason {
             Reason::FailedAfterWrite => "failed_after_write",
             Reason::Timeout => "timeout",
             Reason::RetryDue => "retry_due",
+            Reason::RetryNewRow => "retry_new_row",
             Reason::UpstreamFailed => "upstream_failed",
             Reason::WorkflowEnded => "workflow_ended",
         }
