@@ -201,6 +201,27 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// What a manual rerun of an instance re-executes.
+    pub enum RerunScope ("rerun scope") {
+        /// DataWorks rerun, Airflow clear: that instance alone.
+        Instance = "instance",
+        /// DolphinScheduler REPEAT_RUNNING: every task of its workflow instance (DS §3).
+        WorkflowInstance = "workflow_instance",
+    }
+}
+
+keyword_enum! {
+    /// What rerunning a backfill date does to the dates after it in its chain.
+    pub enum RerunComplement ("rerun-complement rule") {
+        /// Nothing: only that date runs again.
+        Single = "single",
+        /// DolphinScheduler: the complement goes on from the rerun date and creates
+        /// the later dates again (issues #12586, #3993).
+        RegenerateLater = "regenerate_later",
+    }
+}
+
+keyword_enum! {
     /// How the interval between retries grows.
     pub enum Backoff ("backoff") {
         Fixed = "fixed",
@@ -314,6 +335,10 @@ knobs! {
     first_run_self_dependency: FirstRunSelfDependency,
     /// What a retry creates.
     retry_creates: RetryCreates,
+    /// What a manual rerun re-executes.
+    rerun_scope: RerunScope,
+    /// What rerunning a backfill date does to the later dates of its chain.
+    rerun_complement: RerunComplement,
     /// Whether a timed-out attempt is retried.
     retry_on_timeout: bool,
     /// Growth of the retry interval when a task names none.
@@ -352,6 +377,8 @@ impl Rules {
                 backfill_self_dependency: BackfillSelfDependency::WithinDate,
                 first_run_self_dependency: FirstRunSelfDependency::Wait,
                 retry_creates: RetryCreates::SameInstance,
+                rerun_scope: RerunScope::Instance,
+                rerun_complement: RerunComplement::Single,
                 retry_on_timeout: false,
                 backoff: Backoff::Fixed,
                 failure_strategy: FailureStrategy::Continue,
@@ -386,6 +413,8 @@ impl Rules {
                 backfill_self_dependency: BackfillSelfDependency::AcrossDates,
                 first_run_self_dependency: FirstRunSelfDependency::Wait,
                 retry_creates: RetryCreates::NewRow,
+                rerun_scope: RerunScope::WorkflowInstance,
+                rerun_complement: RerunComplement::RegenerateLater,
                 retry_on_timeout: ds_version != DsVersion::V3_3,
                 backoff: Backoff::Fixed,
                 failure_strategy: FailureStrategy::Continue,
@@ -413,6 +442,8 @@ impl Rules {
                 backfill_self_dependency: BackfillSelfDependency::AcrossDates,
                 first_run_self_dependency: FirstRunSelfDependency::Ignore,
                 retry_creates: RetryCreates::SameInstance,
+                rerun_scope: RerunScope::Instance,
+                rerun_complement: RerunComplement::Single,
                 retry_on_timeout: true,
                 backoff: Backoff::Fixed,
                 failure_strategy: FailureStrategy::Continue,

@@ -21,12 +21,14 @@ use std::collections::{BTreeMap, BinaryHeap};
 use crate::calendar::Instant;
 use crate::calendar::schedule::local_to_instant;
 use crate::model::{
-    DateOrTime, FaultPhase, GroupId, Model, Scenario, Seconds, Target, TaskId, WorkflowId,
+    DateOrTime, FaultPhase, GroupId, Model, OperationKind, Scenario, Seconds, Target, TaskId,
+    WorkflowId,
 };
 use crate::plan::{FillScratch, Kind, PlanError, Planner, Request, UnitKey, UnitPlan};
 use crate::rules::{
     BackfillSelfDependency, Backoff, ChainOnFailure, DateConvention, FailureStrategy,
-    FutureInstances, GroupSplit, Order, PriorityOrder, RetryCreates, WeightRule,
+    FutureInstances, GroupSplit, Order, PriorityOrder, RerunComplement, RerunScope, RetryCreates,
+    WeightRule,
 };
 
 pub use random::Random;
@@ -63,6 +65,11 @@ pub struct Event {
     /// Slots the instance holds while it runs (Airflow `pool_slots`; 1 elsewhere).
     pub slots: u32,
     pub scheduled: Instant,
+    /// When the instance may start (its data interval's end under Airflow's interval
+    /// timetable; the scheduled time elsewhere).
+    pub run_after: Instant,
+    /// The unit (business date or run) the instance belongs to.
+    pub date: UnitKey,
     /// The execution this transition belongs to (0 before the first one starts).
     pub attempt: u32,
     pub from: State,
@@ -157,6 +164,8 @@ pub struct Instance {
     pub state: State,
     /// Executions so far.
     pub attempts: u32,
+    /// Executions since the instance last (re)started: what retries count.
+    tries: u32,
     /// Start of the first execution.
     pub start: Option<Instant>,
     /// End of the last execution.
@@ -226,6 +235,16 @@ enum Ev {
     AttemptEnd,
     RetryDue,
     Advance,
+    Operation,
+}
+
+/// A binding, in its upstream's list of dependents.
+#[derive(Clone, Copy, Debug)]
+struct Edge {
+    to: u32,
+    next: u32,
+    /// Still counted in `to`'s pending upstreams.
+    live: bool,
 }
 
 /// A queued event: (time, insertion number, kind, instance or chain, attempt). The
@@ -241,8 +260,8 @@ pub struct Engine<'m> {
     seq: u64,
     events: BinaryHeap<Reverse<Scheduled>>,
     pub instances: Vec<Instance>,
-    /// (dependent, next): singly linked lists of each instance's dependents.
-    edges: Vec<(u32, u32)>,
+    /// Singly linked lists of each instance's dependents.
+    edges: Vec<Edge>,
     pub units: Vec<Unit>,
     sets: Vec<RunSet<'m>>,
     chains: Vec<Chain>,
@@ -253,6 +272,10 @@ pub struct Engine<'m> {
     deferred: BTreeMap<u32, Vec<(TaskId, u32)>>,
     /// Scripted faults: (task, scheduled) → (attempts, phase).
     faults: BTreeMap<(TaskId, Instant), (Vec<u32>, FaultPhase)>,
+    /// Scripted operator actions: (kind, task, scheduled), by index.
+    operations: Vec<(OperationKind, TaskId, Instant)>,
+    /// Operations that found nothing to act on, for the summary.
+    pub notes: Vec<String>,
     plan: UnitPlan,
     scratch: FillScratch,
     aside: Vec<Reverse<(i64, Instant, u32)>>,
@@ -307,6 +330,12 @@ impl<'m> Engine<'m> {
                     )
                 })
                 .collect(),
+            operations: scenario
+                .operations
+                .iter()
+                .map(|o| (o.kind, o.task, local_to_instant(tz, o.scheduled)))
+                .collect(),
+            notes: Vec::new(),
             plan: UnitPlan::default(),
             scratch: FillScratch::default(),
             aside: Vec::new(),
@@ -415,6 +444,9 @@ impl<'m> Engine<'m> {
             }
             budget = config.max_instances.saturating_sub(engine.planned_bound());
         }
+        for (k, o) in scenario.operations.iter().enumerate() {
+            engine.push(local_to_instant(tz, o.at), Ev::Operation, k as u32, 0);
+        }
         for c in 0..engine.chains.len() {
             if let Some(&u) = engine.chains[c].units.first() {
                 let due = engine.units[u as usize].due.max(start);
@@ -509,6 +541,7 @@ impl<'m> Engine<'m> {
                         self.chains[a as usize].wake_queued = false;
                         self.advance(a, sink);
                     }
+                    Ev::Operation => self.operate(a, sink),
                 }
             }
             self.dispatch(sink);
@@ -538,6 +571,8 @@ impl<'m> Engine<'m> {
             task_group: task.task_group,
             slots: task.pool_slots.max(1),
             scheduled: inst.scheduled,
+            run_after: inst.run_after,
+            date: self.units[inst.unit as usize].key,
             attempt: inst.attempts,
             from,
             to,
@@ -591,6 +626,7 @@ impl<'m> Engine<'m> {
                 origin,
                 state: State::NotRun,
                 attempts: 0,
+                tries: 0,
                 start: None,
                 end: None,
                 pending: 0,
@@ -682,7 +718,11 @@ impl<'m> Engine<'m> {
             return;
         }
         let head = self.instances[up as usize].first_dependent;
-        self.edges.push((down, head));
+        self.edges.push(Edge {
+            to: down,
+            next: head,
+            live: true,
+        });
         self.instances[up as usize].first_dependent = (self.edges.len() - 1) as u32;
         self.instances[down as usize].pending += 1;
     }
@@ -765,6 +805,7 @@ impl<'m> Engine<'m> {
         let now = self.now;
         let inst = &mut self.instances[i as usize];
         inst.attempts += 1;
+        inst.tries += 1;
         inst.start.get_or_insert(now);
         let attempt = inst.attempts;
         let task = model.task(inst.task);
@@ -822,7 +863,7 @@ impl<'m> Engine<'m> {
             return;
         }
         let task = self.model.task(self.instances[i as usize].task);
-        let retries_left = attempt <= task.retry.times;
+        let retries_left = self.instances[i as usize].tries <= task.retry.times;
         let retryable = outcome != Reason::Timeout || self.model.rules.retry_on_timeout;
         if retries_left && retryable {
             let wait = self.retry_interval(i, attempt);
@@ -871,14 +912,33 @@ impl<'m> Engine<'m> {
 
     /// A final success or dry-run: dependents may go on.
     fn settled(&mut self, i: u32, sink: &mut impl Sink) {
+        self.satisfied(i, sink);
+        self.unit_settle(i, false, sink);
+    }
+
+    /// `i` succeeded: each dependent still counting it stops; one that had not run
+    /// because `i` failed comes back once nothing else blocks it.
+    fn satisfied(&mut self, i: u32, sink: &mut impl Sink) {
         let mut e = self.instances[i as usize].first_dependent;
         while e != NONE {
-            let (d, next) = self.edges[e as usize];
+            let edge = self.edges[e as usize];
+            if !edge.live {
+                e = edge.next;
+                continue;
+            }
+            self.edges[e as usize].live = false;
+            e = edge.next;
+            let d = edge.to;
             self.instances[d as usize].pending -= 1;
-            self.maybe_unblocked(d, sink);
-            e = next;
+            let di = &self.instances[d as usize];
+            if di.state == State::NotRun && di.upstream_failed && di.pending == 0 {
+                self.instances[d as usize].upstream_failed = false;
+                self.reopen(d, sink);
+                self.ready(d, Reason::UpstreamDone, sink);
+            } else {
+                self.maybe_unblocked(d, sink);
+            }
         }
-        self.unit_settle(i, false, sink);
     }
 
     /// A final failure: its same-task dependents (self-dependency) stay blocked; the
@@ -892,7 +952,7 @@ impl<'m> Engine<'m> {
             let task = self.instances[j as usize].task;
             let mut e = self.instances[j as usize].first_dependent;
             while e != NONE {
-                let (d, next) = self.edges[e as usize];
+                let Edge { to: d, next, .. } = self.edges[e as usize];
                 e = next;
                 let di = &self.instances[d as usize];
                 if di.task == task
@@ -960,6 +1020,275 @@ impl<'m> Engine<'m> {
         self.advance(c, sink);
     }
 
+    /// Applies operator action `k` to the latest instance it names.
+    fn operate(&mut self, k: u32, sink: &mut impl Sink) {
+        let (kind, task, scheduled) = self.operations[k as usize];
+        let Some(i) = (0..self.instances.len() as u32)
+            .rev()
+            .find(|&i| {
+                let inst = &self.instances[i as usize];
+                inst.task == task && inst.scheduled == scheduled
+            })
+        else {
+            self.note(k, "no such instance exists yet");
+            return;
+        };
+        let state = self.instances[i as usize].state;
+        match kind {
+            OperationKind::Rerun => {
+                let members = match self.model.rules.rerun_scope {
+                    RerunScope::Instance => vec![i],
+                    RerunScope::WorkflowInstance => self.workflow_instance(i, |_| true),
+                };
+                let regenerate =
+                    self.model.rules.rerun_complement == RerunComplement::RegenerateLater;
+                self.rerun(k, members, regenerate, sink);
+            }
+            OperationKind::RerunFailed => {
+                let members = self.workflow_instance(i, |s| {
+                    matches!(s, State::Failed | State::Killed | State::NotRun)
+                });
+                self.rerun(k, members, false, sink);
+            }
+            OperationKind::RerunDownstream => {
+                let members = self.descendants(i);
+                self.rerun(k, members, false, sink);
+            }
+            OperationKind::SetSuccess => {
+                if matches!(state, State::Succeeded | State::DryRun | State::Running) {
+                    self.note(k, &format!("the instance is {state}"));
+                    return;
+                }
+                if state == State::NotRun {
+                    self.instances[i as usize].upstream_failed = false;
+                }
+                self.transition(i, State::Succeeded, Reason::SetSuccess, sink);
+                self.satisfied(i, sink);
+                if !state.is_final() {
+                    self.unit_settle(i, false, sink);
+                }
+            }
+            OperationKind::Freeze => {
+                if state.is_final() || matches!(state, State::Running | State::Frozen) {
+                    self.note(k, &format!("the instance is {state}"));
+                    return;
+                }
+                self.transition(i, State::Frozen, Reason::Frozen, sink);
+            }
+            OperationKind::Unfreeze => {
+                if state != State::Frozen {
+                    self.note(k, &format!("the instance is {state}, not frozen"));
+                    return;
+                }
+                let inst = &self.instances[i as usize];
+                let set = &self.sets[self.units[inst.unit as usize].set as usize];
+                if set.wait_for_time && inst.run_after > self.now {
+                    let at = inst.run_after;
+                    self.transition(i, State::WaitingTime, Reason::Unfrozen, sink);
+                    self.push(at, Ev::TimeReached, i, 0);
+                } else if inst.pending > 0 {
+                    self.transition(i, State::WaitingUpstream, Reason::Unfrozen, sink);
+                } else {
+                    self.ready(i, Reason::Unfrozen, sink);
+                }
+            }
+            OperationKind::Kill => {
+                if state.is_final() {
+                    self.note(k, &format!("the instance is already {state}"));
+                    return;
+                }
+                if state == State::Running {
+                    self.release(i);
+                    self.instances[i as usize].end = Some(self.now);
+                }
+                self.transition(i, State::Killed, Reason::Killed, sink);
+                self.failed(i, sink);
+            }
+        }
+    }
+
+    fn note(&mut self, k: u32, why: &str) {
+        let (kind, task, scheduled) = self.operations[k as usize];
+        self.notes.push(format!(
+            "{}: {kind} {} scheduled {}: {why}",
+            crate::calendar::schedule::rfc3339(&self.model.timezone, self.now),
+            self.model.task(task).name,
+            crate::calendar::schedule::rfc3339(&self.model.timezone, scheduled),
+        ));
+    }
+
+    /// The instances of `i`'s workflow in its unit whose state passes `keep`.
+    fn workflow_instance(&self, i: u32, keep: impl Fn(State) -> bool) -> Vec<u32> {
+        let inst = &self.instances[i as usize];
+        let workflow = self.model.task(inst.task).workflow;
+        let unit = &self.units[inst.unit as usize];
+        (unit.first..unit.first + unit.count)
+            .filter(|&j| {
+                let other = &self.instances[j as usize];
+                self.model.task(other.task).workflow == workflow && keep(other.state)
+            })
+            .collect()
+    }
+
+    /// `i` and every instance downstream of it (not its own task's later cycles).
+    fn descendants(&self, i: u32) -> Vec<u32> {
+        let mut out = vec![i];
+        let mut k = 0;
+        while k < out.len() {
+            let j = out[k];
+            k += 1;
+            let task = self.instances[j as usize].task;
+            let mut e = self.instances[j as usize].first_dependent;
+            while e != NONE {
+                let edge = self.edges[e as usize];
+                e = edge.next;
+                if self.instances[edge.to as usize].task != task && !out.contains(&edge.to) {
+                    out.push(edge.to);
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs finished instances again: each waits for the members upstream of it and
+    /// for any upstream not succeeded, then executes as a new try of the same logical
+    /// instance. With `regenerate`, a backfill date rerun goes on to create the later
+    /// dates of its chain again.
+    fn rerun(&mut self, k: u32, members: Vec<u32>, regenerate: bool, sink: &mut impl Sink) {
+        let mut set: Vec<u32> = Vec::new();
+        for i in members {
+            let state = self.instances[i as usize].state;
+            if state.is_final() {
+                set.push(i);
+            } else {
+                let name = self.model.task(self.instances[i as usize].task).name.clone();
+                self.note(k, &format!("{name} is {state}, not finished: not rerun"));
+            }
+        }
+        set.sort_unstable();
+        set.dedup();
+        if set.is_empty() {
+            return;
+        }
+        // Recount each member's pending upstreams over the units that can bind it:
+        // its own and the one before (self-dependency across units).
+        let mut units: Vec<u32> = Vec::new();
+        for &i in &set {
+            let u = self.instances[i as usize].unit;
+            units.push(u);
+            let unit = &self.units[u as usize];
+            if unit.pos > 0 {
+                units.push(self.sets[unit.set as usize].first_unit + unit.pos - 1);
+            }
+        }
+        units.sort_unstable();
+        units.dedup();
+        for &i in &set {
+            self.instances[i as usize].pending = 0;
+        }
+        for u in units {
+            let (first, count) = (self.units[u as usize].first, self.units[u as usize].count);
+            for up in first..first + count {
+                let up_pending = set.binary_search(&up).is_ok()
+                    || !self.instances[up as usize].state.satisfies_downstream();
+                let mut e = self.instances[up as usize].first_dependent;
+                while e != NONE {
+                    let edge = self.edges[e as usize];
+                    if set.binary_search(&edge.to).is_ok() {
+                        self.edges[e as usize].live = up_pending;
+                        self.instances[edge.to as usize].pending += u32::from(up_pending);
+                    }
+                    e = edge.next;
+                }
+            }
+        }
+        let first_unit = self.instances[set[0] as usize].unit;
+        if regenerate
+            && self.units[first_unit as usize].backfill.is_some()
+            && self.units[first_unit as usize].ended.is_some()
+        {
+            let later = self.later_dates_again(first_unit);
+            self.reopen_unit(first_unit, later, sink);
+        }
+        for &i in &set {
+            let inst = &mut self.instances[i as usize];
+            inst.tries = 0;
+            inst.upstream_failed = false;
+            self.reopen(i, sink);
+            if self.instances[i as usize].pending == 0 {
+                self.ready(i, Reason::Rerun, sink);
+            } else {
+                self.transition(i, State::WaitingUpstream, Reason::Rerun, sink);
+            }
+        }
+    }
+
+    /// New units for the dates after `u` in its backfill chain (DS #12586).
+    fn later_dates_again(&mut self, u: u32) -> Vec<u32> {
+        let Some(chain) = self.chains.iter().position(|c| c.units.contains(&u)) else {
+            return Vec::new();
+        };
+        let units = &self.chains[chain].units;
+        let pos = units.iter().position(|&x| x == u).unwrap_or(units.len());
+        let later: Vec<u32> = units[pos + 1..].to_vec();
+        later
+            .into_iter()
+            .map(|l| {
+                let mut copy = self.units[l as usize].clone();
+                copy.origin = Origin::Rerun;
+                copy.due = self.now;
+                copy.created = None;
+                copy.ended = None;
+                copy.failed = false;
+                copy.first = 0;
+                copy.count = 0;
+                copy.unsettled = 0;
+                copy.self_ends.clear();
+                self.units.push(copy);
+                (self.units.len() - 1) as u32
+            })
+            .collect()
+    }
+
+    /// `i` leaves a final state: its unit has one more instance to settle, and runs
+    /// again if it had ended.
+    fn reopen(&mut self, i: u32, sink: &mut impl Sink) {
+        let u = self.instances[i as usize].unit;
+        if self.units[u as usize].ended.is_some() {
+            self.reopen_unit(u, Vec::new(), sink);
+        }
+        self.units[u as usize].unsettled += 1;
+    }
+
+    /// A finished unit runs again, in a chain of its own that goes on with `later`.
+    fn reopen_unit(&mut self, u: u32, later: Vec<u32>, sink: &mut impl Sink) {
+        let id = self.chains.len() as u32;
+        for &l in &later {
+            self.units[l as usize].chain = id;
+        }
+        self.chains.push(Chain {
+            units: later,
+            next: 0,
+            in_flight: 1,
+            cap: 1,
+            stopped: false,
+            wake_queued: false,
+        });
+        let unit = &mut self.units[u as usize];
+        unit.ended = None;
+        unit.failed = false;
+        unit.chain = id;
+        sink.unit(&UnitEvent {
+            time: self.now,
+            unit: u,
+            key: unit.key,
+            origin: Origin::Rerun,
+            backfill: unit.backfill,
+            started: true,
+            failed: false,
+        });
+    }
+
     /// The scenario's instances that have not reached a final state, with what each
     /// waits for, and the units whose chain never reached them.
     pub fn stuck(&self) -> Vec<Stuck> {
@@ -967,7 +1296,7 @@ impl<'m> Engine<'m> {
         for (up, inst) in self.instances.iter().enumerate() {
             let mut e = inst.first_dependent;
             while e != NONE {
-                let (d, next) = self.edges[e as usize];
+                let Edge { to: d, next, .. } = self.edges[e as usize];
                 e = next;
                 if !self.instances[d as usize].state.is_final()
                     && !inst.state.satisfies_downstream()
@@ -1010,7 +1339,7 @@ impl<'m> Engine<'m> {
                 let mut e = inst.first_dependent;
                 std::iter::from_fn(move || {
                     (e != NONE).then(|| {
-                        let (d, next) = self.edges[e as usize];
+                        let Edge { to: d, next, .. } = self.edges[e as usize];
                         e = next;
                         (up as u32, d)
                     })

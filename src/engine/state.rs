@@ -143,6 +143,17 @@ pub enum Reason {
     /// DolphinScheduler `failure_strategy = end`: another task of the workflow
     /// instance failed.
     WorkflowEnded,
+    /// An operator reran it (DataWorks rerun, DolphinScheduler rerun or recover
+    /// failed, Airflow clear).
+    Rerun,
+    /// An operator set it succeeded without running it.
+    SetSuccess,
+    /// An operator froze it.
+    Frozen,
+    /// An operator unfroze it.
+    Unfrozen,
+    /// An operator killed it.
+    Killed,
 }
 
 impl Reason {
@@ -161,6 +172,11 @@ impl Reason {
             Reason::RetryNewRow => "retry_new_row",
             Reason::UpstreamFailed => "upstream_failed",
             Reason::WorkflowEnded => "workflow_ended",
+            Reason::Rerun => "rerun",
+            Reason::SetSuccess => "set_success",
+            Reason::Frozen => "frozen",
+            Reason::Unfrozen => "unfrozen",
+            Reason::Killed => "killed",
         }
     }
 

@@ -69,6 +69,10 @@ pub struct Summary {
     pub states: BTreeMap<State, u64>,
     /// Units: backfill dates, workflow instances, DAG runs, recurring days.
     pub unit_counts: UnitCounts,
+    /// Executions of every instance: first tries, retries and reruns.
+    pub executions: u64,
+    /// Operator actions that found nothing to act on.
+    pub notes: Vec<String>,
     pub instances: Vec<InstanceRow>,
     pub units: Vec<UnitRow>,
     pub resource_groups: Vec<GroupFigures>,
@@ -194,6 +198,8 @@ impl Summary {
             simulated_until: time(engine.now()),
             states,
             unit_counts,
+            executions: engine.instances.iter().map(|i| u64::from(i.attempts)).sum(),
+            notes: engine.notes.clone(),
             instances,
             units,
             resource_groups: groups,
@@ -225,6 +231,7 @@ impl Summary {
             self.states.values().sum::<u64>(),
             counts.join(", ")
         );
+        let _ = writeln!(s, "executions: {}", self.executions);
         let _ = writeln!(
             s,
             "makespan: {} ({} to {})",
@@ -252,6 +259,9 @@ impl Summary {
                 g.peak_waiting,
                 human(g.busy_seconds as i64)
             );
+        }
+        for note in &self.notes {
+            let _ = writeln!(s, "note: {note}");
         }
         if self.stuck.is_empty() {
             let _ = writeln!(s, "every instance reached a final state");
