@@ -467,7 +467,10 @@ start = "2025-03-20T10:00:00"
     let e = run(&m);
     let states: Vec<State> = e.instances.iter().map(|i| i.state).collect();
     assert_eq!(states, [State::Failed, State::Killed, State::NotRun]);
-    assert_eq!((e.instances[1].end.unwrap() - e.instances[1].start.unwrap()) / 60, 10);
+    assert_eq!(
+        (e.instances[1].end.unwrap() - e.instances[1].start.unwrap()) / 60,
+        10
+    );
 }
 
 #[test]
@@ -620,5 +623,8 @@ start = "2025-03-20T09:00:00"
     );
     let e = run(&m);
     let (low, high) = (&e.instances[0], &e.instances[1]);
-    assert!(high.start < low.start, "priority 8 goes before 1, scheduled time aside");
+    assert!(
+        high.start < low.start,
+        "priority 8 goes before 1, scheduled time aside"
+    );
 }

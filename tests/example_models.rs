@@ -130,27 +130,27 @@ fn example_models_resolve_as_pinned() {
     }
 }
 
-/// What each scenario of each model does, with seed 0: the `schedsim run` summary,
-/// pinned. A change here is a change in simulated behaviour: review it.
+/// What each scenario of each model does, with seed 0: the `schedsim run` summary
+/// and the `schedsim check` verdicts with their witnesses, pinned. A change here is a
+/// change in simulated behaviour: review it.
 #[test]
-fn every_scenario_runs_as_pinned() {
-    use schedsim::engine::{self, Config};
+fn every_scenario_runs_and_checks_as_pinned() {
+    use schedsim::engine::Config;
     use schedsim::observe::summary::Identity;
-    use schedsim::observe::{Metrics, Summary};
+    use schedsim::observe::{Summary, observe};
     for path in models() {
         let model = schedsim::model::load_file(&path).unwrap_or_else(|d| panic!("{}", d.render()));
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         for scenario in &model.scenarios {
-            let mut metrics = Metrics::new(&model);
             let config = Config {
                 seed: 0,
                 max_instances: 50_000_000,
             };
-            let e = engine::simulate(&model, scenario, config, &mut metrics)
+            let (e, findings, _) = observe::<Vec<u8>>(&model, scenario, config, None)
                 .unwrap_or_else(|err| panic!("{stem} {}: {err}", scenario.name));
             let summary = Summary::new(
                 &e,
-                metrics.groups,
+                findings,
                 Identity {
                     scenario: &scenario.name,
                     seed: 0,
@@ -163,7 +163,10 @@ fn every_scenario_runs_as_pinned() {
                 prepend_module_to_snapshot => false,
                 omit_expression => true,
             }, {
-                insta::assert_snapshot!(format!("{stem}__{}", scenario.name), summary.text());
+                insta::assert_snapshot!(
+                    format!("{stem}__{}", scenario.name),
+                    format!("{}\n{}", summary.text(), summary.check_text())
+                );
             });
         }
     }

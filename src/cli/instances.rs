@@ -132,7 +132,10 @@ pub fn run(args: &Args) -> i32 {
             date: &l.date,
             kind: l.kind,
             waits_for: &l.waits_for,
-            partitions: plan::partitions(&m, &l.instance(), l.unit, l.scheduled),
+            partitions: plan::partitions(&m, &l.instance(), l.unit, l.scheduled)
+                .into_iter()
+                .map(|(key, _)| key.to_string())
+                .collect(),
         })
         .collect();
     match args.format {

@@ -28,6 +28,8 @@ enum Command {
     Instances(instances::Args),
     /// Simulate a scenario: print a summary, write the trace.
     Run(run::Args),
+    /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
+    Check(run::Args),
     /// Print the JSON Schema of the model format.
     Schema,
 }
@@ -41,6 +43,7 @@ pub enum Format {
 }
 
 pub const EXIT_OK: i32 = 0;
+pub const EXIT_VIOLATION: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
 /// product.md: ranges that would create more instances than this are refused.
@@ -70,6 +73,7 @@ pub fn main() -> i32 {
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Check(args) => run::check(&args),
         Command::Schema => schema::run(),
     }
 }

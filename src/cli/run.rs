@@ -4,12 +4,12 @@
 use std::io::BufWriter;
 use std::path::PathBuf;
 
-use schedsim::engine::{self, Config};
+use schedsim::engine::Config;
 use schedsim::model;
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{Metrics, Summary, TraceWriter};
+use schedsim::observe::{Summary, observe};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
+use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -68,6 +68,16 @@ pub fn load(path: &PathBuf, scenario: Option<&str>) -> Result<(model::Model, usi
 }
 
 pub fn run(args: &Args) -> i32 {
+    execute(args, false)
+}
+
+/// `schedsim check`: simulate, then print every property's verdict; exit 1 if any
+/// does not hold.
+pub fn check(args: &Args) -> i32 {
+    execute(args, true)
+}
+
+fn execute(args: &Args, check: bool) -> i32 {
     let (m, index, hash) = match load(&args.model, args.scenario.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
@@ -77,29 +87,23 @@ pub fn run(args: &Args) -> i32 {
         seed: args.seed,
         max_instances: args.max_instances,
     };
-    let mut metrics = Metrics::new(&m);
-    let engine = match &args.trace {
-        Some(path) => {
-            let file = match std::fs::File::create(path) {
-                Ok(f) => f,
-                Err(e) => return fail(&format!("--trace {}: {e}", path.display())),
-            };
-            let mut trace = TraceWriter::new(BufWriter::new(file), &m);
-            let result = engine::simulate(&m, scenario, config, &mut (&mut metrics, &mut trace));
-            if let Err(e) = trace.finish() {
-                return fail(&format!("--trace {}: {e}", path.display()));
-            }
-            result
-        }
-        None => engine::simulate(&m, scenario, config, &mut metrics),
+    let trace = match &args.trace {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(BufWriter::new(f)),
+            Err(e) => return fail(&format!("--trace {}: {e}", path.display())),
+        },
+        None => None,
     };
-    let engine = match engine {
-        Ok(e) => e,
+    let (engine, findings, trace) = match observe(&m, scenario, config, trace) {
+        Ok(x) => x,
         Err(e) => return fail(&e.to_string()),
     };
+    if let (Some(Err(e)), Some(path)) = (trace, &args.trace) {
+        return fail(&format!("--trace {}: {e}", path.display()));
+    }
     let summary = Summary::new(
         &engine,
-        metrics.groups,
+        findings,
         Identity {
             scenario: &scenario.name,
             seed: args.seed,
@@ -107,12 +111,17 @@ pub fn run(args: &Args) -> i32 {
         },
         args.format == Format::Json,
     );
-    match args.format {
-        Format::Json => println!(
+    match (args.format, check) {
+        (Format::Json, _) => println!(
             "{}",
             serde_json::to_string_pretty(&summary).expect("the summary serialises")
         ),
-        Format::Text => print!("{}", summary.text()),
+        (Format::Text, false) => print!("{}", summary.text()),
+        (Format::Text, true) => print!("{}", summary.check_text()),
     }
-    EXIT_OK
+    if check && summary.properties.iter().any(|p| !p.holds) {
+        EXIT_VIOLATION
+    } else {
+        EXIT_OK
+    }
 }

@@ -116,6 +116,20 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     }
 }
 
+/// An observer that may be absent.
+impl<S: Sink> Sink for Option<S> {
+    fn event(&mut self, e: &Event) {
+        if let Some(s) = self {
+            s.event(e);
+        }
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        if let Some(s) = self {
+            s.unit(e);
+        }
+    }
+}
+
 impl<S: Sink + ?Sized> Sink for &mut S {
     fn event(&mut self, e: &Event) {
         (**self).event(e);
@@ -1023,13 +1037,10 @@ impl<'m> Engine<'m> {
     /// Applies operator action `k` to the latest instance it names.
     fn operate(&mut self, k: u32, sink: &mut impl Sink) {
         let (kind, task, scheduled) = self.operations[k as usize];
-        let Some(i) = (0..self.instances.len() as u32)
-            .rev()
-            .find(|&i| {
-                let inst = &self.instances[i as usize];
-                inst.task == task && inst.scheduled == scheduled
-            })
-        else {
+        let Some(i) = (0..self.instances.len() as u32).rev().find(|&i| {
+            let inst = &self.instances[i as usize];
+            inst.task == task && inst.scheduled == scheduled
+        }) else {
             self.note(k, "no such instance exists yet");
             return;
         };
@@ -1161,7 +1172,11 @@ impl<'m> Engine<'m> {
             if state.is_final() {
                 set.push(i);
             } else {
-                let name = self.model.task(self.instances[i as usize].task).name.clone();
+                let name = self
+                    .model
+                    .task(self.instances[i as usize].task)
+                    .name
+                    .clone();
                 self.note(k, &format!("{name} is {state}, not finished: not rerun"));
             }
         }
@@ -1345,6 +1360,23 @@ impl<'m> Engine<'m> {
                     })
                 })
             })
+    }
+
+    /// How many instances each task should have: every unit of every backfill and of
+    /// the recurring window, planned as the calendar says, regardless of what ran.
+    pub fn expected_counts(&self) -> Vec<u64> {
+        let mut counts = vec![0u64; self.model.tasks.len()];
+        let mut plan = UnitPlan::default();
+        let mut scratch = FillScratch::default();
+        for set in &self.sets {
+            for &key in set.planner.units() {
+                set.planner.fill(key, &mut plan, &mut scratch);
+                for i in &plan.instances {
+                    counts[i.task.0 as usize] += 1;
+                }
+            }
+        }
+        counts
     }
 
     /// Units no chain ever started (a chain stopped after a failure, or the horizon).

@@ -33,6 +33,26 @@ pub struct UnitRow {
     pub failed: bool,
 }
 
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct WriteRow {
+    pub task: String,
+    pub scheduled: String,
+    pub attempt: u32,
+    pub mode: crate::model::WriteMode,
+    pub started: String,
+    pub landed: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PartitionRow {
+    pub table: String,
+    pub partition: String,
+    /// Executions whose write landed here.
+    pub executions: usize,
+    pub status: crate::observe::store::Status,
+    pub writes: Vec<WriteRow>,
+}
+
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct UnitCounts {
     pub planned: usize,
@@ -76,6 +96,8 @@ pub struct Summary {
     pub instances: Vec<InstanceRow>,
     pub units: Vec<UnitRow>,
     pub resource_groups: Vec<GroupFigures>,
+    pub partitions: Vec<PartitionRow>,
+    pub properties: Vec<crate::observe::check::PropertyResult>,
     pub stuck: Vec<StuckRow>,
 }
 
@@ -86,15 +108,22 @@ pub struct Identity<'a> {
     pub model_hash: String,
 }
 
+/// What the observers of a run found, besides the engine's own state.
+pub struct Findings {
+    pub groups: Vec<GroupFigures>,
+    pub partitions: Vec<crate::observe::store::Partition>,
+    pub properties: Vec<crate::observe::check::PropertyResult>,
+}
+
 impl Summary {
     /// The summary of a finished simulation; `rows` lists every instance and unit
     /// (the JSON output), otherwise only the figures are computed.
-    pub fn new(
-        engine: &Engine<'_>,
-        groups: Vec<GroupFigures>,
-        id: Identity<'_>,
-        rows: bool,
-    ) -> Summary {
+    pub fn new(engine: &Engine<'_>, findings: Findings, id: Identity<'_>, rows: bool) -> Summary {
+        let Findings {
+            groups,
+            partitions,
+            properties,
+        } = findings;
         let model = engine.model();
         let tz = &model.timezone;
         let time = |t: i64| rfc3339(tz, t);
@@ -155,29 +184,7 @@ impl Summary {
                     task: task_name(s.instance),
                     scheduled: time(inst.scheduled),
                     state: s.state,
-                    waits_for: s
-                        .waits_for
-                        .iter()
-                        .map(|w| match *w {
-                            Wait::Instance(u) => {
-                                let up = &engine.instances[u as usize];
-                                format!(
-                                    "{} scheduled {}, which is {}",
-                                    task_name(u),
-                                    time(up.scheduled),
-                                    up.state
-                                )
-                            }
-                            Wait::UnitNeverStarted { unit, task } => format!(
-                                "{} of date {}, which never started",
-                                model.task(task).name,
-                                engine.units[unit as usize].key.date_text(model)
-                            ),
-                            Wait::Time(t) => format!("its time {}, after the horizon", time(t)),
-                            Wait::Unfreeze => "an unfreeze".to_string(),
-                            Wait::Horizon => "the horizon came first".to_string(),
-                        })
-                        .collect(),
+                    waits_for: describe_waits(engine, &s.waits_for),
                 }
             })
             .collect();
@@ -203,6 +210,31 @@ impl Summary {
             instances,
             units,
             resource_groups: groups,
+            partitions: partitions
+                .into_iter()
+                .map(|p| PartitionRow {
+                    table: p.key.table,
+                    partition: p.key.partition,
+                    executions: p.writes.len(),
+                    status: p.status,
+                    writes: p
+                        .writes
+                        .iter()
+                        .map(|w| {
+                            let inst = &engine.instances[w.instance as usize];
+                            WriteRow {
+                                task: model.task(inst.task).name.clone(),
+                                scheduled: time(inst.scheduled),
+                                attempt: w.attempt,
+                                mode: w.mode,
+                                started: time(w.started),
+                                landed: time(w.at),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+            properties,
             stuck,
         }
     }
@@ -260,6 +292,52 @@ impl Summary {
                 human(g.busy_seconds as i64)
             );
         }
+        let statuses = self.partitions.iter().fold(BTreeMap::new(), |mut m, p| {
+            *m.entry(format!("{:?}", p.status).to_lowercase())
+                .or_insert(0) += 1;
+            m
+        });
+        if !self.partitions.is_empty() {
+            let counts: Vec<String> = statuses.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            let _ = writeln!(
+                s,
+                "partitions: {} ({})",
+                self.partitions.len(),
+                counts.join(", ")
+            );
+            for p in self
+                .partitions
+                .iter()
+                .filter(|p| p.status != crate::observe::store::Status::Ok)
+                .take(10)
+            {
+                let _ = writeln!(
+                    s,
+                    "  {} {}/{} ({} executions wrote)",
+                    p.status.word(),
+                    p.table,
+                    p.partition,
+                    p.executions
+                );
+            }
+        }
+        let failing: Vec<&str> = self
+            .properties
+            .iter()
+            .filter(|p| !p.holds)
+            .map(|p| p.name)
+            .collect();
+        if failing.is_empty() {
+            let _ = writeln!(s, "properties: all {} hold", self.properties.len());
+        } else {
+            let _ = writeln!(
+                s,
+                "properties: {} of {} do not hold: {}",
+                failing.len(),
+                self.properties.len(),
+                failing.join(", ")
+            );
+        }
         for note in &self.notes {
             let _ = writeln!(s, "note: {note}");
         }
@@ -283,6 +361,67 @@ impl Summary {
         }
         s
     }
+}
+
+impl Summary {
+    /// Every property with its verdict and, when it fails, its witness.
+    pub fn check_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let failing = self.properties.iter().filter(|p| !p.holds).count();
+        let _ = writeln!(
+            s,
+            "model {} ({}), scenario {}, seed {}: {} of {} properties hold",
+            self.model,
+            self.profile,
+            self.scenario,
+            self.seed,
+            self.properties.len() - failing,
+            self.properties.len()
+        );
+        for p in &self.properties {
+            let mark = if p.holds { "ok  " } else { "FAIL" };
+            let _ = writeln!(s, "{mark} {}", p.name);
+            if let Some(w) = &p.witness {
+                let _ = writeln!(s, "     {}", w.summary);
+                for d in &w.details {
+                    let _ = writeln!(s, "     - {d}");
+                }
+                if w.count > w.details.len() {
+                    let _ = writeln!(s, "     ... and {} more", w.count - w.details.len());
+                }
+            }
+        }
+        s
+    }
+}
+
+/// What each wait of a stuck instance is, in words.
+pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
+    let model = engine.model();
+    let time = |t: i64| rfc3339(&model.timezone, t);
+    waits
+        .iter()
+        .map(|w| match *w {
+            Wait::Instance(u) => {
+                let up = &engine.instances[u as usize];
+                format!(
+                    "{} scheduled {}, which is {}",
+                    model.task(up.task).name,
+                    time(up.scheduled),
+                    up.state
+                )
+            }
+            Wait::UnitNeverStarted { unit, task } => format!(
+                "{} of date {}, which never started",
+                model.task(task).name,
+                engine.units[unit as usize].key.date_text(model)
+            ),
+            Wait::Time(t) => format!("its time {}, after the horizon", time(t)),
+            Wait::Unfreeze => "an unfreeze".to_string(),
+            Wait::Horizon => "the horizon came first".to_string(),
+        })
+        .collect()
 }
 
 /// `3h 05m 10s`.

@@ -626,13 +626,27 @@ pub fn partition_context(
     }
 }
 
-/// The partitions an execution at `executed` writes, as `table/partition`.
+/// One partition a write names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartitionKey {
+    pub table: String,
+    pub partition: String,
+}
+
+impl std::fmt::Display for PartitionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.table, self.partition)
+    }
+}
+
+/// The partition each write of an execution at `executed` lands in, with its mode,
+/// in the task's order of writes.
 pub fn partitions(
     model: &Model,
     instance: &PlannedInstance,
     unit: UnitKey,
     executed: Instant,
-) -> Vec<String> {
+) -> Vec<(PartitionKey, crate::model::WriteMode)> {
     let cx = partition_context(model, instance, unit, executed);
     let flavor = crate::calendar::params::Flavor::of(&model.rules);
     model
@@ -640,10 +654,17 @@ pub fn partitions(
         .writes
         .iter()
         .map(|w| {
-            // Expressions were checked at validation with the same evaluator.
-            let p = crate::calendar::params::evaluate(&w.partition, flavor, &cx)
+            // Expressions were checked at validation with the same evaluator; a date
+            // that cannot be formatted keeps the error in the name, visibly.
+            let partition = crate::calendar::params::evaluate(&w.partition, flavor, &cx)
                 .unwrap_or_else(|e| format!("<{e}>"));
-            format!("{}/{p}", w.table)
+            (
+                PartitionKey {
+                    table: w.table.clone(),
+                    partition,
+                },
+                w.mode,
+            )
         })
         .collect()
 }

@@ -1,0 +1,748 @@
+//! The property catalog of product.md, evaluated from the event stream, the engine's
+//! final state and the simulated store. Each violation comes with a witness a person
+//! can act on: which instance, which executions, which partition, when, and why.
+
+use std::collections::BTreeMap;
+
+use crate::calendar::Instant;
+use crate::calendar::schedule::rfc3339;
+use crate::engine::{Engine, Event, Reason, Sink, State, UnitEvent};
+use crate::model::{Model, Scenario};
+use crate::observe::store::{Status, Store};
+use crate::plan::{Kind, UnitKey};
+
+/// Every property `check` evaluates, by its product.md name, in this order.
+pub const PROPERTIES: [&str; 13] = [
+    "unique-logical-instance",
+    "instance-count",
+    "idempotent-writes",
+    "partition-alignment",
+    "complete-writes",
+    "dependency-order",
+    "self-dependency-order",
+    "resource-bound",
+    "date-parallelism-bound",
+    "no-early-start",
+    "retry-bound",
+    "effective-period",
+    "termination",
+];
+
+/// At most this many details are kept per property.
+const DETAILS: usize = 20;
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Witness {
+    pub summary: String,
+    /// The first violations, each on its own line.
+    pub details: Vec<String>,
+    /// How many violations there are in all.
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PropertyResult {
+    pub name: &'static str,
+    pub holds: bool,
+    pub witness: Option<Witness>,
+}
+
+/// Collects what the properties need while the simulation runs.
+pub struct Recorder<'m> {
+    model: &'m Model,
+    running: Vec<u32>,
+    in_flight: BTreeMap<u32, u32>,
+    /// First time each instance succeeded or dry-ran.
+    satisfied_at: Vec<Option<Instant>>,
+    /// Executions since the instance last (re)started, and when the last one failed.
+    tries: Vec<(u32, Option<Instant>)>,
+    resource: Vec<String>,
+    resource_count: usize,
+    parallel: Vec<String>,
+    parallel_count: usize,
+    retries: Vec<String>,
+    retry_count: usize,
+    /// The groups each backfill allows (by scenario order).
+    groups: Vec<u32>,
+}
+
+impl<'m> Recorder<'m> {
+    pub fn new(model: &'m Model, scenario: &Scenario) -> Self {
+        Recorder {
+            model,
+            running: vec![0; model.groups.len()],
+            in_flight: BTreeMap::new(),
+            satisfied_at: Vec::new(),
+            tries: Vec::new(),
+            resource: Vec::new(),
+            resource_count: 0,
+            parallel: Vec::new(),
+            parallel_count: 0,
+            retries: Vec::new(),
+            retry_count: 0,
+            groups: scenario.backfills.iter().map(|b| b.groups).collect(),
+        }
+    }
+
+    fn time(&self, t: Instant) -> String {
+        rfc3339(&self.model.timezone, t)
+    }
+
+    fn grow(&mut self, i: usize) {
+        if self.satisfied_at.len() <= i {
+            self.satisfied_at.resize(i + 1, None);
+            self.tries.resize(i + 1, (0, None));
+        }
+    }
+}
+
+impl Recorder<'_> {
+    /// resource-bound, date-parallelism-bound and retry-bound: what the events showed.
+    pub fn finish(self) -> [PropertyResult; 3] {
+        [
+            result(
+                PROPERTIES[7],
+                |n| format!("{n} starts exceeded a group's slots"),
+                self.resource,
+                self.resource_count,
+            ),
+            result(
+                PROPERTIES[8],
+                |n| format!("{n} backfill dates started beyond the groups allowed"),
+                self.parallel,
+                self.parallel_count,
+            ),
+            result(
+                PROPERTIES[10],
+                |n| format!("{n} executions broke a retry limit or interval"),
+                self.retries,
+                self.retry_count,
+            ),
+        ]
+    }
+}
+
+fn keep(list: &mut Vec<String>, count: &mut usize, line: impl FnOnce() -> String) {
+    *count += 1;
+    if list.len() < DETAILS {
+        list.push(line());
+    }
+}
+
+impl Sink for Recorder<'_> {
+    fn event(&mut self, e: &Event) {
+        let i = e.instance as usize;
+        self.grow(i);
+        let task = self.model.task(e.task);
+        if e.to.satisfies_downstream() && self.satisfied_at[i].is_none() {
+            self.satisfied_at[i] = Some(e.time);
+        }
+        if matches!(e.reason, Reason::Rerun | Reason::SetSuccess) {
+            self.tries[i] = (0, None);
+        }
+        for (g, slots) in [(Some(e.group), e.slots), (e.task_group, 1)] {
+            let Some(g) = g else { continue };
+            let g = g.0 as usize;
+            if e.to == State::Running {
+                self.running[g] += slots;
+                let limit = self.model.groups[g].slots;
+                if self.running[g] > limit {
+                    let (running, at) = (self.running[g], self.time(e.time));
+                    let name = &self.model.groups[g].name;
+                    keep(&mut self.resource, &mut self.resource_count, || {
+                        format!(
+                            "{at}: {running} slots of `{name}` in use, it has {limit} ({} started)",
+                            task.name
+                        )
+                    });
+                }
+            }
+            if e.from == State::Running {
+                self.running[g] -= slots;
+            }
+        }
+        if e.to == State::Running {
+            let (tries, last_failure) = self.tries[i];
+            self.tries[i].0 = tries + 1;
+            let allowed = task.retry.times + 1;
+            if tries + 1 > allowed {
+                let (at, s) = (self.time(e.time), self.time(e.scheduled));
+                keep(&mut self.retries, &mut self.retry_count, || {
+                    format!(
+                        "{} scheduled {s}: execution {} at {at} is try {} of at most {allowed}",
+                        task.name,
+                        e.attempt,
+                        tries + 1
+                    )
+                });
+            }
+            if let Some(failed) = last_failure
+                && e.time - failed < task.retry.interval as Instant
+            {
+                let (at, s, f) = (self.time(e.time), self.time(e.scheduled), self.time(failed));
+                let gap = e.time - failed;
+                let interval = task.retry.interval;
+                keep(&mut self.retries, &mut self.retry_count, || {
+                    format!(
+                        "{} scheduled {s}: retry at {at}, {gap}s after the failure at {f}; the interval is {interval}s",
+                        task.name
+                    )
+                });
+            }
+        }
+        if e.from == State::Running && e.to == State::WaitingRetry {
+            self.tries[i].1 = Some(e.time);
+        }
+    }
+
+    fn unit(&mut self, e: &UnitEvent) {
+        let Some(b) = e.backfill else { return };
+        let n = self.in_flight.entry(b).or_default();
+        if e.started {
+            *n += 1;
+        } else {
+            *n -= 1;
+        }
+        let (n, limit) = (*n, self.groups.get(b as usize).copied().unwrap_or(u32::MAX));
+        if e.started && n > limit {
+            let (at, date) = (self.time(e.time), e.key.date_text(self.model));
+            keep(&mut self.parallel, &mut self.parallel_count, || {
+                format!(
+                    "{at}: backfill {} has {n} dates in flight (date {date} started); it allows {limit}",
+                    b + 1
+                )
+            });
+        }
+    }
+}
+
+/// Pairs (first, then) where `then` started before `first` succeeded (or when
+/// `first` never did): what dependency-order and self-dependency-order look for.
+pub fn started_before(
+    pairs: impl IntoIterator<Item = (u32, u32)>,
+    start: impl Fn(u32) -> Option<Instant>,
+    satisfied: impl Fn(u32) -> Option<Instant>,
+) -> Vec<(u32, u32, Instant, Option<Instant>)> {
+    pairs
+        .into_iter()
+        .filter_map(|(first, then)| {
+            let s = start(then)?;
+            let done = satisfied(first);
+            done.is_none_or(|t| t > s).then_some((first, then, s, done))
+        })
+        .collect()
+}
+
+/// Whether a date lies outside a task's effective period (both ends included).
+pub fn outside_effective(
+    date: jiff::civil::Date,
+    effective: Option<(jiff::civil::Date, jiff::civil::Date)>,
+) -> bool {
+    effective.is_some_and(|(from, to)| date < from || date > to)
+}
+
+fn result(
+    name: &'static str,
+    summary: impl FnOnce(usize) -> String,
+    details: Vec<String>,
+    count: usize,
+) -> PropertyResult {
+    PropertyResult {
+        name,
+        holds: count == 0,
+        witness: (count > 0).then(|| Witness {
+            summary: summary(count),
+            details,
+            count,
+        }),
+    }
+}
+
+/// Evaluates every property of [`PROPERTIES`], in order.
+pub fn evaluate(
+    engine: &Engine<'_>,
+    scenario: &Scenario,
+    recorder: Recorder<'_>,
+    store: &Store<'_>,
+) -> Vec<PropertyResult> {
+    let model = engine.model();
+    let time = |t: Instant| rfc3339(&model.timezone, t);
+    let name = |i: u32| &model.task(engine.instances[i as usize].task).name;
+    let describe = |i: u32| {
+        let inst = &engine.instances[i as usize];
+        format!("{} scheduled {}", name(i), time(inst.scheduled))
+    };
+    let mut out = Vec::new();
+
+    // unique-logical-instance
+    let mut by_key: BTreeMap<(Instant, u32), Vec<u32>> = BTreeMap::new();
+    for (i, inst) in engine.instances.iter().enumerate() {
+        by_key
+            .entry((inst.scheduled, inst.task.0))
+            .or_default()
+            .push(i as u32);
+    }
+    let (mut d, mut n) = (Vec::new(), 0);
+    for ids in by_key.values().filter(|ids| ids.len() > 1) {
+        let origins: Vec<String> = ids
+            .iter()
+            .map(|&i| {
+                let inst = &engine.instances[i as usize];
+                let created = engine.units[inst.unit as usize]
+                    .created
+                    .map_or("-".into(), time);
+                format!("{} created {created}", inst.origin.word())
+            })
+            .collect();
+        keep(&mut d, &mut n, || {
+            format!(
+                "{}: {} instances ({})",
+                describe(ids[0]),
+                ids.len(),
+                origins.join(", ")
+            )
+        });
+    }
+    out.push(result(
+        PROPERTIES[0],
+        |n| format!("{n} logical instances exist more than once"),
+        d,
+        n,
+    ));
+
+    // instance-count
+    let expected = engine.expected_counts();
+    let mut actual = vec![0u64; model.tasks.len()];
+    for inst in &engine.instances {
+        actual[inst.task.0 as usize] += 1;
+    }
+    let (mut d, mut n) = (Vec::new(), 0);
+    for (t, (&want, &have)) in expected.iter().zip(&actual).enumerate() {
+        if want != have {
+            let never: Vec<String> = engine
+                .never_started()
+                .map(|(_, u)| u.key.date_text(model))
+                .take(5)
+                .collect();
+            let why = if have < want && !never.is_empty() {
+                format!("; dates never started: {}", never.join(", "))
+            } else if have > want {
+                let regenerated = engine
+                    .instances
+                    .iter()
+                    .filter(|i| i.task.0 as usize == t && i.origin == crate::engine::Origin::Rerun)
+                    .count();
+                format!("; {regenerated} created again by a rerun")
+            } else {
+                String::new()
+            };
+            keep(&mut d, &mut n, || {
+                format!(
+                    "{}: {want} instances expected, {have} created{why}",
+                    model.tasks[t].name
+                )
+            });
+        }
+    }
+    out.push(result(
+        PROPERTIES[1],
+        |n| {
+            format!(
+                "{n} tasks have a different number of instances than their schedule and range imply"
+            )
+        },
+        d,
+        n,
+    ));
+
+    // idempotent-writes, partition-alignment
+    let partitions = store.partitions(engine);
+    let (mut d, mut n) = (Vec::new(), 0);
+    for p in partitions.iter().filter(|p| p.status == Status::Duplicated) {
+        for &(task, scheduled, copies) in &p.duplicated {
+            let execs: Vec<String> = p
+                .writes
+                .iter()
+                .filter(|w| {
+                    let i = &engine.instances[w.instance as usize];
+                    i.task == task && i.scheduled == scheduled
+                })
+                .map(|w| format!("execution {} ({}) at {}", w.attempt, w.mode, time(w.at)))
+                .collect();
+            keep(&mut d, &mut n, || {
+                format!(
+                    "{}: rows of {} scheduled {} are there {copies} times, a clean run leaves them once: {}",
+                    p.key,
+                    model.task(task).name,
+                    time(scheduled),
+                    execs.join("; ")
+                )
+            });
+        }
+    }
+    out.push(result(
+        PROPERTIES[2],
+        |n| format!("{n} partitions hold rows a clean run would hold once, more than once"),
+        d,
+        n,
+    ));
+    let (mut d, mut n) = (Vec::new(), 0);
+    for (i, inst) in engine.instances.iter().enumerate() {
+        let written = store.written_by(i as u32);
+        if written.is_empty() {
+            continue;
+        }
+        let meant: Vec<_> = crate::observe::store::intended(model, engine, i as u32)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for key in written.iter().filter(|k| !meant.contains(k)) {
+            let at = inst.start.map_or("-".into(), time);
+            let meant: Vec<String> = meant.iter().map(ToString::to_string).collect();
+            keep(&mut d, &mut n, || {
+                format!(
+                    "{}: wrote {key} (first run {at}), but its date names {}",
+                    describe(i as u32),
+                    meant.join(", ")
+                )
+            });
+        }
+    }
+    out.push(result(
+        PROPERTIES[3],
+        |n| format!("{n} writes landed outside the partition their instance's date names"),
+        d,
+        n,
+    ));
+
+    // complete-writes
+    let (mut d, mut n) = (Vec::new(), 0);
+    for (i, inst) in engine.instances.iter().enumerate() {
+        if inst.state != State::Succeeded || inst.kind != Kind::Run {
+            continue;
+        }
+        let written = store.written_by(i as u32);
+        for (key, _) in crate::observe::store::intended(model, engine, i as u32) {
+            if !written.contains(&key) {
+                let why = if inst.attempts == 0 {
+                    "it was set succeeded without running".to_string()
+                } else {
+                    format!(
+                        "its {} executions wrote elsewhere or not at all",
+                        inst.attempts
+                    )
+                };
+                keep(&mut d, &mut n, || {
+                    format!(
+                        "{}: succeeded, but {key} was never written: {why}",
+                        describe(i as u32)
+                    )
+                });
+            }
+        }
+    }
+    out.push(result(
+        PROPERTIES[4],
+        |n| format!("{n} intended partitions of succeeded instances were never written"),
+        d,
+        n,
+    ));
+
+    // dependency-order, self-dependency-order
+    let satisfied = |i: u32| recorder.satisfied_at.get(i as usize).copied().flatten();
+    let (mut d, mut n) = (Vec::new(), 0);
+    let start = |i: u32| engine.instances[i as usize].start;
+    for (up, down, at, done) in started_before(engine.bindings(), start, satisfied) {
+        let when = done.map_or("never succeeded".into(), |t| {
+            format!("succeeded at {}", time(t))
+        });
+        keep(&mut d, &mut n, || {
+            format!(
+                "{} started at {}, but {} it waits for {when}",
+                describe(down),
+                time(at),
+                describe(up)
+            )
+        });
+    }
+    out.push(result(
+        PROPERTIES[5],
+        |n| format!("{n} instances started before an upstream instance succeeded"),
+        d,
+        n,
+    ));
+    let (mut d, mut n) = (Vec::new(), 0);
+    let mut chains: BTreeMap<(u32, Option<u32>), Vec<u32>> = BTreeMap::new();
+    for (i, inst) in engine.instances.iter().enumerate() {
+        if model.task(inst.task).self_dependency {
+            let set = engine.units[inst.unit as usize].backfill;
+            chains.entry((inst.task.0, set)).or_default().push(i as u32);
+        }
+    }
+    for ids in chains.values_mut() {
+        ids.sort_by_key(|&i| engine.instances[i as usize].scheduled);
+        let pairs = ids.windows(2).map(|w| (w[0], w[1]));
+        for (prev, next, at, done) in started_before(pairs, start, satisfied) {
+            let when = done.map_or("had not succeeded".into(), |t| {
+                format!("succeeded only at {}", time(t))
+            });
+            keep(&mut d, &mut n, || {
+                format!(
+                    "{} started at {}; the previous cycle {} {when}",
+                    describe(next),
+                    time(at),
+                    describe(prev)
+                )
+            });
+        }
+    }
+    out.push(result(
+        PROPERTIES[6],
+        |n| format!("{n} self-dependent instances started before their previous cycle succeeded"),
+        d,
+        n,
+    ));
+
+    // resource-bound, date-parallelism-bound (retry-bound is pushed below, in order)
+    let [resource, parallel, retry] = recorder.finish();
+    out.push(resource);
+    out.push(parallel);
+
+    // no-early-start
+    let (mut d, mut n) = (Vec::new(), 0);
+    for (i, inst) in engine.instances.iter().enumerate() {
+        let Some(start) = inst.start else { continue };
+        let chosen = engine.units[inst.unit as usize]
+            .backfill
+            .is_some_and(|b| scenario.backfills[b as usize].run_immediately);
+        if start < inst.run_after && !chosen {
+            let why = if inst.origin == crate::engine::Origin::Recurring {
+                "".to_string()
+            } else {
+                format!(
+                    " (the profile's future_instances = {}, run immediately was not chosen)",
+                    model.rules.future_instances
+                )
+            };
+            keep(&mut d, &mut n, || {
+                format!(
+                    "{} started at {}, before its time {}{why}",
+                    describe(i as u32),
+                    time(start),
+                    time(inst.run_after)
+                )
+            });
+        }
+    }
+    out.push(result(
+        PROPERTIES[9],
+        |n| format!("{n} instances started before their scheduled time"),
+        d,
+        n,
+    ));
+
+    out.push(retry);
+
+    // effective-period
+    let (mut d, mut n) = (Vec::new(), 0);
+    for (i, inst) in engine.instances.iter().enumerate() {
+        let effective = model.task(inst.task).effective;
+        let date = match engine.units[inst.unit as usize].key {
+            UnitKey::BusinessDate(b) => b,
+            UnitKey::RunTime(_) => {
+                crate::calendar::schedule::instant_to_local(&model.timezone, inst.scheduled).date()
+            }
+        };
+        if let (true, Some((from, to))) = (outside_effective(date, effective), effective) {
+            keep(&mut d, &mut n, || {
+                format!(
+                    "{}: date {date} is outside the effective period {from} to {to}",
+                    describe(i as u32)
+                )
+            });
+        }
+    }
+    out.push(result(
+        PROPERTIES[11],
+        |n| format!("{n} instances lie outside their task's effective period"),
+        d,
+        n,
+    ));
+
+    // termination
+    let (mut d, mut n) = (Vec::new(), 0);
+    for s in engine.stuck() {
+        let waits: Vec<String> = crate::observe::summary::describe_waits(engine, &s.waits_for);
+        keep(&mut d, &mut n, || {
+            format!(
+                "{} is {}, waiting for {}",
+                describe(s.instance),
+                s.state,
+                waits.join("; ")
+            )
+        });
+    }
+    out.push(result(
+        PROPERTIES[12],
+        |n| format!("{n} instances did not reach a final state"),
+        d,
+        n,
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GroupId, TaskId, load_str};
+
+    fn model() -> Model {
+        load_str(
+            "m.toml",
+            "[model]\nname = \"m\"\nprofile = \"dataworks\"\n[[resource_group]]\nname = \"g\"\nslots = 2\n[[workflow]]\nname = \"w\"\n  [[workflow.task]]\n  name = \"t\"\n  cron = \"00 00 02 * * ?\"\n  resource_group = \"g\"\n  retry = { times = 1, interval = \"5m\" }\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-02\"\n",
+        )
+        .unwrap()
+    }
+
+    fn event(instance: u32, time: Instant, from: State, to: State, reason: Reason) -> Event {
+        Event {
+            time,
+            instance,
+            task: TaskId(0),
+            group: GroupId(0),
+            task_group: None,
+            slots: 1,
+            scheduled: 0,
+            run_after: 0,
+            date: UnitKey::RunTime(0),
+            attempt: 1,
+            from,
+            to,
+            reason,
+        }
+    }
+
+    #[test]
+    fn resource_bound_fails_when_a_group_runs_more_than_its_slots() {
+        let m = model();
+        let mut r = Recorder::new(&m, &m.scenarios[0]);
+        for i in 0..3 {
+            r.event(&event(
+                i,
+                60,
+                State::WaitingResources,
+                State::Running,
+                Reason::SlotFree,
+            ));
+        }
+        let [resource, parallel, retry] = r.finish();
+        assert!(!resource.holds);
+        assert_eq!(resource.witness.unwrap().count, 1);
+        assert!(parallel.holds && retry.holds);
+    }
+
+    #[test]
+    fn retry_bound_fails_on_a_try_too_many_and_on_a_short_interval() {
+        let m = model();
+        let mut r = Recorder::new(&m, &m.scenarios[0]);
+        let run = |r: &mut Recorder<'_>, t| {
+            r.event(&event(
+                0,
+                t,
+                State::WaitingResources,
+                State::Running,
+                Reason::SlotFree,
+            ))
+        };
+        run(&mut r, 0);
+        r.event(&event(
+            0,
+            100,
+            State::Running,
+            State::WaitingRetry,
+            Reason::FailedBeforeWrite,
+        ));
+        run(&mut r, 160); // 60 s after the failure; the interval is 300 s
+        r.event(&event(
+            0,
+            200,
+            State::Running,
+            State::WaitingRetry,
+            Reason::FailedBeforeWrite,
+        ));
+        run(&mut r, 600); // a third try of at most 2
+        let [_, _, retry] = r.finish();
+        assert_eq!(retry.witness.unwrap().count, 2);
+    }
+
+    #[test]
+    fn a_rerun_starts_the_retry_count_again() {
+        let m = model();
+        let mut r = Recorder::new(&m, &m.scenarios[0]);
+        for k in 0..3 {
+            r.event(&event(
+                0,
+                k * 1000,
+                State::Succeeded,
+                State::WaitingResources,
+                Reason::Rerun,
+            ));
+            r.event(&event(
+                0,
+                k * 1000 + 1,
+                State::WaitingResources,
+                State::Running,
+                Reason::SlotFree,
+            ));
+        }
+        assert!(r.finish()[2].holds);
+    }
+
+    #[test]
+    fn date_parallelism_fails_beyond_the_backfill_groups() {
+        let m = model();
+        let mut r = Recorder::new(&m, &m.scenarios[0]);
+        for u in 0..2 {
+            r.unit(&UnitEvent {
+                time: 0,
+                unit: u,
+                key: UnitKey::RunTime(0),
+                origin: crate::engine::Origin::Backfill,
+                backfill: Some(0),
+                started: true,
+                failed: false,
+            });
+        }
+        assert!(!r.finish()[1].holds, "one group allows one date in flight");
+    }
+
+    #[test]
+    fn started_before_finds_starts_ahead_of_the_upstream_success() {
+        let start = |i: u32| [Some(100), Some(50), None][i as usize];
+        let done = |i: u32| [Some(90), Some(200), None][i as usize];
+        // 0 then 1: 1 started at 50, 0 succeeded at 90 → too early.
+        // 1 then 0: 0 started at 100, 1 succeeded at 200 → too early.
+        // 2 then 0: 2 never succeeded → too early. 0 then 2: 2 never started → fine.
+        let found = started_before([(0, 1), (1, 0), (2, 0), (0, 2)], start, done);
+        assert_eq!(
+            found,
+            [
+                (0, 1, 50, Some(90)),
+                (1, 0, 100, Some(200)),
+                (2, 0, 100, None)
+            ]
+        );
+        assert!(started_before([(0, 0)], |_| Some(90), |_| Some(90)).is_empty());
+    }
+
+    #[test]
+    fn outside_effective_includes_both_ends() {
+        let d = |day| jiff::civil::date(2025, 3, day);
+        let period = Some((d(2), d(4)));
+        assert!(outside_effective(d(1), period));
+        assert!(!outside_effective(d(2), period));
+        assert!(!outside_effective(d(4), period));
+        assert!(outside_effective(d(5), period));
+        assert!(!outside_effective(d(5), None));
+    }
+}
