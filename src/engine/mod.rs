@@ -219,7 +219,6 @@ pub struct Unit {
 /// A backfill or the recurring schedule: a planner and its units.
 struct RunSet<'m> {
     planner: Planner<'m>,
-    origin: Origin,
     first_unit: u32,
     /// Instances wait for their scheduled time.
     wait_for_time: bool,
@@ -523,7 +522,6 @@ impl<'m> Engine<'m> {
         }
         self.sets.push(RunSet {
             planner,
-            origin,
             first_unit,
             wait_for_time,
             self_across,
@@ -622,12 +620,9 @@ impl<'m> Engine<'m> {
         let (set_id, key, pos) = (unit.set, unit.key, unit.pos);
         let set = &self.sets[set_id as usize];
         set.planner.fill(key, &mut self.plan, &mut self.scratch);
-        let (origin, wait_for_time, self_across, first_unit) = (
-            set.origin,
-            set.wait_for_time,
-            set.self_across,
-            set.first_unit,
-        );
+        let origin = unit.origin;
+        let (wait_for_time, self_across, first_unit) =
+            (set.wait_for_time, set.self_across, set.first_unit);
         let base = self.instances.len() as u32;
         let count = self.plan.instances.len() as u32;
         for p in &self.plan.instances {

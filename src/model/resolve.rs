@@ -812,20 +812,16 @@ impl Resolver<'_> {
             .max_interval
             .as_ref()
             .and_then(|m| self.duration(m, "max_interval").map(|s| (m, s)));
-        if let Some((m, s)) = max_interval {
-            if backoff != Backoff::Exponential {
-                self.err(Diagnostic::new(
-                    m.span.clone(),
-                    "`max_interval` caps an exponential backoff, but this retry's backoff is fixed",
-                    "expected `backoff = \"exponential\"` beside it",
-                ));
-            } else if s < interval {
-                self.err(Diagnostic::new(
-                    m.span.clone(),
-                    "`max_interval` is shorter than the retry interval",
-                    "expected a cap not shorter than `interval`",
-                ));
-            }
+        // A cap below the interval is legal in Airflow (the cap wins, AF §3); the
+        // retry-bound property reports the retries it brings closer.
+        if let Some((m, _)) = max_interval
+            && backoff != Backoff::Exponential
+        {
+            self.err(Diagnostic::new(
+                m.span.clone(),
+                "`max_interval` caps an exponential backoff, but this retry's backoff is fixed",
+                "expected `backoff = \"exponential\"` beside it",
+            ));
         }
         Retry {
             times: r.times.value,

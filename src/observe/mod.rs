@@ -7,6 +7,7 @@ pub mod store;
 pub mod summary;
 pub mod trace;
 
+pub use check::PROPERTIES;
 pub use metrics::Metrics;
 pub use summary::Summary;
 pub use trace::TraceWriter;
