@@ -255,3 +255,193 @@ fn instances_reports_the_profile_errors_with_exit_2() {
         text(&huge.stderr)
     );
 }
+
+#[test]
+fn run_prints_a_summary_writes_a_jsonl_trace_and_exits_0_even_with_violations() {
+    let dir = std::env::temp_dir().join(format!("schedsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.jsonl");
+    let out = schedsim(&[
+        "run",
+        "models/dataworks-writes-under-retries-and-reruns.toml",
+        "--scenario",
+        "retry-after-write",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("properties: 1 of 13 do not hold: idempotent-writes"),
+        "{stdout}"
+    );
+    let lines = std::fs::read_to_string(&trace).unwrap();
+    let mut transitions = 0;
+    for line in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+        if v.get("instance").is_some() {
+            transitions += 1;
+            for key in [
+                "time",
+                "task",
+                "scheduled",
+                "attempt",
+                "from",
+                "to",
+                "state",
+                "reason",
+            ] {
+                assert!(v.get(key).is_some(), "{key} missing in {line}");
+            }
+        }
+    }
+    assert!(transitions > 10);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_json_has_the_fields_tools_rely_on() {
+    let out = schedsim(&[
+        "run",
+        "models/dataworks-backfill-today-partition.toml",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "model",
+        "profile",
+        "seed",
+        "makespan_seconds",
+        "instances",
+        "resource_groups",
+        "partitions",
+        "properties",
+        "tzdb",
+        "model_hash",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing");
+    }
+    assert_eq!(v["seed"], 7);
+    let i = &v["instances"][0];
+    for key in [
+        "task",
+        "scheduled",
+        "date",
+        "origin",
+        "state",
+        "attempts",
+        "start",
+        "end",
+    ] {
+        assert!(i.get(key).is_some(), "instance field {key} missing");
+    }
+    let g = &v["resource_groups"][0];
+    for key in [
+        "name",
+        "slots",
+        "peak_running",
+        "peak_waiting",
+        "busy_seconds",
+    ] {
+        assert!(g.get(key).is_some(), "group field {key} missing");
+    }
+    let statuses: Vec<&str> = v["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"misaligned") && statuses.contains(&"missing"));
+    let p = &v["properties"][0];
+    for key in ["name", "holds", "witness"] {
+        assert!(p.get(key).is_some(), "property field {key} missing");
+    }
+}
+
+#[test]
+fn check_exits_1_on_a_violation_and_0_when_every_property_holds() {
+    let bad = schedsim(&["check", "models/dataworks-backfill-today-partition.toml"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let stdout = text(&bad.stdout);
+    assert!(stdout.contains("FAIL partition-alignment"), "{stdout}");
+    assert!(
+        stdout.contains("dws_sales_bad/dt=20250310"),
+        "the witness names the partition"
+    );
+    let good = schedsim(&[
+        "check",
+        "models/dolphinscheduler-rerun-vs-recover.toml",
+        "--scenario",
+        "recover-failed",
+    ]);
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good.stdout));
+    let json = schedsim(&[
+        "check",
+        "models/dataworks-backfill-today-partition.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let failing: Vec<&str> = v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["holds"] == false)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, ["partition-alignment", "complete-writes"]);
+}
+
+#[test]
+fn run_and_check_refuse_bad_input_with_exit_code_2() {
+    let out = schedsim(&["run", "tests/broken/unknown_rule_knob.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown_rule_knob.toml:8:1"));
+    let out = schedsim(&[
+        "check",
+        "models/dataworks-backfill-today-partition.toml",
+        "--scenario",
+        "nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no scenario `nope`"));
+    let out = schedsim(&[
+        "run",
+        "models/dataworks-backfill-today-partition.toml",
+        "--max-instances",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--max-instances"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace_file() {
+    let dir = std::env::temp_dir().join(format!("schedsim-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str, seed: &str| {
+        let path = dir.join(name);
+        let out = schedsim(&[
+            "run",
+            "models/dataworks-mysql-to-maxcompute.toml",
+            "--seed",
+            seed,
+            "--trace",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        std::fs::read(path).unwrap()
+    };
+    assert_eq!(run("a", "5"), run("b", "5"));
+    assert_ne!(run("a", "5"), run("c", "6"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
