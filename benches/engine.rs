@@ -4,6 +4,11 @@
 //!   dates (876,000 instances, each bound to an upstream instance, taking a slot, and
 //!   drawing a random failure with retries), planned and simulated end to end with
 //!   resource metrics.
+//! - `year_backfill_876k_checked`: the same with every observer of `schedsim run`
+//!   and `check` (metrics, data store, property recorder) and all 13 properties
+//!   evaluated.
+//! - `decade_backfill_10m_checked`: 100 hourly tasks over 4,168 business dates
+//!   (10,003,200 instances), checked likewise.
 //! - `floor_binary_heap`: a bare binary-heap event loop doing as many events as that
 //!   simulation emits: the floor the engine is compared against.
 //!
@@ -16,7 +21,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use schedsim::engine::{self, Config, Sink};
 use schedsim::model::{Model, load_str};
-use schedsim::observe::Metrics;
+use schedsim::observe::{Metrics, observe};
 
 /// `tasks` hourly DataWorks tasks in a chain, backfilled over `dates` business dates.
 pub fn hourly_chain(tasks: usize, from: &str, to: &str) -> String {
@@ -89,7 +94,26 @@ fn benches(c: &mut Criterion) {
     group.bench_function("floor_binary_heap", |b| {
         b.iter(|| black_box(floor(events, 24_000)))
     });
+    group.bench_function("year_backfill_876k_checked", |b| {
+        b.iter(|| black_box(checked(&model)))
+    });
+    let decade = load_str("bench.toml", &hourly_chain(100, "2025-01-01", "2036-05-30"))
+        .unwrap_or_else(|d| panic!("{}", d.render()));
+    group.bench_function("decade_backfill_10m_checked", |b| {
+        b.iter(|| black_box(checked(&decade)))
+    });
     group.finish();
+}
+
+/// Simulates with every observer and evaluates the properties; returns how many hold.
+fn checked(model: &Model) -> usize {
+    let config = Config {
+        seed: 0,
+        max_instances: 50_000_000,
+    };
+    let (_, findings, _) = observe::<Vec<u8>>(model, &model.scenarios[0], config, None)
+        .expect("the bench model plans");
+    findings.properties.iter().filter(|p| p.holds).count()
 }
 
 criterion_group!(engine_benches, benches);

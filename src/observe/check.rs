@@ -47,15 +47,36 @@ pub struct PropertyResult {
     pub witness: Option<Witness>,
 }
 
+/// No such time.
+const NEVER: Instant = Instant::MIN;
+
+/// What the recorder keeps of one instance.
+#[derive(Clone, Copy)]
+struct Seen {
+    /// First time it succeeded or dry-ran.
+    satisfied_at: Instant,
+    /// When its last execution failed and waits to retry.
+    last_failure: Instant,
+    /// Executions since it last (re)started.
+    tries: u32,
+}
+
+impl Seen {
+    const NEW: Seen = Seen {
+        satisfied_at: NEVER,
+        last_failure: NEVER,
+        tries: 0,
+    };
+}
+
 /// Collects what the properties need while the simulation runs.
 pub struct Recorder<'m> {
     model: &'m Model,
     running: Vec<u32>,
     in_flight: BTreeMap<u32, u32>,
     /// First time each instance succeeded or dry-ran.
-    satisfied_at: Vec<Option<Instant>>,
-    /// Executions since the instance last (re)started, and when the last one failed.
-    tries: Vec<(u32, Option<Instant>)>,
+    /// Per instance, compactly (the 10-million-instance budget counts every byte).
+    seen: Vec<Seen>,
     resource: Vec<String>,
     resource_count: usize,
     parallel: Vec<String>,
@@ -72,8 +93,7 @@ impl<'m> Recorder<'m> {
             model,
             running: vec![0; model.groups.len()],
             in_flight: BTreeMap::new(),
-            satisfied_at: Vec::new(),
-            tries: Vec::new(),
+            seen: Vec::new(),
             resource: Vec::new(),
             resource_count: 0,
             parallel: Vec::new(),
@@ -89,9 +109,8 @@ impl<'m> Recorder<'m> {
     }
 
     fn grow(&mut self, i: usize) {
-        if self.satisfied_at.len() <= i {
-            self.satisfied_at.resize(i + 1, None);
-            self.tries.resize(i + 1, (0, None));
+        if self.seen.len() <= i {
+            self.seen.resize(i + 1, Seen::NEW);
         }
     }
 }
@@ -134,11 +153,12 @@ impl Sink for Recorder<'_> {
         let i = e.instance as usize;
         self.grow(i);
         let task = self.model.task(e.task);
-        if e.to.satisfies_downstream() && self.satisfied_at[i].is_none() {
-            self.satisfied_at[i] = Some(e.time);
+        if e.to.satisfies_downstream() && self.seen[i].satisfied_at == NEVER {
+            self.seen[i].satisfied_at = e.time;
         }
         if matches!(e.reason, Reason::Rerun | Reason::SetSuccess) {
-            self.tries[i] = (0, None);
+            self.seen[i].tries = 0;
+            self.seen[i].last_failure = NEVER;
         }
         for (g, slots) in [(Some(e.group), e.slots), (e.task_group, 1)] {
             let Some(g) = g else { continue };
@@ -162,8 +182,9 @@ impl Sink for Recorder<'_> {
             }
         }
         if e.to == State::Running {
-            let (tries, last_failure) = self.tries[i];
-            self.tries[i].0 = tries + 1;
+            let tries = self.seen[i].tries;
+            let last_failure = Some(self.seen[i].last_failure).filter(|&t| t != NEVER);
+            self.seen[i].tries = tries + 1;
             let allowed = task.retry.times + 1;
             if tries + 1 > allowed {
                 let (at, s) = (self.time(e.time), self.time(e.scheduled));
@@ -191,7 +212,7 @@ impl Sink for Recorder<'_> {
             }
         }
         if e.from == State::Running && e.to == State::WaitingRetry {
-            self.tries[i].1 = Some(e.time);
+            self.seen[i].last_failure = e.time;
         }
     }
 
@@ -275,15 +296,20 @@ pub fn evaluate(
     let mut out = Vec::new();
 
     // unique-logical-instance
-    let mut by_key: BTreeMap<(Instant, u32), Vec<u32>> = BTreeMap::new();
-    for (i, inst) in engine.instances.iter().enumerate() {
-        by_key
-            .entry((inst.scheduled, inst.task.0))
-            .or_default()
-            .push(i as u32);
-    }
+    // (scheduled, task, instance), sorted: equal neighbours are one logical instance.
+    let mut keys: Vec<(Instant, u32, u32)> = engine
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| (inst.scheduled, inst.task.0, i as u32))
+        .collect();
+    keys.sort_unstable();
+    let by_key = keys
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|run| run.len() > 1)
+        .map(|run| run.iter().map(|k| k.2).collect::<Vec<u32>>());
     let (mut d, mut n) = (Vec::new(), 0);
-    for ids in by_key.values().filter(|ids| ids.len() > 1) {
+    for ids in by_key {
         let origins: Vec<String> = ids
             .iter()
             .map(|&i| {
@@ -449,7 +475,13 @@ pub fn evaluate(
     ));
 
     // dependency-order, self-dependency-order
-    let satisfied = |i: u32| recorder.satisfied_at.get(i as usize).copied().flatten();
+    let satisfied = |i: u32| {
+        recorder
+            .seen
+            .get(i as usize)
+            .map(|s| s.satisfied_at)
+            .filter(|&t| t != NEVER)
+    };
     let (mut d, mut n) = (Vec::new(), 0);
     let start = |i: u32| engine.instances[i as usize].start;
     for (up, down, at, done) in started_before(engine.bindings(), start, satisfied) {
