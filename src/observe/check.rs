@@ -450,13 +450,10 @@ pub fn evaluate(
         let written = store.written_by(i as u32);
         for (key, _) in crate::observe::store::intended(model, engine, i as u32) {
             if !written.contains(&key) {
-                let why = if inst.attempts == 0 {
-                    "it was set succeeded without running".to_string()
-                } else {
-                    format!(
-                        "its {} executions wrote elsewhere or not at all",
-                        inst.attempts
-                    )
+                let why = match (inst.attempts, written.is_empty()) {
+                    (0, _) => "it was set succeeded without running".to_string(),
+                    (n, true) => format!("none of its {n} executions wrote; it was set succeeded"),
+                    (n, false) => format!("its {n} executions wrote elsewhere"),
                 };
                 keep(&mut d, &mut n, || {
                     format!(
