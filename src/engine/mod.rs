@@ -687,16 +687,7 @@ impl<'m> Engine<'m> {
             failed: false,
         });
         for i in base..base + count {
-            let inst = &self.instances[i as usize];
-            if wait_for_time && inst.run_after > self.now {
-                let at = inst.run_after;
-                self.transition(i, State::WaitingTime, Reason::Created, sink);
-                self.push(at, Ev::TimeReached, i, 0);
-            } else if inst.pending > 0 {
-                self.transition(i, State::WaitingUpstream, Reason::Created, sink);
-            } else {
-                self.ready(i, Reason::Created, sink);
-            }
+            self.enter(i, wait_for_time, Reason::Created, sink);
         }
         // Instances of later units that waited for this one to exist.
         if let Some(waiters) = self.deferred.remove(&u) {
@@ -710,6 +701,21 @@ impl<'m> Engine<'m> {
         }
         if count == 0 {
             self.unit_done(u, sink);
+        }
+    }
+
+    /// `i` starts (or resumes) its way to running: it waits for its time, then for
+    /// its upstreams, then for a slot.
+    fn enter(&mut self, i: u32, wait_for_time: bool, reason: Reason, sink: &mut impl Sink) {
+        let inst = &self.instances[i as usize];
+        if wait_for_time && inst.run_after > self.now {
+            let at = inst.run_after;
+            self.transition(i, State::WaitingTime, reason, sink);
+            self.push(at, Ev::TimeReached, i, 0);
+        } else if inst.pending > 0 {
+            self.transition(i, State::WaitingUpstream, reason, sink);
+        } else {
+            self.ready(i, reason, sink);
         }
     }
 
@@ -1086,17 +1092,9 @@ impl<'m> Engine<'m> {
                     self.note(k, &format!("the instance is {state}, not frozen"));
                     return;
                 }
-                let inst = &self.instances[i as usize];
-                let set = &self.sets[self.units[inst.unit as usize].set as usize];
-                if set.wait_for_time && inst.run_after > self.now {
-                    let at = inst.run_after;
-                    self.transition(i, State::WaitingTime, Reason::Unfrozen, sink);
-                    self.push(at, Ev::TimeReached, i, 0);
-                } else if inst.pending > 0 {
-                    self.transition(i, State::WaitingUpstream, Reason::Unfrozen, sink);
-                } else {
-                    self.ready(i, Reason::Unfrozen, sink);
-                }
+                let unit = &self.units[self.instances[i as usize].unit as usize];
+                let wait_for_time = self.sets[unit.set as usize].wait_for_time;
+                self.enter(i, wait_for_time, Reason::Unfrozen, sink);
             }
             OperationKind::Kill => {
                 if state.is_final() {

@@ -408,7 +408,7 @@ pub fn evaluate(
     }
     out.push(result(
         PROPERTIES[2],
-        |n| format!("{n} partitions hold rows a clean run would hold once, more than once"),
+        |n| format!("{n} times, a partition holds an instance's rows more often than one clean run leaves them"),
         d,
         n,
     ));

@@ -72,7 +72,7 @@ pub struct Store<'m> {
     model: &'m Model,
     started: Vec<Instant>,
     writes: BTreeMap<PartitionKey, Vec<Landed>>,
-    /// Per instance: the partitions its executions wrote.
+    /// Per instance: the partitions its executions wrote, each once.
     by_instance: BTreeMap<u32, Vec<PartitionKey>>,
 }
 
@@ -223,10 +223,10 @@ impl Sink for Store<'_> {
             unit,
             started,
         ) {
-            self.by_instance
-                .entry(e.instance)
-                .or_default()
-                .push(key.clone());
+            let mine = self.by_instance.entry(e.instance).or_default();
+            if !mine.contains(&key) {
+                mine.push(key.clone());
+            }
             self.writes.entry(key).or_default().push(Landed {
                 instance: e.instance,
                 attempt: e.attempt,
