@@ -408,7 +408,7 @@ pub fn evaluate(
     }
     out.push(result(
         PROPERTIES[2],
-        |n| format!("{n} times, a partition holds an instance's rows more often than one clean run leaves them"),
+        |n| format!("rows of {n} instance(s) are held more often than one clean run leaves them"),
         d,
         n,
     ));
