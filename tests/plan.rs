@@ -515,3 +515,29 @@ fn ds_same_workflow_tasks_pair_by_run() {
         }
     }
 }
+
+#[test]
+fn dw_case_7_yearly_first_and_last_day_of_jan_apr_jul_oct_runs_8_days() {
+    // DW §10 case 7: an instance every day of the year, 8 of them runs.
+    let m = dw("00 00 03 1,L 1,4,7,10 ?");
+    let p = plan(&m, &req(d(2024, 12, 31), d(2025, 12, 30))).unwrap();
+    assert_eq!(p.len(), 365);
+    let runs: Vec<String> = p
+        .iter()
+        .filter(|l| l.kind == Kind::Run)
+        .map(|l| rfc3339(&m.timezone, l.scheduled)[..10].to_string())
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            "2025-01-01",
+            "2025-01-31",
+            "2025-04-01",
+            "2025-04-30",
+            "2025-07-01",
+            "2025-07-31",
+            "2025-10-01",
+            "2025-10-31"
+        ]
+    );
+}

@@ -347,9 +347,16 @@ impl Parser {
             let day = self.value(Field::Dom, n, at)?;
             return Ok((DomSpec::NearestWeekday(day as u8), false));
         }
+        // Bit 0 (no day 0 exists) stands for the last day of the month in a list.
         let mut bits = 0u32;
         for item in self.items(text, at) {
             self.empty_item(&item, Field::Dom)?;
+            // DataWorks yearly and monthly nodes select "the last day" beside other
+            // days (DW §2 rules 6-7, §10 case 7: the 1st and the last day).
+            if self.dialect == CronDialect::Dataworks && item.text.eq_ignore_ascii_case("L") {
+                bits |= 1;
+                continue;
+            }
             if item.text.contains(['L', 'W', '#', '?']) {
                 return Err(self.err(
                     item.at..item.at + item.text.len(),
@@ -731,7 +738,7 @@ impl CronExpr {
         let day = date.day() as u8;
         let last = date.last_of_month().day() as u8;
         match self.dom {
-            DomSpec::Days(bits) => bits & (1 << day) != 0,
+            DomSpec::Days(bits) => bits & (1 << day) != 0 || (bits & 1 != 0 && day == last),
             DomSpec::LastMinus(n) => last > n && day == last - n,
             DomSpec::NearestWeekday(n) => {
                 if n > last {
