@@ -191,6 +191,16 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// Whether a backfill may run its dates newest first when a task depends on its
+    /// own previous run.
+    pub enum ReverseSelfDependency ("reverse self-dependency rule") {
+        Allow = "allow",
+        /// Airflow: `InvalidBackfillDirection` (AF §1, test B7).
+        Reject = "reject",
+    }
+}
+
+keyword_enum! {
     /// What a retry creates.
     pub enum RetryCreates ("retry rule") {
         /// DataWorks, Airflow: another execution of the same instance.
@@ -331,6 +341,8 @@ knobs! {
     future_instances: FutureInstances,
     /// Reach of self-dependency in a backfill.
     backfill_self_dependency: BackfillSelfDependency,
+    /// A descending backfill of self-dependent tasks.
+    reverse_self_dependency: ReverseSelfDependency,
     /// Whether a backfill's first run waits for the run before it.
     first_run_self_dependency: FirstRunSelfDependency,
     /// What a retry creates.
@@ -376,6 +388,7 @@ impl Rules {
                 future_instances: FutureInstances::Wait,
                 backfill_self_dependency: BackfillSelfDependency::WithinDate,
                 first_run_self_dependency: FirstRunSelfDependency::Wait,
+                reverse_self_dependency: ReverseSelfDependency::Allow,
                 retry_creates: RetryCreates::SameInstance,
                 rerun_scope: RerunScope::Instance,
                 rerun_complement: RerunComplement::Single,
@@ -412,6 +425,7 @@ impl Rules {
                 future_instances: FutureInstances::Run,
                 backfill_self_dependency: BackfillSelfDependency::AcrossDates,
                 first_run_self_dependency: FirstRunSelfDependency::Wait,
+                reverse_self_dependency: ReverseSelfDependency::Allow,
                 retry_creates: RetryCreates::NewRow,
                 rerun_scope: RerunScope::WorkflowInstance,
                 rerun_complement: RerunComplement::RegenerateLater,
@@ -441,6 +455,7 @@ impl Rules {
                 future_instances: FutureInstances::Skip,
                 backfill_self_dependency: BackfillSelfDependency::AcrossDates,
                 first_run_self_dependency: FirstRunSelfDependency::Ignore,
+                reverse_self_dependency: ReverseSelfDependency::Reject,
                 retry_creates: RetryCreates::SameInstance,
                 rerun_scope: RerunScope::Instance,
                 rerun_complement: RerunComplement::Single,

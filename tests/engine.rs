@@ -628,3 +628,115 @@ start = "2025-03-20T09:00:00"
         "priority 8 goes before 1, scheduled time aside"
     );
 }
+
+#[test]
+fn airflow_refuses_a_reversed_backfill_of_depends_on_past() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+[[workflow]]
+name = "dag"
+cron = "@daily"
+  [[workflow.task]]
+  name = "t"
+  self_dependency = true
+[[scenario]]
+name = "s"
+start = "2025-03-20T00:00:00"
+  [[scenario.backfill]]
+  targets = ["dag"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-03T00:00:00"
+  order = "desc"
+"#,
+    );
+    let err = engine::simulate(
+        &m,
+        &m.scenarios[0],
+        Config {
+            seed: 0,
+            max_instances: 100,
+        },
+        &mut (),
+    )
+    .err()
+    .expect("AF B7: InvalidBackfillDirection");
+    assert!(err.to_string().contains("dag.t depends on its previous run"), "{err}");
+}
+
+#[test]
+fn airflow_max_active_tasks_caps_running_tasks_of_a_dag() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+[[workflow]]
+name = "dag"
+cron = "@daily"
+max_active_tasks = 2
+  [[workflow.task]]
+  name = "a"
+  duration = "1h"
+  [[workflow.task]]
+  name = "b"
+  duration = "1h"
+  [[workflow.task]]
+  name = "c"
+  duration = "1h"
+[[scenario]]
+name = "s"
+start = "2025-03-20T00:00:00"
+  [[scenario.backfill]]
+  targets = ["dag"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-02T00:00:00"
+"#,
+    );
+    let e = run(&m);
+    // Six one-hour tasks, two at a time.
+    assert_eq!(makespan_minutes(&e), 180);
+}
+
+#[test]
+fn ds_workflow_instance_priority_goes_before_task_priority() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dolphinscheduler"
+[[resource_group]]
+name = "default"
+slots = 1
+[[workflow]]
+name = "low"
+cron = "0 0 2 * * ? *"
+priority = 4
+  [[workflow.task]]
+  name = "urgent_task"
+  priority = 0
+  duration = "10m"
+[[workflow]]
+name = "high"
+cron = "0 0 2 * * ? *"
+priority = 0
+  [[workflow.task]]
+  name = "lazy_task"
+  priority = 4
+  duration = "10m"
+[[scenario]]
+name = "s"
+start = "2025-03-20T10:00:00"
+  [[scenario.backfill]]
+  targets = ["low", "high"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-01T02:00:00"
+"#,
+    );
+    let e = run(&m);
+    let (low, high) = (&e.instances[0], &e.instances[1]);
+    assert_eq!(m.task(high.task).name, "high.lazy_task");
+    assert!(high.start < low.start, "workflow priority HIGHEST runs first");
+}

@@ -28,7 +28,7 @@ use crate::plan::{FillScratch, Kind, PlanError, Planner, Request, UnitKey, UnitP
 use crate::rules::{
     BackfillSelfDependency, Backoff, ChainOnFailure, DateConvention, FailureStrategy,
     FutureInstances, GroupSplit, Order, PriorityOrder, RerunComplement, RerunScope, RetryCreates,
-    WeightRule,
+    ReverseSelfDependency, WeightRule,
 };
 
 pub use random::Random;
@@ -147,6 +147,8 @@ pub enum RunError {
         backfill: Option<usize>,
         error: PlanError,
     },
+    /// Airflow refuses to run a backfill newest first when a task depends on its past.
+    ReverseWithSelfDependency { backfill: usize, task: String },
 }
 
 impl std::fmt::Display for RunError {
@@ -160,6 +162,11 @@ impl std::fmt::Display for RunError {
                 backfill: None,
                 error,
             } => write!(f, "recurring schedule: {error}"),
+            RunError::ReverseWithSelfDependency { backfill, task } => write!(
+                f,
+                "backfill {}: {task} depends on its previous run, so its dates cannot run newest first (Airflow's InvalidBackfillDirection)",
+                backfill + 1
+            ),
         }
     }
 }
@@ -281,6 +288,8 @@ pub struct Engine<'m> {
     groups: Vec<Group>,
     /// Queue key of each task: its effective priority, ordered by the knob.
     task_key: Vec<i64>,
+    /// Running instances per workflow, against Airflow's `max_active_tasks`.
+    workflow_running: Vec<u32>,
     /// Self-dependent instances waiting for a unit not yet created: unit → (task, waiter).
     deferred: BTreeMap<u32, Vec<(TaskId, u32)>>,
     /// Scripted faults: (task, scheduled) → (attempts, phase).
@@ -332,6 +341,7 @@ impl<'m> Engine<'m> {
                 })
                 .collect(),
             task_key: task_keys(model),
+            workflow_running: vec![0; model.workflows.len()],
             deferred: BTreeMap::new(),
             faults: scenario
                 .faults
@@ -425,6 +435,15 @@ impl<'m> Engine<'m> {
                 backfill: Some(b_index),
                 error,
             })?;
+            if b.order == Order::Desc
+                && rules.reverse_self_dependency == ReverseSelfDependency::Reject
+                && let Some(t) = planner.tasks().find(|t| model.task(*t).self_dependency)
+            {
+                return Err(RunError::ReverseWithSelfDependency {
+                    backfill: b_index,
+                    task: model.task(t).name.clone(),
+                });
+            }
             let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
             let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
             let (groups, split, order) = (b.groups, rules.group_split, b.order);
@@ -797,7 +816,12 @@ impl<'m> Engine<'m> {
                 let need = task.pool_slots.max(1);
                 let limit_full = task
                     .task_group
-                    .is_some_and(|tg| self.groups[tg.0 as usize].free == 0);
+                    .is_some_and(|tg| self.groups[tg.0 as usize].free == 0)
+                    || self
+                        .model
+                        .workflow(task.workflow)
+                        .max_active_tasks
+                        .is_some_and(|m| self.workflow_running[task.workflow.0 as usize] >= m);
                 if need > self.groups[g].free || limit_full {
                     self.aside.push(Reverse(entry));
                     continue;
@@ -806,6 +830,7 @@ impl<'m> Engine<'m> {
                 if let Some(tg) = task.task_group {
                     self.groups[tg.0 as usize].free -= 1;
                 }
+                self.workflow_running[task.workflow.0 as usize] += 1;
                 self.start(i, sink);
             }
             let aside = std::mem::take(&mut self.aside);
@@ -862,6 +887,7 @@ impl<'m> Engine<'m> {
         if let Some(tg) = task.task_group {
             self.groups[tg.0 as usize].free += 1;
         }
+        self.workflow_running[task.workflow.0 as usize] -= 1;
     }
 
     fn attempt_end(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
@@ -1421,7 +1447,8 @@ pub enum Wait {
     Horizon,
 }
 
-/// Each task's queue key: effective priority by `weight_rule`, smaller first.
+/// Each task's queue key, smaller first: its workflow's priority, then its effective
+/// priority by `weight_rule`, each ordered by `priority_order`.
 fn task_keys(model: &Model) -> Vec<i64> {
     let n = model.tasks.len();
     let own: Vec<i64> = model.tasks.iter().map(|t| t.priority).collect();
@@ -1458,10 +1485,15 @@ fn task_keys(model: &Model) -> Vec<i64> {
                             .collect()
                     }),
                 };
-            match model.rules.priority_order {
-                PriorityOrder::HigherFirst => -weight,
-                PriorityOrder::LowerFirst => weight,
-            }
+            // The workflow's priority goes first (DolphinScheduler's dispatch order:
+            // workflow-instance priority, then task priority, DS §4); other profiles
+            // leave every workflow at the same priority.
+            let workflow = i64::from(model.workflow(model.tasks[i].workflow).priority);
+            let (workflow, weight) = match model.rules.priority_order {
+                PriorityOrder::HigherFirst => (-workflow, -weight),
+                PriorityOrder::LowerFirst => (workflow, weight),
+            };
+            (workflow << 32) + weight
         })
         .collect()
 }
