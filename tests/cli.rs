@@ -445,3 +445,33 @@ fn the_same_seed_gives_the_same_trace_file() {
     assert_ne!(run("a", "5"), run("c", "6"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn instances_takes_a_dolphinscheduler_date_list() {
+    let out = schedsim(&[
+        "instances",
+        "models/dolphinscheduler-rerun-vs-recover.toml",
+        "--dates",
+        "2025-03-04T02:00:00,2025-03-01T02:00:00,2025-03-04T02:00:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scheduled: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    // Two tasks on two distinct dates.
+    assert_eq!(scheduled.len(), 4);
+    assert_eq!(scheduled[0], "2025-03-01T02:00:00+08:00");
+    let refused = schedsim(&[
+        "instances",
+        "models/dataworks-backfill-today-partition.toml",
+        "--dates",
+        "2025-03-04T02:00:00",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+}

@@ -663,7 +663,11 @@ start = "2025-03-20T00:00:00"
     )
     .err()
     .expect("AF B7: InvalidBackfillDirection");
-    assert!(err.to_string().contains("dag.t depends on its previous run"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("dag.t depends on its previous run"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -738,5 +742,8 @@ start = "2025-03-20T10:00:00"
     let e = run(&m);
     let (low, high) = (&e.instances[0], &e.instances[1]);
     assert_eq!(m.task(high.task).name, "high.lazy_task");
-    assert!(high.start < low.start, "workflow priority HIGHEST runs first");
+    assert!(
+        high.start < low.start,
+        "workflow priority HIGHEST runs first"
+    );
 }

@@ -36,6 +36,7 @@ fn req(from: DateOrTime, to: DateOrTime) -> Request {
         from,
         to,
         window: None,
+        dates: None,
         now: None,
         clip: None,
         max_instances: 50_000_000,
@@ -540,4 +541,35 @@ fn dw_case_7_yearly_first_and_last_day_of_jan_apr_jul_oct_runs_8_days() {
             "2025-10-31"
         ]
     );
+}
+
+#[test]
+fn ds_explicit_dates_replace_the_range_without_the_cron_duplicates_dropped() {
+    let m = model(
+        "dolphinscheduler",
+        "Asia/Shanghai",
+        Some("0 0 2 * * ? *"),
+        None,
+        "",
+    );
+    let at = |d: i8, h: i8| date(2025, 3, d).at(h, 0, 0, 0);
+    let r = Request {
+        targets: vec![Target::Workflow(schedsim::model::WorkflowId(0))],
+        dates: Some(
+            schedsim::model::complement_dates([at(5, 7), at(1, 2), at(5, 7), at(3, 23)]).unwrap(),
+        ),
+        ..req(t(2025, 3, 1, 2, 0), t(2025, 3, 5, 7, 0))
+    };
+    // 07:00 and 23:00 are not fire times of the cron: the list is used as given.
+    assert_eq!(
+        scheduled(&m, &r),
+        [
+            "2025-03-01T02:00:00+08:00",
+            "2025-03-03T23:00:00+08:00",
+            "2025-03-05T07:00:00+08:00"
+        ]
+    );
+    let hundred_and_one =
+        (0..101).map(|k| date(2025, 1, 1).at(0, 0, 0, 0) + jiff::Span::new().days(k));
+    assert_eq!(schedsim::model::complement_dates(hundred_and_one), Err(101));
 }

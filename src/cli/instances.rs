@@ -12,11 +12,15 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
 pub struct Args {
     model: PathBuf,
     /// First business date (dataworks) or schedule/logical time, included.
-    #[arg(long)]
-    from: String,
+    #[arg(long, required_unless_present = "dates")]
+    from: Option<String>,
     /// Last business date or time, included.
-    #[arg(long)]
-    to: String,
+    #[arg(long, required_unless_present = "dates")]
+    to: Option<String>,
+    /// DolphinScheduler: explicit schedule times instead of a range, comma-separated
+    /// (duplicates dropped, at most 100).
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["from", "to"])]
+    dates: Vec<String>,
     /// Workflows or "workflow.task" names, comma-separated; default: every workflow.
     #[arg(long, value_delimiter = ',')]
     targets: Vec<String>,
@@ -61,9 +65,45 @@ pub fn run(args: &Args) -> i32 {
     };
     let bound =
         |flag: &str, text: &str| model::parse_bound(text).map_err(|e| format!("{flag}: {e}"));
-    let (from, to) = match (bound("--from", &args.from), bound("--to", &args.to)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    let mut parsed = Vec::new();
+    for text in &args.dates {
+        match bound("--dates", text) {
+            Ok(model::DateOrTime::DateTime(t)) => parsed.push(t),
+            Ok(model::DateOrTime::Date(_)) => {
+                return fail(&format!(
+                    "--dates: `{text}` is a date; give schedule times (YYYY-MM-DDTHH:MM:SS)"
+                ));
+            }
+            Err(e) => return fail(&e),
+        }
+    }
+    let dates = match model::complement_dates(parsed) {
+        Ok(d) => d,
+        Err(n) => {
+            return fail(&format!(
+                "--dates: DolphinScheduler takes at most {} complement dates, not {n}",
+                model::MAX_COMPLEMENT_DATES
+            ));
+        }
+    };
+    if !dates.is_empty() && m.profile != schedsim::rules::Profile::Dolphinscheduler {
+        return fail("--dates: an explicit date list is DolphinScheduler's; give --from and --to");
+    }
+    let (from, to) = if dates.is_empty() {
+        let (Some(f), Some(t)) = (&args.from, &args.to) else {
+            return fail("--from and --to are required without --dates");
+        };
+        match (bound("--from", f), bound("--to", t)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return fail(&e),
+        }
+    } else {
+        let first = dates.iter().min().copied().unwrap_or_default();
+        let last = dates.iter().max().copied().unwrap_or_default();
+        (
+            model::DateOrTime::DateTime(first),
+            model::DateOrTime::DateTime(last),
+        )
     };
     let now = match &args.now {
         Some(t) => match bound("--now", t) {
@@ -113,6 +153,7 @@ pub fn run(args: &Args) -> i32 {
         from,
         to,
         window,
+        dates: (!dates.is_empty()).then_some(dates),
         now,
         clip: None,
         max_instances: args.max_instances,

@@ -296,9 +296,16 @@ pub struct BackfillDoc {
     /// Include everything downstream of the targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub downstream: Option<Sp<bool>>,
-    /// Business dates (dataworks), schedule or logical times (others).
-    pub from: Sp<DateOrTimeText>,
-    pub to: Sp<DateOrTimeText>,
+    /// Business dates (dataworks), schedule or logical times (others); both ends
+    /// included. Required unless `dates` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Sp<DateOrTimeText>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Sp<DateOrTimeText>>,
+    /// DolphinScheduler: an explicit list of schedule times instead of `from`/`to`
+    /// (complementScheduleDateList; duplicates dropped, at most 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<Sp<Vec<Sp<DateTimeText>>>>,
     /// Time-of-day window for hourly and minutely tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Sp<WindowText>>,
@@ -416,7 +423,8 @@ table_decode!(ScenarioDoc, "[[scenario]]", {
     backfills: list = "backfill", faults: list = "fault", operations: list = "operation",
 });
 table_decode!(BackfillDoc, "[[scenario.backfill]]", {
-    at: optional, targets: required, downstream: optional, from: required, to: required,
+    at: optional, targets: required, downstream: optional, from: optional, to: optional,
+    dates: optional,
     window: optional, groups: optional, order: optional, run_immediately: optional,
 }, span = span);
 table_decode!(FaultDoc, "[[scenario.fault]]", {

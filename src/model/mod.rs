@@ -169,8 +169,11 @@ pub struct Backfill {
     pub at: civil::DateTime,
     pub targets: Vec<Target>,
     pub downstream: bool,
+    /// The range; with `dates`, their first and last.
     pub from: DateOrTime,
     pub to: DateOrTime,
+    /// DolphinScheduler's explicit schedule times, distinct, in the order given.
+    pub dates: Option<Vec<civil::DateTime>>,
     /// Time-of-day window, both ends included.
     pub window: Option<(civil::Time, civil::Time)>,
     pub groups: u32,
@@ -192,6 +195,29 @@ pub struct Operation {
     pub kind: OperationKind,
     pub task: TaskId,
     pub scheduled: civil::DateTime,
+}
+
+/// DolphinScheduler's cap on an explicit complement date list
+/// (`Constants.SCHEDULE_TIME_MAX_LENGTH`, DS §1.1).
+pub const MAX_COMPLEMENT_DATES: usize = 100;
+
+/// An explicit complement date list as DolphinScheduler reads it: duplicates dropped,
+/// the order kept; `Err(n)` with the distinct count when there are more than
+/// [`MAX_COMPLEMENT_DATES`].
+pub fn complement_dates(
+    list: impl IntoIterator<Item = civil::DateTime>,
+) -> Result<Vec<civil::DateTime>, usize> {
+    let mut out: Vec<civil::DateTime> = Vec::new();
+    for t in list {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_COMPLEMENT_DATES {
+        Err(out.len())
+    } else {
+        Ok(out)
+    }
 }
 
 impl Model {

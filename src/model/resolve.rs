@@ -1026,6 +1026,48 @@ impl Resolver<'_> {
         out
     }
 
+    /// DolphinScheduler's complementScheduleDateList: distinct times in the order
+    /// given, at most 100 (DS §1.1, `SCHEDULE_TIME_MAX_LENGTH`).
+    fn date_list(&mut self, list: &Sp<Vec<Sp<DateTimeText>>>) -> Option<Vec<civil::DateTime>> {
+        self.only_for(
+            Some(list.span.clone()),
+            "`dates`",
+            &[Profile::Dolphinscheduler],
+            "give the range with `from` and `to`",
+        );
+        if list.value.is_empty() {
+            self.err(Diagnostic::new(
+                list.span.clone(),
+                "`dates` is empty",
+                "expected at least one schedule time",
+            ));
+            return None;
+        }
+        let parsed: Vec<Option<civil::DateTime>> = list
+            .value
+            .iter()
+            .map(|d| self.datetime(d, "complement date"))
+            .collect();
+        let all: Option<Vec<civil::DateTime>> = parsed.into_iter().collect();
+        match super::complement_dates(all?) {
+            Ok(dates) => Some(dates),
+            Err(n) => {
+                self.err(
+                    Diagnostic::new(
+                        list.span.clone(),
+                        format!(
+                            "DolphinScheduler takes at most {} complement dates, this list has {n} distinct ones",
+                            super::MAX_COMPLEMENT_DATES
+                        ),
+                        format!("expected at most {} dates", super::MAX_COMPLEMENT_DATES),
+                    )
+                    .help("split the complement, or give a range with `from` and `to`"),
+                );
+                None
+            }
+        }
+    }
+
     fn task_ref(&mut self, r: &Sp<String>, tasks: &Names<TaskId>) -> Option<TaskId> {
         if !r.value.contains('.') {
             let mut d = Diagnostic::new(
@@ -1105,19 +1147,49 @@ impl Resolver<'_> {
                     .map(DateOrTime::Date)
             }
         };
-        let from = bound(self, &b.from, "start");
-        let to = bound(self, &b.to, "end");
-        if let (Some(a), Some(z)) = (from, to)
+        let from = b.from.as_ref().and_then(|v| bound(self, v, "start"));
+        let to = b.to.as_ref().and_then(|v| bound(self, v, "end"));
+        if let (Some(a), Some(z), Some(fa), Some(tz)) = (from, to, &b.from, &b.to)
             && z.start() < a.start()
         {
             self.inverted(
-                b.from.span.clone(),
-                b.to.span.clone(),
+                fa.span.clone(),
+                tz.span.clone(),
                 "backfill range",
                 "from",
                 "to",
             );
         }
+        let dates = b.dates.as_ref().and_then(|list| self.date_list(list));
+        let (from, to) = match (&b.from, &b.to, &dates) {
+            (Some(_), Some(_), None) => (from, to),
+            (None, None, Some(list)) => (
+                list.iter().min().copied().map(DateOrTime::DateTime),
+                list.iter().max().copied().map(DateOrTime::DateTime),
+            ),
+            (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+                let span = b.dates.as_ref().map_or(b.span.clone(), |d| d.span.clone());
+                self.err(Diagnostic::new(
+                    span,
+                    "a backfill takes either `from` and `to`, or `dates`, not both",
+                    "expected `dates` alone",
+                ));
+                (None, None)
+            }
+            _ if b.dates.is_some() => (None, None),
+            (f, _, _) => {
+                let key = if f.is_none() { "from" } else { "to" };
+                self.err(
+                    Diagnostic::new(
+                        b.span.clone(),
+                        format!("[[scenario.backfill]] is missing the required key `{key}`"),
+                        "`from` and `to` are required here",
+                    )
+                    .help("give the range with `from` and `to` (both included)"),
+                );
+                (None, None)
+            }
+        };
         self.only_for(
             b.window.as_ref().map(|w| w.span.clone()),
             "`window`",
@@ -1151,6 +1223,7 @@ impl Resolver<'_> {
             downstream: b.downstream.as_ref().is_some_and(|d| d.value),
             from: from?,
             to: to?,
+            dates,
             window,
             groups: b
                 .groups

@@ -90,6 +90,9 @@ pub struct Request {
     pub from: DateOrTime,
     pub to: DateOrTime,
     pub window: Option<(Time, Time)>,
+    /// DolphinScheduler's explicit schedule times: they replace the range, and the
+    /// cron is not consulted (DS §1.1).
+    pub dates: Option<Vec<jiff::civil::DateTime>>,
     /// The virtual now: with `future_instances = skip`, runs not yet due are left out.
     pub now: Option<Instant>,
     /// Only instances scheduled inside these instants (a recurring window).
@@ -226,7 +229,10 @@ impl<'m> Planner<'m> {
         let (first, last) = (req.from.start().date(), req.to.start().date());
         let at_most = tasks
             .iter()
-            .map(|(_, s)| s.expr.max_fires_between(first, last))
+            .map(|(_, s)| match &req.dates {
+                Some(dates) => dates.len() as u64,
+                None => s.expr.max_fires_between(first, last),
+            })
             .fold(0u64, u64::saturating_add);
         if at_most > req.max_instances {
             return Err(PlanError::TooMany {
@@ -331,7 +337,20 @@ impl<'m> Planner<'m> {
         let from = local_to_instant(tz, req.from.start());
         let to = local_to_instant(tz, req.to.start());
         for (task, schedule) in &self.tasks {
-            let ticks = if from == to && rules.single_day_range == SingleDayRange::OneDate {
+            let ticks = if let Some(dates) = &req.dates {
+                dates
+                    .iter()
+                    .map(|&local| {
+                        let at = local_to_instant(tz, local);
+                        crate::calendar::Tick {
+                            at,
+                            run_after: at,
+                            local,
+                            shifted: false,
+                        }
+                    })
+                    .collect()
+            } else if from == to && rules.single_day_range == SingleDayRange::OneDate {
                 // start = end: exactly one date, the start, without consulting the cron.
                 vec![crate::calendar::Tick {
                     at: from,
