@@ -747,3 +747,58 @@ start = "2025-03-20T10:00:00"
         "workflow priority HIGHEST runs first"
     );
 }
+
+#[test]
+fn airflow_clear_with_upstream_reruns_the_task_and_its_upstream_in_order() {
+    let text = |kind: &str| {
+        format!(
+            r#"
+[model]
+name = "m"
+profile = "airflow"
+[[workflow]]
+name = "dag"
+cron = "@daily"
+  [[workflow.task]]
+  name = "extract"
+  duration = "10m"
+  [[workflow.task]]
+  name = "transform"
+  upstream = ["extract"]
+  duration = "10m"
+  [[workflow.task]]
+  name = "load"
+  upstream = ["transform"]
+  duration = "10m"
+[[scenario]]
+name = "s"
+start = "2025-03-20T00:00:00"
+  [[scenario.backfill]]
+  targets = ["dag"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-01T00:00:00"
+  [[scenario.operation]]
+  at = "2025-03-20T06:00:00"
+  kind = "{kind}"
+  task = "dag.transform"
+  scheduled = "2025-03-01T00:00:00"
+"#
+        )
+    };
+    let m = load(&text("rerun_upstream"));
+    let e = run(&m);
+    let attempts: Vec<u32> = e.instances.iter().map(|i| i.attempts).collect();
+    assert_eq!(
+        attempts,
+        [2, 2, 1],
+        "extract and transform again; load is downstream"
+    );
+    // The rerun keeps the order: transform's second run starts after extract's ends.
+    assert_eq!(makespan_minutes(&e), 6 * 60 + 20);
+    let m = load(&text("rerun"));
+    let attempts: Vec<u32> = run(&m).instances.iter().map(|i| i.attempts).collect();
+    assert_eq!(attempts, [1, 2, 1]);
+    let m = load(&text("rerun_downstream"));
+    let attempts: Vec<u32> = run(&m).instances.iter().map(|i| i.attempts).collect();
+    assert_eq!(attempts, [1, 2, 2]);
+}

@@ -1094,6 +1094,10 @@ impl<'m> Engine<'m> {
                 let members = self.descendants(i);
                 self.rerun(k, members, false, sink);
             }
+            OperationKind::RerunUpstream => {
+                let members = self.ancestors(i);
+                self.rerun(k, members, false, sink);
+            }
             OperationKind::SetSuccess => {
                 if matches!(state, State::Succeeded | State::DryRun | State::Running) {
                     self.note(k, &format!("the instance is {state}"));
@@ -1180,6 +1184,33 @@ impl<'m> Engine<'m> {
             }
         }
         out
+    }
+
+    /// `i` and every instance of its unit upstream of it (Airflow clear with upstream).
+    fn ancestors(&self, i: u32) -> Vec<u32> {
+        let unit = &self.units[self.instances[i as usize].unit as usize];
+        let mut out = vec![i];
+        loop {
+            let before = out.len();
+            for up in unit.first..unit.first + unit.count {
+                if out.contains(&up) {
+                    continue;
+                }
+                let task = self.instances[up as usize].task;
+                let mut e = self.instances[up as usize].first_dependent;
+                while e != NONE {
+                    let edge = self.edges[e as usize];
+                    e = edge.next;
+                    if out.contains(&edge.to) && self.instances[edge.to as usize].task != task {
+                        out.push(up);
+                        break;
+                    }
+                }
+            }
+            if out.len() == before {
+                return out;
+            }
+        }
     }
 
     /// Runs finished instances again: each waits for the members upstream of it and

@@ -70,6 +70,8 @@ keyword_enum! {
         Rerun = "rerun",
         RerunFailed = "rerun_failed",
         RerunDownstream = "rerun_downstream",
+        /// Airflow: clear with upstream.
+        RerunUpstream = "rerun_upstream",
         SetSuccess = "set_success",
         Freeze = "freeze",
         Unfreeze = "unfreeze",

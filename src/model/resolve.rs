@@ -989,6 +989,14 @@ impl Resolver<'_> {
                         "",
                     );
                 }
+                if o.kind.value == OperationKind::RerunUpstream {
+                    self.only_for(
+                        Some(o.kind.span.clone()),
+                        "the operation `rerun_upstream`",
+                        &[Profile::Airflow],
+                        "",
+                    );
+                }
                 let task = self.task_ref(&o.task, tasks);
                 let scheduled = self.datetime(&o.scheduled, "scheduled time");
                 if let (Some(at), Some(task), Some(scheduled)) = (at, task, scheduled) {
