@@ -276,6 +276,10 @@ fn run_prints_a_summary_writes_a_jsonl_trace_and_exits_0_even_with_violations() 
         "{stdout}"
     );
     let lines = std::fs::read_to_string(&trace).unwrap();
+    let header: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(header["seed"], 0);
+    assert_eq!(header["tzdb"], "2026e");
+    assert_eq!(header["model_hash"].as_str().unwrap().len(), 40);
     let mut transitions = 0;
     for line in lines.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");

@@ -154,7 +154,7 @@ fn every_scenario_runs_and_checks_as_pinned() {
                 Identity {
                     scenario: &scenario.name,
                     seed: 0,
-                    model_hash: String::new(),
+                    model_hash: schedsim::model::model_hash(&std::fs::read(&path).unwrap()),
                 },
                 false,
             );

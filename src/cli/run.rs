@@ -1,12 +1,13 @@
 //! `schedsim run MODEL [--scenario NAME] [--seed N] [--trace FILE]`: simulate a
 //! scenario and print its summary.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
 use schedsim::model;
 use schedsim::observe::summary::Identity;
+use schedsim::observe::trace::header_line;
 use schedsim::observe::{Summary, observe};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
@@ -38,7 +39,7 @@ pub fn load(path: &PathBuf, scenario: Option<&str>) -> Result<(model::Model, usi
         EXIT_BAD_INPUT
     })?;
     let bytes = std::fs::read(path).map_err(|e| fail(&format!("{}: {e}", path.display())))?;
-    let hash = sha1_smol::Sha1::from(&bytes).digest().to_string();
+    let hash = model::model_hash(&bytes);
     let index = match scenario {
         Some(name) => m
             .scenarios
@@ -88,10 +89,17 @@ fn execute(args: &Args, check: bool) -> i32 {
         max_instances: args.max_instances,
     };
     let trace = match &args.trace {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(BufWriter::new(f)),
-            Err(e) => return fail(&format!("--trace {}: {e}", path.display())),
-        },
+        Some(path) => {
+            let header = header_line(&m, &scenario.name, args.seed, &hash);
+            match std::fs::File::create(path).and_then(|f| {
+                let mut w = BufWriter::new(f);
+                w.write_all(header.as_bytes())?;
+                Ok(w)
+            }) {
+                Ok(w) => Some(w),
+                Err(e) => return fail(&format!("--trace {}: {e}", path.display())),
+            }
+        }
         None => None,
     };
     let (engine, findings, trace) = match observe(&m, scenario, config, trace) {

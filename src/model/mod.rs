@@ -197,6 +197,11 @@ pub struct Operation {
     pub scheduled: civil::DateTime,
 }
 
+/// The hash every run records for its model: SHA-1 of the file's bytes, in hex.
+pub fn model_hash(bytes: &[u8]) -> String {
+    sha1_smol::Sha1::from(bytes).digest().to_string()
+}
+
 /// DolphinScheduler's cap on an explicit complement date list
 /// (`Constants.SCHEDULE_TIME_MAX_LENGTH`, DS §1.1).
 pub const MAX_COMPLEMENT_DATES: usize = 100;

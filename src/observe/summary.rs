@@ -249,8 +249,13 @@ impl Summary {
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "model {} ({}{version}), scenario {}, seed {}, tzdb {}",
-            self.model, self.profile, self.scenario, self.seed, self.tzdb
+            "model {} ({}{version}), scenario {}, seed {}, model sha1 {}, tzdb {}",
+            self.model,
+            self.profile,
+            self.scenario,
+            self.seed,
+            &self.model_hash[..self.model_hash.len().min(12)],
+            self.tzdb
         );
         let counts: Vec<String> = self
             .states

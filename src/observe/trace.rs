@@ -1,6 +1,6 @@
 //! The trace: one JSON object per line, streamed as events happen.
 //!
-//! Instance lines: `time`, `instance`, `task`, `scheduled`, `attempt`, `from`, `to`
+//! The first line names the run (`header_line`). Instance lines: `time`, `instance`, `task`, `scheduled`, `attempt`, `from`, `to`
 //! (the common states), `state` (the profile's own name for `to`) and `reason`. Unit
 //! lines (a backfill date, workflow instance or DAG run starting or ending): `time`,
 //! `unit`, `date`, `origin`, `event` and `state`.
@@ -12,6 +12,23 @@ use crate::calendar::schedule::rfc3339;
 use crate::engine::{Event, Sink, UnitEvent};
 use crate::model::Model;
 use crate::rules::Profile;
+
+/// The first line of a trace file: what produced it, so that a trace can be replayed
+/// and compared (product.md, determinism: seed, model hash, tz database version).
+pub fn header_line(model: &Model, scenario: &str, seed: u64, model_hash: &str) -> String {
+    serde_json::json!({
+        "schedsim": env!("CARGO_PKG_VERSION"),
+        "model": model.name,
+        "profile": model.profile,
+        "scenario": scenario,
+        "seed": seed,
+        "model_hash": model_hash,
+        "tzdb": crate::model::tzdb_version(),
+        "timezone": model.timezone_name,
+    })
+    .to_string()
+        + "\n"
+}
 
 pub struct TraceWriter<'m, W: Write> {
     out: W,
