@@ -5,10 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::calendar::Instant;
+use crate::calendar::schedule::instant_to_local;
 use crate::calendar::schedule::rfc3339;
+use crate::engine::Origin;
 use crate::engine::{Engine, Event, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
-use crate::observe::store::{Status, Store};
+use crate::observe::store::{Partition, Status, Store};
+use crate::plan::PartitionKey;
 use crate::plan::{Kind, UnitKey};
 
 /// Every property `check` evaluates, by its product.md name, in this order.
@@ -74,15 +77,11 @@ pub struct Recorder<'m> {
     model: &'m Model,
     running: Vec<u32>,
     in_flight: BTreeMap<u32, u32>,
-    /// First time each instance succeeded or dry-ran.
     /// Per instance, compactly (the 10-million-instance budget counts every byte).
     seen: Vec<Seen>,
-    resource: Vec<String>,
-    resource_count: usize,
-    parallel: Vec<String>,
-    parallel_count: usize,
-    retries: Vec<String>,
-    retry_count: usize,
+    resource: Found,
+    parallel: Found,
+    retries: Found,
     /// The groups each backfill allows (by scenario order).
     groups: Vec<u32>,
 }
@@ -94,12 +93,9 @@ impl<'m> Recorder<'m> {
             running: vec![0; model.groups.len()],
             in_flight: BTreeMap::new(),
             seen: Vec::new(),
-            resource: Vec::new(),
-            resource_count: 0,
-            parallel: Vec::new(),
-            parallel_count: 0,
-            retries: Vec::new(),
-            retry_count: 0,
+            resource: Found::default(),
+            parallel: Found::default(),
+            retries: Found::default(),
             groups: scenario.backfills.iter().map(|b| b.groups).collect(),
         }
     }
@@ -119,32 +115,45 @@ impl Recorder<'_> {
     /// resource-bound, date-parallelism-bound and retry-bound: what the events showed.
     pub fn finish(self) -> [PropertyResult; 3] {
         [
-            result(
-                PROPERTIES[7],
-                |n| format!("{n} starts exceeded a group's slots"),
-                self.resource,
-                self.resource_count,
-            ),
-            result(
-                PROPERTIES[8],
-                |n| format!("{n} backfill dates started beyond the groups allowed"),
-                self.parallel,
-                self.parallel_count,
-            ),
-            result(
-                PROPERTIES[10],
-                |n| format!("{n} executions broke a retry limit or interval"),
-                self.retries,
-                self.retry_count,
-            ),
+            self.resource.verdict(PROPERTIES[7], |n| {
+                format!("{n} starts exceeded a group's slots")
+            }),
+            self.parallel.verdict(PROPERTIES[8], |n| {
+                format!("{n} backfill dates started beyond the groups allowed")
+            }),
+            self.retries.verdict(PROPERTIES[10], |n| {
+                format!("{n} executions broke a retry limit or interval")
+            }),
         ]
     }
 }
 
-fn keep(list: &mut Vec<String>, count: &mut usize, line: impl FnOnce() -> String) {
-    *count += 1;
-    if list.len() < DETAILS {
-        list.push(line());
+/// The violations of one property found so far: the first [`DETAILS`] in words, and
+/// how many in all.
+#[derive(Default)]
+struct Found {
+    details: Vec<String>,
+    count: usize,
+}
+
+impl Found {
+    fn add(&mut self, line: impl FnOnce() -> String) {
+        self.count += 1;
+        if self.details.len() < DETAILS {
+            self.details.push(line());
+        }
+    }
+
+    fn verdict(self, name: &'static str, summary: impl FnOnce(usize) -> String) -> PropertyResult {
+        PropertyResult {
+            name,
+            holds: self.count == 0,
+            witness: (self.count > 0).then(|| Witness {
+                summary: summary(self.count),
+                details: self.details,
+                count: self.count,
+            }),
+        }
     }
 }
 
@@ -169,7 +178,7 @@ impl Sink for Recorder<'_> {
                 if self.running[g] > limit {
                     let (running, at) = (self.running[g], self.time(e.time));
                     let name = &self.model.groups[g].name;
-                    keep(&mut self.resource, &mut self.resource_count, || {
+                    self.resource.add(|| {
                         format!(
                             "{at}: {running} slots of `{name}` in use, it has {limit} ({} started)",
                             task.name
@@ -188,7 +197,7 @@ impl Sink for Recorder<'_> {
             let allowed = task.retry.times + 1;
             if tries + 1 > allowed {
                 let (at, s) = (self.time(e.time), self.time(e.scheduled));
-                keep(&mut self.retries, &mut self.retry_count, || {
+                self.retries.add(|| {
                     format!(
                         "{} scheduled {s}: execution {} at {at} is try {} of at most {allowed}",
                         task.name,
@@ -203,7 +212,7 @@ impl Sink for Recorder<'_> {
                 let (at, s, f) = (self.time(e.time), self.time(e.scheduled), self.time(failed));
                 let gap = e.time - failed;
                 let interval = task.retry.interval;
-                keep(&mut self.retries, &mut self.retry_count, || {
+                self.retries.add(|| {
                     format!(
                         "{} scheduled {s}: retry at {at}, {gap}s after the failure at {f}; the interval is {interval}s",
                         task.name
@@ -227,7 +236,7 @@ impl Sink for Recorder<'_> {
         let (n, limit) = (*n, self.groups.get(b as usize).copied().unwrap_or(u32::MAX));
         if e.started && n > limit {
             let (at, date) = (self.time(e.time), e.key.date_text(self.model));
-            keep(&mut self.parallel, &mut self.parallel_count, || {
+            self.parallel.add(|| {
                 format!(
                     "{at}: backfill {} has {n} dates in flight (date {date} started); it allows {limit}",
                     b + 1
@@ -262,40 +271,89 @@ pub fn outside_effective(
     effective.is_some_and(|(from, to)| date < from || date > to)
 }
 
-fn result(
-    name: &'static str,
-    summary: impl FnOnce(usize) -> String,
-    details: Vec<String>,
-    count: usize,
-) -> PropertyResult {
-    PropertyResult {
-        name,
-        holds: count == 0,
-        witness: (count > 0).then(|| Witness {
-            summary: summary(count),
-            details,
-            count,
-        }),
+/// What the property checks read: the finished engine, the scenario, the recorder's
+/// first successes, and the store's partitions.
+struct Facts<'a, 'm> {
+    engine: &'a Engine<'m>,
+    model: &'m Model,
+    scenario: &'a Scenario,
+    recorder: &'a Recorder<'a>,
+    store: &'a Store<'a>,
+    partitions: &'a [Partition],
+}
+
+impl Facts<'_, '_> {
+    fn time(&self, t: Instant) -> String {
+        rfc3339(&self.model.timezone, t)
+    }
+
+    /// "task scheduled 2025-03-02T00:00:00+08:00".
+    fn describe(&self, i: u32) -> String {
+        let inst = &self.engine.instances[i as usize];
+        format!(
+            "{} scheduled {}",
+            self.model.task(inst.task).name,
+            self.time(inst.scheduled)
+        )
+    }
+
+    fn start(&self, i: u32) -> Option<Instant> {
+        self.engine.instances[i as usize].start
+    }
+
+    fn satisfied(&self, i: u32) -> Option<Instant> {
+        self.recorder
+            .seen
+            .get(i as usize)
+            .map(|s| s.satisfied_at)
+            .filter(|&t| t != NEVER)
+    }
+
+    fn intended(&self, i: u32) -> Vec<PartitionKey> {
+        crate::observe::store::intended(self.model, self.engine, i)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
     }
 }
 
-/// Evaluates every property of [`PROPERTIES`], in order.
+/// Evaluates every property of [`PROPERTIES`], in order. `partitions` are the
+/// store's, as [`Store::partitions`] gives them.
 pub fn evaluate(
     engine: &Engine<'_>,
     scenario: &Scenario,
     recorder: Recorder<'_>,
     store: &Store<'_>,
+    partitions: &[Partition],
 ) -> Vec<PropertyResult> {
-    let model = engine.model();
-    let time = |t: Instant| rfc3339(&model.timezone, t);
-    let name = |i: u32| &model.task(engine.instances[i as usize].task).name;
-    let describe = |i: u32| {
-        let inst = &engine.instances[i as usize];
-        format!("{} scheduled {}", name(i), time(inst.scheduled))
+    let facts = Facts {
+        engine,
+        model: engine.model(),
+        scenario,
+        recorder: &recorder,
+        store,
+        partitions,
     };
-    let mut out = Vec::new();
+    let mut out = vec![
+        unique_logical_instance(&facts),
+        instance_count(&facts),
+        idempotent_writes(&facts),
+        partition_alignment(&facts),
+        complete_writes(&facts),
+        dependency_order(&facts),
+        self_dependency_order(&facts),
+    ];
+    let no_early = no_early_start(&facts);
+    let effective = effective_period(&facts);
+    let termination = termination(&facts);
+    let [resource, parallel, retry] = recorder.finish();
+    out.extend([resource, parallel, no_early, retry, effective, termination]);
+    debug_assert!(out.iter().map(|p| p.name).eq(PROPERTIES));
+    out
+}
 
-    // unique-logical-instance
+fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
+    let engine = f.engine;
     // (scheduled, task, instance), sorted: equal neighbours are one logical instance.
     let mut keys: Vec<(Instant, u32, u32)> = engine
         .instances
@@ -304,320 +362,289 @@ pub fn evaluate(
         .map(|(i, inst)| (inst.scheduled, inst.task.0, i as u32))
         .collect();
     keys.sort_unstable();
-    let by_key = keys
+    let mut found = Found::default();
+    for run in keys
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
-        .filter(|run| run.len() > 1)
-        .map(|run| run.iter().map(|k| k.2).collect::<Vec<u32>>());
-    let (mut d, mut n) = (Vec::new(), 0);
-    for ids in by_key {
-        let origins: Vec<String> = ids
+        .filter(|r| r.len() > 1)
+    {
+        let origins: Vec<String> = run
             .iter()
-            .map(|&i| {
-                let inst = &engine.instances[i as usize];
+            .map(|k| {
+                let inst = &engine.instances[k.2 as usize];
                 let created = engine.units[inst.unit as usize]
                     .created
-                    .map_or("-".into(), time);
+                    .map_or("-".into(), |t| f.time(t));
                 format!("{} created {created}", inst.origin.word())
             })
             .collect();
-        keep(&mut d, &mut n, || {
+        found.add(|| {
             format!(
                 "{}: {} instances ({})",
-                describe(ids[0]),
-                ids.len(),
+                f.describe(run[0].2),
+                run.len(),
                 origins.join(", ")
             )
         });
     }
-    out.push(result(
-        PROPERTIES[0],
-        |n| format!("{n} logical instances exist more than once"),
-        d,
-        n,
-    ));
+    found.verdict(PROPERTIES[0], |n| {
+        format!("{n} logical instances exist more than once")
+    })
+}
 
-    // instance-count
+fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
+    let (engine, model) = (f.engine, f.model);
     let expected = engine.expected_counts();
     let mut actual = vec![0u64; model.tasks.len()];
     for inst in &engine.instances {
         actual[inst.task.0 as usize] += 1;
     }
-    let (mut d, mut n) = (Vec::new(), 0);
+    let mut found = Found::default();
     for (t, (&want, &have)) in expected.iter().zip(&actual).enumerate() {
-        if want != have {
-            let never: Vec<String> = engine
-                .never_started()
-                .map(|(_, u)| u.key.date_text(model))
-                .take(5)
-                .collect();
-            let why = if have < want && !never.is_empty() {
-                format!("; dates never started: {}", never.join(", "))
-            } else if have > want {
-                let regenerated = engine
-                    .instances
-                    .iter()
-                    .filter(|i| i.task.0 as usize == t && i.origin == crate::engine::Origin::Rerun)
-                    .count();
-                format!("; {regenerated} created again by a rerun")
-            } else {
-                String::new()
-            };
-            keep(&mut d, &mut n, || {
-                format!(
-                    "{}: {want} instances expected, {have} created{why}",
-                    model.tasks[t].name
-                )
-            });
+        if want == have {
+            continue;
         }
-    }
-    out.push(result(
-        PROPERTIES[1],
-        |n| {
+        let never: Vec<String> = engine
+            .never_started()
+            .map(|(_, u)| u.key.date_text(model))
+            .take(5)
+            .collect();
+        let why = if have < want && !never.is_empty() {
+            format!("; dates never started: {}", never.join(", "))
+        } else if have > want {
+            let again = engine
+                .instances
+                .iter()
+                .filter(|i| i.task.0 as usize == t && i.origin == Origin::Rerun)
+                .count();
+            format!("; {again} created again by a rerun")
+        } else {
+            String::new()
+        };
+        found.add(|| {
             format!(
-                "{n} tasks have a different number of instances than their schedule and range imply"
+                "{}: {want} instances expected, {have} created{why}",
+                model.tasks[t].name
             )
-        },
-        d,
-        n,
-    ));
+        });
+    }
+    found.verdict(PROPERTIES[1], |n| {
+        format!(
+            "{n} tasks have a different number of instances than their schedule and range imply"
+        )
+    })
+}
 
-    // idempotent-writes, partition-alignment
-    let partitions = store.partitions(engine);
-    let (mut d, mut n) = (Vec::new(), 0);
-    for p in partitions.iter().filter(|p| p.status == Status::Duplicated) {
+fn idempotent_writes(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    for p in f
+        .partitions
+        .iter()
+        .filter(|p| p.status == Status::Duplicated)
+    {
         for &(task, scheduled, copies) in &p.duplicated {
             let execs: Vec<String> = p
                 .writes
                 .iter()
                 .filter(|w| {
-                    let i = &engine.instances[w.instance as usize];
+                    let i = &f.engine.instances[w.instance as usize];
                     i.task == task && i.scheduled == scheduled
                 })
-                .map(|w| format!("execution {} ({}) at {}", w.attempt, w.mode, time(w.at)))
+                .map(|w| format!("execution {} ({}) at {}", w.attempt, w.mode, f.time(w.at)))
                 .collect();
-            keep(&mut d, &mut n, || {
+            found.add(|| {
                 format!(
                     "{}: rows of {} scheduled {} are there {copies} times, a clean run leaves them once: {}",
                     p.key,
-                    model.task(task).name,
-                    time(scheduled),
+                    f.model.task(task).name,
+                    f.time(scheduled),
                     execs.join("; ")
                 )
             });
         }
     }
-    out.push(result(
-        PROPERTIES[2],
-        |n| format!("rows of {n} instance(s) are held more often than one clean run leaves them"),
-        d,
-        n,
-    ));
-    let (mut d, mut n) = (Vec::new(), 0);
-    for (i, inst) in engine.instances.iter().enumerate() {
-        let written = store.written_by(i as u32);
+    found.verdict(PROPERTIES[2], |n| {
+        format!("rows of {n} instance(s) are held more often than one clean run leaves them")
+    })
+}
+
+fn partition_alignment(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    for (i, inst) in f.engine.instances.iter().enumerate() {
+        let written = f.store.written_by(i as u32);
         if written.is_empty() {
             continue;
         }
-        let meant: Vec<_> = crate::observe::store::intended(model, engine, i as u32)
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
+        let meant = f.intended(i as u32);
         for key in written.iter().filter(|k| !meant.contains(k)) {
-            let at = inst.start.map_or("-".into(), time);
+            let at = inst.start.map_or("-".into(), |t| f.time(t));
             let meant: Vec<String> = meant.iter().map(ToString::to_string).collect();
-            keep(&mut d, &mut n, || {
+            found.add(|| {
                 format!(
                     "{}: wrote {key} (first run {at}), but its date names {}",
-                    describe(i as u32),
+                    f.describe(i as u32),
                     meant.join(", ")
                 )
             });
         }
     }
-    out.push(result(
-        PROPERTIES[3],
-        |n| format!("{n} writes landed outside the partition their instance's date names"),
-        d,
-        n,
-    ));
+    found.verdict(PROPERTIES[3], |n| {
+        format!("{n} writes landed outside the partition their instance's date names")
+    })
+}
 
-    // complete-writes
-    let (mut d, mut n) = (Vec::new(), 0);
-    for (i, inst) in engine.instances.iter().enumerate() {
+fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    for (i, inst) in f.engine.instances.iter().enumerate() {
         if inst.state != State::Succeeded || inst.kind != Kind::Run {
             continue;
         }
-        let written = store.written_by(i as u32);
-        for (key, _) in crate::observe::store::intended(model, engine, i as u32) {
-            if !written.contains(&key) {
-                let why = match (inst.attempts, written.is_empty()) {
-                    (0, _) => "it was set succeeded without running".to_string(),
-                    (n, true) => format!("none of its {n} executions wrote; it was set succeeded"),
-                    (n, false) => format!("its {n} executions wrote elsewhere"),
-                };
-                keep(&mut d, &mut n, || {
-                    format!(
-                        "{}: succeeded, but {key} was never written: {why}",
-                        describe(i as u32)
-                    )
-                });
+        let written = f.store.written_by(i as u32);
+        for key in f.intended(i as u32) {
+            if written.contains(&key) {
+                continue;
             }
+            let why = match (inst.attempts, written.is_empty()) {
+                (0, _) => "it was set succeeded without running".to_string(),
+                (n, true) => format!("none of its {n} executions wrote; it was set succeeded"),
+                (n, false) => format!("its {n} executions wrote elsewhere"),
+            };
+            found.add(|| {
+                format!(
+                    "{}: succeeded, but {key} was never written: {why}",
+                    f.describe(i as u32)
+                )
+            });
         }
     }
-    out.push(result(
-        PROPERTIES[4],
-        |n| format!("{n} intended partitions of succeeded instances were never written"),
-        d,
-        n,
-    ));
+    found.verdict(PROPERTIES[4], |n| {
+        format!("{n} intended partitions of succeeded instances were never written")
+    })
+}
 
-    // dependency-order, self-dependency-order
-    let satisfied = |i: u32| {
-        recorder
-            .seen
-            .get(i as usize)
-            .map(|s| s.satisfied_at)
-            .filter(|&t| t != NEVER)
-    };
-    let (mut d, mut n) = (Vec::new(), 0);
-    let start = |i: u32| engine.instances[i as usize].start;
-    for (up, down, at, done) in started_before(engine.bindings(), start, satisfied) {
+fn dependency_order(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    let early = started_before(f.engine.bindings(), |i| f.start(i), |i| f.satisfied(i));
+    for (up, down, at, done) in early {
         let when = done.map_or("never succeeded".into(), |t| {
-            format!("succeeded at {}", time(t))
+            format!("succeeded at {}", f.time(t))
         });
-        keep(&mut d, &mut n, || {
+        found.add(|| {
             format!(
                 "{} started at {}, but {} it waits for {when}",
-                describe(down),
-                time(at),
-                describe(up)
+                f.describe(down),
+                f.time(at),
+                f.describe(up)
             )
         });
     }
-    out.push(result(
-        PROPERTIES[5],
-        |n| format!("{n} instances started before an upstream instance succeeded"),
-        d,
-        n,
-    ));
-    let (mut d, mut n) = (Vec::new(), 0);
+    found.verdict(PROPERTIES[5], |n| {
+        format!("{n} instances started before an upstream instance succeeded")
+    })
+}
+
+fn self_dependency_order(f: &Facts<'_, '_>) -> PropertyResult {
+    let engine = f.engine;
+    // Each self-dependent task's instances, per backfill (or the recurring schedule).
     let mut chains: BTreeMap<(u32, Option<u32>), Vec<u32>> = BTreeMap::new();
     for (i, inst) in engine.instances.iter().enumerate() {
-        if model.task(inst.task).self_dependency {
+        if f.model.task(inst.task).self_dependency {
             let set = engine.units[inst.unit as usize].backfill;
             chains.entry((inst.task.0, set)).or_default().push(i as u32);
         }
     }
+    let mut found = Found::default();
     for ids in chains.values_mut() {
         ids.sort_by_key(|&i| engine.instances[i as usize].scheduled);
         let pairs = ids.windows(2).map(|w| (w[0], w[1]));
-        for (prev, next, at, done) in started_before(pairs, start, satisfied) {
+        for (prev, next, at, done) in started_before(pairs, |i| f.start(i), |i| f.satisfied(i)) {
             let when = done.map_or("had not succeeded".into(), |t| {
-                format!("succeeded only at {}", time(t))
+                format!("succeeded only at {}", f.time(t))
             });
-            keep(&mut d, &mut n, || {
+            found.add(|| {
                 format!(
                     "{} started at {}; the previous cycle {} {when}",
-                    describe(next),
-                    time(at),
-                    describe(prev)
+                    f.describe(next),
+                    f.time(at),
+                    f.describe(prev)
                 )
             });
         }
     }
-    out.push(result(
-        PROPERTIES[6],
-        |n| format!("{n} self-dependent instances started before their previous cycle succeeded"),
-        d,
-        n,
-    ));
+    found.verdict(PROPERTIES[6], |n| {
+        format!("{n} self-dependent instances started before their previous cycle succeeded")
+    })
+}
 
-    // resource-bound, date-parallelism-bound (retry-bound is pushed below, in order)
-    let [resource, parallel, retry] = recorder.finish();
-    out.push(resource);
-    out.push(parallel);
-
-    // no-early-start
-    let (mut d, mut n) = (Vec::new(), 0);
-    for (i, inst) in engine.instances.iter().enumerate() {
+fn no_early_start(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    for (i, inst) in f.engine.instances.iter().enumerate() {
         let Some(start) = inst.start else { continue };
-        let chosen = engine.units[inst.unit as usize]
+        let chosen = f.engine.units[inst.unit as usize]
             .backfill
-            .is_some_and(|b| scenario.backfills[b as usize].run_immediately);
-        if start < inst.run_after && !chosen {
-            let why = if inst.origin == crate::engine::Origin::Recurring {
-                "".to_string()
-            } else {
-                format!(
-                    " (the profile's future_instances = {}, run immediately was not chosen)",
-                    model.rules.future_instances
-                )
-            };
-            keep(&mut d, &mut n, || {
-                format!(
-                    "{} started at {}, before its time {}{why}",
-                    describe(i as u32),
-                    time(start),
-                    time(inst.run_after)
-                )
-            });
+            .is_some_and(|b| f.scenario.backfills[b as usize].run_immediately);
+        if start >= inst.run_after || chosen {
+            continue;
         }
+        let why = if inst.origin == Origin::Recurring {
+            String::new()
+        } else {
+            format!(
+                " (the profile's future_instances = {}, run immediately was not chosen)",
+                f.model.rules.future_instances
+            )
+        };
+        found.add(|| {
+            format!(
+                "{} started at {}, before its time {}{why}",
+                f.describe(i as u32),
+                f.time(start),
+                f.time(inst.run_after)
+            )
+        });
     }
-    out.push(result(
-        PROPERTIES[9],
-        |n| format!("{n} instances started before their scheduled time"),
-        d,
-        n,
-    ));
+    found.verdict(PROPERTIES[9], |n| {
+        format!("{n} instances started before their scheduled time")
+    })
+}
 
-    out.push(retry);
-
-    // effective-period
-    let (mut d, mut n) = (Vec::new(), 0);
-    for (i, inst) in engine.instances.iter().enumerate() {
-        let effective = model.task(inst.task).effective;
-        let date = match engine.units[inst.unit as usize].key {
+fn effective_period(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    for (i, inst) in f.engine.instances.iter().enumerate() {
+        let effective = f.model.task(inst.task).effective;
+        let date = match f.engine.units[inst.unit as usize].key {
             UnitKey::BusinessDate(b) => b,
-            UnitKey::RunTime(_) => {
-                crate::calendar::schedule::instant_to_local(&model.timezone, inst.scheduled).date()
-            }
+            UnitKey::RunTime(_) => instant_to_local(&f.model.timezone, inst.scheduled).date(),
         };
         if let (true, Some((from, to))) = (outside_effective(date, effective), effective) {
-            keep(&mut d, &mut n, || {
+            found.add(|| {
                 format!(
                     "{}: date {date} is outside the effective period {from} to {to}",
-                    describe(i as u32)
+                    f.describe(i as u32)
                 )
             });
         }
     }
-    out.push(result(
-        PROPERTIES[11],
-        |n| format!("{n} instances lie outside their task's effective period"),
-        d,
-        n,
-    ));
+    found.verdict(PROPERTIES[11], |n| {
+        format!("{n} instances lie outside their task's effective period")
+    })
+}
 
-    // termination
-    let (mut d, mut n) = (Vec::new(), 0);
-    for s in engine.stuck() {
-        let waits: Vec<String> = crate::observe::summary::describe_waits(engine, &s.waits_for);
-        keep(&mut d, &mut n, || {
+fn termination(f: &Facts<'_, '_>) -> PropertyResult {
+    let mut found = Found::default();
+    for s in f.engine.stuck() {
+        let waits = crate::observe::summary::describe_waits(f.engine, &s.waits_for);
+        found.add(|| {
             format!(
                 "{} is {}, waiting for {}",
-                describe(s.instance),
+                f.describe(s.instance),
                 s.state,
                 waits.join("; ")
             )
         });
     }
-    out.push(result(
-        PROPERTIES[12],
-        |n| format!("{n} instances did not reach a final state"),
-        d,
-        n,
-    ));
-    out
+    found.verdict(PROPERTIES[12], |n| {
+        format!("{n} instances did not reach a final state")
+    })
 }
 
 #[cfg(test)]

@@ -34,10 +34,11 @@ pub fn observe<'m, W: std::io::Write>(
         config,
         &mut (&mut metrics, (&mut store, (&mut recorder, &mut trace))),
     )?;
-    let properties = check::evaluate(&engine, scenario, recorder, &store);
+    let partitions = store.partitions(&engine);
+    let properties = check::evaluate(&engine, scenario, recorder, &store, &partitions);
     let findings = summary::Findings {
         groups: metrics.groups,
-        partitions: store.partitions(&engine),
+        partitions,
         properties,
     };
     Ok((engine, findings, trace.map(TraceWriter::finish)))
