@@ -91,6 +91,9 @@ pub struct UnitEvent {
     pub started: bool,
     /// When ended: some instance failed, was killed or never ran.
     pub failed: bool,
+    /// Started again by an operator's rerun, after it had ended; its end is the
+    /// rerun's end. Not a new date of its backfill.
+    pub reopened: bool,
 }
 
 /// What observes a simulation.
@@ -219,6 +222,8 @@ pub struct Unit {
     pos: u32,
     chain: u32,
     unsettled: u32,
+    /// Running again after an operator's rerun.
+    reopened: bool,
     /// Each self-dependent task's first and last instance here.
     self_ends: Vec<(TaskId, u32, u32)>,
 }
@@ -523,6 +528,7 @@ impl<'m> Engine<'m> {
                 pos: pos as u32,
                 chain: NONE,
                 unsettled: 0,
+                reopened: false,
                 self_ends: Vec::new(),
             });
         }
@@ -706,6 +712,7 @@ impl<'m> Engine<'m> {
             backfill: self.units[u as usize].backfill,
             started: true,
             failed: false,
+            reopened: false,
         });
         for i in base..base + count {
             self.enter(i, wait_for_time, Reason::Created, sink);
@@ -1045,7 +1052,7 @@ impl<'m> Engine<'m> {
     fn unit_done(&mut self, u: u32, sink: &mut impl Sink) {
         let unit = &mut self.units[u as usize];
         unit.ended = Some(self.now);
-        let (c, failed) = (unit.chain, unit.failed);
+        let (c, failed, reopened) = (unit.chain, unit.failed, unit.reopened);
         sink.unit(&UnitEvent {
             time: self.now,
             unit: u,
@@ -1054,6 +1061,7 @@ impl<'m> Engine<'m> {
             backfill: unit.backfill,
             started: false,
             failed,
+            reopened,
         });
         let chain = &mut self.chains[c as usize];
         chain.in_flight -= 1;
@@ -1311,6 +1319,7 @@ impl<'m> Engine<'m> {
                 copy.count = 0;
                 copy.unsettled = 0;
                 copy.self_ends.clear();
+                copy.reopened = false;
                 self.units.push(copy);
                 (self.units.len() - 1) as u32
             })
@@ -1345,6 +1354,7 @@ impl<'m> Engine<'m> {
         unit.ended = None;
         unit.failed = false;
         unit.chain = id;
+        unit.reopened = true;
         sink.unit(&UnitEvent {
             time: self.now,
             unit: u,
@@ -1353,6 +1363,7 @@ impl<'m> Engine<'m> {
             backfill: unit.backfill,
             started: true,
             failed: false,
+            reopened: true,
         });
     }
 

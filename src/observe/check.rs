@@ -226,7 +226,10 @@ impl Sink for Recorder<'_> {
     }
 
     fn unit(&mut self, e: &UnitEvent) {
-        let Some(b) = e.backfill else { return };
+        // A date an operator reruns is not another date of its backfill in flight.
+        let Some(b) = e.backfill.filter(|_| !e.reopened) else {
+            return;
+        };
         let n = self.in_flight.entry(b).or_default();
         if e.started {
             *n += 1;
@@ -767,9 +770,25 @@ mod tests {
                 backfill: Some(0),
                 started: true,
                 failed: false,
+                reopened: false,
             });
         }
         assert!(!r.finish()[1].holds, "one group allows one date in flight");
+        // A date an operator reruns is not one more date of the backfill.
+        let mut r = Recorder::new(&m, &m.scenarios[0]);
+        for (u, reopened) in [(0, false), (1, true)] {
+            r.unit(&UnitEvent {
+                time: 0,
+                unit: u,
+                key: UnitKey::RunTime(0),
+                origin: crate::engine::Origin::Backfill,
+                backfill: Some(0),
+                started: true,
+                failed: false,
+                reopened,
+            });
+        }
+        assert!(r.finish()[1].holds);
     }
 
     #[test]
