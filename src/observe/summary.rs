@@ -424,7 +424,7 @@ pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
             ),
             Wait::Time(t) => format!("its time {}, after the horizon", time(t)),
             Wait::Unfreeze => "an unfreeze".to_string(),
-            Wait::Horizon => "the horizon came first".to_string(),
+            Wait::Horizon => "nothing more: the horizon came first".to_string(),
         })
         .collect()
 }
