@@ -216,3 +216,15 @@ fn every_property_fails_on_some_model() {
     let expected: BTreeSet<&str> = all.difference(&by_construction.into()).copied().collect();
     assert_eq!(seen, expected);
 }
+
+#[test]
+fn a_dolphinscheduler_rerun_counts_run_times() {
+    let m = load("dolphinscheduler-rerun-vs-recover.toml");
+    let (e, _) = check(&m, "rerun-whole-workflow");
+    assert_eq!(e.units[0].run_times, 2);
+    let (e, _) = check(&m, "recover-failed");
+    assert_eq!(
+        e.units[0].run_times, 2,
+        "recover failed runs the instance again too"
+    );
+}

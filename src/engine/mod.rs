@@ -224,6 +224,9 @@ pub struct Unit {
     unsettled: u32,
     /// Running again after an operator's rerun.
     reopened: bool,
+    /// How many times the unit has run: 1, plus one per operator rerun
+    /// (DolphinScheduler's `run_times`).
+    pub run_times: u32,
     /// Each self-dependent task's first and last instance here.
     self_ends: Vec<(TaskId, u32, u32)>,
 }
@@ -529,6 +532,7 @@ impl<'m> Engine<'m> {
                 chain: NONE,
                 unsettled: 0,
                 reopened: false,
+                run_times: 1,
                 self_ends: Vec::new(),
             });
         }
@@ -1320,6 +1324,7 @@ impl<'m> Engine<'m> {
                 copy.unsettled = 0;
                 copy.self_ends.clear();
                 copy.reopened = false;
+                copy.run_times = 1;
                 self.units.push(copy);
                 (self.units.len() - 1) as u32
             })
@@ -1355,6 +1360,7 @@ impl<'m> Engine<'m> {
         unit.failed = false;
         unit.chain = id;
         unit.reopened = true;
+        unit.run_times += 1;
         sink.unit(&UnitEvent {
             time: self.now,
             unit: u,

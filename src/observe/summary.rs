@@ -31,6 +31,8 @@ pub struct UnitRow {
     pub started: Option<String>,
     pub ended: Option<String>,
     pub failed: bool,
+    /// 1, plus one per operator rerun (DolphinScheduler's `run_times`).
+    pub run_times: u32,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -173,6 +175,7 @@ impl Summary {
                 started: u.created.map(time),
                 ended: u.ended.map(time),
                 failed: u.failed,
+                run_times: u.run_times,
             })
             .collect();
         let stuck = engine
