@@ -479,3 +479,40 @@ fn instances_takes_a_dolphinscheduler_date_list() {
     ]);
     assert_eq!(refused.status.code(), Some(2));
 }
+
+#[test]
+fn run_writes_a_chrome_trace_and_nothing_when_the_scenario_is_refused() {
+    let dir = std::env::temp_dir().join(format!("schedsim-chrome-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chrome = dir.join("run.json");
+    let out = schedsim(&[
+        "run",
+        "models/dolphinscheduler-retry-backfill.toml",
+        "--chrome-trace",
+        chrome.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&chrome).unwrap()).unwrap();
+    let events = v["traceEvents"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["ph"] == "M" && e["args"]["name"] == "mysql_export (2 slots)")
+    );
+    assert!(events.iter().filter(|e| e["ph"] == "X").count() >= 30);
+    let trace = dir.join("refused.jsonl");
+    let refused = dir.join("refused.json");
+    let out = schedsim(&[
+        "run",
+        "models/dolphinscheduler-retry-backfill.toml",
+        "--max-instances",
+        "3",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--chrome-trace",
+        refused.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!trace.exists() && !refused.exists(), "nothing half-written");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

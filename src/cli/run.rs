@@ -1,14 +1,16 @@
-//! `schedsim run MODEL [--scenario NAME] [--seed N] [--trace FILE]`: simulate a
-//! scenario and print its summary.
+//! `schedsim run MODEL [--scenario NAME] [--seed N] [--trace FILE] [--chrome-trace
+//! FILE]` and `schedsim check`: simulate a scenario, print its summary or its
+//! properties' verdicts, and write the files asked for.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
 use schedsim::model;
+use schedsim::observe::chrome::ChromeTrace;
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
-use schedsim::observe::{Summary, observe};
+use schedsim::observe::{Summary, observe_with};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 
@@ -24,6 +26,10 @@ pub struct Args {
     /// Write every transition here, one JSON object per line.
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// Write a Chrome trace-event file here (opens in Perfetto): executions as bars,
+    /// one row per slot of each resource group.
+    #[arg(long)]
+    chrome_trace: Option<PathBuf>,
     /// Refuse scenarios that would create more instances than this.
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
@@ -102,12 +108,31 @@ fn execute(args: &Args, check: bool) -> i32 {
         }
         None => None,
     };
-    let (engine, findings, trace) = match observe(&m, scenario, config, trace) {
+    let mut chrome = match &args.chrome_trace {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(ChromeTrace::new(BufWriter::new(f), &m)),
+            Err(e) => return fail(&format!("--chrome-trace {}: {e}", path.display())),
+        },
+        None => None,
+    };
+    let outputs = [&args.trace, &args.chrome_trace];
+    let (engine, findings, trace) = match observe_with(&m, scenario, config, trace, &mut chrome) {
         Ok(x) => x,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => {
+            // Nothing half-written: the files this run created go.
+            for path in outputs.into_iter().flatten() {
+                let _ = std::fs::remove_file(path);
+            }
+            return fail(&e.to_string());
+        }
     };
     if let (Some(Err(e)), Some(path)) = (trace, &args.trace) {
         return fail(&format!("--trace {}: {e}", path.display()));
+    }
+    if let (Some(c), Some(path)) = (chrome, &args.chrome_trace)
+        && let Err(e) = c.finish()
+    {
+        return fail(&format!("--chrome-trace {}: {e}", path.display()));
     }
     let summary = Summary::new(
         &engine,

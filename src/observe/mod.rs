@@ -2,6 +2,7 @@
 //! disk; metrics count resource use; the summary reads the engine's final state.
 
 pub mod check;
+pub mod chrome;
 pub mod metrics;
 pub mod store;
 pub mod summary;
@@ -24,6 +25,17 @@ pub fn observe<'m, W: std::io::Write>(
     config: Config,
     trace: Option<W>,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
+    observe_with(model, scenario, config, trace, &mut ())
+}
+
+/// [`observe`], with one more observer (a Chrome trace, a report) attached.
+pub fn observe_with<'m, W: std::io::Write>(
+    model: &'m Model,
+    scenario: &Scenario,
+    config: Config,
+    trace: Option<W>,
+    extra: &mut impl engine::Sink,
+) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
     let mut metrics = Metrics::new(model);
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
@@ -32,7 +44,10 @@ pub fn observe<'m, W: std::io::Write>(
         model,
         scenario,
         config,
-        &mut (&mut metrics, (&mut store, (&mut recorder, &mut trace))),
+        &mut (
+            &mut metrics,
+            (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
+        ),
     )?;
     let partitions = store.partitions(&engine);
     let properties = check::evaluate(&engine, scenario, recorder, &store, &partitions);

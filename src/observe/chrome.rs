@@ -1,0 +1,183 @@
+//! A Chrome trace-event file (JSON) of a simulation, which opens in Perfetto
+//! (ui.perfetto.dev) and chrome://tracing: one process per resource group, one thread
+//! per slot it uses, one bar per execution, named by task and scheduled time, coloured
+//! by how it ended; failures and retries as instant events.
+//!
+//! Bars are written as executions end, so the file streams; lanes are the lowest slot
+//! free when an execution starts, so no two bars of a lane overlap.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::{self, Write};
+
+use crate::calendar::Instant;
+use crate::calendar::schedule::rfc3339;
+use crate::engine::{Event, Reason, Sink, State};
+use crate::model::Model;
+
+pub struct ChromeTrace<'m, W: Write> {
+    out: W,
+    model: &'m Model,
+    /// Microseconds are counted from this instant (the first event's time).
+    origin: Option<Instant>,
+    /// Per resource group: lanes freed, and the next new lane.
+    free: Vec<(BinaryHeap<Reverse<u32>>, u32)>,
+    /// Per instance: the running execution's start and lane.
+    running: Vec<(Instant, u32)>,
+    wrote_any: bool,
+    error: Option<io::Error>,
+}
+
+impl<'m, W: Write> ChromeTrace<'m, W> {
+    /// Starts the file: the array opens, and each group is named.
+    pub fn new(out: W, model: &'m Model) -> Self {
+        let mut t = ChromeTrace {
+            out,
+            model,
+            origin: None,
+            free: vec![(BinaryHeap::new(), 0); model.groups.len()],
+            running: Vec::new(),
+            wrote_any: false,
+            error: None,
+        };
+        t.raw("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n".into());
+        for (g, group) in model.groups.iter().enumerate() {
+            let name = serde_json::to_string(&format!("{} ({} slots)", group.name, group.slots))
+                .expect("a string serialises");
+            t.record(format!(
+                "{{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":{g},\"args\":{{\"name\":{name}}}}}"
+            ));
+        }
+        t
+    }
+
+    /// Closes the array and flushes; the first write error if any.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.raw("\n]}\n".into());
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn raw(&mut self, text: String) {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(text.as_bytes())
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn record(&mut self, json: String) {
+        let sep = if self.wrote_any { ",\n" } else { "" };
+        self.wrote_any = true;
+        self.raw(format!("{sep}{json}"));
+    }
+
+    fn micros(&mut self, t: Instant) -> i64 {
+        let origin = *self.origin.get_or_insert(t);
+        (t - origin) * 1_000_000
+    }
+
+    fn take_lane(&mut self, g: usize) -> u32 {
+        let (free, next) = &mut self.free[g];
+        free.pop().map(|Reverse(l)| l).unwrap_or_else(|| {
+            *next += 1;
+            *next - 1
+        })
+    }
+}
+
+impl<W: Write> Sink for ChromeTrace<'_, W> {
+    fn event(&mut self, e: &Event) {
+        let i = e.instance as usize;
+        let g = e.group.0 as usize;
+        if e.to == State::Running {
+            let lane = self.take_lane(g);
+            if self.running.len() <= i {
+                self.running.resize(i + 1, (0, 0));
+            }
+            self.running[i] = (e.time, lane);
+            return;
+        }
+        if e.from != State::Running {
+            return;
+        }
+        let (start, lane) = self.running[i];
+        self.free[g].0.push(Reverse(lane));
+        let model = self.model;
+        let task = &model.task(e.task).name;
+        let scheduled = rfc3339(&model.timezone, e.scheduled);
+        let name =
+            serde_json::to_string(&format!("{task} {scheduled}")).expect("a string serialises");
+        let colour = match e.reason {
+            Reason::Finished => "good",
+            Reason::FailedAfterWrite => "terrible",
+            Reason::Timeout | Reason::Killed | Reason::WorkflowEnded => "black",
+            _ => "bad",
+        };
+        let (ts, end) = (self.micros(start), self.micros(e.time));
+        self.record(format!(
+            "{{\"ph\":\"X\",\"name\":{name},\"cat\":\"{}\",\"pid\":{g},\"tid\":{lane},\"ts\":{ts},\"dur\":{},\"cname\":\"{colour}\",\"args\":{{\"attempt\":{},\"ended\":\"{}\",\"state\":\"{}\"}}}}",
+            e.to.word(),
+            end - ts,
+            e.attempt,
+            e.reason.word(),
+            e.to.profile_name(model.profile, false),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{self, Config};
+    use crate::model::load_str;
+
+    #[test]
+    fn bars_never_overlap_in_a_lane_and_the_file_is_json() {
+        let m = load_str(
+            "m.toml",
+            "[model]\nname = \"m\"\nprofile = \"dataworks\"\n[[resource_group]]\nname = \"g\"\nslots = 3\n[[workflow]]\nname = \"w\"\n  [[workflow.task]]\n  name = \"h\"\n  cron = \"00 00 00-23/1 * * ?\"\n  resource_group = \"g\"\n  duration = { uniform = [\"5m\", \"50m\"] }\n  fail = { probability = 0.2 }\n  retry = { times = 2, interval = \"1m\" }\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-02\"\n",
+        )
+        .unwrap();
+        let mut trace = ChromeTrace::new(Vec::new(), &m);
+        let config = Config {
+            seed: 3,
+            max_instances: 1000,
+        };
+        let e = engine::simulate(&m, &m.scenarios[0], config, &mut trace).unwrap();
+        let executions: u32 = e.instances.iter().map(|i| i.attempts).sum();
+        let bytes = trace.finish().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+        let bars: Vec<&serde_json::Value> = v["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .collect();
+        assert_eq!(bars.len(), executions as usize, "one bar per execution");
+        assert!(executions > 24);
+        let mut by_lane: std::collections::BTreeMap<i64, Vec<(i64, i64)>> = Default::default();
+        for b in &bars {
+            let (ts, dur) = (b["ts"].as_i64().unwrap(), b["dur"].as_i64().unwrap());
+            by_lane
+                .entry(b["tid"].as_i64().unwrap())
+                .or_default()
+                .push((ts, ts + dur));
+        }
+        assert!(by_lane.len() <= 3, "no more lanes than slots");
+        for spans in by_lane.values_mut() {
+            spans.sort_unstable();
+            assert!(
+                spans.windows(2).all(|w| w[0].1 <= w[1].0),
+                "overlap in a lane"
+            );
+        }
+        assert!(
+            bars.iter().any(|b| b["cname"] == "bad"),
+            "failed tries show"
+        );
+    }
+}
