@@ -516,3 +516,29 @@ fn run_writes_a_chrome_trace_and_nothing_when_the_scenario_is_refused() {
     assert!(!trace.exists() && !refused.exists(), "nothing half-written");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn run_writes_an_html_report_with_verdicts_and_a_gantt_chart() {
+    let dir = std::env::temp_dir().join(format!("schedsim-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report.html");
+    let out = schedsim(&[
+        "check",
+        "models/dataworks-backfill-today-partition.toml",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "check still exits 1 on a violation"
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<td>partition-alignment</td><td class=\"fail\">fails</td>"));
+    assert!(html.contains("dws_sales_bad/dt=20250310"));
+    // One bar per execution: six instances ran once each.
+    assert_eq!(html.matches("<rect ").count(), 6);
+    assert!(!html.contains("<script"), "self-contained, no scripts");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use schedsim::engine::Config;
 use schedsim::model;
 use schedsim::observe::chrome::ChromeTrace;
+use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
 use schedsim::observe::{Summary, observe_with};
@@ -26,6 +27,10 @@ pub struct Args {
     /// Write every transition here, one JSON object per line.
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// Write an HTML report here: summary, properties with witnesses, resource groups,
+    /// partitions that are not ok, and a Gantt chart of executions.
+    #[arg(long)]
+    report: Option<PathBuf>,
     /// Write a Chrome trace-event file here (opens in Perfetto): executions as bars,
     /// one row per slot of each resource group.
     #[arg(long)]
@@ -115,17 +120,19 @@ fn execute(args: &Args, check: bool) -> i32 {
         },
         None => None,
     };
+    let mut gantt = args.report.as_ref().map(|_| Gantt::new(&m));
     let outputs = [&args.trace, &args.chrome_trace];
-    let (engine, findings, trace) = match observe_with(&m, scenario, config, trace, &mut chrome) {
-        Ok(x) => x,
-        Err(e) => {
-            // Nothing half-written: the files this run created go.
-            for path in outputs.into_iter().flatten() {
-                let _ = std::fs::remove_file(path);
+    let (engine, findings, trace) =
+        match observe_with(&m, scenario, config, trace, &mut (&mut chrome, &mut gantt)) {
+            Ok(x) => x,
+            Err(e) => {
+                // Nothing half-written: the files this run created go.
+                for path in outputs.into_iter().flatten() {
+                    let _ = std::fs::remove_file(path);
+                }
+                return fail(&e.to_string());
             }
-            return fail(&e.to_string());
-        }
-    };
+        };
     if let (Some(Err(e)), Some(path)) = (trace, &args.trace) {
         return fail(&format!("--trace {}: {e}", path.display()));
     }
@@ -144,6 +151,11 @@ fn execute(args: &Args, check: bool) -> i32 {
         },
         args.format == Format::Json,
     );
+    if let (Some(path), Some(gantt)) = (&args.report, &gantt)
+        && let Err(e) = std::fs::write(path, report::html(&summary, gantt, &m))
+    {
+        return fail(&format!("--report {}: {e}", path.display()));
+    }
     match (args.format, check) {
         (Format::Json, _) => println!(
             "{}",

@@ -6,24 +6,20 @@
 //! Bars are written as executions end, so the file streams; lanes are the lowest slot
 //! free when an execution starts, so no two bars of a lane overlap.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::io::{self, Write};
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
 use crate::engine::{Event, Reason, Sink, State};
 use crate::model::Model;
+use crate::observe::lanes::Lanes;
 
 pub struct ChromeTrace<'m, W: Write> {
     out: W,
     model: &'m Model,
     /// Microseconds are counted from this instant (the first event's time).
     origin: Option<Instant>,
-    /// Per resource group: lanes freed, and the next new lane.
-    free: Vec<(BinaryHeap<Reverse<u32>>, u32)>,
-    /// Per instance: the running execution's start and lane.
-    running: Vec<(Instant, u32)>,
+    lanes: Lanes,
     wrote_any: bool,
     error: Option<io::Error>,
 }
@@ -35,8 +31,7 @@ impl<'m, W: Write> ChromeTrace<'m, W> {
             out,
             model,
             origin: None,
-            free: vec![(BinaryHeap::new(), 0); model.groups.len()],
-            running: Vec::new(),
+            lanes: Lanes::new(model.groups.len()),
             wrote_any: false,
             error: None,
         };
@@ -79,33 +74,19 @@ impl<'m, W: Write> ChromeTrace<'m, W> {
         let origin = *self.origin.get_or_insert(t);
         (t - origin) * 1_000_000
     }
-
-    fn take_lane(&mut self, g: usize) -> u32 {
-        let (free, next) = &mut self.free[g];
-        free.pop().map(|Reverse(l)| l).unwrap_or_else(|| {
-            *next += 1;
-            *next - 1
-        })
-    }
 }
 
 impl<W: Write> Sink for ChromeTrace<'_, W> {
     fn event(&mut self, e: &Event) {
-        let i = e.instance as usize;
         let g = e.group.0 as usize;
         if e.to == State::Running {
-            let lane = self.take_lane(g);
-            if self.running.len() <= i {
-                self.running.resize(i + 1, (0, 0));
-            }
-            self.running[i] = (e.time, lane);
+            self.lanes.start(e.instance, g, e.time);
             return;
         }
         if e.from != State::Running {
             return;
         }
-        let (start, lane) = self.running[i];
-        self.free[g].0.push(Reverse(lane));
+        let (start, lane) = self.lanes.end(e.instance, g);
         let model = self.model;
         let task = &model.task(e.task).name;
         let scheduled = rfc3339(&model.timezone, e.scheduled);

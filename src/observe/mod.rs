@@ -3,7 +3,9 @@
 
 pub mod check;
 pub mod chrome;
+pub mod lanes;
 pub mod metrics;
+pub mod report;
 pub mod store;
 pub mod summary;
 pub mod trace;
