@@ -542,3 +542,57 @@ fn run_writes_an_html_report_with_verdicts_and_a_gantt_chart() {
     assert!(!html.contains("<script"), "self-contained, no scripts");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn record_then_verify_is_identical_and_a_rule_change_shows_its_first_difference() {
+    let dir = std::env::temp_dir().join(format!("schedsim-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let golden = dir.join("golden.jsonl");
+    let out = schedsim(&[
+        "record",
+        "models/dolphinscheduler-complement-rerun.toml",
+        "-o",
+        golden.to_str().unwrap(),
+        "--scenario",
+        "rerun-one-date",
+        "--seed",
+        "9",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let same = schedsim(&[
+        "verify",
+        "models/dolphinscheduler-complement-rerun.toml",
+        golden.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(
+        text(&same.stdout).contains("identical"),
+        "{}",
+        text(&same.stdout)
+    );
+    // The same model with DolphinScheduler's regeneration of later dates switched off.
+    let changed = dir.join("changed.toml");
+    let source = std::fs::read_to_string("models/dolphinscheduler-complement-rerun.toml")
+        .unwrap()
+        .replace(
+            "profile_version = \"3.2\"\n",
+            "profile_version = \"3.2\"\n\n[rules]\nrerun_complement = \"single\"\n",
+        );
+    std::fs::write(&changed, source).unwrap();
+    let differs = schedsim(&[
+        "verify",
+        changed.to_str().unwrap(),
+        golden.to_str().unwrap(),
+    ]);
+    assert_eq!(differs.status.code(), Some(1));
+    let stdout = text(&differs.stdout);
+    assert!(stdout.contains("note: model_hash was"), "{stdout}");
+    assert!(stdout.contains("first difference at line"), "{stdout}");
+    let not_a_trace = schedsim(&[
+        "verify",
+        "models/dolphinscheduler-complement-rerun.toml",
+        "README.md",
+    ]);
+    assert_eq!(not_a_trace.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

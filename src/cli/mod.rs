@@ -2,6 +2,7 @@
 //! 2 bad input or usage.
 
 mod cron;
+mod golden;
 mod instances;
 mod run;
 mod schema;
@@ -30,6 +31,10 @@ enum Command {
     Run(run::Args),
     /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
     Check(run::Args),
+    /// Write a scenario's trace as a golden file for regression tests.
+    Record(golden::RecordArgs),
+    /// Run a golden file's scenario and seed again; print the first difference.
+    Verify(golden::VerifyArgs),
     /// Print the JSON Schema of the model format.
     Schema,
 }
@@ -74,6 +79,8 @@ pub fn main() -> i32 {
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Check(args) => run::check(&args),
+        Command::Record(args) => golden::record(&args),
+        Command::Verify(args) => golden::verify(&args),
         Command::Schema => schema::run(),
     }
 }
