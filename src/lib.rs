@@ -11,3 +11,4 @@ pub mod model;
 pub mod observe;
 pub mod plan;
 pub mod rules;
+pub mod whatif;

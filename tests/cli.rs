@@ -596,3 +596,100 @@ fn record_then_verify_is_identical_and_a_rule_change_shows_its_first_difference(
     assert_eq!(not_a_trace.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn whatif_compares_every_combination_with_the_knob_values_under_their_names() {
+    let args = [
+        "whatif",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-07",
+        "--vary",
+        "groups=1,3",
+        "--vary",
+        "slots.di_shared=2,20",
+        "--format",
+        "json",
+    ];
+    let out = schedsim(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let variants = v.as_array().unwrap();
+    assert_eq!(variants.len(), 4);
+    let keys: Vec<(String, String)> = variants
+        .iter()
+        .map(|x| {
+            (
+                x["groups"].as_str().unwrap().to_string(),
+                x["slots.di_shared"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(keys[0], ("1".into(), "2".into()));
+    assert_eq!(keys[3], ("3".into(), "20".into()));
+    for x in variants {
+        for key in [
+            "makespan_seconds",
+            "instances",
+            "resource_groups",
+            "partitions",
+            "properties",
+        ] {
+            assert!(x.get(key).is_some(), "{key} missing");
+        }
+        let di = x["resource_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == "di_shared")
+            .unwrap();
+        assert_eq!(
+            di["slots"].to_string(),
+            x["slots.di_shared"].as_str().unwrap()
+        );
+        assert!(di["peak_running"].as_u64().unwrap() <= di["slots"].as_u64().unwrap());
+    }
+    // Three dates side by side finish sooner than one at a time.
+    assert!(variants[3]["makespan_seconds"].as_i64() < variants[1]["makespan_seconds"].as_i64());
+    // Variants run on threads; the output does not depend on how many.
+    let mut one = args.to_vec();
+    one.extend(["--threads", "1"]);
+    assert_eq!(schedsim(&one).stdout, out.stdout);
+}
+
+#[test]
+fn whatif_refuses_unknown_keys_and_values_the_model_checks_refuse() {
+    let base = [
+        "whatif",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-02",
+    ];
+    let mut unknown = base.to_vec();
+    unknown.extend(["--vary", "colour=red"]);
+    let out = schedsim(&unknown);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--vary colour"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut refused = base.to_vec();
+    refused.extend(["--vary", "groups=2,11"]);
+    let out = schedsim(&refused);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("groups=11"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("at most 10 groups"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -7,6 +7,7 @@ mod instances;
 mod run;
 mod schema;
 mod validate;
+mod whatif;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -31,6 +32,8 @@ enum Command {
     Run(run::Args),
     /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
     Check(run::Args),
+    /// Run a backfill under every combination of varied knobs and compare them.
+    Whatif(whatif::Args),
     /// Write a scenario's trace as a golden file for regression tests.
     Record(golden::RecordArgs),
     /// Run a golden file's scenario and seed again; print the first difference.
@@ -79,6 +82,7 @@ pub fn main() -> i32 {
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Check(args) => run::check(&args),
+        Command::Whatif(args) => whatif::run(&args),
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),
         Command::Schema => schema::run(),

@@ -1,0 +1,364 @@
+//! What-if sweeps: one backfill, run under every combination of varied knobs, each
+//! variant a model of its own.
+//!
+//! A variant is made on the model file's TOML table, not on the resolved model, so
+//! that it goes through the same checks as a file would: `profile_version` re-derives
+//! the profile's preset, a rule knob lands in `[rules]`, `slots.GROUP` in the group,
+//! `self_dependency.TASK` in the task, and `groups`, `order`, `run_immediately` and
+//! `window` in the backfill. Variants run in parallel, one simulation per thread; the
+//! results come back in variant order.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::engine::Config;
+use crate::model::{FileDiagnostics, load_str};
+use crate::observe::observe;
+use crate::observe::summary::{Findings, Identity, Summary};
+
+/// One varied key and its values, as `--vary KEY=V1,V2` gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vary {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+impl Vary {
+    /// `KEY=V1,V2,...`.
+    pub fn parse(text: &str) -> Result<Vary, String> {
+        let (key, values) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}`: expected KEY=V1,V2,..."))?;
+        let values: Vec<String> = values
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        if key.trim().is_empty() || values.is_empty() {
+            return Err(format!("`{text}`: expected KEY=V1,V2,..."));
+        }
+        Ok(Vary {
+            key: key.trim().to_string(),
+            values,
+        })
+    }
+}
+
+/// The backfill every variant runs.
+#[derive(Clone, Debug)]
+pub struct Backfill {
+    pub from: String,
+    pub to: String,
+    /// Workflows or "workflow.task"; empty: every workflow.
+    pub targets: Vec<String>,
+    pub downstream: bool,
+    pub window: Option<String>,
+    /// The virtual now the backfill is submitted at (local time).
+    pub at: String,
+}
+
+/// A variant's knob values and what its run gave.
+#[derive(Debug, serde::Serialize)]
+pub struct Variant {
+    /// Each varied key with this variant's value.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// Why a sweep cannot run.
+#[derive(Debug)]
+pub enum SweepError {
+    /// The base file is not a TOML table (it was validated before; kept for safety).
+    Base(String),
+    /// A key that names nothing the sweep can vary.
+    UnknownKey(String),
+    /// A variant the model checks refuse, with which values.
+    Variant {
+        values: BTreeMap<String, String>,
+        diagnostics: Box<FileDiagnostics>,
+    },
+    /// A variant whose scenario cannot be planned.
+    Run {
+        values: BTreeMap<String, String>,
+        error: String,
+    },
+}
+
+impl std::fmt::Display for SweepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |v: &BTreeMap<String, String>| {
+            v.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match self {
+            SweepError::Base(e) => write!(f, "{e}"),
+            SweepError::UnknownKey(k) => write!(
+                f,
+                "--vary {k}: expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK or a rule knob"
+            ),
+            SweepError::Variant {
+                values,
+                diagnostics,
+            } => {
+                let first = diagnostics
+                    .diagnostics
+                    .first()
+                    .map_or(String::new(), |d| d.message.clone());
+                write!(f, "variant {}: {first}", show(values))
+            }
+            SweepError::Run { values, error } => write!(f, "variant {}: {error}", show(values)),
+        }
+    }
+}
+
+/// Every combination of the varied values, the first key varying slowest.
+pub fn combinations(vary: &[Vary]) -> Vec<BTreeMap<String, String>> {
+    let mut out = vec![BTreeMap::new()];
+    for v in vary {
+        out = out
+            .into_iter()
+            .flat_map(|base| {
+                v.values.iter().map(move |value| {
+                    let mut m = base.clone();
+                    m.insert(v.key.clone(), value.clone());
+                    m
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// A TOML value from a command-line word: a boolean, an integer, or a string.
+fn value(text: &str) -> toml::Value {
+    match text {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => text.parse::<i64>().map_or_else(
+            |_| toml::Value::String(text.to_string()),
+            toml::Value::Integer,
+        ),
+    }
+}
+
+fn table<'a>(t: &'a mut toml::Table, key: &str) -> &'a mut toml::Table {
+    let entry = t
+        .entry(key)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if !entry.is_table() {
+        *entry = toml::Value::Table(toml::Table::new());
+    }
+    entry.as_table_mut().expect("made a table above")
+}
+
+fn array<'a>(t: &'a mut toml::Table, key: &str) -> &'a mut Vec<toml::Value> {
+    let entry = t
+        .entry(key)
+        .or_insert_with(|| toml::Value::Array(Vec::new()));
+    if !entry.is_array() {
+        *entry = toml::Value::Array(Vec::new());
+    }
+    entry.as_array_mut().expect("made an array above")
+}
+
+/// The element of an array of tables whose `name` is `name`.
+fn named<'a>(items: &'a mut [toml::Value], name: &str) -> Option<&'a mut toml::Table> {
+    items
+        .iter_mut()
+        .filter_map(toml::Value::as_table_mut)
+        .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(name))
+}
+
+/// The model text of one variant: the base file with one scenario (the backfill) and
+/// the varied values applied.
+pub fn variant_text(
+    base: &toml::Table,
+    backfill: &Backfill,
+    values: &BTreeMap<String, String>,
+) -> Result<String, SweepError> {
+    let mut doc = base.clone();
+    let mut bf = toml::Table::new();
+    let targets: Vec<toml::Value> = if backfill.targets.is_empty() {
+        doc.get("workflow")
+            .and_then(toml::Value::as_array)
+            .map(|ws| ws.iter().filter_map(|w| w.get("name").cloned()).collect())
+            .unwrap_or_default()
+    } else {
+        backfill
+            .targets
+            .iter()
+            .map(|t| toml::Value::String(t.clone()))
+            .collect()
+    };
+    bf.insert("targets".into(), toml::Value::Array(targets));
+    bf.insert(
+        "downstream".into(),
+        toml::Value::Boolean(backfill.downstream),
+    );
+    bf.insert("from".into(), toml::Value::String(backfill.from.clone()));
+    bf.insert("to".into(), toml::Value::String(backfill.to.clone()));
+    if let Some(w) = &backfill.window {
+        bf.insert("window".into(), toml::Value::String(w.clone()));
+    }
+    for (key, v) in values {
+        match key.as_str() {
+            "groups" | "order" | "run_immediately" | "window" => {
+                bf.insert(key.clone(), value(v));
+            }
+            "profile_version" => {
+                table(&mut doc, "model").insert(key.clone(), toml::Value::String(v.clone()));
+            }
+            _ => {
+                if let Some(group) = key.strip_prefix("slots.") {
+                    let groups = array(&mut doc, "resource_group");
+                    match named(groups, group) {
+                        Some(g) => {
+                            g.insert("slots".into(), value(v));
+                        }
+                        None => {
+                            let mut g = toml::Table::new();
+                            g.insert("name".into(), toml::Value::String(group.to_string()));
+                            g.insert("slots".into(), value(v));
+                            groups.push(toml::Value::Table(g));
+                        }
+                    }
+                } else if let Some(task) = key.strip_prefix("self_dependency.") {
+                    let (w, t) = task
+                        .split_once('.')
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    let found = named(array(&mut doc, "workflow"), w)
+                        .and_then(|wf| named(array(wf, "task"), t))
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    found.insert("self_dependency".into(), value(v));
+                } else if crate::rules::RuleOverrides::NAMES.contains(&key.as_str()) {
+                    table(&mut doc, "rules").insert(key.clone(), value(v));
+                } else {
+                    return Err(SweepError::UnknownKey(key.clone()));
+                }
+            }
+        }
+    }
+    let mut scenario = toml::Table::new();
+    scenario.insert("name".into(), toml::Value::String("whatif".into()));
+    scenario.insert("start".into(), toml::Value::String(backfill.at.clone()));
+    scenario.insert(
+        "backfill".into(),
+        toml::Value::Array(vec![toml::Value::Table(bf)]),
+    );
+    doc.insert(
+        "scenario".into(),
+        toml::Value::Array(vec![toml::Value::Table(scenario)]),
+    );
+    toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
+}
+
+/// Runs every variant (in parallel, `threads` at a time) and returns them in order;
+/// `rows` keeps every instance and unit in each summary. `progress` is called after
+/// each variant with (done, total).
+pub fn sweep(
+    source: &str,
+    backfill: &Backfill,
+    vary: &[Vary],
+    config: Config,
+    threads: usize,
+    rows: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<Variant>, SweepError> {
+    let base: toml::Table = toml::from_str(source).map_err(|e| SweepError::Base(e.to_string()))?;
+    let combos = combinations(vary);
+    let texts: Vec<String> = combos
+        .iter()
+        .map(|values| variant_text(&base, backfill, values))
+        .collect::<Result<_, _>>()?;
+    let total = combos.len();
+    let done = AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    // Each thread takes the next variant until none is left; results are put back in
+    // variant order, so the output does not depend on scheduling.
+    let mut outcomes: Vec<(usize, Result<Variant, SweepError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.clamp(1, total.max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= total {
+                            return mine;
+                        }
+                        mine.push((k, run_variant(&texts[k], &combos[k], config, rows)));
+                        progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a variant's simulation does not panic"))
+            .collect()
+    });
+    outcomes.sort_by_key(|(k, _)| *k);
+    outcomes.into_iter().map(|(_, r)| r).collect()
+}
+
+fn run_variant(
+    text: &str,
+    values: &BTreeMap<String, String>,
+    config: Config,
+    rows: bool,
+) -> Result<Variant, SweepError> {
+    let model = load_str("whatif variant", text).map_err(|d| SweepError::Variant {
+        values: values.clone(),
+        diagnostics: Box::new(d),
+    })?;
+    let scenario = &model.scenarios[0];
+    let (engine, findings, _): (_, Findings, _) =
+        observe::<Vec<u8>>(&model, scenario, config, None).map_err(|e| SweepError::Run {
+            values: values.clone(),
+            error: e.to_string(),
+        })?;
+    let summary = Summary::new(
+        &engine,
+        findings,
+        Identity {
+            scenario: &scenario.name,
+            seed: config.seed,
+            model_hash: crate::model::model_hash(text.as_bytes()),
+        },
+        rows,
+    );
+    Ok(Variant {
+        values: values.clone(),
+        summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combinations_cover_the_product_first_key_slowest() {
+        let vary = [
+            Vary::parse("groups=1,3").unwrap(),
+            Vary::parse("order=asc,desc").unwrap(),
+        ];
+        let c = combinations(&vary);
+        let shown: Vec<String> = c
+            .iter()
+            .map(|m| format!("{}/{}", m["groups"], m["order"]))
+            .collect();
+        assert_eq!(shown, ["1/asc", "1/desc", "3/asc", "3/desc"]);
+    }
+
+    #[test]
+    fn vary_needs_a_key_and_values() {
+        assert!(Vary::parse("groups").is_err());
+        assert!(Vary::parse("groups=").is_err());
+        assert!(Vary::parse("=1").is_err());
+        assert_eq!(Vary::parse("slots.etl=2, 4").unwrap().values, ["2", "4"]);
+    }
+}
