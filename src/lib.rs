@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod engine;
+pub mod explore;
 pub mod keyword;
 pub mod model;
 pub mod observe;

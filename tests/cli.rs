@@ -693,3 +693,69 @@ fn whatif_refuses_unknown_keys_and_values_the_model_checks_refuse() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn explore_shrinks_a_violation_to_a_replay_command_that_reproduces_it() {
+    let out = schedsim(&[
+        "explore",
+        "models/dolphinscheduler-rerun-vs-recover.toml",
+        "--scenario",
+        "recover-failed",
+        "--cases",
+        "50",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["holds"], false);
+    let violation = &v["violation"];
+    let property = violation["property"].as_str().unwrap();
+    let shrunk = violation["faults"].as_array().unwrap().len()
+        + violation["operations"].as_array().unwrap().len();
+    assert_eq!(
+        shrunk, 1,
+        "one INSERT INTO re-execution is enough: {violation}"
+    );
+    // The replay command, run as printed, fails the same property.
+    let replay = violation["replay"].as_str().unwrap();
+    let words: Vec<&str> = replay.split(' ').collect();
+    assert_eq!(&words[..2], ["schedsim", "check"]);
+    let again = schedsim(&words[1..]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stdout).contains(&format!("FAIL {property}")),
+        "{}",
+        text(&again.stdout)
+    );
+}
+
+#[test]
+fn explore_reports_holds_when_no_schedule_breaks_a_property() {
+    let dir = std::env::temp_dir().join(format!("schedsim-explore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("idempotent.toml");
+    std::fs::write(
+        &model,
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  retry = { times = 2, interval = \"1m\" }\n  writes = [ { table = \"x\", partition = \"ds={{ ds }}\", mode = \"overwrite\" } ]\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n",
+    )
+    .unwrap();
+    let out = schedsim(&[
+        "explore",
+        model.to_str().unwrap(),
+        "--cases",
+        "40",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["cases"].as_u64(), v["holds"].as_bool()),
+        (Some(40), Some(true))
+    );
+    assert!(v["violation"].is_null());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

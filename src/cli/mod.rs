@@ -2,6 +2,7 @@
 //! 2 bad input or usage.
 
 mod cron;
+mod explore;
 mod golden;
 mod instances;
 mod run;
@@ -32,6 +33,8 @@ enum Command {
     Run(run::Args),
     /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
     Check(run::Args),
+    /// Search fault schedules for a property violation; shrink it; print its replay.
+    Explore(explore::Args),
     /// Run a backfill under every combination of varied knobs and compare them.
     Whatif(whatif::Args),
     /// Write a scenario's trace as a golden file for regression tests.
@@ -82,6 +85,7 @@ pub fn main() -> i32 {
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Check(args) => run::check(&args),
+        Command::Explore(args) => explore::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),

@@ -6,6 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
+use schedsim::explore;
 use schedsim::model;
 use schedsim::observe::chrome::ChromeTrace;
 use schedsim::observe::report::{self, Gantt};
@@ -35,11 +36,42 @@ pub struct Args {
     /// one row per slot of each resource group.
     #[arg(long)]
     chrome_trace: Option<PathBuf>,
+    /// Add a scripted failure to the scenario: TASK,SCHEDULED,ATTEMPT[+ATTEMPT...][,after_write].
+    /// Repeatable; `explore` prints its findings in this form.
+    #[arg(long)]
+    fault: Vec<String>,
+    /// Add an operator action to the scenario: KIND,TASK,SCHEDULED,AT. Repeatable.
+    #[arg(long)]
+    operation: Vec<String>,
     /// Refuse scenarios that would create more instances than this.
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// The scenario with the command line's `--fault`s and `--operation`s added.
+fn scenario_with(
+    m: &model::Model,
+    index: usize,
+    faults: &[String],
+    operations: &[String],
+) -> Result<model::Scenario, String> {
+    let mut s = m.scenarios[index].clone();
+    for f in faults {
+        s.faults
+            .push(explore::parse_fault(m, f).map_err(|e| format!("--fault {e}"))?);
+    }
+    for o in operations {
+        let op = explore::parse_operation(m, o).map_err(|e| format!("--operation {e}"))?;
+        if op.at < s.start || s.until.is_some_and(|u| op.at > u) {
+            return Err(format!(
+                "--operation `{o}`: its time falls outside the scenario"
+            ));
+        }
+        s.operations.push(op);
+    }
+    Ok(s)
 }
 
 /// The model, its chosen scenario's index and the hash of its bytes, or the exit code
@@ -94,7 +126,10 @@ fn execute(args: &Args, check: bool) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let scenario = &m.scenarios[index];
+    let scenario = &match scenario_with(&m, index, &args.fault, &args.operation) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
     let config = Config {
         seed: args.seed,
         max_instances: args.max_instances,
