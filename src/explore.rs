@@ -196,7 +196,9 @@ pub fn explore(
             violation: None,
         });
     }
-    let mut rng = Random::new(config.seed ^ 0x5eed_0f_fa17);
+    // The search's own stream, apart from the simulations' (which use the seed as is).
+    const SEARCH: u64 = 0x5EED_0F0F_FA17;
+    let mut rng = Random::new(config.seed ^ SEARCH);
     let pick = |rng: &mut Random, n: usize| ((rng.unit() * n as f64) as usize).min(n - 1);
     for case in 1..=cases {
         let mut faults = Vec::new();
