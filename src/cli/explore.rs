@@ -122,7 +122,7 @@ pub fn run(args: &Args) -> i32 {
     };
     let terminal = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
-        if terminal && (done % 10 == 0 || done == total) {
+        if terminal && (done.is_multiple_of(10) || done == total) {
             eprint!("\r{done}/{total} cases");
         }
     };
