@@ -309,35 +309,82 @@ fn smallest_unit(fmt: &str) -> Option<char> {
 
 /// Formats a local time with DataWorks tokens (yyyy yy mm dd hh24 hh12 hh mi ss) or
 /// DolphinScheduler's Java tokens (yyyy yy MM dd HH mm ss); other characters are kept.
+/// A field of a date-time, as a format token names it.
+#[derive(Clone, Copy)]
+enum Field {
+    Year,
+    Year2,
+    Month,
+    Day,
+    Hour24,
+    Hour12,
+    Minute,
+    Second,
+}
+
+/// Appends a non-negative number with leading zeros to `width` digits (every run
+/// formats its partitions, so this avoids the formatting machinery).
+fn push_padded(out: &mut String, value: i32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut v = value.unsigned_abs();
+    let mut n = 0;
+    while v > 0 || n == 0 {
+        digits[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        n += 1;
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    for _ in n..width {
+        out.push('0');
+    }
+    out.extend(digits[..n].iter().rev().map(|&d| char::from(d)));
+}
+
 fn format(t: DateTime, fmt: &str, flavor: Flavor) -> String {
-    let tokens: &[(&str, &str)] = match flavor {
+    let tokens: &[(&str, Field)] = match flavor {
         Flavor::Dolphinscheduler => &[
-            ("yyyy", "%Y"),
-            ("yy", "%y"),
-            ("MM", "%m"),
-            ("dd", "%d"),
-            ("HH", "%H"),
-            ("mm", "%M"),
-            ("ss", "%S"),
+            ("yyyy", Field::Year),
+            ("yy", Field::Year2),
+            ("MM", Field::Month),
+            ("dd", Field::Day),
+            ("HH", Field::Hour24),
+            ("mm", Field::Minute),
+            ("ss", Field::Second),
         ],
         _ => &[
-            ("yyyy", "%Y"),
-            ("yy", "%y"),
-            ("hh24", "%H"),
-            ("hh12", "%I"),
-            ("hh", "%I"),
-            ("mm", "%m"),
-            ("dd", "%d"),
-            ("mi", "%M"),
-            ("ss", "%S"),
+            ("yyyy", Field::Year),
+            ("yy", Field::Year2),
+            ("hh24", Field::Hour24),
+            ("hh12", Field::Hour12),
+            ("hh", Field::Hour12),
+            ("mm", Field::Month),
+            ("dd", Field::Day),
+            ("mi", Field::Minute),
+            ("ss", Field::Second),
         ],
     };
-    let mut out = String::new();
+    let mut out = String::with_capacity(fmt.len() + 4);
     let mut rest = fmt;
     'outer: while !rest.is_empty() {
-        for (token, spec) in tokens {
+        let first = rest.as_bytes()[0];
+        for &(token, field) in tokens {
+            if token.as_bytes()[0] != first {
+                continue;
+            }
             if let Some(r) = rest.strip_prefix(token) {
-                out.push_str(&t.strftime(spec).to_string());
+                let (value, width) = match field {
+                    Field::Year => (i32::from(t.year()), 4),
+                    Field::Year2 => (i32::from(t.year()).rem_euclid(100), 2),
+                    Field::Month => (i32::from(t.month()), 2),
+                    Field::Day => (i32::from(t.day()), 2),
+                    Field::Hour24 => (i32::from(t.hour()), 2),
+                    Field::Hour12 => ((i32::from(t.hour()) + 11) % 12 + 1, 2),
+                    Field::Minute => (i32::from(t.minute()), 2),
+                    Field::Second => (i32::from(t.second()), 2),
+                };
+                push_padded(&mut out, value, width);
                 rest = r;
                 continue 'outer;
             }
@@ -369,6 +416,15 @@ mod tests {
     }
 
     // DW §1 worked examples.
+    #[test]
+    fn padded_numbers_match_the_formatting_machinery() {
+        for (v, w) in [(0, 2), (7, 2), (12, 2), (2025, 4), (99, 4), (123_456, 2)] {
+            let mut out = String::new();
+            push_padded(&mut out, v, w);
+            assert_eq!(out, format!("{v:0w$}"));
+        }
+    }
+
     #[test]
     fn p1_daily_at_midnight() {
         let t = date(2025, 3, 15).at(0, 0, 0, 0);

@@ -10,7 +10,7 @@ use crate::calendar::schedule::rfc3339;
 use crate::engine::Origin;
 use crate::engine::{Engine, Event, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
-use crate::observe::store::{Partition, Status, Store};
+use crate::observe::store::{Status, StoreReport};
 use crate::plan::PartitionKey;
 use crate::plan::{Kind, UnitKey};
 
@@ -281,8 +281,7 @@ struct Facts<'a, 'm> {
     model: &'m Model,
     scenario: &'a Scenario,
     recorder: &'a Recorder<'a>,
-    store: &'a Store<'a>,
-    partitions: &'a [Partition],
+    store: &'a StoreReport,
 }
 
 impl Facts<'_, '_> {
@@ -312,22 +311,18 @@ impl Facts<'_, '_> {
             .filter(|&t| t != NEVER)
     }
 
-    fn intended(&self, i: u32) -> Vec<PartitionKey> {
-        crate::observe::store::intended(self.model, self.engine, i)
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect()
+    fn intended(&self, i: u32) -> &[PartitionKey] {
+        self.store.intended(i)
     }
 }
 
-/// Evaluates every property of [`PROPERTIES`], in order. `partitions` are the
-/// store's, as [`Store::partitions`] gives them.
+/// Evaluates every property of [`PROPERTIES`], in order, from the finished engine,
+/// the recorder and the store's report.
 pub fn evaluate(
     engine: &Engine<'_>,
     scenario: &Scenario,
     recorder: Recorder<'_>,
-    store: &Store<'_>,
-    partitions: &[Partition],
+    store: &StoreReport,
 ) -> Vec<PropertyResult> {
     let facts = Facts {
         engine,
@@ -335,7 +330,6 @@ pub fn evaluate(
         scenario,
         recorder: &recorder,
         store,
-        partitions,
     };
     let mut out = vec![
         unique_logical_instance(&facts),
@@ -440,6 +434,7 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
 fn idempotent_writes(f: &Facts<'_, '_>) -> PropertyResult {
     let mut found = Found::default();
     for p in f
+        .store
         .partitions
         .iter()
         .filter(|p| p.status == Status::Duplicated)
@@ -503,7 +498,7 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
         }
         let written = f.store.written_by(i as u32);
         for key in f.intended(i as u32) {
-            if written.contains(&key) {
+            if written.contains(key) {
                 continue;
             }
             let why = match (inst.attempts, written.is_empty()) {

@@ -51,11 +51,11 @@ pub fn observe_with<'m, W: std::io::Write>(
             (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
         ),
     )?;
-    let partitions = store.partitions(&engine);
-    let properties = check::evaluate(&engine, scenario, recorder, &store, &partitions);
+    let report = store.finish(&engine);
+    let properties = check::evaluate(&engine, scenario, recorder, &report);
     let findings = summary::Findings {
         groups: metrics.groups,
-        partitions,
+        partitions: report.partitions,
         properties,
     };
     Ok((engine, findings, trace.map(TraceWriter::finish)))

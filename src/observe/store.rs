@@ -9,8 +9,11 @@
 //! reference is what one clean execution of each instance that ran (or was set
 //! succeeded) leaves, writing to its intended partitions (evaluated at its scheduled
 //! time) in scheduled order. Comparing the two names every problem with its cause.
+//!
+//! Partition names are interned: each is evaluated once per instance (again per
+//! execution only when it reads the execution's clock), and stored once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::calendar::Instant;
 use crate::engine::{Engine, Event, Sink, State};
@@ -67,32 +70,106 @@ pub struct Partition {
     pub missing: Vec<(TaskId, Instant)>,
 }
 
+/// The store at the end of a run: its partitions, and per instance what it meant to
+/// write and what it wrote.
+pub struct StoreReport {
+    pub partitions: Vec<Partition>,
+    /// Per instance with writes: the partitions its date names.
+    intended: BTreeMap<u32, Vec<PartitionKey>>,
+    /// Per instance: the partitions its executions wrote, each once.
+    written: BTreeMap<u32, Vec<PartitionKey>>,
+}
+
+impl StoreReport {
+    /// The partitions an instance's date names (none for a task without writes).
+    pub fn intended(&self, instance: u32) -> &[PartitionKey] {
+        self.intended.get(&instance).map_or(&[], Vec::as_slice)
+    }
+
+    /// The partitions an instance's executions wrote, each once.
+    pub fn written_by(&self, instance: u32) -> &[PartitionKey] {
+        self.written.get(&instance).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Records every landed write as the events go by.
 pub struct Store<'m> {
     model: &'m Model,
+    /// Per task: its writes read the execution's clock (`today()`, `now()`).
+    clocked: Vec<bool>,
     started: Vec<Instant>,
-    writes: BTreeMap<PartitionKey, Vec<Landed>>,
-    /// Per instance: the partitions its executions wrote, each once.
-    by_instance: BTreeMap<u32, Vec<PartitionKey>>,
+    /// Interned partition names, ids in first-write order. The map is only looked
+    /// up; the report's order comes from sorting the names.
+    keys: Vec<PartitionKey>,
+    ids: HashMap<PartitionKey, u32>,
+    /// Per partition id: the writes that landed there.
+    writes: Vec<Vec<Landed>>,
+    /// Per instance that wrote: its intended partitions (ids, modes).
+    intended: BTreeMap<u32, Vec<(u32, WriteMode)>>,
+    /// Per instance that wrote: the partition ids its executions wrote, each once.
+    written: BTreeMap<u32, Vec<u32>>,
 }
 
 impl<'m> Store<'m> {
     pub fn new(model: &'m Model) -> Self {
         Store {
             model,
+            clocked: model
+                .tasks
+                .iter()
+                .map(|t| {
+                    t.writes
+                        .iter()
+                        .any(|w| w.partition.contains("today()") || w.partition.contains("now()"))
+                })
+                .collect(),
             started: Vec::new(),
-            writes: BTreeMap::new(),
-            by_instance: BTreeMap::new(),
+            keys: Vec::new(),
+            ids: HashMap::new(),
+            writes: Vec::new(),
+            intended: BTreeMap::new(),
+            written: BTreeMap::new(),
         }
     }
 
-    /// The partitions an instance's executions wrote.
-    pub fn written_by(&self, instance: u32) -> &[PartitionKey] {
-        self.by_instance.get(&instance).map_or(&[], Vec::as_slice)
+    fn intern(&mut self, key: PartitionKey) -> u32 {
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.ids.insert(key.clone(), id);
+        self.keys.push(key);
+        self.writes.push(Vec::new());
+        id
     }
 
-    /// Every partition written or meant to be written, with its status, in key order.
-    pub fn partitions(&self, engine: &Engine<'_>) -> Vec<Partition> {
+    /// An instance's intended partitions, evaluated at its scheduled time.
+    fn intended_ids(
+        &mut self,
+        instance: u32,
+        task: TaskId,
+        scheduled: Instant,
+        run_after: Instant,
+        unit: UnitKey,
+    ) -> Vec<(u32, WriteMode)> {
+        if let Some(ids) = self.intended.get(&instance) {
+            return ids.clone();
+        }
+        let ids: Vec<(u32, WriteMode)> = partitions(
+            self.model,
+            &planned(task, scheduled, run_after),
+            unit,
+            scheduled,
+        )
+        .into_iter()
+        .map(|(key, mode)| (self.intern(key), mode))
+        .collect();
+        self.intended.insert(instance, ids.clone());
+        ids
+    }
+
+    /// The partitions, against the reference, and what each instance meant and wrote.
+    pub fn finish(mut self, engine: &Engine<'_>) -> StoreReport {
         let model = self.model;
         // The reference: one clean execution of each logical instance that ran or
         // was set succeeded, in scheduled order.
@@ -103,79 +180,80 @@ impl<'m> Store<'m> {
                 logical
                     .entry((inst.scheduled, inst.task))
                     .or_insert(i as u32);
+                let unit = engine.units[inst.unit as usize].key;
+                self.intended_ids(i as u32, inst.task, inst.scheduled, inst.run_after, unit);
             }
         }
-        let mut reference: BTreeMap<PartitionKey, Vec<(TaskId, Instant)>> = BTreeMap::new();
-        for (&(scheduled, task), &i) in &logical {
-            for (key, mode) in intended(model, engine, i) {
-                apply(reference.entry(key).or_default(), (task, scheduled), mode);
+        let mut reference: Vec<Vec<(TaskId, Instant)>> = vec![Vec::new(); self.keys.len()];
+        for (&(scheduled, task), i) in &logical {
+            for &(id, mode) in &self.intended[i] {
+                apply(&mut reference[id as usize], (task, scheduled), mode);
             }
         }
-        let mut actual: BTreeMap<PartitionKey, Vec<(TaskId, Instant)>> = BTreeMap::new();
-        for (key, writes) in &self.writes {
-            let content = actual.entry(key.clone()).or_default();
+        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
+        order.sort_unstable_by(|a, b| self.keys[*a as usize].cmp(&self.keys[*b as usize]));
+        let mut partitions = Vec::new();
+        for id in order {
+            let key = &self.keys[id as usize];
+            let writes = &self.writes[id as usize];
+            let mut have = Vec::new();
             for w in writes {
                 let inst = &engine.instances[w.instance as usize];
-                apply(content, (inst.task, inst.scheduled), w.mode);
+                apply(&mut have, (inst.task, inst.scheduled), w.mode);
             }
+            let want = &reference[id as usize];
+            let count = |v: &[(TaskId, Instant)], x: &(TaskId, Instant)| {
+                v.iter().filter(|y| *y == x).count() as u32
+            };
+            let mut distinct: Vec<(TaskId, Instant)> = want.iter().chain(&have).copied().collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let (mut duplicated, mut foreign, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+            for x in distinct {
+                match (count(want, &x), count(&have, &x)) {
+                    (0, _) => foreign.push(x),
+                    (_, 0) => missing.push(x),
+                    (w, h) if h > w => duplicated.push((x.0, x.1, h)),
+                    _ => {}
+                }
+            }
+            let status = if !duplicated.is_empty() {
+                Status::Duplicated
+            } else if !foreign.is_empty() {
+                Status::Misaligned
+            } else if !missing.is_empty() {
+                Status::Missing
+            } else {
+                Status::Ok
+            };
+            partitions.push(Partition {
+                key: key.clone(),
+                writes: writes.clone(),
+                status,
+                duplicated,
+                foreign,
+                missing,
+            });
         }
-        let mut keys: Vec<&PartitionKey> = reference.keys().chain(actual.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        keys.into_iter()
-            .map(|key| {
-                let empty = Vec::new();
-                let want = reference.get(key).unwrap_or(&empty);
-                let have = actual.get(key).unwrap_or(&empty);
-                let count = |v: &[(TaskId, Instant)], x: &(TaskId, Instant)| {
-                    v.iter().filter(|y| *y == x).count() as u32
-                };
-                let mut distinct: Vec<(TaskId, Instant)> =
-                    want.iter().chain(have).copied().collect();
-                distinct.sort();
-                distinct.dedup();
-                let (mut duplicated, mut foreign, mut missing) =
-                    (Vec::new(), Vec::new(), Vec::new());
-                for x in distinct {
-                    match (count(want, &x), count(have, &x)) {
-                        (0, _) => foreign.push(x),
-                        (_, 0) => missing.push(x),
-                        (w, h) if h > w => duplicated.push((x.0, x.1, h)),
-                        _ => {}
-                    }
-                }
-                let status = if !duplicated.is_empty() {
-                    Status::Duplicated
-                } else if !foreign.is_empty() {
-                    Status::Misaligned
-                } else if !missing.is_empty() {
-                    Status::Missing
-                } else {
-                    Status::Ok
-                };
-                Partition {
-                    key: key.clone(),
-                    writes: self.writes.get(key).cloned().unwrap_or_default(),
-                    status,
-                    duplicated,
-                    foreign,
-                    missing,
-                }
-            })
-            .collect()
+        let keys = &self.keys;
+        let names = |ids: &[u32]| ids.iter().map(|&id| keys[id as usize].clone()).collect();
+        StoreReport {
+            intended: self
+                .intended
+                .iter()
+                .map(|(&i, ids)| {
+                    let only: Vec<u32> = ids.iter().map(|(id, _)| *id).collect();
+                    (i, names(&only))
+                })
+                .collect(),
+            written: self
+                .written
+                .iter()
+                .map(|(&i, ids)| (i, names(ids)))
+                .collect(),
+            partitions,
+        }
     }
-}
-
-/// The partitions an instance means to write: evaluated at its scheduled time.
-pub fn intended(model: &Model, engine: &Engine<'_>, i: u32) -> Vec<(PartitionKey, WriteMode)> {
-    let inst = &engine.instances[i as usize];
-    let unit = engine.units[inst.unit as usize].key;
-    partitions(
-        model,
-        &planned(inst.task, inst.scheduled, inst.run_after),
-        unit,
-        inst.scheduled,
-    )
 }
 
 fn planned(task: TaskId, scheduled: Instant, run_after: Instant) -> PlannedInstance {
@@ -212,22 +290,33 @@ impl Sink for Store<'_> {
             }
             self.started[i] = e.time;
         }
-        if e.from != State::Running || !e.reason.wrote() {
+        if e.from != State::Running
+            || !e.reason.wrote()
+            || self.model.task(e.task).writes.is_empty()
+        {
             return;
         }
         let started = self.started[i];
-        let unit: UnitKey = e.date;
-        for (key, mode) in partitions(
-            self.model,
-            &planned(e.task, e.scheduled, e.run_after),
-            unit,
-            started,
-        ) {
-            let mine = self.by_instance.entry(e.instance).or_default();
-            if !mine.contains(&key) {
-                mine.push(key.clone());
+        let landed: Vec<(u32, WriteMode)> = if self.clocked[e.task.0 as usize] {
+            partitions(
+                self.model,
+                &planned(e.task, e.scheduled, e.run_after),
+                e.date,
+                started,
+            )
+            .into_iter()
+            .map(|(key, mode)| (self.intern(key), mode))
+            .collect()
+        } else {
+            // Without the execution's clock, it lands where its date says.
+            self.intended_ids(e.instance, e.task, e.scheduled, e.run_after, e.date)
+        };
+        for (id, mode) in landed {
+            let mine = self.written.entry(e.instance).or_default();
+            if !mine.contains(&id) {
+                mine.push(id);
             }
-            self.writes.entry(key).or_default().push(Landed {
+            self.writes[id as usize].push(Landed {
                 instance: e.instance,
                 attempt: e.attempt,
                 started,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::calendar::schedule::rfc3339;
 use crate::engine::{Engine, State, Wait};
 use crate::observe::metrics::GroupFigures;
+use crate::observe::store::Status;
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct InstanceRow {
@@ -52,6 +53,7 @@ pub struct PartitionRow {
     /// Executions whose write landed here.
     pub executions: usize,
     pub status: crate::observe::store::Status,
+    /// The writes that landed (in the text summary, only for partitions not ok).
     pub writes: Vec<WriteRow>,
 }
 
@@ -220,9 +222,15 @@ impl Summary {
                     partition: p.key.partition,
                     executions: p.writes.len(),
                     status: p.status,
+                    // Every write for JSON; for people, those of partitions not ok.
                     writes: p
                         .writes
                         .iter()
+                        .take(if rows || p.status != Status::Ok {
+                            usize::MAX
+                        } else {
+                            0
+                        })
                         .map(|w| {
                             let inst = &engine.instances[w.instance as usize];
                             WriteRow {
