@@ -7,6 +7,8 @@
 //! - `year_backfill_876k_checked`: the same with every observer of `schedsim run`
 //!   and `check` (metrics, data store, property recorder) and all 13 properties
 //!   evaluated.
+//! - `year_backfill_876k_writes_checked`: the same, every instance also writing a
+//!   partition (evaluated from its date), the store comparing each with a clean run.
 //! - `decade_backfill_10m_checked`: 100 hourly tasks over 4,168 business dates
 //!   (10,003,200 instances), checked likewise.
 //! - `floor_binary_heap`: a bare binary-heap event loop doing as many events as that
@@ -25,6 +27,20 @@ use schedsim::observe::{Metrics, observe};
 
 /// `tasks` hourly DataWorks tasks in a chain, backfilled over `dates` business dates.
 pub fn hourly_chain(tasks: usize, from: &str, to: &str) -> String {
+    chain(tasks, from, to, "")
+}
+
+/// The same, each task writing its own table, partitioned by business date and hour.
+pub fn hourly_chain_writing(tasks: usize, from: &str, to: &str) -> String {
+    chain(
+        tasks,
+        from,
+        to,
+        "  writes = [ { table = \"t\", partition = \"dt=${bizdate}/hh=$[hh24]\", mode = \"overwrite\" } ]\n",
+    )
+}
+
+fn chain(tasks: usize, from: &str, to: &str, writes: &str) -> String {
     let mut s = String::from(
         "[model]\nname = \"bench\"\nprofile = \"dataworks\"\ntimezone = \"Asia/Shanghai\"\n\n[[resource_group]]\nname = \"etl\"\nslots = 200\n\n[[workflow]]\nname = \"w\"\n",
     );
@@ -35,6 +51,7 @@ pub fn hourly_chain(tasks: usize, from: &str, to: &str) -> String {
         if k > 0 {
             s += &format!("  upstream = [\"t{:03}\"]\n", k - 1);
         }
+        s += writes;
     }
     s += &format!(
         "\n[[scenario]]\nname = \"year\"\nstart = \"2026-01-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"{from}\"\n  to = \"{to}\"\n  groups = 10\n  run_immediately = true\n"
@@ -96,6 +113,11 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("year_backfill_876k_checked", |b| {
         b.iter(|| black_box(checked(&model)))
+    });
+    let writing = load_str("bench.toml", &hourly_chain_writing(100, "2025-01-01", "2025-12-31"))
+        .unwrap_or_else(|d| panic!("{}", d.render()));
+    group.bench_function("year_backfill_876k_writes_checked", |b| {
+        b.iter(|| black_box(checked(&writing)))
     });
     let decade = load_str("bench.toml", &hourly_chain(100, "2025-01-01", "2036-05-30"))
         .unwrap_or_else(|d| panic!("{}", d.render()));
