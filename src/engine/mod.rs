@@ -1069,7 +1069,8 @@ impl<'m> Engine<'m> {
         });
         let chain = &mut self.chains[c as usize];
         chain.in_flight -= 1;
-        if failed && self.model.rules.chain_on_failure == ChainOnFailure::Stop && chain.cap == 1 {
+        // A window of dates (Airflow) is one chain too: `stop` ends it as a whole.
+        if failed && self.model.rules.chain_on_failure == ChainOnFailure::Stop {
             chain.stopped = true;
         }
         self.advance(c, sink);
