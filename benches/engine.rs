@@ -114,8 +114,11 @@ fn benches(c: &mut Criterion) {
     group.bench_function("year_backfill_876k_checked", |b| {
         b.iter(|| black_box(checked(&model)))
     });
-    let writing = load_str("bench.toml", &hourly_chain_writing(100, "2025-01-01", "2025-12-31"))
-        .unwrap_or_else(|d| panic!("{}", d.render()));
+    let writing = load_str(
+        "bench.toml",
+        &hourly_chain_writing(100, "2025-01-01", "2025-12-31"),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render()));
     group.bench_function("year_backfill_876k_writes_checked", |b| {
         b.iter(|| black_box(checked(&writing)))
     });

@@ -242,6 +242,8 @@ struct RunSet<'m> {
 }
 
 struct Chain {
+    /// A backfill's chain (the recurring schedule's never stops).
+    backfill: bool,
     units: Vec<u32>,
     next: usize,
     in_flight: u32,
@@ -543,6 +545,7 @@ impl<'m> Engine<'m> {
                 self.units[u as usize].chain = id;
             }
             self.chains.push(Chain {
+                backfill: backfill.is_some(),
                 units,
                 next: 0,
                 in_flight: 0,
@@ -1069,8 +1072,9 @@ impl<'m> Engine<'m> {
         });
         let chain = &mut self.chains[c as usize];
         chain.in_flight -= 1;
-        // A window of dates (Airflow) is one chain too: `stop` ends it as a whole.
-        if failed && self.model.rules.chain_on_failure == ChainOnFailure::Stop {
+        // A backfill's window of dates (Airflow) is one chain too: `stop` ends it as a
+        // whole. The recurring schedule goes on whatever fails.
+        if failed && chain.backfill && self.model.rules.chain_on_failure == ChainOnFailure::Stop {
             chain.stopped = true;
         }
         self.advance(c, sink);
@@ -1349,6 +1353,7 @@ impl<'m> Engine<'m> {
             self.units[l as usize].chain = id;
         }
         self.chains.push(Chain {
+            backfill: self.units[u as usize].backfill.is_some(),
             units: later,
             next: 0,
             in_flight: 1,
