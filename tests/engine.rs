@@ -802,3 +802,27 @@ start = "2025-03-20T00:00:00"
     let attempts: Vec<u32> = run(&m).instances.iter().map(|i| i.attempts).collect();
     assert_eq!(attempts, [1, 2, 2]);
 }
+
+#[test]
+fn chain_on_failure_stop_ends_a_window_of_dates_too() {
+    let fault = "  [[scenario.fault]]\n  task = \"dag.t\"\n  scheduled = \"2025-03-02T00:00:00\"\n  attempts = [1]\n";
+    // Airflow's preset goes on after a failed run; `stop` as a rule override ends the
+    // window: runs already started finish, none starts after the failure.
+    let goes_on = airflow("groups = 2", false, fault);
+    assert_eq!(run(&goes_on).never_started().count(), 0);
+    let text = |m: &str| {
+        m.replace(
+            "[[workflow]]",
+            "[rules]\nchain_on_failure = \"stop\"\n\n[[workflow]]",
+        )
+    };
+    let source = format!(
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\n\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  duration = \"1h\"\n\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-06T00:00:00\"\n  groups = 2\n{fault}"
+    );
+    let stops = load(&text(&source));
+    let e = run(&stops);
+    // Dates 1 and 2 run together and end at the same instant, 1 first (its end was
+    // queued first): date 3 takes 1's place, then 2 fails and nothing more starts.
+    assert_eq!(e.never_started().count(), 3);
+    assert_eq!(e.instances.len(), 3);
+}
