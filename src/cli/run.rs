@@ -151,7 +151,12 @@ fn execute(args: &Args, check: bool) -> i32 {
     let mut chrome = match &args.chrome_trace {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Some(ChromeTrace::new(BufWriter::new(f), &m)),
-            Err(e) => return fail(&format!("--chrome-trace {}: {e}", path.display())),
+            Err(e) => {
+                if let Some(t) = &args.trace {
+                    let _ = std::fs::remove_file(t);
+                }
+                return fail(&format!("--chrome-trace {}: {e}", path.display()));
+            }
         },
         None => None,
     };
