@@ -15,6 +15,7 @@ use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The model file (TOML).
     model: PathBuf,
     #[arg(long)]
     scenario: Option<String>,

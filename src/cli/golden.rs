@@ -14,6 +14,7 @@ use super::{EXIT_OK, EXIT_VIOLATION, fail};
 
 #[derive(clap::Args)]
 pub struct RecordArgs {
+    /// The model file (TOML).
     model: PathBuf,
     /// Where the golden trace goes.
     #[arg(short, long)]
@@ -29,6 +30,7 @@ pub struct RecordArgs {
 
 #[derive(clap::Args)]
 pub struct VerifyArgs {
+    /// The model file (TOML).
     model: PathBuf,
     /// A trace written by `record` (or `run --trace`).
     golden: PathBuf,

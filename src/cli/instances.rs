@@ -10,6 +10,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The model file (TOML).
     model: PathBuf,
     /// First business date (dataworks) or schedule/logical time, included.
     #[arg(long, required_unless_present = "dates")]

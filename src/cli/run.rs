@@ -18,6 +18,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The model file (TOML).
     model: PathBuf,
     /// The scenario to run; default: the model's first.
     #[arg(long)]
