@@ -104,26 +104,18 @@ pub fn evaluate(text: &str, flavor: Flavor, cx: &Context) -> Result<String, Stri
     Ok(out)
 }
 
-/// DataWorks built-ins written without brackets.
+/// DataWorks built-ins written without brackets; only the one named is formatted.
 fn builtin(rest: &str, cx: &Context) -> Option<(&'static str, String)> {
-    let day = cx.scheduled.date();
-    [
-        (
-            "$bizdate",
-            format(cx.business_date.into(), "yyyymmdd", Flavor::Dataworks),
-        ),
-        (
-            "$cyctime",
-            format(cx.scheduled, "yyyymmddhh24miss", Flavor::Dataworks),
-        ),
+    let name = ["$bizdate", "$cyctime", "$gmtdate"]
+        .into_iter()
+        .find(|name| rest.starts_with(name))?;
+    let value = match name {
+        "$bizdate" => format(cx.business_date.into(), "yyyymmdd", Flavor::Dataworks),
+        "$cyctime" => format(cx.scheduled, "yyyymmddhh24miss", Flavor::Dataworks),
         // In a backfill $gmtdate is the business date + 1 (DW §1 rule 4): the scheduled day.
-        (
-            "$gmtdate",
-            format(day.into(), "yyyymmdd", Flavor::Dataworks),
-        ),
-    ]
-    .into_iter()
-    .find(|(name, _)| rest.starts_with(name))
+        _ => format(cx.scheduled.date().into(), "yyyymmdd", Flavor::Dataworks),
+    };
+    Some((name, value))
 }
 
 fn brace(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {

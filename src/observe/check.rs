@@ -11,7 +11,6 @@ use crate::engine::Origin;
 use crate::engine::{Engine, Event, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
 use crate::observe::store::{Status, StoreReport};
-use crate::plan::PartitionKey;
 use crate::plan::{Kind, UnitKey};
 
 /// Every property `check` evaluates, by its product.md name, in this order.
@@ -311,8 +310,9 @@ impl Facts<'_, '_> {
             .filter(|&t| t != NEVER)
     }
 
-    fn intended(&self, i: u32) -> &[PartitionKey] {
-        self.store.intended(i)
+    /// The ids of the partitions an instance's date names.
+    fn intended(&self, i: u32) -> Vec<u32> {
+        self.store.intended(i).collect()
     }
 }
 
@@ -473,9 +473,10 @@ fn partition_alignment(f: &Facts<'_, '_>) -> PropertyResult {
             continue;
         }
         let meant = f.intended(i as u32);
-        for key in written.iter().filter(|k| !meant.contains(k)) {
+        for &id in written.iter().filter(|id| !meant.contains(id)) {
+            let key = f.store.key(id);
             let at = inst.start.map_or("-".into(), |t| f.time(t));
-            let meant: Vec<String> = meant.iter().map(ToString::to_string).collect();
+            let meant: Vec<String> = meant.iter().map(|&m| f.store.key(m).to_string()).collect();
             found.add(|| {
                 format!(
                     "{}: wrote {key} (first run {at}), but its date names {}",
@@ -497,10 +498,11 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
             continue;
         }
         let written = f.store.written_by(i as u32);
-        for key in f.intended(i as u32) {
-            if written.contains(key) {
+        for id in f.intended(i as u32) {
+            if written.contains(&id) {
                 continue;
             }
+            let key = f.store.key(id);
             let why = match (inst.attempts, written.is_empty()) {
                 (0, _) => "it was set succeeded without running".to_string(),
                 (n, true) => format!("none of its {n} executions wrote; it was set succeeded"),

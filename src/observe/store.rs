@@ -74,21 +74,33 @@ pub struct Partition {
 /// write and what it wrote.
 pub struct StoreReport {
     pub partitions: Vec<Partition>,
-    /// Per instance with writes: the partitions its date names.
-    intended: BTreeMap<u32, Vec<PartitionKey>>,
-    /// Per instance: the partitions its executions wrote, each once.
-    written: BTreeMap<u32, Vec<PartitionKey>>,
+    /// Partition names by id.
+    keys: Vec<PartitionKey>,
+    /// Per instance with writes that ran: the ids of the partitions its date names.
+    intended: BTreeMap<u32, Vec<(u32, WriteMode)>>,
+    /// Per instance: the ids of the partitions its executions wrote, each once.
+    written: BTreeMap<u32, Vec<u32>>,
 }
 
 impl StoreReport {
-    /// The partitions an instance's date names (none for a task without writes).
-    pub fn intended(&self, instance: u32) -> &[PartitionKey] {
-        self.intended.get(&instance).map_or(&[], Vec::as_slice)
+    /// The ids of the partitions an instance's date names (none for a task without
+    /// writes, or an instance that never ran).
+    pub fn intended(&self, instance: u32) -> impl Iterator<Item = u32> + '_ {
+        self.intended
+            .get(&instance)
+            .into_iter()
+            .flatten()
+            .map(|(id, _)| *id)
     }
 
-    /// The partitions an instance's executions wrote, each once.
-    pub fn written_by(&self, instance: u32) -> &[PartitionKey] {
+    /// The ids of the partitions an instance's executions wrote, each once.
+    pub fn written_by(&self, instance: u32) -> &[u32] {
         self.written.get(&instance).map_or(&[], Vec::as_slice)
+    }
+
+    /// A partition's name.
+    pub fn key(&self, id: u32) -> &PartitionKey {
+        &self.keys[id as usize]
     }
 }
 
@@ -235,23 +247,11 @@ impl<'m> Store<'m> {
                 missing,
             });
         }
-        let keys = &self.keys;
-        let names = |ids: &[u32]| ids.iter().map(|&id| keys[id as usize].clone()).collect();
         StoreReport {
-            intended: self
-                .intended
-                .iter()
-                .map(|(&i, ids)| {
-                    let only: Vec<u32> = ids.iter().map(|(id, _)| *id).collect();
-                    (i, names(&only))
-                })
-                .collect(),
-            written: self
-                .written
-                .iter()
-                .map(|(&i, ids)| (i, names(ids)))
-                .collect(),
             partitions,
+            keys: self.keys,
+            intended: self.intended,
+            written: self.written,
         }
     }
 }
