@@ -263,31 +263,23 @@ fn shrink(
     let still =
         |f: &[Fault], o: &[Operation]| failing(model, scenario, f, o, config).contains(property);
     loop {
-        let mut smaller = false;
-        for k in 0..faults.len() {
-            let mut f = faults.clone();
-            f.remove(k);
-            if still(&f, &operations) {
-                faults = f;
-                smaller = true;
-                break;
-            }
-        }
-        if !smaller {
-            for k in 0..operations.len() {
-                let mut o = operations.clone();
-                o.remove(k);
-                if still(&faults, &o) {
-                    operations = o;
-                    smaller = true;
-                    break;
-                }
-            }
-        }
-        if !smaller {
+        if let Some(f) = without_one(&faults, |f| still(f, &operations)) {
+            faults = f;
+        } else if let Some(o) = without_one(&operations, |o| still(&faults, o)) {
+            operations = o;
+        } else {
             return (faults, operations);
         }
     }
+}
+
+/// `items` without the first element whose removal keeps `ok` true.
+fn without_one<T: Clone>(items: &[T], ok: impl Fn(&[T]) -> bool) -> Option<Vec<T>> {
+    (0..items.len()).find_map(|k| {
+        let mut fewer = items.to_vec();
+        fewer.remove(k);
+        ok(&fewer).then_some(fewer)
+    })
 }
 
 /// Every property that fails with these faults and operations.
