@@ -155,17 +155,17 @@ impl<'m> Store<'m> {
         id
     }
 
-    /// An instance's intended partitions, evaluated at its scheduled time.
-    fn intended_ids(
+    /// Evaluates an instance's intended partitions (at its scheduled time), once.
+    fn ensure_intended(
         &mut self,
         instance: u32,
         task: TaskId,
         scheduled: Instant,
         run_after: Instant,
         unit: UnitKey,
-    ) -> Vec<(u32, WriteMode)> {
-        if let Some(ids) = self.intended.get(&instance) {
-            return ids.clone();
+    ) {
+        if self.intended.contains_key(&instance) {
+            return;
         }
         let ids: Vec<(u32, WriteMode)> = partitions(
             self.model,
@@ -176,8 +176,7 @@ impl<'m> Store<'m> {
         .into_iter()
         .map(|(key, mode)| (self.intern(key), mode))
         .collect();
-        self.intended.insert(instance, ids.clone());
-        ids
+        self.intended.insert(instance, ids);
     }
 
     /// The partitions, against the reference, and what each instance meant and wrote.
@@ -193,7 +192,7 @@ impl<'m> Store<'m> {
                     .entry((inst.scheduled, inst.task))
                     .or_insert(i as u32);
                 let unit = engine.units[inst.unit as usize].key;
-                self.intended_ids(i as u32, inst.task, inst.scheduled, inst.run_after, unit);
+                self.ensure_intended(i as u32, inst.task, inst.scheduled, inst.run_after, unit);
             }
         }
         let mut reference: Vec<Vec<(TaskId, Instant)>> = vec![Vec::new(); self.keys.len()];
@@ -297,8 +296,9 @@ impl Sink for Store<'_> {
             return;
         }
         let started = self.started[i];
-        let landed: Vec<(u32, WriteMode)> = if self.clocked[e.task.0 as usize] {
-            partitions(
+        let by_clock: Vec<(u32, WriteMode)>;
+        let landed: &[(u32, WriteMode)] = if self.clocked[e.task.0 as usize] {
+            by_clock = partitions(
                 self.model,
                 &planned(e.task, e.scheduled, e.run_after),
                 e.date,
@@ -306,12 +306,14 @@ impl Sink for Store<'_> {
             )
             .into_iter()
             .map(|(key, mode)| (self.intern(key), mode))
-            .collect()
+            .collect();
+            &by_clock
         } else {
             // Without the execution's clock, it lands where its date says.
-            self.intended_ids(e.instance, e.task, e.scheduled, e.run_after, e.date)
+            self.ensure_intended(e.instance, e.task, e.scheduled, e.run_after, e.date);
+            &self.intended[&e.instance]
         };
-        for (id, mode) in landed {
+        for &(id, mode) in landed {
             let mine = self.written.entry(e.instance).or_default();
             if !mine.contains(&id) {
                 mine.push(id);

@@ -621,7 +621,7 @@ pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
 
 /// What an instance's partition expressions are evaluated against, for an execution
 /// at `executed`.
-pub fn partition_context(
+fn partition_context(
     model: &Model,
     instance: &PlannedInstance,
     unit: UnitKey,
