@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::engine::Config;
-use crate::model::{FileDiagnostics, load_str};
+use crate::model::diagnostic::did_you_mean;
+use crate::model::{FileDiagnostics, Model, load_str};
 use crate::observe::observe;
 use crate::observe::summary::{Findings, Identity, Summary};
 
@@ -24,24 +25,147 @@ pub struct Vary {
 }
 
 impl Vary {
-    /// `KEY=V1,V2,...`.
+    /// `KEY=V1,V2,...`: every value non-empty and given once.
     pub fn parse(text: &str) -> Result<Vary, String> {
         let (key, values) = text
             .split_once('=')
             .ok_or_else(|| format!("`{text}`: expected KEY=V1,V2,..."))?;
-        let values: Vec<String> = values
-            .split(',')
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect();
-        if key.trim().is_empty() || values.is_empty() {
+        let key = key.trim();
+        if key.is_empty() {
             return Err(format!("`{text}`: expected KEY=V1,V2,..."));
         }
+        let mut out: Vec<String> = Vec::new();
+        for v in values.split(',').map(str::trim) {
+            if v.is_empty() {
+                return Err(format!(
+                    "`{text}`: an empty value; expected KEY=V1,V2,... with no empty entry"
+                ));
+            }
+            if out.iter().any(|o| o == v) {
+                return Err(format!(
+                    "`{text}`: the value `{v}` is given twice; each variant would be run twice"
+                ));
+            }
+            out.push(v.to_string());
+        }
         Ok(Vary {
-            key: key.trim().to_string(),
-            values,
+            key: key.to_string(),
+            values: out,
         })
     }
+}
+
+/// The default of `--max-variants`: a sweep runs one simulation per variant.
+pub const DEFAULT_MAX_VARIANTS: u64 = 10_000;
+
+/// How many variants `vary` makes (`None` beyond `u64`), counted without making them.
+pub fn count(vary: &[Vary]) -> Option<u64> {
+    vary.iter()
+        .try_fold(1u64, |n, v| n.checked_mul(v.values.len() as u64))
+}
+
+/// Every key `--vary` accepts for this model.
+fn known_keys(model: &Model) -> Vec<String> {
+    let mut keys: Vec<String> = [
+        "groups",
+        "order",
+        "run_immediately",
+        "window",
+        "profile_version",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    keys.extend(model.groups.iter().map(|g| format!("slots.{}", g.name)));
+    keys.extend(
+        model
+            .tasks
+            .iter()
+            .map(|t| format!("self_dependency.{}", t.name)),
+    );
+    keys.extend(
+        crate::rules::RuleOverrides::NAMES
+            .iter()
+            .map(|k| k.to_string()),
+    );
+    keys
+}
+
+/// Checks a sweep before any variant is built: every key names something of the
+/// model (a did-you-mean otherwise), no key is varied twice, the number of variants
+/// is at most `max_variants`, and each value, applied alone to the model, gives a
+/// model that validates.
+pub fn check(
+    model: &Model,
+    source: &str,
+    backfill: &Backfill,
+    vary: &[Vary],
+    max_variants: u64,
+) -> Result<(), String> {
+    let keys = known_keys(model);
+    for (i, v) in vary.iter().enumerate() {
+        if vary[..i].iter().any(|w| w.key == v.key) {
+            return Err(format!(
+                "--vary {}: the key is varied twice; give all its values in one --vary {}=V1,V2,...",
+                v.key, v.key
+            ));
+        }
+        if !keys.contains(&v.key) {
+            let (what, candidates): (&str, Vec<&str>) = match v.key.split_once('.') {
+                Some(("slots", _)) => (
+                    "no resource group",
+                    keys.iter()
+                        .filter(|k| k.starts_with("slots."))
+                        .map(String::as_str)
+                        .collect(),
+                ),
+                Some(("self_dependency", _)) => (
+                    "no task",
+                    keys.iter()
+                        .filter(|k| k.starts_with("self_dependency."))
+                        .map(String::as_str)
+                        .collect(),
+                ),
+                _ => ("not a knob", keys.iter().map(String::as_str).collect()),
+            };
+            let hint = match did_you_mean(&v.key, candidates.iter().copied()) {
+                Some(near) => format!("; did you mean `{near}`?"),
+                None if what != "not a knob" && !candidates.is_empty() => {
+                    format!("; known: {}", candidates.join(", "))
+                }
+                None if what != "not a knob" => "; the model has none".to_string(),
+                None => "; expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK or a rule knob".to_string(),
+            };
+            return Err(format!("--vary {}: {what} by that name{hint}", v.key));
+        }
+    }
+    let n = count(vary);
+    if n.is_none_or(|n| n > max_variants) {
+        let counted = n.map_or("more than 2^64".to_string(), |n| n.to_string());
+        return Err(format!(
+            "--vary makes {counted} variants, more than --max-variants {max_variants}; vary fewer values, or raise --max-variants"
+        ));
+    }
+    let base: toml::Table = toml::from_str(source).map_err(|e| e.to_string())?;
+    for v in vary {
+        for value in &v.values {
+            let one = BTreeMap::from([(v.key.clone(), value.clone())]);
+            let text = variant_text(&base, backfill, &one).map_err(|e| e.to_string())?;
+            if let Err(d) = load_str("whatif variant", &text)
+                && let Some(first) = d.diagnostics.first()
+            {
+                let help = first
+                    .help
+                    .as_ref()
+                    .map_or(String::new(), |h| format!(" ({h})"));
+                return Err(format!(
+                    "--vary {}={value}: {}; {}{help}",
+                    v.key, first.message, first.expected
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The backfill every variant runs.
@@ -360,5 +484,11 @@ mod tests {
         assert!(Vary::parse("groups=").is_err());
         assert!(Vary::parse("=1").is_err());
         assert_eq!(Vary::parse("slots.etl=2, 4").unwrap().values, ["2", "4"]);
+        assert!(Vary::parse("groups=1,,2").is_err(), "an empty value");
+        assert!(
+            Vary::parse("groups=1,2,").is_err(),
+            "a trailing empty value"
+        );
+        assert!(Vary::parse("groups=1,1").is_err(), "a value twice");
     }
 }

@@ -102,8 +102,8 @@ fn replay(model_path: &str, m: &Model, scenario: &str, seed: u64, v: &Violation)
 }
 
 pub fn run(args: &Args) -> i32 {
-    let (m, index, _) = match load(&args.model, args.scenario.as_deref()) {
-        Ok(x) => x,
+    let (m, index) = match load(&args.model, args.scenario.as_deref()) {
+        Ok(l) => (l.model, l.index),
         Err(code) => return code,
     };
     let mut kinds = Vec::new();

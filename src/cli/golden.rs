@@ -3,12 +3,14 @@
 //! runs it again with the scenario and seed the file names, and prints the first line
 //! where the two differ (exit 1), or that they are identical (exit 0).
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
 use schedsim::observe::observe;
 use schedsim::observe::trace::header_line;
 
+use super::output::Outputs;
 use super::run::load;
 use super::{EXIT_OK, EXIT_VIOLATION, fail};
 
@@ -45,15 +47,15 @@ fn trace_of(
     seed: u64,
     max_instances: u64,
 ) -> Result<Vec<u8>, i32> {
-    let (m, index, hash) = load(path, scenario)?;
-    let s = &m.scenarios[index];
-    let mut out = header_line(&m, &s.name, seed, &hash).into_bytes();
+    let loaded = load(path, scenario)?;
+    let m = &loaded.model;
+    let s = &m.scenarios[loaded.index];
+    let mut out = header_line(m, &s.name, seed, &loaded.hash).into_bytes();
     let config = Config {
         seed,
         max_instances,
     };
-    let (_, _, written) =
-        observe(&m, s, config, Some(&mut out)).map_err(|e| fail(&e.to_string()))?;
+    let (_, _, written) = observe(m, s, config, Some(&mut out)).map_err(|e| loaded.fail_at(&e))?;
     if let Some(Err(e)) = written {
         return Err(fail(&e.to_string()));
     }
@@ -70,13 +72,22 @@ pub fn record(args: &RecordArgs) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    match std::fs::write(&args.output, &trace) {
+    let mut outputs = Outputs::new();
+    outputs.input(&args.model);
+    let written = outputs
+        .open("-o", &args.output)
+        .and_then(|mut f| {
+            f.write_all(&trace)
+                .map_err(|e| format!("-o {}: {e}", args.output.display()))
+        })
+        .and_then(|()| outputs.commit());
+    match written {
         Ok(()) => {
             let lines = trace.iter().filter(|&&b| b == b'\n').count();
             eprintln!("recorded {lines} lines to {}", args.output.display());
             EXIT_OK
         }
-        Err(e) => fail(&format!("{}: {e}", args.output.display())),
+        Err(e) => fail(&e),
     }
 }
 

@@ -5,6 +5,7 @@ mod cron;
 mod explore;
 mod golden;
 mod instances;
+mod output;
 mod run;
 mod schema;
 mod validate;

@@ -3,9 +3,9 @@
 //! properties' verdicts, and write the files asked for.
 
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use schedsim::engine::Config;
+use schedsim::engine::{Config, RunError};
 use schedsim::explore;
 use schedsim::model;
 use schedsim::observe::chrome::ChromeTrace;
@@ -14,6 +14,7 @@ use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
 use schedsim::observe::{Summary, observe_with};
 
+use super::output::Outputs;
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 
 #[derive(clap::Args)]
@@ -75,15 +76,62 @@ fn scenario_with(
     Ok(s)
 }
 
-/// The model, its chosen scenario's index and the hash of its bytes, or the exit code
-/// of a failure already reported.
-pub fn load(path: &PathBuf, scenario: Option<&str>) -> Result<(model::Model, usize, String), i32> {
-    let m = model::load_file(path).map_err(|d| {
+/// A loaded model file: the model, its text and the hash of its bytes.
+pub struct Loaded {
+    pub model: model::Model,
+    /// The chosen scenario's index.
+    pub index: usize,
+    pub hash: String,
+    path: String,
+    source: String,
+}
+
+impl Loaded {
+    /// Reports a problem of the chosen scenario at its place in the model file (the
+    /// backfill a run error names, else the scenario's name); returns exit code 2.
+    pub fn fail_at(&self, error: &RunError) -> i32 {
+        let doc = model::parse_document(&self.path, &self.source).ok();
+        let scenario = doc.as_ref().and_then(|d| d.scenarios.get(self.index));
+        let span = scenario.map(|s| {
+            let backfill = match error {
+                RunError::Plan {
+                    backfill: Some(b), ..
+                }
+                | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
+                RunError::Plan { backfill: None, .. } => None,
+            };
+            match (backfill, &s.recurring) {
+                (Some(b), _) => b.span.clone(),
+                (None, Some(r)) => r.span.clone(),
+                (None, None) => s.name.span.clone(),
+            }
+        });
+        match span {
+            Some(span) => {
+                let mut out = model::FileDiagnostics::new(&self.path, self.source.as_str());
+                out.diagnostics.push(model::Diagnostic::new(
+                    span,
+                    error.to_string(),
+                    "a scenario that can be planned",
+                ));
+                eprint!("{}", out.render());
+                EXIT_BAD_INPUT
+            }
+            None => fail(&error.to_string()),
+        }
+    }
+}
+
+/// The model and its chosen scenario, or the exit code of a failure already reported.
+pub fn load(path: &Path, scenario: Option<&str>) -> Result<Loaded, i32> {
+    let shown = path.display().to_string();
+    let report = |d: model::FileDiagnostics| {
         eprint!("{}", d.render());
         EXIT_BAD_INPUT
-    })?;
-    let bytes = std::fs::read(path).map_err(|e| fail(&format!("{}: {e}", path.display())))?;
-    let hash = model::model_hash(&bytes);
+    };
+    let source = model::read_model_file(path).map_err(report)?;
+    let m = model::load_str(&shown, &source).map_err(report)?;
+    let hash = model::model_hash(source.as_bytes());
     let index = match scenario {
         Some(name) => m
             .scenarios
@@ -92,8 +140,7 @@ pub fn load(path: &PathBuf, scenario: Option<&str>) -> Result<(model::Model, usi
             .ok_or_else(|| {
                 let known: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
                 fail(&format!(
-                    "--scenario: no scenario `{name}` in {} (it has: {})",
-                    path.display(),
+                    "--scenario: no scenario `{name}` in {shown} (it has: {})",
                     if known.is_empty() {
                         "none".to_string()
                     } else {
@@ -102,14 +149,27 @@ pub fn load(path: &PathBuf, scenario: Option<&str>) -> Result<(model::Model, usi
                 ))
             })?,
         None if m.scenarios.is_empty() => {
-            return Err(fail(&format!(
-                "{} has no [[scenario]] to run",
-                path.display()
-            )));
+            let end = source.len();
+            let mut out = model::FileDiagnostics::new(&shown, source.as_str());
+            out.diagnostics.push(
+                model::Diagnostic::new(
+                    end..end,
+                    format!("{shown} has no [[scenario]] to run"),
+                    "a [[scenario]] with a name and a start",
+                )
+                .help("add [[scenario]] with name = \"...\" and start = \"YYYY-MM-DDTHH:MM:SS\", and a [[scenario.backfill]] or recurring = true"),
+            );
+            return Err(report(out));
         }
         None => 0,
     };
-    Ok((m, index, hash))
+    Ok(Loaded {
+        model: m,
+        index,
+        hash,
+        path: shown,
+        source,
+    })
 }
 
 pub fn run(args: &Args) -> i32 {
@@ -123,11 +183,12 @@ pub fn check(args: &Args) -> i32 {
 }
 
 fn execute(args: &Args, check: bool) -> i32 {
-    let (m, index, hash) = match load(&args.model, args.scenario.as_deref()) {
+    let loaded = match load(&args.model, args.scenario.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let scenario = &match scenario_with(&m, index, &args.fault, &args.operation) {
+    let (m, hash) = (&loaded.model, &loaded.hash);
+    let scenario = &match scenario_with(m, loaded.index, &args.fault, &args.operation) {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -135,44 +196,40 @@ fn execute(args: &Args, check: bool) -> i32 {
         seed: args.seed,
         max_instances: args.max_instances,
     };
-    let trace = match &args.trace {
-        Some(path) => {
-            let header = header_line(&m, &scenario.name, args.seed, &hash);
-            match std::fs::File::create(path).and_then(|f| {
-                let mut w = BufWriter::new(f);
-                w.write_all(header.as_bytes())?;
-                Ok(w)
-            }) {
-                Ok(w) => Some(w),
-                Err(e) => return fail(&format!("--trace {}: {e}", path.display())),
+    // Every output is opened before the run: a path that cannot be written is refused
+    // before any simulation, and nothing reaches a target before everything succeeded.
+    let mut outputs = Outputs::new();
+    outputs.input(&args.model);
+    let mut open = |flag: &str, path: &Option<PathBuf>| {
+        path.as_ref()
+            .map(|p| outputs.open(flag, p).map(BufWriter::new))
+            .transpose()
+    };
+    let (trace, chrome, report_file) = match (
+        open("--trace", &args.trace),
+        open("--chrome-trace", &args.chrome_trace),
+        open("--report", &args.report),
+    ) {
+        (Ok(t), Ok(c), Ok(r)) => (t, c, r),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(&e),
+    };
+    let trace = match (trace, &args.trace) {
+        (Some(mut w), Some(path)) => {
+            let header = header_line(m, &scenario.name, args.seed, hash);
+            if let Err(e) = w.write_all(header.as_bytes()) {
+                return fail(&format!("--trace {}: {e}", path.display()));
             }
+            Some(w)
         }
-        None => None,
+        _ => None,
     };
-    let mut chrome = match &args.chrome_trace {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(ChromeTrace::new(BufWriter::new(f), &m)),
-            Err(e) => {
-                if let Some(t) = &args.trace {
-                    let _ = std::fs::remove_file(t);
-                }
-                return fail(&format!("--chrome-trace {}: {e}", path.display()));
-            }
-        },
-        None => None,
-    };
-    let mut gantt = args.report.as_ref().map(|_| Gantt::new(&m));
-    let outputs = [&args.trace, &args.chrome_trace];
+    let mut chrome = chrome.map(|w| ChromeTrace::new(w, m));
+    let mut gantt = args.report.as_ref().map(|_| Gantt::new(m));
     let (engine, findings, trace) =
-        match observe_with(&m, scenario, config, trace, &mut (&mut chrome, &mut gantt)) {
+        match observe_with(m, scenario, config, trace, &mut (&mut chrome, &mut gantt)) {
             Ok(x) => x,
-            Err(e) => {
-                // Nothing half-written: the files this run created go.
-                for path in outputs.into_iter().flatten() {
-                    let _ = std::fs::remove_file(path);
-                }
-                return fail(&e.to_string());
-            }
+            // Dropping `outputs` removes what this run began to write.
+            Err(e) => return loaded.fail_at(&e),
         };
     if let (Some(Err(e)), Some(path)) = (trace, &args.trace) {
         return fail(&format!("--trace {}: {e}", path.display()));
@@ -188,14 +245,19 @@ fn execute(args: &Args, check: bool) -> i32 {
         Identity {
             scenario: &scenario.name,
             seed: args.seed,
-            model_hash: hash,
+            model_hash: hash.clone(),
         },
         args.format == Format::Json,
     );
-    if let (Some(path), Some(gantt)) = (&args.report, &gantt)
-        && let Err(e) = std::fs::write(path, report::html(&summary, gantt, &m))
+    if let (Some(mut w), Some(path), Some(gantt)) = (report_file, &args.report, &gantt)
+        && let Err(e) = w
+            .write_all(report::html(&summary, gantt, m).as_bytes())
+            .and_then(|()| w.flush())
     {
         return fail(&format!("--report {}: {e}", path.display()));
+    }
+    if let Err(e) = outputs.commit() {
+        return fail(&e);
     }
     match (args.format, check) {
         (Format::Json, _) => println!(

@@ -22,7 +22,8 @@ pub struct Args {
     #[arg(long)]
     to: String,
     /// A knob and its values: groups, order, run_immediately, window, profile_version,
-    /// slots.GROUP, self_dependency.WORKFLOW.TASK, or any rule knob. Repeatable.
+    /// slots.GROUP, self_dependency.WORKFLOW.TASK, or any rule knob. Repeatable, one
+    /// key once; an unknown key, group, task or value is refused.
     #[arg(long)]
     vary: Vec<String>,
     /// Workflows or "workflow.task" names, comma-separated; default: every workflow.
@@ -45,21 +46,24 @@ pub struct Args {
     threads: usize,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
+    /// Refuse sweeps of more variants than this (one simulation each), counted
+    /// before any is built.
+    #[arg(long, default_value_t = whatif::DEFAULT_MAX_VARIANTS)]
+    max_variants: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
 
 pub fn run(args: &Args) -> i32 {
-    let m = match model::load_file(&args.model) {
-        Ok(m) => m,
+    let shown = args.model.display().to_string();
+    let (m, source) = match model::read_model_file(&args.model)
+        .and_then(|source| model::load_str(&shown, &source).map(|m| (m, source)))
+    {
+        Ok(x) => x,
         Err(d) => {
             eprint!("{}", d.render());
             return EXIT_BAD_INPUT;
         }
-    };
-    let source = match std::fs::read_to_string(&args.model) {
-        Ok(s) => s,
-        Err(e) => return fail(&format!("{}: {e}", args.model.display())),
     };
     let mut vary = Vec::new();
     for v in &args.vary {
@@ -89,6 +93,9 @@ pub fn run(args: &Args) -> i32 {
         window: args.window.clone(),
         at,
     };
+    if let Err(e) = whatif::check(&m, &source, &backfill, &vary, args.max_variants) {
+        return fail(&e);
+    }
     let config = Config {
         seed: args.seed,
         max_instances: args.max_instances,

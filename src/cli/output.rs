@@ -1,0 +1,269 @@
+//! Output files, all or nothing per command.
+//!
+//! Every file a command writes (`--trace`, `--chrome-trace`, `--report`, `record -o`)
+//! goes first to a temporary file beside its target; only when every output of the
+//! command has been written and synced are they renamed over their targets. On any
+//! failure (a refused run, a full disk, a later output that cannot be written) the
+//! temporaries are removed and every target is left as it was: a file that existed
+//! keeps its content, nothing the command did not create is deleted.
+//!
+//! An output path that is an input of the command (the model, the golden file), or
+//! that another output of the same command already names, is refused: paths are
+//! compared once made canonical, so `./m.toml`, `m.toml` and a symbolic link to it
+//! are the same file.
+//!
+//! A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a
+//! FIFO) is written in place: there is nothing to rename over, and it is never
+//! removed. Such a target is not all or nothing: what was written to it stays written.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+/// The outputs of one command. Dropping it without [`Outputs::commit`] removes every
+/// temporary file it created and leaves the targets alone.
+#[derive(Default)]
+pub struct Outputs {
+    /// Canonical paths of the command's inputs, with how the user named each.
+    inputs: Vec<(PathBuf, String)>,
+    pending: Vec<Pending>,
+}
+
+struct Pending {
+    flag: String,
+    /// The canonical target.
+    target: PathBuf,
+    /// The temporary file beside it; `None` for a device written in place.
+    temp: Option<PathBuf>,
+}
+
+/// A path made canonical even when its last component does not exist yet.
+fn canonical(path: &Path) -> std::io::Result<PathBuf> {
+    if let Ok(c) = path.canonicalize() {
+        return Ok(c);
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Ok(parent.canonicalize()?.join(name))
+}
+
+impl Outputs {
+    pub fn new() -> Self {
+        Outputs::default()
+    }
+
+    /// Declares a file the command reads: no output may be written over it.
+    pub fn input(&mut self, path: &Path) {
+        if let Ok(c) = canonical(path) {
+            self.inputs.push((c, path.display().to_string()));
+        }
+    }
+
+    /// Opens the temporary file that becomes `target` on [`Outputs::commit`]; `flag`
+    /// names the output in messages (`--trace`).
+    pub fn open(&mut self, flag: &str, target: &Path) -> Result<File, String> {
+        let shown = target.display();
+        let problem = |e: &dyn std::fmt::Display| format!("{flag} {shown}: {e}");
+        let resolved = canonical(target).map_err(|e| problem(&e))?;
+        if let Some((_, input)) = self.inputs.iter().find(|(c, _)| *c == resolved) {
+            return Err(problem(&format!(
+                "this is the input {input}; refusing to write over it"
+            )));
+        }
+        if let Some(other) = self.pending.iter().find(|p| p.target == resolved) {
+            return Err(problem(&format!(
+                "{} already writes to this file; give each output its own path",
+                other.flag
+            )));
+        }
+        match std::fs::metadata(&resolved) {
+            Ok(meta) if meta.is_dir() => return Err(problem(&"is a directory")),
+            Ok(meta) if !meta.is_file() => {
+                // A device or a FIFO: written in place, never renamed over or removed.
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(&resolved)
+                    .map_err(|e| problem(&e))?;
+                self.pending.push(Pending {
+                    flag: flag.to_string(),
+                    target: resolved,
+                    temp: None,
+                });
+                return Ok(file);
+            }
+            _ => {}
+        }
+        let name = resolved
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = resolved.parent().unwrap_or(Path::new("."));
+        let mut attempt = 0u32;
+        let (temp, file) = loop {
+            let temp = dir.join(format!(
+                ".{name}.schedsim-{}-{attempt}.tmp",
+                std::process::id()
+            ));
+            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(f) => break (temp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(problem(&e)),
+            }
+        };
+        // A replaced file keeps its permissions.
+        if let Ok(meta) = std::fs::metadata(&resolved) {
+            let _ = std::fs::set_permissions(&temp, meta.permissions());
+        }
+        self.pending.push(Pending {
+            flag: flag.to_string(),
+            target: resolved,
+            temp: Some(temp),
+        });
+        Ok(file)
+    }
+
+    /// Syncs every temporary file and renames each over its target. The writers must
+    /// have been flushed (and their errors reported) before.
+    pub fn commit(mut self) -> Result<(), String> {
+        for p in &self.pending {
+            if let Some(temp) = &p.temp {
+                File::open(temp)
+                    .and_then(|f| f.sync_all())
+                    .map_err(|e| format!("{} {}: {e}", p.flag, p.target.display()))?;
+            }
+        }
+        for p in std::mem::take(&mut self.pending) {
+            if let Some(temp) = &p.temp
+                && let Err(e) = std::fs::rename(temp, &p.target)
+            {
+                let _ = std::fs::remove_file(temp);
+                return Err(format!("{} {}: {e}", p.flag, p.target.display()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        for p in &self.pending {
+            if let Some(temp) = &p.temp {
+                let _ = std::fs::remove_file(temp);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A fresh directory under the system's temporary directory.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("schedsim-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_command_leaves_every_target_as_it_was() {
+        let dir = scratch("failed");
+        let old = dir.join("t.jsonl");
+        std::fs::write(&old, "old\n").unwrap();
+        let mut outputs = Outputs::new();
+        let mut a = outputs.open("--trace", &old).unwrap();
+        a.write_all(b"complete\n").unwrap();
+        let mut b = outputs.open("--report", &dir.join("r.html")).unwrap();
+        b.write_all(b"<html>cut mid-").unwrap();
+        // The second output fails: the command returns without committing.
+        drop(outputs);
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "old\n");
+        assert_eq!(entries(&dir), ["t.jsonl"], "no temporary file is left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn commit_replaces_every_target_at_once() {
+        let dir = scratch("commit");
+        let old = dir.join("t.jsonl");
+        std::fs::write(&old, "old\n").unwrap();
+        let mut outputs = Outputs::new();
+        outputs
+            .open("--trace", &old)
+            .unwrap()
+            .write_all(b"new\n")
+            .unwrap();
+        outputs
+            .open("--report", &dir.join("r.html"))
+            .unwrap()
+            .write_all(b"<html>")
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "old\n");
+        outputs.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "new\n");
+        assert_eq!(entries(&dir), ["r.html", "t.jsonl"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_output_over_an_input_or_another_output_is_refused() {
+        let dir = scratch("collide");
+        let model = dir.join("m.toml");
+        std::fs::write(&model, "model").unwrap();
+        let mut outputs = Outputs::new();
+        outputs.input(&model);
+        let same = dir.join(".").join("m.toml");
+        let e = outputs.open("--trace", &same).unwrap_err();
+        assert!(e.contains("is the input"), "{e}");
+        outputs.open("--trace", &dir.join("t")).unwrap();
+        let e = outputs.open("--report", &dir.join("t")).unwrap_err();
+        assert!(e.contains("--trace already writes"), "{e}");
+        drop(outputs);
+        assert_eq!(std::fs::read_to_string(&model).unwrap(), "model");
+        assert_eq!(entries(&dir), ["m.toml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_device_is_written_in_place_and_never_removed() {
+        let null = Path::new("/dev/null");
+        if !null.exists() {
+            eprintln!("skipped: no /dev/null here");
+            return;
+        }
+        let mut outputs = Outputs::new();
+        outputs
+            .open("--trace", null)
+            .unwrap()
+            .write_all(b"x")
+            .unwrap();
+        drop(outputs);
+        assert!(null.exists());
+        let mut outputs = Outputs::new();
+        outputs
+            .open("--trace", null)
+            .unwrap()
+            .write_all(b"x")
+            .unwrap();
+        outputs.commit().unwrap();
+        assert!(null.exists());
+    }
+}
