@@ -32,6 +32,11 @@ pub struct Args {
     operations: Vec<String>,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
+    /// Stop a simulation after this many executions (first tries, retries, reruns):
+    /// the run ends with exit 2 and says so. Default: 100 million, more than any run
+    /// a person waits for.
+    #[arg(long, default_value_t = schedsim::engine::DEFAULT_MAX_EXECUTIONS)]
+    max_executions: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -120,6 +125,7 @@ pub fn run(args: &Args) -> i32 {
     let config = Config {
         seed: args.seed,
         max_instances: args.max_instances,
+        max_executions: args.max_executions,
     };
     let terminal = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {

@@ -54,6 +54,7 @@ fn trace_of(
     let config = Config {
         seed,
         max_instances,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     };
     let (_, _, written) = observe(m, s, config, Some(&mut out)).map_err(|e| loaded.fail_at(&e))?;
     if let Some(Err(e)) = written {

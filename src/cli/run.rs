@@ -48,6 +48,11 @@ pub struct Args {
     /// Refuse scenarios that would create more instances than this.
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
+    /// Stop a simulation after this many executions (first tries, retries, reruns):
+    /// the run ends with exit 2 and says so. Default: 100 million, more than any run
+    /// a person waits for.
+    #[arg(long, default_value_t = schedsim::engine::DEFAULT_MAX_EXECUTIONS)]
+    max_executions: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -195,6 +200,7 @@ fn execute(args: &Args, check: bool) -> i32 {
     let config = Config {
         seed: args.seed,
         max_instances: args.max_instances,
+        max_executions: args.max_executions,
     };
     // Every output is opened before the run: a path that cannot be written is refused
     // before any simulation, and nothing reaches a target before everything succeeded.
@@ -266,6 +272,14 @@ fn execute(args: &Args, check: bool) -> i32 {
         ),
         (Format::Text, false) => print!("{}", summary.text()),
         (Format::Text, true) => print!("{}", summary.check_text()),
+    }
+    // The run could not complete within a budget: its findings are printed, and it
+    // ends as an input the tool could not handle in full.
+    if let Some(st) = &summary.stopped {
+        return fail(&format!(
+            "the run stopped at {}: {}; raise {} to let it finish",
+            st.at, st.message, st.flag
+        ));
     }
     if check && summary.properties.iter().any(|p| !p.holds) {
         EXIT_VIOLATION

@@ -50,6 +50,11 @@ pub struct Args {
     /// before any is built.
     #[arg(long, default_value_t = whatif::DEFAULT_MAX_VARIANTS)]
     max_variants: u64,
+    /// Stop a simulation after this many executions (first tries, retries, reruns):
+    /// the run ends with exit 2 and says so. Default: 100 million, more than any run
+    /// a person waits for.
+    #[arg(long, default_value_t = schedsim::engine::DEFAULT_MAX_EXECUTIONS)]
+    max_executions: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -99,6 +104,7 @@ pub fn run(args: &Args) -> i32 {
     let config = Config {
         seed: args.seed,
         max_instances: args.max_instances,
+        max_executions: args.max_executions,
     };
     let terminal = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {

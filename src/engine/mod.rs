@@ -152,6 +152,8 @@ pub enum RunError {
     },
     /// Airflow refuses to run a backfill newest first when a task depends on its past.
     ReverseWithSelfDependency { backfill: usize, task: String },
+    /// A budget ran out at the time `at`: the run could not complete.
+    Stopped { at: String, stop: Stop },
 }
 
 impl std::fmt::Display for RunError {
@@ -169,6 +171,11 @@ impl std::fmt::Display for RunError {
                 f,
                 "backfill {}: {task} depends on its previous run, so its dates cannot run newest first (Airflow's InvalidBackfillDirection)",
                 backfill + 1
+            ),
+            RunError::Stopped { at, stop } => write!(
+                f,
+                "stopped at {at}: {stop}; raise {} to let it finish",
+                stop.flag()
             ),
         }
     }
@@ -312,14 +319,96 @@ pub struct Engine<'m> {
     scratch: FillScratch,
     aside: Vec<Reverse<(i64, Instant, u32)>>,
     stack: Vec<u32>,
+    /// Executions started so far, against `max_executions`.
+    executions: u64,
+    max_executions: u64,
+    max_instances: u64,
+    /// Instances a rerun created again (regenerated dates).
+    again: u64,
+    /// Set when a budget ran out: the run ends at the current instant.
+    stopped: Option<(Instant, Stop)>,
 }
 
 /// How the engine is driven.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
     pub seed: u64,
-    /// Refuse scenarios that would create more instances than this.
+    /// Refuse scenarios that would create more instances than this (counted before
+    /// the run from the plan), and stop a run whose instances (regenerated ones
+    /// included) or dependency bindings would grow beyond it.
     pub max_instances: u64,
+    /// Stop a run after this many executions (first tries, retries and reruns).
+    pub max_executions: u64,
+}
+
+/// The default execution budget: far above any run a person waits for (the
+/// 876,000-instance backfill of the benchmarks executes under a million times).
+pub const DEFAULT_MAX_EXECUTIONS: u64 = 100_000_000;
+
+/// Why a run stopped before it could finish: a budget of [`Config`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// `max_executions` executions had started; one more was due.
+    Executions { limit: u64 },
+    /// A unit would have brought the instances past `max_instances`.
+    Instances {
+        limit: u64,
+        created: u64,
+        /// Of those created, how many a rerun made again (regenerated dates).
+        again: u64,
+        /// The unit's instances that did not fit.
+        wanted: u64,
+    },
+    /// A unit would have brought the dependency bindings past `max_instances`.
+    Bindings {
+        limit: u64,
+        bindings: u64,
+        wanted: u64,
+    },
+}
+
+impl Stop {
+    /// The command-line flag that raises the budget.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Stop::Executions { .. } => "--max-executions",
+            Stop::Instances { .. } | Stop::Bindings { .. } => "--max-instances",
+        }
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Stop::Executions { limit } => write!(
+                f,
+                "the run reached {limit} executions (--max-executions {limit}) before it could finish"
+            ),
+            Stop::Instances {
+                limit,
+                created,
+                again,
+                wanted,
+            } => {
+                write!(
+                    f,
+                    "the run would create more than {limit} instances (--max-instances {limit}): {created} created"
+                )?;
+                if again > 0 {
+                    write!(f, " ({again} of them dates a rerun created again)")?;
+                }
+                write!(f, ", and the next date needs {wanted} more")
+            }
+            Stop::Bindings {
+                limit,
+                bindings,
+                wanted,
+            } => write!(
+                f,
+                "the run would bind more than {limit} dependencies (--max-instances {limit} bounds bindings too): {bindings} bound, and the next date needs up to {wanted} more"
+            ),
+        }
+    }
 }
 
 impl<'m> Engine<'m> {
@@ -373,6 +462,11 @@ impl<'m> Engine<'m> {
             scratch: FillScratch::default(),
             aside: Vec::new(),
             stack: Vec::new(),
+            executions: 0,
+            max_executions: config.max_executions,
+            max_instances: config.max_instances,
+            again: 0,
+            stopped: None,
         };
         let mut budget = config.max_instances;
         if scenario.recurring {
@@ -591,7 +685,20 @@ impl<'m> Engine<'m> {
                 }
             }
             self.dispatch(sink);
+            if self.stopped.is_some() {
+                break;
+            }
         }
+    }
+
+    /// Why the run stopped early (a budget ran out), and when.
+    pub fn stopped(&self) -> Option<(Instant, Stop)> {
+        self.stopped
+    }
+
+    /// The scenario's horizon (`until`), if it has one.
+    pub fn horizon(&self) -> Option<Instant> {
+        self.horizon
     }
 
     /// How many events went through the event queue.
@@ -657,6 +764,14 @@ impl<'m> Engine<'m> {
         let origin = unit.origin;
         let (wait_for_time, self_across, first_unit) =
             (set.wait_for_time, set.self_across, set.first_unit);
+        let across = if self_across && pos > 0 {
+            self.plan.self_ends.len()
+        } else {
+            0
+        };
+        if self.stopped.is_some() || self.over_budget(origin, across) {
+            return;
+        }
         let base = self.instances.len() as u32;
         let count = self.plan.instances.len() as u32;
         for p in &self.plan.instances {
@@ -737,6 +852,38 @@ impl<'m> Engine<'m> {
         if count == 0 {
             self.unit_done(u, sink);
         }
+    }
+
+    /// Whether the unit just planned would bring instances or bindings past
+    /// `max_instances`; if so the run stops here.
+    fn over_budget(&mut self, origin: Origin, across: usize) -> bool {
+        let limit = self.max_instances;
+        let created = self.instances.len() as u64;
+        let wanted = self.plan.instances.len() as u64;
+        // Self-dependency across units binds each self-dependent task once more.
+        let bindings = self.edges.len() as u64;
+        let binds = (self.plan.bindings.len() + across) as u64;
+        let stop = if created + wanted > limit {
+            Stop::Instances {
+                limit,
+                created,
+                again: self.again,
+                wanted,
+            }
+        } else if bindings + binds > limit {
+            Stop::Bindings {
+                limit,
+                bindings,
+                wanted: binds,
+            }
+        } else {
+            if origin == Origin::Rerun {
+                self.again += wanted;
+            }
+            return false;
+        };
+        self.stopped = Some((self.now, stop));
+        true
     }
 
     /// `i` starts (or resumes) its way to running: it waits for its time, then for
@@ -842,6 +989,17 @@ impl<'m> Engine<'m> {
                     self.aside.push(Reverse(entry));
                     continue;
                 }
+                if self.executions >= self.max_executions {
+                    self.aside.push(Reverse(entry));
+                    self.stopped = Some((
+                        self.now,
+                        Stop::Executions {
+                            limit: self.max_executions,
+                        },
+                    ));
+                    break;
+                }
+                self.executions += 1;
                 self.groups[g].free -= need;
                 if let Some(tg) = task.task_group {
                     self.groups[tg.0 as usize].free -= 1;
@@ -1379,8 +1537,11 @@ impl<'m> Engine<'m> {
         });
     }
 
-    /// The scenario's instances that have not reached a final state, with what each
-    /// waits for, and the units whose chain never reached them.
+    /// The scenario's instances that have not reached a final state, each with the
+    /// real blocker: the upstream it waits for, the unit never started that it needs,
+    /// the group, pool, task group or `max_active_tasks` that holds it, an unfreeze,
+    /// the budget that stopped the run, or, only when the scenario has one, the
+    /// horizon that came before its time, its retry or its execution's end.
     pub fn stuck(&self) -> Vec<Stuck> {
         let mut waits: BTreeMap<u32, Vec<Wait>> = BTreeMap::new();
         for (up, inst) in self.instances.iter().enumerate() {
@@ -1403,21 +1564,64 @@ impl<'m> Engine<'m> {
                     .push(Wait::UnitNeverStarted { unit, task });
             }
         }
+        // When each pending event would have come (past the horizon).
+        let mut due: BTreeMap<u32, Instant> = BTreeMap::new();
+        for &Reverse((t, _, ev, i, _)) in self.events.iter() {
+            if matches!(ev, Ev::AttemptEnd | Ev::RetryDue) {
+                due.entry(i).and_modify(|d| *d = (*d).min(t)).or_insert(t);
+            }
+        }
+        let stopped = self.stopped.map(|(_, s)| Wait::Stopped(s));
         self.instances
             .iter()
             .enumerate()
             .filter(|(_, inst)| !inst.state.is_final())
-            .map(|(i, inst)| Stuck {
-                instance: i as u32,
-                state: inst.state,
-                waits_for: match inst.state {
-                    State::WaitingUpstream => waits.remove(&(i as u32)).unwrap_or_default(),
-                    State::WaitingTime => vec![Wait::Time(inst.run_after)],
+            .map(|(i, inst)| {
+                let i = i as u32;
+                let waits_for = match inst.state {
+                    State::WaitingUpstream => waits.remove(&i).unwrap_or_default(),
                     State::Frozen => vec![Wait::Unfreeze],
-                    _ => vec![Wait::Horizon],
-                },
+                    State::WaitingResources => match self.resource_blocker(i) {
+                        // Never: no budget or horizon explains it.
+                        w @ Wait::PoolTooSmall { .. } => vec![w],
+                        w => vec![stopped.unwrap_or(w)],
+                    },
+                    _ if stopped.is_some() => stopped.into_iter().collect(),
+                    State::WaitingTime => vec![Wait::Time(inst.run_after)],
+                    State::WaitingRetry => vec![Wait::Retry(due.get(&i).copied())],
+                    _ => vec![Wait::Finishing(due.get(&i).copied())],
+                };
+                Stuck {
+                    instance: i,
+                    state: inst.state,
+                    waits_for,
+                }
             })
             .collect()
+    }
+
+    /// What keeps a queued instance from its slot at the end of the run.
+    fn resource_blocker(&self, i: u32) -> Wait {
+        let task_id = self.instances[i as usize].task;
+        let task = self.model.task(task_id);
+        let need = task.pool_slots.max(1);
+        let group = task.group;
+        if need > self.model.groups[group.0 as usize].slots {
+            return Wait::PoolTooSmall {
+                task: task_id,
+                group,
+                need,
+            };
+        }
+        if need > self.groups[group.0 as usize].free {
+            return Wait::Slots { group, need };
+        }
+        if let Some(tg) = task.task_group
+            && self.groups[tg.0 as usize].free == 0
+        {
+            return Wait::TaskGroup(tg);
+        }
+        Wait::MaxActiveTasks(task.workflow)
     }
 
     /// Every binding: (upstream, downstream) instance.
@@ -1497,10 +1701,27 @@ pub enum Wait {
     UnitNeverStarted { unit: u32, task: TaskId },
     /// Its scheduled time, after the horizon.
     Time(Instant),
+    /// Its retry, due after the horizon (when known).
+    Retry(Option<Instant>),
+    /// Its running execution, which ends after the horizon (when known).
+    Finishing(Option<Instant>),
+    /// `need` slots of `group`, in use by other instances when the run ended.
+    Slots { group: GroupId, need: u32 },
+    /// Never: `task` needs more slots (`pool_slots`) than `group` has. Airflow's
+    /// scheduler leaves such a task instance `scheduled` for ever, with a warning.
+    PoolTooSmall {
+        task: TaskId,
+        group: GroupId,
+        need: u32,
+    },
+    /// A slot of a DolphinScheduler task group, all in use when the run ended.
+    TaskGroup(GroupId),
+    /// Its workflow's `max_active_tasks`, reached when the run ended.
+    MaxActiveTasks(WorkflowId),
     /// An operator to unfreeze it.
     Unfreeze,
-    /// The horizon came first (queued, running or waiting to retry).
-    Horizon,
+    /// Nothing: a budget ran out and the run stopped.
+    Stopped(Stop),
 }
 
 /// Each task's queue key, smaller first: its workflow's priority, then its effective

@@ -554,6 +554,25 @@ impl Resolver<'_> {
             .task_group
             .as_ref()
             .and_then(|g| self.lookup(groups, g, "resource group"));
+        // One group as both limits would need two of its slots per execution (a
+        // one-slot group could never run the task): DolphinScheduler's task groups
+        // and worker groups are separate things.
+        let own = t
+            .resource_group
+            .as_ref()
+            .map_or("default", |g| g.value.as_str());
+        if let Some(tg) = &t.task_group
+            && tg.value == own
+        {
+            self.err(
+                Diagnostic::new(
+                    tg.span.clone(),
+                    format!("`task_group` `{own}` is also this task's resource group"),
+                    "expected a task group other than the task's resource group",
+                )
+                .help("DolphinScheduler's task groups are separate from worker groups: declare a [[resource_group]] used only as the task group"),
+            );
+        }
         self.only_for(
             t.pool_slots.as_ref().map(|v| v.span.clone()),
             "`pool_slots`",
@@ -796,6 +815,24 @@ impl Resolver<'_> {
                     "expected \"1m\" to \"30m\"",
                 ));
             }
+        }
+        // Neither engine has a smaller bound than its storage: DolphinScheduler's
+        // `failRetryTimes` is a Java `int` (the UI's field only has `min: 0`), and
+        // Airflow keeps `retries` in `task_instance.max_tries`, an SQL INTEGER. Larger
+        // counts are stopped by the run's execution budget (`--max-executions`).
+        let stored_in = match p {
+            Profile::Dolphinscheduler => Some("DolphinScheduler's failRetryTimes, a Java int"),
+            Profile::Airflow => Some("Airflow's task_instance.max_tries, an SQL INTEGER"),
+            Profile::Dataworks => None,
+        };
+        if let Some(stored_in) = stored_in
+            && r.times.value > i32::MAX as u32
+        {
+            self.err(Diagnostic::new(
+                r.times.span.clone(),
+                format!("{} retries do not fit in {stored_in}", r.times.value),
+                format!("expected 0 to {}", i32::MAX),
+            ));
         }
         if p == Profile::Dolphinscheduler
             && let Some(i) = &r.interval

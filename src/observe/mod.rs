@@ -18,19 +18,28 @@ pub use trace::TraceWriter;
 use crate::engine::{self, Config, Engine, RunError};
 use crate::model::{Model, Scenario};
 
-/// A simulation with every observer attached: metrics, the data store, the property
-/// recorder and, if given, the trace writer. Returns the engine, what the observers
-/// found, and the trace writer's result.
+/// A complete simulation with every observer attached: metrics, the data store, the
+/// property recorder and, if given, the trace writer. Returns the engine, what the
+/// observers found, and the trace writer's result; a run a budget stopped is an error
+/// ([`RunError::Stopped`]), its verdicts would be about half a run.
 pub fn observe<'m, W: std::io::Write>(
     model: &'m Model,
     scenario: &Scenario,
     config: Config,
     trace: Option<W>,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
-    observe_with(model, scenario, config, trace, &mut ())
+    let out = observe_with(model, scenario, config, trace, &mut ())?;
+    match out.0.stopped() {
+        Some((at, stop)) => Err(RunError::Stopped {
+            at: crate::calendar::schedule::rfc3339(&model.timezone, at),
+            stop,
+        }),
+        None => Ok(out),
+    }
 }
 
-/// [`observe`], with one more observer (a Chrome trace, a report) attached.
+/// A simulation with one more observer (a Chrome trace, a report) attached; a run a
+/// budget stopped comes back as it stood (`Engine::stopped`), for `run` to report.
 pub fn observe_with<'m, W: std::io::Write>(
     model: &'m Model,
     scenario: &Scenario,

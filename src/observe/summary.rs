@@ -72,6 +72,16 @@ pub struct StuckRow {
     pub waits_for: Vec<String>,
 }
 
+/// A budget that ran out: the run stopped before it could finish.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StoppedRow {
+    /// The virtual time it stopped at.
+    pub at: String,
+    /// The flag that raises the budget (`--max-executions`, `--max-instances`).
+    pub flag: &'static str,
+    pub message: String,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Summary {
     pub model: String,
@@ -89,6 +99,9 @@ pub struct Summary {
     pub last_end: Option<String>,
     /// The virtual time the simulation stopped at.
     pub simulated_until: String,
+    /// Set when a budget ran out and the run could not complete (exit code 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<StoppedRow>,
     /// Instances by final state.
     pub states: BTreeMap<State, u64>,
     /// Units: backfill dates, workflow instances, DAG runs, recurring days.
@@ -208,6 +221,11 @@ impl Summary {
             first_start: first_start.map(time),
             last_end: last_end.map(time),
             simulated_until: time(engine.now()),
+            stopped: engine.stopped().map(|(at, stop)| StoppedRow {
+                at: time(at),
+                flag: stop.flag(),
+                message: stop.to_string(),
+            }),
             states,
             unit_counts,
             executions: engine.instances.iter().map(|i| u64::from(i.attempts)).sum(),
@@ -268,6 +286,13 @@ impl Summary {
             &self.model_hash[..self.model_hash.len().min(12)],
             self.tzdb
         );
+        if let Some(st) = &self.stopped {
+            let _ = writeln!(
+                s,
+                "stopped at {}: {}; raise {} to let it finish",
+                st.at, st.message, st.flag
+            );
+        }
         let counts: Vec<String> = self
             .states
             .iter()
@@ -395,6 +420,13 @@ impl Summary {
             self.properties.len() - failing,
             self.properties.len()
         );
+        if let Some(st) = &self.stopped {
+            let _ = writeln!(
+                s,
+                "stopped at {}: {}; raise {} to let it finish (the verdicts are about the run so far)",
+                st.at, st.message, st.flag
+            );
+        }
         for p in &self.properties {
             let mark = if p.holds { "ok  " } else { "FAIL" };
             let _ = writeln!(s, "{mark} {}", p.name);
@@ -412,10 +444,20 @@ impl Summary {
     }
 }
 
-/// What each wait of a stuck instance is, in words.
+/// What each wait of a stuck instance is, in words: each names its real blocker, and
+/// the horizon only when the scenario has one.
 pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
     let model = engine.model();
     let time = |t: i64| rfc3339(&model.timezone, t);
+    let horizon = engine.horizon().map(time);
+    let after = |what: String| match &horizon {
+        Some(h) => format!("{what}, after the horizon {h}"),
+        None => what,
+    };
+    let when = || match &horizon {
+        Some(h) => format!("at the horizon {h}"),
+        None => "when the run ended".to_string(),
+    };
     waits
         .iter()
         .map(|w| match *w {
@@ -433,9 +475,51 @@ pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
                 model.task(task).name,
                 engine.units[unit as usize].key.date_text(model)
             ),
-            Wait::Time(t) => format!("its time {}, after the horizon", time(t)),
+            Wait::Time(t) => after(format!("its time {}", time(t))),
+            Wait::Retry(t) => after(t.map_or("its retry".into(), |t| {
+                format!("its retry at {}", time(t))
+            })),
+            Wait::Finishing(t) => after(t.map_or("its execution to end".into(), |t| {
+                format!("its execution to end at {}", time(t))
+            })),
+            Wait::Slots { group, need } => {
+                let g = &model.groups[group.0 as usize];
+                format!(
+                    "{need} free slot(s) of resource group `{}` ({} slots, held by other instances {})",
+                    g.name,
+                    g.slots,
+                    when()
+                )
+            }
+            Wait::PoolTooSmall { task, group, need } => {
+                let g = &model.groups[group.0 as usize];
+                format!(
+                    "nothing that can come: {} needs {need} slots (`pool_slots`) of pool `{}`, which has only {}; Airflow's scheduler never queues such a task instance (\"Requested pool slots are greater than total pool slots\")",
+                    model.task(task).name,
+                    g.name,
+                    g.slots
+                )
+            }
+            Wait::TaskGroup(group) => {
+                let g = &model.groups[group.0 as usize];
+                format!(
+                    "a slot of task group `{}` ({} slots, all in use {})",
+                    g.name,
+                    g.slots,
+                    when()
+                )
+            }
+            Wait::MaxActiveTasks(w) => {
+                let wf = model.workflow(w);
+                format!(
+                    "workflow `{}`'s max_active_tasks = {}, reached {}",
+                    wf.name,
+                    wf.max_active_tasks.unwrap_or(0),
+                    when()
+                )
+            }
             Wait::Unfreeze => "an unfreeze".to_string(),
-            Wait::Horizon => "nothing more: the horizon came first".to_string(),
+            Wait::Stopped(stop) => format!("nothing more: the run stopped: {stop}"),
         })
         .collect()
 }
