@@ -107,7 +107,7 @@ fn example_models_resolve_as_pinned() {
                 "self_dependency": t.self_dependency,
                 "duration": format!("{:?}", t.duration),
                 "retry": format!("{:?}", t.retry),
-                "writes": t.writes.iter().map(|w| format!("{} {} {}", w.mode, w.table, w.partition)).collect::<Vec<_>>(),
+                "writes": t.writes.iter().map(|w| format!("{} {} {}", w.mode, w.table, w.partition.as_deref().unwrap_or("(whole table)"))).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "scenarios": model.scenarios.iter().map(|s| json!({
                 "name": s.name,

@@ -259,8 +259,10 @@ pub struct FailDoc {
 #[serde(deny_unknown_fields)]
 pub struct WriteDoc {
     pub table: Sp<String>,
-    /// A partition expression with the profile's scheduling parameters.
-    pub partition: Sp<String>,
+    /// A partition expression with the profile's scheduling parameters; without it,
+    /// a table-level write (the whole table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Sp<String>>,
     pub mode: Sp<WriteMode>,
 }
 
@@ -419,7 +421,7 @@ table_decode!(RetryDoc, "`retry`", {
     times: required, interval: optional, backoff: optional, max_interval: optional,
 });
 table_decode!(FailDoc, "`fail`", { probability: required, after_write: optional });
-table_decode!(WriteDoc, "a write", { table: required, partition: required, mode: required });
+table_decode!(WriteDoc, "a write", { table: required, partition: optional, mode: required });
 table_decode!(ScenarioDoc, "[[scenario]]", {
     name: required, start: required, until: optional, recurring: optional,
     backfills: list = "backfill", faults: list = "fault", operations: list = "operation",

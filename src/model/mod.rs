@@ -125,7 +125,8 @@ pub struct RandomFailure {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Write {
     pub table: String,
-    pub partition: String,
+    /// None: a table-level write (the whole table).
+    pub partition: Option<String>,
     pub mode: WriteMode,
 }
 

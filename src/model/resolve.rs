@@ -661,7 +661,9 @@ impl Resolver<'_> {
             });
         }
         for wr in t.writes.iter().flatten() {
-            for (v, what) in [(&wr.table, "table"), (&wr.partition, "partition")] {
+            for (v, what) in std::iter::once((&wr.table, "table"))
+                .chain(wr.partition.as_ref().map(|p| (p, "partition")))
+            {
                 if v.value.trim().is_empty() {
                     self.err(Diagnostic::new(
                         v.span.clone(),
@@ -670,16 +672,16 @@ impl Resolver<'_> {
                     ));
                 }
             }
-            if !wr.partition.value.trim().is_empty()
+            if let Some(partition) = wr.partition.as_ref().filter(|p| !p.value.trim().is_empty())
                 && let Err(e) = params::evaluate(
-                    &wr.partition.value,
+                    &partition.value,
                     params::Flavor::of(rules),
                     &params::Context::example(),
                 )
             {
                 self.err(
                     Diagnostic::new(
-                        wr.partition.span.clone(),
+                        partition.span.clone(),
                         format!("invalid partition expression: {e}"),
                         "expected the profile's scheduling parameters",
                     )
@@ -692,7 +694,7 @@ impl Resolver<'_> {
             }
             task.writes.push(Write {
                 table: wr.table.value.clone(),
-                partition: wr.partition.value.clone(),
+                partition: wr.partition.as_ref().map(|p| p.value.clone()),
                 mode: wr.mode.value,
             });
         }

@@ -516,8 +516,40 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
             });
         }
     }
+    // A table-level write: each date's rows are meant to stay; a later overwrite of the
+    // whole table replaced them.
+    for p in f
+        .store
+        .partitions
+        .iter()
+        .filter(|p| p.key.whole_table() && !p.missing.is_empty())
+    {
+        let last = p.writes.last().map(|w| {
+            let i = &f.engine.instances[w.instance as usize];
+            format!(
+                "{} scheduled {} ({} at {})",
+                f.model.task(i.task).name,
+                f.time(i.scheduled),
+                w.mode,
+                f.time(w.at)
+            )
+        });
+        for &(task, scheduled) in &p.missing {
+            found.add(|| {
+                format!(
+                    "{}: the rows of {} scheduled {} are gone, a later write of the whole table replaced them (last: {})",
+                    p.key,
+                    f.model.task(task).name,
+                    f.time(scheduled),
+                    last.as_deref().unwrap_or("-")
+                )
+            });
+        }
+    }
     found.verdict(PROPERTIES[4], |n| {
-        format!("{n} intended partitions of succeeded instances were never written")
+        format!(
+            "{n} intended partitions of succeeded instances were never written or were replaced"
+        )
     })
 }
 

@@ -190,9 +190,14 @@ pub fn html(summary: &Summary, gantt: &Gantt, model: &Model) -> String {
                 .collect();
             let _ = writeln!(
                 h,
-                "<tr><td>{}/{}</td><td class=\"fail\">{}</td><td>{}</td></tr>",
-                escape(&p.table),
-                escape(&p.partition),
+                "<tr><td>{}</td><td class=\"fail\">{}</td><td>{}</td></tr>",
+                escape(
+                    &crate::plan::PartitionKey {
+                        table: p.table.clone(),
+                        partition: p.partition.clone(),
+                    }
+                    .to_string()
+                ),
                 p.status.word(),
                 writes.join("<br>")
             );

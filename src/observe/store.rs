@@ -132,7 +132,8 @@ impl<'m> Store<'m> {
                 .map(|t| {
                     t.writes
                         .iter()
-                        .any(|w| w.partition.contains("today()") || w.partition.contains("now()"))
+                        .filter_map(|w| w.partition.as_deref())
+                        .any(|p| p.contains("today()") || p.contains("now()"))
                 })
                 .collect(),
             started: Vec::new(),
@@ -198,6 +199,14 @@ impl<'m> Store<'m> {
         let mut reference: Vec<Vec<(TaskId, Instant)>> = vec![Vec::new(); self.keys.len()];
         for (&(scheduled, task), i) in &logical {
             for &(id, mode) in &self.intended[i] {
+                // A table-level write means to leave its own rows in the table, beside
+                // those of the other dates: an overwrite of the whole table by every
+                // date leaves only the last one's, and the others show as missing.
+                let mode = if self.keys[id as usize].whole_table() {
+                    WriteMode::Merge
+                } else {
+                    mode
+                };
                 apply(&mut reference[id as usize], (task, scheduled), mode);
             }
         }

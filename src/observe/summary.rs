@@ -352,12 +352,14 @@ impl Summary {
                 .filter(|p| p.status != crate::observe::store::Status::Ok)
                 .take(10)
             {
+                let key = crate::plan::PartitionKey {
+                    table: p.table.clone(),
+                    partition: p.partition.clone(),
+                };
                 let _ = writeln!(
                     s,
-                    "  {} {}/{} ({} executions wrote)",
+                    "  {} {key} ({} executions wrote)",
                     p.status.word(),
-                    p.table,
-                    p.partition,
                     p.executions
                 );
             }

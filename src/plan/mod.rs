@@ -645,16 +645,28 @@ fn partition_context(
     }
 }
 
-/// One partition a write names.
+/// One partition a write names; an empty `partition` is the whole table (a
+/// table-level write).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartitionKey {
     pub table: String,
     pub partition: String,
 }
 
+impl PartitionKey {
+    /// A table-level write's key: the whole table.
+    pub fn whole_table(&self) -> bool {
+        self.partition.is_empty()
+    }
+}
+
 impl std::fmt::Display for PartitionKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.table, self.partition)
+        if self.whole_table() {
+            write!(f, "{} (whole table)", self.table)
+        } else {
+            write!(f, "{}/{}", self.table, self.partition)
+        }
     }
 }
 
@@ -675,8 +687,10 @@ pub fn partitions(
         .map(|w| {
             // Expressions were checked at validation with the same evaluator; a date
             // that cannot be formatted keeps the error in the name, visibly.
-            let partition = crate::calendar::params::evaluate(&w.partition, flavor, &cx)
-                .unwrap_or_else(|e| format!("<{e}>"));
+            let partition = w.partition.as_deref().map_or(String::new(), |p| {
+                crate::calendar::params::evaluate(p, flavor, &cx)
+                    .unwrap_or_else(|e| format!("<{e}>"))
+            });
             (
                 PartitionKey {
                     table: w.table.clone(),
