@@ -47,16 +47,12 @@ impl Resolver<'_> {
         help: &str,
     ) {
         let Some(span) = span else { return };
-        if profiles.contains(&self.profile) {
+        let Some(message) = super::only_for_message(key, profiles, self.profile) else {
             return;
-        }
-        let owners = one_of(profiles.iter().map(|p| p.word()));
+        };
         let mut d = Diagnostic::new(
             span,
-            format!(
-                "{key} applies only to profile {owners}, but this model's profile is `{}`",
-                self.profile
-            ),
+            message,
             format!("not allowed with profile `{}`", self.profile),
         );
         if !help.is_empty() {
@@ -942,17 +938,13 @@ impl Resolver<'_> {
                     None => vec![1],
                 };
                 if let Some(t) = task {
-                    let max = model.task(t).retry.times + 1;
+                    let max = model.task(t).retry.times.saturating_add(1);
                     for a in f.attempts.iter().flatten() {
-                        if a.value == 0 || a.value > max {
+                        if let Some(problem) = super::attempt_problem(model, t, a.value) {
                             self.err(
                                 Diagnostic::new(
                                     a.span.clone(),
-                                    format!(
-                                        "attempt {} does not exist: `{}` has attempts 1 to {max}",
-                                        a.value,
-                                        model.task(t).name
-                                    ),
+                                    problem,
                                     format!("expected an attempt from 1 to {max}"),
                                 )
                                 .help("attempts are counted from 1; retry.times adds attempts"),
@@ -978,22 +970,11 @@ impl Resolver<'_> {
                 if let Some(at) = at {
                     in_scenario(self, at, &o.at.span, "the operation");
                 }
-                if matches!(
-                    o.kind.value,
-                    OperationKind::Freeze | OperationKind::Unfreeze
-                ) {
+                if let Some(profiles) = super::operation_profiles(o.kind.value) {
                     self.only_for(
                         Some(o.kind.span.clone()),
                         &format!("the operation `{}`", o.kind.value),
-                        &[Profile::Dataworks],
-                        "",
-                    );
-                }
-                if o.kind.value == OperationKind::RerunUpstream {
-                    self.only_for(
-                        Some(o.kind.span.clone()),
-                        "the operation `rerun_upstream`",
-                        &[Profile::Airflow],
+                        profiles,
                         "",
                     );
                 }
