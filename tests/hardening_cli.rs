@@ -680,3 +680,346 @@ fn max_instances_refusal_is_located() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with(&format!("error: {DS}:{line}:3: ")));
 }
+
+// ---- item 9: every hint leads to a model that validates ------------------------------
+
+/// `source` with each `(from, to)` applied once; each `from` must occur exactly once.
+fn edit(source: &str, edits: &[(&str, &str)]) -> String {
+    let mut out = source.to_string();
+    for (from, to) in edits {
+        assert_eq!(
+            out.matches(from).count(),
+            1,
+            "`{from}` must occur once in\n{out}"
+        );
+        out = out.replacen(from, to, 1);
+    }
+    out
+}
+
+type Fix = fn(&str) -> String;
+
+/// For each model of the broken corpus whose diagnostics carry a hint: a phrase of
+/// the hint, and the model with the hint followed (and, where the file has other
+/// mistakes without a hint, those fixed too, marked `(no hint)`).
+fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
+    vec![
+        ("airflow_backfill_of_unscheduled_dag", "remove it", |s| {
+            edit(
+                s,
+                &[
+                    ("  run_immediately = true\n", ""),
+                    // (no hint) The DAG needs a schedule to backfill.
+                    ("name = \"w\"\n", "name = \"w\"\ncron = \"0 2 * * *\"\n"),
+                ],
+            )
+        }),
+        (
+            "backfill_missing_to",
+            "give the range with `from` and `to`",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "  from = \"2025-03-01T02:00:00\"",
+                        "  from = \"2025-03-01T02:00:00\"\n  to = \"2025-03-02T02:00:00\"",
+                    )],
+                )
+            },
+        ),
+        ("backfill_unknown_target", "did you mean `w.a`?", |s| {
+            edit(
+                s,
+                &[
+                    ("[\"w.aa\", \"ww\"]", "[\"w.a\", \"w\"]"),
+                    ("groups = 0", "groups = 1"), // (no hint)
+                ],
+            )
+        }),
+        (
+            "complement_dates_in_dataworks",
+            "give the range with `from` and `to`",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "  dates = [\"2025-03-01T02:00:00\"]",
+                        "  from = \"2025-03-01\"\n  to = \"2025-03-01\"",
+                    )],
+                )
+            },
+        ),
+        (
+            "complement_dates_over_100",
+            "give a range with `from` and `to`",
+            |s| {
+                let start = s.find("  dates = [").unwrap();
+                let end = start + s[start..].find("\n  ]").unwrap() + "\n  ]".len();
+                format!(
+                    "{}  from = \"2024-01-01T02:00:00\"\n  to = \"2024-04-10T02:00:00\"{}",
+                    &s[..start],
+                    &s[end..]
+                )
+            },
+        ),
+        (
+            "cron_airflow_quartz_expression",
+            "Unix cron: `m h dom month dow`",
+            |s| edit(s, &[("\"0 0 2 * * ?\"", "\"0 2 * * *\"")]),
+        ),
+        ("cron_dataworks_nonzero_seconds", "seconds 00", |s| {
+            edit(s, &[("\"30 00 02 * * ?\"", "\"00 00 02 * * ?\"")])
+        }),
+        (
+            "cron_out_of_range_hour",
+            "DataWorks cron: `ss mm hh dom month dow`",
+            |s| edit(s, &[("\"00 00 24 * * ?\"", "\"00 00 23 * * ?\"")]),
+        ),
+        ("cron_quartz_both_day_fields", "one day field `?`", |s| {
+            edit(s, &[("\"0 0 0 1 * MON\"", "\"0 0 0 ? * MON\"")])
+        }),
+        (
+            "cron_quartz_preset",
+            "Quartz cron: `s m h dom month dow [year]`",
+            |s| edit(s, &[("\"@daily\"", "\"0 0 0 * * ?\"")]),
+        ),
+        (
+            "cycle_across_workflows",
+            "remove one of these upstream entries",
+            |s| edit(s, &[("  upstream = [\"x.a\"]\n", "")]),
+        ),
+        (
+            "cycle_of_three",
+            "remove one of these upstream entries",
+            |s| edit(s, &[("  upstream = [\"a\"]\n", "")]),
+        ),
+        (
+            "dataworks_backfill_with_times",
+            "choose the time of day with `window`",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "from = \"2025-03-01T00:00:00\"",
+                        "from = \"2025-03-01\"\n  window = \"00:00-23:59\"",
+                    )],
+                )
+            },
+        ),
+        (
+            "dataworks_task_without_schedule",
+            "for example cron = \"00 00 02 * * ?\"",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "  name = \"a\"",
+                        "  name = \"a\"\n  cron = \"00 00 02 * * ?\"",
+                    )],
+                )
+            },
+        ),
+        (
+            "fault_attempt_beyond_retries",
+            "retry.times adds attempts",
+            |s| edit(s, &[("attempts = [1, 2, 3]", "attempts = [1, 2]")]),
+        ),
+        ("fault_unqualified_task", "did you mean `w.a`?", |s| {
+            edit(
+                s,
+                &[
+                    ("task = \"a\"", "task = \"w.a\""),
+                    ("\"during_write\"", "\"after_write\""), // (no hint)
+                ],
+            )
+        }),
+        ("many_problems_at_once", "did you mean `duration`?", |s| {
+            edit(
+                s,
+                &[
+                    ("duraton", "duration"),
+                    // "known" names the task itself: no other task, so the entry goes.
+                    ("  upstream = [\"zz\"]\n", ""),
+                    ("Mars/Olympus", "Asia/Shanghai"), // (no hint)
+                    ("slots = 0", "slots = 1"),        // (no hint)
+                    ("times = -1", "times = 1"),       // (no hint)
+                ],
+            )
+        }),
+        (
+            "partition_foreign_parameter",
+            "DolphinScheduler: $[yyyyMMdd-1]",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("dt=${bizdate}", "dt=$[yyyyMMdd-1]"),
+                        ("$[yyyyMMdd-1/25]", "$[yyyyMMdd-1/24]"),
+                    ],
+                )
+            },
+        ),
+        (
+            "priority_in_airflow",
+            "airflow tasks take `priority_weight`",
+            |s| edit(s, &[("  priority = 3", "  priority_weight = 3")]),
+        ),
+        (
+            "priority_weight_in_dataworks",
+            "dataworks tasks take `priority`: 1, 3, 5, 7 or 8",
+            |s| edit(s, &[("priority_weight = 10", "priority = 8")]),
+        ),
+        (
+            "self_upstream",
+            "remove one of these upstream entries",
+            |s| edit(s, &[("  upstream = [\"a\"]\n", "")]),
+        ),
+        (
+            "table_header_for_array",
+            "write the header `[[...]]`",
+            |s| edit(s, &[("\n[scenario]", "\n[[scenario]]")]),
+        ),
+        (
+            "task_cron_in_dolphinscheduler",
+            "move it to the [[workflow]]",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("  cron = \"0 0 3 * * ? *\"\n", ""),
+                        ("cron = \"0 0 2 * * ? *\"", "cron = \"0 0 3 * * ? *\""),
+                    ],
+                )
+            },
+        ),
+        (
+            "time_zone_wrong_case",
+            "did you mean `Asia/Shanghai`?",
+            |s| edit(s, &[("\"asia/shanghai\"", "\"Asia/Shanghai\"")]),
+        ),
+        (
+            "unknown_cross_workflow_upstream",
+            "there is no other upstream task: remove this entry",
+            |s| edit(s, &[("  upstream = [\"other.b\"]\n", "")]),
+        ),
+        ("unknown_profile", "did you mean `dataworks`?", |s| {
+            edit(s, &[("\"dataworkz\"", "\"dataworks\"")])
+        }),
+        ("unknown_resource_group", "known: `etl`", |s| {
+            edit(s, &[("\"elt\"", "\"etl\"")])
+        }),
+        ("unknown_rule_knob", "did you mean `dst_gap`?", |s| {
+            edit(s, &[("dst_gaps", "dst_gap")])
+        }),
+        ("unknown_task_key", "did you mean `upstream`?", |s| {
+            // The hint, then the next one: `b` does not exist and there is no other
+            // task, so the entry goes.
+            edit(s, &[("  upstreams = [\"b\"]\n", "")])
+        }),
+        ("unknown_time_zone", "did you mean `Asia/Shanghai`?", |s| {
+            edit(s, &[("\"Asia/Shangai\"", "\"Asia/Shanghai\"")])
+        }),
+        ("unknown_top_level_key", "did you mean `scenario`?", |s| {
+            // The hint, then the next one (`[scenario]` takes double brackets), then
+            // (no hint) the start the file never had.
+            edit(
+                s,
+                &[(
+                    "[scenarios]",
+                    "[[scenario]]\nstart = \"2025-03-10T09:00:00\"",
+                )],
+            )
+        }),
+        ("unknown_upstream", "did you mean `w.extract`?", |s| {
+            edit(s, &[("[\"extrct\"]", "[\"extract\"]")])
+        }),
+        (
+            "workflow_priority_in_airflow",
+            "airflow tasks take `priority_weight`",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("priority = 1\n", ""),
+                        ("  name = \"a\"", "  name = \"a\"\n  priority_weight = 1"),
+                    ],
+                )
+            },
+        ),
+    ]
+}
+
+#[test]
+fn every_hint_leads_to_a_valid_model() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let fixes = hint_fixes();
+    let mut hinted = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let broken = schedsim::model::load_str(&stem, &source).unwrap_err();
+        let helps: Vec<String> = broken
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.help.clone())
+            .collect();
+        if helps.is_empty() {
+            continue;
+        }
+        hinted.push(stem.clone());
+        let Some((_, phrase, fix)) = fixes.iter().find(|(name, _, _)| *name == stem) else {
+            panic!("{stem}: its hints {helps:?} have no fix in hint_fixes()");
+        };
+        assert!(
+            helps.iter().any(|h| h.contains(phrase)),
+            "{stem}: no hint says `{phrase}`: {helps:?}"
+        );
+        let fixed = fix(&source);
+        if let Err(d) = schedsim::model::load_str(&stem, &fixed) {
+            panic!("{stem}: following the hint gives\n{}\n{fixed}", d.render());
+        }
+    }
+    hinted.sort();
+    let mut listed: Vec<&str> = fixes.iter().map(|(n, _, _)| *n).collect();
+    listed.sort();
+    assert_eq!(hinted, listed, "every fix belongs to a hinted corpus file");
+}
+
+#[test]
+fn workflow_priority_hint_names_what_each_profile_takes() {
+    // Under Airflow the hint used to say "set `priority` on tasks", which is refused.
+    let model = |profile: &str, cron: &str, task: &str| {
+        format!(
+            "[model]\nname = \"m\"\nprofile = \"{profile}\"\n[[workflow]]\nname = \"w\"\ncron = \"{cron}\"\npriority = 4\n  [[workflow.task]]\n  name = \"a\"\n{task}"
+        )
+    };
+    let help = |src: &str| {
+        schedsim::model::load_str("m.toml", src)
+            .unwrap_err()
+            .diagnostics[0]
+            .help
+            .clone()
+            .unwrap()
+    };
+    let af = help(&model("airflow", "0 2 * * *", ""));
+    assert!(af.contains("airflow tasks take `priority_weight`"), "{af}");
+    let dw = help(&model("dataworks", "00 00 02 * * ?", ""));
+    assert!(
+        dw.contains("set `priority` on tasks instead: 1, 3, 5, 7 or 8"),
+        "{dw}"
+    );
+    // Followed, each validates.
+    for (profile, cron, task) in [
+        ("airflow", "0 2 * * *", "  priority_weight = 4\n"),
+        ("dataworks", "00 00 02 * * ?", "  priority = 5\n"),
+    ] {
+        let fixed = model(profile, cron, task).replace("priority = 4\n  [[", "  [[");
+        schedsim::model::load_str("m.toml", &fixed)
+            .unwrap_or_else(|d| panic!("{profile}: {}", d.render()));
+    }
+}

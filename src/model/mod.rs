@@ -314,6 +314,17 @@ fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagno
     let mut decoder = decode::Decoder::default();
     let root_value = toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
     let document = doc::Document::decode(&root_value, &mut decoder);
+    for d in &mut decoder.diagnostics {
+        // `[scenario]` where `[[scenario]]` was meant: say how to write it.
+        if d.message == "expected an array, found a table"
+            && source.as_bytes().get(d.span.start) == Some(&b'[')
+        {
+            d.help = Some(
+                "an array of tables takes double brackets: write the header `[[...]]`, once per entry"
+                    .into(),
+            );
+        }
+    }
     out.diagnostics.extend(decoder.diagnostics);
     (document, out)
 }
