@@ -72,15 +72,16 @@ pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
     }
     let task = task_named(model, parts[0])?;
     let scheduled = time(parts[1])?;
-    let max = model.task(task).retry.times + 1;
     let attempts = parts[2]
         .split('+')
-        .map(|a| match a.parse::<u32>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(format!(
-                "`{a}`: {} has attempts 1 to {max}",
-                model.task(task).name
-            )),
+        .map(|a| {
+            let n = a.parse::<u32>().map_err(|_| {
+                format!("`{a}`: expected an attempt number (attempts are joined by `+`)")
+            })?;
+            match crate::model::attempt_problem(model, task, n) {
+                Some(problem) => Err(format!("`{text}`: {problem}")),
+                None => Ok(n),
+            }
         })
         .collect::<Result<Vec<u32>, String>>()?;
     let phase = match parts.get(3) {
@@ -106,6 +107,10 @@ pub fn parse_operation(model: &Model, text: &str) -> Result<Operation, String> {
         let words: Vec<&str> = OperationKind::ALL.iter().map(|(w, _)| *w).collect();
         format!("`{kind}`: expected one of {}", words.join(", "))
     })?;
+    // The model file's rule: some actions exist in one profile only.
+    if let Some(refusal) = crate::model::operation_refusal(kind, model.profile) {
+        return Err(format!("`{text}`: {refusal}"));
+    }
     Ok(Operation {
         at: time(at)?,
         kind,

@@ -117,7 +117,11 @@ pub fn run(args: &Args) -> i32 {
             continue;
         }
         match OperationKind::from_word(k) {
-            Some(kind) => kinds.push(kind),
+            Some(kind) => match schedsim::model::operation_refusal(kind, m.profile) {
+                // The model file's rule: some actions exist in one profile only.
+                Some(refusal) => return fail(&format!("--operations: {refusal}")),
+                None => kinds.push(kind),
+            },
             None => return fail(&format!("--operations: `{k}` is not an operation kind")),
         }
     }

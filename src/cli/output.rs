@@ -74,7 +74,12 @@ impl Outputs {
                 "this is the input {input}; refusing to write over it"
             )));
         }
-        if let Some(other) = self.pending.iter().find(|p| p.target == resolved) {
+        // Two outputs may share a device (`/dev/null`), not a file.
+        if let Some(other) = self
+            .pending
+            .iter()
+            .find(|p| p.target == resolved && p.temp.is_some())
+        {
             return Err(problem(&format!(
                 "{} already writes to this file; give each output its own path",
                 other.flag

@@ -13,6 +13,7 @@ use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
 use schedsim::observe::{Summary, observe_with};
+use schedsim::plan::reach;
 
 use super::output::Outputs;
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
@@ -66,15 +67,21 @@ fn scenario_with(
 ) -> Result<model::Scenario, String> {
     let mut s = m.scenarios[index].clone();
     for f in faults {
-        s.faults
-            .push(explore::parse_fault(m, f).map_err(|e| format!("--fault {e}"))?);
+        let fault = explore::parse_fault(m, f).map_err(|e| format!("--fault {e}"))?;
+        if let Some(why) = reach::unreachable(m, &s, fault.task, fault.scheduled) {
+            eprintln!("warning: --fault `{f}`: this fault matches no instance: {why}");
+        }
+        s.faults.push(fault);
     }
     for o in operations {
         let op = explore::parse_operation(m, o).map_err(|e| format!("--operation {e}"))?;
         if op.at < s.start || s.until.is_some_and(|u| op.at > u) {
             return Err(format!(
-                "--operation `{o}`: its time falls outside the scenario"
+                "--operation `{o}`: the operation falls outside the scenario"
             ));
+        }
+        if let Some(why) = reach::unreachable(m, &s, op.task, op.scheduled) {
+            eprintln!("warning: --operation `{o}`: this operation matches no instance: {why}");
         }
         s.operations.push(op);
     }
@@ -136,6 +143,10 @@ pub fn load(path: &Path, scenario: Option<&str>) -> Result<Loaded, i32> {
     };
     let source = model::read_model_file(path).map_err(report)?;
     let m = model::load_str(&shown, &source).map_err(report)?;
+    let warnings = reach::warnings(&m, &shown, &source);
+    if !warnings.is_empty() {
+        eprint!("{}", warnings.render_warnings());
+    }
     let hash = model::model_hash(source.as_bytes());
     let index = match scenario {
         Some(name) => m

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format};
 use schedsim::model::{self, diagnostic::DiagnosticJson};
+use schedsim::plan::reach;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,6 +24,9 @@ struct FileReport {
     tasks: usize,
     scenarios: usize,
     diagnostics: Vec<DiagnosticJson>,
+    /// Things a valid model most likely does not mean (a fault that matches no
+    /// instance); they do not change the exit code.
+    warnings: Vec<DiagnosticJson>,
 }
 
 pub fn run(args: &Args) -> i32 {
@@ -30,8 +34,11 @@ pub fn run(args: &Args) -> i32 {
     let mut failed = false;
     for path in &args.models {
         let file = path.display().to_string();
-        match model::load_file(path) {
-            Ok(m) => {
+        let loaded = model::read_model_file(path)
+            .and_then(|source| model::load_str(&file, &source).map(|m| (m, source)));
+        match loaded {
+            Ok((m, source)) => {
+                let warnings = reach::warnings(&m, &file, &source);
                 if args.format == Format::Text {
                     println!(
                         "ok: {file} (profile {}, {} workflows, {} tasks, {} scenarios, time zone {}, tzdb {})",
@@ -42,6 +49,9 @@ pub fn run(args: &Args) -> i32 {
                         m.timezone_name,
                         model::tzdb_version(),
                     );
+                    if !warnings.is_empty() {
+                        eprint!("{}", warnings.render_warnings());
+                    }
                 }
                 reports.push(FileReport {
                     file,
@@ -51,6 +61,7 @@ pub fn run(args: &Args) -> i32 {
                     tasks: m.tasks.len(),
                     scenarios: m.scenarios.len(),
                     diagnostics: Vec::new(),
+                    warnings: warnings.to_json(),
                 });
             }
             Err(diagnostics) => {
@@ -66,6 +77,7 @@ pub fn run(args: &Args) -> i32 {
                     tasks: 0,
                     scenarios: 0,
                     diagnostics: diagnostics.to_json(),
+                    warnings: Vec::new(),
                 });
             }
         }

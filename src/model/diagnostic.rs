@@ -134,6 +134,16 @@ impl FileDiagnostics {
     /// Every diagnostic for people: `error: FILE:LINE:COLUMN: message`, then the
     /// snippet with what was expected, then the hint.
     pub fn render(&self) -> String {
+        self.render_as("error", "problem")
+    }
+
+    /// The same for warnings (a model that validates, with something its author most
+    /// likely did not mean): `warning: FILE:LINE:COLUMN: message`.
+    pub fn render_warnings(&self) -> String {
+        self.render_as("warning", "warning")
+    }
+
+    fn render_as(&self, severity: &str, noun: &str) -> String {
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_width(100)
             .with_context_lines(1);
@@ -141,7 +151,11 @@ impl FileDiagnostics {
         let mut out = String::new();
         for d in &self.diagnostics {
             let (line, column) = line_column(&self.source, d.span.start);
-            let _ = writeln!(out, "error: {}:{line}:{column}: {}", self.path, d.message);
+            let _ = writeln!(
+                out,
+                "{severity}: {}:{line}:{column}: {}",
+                self.path, d.message
+            );
             let report = Report {
                 file: self,
                 named: &named,
@@ -157,7 +171,7 @@ impl FileDiagnostics {
         let n = self.diagnostics.len();
         let _ = writeln!(
             out,
-            "{}: {n} problem{} found",
+            "{}: {n} {noun}{} found",
             self.path,
             if n == 1 { "" } else { "s" }
         );

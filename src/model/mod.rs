@@ -244,6 +244,46 @@ impl Model {
     }
 }
 
+/// The profiles an operator action exists in; `None`: every profile. A model file's
+/// `[[scenario.operation]]` and the command line's `--operation` are held to it alike.
+pub fn operation_profiles(kind: OperationKind) -> Option<&'static [Profile]> {
+    match kind {
+        OperationKind::Freeze | OperationKind::Unfreeze => Some(&[Profile::Dataworks]),
+        OperationKind::RerunUpstream => Some(&[Profile::Airflow]),
+        _ => None,
+    }
+}
+
+/// Why `what` (a key, an operation) is not allowed under `profile`, if it is not.
+pub fn only_for_message(what: &str, profiles: &[Profile], profile: Profile) -> Option<String> {
+    use crate::keyword::Keyword;
+    if profiles.contains(&profile) {
+        return None;
+    }
+    let owners = diagnostic::one_of(profiles.iter().map(|p| p.word()));
+    Some(format!(
+        "{what} applies only to profile {owners}, but this model's profile is `{profile}`"
+    ))
+}
+
+/// Why an operator action of this kind is refused under `profile`, if it is.
+pub fn operation_refusal(kind: OperationKind, profile: Profile) -> Option<String> {
+    operation_profiles(kind).and_then(|profiles| {
+        only_for_message(&format!("the operation `{kind}`"), profiles, profile)
+    })
+}
+
+/// Why a fault cannot name this attempt of `task`, if it cannot.
+pub fn attempt_problem(model: &Model, task: TaskId, attempt: u32) -> Option<String> {
+    let max = model.task(task).retry.times.saturating_add(1);
+    (attempt == 0 || attempt > max).then(|| {
+        format!(
+            "attempt {attempt} does not exist: `{}` has attempts 1 to {max}",
+            model.task(task).name
+        )
+    })
+}
+
 /// Parses and checks a model file's text. `path` names the file in diagnostics.
 pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
@@ -275,6 +315,17 @@ fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagno
     let mut decoder = decode::Decoder::default();
     let root_value = toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
     let document = doc::Document::decode(&root_value, &mut decoder);
+    for d in &mut decoder.diagnostics {
+        // `[scenario]` where `[[scenario]]` was meant: say how to write it.
+        if d.message == "expected an array, found a table"
+            && source.as_bytes().get(d.span.start) == Some(&b'[')
+        {
+            d.help = Some(
+                "an array of tables takes double brackets: write the header `[[...]]`, once per entry"
+                    .into(),
+            );
+        }
+    }
     out.diagnostics.extend(decoder.diagnostics);
     (document, out)
 }

@@ -47,16 +47,12 @@ impl Resolver<'_> {
         help: &str,
     ) {
         let Some(span) = span else { return };
-        if profiles.contains(&self.profile) {
+        let Some(message) = super::only_for_message(key, profiles, self.profile) else {
             return;
-        }
-        let owners = one_of(profiles.iter().map(|p| p.word()));
+        };
         let mut d = Diagnostic::new(
             span,
-            format!(
-                "{key} applies only to profile {owners}, but this model's profile is `{}`",
-                self.profile
-            ),
+            message,
             format!("not allowed with profile `{}`", self.profile),
         );
         if !help.is_empty() {
@@ -102,9 +98,26 @@ impl Resolver<'_> {
     }
 
     fn lookup<T: Copy>(&mut self, names: &Names<T>, r: &Sp<String>, what: &str) -> Option<T> {
+        self.lookup_except(names, r, what, None)
+    }
+
+    /// [`Self::lookup`], never suggesting `except` (a task is no upstream of itself).
+    fn lookup_except<T: Copy>(
+        &mut self,
+        names: &Names<T>,
+        r: &Sp<String>,
+        what: &str,
+        except: Option<&str>,
+    ) -> Option<T> {
         if let Some((id, _)) = names.get(&r.value) {
             return Some(*id);
         }
+        let candidates = || {
+            names
+                .keys()
+                .map(String::as_str)
+                .filter(move |k| Some(*k) != except)
+        };
         let mut d = Diagnostic::new(
             r.span.clone(),
             format!("unknown {what} `{}`", r.value),
@@ -117,13 +130,13 @@ impl Resolver<'_> {
                 }
             ),
         );
-        if let Some(near) = did_you_mean(&r.value, names.keys().map(String::as_str)) {
+        let known = candidates().count();
+        if let Some(near) = did_you_mean(&r.value, candidates()) {
             d = d.help(format!("did you mean `{near}`?"));
-        } else if !names.is_empty() && names.len() <= 8 {
-            d = d.help(format!(
-                "known: {}",
-                one_of(names.keys().map(String::as_str))
-            ));
+        } else if known > 0 && known <= 8 {
+            d = d.help(format!("known: {}", one_of(candidates())));
+        } else if known == 0 && except.is_some() {
+            d = d.help(format!("there is no other {what}: remove this entry"));
         }
         self.err(d);
         None
@@ -378,7 +391,10 @@ impl Resolver<'_> {
                 w.priority.as_ref().map(|v| v.span.clone()),
                 "`priority`",
                 &[Profile::Dolphinscheduler],
-                "a workflow priority is a dolphinscheduler setting; set `priority` on tasks instead",
+                match self.profile {
+                    Profile::Airflow => "a workflow priority is a dolphinscheduler setting; airflow tasks take `priority_weight` (an integer, higher runs first)",
+                    _ => "a workflow priority is a dolphinscheduler setting; set `priority` on tasks instead: 1, 3, 5, 7 or 8 (higher runs first)",
+                },
             );
             if let Some(p) = &w.priority
                 && p.value > 4
@@ -521,7 +537,9 @@ impl Resolver<'_> {
             } else {
                 u.map(|n| format!("{}.{n}", w.name.value))
             };
-            let Some(up) = self.lookup(tasks, &qualified, "upstream task") else {
+            let own = format!("{}.{}", w.name.value, t.name.value);
+            let Some(up) = self.lookup_except(tasks, &qualified, "upstream task", Some(&own))
+            else {
                 continue;
             };
             if seen.contains(&up) {
@@ -587,7 +605,12 @@ impl Resolver<'_> {
             t.priority_weight.as_ref().map(|v| v.span.clone()),
             "`priority_weight`",
             &[Profile::Airflow],
-            "use `priority` for dataworks and dolphinscheduler",
+            match p {
+                Profile::Dolphinscheduler => {
+                    "dolphinscheduler tasks take `priority`: 0 (HIGHEST) to 4 (LOWEST)"
+                }
+                _ => "dataworks tasks take `priority`: 1, 3, 5, 7 or 8 (higher runs first)",
+            },
         );
         self.only_for(
             t.priority.as_ref().map(|v| v.span.clone()),
@@ -981,17 +1004,13 @@ impl Resolver<'_> {
                     None => vec![1],
                 };
                 if let Some(t) = task {
-                    let max = model.task(t).retry.times + 1;
+                    let max = model.task(t).retry.times.saturating_add(1);
                     for a in f.attempts.iter().flatten() {
-                        if a.value == 0 || a.value > max {
+                        if let Some(problem) = super::attempt_problem(model, t, a.value) {
                             self.err(
                                 Diagnostic::new(
                                     a.span.clone(),
-                                    format!(
-                                        "attempt {} does not exist: `{}` has attempts 1 to {max}",
-                                        a.value,
-                                        model.task(t).name
-                                    ),
+                                    problem,
                                     format!("expected an attempt from 1 to {max}"),
                                 )
                                 .help("attempts are counted from 1; retry.times adds attempts"),
@@ -1017,22 +1036,11 @@ impl Resolver<'_> {
                 if let Some(at) = at {
                     in_scenario(self, at, &o.at.span, "the operation");
                 }
-                if matches!(
-                    o.kind.value,
-                    OperationKind::Freeze | OperationKind::Unfreeze
-                ) {
+                if let Some(profiles) = super::operation_profiles(o.kind.value) {
                     self.only_for(
                         Some(o.kind.span.clone()),
                         &format!("the operation `{}`", o.kind.value),
-                        &[Profile::Dataworks],
-                        "",
-                    );
-                }
-                if o.kind.value == OperationKind::RerunUpstream {
-                    self.only_for(
-                        Some(o.kind.span.clone()),
-                        "the operation `rerun_upstream`",
-                        &[Profile::Airflow],
+                        profiles,
                         "",
                     );
                 }
@@ -1262,7 +1270,7 @@ impl Resolver<'_> {
             b.run_immediately.as_ref().map(|v| v.span.clone()),
             "`run_immediately`",
             &[Profile::Dataworks],
-            "dolphinscheduler runs backfill dates at once; airflow does not create runs whose interval has not ended",
+            "remove it: dolphinscheduler runs backfill dates at once; airflow does not create runs whose interval has not ended",
         );
         Some(Backfill {
             at: civil::DateTime::default(),

@@ -60,6 +60,9 @@ pub fn observe_with<'m, W: std::io::Write>(
             (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
         ),
     )?;
+    let mut engine = engine;
+    let unapplied = unapplied_faults(&engine, scenario);
+    engine.notes.extend(unapplied);
     let report = store.finish(&engine);
     let properties = check::evaluate(&engine, scenario, recorder, &report);
     let findings = summary::Findings {
@@ -68,4 +71,49 @@ pub fn observe_with<'m, W: std::io::Write>(
         properties,
     };
     Ok((engine, findings, trace.map(TraceWriter::finish)))
+}
+
+/// A note for every scripted fault attempt that never ran: no instance of its task
+/// was scheduled then, or its instance made fewer attempts. (An operation that meets
+/// no instance is noted by the engine when it comes due.)
+fn unapplied_faults(engine: &Engine<'_>, scenario: &Scenario) -> Vec<String> {
+    use crate::calendar::schedule::{local_to_instant, rfc3339};
+    use std::collections::BTreeMap;
+    let model = engine.model();
+    let tz = &model.timezone;
+    let mut reached: BTreeMap<_, Option<u32>> = scenario
+        .faults
+        .iter()
+        .map(|f| ((f.task, local_to_instant(tz, f.scheduled)), None))
+        .collect();
+    for i in &engine.instances {
+        if let Some(most) = reached.get_mut(&(i.task, i.scheduled)) {
+            *most = Some(most.unwrap_or(0).max(i.attempts));
+        }
+    }
+    let mut notes = Vec::new();
+    for f in &scenario.faults {
+        let at = local_to_instant(tz, f.scheduled);
+        let most = reached[&(f.task, at)];
+        let missed: Vec<String> = f
+            .attempts
+            .iter()
+            .filter(|&&a| most.is_none_or(|m| a > m))
+            .map(u32::to_string)
+            .collect();
+        if missed.is_empty() {
+            continue;
+        }
+        let why = match most {
+            None => "no instance of the task was scheduled then".to_string(),
+            Some(m) => format!("its instance made {m} attempts"),
+        };
+        notes.push(format!(
+            "fault {} scheduled {} attempt {}: never ran, so it did nothing: {why}",
+            model.task(f.task).name,
+            rfc3339(tz, at),
+            missed.join("+")
+        ));
+    }
+    notes
 }

@@ -442,6 +442,10 @@ impl Summary {
                 }
             }
         }
+        // What the scenario asked for and did not happen changes what the verdicts mean.
+        for note in &self.notes {
+            let _ = writeln!(s, "note: {note}");
+        }
         s
     }
 }

@@ -9,6 +9,7 @@
 //! their dates come due and a year-long backfill never sits in memory twice.
 
 mod bind;
+pub mod reach;
 
 use jiff::civil::{Date, Time};
 

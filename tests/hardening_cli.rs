@@ -1,0 +1,1025 @@
+//! Regression tests of issue 9 (command line and files): each is named after the bug
+//! it pins. Scripted faults and operations follow the model file's rules and say when
+//! they match nothing; `whatif --vary` refuses what it cannot vary; output files are
+//! all or nothing and never replace an input; model files are read safely.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_schedsim"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn schedsim(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+/// Runs the binary, killing it (and failing) if it has not ended after `limit`.
+fn schedsim_within(args: &[&str], limit: Duration) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("schedsim {args:?} did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("schedsim-hardening-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const DS: &str = "models/dolphinscheduler-retry-backfill.toml";
+const DW: &str = "models/dataworks-writes-under-retries-and-reruns.toml";
+const AF: &str = "models/airflow-backoff-cap-and-deadlock.toml";
+
+// ---- item 3: faults and operations that match nothing -------------------------------
+
+#[test]
+fn unmatched_cli_fault_is_reported() {
+    // 03:00 is not a fire time of the 02:00 schedule: the fault can never fire.
+    let out = schedsim(&[
+        "check",
+        DS,
+        "--fault",
+        "etl.extract_orders,2025-03-02T03:00:00,1",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("warning: --fault `etl.extract_orders,2025-03-02T03:00:00,1`: this fault matches no instance"),
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("note: fault etl.extract_orders scheduled 2025-03-02T03:00:00+08:00 attempt 1: never ran"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn cli_fault_on_an_attempt_never_reached_is_noted() {
+    // Attempt 1 fails, attempt 2 succeeds: attempt 4 never runs.
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--format",
+        "json",
+        "--fault",
+        "etl.extract_orders,2025-03-02T02:00:00,1+4",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("attempt 4: never ran") && n.contains("made 2 attempts")),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("attempt 1+")),
+        "attempt 1 ran: {notes:?}"
+    );
+}
+
+#[test]
+fn unmatched_model_file_fault_is_a_validation_warning() {
+    let dir = scratch("warn");
+    let source = std::fs::read_to_string(DW).unwrap().replace(
+        "scheduled = \"2025-03-02T02:00:00\"",
+        "scheduled = \"2025-03-02T02:30:00\"",
+    );
+    let model = dir.join("m.toml");
+    std::fs::write(&model, &source).unwrap();
+    let out = schedsim(&["validate", s(&model)]);
+    assert_eq!(out.status.code(), Some(0), "a warning is not an error");
+    let stderr = text(&out.stderr);
+    let line = source.lines().position(|l| l.contains("02:30:00")).unwrap() + 1;
+    assert!(
+        stderr.contains(&format!("warning: {}:{line}:", s(&model))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("this fault matches no instance"),
+        "{stderr}"
+    );
+    let out = schedsim(&["validate", s(&model), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["valid"], true);
+    assert_eq!(json[0]["warnings"][0]["line"], line);
+    // The example as written matches: no warning.
+    let out = schedsim(&["validate", DW]);
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- items 4 and 27: the command line follows the model file's rules ----------------
+
+/// The first diagnostic message of a broken model, as `validate --format json` gives it.
+fn model_file_message(path: &str) -> String {
+    let out = schedsim(&["validate", path, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json[0]["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn cli_freeze_on_airflow_is_refused_like_model_file() {
+    let expected = model_file_message("tests/broken/freeze_in_airflow.toml");
+    let out = schedsim(&[
+        "run",
+        AF,
+        "--operation",
+        "freeze,hazards.flaky_api,2025-03-01T00:00:00,2025-03-10T01:00:00",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&expected), "{stderr}\nexpected: {expected}");
+    assert!(out.stdout.is_empty(), "nothing ran");
+}
+
+#[test]
+fn cli_rerun_upstream_on_dataworks_is_refused_like_model_file() {
+    let expected = model_file_message("tests/broken/rerun_upstream_in_dataworks.toml");
+    let out = schedsim(&[
+        "check",
+        DW,
+        "--operation",
+        "rerun_upstream,orders.dws_merge,2025-03-02T03:00:00,2025-03-10T12:00:00",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&expected), "{stderr}\nexpected: {expected}");
+}
+
+#[test]
+fn explore_operations_refuse_actions_the_profile_lacks() {
+    let out = schedsim(&[
+        "explore",
+        AF,
+        "--cases",
+        "1",
+        "--operations",
+        "rerun,freeze",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the operation `freeze` applies only to profile `dataworks`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_fault_attempt_beyond_retries_is_refused_like_model_file() {
+    let expected = model_file_message("tests/broken/fault_attempt_beyond_retries.toml");
+    // Same words, another task: "attempt N does not exist: `T` has attempts 1 to M".
+    let shape = |m: &str| m.split(':').next().unwrap().replace(char::is_numeric, "#");
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--fault",
+        "etl.load_fact_orders,2025-03-02T02:00:00,3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("attempt 3 does not exist: `etl.load_fact_orders` has attempts 1 to 2"),
+        "{stderr}"
+    );
+    assert_eq!(shape(&expected), "attempt # does not exist");
+}
+
+// ---- items 5, 16 and 27: whatif --vary ----------------------------------------------
+
+fn whatif(vary: &[&str]) -> Output {
+    let mut args = vec!["whatif", DS, "--from", "2025-03-01", "--to", "2025-03-02"];
+    for v in vary {
+        args.push("--vary");
+        args.push(v);
+    }
+    schedsim(&args)
+}
+
+#[test]
+fn vary_unknown_group_is_error_with_suggestion() {
+    let out = whatif(&["slots.mysql_exprt=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("no resource group"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `slots.mysql_export`?"),
+        "{stderr}"
+    );
+    let out = whatif(&["slots.nope=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("known: slots.default, slots.mysql_export"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no table with a made-up column");
+}
+
+#[test]
+fn vary_unknown_knob_task_or_value_is_error_with_suggestion() {
+    for (vary, says) in [
+        ("grops=1,2", "did you mean `groups`?"),
+        ("chain_on_failur=stop", "did you mean `chain_on_failure`?"),
+        (
+            "self_dependency.etl.extract_order=true",
+            "did you mean `self_dependency.etl.extract_orders`?",
+        ),
+        ("order=asce", "did you mean `asc`?"),
+        ("groups=0", "`groups` must be at least 1"),
+    ] {
+        let out = whatif(&[vary]);
+        assert_eq!(out.status.code(), Some(2), "{vary}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{vary}: {stderr}");
+        assert!(out.stdout.is_empty(), "{vary}");
+    }
+}
+
+#[test]
+fn whatif_refuses_too_many_variants_before_building() {
+    // Six keys of 100 values: 10^12 variants. Refused at once, before any is built
+    // (it used to abort out of memory).
+    let hundred: String = (1..=100)
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let keys = [
+        "groups",
+        "slots.default",
+        "slots.mysql_export",
+        "default_slots",
+        "date_groups",
+        "order",
+    ];
+    let vary: Vec<String> = keys.iter().map(|k| format!("{k}={hundred}")).collect();
+    let vary: Vec<&str> = vary.iter().map(String::as_str).collect();
+    let out = schedsim_within(
+        &[
+            &["whatif", DS, "--from", "2025-03-01", "--to", "2025-03-02"][..],
+            &vary.iter().flat_map(|v| ["--vary", v]).collect::<Vec<_>>()[..],
+        ]
+        .concat(),
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("1000000000000 variants, more than --max-variants 10000"),
+        "{stderr}"
+    );
+    let help = text(&schedsim(&["whatif", "--help"]).stdout);
+    assert!(help.contains("--max-variants"), "{help}");
+    assert!(help.contains("[default: 10000]"), "{help}");
+    // A smaller limit is honoured as given.
+    let out = schedsim(&[
+        "whatif",
+        DS,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-02",
+        "--vary",
+        "groups=1,2,3",
+        "--max-variants",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("3 variants, more than --max-variants 2"));
+}
+
+#[test]
+fn vary_repeated_key_is_refused() {
+    // It used to print the rows of the last --vary only, twice.
+    let out = whatif(&["groups=1,2", "groups=3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--vary groups: the key is varied twice"),
+        "{stderr}"
+    );
+    let out = whatif(&["groups=1,1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("given twice"));
+}
+
+#[test]
+fn vary_empty_value_is_refused() {
+    for vary in ["groups=1,,2", "groups=1,", "groups="] {
+        let out = whatif(&[vary]);
+        assert_eq!(out.status.code(), Some(2), "{vary}");
+        assert!(text(&out.stderr).contains("empty value"), "{vary}");
+    }
+    // A valid sweep still works, one row per value.
+    let out = whatif(&["groups=1,3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 3);
+}
+
+// ---- items 25 and 26: output files ---------------------------------------------------
+
+#[test]
+fn refused_run_keeps_existing_trace_file() {
+    let dir = scratch("refused");
+    let trace = dir.join("t.jsonl");
+    std::fs::write(&trace, "precious\n").unwrap();
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--trace",
+        s(&trace),
+        "--chrome-trace",
+        s(&dir.join("c.json")),
+        "--max-instances",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&trace).unwrap(), "precious\n");
+    assert_eq!(entries(&dir), ["t.jsonl"], "nothing created is left");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn trace_path_equal_to_model_is_refused() {
+    let dir = scratch("same");
+    let model = dir.join("m.toml");
+    let original = std::fs::read(DS).unwrap();
+    std::fs::write(&model, &original).unwrap();
+    std::os::unix::fs::symlink(&model, dir.join("link.toml")).unwrap();
+    let dotted = dir.join(".").join("m.toml");
+    for (flag, target) in [
+        ("--trace", s(&model)),
+        ("--chrome-trace", s(&dotted)),
+        ("--report", s(&dir.join("link.toml"))),
+    ] {
+        let out = schedsim(&["run", s(&model), flag, target]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {target}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("refusing to write over it"), "{stderr}");
+        assert_eq!(std::fs::read(&model).unwrap(), original, "{flag}");
+    }
+    let out = schedsim(&["record", s(&model), "-o", s(&model)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&model).unwrap(), original);
+    // Two outputs on one file are refused too.
+    let t = dir.join("t");
+    let out = schedsim(&["run", s(&model), "--trace", s(&t), "--report", s(&t)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--trace already writes to this file"));
+    assert_eq!(entries(&dir), ["link.toml", "m.toml"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn device_output_is_written_in_place_and_never_unlinked() {
+    // A symbolic link to /dev/null stands for the device: the old error path
+    // unlinked the output path.
+    let dir = scratch("device");
+    let link = dir.join("null");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    let out = schedsim(&["run", DS, "--trace", s(&link), "--max-instances", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        link.symlink_metadata().is_ok(),
+        "the refused run left the path"
+    );
+    let out = schedsim(&["run", DS, "--trace", s(&link), "--report", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(Path::new("/dev/null").exists());
+    assert_eq!(entries(&dir), ["null"], "no temporary file beside the link");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn later_output_failure_keeps_no_completed_output() {
+    // /dev/full fails every write: the report is written after the trace and the
+    // Chrome trace are complete, and neither may be kept.
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    }
+    let dir = scratch("later");
+    let trace = dir.join("t.jsonl");
+    std::fs::write(&trace, "precious\n").unwrap();
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--trace",
+        s(&trace),
+        "--chrome-trace",
+        s(&dir.join("c.json")),
+        "--report",
+        "/dev/full",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--report /dev/full"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&trace).unwrap(), "precious\n");
+    assert_eq!(entries(&dir), ["t.jsonl"]);
+    // And the trace failing mid-way leaves no Chrome trace either.
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--trace",
+        "/dev/full",
+        "--chrome-trace",
+        s(&dir.join("c.json")),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(entries(&dir), ["t.jsonl"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Mounts a tmpfs of `size` on `dir`, or says why not (it needs root).
+fn small_file_system(dir: &Path, size: &str) -> Result<(), String> {
+    let out = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            &format!("size={size}"),
+            "tmpfs",
+            s(dir),
+        ])
+        .output()
+        .map_err(|e| format!("cannot run mount: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(text(&out.stderr).trim().to_string())
+    }
+}
+
+#[test]
+fn full_disk_leaves_no_partial_outputs() {
+    let dir = scratch("full");
+    if let Err(why) = small_file_system(&dir, "8k") {
+        eprintln!("skipped: cannot mount a small tmpfs ({why})");
+        std::fs::remove_dir_all(&dir).unwrap();
+        return;
+    }
+    let unmount = |dir: &Path| {
+        let _ = Command::new("umount").arg(dir).status();
+        let _ = std::fs::remove_dir_all(dir);
+    };
+    let result = std::panic::catch_unwind(|| {
+        // 8 KiB, half of it taken by a file that must survive: each output below is
+        // larger than what is left (trace ~26 KB, Chrome trace ~7 KB, report ~11 KB).
+        let old = dir.join("old.jsonl");
+        std::fs::write(&old, "precious\n").unwrap();
+        let at = |name: &str| dir.join(name).to_str().unwrap().to_string();
+        let cases: Vec<Vec<String>> = vec![
+            vec!["run".into(), DS.into(), "--trace".into(), at("old.jsonl")],
+            vec![
+                "run".into(),
+                DS.into(),
+                "--chrome-trace".into(),
+                at("c.json"),
+            ],
+            vec!["run".into(), DS.into(), "--report".into(), at("r.html")],
+            vec![
+                "check".into(),
+                DW.into(),
+                "--trace".into(),
+                at("t.jsonl"),
+                "--chrome-trace".into(),
+                at("c.json"),
+                "--report".into(),
+                at("r.html"),
+            ],
+            vec!["record".into(), DS.into(), "-o".into(), at("g.jsonl")],
+        ];
+        for args in cases {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = schedsim(&args);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+            assert!(
+                text(&out.stderr).contains("No space left on device"),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(std::fs::read_to_string(&old).unwrap(), "precious\n");
+            assert_eq!(entries(&dir), ["old.jsonl"], "{args:?}");
+        }
+    });
+    unmount(&dir);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
+// ---- item 27: model files that are not files -----------------------------------------
+
+#[test]
+fn fifo_model_does_not_block() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("m.toml");
+    match Command::new("mkfifo").arg(&fifo).status() {
+        Ok(st) if st.success() => {}
+        _ => {
+            eprintln!("skipped: cannot make a FIFO here");
+            return;
+        }
+    }
+    for cmd in ["validate", "run", "whatif"] {
+        let mut args = vec![cmd, s(&fifo)];
+        if cmd == "whatif" {
+            args.extend(["--from", "2025-03-01", "--to", "2025-03-02"]);
+        }
+        let out = schedsim_within(&args, Duration::from_secs(30));
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("it is a FIFO (named pipe), not a regular file"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("error: {}:1:1:", s(&fifo))),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dev_zero_model_is_refused() {
+    let out = schedsim_within(&["validate", "/dev/zero"], Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("it is a device, not a regular file"));
+    // A regular file over the bound is refused before it is read.
+    let dir = scratch("big");
+    let big = dir.join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(17 << 20)
+        .unwrap();
+    let out = schedsim_within(&["run", s(&big)], Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("more than the 16 MiB a model may have"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn model_that_is_not_utf8_is_refused_at_the_bad_byte() {
+    let dir = scratch("utf8");
+    let model = dir.join("m.toml");
+    std::fs::write(&model, b"[model]\nname = \"\xff\"\n").unwrap();
+    let out = schedsim(&["validate", s(&model)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("error: {}:2:9: ", s(&model))),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- item 27: refusals with a location -------------------------------------------------
+
+#[test]
+fn model_without_scenario_refusal_is_located() {
+    let dir = scratch("noscenario");
+    let model = dir.join("m.toml");
+    std::fs::write(
+        &model,
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"w\"\ncron = \"0 2 * * *\"\n[[workflow.task]]\nname = \"t\"\n",
+    )
+    .unwrap();
+    let out = schedsim(&["run", s(&model)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: {}:9:1: ", s(&model))),
+        "{stderr}"
+    );
+    assert!(stderr.contains("has no [[scenario]] to run"), "{stderr}");
+    assert!(stderr.contains("help: add [[scenario]]"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn max_instances_refusal_is_located() {
+    let out = schedsim(&["run", DS, "--max-instances", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let line = std::fs::read_to_string(DS)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("[[scenario.backfill]]"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {DS}:{line}:3: backfill 1: the range would create up to"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("more than --max-instances 1"), "{stderr}");
+    let out = schedsim(&["record", DS, "-o", "/dev/null", "--max-instances", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with(&format!("error: {DS}:{line}:3: ")));
+}
+
+// ---- item 9: every hint leads to a model that validates ------------------------------
+
+/// `source` with each `(from, to)` applied once; each `from` must occur exactly once.
+fn edit(source: &str, edits: &[(&str, &str)]) -> String {
+    let mut out = source.to_string();
+    for (from, to) in edits {
+        assert_eq!(
+            out.matches(from).count(),
+            1,
+            "`{from}` must occur once in\n{out}"
+        );
+        out = out.replacen(from, to, 1);
+    }
+    out
+}
+
+type Fix = fn(&str) -> String;
+
+/// For each model of the broken corpus whose diagnostics carry a hint: a phrase of
+/// the hint, and the model with the hint followed (and, where the file has other
+/// mistakes without a hint, those fixed too, marked `(no hint)`).
+fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
+    vec![
+        ("airflow_backfill_of_unscheduled_dag", "remove it", |s| {
+            edit(
+                s,
+                &[
+                    ("  run_immediately = true\n", ""),
+                    // (no hint) The DAG needs a schedule to backfill.
+                    ("name = \"w\"\n", "name = \"w\"\ncron = \"0 2 * * *\"\n"),
+                ],
+            )
+        }),
+        (
+            "backfill_missing_to",
+            "give the range with `from` and `to`",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "  from = \"2025-03-01T02:00:00\"",
+                        "  from = \"2025-03-01T02:00:00\"\n  to = \"2025-03-02T02:00:00\"",
+                    )],
+                )
+            },
+        ),
+        ("backfill_unknown_target", "did you mean `w.a`?", |s| {
+            edit(
+                s,
+                &[
+                    ("[\"w.aa\", \"ww\"]", "[\"w.a\", \"w\"]"),
+                    ("groups = 0", "groups = 1"), // (no hint)
+                ],
+            )
+        }),
+        (
+            "complement_dates_in_dataworks",
+            "give the range with `from` and `to`",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "  dates = [\"2025-03-01T02:00:00\"]",
+                        "  from = \"2025-03-01\"\n  to = \"2025-03-01\"",
+                    )],
+                )
+            },
+        ),
+        (
+            "complement_dates_over_100",
+            "give a range with `from` and `to`",
+            |s| {
+                let start = s.find("  dates = [").unwrap();
+                let end = start + s[start..].find("\n  ]").unwrap() + "\n  ]".len();
+                format!(
+                    "{}  from = \"2024-01-01T02:00:00\"\n  to = \"2024-04-10T02:00:00\"{}",
+                    &s[..start],
+                    &s[end..]
+                )
+            },
+        ),
+        (
+            "cron_airflow_quartz_expression",
+            "Unix cron: `m h dom month dow`",
+            |s| edit(s, &[("\"0 0 2 * * ?\"", "\"0 2 * * *\"")]),
+        ),
+        ("cron_dataworks_nonzero_seconds", "seconds 00", |s| {
+            edit(s, &[("\"30 00 02 * * ?\"", "\"00 00 02 * * ?\"")])
+        }),
+        (
+            "cron_out_of_range_hour",
+            "DataWorks cron: `ss mm hh dom month dow`",
+            |s| edit(s, &[("\"00 00 24 * * ?\"", "\"00 00 23 * * ?\"")]),
+        ),
+        ("cron_quartz_both_day_fields", "one day field `?`", |s| {
+            edit(s, &[("\"0 0 0 1 * MON\"", "\"0 0 0 ? * MON\"")])
+        }),
+        (
+            "cron_quartz_preset",
+            "Quartz cron: `s m h dom month dow [year]`",
+            |s| edit(s, &[("\"@daily\"", "\"0 0 0 * * ?\"")]),
+        ),
+        (
+            "cycle_across_workflows",
+            "remove one of these upstream entries",
+            |s| edit(s, &[("  upstream = [\"x.a\"]\n", "")]),
+        ),
+        (
+            "cycle_of_three",
+            "remove one of these upstream entries",
+            |s| edit(s, &[("  upstream = [\"a\"]\n", "")]),
+        ),
+        (
+            "dataworks_backfill_with_times",
+            "choose the time of day with `window`",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "from = \"2025-03-01T00:00:00\"",
+                        "from = \"2025-03-01\"\n  window = \"00:00-23:59\"",
+                    )],
+                )
+            },
+        ),
+        (
+            "dataworks_task_without_schedule",
+            "for example cron = \"00 00 02 * * ?\"",
+            |s| {
+                edit(
+                    s,
+                    &[(
+                        "  name = \"a\"",
+                        "  name = \"a\"\n  cron = \"00 00 02 * * ?\"",
+                    )],
+                )
+            },
+        ),
+        (
+            "fault_attempt_beyond_retries",
+            "retry.times adds attempts",
+            |s| edit(s, &[("attempts = [1, 2, 3]", "attempts = [1, 2]")]),
+        ),
+        ("fault_unqualified_task", "did you mean `w.a`?", |s| {
+            edit(
+                s,
+                &[
+                    ("task = \"a\"", "task = \"w.a\""),
+                    ("\"during_write\"", "\"after_write\""), // (no hint)
+                ],
+            )
+        }),
+        ("many_problems_at_once", "did you mean `duration`?", |s| {
+            edit(
+                s,
+                &[
+                    ("duraton", "duration"),
+                    // "known" names the task itself: no other task, so the entry goes.
+                    ("  upstream = [\"zz\"]\n", ""),
+                    ("Mars/Olympus", "Asia/Shanghai"), // (no hint)
+                    ("slots = 0", "slots = 1"),        // (no hint)
+                    ("times = -1", "times = 1"),       // (no hint)
+                ],
+            )
+        }),
+        (
+            "partition_foreign_parameter",
+            "DolphinScheduler: $[yyyyMMdd-1]",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("dt=${bizdate}", "dt=$[yyyyMMdd-1]"),
+                        ("$[yyyyMMdd-1/25]", "$[yyyyMMdd-1/24]"),
+                    ],
+                )
+            },
+        ),
+        (
+            "priority_in_airflow",
+            "airflow tasks take `priority_weight`",
+            |s| edit(s, &[("  priority = 3", "  priority_weight = 3")]),
+        ),
+        (
+            "priority_weight_in_dataworks",
+            "dataworks tasks take `priority`: 1, 3, 5, 7 or 8",
+            |s| edit(s, &[("priority_weight = 10", "priority = 8")]),
+        ),
+        (
+            "self_upstream",
+            "remove one of these upstream entries",
+            |s| edit(s, &[("  upstream = [\"a\"]\n", "")]),
+        ),
+        (
+            "table_header_for_array",
+            "write the header `[[...]]`",
+            |s| edit(s, &[("\n[scenario]", "\n[[scenario]]")]),
+        ),
+        (
+            "task_cron_in_dolphinscheduler",
+            "move it to the [[workflow]]",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("  cron = \"0 0 3 * * ? *\"\n", ""),
+                        ("cron = \"0 0 2 * * ? *\"", "cron = \"0 0 3 * * ? *\""),
+                    ],
+                )
+            },
+        ),
+        (
+            "time_zone_wrong_case",
+            "did you mean `Asia/Shanghai`?",
+            |s| edit(s, &[("\"asia/shanghai\"", "\"Asia/Shanghai\"")]),
+        ),
+        (
+            "unknown_cross_workflow_upstream",
+            "there is no other upstream task: remove this entry",
+            |s| edit(s, &[("  upstream = [\"other.b\"]\n", "")]),
+        ),
+        ("unknown_profile", "did you mean `dataworks`?", |s| {
+            edit(s, &[("\"dataworkz\"", "\"dataworks\"")])
+        }),
+        ("unknown_resource_group", "known: `etl`", |s| {
+            edit(s, &[("\"elt\"", "\"etl\"")])
+        }),
+        ("unknown_rule_knob", "did you mean `dst_gap`?", |s| {
+            edit(s, &[("dst_gaps", "dst_gap")])
+        }),
+        ("unknown_task_key", "did you mean `upstream`?", |s| {
+            // The hint, then the next one: `b` does not exist and there is no other
+            // task, so the entry goes.
+            edit(s, &[("  upstreams = [\"b\"]\n", "")])
+        }),
+        ("unknown_time_zone", "did you mean `Asia/Shanghai`?", |s| {
+            edit(s, &[("\"Asia/Shangai\"", "\"Asia/Shanghai\"")])
+        }),
+        ("unknown_top_level_key", "did you mean `scenario`?", |s| {
+            // The hint, then the next one (`[scenario]` takes double brackets), then
+            // (no hint) the start the file never had.
+            edit(
+                s,
+                &[(
+                    "[scenarios]",
+                    "[[scenario]]\nstart = \"2025-03-10T09:00:00\"",
+                )],
+            )
+        }),
+        ("unknown_upstream", "did you mean `w.extract`?", |s| {
+            edit(s, &[("[\"extrct\"]", "[\"extract\"]")])
+        }),
+        (
+            "workflow_priority_in_airflow",
+            "airflow tasks take `priority_weight`",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("priority = 1\n", ""),
+                        ("  name = \"a\"", "  name = \"a\"\n  priority_weight = 1"),
+                    ],
+                )
+            },
+        ),
+    ]
+}
+
+#[test]
+fn every_hint_leads_to_a_valid_model() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let fixes = hint_fixes();
+    let mut hinted = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let broken = schedsim::model::load_str(&stem, &source).unwrap_err();
+        let helps: Vec<String> = broken
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.help.clone())
+            .collect();
+        if helps.is_empty() {
+            continue;
+        }
+        hinted.push(stem.clone());
+        let Some((_, phrase, fix)) = fixes.iter().find(|(name, _, _)| *name == stem) else {
+            panic!("{stem}: its hints {helps:?} have no fix in hint_fixes()");
+        };
+        assert!(
+            helps.iter().any(|h| h.contains(phrase)),
+            "{stem}: no hint says `{phrase}`: {helps:?}"
+        );
+        let fixed = fix(&source);
+        if let Err(d) = schedsim::model::load_str(&stem, &fixed) {
+            panic!("{stem}: following the hint gives\n{}\n{fixed}", d.render());
+        }
+    }
+    hinted.sort();
+    let mut listed: Vec<&str> = fixes.iter().map(|(n, _, _)| *n).collect();
+    listed.sort();
+    assert_eq!(hinted, listed, "every fix belongs to a hinted corpus file");
+}
+
+#[test]
+fn workflow_priority_hint_names_what_each_profile_takes() {
+    // Under Airflow the hint used to say "set `priority` on tasks", which is refused.
+    let model = |profile: &str, cron: &str, task: &str| {
+        format!(
+            "[model]\nname = \"m\"\nprofile = \"{profile}\"\n[[workflow]]\nname = \"w\"\ncron = \"{cron}\"\npriority = 4\n  [[workflow.task]]\n  name = \"a\"\n{task}"
+        )
+    };
+    let help = |src: &str| {
+        schedsim::model::load_str("m.toml", src)
+            .unwrap_err()
+            .diagnostics[0]
+            .help
+            .clone()
+            .unwrap()
+    };
+    let af = help(&model("airflow", "0 2 * * *", ""));
+    assert!(af.contains("airflow tasks take `priority_weight`"), "{af}");
+    let dw = help(&model("dataworks", "00 00 02 * * ?", ""));
+    assert!(
+        dw.contains("set `priority` on tasks instead: 1, 3, 5, 7 or 8"),
+        "{dw}"
+    );
+    // Followed, each validates.
+    for (profile, cron, task) in [
+        ("airflow", "0 2 * * *", "  priority_weight = 4\n"),
+        ("dataworks", "00 00 02 * * ?", "  priority = 5\n"),
+    ] {
+        let fixed = model(profile, cron, task).replace("priority = 4\n  [[", "  [[");
+        schedsim::model::load_str("m.toml", &fixed)
+            .unwrap_or_else(|d| panic!("{profile}: {}", d.render()));
+    }
+}
