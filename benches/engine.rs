@@ -64,6 +64,7 @@ fn simulate(model: &Model, sink: &mut impl Sink) -> (usize, u64) {
     let config = Config {
         seed: 0,
         max_instances: 50_000_000,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     };
     let engine =
         engine::simulate(model, &model.scenarios[0], config, sink).expect("the bench model plans");
@@ -135,6 +136,7 @@ fn checked(model: &Model) -> usize {
     let config = Config {
         seed: 0,
         max_instances: 50_000_000,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     };
     let (_, findings, _) = observe::<Vec<u8>>(model, &model.scenarios[0], config, None)
         .expect("the bench model plans");

@@ -372,6 +372,7 @@ fn config(seed: u64) -> Config {
     Config {
         seed,
         max_instances: 1_000_000,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     }
 }
 

@@ -155,6 +155,7 @@ fn idempotent(source: &str, seed: u64) -> (bool, BTreeMap<String, usize>) {
     let config = Config {
         seed,
         max_instances: 100_000,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     };
     let (e, f, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
     let holds = f

@@ -345,6 +345,7 @@ mod tests {
         let config = Config {
             seed: 1,
             max_instances: 1000,
+            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
         };
         let out = explore(
             &m,

@@ -19,6 +19,7 @@ fn run(m: &Model) -> Engine<'_> {
         Config {
             seed: 1,
             max_instances: 50_000_000,
+            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
         },
         &mut (),
     )
@@ -406,6 +407,7 @@ fn trace(m: &Model, seed: u64) -> Vec<u8> {
         Config {
             seed,
             max_instances: 50_000_000,
+            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
         },
         &mut w,
     )
@@ -658,6 +660,7 @@ start = "2025-03-20T00:00:00"
         Config {
             seed: 0,
             max_instances: 100,
+            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
         },
         &mut (),
     )

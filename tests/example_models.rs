@@ -145,6 +145,7 @@ fn every_scenario_runs_and_checks_as_pinned() {
             let config = Config {
                 seed: 0,
                 max_instances: 50_000_000,
+                max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
             };
             let (e, findings, _) = observe::<Vec<u8>>(&model, scenario, config, None)
                 .unwrap_or_else(|err| panic!("{stem} {}: {err}", scenario.name));

@@ -20,6 +20,7 @@ fn check<'m>(m: &'m Model, scenario: &str) -> (Engine<'m>, Findings) {
     let config = Config {
         seed: 0,
         max_instances: 1_000_000,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     };
     let (e, f, _) = observe::<Vec<u8>>(m, s, config, None).unwrap();
     (e, f)

@@ -1667,6 +1667,33 @@ impl<'m> Engine<'m> {
             .map(|(i, u)| (i as u32, u))
     }
 
+    /// Why a unit no chain started never started.
+    pub fn why_never_started(&self, u: u32) -> NotStarted {
+        if let Some((_, stop)) = self.stopped {
+            return NotStarted::Stopped(stop);
+        }
+        let unit = &self.units[u as usize];
+        if self.horizon.is_some_and(|h| unit.due > h) {
+            return NotStarted::Horizon(unit.due);
+        }
+        let Some(chain) = self.chains.get(unit.chain as usize) else {
+            return NotStarted::Horizon(unit.due);
+        };
+        if chain.stopped {
+            return NotStarted::ChainStopped;
+        }
+        match chain.units[..chain.next].iter().find(|&&x| {
+            let x = &self.units[x as usize];
+            x.created.is_some() && x.ended.is_none()
+        }) {
+            Some(&open) => NotStarted::Full {
+                cap: chain.cap,
+                open,
+            },
+            None => NotStarted::Horizon(unit.due),
+        }
+    }
+
     pub fn model(&self) -> &'m Model {
         self.model
     }
@@ -1690,6 +1717,20 @@ pub struct Stuck {
     pub instance: u32,
     pub state: State,
     pub waits_for: Vec<Wait>,
+}
+
+/// Why a unit never started.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NotStarted {
+    /// A budget ran out and the run stopped.
+    Stopped(Stop),
+    /// It was due after the horizon.
+    Horizon(Instant),
+    /// Its chain stopped after a failure (`chain_on_failure = stop`).
+    ChainStopped,
+    /// Its chain allows `cap` units in flight (the backfill's groups, Airflow's
+    /// `max_active_runs`), and `open` never ended.
+    Full { cap: u32, open: u32 },
 }
 
 /// What a stuck instance waits for.

@@ -8,7 +8,7 @@ use crate::calendar::Instant;
 use crate::calendar::schedule::instant_to_local;
 use crate::calendar::schedule::rfc3339;
 use crate::engine::Origin;
-use crate::engine::{Engine, Event, Reason, Sink, State, UnitEvent};
+use crate::engine::{Engine, Event, NotStarted, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
 use crate::observe::store::{Status, StoreReport};
 use crate::plan::{Kind, UnitKey};
@@ -32,6 +32,18 @@ pub const PROPERTIES: [&str; 13] = [
 
 /// At most this many details are kept per property.
 const DETAILS: usize = 20;
+
+/// At most this many items are named inside one detail.
+const NAMED: usize = 5;
+
+/// The items named, comma-separated, and how many more of `total` there are.
+fn first_of(named: &[String], total: usize) -> String {
+    let mut s = named.join(", ");
+    if total > named.len() {
+        s.push_str(&format!(" and {} more", total - named.len()));
+    }
+    s
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Witness {
@@ -395,18 +407,43 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
     for inst in &engine.instances {
         actual[inst.task.0 as usize] += 1;
     }
+    let never = engine.never_started().count();
+    let named: Vec<String> = engine
+        .never_started()
+        .map(|(_, u)| u.key.date_text(model))
+        .take(NAMED)
+        .collect();
+    // Why the first of them never started.
+    let cause = engine
+        .never_started()
+        .next()
+        .map_or(String::new(), |(u, _)| match engine.why_never_started(u) {
+            NotStarted::Stopped(stop) => format!(" (the run stopped: {stop})"),
+            NotStarted::Horizon(due) => {
+                format!(" (due {}, after the horizon)", f.time(due))
+            }
+            NotStarted::ChainStopped => format!(
+                " (its backfill stopped after a date failed: chain_on_failure = {})",
+                model.rules.chain_on_failure
+            ),
+            NotStarted::Full { cap, open } => {
+                let knob = match model.rules.group_split {
+                    crate::rules::GroupSplit::Window => "max_active_runs",
+                    _ => "groups",
+                };
+                format!(
+                    " (at most {cap} date(s) in flight ({knob} = {cap}), and date {} never ended)",
+                    engine.units[open as usize].key.date_text(model)
+                )
+            }
+        });
     let mut found = Found::default();
     for (t, (&want, &have)) in expected.iter().zip(&actual).enumerate() {
         if want == have {
             continue;
         }
-        let never: Vec<String> = engine
-            .never_started()
-            .map(|(_, u)| u.key.date_text(model))
-            .take(5)
-            .collect();
-        let why = if have < want && !never.is_empty() {
-            format!("; dates never started: {}", never.join(", "))
+        let why = if have < want && never > 0 {
+            format!("; dates never started: {}{cause}", first_of(&named, never))
         } else if have > want {
             let again = engine
                 .instances

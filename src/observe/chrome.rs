@@ -127,6 +127,7 @@ mod tests {
         let config = Config {
             seed: 3,
             max_instances: 1000,
+            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
         };
         let e = engine::simulate(&m, &m.scenarios[0], config, &mut trace).unwrap();
         let executions: u32 = e.instances.iter().map(|i| i.attempts).sum();

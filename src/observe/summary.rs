@@ -118,6 +118,10 @@ pub struct Summary {
     pub stuck: Vec<StuckRow>,
 }
 
+/// At most this many partitions of each bad status are listed in the text summary;
+/// a longer list says how many more there are.
+const LISTED: usize = 10;
+
 /// Run identity the summary records.
 pub struct Identity<'a> {
     pub scenario: &'a str,
@@ -233,7 +237,7 @@ impl Summary {
             instances,
             units,
             resource_groups: groups,
-            partitions: partitions
+            partitions: bad_first(partitions)
                 .into_iter()
                 .map(|p| PartitionRow {
                     table: p.key.table,
@@ -346,22 +350,29 @@ impl Summary {
                 self.partitions.len(),
                 counts.join(", ")
             );
-            for p in self
-                .partitions
-                .iter()
-                .filter(|p| p.status != crate::observe::store::Status::Ok)
-                .take(10)
-            {
-                let key = crate::plan::PartitionKey {
-                    table: p.table.clone(),
-                    partition: p.partition.clone(),
-                };
-                let _ = writeln!(
-                    s,
-                    "  {} {key} ({} executions wrote)",
-                    p.status.word(),
-                    p.executions
-                );
+            // Every bad status gets its own list (partitions come bad first, by
+            // status), each cut at LISTED with how many were left out.
+            for status in [Status::Duplicated, Status::Misaligned, Status::Missing] {
+                let of: Vec<&PartitionRow> = self
+                    .partitions
+                    .iter()
+                    .filter(|p| p.status == status)
+                    .collect();
+                for p in of.iter().take(LISTED) {
+                    let key = crate::plan::PartitionKey {
+                        table: p.table.clone(),
+                        partition: p.partition.clone(),
+                    };
+                    let _ = writeln!(
+                        s,
+                        "  {} {key} ({} executions wrote)",
+                        p.status.word(),
+                        p.executions
+                    );
+                }
+                if of.len() > LISTED {
+                    let _ = writeln!(s, "  ... and {} more {}", of.len() - LISTED, status.word());
+                }
             }
         }
         let failing: Vec<&str> = self
@@ -448,6 +459,21 @@ impl Summary {
         }
         s
     }
+}
+
+/// The partitions with the bad ones first: duplicated, misaligned, missing, then ok,
+/// each in the store's order.
+fn bad_first(
+    mut partitions: Vec<crate::observe::store::Partition>,
+) -> Vec<crate::observe::store::Partition> {
+    let rank = |s: Status| match s {
+        Status::Duplicated => 0,
+        Status::Misaligned => 1,
+        Status::Missing => 2,
+        Status::Ok => 3,
+    };
+    partitions.sort_by_key(|p| rank(p.status));
+    partitions
 }
 
 /// What each wait of a stuck instance is, in words: each names its real blocker, and

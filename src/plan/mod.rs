@@ -114,6 +114,8 @@ pub enum PlanError {
     NeedsDates,
     /// `to` before `from`.
     Inverted,
+    /// More dependency bindings than `--max-instances`, found while listing.
+    TooManyBindings { at_least: u64, limit: u64 },
 }
 
 impl std::fmt::Display for PlanError {
@@ -133,6 +135,10 @@ impl std::fmt::Display for PlanError {
                 "a DataWorks backfill takes business dates (YYYY-MM-DD), not times"
             ),
             PlanError::Inverted => write!(f, "the range ends before it starts"),
+            PlanError::TooManyBindings { at_least, limit } => write!(
+                f,
+                "the range would bind at least {at_least} dependencies, more than --max-instances {limit} (it bounds bindings too)"
+            ),
         }
     }
 }
@@ -573,8 +579,18 @@ pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
     let mut last_of: Vec<Option<u32>> = vec![None; model.tasks.len()];
     let across =
         model.rules.backfill_self_dependency == crate::rules::BackfillSelfDependency::AcrossDates;
+    let mut bindings = 0u64;
     for (n, &unit) in planner.units().iter().enumerate() {
         planner.fill(unit, &mut unit_plan, &mut scratch);
+        // Bounded before they are listed: the unit's own bindings and, below, one per
+        // self-dependent task chained across units.
+        bindings += unit_plan.bindings.len() as u64;
+        if bindings > req.max_instances {
+            return Err(PlanError::TooManyBindings {
+                at_least: bindings,
+                limit: req.max_instances,
+            });
+        }
         let base = listed.len() as u32;
         let date = unit.date_text(model);
         listed.extend(unit_plan.instances.iter().map(|i| Listed {
@@ -593,6 +609,7 @@ pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
             let prev = &mut last_of[task.0 as usize];
             if let (Some(p), true) = (*prev, across && n > 0) {
                 listed[(base + first) as usize].waits_for.push(p);
+                bindings += 1;
             }
             *prev = Some(base + last);
         }
