@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod engine;
 pub mod explore;
+pub mod import;
 pub mod keyword;
 pub mod model;
 pub mod observe;

@@ -4,6 +4,7 @@
 mod cron;
 mod explore;
 mod golden;
+mod import;
 mod instances;
 mod output;
 mod run;
@@ -44,6 +45,8 @@ enum Command {
     Verify(golden::VerifyArgs),
     /// Print the JSON Schema of the model format.
     Schema,
+    /// A model from a scheduler's export, with writes inferred from its SQL.
+    Import(import::Args),
 }
 
 /// Output for people, or one JSON document on stdout for tools.
@@ -91,5 +94,6 @@ pub fn main() -> i32 {
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),
         Command::Schema => schema::run(),
+        Command::Import(args) => import::run(&args),
     }
 }

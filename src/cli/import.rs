@@ -1,0 +1,177 @@
+//! `schedsim import FORMAT INPUT... [-o MODEL.toml] [--format json] [--check]
+//! [--profile-version V]`: a model from a scheduler's export; the report of what was
+//! inferred, dropped and not understood; with `--check`, the hazards of its default
+//! scenario.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use schedsim::import::check::{CheckError, Checked, check};
+use schedsim::import::{self, Import, ImportError, Input, Options, Report};
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Source {
+    /// A DolphinScheduler workflow export (JSON array, 3.1 to 3.3).
+    Dolphinscheduler,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The export's format.
+    #[arg(value_enum)]
+    source: Source,
+    /// Export files.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Write the model here (default: print it on stdout, unless --format json).
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    /// Run the imported model's default scenario and list the hazards found; exit 1 if
+    /// there are any.
+    #[arg(long)]
+    check: bool,
+    /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming).
+    #[arg(long)]
+    profile_version: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    report: &'a Report,
+    model: &'a str,
+    output: Option<String>,
+    check: Option<&'a Checked>,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    error: &'a ImportError,
+}
+
+pub fn run(args: &Args) -> i32 {
+    let mut inputs = Vec::new();
+    for path in &args.inputs {
+        match std::fs::read_to_string(path) {
+            Ok(text) => inputs.push(Input {
+                file: path.display().to_string(),
+                text,
+            }),
+            Err(e) => return fail(&format!("{}: cannot read the file: {e}", path.display())),
+        }
+    }
+    let format = match args.source {
+        Source::Dolphinscheduler => import::Format::Dolphinscheduler,
+    };
+    let options = Options {
+        profile_version: args.profile_version.clone(),
+    };
+    let imported = match import::import(format, &inputs, &options) {
+        Ok(i) => i,
+        Err(e) => {
+            if args.format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises"));
+            }
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let checked = if args.check {
+        match check(&imported) {
+            Ok(c) => Some(c),
+            Err(CheckError::Invalid(d)) => {
+                eprint!("{}", d.render());
+                return fail("the imported model does not validate (the diagnostics above name its lines)");
+            }
+            Err(CheckError::Refused(e)) => return fail(&format!("the default scenario: {e}")),
+        }
+    } else {
+        // Without --check, the model must still validate: never write one that does not.
+        if let Err(d) = schedsim::model::load_str("<imported model>", &imported.toml) {
+            eprint!("{}", d.render());
+            return fail("the imported model does not validate (the diagnostics above name its lines)");
+        }
+        None
+    };
+    if let Some(out) = &args.output
+        && let Err(e) = std::fs::write(out, &imported.toml)
+    {
+        return fail(&format!("{}: {e}", out.display()));
+    }
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&JsonOut {
+                report: &imported.report,
+                model: &imported.toml,
+                output: args.output.as_ref().map(|p| p.display().to_string()),
+                check: checked.as_ref(),
+            })
+            .expect("the report serialises")
+        ),
+        Format::Text => print_text(&imported, args, checked.as_ref()),
+    }
+    match checked {
+        Some(c) if !c.hazards.is_empty() => EXIT_VIOLATION,
+        _ => EXIT_OK,
+    }
+}
+
+fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
+    let r = &imported.report;
+    match &args.output {
+        Some(out) => println!(
+            "wrote {} ({} workflows, {} tasks, profile {}{}, time zone {})",
+            out.display(),
+            r.workflows,
+            r.tasks,
+            r.profile,
+            r.profile_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+            r.timezone
+        ),
+        None if checked.is_none() => print!("{}", imported.toml),
+        None => {}
+    }
+    if args.output.is_some() || checked.is_some() {
+        for w in &r.inferred {
+            println!(
+                "inferred: {} {} {}{} ({})",
+                w.task,
+                w.mode,
+                w.table,
+                w.partition.as_deref().map(|p| format!("/{p}")).unwrap_or(" (whole table)".into()),
+                w.pattern
+            );
+        }
+        for d in &r.dropped {
+            println!("dropped: {} ({}): {}", d.what, d.path, d.why);
+        }
+        for u in &r.unclassified {
+            println!("unclassified: {}: {} ({})", u.task, u.statement.split_whitespace().collect::<Vec<_>>().join(" "), u.reason);
+        }
+    }
+    if let Some(c) = checked {
+        if let Some(s) = &c.scenario {
+            println!("checked: {s}");
+        }
+        if c.hazards.is_empty() {
+            println!("no hazards found");
+        }
+        for h in &c.hazards {
+            println!("HAZARD {} {}: {}", h.kind, h.task, h.message);
+            if let Some(s) = &h.statement {
+                println!("  statement: {}", s.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+            for e in &h.evidence {
+                println!("  run: {e}");
+            }
+        }
+        for p in &c.failed_properties {
+            println!("property not holding: {p}");
+        }
+    }
+}

@@ -1,0 +1,672 @@
+//! DolphinScheduler workflow exports: the JSON array that the UI's Export and the
+//! `batch-export` API write, one `DagDataSchedule` per workflow
+//! (`ProcessDefinitionServiceImpl.exportProcessMetaData`): `processDefinition` (3.3:
+//! `workflowDefinition`), `processTaskRelationList` (3.3: `workflowTaskRelationList`),
+//! `taskDefinitionList` and `schedule`. Field names as in the dao entities
+//! (`TaskDefinition`, `ProcessTaskRelation`, `Schedule`); enums as their names.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::json::{self, Obj};
+use super::{
+    Draft, DraftRetry, DraftScenario, DraftTask, DraftWorkflow, Format, ImportError, Input,
+    Options, Report, model_name, sql_writes, unique,
+};
+use crate::calendar::params::Flavor;
+use crate::rules::CronDialect;
+
+/// Task types of DolphinScheduler 3.1 to 3.3 (the UI's task-type list, with the
+/// pre-3.3 SUB_PROCESS and the removed BLOCKING, K8S, PIGEON).
+const TASK_TYPES: [&str; 42] = [
+    "SHELL", "SQL", "PROCEDURE", "SUB_PROCESS", "SUB_WORKFLOW", "DYNAMIC", "JAVA", "SPARK",
+    "FLINK", "FLINK_STREAM", "MR", "PYTHON", "DEPENDENT", "HTTP", "DATAX", "SQOOP",
+    "CONDITIONS", "DATA_QUALITY", "SWITCH", "SEATUNNEL", "EMR", "ZEPPELIN",
+    "ALIYUN_SERVERLESS_SPARK", "JUPYTER", "MLFLOW", "OPENMLDB", "DVC", "DINKY", "SAGEMAKER",
+    "CHUNJUN", "PYTORCH", "HIVECLI", "DMS", "DATASYNC", "KUBEFLOW", "LINKIS", "DATA_FACTORY",
+    "REMOTESHELL", "BLOCKING", "K8S", "PIGEON", "LOGIC",
+];
+
+/// `Priority` enum order: HIGHEST = 0 ... LOWEST = 4.
+const PRIORITIES: [&str; 5] = ["HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST"];
+
+/// One task definition as read.
+struct TaskDef {
+    code: i64,
+    name: String,
+    path: String,
+    task_type: String,
+    forbidden: bool,
+    draft: DraftTask,
+    /// DEPENDENT: (path, definitionCode, depTaskCode, cycle, dateValue).
+    depends: Vec<(String, i64, i64, String, String)>,
+}
+
+/// One workflow as read.
+struct WorkflowDef {
+    file: String,
+    code: i64,
+    path: String,
+    draft: DraftWorkflow,
+    tasks: Vec<TaskDef>,
+    /// (pre, post) task codes; pre 0 = no upstream.
+    relations: Vec<(i64, i64)>,
+    timezone: Option<String>,
+    start: Option<String>,
+    scheduled: bool,
+}
+
+pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), ImportError> {
+    let mut report = Report::new(Format::Dolphinscheduler, inputs);
+    let mut workflows = Vec::new();
+    let mut new_naming = None;
+    for input in inputs {
+        let root = json::parse(&input.file, &input.text)?;
+        let items: Vec<(String, &Value)> = match &root {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("$[{i}]"), v))
+                .collect(),
+            Value::Object(_) => vec![("$".to_string(), &root)],
+            v => {
+                return Err(ImportError {
+                    file: input.file.clone(),
+                    path: "$".into(),
+                    message: format!(
+                        "expected an array of exported workflows, found {}",
+                        json::kind(v)
+                    ),
+                });
+            }
+        };
+        for (path, v) in items {
+            let o = Obj::new(&input.file, v, path)?;
+            let naming = o.opt("workflowDefinition").is_some();
+            new_naming.get_or_insert(naming);
+            workflows.push(workflow(&o, naming, &mut report)?);
+        }
+    }
+    let version = match options.profile_version.as_deref() {
+        Some(v @ ("3.1" | "3.2" | "3.3")) => v.to_string(),
+        Some(v) => {
+            return Err(ImportError {
+                file: "--profile-version".into(),
+                path: "-".into(),
+                message: format!("unknown DolphinScheduler version `{v}`: expected 3.1, 3.2 or 3.3"),
+            });
+        }
+        None if new_naming == Some(true) => {
+            report.notes.push("profile_version 3.3: the export uses 3.3's naming (workflowDefinition)".into());
+            "3.3".into()
+        }
+        None => {
+            report.notes.push("profile_version 3.2: the export uses the processDefinition naming of 3.1 and 3.2 (say --profile-version 3.1 for 3.1)".into());
+            "3.2".into()
+        }
+    };
+    link(&mut workflows, &mut report)?;
+    workflows.retain(|w| {
+        if w.draft.tasks.is_empty() {
+            report.drop(
+                w.path.clone(),
+                format!("workflow {}", w.draft.name),
+                "every task of it is forbidden (flag NO): nothing of it runs",
+            );
+        }
+        !w.draft.tasks.is_empty()
+    });
+    let timezone = workflows
+        .iter()
+        .find_map(|w| w.timezone.clone())
+        .unwrap_or_else(|| {
+            report.notes.push("timezone UTC: no schedule of the export names one (timezoneId)".into());
+            "UTC".into()
+        });
+    for w in &workflows {
+        if let Some(tz) = &w.timezone
+            && *tz != timezone
+        {
+            report.drop(
+                format!("{}.schedule.timezoneId", w.path),
+                format!("time zone {tz} of workflow {}", w.draft.name),
+                format!("a model has one time zone: its schedule is read in {timezone}"),
+            );
+        }
+    }
+    let mut groups: Vec<(String, u32)> = Vec::new();
+    for w in &workflows {
+        for t in &w.draft.tasks {
+            for g in t.resource_group.iter().chain(&t.task_group) {
+                if g != "default" && !groups.iter().any(|(n, _)| n == g) {
+                    groups.push((g.clone(), 50));
+                }
+            }
+        }
+    }
+    if !groups.is_empty() {
+        report.notes.push(format!(
+            "slots 50 for {}: an export does not carry worker-group or task-group sizes (50 is DolphinScheduler's default worker exec-threads)",
+            groups.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let scenario = default_scenario(&workflows);
+    let name = inputs
+        .first()
+        .map(|i| stem(&i.file))
+        .unwrap_or_else(|| "imported".into());
+    let name = model_name(&name, "the model", "-", &mut report);
+    report.model = name.clone();
+    report.profile = "dolphinscheduler";
+    report.profile_version = Some(version.clone());
+    report.timezone = timezone.clone();
+    Ok((
+        Draft {
+            name,
+            profile: "dolphinscheduler",
+            profile_version: Some(version),
+            timezone,
+            groups,
+            workflows: workflows.into_iter().map(|w| w.draft).collect(),
+            scenario,
+        },
+        report,
+    ))
+}
+
+/// A file name without directory and extension.
+pub(super) fn stem(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".into())
+}
+
+/// The default scenario: a three-day backfill of every scheduled workflow, from the
+/// first schedule's start date (or 2024-01-01), the virtual now a month later.
+fn default_scenario(workflows: &[WorkflowDef]) -> Option<DraftScenario> {
+    let targets: Vec<String> = workflows
+        .iter()
+        .filter(|w| w.scheduled)
+        .map(|w| w.draft.name.clone())
+        .collect();
+    if targets.is_empty() {
+        return None;
+    }
+    let from = workflows
+        .iter()
+        .filter_map(|w| w.start.clone())
+        .max()
+        .unwrap_or_else(|| "2024-01-01".into());
+    let day = from.parse::<jiff::civil::Date>().ok()?;
+    let to = day.checked_add(jiff::Span::new().days(2)).ok()?;
+    let start = day.checked_add(jiff::Span::new().days(30)).ok()?;
+    Some(DraftScenario {
+        name: "imported-backfill".into(),
+        start: format!("{start}T00:00:00"),
+        targets,
+        from: format!("{day}T00:00:00"),
+        to: format!("{to}T23:59:59"),
+    })
+}
+
+/// A `Priority` name (or its ordinal) as 0..=4.
+fn priority(o: &Obj<'_>, key: &str) -> Result<Option<u32>, ImportError> {
+    match o.opt(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => PRIORITIES
+            .iter()
+            .position(|p| p == s)
+            .map(|p| Some(p as u32))
+            .ok_or_else(|| o.err(key, format!("unknown priority `{s}`: expected one of {}", PRIORITIES.join(", ")))),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 4) => Ok(n.as_u64().map(|n| n as u32)),
+        Some(v) => Err(o.err(key, format!("expected a priority, found {}", json::kind(v)))),
+    }
+}
+
+/// `"YES"`/`"NO"` (or 1/0).
+fn flag(o: &Obj<'_>, key: &str) -> Result<Option<bool>, ImportError> {
+    match o.opt(key) {
+        None => Ok(None),
+        Some(Value::String(s)) if s == "YES" => Ok(Some(true)),
+        Some(Value::String(s)) if s == "NO" => Ok(Some(false)),
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(Some(true)),
+        Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(Some(false)),
+        Some(v) => Err(o.err(key, format!("expected YES or NO, found {v}"))),
+    }
+}
+
+/// `Property` lists (`globalParams`, `localParams`): name → value.
+fn properties(o: &Obj<'_>, key: &str) -> Result<BTreeMap<String, String>, ImportError> {
+    let mut out = BTreeMap::new();
+    let list = match o.embedded(key)? {
+        None => return Ok(out),
+        Some(Value::Array(items)) => items,
+        Some(v) => return Err(o.err(key, format!("expected a list of parameters, found {}", json::kind(&v)))),
+    };
+    for (i, p) in list.iter().enumerate() {
+        let p = Obj::new(o.file, p, format!("{}[{i}]", o.at(key)))?;
+        let prop = p.str("prop")?;
+        if let Some(v) = p.opt_str("value")? {
+            out.insert(prop.to_string(), v.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// `${name}` replaced by the parameter's value, local before global, repeatedly
+/// (values may name other parameters); built-ins stay as written.
+fn substitute(text: &str, params: &BTreeMap<String, String>) -> String {
+    let mut s = text.to_string();
+    for _ in 0..4 {
+        let mut changed = false;
+        for (k, v) in params {
+            let pat = format!("${{{k}}}");
+            if s.contains(&pat) && *v != pat {
+                s = s.replace(&pat, v);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    s
+}
+
+fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDef, ImportError> {
+    let (def_key, rel_key) = if naming {
+        ("workflowDefinition", "workflowTaskRelationList")
+    } else {
+        ("processDefinition", "processTaskRelationList")
+    };
+    if !naming && o.opt(def_key).is_none() {
+        return Err(o.err(
+            def_key,
+            "neither `processDefinition` (3.1, 3.2) nor `workflowDefinition` (3.3): not a DolphinScheduler workflow export",
+        ));
+    }
+    let def = o.obj(def_key)?;
+    let raw_name = def.str("name")?;
+    let name = model_name(raw_name, "workflow", &def.at("name"), report);
+    let code = def.int("code")?;
+    let globals = properties(&def, "globalParams")?;
+    let mut draft = DraftWorkflow {
+        name,
+        ..Default::default()
+    };
+    match def.opt_str("executionType")? {
+        None | Some("PARALLEL") => {}
+        Some(kind @ ("SERIAL_WAIT" | "SERIAL_DISCARD" | "SERIAL_PRIORITY")) => {
+            return Err(def.err(
+                "executionType",
+                format!(
+                    "executionType {kind} runs one workflow instance at a time (the others {}): schedsim's DolphinScheduler profile has no serial queue of workflow instances, so it cannot model this workflow; set PARALLEL to import it as parallel",
+                    match kind {
+                        "SERIAL_WAIT" => "wait in order",
+                        "SERIAL_DISCARD" => "are discarded",
+                        _ => "wait by priority, the newest first",
+                    }
+                ),
+            ));
+        }
+        Some(other) => {
+            return Err(def.err(
+                "executionType",
+                format!("unknown executionType `{other}`: expected PARALLEL, SERIAL_WAIT, SERIAL_DISCARD or SERIAL_PRIORITY"),
+            ));
+        }
+    }
+    if let Some(t) = def.opt_int("timeout")?.filter(|t| *t > 0) {
+        report.drop(def.at("timeout"), format!("workflow {} timeout of {t} minutes", draft.name), "schedsim has no workflow-level timeout (only task timeouts)");
+    }
+    if def.opt_str("releaseState")? == Some("OFFLINE") {
+        draft.comment.push(format!("{raw_name}: the workflow is OFFLINE in the export"));
+    }
+    // The schedule.
+    let mut timezone = None;
+    let mut start = None;
+    let mut effective = None;
+    let mut scheduled = false;
+    if let Some(s) = o.opt_obj("schedule")? {
+        let cron = s.str("crontab")?;
+        if let Err(e) = crate::calendar::cron::CronExpr::parse(cron, CronDialect::Quartz) {
+            return Err(s.err("crontab", format!("`{cron}` is not a cron DolphinScheduler (Quartz) accepts: {}", e.message)));
+        }
+        draft.cron = Some(cron.to_string());
+        scheduled = true;
+        if let Some(tz) = s.opt_str("timezoneId")? {
+            if crate::model::tzdb().get(tz).is_err() {
+                return Err(s.err("timezoneId", format!("unknown time zone `{tz}`")));
+            }
+            timezone = Some(tz.to_string());
+        }
+        let date = |key: &str| -> Result<Option<String>, ImportError> {
+            let Some(text) = s.opt_str(key)? else {
+                return Ok(None);
+            };
+            let day = text.get(..10).unwrap_or(text);
+            day.parse::<jiff::civil::Date>()
+                .map(|d| Some(d.to_string()))
+                .map_err(|_| s.err(key, format!("expected a time such as \"2024-04-01 00:00:00\", found `{text}`")))
+        };
+        let (from, to) = (date("startTime")?, date("endTime")?);
+        start = from.clone();
+        if let (Some(f), Some(t)) = (&from, &to) {
+            if f > t {
+                return Err(s.err("endTime", format!("the schedule ends ({t}) before it starts ({f})")));
+            }
+            effective = Some((f.clone(), t.clone()));
+            report.notes.push(format!(
+                "workflow {}: the schedule's startTime/endTime ({f} to {t}) is every task's effective period; DolphinScheduler bounds only its recurring trigger with them, schedsim bounds backfills too",
+                draft.name
+            ));
+        }
+        draft.failure_strategy = match s.opt_str("failureStrategy")? {
+            None => None,
+            Some("CONTINUE") => Some("continue"),
+            Some("END") => Some("end"),
+            Some(other) => return Err(s.err("failureStrategy", format!("unknown failureStrategy `{other}`: expected CONTINUE or END"))),
+        };
+        let key = if s.opt("workflowInstancePriority").is_some() {
+            "workflowInstancePriority"
+        } else {
+            "processInstancePriority"
+        };
+        draft.priority = priority(&s, key)?;
+        if s.opt_str("releaseState")? == Some("OFFLINE") {
+            draft.comment.push(format!(
+                "{raw_name}: the schedule is OFFLINE (paused): it does not fire; its cron is kept for backfills"
+            ));
+            report.notes.push(format!(
+                "workflow {}: schedule OFFLINE, the cron kept for backfills (the default scenario runs no recurring schedule)",
+                draft.name
+            ));
+        }
+    } else {
+        draft.comment.push(format!("{raw_name}: no schedule in the export"));
+    }
+    // Tasks.
+    let mut tasks: Vec<TaskDef> = Vec::new();
+    for (path, v) in o.list("taskDefinitionList")? {
+        let t = Obj::new(o.file, v, path)?;
+        let task = task(&t, &draft.name, &globals, effective.clone(), report)?;
+        if let Some(other) = tasks.iter().find(|x| x.code == task.code) {
+            return Err(t.err("code", format!("task code {} is also task `{}`", task.code, other.name)));
+        }
+        tasks.push(task);
+    }
+    if tasks.is_empty() {
+        return Err(o.err("taskDefinitionList", "a workflow without tasks"));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for t in &mut tasks {
+        t.draft.name = unique(t.draft.name.clone(), &names, "task", report);
+        names.push(t.draft.name.clone());
+    }
+    let mut relations = Vec::new();
+    for (path, v) in o.list(rel_key)? {
+        let r = Obj::new(o.file, v, path)?;
+        let pre = r.int("preTaskCode")?;
+        let post = r.int("postTaskCode")?;
+        if pre != 0 && !tasks.iter().any(|t| t.code == pre) {
+            return Err(r.err("preTaskCode", format!("no task with code {pre} in this workflow's taskDefinitionList")));
+        }
+        if !tasks.iter().any(|t| t.code == post) {
+            return Err(r.err("postTaskCode", format!("no task with code {post} in this workflow's taskDefinitionList")));
+        }
+        if pre != 0 {
+            relations.push((pre, post));
+        }
+        if r.opt_str("conditionType")?.is_some_and(|c| c != "NONE") {
+            report.drop(r.at("conditionType"), format!("condition of the relation {pre} -> {post}"), "schedsim models a relation as a plain dependency");
+        }
+    }
+    Ok(WorkflowDef {
+        file: o.file.to_string(),
+        code,
+        path: o.path.clone(),
+        draft,
+        tasks,
+        relations,
+        timezone,
+        start,
+        scheduled,
+    })
+}
+
+fn task(
+    t: &Obj<'_>,
+    workflow: &str,
+    globals: &BTreeMap<String, String>,
+    effective: Option<(String, String)>,
+    report: &mut Report,
+) -> Result<TaskDef, ImportError> {
+    let code = t.int("code")?;
+    let raw_name = t.str("name")?;
+    let name = model_name(raw_name, "task", &t.at("name"), report);
+    let task_type = t.str("taskType")?.to_string();
+    if !TASK_TYPES.contains(&task_type.as_str()) {
+        return Err(t.err("taskType", format!("unknown task type `{task_type}`")));
+    }
+    let params = t.embedded("taskParams")?.unwrap_or(Value::Object(Default::default()));
+    let p = Obj::new(t.file, &params, t.at("taskParams"))?;
+    let mut vars = globals.clone();
+    vars.extend(properties(&p, "localParams")?);
+    let qualified = format!("{workflow}.{name}");
+    let mut draft = DraftTask {
+        name,
+        effective,
+        ..Default::default()
+    };
+    draft.priority = priority(t, "taskPriority")?;
+    if let Some(g) = t.opt_str("workerGroup")?.filter(|g| *g != "default") {
+        draft.resource_group = Some(model_name(g, "worker group", &t.at("workerGroup"), report));
+    }
+    let retries = t.opt_int("failRetryTimes")?.unwrap_or(0);
+    if retries < 0 {
+        return Err(t.err("failRetryTimes", "a negative number of retries"));
+    }
+    if retries > 0 {
+        let interval = t.opt_int("failRetryInterval")?.unwrap_or(1);
+        if interval < 0 {
+            return Err(t.err("failRetryInterval", "a negative retry interval"));
+        }
+        draft.retry = Some(DraftRetry {
+            times: retries as u32,
+            interval: interval as u64 * 60,
+            ..Default::default()
+        });
+    }
+    let timeout_open = t.opt_str("timeoutFlag")? == Some("OPEN");
+    let timeout = t.opt_int("timeout")?.unwrap_or(0);
+    if timeout_open && timeout > 0 {
+        match t.opt_str("timeoutNotifyStrategy")? {
+            Some("WARN") => report.drop(
+                t.at("timeoutNotifyStrategy"),
+                format!("{qualified}: timeout of {timeout} minutes"),
+                "timeoutNotifyStrategy WARN only alerts: the task keeps running",
+            ),
+            _ => draft.timeout = Some(timeout as u64 * 60),
+        }
+    }
+    if let Some(d) = t.opt_int("delayTime")?.filter(|d| *d > 0) {
+        report.drop(t.at("delayTime"), format!("{qualified}: delayTime of {d} minutes"), "schedsim has no delayed start of a ready task");
+    }
+    if let Some(g) = t.opt_int("taskGroupId")?.filter(|g| *g > 0) {
+        draft.task_group = Some(format!("task_group_{g}"));
+        if t.opt_int("taskGroupPriority")?.is_some_and(|p| p > 0) {
+            report.drop(t.at("taskGroupPriority"), format!("{qualified}: taskGroupPriority"), "schedsim queues a task group by task priority only");
+        }
+    }
+    let forbidden = flag(t, "flag")? == Some(false);
+    // The task's SQL.
+    let script = match task_type.as_str() {
+        "SQL" => {
+            let mut s = String::new();
+            for key in ["preStatements", "sql", "postStatements"] {
+                match p.opt(key) {
+                    Some(Value::String(x)) => s.push_str(x),
+                    Some(Value::Array(xs)) => xs.iter().filter_map(Value::as_str).for_each(|x| {
+                        s.push_str(x);
+                        s.push_str(";\n");
+                    }),
+                    _ => {}
+                }
+                s.push_str(";\n");
+            }
+            Some(s)
+        }
+        "SPARK" if p.opt_str("programType")? == Some("SQL") => p.opt_str("rawScript")?.map(str::to_string),
+        "HIVECLI" => p.opt_str("hiveSqlScript")?.map(str::to_string),
+        _ => None,
+    };
+    if let Some(script) = script {
+        draft.writes = sql_writes(
+            &script,
+            &qualified,
+            &p.path,
+            Flavor::Dolphinscheduler,
+            &|s| substitute(s, &vars),
+            report,
+        );
+    }
+    // DEPENDENT items.
+    let mut depends = Vec::new();
+    if task_type == "DEPENDENT" {
+        let dep = p.obj("dependence")?;
+        for (path, v) in dep.list("dependTaskList")? {
+            let m = Obj::new(t.file, v, path)?;
+            for (path, v) in m.list("dependItemList")? {
+                let item = Obj::new(t.file, v, path)?;
+                depends.push((
+                    item.path.clone(),
+                    item.int("definitionCode")?,
+                    item.opt_int("depTaskCode")?.unwrap_or(0),
+                    item.opt_str("cycle")?.unwrap_or("day").to_string(),
+                    item.opt_str("dateValue")?.unwrap_or("today").to_string(),
+                ));
+            }
+            if m.opt_str("relation")? == Some("OR") {
+                report.drop(m.at("relation"), format!("{qualified}: OR between dependent items"), "schedsim waits for every upstream (AND)");
+            }
+        }
+        if dep.opt_str("relation")? == Some("OR") {
+            report.drop(dep.at("relation"), format!("{qualified}: OR between dependent groups"), "schedsim waits for every upstream (AND)");
+        }
+    }
+    Ok(TaskDef {
+        code,
+        name: raw_name.to_string(),
+        path: t.path.clone(),
+        task_type,
+        forbidden,
+        draft,
+        depends,
+    })
+}
+
+/// Relations into upstream names (forbidden tasks taken out, their upstreams passed to
+/// their downstream, as DolphinScheduler skips them), DEPENDENT items into
+/// cross-workflow upstreams.
+fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), ImportError> {
+    // Names of every (workflow code, task code), for DEPENDENT items.
+    let mut by_code: BTreeMap<i64, (String, Vec<(i64, String, bool)>, Vec<(i64, i64)>)> = BTreeMap::new();
+    for w in workflows.iter() {
+        by_code.insert(
+            w.code,
+            (
+                w.draft.name.clone(),
+                w.tasks.iter().map(|t| (t.code, t.draft.name.clone(), t.forbidden)).collect(),
+                w.relations.clone(),
+            ),
+        );
+    }
+    for w in workflows.iter_mut() {
+        // Upstreams of each task, forbidden ones replaced by their own upstreams.
+        let direct = |code: i64| -> Vec<i64> {
+            w.relations.iter().filter(|(_, post)| *post == code).map(|(pre, _)| *pre).collect()
+        };
+        let forbidden: Vec<i64> = w.tasks.iter().filter(|t| t.forbidden).map(|t| t.code).collect();
+        let mut ups: Vec<Vec<i64>> = Vec::new();
+        for t in &w.tasks {
+            let mut out = Vec::new();
+            let mut stack = direct(t.code);
+            let mut seen = Vec::new();
+            while let Some(u) = stack.pop() {
+                if seen.contains(&u) {
+                    continue;
+                }
+                seen.push(u);
+                if forbidden.contains(&u) {
+                    stack.extend(direct(u));
+                } else if !out.contains(&u) {
+                    out.push(u);
+                }
+            }
+            out.sort_unstable();
+            ups.push(out);
+        }
+        let names: BTreeMap<i64, String> = w.tasks.iter().map(|t| (t.code, t.draft.name.clone())).collect();
+        for (t, up) in w.tasks.iter_mut().zip(ups) {
+            t.draft.upstream = up.iter().map(|c| names[c].clone()).collect();
+            for (path, def, dep_task, cycle, date_value) in &t.depends {
+                let Some((wname, wtasks, wrel)) = by_code.get(def) else {
+                    report.drop(path.clone(), format!("{}.{}: dependency on workflow {def}", w.draft.name, t.draft.name), "the workflow it names is not in the input");
+                    continue;
+                };
+                if cycle != "day" || date_value != "today" {
+                    report.drop(path.clone(), format!("{}.{}: dependency on {wname} ({cycle}, {date_value})", w.draft.name, t.draft.name), "schedsim binds a cross-workflow upstream to the same date only (cycle day, dateValue today)");
+                    continue;
+                }
+                let targets: Vec<&String> = if *dep_task == 0 || *dep_task == -1 {
+                    // ALL: the whole workflow, i.e. its tasks that nothing follows.
+                    wtasks
+                        .iter()
+                        .filter(|(c, _, forbidden)| !forbidden && !wrel.iter().any(|(pre, _)| pre == c))
+                        .map(|(_, n, _)| n)
+                        .collect()
+                } else {
+                    match wtasks.iter().find(|(c, _, _)| c == dep_task) {
+                        Some((_, n, true)) => {
+                            report.drop(path.clone(), format!("{}.{}: dependency on {wname}.{n}", w.draft.name, t.draft.name), "the task it names is forbidden (flag NO): DolphinScheduler counts it as done");
+                            Vec::new()
+                        }
+                        Some((_, n, false)) => vec![n],
+                        None => {
+                            return Err(ImportError {
+                                file: w.file.clone(),
+                                path: format!("{path}.depTaskCode"),
+                                message: format!("workflow {wname} has no task with code {dep_task}"),
+                            });
+                        }
+                    }
+                };
+                for n in targets {
+                    let up = format!("{wname}.{n}");
+                    if !t.draft.upstream.contains(&up) {
+                        t.draft.upstream.push(up);
+                    }
+                }
+            }
+        }
+        let kept: Vec<TaskDef> = std::mem::take(&mut w.tasks)
+            .into_iter()
+            .filter_map(|t| {
+                if t.forbidden {
+                    report.drop(
+                        format!("{}.flag", t.path),
+                        format!("{}.{} ({}, flag NO)", w.draft.name, t.name, t.task_type),
+                        "a forbidden task does not run: its downstream waits for its upstream instead",
+                    );
+                    return None;
+                }
+                Some(t)
+            })
+            .collect();
+        w.draft.tasks = kept.iter().map(|t| t.draft.clone()).collect();
+        w.tasks = kept;
+    }
+    Ok(())
+}

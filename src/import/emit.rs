@@ -1,0 +1,222 @@
+//! A draft as model TOML: a header comment (source, what was inferred, what was
+//! dropped), then the model in the order of product.md's format.
+
+use std::fmt::Write;
+
+use super::{Draft, Report};
+use crate::keyword::Keyword;
+
+/// A TOML string literal.
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Seconds as a duration text: `"1h30m"`, `"90s"` stays `"1m30s"`.
+pub fn duration(mut secs: u64) -> String {
+    if secs == 0 {
+        return "0s".into();
+    }
+    let mut s = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            let _ = write!(s, "{}{unit}", secs / size);
+            secs %= size;
+        }
+    }
+    s
+}
+
+/// One comment line per line of `text`.
+fn comment(out: &mut String, indent: &str, text: &str) {
+    for line in text.lines() {
+        let _ = writeln!(out, "{indent}# {line}");
+    }
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max {
+        format!("{}...", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+pub fn model_text(d: &Draft, r: &Report) -> String {
+    let mut o = String::new();
+    comment(
+        &mut o,
+        "",
+        &format!(
+            "Imported by `schedsim import {}` from: {}",
+            r.format,
+            r.sources.join(", ")
+        ),
+    );
+    for n in &r.notes {
+        comment(&mut o, "", &format!("assumed: {n}"));
+    }
+    for w in &r.inferred {
+        comment(
+            &mut o,
+            "",
+            &format!(
+                "inferred: {} writes {} {} ({}) from: {}",
+                w.task,
+                w.mode,
+                match &w.partition {
+                    Some(p) => format!("{}/{p}", w.table),
+                    None => format!("{} (whole table)", w.table),
+                },
+                w.pattern,
+                one_line(&w.statement, 160)
+            ),
+        );
+    }
+    for x in &r.dropped {
+        comment(&mut o, "", &format!("dropped: {} ({}): {}", x.what, x.path, x.why));
+    }
+    for u in &r.unclassified {
+        comment(
+            &mut o,
+            "",
+            &format!(
+                "unclassified: {}: {} ({})",
+                u.task,
+                one_line(&u.statement, 160),
+                u.reason
+            ),
+        );
+    }
+    o.push('\n');
+    let _ = writeln!(o, "[model]\nname = {}\nprofile = {}", q(&d.name), q(d.profile));
+    let _ = writeln!(o, "timezone = {}", q(&d.timezone));
+    if let Some(v) = &d.profile_version {
+        let _ = writeln!(o, "profile_version = {}", q(v));
+    }
+    for (name, slots) in &d.groups {
+        let _ = writeln!(o, "\n[[resource_group]]\nname = {}\nslots = {slots}", q(name));
+    }
+    for w in &d.workflows {
+        o.push('\n');
+        for c in &w.comment {
+            comment(&mut o, "", c);
+        }
+        let _ = writeln!(o, "[[workflow]]\nname = {}", q(&w.name));
+        if let Some(c) = &w.cron {
+            let _ = writeln!(o, "cron = {}", q(c));
+        }
+        if let Some(n) = w.max_active_runs {
+            let _ = writeln!(o, "max_active_runs = {n}");
+        }
+        if let Some(n) = w.max_active_tasks {
+            let _ = writeln!(o, "max_active_tasks = {n}");
+        }
+        if let Some(f) = w.failure_strategy {
+            let _ = writeln!(o, "failure_strategy = {}", q(f));
+        }
+        if let Some(p) = w.priority {
+            let _ = writeln!(o, "priority = {p}");
+        }
+        for t in &w.tasks {
+            o.push('\n');
+            for c in &t.comment {
+                comment(&mut o, "  ", c);
+            }
+            let _ = writeln!(o, "  [[workflow.task]]\n  name = {}", q(&t.name));
+            let mut kv = |k: &str, v: String| {
+                let _ = writeln!(o, "  {k} = {v}");
+            };
+            if let Some(c) = &t.cron {
+                kv("cron", q(c));
+            }
+            if !t.upstream.is_empty() {
+                let ups: Vec<String> = t.upstream.iter().map(|u| q(u)).collect();
+                kv("upstream", format!("[{}]", ups.join(", ")));
+            }
+            if let Some(g) = &t.resource_group {
+                kv("resource_group", q(g));
+            }
+            if let Some(g) = &t.task_group {
+                kv("task_group", q(g));
+            }
+            if let Some(n) = t.pool_slots {
+                kv("pool_slots", n.to_string());
+            }
+            if let Some(p) = t.priority {
+                kv("priority", p.to_string());
+            }
+            if let Some(p) = t.priority_weight {
+                kv("priority_weight", p.to_string());
+            }
+            if t.self_dependency {
+                kv("self_dependency", "true".into());
+            }
+            if let Some((from, to)) = &t.effective {
+                kv("effective", format!("{{ from = {}, to = {} }}", q(from), q(to)));
+            }
+            if let Some(dur) = &t.duration {
+                kv("duration", dur.clone());
+            }
+            if let Some(r) = &t.retry {
+                let mut s = format!("{{ times = {}, interval = {}", r.times, q(&duration(r.interval)));
+                if r.exponential {
+                    s.push_str(", backoff = \"exponential\"");
+                }
+                if let Some(m) = r.max_interval {
+                    let _ = write!(s, ", max_interval = {}", q(&duration(m)));
+                }
+                s.push_str(" }");
+                kv("retry", s);
+            }
+            if let Some(t) = t.timeout {
+                kv("timeout", q(&duration(t)));
+            }
+            if let Some(p) = t.fail_probability {
+                kv("fail", format!("{{ probability = {p} }}"));
+            }
+            if !t.writes.is_empty() {
+                let ws: Vec<String> = t
+                    .writes
+                    .iter()
+                    .map(|w| match &w.partition {
+                        Some(p) => format!(
+                            "{{ table = {}, partition = {}, mode = {} }}",
+                            q(&w.table),
+                            q(p),
+                            q(w.mode.word())
+                        ),
+                        None => format!("{{ table = {}, mode = {} }}", q(&w.table), q(w.mode.word())),
+                    })
+                    .collect();
+                if ws.len() == 1 {
+                    kv("writes", format!("[ {} ]", ws[0]));
+                } else {
+                    kv("writes", format!("[\n    {},\n  ]", ws.join(",\n    ")));
+                }
+            }
+        }
+    }
+    if let Some(s) = &d.scenario {
+        let _ = writeln!(
+            o,
+            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period.\n[[scenario]]\nname = {}\nstart = {}\n\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}",
+            q(&s.name),
+            q(&s.start),
+            s.targets.iter().map(|t| q(t)).collect::<Vec<_>>().join(", "),
+            q(&s.from),
+            q(&s.to)
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_in_largest_units() {
+        assert_eq!(super::duration(90), "1m30s");
+        assert_eq!(super::duration(5400), "1h30m");
+        assert_eq!(super::duration(86_400 + 1), "1d1s");
+    }
+}

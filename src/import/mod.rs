@@ -1,0 +1,366 @@
+//! Importers: a model file from what the schedulers already export.
+//!
+//! Each format's reader ([`dolphin`], [`flowspec`], [`airflow`]) builds a [`Draft`]
+//! (workflows and tasks in the model's terms) and a [`Report`] (what was inferred,
+//! dropped, or not understood); [`emit`] writes the draft as model TOML with a header
+//! comment, which the normal loader then validates. Writes come from the tasks' SQL
+//! ([`sql`]). Importers sit beside `model/`: they produce model text, never engine
+//! state. [`check`] runs the imported model's default scenario and lists hazards.
+
+pub mod check;
+mod dolphin;
+mod emit;
+mod json;
+pub mod sql;
+
+use serde::Serialize;
+
+use crate::model::WriteMode;
+
+/// An export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A DolphinScheduler workflow export (JSON).
+    Dolphinscheduler,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Dolphinscheduler => "dolphinscheduler",
+        }
+    }
+}
+
+/// One input file: its name (for errors) and its text.
+pub struct Input {
+    pub file: String,
+    pub text: String,
+}
+
+/// Options of an import.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// DolphinScheduler: "3.1", "3.2" or "3.3"; default from the export's naming.
+    pub profile_version: Option<String>,
+}
+
+/// A malformed export: the file, the JSON path of the problem, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportError {
+    pub file: String,
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: at {}: {}", self.file, self.path, self.message)
+    }
+}
+
+/// A write inferred from a task's SQL, with the statement it came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct InferredWrite {
+    pub task: String,
+    pub table: String,
+    /// None: a table-level write.
+    pub partition: Option<String>,
+    pub mode: WriteMode,
+    pub pattern: String,
+    pub statement: String,
+}
+
+/// Something of the export that the model does not carry, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dropped {
+    /// JSON path in the export.
+    pub path: String,
+    pub what: String,
+    pub why: String,
+}
+
+/// A statement whose writes schedsim cannot tell.
+#[derive(Clone, Debug, Serialize)]
+pub struct Unclassified {
+    pub task: String,
+    pub statement: String,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub sources: Vec<String>,
+    pub model: String,
+    pub profile: &'static str,
+    pub profile_version: Option<String>,
+    pub timezone: String,
+    pub workflows: usize,
+    pub tasks: usize,
+    /// Settings the export does not state, and what was assumed for them.
+    pub notes: Vec<String>,
+    pub inferred: Vec<InferredWrite>,
+    pub dropped: Vec<Dropped>,
+    pub unclassified: Vec<Unclassified>,
+    /// The default scenario the model carries.
+    pub scenario: Option<String>,
+}
+
+/// A workflow in the model's terms.
+#[derive(Clone, Debug, Default)]
+pub struct DraftWorkflow {
+    pub name: String,
+    pub cron: Option<String>,
+    pub max_active_runs: Option<u32>,
+    pub max_active_tasks: Option<u32>,
+    pub failure_strategy: Option<&'static str>,
+    pub priority: Option<u32>,
+    /// Comment lines above the workflow (its source, its schedule's state).
+    pub comment: Vec<String>,
+    pub tasks: Vec<DraftTask>,
+}
+
+/// A task in the model's terms.
+#[derive(Clone, Debug, Default)]
+pub struct DraftTask {
+    pub name: String,
+    pub cron: Option<String>,
+    /// "task" in the same workflow, "workflow.task" elsewhere.
+    pub upstream: Vec<String>,
+    pub resource_group: Option<String>,
+    pub task_group: Option<String>,
+    pub pool_slots: Option<u32>,
+    pub priority: Option<u32>,
+    pub priority_weight: Option<i64>,
+    pub self_dependency: bool,
+    /// Both ends included, as dates.
+    pub effective: Option<(String, String)>,
+    /// A TOML value: `"10m"` or `{ lognormal = { ... } }`.
+    pub duration: Option<String>,
+    pub retry: Option<DraftRetry>,
+    pub timeout: Option<u64>,
+    pub fail_probability: Option<f64>,
+    pub writes: Vec<DraftWrite>,
+    pub comment: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DraftRetry {
+    pub times: u32,
+    pub interval: u64,
+    pub exponential: bool,
+    pub max_interval: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DraftWrite {
+    pub table: String,
+    pub partition: Option<String>,
+    pub mode: WriteMode,
+}
+
+/// The default scenario: a backfill of every scheduled workflow.
+#[derive(Clone, Debug)]
+pub struct DraftScenario {
+    pub name: String,
+    pub start: String,
+    pub targets: Vec<String>,
+    pub from: String,
+    pub to: String,
+}
+
+/// A model in the making.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub name: String,
+    pub profile: &'static str,
+    pub profile_version: Option<String>,
+    pub timezone: String,
+    /// Declared groups and their slots.
+    pub groups: Vec<(String, u32)>,
+    pub workflows: Vec<DraftWorkflow>,
+    pub scenario: Option<DraftScenario>,
+}
+
+/// An import's result: the model text and the report.
+pub struct Import {
+    pub toml: String,
+    pub report: Report,
+    /// The statement each inferred write came from, by (task, table).
+    pub draft: Draft,
+}
+
+/// Reads the inputs as `format` and builds the model text and the report.
+pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
+    let (draft, mut report) = match format {
+        Format::Dolphinscheduler => dolphin::read(inputs, options)?,
+    };
+    report.workflows = draft.workflows.len();
+    report.tasks = draft.workflows.iter().map(|w| w.tasks.len()).sum();
+    report.scenario = draft.scenario.as_ref().map(|s| {
+        format!(
+            "{}: a backfill of {} from {} to {}",
+            s.name,
+            s.targets.join(", "),
+            s.from,
+            s.to
+        )
+    });
+    let toml = emit::model_text(&draft, &report);
+    Ok(Import {
+        toml,
+        report,
+        draft,
+    })
+}
+
+impl Report {
+    fn new(format: Format, inputs: &[Input]) -> Report {
+        Report {
+            format: format.name(),
+            sources: inputs.iter().map(|i| i.file.clone()).collect(),
+            model: String::new(),
+            profile: "",
+            profile_version: None,
+            timezone: String::new(),
+            workflows: 0,
+            tasks: 0,
+            notes: Vec::new(),
+            inferred: Vec::new(),
+            dropped: Vec::new(),
+            unclassified: Vec::new(),
+            scenario: None,
+        }
+    }
+
+    fn drop(&mut self, path: impl Into<String>, what: impl Into<String>, why: impl Into<String>) {
+        self.dropped.push(Dropped {
+            path: path.into(),
+            what: what.into(),
+            why: why.into(),
+        });
+    }
+}
+
+/// A name the model accepts: `.` and white space become `_` (the report says so).
+fn model_name(raw: &str, what: &str, path: &str, report: &mut Report) -> String {
+    let clean: String = raw
+        .trim()
+        .chars()
+        .map(|c| if c == '.' || c.is_whitespace() { '_' } else { c })
+        .collect();
+    let clean = if clean.is_empty() { "unnamed".to_string() } else { clean };
+    if clean != raw {
+        report.notes.push(format!(
+            "{what} `{raw}` ({path}) is named `{clean}`: model names have no `.` or white space"
+        ));
+    }
+    clean
+}
+
+/// Makes `name` unique among `taken` by a numeric suffix, noting the rename.
+fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> String {
+    if !taken.contains(&name) {
+        return name;
+    }
+    let mut n = 2;
+    while taken.contains(&format!("{name}_{n}")) {
+        n += 1;
+    }
+    let renamed = format!("{name}_{n}");
+    report
+        .notes
+        .push(format!("a second {what} named `{name}` is named `{renamed}`"));
+    renamed
+}
+
+/// Writes inferred from a task's SQL script, checked against the profile's
+/// parameters; each one listed in the report with its statement, every statement not
+/// understood listed as such. `resolve` substitutes the task's own parameters.
+fn sql_writes(
+    script: &str,
+    task: &str,
+    path: &str,
+    flavor: crate::calendar::params::Flavor,
+    resolve: &dyn Fn(&str) -> String,
+    report: &mut Report,
+) -> Vec<DraftWrite> {
+    let mut out = Vec::new();
+    for st in sql::analyze(script) {
+        match st.kind {
+            sql::Kind::NoWrite => {}
+            sql::Kind::Unclassified(reason) => report.unclassified.push(Unclassified {
+                task: task.to_string(),
+                statement: st.text.clone(),
+                reason,
+            }),
+            sql::Kind::Writes(writes) => {
+                for w in writes {
+                    let table = resolve(&w.table);
+                    let partition = match &w.partition {
+                        None => None,
+                        Some(spec) if spec.is_empty() => {
+                            report.drop(
+                                path,
+                                format!("{task}: write of {table} (dynamic partition {})", w.dynamic.join(", ")),
+                                "its partitions come from the data, not from the schedule",
+                            );
+                            continue;
+                        }
+                        Some(spec) => match sql::partition_text(spec) {
+                            Ok(p) => {
+                                let resolved = resolve(&p);
+                                if resolved != p {
+                                    report.notes.push(format!(
+                                        "{task}: the partition {p} of {table} is {resolved} by the task's parameters"
+                                    ));
+                                }
+                                Some(resolved)
+                            }
+                            Err(e) => {
+                                report.drop(path, format!("{task}: write of {table}"), e);
+                                continue;
+                            }
+                        },
+                    };
+                    if let Some(p) = &partition {
+                        if let Err(e) = crate::calendar::params::evaluate(
+                            p,
+                            flavor,
+                            &crate::calendar::params::Context::example(),
+                        ) {
+                            report.drop(
+                                path,
+                                format!("{task}: write of {table} partition {p}"),
+                                format!("the partition cannot be evaluated: {e}"),
+                            );
+                            continue;
+                        }
+                        if !w.dynamic.is_empty() {
+                            report.notes.push(format!(
+                                "{task}: the write of {table} partition {p} has dynamic sub-partitions ({}): modelled as the static part",
+                                w.dynamic.join(", ")
+                            ));
+                        }
+                    }
+                    report.inferred.push(InferredWrite {
+                        task: task.to_string(),
+                        table: table.clone(),
+                        partition: partition.clone(),
+                        mode: w.mode,
+                        pattern: w.pattern,
+                        statement: st.text.clone(),
+                    });
+                    out.push(DraftWrite {
+                        table,
+                        partition,
+                        mode: w.mode,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
