@@ -110,7 +110,7 @@ impl Loaded {
                     backfill: Some(b), ..
                 }
                 | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
-                RunError::Plan { backfill: None, .. } => None,
+                RunError::Plan { backfill: None, .. } | RunError::Stopped { .. } => None,
             };
             match (backfill, &s.recurring) {
                 (Some(b), _) => b.span.clone(),

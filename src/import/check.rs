@@ -105,6 +105,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         Config {
             seed: 0,
             max_instances: 1_000_000,
+            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
         },
         None::<std::io::Sink>,
     )
