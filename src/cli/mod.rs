@@ -1,6 +1,9 @@
 //! Command-line parsing and output. Exit codes: 0 success, 1 a property does not hold,
 //! 2 bad input or usage.
 
+#[macro_use]
+mod out;
+
 mod cron;
 mod explore;
 mod golden;
@@ -79,7 +82,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
@@ -90,5 +93,6 @@ pub fn main() -> i32 {
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),
         Command::Schema => schema::run(),
-    }
+    };
+    out::finish(code)
 }

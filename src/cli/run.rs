@@ -198,12 +198,12 @@ fn execute(args: &Args, check: bool) -> i32 {
         return fail(&format!("--report {}: {e}", path.display()));
     }
     match (args.format, check) {
-        (Format::Json, _) => println!(
+        (Format::Json, _) => outln!(
             "{}",
             serde_json::to_string_pretty(&summary).expect("the summary serialises")
         ),
-        (Format::Text, false) => print!("{}", summary.text()),
-        (Format::Text, true) => print!("{}", summary.check_text()),
+        (Format::Text, false) => out!("{}", summary.text()),
+        (Format::Text, true) => out!("{}", summary.check_text()),
     }
     if check && summary.properties.iter().any(|p| !p.holds) {
         EXIT_VIOLATION

@@ -33,7 +33,7 @@ pub fn run(args: &Args) -> i32 {
         match model::load_file(path) {
             Ok(m) => {
                 if args.format == Format::Text {
-                    println!(
+                    outln!(
                         "ok: {file} (profile {}, {} workflows, {} tasks, {} scenarios, time zone {}, tzdb {})",
                         m.profile,
                         m.workflows.len(),
@@ -71,7 +71,7 @@ pub fn run(args: &Args) -> i32 {
         }
     }
     if args.format == Format::Json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&reports).expect("reports serialise")
         );

@@ -51,7 +51,7 @@ pub fn observe_with<'m, W: std::io::Write>(
             (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
         ),
     )?;
-    let report = store.finish(&engine);
+    let report = store.finish(&engine).map_err(RunError::Partition)?;
     let properties = check::evaluate(&engine, scenario, recorder, &report);
     let findings = summary::Findings {
         groups: metrics.groups,
