@@ -73,16 +73,20 @@ const DURATIONS: [&str; 7] = [
     "99999999999999999999s",
 ];
 
-/// Dates and times at the calendar's ends.
-const DATES: [&str; 8] = [
+/// Dates at the calendar's ends (for a date), and times (for a date-time).
+const DATES: [&str; 5] = [
     "9999-12-31",
+    "9999-12-29",
+    "0001-01-01",
+    "1969-12-31",
+    "3000-01-01",
+];
+const TIMES: [&str; 5] = [
     "9999-12-31T23:59:59",
     "9999-12-29T02:00:00",
-    "0001-01-01",
     "0001-01-01T00:00:00",
     "1969-12-31T23:59:59",
     "2999-12-31T23:00:00",
-    "3000-01-01",
 ];
 
 #[derive(Clone, Debug)]
@@ -116,7 +120,7 @@ enum Mutation {
         nth: usize,
         with: usize,
     },
-    /// The `nth` date (or date-time) becomes one at the calendar's ends.
+    /// The `nth` date (or date-time) becomes one at the calendar's ends, of its kind.
     Date {
         nth: usize,
         with: usize,
@@ -124,16 +128,17 @@ enum Mutation {
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
+    // Edits that keep the file a model are weighted up, so that most cases run.
     prop_oneof![
-        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Mutation::FlipByte { at, bit }),
-        any::<usize>().prop_map(|line| Mutation::DeleteLine { line }),
-        any::<usize>().prop_map(|line| Mutation::DuplicateLine { line }),
-        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines { a, b }),
-        (any::<usize>(), 0..NUMBERS.len()).prop_map(|(nth, with)| Mutation::Number { nth, with }),
-        (any::<usize>(), 0..OFFSETS.len()).prop_map(|(nth, with)| Mutation::Offset { nth, with }),
-        (any::<usize>(), 0..DURATIONS.len())
+        1 => (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Mutation::FlipByte { at, bit }),
+        1 => any::<usize>().prop_map(|line| Mutation::DeleteLine { line }),
+        1 => any::<usize>().prop_map(|line| Mutation::DuplicateLine { line }),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines { a, b }),
+        3 => (any::<usize>(), 0..NUMBERS.len()).prop_map(|(nth, with)| Mutation::Number { nth, with }),
+        3 => (any::<usize>(), 0..OFFSETS.len()).prop_map(|(nth, with)| Mutation::Offset { nth, with }),
+        3 => (any::<usize>(), 0..DURATIONS.len())
             .prop_map(|(nth, with)| Mutation::Duration { nth, with }),
-        (any::<usize>(), 0..DATES.len()).prop_map(|(nth, with)| Mutation::Date { nth, with }),
+        3 => (any::<usize>(), 0..DATES.len()).prop_map(|(nth, with)| Mutation::Date { nth, with }),
     ]
 }
 
@@ -241,7 +246,15 @@ fn apply(source: &str, m: &Mutation) -> String {
                     && t.as_bytes()[4] == b'-'
                     && t[..4].bytes().all(|c| c.is_ascii_digit())
             });
-            replace_nth(&mut s, &dates, nth, DATES[with]);
+            if !dates.is_empty() {
+                let (a, b) = dates[nth % dates.len()];
+                let with = if s[a..b].contains('T') {
+                    TIMES[with]
+                } else {
+                    DATES[with]
+                };
+                s.replace_range(a..b, with);
+            }
         }
     }
     s
@@ -290,7 +303,11 @@ fn run_and_check(m: &Model) {
                 let trace = trace
                     .expect("a trace was asked for")
                     .expect("writes to memory");
-                assert!(!trace.is_empty());
+                let lines = trace.iter().filter(|&&b| b == b'\n').count();
+                assert!(
+                    lines >= engine.instances.len(),
+                    "every instance is in the trace"
+                );
                 let summary = Summary::new(
                     &engine,
                     findings,
@@ -315,12 +332,12 @@ fn run_and_check(m: &Model) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_example_models_validate_run_and_check_without_panic(
         model in 0..MODELS.len(),
-        mutations in proptest::collection::vec(mutation(), 1..4),
+        mutations in proptest::collection::vec(mutation(), 1..3),
     ) {
         let mut source = MODELS[model].to_string();
         for m in &mutations {
