@@ -1638,6 +1638,61 @@ fn reach_sums(own: &[i64], next: &[Vec<usize>]) -> Vec<i128> {
     sum
 }
 
+#[cfg(test)]
+mod reach_tests {
+    use super::reach_sums;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// On any acyclic graph (edges go from lower to higher index), the shortcuts
+        /// give the same sums as a search from every task.
+        #[test]
+        fn reach_sums_equal_a_search_from_every_task(
+            n in 1usize..24,
+            edges in proptest::collection::vec((0usize..24, 0usize..24), 0..60),
+            own in proptest::collection::vec(-5i64..100, 24),
+        ) {
+            let mut next = vec![Vec::new(); n];
+            for (a, b) in edges {
+                let (a, b) = (a % n, b % n);
+                if a < b && !next[a].contains(&b) {
+                    next[a].push(b);
+                }
+            }
+            let own = &own[..n];
+            let brute: Vec<i128> = (0..n)
+                .map(|start| {
+                    let mut seen = vec![false; n];
+                    let mut stack = next[start].clone();
+                    let mut sum = 0;
+                    while let Some(x) = stack.pop() {
+                        if !std::mem::replace(&mut seen[x], true) {
+                            sum += i128::from(own[x]);
+                            stack.extend(&next[x]);
+                        }
+                    }
+                    sum
+                })
+                .collect();
+            prop_assert_eq!(reach_sums(own, &next), brute);
+        }
+    }
+
+    #[test]
+    fn weight_rule_downstream_on_a_chain_of_40000_tasks_counts_each_later_task_once() {
+        let n = 40_000;
+        let next: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
+            .collect();
+        let sums = reach_sums(&vec![1; n], &next);
+        assert!(
+            sums.iter()
+                .enumerate()
+                .all(|(i, &s)| s == (n - 1 - i) as i128)
+        );
+    }
+}
+
 /// Python's `str()` of an aware datetime: `2025-03-01 00:00:00+00:00`, as Airflow
 /// hashes the logical date.
 fn python_datetime(model: &Model, at: Instant) -> String {
