@@ -1,5 +1,8 @@
 //! The `schedsim` binary: glue between the command line and the library.
 
+// Commands print through `cli::out`, which reports a failed stdout instead of panicking.
+#![deny(clippy::print_stdout)]
+
 mod cli;
 
 fn main() {

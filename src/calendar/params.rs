@@ -10,8 +10,8 @@
 //! Everywhere: `today()` and `now()` evaluate from the execution's virtual time, which
 //! is how a backfill writes into the wrong partition.
 
+use jiff::Span;
 use jiff::civil::{Date, DateTime};
-use jiff::{Span, ToSpan};
 
 /// What an expression is evaluated against.
 #[derive(Clone, Copy, Debug)]
@@ -142,20 +142,23 @@ fn brace(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
         Flavor::Dataworks => {
             // ${fmt±N}: N in the format's smallest unit, on the business date.
             let (fmt, n) = split_offset(body)?;
-            let days = n
-                .iter()
-                .map(|t| t.days_only())
-                .collect::<Result<Vec<i64>, String>>()?;
-            let total: i64 = days.iter().sum();
+            let mut total: i64 = 0;
+            for t in &n {
+                total = total
+                    .checked_add(t.days_only()?)
+                    .ok_or_else(|| format!("the offsets of `${{{body}}}` add up past any date"))?;
+            }
             let unit = smallest_unit(fmt)
                 .ok_or_else(|| format!("`${{{body}}}` has no date in its format"))?;
             let base: DateTime = cx.business_date.into();
-            let shifted = match unit {
-                'y' => base.checked_add(total.years()),
-                'm' => base.checked_add(total.months()),
-                _ => base.checked_add(total.days()),
-            }
-            .map_err(|e| e.to_string())?;
+            let (span, unit) = match unit {
+                'y' => (Span::new().try_years(total), "years"),
+                'm' => (Span::new().try_months(total), "months"),
+                _ => (Span::new().try_days(total), "days"),
+            };
+            let shifted = span
+                .map_err(|_| out_of_range(&format!("{total} {unit}")))
+                .and_then(|s| shift(base, s, &format!("${{{body}}}")))?;
             Ok(format(shifted, fmt, flavor))
         }
         Flavor::Airflow => Err(format!(
@@ -181,16 +184,16 @@ fn bracket(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
             .trim()
             .parse()
             .map_err(|_| format!("`{n}` is not a number of months"))?;
-        let shifted = cx
-            .scheduled
-            .checked_add(n.months())
-            .map_err(|e| e.to_string())?;
+        let span = Span::new()
+            .try_months(n)
+            .map_err(|_| out_of_range(&format!("{n} months")))?;
+        let shifted = shift(cx.scheduled, span, &format!("$[{body}]"))?;
         return Ok(format(shifted, fmt.trim(), flavor));
     }
     let (fmt, terms) = split_offset(body)?;
     let mut t = cx.scheduled;
     for term in terms {
-        t = t.checked_add(term.span()).map_err(|e| e.to_string())?;
+        t = shift(t, term.span()?, &format!("$[{body}]"))?;
     }
     Ok(format(t, fmt, flavor))
 }
@@ -227,13 +230,30 @@ struct Term {
     per_day: i64,
 }
 
+/// The refusal of an offset no date can be moved by (jiff's spans, like the calendar,
+/// cover about 20,000 years).
+fn out_of_range(offset: &str) -> String {
+    format!("an offset of {offset} is out of range: no date is that far from another")
+}
+
+/// `t` moved by `span`, or why the result is not a date of the calendar.
+fn shift(t: DateTime, span: Span, expr: &str) -> Result<DateTime, String> {
+    t.checked_add(span).map_err(|_| {
+        format!(
+            "`{expr}` moves {} out of the calendar (years -9999 to 9999)",
+            t.strftime("%Y-%m-%dT%H:%M:%S")
+        )
+    })
+}
+
 impl Term {
-    fn span(self) -> Span {
-        match self.per_day {
-            1 => self.amount.days(),
-            24 => self.amount.hours(),
-            _ => self.amount.minutes(),
-        }
+    fn span(self) -> Result<Span, String> {
+        let (span, unit) = match self.per_day {
+            1 => (Span::new().try_days(self.amount), "days"),
+            24 => (Span::new().try_hours(self.amount), "hours"),
+            _ => (Span::new().try_minutes(self.amount), "minutes"),
+        };
+        span.map_err(|_| out_of_range(&format!("{} {unit}", self.amount)))
     }
 
     fn days_only(self) -> Result<i64, String> {
@@ -267,9 +287,16 @@ fn split_offset(body: &str) -> Result<(&str, Vec<Term>), String> {
         let product = parts.next().unwrap_or_default();
         let mut amount: i64 = 1;
         for factor in product.split('*') {
-            amount *= factor
-                .parse::<i64>()
-                .map_err(|_| format!("`{term}` is not an offset"))?;
+            let factor = factor.parse::<i64>().map_err(|e| {
+                if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) {
+                    format!("`{term}` is too large to be an offset")
+                } else {
+                    format!("`{term}` is not an offset")
+                }
+            })?;
+            amount = amount
+                .checked_mul(factor)
+                .ok_or_else(|| format!("`{term}` is too large to be an offset"))?;
         }
         let per_day = match (parts.next(), parts.next(), parts.next()) {
             (None, None, None) => 1,
@@ -278,6 +305,7 @@ fn split_offset(body: &str) -> Result<(&str, Vec<Term>), String> {
             _ => return Err(format!("`{term}` is not an offset: use N, N/24 or N/24/60")),
         };
         terms.push(Term {
+            // amount is a product of non-negative numbers, so its negation exists.
             amount: sign * amount,
             per_day,
         });

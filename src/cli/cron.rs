@@ -91,13 +91,13 @@ pub fn run(args: &Args) -> i32 {
     );
     let times: Vec<String> = fires.map(|f| rfc3339(&tz, f.at)).collect();
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&times).expect("strings serialise")
         ),
         Format::Text => {
             for t in &times {
-                println!("{t}");
+                outln!("{t}");
             }
         }
     }

@@ -175,19 +175,19 @@ pub fn run(args: &Args) -> i32 {
         }),
     };
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&json).expect("the outcome serialises")
         ),
         Format::Text => match (&outcome.violation, &json.violation) {
             (None, _) | (_, None) => {
-                println!("{} cases explored: every property holds", json.cases)
+                outln!("{} cases explored: every property holds", json.cases)
             }
             (Some(v), Some(j)) => {
                 if v.case == 0 {
-                    println!("the scenario as written already violates {}", j.property);
+                    outln!("the scenario as written already violates {}", j.property);
                 } else {
-                    println!(
+                    outln!(
                         "{} violated in case {} of {}; shrunk to {} faults and {} operations:",
                         j.property,
                         v.case,
@@ -197,12 +197,12 @@ pub fn run(args: &Args) -> i32 {
                     );
                 }
                 for f in &v.faults {
-                    println!("  fault      {}", explore::fault_arg(&m, f));
+                    outln!("  fault      {}", explore::fault_arg(&m, f));
                 }
                 for o in &v.operations {
-                    println!("  operation  {}", explore::operation_arg(&m, o));
+                    outln!("  operation  {}", explore::operation_arg(&m, o));
                 }
-                println!("replay: {}", j.replay);
+                outln!("replay: {}", j.replay);
             }
         },
     }

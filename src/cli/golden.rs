@@ -124,9 +124,10 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         .unwrap_or_default();
     for key in ["model_hash", "schedsim", "tzdb"] {
         if header[key] != now_header[key] {
-            println!(
+            outln!(
                 "note: {key} was {} when recorded, is {} now",
-                header[key], now_header[key]
+                header[key],
+                now_header[key]
             );
         }
     }
@@ -136,7 +137,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         line += 1;
         match (old.next(), new.next()) {
             (None, None) => {
-                println!(
+                outln!(
                     "identical: {} lines of scenario {scenario}, seed {seed}",
                     line - 1
                 );
@@ -144,9 +145,9 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             }
             (a, b) if a == b => continue,
             (a, b) => {
-                println!("first difference at line {line}:");
-                println!("  recorded: {}", a.unwrap_or("(the recording ends here)"));
-                println!("  now:      {}", b.unwrap_or("(the run ends here)"));
+                outln!("first difference at line {line}:");
+                outln!("  recorded: {}", a.unwrap_or("(the recording ends here)"));
+                outln!("  now:      {}", b.unwrap_or("(the run ends here)"));
                 return EXIT_VIOLATION;
             }
         }

@@ -163,25 +163,31 @@ pub fn run(args: &Args) -> i32 {
         Ok(i) => i,
         Err(e) => return fail(&e.to_string()),
     };
-    let rows: Vec<Row<'_>> = instances
+    let rows: Result<Vec<Row<'_>>, String> = instances
         .iter()
         .enumerate()
-        .map(|(index, l)| Row {
-            index,
-            task: &m.task(l.task).name,
-            scheduled: rfc3339(&m.timezone, l.scheduled),
-            run_after: rfc3339(&m.timezone, l.run_after),
-            date: &l.date,
-            kind: l.kind,
-            waits_for: &l.waits_for,
-            partitions: plan::partitions(&m, &l.instance(), l.unit, l.scheduled)
-                .into_iter()
-                .map(|(key, _)| key.to_string())
-                .collect(),
+        .map(|(index, l)| {
+            Ok(Row {
+                index,
+                task: &m.task(l.task).name,
+                scheduled: rfc3339(&m.timezone, l.scheduled),
+                run_after: rfc3339(&m.timezone, l.run_after),
+                date: &l.date,
+                kind: l.kind,
+                waits_for: &l.waits_for,
+                partitions: plan::partitions(&m, &l.instance(), l.unit, l.scheduled)?
+                    .into_iter()
+                    .map(|(key, _)| key.to_string())
+                    .collect(),
+            })
         })
         .collect();
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return fail(&e),
+    };
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&rows).expect("rows serialise")
         ),
@@ -193,7 +199,7 @@ pub fn run(args: &Args) -> i32 {
                     "dry_run"
                 };
                 let waits: Vec<String> = r.waits_for.iter().map(|w| w.to_string()).collect();
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{kind}\twaits:{}\t{}",
                     r.index,
                     r.task,

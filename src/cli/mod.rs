@@ -1,6 +1,9 @@
 //! Command-line parsing and output. Exit codes: 0 success, 1 a property does not hold,
 //! 2 bad input or usage.
 
+#[macro_use]
+mod out;
+
 mod cron;
 mod explore;
 mod golden;
@@ -83,7 +86,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
@@ -95,5 +98,6 @@ pub fn main() -> i32 {
         Command::Verify(args) => golden::verify(&args),
         Command::Schema => schema::run(),
         Command::Import(args) => import::run(&args),
-    }
+    };
+    out::finish(code)
 }

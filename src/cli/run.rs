@@ -110,7 +110,10 @@ impl Loaded {
                     backfill: Some(b), ..
                 }
                 | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
-                RunError::Plan { backfill: None, .. } | RunError::Stopped { .. } => None,
+                RunError::Plan { backfill: None, .. }
+                | RunError::Stopped { .. }
+                | RunError::Partition(_)
+                | RunError::PastCalendarEnd(_) => None,
             };
             match (backfill, &s.recurring) {
                 (Some(b), _) => b.span.clone(),
@@ -277,12 +280,12 @@ fn execute(args: &Args, check: bool) -> i32 {
         return fail(&e);
     }
     match (args.format, check) {
-        (Format::Json, _) => println!(
+        (Format::Json, _) => outln!(
             "{}",
             serde_json::to_string_pretty(&summary).expect("the summary serialises")
         ),
-        (Format::Text, false) => print!("{}", summary.text()),
-        (Format::Text, true) => print!("{}", summary.check_text()),
+        (Format::Text, false) => out!("{}", summary.text()),
+        (Format::Text, true) => out!("{}", summary.check_text()),
     }
     // The run could not complete within a budget: its findings are printed, and it
     // ends as an input the tool could not handle in full.

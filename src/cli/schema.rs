@@ -1,6 +1,6 @@
 use super::EXIT_OK;
 
 pub fn run() -> i32 {
-    println!("{}", schedsim::model::schema::json_schema_text());
+    outln!("{}", schedsim::model::schema::json_schema_text());
     EXIT_OK
 }

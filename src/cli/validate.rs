@@ -40,7 +40,7 @@ pub fn run(args: &Args) -> i32 {
             Ok((m, source)) => {
                 let warnings = reach::warnings(&m, &file, &source);
                 if args.format == Format::Text {
-                    println!(
+                    outln!(
                         "ok: {file} (profile {}, {} workflows, {} tasks, {} scenarios, time zone {}, tzdb {})",
                         m.profile,
                         m.workflows.len(),
@@ -83,7 +83,7 @@ pub fn run(args: &Args) -> i32 {
         }
     }
     if args.format == Format::Json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&reports).expect("reports serialise")
         );

@@ -129,11 +129,11 @@ pub fn run(args: &Args) -> i32 {
         Err(e) => return fail(&e.to_string()),
     };
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&variants).expect("variants serialise")
         ),
-        Format::Text => print!("{}", table(&vary, &variants)),
+        Format::Text => out!("{}", table(&vary, &variants)),
     }
     EXIT_OK
 }

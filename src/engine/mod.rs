@@ -154,6 +154,11 @@ pub enum RunError {
     ReverseWithSelfDependency { backfill: usize, task: String },
     /// A budget ran out at the time `at`: the run could not complete.
     Stopped { at: String, stop: Stop },
+    /// A write's partition expression names no date of the calendar for some run
+    /// (an offset that leaves it): the task, the expression, the run and why.
+    Partition(String),
+    /// An execution or a retry would end after the calendar's last instant.
+    PastCalendarEnd(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -177,6 +182,7 @@ impl std::fmt::Display for RunError {
                 "stopped at {at}: {stop}; raise {} to let it finish",
                 stop.flag()
             ),
+            RunError::Partition(e) | RunError::PastCalendarEnd(e) => f.write_str(e),
         }
     }
 }
@@ -327,6 +333,9 @@ pub struct Engine<'m> {
     again: u64,
     /// Set when a budget ran out: the run ends at the current instant.
     stopped: Option<(Instant, Stop)>,
+    /// An execution or retry that would pass the calendar's last instant: the run
+    /// stops there and is refused with this message.
+    past_end: Option<String>,
 }
 
 /// How the engine is driven.
@@ -467,6 +476,7 @@ impl<'m> Engine<'m> {
             max_instances: config.max_instances,
             again: 0,
             stopped: None,
+            past_end: None,
         };
         let mut budget = config.max_instances;
         if scenario.recurring {
@@ -656,6 +666,30 @@ impl<'m> Engine<'m> {
         });
     }
 
+    /// `self.now` plus `wait`, when the calendar holds it; otherwise the run stops with
+    /// a message naming the instance and what was waited for.
+    fn after(&mut self, wait: Seconds, i: u32, what: &str) -> Option<Instant> {
+        let at = i64::try_from(wait)
+            .ok()
+            .and_then(|w| self.now.checked_add(w))
+            .filter(|&at| at <= crate::calendar::LAST_INSTANT);
+        if at.is_none() && self.past_end.is_none() {
+            let inst = &self.instances[i as usize];
+            let tz = &self.model.timezone;
+            self.past_end = Some(format!(
+                "{} scheduled {}: {what} of {wait} s from {} would end after the calendar's last instant ({})",
+                self.model.task(inst.task).name,
+                crate::calendar::schedule::rfc3339(tz, inst.scheduled),
+                crate::calendar::schedule::rfc3339(tz, self.now),
+                crate::calendar::schedule::rfc3339(
+                    &jiff::tz::TimeZone::UTC,
+                    crate::calendar::LAST_INSTANT
+                ),
+            ));
+        }
+        at
+    }
+
     fn push(&mut self, at: Instant, ev: Ev, a: u32, b: u32) {
         self.seq += 1;
         self.events.push(Reverse((at, self.seq, ev, a, b)));
@@ -664,7 +698,7 @@ impl<'m> Engine<'m> {
     /// Runs to the horizon, or until nothing is left to do.
     pub fn run(&mut self, sink: &mut impl Sink) {
         while let Some(&Reverse((t, ..))) = self.events.peek() {
-            if self.horizon.is_some_and(|h| t > h) {
+            if self.horizon.is_some_and(|h| t > h) || self.past_end.is_some() {
                 break;
             }
             self.now = t;
@@ -1052,7 +1086,9 @@ impl<'m> Engine<'m> {
         }
         self.instances[i as usize].outcome = outcome;
         self.transition(i, State::Running, Reason::SlotFree, sink);
-        self.push(now + runs_for as Instant, Ev::AttemptEnd, i, attempt);
+        if let Some(end) = self.after(runs_for, i, "an execution") {
+            self.push(end, Ev::AttemptEnd, i, attempt);
+        }
     }
 
     fn release(&mut self, i: u32) {
@@ -1083,7 +1119,9 @@ impl<'m> Engine<'m> {
         if retries_left && retryable {
             let wait = self.retry_interval(i, attempt);
             self.transition(i, State::WaitingRetry, outcome, sink);
-            self.push(self.now + wait as Instant, Ev::RetryDue, i, 0);
+            if let Some(due) = self.after(wait, i, "the wait before a retry") {
+                self.push(due, Ev::RetryDue, i, 0);
+            }
         } else {
             self.transition(i, State::Failed, outcome, sink);
             self.failed(i, sink);
@@ -1708,7 +1746,10 @@ pub fn simulate<'m>(
 ) -> Result<Engine<'m>, RunError> {
     let mut engine = Engine::new(model, scenario, config)?;
     engine.run(sink);
-    Ok(engine)
+    match engine.past_end.take() {
+        Some(e) => Err(RunError::PastCalendarEnd(e)),
+        None => Ok(engine),
+    }
 }
 
 /// An instance left unfinished.
@@ -1766,43 +1807,29 @@ pub enum Wait {
 }
 
 /// Each task's queue key, smaller first: its workflow's priority, then its effective
-/// priority by `weight_rule`, each ordered by `priority_order`.
+/// priority by `weight_rule`, each ordered by `priority_order`. The effective weight is
+/// clamped to a 32-bit integer as Airflow's `db_safe_priority` does (its database
+/// column's range; priorities of the other profiles never come near it).
 fn task_keys(model: &Model) -> Vec<i64> {
     let n = model.tasks.len();
     let own: Vec<i64> = model.tasks.iter().map(|t| t.priority).collect();
     let mut down: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, t) in model.tasks.iter().enumerate() {
         for u in &t.upstream {
             down[u.0 as usize].push(i);
+            up[i].push(u.0 as usize);
         }
     }
-    // Sum over every task reachable along the rule's direction (each counted once).
-    let reach = |start: usize, next: &dyn Fn(usize) -> Vec<usize>| -> i64 {
-        let mut seen = vec![false; n];
-        let mut stack = next(start);
-        let mut sum = 0;
-        while let Some(x) = stack.pop() {
-            if !std::mem::replace(&mut seen[x], true) {
-                sum += own[x];
-                stack.extend(next(x));
-            }
-        }
-        sum
+    let reach = match model.rules.weight_rule {
+        WeightRule::Absolute => vec![0; n],
+        WeightRule::Downstream => reach_sums(&own, &down),
+        WeightRule::Upstream => reach_sums(&own, &up),
     };
     (0..n)
         .map(|i| {
-            let weight = own[i]
-                + match model.rules.weight_rule {
-                    WeightRule::Absolute => 0,
-                    WeightRule::Downstream => reach(i, &|x| down[x].clone()),
-                    WeightRule::Upstream => reach(i, &|x| {
-                        model.tasks[x]
-                            .upstream
-                            .iter()
-                            .map(|u| u.0 as usize)
-                            .collect()
-                    }),
-                };
+            let weight = i128::from(own[i]) + reach[i];
+            let weight = weight.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i64;
             // The workflow's priority goes first (DolphinScheduler's dispatch order:
             // workflow-instance priority, then task priority, DS §4); other profiles
             // leave every workflow at the same priority.
@@ -1814,6 +1841,118 @@ fn task_keys(model: &Model) -> Vec<i64> {
             (workflow << 32) + weight
         })
         .collect()
+}
+
+/// Per task, the sum of `own` over every task reachable along `next` (the dependency
+/// graph, acyclic), each counted once, as Airflow sums `get_flat_relatives`. Successors
+/// come first (reverse topological order), so a task with one successor adds that
+/// successor and its sum, and a task whose whole reach is a tree (every task in it has
+/// one predecessor) adds its successors and their sums: linear on chains, fan-ins and
+/// trees. Only where paths rejoin does a task search its reach, stopping at trees.
+fn reach_sums(own: &[i64], next: &[Vec<usize>]) -> Vec<i128> {
+    let n = own.len();
+    let mut preds = vec![0u32; n];
+    for succ in next {
+        for &s in succ {
+            preds[s] += 1;
+        }
+    }
+    // Kahn's algorithm: a topological order, without recursion.
+    let mut left = preds.clone();
+    let mut order: Vec<usize> = (0..n).filter(|&i| left[i] == 0).collect();
+    let mut k = 0;
+    while k < order.len() {
+        for &s in &next[order[k]] {
+            left[s] -= 1;
+            if left[s] == 0 {
+                order.push(s);
+            }
+        }
+        k += 1;
+    }
+    let mut sum = vec![0i128; n];
+    // Whether every task reachable from this one has exactly one predecessor.
+    let mut tree = vec![false; n];
+    let mut seen = vec![usize::MAX; n];
+    let mut stack = Vec::new();
+    for &x in order.iter().rev() {
+        tree[x] = next[x].iter().all(|&s| preds[s] == 1 && tree[s]);
+        sum[x] = if next[x].len() == 1 || tree[x] {
+            next[x].iter().map(|&s| i128::from(own[s]) + sum[s]).sum()
+        } else {
+            let mut total = 0;
+            stack.extend(next[x].iter().copied());
+            while let Some(y) = stack.pop() {
+                if std::mem::replace(&mut seen[y], x) == x {
+                    continue;
+                }
+                total += i128::from(own[y]);
+                if tree[y] {
+                    // Only reachable through y: its reach is its sum.
+                    total += sum[y];
+                } else {
+                    stack.extend(next[y].iter().copied());
+                }
+            }
+            total
+        };
+    }
+    sum
+}
+
+#[cfg(test)]
+mod reach_tests {
+    use super::reach_sums;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// On any acyclic graph (edges go from lower to higher index), the shortcuts
+        /// give the same sums as a search from every task.
+        #[test]
+        fn reach_sums_equal_a_search_from_every_task(
+            n in 1usize..24,
+            edges in proptest::collection::vec((0usize..24, 0usize..24), 0..60),
+            own in proptest::collection::vec(-5i64..100, 24),
+        ) {
+            let mut next = vec![Vec::new(); n];
+            for (a, b) in edges {
+                let (a, b) = (a % n, b % n);
+                if a < b && !next[a].contains(&b) {
+                    next[a].push(b);
+                }
+            }
+            let own = &own[..n];
+            let brute: Vec<i128> = (0..n)
+                .map(|start| {
+                    let mut seen = vec![false; n];
+                    let mut stack = next[start].clone();
+                    let mut sum = 0;
+                    while let Some(x) = stack.pop() {
+                        if !std::mem::replace(&mut seen[x], true) {
+                            sum += i128::from(own[x]);
+                            stack.extend(&next[x]);
+                        }
+                    }
+                    sum
+                })
+                .collect();
+            prop_assert_eq!(reach_sums(own, &next), brute);
+        }
+    }
+
+    #[test]
+    fn weight_rule_downstream_on_a_chain_of_40000_tasks_counts_each_later_task_once() {
+        let n = 40_000;
+        let next: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
+            .collect();
+        let sums = reach_sums(&vec![1; n], &next);
+        assert!(
+            sums.iter()
+                .enumerate()
+                .all(|(i, &s)| s == (n - 1 - i) as i128)
+        );
+    }
 }
 
 /// Python's `str()` of an aware datetime: `2025-03-01 00:00:00+00:00`, as Airflow

@@ -132,7 +132,10 @@ impl FileDiagnostics {
     }
 
     /// Every diagnostic for people: `error: FILE:LINE:COLUMN: message`, then the
-    /// snippet with what was expected, then the hint.
+    /// snippet with what was expected, then the hint. At most [`MAX_RELATED`] related
+    /// places are drawn (a note says how many more); a snippet on a line longer than
+    /// [`LONG_LINE`] characters is cut around the column and drawn plainly (miette pads
+    /// with format widths, which cannot pass 65,535).
     pub fn render(&self) -> String {
         self.render_as("error", "problem")
     }
@@ -162,10 +165,22 @@ impl FileDiagnostics {
                 diagnostic: d,
             };
             let mut text = String::new();
-            if handler.render_report(&mut text, &report).is_err() {
+            let long = std::iter::once(&d.span)
+                .chain(d.related.iter().take(MAX_RELATED).map(|(s, _)| s))
+                .any(|s| near_long_line(&self.source, s));
+            if long {
+                text = self.plain(d);
+            } else if handler.render_report(&mut text, &report).is_err() {
                 text = format!("  {}\n", d.message);
             }
             out.push_str(&text);
+            if d.related.len() > MAX_RELATED {
+                let _ = writeln!(
+                    out,
+                    "  note: {} more places take part and are not drawn",
+                    d.related.len() - MAX_RELATED
+                );
+            }
             out.push('\n');
         }
         let n = self.diagnostics.len();
@@ -177,6 +192,82 @@ impl FileDiagnostics {
         );
         out
     }
+}
+
+impl FileDiagnostics {
+    /// A diagnostic without miette: each place as its line number and a cut of its
+    /// line around the column, for lines too long to draw whole.
+    fn plain(&self, d: &Diagnostic) -> String {
+        let mut out = String::new();
+        let places = std::iter::once((&d.span, &d.expected))
+            .chain(d.related.iter().take(MAX_RELATED).map(|(s, l)| (s, l)));
+        for (span, label) in places {
+            let (line, column) = line_column(&self.source, span.start);
+            let (start, end) = line_bounds(&self.source, span.start);
+            let text = &self.source[start..end];
+            let chars = text.chars().count();
+            let from = column.saturating_sub(1 + SNIPPET / 2);
+            let cut: String = text.chars().skip(from).take(SNIPPET).collect();
+            let shown = cut.chars().count();
+            let gutter = " ".repeat(line.to_string().len());
+            let _ = writeln!(
+                out,
+                "  {gutter} ╭─[{}:{line}:{column}]\n  {line} │ {}{cut}{}\n  {gutter} │ {}^ {label}",
+                self.path,
+                if from > 0 { "…" } else { "" },
+                if from + shown < chars { "…" } else { "" },
+                " ".repeat(column - 1 - from + usize::from(from > 0)),
+            );
+            if chars > SNIPPET {
+                let _ = writeln!(
+                    out,
+                    "  {gutter} │ (line {line} is {chars} characters long: the snippet shows characters {} to {})",
+                    from + 1,
+                    from + shown
+                );
+            }
+        }
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
+        out
+    }
+}
+
+/// Lines longer than this (in characters) are not drawn whole in a diagnostic.
+pub const LONG_LINE: usize = 1_000;
+/// How many characters of a long line a plain snippet shows.
+const SNIPPET: usize = 80;
+/// How many related places (the rest of a cycle...) a diagnostic draws.
+pub const MAX_RELATED: usize = 16;
+
+/// Byte range of the line holding `offset`, without its newline.
+fn line_bounds(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    (start, end)
+}
+
+/// Whether a span touches, or sits next to, a line longer than [`LONG_LINE`] (miette
+/// draws one line of context around each).
+fn near_long_line(source: &str, span: &Range<usize>) -> bool {
+    let long =
+        |(a, b): (usize, usize)| b - a > LONG_LINE && source[a..b].chars().count() > LONG_LINE;
+    let (first, _) = line_bounds(source, span.start);
+    let (_, last) = line_bounds(source, span.end);
+    let before = first.checked_sub(1).map(|o| line_bounds(source, o));
+    let after = (last < source.len()).then(|| line_bounds(source, last + 1));
+    let mut offset = first;
+    let mut lines = vec![];
+    while offset <= last {
+        let l = line_bounds(source, offset);
+        lines.push(l);
+        offset = l.1 + 1;
+    }
+    lines.into_iter().chain(before).chain(after).any(long)
 }
 
 struct Report<'a> {
@@ -223,6 +314,7 @@ impl miette::Diagnostic for Report<'_> {
         let related = d
             .related
             .iter()
+            .take(MAX_RELATED)
             .map(move |(span, label)| LabeledSpan::new_with_span(Some(label.clone()), clamp(span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }

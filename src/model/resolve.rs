@@ -152,6 +152,18 @@ impl Resolver<'_> {
                 ));
                 None
             }
+            Ok(s) if s > crate::calendar::CALENDAR_SECONDS => {
+                self.err(Diagnostic::new(
+                    text.span.clone(),
+                    format!(
+                        "{what} `{}` is longer than the calendar ({} days, years -9999 to 9999)",
+                        text.value.0,
+                        crate::calendar::CALENDAR_SECONDS / 86_400
+                    ),
+                    "expected a duration that ends before 9999-12-31",
+                ));
+                None
+            }
             Ok(s) => Some(s),
             Err(e) => {
                 self.err(Diagnostic::new(
@@ -899,7 +911,10 @@ impl Resolver<'_> {
         for (from, to, _) in edges {
             graph.add_edge(from.0, to.0, ());
         }
-        let mut components: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&graph)
+        // Kosaraju's algorithm in petgraph is iterative (its depth-first searches keep
+        // their own stacks); Tarjan's there is recursive and overflows the thread's
+        // stack on a long chain of tasks.
+        let mut components: Vec<Vec<u32>> = petgraph::algo::kosaraju_scc(&graph)
             .into_iter()
             .filter(|c| c.len() > 1 || graph.contains_edge(c[0], c[0]))
             .collect();
@@ -907,19 +922,20 @@ impl Resolver<'_> {
             c.sort_unstable();
         }
         components.sort();
+        // The first upstream entry that makes each edge, to point at it.
+        let mut spans: BTreeMap<(u32, u32), Range<usize>> = BTreeMap::new();
+        if !components.is_empty() {
+            for (from, to, span) in edges {
+                spans.entry((from.0, to.0)).or_insert_with(|| span.clone());
+            }
+        }
         for component in components {
             let cycle = cycle_through(&graph, &component);
             let names: Vec<&str> = cycle
                 .iter()
                 .map(|t| tasks[*t as usize].name.as_str())
                 .collect();
-            let edge_span = |from: u32, to: u32| {
-                edges
-                    .iter()
-                    .find(|(f, t, _)| f.0 == from && t.0 == to)
-                    .map(|(_, _, s)| s.clone())
-                    .unwrap_or(0..0)
-            };
+            let edge_span = |from: u32, to: u32| spans.get(&(from, to)).cloned().unwrap_or(0..0);
             let mut d = Diagnostic::new(
                 edge_span(cycle[0], cycle[1]),
                 format!("dependency cycle: {}", names.join(" → ")),

@@ -63,7 +63,7 @@ pub fn observe_with<'m, W: std::io::Write>(
     let mut engine = engine;
     let unapplied = unapplied_faults(&engine, scenario);
     engine.notes.extend(unapplied);
-    let report = store.finish(&engine);
+    let report = store.finish(&engine).map_err(RunError::Partition)?;
     let properties = check::evaluate(&engine, scenario, recorder, &report);
     let findings = summary::Findings {
         groups: metrics.groups,

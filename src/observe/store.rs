@@ -120,6 +120,8 @@ pub struct Store<'m> {
     intended: BTreeMap<u32, Vec<(u32, WriteMode)>>,
     /// Per instance that wrote: the partition ids its executions wrote, each once.
     written: BTreeMap<u32, Vec<u32>>,
+    /// The first partition expression that named no date (the run is refused).
+    error: Option<String>,
 }
 
 impl<'m> Store<'m> {
@@ -142,6 +144,27 @@ impl<'m> Store<'m> {
             writes: Vec::new(),
             intended: BTreeMap::new(),
             written: BTreeMap::new(),
+            error: None,
+        }
+    }
+
+    /// Interns the partitions an execution at `executed` writes; on an expression that
+    /// names no date, keeps the first error and lands nothing.
+    fn evaluate(
+        &mut self,
+        instance: &PlannedInstance,
+        unit: UnitKey,
+        executed: Instant,
+    ) -> Vec<(u32, WriteMode)> {
+        match partitions(self.model, instance, unit, executed) {
+            Ok(keys) => keys
+                .into_iter()
+                .map(|(key, mode)| (self.intern(key), mode))
+                .collect(),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                Vec::new()
+            }
         }
     }
 
@@ -168,20 +191,13 @@ impl<'m> Store<'m> {
         if self.intended.contains_key(&instance) {
             return;
         }
-        let ids: Vec<(u32, WriteMode)> = partitions(
-            self.model,
-            &planned(task, scheduled, run_after),
-            unit,
-            scheduled,
-        )
-        .into_iter()
-        .map(|(key, mode)| (self.intern(key), mode))
-        .collect();
+        let ids = self.evaluate(&planned(task, scheduled, run_after), unit, scheduled);
         self.intended.insert(instance, ids);
     }
 
-    /// The partitions, against the reference, and what each instance meant and wrote.
-    pub fn finish(mut self, engine: &Engine<'_>) -> StoreReport {
+    /// The partitions, against the reference, and what each instance meant and wrote;
+    /// or the first partition expression that named no date of the calendar.
+    pub fn finish(mut self, engine: &Engine<'_>) -> Result<StoreReport, String> {
         let model = self.model;
         // The reference: one clean execution of each logical instance that ran or
         // was set succeeded, in scheduled order.
@@ -196,7 +212,10 @@ impl<'m> Store<'m> {
                 self.ensure_intended(i as u32, inst.task, inst.scheduled, inst.run_after, unit);
             }
         }
-        let mut reference: Vec<Vec<(TaskId, Instant)>> = vec![Vec::new(); self.keys.len()];
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut reference: Vec<Content> = vec![Content::new(); self.keys.len()];
         for (&(scheduled, task), i) in &logical {
             for &(id, mode) in &self.intended[i] {
                 // A table-level write means to leave its own rows in the table, beside
@@ -216,16 +235,15 @@ impl<'m> Store<'m> {
         for id in order {
             let key = &self.keys[id as usize];
             let writes = &self.writes[id as usize];
-            let mut have = Vec::new();
+            let mut have = Content::new();
             for w in writes {
                 let inst = &engine.instances[w.instance as usize];
                 apply(&mut have, (inst.task, inst.scheduled), w.mode);
             }
             let want = &reference[id as usize];
-            let count = |v: &[(TaskId, Instant)], x: &(TaskId, Instant)| {
-                v.iter().filter(|y| *y == x).count() as u32
-            };
-            let mut distinct: Vec<(TaskId, Instant)> = want.iter().chain(&have).copied().collect();
+            let count = |v: &Content, x: &(TaskId, Instant)| v.get(x).copied().unwrap_or(0);
+            let mut distinct: Vec<(TaskId, Instant)> =
+                want.keys().chain(have.keys()).copied().collect();
             distinct.sort_unstable();
             distinct.dedup();
             let (mut duplicated, mut foreign, mut missing) = (Vec::new(), Vec::new(), Vec::new());
@@ -255,12 +273,12 @@ impl<'m> Store<'m> {
                 missing,
             });
         }
-        StoreReport {
+        Ok(StoreReport {
             partitions,
             keys: self.keys,
             intended: self.intended,
             written: self.written,
-        }
+        })
     }
 }
 
@@ -273,18 +291,20 @@ fn planned(task: TaskId, scheduled: Instant, run_after: Instant) -> PlannedInsta
     }
 }
 
+/// A partition's content: how many copies of each logical instance's rows it holds
+/// (a count, so that many writes to one partition stay n log n).
+type Content = BTreeMap<(TaskId, Instant), u32>;
+
 /// One write of a logical instance's rows into a partition's content.
-fn apply(content: &mut Vec<(TaskId, Instant)>, rows: (TaskId, Instant), mode: WriteMode) {
+fn apply(content: &mut Content, rows: (TaskId, Instant), mode: WriteMode) {
     match mode {
         WriteMode::Overwrite => {
             content.clear();
-            content.push(rows);
+            content.insert(rows, 1);
         }
-        WriteMode::Insert => content.push(rows),
+        WriteMode::Insert => *content.entry(rows).or_insert(0) += 1,
         WriteMode::Merge => {
-            if !content.contains(&rows) {
-                content.push(rows);
-            }
+            content.entry(rows).or_insert(1);
         }
     }
 }
@@ -307,15 +327,7 @@ impl Sink for Store<'_> {
         let started = self.started[i];
         let by_clock: Vec<(u32, WriteMode)>;
         let landed: &[(u32, WriteMode)] = if self.clocked[e.task.0 as usize] {
-            by_clock = partitions(
-                self.model,
-                &planned(e.task, e.scheduled, e.run_after),
-                e.date,
-                started,
-            )
-            .into_iter()
-            .map(|(key, mode)| (self.intern(key), mode))
-            .collect();
+            by_clock = self.evaluate(&planned(e.task, e.scheduled, e.run_after), e.date, started);
             &by_clock
         } else {
             // Without the execution's clock, it lands where its date says.

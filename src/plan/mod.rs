@@ -689,33 +689,38 @@ impl std::fmt::Display for PartitionKey {
 }
 
 /// The partition each write of an execution at `executed` lands in, with its mode,
-/// in the task's order of writes.
+/// in the task's order of writes; or why one of them names no date of the calendar
+/// (an offset that leaves it), naming the task, the expression and the run.
 pub fn partitions(
     model: &Model,
     instance: &PlannedInstance,
     unit: UnitKey,
     executed: Instant,
-) -> Vec<(PartitionKey, crate::model::WriteMode)> {
+) -> Result<Vec<(PartitionKey, crate::model::WriteMode)>, String> {
     let cx = partition_context(model, instance, unit, executed);
     let flavor = crate::calendar::params::Flavor::of(&model.rules);
-    model
-        .task(instance.task)
-        .writes
+    let task = model.task(instance.task);
+    task.writes
         .iter()
         .map(|w| {
-            // Expressions were checked at validation with the same evaluator; a date
-            // that cannot be formatted keeps the error in the name, visibly.
-            let partition = w.partition.as_deref().map_or(String::new(), |p| {
-                crate::calendar::params::evaluate(p, flavor, &cx)
-                    .unwrap_or_else(|e| format!("<{e}>"))
-            });
-            (
+            let partition = match w.partition.as_deref() {
+                None => String::new(),
+                Some(p) => crate::calendar::params::evaluate(p, flavor, &cx).map_err(|e| {
+                    format!(
+                        "task {}: the partition `{}` of its run scheduled {}: {e}",
+                        task.name,
+                        p,
+                        crate::calendar::schedule::rfc3339(&model.timezone, instance.scheduled),
+                    )
+                })?,
+            };
+            Ok((
                 PartitionKey {
                     table: w.table.clone(),
                     partition,
                 },
                 w.mode,
-            )
+            ))
         })
         .collect()
 }

@@ -1,0 +1,58 @@
+//! Standard output for every command. `println!` panics when stdout fails (a closed
+//! pipe, a full disk); commands print with [`outln!`] and [`out!`] instead, which keep
+//! the first error and skip what follows, and [`finish`] turns it into the exit code:
+//! a closed pipe (`schedsim cron ... | head -1`) ends quietly with the command's own
+//! code, as ripgrep does, since the reader has all it wanted; any other failure (a
+//! full disk) is an error, exit 2. `clippy::print_stdout` is denied in the binary, so
+//! no command can print around this.
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+
+thread_local! {
+    static FAILED: RefCell<Option<io::Error>> = const { RefCell::new(None) };
+}
+
+/// Writes to stdout unless an earlier write failed; keeps the first error.
+pub fn print(args: std::fmt::Arguments<'_>) {
+    FAILED.with_borrow_mut(|failed| {
+        if failed.is_none()
+            && let Err(e) = io::stdout().lock().write_fmt(args)
+        {
+            *failed = Some(e);
+        }
+    });
+}
+
+/// Flushes stdout and returns the exit code to end with: `code`, unless writing
+/// failed for another reason than a closed pipe (then 2, with a message).
+pub fn finish(code: i32) -> i32 {
+    let error = FAILED
+        .with_borrow_mut(Option::take)
+        .or_else(|| io::stdout().flush().err());
+    match error {
+        None => code,
+        Some(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
+        Some(e) => {
+            eprintln!("error: writing to standard output: {e}");
+            super::EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// `println!` that reports errors through [`finish`] instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::cli::out::print(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::out::print(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` that reports errors through [`finish`] instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::out::print(format_args!($($arg)*))
+    };
+}
