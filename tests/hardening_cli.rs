@@ -45,7 +45,7 @@ fn text(bytes: &[u8]) -> String {
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
     let dir =
-        std::env::temp_dir().join(format!("schedsim-hardening-{name}-{}", std::process::id()));
+        std::env::temp_dir().join(format!("schedsim-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
