@@ -7,6 +7,11 @@
 //! temporaries are removed and every target is left as it was: a file that existed
 //! keeps its content, nothing the command did not create is deleted.
 //!
+//! The renames are one after another: a rename needs no space, so only a directory
+//! removed meanwhile can fail one after another succeeded, and then the renamed
+//! targets stay. A process killed by a signal before its end leaves its temporary
+//! files (`.NAME.schedsim-PID-N.tmp` beside each target), never a cut target.
+//!
 //! An output path that is an input of the command (the model, the golden file), or
 //! that another output of the same command already names, is refused: paths are
 //! compared once made canonical, so `./m.toml`, `m.toml` and a symbolic link to it
