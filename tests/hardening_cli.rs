@@ -44,8 +44,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("schedsim-hardening-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("schedsim-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -1022,4 +1021,28 @@ fn workflow_priority_hint_names_what_each_profile_takes() {
         schedsim::model::load_str("m.toml", &fixed)
             .unwrap_or_else(|d| panic!("{profile}: {}", d.render()));
     }
+}
+
+#[test]
+fn trace_to_dev_stdout_redirected_to_a_file_keeps_trace_and_summary() {
+    // Reopening /dev/stdout would write from offset 0 over the summary (or replace
+    // the file the shell opened); the stream itself is shared instead.
+    let dir = scratch("stdout");
+    let file = dir.join("out.txt");
+    let out = bin()
+        .args(["run", DS, "--trace", "/dev/stdout"])
+        .stdout(std::fs::File::create(&file).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.starts_with("{\"model\":\"daily-etl\""), "{written}");
+    assert!(
+        written.ends_with("every instance reached a final state\n"),
+        "{written}"
+    );
+    let trace_lines = written.lines().filter(|l| l.starts_with('{')).count();
+    assert!(trace_lines > 100, "{trace_lines}");
+    assert_eq!(entries(&dir), ["out.txt"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -4,7 +4,7 @@
 //! where the two differ (exit 1), or that they are identical (exit 0).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use schedsim::engine::Config;
 use schedsim::observe::observe;
@@ -42,7 +42,7 @@ pub struct VerifyArgs {
 
 /// The trace of a scenario, header first, in memory.
 fn trace_of(
-    path: &PathBuf,
+    path: &Path,
     scenario: Option<&str>,
     seed: u64,
     max_instances: u64,

@@ -7,14 +7,20 @@
 //! temporaries are removed and every target is left as it was: a file that existed
 //! keeps its content, nothing the command did not create is deleted.
 //!
+//! The renames are one after another: a rename needs no space, so only a directory
+//! removed meanwhile can fail one after another succeeded, and then the renamed
+//! targets stay. A process killed by a signal before its end leaves its temporary
+//! files (`.NAME.schedsim-PID-N.tmp` beside each target), never a cut target.
+//!
 //! An output path that is an input of the command (the model, the golden file), or
 //! that another output of the same command already names, is refused: paths are
 //! compared once made canonical, so `./m.toml`, `m.toml` and a symbolic link to it
 //! are the same file.
 //!
-//! A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a
-//! FIFO) is written in place: there is nothing to rename over, and it is never
-//! removed. Such a target is not all or nothing: what was written to it stays written.
+//! A target that exists and is not a regular file (`/dev/null`, a FIFO) is written in
+//! place: there is nothing to rename over, and it is never removed. `/dev/stdout` and
+//! `/dev/stderr` are the process's own streams, shared with what it prints. Such a
+//! target is not all or nothing: what was written to it stays written.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -51,6 +57,31 @@ fn canonical(path: &Path) -> std::io::Result<PathBuf> {
     Ok(parent.canonicalize()?.join(name))
 }
 
+/// `/dev/stdout`, `/dev/stderr` and their `/dev/fd/N` and `/proc/self/fd/N` names: a
+/// duplicate of the process's own stream, not the file reopened (which would write
+/// from offset 0 over what the stream writes).
+fn standard_stream(target: &Path) -> Option<std::io::Result<File>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let name = target.to_str()?;
+        let fd = ["/dev/", "/dev/fd/", "/proc/self/fd/"]
+            .iter()
+            .find_map(|dir| name.strip_prefix(dir))?;
+        let owned = match fd {
+            "stdout" | "1" => std::io::stdout().as_fd().try_clone_to_owned(),
+            "stderr" | "2" => std::io::stderr().as_fd().try_clone_to_owned(),
+            _ => return None,
+        };
+        Some(owned.map(File::from))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = target;
+        None
+    }
+}
+
 impl Outputs {
     pub fn new() -> Self {
         Outputs::default()
@@ -68,6 +99,11 @@ impl Outputs {
     pub fn open(&mut self, flag: &str, target: &Path) -> Result<File, String> {
         let shown = target.display();
         let problem = |e: &dyn std::fmt::Display| format!("{flag} {shown}: {e}");
+        if let Some(file) = standard_stream(target) {
+            // Shares the stream's offset: `--trace /dev/stdout > f` keeps both the
+            // trace and what is printed after it, in that order.
+            return file.map_err(|e| problem(&e));
+        }
         let resolved = canonical(target).map_err(|e| problem(&e))?;
         if let Some((_, input)) = self.inputs.iter().find(|(c, _)| *c == resolved) {
             return Err(problem(&format!(

@@ -13,7 +13,7 @@ use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
 use schedsim::observe::{Summary, observe_with};
-use schedsim::plan::reach;
+use schedsim::plan::reach::{self, Reach};
 
 use super::output::Outputs;
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
@@ -66,9 +66,11 @@ fn scenario_with(
     operations: &[String],
 ) -> Result<model::Scenario, String> {
     let mut s = m.scenarios[index].clone();
+    let base = &m.scenarios[index];
+    let reach = Reach::new(m, base);
     for f in faults {
         let fault = explore::parse_fault(m, f).map_err(|e| format!("--fault {e}"))?;
-        if let Some(why) = reach::unreachable(m, &s, fault.task, fault.scheduled) {
+        if let Some(why) = reach.unreachable(fault.task, fault.scheduled) {
             eprintln!("warning: --fault `{f}`: this fault matches no instance: {why}");
         }
         s.faults.push(fault);
@@ -80,7 +82,7 @@ fn scenario_with(
                 "--operation `{o}`: the operation falls outside the scenario"
             ));
         }
-        if let Some(why) = reach::unreachable(m, &s, op.task, op.scheduled) {
+        if let Some(why) = reach.unreachable(op.task, op.scheduled) {
             eprintln!("warning: --operation `{o}`: this operation matches no instance: {why}");
         }
         s.operations.push(op);

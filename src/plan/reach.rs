@@ -12,43 +12,71 @@ use super::{covered_tasks, schedule_of};
 use crate::calendar::schedule::local_to_instant;
 use crate::model::{Diagnostic, FileDiagnostics, Model, Scenario, TaskId, doc::Document};
 
-/// Why no instance of `scenario` can be `task` scheduled at `scheduled`, if none can:
-/// the task is in no backfill of a scenario that is not recurring, or its schedule
-/// never fires at that time.
-pub fn unreachable(
-    model: &Model,
-    scenario: &Scenario,
-    task: TaskId,
-    scheduled: DateTime,
-) -> Option<String> {
-    let name = &model.task(task).name;
-    let covering: Vec<_> = scenario
-        .backfills
-        .iter()
-        .filter(|b| covered_tasks(model, &b.targets, b.downstream).contains(&task))
-        .collect();
-    if covering.is_empty() && !scenario.recurring {
-        return Some(format!(
-            "`{name}` is in no backfill of scenario `{}`, and the scenario is not recurring",
-            scenario.name
-        ));
+/// What instances a scenario can create, as far as faults and operations are
+/// concerned: the tasks each backfill covers, worked out once.
+pub struct Reach<'a> {
+    model: &'a Model,
+    scenario: &'a Scenario,
+    /// For each backfill, whether it covers each task.
+    covered: Vec<Vec<bool>>,
+}
+
+impl<'a> Reach<'a> {
+    pub fn new(model: &'a Model, scenario: &'a Scenario) -> Self {
+        let covered = scenario
+            .backfills
+            .iter()
+            .map(|b| {
+                let mut on = vec![false; model.tasks.len()];
+                for t in covered_tasks(model, &b.targets, b.downstream) {
+                    on[t.0 as usize] = true;
+                }
+                on
+            })
+            .collect();
+        Reach {
+            model,
+            scenario,
+            covered,
+        }
     }
-    // DolphinScheduler's explicit complement dates replace the schedule.
-    let listed = covering
-        .iter()
-        .any(|b| b.dates.as_ref().is_some_and(|d| d.contains(&scheduled)));
-    if listed {
-        return None;
-    }
-    let at = local_to_instant(&model.timezone, scheduled);
-    match schedule_of(model, task) {
-        Ok(schedule) if schedule.fires(at, at).next().is_none() => Some(format!(
-            "`{name}`'s schedule `{}` never fires at {}",
-            model.cron_of(task).unwrap_or(super::DS_DEFAULT_CRON),
-            scheduled.strftime("%Y-%m-%dT%H:%M:%S")
-        )),
-        Ok(_) => None,
-        Err(e) => Some(e.to_string()),
+
+    /// Why no instance of the scenario can be `task` scheduled at `scheduled`, if
+    /// none can: the task is in no backfill of a scenario that is not recurring, or
+    /// its schedule never fires at that time.
+    pub fn unreachable(&self, task: TaskId, scheduled: DateTime) -> Option<String> {
+        let (model, scenario) = (self.model, self.scenario);
+        let name = &model.task(task).name;
+        let covering: Vec<_> = scenario
+            .backfills
+            .iter()
+            .zip(&self.covered)
+            .filter(|(_, on)| on[task.0 as usize])
+            .map(|(b, _)| b)
+            .collect();
+        if covering.is_empty() && !scenario.recurring {
+            return Some(format!(
+                "`{name}` is in no backfill of scenario `{}`, and the scenario is not recurring",
+                scenario.name
+            ));
+        }
+        // DolphinScheduler's explicit complement dates replace the schedule.
+        let listed = covering
+            .iter()
+            .any(|b| b.dates.as_ref().is_some_and(|d| d.contains(&scheduled)));
+        if listed {
+            return None;
+        }
+        let at = local_to_instant(&model.timezone, scheduled);
+        match schedule_of(model, task) {
+            Ok(schedule) if schedule.fires(at, at).next().is_none() => Some(format!(
+                "`{name}`'s schedule `{}` never fires at {}",
+                model.cron_of(task).unwrap_or(super::DS_DEFAULT_CRON),
+                scheduled.strftime("%Y-%m-%dT%H:%M:%S")
+            )),
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        }
     }
 }
 
@@ -60,10 +88,11 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
         return out;
     };
     for (s, sdoc) in model.scenarios.iter().zip(&doc.scenarios) {
+        let reach = Reach::new(model, s);
         let faults = s.faults.iter().map(|f| (f.task, f.scheduled));
         let spans = sdoc.faults.iter().map(|f| f.scheduled.span.clone());
         for ((task, scheduled), span) in faults.zip(spans) {
-            if let Some(why) = unreachable(model, s, task, scheduled) {
+            if let Some(why) = reach.unreachable(task, scheduled) {
                 out.diagnostics.push(
                     Diagnostic::new(
                         span,
@@ -77,7 +106,7 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
         let operations = s.operations.iter().map(|o| (o.task, o.scheduled));
         let spans = sdoc.operations.iter().map(|o| o.scheduled.span.clone());
         for ((task, scheduled), span) in operations.zip(spans) {
-            if let Some(why) = unreachable(model, s, task, scheduled) {
+            if let Some(why) = reach.unreachable(task, scheduled) {
                 out.diagnostics.push(
                     Diagnostic::new(
                         span,
@@ -91,4 +120,46 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
     }
     out.normalize();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\n[[workflow]]\nname = \"w\"\ncron = \"0 0 2 * * ? *\"\n  [[workflow.task]]\n  name = \"a\"\n[[workflow]]\nname = \"v\"\ncron = \"0 0 3 * * ? *\"\n  [[workflow.task]]\n  name = \"b\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  dates = [\"2025-03-01T02:00:00\", \"2025-03-02T05:00:00\"]\n";
+
+    fn time(t: &str) -> DateTime {
+        t.parse().unwrap()
+    }
+
+    #[test]
+    fn a_fault_reaches_only_covered_tasks_at_their_fire_or_listed_times() {
+        let m = crate::model::load_str("m.toml", MODEL).unwrap();
+        let reach = Reach::new(&m, &m.scenarios[0]);
+        let (a, b) = (TaskId(0), TaskId(1));
+        assert_eq!(reach.unreachable(a, time("2025-03-01T02:00")), None);
+        // Listed complement dates replace the schedule.
+        assert_eq!(reach.unreachable(a, time("2025-03-02T05:00")), None);
+        let off = reach.unreachable(a, time("2025-03-03T04:00")).unwrap();
+        assert!(off.contains("never fires at 2025-03-03T04:00:00"), "{off}");
+        let elsewhere = reach.unreachable(b, time("2025-03-01T03:00")).unwrap();
+        assert!(elsewhere.contains("`v.b` is in no backfill"), "{elsewhere}");
+    }
+
+    #[test]
+    fn warnings_point_at_the_scheduled_time() {
+        let source = format!(
+            "{MODEL}  [[scenario.fault]]\n  task = \"v.b\"\n  scheduled = \"2025-03-01T03:00:00\"\n"
+        );
+        let m = crate::model::load_str("m.toml", &source).unwrap();
+        let w = warnings(&m, "m.toml", &source).to_json();
+        assert_eq!(w.len(), 1, "{w:?}");
+        let line = source
+            .lines()
+            .position(|l| l.contains("03:00:00\""))
+            .unwrap()
+            + 1;
+        assert_eq!((w[0].line, w[0].column), (line, 15));
+        assert!(w[0].message.starts_with("this fault matches no instance"));
+    }
 }
