@@ -447,6 +447,12 @@ impl<'m> Engine<'m> {
                 backfill: Some(b_index),
                 error,
             })?;
+            engine.notes.extend(
+                planner
+                    .notes()
+                    .iter()
+                    .map(|n| format!("backfill {}: {n}", b_index + 1)),
+            );
             if b.order == Order::Desc
                 && rules.reverse_self_dependency == ReverseSelfDependency::Reject
                 && let Some(t) = planner.tasks().find(|t| model.task(*t).self_dependency)
@@ -567,12 +573,12 @@ impl<'m> Engine<'m> {
         self.events.push(Reverse((at, self.seq, ev, a, b)));
     }
 
-    /// Runs to the horizon, or until nothing is left to do.
+    /// Runs until nothing is left to do. Past the horizon (`until`) nothing new starts
+    /// (no instance's time comes, no unit is created, no operator acts) and what has
+    /// started runs to its end, retries included.
     pub fn run(&mut self, sink: &mut impl Sink) {
         while let Some(&Reverse((t, ..))) = self.events.peek() {
-            if self.horizon.is_some_and(|h| t > h) {
-                break;
-            }
+            let past = self.past_horizon(t);
             self.now = t;
             while let Some(&Reverse((t2, _, ev, a, b))) = self.events.peek() {
                 if t2 != t {
@@ -580,6 +586,7 @@ impl<'m> Engine<'m> {
                 }
                 self.events.pop();
                 match ev {
+                    Ev::TimeReached | Ev::Advance | Ev::Operation if past => {}
                     Ev::TimeReached => self.time_reached(a, sink),
                     Ev::AttemptEnd => self.attempt_end(a, b, sink),
                     Ev::RetryDue => self.retry_due(a, sink),
@@ -592,6 +599,10 @@ impl<'m> Engine<'m> {
             }
             self.dispatch(sink);
         }
+    }
+
+    fn past_horizon(&self, t: Instant) -> bool {
+        self.horizon.is_some_and(|h| t > h)
     }
 
     /// How many events went through the event queue.
@@ -628,6 +639,9 @@ impl<'m> Engine<'m> {
 
     /// Creates the next units of a chain that are due and fit its cap.
     fn advance(&mut self, c: u32, sink: &mut impl Sink) {
+        if self.past_horizon(self.now) {
+            return;
+        }
         loop {
             let chain = &self.chains[c as usize];
             if chain.stopped || chain.next >= chain.units.len() || chain.in_flight >= chain.cap {
