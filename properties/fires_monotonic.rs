@@ -130,8 +130,8 @@ proptest! {
 }
 
 /// Every bundled zone in every profile, hourly at :00 and :30, across each of the
-/// zone's transitions from 2010 to 2026 (Apia's skipped 2011-12-30, Nuuk's gap at
-/// midnight in 2025), a day either side.
+/// zone's transitions from 2020 to 2026 (Nuuk's gap at
+/// midnight in 2025), a day either side; Apia's skipped 2011-12-30 is in tests/hardening_calendar.rs.
 #[test]
 fn every_bundled_zone_in_every_profile_fires_strictly_increasing() {
     let zones = zones();
@@ -157,7 +157,7 @@ fn every_bundled_zone_in_every_profile_fires_strictly_increasing() {
                 fold: rules.dst_fold,
                 stepping: rules.cron_stepping,
             };
-            let from = local_to_instant(&tz, date(2010, 1, 1).at(0, 0, 0, 0));
+            let from = local_to_instant(&tz, date(2020, 1, 1).at(0, 0, 0, 0));
             let to = local_to_instant(&tz, date(2026, 1, 1).at(0, 0, 0, 0));
             let transitions: Vec<i64> = tz
                 .following(Timestamp::from_second(from).unwrap())

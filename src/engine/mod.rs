@@ -306,7 +306,8 @@ pub struct Engine<'m> {
     faults: BTreeMap<(TaskId, Instant), (Vec<u32>, FaultPhase)>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
     operations: Vec<(OperationKind, TaskId, Instant)>,
-    /// Operations that found nothing to act on, for the summary.
+    /// Operations that found nothing to act on and what a backfill left out, for the
+    /// summary.
     pub notes: Vec<String>,
     plan: UnitPlan,
     scratch: FillScratch,
