@@ -260,16 +260,27 @@ fn future_runs_cut_are_counted_in_a_note() {
 // `termination` failed and its partition was missing.
 #[test]
 fn until_on_a_fire_time_lets_the_run_finish() {
-    for (profile, cron, partition) in [
-        ("dolphinscheduler", "0 0 2 * * ? *", "dt=$[yyyyMMdd]"),
-        ("airflow", "0 2 * * *", "ds={{ ds }}"),
-        ("dataworks", "00 00 02 * * ?", "dt=${bizdate}"),
+    // (profile, rules, cron, partition, runs): an Airflow data interval fires at its
+    // end, so with `timetable = "interval"` the run of 03-12 (firing 03-13) is outside.
+    for (profile, rules, cron, partition, runs) in [
+        ("dolphinscheduler", "", "0 0 2 * * ? *", "dt=$[yyyyMMdd]", 3),
+        ("airflow", "", "0 2 * * *", "ds={{ ds }}", 3),
+        (
+            "airflow",
+            "timetable = \"interval\"",
+            "0 2 * * *",
+            "ds={{ ds }}",
+            2,
+        ),
+        ("dataworks", "", "00 00 02 * * ?", "dt=${bizdate}", 3),
     ] {
         let toml = format!(
             r#"[model]
 name = "m"
 profile = "{profile}"
 timezone = "UTC"
+[rules]
+{rules}
 [[resource_group]]
 name = "g"
 slots = 4
@@ -304,13 +315,13 @@ recurring = true
                 String::new()
             },
         );
-        let path = model_file(&format!("until_{profile}"), &toml);
+        let path = model_file(&format!("until_{profile}_{runs}"), &toml);
         let out = schedsim(&["check", &path, "--format", "json"]);
         let v = json(&out);
         assert_eq!(out.status.code(), Some(0), "{profile}: {}", v["properties"]);
-        // The runs of 03-10, 03-11 and 03-12 at 02:00, both tasks, all succeeded.
+        // The runs firing 03-10, 03-11 and 03-12 at 02:00, both tasks, all succeeded.
         let instances = v["instances"].as_array().unwrap();
-        assert_eq!(instances.len(), 6, "{profile}: {instances:?}");
+        assert_eq!(instances.len(), 2 * runs, "{profile}: {instances:?}");
         assert!(
             instances.iter().all(|i| i["state"] == "succeeded"),
             "{profile}"
