@@ -475,3 +475,54 @@ fn dataworks_dst_gap_across_midnight_has_no_duplicate_fires() {
         ]
     );
 }
+
+// Item 24 in a DataWorks backfill: the hourly node's 23:00 of 2025-03-29 (in the gap)
+// shifted onto 03-30 00:00, the next business date's instance: two instances of one
+// logical time, and `unique-logical-instance` failed.
+#[test]
+fn dataworks_dst_gap_across_midnight_has_no_duplicate_instances() {
+    let toml = r#"[model]
+name = "m"
+profile = "dataworks"
+timezone = "America/Nuuk"
+[[resource_group]]
+name = "g"
+slots = 4
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "h"
+  cron = "00 00 * * * ?"
+  duration = "5m"
+  writes = [ { table = "t", partition = "dt=${bizdate}/hh=$[hh24]", mode = "overwrite" } ]
+  [[workflow.task]]
+  name = "d"
+  cron = "00 00 23 * * ?"
+  duration = "5m"
+[[scenario]]
+name = "s"
+start = "2025-04-10T00:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-27"
+  to = "2025-03-29"
+"#;
+    let path = model_file("nuuk_backfill", toml);
+    let out = schedsim(&["check", &path, "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", v["properties"]);
+    let instances = v["instances"].as_array().unwrap();
+    let of = |task: &str| instances.iter().filter(|i| i["task"] == task).count();
+    // 24 + 23 (the spring-forward day has no 23:00) + 24 hourly; 3 daily, the one in
+    // the gap delayed to 00:00 and dry-run (DW §2 D2).
+    assert_eq!(of("w.h"), 71);
+    assert_eq!(of("w.d"), 3);
+    let mut scheduled: Vec<&str> = instances
+        .iter()
+        .filter(|i| i["task"] == "w.h")
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    scheduled.sort_unstable();
+    scheduled.dedup();
+    assert_eq!(scheduled.len(), 71, "one instance per scheduled time");
+}

@@ -491,6 +491,20 @@ impl<'m> Planner<'m> {
                 schedule.fires_on(day, &mut scratch.fires, &mut scratch.resolved);
                 scratch.fires.sort_by_key(|f| f.at);
                 scratch.fires.dedup_by_key(|f| f.at);
+                // A sub-daily node's fire shifted out of a gap onto a fire of the next day
+                // (a gap across midnight) is that fire, of the next business date: the
+                // gap's hour has no instance (DW §2: 23 hourly instances that day).
+                if sub_daily
+                    && scratch.fires.iter().any(|f| f.shifted)
+                    && let Ok(next) = day.tomorrow()
+                {
+                    scratch.next.clear();
+                    schedule.fires_on(next, &mut scratch.next, &mut scratch.resolved);
+                    let next_fires = &scratch.next;
+                    scratch
+                        .fires
+                        .retain(|f| !(f.shifted && next_fires.iter().any(|n| n.at == f.at)));
+                }
                 for f in &scratch.fires {
                     let in_window = match self.window {
                         Some((a, b)) if sub_daily => a <= f.local.time() && f.local.time() <= b,
@@ -580,6 +594,8 @@ impl<'m> Planner<'m> {
 #[derive(Default)]
 pub struct FillScratch {
     fires: Vec<Fire>,
+    /// The next day's fires, for fires shifted across midnight.
+    next: Vec<Fire>,
     resolved: Vec<(Instant, bool)>,
     runs: Vec<(u32, u32)>,
 }
