@@ -409,6 +409,28 @@ fn range_ending_9999_12_31_keeps_its_fires() {
         lines(&out),
         ["1960-01-01T00:00:00+00:00", "1960-01-02T00:00:00+00:00"]
     );
+    // An Airflow data interval starting 9999-12-31 ends past the calendar (Python's
+    // datetime overflows there): that run is not created, and a note says so.
+    let interval = model_file(
+        "airflow_interval_9999",
+        &airflow_model("2025-09-02T00:00:00")
+            .replace("timetable = \"trigger\"", "timetable = \"interval\""),
+    );
+    let out = schedsim(&[
+        "instances",
+        &interval,
+        "--from",
+        "9999-12-29",
+        "--to",
+        "9999-12-31T23:59:59",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(lines(&out).len(), 2, "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("d.t: no run from 9999-12-31T03:00:00+00:00 on"),
+        "{}",
+        text(&out.stderr)
+    );
     // A DolphinScheduler complement of 9999-12-29..31 has its 3 instances.
     let toml = ds_model("9999-12-31T23:59:59").replace("2025-03-01", "9999-12-29");
     let path = model_file("ds_9999", &toml);

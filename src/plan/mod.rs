@@ -397,7 +397,21 @@ impl<'m> Planner<'m> {
                     shifted: false,
                 }]
             } else {
-                schedule.ticks(from, to, rules.timetable, usize::MAX)
+                let ticks = schedule.ticks(from, to, rules.timetable, usize::MAX);
+                // A data-interval timetable stops where it cannot find an interval's
+                // end (Airflow's "did not advance"; the calendar's end, 9999-12-31).
+                let after = ticks.last().map_or(from, |t| t.at.saturating_add(1));
+                if rules.timetable == crate::rules::Timetable::Interval
+                    && let Some(f) = schedule.fires(after, to).next()
+                {
+                    self.notes.push(format!(
+                        "{}: no run from {} on: the timetable finds no end for its data \
+                         interval (Airflow's \"did not advance\", or past 9999-12-31)",
+                        model.task(*task).name,
+                        rfc3339(tz, f.at)
+                    ));
+                }
+                ticks
             };
             for t in ticks {
                 if !self.clipped_in(t.at, t.run_after)
