@@ -594,6 +594,8 @@ impl CronExpr {
             }
         };
         let years = match year {
+            // Every year, to the calendar's end: a `*` names no range to stop at.
+            Some(("*", _)) => None,
             Some((t, at)) => {
                 let mut set = vec![false; (YEAR_MAX - YEAR_MIN + 1) as usize];
                 for item in p.items(t, at) {
@@ -674,7 +676,8 @@ impl CronExpr {
             + t.time().second() as u32;
         let mut date = t.date();
         let mut first = true;
-        while date.year() <= YEAR_MAX {
+        // To the end of the calendar (9999-12-31), as croniter goes to Python's.
+        loop {
             if self.matches_date(date) {
                 let i = if first {
                     self.times.partition_point(|&x| x <= secs)
@@ -688,7 +691,6 @@ impl CronExpr {
             first = false;
             date = date.tomorrow().ok()?;
         }
-        None
     }
 
     /// The last fire strictly before `t` on naive local time (croniter's get_prev).
@@ -698,7 +700,7 @@ impl CronExpr {
             + t.time().second() as u32;
         let mut date = t.date();
         let mut first = true;
-        while date.year() >= YEAR_MIN {
+        loop {
             if self.matches_date(date) {
                 let i = if first {
                     self.times.partition_point(|&x| x < secs)
@@ -712,7 +714,6 @@ impl CronExpr {
             first = false;
             date = date.yesterday().ok()?;
         }
-        None
     }
 
     /// Whether it fires on `date` (at its times of day).

@@ -6,9 +6,11 @@
 //! profiles' presets reproduce what Quartz 2.3.2, Airflow 3.3.2 and DataWorks do
 //! (SEMANTICS.md, conformance files under tests/conformance).
 
+use std::collections::VecDeque;
+
 use jiff::civil::{Date, DateTime};
-use jiff::tz::{AmbiguousOffset, TimeZone};
-use jiff::{Span, Timestamp};
+use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
+use jiff::{SignedDuration, Span, Timestamp};
 
 use super::cron::CronExpr;
 use crate::rules::{CronStepping, DstFold, DstGap, Timetable};
@@ -45,40 +47,70 @@ pub fn resolve_local(
     fold: DstFold,
     out: &mut Vec<(Instant, bool)>,
 ) {
-    let at = |offset: jiff::tz::Offset| -> Option<Instant> {
-        local
-            .to_zoned(TimeZone::fixed(offset))
-            .ok()
-            .map(|z| z.timestamp().as_second())
-    };
+    // Plain arithmetic, not a Timestamp: the calendar's last local day (9999-12-31) lies
+    // past jiff's last Timestamp in zones at or west of UTC.
+    let at = |offset: Offset| civil_seconds(local) - i64::from(offset.seconds());
     match tz.to_ambiguous_timestamp(local).offset() {
-        AmbiguousOffset::Unambiguous { offset } => out.extend(at(offset).map(|t| (t, false))),
+        AmbiguousOffset::Unambiguous { offset } => out.push((at(offset), false)),
         AmbiguousOffset::Gap { before, after } => match gap {
             DstGap::Skip => {}
             // With the offset before the gap, the local time lands past it, moved by
             // the gap's length (02:30 → 03:30).
-            DstGap::ShiftByGap => out.extend(at(before).map(|t| (t, true))),
+            DstGap::ShiftByGap => out.push((at(before), true)),
             DstGap::FirstValid => {
-                if let Some(earlier) = at(after) {
-                    let transition = tz
-                        .following(Timestamp::from_second(earlier).unwrap_or(Timestamp::MIN))
-                        .next()
-                        .map(|t| t.timestamp().as_second());
-                    out.extend(transition.map(|t| (t, true)));
-                }
+                let transition = tz
+                    .following(clamped(at(after)))
+                    .next()
+                    .map(|t| t.timestamp().as_second());
+                out.extend(transition.map(|t| (t, true)));
             }
         },
         AmbiguousOffset::Fold { before, after } => {
             let (first, second) = (at(before), at(after));
             match fold {
-                DstFold::First => out.extend(first.map(|t| (t, false))),
-                DstFold::Second => out.extend(second.map(|t| (t, false))),
-                DstFold::Both => {
-                    out.extend([first, second].into_iter().flatten().map(|t| (t, false)))
-                }
+                DstFold::First => out.push((first, false)),
+                DstFold::Second => out.push((second, false)),
+                DstFold::Both => out.extend([(first, false), (second, false)]),
             }
         }
     }
+}
+
+/// Midnight of 1970-01-01, civil: [`civil_seconds`] counts from it.
+const EPOCH: DateTime = DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
+
+/// How far an instant can lie from its local time read as UTC: jiff's offsets stay
+/// within ±25:59:59.
+const MAX_OFFSET: i64 = 26 * 3600;
+
+/// A civil time's seconds since 1970-01-01T00:00:00 as if it were UTC: defined for every
+/// civil time, -9999-01-01 to 9999-12-31, where a Timestamp is not.
+fn civil_seconds(local: DateTime) -> i64 {
+    local.duration_since(EPOCH).as_secs()
+}
+
+/// The civil time `secs` seconds after 1970-01-01T00:00:00, saturating at the ends of
+/// the civil range.
+fn civil_at(secs: i64) -> DateTime {
+    EPOCH
+        .checked_add(SignedDuration::from_secs(secs))
+        .unwrap_or(if secs < 0 {
+            DateTime::MIN
+        } else {
+            DateTime::MAX
+        })
+}
+
+/// The Timestamp nearest to an instant: instants within a day of the civil range's
+/// ends lie past jiff's Timestamps, and no zone changes offset there.
+fn clamped(at: Instant) -> Timestamp {
+    let secs = at.clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The zone's offset at an instant.
+pub fn offset_at(tz: &TimeZone, at: Instant) -> Offset {
+    tz.to_offset(clamped(at))
 }
 
 /// One scheduled time: when it is for, and when its run may start.
@@ -105,6 +137,19 @@ impl Schedule {
                 to,
             }),
         }
+    }
+
+    /// The first fire of local date `day` after its midnight: what a date-only upper
+    /// bound, read as that midnight, leaves out first.
+    pub fn first_after_midnight(&self, day: Date) -> Option<Fire> {
+        let midnight = local_to_instant(&self.tz, day.to_datetime(jiff::civil::Time::midnight()));
+        let end = match day.tomorrow() {
+            Ok(next) => {
+                local_to_instant(&self.tz, next.to_datetime(jiff::civil::Time::midnight())) - 1
+            }
+            Err(_) => local_to_instant(&self.tz, day.to_datetime(jiff::civil::Time::MAX)),
+        };
+        self.fires(midnight.saturating_add(1), end).next()
     }
 
     /// Runs whose schedule time is in `[from, to]`: with `Timetable::Trigger` each
@@ -172,16 +217,19 @@ impl Schedule {
 
     fn calendar(&self, from: Instant, to: Instant) -> CalendarFires<'_> {
         let local = |t: Instant| instant_to_local(&self.tz, t).date();
-        let day = Span::new().days(1);
+        // A fire lies within MAX_OFFSET of its local time read as UTC, so the dates
+        // whose fires can land in the range are within 3 days of its local ends.
+        let margin = Span::new().days(3);
         CalendarFires {
             schedule: self,
-            next_date: Some(local(from).saturating_sub(day)),
-            last_date: local(to.min(MAX_INSTANT)).saturating_add(day),
+            next_date: Some(local(from).saturating_sub(margin)),
+            last_date: local(to).saturating_add(margin),
             from,
             to,
-            buffer: Vec::new(),
+            pending: VecDeque::new(),
+            day: Vec::new(),
             scratch: Vec::new(),
-            pos: 0,
+            last: None,
         }
     }
 
@@ -251,9 +299,6 @@ impl Schedule {
     }
 }
 
-/// The latest instant the calendar walks to (the end of year 2999).
-const MAX_INSTANT: Instant = 32_503_680_000;
-
 /// Fires in a range, by either stepping.
 pub enum Fires<'a> {
     Calendar(CalendarFires<'a>),
@@ -295,16 +340,23 @@ impl Iterator for AirflowSteps<'_> {
     }
 }
 
-/// Fires in a range, produced a day at a time with reused buffers.
+/// Fires in a range, produced a day at a time with reused buffers, strictly increasing.
+///
+/// A DST shift can move a fire onto or past the fires of the next local date (a gap
+/// across midnight, Pacific/Apia's skipped 2011-12-30), so fires wait in `pending`,
+/// sorted, until no later date can produce an earlier one; two local times that land
+/// on one instant (02:00 shifted onto 03:00) are one fire, the first generated.
 pub struct CalendarFires<'a> {
     schedule: &'a Schedule,
     next_date: Option<Date>,
     last_date: Date,
     from: Instant,
     to: Instant,
-    buffer: Vec<Fire>,
+    pending: VecDeque<Fire>,
+    day: Vec<Fire>,
     scratch: Vec<(Instant, bool)>,
-    pos: usize,
+    /// The last fire returned.
+    last: Option<Instant>,
 }
 
 impl Iterator for CalendarFires<'_> {
@@ -312,23 +364,35 @@ impl Iterator for CalendarFires<'_> {
 
     fn next(&mut self) -> Option<Fire> {
         loop {
-            if let Some(f) = self.buffer.get(self.pos) {
-                self.pos += 1;
-                if f.at >= self.from && f.at <= self.to {
-                    return Some(*f);
+            let next_date = self.next_date.filter(|d| *d <= self.last_date);
+            if let Some(f) = self.pending.front().copied() {
+                // Every fire of a date d is at or after d's midnight read as UTC, less
+                // MAX_OFFSET.
+                let settled = next_date.is_none_or(|d| {
+                    f.at < civil_seconds(d.to_datetime(jiff::civil::Time::midnight())) - MAX_OFFSET
+                });
+                if settled {
+                    self.pending.pop_front();
+                    if f.at < self.from || f.at > self.to || self.last.is_some_and(|l| f.at <= l) {
+                        continue;
+                    }
+                    self.last = Some(f.at);
+                    return Some(f);
                 }
-                continue;
             }
-            let date = self.next_date.filter(|d| *d <= self.last_date)?;
+            let date = next_date?;
             self.next_date = date.tomorrow().ok();
-            self.buffer.clear();
-            self.pos = 0;
+            self.day.clear();
             self.schedule
-                .fires_on(date, &mut self.buffer, &mut self.scratch);
-            // A DST shift can move a fire past a later one of the same day, and two
-            // local times can land on one instant (02:00 shifted onto 03:00): one fire.
-            self.buffer.sort_by_key(|f| f.at);
-            self.buffer.dedup_by_key(|f| f.at);
+                .fires_on(date, &mut self.day, &mut self.scratch);
+            let ordered = self.pending.back().is_none_or(|b| {
+                self.day.first().is_none_or(|f| b.at <= f.at) && self.day.is_sorted_by_key(|f| f.at)
+            });
+            self.pending.extend(self.day.drain(..));
+            if !ordered {
+                // Stable: of two fires on one instant, the one generated first stays first.
+                self.pending.make_contiguous().sort_by_key(|f| f.at);
+            }
         }
     }
 }
@@ -337,23 +401,22 @@ impl Iterator for CalendarFires<'_> {
 pub fn local_to_instant(tz: &TimeZone, local: DateTime) -> Instant {
     let mut out = Vec::with_capacity(2);
     resolve_local(tz, local, DstGap::ShiftByGap, DstFold::First, &mut out);
-    out.first().map_or(0, |(t, _)| *t)
+    // ShiftByGap and First always give one instant.
+    out.first().map_or(civil_seconds(local), |(t, _)| *t)
 }
 
-/// Instant → local civil time.
+/// Instant → local civil time (saturating at the ends of the civil range).
 pub fn instant_to_local(tz: &TimeZone, at: Instant) -> DateTime {
-    Timestamp::from_second(at)
-        .unwrap_or(Timestamp::MIN)
-        .to_zoned(tz.clone())
-        .datetime()
+    civil_at(at.saturating_add(i64::from(offset_at(tz, at).seconds())))
 }
 
 /// RFC 3339 with the zone's offset: `2025-03-01T00:00:00+08:00`.
 pub fn rfc3339(tz: &TimeZone, at: Instant) -> String {
-    let z = Timestamp::from_second(at)
-        .unwrap_or(Timestamp::MIN)
-        .to_zoned(tz.clone());
-    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let mut broken = jiff::fmt::strtime::BrokenDownTime::from(instant_to_local(tz, at));
+    broken.set_offset(Some(offset_at(tz, at)));
+    broken
+        .to_string("%Y-%m-%dT%H:%M:%S%:z")
+        .unwrap_or_else(|_| at.to_string())
 }
 
 #[cfg(test)]

@@ -19,10 +19,11 @@ pub struct Args {
     /// IANA time zone of the schedule.
     #[arg(long, default_value = "UTC")]
     tz: String,
-    /// First local time (or date) of the range, included.
+    /// First local time of the range, included (a date: its midnight).
     #[arg(long)]
     from: String,
-    /// Last local time (or date: its midnight) of the range, included.
+    /// Last local time of the range, included. A date is its midnight, as Airflow's
+    /// --to-date: the fires later that day are left out, with a note naming the first.
     #[arg(long)]
     to: String,
     /// Refuse ranges with more fires than this.
@@ -90,6 +91,17 @@ pub fn run(args: &Args) -> i32 {
         local_to_instant(&tz, to.start()),
     );
     let times: Vec<String> = fires.map(|f| rfc3339(&tz, f.at)).collect();
+    // A date-only --to is its midnight, as everywhere: say what of that day is left out.
+    // On stderr in both formats: stdout keeps the JSON array of the contract.
+    if let model::DateOrTime::Date(day) = to
+        && let Some(f) = schedule.first_after_midnight(day)
+    {
+        eprintln!(
+            "note: --to {day} is a date, read as its midnight {day}T00:00:00: the fires later \
+             that day are left out, the first {} (give --to {day}T23:59:59 to include the day)",
+            rfc3339(&tz, f.at)
+        );
+    }
     match args.format {
         Format::Json => outln!(
             "{}",

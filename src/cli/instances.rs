@@ -15,7 +15,9 @@ pub struct Args {
     /// First business date (dataworks) or schedule/logical time, included.
     #[arg(long, required_unless_present = "dates")]
     from: Option<String>,
-    /// Last business date or time, included.
+    /// Last business date or time, included. A business date (dataworks) covers its
+    /// whole day; elsewhere a date is its midnight, as Airflow's --to-date: the fires
+    /// later that day are left out, with a note naming the first.
     #[arg(long, required_unless_present = "dates")]
     to: Option<String>,
     /// DolphinScheduler: explicit schedule times instead of a range, comma-separated
@@ -159,10 +161,14 @@ pub fn run(args: &Args) -> i32 {
         clip: None,
         max_instances: args.max_instances,
     };
-    let instances = match plan::plan(&m, &request) {
+    let (instances, notes) = match plan::plan_with_notes(&m, &request) {
         Ok(i) => i,
         Err(e) => return fail(&e.to_string()),
     };
+    // Notes go to stderr in both formats: stdout keeps the JSON array of the contract.
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
     let rows: Result<Vec<Row<'_>>, String> = instances
         .iter()
         .enumerate()

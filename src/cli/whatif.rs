@@ -18,7 +18,9 @@ pub struct Args {
     /// First business date (dataworks) or schedule/logical time, included.
     #[arg(long)]
     from: String,
-    /// Last business date or time, included.
+    /// Last business date or time, included. A business date (dataworks) covers its
+    /// whole day; elsewhere a date is its midnight, as Airflow's --to-date: the fires
+    /// later that day are left out, with a note naming the first.
     #[arg(long)]
     to: String,
     /// A knob and its values: groups, order, run_immediately, window, profile_version,
@@ -134,6 +136,13 @@ pub fn run(args: &Args) -> i32 {
             serde_json::to_string_pretty(&variants).expect("variants serialise")
         ),
         Format::Text => out!("{}", table(&vary, &variants)),
+    }
+    // What the backfill left out (a date-only --to, runs not due), once per distinct note.
+    let mut seen = std::collections::BTreeSet::new();
+    for note in variants.iter().flat_map(|v| &v.summary.notes) {
+        if seen.insert(note) {
+            eprintln!("note: {note}");
+        }
     }
     EXIT_OK
 }

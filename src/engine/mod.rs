@@ -319,7 +319,8 @@ pub struct Engine<'m> {
     faults: BTreeMap<(TaskId, Instant), (Vec<u32>, FaultPhase)>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
     operations: Vec<(OperationKind, TaskId, Instant)>,
-    /// Operations that found nothing to act on, for the summary.
+    /// Operations that found nothing to act on and what a backfill left out, for the
+    /// summary.
     pub notes: Vec<String>,
     plan: UnitPlan,
     scratch: FillScratch,
@@ -551,6 +552,12 @@ impl<'m> Engine<'m> {
                 backfill: Some(b_index),
                 error,
             })?;
+            engine.notes.extend(
+                planner
+                    .notes()
+                    .iter()
+                    .map(|n| format!("backfill {}: {n}", b_index + 1)),
+            );
             if b.order == Order::Desc
                 && rules.reverse_self_dependency == ReverseSelfDependency::Reject
                 && let Some(t) = planner.tasks().find(|t| model.task(*t).self_dependency)
@@ -695,12 +702,15 @@ impl<'m> Engine<'m> {
         self.events.push(Reverse((at, self.seq, ev, a, b)));
     }
 
-    /// Runs to the horizon, or until nothing is left to do.
+    /// Runs until nothing is left to do. Past the horizon (`until`) nothing new starts
+    /// (no instance's time comes, no unit is created, no operator acts) and what has
+    /// started runs to its end, retries included.
     pub fn run(&mut self, sink: &mut impl Sink) {
         while let Some(&Reverse((t, ..))) = self.events.peek() {
-            if self.horizon.is_some_and(|h| t > h) || self.past_end.is_some() {
+            if self.past_end.is_some() {
                 break;
             }
+            let past = self.past_horizon(t);
             self.now = t;
             while let Some(&Reverse((t2, _, ev, a, b))) = self.events.peek() {
                 if t2 != t {
@@ -708,6 +718,7 @@ impl<'m> Engine<'m> {
                 }
                 self.events.pop();
                 match ev {
+                    Ev::TimeReached | Ev::Advance | Ev::Operation if past => {}
                     Ev::TimeReached => self.time_reached(a, sink),
                     Ev::AttemptEnd => self.attempt_end(a, b, sink),
                     Ev::RetryDue => self.retry_due(a, sink),
@@ -733,6 +744,10 @@ impl<'m> Engine<'m> {
     /// The scenario's horizon (`until`), if it has one.
     pub fn horizon(&self) -> Option<Instant> {
         self.horizon
+    }
+
+    fn past_horizon(&self, t: Instant) -> bool {
+        self.horizon.is_some_and(|h| t > h)
     }
 
     /// How many events went through the event queue.
@@ -769,6 +784,9 @@ impl<'m> Engine<'m> {
 
     /// Creates the next units of a chain that are due and fit its cap.
     fn advance(&mut self, c: u32, sink: &mut impl Sink) {
+        if self.past_horizon(self.now) {
+            return;
+        }
         loop {
             let chain = &self.chains[c as usize];
             if chain.stopped || chain.next >= chain.units.len() || chain.in_flight >= chain.cap {

@@ -108,7 +108,8 @@ pub struct Summary {
     pub unit_counts: UnitCounts,
     /// Executions of every instance: first tries, retries and reruns.
     pub executions: u64,
-    /// Operator actions that found nothing to act on.
+    /// Operator actions that found nothing to act on, and what a backfill left out
+    /// (a date-only `to`, runs not due yet).
     pub notes: Vec<String>,
     pub instances: Vec<InstanceRow>,
     pub units: Vec<UnitRow>,

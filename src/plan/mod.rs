@@ -96,7 +96,8 @@ pub struct Request {
     pub dates: Option<Vec<jiff::civil::DateTime>>,
     /// The virtual now: with `future_instances = skip`, runs not yet due are left out.
     pub now: Option<Instant>,
-    /// Only instances scheduled inside these instants (a recurring window).
+    /// Only instances scheduled at or after the first instant and firing at or before
+    /// the second (a recurring window, both ends included).
     pub clip: Option<(Instant, Instant)>,
     pub max_instances: u64,
 }
@@ -217,6 +218,8 @@ pub struct Planner<'m> {
     at_most: u64,
     /// Run-time profiles: every (tick, task) of the request, in time then task order.
     ticks: Vec<(Instant, Instant, TaskId)>,
+    /// What the request left out and why, for people (a date-only `to`, runs not due).
+    notes: Vec<String>,
 }
 
 impl<'m> Planner<'m> {
@@ -260,12 +263,45 @@ impl<'m> Planner<'m> {
             units: Vec::new(),
             at_most,
             ticks: Vec::new(),
+            notes: Vec::new(),
         };
         match model.rules.date_convention {
             DateConvention::BusinessDate => planner.list_dates(req)?,
-            DateConvention::ScheduleTime | DateConvention::LogicalDate => planner.list_ticks(req),
+            DateConvention::ScheduleTime | DateConvention::LogicalDate => {
+                planner.list_ticks(req);
+                planner.note_date_only_to(req);
+            }
         }
         Ok(planner)
+    }
+
+    /// What the request left out and why: one sentence each, for people.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// A date-only `to` is that date's midnight (Airflow's `--to-date` is parsed so,
+    /// DolphinScheduler's complement takes date-times and its picker sets 00:00:00):
+    /// name the first fire of that day it leaves out.
+    fn note_date_only_to(&mut self, req: &Request) {
+        let (DateOrTime::Date(day), None) = (req.to, &req.dates) else {
+            return;
+        };
+        let tz = &self.model.timezone;
+        let first = self
+            .tasks
+            .iter()
+            .filter(|(task, _)| in_effect(self.model, *task, day))
+            .filter_map(|(task, s)| s.first_after_midnight(day).map(|f| (f.at, *task)))
+            .min();
+        if let Some((at, task)) = first {
+            self.notes.push(format!(
+                "`to` {day} is a date, read as its midnight {day}T00:00:00: the fires later that \
+                 day are left out, the first {} of {} (give `{day}T23:59:59` to include the day)",
+                rfc3339(tz, at),
+                self.model.task(task).name
+            ));
+        }
     }
 
     /// At most how many instances the request creates.
@@ -343,6 +379,8 @@ impl<'m> Planner<'m> {
         let rules = &model.rules;
         let from = local_to_instant(tz, req.from.start());
         let to = local_to_instant(tz, req.to.start());
+        // Runs not due at `now` under `future_instances = skip`: how many, the first.
+        let mut not_due: (u64, Option<(Instant, TaskId)>) = (0, None);
         for (task, schedule) in &self.tasks {
             let ticks = if let Some(dates) = &req.dates {
                 dates
@@ -366,21 +404,49 @@ impl<'m> Planner<'m> {
                     shifted: false,
                 }]
             } else {
-                schedule.ticks(from, to, rules.timetable, usize::MAX)
+                let ticks = schedule.ticks(from, to, rules.timetable, usize::MAX);
+                // A data-interval timetable stops where it cannot find an interval's
+                // end (Airflow's "did not advance"; the calendar's end, 9999-12-31).
+                let after = ticks.last().map_or(from, |t| t.at.saturating_add(1));
+                if rules.timetable == crate::rules::Timetable::Interval
+                    && let Some(f) = schedule.fires(after, to).next()
+                {
+                    self.notes.push(format!(
+                        "{}: no run from {} on: the timetable finds no end for its data \
+                         interval (Airflow's \"did not advance\", or past 9999-12-31)",
+                        model.task(*task).name,
+                        rfc3339(tz, f.at)
+                    ));
+                }
+                ticks
             };
             for t in ticks {
-                if rules.future_instances == FutureInstances::Skip
-                    && req.now.is_some_and(|now| t.run_after >= now)
-                {
-                    continue;
-                }
-                if !self.clipped_in(t.at)
+                if !self.clipped_in(t.at, t.run_after)
                     || !in_effect(model, *task, instant_to_local(tz, t.at).date())
                 {
                     continue;
                 }
+                if rules.future_instances == FutureInstances::Skip
+                    && req.now.is_some_and(|now| t.run_after >= now)
+                {
+                    not_due.0 += 1;
+                    let this = (t.at, *task);
+                    not_due.1 = Some(not_due.1.map_or(this, |first| first.min(this)));
+                    continue;
+                }
                 self.ticks.push((t.at, t.run_after, *task));
             }
+        }
+        if let (n, Some((at, task)), Some(now)) = (not_due.0, not_due.1, req.now) {
+            self.notes.push(format!(
+                "{n} instance{} not created: due at or after the request's time {} \
+                 (future_instances = skip: a backfill creates only runs whose interval has \
+                 ended), the first {} of {}",
+                if n == 1 { " was" } else { "s were" },
+                rfc3339(tz, now),
+                rfc3339(tz, at),
+                model.task(task).name
+            ));
         }
         self.ticks.sort_unstable_by_key(|&(at, _, task)| (at, task));
         self.units
@@ -388,8 +454,10 @@ impl<'m> Planner<'m> {
         self.units.dedup();
     }
 
-    fn clipped_in(&self, at: Instant) -> bool {
-        self.clip.is_none_or(|(a, b)| a <= at && at <= b)
+    /// Inside the recurring window: scheduled at or after its start, and firing (its
+    /// run may start: the end of an Airflow data interval) at or before `until`.
+    fn clipped_in(&self, at: Instant, run_after: Instant) -> bool {
+        self.clip.is_none_or(|(a, b)| a <= at && run_after <= b)
     }
 
     /// The instances and bindings of one unit, into `out` (cleared first).
@@ -444,6 +512,20 @@ impl<'m> Planner<'m> {
                 schedule.fires_on(day, &mut scratch.fires, &mut scratch.resolved);
                 scratch.fires.sort_by_key(|f| f.at);
                 scratch.fires.dedup_by_key(|f| f.at);
+                // A sub-daily node's fire shifted out of a gap onto a fire of the next day
+                // (a gap across midnight) is that fire, of the next business date: the
+                // gap's hour has no instance (DW §2: 23 hourly instances that day).
+                if sub_daily
+                    && scratch.fires.iter().any(|f| f.shifted)
+                    && let Ok(next) = day.tomorrow()
+                {
+                    scratch.next.clear();
+                    schedule.fires_on(next, &mut scratch.next, &mut scratch.resolved);
+                    let next_fires = &scratch.next;
+                    scratch
+                        .fires
+                        .retain(|f| !(f.shifted && next_fires.iter().any(|n| n.at == f.at)));
+                }
                 for f in &scratch.fires {
                     let in_window = match self.window {
                         Some((a, b)) if sub_daily => a <= f.local.time() && f.local.time() <= b,
@@ -470,7 +552,8 @@ impl<'m> Planner<'m> {
             if self.clip.is_some() {
                 let mut i = before;
                 while i < out.instances.len() {
-                    if self.clipped_in(out.instances[i].scheduled) {
+                    let p = &out.instances[i];
+                    if self.clipped_in(p.scheduled, p.run_after) {
                         i += 1;
                     } else {
                         out.instances.remove(i);
@@ -532,6 +615,8 @@ impl<'m> Planner<'m> {
 #[derive(Default)]
 pub struct FillScratch {
     fires: Vec<Fire>,
+    /// The next day's fires, for fires shifted across midnight.
+    next: Vec<Fire>,
     resolved: Vec<(Instant, bool)>,
     runs: Vec<(u32, u32)>,
 }
@@ -571,6 +656,14 @@ impl Listed {
 /// Every instance the request creates, ordered by scheduled time, then task, each with
 /// the instances it is bound to.
 pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
+    plan_with_notes(model, req).map(|(listed, _)| listed)
+}
+
+/// [`plan`], with the planner's notes on what the request left out.
+pub fn plan_with_notes(
+    model: &Model,
+    req: &Request,
+) -> Result<(Vec<Listed>, Vec<String>), PlanError> {
     let planner = Planner::new(model, req)?;
     let mut listed: Vec<Listed> = Vec::new();
     let mut unit_plan = UnitPlan::default();
@@ -624,7 +717,7 @@ pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
     for (new, &old) in order.iter().enumerate() {
         new_index[old as usize] = new as u32;
     }
-    Ok(order
+    let listed = order
         .iter()
         .map(|&i| {
             let mut l = listed[i as usize].clone();
@@ -634,7 +727,8 @@ pub fn plan(model: &Model, req: &Request) -> Result<Vec<Listed>, PlanError> {
             l.waits_for.sort_unstable();
             l
         })
-        .collect())
+        .collect();
+    Ok((listed, planner.notes().to_vec()))
 }
 
 /// What an instance's partition expressions are evaluated against, for an execution
@@ -651,9 +745,7 @@ fn partition_context(
         UnitKey::BusinessDate(d) => d,
         UnitKey::RunTime(_) => scheduled.date().yesterday().unwrap_or(scheduled.date()),
     };
-    let offset_seconds = tz
-        .to_offset(jiff::Timestamp::from_second(instance.scheduled).unwrap_or_default())
-        .seconds();
+    let offset_seconds = crate::calendar::schedule::offset_at(tz, instance.scheduled).seconds();
     crate::calendar::params::Context {
         business_date,
         scheduled,
