@@ -1,22 +1,31 @@
 //! Property-based exploration of fault schedules: which attempts fail (before or after
-//! their write) and which operator actions happen, searched from one seed, each case
-//! checked against every property; a violating schedule is shrunk to a minimal one
-//! (no fault or action can be removed and the same property still fail) and given
-//! back as the `check` command that replays it exactly.
+//! their write), which operator actions happen and which durations stretch, searched
+//! from one seed, each case checked against the aimed properties; a violating schedule
+//! is shrunk to a minimal one (no fault attempt, action or stretch can be removed and
+//! the same property still fail) and given back as the `check` command that replays
+//! it exactly. Properties the scenario as written already violates are reported once
+//! and not searched. Cases run in parallel (rayon); the outcome is the sequential
+//! one.
 //!
-//! Schedules are scenario data ([`Fault`], [`Operation`]), added to a copy of the
-//! scenario; nothing here touches the engine's rules.
+//! Schedules are scenario data ([`Fault`], [`Operation`], [`Stretch`]), added to a
+//! copy of the scenario; nothing here touches the engine's rules.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::civil::DateTime;
+use rayon::prelude::*;
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::{instant_to_local, local_to_instant};
 use crate::engine::{Config, Random, State};
 use crate::keyword::Keyword;
-use crate::model::{Fault, FaultPhase, Model, Operation, OperationKind, Scenario, TaskId};
+use crate::model::{
+    Fault, FaultPhase, MAX_STRETCH, Model, Operation, OperationKind, Scenario, Stretch, TaskId,
+};
 use crate::observe::observe;
+use crate::rules::RerunComplement;
 
 /// A fault as `--fault TASK,SCHEDULED,ATTEMPT[,after_write]` writes it.
 pub fn fault_arg(model: &Model, f: &Fault) -> String {
@@ -119,68 +128,253 @@ pub fn parse_operation(model: &Model, text: &str) -> Result<Operation, String> {
     })
 }
 
-/// A found violation, shrunk.
+/// A stretch as `--stretch TASK,SCHEDULED,FACTOR` writes it.
+pub fn stretch_arg(model: &Model, s: &Stretch) -> String {
+    format!(
+        "{},{},{}",
+        model.task(s.task).name,
+        s.scheduled.strftime("%Y-%m-%dT%H:%M:%S"),
+        s.factor
+    )
+}
+
+/// Reads `TASK,SCHEDULED,FACTOR`: every execution of that instance takes FACTOR times
+/// its drawn duration.
+pub fn parse_stretch(model: &Model, text: &str) -> Result<Stretch, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [task, scheduled, factor] = parts[..] else {
+        return Err(format!("`{text}`: expected TASK,SCHEDULED,FACTOR"));
+    };
+    let factor = factor
+        .parse::<f64>()
+        .ok()
+        .filter(|f| *f > 0.0 && *f <= MAX_STRETCH)
+        .ok_or_else(|| {
+            format!("`{factor}`: expected a factor above 0, at most 1000 (2 doubles the duration)")
+        })?;
+    Ok(Stretch {
+        task: task_named(model, task)?,
+        scheduled: time(scheduled)?,
+        factor,
+    })
+}
+
+crate::keyword_enum! {
+    /// Which attempts a case may fail.
+    pub enum FaultModel ("fault model") {
+        /// Only attempts within the task's retries: every instance still succeeds.
+        Transient = "transient",
+        /// Any attempt, the last one included.
+        Any = "any",
+    }
+}
+
+impl FaultModel {
+    /// What the fault model means, for the output.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            FaultModel::Transient => {
+                "only attempts within each task's retries fail, so every instance still succeeds"
+            }
+            FaultModel::Any => "any attempt may fail, the last one included",
+        }
+    }
+}
+
+/// The factors a case stretches a duration by.
+const FACTORS: [f64; 4] = [2.0, 3.0, 5.0, 10.0];
+
+/// What a search aims at.
 #[derive(Clone, Debug)]
-pub struct Violation {
-    pub property: &'static str,
+pub struct Aim {
+    /// The properties searched for, in catalog order.
+    pub properties: Vec<&'static str>,
+    pub faults: FaultModel,
+    /// The operator actions a case may add.
+    pub operations: Vec<OperationKind>,
+    /// Whether a case may stretch durations.
+    pub stretch: bool,
+    /// Keep searching after the first violation.
+    pub all_violations: bool,
+}
+
+/// The operator actions a search adds when none are asked for, and why.
+pub fn default_operations(
+    model: &Model,
+    scenario: &Scenario,
+    faults: FaultModel,
+) -> (Vec<OperationKind>, &'static str) {
+    if faults == FaultModel::Transient {
+        (
+            Vec::new(),
+            "none, the default under --faults transient: the question is retries alone",
+        )
+    } else if model.rules.rerun_complement == RerunComplement::RegenerateLater
+        && !scenario.backfills.is_empty()
+    {
+        (
+            vec![OperationKind::RerunFailed],
+            "rerun_failed, the default where rerun_complement = regenerate_later: a rerun of \
+             a backfill instance creates the later dates again by design (SEMANTICS.md), \
+             which unique-logical-instance reports; --operations rerun searches it",
+        )
+    } else {
+        (vec![OperationKind::Rerun], "rerun, the default")
+    }
+}
+
+/// What one case adds to the scenario. Faults are kept one attempt each (so shrinking
+/// can drop a single attempt); those of one instance share its phase.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schedule {
     pub faults: Vec<Fault>,
     pub operations: Vec<Operation>,
-    /// The case it was found in (0 is the scenario as written).
+    pub stretches: Vec<Stretch>,
+}
+
+impl Schedule {
+    /// The faults as the scenario takes them: one per instance, its attempts joined.
+    pub fn merged_faults(&self) -> Vec<Fault> {
+        let mut out: Vec<Fault> = Vec::new();
+        for f in &self.faults {
+            match out
+                .iter_mut()
+                .find(|g| (g.task, g.scheduled) == (f.task, f.scheduled))
+            {
+                Some(g) => {
+                    g.attempts.extend_from_slice(&f.attempts);
+                    g.attempts.sort_unstable();
+                    g.attempts.dedup();
+                }
+                None => out.push(f.clone()),
+            }
+        }
+        out
+    }
+
+    fn applied_to(&self, base: &Scenario) -> Scenario {
+        let mut s = base.clone();
+        s.faults.extend(self.merged_faults());
+        s.operations.extend_from_slice(&self.operations);
+        s.stretches.extend_from_slice(&self.stretches);
+        s
+    }
+
+    /// Faults and stretches in instance order (their order has no effect).
+    fn normalised(mut self) -> Schedule {
+        self.faults.sort_by(|a, b| {
+            (a.task, a.scheduled, &a.attempts).cmp(&(b.task, b.scheduled, &b.attempts))
+        });
+        self.stretches
+            .sort_by(|a, b| (a.task, a.scheduled).cmp(&(b.task, b.scheduled)));
+        self
+    }
+}
+
+/// A violation found by the search, shrunk.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub property: &'static str,
+    pub schedule: Schedule,
+    /// The first case it was found in, from 1.
     pub case: usize,
+    /// How many cases shrank to it.
+    pub found_in: usize,
 }
 
 /// What an exploration did.
 #[derive(Clone, Debug)]
 pub struct Outcome {
+    /// Cases run (up to the first violation, unless every violation is asked for).
     pub cases: usize,
-    pub violation: Option<Violation>,
+    /// Aimed properties that the scenario as written already violates: reported once,
+    /// not searched.
+    pub already: Vec<&'static str>,
+    /// The properties the cases were checked against.
+    pub searched: Vec<&'static str>,
+    /// In the order the search found them; one at most unless every violation is asked for.
+    pub findings: Vec<Finding>,
+    /// What the search could not do, said in the output.
+    pub notes: Vec<String>,
 }
 
-/// An instance of the base run that a fault or an action can aim at.
+/// An instance of the base run that a fault, an action or a stretch can aim at.
 struct Target {
     task: TaskId,
     scheduled: DateTime,
-    attempts: u32,
+    retries: u32,
     end: Instant,
+    timeout: bool,
 }
 
-/// The first property (in catalog order) that does not hold with these faults and
-/// operations added.
-fn first_violation(
+/// The searched properties (catalog order) that fail with `schedule` added.
+fn violated(
     model: &Model,
     base: &Scenario,
-    faults: &[Fault],
-    operations: &[Operation],
+    schedule: &Schedule,
     config: Config,
-) -> Option<&'static str> {
-    let failing = failing(model, base, faults, operations, config);
-    crate::observe::PROPERTIES
-        .into_iter()
-        .find(|p| failing.contains(p))
+    searched: &[&'static str],
+) -> Result<Vec<&'static str>, String> {
+    let failing = failing(model, &schedule.applied_to(base), config)?;
+    Ok(searched
+        .iter()
+        .copied()
+        .filter(|p| failing.contains(p))
+        .collect())
 }
 
-/// Searches `cases` random fault schedules on top of `scenario` (each simulated with
-/// `config.seed`), shrinking the first violation found. `kinds` are the operator
-/// actions it may add; `progress` hears (done, total).
+/// Every property that fails in `scenario`.
+fn failing(
+    model: &Model,
+    scenario: &Scenario,
+    config: Config,
+) -> Result<BTreeSet<&'static str>, String> {
+    let (_, findings, _) =
+        observe::<Vec<u8>>(model, scenario, config, None).map_err(|e| e.to_string())?;
+    Ok(findings
+        .properties
+        .iter()
+        .filter(|p| !p.holds)
+        .map(|p| p.name)
+        .collect())
+}
+
+/// Searches `cases` random schedules on top of `scenario` (each simulated with
+/// `config.seed`) for a violation of `aim.properties`, shrinking what it finds.
+/// Cases run in parallel on the current rayon pool; the outcome is the one the
+/// sequential order gives (the lowest case index wins). `progress` hears (done, total).
 pub fn explore(
     model: &Model,
     scenario: &Scenario,
     config: Config,
     cases: usize,
-    kinds: &[OperationKind],
-    progress: &dyn Fn(usize, usize),
+    aim: &Aim,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, crate::engine::RunError> {
     let (engine, findings, _) = observe::<Vec<u8>>(model, scenario, config, None)?;
-    if let Some(p) = findings.properties.iter().find(|p| !p.holds) {
-        return Ok(Outcome {
-            cases: 0,
-            violation: Some(Violation {
-                property: p.name,
-                faults: Vec::new(),
-                operations: Vec::new(),
-                case: 0,
-            }),
-        });
+    let base_failing: Vec<&'static str> = findings
+        .properties
+        .iter()
+        .filter(|p| !p.holds)
+        .map(|p| p.name)
+        .collect();
+    let (already, searched): (Vec<&'static str>, Vec<&'static str>) = aim
+        .properties
+        .iter()
+        .partition(|p| base_failing.contains(p));
+    let mut outcome = Outcome {
+        cases: 0,
+        already,
+        searched,
+        findings: Vec::new(),
+        notes: Vec::new(),
+    };
+    if outcome.searched.is_empty() {
+        outcome.notes.push(
+            "every aimed property already fails in the base scenario: nothing left to search"
+                .into(),
+        );
+        return Ok(outcome);
     }
     let tz = &model.timezone;
     let horizon = scenario.until.map(|u| local_to_instant(tz, u));
@@ -188,125 +382,238 @@ pub fn explore(
         .instances
         .iter()
         .filter(|i| i.attempts > 0 && i.state != State::DryRun)
-        .map(|i| Target {
-            task: i.task,
-            scheduled: instant_to_local(tz, i.scheduled),
-            attempts: model.task(i.task).retry.times + 1,
-            end: i.end.unwrap_or(i.scheduled),
+        .map(|i| {
+            let task = model.task(i.task);
+            Target {
+                task: i.task,
+                scheduled: instant_to_local(tz, i.scheduled),
+                retries: task.retry.times,
+                end: i.end.unwrap_or(i.scheduled),
+                timeout: task.timeout.is_some(),
+            }
         })
         .collect();
     if targets.is_empty() {
-        return Ok(Outcome {
-            cases: 0,
-            violation: None,
+        outcome
+            .notes
+            .push("no instance executes in the base scenario: nothing to aim at".into());
+        return Ok(outcome);
+    }
+    let transient = aim.faults == FaultModel::Transient;
+    // A fault on an instance the scenario already scripts would replace its fault.
+    let fault_targets: Vec<&Target> = targets
+        .iter()
+        .filter(|t| !transient || t.retries > 0)
+        .filter(|t| {
+            !scenario
+                .faults
+                .iter()
+                .any(|f| (f.task, f.scheduled) == (t.task, t.scheduled))
+        })
+        .collect();
+    if fault_targets.is_empty() {
+        outcome.notes.push(if transient {
+            "no executed instance has a retry (or each already has a scripted fault): transient faults have nothing to fail".into()
+        } else {
+            "every executed instance already has a scripted fault: the search adds none".into()
         });
+    }
+    // Under transient faults a timeout would fail the instance for good.
+    let stretch_targets: Vec<&Target> = targets
+        .iter()
+        .filter(|t| aim.stretch && !(transient && t.timeout))
+        .filter(|t| {
+            !scenario
+                .stretches
+                .iter()
+                .any(|s| (s.task, s.scheduled) == (t.task, t.scheduled))
+        })
+        .collect();
+    if aim.stretch && stretch_targets.is_empty() {
+        outcome.notes.push(
+            "no executed instance can be stretched (a timeout would fail it for good under transient faults)"
+                .into(),
+        );
     }
     // The search's own stream, apart from the simulations' (which use the seed as is).
     const SEARCH: u64 = 0x5EED_0F0F_FA17;
     let mut rng = Random::new(config.seed ^ SEARCH);
-    let pick = |rng: &mut Random, n: usize| ((rng.unit() * n as f64) as usize).min(n - 1);
-    for case in 1..=cases {
-        let mut faults = Vec::new();
-        for _ in 0..pick(&mut rng, 4) {
-            let t = &targets[pick(&mut rng, targets.len())];
-            faults.push(Fault {
-                task: t.task,
-                scheduled: t.scheduled,
-                attempts: vec![1 + pick(&mut rng, t.attempts as usize) as u32],
-                phase: if rng.chance(0.5) {
-                    FaultPhase::AfterWrite
-                } else {
-                    FaultPhase::BeforeWrite
-                },
-            });
-        }
-        let mut operations = Vec::new();
-        if !kinds.is_empty() {
-            for _ in 0..pick(&mut rng, 3) {
-                let t = &targets[pick(&mut rng, targets.len())];
-                let after = 60 * (1 + pick(&mut rng, 180) as i64);
-                let at = horizon.map_or(t.end + after, |h| (t.end + after).min(h));
-                operations.push(Operation {
-                    at: instant_to_local(tz, at),
-                    kind: kinds[pick(&mut rng, kinds.len())],
-                    task: t.task,
-                    scheduled: t.scheduled,
-                });
+    let schedules: Vec<Schedule> = (0..cases)
+        .map(|_| {
+            let mut s = Schedule::default();
+            if !fault_targets.is_empty() {
+                for _ in 0..pick(&mut rng, 4) {
+                    let t = fault_targets[pick(&mut rng, fault_targets.len())];
+                    let limit = if transient { t.retries } else { t.retries + 1 };
+                    let attempt = 1 + pick(&mut rng, limit as usize) as u32;
+                    let after = rng.chance(0.5);
+                    let same = |f: &&Fault| (f.task, f.scheduled) == (t.task, t.scheduled);
+                    let phase = match s.faults.iter().find(same) {
+                        Some(f) => f.phase,
+                        None if after => FaultPhase::AfterWrite,
+                        None => FaultPhase::BeforeWrite,
+                    };
+                    if !s
+                        .faults
+                        .iter()
+                        .filter(same)
+                        .any(|f| f.attempts == [attempt])
+                    {
+                        s.faults.push(Fault {
+                            task: t.task,
+                            scheduled: t.scheduled,
+                            attempts: vec![attempt],
+                            phase,
+                        });
+                    }
+                }
             }
-        }
-        progress(case, cases);
-        if let Some(property) = first_violation(model, scenario, &faults, &operations, config) {
-            let (faults, operations) =
-                shrink(model, scenario, config, property, faults, operations);
-            return Ok(Outcome {
-                cases: case,
-                violation: Some(Violation {
-                    property,
-                    faults,
-                    operations,
-                    case,
-                }),
-            });
+            if !aim.operations.is_empty() {
+                for _ in 0..pick(&mut rng, 3) {
+                    let t = &targets[pick(&mut rng, targets.len())];
+                    let after = 60 * (1 + pick(&mut rng, 180) as i64);
+                    let at = horizon.map_or(t.end + after, |h| (t.end + after).min(h));
+                    s.operations.push(Operation {
+                        at: instant_to_local(tz, at),
+                        kind: aim.operations[pick(&mut rng, aim.operations.len())],
+                        task: t.task,
+                        scheduled: t.scheduled,
+                    });
+                }
+            }
+            if !stretch_targets.is_empty() {
+                for _ in 0..pick(&mut rng, 3) {
+                    let t = stretch_targets[pick(&mut rng, stretch_targets.len())];
+                    let factor = FACTORS[pick(&mut rng, FACTORS.len())];
+                    if !s
+                        .stretches
+                        .iter()
+                        .any(|x| (x.task, x.scheduled) == (t.task, t.scheduled))
+                    {
+                        s.stretches.push(Stretch {
+                            task: t.task,
+                            scheduled: t.scheduled,
+                            factor,
+                        });
+                    }
+                }
+            }
+            s
+        })
+        .collect();
+    let searched = &outcome.searched;
+    let done = AtomicUsize::new(0);
+    let refused: Mutex<BTreeMap<usize, String>> = Mutex::default();
+    let run_case = |k: usize| {
+        let result = violated(model, scenario, &schedules[k], config, searched);
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, cases);
+        result.unwrap_or_else(|e| {
+            refused.lock().expect("no case panics").insert(k, e);
+            Vec::new()
+        })
+    };
+    let hits: Vec<(usize, &'static str)> = if aim.all_violations {
+        let all: Vec<Vec<&'static str>> = (0..cases).into_par_iter().map(run_case).collect();
+        outcome.cases = cases;
+        all.into_iter()
+            .enumerate()
+            .flat_map(|(k, ps)| ps.into_iter().map(move |p| (k, p)))
+            .collect()
+    } else {
+        let first = (0..cases)
+            .into_par_iter()
+            .map(|k| (k, run_case(k)))
+            .find_first(|(_, ps)| !ps.is_empty());
+        outcome.cases = first.as_ref().map_or(cases, |(k, _)| k + 1);
+        first.map(|(k, ps)| (k, ps[0])).into_iter().collect()
+    };
+    let refused = refused.into_inner().expect("no case panics");
+    if let Some((first, why)) = refused.range(..outcome.cases).next() {
+        let n = refused.range(..outcome.cases).count();
+        outcome.notes.push(format!(
+            "{n} of {} cases could not run and count as holding (case {}: {why})",
+            outcome.cases,
+            first + 1
+        ));
+    }
+    let shrunk: Vec<Schedule> = hits
+        .par_iter()
+        .map(|&(k, p)| shrink(model, scenario, config, p, schedules[k].clone()))
+        .collect();
+    for ((k, property), schedule) in hits.into_iter().zip(shrunk) {
+        match outcome
+            .findings
+            .iter_mut()
+            .find(|f| f.property == property && f.schedule == schedule)
+        {
+            Some(f) => f.found_in += 1,
+            None => outcome.findings.push(Finding {
+                property,
+                schedule,
+                case: k + 1,
+                found_in: 1,
+            }),
         }
     }
-    Ok(Outcome {
-        cases,
-        violation: None,
-    })
+    Ok(outcome)
 }
 
-/// Removes faults and actions one at a time while `property` still fails, until none
-/// can go: the result is 1-minimal.
+/// Uniform in 0..n.
+fn pick(rng: &mut Random, n: usize) -> usize {
+    ((rng.unit() * n as f64) as usize).min(n.saturating_sub(1))
+}
+
+/// Removes fault attempts, actions and stretches one at a time while `property` still
+/// fails, until none can go: the result is 1-minimal.
 fn shrink(
     model: &Model,
     scenario: &Scenario,
     config: Config,
     property: &'static str,
-    mut faults: Vec<Fault>,
-    mut operations: Vec<Operation>,
-) -> (Vec<Fault>, Vec<Operation>) {
-    let still =
-        |f: &[Fault], o: &[Operation]| failing(model, scenario, f, o, config).contains(property);
+    mut s: Schedule,
+) -> Schedule {
+    let still = |s: &Schedule| {
+        failing(model, &s.applied_to(scenario), config).is_ok_and(|f| f.contains(property))
+    };
     loop {
-        if let Some(f) = without_one(&faults, |f| still(f, &operations)) {
-            faults = f;
-        } else if let Some(o) = without_one(&operations, |o| still(&faults, o)) {
-            operations = o;
+        if let Some(f) = without_one(&s.faults, |f| {
+            still(&Schedule {
+                faults: f.to_vec(),
+                ..s.clone()
+            })
+        }) {
+            s.faults = f;
+        } else if let Some(o) = without_one(&s.operations, |o| {
+            still(&Schedule {
+                operations: o.to_vec(),
+                ..s.clone()
+            })
+        }) {
+            s.operations = o;
+        } else if let Some(x) = without_one(&s.stretches, |x| {
+            still(&Schedule {
+                stretches: x.to_vec(),
+                ..s.clone()
+            })
+        }) {
+            s.stretches = x;
         } else {
-            return (faults, operations);
+            return s.normalised();
         }
     }
 }
 
-/// `items` without the first element whose removal keeps `ok` true.
-fn without_one<T: Clone>(items: &[T], ok: impl Fn(&[T]) -> bool) -> Option<Vec<T>> {
-    (0..items.len()).find_map(|k| {
+/// `items` without the first element (in order) whose removal keeps `ok` true; the
+/// removals are tried in parallel.
+fn without_one<T: Clone + Sync + Send>(
+    items: &[T],
+    ok: impl Fn(&[T]) -> bool + Sync,
+) -> Option<Vec<T>> {
+    (0..items.len()).into_par_iter().find_map_first(|k| {
         let mut fewer = items.to_vec();
         fewer.remove(k);
         ok(&fewer).then_some(fewer)
     })
-}
-
-/// Every property that fails with these faults and operations.
-fn failing(
-    model: &Model,
-    base: &Scenario,
-    faults: &[Fault],
-    operations: &[Operation],
-    config: Config,
-) -> BTreeSet<&'static str> {
-    let mut s = base.clone();
-    s.faults.extend_from_slice(faults);
-    s.operations.extend_from_slice(operations);
-    observe::<Vec<u8>>(model, &s, config, None)
-        .map(|(_, f, _)| {
-            f.properties
-                .iter()
-                .filter(|p| !p.holds)
-                .map(|p| p.name)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -339,6 +646,34 @@ mod tests {
         assert!(parse_operation(&m, "reboot,w.t,2025-03-02T02:00:00,2025-03-10T05:00:00").is_err());
     }
 
+    fn aim(faults: FaultModel, operations: &[OperationKind]) -> Aim {
+        Aim {
+            properties: crate::observe::PROPERTIES.to_vec(),
+            faults,
+            operations: operations.to_vec(),
+            stretch: true,
+            all_violations: false,
+        }
+    }
+
+    #[test]
+    fn stretch_arguments_round_trip() {
+        let m = model();
+        let s = parse_stretch(&m, "w.t,2025-03-02T02:00:00,2.5").unwrap();
+        assert_eq!(s.factor, 2.5);
+        assert_eq!(parse_stretch(&m, &stretch_arg(&m, &s)).unwrap(), s);
+        assert_eq!(
+            stretch_arg(&m, &parse_stretch(&m, "w.t,2025-03-02T02:00:00,3").unwrap()),
+            "w.t,2025-03-02T02:00:00,3"
+        );
+        for bad in ["0", "-1", "1001", "NaN", "inf", "x"] {
+            assert!(
+                parse_stretch(&m, &format!("w.t,2025-03-02T02:00:00,{bad}")).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn an_insert_into_node_shrinks_to_one_after_write_failure() {
         let m = model();
@@ -352,23 +687,55 @@ mod tests {
             &m.scenarios[0],
             config,
             200,
-            &[OperationKind::Rerun],
+            &aim(FaultModel::Any, &[OperationKind::Rerun]),
             &|_, _| {},
         )
         .unwrap();
-        let v = out
-            .violation
-            .expect("an append retried after its write duplicates");
+        let [v] = &out.findings[..] else {
+            panic!("an append retried after its write duplicates: {out:?}");
+        };
         assert_eq!(v.property, "idempotent-writes");
         // Minimal: one fault after the write, or one rerun, and nothing else.
-        assert_eq!(v.faults.len() + v.operations.len(), 1, "{v:?}");
-        if let Some(f) = v.faults.first() {
+        let s = &v.schedule;
+        assert_eq!(
+            s.faults.len() + s.operations.len() + s.stretches.len(),
+            1,
+            "{v:?}"
+        );
+        if let Some(f) = s.faults.first() {
             assert_eq!(f.phase, FaultPhase::AfterWrite);
         }
         // The shrunk schedule still violates it.
-        assert_eq!(
-            first_violation(&m, &m.scenarios[0], &v.faults, &v.operations, config),
-            Some("idempotent-writes")
+        assert!(
+            failing(&m, &s.applied_to(&m.scenarios[0]), config)
+                .unwrap()
+                .contains("idempotent-writes")
         );
+    }
+
+    #[test]
+    fn transient_faults_never_fail_the_last_attempt() {
+        let m = model();
+        let config = Config {
+            seed: 4,
+            max_instances: 1000,
+            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
+        };
+        let out = explore(
+            &m,
+            &m.scenarios[0],
+            config,
+            60,
+            &Aim {
+                all_violations: true,
+                ..aim(FaultModel::Transient, &[])
+            },
+            &|_, _| {},
+        )
+        .unwrap();
+        assert!(!out.findings.is_empty(), "{out:?}");
+        for f in out.findings.iter().flat_map(|v| &v.schedule.faults) {
+            assert!(f.attempts.iter().all(|&a| a <= 2), "retries = 2: {f:?}");
+        }
     }
 }

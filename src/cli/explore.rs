@@ -1,14 +1,18 @@
-//! `schedsim explore MODEL [--scenario NAME] [--cases N] [--seed N] [--operations
-//! KINDS]`: search fault schedules for a property violation; print the shrunk
-//! schedule and the `check` command that replays it.
+//! `schedsim explore MODEL [--scenario NAME] [--cases N] [--seed N] [--property NAME]...
+//! [--ignore NAME]... [--faults transient|any] [--operations KINDS] [--no-stretch]
+//! [--all-violations] [--threads N]`: search schedules of faults, operator actions and
+//! stretched durations for a property violation; print each shrunk schedule and the
+//! `check` command that replays it.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
-use schedsim::explore::{self, Violation};
+use schedsim::explore::{self, Aim, FaultModel, Finding, Schedule};
 use schedsim::keyword::Keyword;
+use schedsim::model::diagnostic::{did_you_mean, one_of};
 use schedsim::model::{FaultPhase, Model, OperationKind};
+use schedsim::observe::PROPERTIES;
 
 use super::run::load;
 use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
@@ -17,6 +21,7 @@ use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
 pub struct Args {
     /// The model file (TOML).
     model: PathBuf,
+    /// The scenario to explore; default: the model's first.
     #[arg(long)]
     scenario: Option<String>,
     /// How many schedules to try.
@@ -25,11 +30,36 @@ pub struct Args {
     /// Seed of the search and of every simulation in it.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Operator actions the search may add, comma-separated (rerun by default; `none`
-    /// for failures only): rerun, rerun_failed, rerun_downstream, rerun_upstream,
-    /// set_success, freeze, unfreeze, kill.
-    #[arg(long, value_delimiter = ',', default_value = "rerun")]
-    operations: Vec<String>,
+    /// Search only for this property (repeatable, or comma-separated); default: all.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    property: Vec<String>,
+    /// Do not search for this property (repeatable, or comma-separated).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Which attempts may fail: `transient` (only attempts within the task's retries,
+    /// so every instance still succeeds: are the writes idempotent under retries?) or
+    /// `any` (the last attempt too).
+    #[arg(long, default_value = "any")]
+    faults: String,
+    /// Operator actions the search may add, comma-separated (`none` for none): rerun,
+    /// rerun_failed, rerun_downstream, rerun_upstream, set_success, freeze, unfreeze,
+    /// kill. Default: rerun; rerun_failed where a rerun regenerates later backfill dates
+    /// by design (rerun_complement = regenerate_later); none under --faults transient.
+    #[arg(long, value_delimiter = ',')]
+    operations: Option<Vec<String>>,
+    /// Keep every duration as drawn (by default cases also stretch some instances'
+    /// durations by 2, 3, 5 or 10: long tails, a slow upstream).
+    #[arg(long)]
+    no_stretch: bool,
+    /// Keep searching after the first violation; report each distinct (property,
+    /// shrunk schedule) once.
+    #[arg(long)]
+    all_violations: bool,
+    /// Threads that run cases; default: every available core. The output does not
+    /// depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Refuse scenarios that would create more instances than this.
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
     /// Stop a simulation after this many executions (first tries, retries, reruns):
@@ -37,6 +67,7 @@ pub struct Args {
     /// a person waits for.
     #[arg(long, default_value_t = schedsim::engine::DEFAULT_MAX_EXECUTIONS)]
     max_executions: u64,
+    /// Text for people, or one JSON document for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -58,18 +89,47 @@ struct OperationJson {
 }
 
 #[derive(serde::Serialize)]
-struct ViolationJson {
+struct StretchJson {
+    task: String,
+    scheduled: String,
+    factor: f64,
+}
+
+#[derive(serde::Serialize)]
+struct FindingJson {
     property: &'static str,
+    /// The first case it was found in, from 1.
+    case: usize,
+    /// How many cases shrank to it.
+    found_in: usize,
     faults: Vec<FaultJson>,
     operations: Vec<OperationJson>,
+    stretches: Vec<StretchJson>,
     replay: String,
+}
+
+#[derive(serde::Serialize)]
+struct AimJson {
+    seed: u64,
+    properties: Vec<&'static str>,
+    ignored: Vec<&'static str>,
+    faults: FaultModel,
+    operations: Vec<OperationKind>,
+    operations_default: Option<&'static str>,
+    stretch: bool,
+    all_violations: bool,
 }
 
 #[derive(serde::Serialize)]
 struct OutcomeJson {
     cases: usize,
     holds: bool,
-    violation: Option<ViolationJson>,
+    aim: AimJson,
+    already_violated: Vec<&'static str>,
+    /// The first finding (null if none), as before `findings` existed.
+    violation: Option<FindingJson>,
+    findings: Vec<FindingJson>,
+    notes: Vec<String>,
 }
 
 /// A word as a shell reads it: quoted unless it is plainly safe.
@@ -85,7 +145,7 @@ fn shell(word: &str) -> String {
     }
 }
 
-fn replay(model_path: &str, m: &Model, scenario: &str, seed: u64, v: &Violation) -> String {
+fn replay(model_path: &str, m: &Model, scenario: &str, seed: u64, s: &Schedule) -> String {
     let mut cmd = vec![
         "schedsim".to_string(),
         "check".to_string(),
@@ -95,15 +155,62 @@ fn replay(model_path: &str, m: &Model, scenario: &str, seed: u64, v: &Violation)
         "--seed".to_string(),
         seed.to_string(),
     ];
-    for f in &v.faults {
+    for f in &s.merged_faults() {
         cmd.push("--fault".into());
         cmd.push(shell(&explore::fault_arg(m, f)));
     }
-    for o in &v.operations {
+    for o in &s.operations {
         cmd.push("--operation".into());
         cmd.push(shell(&explore::operation_arg(m, o)));
     }
+    for x in &s.stretches {
+        cmd.push("--stretch".into());
+        cmd.push(shell(&explore::stretch_arg(m, x)));
+    }
     cmd.join(" ")
+}
+
+/// Property names as the catalog spells them, or a usage error.
+fn properties(option: &str, names: &[String]) -> Result<Vec<&'static str>, String> {
+    names
+        .iter()
+        .map(|name| {
+            PROPERTIES.into_iter().find(|p| p == name).ok_or_else(|| {
+                match did_you_mean(name, PROPERTIES) {
+                    Some(p) => format!("{option}: no property `{name}`; did you mean `{p}`?"),
+                    None => format!(
+                        "{option}: no property `{name}` (expected {})",
+                        one_of(PROPERTIES)
+                    ),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The operator actions asked for, as the model file would accept them for this
+/// profile.
+fn operation_kinds(m: &Model, words: &[String]) -> Result<Vec<OperationKind>, String> {
+    let mut kinds = Vec::new();
+    for k in words {
+        if k == "none" {
+            continue;
+        }
+        let kind = OperationKind::from_word(k).ok_or_else(|| {
+            format!(
+                "--operations: `{k}` is not an operation kind (expected {} or `none`)",
+                OperationKind::expected()
+            )
+        })?;
+        // The model file's rule: some actions exist in one profile only.
+        if let Some(refusal) = schedsim::model::operation_refusal(kind, m.profile) {
+            return Err(format!("--operations: {refusal}"));
+        }
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
 }
 
 pub fn run(args: &Args) -> i32 {
@@ -111,25 +218,57 @@ pub fn run(args: &Args) -> i32 {
         Ok(l) => (l.model, l.index),
         Err(code) => return code,
     };
-    let mut kinds = Vec::new();
-    for k in &args.operations {
-        if k == "none" {
-            continue;
-        }
-        match OperationKind::from_word(k) {
-            Some(kind) => match schedsim::model::operation_refusal(kind, m.profile) {
-                // The model file's rule: some actions exist in one profile only.
-                Some(refusal) => return fail(&format!("--operations: {refusal}")),
-                None => kinds.push(kind),
-            },
-            None => return fail(&format!("--operations: `{k}` is not an operation kind")),
-        }
-    }
     let scenario = &m.scenarios[index];
+    let Some(faults) = FaultModel::from_word(&args.faults) else {
+        return fail(&format!(
+            "--faults: `{}` is not a fault model (expected {})",
+            args.faults,
+            FaultModel::expected()
+        ));
+    };
+    let (aimed, ignored) = match (
+        properties("--property", &args.property),
+        properties("--ignore", &args.ignore),
+    ) {
+        (Ok(a), Ok(i)) => (a, i),
+        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    };
+    let aimed: Vec<&'static str> = PROPERTIES
+        .into_iter()
+        .filter(|p| aimed.is_empty() || aimed.contains(p))
+        .filter(|p| !ignored.contains(p))
+        .collect();
+    if aimed.is_empty() {
+        return fail("--ignore leaves no property to search");
+    }
+    let (operations, operations_default) = match &args.operations {
+        Some(words) => match operation_kinds(&m, words) {
+            Ok(kinds) => (kinds, None),
+            Err(e) => return fail(&e),
+        },
+        None => {
+            let (kinds, why) = explore::default_operations(&m, scenario, faults);
+            (kinds, Some(why))
+        }
+    };
+    let aim = Aim {
+        properties: aimed,
+        faults,
+        operations,
+        stretch: !args.no_stretch,
+        all_violations: args.all_violations,
+    };
     let config = Config {
         seed: args.seed,
         max_instances: args.max_instances,
         max_executions: args.max_executions,
+    };
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => return fail(&format!("--threads: {e}")),
     };
     let terminal = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
@@ -137,31 +276,35 @@ pub fn run(args: &Args) -> i32 {
             eprint!("\r{done}/{total} cases");
         }
     };
-    let outcome = match explore::explore(&m, scenario, config, args.cases, &kinds, &progress) {
+    let outcome =
+        pool.install(|| explore::explore(&m, scenario, config, args.cases, &aim, &progress));
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    let outcome = match outcome {
         Ok(o) => o,
         Err(e) => return fail(&e.to_string()),
     };
-    if terminal {
-        eprintln!();
-    }
     let path = args.model.display().to_string();
-    let time = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
-    let json = OutcomeJson {
-        cases: outcome.cases,
-        holds: outcome.violation.is_none(),
-        violation: outcome.violation.as_ref().map(|v| ViolationJson {
-            property: v.property,
-            faults: v
-                .faults
+    let finding_json = |f: &Finding| {
+        let time = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        FindingJson {
+            property: f.property,
+            case: f.case,
+            found_in: f.found_in,
+            faults: f
+                .schedule
+                .merged_faults()
                 .iter()
-                .map(|f| FaultJson {
-                    task: m.task(f.task).name.clone(),
-                    scheduled: time(f.scheduled),
-                    attempts: f.attempts.clone(),
-                    phase: f.phase,
+                .map(|x| FaultJson {
+                    task: m.task(x.task).name.clone(),
+                    scheduled: time(x.scheduled),
+                    attempts: x.attempts.clone(),
+                    phase: x.phase,
                 })
                 .collect(),
-            operations: v
+            operations: f
+                .schedule
                 .operations
                 .iter()
                 .map(|o| OperationJson {
@@ -171,44 +314,168 @@ pub fn run(args: &Args) -> i32 {
                     at: time(o.at),
                 })
                 .collect(),
-            replay: replay(&path, &m, &scenario.name, args.seed, v),
-        }),
+            stretches: f
+                .schedule
+                .stretches
+                .iter()
+                .map(|s| StretchJson {
+                    task: m.task(s.task).name.clone(),
+                    scheduled: time(s.scheduled),
+                    factor: s.factor,
+                })
+                .collect(),
+            replay: replay(&path, &m, &scenario.name, args.seed, &f.schedule),
+        }
     };
+    let holds = outcome.findings.is_empty() && outcome.already.is_empty();
     match args.format {
-        Format::Json => outln!(
+        Format::Json => {
+            let json = OutcomeJson {
+                cases: outcome.cases,
+                holds,
+                aim: AimJson {
+                    seed: args.seed,
+                    properties: aim.properties.clone(),
+                    ignored,
+                    faults,
+                    operations: aim.operations.clone(),
+                    operations_default,
+                    stretch: aim.stretch,
+                    all_violations: aim.all_violations,
+                },
+                already_violated: outcome.already.clone(),
+                violation: outcome.findings.first().map(finding_json),
+                findings: outcome.findings.iter().map(finding_json).collect(),
+                notes: outcome.notes.clone(),
+            };
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("the outcome serialises")
+            );
+        }
+        Format::Text => out!(
             "{}",
-            serde_json::to_string_pretty(&json).expect("the outcome serialises")
+            text(&m, args, &aim, operations_default, &outcome, &finding_json)
         ),
-        Format::Text => match (&outcome.violation, &json.violation) {
-            (None, _) | (_, None) => {
-                outln!("{} cases explored: every property holds", json.cases)
-            }
-            (Some(v), Some(j)) => {
-                if v.case == 0 {
-                    outln!("the scenario as written already violates {}", j.property);
-                } else {
-                    outln!(
-                        "{} violated in case {} of {}; shrunk to {} faults and {} operations:",
-                        j.property,
-                        v.case,
-                        args.cases,
-                        j.faults.len(),
-                        j.operations.len()
-                    );
-                }
-                for f in &v.faults {
-                    outln!("  fault      {}", explore::fault_arg(&m, f));
-                }
-                for o in &v.operations {
-                    outln!("  operation  {}", explore::operation_arg(&m, o));
-                }
-                outln!("replay: {}", j.replay);
-            }
-        },
     }
-    if outcome.violation.is_some() {
-        EXIT_VIOLATION
+    if holds { EXIT_OK } else { EXIT_VIOLATION }
+}
+
+/// "1 fault", "2 faults".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The text output: what was searched, what the base scenario already violates, and
+/// each finding with its replay command.
+fn text(
+    m: &Model,
+    args: &Args,
+    aim: &Aim,
+    operations_default: Option<&str>,
+    outcome: &explore::Outcome,
+    finding_json: &dyn Fn(&Finding) -> FindingJson,
+) -> String {
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(if aim.properties.len() == PROPERTIES.len() {
+        format!("properties: all {}", PROPERTIES.len())
     } else {
-        EXIT_OK
+        format!(
+            "properties: {} ({} of {})",
+            aim.properties.join(", "),
+            aim.properties.len(),
+            PROPERTIES.len()
+        )
+    });
+    line(format!("faults: {} ({})", aim.faults, aim.faults.meaning()));
+    line(match operations_default {
+        Some(why) => format!("operations: {why}"),
+        None if aim.operations.is_empty() => "operations: none".to_string(),
+        None => format!(
+            "operations: {}",
+            aim.operations
+                .iter()
+                .map(|k| k.word())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    line(if aim.stretch {
+        "durations: some stretched by 2, 3, 5 or 10 (--no-stretch keeps them as drawn)".into()
+    } else {
+        "durations: as drawn".into()
+    });
+    if !outcome.already.is_empty() {
+        line(format!(
+            "already violated in the base scenario (not searched again): {}",
+            outcome.already.join(", ")
+        ));
     }
+    for note in &outcome.notes {
+        line(format!("note: {note}"));
+    }
+    let all_searched = outcome.searched.len() == PROPERTIES.len();
+    if outcome.findings.is_empty() && !outcome.searched.is_empty() {
+        line(format!(
+            "{} cases explored: {}",
+            outcome.cases,
+            if all_searched {
+                "every property holds".to_string()
+            } else {
+                format!(
+                    "no violation of the {} searched",
+                    count(outcome.searched.len(), "property", "properties")
+                )
+            }
+        ));
+    }
+    if args.all_violations && !outcome.findings.is_empty() {
+        line(format!(
+            "{} in {} cases:",
+            count(
+                outcome.findings.len(),
+                "distinct violation",
+                "distinct violations"
+            ),
+            outcome.cases
+        ));
+    }
+    for f in &outcome.findings {
+        let j = finding_json(f);
+        let shrunk = format!(
+            "shrunk to {}, {} and {}",
+            count(j.faults.len(), "fault", "faults"),
+            count(j.operations.len(), "operation", "operations"),
+            count(j.stretches.len(), "stretch", "stretches")
+        );
+        if args.all_violations {
+            line(format!(
+                "{} first in case {} (found in {}); {shrunk}:",
+                f.property,
+                f.case,
+                count(f.found_in, "case", "cases")
+            ));
+        } else {
+            line(format!(
+                "{} violated in case {} of {}; {shrunk}:",
+                f.property, f.case, args.cases
+            ));
+        }
+        for x in &f.schedule.merged_faults() {
+            line(format!("  fault      {}", explore::fault_arg(m, x)));
+        }
+        for o in &f.schedule.operations {
+            line(format!("  operation  {}", explore::operation_arg(m, o)));
+        }
+        for s in &f.schedule.stretches {
+            line(format!("  stretch    {}", explore::stretch_arg(m, s)));
+        }
+        let indent = if args.all_violations { "  " } else { "" };
+        line(format!("{indent}replay: {}", j.replay));
+    }
+    out
 }

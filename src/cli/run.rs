@@ -46,6 +46,10 @@ pub struct Args {
     /// Add an operator action to the scenario: KIND,TASK,SCHEDULED,AT. Repeatable.
     #[arg(long)]
     operation: Vec<String>,
+    /// Stretch every execution of one instance: TASK,SCHEDULED,FACTOR (2 doubles its
+    /// drawn duration). Repeatable; `explore` prints its findings in this form.
+    #[arg(long)]
+    stretch: Vec<String>,
     /// Refuse scenarios that would create more instances than this.
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
@@ -86,6 +90,19 @@ fn scenario_with(
             eprintln!("warning: --operation `{o}`: this operation matches no instance: {why}");
         }
         s.operations.push(op);
+    }
+    Ok(s)
+}
+
+/// The scenario with the command line's `--stretch`es added.
+fn with_stretches(
+    m: &model::Model,
+    mut s: model::Scenario,
+    stretches: &[String],
+) -> Result<model::Scenario, String> {
+    for x in stretches {
+        s.stretches
+            .push(explore::parse_stretch(m, x).map_err(|e| format!("--stretch {e}"))?);
     }
     Ok(s)
 }
@@ -209,7 +226,9 @@ fn execute(args: &Args, check: bool) -> i32 {
         Err(code) => return code,
     };
     let (m, hash) = (&loaded.model, &loaded.hash);
-    let scenario = &match scenario_with(m, loaded.index, &args.fault, &args.operation) {
+    let scenario = &match scenario_with(m, loaded.index, &args.fault, &args.operation)
+        .and_then(|s| with_stretches(m, s, &args.stretch))
+    {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };

@@ -317,6 +317,8 @@ pub struct Engine<'m> {
     deferred: BTreeMap<u32, Vec<(TaskId, u32)>>,
     /// Scripted faults: (task, scheduled) → (attempts, phase).
     faults: BTreeMap<(TaskId, Instant), (Vec<u32>, FaultPhase)>,
+    /// Stretched durations: (task, scheduled) → factor.
+    stretches: BTreeMap<(TaskId, Instant), f64>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
     operations: Vec<(OperationKind, TaskId, Instant)>,
     /// Operations that found nothing to act on and what a backfill left out, for the
@@ -461,6 +463,11 @@ impl<'m> Engine<'m> {
                         (f.attempts.clone(), f.phase),
                     )
                 })
+                .collect(),
+            stretches: scenario
+                .stretches
+                .iter()
+                .map(|s| ((s.task, local_to_instant(tz, s.scheduled)), s.factor))
                 .collect(),
             operations: scenario
                 .operations
@@ -1075,7 +1082,10 @@ impl<'m> Engine<'m> {
         inst.start.get_or_insert(now);
         let attempt = inst.attempts;
         let task = model.task(inst.task);
-        let duration = self.rng.duration(task.duration);
+        let mut duration = self.rng.duration(task.duration);
+        if let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled)) {
+            duration = (duration as f64 * factor).round() as Seconds;
+        }
         let scripted = self
             .faults
             .get(&(inst.task, inst.scheduled))

@@ -285,6 +285,8 @@ pub struct ScenarioDoc {
     pub faults: Vec<FaultDoc>,
     #[serde(rename = "operation", default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<OperationDoc>,
+    #[serde(rename = "stretch", default, skip_serializing_if = "Vec::is_empty")]
+    pub stretches: Vec<StretchDoc>,
 }
 
 /// `[[scenario.backfill]]`
@@ -347,6 +349,17 @@ pub struct OperationDoc {
     pub kind: Sp<OperationKind>,
     pub task: Sp<String>,
     pub scheduled: Sp<DateTimeText>,
+}
+
+/// `[[scenario.stretch]]`: every execution of one instance takes `factor` times its
+/// drawn duration (a long tail, a slow upstream).
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StretchDoc {
+    pub task: Sp<String>,
+    pub scheduled: Sp<DateTimeText>,
+    /// A number above 0, at most 1000 (2 doubles the duration).
+    pub factor: Sp<f64>,
 }
 
 impl Document {
@@ -425,6 +438,7 @@ table_decode!(WriteDoc, "a write", { table: required, partition: optional, mode:
 table_decode!(ScenarioDoc, "[[scenario]]", {
     name: required, start: required, until: optional, recurring: optional,
     backfills: list = "backfill", faults: list = "fault", operations: list = "operation",
+    stretches: list = "stretch",
 });
 table_decode!(BackfillDoc, "[[scenario.backfill]]", {
     at: optional, targets: required, downstream: optional, from: optional, to: optional,
@@ -436,6 +450,9 @@ table_decode!(FaultDoc, "[[scenario.fault]]", {
 });
 table_decode!(OperationDoc, "[[scenario.operation]]", {
     at: required, kind: required, task: required, scheduled: required,
+});
+table_decode!(StretchDoc, "[[scenario.stretch]]", {
+    task: required, scheduled: required, factor: required,
 });
 
 impl Decode for DurationDoc {

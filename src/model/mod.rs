@@ -139,6 +139,7 @@ pub struct Scenario {
     pub backfills: Vec<Backfill>,
     pub faults: Vec<Fault>,
     pub operations: Vec<Operation>,
+    pub stretches: Vec<Stretch>,
 }
 
 /// What a backfill names: a whole workflow or one task.
@@ -197,6 +198,18 @@ pub struct Operation {
     pub task: TaskId,
     pub scheduled: civil::DateTime,
 }
+
+/// A stretched duration: every execution of one instance takes `factor` times the
+/// duration drawn for it (a long tail, a slow upstream).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stretch {
+    pub task: TaskId,
+    pub scheduled: civil::DateTime,
+    pub factor: f64,
+}
+
+/// The largest stretch factor a scenario may give.
+pub const MAX_STRETCH: f64 = 1000.0;
 
 /// The hash every run records for its model: SHA-1 of the file's bytes, in hex.
 pub fn model_hash(bytes: &[u8]) -> String {

@@ -1071,6 +1071,25 @@ impl Resolver<'_> {
                     });
                 }
             }
+            let mut stretches = Vec::new();
+            for st in &s.stretches {
+                let task = self.task_ref(&st.task, tasks);
+                let scheduled = self.datetime(&st.scheduled, "scheduled time");
+                let factor = st.factor.value;
+                if !(factor > 0.0 && factor <= super::MAX_STRETCH) {
+                    self.err(Diagnostic::new(
+                        st.factor.span.clone(),
+                        format!("a stretch factor of {factor} is not above 0 and at most 1000"),
+                        "expected a number above 0, at most 1000 (2 doubles the duration)",
+                    ));
+                } else if let (Some(task), Some(scheduled)) = (task, scheduled) {
+                    stretches.push(Stretch {
+                        task,
+                        scheduled,
+                        factor,
+                    });
+                }
+            }
             if let Some(r) = &s.recurring
                 && r.value
                 && s.until.is_none()
@@ -1092,6 +1111,7 @@ impl Resolver<'_> {
                 backfills,
                 faults,
                 operations,
+                stretches,
             });
         }
         out
