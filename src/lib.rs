@@ -5,8 +5,10 @@
 //! engine → observers. See ARCHITECTURE.md for the codemap and the invariants.
 
 pub mod calendar;
+pub mod diff;
 pub mod engine;
 pub mod explore;
+pub mod golden;
 pub mod keyword;
 pub mod model;
 pub mod observe;

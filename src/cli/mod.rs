@@ -2,11 +2,13 @@
 //! 2 bad input or usage.
 
 mod cron;
+mod diff;
 mod explore;
 mod golden;
 mod instances;
 mod run;
 mod schema;
+mod test;
 mod validate;
 mod whatif;
 
@@ -39,8 +41,13 @@ enum Command {
     Whatif(whatif::Args),
     /// Write a scenario's trace as a golden file for regression tests.
     Record(golden::RecordArgs),
-    /// Run a golden file's scenario and seed again; print the first difference.
+    /// Run a golden file's scenario and seed again; print what differs, by meaning.
     Verify(golden::VerifyArgs),
+    /// Compare two runs by meaning: instances added, removed and changed, timing
+    /// shifts, partitions and verdicts that changed; exit 1 unless identical.
+    Diff(diff::Args),
+    /// Run every scenario of every model in a directory against its golden record.
+    Test(test::Args),
     /// Print the JSON Schema of the model format.
     Schema,
 }
@@ -89,6 +96,8 @@ pub fn main() -> i32 {
         Command::Whatif(args) => whatif::run(&args),
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
     }
 }
