@@ -100,7 +100,7 @@ impl std::fmt::Display for SweepError {
             SweepError::Base(e) => write!(f, "{e}"),
             SweepError::UnknownKey(k) => write!(
                 f,
-                "--vary {k}: expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK or a rule knob"
+                "--vary {k}: expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob"
             ),
             SweepError::NoBackfill(k, scenario) => write!(
                 f,
@@ -183,7 +183,8 @@ fn named<'a>(items: &'a mut [toml::Value], name: &str) -> Option<&'a mut toml::T
 pub const BACKFILL_KNOBS: [&str; 4] = ["groups", "order", "run_immediately", "window"];
 
 /// Writes the varied values into a model file's table: `profile_version` in
-/// `[model]`, `slots.GROUP` in the group, `self_dependency.WORKFLOW.TASK` in the task,
+/// `[model]`, `slots.GROUP` in the group, `self_dependency.WORKFLOW.TASK` and
+/// `retries.WORKFLOW.TASK` (its retry's `times`) in the task,
 /// a rule knob in `[rules]`. The backfill keys ([`BACKFILL_KNOBS`]) are returned, as
 /// TOML values, for the caller to put in its backfills.
 pub fn apply_knobs(
@@ -219,6 +220,14 @@ pub fn apply_knobs(
                         .and_then(|wf| named(array(wf, "task"), t))
                         .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
                     found.insert("self_dependency".into(), value(v));
+                } else if let Some(task) = key.strip_prefix("retries.") {
+                    let (w, t) = task
+                        .split_once('.')
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    let found = named(array(doc, "workflow"), w)
+                        .and_then(|wf| named(array(wf, "task"), t))
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    table(found, "retry").insert("times".into(), value(v));
                 } else if crate::rules::RuleOverrides::NAMES.contains(&key.as_str()) {
                     table(doc, "rules").insert(key.clone(), value(v));
                 } else {

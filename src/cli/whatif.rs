@@ -22,7 +22,8 @@ pub struct Args {
     #[arg(long)]
     to: String,
     /// A knob and its values: groups, order, run_immediately, window, profile_version,
-    /// slots.GROUP, self_dependency.WORKFLOW.TASK, or any rule knob. Repeatable.
+    /// slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK, or any rule
+    /// knob. Repeatable.
     #[arg(long)]
     vary: Vec<String>,
     /// Workflows or "workflow.task" names, comma-separated; default: every workflow.

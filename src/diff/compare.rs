@@ -259,7 +259,7 @@ fn only(run: &Run, i: &Inst, other: &BTreeSet<(&str, u8)>) -> Only {
         ))
     } else {
         Some(format!(
-            "the other run has no {} date {date}",
+            "{} date {date} never started in the other run",
             i.origin.word()
         ))
     };

@@ -32,11 +32,11 @@ fn header(line: Option<&str>, what: &str) -> Result<Meta, String> {
     let value: serde_json::Value = line
         .and_then(|l| serde_json::from_str(l).ok())
         .filter(serde_json::Value::is_object)
-        .ok_or_else(|| format!("line 1: not a schedsim {what} header"))?;
+        .ok_or_else(|| format!("1: not a schedsim {what} header"))?;
     let text = |key: &str| value[key].as_str().map(str::to_string);
     let (Some(scenario), Some(seed)) = (text("scenario"), value["seed"].as_u64()) else {
         return Err(format!(
-            "line 1: the header needs `scenario` (a name) and `seed` (a whole number 0 or more), found scenario {} and seed {}",
+            "1: the header needs `scenario` (a name) and `seed` (a whole number 0 or more), found scenario {} and seed {}",
             value["scenario"], value["seed"]
         ));
     };
@@ -77,14 +77,14 @@ pub fn read_header(text: &str) -> Result<Meta, String> {
 pub fn read_trace(text: &str) -> Result<Run, String> {
     let mut lines = text.lines();
     let meta = header(lines.next(), "trace")?;
-    let tz = zone(&meta.timezone).map_err(|e| format!("line 1: {e}"))?;
+    let tz = zone(&meta.timezone).map_err(|e| format!("1: {e}"))?;
     let mut builder = Builder::default();
     let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
     let mut names: Vec<String> = Vec::new();
     for (n, line) in lines.enumerate() {
         let at = n + 2;
-        let l: TraceLine = serde_json::from_str(line).map_err(|e| format!("line {at}: {e}"))?;
-        let bad = |what: &str| format!("line {at}: {what}");
+        let l: TraceLine = serde_json::from_str(line).map_err(|e| format!("{at}: {e}"))?;
+        let bad = |what: &str| format!("{at}: {what}");
         let time = instant(l.time).map_err(|e| bad(&e))?;
         if let Some(unit) = l.unit {
             let origin = l
@@ -225,7 +225,7 @@ pub fn write_golden(run: &Run) -> String {
 pub fn read_golden(text: &str) -> Result<Run, String> {
     let mut lines = text.lines();
     let meta = header(lines.next(), "golden")?;
-    let tz = zone(&meta.timezone).map_err(|e| format!("line 1: {e}"))?;
+    let tz = zone(&meta.timezone).map_err(|e| format!("1: {e}"))?;
     let mut run = Run {
         meta,
         tz,
@@ -239,7 +239,7 @@ pub fn read_golden(text: &str) -> Result<Run, String> {
     let findings = run.findings.as_mut().expect("set above");
     for (n, line) in lines.enumerate() {
         let at = n + 2;
-        let bad = |what: String| format!("line {at}: {what}");
+        let bad = |what: String| format!("{at}: {what}");
         let line: Line = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let origin = |w: &str| origin_of(w).ok_or_else(|| bad(format!("unknown origin `{w}`")));
         let time = |t: &str| instant(t).map_err(bad);
