@@ -5,9 +5,11 @@
 //! engine → observers. See ARCHITECTURE.md for the codemap and the invariants.
 
 pub mod calendar;
+pub mod diff;
 pub mod engine;
 pub mod explore;
 pub mod import;
+pub mod golden;
 pub mod keyword;
 pub mod model;
 pub mod observe;

@@ -198,6 +198,8 @@ pub enum SweepError {
     Base(String),
     /// A key that names nothing the sweep can vary.
     UnknownKey(String),
+    /// A backfill key given for a scenario without a backfill: (key, scenario).
+    NoBackfill(String, String),
     /// A variant the model checks refuse, with which values.
     Variant {
         values: BTreeMap<String, String>,
@@ -222,7 +224,11 @@ impl std::fmt::Display for SweepError {
             SweepError::Base(e) => write!(f, "{e}"),
             SweepError::UnknownKey(k) => write!(
                 f,
-                "--vary {k}: expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK or a rule knob"
+                "--vary {k}: expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob"
+            ),
+            SweepError::NoBackfill(k, scenario) => write!(
+                f,
+                "{k}: scenario `{scenario}` has no backfill for it to set"
             ),
             SweepError::Variant {
                 values,
@@ -297,6 +303,66 @@ fn named<'a>(items: &'a mut [toml::Value], name: &str) -> Option<&'a mut toml::T
         .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(name))
 }
 
+/// The backfill keys a variant may set (`groups`, `order`, `run_immediately`, `window`).
+pub const BACKFILL_KNOBS: [&str; 4] = ["groups", "order", "run_immediately", "window"];
+
+/// Writes the varied values into a model file's table: `profile_version` in
+/// `[model]`, `slots.GROUP` in the group, `self_dependency.WORKFLOW.TASK` and
+/// `retries.WORKFLOW.TASK` (its retry's `times`) in the task,
+/// a rule knob in `[rules]`. The backfill keys ([`BACKFILL_KNOBS`]) are returned, as
+/// TOML values, for the caller to put in its backfills.
+pub fn apply_knobs(
+    doc: &mut toml::Table,
+    values: &BTreeMap<String, String>,
+) -> Result<Vec<(String, toml::Value)>, SweepError> {
+    let mut backfill = Vec::new();
+    for (key, v) in values {
+        match key.as_str() {
+            k if BACKFILL_KNOBS.contains(&k) => backfill.push((key.clone(), value(v))),
+            "profile_version" => {
+                table(doc, "model").insert(key.clone(), toml::Value::String(v.clone()));
+            }
+            _ => {
+                if let Some(group) = key.strip_prefix("slots.") {
+                    let groups = array(doc, "resource_group");
+                    match named(groups, group) {
+                        Some(g) => {
+                            g.insert("slots".into(), value(v));
+                        }
+                        None => {
+                            let mut g = toml::Table::new();
+                            g.insert("name".into(), toml::Value::String(group.to_string()));
+                            g.insert("slots".into(), value(v));
+                            groups.push(toml::Value::Table(g));
+                        }
+                    }
+                } else if let Some(task) = key.strip_prefix("self_dependency.") {
+                    let (w, t) = task
+                        .split_once('.')
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    let found = named(array(doc, "workflow"), w)
+                        .and_then(|wf| named(array(wf, "task"), t))
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    found.insert("self_dependency".into(), value(v));
+                } else if let Some(task) = key.strip_prefix("retries.") {
+                    let (w, t) = task
+                        .split_once('.')
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    let found = named(array(doc, "workflow"), w)
+                        .and_then(|wf| named(array(wf, "task"), t))
+                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
+                    table(found, "retry").insert("times".into(), value(v));
+                } else if crate::rules::RuleOverrides::NAMES.contains(&key.as_str()) {
+                    table(doc, "rules").insert(key.clone(), value(v));
+                } else {
+                    return Err(SweepError::UnknownKey(key.clone()));
+                }
+            }
+        }
+    }
+    Ok(backfill)
+}
+
 /// The model text of one variant: the base file with one scenario (the backfill) and
 /// the varied values applied.
 pub fn variant_text(
@@ -328,43 +394,8 @@ pub fn variant_text(
     if let Some(w) = &backfill.window {
         bf.insert("window".into(), toml::Value::String(w.clone()));
     }
-    for (key, v) in values {
-        match key.as_str() {
-            "groups" | "order" | "run_immediately" | "window" => {
-                bf.insert(key.clone(), value(v));
-            }
-            "profile_version" => {
-                table(&mut doc, "model").insert(key.clone(), toml::Value::String(v.clone()));
-            }
-            _ => {
-                if let Some(group) = key.strip_prefix("slots.") {
-                    let groups = array(&mut doc, "resource_group");
-                    match named(groups, group) {
-                        Some(g) => {
-                            g.insert("slots".into(), value(v));
-                        }
-                        None => {
-                            let mut g = toml::Table::new();
-                            g.insert("name".into(), toml::Value::String(group.to_string()));
-                            g.insert("slots".into(), value(v));
-                            groups.push(toml::Value::Table(g));
-                        }
-                    }
-                } else if let Some(task) = key.strip_prefix("self_dependency.") {
-                    let (w, t) = task
-                        .split_once('.')
-                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
-                    let found = named(array(&mut doc, "workflow"), w)
-                        .and_then(|wf| named(array(wf, "task"), t))
-                        .ok_or_else(|| SweepError::UnknownKey(key.clone()))?;
-                    found.insert("self_dependency".into(), value(v));
-                } else if crate::rules::RuleOverrides::NAMES.contains(&key.as_str()) {
-                    table(&mut doc, "rules").insert(key.clone(), value(v));
-                } else {
-                    return Err(SweepError::UnknownKey(key.clone()));
-                }
-            }
-        }
+    for (key, v) in apply_knobs(&mut doc, values)? {
+        bf.insert(key, v);
     }
     let mut scenario = toml::Table::new();
     scenario.insert("name".into(), toml::Value::String("whatif".into()));
@@ -377,6 +408,35 @@ pub fn variant_text(
         "scenario".into(),
         toml::Value::Array(vec![toml::Value::Table(scenario)]),
     );
+    toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
+}
+
+/// The model text of one variant of a scenario: the base file with only that scenario
+/// (named `scenario`), the varied values applied, backfill keys set in each of its
+/// backfills.
+pub fn scenario_variant_text(
+    base: &toml::Table,
+    scenario: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<String, SweepError> {
+    let mut doc = base.clone();
+    let backfill_knobs = apply_knobs(&mut doc, values)?;
+    let scenarios = array(&mut doc, "scenario");
+    scenarios.retain(|s| s.get("name").and_then(toml::Value::as_str) == Some(scenario));
+    if let Some((key, _)) = backfill_knobs.first() {
+        let backfills = scenarios
+            .first_mut()
+            .and_then(toml::Value::as_table_mut)
+            .and_then(|s| s.get_mut("backfill"))
+            .and_then(toml::Value::as_array_mut)
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| SweepError::NoBackfill(key.clone(), scenario.to_string()))?;
+        for bf in backfills.iter_mut().filter_map(toml::Value::as_table_mut) {
+            for (key, v) in &backfill_knobs {
+                bf.insert(key.clone(), v.clone());
+            }
+        }
+    }
     toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
 }
 

@@ -1,15 +1,19 @@
 //! `schedsim record MODEL -o FILE` and `schedsim verify MODEL FILE`: golden traces for
 //! users' own regression tests. `record` writes the trace of a scenario; `verify`
-//! runs it again with the scenario and seed the file names, and prints the first line
-//! where the two differ (exit 1), or that they are identical (exit 0).
+//! runs it again with the scenario and seed the file names and compares the two by
+//! meaning (`schedsim diff`): on a difference it prints the semantic diff, and the
+//! first trace line where they differ as a detail (exit 1); else that they are
+//! identical (exit 0). It also reads a golden record of `schedsim test`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use schedsim::diff::{self, Verdict, record};
 use schedsim::engine::Config;
 use schedsim::observe::observe;
 use schedsim::observe::trace::header_line;
 
+use super::diff::read_recorded;
 use super::output::Outputs;
 use super::run::load;
 use super::{EXIT_OK, EXIT_VIOLATION, fail};
@@ -36,6 +40,9 @@ pub struct VerifyArgs {
     model: PathBuf,
     /// A trace written by `record` (or `run --trace`).
     golden: PathBuf,
+    /// List every change, not only the top ones of each kind.
+    #[arg(long)]
+    all: bool,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
 }
@@ -93,63 +100,91 @@ pub fn record(args: &RecordArgs) -> i32 {
 }
 
 pub fn verify(args: &VerifyArgs) -> i32 {
+    let shown = args.golden.display();
     let golden = match std::fs::read_to_string(&args.golden) {
         Ok(g) => g,
-        Err(e) => return fail(&format!("{}: {e}", args.golden.display())),
+        Err(e) => return fail(&format!("{shown}: {e}")),
     };
-    let header: serde_json::Value = match golden.lines().next().map(serde_json::from_str) {
-        Some(Ok(v @ serde_json::Value::Object(_))) => v,
-        _ => {
-            return fail(&format!(
-                "{}: the first line is not a schedsim trace header",
-                args.golden.display()
-            ));
-        }
+    let header = match record::read_header(&golden) {
+        Ok(h) => h,
+        Err(e) => return fail(&format!("{shown}:{e}")),
     };
-    let (Some(scenario), Some(seed)) = (header["scenario"].as_str(), header["seed"].as_u64())
-    else {
-        return fail(&format!(
-            "{}: the header names no scenario and seed",
-            args.golden.display()
-        ));
-    };
-    let now = match trace_of(&args.model, Some(scenario), seed, args.max_instances) {
-        Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+    let loaded = match load(&args.model, None) {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let now_header: serde_json::Value = now
-        .lines()
-        .next()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_default();
-    for key in ["model_hash", "schedsim", "tzdb"] {
-        if header[key] != now_header[key] {
-            outln!(
-                "note: {key} was {} when recorded, is {} now",
-                header[key],
-                now_header[key]
-            );
+    let (m, hash) = (&loaded.model, &loaded.hash);
+    let Some(scenario) = m.scenarios.iter().find(|s| s.name == header.scenario) else {
+        let known: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
+        return fail(&format!(
+            "{shown}:1: the golden was recorded from scenario `{}`, which {} does not have (it has: {})",
+            header.scenario,
+            args.model.display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ));
+    };
+    let seed = header.seed;
+    let config = Config {
+        seed,
+        max_instances: args.max_instances,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
+    };
+    let mut now = header_line(m, &scenario.name, seed, hash).into_bytes();
+    let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
+        Ok(r) => r,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let now = String::from_utf8_lossy(&now);
+    let recorded = match read_recorded(&args.golden, &golden) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    for (key, was, is) in [
+        ("model_hash", &header.model_hash, &fresh.meta.model_hash),
+        ("schedsim", &header.schedsim, &fresh.meta.schedsim),
+        ("tzdb", &header.tzdb, &fresh.meta.tzdb),
+    ] {
+        if was != is {
+            outln!("note: {key} was {was:?} when recorded, is {is:?} now");
         }
     }
-    let (mut old, mut new) = (golden.lines().skip(1), now.lines().skip(1));
-    let mut line = 1;
-    loop {
-        line += 1;
-        match (old.next(), new.next()) {
-            (None, None) => {
-                outln!(
-                    "identical: {} lines of scenario {scenario}, seed {seed}",
-                    line - 1
-                );
-                return EXIT_OK;
-            }
-            (a, b) if a == b => continue,
-            (a, b) => {
-                outln!("first difference at line {line}:");
+    let mut d = diff::diff(&recorded, "recorded", &fresh, "now");
+    // Said above, in the words of a recording.
+    d.header.clear();
+    // A trace golden is compared line by line too: its first difference is a detail.
+    let first = (!golden
+        .lines()
+        .nth(1)
+        .is_some_and(|l| l.starts_with("{\"date\"")))
+    .then(|| {
+        let (mut old, mut new) = (golden.lines().skip(1), now.lines().skip(1));
+        (2..).find_map(|line| match (old.next(), new.next()) {
+            (None, None) => Some(None),
+            (a, b) if a == b => None,
+            (a, b) => Some(Some((line, a, b))),
+        })
+    });
+    match (d.verdict, first.flatten().flatten()) {
+        (Verdict::Identical, None) => {
+            outln!(
+                "identical: {} instances of scenario {}, seed {seed}",
+                fresh.instances.len(),
+                scenario.name
+            );
+            EXIT_OK
+        }
+        (_, line) => {
+            out!("{}", diff::text::render(&d, args.all));
+            if let Some((line, a, b)) = line {
+                outln!("first difference at line {line} of the trace:");
                 outln!("  recorded: {}", a.unwrap_or("(the recording ends here)"));
                 outln!("  now:      {}", b.unwrap_or("(the run ends here)"));
-                return EXIT_VIOLATION;
             }
+            EXIT_VIOLATION
         }
     }
 }

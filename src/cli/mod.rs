@@ -5,6 +5,7 @@
 mod out;
 
 mod cron;
+mod diff;
 mod explore;
 mod golden;
 mod import;
@@ -12,6 +13,7 @@ mod instances;
 mod output;
 mod run;
 mod schema;
+mod test;
 mod validate;
 mod whatif;
 
@@ -44,8 +46,13 @@ enum Command {
     Whatif(whatif::Args),
     /// Write a scenario's trace as a golden file for regression tests.
     Record(golden::RecordArgs),
-    /// Run a golden file's scenario and seed again; print the first difference.
+    /// Run a golden file's scenario and seed again; print what differs, by meaning.
     Verify(golden::VerifyArgs),
+    /// Compare two runs by meaning: instances added, removed and changed, timing
+    /// shifts, partitions and verdicts that changed; exit 1 unless identical.
+    Diff(diff::Args),
+    /// Run every scenario of every model in a directory against its golden record.
+    Test(test::Args),
     /// Print the JSON Schema of the model format.
     Schema,
     /// A model from a scheduler's export, with writes inferred from its SQL.
@@ -96,6 +103,8 @@ pub fn main() -> i32 {
         Command::Whatif(args) => whatif::run(&args),
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
         Command::Import(args) => import::run(&args),
     };

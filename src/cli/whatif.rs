@@ -24,8 +24,8 @@ pub struct Args {
     #[arg(long)]
     to: String,
     /// A knob and its values: groups, order, run_immediately, window, profile_version,
-    /// slots.GROUP, self_dependency.WORKFLOW.TASK, or any rule knob. Repeatable, one
-    /// key once; an unknown key, group, task or value is refused.
+    /// slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK, or any rule
+    /// knob. Repeatable, one key once; an unknown key, group, task or value is refused.
     #[arg(long)]
     vary: Vec<String>,
     /// Workflows or "workflow.task" names, comma-separated; default: every workflow.

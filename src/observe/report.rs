@@ -90,7 +90,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
+pub const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}\
 th{background:#f3f3f3}.ok{color:#17692e}.fail{color:#b00020;font-weight:bold}\
 pre{background:#f7f7f7;padding:.8em;overflow:auto}svg text{font:11px sans-serif}\

@@ -1,0 +1,228 @@
+//! `schedsim diff A [B] [--a KEY=VALUE]... [--b KEY=VALUE]...`: two runs compared by
+//! meaning. A side is a model file (simulated; `--a`/`--b` set knobs in it, by the
+//! names `whatif --vary` takes) or a recorded run (a trace from `record` or `run
+//! --trace`, or a golden record from `test`). With one model and knobs, both sides
+//! are that model. Exit 0 when identical, 1 otherwise, 2 on bad input.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schedsim::diff::{self, Run, record};
+use schedsim::engine::Config;
+use schedsim::model;
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Side A: a model file (TOML) or a recorded run (trace or golden record).
+    a: PathBuf,
+    /// Side B; default: the same model as A (then `--a`/`--b` make the difference).
+    b: Option<PathBuf>,
+    /// A knob of side A's model, KEY=VALUE (the keys of `whatif --vary`). Repeatable.
+    #[arg(long = "a", value_name = "KEY=VALUE")]
+    a_knobs: Vec<String>,
+    /// A knob of side B's model, KEY=VALUE. Repeatable.
+    #[arg(long = "b", value_name = "KEY=VALUE")]
+    b_knobs: Vec<String>,
+    /// The scenario to run; default: a recorded side's, or the model's first.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// The seed of the simulated sides; default: a recorded side's, or 0.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// List every change, not only the top ones of each kind.
+    #[arg(long)]
+    all: bool,
+    /// Also write the diff as an HTML page with both Gantt charts on one time axis.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
+    max_instances: u64,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// A file holds a recorded run when its first line is a JSON object.
+fn is_recorded(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// A recorded run: a golden record when its second line is one, else a trace.
+pub fn read_recorded(path: &Path, text: &str) -> Result<Run, i32> {
+    let golden = text
+        .lines()
+        .nth(1)
+        .is_some_and(|l| l.starts_with("{\"date\"") || l.starts_with("{\"instance\":{"));
+    let read = if golden {
+        record::read_golden(text)
+    } else {
+        record::read_trace(text)
+    };
+    read.map_err(|e| fail(&format!("{}:{e}", path.display())))
+}
+
+/// `KEY=VALUE`s.
+fn knobs(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, i32> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        match item.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                out.insert(k.trim().to_string(), v.trim().to_string());
+            }
+            _ => return Err(fail(&format!("{flag} `{item}`: expected KEY=VALUE"))),
+        }
+    }
+    Ok(out)
+}
+
+/// A simulated side: the model file with the knobs set, its scenario run.
+pub fn simulate(
+    path: &Path,
+    source: &str,
+    knobs: (&str, &BTreeMap<String, String>),
+    scenario: Option<&str>,
+    config: Config,
+) -> Result<Run, i32> {
+    let shown = path.display().to_string();
+    let first = model::load_str(&shown, source).map_err(|d| {
+        eprint!("{}", d.render());
+        EXIT_BAD_INPUT
+    })?;
+    let name = match scenario {
+        Some(name) => name.to_string(),
+        None => match first.scenarios.first() {
+            Some(s) => s.name.clone(),
+            None => return Err(fail(&format!("{shown} has no [[scenario]] to run"))),
+        },
+    };
+    if !first.scenarios.iter().any(|s| s.name == name) {
+        let known: Vec<&str> = first.scenarios.iter().map(|s| s.name.as_str()).collect();
+        return Err(fail(&format!(
+            "{shown}: no scenario `{name}` (it has: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let (m, hash) = if knobs.1.is_empty() {
+        (first, model::model_hash(source.as_bytes()))
+    } else {
+        let base: toml::Table =
+            toml::from_str(source).map_err(|e| fail(&format!("{shown}: {e}")))?;
+        let text = schedsim::whatif::scenario_variant_text(&base, &name, knobs.1)
+            .map_err(|e| fail(&format!("{} {e}", knobs.0)))?;
+        let label = format!("{shown} with {}", show(knobs.1));
+        let m = model::load_str(&label, &text).map_err(|d| {
+            eprint!("{}", d.render());
+            EXIT_BAD_INPUT
+        })?;
+        (m, model::model_hash(text.as_bytes()))
+    };
+    let s = m
+        .scenarios
+        .iter()
+        .find(|s| s.name == name)
+        .expect("checked above");
+    diff::simulate(&m, s, config, &hash, None).map_err(|e| fail(&e.to_string()))
+}
+
+fn show(knobs: &BTreeMap<String, String>) -> String {
+    knobs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A side as the command line gave it: its label and its run. `like` is a recorded
+/// run whose scenario and seed a simulated side follows.
+fn side(
+    path: &Path,
+    flag: &str,
+    knobs: &BTreeMap<String, String>,
+    args: &Args,
+    like: Option<&Run>,
+) -> Result<(String, Run), i32> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| fail(&format!("{}: {e}", path.display())))?;
+    let mut label = path.display().to_string();
+    if !knobs.is_empty() {
+        label += &format!(" with {}", show(knobs));
+    }
+    if is_recorded(&text) {
+        if !knobs.is_empty() {
+            return Err(fail(&format!(
+                "{flag}: {} is a recorded run; knobs apply to a model file",
+                path.display()
+            )));
+        }
+        return Ok((label, read_recorded(path, &text)?));
+    }
+    let scenario = args
+        .scenario
+        .as_deref()
+        .or(like.map(|r| r.meta.scenario.as_str()));
+    let config = Config {
+        seed: args.seed.or(like.map(|r| r.meta.seed)).unwrap_or(0),
+        max_instances: args.max_instances,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
+    };
+    Ok((
+        label,
+        simulate(path, &text, (flag, knobs), scenario, config)?,
+    ))
+}
+
+pub fn run(args: &Args) -> i32 {
+    let (ka, kb) = match (knobs("--a", &args.a_knobs), knobs("--b", &args.b_knobs)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let b_path = args.b.as_ref().unwrap_or(&args.a);
+    if args.b.is_none() && ka == kb {
+        return fail("diff needs two sides: a second file, or --a/--b knobs that differ");
+    }
+    // A recorded side sets the scenario and seed of a simulated one.
+    let recorded = |p: &Path| std::fs::read_to_string(p).is_ok_and(|t| is_recorded(&t));
+    let (a, b) = if recorded(b_path) && !recorded(&args.a) {
+        let b = match side(b_path, "--b", &kb, args, None) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        match side(&args.a, "--a", &ka, args, Some(&b.1)) {
+            Ok(a) => (a, b),
+            Err(code) => return code,
+        }
+    } else {
+        let a = match side(&args.a, "--a", &ka, args, None) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        let like = recorded(&args.a).then_some(&a.1);
+        match side(b_path, "--b", &kb, args, like) {
+            Ok(b) => (a, b),
+            Err(code) => return code,
+        }
+    };
+    let d = diff::diff(&a.1, &a.0, &b.1, &b.0);
+    if let Some(path) = &args.html
+        && let Err(e) = std::fs::write(path, diff::html::render(&d, &a.1, &b.1))
+    {
+        return fail(&format!("--html {}: {e}", path.display()));
+    }
+    match args.format {
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&d).expect("a diff serialises")
+        ),
+        Format::Text => out!("{}", diff::text::render(&d, args.all)),
+    }
+    if d.verdict == diff::Verdict::Identical {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATION
+    }
+}

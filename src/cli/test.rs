@@ -1,0 +1,100 @@
+//! `schedsim test [DIR] [--bless] [--junit FILE]`: the golden suite. One line per
+//! scenario, a summary, then each failure with its semantic diff (cargo-nextest's
+//! layout). Exit 0 when every scenario matches its golden, 1 on a difference or a
+//! missing golden (without `--bless`), 2 on bad input (no such directory, a model or a
+//! golden that cannot be read).
+
+use std::path::PathBuf;
+
+use schedsim::golden::{self, Outcome};
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, fail};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The directory of models; goldens are in its `goldens/MODEL/SCENARIO.jsonl`.
+    #[arg(default_value = "models")]
+    dir: PathBuf,
+    /// Write the golden of every scenario that is new or differs (review the change,
+    /// like `cargo insta accept`).
+    #[arg(long)]
+    bless: bool,
+    /// Also write a JUnit XML report here, for CI systems.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
+    max_instances: u64,
+}
+
+pub fn run(args: &Args) -> i32 {
+    let models = match golden::models(&args.dir) {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    if models.is_empty() {
+        return fail(&format!(
+            "{}: no model (*.toml) to test",
+            args.dir.display()
+        ));
+    }
+    outln!(
+        "    Starting {} models in {}",
+        models.len(),
+        args.dir.display()
+    );
+    let mut results = Vec::new();
+    for path in &models {
+        for (case, outcome) in golden::check_model(path, args.bless, args.max_instances) {
+            let extra = match &outcome {
+                Outcome::Header(changes) => format!(" (same results; {})", changes.join(", ")),
+                Outcome::Blessed(why) => format!(" ({why})"),
+                Outcome::Fail(d) => format!(" ({})", d.verdict.word()),
+                _ => String::new(),
+            };
+            outln!(
+                "{:>12} {} :: {}{extra}",
+                outcome.word(),
+                case.model,
+                case.scenario
+            );
+            results.push((case, outcome));
+        }
+    }
+    let count = |f: fn(&Outcome) -> bool| results.iter().filter(|(_, o)| f(o)).count();
+    let passed = count(Outcome::passed);
+    let new = count(|o| matches!(o, Outcome::New));
+    let failed = count(|o| matches!(o, Outcome::Fail(_)));
+    let errors = count(|o| matches!(o, Outcome::Error(_)));
+    let blessed = count(|o| matches!(o, Outcome::Blessed(_)));
+    outln!("------------");
+    outln!(
+        "{:>12} {} scenarios: {passed} passed ({blessed} blessed), {failed} failed, {new} new, {errors} errors",
+        "Summary",
+        results.len()
+    );
+    let failures: Vec<_> = results.iter().filter(|(_, o)| !o.passed()).collect();
+    if !failures.is_empty() {
+        outln!("\nFAILURES:");
+        for (case, outcome) in &failures {
+            outln!(
+                "\n--- {} :: {} ({})",
+                case.model,
+                case.scenario,
+                case.golden.display()
+            );
+            out!("{}", outcome.detail());
+        }
+    }
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, golden::junit(&results))
+    {
+        return fail(&format!("--junit {}: {e}", path.display()));
+    }
+    if errors > 0 {
+        EXIT_BAD_INPUT
+    } else if failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATION
+    }
+}

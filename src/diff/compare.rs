@@ -1,0 +1,572 @@
+//! Two runs compared by meaning. Instances are matched by their logical identity (task,
+//! scheduled time, origin; the n-th such instance of a run with the n-th of the
+//! other when a run has more than one), dates by (date, origin), partitions by
+//! (table, partition), properties and resource groups by name.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::run::{Inst, Run};
+use crate::engine::Origin;
+
+/// The one-line verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Nothing differs.
+    Identical,
+    /// The same outcomes; only times (and the resource figures they move) differ.
+    Timing,
+    /// Instances, states, executions, partitions or verdicts differ.
+    Outcome,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Identical => "identical",
+            Verdict::Timing => "timing",
+            Verdict::Outcome => "outcome",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pair<T> {
+    pub a: T,
+    pub b: T,
+}
+
+/// Which run a side is.
+#[derive(Clone, Debug, Serialize)]
+pub struct Side {
+    /// What the command line gave (a file, knob values).
+    pub label: String,
+    #[serde(flatten)]
+    pub meta: super::run::Meta,
+}
+
+/// An instance only one run has.
+#[derive(Clone, Debug, Serialize)]
+pub struct Only {
+    pub task: String,
+    pub scheduled: String,
+    pub origin: Origin,
+    pub date: String,
+    /// Why the other run has none, when its dates explain it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A matched instance whose final figures differ.
+#[derive(Clone, Debug, Serialize)]
+pub struct Changed {
+    pub task: String,
+    pub scheduled: String,
+    pub origin: Origin,
+    pub date: String,
+    /// Each changed field (`state`, `attempts`, `executions`, `start`, `end`,
+    /// `dry_run`) with its value in A and in B.
+    pub fields: BTreeMap<&'static str, [Value; 2]>,
+    /// Start and end shifts in seconds (B minus A), when both ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_shift_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_shift_seconds: Option<i64>,
+}
+
+impl Changed {
+    /// Its outcome differs, not only its times.
+    pub fn outcome(&self) -> bool {
+        self.fields.keys().any(|k| !matches!(*k, "start" | "end"))
+    }
+}
+
+/// How a set of shifts is spread, in seconds (B minus A).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Spread {
+    pub later: usize,
+    pub earlier: usize,
+    pub unchanged: usize,
+    /// Over the shifted ones only; 0 when none.
+    pub min: i64,
+    pub median: i64,
+    pub p90: i64,
+    pub max: i64,
+}
+
+impl Spread {
+    fn of(mut shifts: Vec<i64>) -> Spread {
+        let unchanged = shifts.iter().filter(|s| **s == 0).count();
+        shifts.retain(|s| *s != 0);
+        shifts.sort_unstable();
+        let at = |q: usize| shifts.get((shifts.len() - 1) * q / 100).copied();
+        Spread {
+            later: shifts.iter().filter(|s| **s > 0).count(),
+            earlier: shifts.iter().filter(|s| **s < 0).count(),
+            unchanged,
+            min: shifts.first().copied().unwrap_or(0),
+            median: if shifts.is_empty() {
+                0
+            } else {
+                at(50).unwrap_or(0)
+            },
+            p90: if shifts.is_empty() {
+                0
+            } else {
+                at(90).unwrap_or(0)
+            },
+            max: shifts.last().copied().unwrap_or(0),
+        }
+    }
+
+    pub fn shifted(&self) -> usize {
+        self.later + self.earlier
+    }
+}
+
+/// A date (unit) whose start or end moved, or that only one run has.
+#[derive(Clone, Debug, Serialize)]
+pub struct DateChange {
+    pub date: String,
+    pub origin: Origin,
+    pub start: [Option<String>; 2],
+    pub end: [Option<String>; 2],
+    /// B's end minus A's, when both ended.
+    pub end_shift_seconds: Option<i64>,
+}
+
+/// Dates that started at the same instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Wave {
+    pub at: String,
+    pub dates: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionChange {
+    pub table: String,
+    pub partition: String,
+    /// Status in A and in B (`absent` when that run never wrote it).
+    pub a: String,
+    pub b: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PropertyChange {
+    pub name: String,
+    /// `holds` or `fails` (`absent` when a run did not evaluate it).
+    pub a: String,
+    pub b: String,
+    /// The witness of the side where it fails.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witness: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceChange {
+    pub group: String,
+    pub figure: &'static str,
+    pub a: u64,
+    pub b: u64,
+}
+
+/// Everything that differs between two runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diff {
+    pub verdict: Verdict,
+    pub a: Side,
+    pub b: Side,
+    pub makespan_seconds: Pair<i64>,
+    pub instances: Pair<usize>,
+    pub only_a: Vec<Only>,
+    pub only_b: Vec<Only>,
+    pub changed: Vec<Changed>,
+    pub start_shifts: Spread,
+    pub end_shifts: Spread,
+    pub dates: Vec<DateChange>,
+    /// Which dates start together in each run, when that grouping differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_together: Option<Pair<Vec<Wave>>>,
+    pub partitions: Vec<PartitionChange>,
+    pub properties: Vec<PropertyChange>,
+    pub resources: Vec<ResourceChange>,
+    /// Header fields that differ (schedsim version, model hash, tz database).
+    pub header: Vec<String>,
+    /// What the comparison could not see.
+    pub notes: Vec<String>,
+}
+
+/// The instances of a run sorted by identity: (task name, scheduled, origin), then
+/// creation order; with each one's occurrence number within its identity.
+fn keyed(run: &Run) -> Vec<(u32, u32)> {
+    let mut order: Vec<u32> = (0..run.instances.len() as u32).collect();
+    // Task names ranked once, so the sort compares integers.
+    let mut names: Vec<u32> = (0..run.tasks.len() as u32).collect();
+    names.sort_unstable_by(|x, y| run.tasks[*x as usize].cmp(&run.tasks[*y as usize]));
+    let mut rank = vec![0u32; run.tasks.len()];
+    for (r, t) in names.into_iter().enumerate() {
+        rank[t as usize] = r as u32;
+    }
+    let key = |i: u32| {
+        let x = &run.instances[i as usize];
+        (rank[x.task as usize], x.scheduled, x.origin as u8, i)
+    };
+    order.sort_unstable_by_key(|i| key(*i));
+    let mut out = Vec::with_capacity(order.len());
+    let mut n = 0;
+    for (k, &i) in order.iter().enumerate() {
+        n = match k.checked_sub(1).map(|p| order[p]) {
+            Some(p) if same(&run.instances[p as usize], &run.instances[i as usize]) => n + 1,
+            _ => 0,
+        };
+        out.push((i, n));
+    }
+    out
+}
+
+fn same(x: &Inst, y: &Inst) -> bool {
+    x.task == y.task && x.scheduled == y.scheduled && x.origin == y.origin
+}
+
+/// Compares two identities across runs.
+fn cmp(a: &Run, x: (u32, u32), b: &Run, y: (u32, u32)) -> Ordering {
+    let (i, j) = (&a.instances[x.0 as usize], &b.instances[y.0 as usize]);
+    a.tasks[i.task as usize]
+        .cmp(&b.tasks[j.task as usize])
+        .then(i.scheduled.cmp(&j.scheduled))
+        .then((i.origin as u8).cmp(&(j.origin as u8)))
+        .then(x.1.cmp(&y.1))
+}
+
+/// A run's (date, origin) pairs.
+fn date_set(run: &Run) -> BTreeSet<(&str, u8)> {
+    run.dates
+        .iter()
+        .map(|d| (d.date.as_str(), d.origin as u8))
+        .collect()
+}
+
+fn only(run: &Run, i: &Inst, other: &BTreeSet<(&str, u8)>) -> Only {
+    let date = &run.dates[i.date as usize].date;
+    let reason = if other.contains(&(date.as_str(), i.origin as u8)) {
+        Some(format!(
+            "the other run's {} date {date} has no such instance",
+            i.origin.word()
+        ))
+    } else {
+        Some(format!(
+            "{} date {date} never started in the other run",
+            i.origin.word()
+        ))
+    };
+    Only {
+        task: run.tasks[i.task as usize].clone(),
+        scheduled: run.time(i.scheduled),
+        origin: i.origin,
+        date: date.clone(),
+        reason,
+    }
+}
+
+fn time_value(run: &Run, t: Option<i64>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(run.time(t)))
+}
+
+fn changed(a: &Run, i: &Inst, b: &Run, j: &Inst) -> Option<Changed> {
+    let mut fields = BTreeMap::new();
+    if i.state != j.state {
+        fields.insert("state", [i.state.word().into(), j.state.word().into()]);
+    }
+    if i.attempts != j.attempts {
+        fields.insert("attempts", [i.attempts.into(), j.attempts.into()]);
+    }
+    if i.executions != j.executions {
+        fields.insert("executions", [i.executions.into(), j.executions.into()]);
+    }
+    if i.dry_run != j.dry_run {
+        fields.insert("dry_run", [i.dry_run.into(), j.dry_run.into()]);
+    }
+    if i.start != j.start {
+        fields.insert("start", [time_value(a, i.start), time_value(b, j.start)]);
+    }
+    if i.end != j.end {
+        fields.insert("end", [time_value(a, i.end), time_value(b, j.end)]);
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    let shift = |x: Option<i64>, y: Option<i64>| x.zip(y).map(|(x, y)| y - x);
+    Some(Changed {
+        task: a.tasks[i.task as usize].clone(),
+        scheduled: a.time(i.scheduled),
+        origin: i.origin,
+        date: a.dates[i.date as usize].date.clone(),
+        fields,
+        start_shift_seconds: shift(i.start, j.start),
+        end_shift_seconds: shift(i.end, j.end),
+    })
+}
+
+/// Dates by start instant, in order.
+fn waves(run: &Run) -> Vec<Wave> {
+    let mut by: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for d in &run.dates {
+        by.entry(d.started).or_default().push(d.date.clone());
+    }
+    by.into_iter()
+        .map(|(t, mut dates)| Wave {
+            at: run.time(t),
+            dates: {
+                dates.sort_unstable();
+                dates
+            },
+        })
+        .collect()
+}
+
+/// A run's dates by (date, origin, occurrence).
+fn date_index(r: &Run) -> BTreeMap<(&str, u8, u32), usize> {
+    let mut m: BTreeMap<(&str, u8, u32), usize> = BTreeMap::new();
+    let mut seen: BTreeMap<(&str, u8), u32> = BTreeMap::new();
+    for (k, d) in r.dates.iter().enumerate() {
+        let n = seen.entry((d.date.as_str(), d.origin as u8)).or_insert(0);
+        m.insert((d.date.as_str(), d.origin as u8, *n), k);
+        *n += 1;
+    }
+    m
+}
+
+fn dates(a: &Run, b: &Run) -> Vec<DateChange> {
+    let (ia, ib) = (date_index(a), date_index(b));
+    let mut keys: Vec<&(&str, u8, u32)> = ia.keys().chain(ib.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        let (da, db) = (
+            ia.get(key).map(|k| &a.dates[*k]),
+            ib.get(key).map(|k| &b.dates[*k]),
+        );
+        let (sa, sb) = (da.map(|d| d.started), db.map(|d| d.started));
+        let (ea, eb) = (da.and_then(|d| d.ended), db.and_then(|d| d.ended));
+        if sa == sb && ea == eb && da.is_some() && db.is_some() {
+            continue;
+        }
+        let d = da.or(db).expect("a key comes from one side");
+        out.push(DateChange {
+            date: d.date.clone(),
+            origin: d.origin,
+            start: [sa.map(|t| a.time(t)), sb.map(|t| b.time(t))],
+            end: [ea.map(|t| a.time(t)), eb.map(|t| b.time(t))],
+            end_shift_seconds: ea.zip(eb).map(|(x, y)| y - x),
+        });
+    }
+    out
+}
+
+fn partitions(a: &super::run::Findings, b: &super::run::Findings) -> Vec<PartitionChange> {
+    let map = |f: &super::run::Findings| {
+        f.partitions
+            .iter()
+            .map(|p| ((p.table.clone(), p.partition.clone()), p.status.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (ma, mb) = (map(a), map(b));
+    let mut keys: Vec<&(String, String)> = ma.keys().chain(mb.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let absent = || "absent".to_string();
+    keys.into_iter()
+        .filter(|k| ma.get(*k) != mb.get(*k))
+        .map(|k| PartitionChange {
+            table: k.0.clone(),
+            partition: k.1.clone(),
+            a: ma.get(k).cloned().unwrap_or_else(absent),
+            b: mb.get(k).cloned().unwrap_or_else(absent),
+        })
+        .collect()
+}
+
+fn properties(a: &super::run::Findings, b: &super::run::Findings) -> Vec<PropertyChange> {
+    let verdict = |f: &super::run::Findings, name: &str| {
+        f.properties
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(("absent", Vec::new()), |p| {
+                (if p.holds { "holds" } else { "fails" }, p.witness.clone())
+            })
+    };
+    let mut names: Vec<&str> = a
+        .properties
+        .iter()
+        .chain(&b.properties)
+        .map(|p| p.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let ((va, wa), (vb, wb)) = (verdict(a, name), verdict(b, name));
+            (va != vb).then(|| PropertyChange {
+                name: name.to_string(),
+                a: va.into(),
+                b: vb.into(),
+                witness: if vb == "fails" { wb } else { wa },
+            })
+        })
+        .collect()
+}
+
+fn resources(a: &super::run::Findings, b: &super::run::Findings) -> Vec<ResourceChange> {
+    let mut out = Vec::new();
+    for ga in &a.groups {
+        let Some(gb) = b.groups.iter().find(|g| g.name == ga.name) else {
+            continue;
+        };
+        let figures = [
+            ("slots", ga.slots.into(), gb.slots.into()),
+            (
+                "peak_running",
+                ga.peak_running.into(),
+                gb.peak_running.into(),
+            ),
+            (
+                "peak_waiting",
+                ga.peak_waiting.into(),
+                gb.peak_waiting.into(),
+            ),
+            ("busy_seconds", ga.busy_seconds, gb.busy_seconds),
+        ];
+        for (figure, x, y) in figures {
+            if x != y {
+                out.push(ResourceChange {
+                    group: ga.name.clone(),
+                    figure,
+                    a: x,
+                    b: y,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Compares run A with run B.
+pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
+    let (ka, kb) = (keyed(a), keyed(b));
+    let (da, db) = (date_set(a), date_set(b));
+    let (mut only_a, mut only_b, mut changes) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    let (mut x, mut y) = (0, 0);
+    while x < ka.len() || y < kb.len() {
+        let order = match (ka.get(x), kb.get(y)) {
+            (Some(&p), Some(&q)) => cmp(a, p, b, q),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                only_a.push(only(a, &a.instances[ka[x].0 as usize], &db));
+                x += 1;
+            }
+            Ordering::Greater => {
+                only_b.push(only(b, &b.instances[kb[y].0 as usize], &da));
+                y += 1;
+            }
+            Ordering::Equal => {
+                let (i, j) = (
+                    &a.instances[ka[x].0 as usize],
+                    &b.instances[kb[y].0 as usize],
+                );
+                if let Some((s, t)) = i.start.zip(j.start) {
+                    starts.push(t - s);
+                }
+                if let Some((s, t)) = i.end.zip(j.end) {
+                    ends.push(t - s);
+                }
+                if let Some(c) = changed(a, i, b, j) {
+                    changes.push(c);
+                }
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    let mut header = Vec::new();
+    for (key, va, vb) in [
+        ("schedsim", &a.meta.schedsim, &b.meta.schedsim),
+        ("model_hash", &a.meta.model_hash, &b.meta.model_hash),
+        ("tzdb", &a.meta.tzdb, &b.meta.tzdb),
+    ] {
+        if va != vb {
+            header.push(format!("{key}: {va} in A, {vb} in B"));
+        }
+    }
+    let mut notes = Vec::new();
+    let (partitions, properties, resources) = match (&a.findings, &b.findings) {
+        (Some(fa), Some(fb)) => (partitions(fa, fb), properties(fa, fb), resources(fa, fb)),
+        _ => {
+            notes.push(
+                "a trace records no partitions, property verdicts or resource figures: only instances, dates and times were compared".into(),
+            );
+            (Vec::new(), Vec::new(), Vec::new())
+        }
+    };
+    let dates = dates(a, b);
+    let (wa, wb) = (waves(a), waves(b));
+    let grouping = |w: &[Wave]| w.iter().map(|w| w.dates.clone()).collect::<Vec<_>>();
+    let starts_together = (grouping(&wa) != grouping(&wb)).then_some(Pair { a: wa, b: wb });
+    let makespan = Pair {
+        a: a.makespan(),
+        b: b.makespan(),
+    };
+    let outcome = !only_a.is_empty()
+        || !only_b.is_empty()
+        || changes.iter().any(Changed::outcome)
+        || !partitions.is_empty()
+        || !properties.is_empty()
+        || dates.iter().any(|d| d.start.iter().any(Option::is_none));
+    let timing = !changes.is_empty()
+        || !dates.is_empty()
+        || !resources.is_empty()
+        || makespan.a != makespan.b;
+    Diff {
+        verdict: if outcome {
+            Verdict::Outcome
+        } else if timing {
+            Verdict::Timing
+        } else {
+            Verdict::Identical
+        },
+        a: Side {
+            label: a_label.to_string(),
+            meta: a.meta.clone(),
+        },
+        b: Side {
+            label: b_label.to_string(),
+            meta: b.meta.clone(),
+        },
+        makespan_seconds: makespan,
+        instances: Pair {
+            a: a.instances.len(),
+            b: b.instances.len(),
+        },
+        only_a,
+        only_b,
+        changed: changes,
+        start_shifts: Spread::of(starts),
+        end_shifts: Spread::of(ends),
+        dates,
+        starts_together,
+        partitions,
+        properties,
+        resources,
+        header,
+        notes,
+    }
+}

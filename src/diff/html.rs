@@ -1,0 +1,154 @@
+//! A diff as one self-contained HTML page (no scripts, no network): the verdict, the
+//! text summary, and the two runs' Gantt charts drawn on one time axis, one row per
+//! task, so a shift reads as a bar moving right. Bars of instances the diff names
+//! (changed, or in one run only) are outlined.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::compare::Diff;
+use super::run::Run;
+use crate::calendar::Instant;
+use crate::engine::State;
+use crate::observe::report::{MAX_BARS, STYLE, escape};
+use crate::observe::summary::human;
+
+/// The page.
+pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>schedsim diff</title><style>{STYLE}\
+         .changed{{stroke:#000;stroke-width:1.5}}.axis{{stroke:#999}}</style></head><body>"
+    );
+    let _ = writeln!(h, "<h1>schedsim diff: {}</h1>", escape(d.verdict.word()));
+    let _ = writeln!(h, "<pre>{}</pre>", escape(&super::text::render(d, false)));
+    // One axis for both charts.
+    let span = |r: &Run| {
+        let s = r.instances.iter().filter_map(|i| i.start.or(i.end)).min();
+        let e = r.instances.iter().filter_map(|i| i.end).max();
+        s.zip(e)
+    };
+    let (t0, t1) = match (span(a), span(b)) {
+        (Some(x), Some(y)) => (x.0.min(y.0), x.1.max(y.1)),
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => {
+            h.push_str("<p>No execution ran in either run.</p></body></html>\n");
+            return h;
+        }
+    };
+    let t1 = t1.max(t0 + 1);
+    // Every task either run has, in name order: the same rows in both charts.
+    let tasks: Vec<&str> = a
+        .tasks
+        .iter()
+        .chain(&b.tasks)
+        .map(String::as_str)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let marked = |side: usize| -> BTreeSet<(String, String)> {
+        let mut m: BTreeSet<(String, String)> = d
+            .changed
+            .iter()
+            .map(|c| (c.task.clone(), c.scheduled.clone()))
+            .collect();
+        let only = if side == 0 { &d.only_a } else { &d.only_b };
+        m.extend(only.iter().map(|o| (o.task.clone(), o.scheduled.clone())));
+        m
+    };
+    let _ = writeln!(
+        h,
+        "<p>Both charts: {} to {} ({}), one row per task; outlined bars are instances the diff names.</p>",
+        escape(&a.time(t0)),
+        escape(&a.time(t1)),
+        human(t1 - t0)
+    );
+    for (name, run, side) in [("A", a, 0), ("B", b, 1)] {
+        let label = if side == 0 { &d.a.label } else { &d.b.label };
+        let _ = writeln!(h, "<h2>{name}: {}</h2>", escape(label));
+        chart(&mut h, run, &tasks, (t0, t1), &marked(side));
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn chart(
+    h: &mut String,
+    run: &Run,
+    tasks: &[&str],
+    (t0, t1): (Instant, Instant),
+    marked: &BTreeSet<(String, String)>,
+) {
+    let (label, width, row) = (180.0, 1000.0, 14.0);
+    let x = |t: Instant| label + (t - t0) as f64 / (t1 - t0) as f64 * width;
+    let row_of: Vec<usize> = run
+        .tasks
+        .iter()
+        .map(|t| tasks.binary_search(&t.as_str()).unwrap_or(0))
+        .collect();
+    let height = tasks.len() as f64 * row + 4.0;
+    let ran: Vec<_> = run
+        .instances
+        .iter()
+        .filter(|i| i.end.is_some())
+        .take(MAX_BARS)
+        .collect();
+    let left_out = run.instances.iter().filter(|i| i.end.is_some()).count() - ran.len();
+    if left_out > 0 {
+        let _ = writeln!(
+            h,
+            "<p>The first {MAX_BARS} instances are drawn; {left_out} more are left out.</p>"
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\">",
+        label + width + 10.0
+    );
+    for (r, t) in tasks.iter().enumerate() {
+        let y = r as f64 * row;
+        let _ = writeln!(
+            h,
+            "<text x=\"4\" y=\"{}\">{}</text><line class=\"axis\" x1=\"0\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"/>",
+            y + 11.0,
+            escape(t),
+            label + width
+        );
+    }
+    for i in ran {
+        let (Some(end), task) = (i.end, &run.tasks[i.task as usize]) else {
+            continue;
+        };
+        let start = i.start.unwrap_or(end);
+        let y = row_of[i.task as usize] as f64 * row + 1.0;
+        let (x0, x1) = (x(start), x(end));
+        let class = match i.state {
+            State::Succeeded => "finished",
+            State::Failed | State::Killed => "failed_after_write",
+            _ => "other",
+        };
+        let scheduled = run.time(i.scheduled);
+        let mark = if marked.contains(&(task.clone(), scheduled.clone())) {
+            " changed"
+        } else {
+            ""
+        };
+        let tip = format!(
+            "{task} scheduled {scheduled} ({}): {} to {}, {}, {} executions",
+            i.origin.word(),
+            run.time(start),
+            run.time(end),
+            i.state.word(),
+            i.executions
+        );
+        let _ = writeln!(
+            h,
+            "<rect class=\"{class}{mark}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{}\"><title>{}</title></rect>",
+            (x1 - x0).max(0.5),
+            row - 2.0,
+            escape(&tip)
+        );
+    }
+    h.push_str("</svg>\n");
+}

@@ -1,0 +1,287 @@
+//! Runs read from files: a trace (`record`, `run --trace`), and a golden record (what
+//! `schedsim test` keeps: the run's instances, dates, partitions, verdicts and resource
+//! figures, one JSON object per line, header first).
+
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use super::run::{Builder, DateRec, Findings, GroupRec, Inst, Meta, PartitionRec, PropertyRec};
+use super::run::{Run, Step, origin_of, state_of};
+use crate::calendar::Instant;
+
+/// A time from an RFC 3339 text with offset.
+fn instant(text: &str) -> Result<Instant, String> {
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time"))
+}
+
+fn zone(name: &str) -> Result<TimeZone, String> {
+    if name.is_empty() || name == "UTC" {
+        return Ok(TimeZone::UTC);
+    }
+    crate::model::tzdb()
+        .get(name)
+        .map_err(|_| format!("unknown time zone `{name}`"))
+}
+
+/// The header line of a trace or a golden record.
+fn header(line: Option<&str>, what: &str) -> Result<Meta, String> {
+    let value: serde_json::Value = line
+        .and_then(|l| serde_json::from_str(l).ok())
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| format!("1: not a schedsim {what} header"))?;
+    let text = |key: &str| value[key].as_str().map(str::to_string);
+    let (Some(scenario), Some(seed)) = (text("scenario"), value["seed"].as_u64()) else {
+        return Err(format!(
+            "1: the header needs `scenario` (a name) and `seed` (a whole number 0 or more), found scenario {} and seed {}",
+            value["scenario"], value["seed"]
+        ));
+    };
+    Ok(Meta {
+        schedsim: text("schedsim").unwrap_or_default(),
+        model: text("model").unwrap_or_default(),
+        profile: text("profile").unwrap_or_default(),
+        scenario,
+        seed,
+        model_hash: text("model_hash").unwrap_or_default(),
+        tzdb: text("tzdb").unwrap_or_default(),
+        timezone: text("timezone").unwrap_or_default(),
+    })
+}
+
+#[derive(Deserialize)]
+struct TraceLine<'a> {
+    time: &'a str,
+    instance: Option<u32>,
+    task: Option<String>,
+    scheduled: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    reason: Option<&'a str>,
+    unit: Option<u32>,
+    date: Option<String>,
+    origin: Option<&'a str>,
+    event: Option<&'a str>,
+    state: Option<&'a str>,
+}
+
+/// The header of a trace or golden record: what run it is.
+pub fn read_header(text: &str) -> Result<Meta, String> {
+    header(text.lines().next(), "trace")
+}
+
+/// A run from a trace's text. Errors name the line.
+pub fn read_trace(text: &str) -> Result<Run, String> {
+    let mut lines = text.lines();
+    let meta = header(lines.next(), "trace")?;
+    let tz = zone(&meta.timezone).map_err(|e| format!("1: {e}"))?;
+    let mut builder = Builder::default();
+    let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
+    let mut names: Vec<String> = Vec::new();
+    for (n, line) in lines.enumerate() {
+        let at = n + 2;
+        let l: TraceLine = serde_json::from_str(line).map_err(|e| format!("{at}: {e}"))?;
+        let bad = |what: &str| format!("{at}: {what}");
+        let time = instant(l.time).map_err(|e| bad(&e))?;
+        if let Some(unit) = l.unit {
+            let origin = l
+                .origin
+                .and_then(origin_of)
+                .ok_or_else(|| bad("a unit line needs `origin`"))?;
+            let started = match l.event {
+                Some("started") => true,
+                Some("ended") => false,
+                _ => return Err(bad("a unit line's `event` is `started` or `ended`")),
+            };
+            let failed = matches!(l.state, Some("failed" | "FAILURE"));
+            let date = l.date.unwrap_or_default();
+            builder.unit(time, unit, started, failed, origin, || date);
+            continue;
+        }
+        let (Some(instance), Some(task), Some(scheduled), Some(from), Some(to)) =
+            (l.instance, l.task, l.scheduled, l.from, l.to)
+        else {
+            return Err(bad(
+                "expected an instance line (instance, task, scheduled, from, to) or a unit line",
+            ));
+        };
+        let next = names.len() as u32;
+        let task = *tasks.entry(task).or_insert_with_key(|k| {
+            names.push(k.clone());
+            next
+        });
+        let state = |w: &str| state_of(w).ok_or_else(|| bad(&format!("unknown state `{w}`")));
+        builder
+            .step(&Step {
+                time,
+                instance,
+                task,
+                scheduled: instant(scheduled).map_err(|e| bad(&e))?,
+                from: state(from)?,
+                to: state(to)?,
+                created: l.reason == Some("created"),
+                rerun: l.reason == Some("rerun"),
+            })
+            .map_err(|e| bad(&e))?;
+    }
+    Ok(Run {
+        meta,
+        tz,
+        tasks: names,
+        instances: builder.instances,
+        dates: builder.dates,
+        findings: None,
+    })
+}
+
+#[derive(Serialize, Deserialize)]
+struct DateLine {
+    date: String,
+    origin: String,
+    started: String,
+    ended: Option<String>,
+    failed: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct InstanceLine {
+    task: String,
+    scheduled: String,
+    origin: String,
+    date: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    dry_run: bool,
+    state: String,
+    attempts: u32,
+    executions: u32,
+    start: Option<String>,
+    end: Option<String>,
+}
+
+/// One line of a golden record after the header.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Line {
+    Date(DateLine),
+    Instance(InstanceLine),
+    Partition(PartitionRec),
+    Property(PropertyRec),
+    ResourceGroup(GroupRec),
+}
+
+/// A golden record of a run: the header, then one line per date, instance,
+/// partition, property and resource group.
+pub fn write_golden(run: &Run) -> String {
+    let mut out = serde_json::to_string(&run.meta).expect("a header serialises");
+    out.push('\n');
+    let mut push = |line: Line| {
+        out += &serde_json::to_string(&line).expect("a line serialises");
+        out.push('\n');
+    };
+    for d in &run.dates {
+        push(Line::Date(DateLine {
+            date: d.date.clone(),
+            origin: d.origin.word().to_string(),
+            started: run.time(d.started),
+            ended: d.ended.map(|t| run.time(t)),
+            failed: d.failed,
+        }));
+    }
+    for i in &run.instances {
+        push(Line::Instance(InstanceLine {
+            task: run.tasks[i.task as usize].clone(),
+            scheduled: run.time(i.scheduled),
+            origin: i.origin.word().to_string(),
+            date: run.dates[i.date as usize].date.clone(),
+            dry_run: i.dry_run,
+            state: i.state.word().to_string(),
+            attempts: i.attempts,
+            executions: i.executions,
+            start: i.start.map(|t| run.time(t)),
+            end: i.end.map(|t| run.time(t)),
+        }));
+    }
+    if let Some(f) = &run.findings {
+        f.partitions
+            .iter()
+            .cloned()
+            .for_each(|p| push(Line::Partition(p)));
+        f.properties
+            .iter()
+            .cloned()
+            .for_each(|p| push(Line::Property(p)));
+        f.groups
+            .iter()
+            .cloned()
+            .for_each(|g| push(Line::ResourceGroup(g)));
+    }
+    out
+}
+
+/// A run from a golden record's text. Errors name the line.
+pub fn read_golden(text: &str) -> Result<Run, String> {
+    let mut lines = text.lines();
+    let meta = header(lines.next(), "golden")?;
+    let tz = zone(&meta.timezone).map_err(|e| format!("1: {e}"))?;
+    let mut run = Run {
+        meta,
+        tz,
+        tasks: Vec::new(),
+        instances: Vec::new(),
+        dates: Vec::new(),
+        findings: Some(Findings::default()),
+    };
+    let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
+    let mut dates: BTreeMap<(String, String), u32> = BTreeMap::new();
+    let findings = run.findings.as_mut().expect("set above");
+    for (n, line) in lines.enumerate() {
+        let at = n + 2;
+        let bad = |what: String| format!("{at}: {what}");
+        let line: Line = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let origin = |w: &str| origin_of(w).ok_or_else(|| bad(format!("unknown origin `{w}`")));
+        let time = |t: &str| instant(t).map_err(bad);
+        let maybe = |t: &Option<String>| t.as_deref().map(time).transpose();
+        match line {
+            Line::Date(d) => {
+                dates.insert((d.date.clone(), d.origin.clone()), run.dates.len() as u32);
+                run.dates.push(DateRec {
+                    origin: origin(&d.origin)?,
+                    started: time(&d.started)?,
+                    ended: maybe(&d.ended)?,
+                    failed: d.failed,
+                    date: d.date,
+                });
+            }
+            Line::Instance(i) => {
+                let next = run.tasks.len() as u32;
+                let task = *tasks.entry(i.task.clone()).or_insert(next);
+                if task == next {
+                    run.tasks.push(i.task.clone());
+                }
+                let date = *dates
+                    .get(&(i.date.clone(), i.origin.clone()))
+                    .ok_or_else(|| bad(format!("no date line for {} {}", i.date, i.origin)))?;
+                run.instances.push(Inst {
+                    task,
+                    scheduled: time(&i.scheduled)?,
+                    origin: origin(&i.origin)?,
+                    date,
+                    dry_run: i.dry_run,
+                    state: state_of(&i.state)
+                        .ok_or_else(|| bad(format!("unknown state `{}`", i.state)))?,
+                    attempts: i.attempts,
+                    executions: i.executions,
+                    start: maybe(&i.start)?,
+                    end: maybe(&i.end)?,
+                });
+            }
+            Line::Partition(p) => findings.partitions.push(p),
+            Line::Property(p) => findings.properties.push(p),
+            Line::ResourceGroup(g) => findings.groups.push(g),
+        }
+    }
+    Ok(run)
+}

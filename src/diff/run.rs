@@ -1,0 +1,363 @@
+//! One side of a diff: what a run did, instance by instance and date by date, read
+//! from the engine's events as they happen (`Collector`, a `Sink`) or from a trace
+//! file's lines, by the same rules, plus the observers' findings when there are some.
+//!
+//! An instance is created by a `created` transition right after its unit's `started`
+//! event (the engine creates a unit's instances together), so each instance's date and
+//! origin are those of the unit started last. Its start is its first move to running;
+//! its end the last move out of running (or its dry run); its executions count every
+//! run; its attempts count the runs since its last operator rerun.
+
+use jiff::tz::TimeZone;
+
+use crate::calendar::Instant;
+use crate::engine::{Event, Origin, Reason, Sink, State, UnitEvent};
+use crate::model::Model;
+use crate::observe::metrics::GroupFigures;
+use crate::observe::store::Status;
+
+/// What identifies a run: the trace header's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Meta {
+    pub schedsim: String,
+    pub model: String,
+    pub profile: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub model_hash: String,
+    pub tzdb: String,
+    pub timezone: String,
+}
+
+impl Meta {
+    pub fn of(model: &Model, scenario: &str, seed: u64, model_hash: &str) -> Meta {
+        Meta {
+            schedsim: env!("CARGO_PKG_VERSION").to_string(),
+            model: model.name.clone(),
+            profile: model.profile.to_string(),
+            scenario: scenario.to_string(),
+            seed,
+            model_hash: model_hash.to_string(),
+            tzdb: crate::model::tzdb_version().to_string(),
+            timezone: model.timezone_name.clone(),
+        }
+    }
+}
+
+/// One instance at the end of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inst {
+    /// Index in `Run::tasks`.
+    pub task: u32,
+    pub scheduled: Instant,
+    pub origin: Origin,
+    /// Index in `Run::dates`.
+    pub date: u32,
+    pub dry_run: bool,
+    pub state: State,
+    pub attempts: u32,
+    pub executions: u32,
+    pub start: Option<Instant>,
+    pub end: Option<Instant>,
+}
+
+/// One unit (backfill date, workflow instance, DAG run, recurring day).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateRec {
+    pub date: String,
+    pub origin: Origin,
+    pub started: Instant,
+    pub ended: Option<Instant>,
+    pub failed: bool,
+}
+
+/// A partition's final status.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartitionRec {
+    pub table: String,
+    pub partition: String,
+    pub status: String,
+}
+
+/// A property's verdict, with its witness when it fails.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PropertyRec {
+    pub name: String,
+    pub holds: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witness: Vec<String>,
+}
+
+/// A resource group's figures.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GroupRec {
+    pub name: String,
+    pub slots: u32,
+    pub peak_running: u32,
+    pub peak_waiting: u32,
+    pub busy_seconds: u64,
+}
+
+/// What the observers found: absent for a run read from a trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub partitions: Vec<PartitionRec>,
+    pub properties: Vec<PropertyRec>,
+    pub groups: Vec<GroupRec>,
+}
+
+impl Findings {
+    pub fn of(f: &crate::observe::summary::Findings) -> Findings {
+        Findings {
+            partitions: f
+                .partitions
+                .iter()
+                .map(|p| PartitionRec {
+                    table: p.key.table.clone(),
+                    partition: p.key.partition.clone(),
+                    status: status_word(p.status).to_string(),
+                })
+                .collect(),
+            properties: f
+                .properties
+                .iter()
+                .map(|p| PropertyRec {
+                    name: p.name.to_string(),
+                    holds: p.holds,
+                    witness: p.witness.as_ref().map_or(Vec::new(), |w| {
+                        std::iter::once(w.summary.clone())
+                            .chain(w.details.iter().cloned())
+                            .collect()
+                    }),
+                })
+                .collect(),
+            groups: f.groups.iter().map(group_rec).collect(),
+        }
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    s.word()
+}
+
+fn group_rec(g: &GroupFigures) -> GroupRec {
+    GroupRec {
+        name: g.name.clone(),
+        slots: g.slots,
+        peak_running: g.peak_running,
+        peak_waiting: g.peak_waiting,
+        busy_seconds: g.busy_seconds,
+    }
+}
+
+/// A run, as the diff sees it.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub meta: Meta,
+    pub tz: TimeZone,
+    pub tasks: Vec<String>,
+    pub instances: Vec<Inst>,
+    pub dates: Vec<DateRec>,
+    pub findings: Option<Findings>,
+}
+
+impl Run {
+    /// First start to last end of the executions (as `run` reports it).
+    pub fn makespan(&self) -> i64 {
+        let first = self.instances.iter().filter_map(|i| i.start).min();
+        let last = self
+            .instances
+            .iter()
+            .filter(|i| i.start.is_some())
+            .filter_map(|i| i.end)
+            .max();
+        match (first, last) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        }
+    }
+
+    /// A time as RFC 3339 in the run's zone.
+    pub fn time(&self, at: Instant) -> String {
+        crate::calendar::schedule::rfc3339(&self.tz, at)
+    }
+}
+
+/// Every state, to read a trace's words back.
+const STATES: [State; 11] = [
+    State::NotRun,
+    State::WaitingTime,
+    State::WaitingUpstream,
+    State::WaitingResources,
+    State::Running,
+    State::WaitingRetry,
+    State::Succeeded,
+    State::Failed,
+    State::DryRun,
+    State::Frozen,
+    State::Killed,
+];
+
+pub fn state_of(word: &str) -> Option<State> {
+    STATES.into_iter().find(|s| s.word() == word)
+}
+
+pub fn origin_of(word: &str) -> Option<Origin> {
+    [Origin::Recurring, Origin::Backfill, Origin::Rerun]
+        .into_iter()
+        .find(|o| o.word() == word)
+}
+
+/// One transition, whatever it was read from.
+pub struct Step {
+    pub time: Instant,
+    pub instance: u32,
+    pub task: u32,
+    pub scheduled: Instant,
+    pub to: State,
+    pub from: State,
+    pub created: bool,
+    pub rerun: bool,
+}
+
+/// Builds a run's instances and dates from its events, in order.
+#[derive(Default)]
+pub struct Builder {
+    pub instances: Vec<Inst>,
+    pub dates: Vec<DateRec>,
+    /// Per unit id of the run: its index in `dates`.
+    units: Vec<u32>,
+    /// The date started last.
+    current: Option<u32>,
+}
+
+const NO_DATE: u32 = u32::MAX;
+
+impl Builder {
+    /// A unit started or ended; `date` is formatted only when it is new.
+    pub fn unit(
+        &mut self,
+        time: Instant,
+        unit: u32,
+        started: bool,
+        failed: bool,
+        origin: Origin,
+        date: impl FnOnce() -> String,
+    ) {
+        let u = unit as usize;
+        if self.units.len() <= u {
+            self.units.resize(u + 1, NO_DATE);
+        }
+        if started {
+            if self.units[u] == NO_DATE {
+                self.units[u] = self.dates.len() as u32;
+                self.dates.push(DateRec {
+                    date: date(),
+                    origin,
+                    started: time,
+                    ended: None,
+                    failed: false,
+                });
+            }
+            self.current = Some(self.units[u]);
+        } else if let Some(d) = self.dates.get_mut(self.units[u] as usize) {
+            d.ended = Some(time);
+            d.failed = failed;
+        }
+    }
+
+    /// A transition. Errs when it names an instance never created.
+    pub fn step(&mut self, s: &Step) -> Result<(), String> {
+        let i = s.instance as usize;
+        if s.created && i == self.instances.len() {
+            let (date, origin) = match self.current {
+                Some(d) => (d, self.dates[d as usize].origin),
+                None => return Err(format!("instance {i} is created before any unit started")),
+            };
+            self.instances.push(Inst {
+                task: s.task,
+                scheduled: s.scheduled,
+                origin,
+                date,
+                dry_run: false,
+                state: State::NotRun,
+                attempts: 0,
+                executions: 0,
+                start: None,
+                end: None,
+            });
+        }
+        let Some(inst) = self.instances.get_mut(i) else {
+            return Err(format!("instance {i} appears before it was created"));
+        };
+        if s.rerun {
+            inst.attempts = 0;
+        }
+        if s.to == State::Running {
+            inst.executions += 1;
+            inst.attempts += 1;
+            inst.start.get_or_insert(s.time);
+        }
+        if s.from == State::Running {
+            inst.end = Some(s.time);
+        }
+        if s.to == State::DryRun {
+            inst.dry_run = true;
+            inst.end = Some(s.time);
+        }
+        inst.state = s.to;
+        Ok(())
+    }
+}
+
+/// The diff's observer of a live simulation.
+pub struct Collector<'m> {
+    model: &'m Model,
+    pub builder: Builder,
+}
+
+impl<'m> Collector<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        Collector {
+            model,
+            builder: Builder::default(),
+        }
+    }
+
+    /// The run, with what the other observers found.
+    pub fn finish(self, meta: Meta, findings: Option<Findings>) -> Run {
+        Run {
+            meta,
+            tz: self.model.timezone.clone(),
+            tasks: self.model.tasks.iter().map(|t| t.name.clone()).collect(),
+            instances: self.builder.instances,
+            dates: self.builder.dates,
+            findings,
+        }
+    }
+}
+
+impl Sink for Collector<'_> {
+    fn event(&mut self, e: &Event) {
+        let step = Step {
+            time: e.time,
+            instance: e.instance,
+            task: e.task.0,
+            scheduled: e.scheduled,
+            to: e.to,
+            from: e.from,
+            created: e.reason == Reason::Created,
+            rerun: e.reason == Reason::Rerun,
+        };
+        // The engine creates before it transitions: this cannot fail.
+        let _ = self.builder.step(&step);
+    }
+
+    fn unit(&mut self, e: &UnitEvent) {
+        let model = self.model;
+        self.builder
+            .unit(e.time, e.unit, e.started, e.failed, e.origin, || {
+                e.key.date_text(model)
+            });
+    }
+}

@@ -1,0 +1,272 @@
+//! The golden suite (`schedsim test`): every scenario of every model in a directory,
+//! run and compared by meaning with its golden record.
+//!
+//! Layout: the models are the directory's `*.toml` files (not its subdirectories);
+//! the golden of scenario S of model `M.toml` is `goldens/M/S.jsonl` in the same
+//! directory (characters other than letters, digits, `.`, `-` and `_` in S become
+//! `_`). A golden is a record of the run (`diff::record`): a header with the
+//! schedsim version, model hash, tz database and seed, then its dates, instances,
+//! partitions, property verdicts and resource figures, one per line, so that a
+//! change reads well in a code review.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diff::{self, Diff, Verdict, record};
+use crate::engine::Config;
+use crate::model;
+
+/// One scenario of one model.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// The model file's stem.
+    pub model: String,
+    pub scenario: String,
+    pub golden: PathBuf,
+}
+
+/// How a case ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Identical to its golden.
+    Pass,
+    /// The same results; only the header changed (schedsim version, model hash, tz
+    /// database): each change named.
+    Header(Vec<String>),
+    /// No golden yet.
+    New,
+    /// The run differs from its golden.
+    Fail(Box<Diff>),
+    /// Written by `--bless` (new, changed, or its header refreshed).
+    Blessed(&'static str),
+    /// The model or the golden cannot be read, or the scenario cannot run.
+    Error(String),
+}
+
+impl Outcome {
+    /// The word of the one-line status.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "PASS",
+            Outcome::Header(_) => "PASS",
+            Outcome::New => "NEW",
+            Outcome::Fail(_) => "FAIL",
+            Outcome::Blessed(_) => "BLESSED",
+            Outcome::Error(_) => "ERROR",
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Pass | Outcome::Header(_) | Outcome::Blessed(_)
+        )
+    }
+
+    /// What to show under the failures (empty when it passed).
+    pub fn detail(&self) -> String {
+        match self {
+            Outcome::Fail(d) => diff::text::render(d, false),
+            Outcome::New => "no golden yet: run `schedsim test --bless` to write it\n".into(),
+            Outcome::Error(e) => format!("{e}\n"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A scenario name as a file name.
+pub fn file_name(scenario: &str) -> String {
+    scenario
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        + ".jsonl"
+}
+
+/// The models of a directory, in name order.
+pub fn models(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Every scenario of one model file, with how each compares with its golden.
+/// `bless` writes the golden of every case that is new, differs, or whose header
+/// changed. A model that does not load is one failing case named after the file.
+pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, Outcome)> {
+    let stem = path
+        .file_stem()
+        .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    let dir = path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("goldens")
+        .join(&stem);
+    let broken = |e: String| {
+        vec![(
+            Case {
+                model: stem.clone(),
+                scenario: "(model)".into(),
+                golden: dir.clone(),
+            },
+            Outcome::Error(e),
+        )]
+    };
+    let source = match std::fs::read(path) {
+        Ok(s) => s,
+        Err(e) => return broken(format!("{}: {e}", path.display())),
+    };
+    let m = match model::load_file(path) {
+        Ok(m) => m,
+        Err(d) => return broken(d.render()),
+    };
+    let hash = model::model_hash(&source);
+    m.scenarios
+        .iter()
+        .map(|s| {
+            let case = Case {
+                model: stem.clone(),
+                scenario: s.name.clone(),
+                golden: dir.join(file_name(&s.name)),
+            };
+            let config = Config {
+                seed: 0,
+                max_instances,
+                max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
+            };
+            let outcome = match diff::simulate(&m, s, config, &hash, None) {
+                Ok(run) => compare(&case.golden, &run, bless),
+                Err(e) => Outcome::Error(format!("scenario {}: {e}", s.name)),
+            };
+            (case, outcome)
+        })
+        .collect()
+}
+
+fn compare(golden: &Path, run: &diff::Run, bless: bool) -> Outcome {
+    let write = |why: &'static str| match std::fs::create_dir_all(
+        golden.parent().unwrap_or(Path::new(".")),
+    )
+    .and_then(|()| std::fs::write(golden, record::write_golden(run)))
+    {
+        Ok(()) => Outcome::Blessed(why),
+        Err(e) => Outcome::Error(format!("{}: {e}", golden.display())),
+    };
+    let text = match std::fs::read_to_string(golden) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return if bless { write("new") } else { Outcome::New };
+        }
+        Err(e) => return Outcome::Error(format!("{}: {e}", golden.display())),
+    };
+    let recorded = match record::read_golden(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            return if bless {
+                write("rewritten")
+            } else {
+                Outcome::Error(format!("{}:{e}", golden.display()))
+            };
+        }
+    };
+    let d = diff::diff(&recorded, "golden", run, "now");
+    if d.verdict != Verdict::Identical {
+        return if bless {
+            write("updated")
+        } else {
+            Outcome::Fail(Box::new(d))
+        };
+    }
+    let (was, is) = (&recorded.meta, &run.meta);
+    let mut changes = Vec::new();
+    for (key, a, b) in [
+        ("schedsim", &was.schedsim, &is.schedsim),
+        ("model_hash", &was.model_hash, &is.model_hash),
+        ("tzdb", &was.tzdb, &is.tzdb),
+        ("model", &was.model, &is.model),
+    ] {
+        if a != b {
+            changes.push(format!("{key} {a} -> {b}"));
+        }
+    }
+    match (changes.is_empty(), bless) {
+        (true, _) => Outcome::Pass,
+        (false, true) => write("header refreshed"),
+        (false, false) => Outcome::Header(changes),
+    }
+}
+
+/// A JUnit XML report (the Ant/Jenkins format CI systems read): one `testsuite` per
+/// model, one `testcase` per scenario; a difference or a missing golden is a
+/// `failure`, a model or golden that cannot be read an `error`.
+pub fn junit(results: &[(Case, Outcome)]) -> String {
+    let esc = crate::observe::report::escape;
+    let mut models: Vec<&str> = results.iter().map(|(c, _)| c.model.as_str()).collect();
+    models.dedup();
+    let count = |f: &dyn Fn(&Outcome) -> bool, of: Option<&str>| {
+        results
+            .iter()
+            .filter(|(c, o)| of.is_none_or(|m| c.model == m) && f(o))
+            .count()
+    };
+    let failed = |o: &Outcome| matches!(o, Outcome::Fail(_) | Outcome::New);
+    let errored = |o: &Outcome| matches!(o, Outcome::Error(_));
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"schedsim test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
+        results.len(),
+        count(&failed, None),
+        count(&errored, None)
+    );
+    for m in models {
+        let _ = writeln!(
+            x,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">",
+            esc(m),
+            count(&|_| true, Some(m)),
+            count(&failed, Some(m)),
+            count(&errored, Some(m))
+        );
+        for (c, o) in results.iter().filter(|(c, _)| c.model == m) {
+            let _ = write!(
+                x,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                esc(m),
+                esc(&c.scenario)
+            );
+            let element = match o {
+                Outcome::Fail(d) => Some(("failure", diff::text::verdict_line(d))),
+                Outcome::New => Some(("failure", "no golden yet".to_string())),
+                Outcome::Error(e) => Some(("error", e.lines().next().unwrap_or("").to_string())),
+                _ => None,
+            };
+            match element {
+                Some((tag, message)) => {
+                    let _ = writeln!(
+                        x,
+                        ">\n      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>\n    </testcase>",
+                        esc(&message),
+                        o.word().to_lowercase(),
+                        esc(&o.detail())
+                    );
+                }
+                None => x.push_str("/>\n"),
+            }
+        }
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("</testsuites>\n");
+    x
+}

@@ -1,0 +1,430 @@
+//! `schedsim diff` and `schedsim verify` end to end: the upgrade and retry-policy
+//! reports of the README, the JSON names tools rely on, exit codes, the HTML page,
+//! and verify's messages (issue 14; issue 9 items on verify).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn schedsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr));
+    })
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("schedsim-diff-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const DS: &str = "models/dolphinscheduler-3.3-parallel-complement.toml";
+
+fn dates(waves: &Value) -> Vec<Vec<String>> {
+    waves
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            w["dates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap()[5..10].to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn diff_of_ds_3_2_and_3_3_names_the_dates_that_start_together_and_the_makespan_change() {
+    let out = schedsim(&[
+        "diff",
+        DS,
+        "--a",
+        "profile_version=3.2",
+        "--b",
+        "profile_version=3.3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let d = json_of(&out);
+    // 3.2 keeps three dates in flight, newest first (groups = 3, descending); 3.3
+    // splits the ten dates into chunks {01-03}, {04-06}, {07-09}, {10} and starts
+    // every chunk at once (DS issue #17831): four in flight.
+    let together = &d["starts_together"];
+    assert_eq!(
+        dates(&together["a"]),
+        [
+            vec!["03-08", "03-09", "03-10"],
+            vec!["03-05", "03-06", "03-07"],
+            vec!["03-02", "03-03", "03-04"],
+            vec!["03-01"],
+        ]
+    );
+    assert_eq!(
+        dates(&together["b"]),
+        [
+            vec!["03-01", "03-04", "03-07", "03-10"],
+            vec!["03-02", "03-05", "03-08"],
+            vec!["03-03", "03-06", "03-09"],
+        ]
+    );
+    assert_eq!(d["makespan_seconds"], json!({"a": 4 * 3600, "b": 3 * 3600}));
+    // No false changes: the same instances, the same outcomes and partitions; only
+    // the times of the dates that moved, and the verdict 3.3's fourth date breaks.
+    assert_eq!(d["only_a"], json!([]));
+    assert_eq!(d["only_b"], json!([]));
+    assert_eq!(d["partitions"], json!([]));
+    let changed = d["changed"].as_array().unwrap();
+    let moved: Vec<&str> = changed
+        .iter()
+        .map(|c| &c["scheduled"].as_str().unwrap()[5..10])
+        .collect();
+    // 03-03, 03-05 and 03-10 run at the same hour under both versions.
+    assert_eq!(
+        moved,
+        [
+            "03-01", "03-02", "03-04", "03-06", "03-07", "03-08", "03-09"
+        ]
+    );
+    for c in changed {
+        let fields: Vec<&String> = c["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["end", "start"], "{c}");
+        assert_eq!(c["task"], "daily.aggregate");
+        assert_eq!(c["origin"], "backfill");
+    }
+    assert_eq!(
+        d["properties"],
+        json!([{
+            "name": "date-parallelism-bound",
+            "a": "holds",
+            "b": "fails",
+            "witness": d["properties"][0]["witness"].clone(),
+        }])
+    );
+    assert_eq!(d["verdict"], "outcome");
+}
+
+#[test]
+fn diff_of_a_retry_policy_change_on_dataworks_names_the_partitions_that_become_duplicated() {
+    let out = schedsim(&[
+        "diff",
+        "models/dataworks-writes-under-retries-and-reruns.toml",
+        "--scenario",
+        "retry-after-write",
+        "--a",
+        "retries.orders.ods_append=0",
+        "--b",
+        "retries.orders.ods_append=3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let d = json_of(&out);
+    let duplicated: Vec<&Value> = d["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["b"] == "duplicated")
+        .collect();
+    assert_eq!(
+        duplicated,
+        [
+            &json!({"table": "ods_orders_append", "partition": "dt=20250301", "a": "ok", "b": "duplicated"})
+        ]
+    );
+    let append = d["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["task"] == "orders.ods_append")
+        .unwrap();
+    assert_eq!(append["fields"]["state"], json!(["failed", "succeeded"]));
+    assert_eq!(append["fields"]["executions"], json!([1, 2]));
+    // Without the retry the failed date ends its chain: the second date never starts.
+    assert_eq!(d["only_a"], json!([]));
+    assert_eq!(d["only_b"].as_array().unwrap().len(), 3);
+    assert!(
+        d["only_b"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("never started in the other run")
+    );
+    let idempotent = d["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "idempotent-writes")
+        .unwrap();
+    assert_eq!(
+        (&idempotent["a"], &idempotent["b"]),
+        (&json!("holds"), &json!("fails"))
+    );
+    assert!(
+        idempotent["witness"][1]
+            .as_str()
+            .unwrap()
+            .contains("2 times")
+    );
+}
+
+#[test]
+fn diff_of_a_model_with_itself_is_identical_and_exits_0() {
+    let model = "models/dataworks-mysql-to-maxcompute.toml";
+    let out = schedsim(&["diff", model, model, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let d = json_of(&out);
+    assert_eq!(d["verdict"], "identical");
+    assert_eq!(d["changed"], json!([]));
+    let out = schedsim(&["diff", model, model]);
+    assert!(
+        text(&out.stdout).starts_with("identical:"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn diff_of_a_golden_trace_against_a_fresh_run_follows_its_scenario_and_seed() {
+    let dir = temp_dir("golden");
+    let trace = dir.join("t.jsonl");
+    let model = "models/dolphinscheduler-complement-rerun.toml";
+    let out = schedsim(&[
+        "record",
+        model,
+        "-o",
+        trace.to_str().unwrap(),
+        "--scenario",
+        "rerun-one-date",
+        "--seed",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let same = schedsim(&["diff", trace.to_str().unwrap(), model, "--format", "json"]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stdout));
+    let d = json_of(&same);
+    assert_eq!(d["b"]["scenario"], "rerun-one-date");
+    assert_eq!(d["b"]["seed"], 4);
+    // A trace holds no partitions or verdicts: the diff says what it left out.
+    assert!(
+        d["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("a trace records no partitions")
+    );
+    // Later dates regenerated by the rerun (3.2) are gone under `single`.
+    let out = schedsim(&[
+        "diff",
+        trace.to_str().unwrap(),
+        model,
+        "--b",
+        "rerun_complement=single",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let d = json_of(&out);
+    let gone: Vec<(&str, &str)> = d["only_a"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                &o["scheduled"].as_str().unwrap()[5..10],
+                o["origin"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gone,
+        [("03-03", "rerun"), ("03-04", "rerun"), ("03-05", "rerun")]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_text_lists_the_top_changes_and_all_of_them_with_all() {
+    // 3.2 against 3.3 over 40 dates: many dates move.
+    let dir = temp_dir("top");
+    let model = dir.join("m.toml");
+    let source = std::fs::read_to_string(DS).unwrap().replace(
+        "to = \"2025-03-10T01:00:00\"",
+        "to = \"2025-04-09T01:00:00\"",
+    );
+    std::fs::write(&model, source).unwrap();
+    let args = [
+        "diff",
+        model.to_str().unwrap(),
+        "--a",
+        "profile_version=3.2",
+        "--b",
+        "profile_version=3.3",
+    ];
+    let short = text(&schedsim(&args).stdout);
+    assert!(short.contains("more (--all)"), "{short}");
+    let mut all_args = args.to_vec();
+    all_args.push("--all");
+    let all = text(&schedsim(&all_args).stdout);
+    assert!(!all.contains("more (--all)"), "{all}");
+    assert!(all.lines().count() > short.lines().count() + 20);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_html_draws_both_runs_on_one_time_axis_without_scripts() {
+    let dir = temp_dir("html");
+    let page = dir.join("d.html");
+    let out = schedsim(&[
+        "diff",
+        DS,
+        "--a",
+        "profile_version=3.2",
+        "--b",
+        "profile_version=3.3",
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<svg ").count(), 2, "two charts");
+    assert_eq!(html.matches("<rect ").count(), 20, "ten instances a side");
+    // One axis: the earliest start is at the same x in both charts, the label width.
+    assert!(html.contains("x=\"180.0\""));
+    // Seven instances moved: outlined in both charts.
+    assert_eq!(html.matches(" changed\"").count(), 14);
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_refuses_bad_input_with_exit_2() {
+    let cases: [&[&str]; 4] = [
+        &[
+            "diff",
+            DS,
+            "--a",
+            "no_such_knob=1",
+            "--b",
+            "profile_version=3.3",
+        ],
+        &["diff", DS, "--a", "profile_version"],
+        &["diff", DS],
+        &["diff", DS, "models/nope.toml"],
+    ];
+    for args in cases {
+        let out = schedsim(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
+        assert!(text(&out.stderr).starts_with("error: "), "{args:?}");
+    }
+}
+
+fn record(dir: &Path, model: &str, scenario: &str) -> PathBuf {
+    let golden = dir.join(format!("{scenario}.jsonl"));
+    let out = schedsim(&[
+        "record",
+        model,
+        "-o",
+        golden.to_str().unwrap(),
+        "--scenario",
+        scenario,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    golden
+}
+
+#[test]
+fn verify_prints_the_semantic_diff_with_the_first_differing_trace_line_as_a_detail() {
+    let dir = temp_dir("verify");
+    let golden = record(&dir, DS, "parallel-into-the-future");
+    let changed = dir.join("m.toml");
+    let source = std::fs::read_to_string(DS)
+        .unwrap()
+        .replace("profile_version = \"3.3\"", "profile_version = \"3.2\"");
+    std::fs::write(&changed, source).unwrap();
+    let out = schedsim(&[
+        "verify",
+        changed.to_str().unwrap(),
+        golden.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let verdict = stdout.lines().find(|l| !l.starts_with("note:")).unwrap();
+    assert!(verdict.starts_with("timing: the same outcomes"), "{stdout}");
+    assert!(
+        stdout.contains("makespan: 3h 00m -> 4h 00m (+1h 00m)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dates starting together:"), "{stdout}");
+    assert!(
+        stdout.contains("first difference at line 2 of the trace:"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_of_a_golden_whose_scenario_is_gone_names_the_golden_not_a_scenario_flag() {
+    let dir = temp_dir("gone");
+    let golden = record(&dir, DS, "parallel-into-the-future");
+    let renamed = dir.join("m.toml");
+    let source = std::fs::read_to_string(DS)
+        .unwrap()
+        .replace("name = \"parallel-into-the-future\"", "name = \"renamed\"");
+    std::fs::write(&renamed, source).unwrap();
+    let out = schedsim(&[
+        "verify",
+        renamed.to_str().unwrap(),
+        golden.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("--scenario"), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:1: the golden was recorded from scenario `parallel-into-the-future`",
+            golden.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(it has: renamed)"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_with_seed_minus_one_says_where_and_what_it_found() {
+    let dir = temp_dir("seed");
+    let golden = record(&dir, DS, "parallel-into-the-future");
+    let source = std::fs::read_to_string(&golden)
+        .unwrap()
+        .replacen("\"seed\":0", "\"seed\":-1", 1);
+    std::fs::write(&golden, source).unwrap();
+    let out = schedsim(&["verify", DS, golden.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: {}:1: the header needs", golden.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("seed -1"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
