@@ -74,7 +74,10 @@ pub fn run(args: &Args) -> i32 {
         Ok(i) => i,
         Err(e) => {
             if args.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises")
+                );
             }
             eprintln!("error: {e}");
             return EXIT_BAD_INPUT;
@@ -85,7 +88,9 @@ pub fn run(args: &Args) -> i32 {
             Ok(c) => Some(c),
             Err(CheckError::Invalid(d)) => {
                 eprint!("{}", d.render());
-                return fail("the imported model does not validate (the diagnostics above name its lines)");
+                return fail(
+                    "the imported model does not validate (the diagnostics above name its lines)",
+                );
             }
             Err(CheckError::Refused(e)) => return fail(&format!("the default scenario: {e}")),
         }
@@ -93,7 +98,9 @@ pub fn run(args: &Args) -> i32 {
         // Without --check, the model must still validate: never write one that does not.
         if let Err(d) = schedsim::model::load_str("<imported model>", &imported.toml) {
             eprint!("{}", d.render());
-            return fail("the imported model does not validate (the diagnostics above name its lines)");
+            return fail(
+                "the imported model does not validate (the diagnostics above name its lines)",
+            );
         }
         None
     };
@@ -130,7 +137,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
             r.workflows,
             r.tasks,
             r.profile,
-            r.profile_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+            r.profile_version
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default(),
             r.timezone
         ),
         None if checked.is_none() => print!("{}", imported.toml),
@@ -143,7 +153,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
                 w.task,
                 w.mode,
                 w.table,
-                w.partition.as_deref().map(|p| format!("/{p}")).unwrap_or(" (whole table)".into()),
+                w.partition
+                    .as_deref()
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or(" (whole table)".into()),
                 w.pattern
             );
         }
@@ -151,7 +164,12 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
             println!("dropped: {} ({}): {}", d.what, d.path, d.why);
         }
         for u in &r.unclassified {
-            println!("unclassified: {}: {} ({})", u.task, u.statement.split_whitespace().collect::<Vec<_>>().join(" "), u.reason);
+            println!(
+                "unclassified: {}: {} ({})",
+                u.task,
+                u.statement.split_whitespace().collect::<Vec<_>>().join(" "),
+                u.reason
+            );
         }
     }
     if let Some(c) = checked {
@@ -164,7 +182,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
         for h in &c.hazards {
             println!("HAZARD {} {}: {}", h.kind, h.task, h.message);
             if let Some(s) = &h.statement {
-                println!("  statement: {}", s.split_whitespace().collect::<Vec<_>>().join(" "));
+                println!(
+                    "  statement: {}",
+                    s.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
             }
             for e in &h.evidence {
                 println!("  run: {e}");

@@ -46,7 +46,11 @@ pub enum CheckError {
     Refused(String),
 }
 
-fn statement_of<'a>(inferred: &'a [InferredWrite], task: &str, table: &str) -> Option<&'a InferredWrite> {
+fn statement_of<'a>(
+    inferred: &'a [InferredWrite],
+    task: &str,
+    table: &str,
+) -> Option<&'a InferredWrite> {
     inferred.iter().find(|w| w.task == task && w.table == table)
 }
 
@@ -124,7 +128,10 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         for (&task, scheduled) in &by_task {
             let name = &m.tasks[task as usize].name;
             let inf = statement_of(inferred, name, &p.key.table);
-            let writes = m.tasks[task as usize].writes.iter().filter(|w| w.table == p.key.table);
+            let writes = m.tasks[task as usize]
+                .writes
+                .iter()
+                .filter(|w| w.table == p.key.table);
             let clocked = writes.clone().any(|w| {
                 w.partition
                     .as_deref()
@@ -139,10 +146,9 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             scheduled.sort_unstable();
             let dates: Vec<String> = scheduled.iter().map(|s| rfc3339(tz, *s)).collect();
             if clocked {
-                if let Some(h) = hazards
-                    .iter_mut()
-                    .find(|h| h.kind == "clock-partition" && h.task == *name && h.table == p.key.table)
-                {
+                if let Some(h) = hazards.iter_mut().find(|h| {
+                    h.kind == "clock-partition" && h.task == *name && h.table == p.key.table
+                }) {
                     h.evidence.push(format!(
                         "the backfill wrote {} for {} dates: {}",
                         p.key,
@@ -186,17 +192,35 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             });
         }
         if by_task.len() > 1 {
-            let names: Vec<String> = by_task.keys().map(|t| m.tasks[*t as usize].name.clone()).collect();
+            let names: Vec<String> = by_task
+                .keys()
+                .map(|t| m.tasks[*t as usize].name.clone())
+                .collect();
             for (i, name) in names.iter().enumerate() {
-                let others: Vec<&str> = names.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, n)| n.as_str()).collect();
+                let others: Vec<&str> = names
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, n)| n.as_str())
+                    .collect();
                 hazards.push(Hazard {
                     kind: "shared-partition",
                     task: name.clone(),
                     table: p.key.table.clone(),
                     partition: partition.clone(),
-                    message: format!("{name} writes {}, which {} also writes", p.key, others.join(", ")),
-                    statement: statement_of(inferred, name, &p.key.table).map(|i| i.statement.clone()),
-                    evidence: vec![format!("{} executions of {} tasks wrote it; it ends {}", p.writes.len(), names.len(), p.status.word())],
+                    message: format!(
+                        "{name} writes {}, which {} also writes",
+                        p.key,
+                        others.join(", ")
+                    ),
+                    statement: statement_of(inferred, name, &p.key.table)
+                        .map(|i| i.statement.clone()),
+                    evidence: vec![format!(
+                        "{} executions of {} tasks wrote it; it ends {}",
+                        p.writes.len(),
+                        names.len(),
+                        p.status.word()
+                    )],
                 });
             }
         }
@@ -213,7 +237,9 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             )
         })
         .collect();
-    hazards.sort_by(|a, b| (a.task.as_str(), a.kind, &a.table).cmp(&(b.task.as_str(), b.kind, &b.table)));
+    hazards.sort_by(|a, b| {
+        (a.task.as_str(), a.kind, &a.table).cmp(&(b.task.as_str(), b.kind, &b.table))
+    });
     Ok(Checked {
         scenario: import.report.scenario.clone(),
         hazards,

@@ -53,7 +53,11 @@ impl<'a> Obj<'a> {
         if simple {
             format!("{}.{key}", self.path)
         } else {
-            format!("{}[{}]", self.path, serde_json::to_string(key).unwrap_or_default())
+            format!(
+                "{}[{}]",
+                self.path,
+                serde_json::to_string(key).unwrap_or_default()
+            )
         }
     }
 
@@ -116,16 +120,6 @@ impl<'a> Obj<'a> {
     pub fn int(&self, key: &str) -> Result<i64, ImportError> {
         self.opt_int(key)?
             .ok_or_else(|| self.err(key, format!("`{key}` is missing")))
-    }
-
-    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, ImportError> {
-        match self.opt(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| self.err(key, format!("expected true or false, found {}", kind(v)))),
-        }
     }
 
     /// An array member (absent: empty), each element with its path.

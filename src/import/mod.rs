@@ -249,9 +249,19 @@ fn model_name(raw: &str, what: &str, path: &str, report: &mut Report) -> String 
     let clean: String = raw
         .trim()
         .chars()
-        .map(|c| if c == '.' || c.is_whitespace() { '_' } else { c })
+        .map(|c| {
+            if c == '.' || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
-    let clean = if clean.is_empty() { "unnamed".to_string() } else { clean };
+    let clean = if clean.is_empty() {
+        "unnamed".to_string()
+    } else {
+        clean
+    };
     if clean != raw {
         report.notes.push(format!(
             "{what} `{raw}` ({path}) is named `{clean}`: model names have no `.` or white space"
@@ -270,9 +280,9 @@ fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> St
         n += 1;
     }
     let renamed = format!("{name}_{n}");
-    report
-        .notes
-        .push(format!("a second {what} named `{name}` is named `{renamed}`"));
+    report.notes.push(format!(
+        "a second {what} named `{name}` is named `{renamed}`"
+    ));
     renamed
 }
 
@@ -304,7 +314,10 @@ fn sql_writes(
                         Some(spec) if spec.is_empty() => {
                             report.drop(
                                 path,
-                                format!("{task}: write of {table} (dynamic partition {})", w.dynamic.join(", ")),
+                                format!(
+                                    "{task}: write of {table} (dynamic partition {})",
+                                    w.dynamic.join(", ")
+                                ),
                                 "its partitions come from the data, not from the schedule",
                             );
                             continue;

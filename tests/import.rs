@@ -1,0 +1,406 @@
+//! `schedsim import`: exports of each format in tests/import/ become models that
+//! validate (pinned in snapshots), backfill the instances the source says, and show
+//! their hazards under `--check`; malformed exports exit 2 with the JSON path.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import")
+        .join(rel)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch directory of this test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("schedsim-import-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Imports, checks that the binary's own loader accepts the model, returns its text.
+fn import_model(format: &str, inputs: &[&str], name: &str) -> String {
+    let out = scratch(name).join("model.toml");
+    let mut args = vec!["import", format];
+    let paths: Vec<String> = inputs
+        .iter()
+        .map(|i| fixture(i).display().to_string())
+        .collect();
+    args.extend(paths.iter().map(String::as_str));
+    let out_s = out.display().to_string();
+    args.extend(["-o", &out_s]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v = run(&["validate", &out_s]);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let text = std::fs::read_to_string(&out).unwrap();
+    // The header names the source by the path given: keep the snapshot free of it.
+    text.replace(&fixture("").display().to_string(), "tests/import/")
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots/import", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn dolphinscheduler_warehouse_imports_and_validates() {
+    let text = import_model(
+        "dolphinscheduler",
+        &["dolphinscheduler/warehouse.json"],
+        "ds-warehouse",
+    );
+    snapshot("dolphinscheduler_warehouse", &text);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let names: Vec<&str> = m.tasks.iter().map(|t| t.name.as_str()).collect();
+    // The forbidden task is gone; its downstream waits for its upstream instead.
+    assert!(!names.iter().any(|n| n.contains("禁用的检查")), "{names:?}");
+    let snap = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "ods_订单.today_snapshot")
+        .unwrap();
+    let ups: Vec<&str> = snap
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, vec!["ods_订单.同步订单"]);
+    // The DEPENDENT task waits for the other workflow's last tasks (depTaskCode 0 = ALL).
+    let wait = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "dws_report.wait_ods")
+        .unwrap();
+    let ups: Vec<&str> = wait
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, vec!["ods_订单.append_log", "ods_订单.today_snapshot"]);
+    // failRetryInterval is in minutes; timeout (FAILED strategy) too.
+    let sync = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "ods_订单.同步订单")
+        .unwrap();
+    assert_eq!(
+        (sync.retry.times, sync.retry.interval, sync.timeout),
+        (2, 300, Some(1800))
+    );
+    assert_eq!(sync.priority, 1, "taskPriority HIGH");
+    assert_eq!(
+        m.workflows[1].failure_strategy,
+        schedsim::rules::FailureStrategy::End
+    );
+}
+
+#[test]
+fn dolphinscheduler_33_naming_imports_as_33() {
+    let text = import_model(
+        "dolphinscheduler",
+        &["dolphinscheduler/hourly_3.3.json"],
+        "ds-33",
+    );
+    snapshot("dolphinscheduler_hourly_3_3", &text);
+    assert!(text.contains("profile_version = \"3.3\""));
+}
+
+/// Round trip: the imported model's backfill has one instance per hour of the cron
+/// inside the schedule's effective period (startTime 2024-05-01), none before it.
+#[test]
+fn dolphinscheduler_backfill_instances_follow_cron_and_effective_period() {
+    import_model(
+        "dolphinscheduler",
+        &["dolphinscheduler/hourly_3.3.json"],
+        "ds-rt",
+    );
+    let model = scratch("ds-rt").join("model.toml");
+    let o = run(&[
+        "instances",
+        &model.display().to_string(),
+        "--from",
+        "2024-04-30T20:00:00",
+        "--to",
+        "2024-05-01T03:30:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..=3)
+        .map(|h| format!("2024-05-01T{h:02}:00:00+08:00"))
+        .collect();
+    assert_eq!(got, want);
+}
+
+fn check_json(format: &str, input: &Path) -> (i32, Value) {
+    let o = run(&[
+        "import",
+        format,
+        &input.display().to_string(),
+        "--check",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap(), v)
+}
+
+fn hazards<'a>(v: &'a Value, kind: &str) -> Vec<&'a Value> {
+    v["check"]["hazards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn check_reports_a_hard_coded_partition_written_by_every_date() {
+    let (code, v) = check_json(
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json"),
+    );
+    assert_eq!(code, 1, "hazards found: exit 1");
+    let same = hazards(&v, "same-partition-every-date");
+    assert_eq!(same.len(), 1, "{same:?}");
+    assert_eq!(same[0]["task"], "ods_订单.spark_fix");
+    assert_eq!(same[0]["partition"], "dt=2024-04-01");
+    assert!(
+        same[0]["statement"]
+            .as_str()
+            .unwrap()
+            .contains("PARTITION (dt = '2024-04-01')")
+    );
+    assert!(
+        same[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("3 instances")
+    );
+    // The other hazards of the fixture, each from its own statement.
+    let clock = hazards(&v, "clock-partition");
+    assert_eq!(clock[0]["task"], "ods_订单.today_snapshot");
+    assert!(
+        clock[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("dt=20240501"),
+        "{clock:?}"
+    );
+    let retries = hazards(&v, "insert-under-retries");
+    assert_eq!(retries[0]["task"], "ods_订单.append_log");
+    let whole: Vec<&str> = hazards(&v, "whole-table-overwrite")
+        .iter()
+        .map(|h| h["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(whole, vec!["dws.report", "dws.report_tmp", "dim.shop"]);
+    // MERGE into the whole table keeps every date's rows: no hazard.
+    assert!(!whole.contains(&"dws.users"));
+}
+
+#[test]
+fn report_lists_inferred_dropped_and_unclassified() {
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json")
+            .display()
+            .to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = &v["report"];
+    let inferred: Vec<String> = r["inferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {} {} {}",
+                w["task"].as_str().unwrap(),
+                w["mode"].as_str().unwrap(),
+                w["table"].as_str().unwrap(),
+                w["partition"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert!(
+        inferred.contains(&"ods_订单.同步订单 overwrite ods.orders dt=$[yyyyMMdd-1]".to_string()),
+        "{inferred:?}"
+    );
+    assert!(
+        inferred.contains(
+            &"ods_订单.append_log insert dwd.order_log dt=${system.biz.date}".to_string()
+        ),
+        "{inferred:?}"
+    );
+    assert!(
+        inferred.contains(&"dws_report.merge_users merge dws.users -".to_string()),
+        "{inferred:?}"
+    );
+    let dropped: Vec<&str> = r["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        dropped.contains(&"$[0].taskDefinitionList[3].flag"),
+        "{dropped:?}"
+    );
+    assert!(
+        dropped.contains(&"$[0].taskDefinitionList[2].delayTime"),
+        "{dropped:?}"
+    );
+    let unclassified = r["unclassified"].as_array().unwrap();
+    assert_eq!(unclassified.len(), 1);
+    assert!(
+        unclassified[0]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("UPDATE dws.report")
+    );
+}
+
+/// Writes a mutated copy of a fixture and imports it; returns (exit code, stderr).
+fn import_mutated(name: &str, fixture_rel: &str, mutate: impl FnOnce(&mut Value)) -> (i32, String) {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(fixture_rel)).unwrap()).unwrap();
+    mutate(&mut v);
+    let path = scratch(name).join("export.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&["import", "dolphinscheduler", &path.display().to_string()]);
+    (o.status.code().unwrap(), stderr(&o))
+}
+
+#[test]
+fn malformed_exports_exit_2_with_the_json_path() {
+    let ds = "dolphinscheduler/warehouse.json";
+    type Mutation = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "unknown-type",
+            Box::new(|v| v[0]["taskDefinitionList"][3]["taskType"] = "TELEPORT".into()),
+            "$[0].taskDefinitionList[3].taskType: unknown task type `TELEPORT`",
+        ),
+        (
+            "missing-task",
+            Box::new(|v| v[0]["processTaskRelationList"][1]["postTaskCode"] = 999.into()),
+            "$[0].processTaskRelationList[1].postTaskCode: no task with code 999",
+        ),
+        (
+            "missing-pre",
+            Box::new(|v| v[1]["processTaskRelationList"][2]["preTaskCode"] = 998.into()),
+            "$[1].processTaskRelationList[2].preTaskCode",
+        ),
+        (
+            "quartz-both-days",
+            Box::new(|v| v[0]["schedule"]["crontab"] = "0 0 2 1 * 1".into()),
+            "$[0].schedule.crontab",
+        ),
+        (
+            "serial-wait",
+            Box::new(|v| v[1]["processDefinition"]["executionType"] = "SERIAL_WAIT".into()),
+            "$[1].processDefinition.executionType: executionType SERIAL_WAIT",
+        ),
+        (
+            "wrong-type",
+            Box::new(|v| v[0]["taskDefinitionList"][0]["failRetryTimes"] = "many".into()),
+            "$[0].taskDefinitionList[0].failRetryTimes: expected an integer",
+        ),
+        (
+            "dep-task",
+            Box::new(|v| {
+                v[1]["taskDefinitionList"][0]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+                    [0]["depTaskCode"] = 4242.into()
+            }),
+            "dependItemList[0].depTaskCode: workflow ods_订单 has no task with code 4242",
+        ),
+    ];
+    for (name, mutate, want) in cases {
+        let (code, err) = import_mutated(name, ds, mutate);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn truncated_export_exits_2_with_line_and_column() {
+    let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();
+    let path = scratch("truncated").join("export.json");
+    std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+    let o = run(&["import", "dolphinscheduler", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at $ (line "), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not valid JSON"));
+}
+
+/// A table-level overwrite by every date of a backfill: only the last date's rows stay,
+/// and complete-writes names the dates whose rows were replaced.
+#[test]
+fn whole_table_overwrite_by_every_date_is_witnessed() {
+    let model = |mode: &str| {
+        format!(
+            "[model]\nname = \"t\"\nprofile = \"dolphinscheduler\"\n[[workflow]]\nname = \"w\"\ncron = \"0 0 2 * * ?\"\n  [[workflow.task]]\n  name = \"full\"\n  writes = [ {{ table = \"dim_user\", mode = \"{mode}\" }} ]\n[[scenario]]\nname = \"b\"\nstart = \"2024-05-01T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2024-04-01T00:00:00\"\n  to = \"2024-04-03T23:00:00\"\n"
+        )
+    };
+    let dir = scratch("whole-table");
+    for (mode, holds) in [("overwrite", false), ("merge", true), ("insert", true)] {
+        let path = dir.join(format!("{mode}.toml"));
+        std::fs::write(&path, model(mode)).unwrap();
+        let o = run(&["check", &path.display().to_string(), "--format", "json"]);
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let p = v["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "complete-writes")
+            .unwrap();
+        assert_eq!(p["holds"], holds, "{mode}: {p}");
+        if !holds {
+            assert_eq!(p["witness"]["count"], 2, "two of three dates replaced: {p}");
+            assert!(
+                p["witness"]["details"][0]
+                    .as_str()
+                    .unwrap()
+                    .contains("dim_user (whole table)")
+            );
+        }
+        let part = &v["partitions"][0];
+        assert_eq!(
+            part["partition"], "",
+            "a table-level write has no partition"
+        );
+    }
+}
