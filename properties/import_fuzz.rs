@@ -65,14 +65,14 @@ fn assert_valid(format: Format, text: String) {
         file: "fuzz.json".into(),
         text,
     }];
-    if let Ok(imported) = import(format, &inputs, &Options::default()) {
-        if let Err(d) = schedsim::model::load_str("imported", &imported.toml) {
-            panic!(
-                "an accepted import does not validate:\n{}\n{}",
-                d.render(),
-                imported.toml
-            );
-        }
+    if let Ok(imported) = import(format, &inputs, &Options::default())
+        && let Err(d) = schedsim::model::load_str("imported", &imported.toml)
+    {
+        panic!(
+            "an accepted import does not validate:\n{}\n{}",
+            d.render(),
+            imported.toml
+        );
     }
 }
 
