@@ -404,3 +404,178 @@ fn whole_table_overwrite_by_every_date_is_witnessed() {
         );
     }
 }
+
+const FLOWSPEC: [&str; 2] = ["flowspec/orders_1.2.json", "flowspec/report.yaml"];
+
+#[test]
+fn flowspec_json_and_yaml_import_and_validate() {
+    let text = import_model("flowspec", &FLOWSPEC, "fs");
+    snapshot("flowspec_orders_and_report", &text);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let task = |n: &str| {
+        m.tasks
+            .iter()
+            .find(|t| t.name == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    // Pause: every instance fails at once, writing nothing; Skip: a run without writes.
+    let paused = task("订单日报.paused_report");
+    assert_eq!(paused.fail.map(|f| f.probability), Some(1.0));
+    assert!(paused.writes.is_empty() && task("订单日报.skip_check").writes.is_empty());
+    // CrossCycleDependsOnSelf; rerunMode Denied leaves no automatic rerun.
+    let balance = task("订单日报.balance");
+    assert!(balance.self_dependency);
+    assert_eq!(balance.retry.times, 0);
+    assert_eq!(balance.priority, 8);
+    // rerunInterval is in milliseconds.
+    let ods = task("订单日报.ods_orders");
+    assert_eq!((ods.retry.times, ods.retry.interval), (3, 120));
+    // A dependency by output name across files.
+    let daily = task("报表.日报汇总");
+    let ups: Vec<&str> = daily
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, vec!["订单日报.dwd_订单明细"]);
+    assert_eq!(daily.timeout, Some(3600), "timeout in seconds");
+    // The Manual node is not scheduled: not in the model.
+    assert!(!m.tasks.iter().any(|t| t.name.contains("手动补录")));
+}
+
+/// Round trip: the trigger starts on 2024-04-01 00:00, so the first instance is the one
+/// scheduled that day (business date 2024-03-31), and none before it.
+#[test]
+fn flowspec_backfill_instances_follow_trigger_period() {
+    import_model("flowspec", &FLOWSPEC, "fs-rt");
+    let model = scratch("fs-rt").join("model.toml");
+    let o = run(&[
+        "instances",
+        &model.display().to_string(),
+        "--from",
+        "2024-03-29",
+        "--to",
+        "2024-04-01",
+        "--targets",
+        "订单日报.ods_orders",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["date"].as_str().unwrap(),
+                i["scheduled"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2024-03-31", "2024-04-01T02:30:00+08:00"),
+            ("2024-04-01", "2024-04-02T02:30:00+08:00")
+        ]
+    );
+}
+
+#[test]
+fn check_reports_insert_into_with_reruns_as_duplicate_prone() {
+    let paths: Vec<String> = FLOWSPEC
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let o = run(&[
+        "import", "flowspec", &paths[0], &paths[1], "--check", "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let dup = hazards(&v, "insert-under-retries");
+    assert_eq!(dup.len(), 1, "{dup:?}");
+    assert_eq!(dup[0]["task"], "订单日报.dwd_订单明细");
+    assert!(
+        dup[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate-prone under retries")
+    );
+    assert!(
+        dup[0]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("INSERT INTO TABLE dwd_orders PARTITION (dt='${bizdate}')")
+    );
+    assert!(
+        dup[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("holds its rows 2 times"),
+        "{dup:?}"
+    );
+    let clock = hazards(&v, "clock-partition");
+    assert_eq!(clock[0]["task"], "报表.日报汇总");
+}
+
+#[test]
+fn malformed_flowspec_exits_2_with_the_path() {
+    let dir = scratch("fs-bad");
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(FLOWSPEC[0])).unwrap()).unwrap();
+    type Mutation = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "seconds",
+            Box::new(|v| {
+                v["spec"]["workflows"][0]["nodes"][0]["trigger"]["cron"] = "30 00 02 * * ?".into()
+            }),
+            "$.spec.workflows[0].nodes[0].trigger.cron",
+        ),
+        (
+            "dep",
+            Box::new(|v| v["spec"]["workflows"][0]["dependencies"][1]["nodeId"] = "9999".into()),
+            "$.spec.workflows[0].dependencies[1].nodeId: no node with id 9999",
+        ),
+        (
+            "kind",
+            Box::new(|v| v["kind"] = "ManualWorkflow".into()),
+            "$.kind",
+        ),
+        (
+            "priority",
+            Box::new(|v| v["spec"]["workflows"][0]["nodes"][1]["priority"] = 4.into()),
+            "$.spec.workflows[0].nodes[1].priority: priority 4 is not a DataWorks level",
+        ),
+        (
+            "reruns",
+            Box::new(|v| v["spec"]["workflows"][0]["nodes"][0]["rerunTimes"] = 11.into()),
+            "$.spec.workflows[0].nodes[0].rerunTimes",
+        ),
+        (
+            "version",
+            Box::new(|v| v["version"] = "2.0.0".into()),
+            "$.version",
+        ),
+    ];
+    for (name, mutate, want) in cases {
+        let mut v = good.clone();
+        mutate(&mut v);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = run(&["import", "flowspec", &path.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+    }
+    let yaml = dir.join("broken.yaml");
+    std::fs::write(
+        &yaml,
+        "version: 1.1.0\nkind: CycleWorkflow\nspec:\n  nodes: [\n",
+    )
+    .unwrap();
+    let o = run(&["import", "flowspec", &yaml.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not valid YAML"), "{}", stderr(&o));
+}

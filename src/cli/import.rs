@@ -16,6 +16,8 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 pub enum Source {
     /// A DolphinScheduler workflow export (JSON array, 3.1 to 3.3).
     Dolphinscheduler,
+    /// A DataWorks FlowSpec CycleWorkflow, spec version 1.x (JSON or YAML).
+    Flowspec,
 }
 
 #[derive(clap::Args)]
@@ -66,6 +68,7 @@ pub fn run(args: &Args) -> i32 {
     }
     let format = match args.source {
         Source::Dolphinscheduler => import::Format::Dolphinscheduler,
+        Source::Flowspec => import::Format::Flowspec,
     };
     let options = Options {
         profile_version: args.profile_version.clone(),

@@ -225,6 +225,54 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             }
         }
     }
+    // INSERT INTO under retries: the same scenario again, with the task's first
+    // instance failing after its write once; the retry appends the rows a second time.
+    for h in hazards
+        .iter_mut()
+        .filter(|h| h.kind == "insert-under-retries")
+    {
+        let Some(task) = m.tasks.iter().position(|t| t.name == h.task) else {
+            continue;
+        };
+        let task = crate::model::TaskId(task as u32);
+        let Some(first) = engine
+            .instances
+            .iter()
+            .filter(|i| i.task == task)
+            .map(|i| i.scheduled)
+            .min()
+        else {
+            continue;
+        };
+        let scheduled = crate::calendar::schedule::instant_to_local(tz, first);
+        let mut faulted = scenario.clone();
+        faulted.faults.push(crate::model::Fault {
+            task,
+            scheduled,
+            attempts: vec![1],
+            phase: crate::model::FaultPhase::AfterWrite,
+        });
+        let config = Config {
+            seed: 0,
+            max_instances: 1_000_000,
+        };
+        if let Ok((_, f, _)) = crate::observe::observe(&m, &faulted, config, None::<std::io::Sink>)
+        {
+            for p in f
+                .partitions
+                .iter()
+                .filter(|p| p.key.table == h.table && p.duplicated.iter().any(|d| d.0 == task))
+            {
+                h.evidence.push(format!(
+                    "the default scenario with attempt 1 of {} scheduled {} failing after its write: the retry appended again, {} holds its rows {} times",
+                    h.task,
+                    rfc3339(tz, first),
+                    p.key,
+                    p.duplicated.iter().find(|d| d.0 == task).map_or(0, |d| d.2)
+                ));
+            }
+        }
+    }
     let failed_properties = findings
         .properties
         .iter()

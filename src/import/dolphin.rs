@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::json::{self, Obj};
 use super::{
-    Draft, DraftRetry, DraftScenario, DraftTask, DraftWorkflow, Format, ImportError, Input,
-    Options, Report, model_name, sql_writes, unique,
+    Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
+    default_scenario, model_name, sql_writes, unique,
 };
 use crate::calendar::params::Flavor;
 use crate::rules::CronDialect;
@@ -63,6 +63,10 @@ const TASK_TYPES: [&str; 42] = [
     "PIGEON",
     "LOGIC",
 ];
+
+/// Slots of a declared group whose size the export does not say: the profile's
+/// default group size (a worker's `exec-threads`).
+const SLOTS: u32 = 100;
 
 /// `Priority` enum order: HIGHEST = 0 ... LOWEST = 4.
 const PRIORITIES: [&str; 5] = ["HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST"];
@@ -196,18 +200,27 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
         for t in &w.draft.tasks {
             for g in t.resource_group.iter().chain(&t.task_group) {
                 if g != "default" && !groups.iter().any(|(n, _)| n == g) {
-                    groups.push((g.clone(), 50));
+                    groups.push((g.clone(), SLOTS));
                 }
             }
         }
     }
     if !groups.is_empty() {
         report.notes.push(format!(
-            "slots 50 for {}: an export does not carry worker-group or task-group sizes (50 is DolphinScheduler's default worker exec-threads)",
+            "slots {SLOTS} for {}: an export does not carry worker-group or task-group sizes ({SLOTS} is a worker's default exec-threads, the profile's default group)",
             groups.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
         ));
     }
-    let scenario = default_scenario(&workflows);
+    let scenario = default_scenario(
+        workflows
+            .iter()
+            .filter(|w| w.scheduled)
+            .map(|w| w.draft.name.clone())
+            .collect(),
+        workflows.iter().filter_map(|w| w.start.clone()).collect(),
+        false,
+        &mut report,
+    );
     let name = inputs
         .first()
         .map(|i| stem(&i.file))
@@ -237,34 +250,6 @@ pub(super) fn stem(file: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "imported".into())
-}
-
-/// The default scenario: a three-day backfill of every scheduled workflow, from the
-/// first schedule's start date (or 2024-01-01), the virtual now a month later.
-fn default_scenario(workflows: &[WorkflowDef]) -> Option<DraftScenario> {
-    let targets: Vec<String> = workflows
-        .iter()
-        .filter(|w| w.scheduled)
-        .map(|w| w.draft.name.clone())
-        .collect();
-    if targets.is_empty() {
-        return None;
-    }
-    let from = workflows
-        .iter()
-        .filter_map(|w| w.start.clone())
-        .max()
-        .unwrap_or_else(|| "2024-01-01".into());
-    let day = from.parse::<jiff::civil::Date>().ok()?;
-    let to = day.checked_add(jiff::Span::new().days(2)).ok()?;
-    let start = day.checked_add(jiff::Span::new().days(30)).ok()?;
-    Some(DraftScenario {
-        name: "imported-backfill".into(),
-        start: format!("{start}T00:00:00"),
-        targets,
-        from: format!("{day}T00:00:00"),
-        to: format!("{to}T23:59:59"),
-    })
 }
 
 /// A `Priority` name (or its ordinal) as 0..=4.

@@ -222,7 +222,7 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
     if let Some(s) = &d.scenario {
         let _ = writeln!(
             o,
-            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period.\n[[scenario]]\nname = {}\nstart = {}\n\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}",
+            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.\n[[scenario]]\nname = {}\nstart = {}\n\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}\n  groups = 3",
             q(&s.name),
             q(&s.start),
             s.targets

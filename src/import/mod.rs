@@ -10,6 +10,7 @@
 pub mod check;
 mod dolphin;
 mod emit;
+mod flowspec;
 mod json;
 pub mod sql;
 
@@ -22,12 +23,15 @@ use crate::model::WriteMode;
 pub enum Format {
     /// A DolphinScheduler workflow export (JSON).
     Dolphinscheduler,
+    /// A DataWorks FlowSpec CycleWorkflow (JSON or YAML).
+    Flowspec,
 }
 
 impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Dolphinscheduler => "dolphinscheduler",
+            Format::Flowspec => "flowspec",
         }
     }
 }
@@ -196,6 +200,7 @@ pub struct Import {
 pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
     let (draft, mut report) = match format {
         Format::Dolphinscheduler => dolphin::read(inputs, options)?,
+        Format::Flowspec => flowspec::read(inputs, options)?,
     };
     report.workflows = draft.workflows.len();
     report.tasks = draft.workflows.iter().map(|w| w.tasks.len()).sum();
@@ -242,6 +247,54 @@ impl Report {
             why: why.into(),
         });
     }
+}
+
+/// The default scenario: a three-day backfill of `targets` from the latest start of
+/// their effective periods (starts before 2000, such as FlowSpec's 1970-01-01 "always",
+/// do not count; none: 2024-01-01, said in the report), the virtual now a month
+/// later. `dates`: bounds are business dates (DataWorks), else local times.
+fn default_scenario(
+    targets: Vec<String>,
+    starts: Vec<String>,
+    dates: bool,
+    report: &mut Report,
+) -> Option<DraftScenario> {
+    if targets.is_empty() {
+        report
+            .notes
+            .push("no default scenario: no workflow has a schedule".into());
+        return None;
+    }
+    let from = starts
+        .into_iter()
+        .filter(|s| s.as_str() >= "2000-01-01")
+        .max()
+        .unwrap_or_else(|| {
+            report.notes.push(
+                "the default scenario starts on 2024-01-01: no schedule names a start date".into(),
+            );
+            "2024-01-01".into()
+        });
+    let day = from.parse::<jiff::civil::Date>().ok()?;
+    let to = day.checked_add(jiff::Span::new().days(2)).ok()?;
+    let start = day.checked_add(jiff::Span::new().days(30)).ok()?;
+    Some(if dates {
+        DraftScenario {
+            name: "imported-backfill".into(),
+            start: format!("{start}T00:00:00"),
+            targets,
+            from: day.to_string(),
+            to: to.to_string(),
+        }
+    } else {
+        DraftScenario {
+            name: "imported-backfill".into(),
+            start: format!("{start}T00:00:00"),
+            targets,
+            from: format!("{day}T00:00:00"),
+            to: format!("{to}T23:59:59"),
+        }
+    })
 }
 
 /// A name the model accepts: `.` and white space become `_` (the report says so).
