@@ -579,3 +579,85 @@ fn malformed_flowspec_exits_2_with_the_path() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not valid YAML"), "{}", stderr(&o));
 }
+
+/// --history: lognormal by median and 95th percentile (nearest rank) when samples
+/// differ, fixed when they are all the same, failure probability failed / finished;
+/// each fit says how many samples it has.
+#[test]
+fn history_sets_durations_and_failure_probability() {
+    let out = scratch("history").join("model.toml");
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json")
+            .display()
+            .to_string(),
+        "--history",
+        &fixture("history/ds_task_instances.json")
+            .display()
+            .to_string(),
+        "-o",
+        &out.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = schedsim::model::load_file(&out).unwrap();
+    let task = |n: &str| m.tasks.iter().find(|t| t.name == n).unwrap();
+    // 8 finished attempts: 540 580 600 620 640 660 700 1500 s; one failed.
+    assert_eq!(
+        task("ods_订单.同步订单").duration,
+        schedsim::model::DurationDist::Lognormal {
+            median: 620,
+            p95: 1500
+        }
+    );
+    assert_eq!(
+        task("ods_订单.同步订单").fail.map(|f| f.probability),
+        Some(0.125)
+    );
+    // 3 finished, all 300 s (the running one is not a sample); none failed.
+    assert_eq!(
+        task("ods_订单.spark_fix").duration,
+        schedsim::model::DurationDist::Fixed(300)
+    );
+    assert!(task("ods_订单.spark_fix").fail.is_none());
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let notes: Vec<&str> = v["report"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("ods_订单.同步订单: from 8 samples")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("ods_订单.gone_task (1)")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn history_csv_applies_to_flowspec() {
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture(FLOWSPEC[0]).display().to_string(),
+        "--history",
+        &fixture("history/runs.csv").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let ods = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "订单日报.ods_orders")
+        .unwrap();
+    assert_eq!(ods.duration, schedsim::model::DurationDist::Fixed(600));
+    assert_eq!(ods.fail.map(|f| f.probability), Some(0.333));
+}

@@ -18,6 +18,8 @@ pub enum Source {
     Dolphinscheduler,
     /// A DataWorks FlowSpec CycleWorkflow, spec version 1.x (JSON or YAML).
     Flowspec,
+    /// Airflow: serialized DAG JSON, or REST API v2 `NAME.details.json` + `NAME.tasks.json`.
+    Airflow,
 }
 
 #[derive(clap::Args)]
@@ -35,6 +37,10 @@ pub struct Args {
     /// there are any.
     #[arg(long)]
     check: bool,
+    /// Past runs (DolphinScheduler task instances JSON, Airflow taskInstances JSON, or
+    /// CSV task,start,end,state): each task's duration and failure probability.
+    #[arg(long)]
+    history: Option<PathBuf>,
     /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming).
     #[arg(long)]
     profile_version: Option<String>,
@@ -69,9 +75,21 @@ pub fn run(args: &Args) -> i32 {
     let format = match args.source {
         Source::Dolphinscheduler => import::Format::Dolphinscheduler,
         Source::Flowspec => import::Format::Flowspec,
+        Source::Airflow => import::Format::Airflow,
+    };
+    let history = match &args.history {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some(Input {
+                file: path.display().to_string(),
+                text,
+            }),
+            Err(e) => return fail(&format!("{}: cannot read the file: {e}", path.display())),
+        },
     };
     let options = Options {
         profile_version: args.profile_version.clone(),
+        history,
     };
     let imported = match import::import(format, &inputs, &options) {
         Ok(i) => i,

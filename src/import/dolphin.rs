@@ -236,6 +236,7 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             profile: "dolphinscheduler",
             profile_version: Some(version),
             timezone,
+            rules: Vec::new(),
             groups,
             workflows: workflows.into_iter().map(|w| w.draft).collect(),
             scenario,

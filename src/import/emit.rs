@@ -103,6 +103,12 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
     if let Some(v) = &d.profile_version {
         let _ = writeln!(o, "profile_version = {}", q(v));
     }
+    if !d.rules.is_empty() {
+        o.push_str("\n[rules]\n");
+        for (k, v) in &d.rules {
+            let _ = writeln!(o, "{k} = {v}");
+        }
+    }
     for (name, slots) in &d.groups {
         let _ = writeln!(
             o,

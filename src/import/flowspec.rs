@@ -221,6 +221,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             profile: "dataworks",
             profile_version: None,
             timezone,
+            rules: Vec::new(),
             groups,
             workflows,
             scenario,

@@ -7,10 +7,12 @@
 //! ([`sql`]). Importers sit beside `model/`: they produce model text, never engine
 //! state. [`check`] runs the imported model's default scenario and lists hazards.
 
+mod airflow;
 pub mod check;
 mod dolphin;
 mod emit;
 mod flowspec;
+mod history;
 mod json;
 pub mod sql;
 
@@ -25,6 +27,8 @@ pub enum Format {
     Dolphinscheduler,
     /// A DataWorks FlowSpec CycleWorkflow (JSON or YAML).
     Flowspec,
+    /// Airflow: serialized DAGs, or REST API v2 /details + /tasks responses.
+    Airflow,
 }
 
 impl Format {
@@ -32,6 +36,7 @@ impl Format {
         match self {
             Format::Dolphinscheduler => "dolphinscheduler",
             Format::Flowspec => "flowspec",
+            Format::Airflow => "airflow",
         }
     }
 }
@@ -43,10 +48,12 @@ pub struct Input {
 }
 
 /// Options of an import.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct Options {
     /// DolphinScheduler: "3.1", "3.2" or "3.3"; default from the export's naming.
     pub profile_version: Option<String>,
+    /// Past runs: durations and failure probabilities per task.
+    pub history: Option<Input>,
 }
 
 /// A malformed export: the file, the JSON path of the problem, and what is wrong.
@@ -182,6 +189,8 @@ pub struct Draft {
     pub profile: &'static str,
     pub profile_version: Option<String>,
     pub timezone: String,
+    /// `[rules]` overrides: knob and its TOML value.
+    pub rules: Vec<(String, String)>,
     /// Declared groups and their slots.
     pub groups: Vec<(String, u32)>,
     pub workflows: Vec<DraftWorkflow>,
@@ -198,10 +207,14 @@ pub struct Import {
 
 /// Reads the inputs as `format` and builds the model text and the report.
 pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
-    let (draft, mut report) = match format {
+    let (mut draft, mut report) = match format {
         Format::Dolphinscheduler => dolphin::read(inputs, options)?,
         Format::Flowspec => flowspec::read(inputs, options)?,
+        Format::Airflow => airflow::read(inputs, options)?,
     };
+    if let Some(h) = &options.history {
+        history::apply(&mut draft, &mut report, h)?;
+    }
     report.workflows = draft.workflows.len();
     report.tasks = draft.workflows.iter().map(|w| w.tasks.len()).sum();
     report.scenario = draft.scenario.as_ref().map(|s| {
