@@ -661,3 +661,193 @@ fn history_csv_applies_to_flowspec() {
     assert_eq!(ods.duration, schedsim::model::DurationDist::Fixed(600));
     assert_eq!(ods.fail.map(|f| f.probability), Some(0.333));
 }
+
+/// Captured with tools/airflow_export.py from tests/import/airflow/dags under
+/// apache-airflow 3.0.6 (serialized DAGs, and the REST responses built offline).
+const AIRFLOW_SERIALIZED: [&str; 2] = [
+    "airflow/serialized/inventory_hourly.json",
+    "airflow/serialized/sales_daily.json",
+];
+const AIRFLOW_REST: [&str; 4] = [
+    "airflow/rest/inventory_hourly.details.json",
+    "airflow/rest/inventory_hourly.tasks.json",
+    "airflow/rest/sales_daily.details.json",
+    "airflow/rest/sales_daily.tasks.json",
+];
+
+#[test]
+fn airflow_serialized_dags_import_and_validate() {
+    let text = import_model("airflow", &AIRFLOW_SERIALIZED, "af-ser");
+    snapshot("airflow_serialized", &text);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let load = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.load")
+        .unwrap();
+    assert_eq!(
+        (load.retry.times, load.retry.interval, load.timeout),
+        (3, 120, Some(3600))
+    );
+    assert_eq!(
+        (load.pool_slots, load.priority, load.self_dependency),
+        (2, 10, true)
+    );
+    let extract = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.extract")
+        .unwrap();
+    assert_eq!(extract.retry.max_interval, Some(1800));
+    assert_eq!(m.workflows[1].max_active_runs, Some(2));
+    assert!(
+        m.tasks
+            .iter()
+            .any(|t| t.name == "inventory_hourly.库存快照")
+    );
+}
+
+#[test]
+fn airflow_rest_responses_import_like_the_serialized_dags() {
+    let rest = import_model("airflow", &AIRFLOW_REST, "af-rest");
+    snapshot("airflow_rest", &rest);
+    let a = schedsim::model::load_str("rest", &rest).unwrap();
+    let ser = import_model("airflow", &AIRFLOW_SERIALIZED, "af-ser2");
+    let b = schedsim::model::load_str("ser", &ser).unwrap();
+    // The same schedule, graph and task settings; the REST response has no SQL and no
+    // max_retry_delay.
+    assert_eq!(a.tasks.len(), b.tasks.len());
+    for x in &a.tasks {
+        let y = b.tasks.iter().find(|y| y.name == x.name).unwrap();
+        let ups = |m: &schedsim::model::Model, t: &schedsim::model::Task| -> Vec<String> {
+            t.upstream.iter().map(|u| m.task(*u).name.clone()).collect()
+        };
+        assert_eq!(
+            (ups(&a, x), x.retry.times, x.retry.interval),
+            (ups(&b, y), y.retry.times, y.retry.interval)
+        );
+        assert_eq!(
+            (
+                x.pool_slots,
+                x.priority,
+                x.self_dependency,
+                x.timeout,
+                x.effective
+            ),
+            (
+                y.pool_slots,
+                y.priority,
+                y.self_dependency,
+                y.timeout,
+                y.effective
+            )
+        );
+    }
+    let crons: Vec<_> = a.workflows.iter().map(|w| &w.cron).collect();
+    assert_eq!(
+        crons,
+        b.workflows.iter().map(|w| &w.cron).collect::<Vec<_>>()
+    );
+    assert!(a.tasks.iter().all(|t| t.writes.is_empty()));
+}
+
+/// Round trip: start_date 2024-04-01 00:00 Europe/Berlin, hourly: the first logical
+/// time is that midnight, one an hour after.
+#[test]
+fn airflow_backfill_instances_follow_start_date() {
+    import_model("airflow", &AIRFLOW_SERIALIZED, "af-rt");
+    let model = scratch("af-rt").join("model.toml");
+    let o = run(&[
+        "instances",
+        &model.display().to_string(),
+        "--from",
+        "2024-03-31T21:00:00",
+        "--to",
+        "2024-04-01T02:00:00",
+        "--targets",
+        "inventory_hourly",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut got: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["task"] == "inventory_hourly.库存快照")
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    got.sort();
+    let want: Vec<String> = (0..=2)
+        .map(|h| format!("2024-04-01T{h:02}:00:00+02:00"))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn airflow_check_finds_insert_into_under_retries_and_a_fixed_partition() {
+    let paths: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let o = run(&[
+        "import", "airflow", &paths[0], &paths[1], "--check", "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        hazards(&v, "insert-under-retries")[0]["task"],
+        "sales_daily.load"
+    );
+    assert_eq!(
+        hazards(&v, "same-partition-every-date")[0]["partition"],
+        "ds=2024-04-01"
+    );
+}
+
+#[test]
+fn malformed_airflow_exits_2_with_the_path() {
+    let dir = scratch("af-bad");
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(AIRFLOW_SERIALIZED[1])).unwrap())
+            .unwrap();
+    type Mutation = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "downstream",
+            Box::new(|v| {
+                v["dag"]["tasks"][0]["__var"]["downstream_task_ids"] =
+                    serde_json::json!(["nowhere"])
+            }),
+            "$.dag.tasks[0].__var.downstream_task_ids: no task `nowhere`",
+        ),
+        (
+            "timetable",
+            Box::new(|v| {
+                v["dag"]["timetable"]["__type"] =
+                    "airflow.timetables.interval.DeltaDataIntervalTimetable".into()
+            }),
+            "$.dag.timetable.__type: timetable DeltaDataIntervalTimetable",
+        ),
+        (
+            "cron",
+            Box::new(|v| v["dag"]["timetable"]["__var"]["expression"] = "0 3 * * * ?".into()),
+            "$.dag.timetable.__var.expression",
+        ),
+        (
+            "retries",
+            Box::new(|v| v["dag"]["tasks"][1]["__var"]["retries"] = "x".into()),
+            "$.dag.tasks[1].__var.retries: expected an integer",
+        ),
+    ];
+    for (name, mutate, want) in cases {
+        let mut v = good.clone();
+        mutate(&mut v);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = run(&["import", "airflow", &path.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+    }
+}

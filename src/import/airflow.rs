@@ -442,6 +442,11 @@ fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<D
     if cron.is_some() {
         report.notes.push(format!("DAG {name}: the REST response does not name its timetable class: the trigger timetable (Airflow 3's default for a cron) is assumed"));
     }
+    report.drop(
+        tasks_doc.at("tasks"),
+        format!("DAG {name}: the tasks' SQL and max_retry_delay"),
+        "the REST /tasks response carries neither: no writes are inferred (import the serialized DAG for them)",
+    );
     let mut draft = DraftWorkflow {
         name: name.clone(),
         cron: cron.clone(),

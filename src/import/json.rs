@@ -105,12 +105,18 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An integer, also accepted as a string of digits (exports write codes both ways).
+    /// An integer, also accepted as a string of digits (exports write codes both ways)
+    /// or a whole float (Airflow's REST responses write `2.0`).
     pub fn opt_int(&self, key: &str) -> Result<Option<i64>, ImportError> {
         match self.opt(key) {
             None => Ok(None),
             Some(v) => v
                 .as_i64()
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
                 .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                 .map(Some)
                 .ok_or_else(|| self.err(key, format!("expected an integer, found {}", kind(v)))),
