@@ -16,6 +16,10 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 pub enum Source {
     /// A DolphinScheduler workflow export (JSON array, 3.1 to 3.3).
     Dolphinscheduler,
+    /// A DataWorks FlowSpec CycleWorkflow, spec version 1.x (JSON or YAML).
+    Flowspec,
+    /// Airflow: serialized DAG JSON, or REST API v2 `NAME.details.json` + `NAME.tasks.json`.
+    Airflow,
 }
 
 #[derive(clap::Args)]
@@ -33,6 +37,10 @@ pub struct Args {
     /// there are any.
     #[arg(long)]
     check: bool,
+    /// Past runs (DolphinScheduler task instances JSON, Airflow taskInstances JSON, or
+    /// CSV task,start,end,state): each task's duration and failure probability.
+    #[arg(long)]
+    history: Option<PathBuf>,
     /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming).
     #[arg(long)]
     profile_version: Option<String>,
@@ -66,15 +74,31 @@ pub fn run(args: &Args) -> i32 {
     }
     let format = match args.source {
         Source::Dolphinscheduler => import::Format::Dolphinscheduler,
+        Source::Flowspec => import::Format::Flowspec,
+        Source::Airflow => import::Format::Airflow,
+    };
+    let history = match &args.history {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some(Input {
+                file: path.display().to_string(),
+                text,
+            }),
+            Err(e) => return fail(&format!("{}: cannot read the file: {e}", path.display())),
+        },
     };
     let options = Options {
         profile_version: args.profile_version.clone(),
+        history,
     };
     let imported = match import::import(format, &inputs, &options) {
         Ok(i) => i,
         Err(e) => {
             if args.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises")
+                );
             }
             eprintln!("error: {e}");
             return EXIT_BAD_INPUT;
@@ -85,7 +109,9 @@ pub fn run(args: &Args) -> i32 {
             Ok(c) => Some(c),
             Err(CheckError::Invalid(d)) => {
                 eprint!("{}", d.render());
-                return fail("the imported model does not validate (the diagnostics above name its lines)");
+                return fail(
+                    "the imported model does not validate (the diagnostics above name its lines)",
+                );
             }
             Err(CheckError::Refused(e)) => return fail(&format!("the default scenario: {e}")),
         }
@@ -93,7 +119,9 @@ pub fn run(args: &Args) -> i32 {
         // Without --check, the model must still validate: never write one that does not.
         if let Err(d) = schedsim::model::load_str("<imported model>", &imported.toml) {
             eprint!("{}", d.render());
-            return fail("the imported model does not validate (the diagnostics above name its lines)");
+            return fail(
+                "the imported model does not validate (the diagnostics above name its lines)",
+            );
         }
         None
     };
@@ -130,7 +158,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
             r.workflows,
             r.tasks,
             r.profile,
-            r.profile_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+            r.profile_version
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default(),
             r.timezone
         ),
         None if checked.is_none() => print!("{}", imported.toml),
@@ -143,7 +174,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
                 w.task,
                 w.mode,
                 w.table,
-                w.partition.as_deref().map(|p| format!("/{p}")).unwrap_or(" (whole table)".into()),
+                w.partition
+                    .as_deref()
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or(" (whole table)".into()),
                 w.pattern
             );
         }
@@ -151,7 +185,12 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
             println!("dropped: {} ({}): {}", d.what, d.path, d.why);
         }
         for u in &r.unclassified {
-            println!("unclassified: {}: {} ({})", u.task, u.statement.split_whitespace().collect::<Vec<_>>().join(" "), u.reason);
+            println!(
+                "unclassified: {}: {} ({})",
+                u.task,
+                u.statement.split_whitespace().collect::<Vec<_>>().join(" "),
+                u.reason
+            );
         }
     }
     if let Some(c) = checked {
@@ -164,7 +203,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
         for h in &c.hazards {
             println!("HAZARD {} {}: {}", h.kind, h.task, h.message);
             if let Some(s) = &h.statement {
-                println!("  statement: {}", s.split_whitespace().collect::<Vec<_>>().join(" "));
+                println!(
+                    "  statement: {}",
+                    s.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
             }
             for e in &h.evidence {
                 println!("  run: {e}");

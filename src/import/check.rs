@@ -46,7 +46,11 @@ pub enum CheckError {
     Refused(String),
 }
 
-fn statement_of<'a>(inferred: &'a [InferredWrite], task: &str, table: &str) -> Option<&'a InferredWrite> {
+fn statement_of<'a>(
+    inferred: &'a [InferredWrite],
+    task: &str,
+    table: &str,
+) -> Option<&'a InferredWrite> {
     inferred.iter().find(|w| w.task == task && w.table == table)
 }
 
@@ -125,7 +129,10 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         for (&task, scheduled) in &by_task {
             let name = &m.tasks[task as usize].name;
             let inf = statement_of(inferred, name, &p.key.table);
-            let writes = m.tasks[task as usize].writes.iter().filter(|w| w.table == p.key.table);
+            let writes = m.tasks[task as usize]
+                .writes
+                .iter()
+                .filter(|w| w.table == p.key.table);
             let clocked = writes.clone().any(|w| {
                 w.partition
                     .as_deref()
@@ -140,10 +147,9 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             scheduled.sort_unstable();
             let dates: Vec<String> = scheduled.iter().map(|s| rfc3339(tz, *s)).collect();
             if clocked {
-                if let Some(h) = hazards
-                    .iter_mut()
-                    .find(|h| h.kind == "clock-partition" && h.task == *name && h.table == p.key.table)
-                {
+                if let Some(h) = hazards.iter_mut().find(|h| {
+                    h.kind == "clock-partition" && h.task == *name && h.table == p.key.table
+                }) {
                     h.evidence.push(format!(
                         "the backfill wrote {} for {} dates: {}",
                         p.key,
@@ -187,18 +193,84 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             });
         }
         if by_task.len() > 1 {
-            let names: Vec<String> = by_task.keys().map(|t| m.tasks[*t as usize].name.clone()).collect();
+            let names: Vec<String> = by_task
+                .keys()
+                .map(|t| m.tasks[*t as usize].name.clone())
+                .collect();
             for (i, name) in names.iter().enumerate() {
-                let others: Vec<&str> = names.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, n)| n.as_str()).collect();
+                let others: Vec<&str> = names
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, n)| n.as_str())
+                    .collect();
                 hazards.push(Hazard {
                     kind: "shared-partition",
                     task: name.clone(),
                     table: p.key.table.clone(),
                     partition: partition.clone(),
-                    message: format!("{name} writes {}, which {} also writes", p.key, others.join(", ")),
-                    statement: statement_of(inferred, name, &p.key.table).map(|i| i.statement.clone()),
-                    evidence: vec![format!("{} executions of {} tasks wrote it; it ends {}", p.writes.len(), names.len(), p.status.word())],
+                    message: format!(
+                        "{name} writes {}, which {} also writes",
+                        p.key,
+                        others.join(", ")
+                    ),
+                    statement: statement_of(inferred, name, &p.key.table)
+                        .map(|i| i.statement.clone()),
+                    evidence: vec![format!(
+                        "{} executions of {} tasks wrote it; it ends {}",
+                        p.writes.len(),
+                        names.len(),
+                        p.status.word()
+                    )],
                 });
+            }
+        }
+    }
+    // INSERT INTO under retries: the same scenario again, with the task's first
+    // instance failing after its write once; the retry appends the rows a second time.
+    for h in hazards
+        .iter_mut()
+        .filter(|h| h.kind == "insert-under-retries")
+    {
+        let Some(task) = m.tasks.iter().position(|t| t.name == h.task) else {
+            continue;
+        };
+        let task = crate::model::TaskId(task as u32);
+        let Some(first) = engine
+            .instances
+            .iter()
+            .filter(|i| i.task == task)
+            .map(|i| i.scheduled)
+            .min()
+        else {
+            continue;
+        };
+        let scheduled = crate::calendar::schedule::instant_to_local(tz, first);
+        let mut faulted = scenario.clone();
+        faulted.faults.push(crate::model::Fault {
+            task,
+            scheduled,
+            attempts: vec![1],
+            phase: crate::model::FaultPhase::AfterWrite,
+        });
+        let config = Config {
+            seed: 0,
+            max_instances: 1_000_000,
+        };
+        if let Ok((_, f, _)) = crate::observe::observe(&m, &faulted, config, None::<std::io::Sink>)
+        {
+            for p in f
+                .partitions
+                .iter()
+                .filter(|p| p.key.table == h.table && p.duplicated.iter().any(|d| d.0 == task))
+            {
+                h.evidence.push(format!(
+                    "the default scenario with attempt 1 of {} scheduled {} failing after its write: the retry appended again, {} holds its rows {} times",
+                    h.task,
+                    rfc3339(tz, first),
+                    p.key,
+                    p.duplicated.iter().find(|d| d.0 == task).map_or(0, |d| d.2)
+                ));
             }
         }
     }
@@ -214,7 +286,9 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             )
         })
         .collect();
-    hazards.sort_by(|a, b| (a.task.as_str(), a.kind, &a.table).cmp(&(b.task.as_str(), b.kind, &b.table)));
+    hazards.sort_by(|a, b| {
+        (a.task.as_str(), a.kind, &a.table).cmp(&(b.task.as_str(), b.kind, &b.table))
+    });
     Ok(Checked {
         scenario: import.report.scenario.clone(),
         hazards,

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::json::{self, Obj};
 use super::{
-    Draft, DraftRetry, DraftScenario, DraftTask, DraftWorkflow, Format, ImportError, Input,
-    Options, Report, model_name, sql_writes, unique,
+    Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
+    default_scenario, model_name, sql_writes, unique,
 };
 use crate::calendar::params::Flavor;
 use crate::rules::CronDialect;
@@ -20,13 +20,53 @@ use crate::rules::CronDialect;
 /// Task types of DolphinScheduler 3.1 to 3.3 (the UI's task-type list, with the
 /// pre-3.3 SUB_PROCESS and the removed BLOCKING, K8S, PIGEON).
 const TASK_TYPES: [&str; 42] = [
-    "SHELL", "SQL", "PROCEDURE", "SUB_PROCESS", "SUB_WORKFLOW", "DYNAMIC", "JAVA", "SPARK",
-    "FLINK", "FLINK_STREAM", "MR", "PYTHON", "DEPENDENT", "HTTP", "DATAX", "SQOOP",
-    "CONDITIONS", "DATA_QUALITY", "SWITCH", "SEATUNNEL", "EMR", "ZEPPELIN",
-    "ALIYUN_SERVERLESS_SPARK", "JUPYTER", "MLFLOW", "OPENMLDB", "DVC", "DINKY", "SAGEMAKER",
-    "CHUNJUN", "PYTORCH", "HIVECLI", "DMS", "DATASYNC", "KUBEFLOW", "LINKIS", "DATA_FACTORY",
-    "REMOTESHELL", "BLOCKING", "K8S", "PIGEON", "LOGIC",
+    "SHELL",
+    "SQL",
+    "PROCEDURE",
+    "SUB_PROCESS",
+    "SUB_WORKFLOW",
+    "DYNAMIC",
+    "JAVA",
+    "SPARK",
+    "FLINK",
+    "FLINK_STREAM",
+    "MR",
+    "PYTHON",
+    "DEPENDENT",
+    "HTTP",
+    "DATAX",
+    "SQOOP",
+    "CONDITIONS",
+    "DATA_QUALITY",
+    "SWITCH",
+    "SEATUNNEL",
+    "EMR",
+    "ZEPPELIN",
+    "ALIYUN_SERVERLESS_SPARK",
+    "JUPYTER",
+    "MLFLOW",
+    "OPENMLDB",
+    "DVC",
+    "DINKY",
+    "SAGEMAKER",
+    "CHUNJUN",
+    "PYTORCH",
+    "HIVECLI",
+    "DMS",
+    "DATASYNC",
+    "KUBEFLOW",
+    "LINKIS",
+    "DATA_FACTORY",
+    "REMOTESHELL",
+    "BLOCKING",
+    "K8S",
+    "PIGEON",
+    "LOGIC",
 ];
+
+/// Slots of a declared group whose size the export does not say: the profile's
+/// default group size (a worker's `exec-threads`).
+const SLOTS: u32 = 100;
 
 /// `Priority` enum order: HIGHEST = 0 ... LOWEST = 4.
 const PRIORITIES: [&str; 5] = ["HIGHEST", "HIGH", "MEDIUM", "LOW", "LOWEST"];
@@ -94,11 +134,15 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             return Err(ImportError {
                 file: "--profile-version".into(),
                 path: "-".into(),
-                message: format!("unknown DolphinScheduler version `{v}`: expected 3.1, 3.2 or 3.3"),
+                message: format!(
+                    "unknown DolphinScheduler version `{v}`: expected 3.1, 3.2 or 3.3"
+                ),
             });
         }
         None if new_naming == Some(true) => {
-            report.notes.push("profile_version 3.3: the export uses 3.3's naming (workflowDefinition)".into());
+            report.notes.push(
+                "profile_version 3.3: the export uses 3.3's naming (workflowDefinition)".into(),
+            );
             "3.3".into()
         }
         None => {
@@ -106,7 +150,21 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             "3.2".into()
         }
     };
+    if workflows.is_empty() {
+        return Err(ImportError {
+            file: inputs.first().map_or("-".into(), |i| i.file.clone()),
+            path: "$".into(),
+            message: "the export holds no workflow".into(),
+        });
+    }
     link(&mut workflows, &mut report)?;
+    if workflows.iter().all(|w| w.draft.tasks.is_empty()) {
+        return Err(ImportError {
+            file: inputs.first().map_or("-".into(), |i| i.file.clone()),
+            path: "$".into(),
+            message: "every task of the export is forbidden (flag NO): nothing runs".into(),
+        });
+    }
     workflows.retain(|w| {
         if w.draft.tasks.is_empty() {
             report.drop(
@@ -121,7 +179,9 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
         .iter()
         .find_map(|w| w.timezone.clone())
         .unwrap_or_else(|| {
-            report.notes.push("timezone UTC: no schedule of the export names one (timezoneId)".into());
+            report
+                .notes
+                .push("timezone UTC: no schedule of the export names one (timezoneId)".into());
             "UTC".into()
         });
     for w in &workflows {
@@ -140,18 +200,27 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
         for t in &w.draft.tasks {
             for g in t.resource_group.iter().chain(&t.task_group) {
                 if g != "default" && !groups.iter().any(|(n, _)| n == g) {
-                    groups.push((g.clone(), 50));
+                    groups.push((g.clone(), SLOTS));
                 }
             }
         }
     }
     if !groups.is_empty() {
         report.notes.push(format!(
-            "slots 50 for {}: an export does not carry worker-group or task-group sizes (50 is DolphinScheduler's default worker exec-threads)",
+            "slots {SLOTS} for {}: an export does not carry worker-group or task-group sizes ({SLOTS} is a worker's default exec-threads, the profile's default group)",
             groups.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
         ));
     }
-    let scenario = default_scenario(&workflows);
+    let scenario = default_scenario(
+        workflows
+            .iter()
+            .filter(|w| w.scheduled)
+            .map(|w| w.draft.name.clone())
+            .collect(),
+        workflows.iter().filter_map(|w| w.start.clone()).collect(),
+        false,
+        &mut report,
+    );
     let name = inputs
         .first()
         .map(|i| stem(&i.file))
@@ -167,6 +236,7 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             profile: "dolphinscheduler",
             profile_version: Some(version),
             timezone,
+            rules: Vec::new(),
             groups,
             workflows: workflows.into_iter().map(|w| w.draft).collect(),
             scenario,
@@ -183,34 +253,6 @@ pub(super) fn stem(file: &str) -> String {
         .unwrap_or_else(|| "imported".into())
 }
 
-/// The default scenario: a three-day backfill of every scheduled workflow, from the
-/// first schedule's start date (or 2024-01-01), the virtual now a month later.
-fn default_scenario(workflows: &[WorkflowDef]) -> Option<DraftScenario> {
-    let targets: Vec<String> = workflows
-        .iter()
-        .filter(|w| w.scheduled)
-        .map(|w| w.draft.name.clone())
-        .collect();
-    if targets.is_empty() {
-        return None;
-    }
-    let from = workflows
-        .iter()
-        .filter_map(|w| w.start.clone())
-        .max()
-        .unwrap_or_else(|| "2024-01-01".into());
-    let day = from.parse::<jiff::civil::Date>().ok()?;
-    let to = day.checked_add(jiff::Span::new().days(2)).ok()?;
-    let start = day.checked_add(jiff::Span::new().days(30)).ok()?;
-    Some(DraftScenario {
-        name: "imported-backfill".into(),
-        start: format!("{start}T00:00:00"),
-        targets,
-        from: format!("{day}T00:00:00"),
-        to: format!("{to}T23:59:59"),
-    })
-}
-
 /// A `Priority` name (or its ordinal) as 0..=4.
 fn priority(o: &Obj<'_>, key: &str) -> Result<Option<u32>, ImportError> {
     match o.opt(key) {
@@ -219,8 +261,18 @@ fn priority(o: &Obj<'_>, key: &str) -> Result<Option<u32>, ImportError> {
             .iter()
             .position(|p| p == s)
             .map(|p| Some(p as u32))
-            .ok_or_else(|| o.err(key, format!("unknown priority `{s}`: expected one of {}", PRIORITIES.join(", ")))),
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 4) => Ok(n.as_u64().map(|n| n as u32)),
+            .ok_or_else(|| {
+                o.err(
+                    key,
+                    format!(
+                        "unknown priority `{s}`: expected one of {}",
+                        PRIORITIES.join(", ")
+                    ),
+                )
+            }),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 4) => {
+            Ok(n.as_u64().map(|n| n as u32))
+        }
         Some(v) => Err(o.err(key, format!("expected a priority, found {}", json::kind(v)))),
     }
 }
@@ -243,7 +295,12 @@ fn properties(o: &Obj<'_>, key: &str) -> Result<BTreeMap<String, String>, Import
     let list = match o.embedded(key)? {
         None => return Ok(out),
         Some(Value::Array(items)) => items,
-        Some(v) => return Err(o.err(key, format!("expected a list of parameters, found {}", json::kind(&v)))),
+        Some(v) => {
+            return Err(o.err(
+                key,
+                format!("expected a list of parameters, found {}", json::kind(&v)),
+            ));
+        }
     };
     for (i, p) in list.iter().enumerate() {
         let p = Obj::new(o.file, p, format!("{}[{i}]", o.at(key)))?;
@@ -319,10 +376,16 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         }
     }
     if let Some(t) = def.opt_int("timeout")?.filter(|t| *t > 0) {
-        report.drop(def.at("timeout"), format!("workflow {} timeout of {t} minutes", draft.name), "schedsim has no workflow-level timeout (only task timeouts)");
+        report.drop(
+            def.at("timeout"),
+            format!("workflow {} timeout of {t} minutes", draft.name),
+            "schedsim has no workflow-level timeout (only task timeouts)",
+        );
     }
     if def.opt_str("releaseState")? == Some("OFFLINE") {
-        draft.comment.push(format!("{raw_name}: the workflow is OFFLINE in the export"));
+        draft
+            .comment
+            .push(format!("{raw_name}: the workflow is OFFLINE in the export"));
     }
     // The schedule.
     let mut timezone = None;
@@ -332,7 +395,13 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     if let Some(s) = o.opt_obj("schedule")? {
         let cron = s.str("crontab")?;
         if let Err(e) = crate::calendar::cron::CronExpr::parse(cron, CronDialect::Quartz) {
-            return Err(s.err("crontab", format!("`{cron}` is not a cron DolphinScheduler (Quartz) accepts: {}", e.message)));
+            return Err(s.err(
+                "crontab",
+                format!(
+                    "`{cron}` is not a cron DolphinScheduler (Quartz) accepts: {}",
+                    e.message
+                ),
+            ));
         }
         draft.cron = Some(cron.to_string());
         scheduled = true;
@@ -349,13 +418,21 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
             let day = text.get(..10).unwrap_or(text);
             day.parse::<jiff::civil::Date>()
                 .map(|d| Some(d.to_string()))
-                .map_err(|_| s.err(key, format!("expected a time such as \"2024-04-01 00:00:00\", found `{text}`")))
+                .map_err(|_| {
+                    s.err(
+                        key,
+                        format!("expected a time such as \"2024-04-01 00:00:00\", found `{text}`"),
+                    )
+                })
         };
         let (from, to) = (date("startTime")?, date("endTime")?);
         start = from.clone();
         if let (Some(f), Some(t)) = (&from, &to) {
             if f > t {
-                return Err(s.err("endTime", format!("the schedule ends ({t}) before it starts ({f})")));
+                return Err(s.err(
+                    "endTime",
+                    format!("the schedule ends ({t}) before it starts ({f})"),
+                ));
             }
             effective = Some((f.clone(), t.clone()));
             report.notes.push(format!(
@@ -367,7 +444,12 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
             None => None,
             Some("CONTINUE") => Some("continue"),
             Some("END") => Some("end"),
-            Some(other) => return Err(s.err("failureStrategy", format!("unknown failureStrategy `{other}`: expected CONTINUE or END"))),
+            Some(other) => {
+                return Err(s.err(
+                    "failureStrategy",
+                    format!("unknown failureStrategy `{other}`: expected CONTINUE or END"),
+                ));
+            }
         };
         let key = if s.opt("workflowInstancePriority").is_some() {
             "workflowInstancePriority"
@@ -385,7 +467,9 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
             ));
         }
     } else {
-        draft.comment.push(format!("{raw_name}: no schedule in the export"));
+        draft
+            .comment
+            .push(format!("{raw_name}: no schedule in the export"));
     }
     // Tasks.
     let mut tasks: Vec<TaskDef> = Vec::new();
@@ -393,7 +477,10 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         let t = Obj::new(o.file, v, path)?;
         let task = task(&t, &draft.name, &globals, effective.clone(), report)?;
         if let Some(other) = tasks.iter().find(|x| x.code == task.code) {
-            return Err(t.err("code", format!("task code {} is also task `{}`", task.code, other.name)));
+            return Err(t.err(
+                "code",
+                format!("task code {} is also task `{}`", task.code, other.name),
+            ));
         }
         tasks.push(task);
     }
@@ -411,16 +498,26 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         let pre = r.int("preTaskCode")?;
         let post = r.int("postTaskCode")?;
         if pre != 0 && !tasks.iter().any(|t| t.code == pre) {
-            return Err(r.err("preTaskCode", format!("no task with code {pre} in this workflow's taskDefinitionList")));
+            return Err(r.err(
+                "preTaskCode",
+                format!("no task with code {pre} in this workflow's taskDefinitionList"),
+            ));
         }
         if !tasks.iter().any(|t| t.code == post) {
-            return Err(r.err("postTaskCode", format!("no task with code {post} in this workflow's taskDefinitionList")));
+            return Err(r.err(
+                "postTaskCode",
+                format!("no task with code {post} in this workflow's taskDefinitionList"),
+            ));
         }
         if pre != 0 {
             relations.push((pre, post));
         }
         if r.opt_str("conditionType")?.is_some_and(|c| c != "NONE") {
-            report.drop(r.at("conditionType"), format!("condition of the relation {pre} -> {post}"), "schedsim models a relation as a plain dependency");
+            report.drop(
+                r.at("conditionType"),
+                format!("condition of the relation {pre} -> {post}"),
+                "schedsim models a relation as a plain dependency",
+            );
         }
     }
     Ok(WorkflowDef {
@@ -450,7 +547,9 @@ fn task(
     if !TASK_TYPES.contains(&task_type.as_str()) {
         return Err(t.err("taskType", format!("unknown task type `{task_type}`")));
     }
-    let params = t.embedded("taskParams")?.unwrap_or(Value::Object(Default::default()));
+    let params = t
+        .embedded("taskParams")?
+        .unwrap_or(Value::Object(Default::default()));
     let p = Obj::new(t.file, &params, t.at("taskParams"))?;
     let mut vars = globals.clone();
     vars.extend(properties(&p, "localParams")?);
@@ -492,12 +591,20 @@ fn task(
         }
     }
     if let Some(d) = t.opt_int("delayTime")?.filter(|d| *d > 0) {
-        report.drop(t.at("delayTime"), format!("{qualified}: delayTime of {d} minutes"), "schedsim has no delayed start of a ready task");
+        report.drop(
+            t.at("delayTime"),
+            format!("{qualified}: delayTime of {d} minutes"),
+            "schedsim has no delayed start of a ready task",
+        );
     }
     if let Some(g) = t.opt_int("taskGroupId")?.filter(|g| *g > 0) {
         draft.task_group = Some(format!("task_group_{g}"));
         if t.opt_int("taskGroupPriority")?.is_some_and(|p| p > 0) {
-            report.drop(t.at("taskGroupPriority"), format!("{qualified}: taskGroupPriority"), "schedsim queues a task group by task priority only");
+            report.drop(
+                t.at("taskGroupPriority"),
+                format!("{qualified}: taskGroupPriority"),
+                "schedsim queues a task group by task priority only",
+            );
         }
     }
     let forbidden = flag(t, "flag")? == Some(false);
@@ -518,7 +625,9 @@ fn task(
             }
             Some(s)
         }
-        "SPARK" if p.opt_str("programType")? == Some("SQL") => p.opt_str("rawScript")?.map(str::to_string),
+        "SPARK" if p.opt_str("programType")? == Some("SQL") => {
+            p.opt_str("rawScript")?.map(str::to_string)
+        }
         "HIVECLI" => p.opt_str("hiveSqlScript")?.map(str::to_string),
         _ => None,
     };
@@ -549,11 +658,19 @@ fn task(
                 ));
             }
             if m.opt_str("relation")? == Some("OR") {
-                report.drop(m.at("relation"), format!("{qualified}: OR between dependent items"), "schedsim waits for every upstream (AND)");
+                report.drop(
+                    m.at("relation"),
+                    format!("{qualified}: OR between dependent items"),
+                    "schedsim waits for every upstream (AND)",
+                );
             }
         }
         if dep.opt_str("relation")? == Some("OR") {
-            report.drop(dep.at("relation"), format!("{qualified}: OR between dependent groups"), "schedsim waits for every upstream (AND)");
+            report.drop(
+                dep.at("relation"),
+                format!("{qualified}: OR between dependent groups"),
+                "schedsim waits for every upstream (AND)",
+            );
         }
     }
     Ok(TaskDef {
@@ -567,18 +684,25 @@ fn task(
     })
 }
 
+/// A workflow as DEPENDENT items see it: its name, its tasks (code, name, forbidden),
+/// its relations.
+type Known = (String, Vec<(i64, String, bool)>, Vec<(i64, i64)>);
+
 /// Relations into upstream names (forbidden tasks taken out, their upstreams passed to
 /// their downstream, as DolphinScheduler skips them), DEPENDENT items into
 /// cross-workflow upstreams.
 fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), ImportError> {
     // Names of every (workflow code, task code), for DEPENDENT items.
-    let mut by_code: BTreeMap<i64, (String, Vec<(i64, String, bool)>, Vec<(i64, i64)>)> = BTreeMap::new();
+    let mut by_code: BTreeMap<i64, Known> = BTreeMap::new();
     for w in workflows.iter() {
         by_code.insert(
             w.code,
             (
                 w.draft.name.clone(),
-                w.tasks.iter().map(|t| (t.code, t.draft.name.clone(), t.forbidden)).collect(),
+                w.tasks
+                    .iter()
+                    .map(|t| (t.code, t.draft.name.clone(), t.forbidden))
+                    .collect(),
                 w.relations.clone(),
             ),
         );
@@ -586,9 +710,18 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
     for w in workflows.iter_mut() {
         // Upstreams of each task, forbidden ones replaced by their own upstreams.
         let direct = |code: i64| -> Vec<i64> {
-            w.relations.iter().filter(|(_, post)| *post == code).map(|(pre, _)| *pre).collect()
+            w.relations
+                .iter()
+                .filter(|(_, post)| *post == code)
+                .map(|(pre, _)| *pre)
+                .collect()
         };
-        let forbidden: Vec<i64> = w.tasks.iter().filter(|t| t.forbidden).map(|t| t.code).collect();
+        let forbidden: Vec<i64> = w
+            .tasks
+            .iter()
+            .filter(|t| t.forbidden)
+            .map(|t| t.code)
+            .collect();
         let mut ups: Vec<Vec<i64>> = Vec::new();
         for t in &w.tasks {
             let mut out = Vec::new();
@@ -608,12 +741,23 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
             out.sort_unstable();
             ups.push(out);
         }
-        let names: BTreeMap<i64, String> = w.tasks.iter().map(|t| (t.code, t.draft.name.clone())).collect();
+        let names: BTreeMap<i64, String> = w
+            .tasks
+            .iter()
+            .map(|t| (t.code, t.draft.name.clone()))
+            .collect();
         for (t, up) in w.tasks.iter_mut().zip(ups) {
             t.draft.upstream = up.iter().map(|c| names[c].clone()).collect();
             for (path, def, dep_task, cycle, date_value) in &t.depends {
                 let Some((wname, wtasks, wrel)) = by_code.get(def) else {
-                    report.drop(path.clone(), format!("{}.{}: dependency on workflow {def}", w.draft.name, t.draft.name), "the workflow it names is not in the input");
+                    report.drop(
+                        path.clone(),
+                        format!(
+                            "{}.{}: dependency on workflow {def}",
+                            w.draft.name, t.draft.name
+                        ),
+                        "the workflow it names is not in the input",
+                    );
                     continue;
                 };
                 if cycle != "day" || date_value != "today" {
@@ -624,7 +768,9 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                     // ALL: the whole workflow, i.e. its tasks that nothing follows.
                     wtasks
                         .iter()
-                        .filter(|(c, _, forbidden)| !forbidden && !wrel.iter().any(|(pre, _)| pre == c))
+                        .filter(|(c, _, forbidden)| {
+                            !forbidden && !wrel.iter().any(|(pre, _)| pre == c)
+                        })
                         .map(|(_, n, _)| n)
                         .collect()
                 } else {
@@ -638,7 +784,9 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                             return Err(ImportError {
                                 file: w.file.clone(),
                                 path: format!("{path}.depTaskCode"),
-                                message: format!("workflow {wname} has no task with code {dep_task}"),
+                                message: format!(
+                                    "workflow {wname} has no task with code {dep_task}"
+                                ),
                             });
                         }
                     }

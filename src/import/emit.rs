@@ -74,7 +74,11 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
         );
     }
     for x in &r.dropped {
-        comment(&mut o, "", &format!("dropped: {} ({}): {}", x.what, x.path, x.why));
+        comment(
+            &mut o,
+            "",
+            &format!("dropped: {} ({}): {}", x.what, x.path, x.why),
+        );
     }
     for u in &r.unclassified {
         comment(
@@ -89,13 +93,28 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
         );
     }
     o.push('\n');
-    let _ = writeln!(o, "[model]\nname = {}\nprofile = {}", q(&d.name), q(d.profile));
+    let _ = writeln!(
+        o,
+        "[model]\nname = {}\nprofile = {}",
+        q(&d.name),
+        q(d.profile)
+    );
     let _ = writeln!(o, "timezone = {}", q(&d.timezone));
     if let Some(v) = &d.profile_version {
         let _ = writeln!(o, "profile_version = {}", q(v));
     }
+    if !d.rules.is_empty() {
+        o.push_str("\n[rules]\n");
+        for (k, v) in &d.rules {
+            let _ = writeln!(o, "{k} = {v}");
+        }
+    }
     for (name, slots) in &d.groups {
-        let _ = writeln!(o, "\n[[resource_group]]\nname = {}\nslots = {slots}", q(name));
+        let _ = writeln!(
+            o,
+            "\n[[resource_group]]\nname = {}\nslots = {slots}",
+            q(name)
+        );
     }
     for w in &d.workflows {
         o.push('\n');
@@ -153,13 +172,20 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
                 kv("self_dependency", "true".into());
             }
             if let Some((from, to)) = &t.effective {
-                kv("effective", format!("{{ from = {}, to = {} }}", q(from), q(to)));
+                kv(
+                    "effective",
+                    format!("{{ from = {}, to = {} }}", q(from), q(to)),
+                );
             }
             if let Some(dur) = &t.duration {
                 kv("duration", dur.clone());
             }
             if let Some(r) = &t.retry {
-                let mut s = format!("{{ times = {}, interval = {}", r.times, q(&duration(r.interval)));
+                let mut s = format!(
+                    "{{ times = {}, interval = {}",
+                    r.times,
+                    q(&duration(r.interval))
+                );
                 if r.exponential {
                     s.push_str(", backoff = \"exponential\"");
                 }
@@ -186,7 +212,9 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
                             q(p),
                             q(w.mode.word())
                         ),
-                        None => format!("{{ table = {}, mode = {} }}", q(&w.table), q(w.mode.word())),
+                        None => {
+                            format!("{{ table = {}, mode = {} }}", q(&w.table), q(w.mode.word()))
+                        }
                     })
                     .collect();
                 if ws.len() == 1 {
@@ -200,10 +228,14 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
     if let Some(s) = &d.scenario {
         let _ = writeln!(
             o,
-            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period.\n[[scenario]]\nname = {}\nstart = {}\n\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}",
+            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.\n[[scenario]]\nname = {}\nstart = {}\n\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}\n  groups = 3",
             q(&s.name),
             q(&s.start),
-            s.targets.iter().map(|t| q(t)).collect::<Vec<_>>().join(", "),
+            s.targets
+                .iter()
+                .map(|t| q(t))
+                .collect::<Vec<_>>()
+                .join(", "),
             q(&s.from),
             q(&s.to)
         );

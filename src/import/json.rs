@@ -53,7 +53,11 @@ impl<'a> Obj<'a> {
         if simple {
             format!("{}.{key}", self.path)
         } else {
-            format!("{}[{}]", self.path, serde_json::to_string(key).unwrap_or_default())
+            format!(
+                "{}[{}]",
+                self.path,
+                serde_json::to_string(key).unwrap_or_default()
+            )
         }
     }
 
@@ -101,12 +105,18 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An integer, also accepted as a string of digits (exports write codes both ways).
+    /// An integer, also accepted as a string of digits (exports write codes both ways)
+    /// or a whole float (Airflow's REST responses write `2.0`).
     pub fn opt_int(&self, key: &str) -> Result<Option<i64>, ImportError> {
         match self.opt(key) {
             None => Ok(None),
             Some(v) => v
                 .as_i64()
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
                 .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                 .map(Some)
                 .ok_or_else(|| self.err(key, format!("expected an integer, found {}", kind(v)))),
@@ -116,16 +126,6 @@ impl<'a> Obj<'a> {
     pub fn int(&self, key: &str) -> Result<i64, ImportError> {
         self.opt_int(key)?
             .ok_or_else(|| self.err(key, format!("`{key}` is missing")))
-    }
-
-    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, ImportError> {
-        match self.opt(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| self.err(key, format!("expected true or false, found {}", kind(v)))),
-        }
     }
 
     /// An array member (absent: empty), each element with its path.

@@ -7,9 +7,12 @@
 //! ([`sql`]). Importers sit beside `model/`: they produce model text, never engine
 //! state. [`check`] runs the imported model's default scenario and lists hazards.
 
+mod airflow;
 pub mod check;
 mod dolphin;
 mod emit;
+mod flowspec;
+mod history;
 mod json;
 pub mod sql;
 
@@ -22,12 +25,18 @@ use crate::model::WriteMode;
 pub enum Format {
     /// A DolphinScheduler workflow export (JSON).
     Dolphinscheduler,
+    /// A DataWorks FlowSpec CycleWorkflow (JSON or YAML).
+    Flowspec,
+    /// Airflow: serialized DAGs, or REST API v2 /details + /tasks responses.
+    Airflow,
 }
 
 impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Dolphinscheduler => "dolphinscheduler",
+            Format::Flowspec => "flowspec",
+            Format::Airflow => "airflow",
         }
     }
 }
@@ -39,10 +48,12 @@ pub struct Input {
 }
 
 /// Options of an import.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct Options {
     /// DolphinScheduler: "3.1", "3.2" or "3.3"; default from the export's naming.
     pub profile_version: Option<String>,
+    /// Past runs: durations and failure probabilities per task.
+    pub history: Option<Input>,
 }
 
 /// A malformed export: the file, the JSON path of the problem, and what is wrong.
@@ -178,6 +189,8 @@ pub struct Draft {
     pub profile: &'static str,
     pub profile_version: Option<String>,
     pub timezone: String,
+    /// `[rules]` overrides: knob and its TOML value.
+    pub rules: Vec<(String, String)>,
     /// Declared groups and their slots.
     pub groups: Vec<(String, u32)>,
     pub workflows: Vec<DraftWorkflow>,
@@ -194,9 +207,14 @@ pub struct Import {
 
 /// Reads the inputs as `format` and builds the model text and the report.
 pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
-    let (draft, mut report) = match format {
+    let (mut draft, mut report) = match format {
         Format::Dolphinscheduler => dolphin::read(inputs, options)?,
+        Format::Flowspec => flowspec::read(inputs, options)?,
+        Format::Airflow => airflow::read(inputs, options)?,
     };
+    if let Some(h) = &options.history {
+        history::apply(&mut draft, &mut report, h)?;
+    }
     report.workflows = draft.workflows.len();
     report.tasks = draft.workflows.iter().map(|w| w.tasks.len()).sum();
     report.scenario = draft.scenario.as_ref().map(|s| {
@@ -244,14 +262,72 @@ impl Report {
     }
 }
 
+/// The default scenario: a three-day backfill of `targets` from the latest start of
+/// their effective periods (starts before 2000, such as FlowSpec's 1970-01-01 "always",
+/// do not count; none: 2024-01-01, said in the report), the virtual now a month
+/// later. `dates`: bounds are business dates (DataWorks), else local times.
+fn default_scenario(
+    targets: Vec<String>,
+    starts: Vec<String>,
+    dates: bool,
+    report: &mut Report,
+) -> Option<DraftScenario> {
+    if targets.is_empty() {
+        report
+            .notes
+            .push("no default scenario: no workflow has a schedule".into());
+        return None;
+    }
+    let from = starts
+        .into_iter()
+        .filter(|s| s.as_str() >= "2000-01-01")
+        .max()
+        .unwrap_or_else(|| {
+            report.notes.push(
+                "the default scenario starts on 2024-01-01: no schedule names a start date".into(),
+            );
+            "2024-01-01".into()
+        });
+    let day = from.parse::<jiff::civil::Date>().ok()?;
+    let to = day.checked_add(jiff::Span::new().days(2)).ok()?;
+    let start = day.checked_add(jiff::Span::new().days(30)).ok()?;
+    Some(if dates {
+        DraftScenario {
+            name: "imported-backfill".into(),
+            start: format!("{start}T00:00:00"),
+            targets,
+            from: day.to_string(),
+            to: to.to_string(),
+        }
+    } else {
+        DraftScenario {
+            name: "imported-backfill".into(),
+            start: format!("{start}T00:00:00"),
+            targets,
+            from: format!("{day}T00:00:00"),
+            to: format!("{to}T23:59:59"),
+        }
+    })
+}
+
 /// A name the model accepts: `.` and white space become `_` (the report says so).
 fn model_name(raw: &str, what: &str, path: &str, report: &mut Report) -> String {
     let clean: String = raw
         .trim()
         .chars()
-        .map(|c| if c == '.' || c.is_whitespace() { '_' } else { c })
+        .map(|c| {
+            if c == '.' || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
-    let clean = if clean.is_empty() { "unnamed".to_string() } else { clean };
+    let clean = if clean.is_empty() {
+        "unnamed".to_string()
+    } else {
+        clean
+    };
     if clean != raw {
         report.notes.push(format!(
             "{what} `{raw}` ({path}) is named `{clean}`: model names have no `.` or white space"
@@ -270,9 +346,9 @@ fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> St
         n += 1;
     }
     let renamed = format!("{name}_{n}");
-    report
-        .notes
-        .push(format!("a second {what} named `{name}` is named `{renamed}`"));
+    report.notes.push(format!(
+        "a second {what} named `{name}` is named `{renamed}`"
+    ));
     renamed
 }
 
@@ -304,7 +380,10 @@ fn sql_writes(
                         Some(spec) if spec.is_empty() => {
                             report.drop(
                                 path,
-                                format!("{task}: write of {table} (dynamic partition {})", w.dynamic.join(", ")),
+                                format!(
+                                    "{task}: write of {table} (dynamic partition {})",
+                                    w.dynamic.join(", ")
+                                ),
                                 "its partitions come from the data, not from the schedule",
                             );
                             continue;

@@ -116,7 +116,9 @@ fn statements(script: &str) -> Vec<(String, Vec<Tok>)> {
             i = script[i..].find('\n').map_or(b.len(), |n| i + n);
             None
         } else if script[i..].starts_with("/*") {
-            i = script[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
+            i = script[i + 2..]
+                .find("*/")
+                .map_or(b.len(), |n| i + 2 + n + 2);
             None
         } else if c == b';' {
             i += 1;
@@ -187,9 +189,28 @@ fn quoted(s: &str, i: usize) -> (String, usize) {
 
 /// Keywords of statements that write no table data.
 const NO_WRITE: [&str; 22] = [
-    "SELECT", "SET", "USE", "ADD", "SHOW", "DESC", "DESCRIBE", "EXPLAIN", "ANALYZE", "MSCK",
-    "REFRESH", "INVALIDATE", "COMMENT", "GRANT", "REVOKE", "CALL", "DROP", "ALTER", "VALUES",
-    "RESET", "COMPUTE", "CACHE",
+    "SELECT",
+    "SET",
+    "USE",
+    "ADD",
+    "SHOW",
+    "DESC",
+    "DESCRIBE",
+    "EXPLAIN",
+    "ANALYZE",
+    "MSCK",
+    "REFRESH",
+    "INVALIDATE",
+    "COMMENT",
+    "GRANT",
+    "REVOKE",
+    "CALL",
+    "DROP",
+    "ALTER",
+    "VALUES",
+    "RESET",
+    "COMPUTE",
+    "CACHE",
 ];
 
 fn classify(toks: &[Tok], cleared: &mut Vec<(String, &'static str)>) -> Kind {
@@ -219,14 +240,21 @@ fn classify(toks: &[Tok], cleared: &mut Vec<(String, &'static str)>) -> Kind {
             Kind::NoWrite
         }
         "DROP" if toks.get(1).is_some_and(|t| t.is("TABLE")) => {
-            let at = if toks.get(2).is_some_and(|t| t.is("IF")) { 4 } else { 2 };
+            let at = if toks.get(2).is_some_and(|t| t.is("IF")) {
+                4
+            } else {
+                2
+            };
             if let Some((table, _)) = name(toks, at) {
                 cleared.push((table, "DROP TABLE"));
             }
             Kind::NoWrite
         }
         "CREATE" => create(toks),
-        "REPLACE" | "UPSERT" => match name(toks, 1 + usize::from(toks.get(1).is_some_and(|t| t.is("INTO")))) {
+        "REPLACE" | "UPSERT" => match name(
+            toks,
+            1 + usize::from(toks.get(1).is_some_and(|t| t.is("INTO"))),
+        ) {
             Some((table, _)) => Kind::Writes(vec![SqlWrite {
                 table,
                 partition: None,
@@ -406,7 +434,9 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
         }
     }
     if writes.is_empty() {
-        Kind::Unclassified("not a statement schedsim knows (no INSERT, MERGE or CREATE TABLE AS)".into())
+        Kind::Unclassified(
+            "not a statement schedsim knows (no INSERT, MERGE or CREATE TABLE AS)".into(),
+        )
     } else {
         Kind::Writes(writes)
     }
@@ -506,8 +536,9 @@ fn value(toks: &[Tok]) -> PartValue {
         [Tok::Param(p)] => PartValue::Param(p.clone()),
         _ => {
             let word = |list: &[&str]| {
-                toks.iter()
-                    .any(|t| matches!(t, Tok::Word(w) if list.iter().any(|k| w.eq_ignore_ascii_case(k))))
+                toks.iter().any(
+                    |t| matches!(t, Tok::Word(w) if list.iter().any(|k| w.eq_ignore_ascii_case(k))),
+                )
             };
             if word(&NOW) {
                 PartValue::Clock("now()", raw)
@@ -529,7 +560,9 @@ pub fn partition_text(spec: &[(String, PartValue)]) -> Result<String, String> {
             PartValue::Param(s) | PartValue::Literal(s) => s.clone(),
             PartValue::Clock(c, _) => (*c).to_string(),
             PartValue::Unknown(raw) => {
-                return Err(format!("the value of partition column `{col}` is not understood: {raw}"));
+                return Err(format!(
+                    "the value of partition column `{col}` is not understood: {raw}"
+                ));
             }
         };
         parts.push(format!("{col}={v}"));
@@ -557,7 +590,10 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].table, "dw.orders");
         assert_eq!(w[0].mode, WriteMode::Overwrite);
-        assert_eq!(partition_text(w[0].partition.as_ref().unwrap()).unwrap(), "dt=${bizdate}");
+        assert_eq!(
+            partition_text(w[0].partition.as_ref().unwrap()).unwrap(),
+            "dt=${bizdate}"
+        );
     }
 
     #[test]
@@ -578,7 +614,10 @@ mod tests {
              INSERT OVERWRITE TABLE c PARTITION (dt = date_format(now(), 'yyyyMMdd')) SELECT 1;\
              INSERT OVERWRITE TABLE d PARTITION (dt = substr(x, 1, 8)) SELECT 1",
         );
-        let texts: Vec<_> = w.iter().map(|w| partition_text(w.partition.as_ref().unwrap())).collect();
+        let texts: Vec<_> = w
+            .iter()
+            .map(|w| partition_text(w.partition.as_ref().unwrap()))
+            .collect();
         assert_eq!(texts[0].as_deref(), Ok("dt=2024-04-01"));
         assert_eq!(texts[1].as_deref(), Ok("dt=today()"));
         assert_eq!(texts[2].as_deref(), Ok("dt=now()"));
@@ -593,7 +632,9 @@ mod tests {
         );
         assert_eq!(s.len(), 2, "{s:?}");
         assert_eq!(s[0].kind, Kind::NoWrite);
-        let Kind::Writes(w) = &s[1].kind else { panic!("{s:?}") };
+        let Kind::Writes(w) = &s[1].kind else {
+            panic!("{s:?}")
+        };
         assert_eq!(w[0].table, "real_t");
         assert_eq!(w[0].partition, None, "no PARTITION: a table-level write");
     }
@@ -608,16 +649,27 @@ mod tests {
              TRUNCATE TABLE dim; INSERT INTO dim SELECT 1;\
              ALTER TABLE f DROP IF EXISTS PARTITION (dt='${bizdate}'); INSERT INTO f PARTITION (dt='${bizdate}') SELECT 1",
         );
-        let got: Vec<_> = w.iter().map(|w| (w.table.as_str(), w.mode, w.pattern.as_str())).collect();
+        let got: Vec<_> = w
+            .iter()
+            .map(|w| (w.table.as_str(), w.mode, w.pattern.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![
                 ("tgt", WriteMode::Merge, "MERGE INTO"),
-                ("snap", WriteMode::Overwrite, "CREATE TABLE AS (the whole table)"),
+                (
+                    "snap",
+                    WriteMode::Overwrite,
+                    "CREATE TABLE AS (the whole table)"
+                ),
                 ("snap2", WriteMode::Overwrite, "CREATE OR REPLACE TABLE AS"),
                 ("kv", WriteMode::Merge, "REPLACE INTO (an upsert by key)"),
                 ("dim", WriteMode::Overwrite, "TRUNCATE + INSERT INTO"),
-                ("f", WriteMode::Overwrite, "ALTER TABLE DROP PARTITION + INSERT INTO"),
+                (
+                    "f",
+                    WriteMode::Overwrite,
+                    "ALTER TABLE DROP PARTITION + INSERT INTO"
+                ),
             ]
         );
     }
@@ -638,6 +690,9 @@ mod tests {
     #[test]
     fn unclassified_statements_say_why() {
         let s = analyze("UPDATE t SET a = 1; FOO BAR; CREATE TABLE IF NOT EXISTS z AS SELECT 1");
-        assert!(s.iter().all(|s| matches!(s.kind, Kind::Unclassified(_))), "{s:?}");
+        assert!(
+            s.iter().all(|s| matches!(s.kind, Kind::Unclassified(_))),
+            "{s:?}"
+        );
     }
 }

@@ -1,0 +1,690 @@
+//! DataWorks FlowSpec (`kind: CycleWorkflow`, spec version 1.x, JSON or YAML), as
+//! aliyun/dataworks-spec defines it (`SpecNode`, `SpecTrigger`, `SpecScript`,
+//! `SpecFlowDepend`, `SpecDepend`; README "FlowSpec Field Reference"): nodes either in
+//! `spec.nodes` with their dependencies in `spec.flow`, or in `spec.workflows[i].nodes`
+//! with `spec.workflows[i].dependencies`. Each node has its own trigger (cron),
+//! as DataWorks nodes do.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::json::{self, Obj};
+use super::{
+    Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
+    default_scenario, model_name, sql_writes, unique,
+};
+use crate::calendar::params::Flavor;
+use crate::rules::CronDialect;
+
+/// DataWorks' default resource group size (the profile's default group).
+const SLOTS: u32 = 50;
+
+/// Reads a file as JSON, or as YAML when it is not JSON-shaped (`.yaml`, `.yml`, or
+/// text not starting with `{`/`[`).
+pub(super) fn parse(input: &Input) -> Result<Value, ImportError> {
+    let yaml = input.file.ends_with(".yaml")
+        || input.file.ends_with(".yml")
+        || !input.text.trim_start().starts_with(['{', '[']);
+    if !yaml {
+        return json::parse(&input.file, &input.text);
+    }
+    serde_norway::from_str::<Value>(&input.text).map_err(|e| ImportError {
+        file: input.file.clone(),
+        path: e.location().map_or("$".into(), |l| {
+            format!("$ (line {}, column {})", l.line(), l.column())
+        }),
+        message: format!("not valid YAML: {e}"),
+    })
+}
+
+/// An id as written: a string (`{{id}}` references unwrapped) or a number.
+fn id_of(v: &Value) -> Option<String> {
+    let s = match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(o) => return o.get("id").and_then(id_of),
+        _ => return None,
+    };
+    let s = s
+        .strip_prefix("{{")
+        .and_then(|s| s.strip_suffix("}}"))
+        .map_or(s.clone(), |s| s.trim().to_string());
+    (!s.is_empty()).then_some(s)
+}
+
+struct Node {
+    id: String,
+    outputs: Vec<String>,
+    task: DraftTask,
+    /// Kept in the model (a scheduled node with a script).
+    kept: bool,
+}
+
+/// One `depends` entry: its path, its target (`id:ID` or `out:OUTPUT`), its type.
+type Depend = (String, String, String);
+
+struct Flow {
+    name: String,
+    path: String,
+    nodes: Vec<Node>,
+    /// (path, node id, what it depends on).
+    deps: Vec<(String, String, Vec<Depend>)>,
+}
+
+pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), ImportError> {
+    let mut report = Report::new(Format::Flowspec, inputs);
+    let mut flows = Vec::new();
+    let mut timezone: Option<String> = None;
+    let mut starts = Vec::new();
+    for input in inputs {
+        let root = parse(input)?;
+        let o = Obj::new(&input.file, &root, "$".into())?;
+        let version = match o.req("version")? {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            v => {
+                return Err(o.err(
+                    "version",
+                    format!("expected a version string, found {}", json::kind(v)),
+                ));
+            }
+        };
+        if !version.starts_with("1.") && version != "1" {
+            return Err(o.err(
+                "version",
+                format!("FlowSpec version {version}: schedsim reads 1.x"),
+            ));
+        }
+        match o.str("kind")? {
+            "CycleWorkflow" => {}
+            k => {
+                return Err(o.err(
+                    "kind",
+                    format!(
+                        "kind {k}: schedsim imports a CycleWorkflow (a scheduled workflow), not {k}"
+                    ),
+                ));
+            }
+        }
+        let spec = o.obj("spec")?;
+        let stem = super::dolphin::stem(&input.file);
+        let workflows = spec.list("workflows")?;
+        if workflows.is_empty() {
+            let name = spec.opt_str("name")?.unwrap_or(&stem).to_string();
+            let dep_key = if spec.opt("flow").is_some() {
+                "flow"
+            } else {
+                "dependencies"
+            };
+            flows.push(flow(
+                &spec,
+                &name,
+                dep_key,
+                None,
+                &mut timezone,
+                &mut starts,
+                &mut report,
+            )?);
+        } else {
+            for (path, w) in workflows {
+                let w = Obj::new(&input.file, w, path)?;
+                let name = w.opt_str("name")?.unwrap_or(&stem).to_string();
+                let trigger = w.opt_obj("trigger")?;
+                flows.push(flow(
+                    &w,
+                    &name,
+                    "dependencies",
+                    trigger.as_ref(),
+                    &mut timezone,
+                    &mut starts,
+                    &mut report,
+                )?);
+            }
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    for f in &mut flows {
+        f.name = unique(f.name.clone(), &names, "workflow", &mut report);
+        names.push(f.name.clone());
+    }
+    link(&mut flows, &mut report);
+    let mut workflows = Vec::new();
+    for f in flows {
+        let tasks: Vec<DraftTask> = f
+            .nodes
+            .into_iter()
+            .filter(|n| n.kept)
+            .map(|n| n.task)
+            .collect();
+        if tasks.is_empty() {
+            report.drop(
+                f.path,
+                format!("workflow {}", f.name),
+                "none of its nodes is scheduled",
+            );
+            continue;
+        }
+        workflows.push(DraftWorkflow {
+            name: f.name,
+            tasks,
+            ..Default::default()
+        });
+    }
+    if workflows.is_empty() {
+        return Err(ImportError {
+            file: inputs.first().map_or("-".into(), |i| i.file.clone()),
+            path: "$.spec".into(),
+            message: "no scheduled node in the spec".into(),
+        });
+    }
+    let mut groups: Vec<(String, u32)> = Vec::new();
+    for t in workflows.iter().flat_map(|w| &w.tasks) {
+        if let Some(g) = &t.resource_group
+            && !groups.iter().any(|(n, _)| n == g)
+        {
+            groups.push((g.clone(), SLOTS));
+        }
+    }
+    if !groups.is_empty() {
+        report.notes.push(format!(
+            "slots {SLOTS} for {}: a spec does not carry resource-group sizes ({SLOTS} is the profile's default group)",
+            groups.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let timezone = timezone.unwrap_or_else(|| {
+        report.notes.push(
+            "timezone Asia/Shanghai: no trigger names one (DataWorks' default region time)".into(),
+        );
+        "Asia/Shanghai".into()
+    });
+    let scenario = default_scenario(
+        workflows.iter().map(|w| w.name.clone()).collect(),
+        starts,
+        true,
+        &mut report,
+    );
+    let name = model_name(
+        &inputs
+            .first()
+            .map_or("imported".into(), |i| super::dolphin::stem(&i.file)),
+        "the model",
+        "-",
+        &mut report,
+    );
+    report.model = name.clone();
+    report.profile = "dataworks";
+    report.timezone = timezone.clone();
+    Ok((
+        Draft {
+            name,
+            profile: "dataworks",
+            profile_version: None,
+            timezone,
+            rules: Vec::new(),
+            groups,
+            workflows,
+            scenario,
+        },
+        report,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn flow(
+    o: &Obj<'_>,
+    name: &str,
+    dep_key: &str,
+    trigger: Option<&Obj<'_>>,
+    timezone: &mut Option<String>,
+    starts: &mut Vec<String>,
+    report: &mut Report,
+) -> Result<Flow, ImportError> {
+    let name = model_name(name, "workflow", &o.at("name"), report);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
+    for (path, v) in o.list("nodes")? {
+        let n = Obj::new(o.file, v, path)?;
+        let node = node(&n, &name, trigger, timezone, starts, report)?;
+        if nodes.iter().any(|m| m.id == node.id) {
+            return Err(n.err("id", format!("node id {} is used twice", node.id)));
+        }
+        let mut node = node;
+        if node.kept {
+            node.task.name = unique(node.task.name.clone(), &taken, "node", report);
+            taken.push(node.task.name.clone());
+        }
+        nodes.push(node);
+    }
+    let mut deps = Vec::new();
+    for (path, v) in o.list(dep_key)? {
+        let d = Obj::new(o.file, v, path)?;
+        let id = id_of(d.req("nodeId")?).ok_or_else(|| d.err("nodeId", "expected a node id"))?;
+        if !nodes.iter().any(|n| n.id == id) {
+            return Err(d.err("nodeId", format!("no node with id {id} in this spec")));
+        }
+        let mut on = Vec::new();
+        for (path, v) in d.list("depends")? {
+            let x = Obj::new(o.file, v, path)?;
+            let target = match (x.opt("nodeId"), x.opt("output")) {
+                (Some(n), _) => id_of(n).map(|i| format!("id:{i}")),
+                (None, Some(Value::String(s))) => Some(format!("out:{s}")),
+                (None, Some(Value::Object(m))) => m
+                    .get("data")
+                    .and_then(Value::as_str)
+                    .map(|s| format!("out:{s}")),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                x.err(
+                    "nodeId",
+                    "a dependency names neither a nodeId nor an output",
+                )
+            })?;
+            let kind = x.opt_str("type")?.unwrap_or("Normal").to_string();
+            if ![
+                "Normal",
+                "CrossCycleDependsOnSelf",
+                "CrossCycleDependsOnChildren",
+                "CrossCycleDependsOnOtherNode",
+            ]
+            .contains(&kind.as_str())
+            {
+                return Err(x.err("type", format!("unknown dependency type `{kind}`: expected Normal, CrossCycleDependsOnSelf, CrossCycleDependsOnChildren or CrossCycleDependsOnOtherNode")));
+            }
+            on.push((x.path.clone(), target, kind));
+        }
+        deps.push((d.path.clone(), id, on));
+    }
+    Ok(Flow {
+        name,
+        path: o.path.clone(),
+        nodes,
+        deps,
+    })
+}
+
+/// Node inputs/outputs: `{ nodeOutputs: [...] }` or a list of artifacts; the output
+/// names (`data`, or the string itself).
+fn outputs(n: &Obj<'_>, key: &str) -> Result<Vec<String>, ImportError> {
+    let Some(v) = n.opt(key) else {
+        return Ok(Vec::new());
+    };
+    let items: Vec<&Value> = match v {
+        Value::Object(m) => m
+            .get("nodeOutputs")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default(),
+        Value::Array(a) => a
+            .iter()
+            .filter(|x| {
+                x.get("artifactType")
+                    .and_then(Value::as_str)
+                    .is_none_or(|t| t == "NodeOutput")
+            })
+            .collect(),
+        v => {
+            return Err(n.err(
+                key,
+                format!("expected an object or a list, found {}", json::kind(v)),
+            ));
+        }
+    };
+    Ok(items
+        .into_iter()
+        .filter_map(|x| match x {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(m) => m.get("data").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        })
+        .collect())
+}
+
+fn date_of(t: &Obj<'_>, key: &str) -> Result<Option<String>, ImportError> {
+    let Some(text) = t.opt_str(key)? else {
+        return Ok(None);
+    };
+    let day = text.get(..10).unwrap_or(text);
+    day.parse::<jiff::civil::Date>()
+        .map(|d| Some(d.to_string()))
+        .map_err(|_| {
+            t.err(
+                key,
+                format!("expected a time such as \"2024-04-01 00:00:00\", found `{text}`"),
+            )
+        })
+}
+
+fn node(
+    n: &Obj<'_>,
+    workflow: &str,
+    flow_trigger: Option<&Obj<'_>>,
+    timezone: &mut Option<String>,
+    starts: &mut Vec<String>,
+    report: &mut Report,
+) -> Result<Node, ImportError> {
+    let id = id_of(n.req("id")?).ok_or_else(|| n.err("id", "expected a node id"))?;
+    let outputs = outputs(n, "outputs")?;
+    let mut node = Node {
+        id: id.clone(),
+        outputs,
+        task: DraftTask::default(),
+        kept: false,
+    };
+    if n.opt("script").is_none() && n.opt("reference").is_some() {
+        return Ok(node); // a reference to a node outside the spec
+    }
+    let raw_name = n.opt_str("name")?.unwrap_or(&id).to_string();
+    let name = model_name(&raw_name, "node", &n.at("name"), report);
+    let qualified = format!("{workflow}.{name}");
+    let own = n.opt_obj("trigger")?;
+    let Some(trigger) = own.as_ref().or(flow_trigger) else {
+        report.drop(
+            n.path.clone(),
+            format!("node {qualified}"),
+            "it has no trigger: not a scheduled node",
+        );
+        return Ok(node);
+    };
+    if trigger.opt_str("type")? == Some("Manual") {
+        report.drop(
+            trigger.path.clone(),
+            format!("node {qualified}"),
+            "a Manual trigger: the node runs only when started by hand",
+        );
+        return Ok(node);
+    }
+    let cron = trigger.str("cron")?;
+    if let Err(e) = crate::calendar::cron::CronExpr::parse(cron, CronDialect::Dataworks) {
+        return Err(trigger.err(
+            "cron",
+            format!("`{cron}` is not a cron DataWorks accepts: {}", e.message),
+        ));
+    }
+    if let Some(tz) = trigger.opt_str("timezone")? {
+        if crate::model::tzdb().get(tz).is_err() {
+            return Err(trigger.err("timezone", format!("unknown time zone `{tz}`")));
+        }
+        match timezone {
+            None => *timezone = Some(tz.to_string()),
+            Some(first) if first != tz => report.drop(
+                trigger.at("timezone"),
+                format!("time zone {tz} of node {qualified}"),
+                format!("a model has one time zone: its cron is read in {first}"),
+            ),
+            _ => {}
+        }
+    }
+    let mut task = DraftTask {
+        name,
+        cron: Some(cron.to_string()),
+        ..Default::default()
+    };
+    // The trigger bounds the instances' scheduled times; a DataWorks effective period
+    // is of business dates, the day before.
+    let business = |d: Option<String>| {
+        d.and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .and_then(|d| d.yesterday().ok())
+            .map(|d| d.to_string())
+    };
+    let (from, to) = (
+        business(date_of(trigger, "startTime")?),
+        business(date_of(trigger, "endTime")?),
+    );
+    const SHIFTED: &str = "effective periods: a trigger's startTime/endTime bound scheduled times; the effective period holds business dates, a day earlier (times of day inside the bounding days are not kept)";
+    if (from.is_some() || to.is_some()) && !report.notes.iter().any(|n| n == SHIFTED) {
+        report.notes.push(SHIFTED.into());
+    }
+    if let Some(f) = &from {
+        starts.push(f.clone());
+    }
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => {
+            return Err(trigger.err(
+                "endTime",
+                format!("the trigger ends ({t}) before it starts ({f})"),
+            ));
+        }
+        (Some(f), Some(t)) => task.effective = Some((f, t)),
+        (Some(f), None) => task.effective = Some((f, "9999-12-31".into())),
+        (None, Some(t)) => task.effective = Some(("1970-01-01".into(), t)),
+        (None, None) => {}
+    }
+    if let Some(p) = n.opt_int("priority")? {
+        if ![1, 3, 5, 7, 8].contains(&p) {
+            return Err(n.err(
+                "priority",
+                format!("priority {p} is not a DataWorks level: expected 1, 3, 5, 7 or 8"),
+            ));
+        }
+        task.priority = Some(p as u32);
+    }
+    if let Some(t) = n.opt_int("timeout")?.filter(|t| *t > 0) {
+        if (60..=168 * 3600).contains(&t) {
+            task.timeout = Some(t as u64);
+        } else {
+            report.drop(n.at("timeout"), format!("{qualified}: timeout {t}"), "read in seconds (the FlowSpec reference), it is outside DataWorks' 1 minute to 168 hours");
+        }
+    }
+    let rerun_mode = n.opt_str("rerunMode")?;
+    let times = n.opt_int("rerunTimes")?.unwrap_or(0);
+    if !(0..=10).contains(&times) {
+        return Err(n.err(
+            "rerunTimes",
+            format!("DataWorks reruns a failed instance 0 to 10 times, not {times}"),
+        ));
+    }
+    if times > 0 {
+        if rerun_mode == Some("Denied") {
+            report.drop(
+                n.at("rerunTimes"),
+                format!("{qualified}: {times} automatic reruns"),
+                "rerunMode Denied: DataWorks offers no automatic rerun then",
+            );
+        } else {
+            let ms = n.opt_int("rerunInterval")?.unwrap_or(120_000);
+            if !(60_000..=1_800_000).contains(&ms) {
+                return Err(n.err("rerunInterval", format!("a DataWorks rerun interval is 60000 to 1800000 ms (1 to 30 minutes), not {ms}")));
+            }
+            if ms % 1000 != 0 {
+                report.notes.push(format!(
+                    "{qualified}: rerunInterval {ms} ms is read as {} s",
+                    ms / 1000
+                ));
+            }
+            task.retry = Some(DraftRetry {
+                times: times as u32,
+                interval: (ms / 1000) as u64,
+                ..Default::default()
+            });
+        }
+    }
+    if matches!(rerun_mode, Some("Denied" | "FailureAllowed")) {
+        report.notes.push(format!("{qualified}: rerunMode {} limits manual reruns; schedsim's scenarios decide the reruns", rerun_mode.unwrap_or_default()));
+    }
+    if let Some(rr) = n.opt_obj("runtimeResource")?
+        && let Some(g) = rr.opt_str("resourceGroup")?
+    {
+        task.resource_group = Some(model_name(
+            g,
+            "resource group",
+            &rr.at("resourceGroup"),
+            report,
+        ));
+    }
+    // recurrence: on the node, or on its trigger.
+    let recurrence = match n.opt_str("recurrence")? {
+        Some(r) => Some(r),
+        None => trigger.opt_str("recurrence")?,
+    };
+    let runs_code = matches!(recurrence, None | Some("Normal"));
+    match recurrence {
+        None | Some("Normal") => {}
+        Some("Skip") => {
+            task.duration = Some("\"1s\"".into());
+            task.retry = None;
+            task.comment.push(format!(
+                "{raw_name}: recurrence Skip (dry-run): a one-second run without writes"
+            ));
+            report.notes.push(format!("{qualified}: recurrence Skip (dry-run) is a one-second run without writes (schedsim has no per-node dry-run; 1s is its shortest duration)"));
+        }
+        Some("Pause") => {
+            task.duration = Some("\"1s\"".into());
+            task.fail_probability = Some(1.0);
+            task.retry = None;
+            task.comment.push(format!("{raw_name}: recurrence Pause (frozen): every instance fails at once, its downstream waits"));
+            report.notes.push(format!("{qualified}: recurrence Pause (frozen) is an instance that fails at once without effect (the spec: \"set failure without any code effects\"); its downstream never runs"));
+        }
+        Some(other) => {
+            return Err(n.err(
+                "recurrence",
+                format!("unknown recurrence `{other}`: expected Normal, Skip or Pause"),
+            ));
+        }
+    }
+    // The script: SQL writes, with the node's parameters substituted.
+    if !runs_code {
+        report.drop(
+            n.at("script"),
+            format!("{qualified}: its script"),
+            format!(
+                "recurrence {}: the node runs no code, writes nothing",
+                recurrence.unwrap_or_default()
+            ),
+        );
+    } else if let Some(script) = n.opt_obj("script")? {
+        let mut vars = BTreeMap::new();
+        for (path, v) in script.list("parameters")? {
+            let p = Obj::new(n.file, v, path)?;
+            if let (Some(k), Some(v)) = (p.opt_str("name")?, p.opt_str("value")?) {
+                vars.insert(k.to_string(), v.to_string());
+            }
+        }
+        let command = script
+            .opt_obj("runtime")?
+            .map(|r| {
+                r.opt_str("command")
+                    .map(|c| c.unwrap_or_default().to_string())
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let language = script.opt_str("language")?.unwrap_or_default();
+        let sql = command.contains("SQL") || language.contains("sql");
+        let content = match script.opt_str("content")? {
+            Some(c) => Some(c),
+            None => script.opt_str("code")?,
+        };
+        if let (true, Some(content)) = (sql, content) {
+            task.writes = sql_writes(
+                content,
+                &qualified,
+                &script.at("content"),
+                Flavor::Dataworks,
+                &|s| substitute(s, &vars),
+                report,
+            );
+        }
+    }
+    match n.opt_str("instanceMode")? {
+        None | Some("T+1" | "Immediately") => {}
+        Some(other) => {
+            return Err(n.err(
+                "instanceMode",
+                format!("unknown instanceMode `{other}`: expected T+1 or Immediately"),
+            ));
+        }
+    }
+    node.task = task;
+    node.kept = true;
+    Ok(node)
+}
+
+/// `${name}` and `$name` replaced by the node's parameter values (`$bizdate` stays a
+/// DataWorks built-in).
+fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut s = text.to_string();
+    for (k, v) in vars {
+        let pat = format!("${{{k}}}");
+        if s.contains(&pat) && *v != pat {
+            s = s.replace(&pat, v);
+        }
+    }
+    s
+}
+
+/// Dependencies into upstream names: by node id, or by a node's output name.
+fn link(flows: &mut [Flow], report: &mut Report) {
+    // (flow index, node index) of every kept node, by id and by output.
+    let mut by_id: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_output: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (fi, f) in flows.iter().enumerate() {
+        for (ni, n) in f.nodes.iter().enumerate() {
+            by_id.insert(n.id.clone(), (fi, ni));
+            for o in &n.outputs {
+                by_output.insert(o.clone(), (fi, ni));
+            }
+        }
+    }
+    let names: Vec<Vec<(String, bool)>> = flows
+        .iter()
+        .map(|f| {
+            f.nodes
+                .iter()
+                .map(|n| (n.task.name.clone(), n.kept))
+                .collect()
+        })
+        .collect();
+    let flow_names: Vec<String> = flows.iter().map(|f| f.name.clone()).collect();
+    for fi in 0..flows.len() {
+        let deps = std::mem::take(&mut flows[fi].deps);
+        for (_, id, on) in deps {
+            let Some(&(_, ni)) = by_id.get(&id).filter(|(f, _)| *f == fi) else {
+                continue;
+            };
+            if !flows[fi].nodes[ni].kept {
+                continue;
+            }
+            let me = flows[fi].nodes[ni].task.name.clone();
+            for (path, target, kind) in on {
+                let found = match target.split_once(':') {
+                    Some(("id", i)) => by_id.get(i).copied(),
+                    Some((_, o)) => by_output.get(o).copied(),
+                    None => None,
+                };
+                let shown = target.split_once(':').map_or(target.as_str(), |(_, t)| t);
+                let Some((tf, tn)) = found.filter(|(f, n)| names[*f][*n].1) else {
+                    report.drop(
+                        path,
+                        format!("{}.{me}: dependency on {shown}", flow_names[fi]),
+                        "the node it names is not in the input (or is not scheduled)",
+                    );
+                    continue;
+                };
+                let up_name = if tf == fi {
+                    names[tf][tn].0.clone()
+                } else {
+                    format!("{}.{}", flow_names[tf], names[tf][tn].0)
+                };
+                let task = &mut flows[fi].nodes[ni].task;
+                match kind.as_str() {
+                    "Normal" if tf == fi && tn == ni => {
+                        task.self_dependency = true;
+                        report.notes.push(format!("{}.{me}: a Normal dependency on itself is read as a self-dependency", flow_names[fi]));
+                    }
+                    "Normal" => {
+                        if !task.upstream.contains(&up_name) {
+                            task.upstream.push(up_name);
+                        }
+                    }
+                    "CrossCycleDependsOnSelf" => task.self_dependency = true,
+                    other => report.drop(
+                        path,
+                        format!("{}.{me}: {other} on {shown}", flow_names[fi]),
+                        "schedsim has no dependency on another node's previous cycle (only on the node's own: CrossCycleDependsOnSelf)",
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,853 @@
+//! `schedsim import`: exports of each format in tests/import/ become models that
+//! validate (pinned in snapshots), backfill the instances the source says, and show
+//! their hazards under `--check`; malformed exports exit 2 with the JSON path.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import")
+        .join(rel)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch directory of this test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("schedsim-import-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Imports, checks that the binary's own loader accepts the model, returns its text.
+fn import_model(format: &str, inputs: &[&str], name: &str) -> String {
+    let out = scratch(name).join("model.toml");
+    let mut args = vec!["import", format];
+    let paths: Vec<String> = inputs
+        .iter()
+        .map(|i| fixture(i).display().to_string())
+        .collect();
+    args.extend(paths.iter().map(String::as_str));
+    let out_s = out.display().to_string();
+    args.extend(["-o", &out_s]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v = run(&["validate", &out_s]);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let text = std::fs::read_to_string(&out).unwrap();
+    // The header names the source by the path given: keep the snapshot free of it.
+    text.replace(&fixture("").display().to_string(), "tests/import/")
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots/import", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn dolphinscheduler_warehouse_imports_and_validates() {
+    let text = import_model(
+        "dolphinscheduler",
+        &["dolphinscheduler/warehouse.json"],
+        "ds-warehouse",
+    );
+    snapshot("dolphinscheduler_warehouse", &text);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let names: Vec<&str> = m.tasks.iter().map(|t| t.name.as_str()).collect();
+    // The forbidden task is gone; its downstream waits for its upstream instead.
+    assert!(!names.iter().any(|n| n.contains("禁用的检查")), "{names:?}");
+    let snap = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "ods_订单.today_snapshot")
+        .unwrap();
+    let ups: Vec<&str> = snap
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, vec!["ods_订单.同步订单"]);
+    // The DEPENDENT task waits for the other workflow's last tasks (depTaskCode 0 = ALL).
+    let wait = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "dws_report.wait_ods")
+        .unwrap();
+    let ups: Vec<&str> = wait
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, vec!["ods_订单.append_log", "ods_订单.today_snapshot"]);
+    // failRetryInterval is in minutes; timeout (FAILED strategy) too.
+    let sync = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "ods_订单.同步订单")
+        .unwrap();
+    assert_eq!(
+        (sync.retry.times, sync.retry.interval, sync.timeout),
+        (2, 300, Some(1800))
+    );
+    assert_eq!(sync.priority, 1, "taskPriority HIGH");
+    assert_eq!(
+        m.workflows[1].failure_strategy,
+        schedsim::rules::FailureStrategy::End
+    );
+}
+
+#[test]
+fn dolphinscheduler_33_naming_imports_as_33() {
+    let text = import_model(
+        "dolphinscheduler",
+        &["dolphinscheduler/hourly_3.3.json"],
+        "ds-33",
+    );
+    snapshot("dolphinscheduler_hourly_3_3", &text);
+    assert!(text.contains("profile_version = \"3.3\""));
+}
+
+/// Round trip: the imported model's backfill has one instance per hour of the cron
+/// inside the schedule's effective period (startTime 2024-05-01), none before it.
+#[test]
+fn dolphinscheduler_backfill_instances_follow_cron_and_effective_period() {
+    import_model(
+        "dolphinscheduler",
+        &["dolphinscheduler/hourly_3.3.json"],
+        "ds-rt",
+    );
+    let model = scratch("ds-rt").join("model.toml");
+    let o = run(&[
+        "instances",
+        &model.display().to_string(),
+        "--from",
+        "2024-04-30T20:00:00",
+        "--to",
+        "2024-05-01T03:30:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..=3)
+        .map(|h| format!("2024-05-01T{h:02}:00:00+08:00"))
+        .collect();
+    assert_eq!(got, want);
+}
+
+fn check_json(format: &str, input: &Path) -> (i32, Value) {
+    let o = run(&[
+        "import",
+        format,
+        &input.display().to_string(),
+        "--check",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap(), v)
+}
+
+fn hazards<'a>(v: &'a Value, kind: &str) -> Vec<&'a Value> {
+    v["check"]["hazards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn check_reports_a_hard_coded_partition_written_by_every_date() {
+    let (code, v) = check_json(
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json"),
+    );
+    assert_eq!(code, 1, "hazards found: exit 1");
+    let same = hazards(&v, "same-partition-every-date");
+    assert_eq!(same.len(), 1, "{same:?}");
+    assert_eq!(same[0]["task"], "ods_订单.spark_fix");
+    assert_eq!(same[0]["partition"], "dt=2024-04-01");
+    assert!(
+        same[0]["statement"]
+            .as_str()
+            .unwrap()
+            .contains("PARTITION (dt = '2024-04-01')")
+    );
+    assert!(
+        same[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("3 instances")
+    );
+    // The other hazards of the fixture, each from its own statement.
+    let clock = hazards(&v, "clock-partition");
+    assert_eq!(clock[0]["task"], "ods_订单.today_snapshot");
+    assert!(
+        clock[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("dt=20240501"),
+        "{clock:?}"
+    );
+    let retries = hazards(&v, "insert-under-retries");
+    assert_eq!(retries[0]["task"], "ods_订单.append_log");
+    let whole: Vec<&str> = hazards(&v, "whole-table-overwrite")
+        .iter()
+        .map(|h| h["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(whole, vec!["dws.report", "dws.report_tmp", "dim.shop"]);
+    // MERGE into the whole table keeps every date's rows: no hazard.
+    assert!(!whole.contains(&"dws.users"));
+}
+
+#[test]
+fn report_lists_inferred_dropped_and_unclassified() {
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json")
+            .display()
+            .to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = &v["report"];
+    let inferred: Vec<String> = r["inferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {} {} {}",
+                w["task"].as_str().unwrap(),
+                w["mode"].as_str().unwrap(),
+                w["table"].as_str().unwrap(),
+                w["partition"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert!(
+        inferred.contains(&"ods_订单.同步订单 overwrite ods.orders dt=$[yyyyMMdd-1]".to_string()),
+        "{inferred:?}"
+    );
+    assert!(
+        inferred.contains(
+            &"ods_订单.append_log insert dwd.order_log dt=${system.biz.date}".to_string()
+        ),
+        "{inferred:?}"
+    );
+    assert!(
+        inferred.contains(&"dws_report.merge_users merge dws.users -".to_string()),
+        "{inferred:?}"
+    );
+    let dropped: Vec<&str> = r["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        dropped.contains(&"$[0].taskDefinitionList[3].flag"),
+        "{dropped:?}"
+    );
+    assert!(
+        dropped.contains(&"$[0].taskDefinitionList[2].delayTime"),
+        "{dropped:?}"
+    );
+    let unclassified = r["unclassified"].as_array().unwrap();
+    assert_eq!(unclassified.len(), 1);
+    assert!(
+        unclassified[0]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("UPDATE dws.report")
+    );
+}
+
+/// Writes a mutated copy of a fixture and imports it; returns (exit code, stderr).
+fn import_mutated(name: &str, fixture_rel: &str, mutate: impl FnOnce(&mut Value)) -> (i32, String) {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(fixture_rel)).unwrap()).unwrap();
+    mutate(&mut v);
+    let path = scratch(name).join("export.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&["import", "dolphinscheduler", &path.display().to_string()]);
+    (o.status.code().unwrap(), stderr(&o))
+}
+
+#[test]
+fn malformed_exports_exit_2_with_the_json_path() {
+    let ds = "dolphinscheduler/warehouse.json";
+    type Mutation = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "unknown-type",
+            Box::new(|v| v[0]["taskDefinitionList"][3]["taskType"] = "TELEPORT".into()),
+            "$[0].taskDefinitionList[3].taskType: unknown task type `TELEPORT`",
+        ),
+        (
+            "missing-task",
+            Box::new(|v| v[0]["processTaskRelationList"][1]["postTaskCode"] = 999.into()),
+            "$[0].processTaskRelationList[1].postTaskCode: no task with code 999",
+        ),
+        (
+            "missing-pre",
+            Box::new(|v| v[1]["processTaskRelationList"][2]["preTaskCode"] = 998.into()),
+            "$[1].processTaskRelationList[2].preTaskCode",
+        ),
+        (
+            "quartz-both-days",
+            Box::new(|v| v[0]["schedule"]["crontab"] = "0 0 2 1 * 1".into()),
+            "$[0].schedule.crontab",
+        ),
+        (
+            "serial-wait",
+            Box::new(|v| v[1]["processDefinition"]["executionType"] = "SERIAL_WAIT".into()),
+            "$[1].processDefinition.executionType: executionType SERIAL_WAIT",
+        ),
+        (
+            "wrong-type",
+            Box::new(|v| v[0]["taskDefinitionList"][0]["failRetryTimes"] = "many".into()),
+            "$[0].taskDefinitionList[0].failRetryTimes: expected an integer",
+        ),
+        (
+            "dep-task",
+            Box::new(|v| {
+                v[1]["taskDefinitionList"][0]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+                    [0]["depTaskCode"] = 4242.into()
+            }),
+            "dependItemList[0].depTaskCode: workflow ods_订单 has no task with code 4242",
+        ),
+    ];
+    for (name, mutate, want) in cases {
+        let (code, err) = import_mutated(name, ds, mutate);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn truncated_export_exits_2_with_line_and_column() {
+    let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();
+    let path = scratch("truncated").join("export.json");
+    std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+    let o = run(&["import", "dolphinscheduler", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at $ (line "), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not valid JSON"));
+}
+
+/// A table-level overwrite by every date of a backfill: only the last date's rows stay,
+/// and complete-writes names the dates whose rows were replaced.
+#[test]
+fn whole_table_overwrite_by_every_date_is_witnessed() {
+    let model = |mode: &str| {
+        format!(
+            "[model]\nname = \"t\"\nprofile = \"dolphinscheduler\"\n[[workflow]]\nname = \"w\"\ncron = \"0 0 2 * * ?\"\n  [[workflow.task]]\n  name = \"full\"\n  writes = [ {{ table = \"dim_user\", mode = \"{mode}\" }} ]\n[[scenario]]\nname = \"b\"\nstart = \"2024-05-01T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2024-04-01T00:00:00\"\n  to = \"2024-04-03T23:00:00\"\n"
+        )
+    };
+    let dir = scratch("whole-table");
+    for (mode, holds) in [("overwrite", false), ("merge", true), ("insert", true)] {
+        let path = dir.join(format!("{mode}.toml"));
+        std::fs::write(&path, model(mode)).unwrap();
+        let o = run(&["check", &path.display().to_string(), "--format", "json"]);
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let p = v["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "complete-writes")
+            .unwrap();
+        assert_eq!(p["holds"], holds, "{mode}: {p}");
+        if !holds {
+            assert_eq!(p["witness"]["count"], 2, "two of three dates replaced: {p}");
+            assert!(
+                p["witness"]["details"][0]
+                    .as_str()
+                    .unwrap()
+                    .contains("dim_user (whole table)")
+            );
+        }
+        let part = &v["partitions"][0];
+        assert_eq!(
+            part["partition"], "",
+            "a table-level write has no partition"
+        );
+    }
+}
+
+const FLOWSPEC: [&str; 2] = ["flowspec/orders_1.2.json", "flowspec/report.yaml"];
+
+#[test]
+fn flowspec_json_and_yaml_import_and_validate() {
+    let text = import_model("flowspec", &FLOWSPEC, "fs");
+    snapshot("flowspec_orders_and_report", &text);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let task = |n: &str| {
+        m.tasks
+            .iter()
+            .find(|t| t.name == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    // Pause: every instance fails at once, writing nothing; Skip: a run without writes.
+    let paused = task("订单日报.paused_report");
+    assert_eq!(paused.fail.map(|f| f.probability), Some(1.0));
+    assert!(paused.writes.is_empty() && task("订单日报.skip_check").writes.is_empty());
+    // CrossCycleDependsOnSelf; rerunMode Denied leaves no automatic rerun.
+    let balance = task("订单日报.balance");
+    assert!(balance.self_dependency);
+    assert_eq!(balance.retry.times, 0);
+    assert_eq!(balance.priority, 8);
+    // rerunInterval is in milliseconds.
+    let ods = task("订单日报.ods_orders");
+    assert_eq!((ods.retry.times, ods.retry.interval), (3, 120));
+    // A dependency by output name across files.
+    let daily = task("报表.日报汇总");
+    let ups: Vec<&str> = daily
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, vec!["订单日报.dwd_订单明细"]);
+    assert_eq!(daily.timeout, Some(3600), "timeout in seconds");
+    // The Manual node is not scheduled: not in the model.
+    assert!(!m.tasks.iter().any(|t| t.name.contains("手动补录")));
+}
+
+/// Round trip: the trigger starts on 2024-04-01 00:00, so the first instance is the one
+/// scheduled that day (business date 2024-03-31), and none before it.
+#[test]
+fn flowspec_backfill_instances_follow_trigger_period() {
+    import_model("flowspec", &FLOWSPEC, "fs-rt");
+    let model = scratch("fs-rt").join("model.toml");
+    let o = run(&[
+        "instances",
+        &model.display().to_string(),
+        "--from",
+        "2024-03-29",
+        "--to",
+        "2024-04-01",
+        "--targets",
+        "订单日报.ods_orders",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["date"].as_str().unwrap(),
+                i["scheduled"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2024-03-31", "2024-04-01T02:30:00+08:00"),
+            ("2024-04-01", "2024-04-02T02:30:00+08:00")
+        ]
+    );
+}
+
+#[test]
+fn check_reports_insert_into_with_reruns_as_duplicate_prone() {
+    let paths: Vec<String> = FLOWSPEC
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let o = run(&[
+        "import", "flowspec", &paths[0], &paths[1], "--check", "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let dup = hazards(&v, "insert-under-retries");
+    assert_eq!(dup.len(), 1, "{dup:?}");
+    assert_eq!(dup[0]["task"], "订单日报.dwd_订单明细");
+    assert!(
+        dup[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate-prone under retries")
+    );
+    assert!(
+        dup[0]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("INSERT INTO TABLE dwd_orders PARTITION (dt='${bizdate}')")
+    );
+    assert!(
+        dup[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("holds its rows 2 times"),
+        "{dup:?}"
+    );
+    let clock = hazards(&v, "clock-partition");
+    assert_eq!(clock[0]["task"], "报表.日报汇总");
+}
+
+#[test]
+fn malformed_flowspec_exits_2_with_the_path() {
+    let dir = scratch("fs-bad");
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(FLOWSPEC[0])).unwrap()).unwrap();
+    type Mutation = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "seconds",
+            Box::new(|v| {
+                v["spec"]["workflows"][0]["nodes"][0]["trigger"]["cron"] = "30 00 02 * * ?".into()
+            }),
+            "$.spec.workflows[0].nodes[0].trigger.cron",
+        ),
+        (
+            "dep",
+            Box::new(|v| v["spec"]["workflows"][0]["dependencies"][1]["nodeId"] = "9999".into()),
+            "$.spec.workflows[0].dependencies[1].nodeId: no node with id 9999",
+        ),
+        (
+            "kind",
+            Box::new(|v| v["kind"] = "ManualWorkflow".into()),
+            "$.kind",
+        ),
+        (
+            "priority",
+            Box::new(|v| v["spec"]["workflows"][0]["nodes"][1]["priority"] = 4.into()),
+            "$.spec.workflows[0].nodes[1].priority: priority 4 is not a DataWorks level",
+        ),
+        (
+            "reruns",
+            Box::new(|v| v["spec"]["workflows"][0]["nodes"][0]["rerunTimes"] = 11.into()),
+            "$.spec.workflows[0].nodes[0].rerunTimes",
+        ),
+        (
+            "version",
+            Box::new(|v| v["version"] = "2.0.0".into()),
+            "$.version",
+        ),
+    ];
+    for (name, mutate, want) in cases {
+        let mut v = good.clone();
+        mutate(&mut v);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = run(&["import", "flowspec", &path.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+    }
+    let yaml = dir.join("broken.yaml");
+    std::fs::write(
+        &yaml,
+        "version: 1.1.0\nkind: CycleWorkflow\nspec:\n  nodes: [\n",
+    )
+    .unwrap();
+    let o = run(&["import", "flowspec", &yaml.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not valid YAML"), "{}", stderr(&o));
+}
+
+/// --history: lognormal by median and 95th percentile (nearest rank) when samples
+/// differ, fixed when they are all the same, failure probability failed / finished;
+/// each fit says how many samples it has.
+#[test]
+fn history_sets_durations_and_failure_probability() {
+    let out = scratch("history").join("model.toml");
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json")
+            .display()
+            .to_string(),
+        "--history",
+        &fixture("history/ds_task_instances.json")
+            .display()
+            .to_string(),
+        "-o",
+        &out.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = schedsim::model::load_file(&out).unwrap();
+    let task = |n: &str| m.tasks.iter().find(|t| t.name == n).unwrap();
+    // 8 finished attempts: 540 580 600 620 640 660 700 1500 s; one failed.
+    assert_eq!(
+        task("ods_订单.同步订单").duration,
+        schedsim::model::DurationDist::Lognormal {
+            median: 620,
+            p95: 1500
+        }
+    );
+    assert_eq!(
+        task("ods_订单.同步订单").fail.map(|f| f.probability),
+        Some(0.125)
+    );
+    // 3 finished, all 300 s (the running one is not a sample); none failed.
+    assert_eq!(
+        task("ods_订单.spark_fix").duration,
+        schedsim::model::DurationDist::Fixed(300)
+    );
+    assert!(task("ods_订单.spark_fix").fail.is_none());
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let notes: Vec<&str> = v["report"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("ods_订单.同步订单: from 8 samples")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("ods_订单.gone_task (1)")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn history_csv_applies_to_flowspec() {
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture(FLOWSPEC[0]).display().to_string(),
+        "--history",
+        &fixture("history/runs.csv").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let ods = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "订单日报.ods_orders")
+        .unwrap();
+    assert_eq!(ods.duration, schedsim::model::DurationDist::Fixed(600));
+    assert_eq!(ods.fail.map(|f| f.probability), Some(0.333));
+}
+
+/// Captured with tools/airflow_export.py from tests/import/airflow/dags under
+/// apache-airflow 3.0.6 (serialized DAGs, and the REST responses built offline).
+const AIRFLOW_SERIALIZED: [&str; 2] = [
+    "airflow/serialized/inventory_hourly.json",
+    "airflow/serialized/sales_daily.json",
+];
+const AIRFLOW_REST: [&str; 4] = [
+    "airflow/rest/inventory_hourly.details.json",
+    "airflow/rest/inventory_hourly.tasks.json",
+    "airflow/rest/sales_daily.details.json",
+    "airflow/rest/sales_daily.tasks.json",
+];
+
+#[test]
+fn airflow_serialized_dags_import_and_validate() {
+    let text = import_model("airflow", &AIRFLOW_SERIALIZED, "af-ser");
+    snapshot("airflow_serialized", &text);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let load = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.load")
+        .unwrap();
+    assert_eq!(
+        (load.retry.times, load.retry.interval, load.timeout),
+        (3, 120, Some(3600))
+    );
+    assert_eq!(
+        (load.pool_slots, load.priority, load.self_dependency),
+        (2, 10, true)
+    );
+    let extract = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.extract")
+        .unwrap();
+    assert_eq!(extract.retry.max_interval, Some(1800));
+    assert_eq!(m.workflows[1].max_active_runs, Some(2));
+    assert!(
+        m.tasks
+            .iter()
+            .any(|t| t.name == "inventory_hourly.库存快照")
+    );
+}
+
+#[test]
+fn airflow_rest_responses_import_like_the_serialized_dags() {
+    let rest = import_model("airflow", &AIRFLOW_REST, "af-rest");
+    snapshot("airflow_rest", &rest);
+    let a = schedsim::model::load_str("rest", &rest).unwrap();
+    let ser = import_model("airflow", &AIRFLOW_SERIALIZED, "af-ser2");
+    let b = schedsim::model::load_str("ser", &ser).unwrap();
+    // The same schedule, graph and task settings; the REST response has no SQL and no
+    // max_retry_delay.
+    assert_eq!(a.tasks.len(), b.tasks.len());
+    for x in &a.tasks {
+        let y = b.tasks.iter().find(|y| y.name == x.name).unwrap();
+        let ups = |m: &schedsim::model::Model, t: &schedsim::model::Task| -> Vec<String> {
+            t.upstream.iter().map(|u| m.task(*u).name.clone()).collect()
+        };
+        assert_eq!(
+            (ups(&a, x), x.retry.times, x.retry.interval),
+            (ups(&b, y), y.retry.times, y.retry.interval)
+        );
+        assert_eq!(
+            (
+                x.pool_slots,
+                x.priority,
+                x.self_dependency,
+                x.timeout,
+                x.effective
+            ),
+            (
+                y.pool_slots,
+                y.priority,
+                y.self_dependency,
+                y.timeout,
+                y.effective
+            )
+        );
+    }
+    let crons: Vec<_> = a.workflows.iter().map(|w| &w.cron).collect();
+    assert_eq!(
+        crons,
+        b.workflows.iter().map(|w| &w.cron).collect::<Vec<_>>()
+    );
+    assert!(a.tasks.iter().all(|t| t.writes.is_empty()));
+}
+
+/// Round trip: start_date 2024-04-01 00:00 Europe/Berlin, hourly: the first logical
+/// time is that midnight, one an hour after.
+#[test]
+fn airflow_backfill_instances_follow_start_date() {
+    import_model("airflow", &AIRFLOW_SERIALIZED, "af-rt");
+    let model = scratch("af-rt").join("model.toml");
+    let o = run(&[
+        "instances",
+        &model.display().to_string(),
+        "--from",
+        "2024-03-31T21:00:00",
+        "--to",
+        "2024-04-01T02:00:00",
+        "--targets",
+        "inventory_hourly",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut got: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["task"] == "inventory_hourly.库存快照")
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    got.sort();
+    let want: Vec<String> = (0..=2)
+        .map(|h| format!("2024-04-01T{h:02}:00:00+02:00"))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn airflow_check_finds_insert_into_under_retries_and_a_fixed_partition() {
+    let paths: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let o = run(&[
+        "import", "airflow", &paths[0], &paths[1], "--check", "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        hazards(&v, "insert-under-retries")[0]["task"],
+        "sales_daily.load"
+    );
+    assert_eq!(
+        hazards(&v, "same-partition-every-date")[0]["partition"],
+        "ds=2024-04-01"
+    );
+}
+
+#[test]
+fn malformed_airflow_exits_2_with_the_path() {
+    let dir = scratch("af-bad");
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(AIRFLOW_SERIALIZED[1])).unwrap())
+            .unwrap();
+    type Mutation = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(&str, Mutation, &str)> = vec![
+        (
+            "downstream",
+            Box::new(|v| {
+                v["dag"]["tasks"][0]["__var"]["downstream_task_ids"] =
+                    serde_json::json!(["nowhere"])
+            }),
+            "$.dag.tasks[0].__var.downstream_task_ids: no task `nowhere`",
+        ),
+        (
+            "timetable",
+            Box::new(|v| {
+                v["dag"]["timetable"]["__type"] =
+                    "airflow.timetables.interval.DeltaDataIntervalTimetable".into()
+            }),
+            "$.dag.timetable.__type: timetable DeltaDataIntervalTimetable",
+        ),
+        (
+            "cron",
+            Box::new(|v| v["dag"]["timetable"]["__var"]["expression"] = "0 3 * * * ?".into()),
+            "$.dag.timetable.__var.expression",
+        ),
+        (
+            "retries",
+            Box::new(|v| v["dag"]["tasks"][1]["__var"]["retries"] = "x".into()),
+            "$.dag.tasks[1].__var.retries: expected an integer",
+        ),
+    ];
+    for (name, mutate, want) in cases {
+        let mut v = good.clone();
+        mutate(&mut v);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = run(&["import", "airflow", &path.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+    }
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Write the JSON files `schedsim import airflow` reads, from where your DAGs live.
+
+Needs nothing beyond Airflow itself (and the Python standard library).
+
+  # Serialized DAGs (SerializedDAG.to_dict, the document the serialized_dag table
+  # keeps), one file per DAG, parsed from a DAG folder with Airflow's own DagBag:
+  python tools/airflow_export.py dags/ -o export/
+  schedsim import airflow export/*.json
+
+  # The REST API v2 responses built offline from the same DagBag with Airflow's own
+  # response models (DAG_ID.details.json, DAG_ID.tasks.json):
+  python tools/airflow_export.py dags/ --rest -o export/
+
+  # Or the REST API v2 responses of a running Airflow 3 (GET /api/v2/dags/{id}/details
+  # and /tasks), saved as DAG_ID.details.json and DAG_ID.tasks.json:
+  python tools/airflow_export.py --api http://localhost:8080 --token "$TOKEN" \\
+      --dag-id sales_daily -o export/
+  schedsim import airflow export/sales_daily.details.json export/sales_daily.tasks.json
+"""
+
+import argparse
+import json
+import os
+import sys
+import urllib.request
+
+
+def serialized(dag_folder, out):
+    from airflow.models.dagbag import DagBag
+    from airflow.serialization.serialized_objects import SerializedDAG
+
+    bag = DagBag(dag_folder=dag_folder, include_examples=False)
+    for path, error in sorted(bag.import_errors.items()):
+        print(f"error: {path}: {error}", file=sys.stderr)
+    written = []
+    for dag_id in sorted(bag.dag_ids):
+        # bag.dags, not get_dag(): no metadata database needed.
+        doc = SerializedDAG.to_dict(bag.dags[dag_id])
+        # The DAG file's location is the machine's own path: not part of the schedule.
+        doc["dag"].pop("fileloc", None)
+        doc["dag"].pop("_processor_dags_folder", None)
+        path = os.path.join(out, f"{dag_id}.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=2, sort_keys=True, ensure_ascii=False)
+            f.write("\n")
+        written.append(path)
+    return written, bool(bag.import_errors)
+
+
+def rest_offline(dag_folder, out):
+    """The REST API v2 responses without a running API server, built with Airflow's own
+    response models: /tasks exactly as the API route builds it (TaskResponse of each
+    task of the serialized DAG); /details from the parsed DAG's fields, with what only
+    the metadata database knows (last parse, next run, versions) left null."""
+    from types import SimpleNamespace
+
+    from airflow.api_fastapi.core_api.datamodels.dags import DAGDetailsResponse
+    from airflow.api_fastapi.core_api.datamodels.tasks import TaskCollectionResponse, TaskResponse
+    from airflow.models.dagbag import DagBag
+    from airflow.serialization.serialized_objects import SerializedDAG
+
+    bag = DagBag(dag_folder=dag_folder, include_examples=False)
+    for path, error in sorted(bag.import_errors.items()):
+        print(f"error: {path}: {error}", file=sys.stderr)
+    written = []
+    for dag_id in sorted(bag.dag_ids):
+        dag = bag.dags[dag_id]
+        sdag = SerializedDAG.from_dict(SerializedDAG.to_dict(dag))
+        tasks = sorted(sdag.tasks, key=lambda t: t.task_id)
+        docs = {
+            "tasks": TaskCollectionResponse(
+                tasks=[TaskResponse.model_validate(t) for t in tasks], total_entries=len(tasks)
+            ).model_dump(mode="json"),
+        }
+        fields = {name: getattr(dag, name, None) for name in DAGDetailsResponse.model_fields}
+        fields.update(
+            dag_display_name=dag.dag_display_name,
+            is_paused=bool(dag.is_paused_upon_creation),
+            is_stale=False,
+            has_import_errors=False,
+            has_task_concurrency_limits=any(t.max_active_tis_per_dag is not None for t in dag.tasks),
+            timetable_summary=dag.timetable.summary,
+            timetable_description=dag.timetable.description,
+            owners=sorted({t.owner for t in dag.tasks}),
+            tags=sorted(dag.tags),
+            timezone=str(dag.timezone),
+            bundle_name=None,
+            bundle_version=None,
+            fileloc=None,
+            last_parsed_time=None,
+            last_parsed=None,
+            last_expired=None,
+            params=dag.params.dump(),
+        )
+        details = DAGDetailsResponse.model_construct(**fields)
+        docs["details"] = details.model_dump(mode="json", exclude=set(DAGDetailsResponse.model_computed_fields))
+        for what in ("details", "tasks"):
+            path = os.path.join(out, f"{dag_id}.{what}.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(docs[what], f, indent=2, sort_keys=True, ensure_ascii=False)
+                f.write("\n")
+            written.append(path)
+    return written, bool(bag.import_errors)
+
+
+def rest(api, token, dag_ids, out):
+    written = []
+    for dag_id in dag_ids:
+        for what in ("details", "tasks"):
+            url = f"{api.rstrip('/')}/api/v2/dags/{dag_id}/{what}"
+            req = urllib.request.Request(url, headers={"Accept": "application/json"})
+            if token:
+                req.add_header("Authorization", f"Bearer {token}")
+            with urllib.request.urlopen(req) as r:
+                doc = json.load(r)
+            path = os.path.join(out, f"{dag_id}.{what}.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(doc, f, indent=2, sort_keys=True, ensure_ascii=False)
+                f.write("\n")
+            written.append(path)
+    return written, False
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dag_folder", nargs="?", help="a DAG folder (serialized DAGs)")
+    p.add_argument("-o", "--out", required=True, help="directory to write the JSON files into")
+    p.add_argument("--api", help="base URL of a running Airflow 3 API server (REST responses)")
+    p.add_argument("--token", help="a bearer token for the API")
+    p.add_argument("--rest", action="store_true", help="with a DAG folder: write the REST /details and /tasks responses (built offline) instead of serialized DAGs")
+    p.add_argument("--dag-id", action="append", default=[], help="a DAG to fetch (repeatable)")
+    a = p.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    if a.api:
+        if not a.dag_id:
+            p.error("--api needs at least one --dag-id")
+        written, failed = rest(a.api, a.token, a.dag_id, a.out)
+    elif a.dag_folder and a.rest:
+        written, failed = rest_offline(a.dag_folder, a.out)
+    elif a.dag_folder:
+        written, failed = serialized(a.dag_folder, a.out)
+    else:
+        p.error("give a DAG folder, or --api with --dag-id")
+    for path in written:
+        print(path)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
