@@ -256,6 +256,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         let config = Config {
             seed: 0,
             max_instances: 1_000_000,
+            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
         };
         if let Ok((_, f, _)) = crate::observe::observe(&m, &faulted, config, None::<std::io::Sink>)
         {
