@@ -1046,3 +1046,34 @@ fn trace_to_dev_stdout_redirected_to_a_file_keeps_trace_and_summary() {
     assert_eq!(entries(&dir), ["out.txt"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cli_fault_and_operation_words_get_the_model_files_suggestions() {
+    for (flag, arg, says) in [
+        (
+            "--fault",
+            "extract_orders,2025-03-02T02:00:00,1",
+            "`extract_orders` does not name a task; expected \"workflow.task\" (did you mean `etl.extract_orders`?)",
+        ),
+        (
+            "--fault",
+            "etl.extract_order,2025-03-02T02:00:00,1",
+            "unknown task `etl.extract_order` (did you mean `etl.extract_orders`?)",
+        ),
+        (
+            "--fault",
+            "etl.extract_orders,2025-03-02T02:00:00,1,aftr_write",
+            "unknown fault phase `aftr_write`; expected `before_write` or `after_write` (did you mean `after_write`?)",
+        ),
+        (
+            "--operation",
+            "rerunn,etl.extract_orders,2025-03-02T02:00:00,2025-03-12T12:00:00",
+            "unknown operation kind `rerunn`",
+        ),
+    ] {
+        let out = schedsim(&["run", DS, flag, arg]);
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{arg}: {stderr}");
+    }
+}
