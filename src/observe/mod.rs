@@ -70,6 +70,9 @@ pub fn observe_with<'m, W: std::io::Write>(
 fn unapplied_faults(engine: &Engine<'_>, scenario: &Scenario) -> Vec<String> {
     use crate::calendar::schedule::{local_to_instant, rfc3339};
     use std::collections::BTreeMap;
+    if scenario.faults.is_empty() {
+        return Vec::new();
+    }
     let model = engine.model();
     let tz = &model.timezone;
     let mut reached: BTreeMap<_, Option<u32>> = scenario
