@@ -823,6 +823,11 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
             "retry.times adds attempts",
             |s| edit(s, &[("attempts = [1, 2, 3]", "attempts = [1, 2]")]),
         ),
+        (
+            "fault_attempt_named_twice",
+            "remove the attempt from one of the two faults",
+            |s| edit(s, &[("attempts = [1, 2]", "attempts = [2]")]),
+        ),
         ("fault_unqualified_task", "did you mean `w.a`?", |s| {
             edit(
                 s,
@@ -1076,4 +1081,43 @@ fn cli_fault_and_operation_words_get_the_model_files_suggestions() {
         let stderr = text(&out.stderr);
         assert!(stderr.contains(says), "{arg}: {stderr}");
     }
+}
+
+#[test]
+fn cli_fault_on_an_instance_the_model_file_faults_adds_to_it() {
+    // The model file fails attempts 1 to 3 of this instance; the command line's
+    // attempt 4 used to replace them (only attempt 4 failed), silently.
+    let fault = "etl.extract_orders,2025-03-04T02:00:00,4";
+    let out = schedsim(&["run", DS, "--fault", fault, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = json["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["task"] == "etl.extract_orders" && i["scheduled"] == "2025-03-04T02:00:00+08:00"
+        })
+        .unwrap();
+    assert_eq!(failed["attempts"], 4, "{failed}");
+    assert_eq!(failed["state"], "failed", "{failed}");
+    // Failing an attempt the file already fails, in the other phase, is refused, as
+    // in a model file.
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--fault",
+        "etl.extract_orders,2025-03-04T02:00:00,2,after_write",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = model_file_message("tests/broken/fault_attempt_named_twice.toml");
+    assert!(
+        expected.contains("already fails before_write in another fault"),
+        "{expected}"
+    );
+    assert!(
+        text(&out.stderr).contains("attempt 2 of `etl.extract_orders` scheduled 2025-03-04T02:00:00 already fails before_write in another fault"),
+        "{}",
+        text(&out.stderr)
+    );
 }

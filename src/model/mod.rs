@@ -283,6 +283,34 @@ pub fn attempt_problem(model: &Model, task: TaskId, attempt: u32) -> Option<Stri
     })
 }
 
+/// The first attempt `fault` names that one of `earlier` already fails, for the same
+/// instance, in the other phase (before or after the write): both cannot happen.
+/// Faults on one instance otherwise add up.
+pub fn attempt_in_conflict(earlier: &[Fault], fault: &Fault) -> Option<(u32, FaultPhase)> {
+    earlier
+        .iter()
+        .filter(|e| e.task == fault.task && e.scheduled == fault.scheduled)
+        .filter(|e| e.phase != fault.phase)
+        .find_map(|e| {
+            fault
+                .attempts
+                .iter()
+                .find(|a| e.attempts.contains(a))
+                .map(|&a| (a, e.phase))
+        })
+}
+
+/// Why a fault failing attempt `a` in the other phase than `other` is refused.
+pub fn attempt_conflict_message(model: &Model, fault: &Fault, a: u32, other: FaultPhase) -> String {
+    use crate::keyword::Keyword;
+    format!(
+        "attempt {a} of `{}` scheduled {} already fails {} in another fault",
+        model.task(fault.task).name,
+        fault.scheduled.strftime("%Y-%m-%dT%H:%M:%S"),
+        other.word()
+    )
+}
+
 /// Parses and checks a model file's text. `path` names the file in diagnostics.
 pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
