@@ -3,6 +3,8 @@
 //! they match nothing; `whatif --vary` refuses what it cannot vary; output files are
 //! all or nothing and never replace an input; model files are read safely.
 
+#![cfg(unix)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -574,6 +576,7 @@ fn fifo_model_does_not_block() {
         Ok(st) if st.success() => {}
         _ => {
             eprintln!("skipped: cannot make a FIFO here");
+            std::fs::remove_dir_all(&dir).unwrap();
             return;
         }
     }
@@ -1120,4 +1123,29 @@ fn cli_fault_on_an_instance_the_model_file_faults_adds_to_it() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn whatif_backfill_problem_is_not_blamed_on_a_vary_value() {
+    let out = schedsim(&[
+        "whatif",
+        DS,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-03",
+        "--targets",
+        "nope",
+        "--vary",
+        "groups=1,2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: the backfill (--from, --to, --targets, --window, --at): unknown workflow `nope`"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--vary groups"), "{stderr}");
 }
