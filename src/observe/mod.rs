@@ -42,7 +42,7 @@ pub fn observe_with<'m, W: std::io::Write>(
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
     let mut trace = trace.map(|w| TraceWriter::new(w, model));
-    let engine = engine::simulate(
+    let mut engine = engine::simulate(
         model,
         scenario,
         config,
@@ -51,7 +51,6 @@ pub fn observe_with<'m, W: std::io::Write>(
             (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
         ),
     )?;
-    let mut engine = engine;
     let unapplied = unapplied_faults(&engine, scenario);
     engine.notes.extend(unapplied);
     let report = store.finish(&engine);
