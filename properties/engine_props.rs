@@ -240,8 +240,14 @@ fn text(s: &Spec) -> String {
             String::new()
         },
     );
+    let mut faulted = Vec::new();
     for (k, day, attempts, after) in &s.faults {
         let k = k % s.tasks.len();
+        // One fault per instance: an attempt failed in both phases is refused.
+        if faulted.contains(&(k, day % s.dates)) {
+            continue;
+        }
+        faulted.push((k, day % s.dates));
         let day = FIRST + jiff::Span::new().days(i64::from(day % s.dates) + 1);
         let time = match s.tasks[k].schedule {
             1 => "02:30:00",

@@ -106,8 +106,14 @@ fn text(s: &Spec, mode: &str) -> String {
         let offset = if s.profile == 0 { 1 } else { 0 };
         format!("{}T02:00:00", day(d + offset))
     };
+    let mut faulted = Vec::new();
     for (k, d, attempts, after) in &s.faults {
         let k = k % s.tasks;
+        // One fault per instance: an attempt failed in both phases is refused.
+        if faulted.contains(&(k, *d)) {
+            continue;
+        }
+        faulted.push((k, *d));
         let mut attempts: Vec<u32> = attempts
             .iter()
             .copied()

@@ -21,6 +21,7 @@ use crate::calendar::Instant;
 use crate::calendar::schedule::{instant_to_local, local_to_instant};
 use crate::engine::{Config, Random, State};
 use crate::keyword::Keyword;
+use crate::model::diagnostic::did_you_mean;
 use crate::model::{
     Fault, FaultPhase, MAX_STRETCH, Model, Operation, OperationKind, Scenario, Stretch, TaskId,
 };
@@ -53,13 +54,37 @@ pub fn operation_arg(model: &Model, o: &Operation) -> String {
     )
 }
 
+/// A task by its qualified name, with the model file's words when there is none.
 fn task_named(model: &Model, name: &str) -> Result<TaskId, String> {
-    model
-        .tasks
-        .iter()
-        .position(|t| t.name == name)
-        .map(|i| TaskId(i as u32))
-        .ok_or_else(|| format!("no task `{name}` (expected \"workflow.task\")"))
+    if let Some(i) = model.tasks.iter().position(|t| t.name == name) {
+        return Ok(TaskId(i as u32));
+    }
+    let names = || model.tasks.iter().map(|t| t.name.as_str());
+    if !name.contains('.') {
+        let suffix = format!(".{name}");
+        let hint = names()
+            .find(|n| n.ends_with(&suffix))
+            .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+        return Err(format!(
+            "`{name}` does not name a task; expected \"workflow.task\"{hint}"
+        ));
+    }
+    let hint =
+        did_you_mean(name, names()).map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+    Err(format!("unknown task `{name}`{hint}"))
+}
+
+/// A word of `K`, with the model file's words when it is not one.
+fn keyword<K: Keyword>(word: &str) -> Result<K, String> {
+    K::from_word(word).ok_or_else(|| {
+        let hint = did_you_mean(word, K::ALL.iter().map(|(w, _)| *w))
+            .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+        format!(
+            "unknown {} `{word}`; expected {}{hint}",
+            K::WHAT,
+            K::expected()
+        )
+    })
 }
 
 fn time(text: &str) -> Result<DateTime, String> {
@@ -79,7 +104,7 @@ pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
             "`{text}`: expected TASK,SCHEDULED,ATTEMPT[,after_write]"
         ));
     }
-    let task = task_named(model, parts[0])?;
+    let task = task_named(model, parts[0]).map_err(|e| format!("`{text}`: {e}"))?;
     let scheduled = time(parts[1])?;
     let attempts = parts[2]
         .split('+')
@@ -95,8 +120,7 @@ pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
         .collect::<Result<Vec<u32>, String>>()?;
     let phase = match parts.get(3) {
         None => FaultPhase::BeforeWrite,
-        Some(p) => FaultPhase::from_word(p)
-            .ok_or_else(|| format!("`{p}`: expected before_write or after_write"))?,
+        Some(p) => keyword(p).map_err(|e| format!("`{text}`: {e}"))?,
     };
     Ok(Fault {
         task,
@@ -112,10 +136,7 @@ pub fn parse_operation(model: &Model, text: &str) -> Result<Operation, String> {
     let [kind, task, scheduled, at] = parts[..] else {
         return Err(format!("`{text}`: expected KIND,TASK,SCHEDULED,AT"));
     };
-    let kind = OperationKind::from_word(kind).ok_or_else(|| {
-        let words: Vec<&str> = OperationKind::ALL.iter().map(|(w, _)| *w).collect();
-        format!("`{kind}`: expected one of {}", words.join(", "))
-    })?;
+    let kind: OperationKind = keyword(kind).map_err(|e| format!("`{text}`: {e}"))?;
     // The model file's rule: some actions exist in one profile only.
     if let Some(refusal) = crate::model::operation_refusal(kind, model.profile) {
         return Err(format!("`{text}`: {refusal}"));
@@ -123,7 +144,7 @@ pub fn parse_operation(model: &Model, text: &str) -> Result<Operation, String> {
     Ok(Operation {
         at: time(at)?,
         kind,
-        task: task_named(model, task)?,
+        task: task_named(model, task).map_err(|e| format!("`{text}`: {e}"))?,
         scheduled: time(scheduled)?,
     })
 }

@@ -147,21 +147,30 @@ pub fn check(
         ));
     }
     let base: toml::Table = toml::from_str(source).map_err(|e| e.to_string())?;
-    for v in vary {
-        for value in &v.values {
-            let one = BTreeMap::from([(v.key.clone(), value.clone())]);
-            let text = variant_text(&base, backfill, &one).map_err(|e| e.to_string())?;
-            if let Err(d) = load_str("whatif variant", &text)
-                && let Some(first) = d.diagnostics.first()
-            {
+    // The first problem of the model with these values, in words.
+    let problem = |values: &BTreeMap<String, String>| -> Result<Option<String>, String> {
+        let text = variant_text(&base, backfill, values).map_err(|e| e.to_string())?;
+        Ok(load_str("whatif variant", &text).err().and_then(|d| {
+            d.diagnostics.first().map(|first| {
                 let help = first
                     .help
                     .as_ref()
                     .map_or(String::new(), |h| format!(" ({h})"));
-                return Err(format!(
-                    "--vary {}={value}: {}; {}{help}",
-                    v.key, first.message, first.expected
-                ));
+                format!("{}; {}{help}", first.message, first.expected)
+            })
+        }))
+    };
+    // The backfill alone first, so that its own problem is not blamed on a value.
+    if let Some(p) = problem(&BTreeMap::new())? {
+        return Err(format!(
+            "the backfill (--from, --to, --targets, --window, --at): {p}"
+        ));
+    }
+    for v in vary {
+        for value in &v.values {
+            let one = BTreeMap::from([(v.key.clone(), value.clone())]);
+            if let Some(p) = problem(&one)? {
+                return Err(format!("--vary {}={value}: {p}", v.key));
             }
         }
     }

@@ -3,6 +3,8 @@
 //! they match nothing; `whatif --vary` refuses what it cannot vary; output files are
 //! all or nothing and never replace an input; model files are read safely.
 
+#![cfg(unix)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -574,6 +576,7 @@ fn fifo_model_does_not_block() {
         Ok(st) if st.success() => {}
         _ => {
             eprintln!("skipped: cannot make a FIFO here");
+            std::fs::remove_dir_all(&dir).unwrap();
             return;
         }
     }
@@ -823,6 +826,11 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
             "retry.times adds attempts",
             |s| edit(s, &[("attempts = [1, 2, 3]", "attempts = [1, 2]")]),
         ),
+        (
+            "fault_attempt_named_twice",
+            "remove the attempt from one of the two faults",
+            |s| edit(s, &[("attempts = [1, 2]", "attempts = [2]")]),
+        ),
         ("fault_unqualified_task", "did you mean `w.a`?", |s| {
             edit(
                 s,
@@ -1045,4 +1053,99 @@ fn trace_to_dev_stdout_redirected_to_a_file_keeps_trace_and_summary() {
     assert!(trace_lines > 100, "{trace_lines}");
     assert_eq!(entries(&dir), ["out.txt"]);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cli_fault_and_operation_words_get_the_model_files_suggestions() {
+    for (flag, arg, says) in [
+        (
+            "--fault",
+            "extract_orders,2025-03-02T02:00:00,1",
+            "`extract_orders` does not name a task; expected \"workflow.task\" (did you mean `etl.extract_orders`?)",
+        ),
+        (
+            "--fault",
+            "etl.extract_order,2025-03-02T02:00:00,1",
+            "unknown task `etl.extract_order` (did you mean `etl.extract_orders`?)",
+        ),
+        (
+            "--fault",
+            "etl.extract_orders,2025-03-02T02:00:00,1,aftr_write",
+            "unknown fault phase `aftr_write`; expected `before_write` or `after_write` (did you mean `after_write`?)",
+        ),
+        (
+            "--operation",
+            "rerunn,etl.extract_orders,2025-03-02T02:00:00,2025-03-12T12:00:00",
+            "unknown operation kind `rerunn`",
+        ),
+    ] {
+        let out = schedsim(&["run", DS, flag, arg]);
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{arg}: {stderr}");
+    }
+}
+
+#[test]
+fn cli_fault_on_an_instance_the_model_file_faults_adds_to_it() {
+    // The model file fails attempts 1 to 3 of this instance; the command line's
+    // attempt 4 used to replace them (only attempt 4 failed), silently.
+    let fault = "etl.extract_orders,2025-03-04T02:00:00,4";
+    let out = schedsim(&["run", DS, "--fault", fault, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = json["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["task"] == "etl.extract_orders" && i["scheduled"] == "2025-03-04T02:00:00+08:00"
+        })
+        .unwrap();
+    assert_eq!(failed["attempts"], 4, "{failed}");
+    assert_eq!(failed["state"], "failed", "{failed}");
+    // Failing an attempt the file already fails, in the other phase, is refused, as
+    // in a model file.
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--fault",
+        "etl.extract_orders,2025-03-04T02:00:00,2,after_write",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = model_file_message("tests/broken/fault_attempt_named_twice.toml");
+    assert!(
+        expected.contains("already fails before_write in another fault"),
+        "{expected}"
+    );
+    assert!(
+        text(&out.stderr).contains("attempt 2 of `etl.extract_orders` scheduled 2025-03-04T02:00:00 already fails before_write in another fault"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn whatif_backfill_problem_is_not_blamed_on_a_vary_value() {
+    let out = schedsim(&[
+        "whatif",
+        DS,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-03",
+        "--targets",
+        "nope",
+        "--vary",
+        "groups=1,2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: the backfill (--from, --to, --targets, --window, --at): unknown workflow `nope`"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--vary groups"), "{stderr}");
 }

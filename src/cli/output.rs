@@ -136,6 +136,10 @@ impl Outputs {
                 });
                 return Ok(file);
             }
+            // Replacing it by a rename would get round its permissions.
+            Ok(meta) if meta.permissions().readonly() => {
+                return Err(problem(&"the file is read-only"));
+            }
             _ => {}
         }
         let name = resolved
@@ -280,6 +284,21 @@ mod tests {
         drop(outputs);
         assert_eq!(std::fs::read_to_string(&model).unwrap(), "model");
         assert_eq!(entries(&dir), ["m.toml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_read_only_target_is_refused_not_replaced() {
+        let dir = scratch("readonly");
+        let target = dir.join("t.jsonl");
+        std::fs::write(&target, "kept\n").unwrap();
+        let mut perms = std::fs::metadata(&target).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&target, perms).unwrap();
+        let e = Outputs::new().open("--trace", &target).unwrap_err();
+        assert!(e.contains("read-only"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept\n");
+        assert_eq!(entries(&dir), ["t.jsonl"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -69,11 +69,17 @@ fn scenario_with(
     faults: &[String],
     operations: &[String],
 ) -> Result<model::Scenario, String> {
-    let mut s = m.scenarios[index].clone();
     let base = &m.scenarios[index];
+    let mut s = base.clone();
     let reach = Reach::new(m, base);
     for f in faults {
         let fault = explore::parse_fault(m, f).map_err(|e| format!("--fault {e}"))?;
+        if let Some((a, other)) = model::attempt_in_conflict(&s.faults, &fault) {
+            return Err(format!(
+                "--fault `{f}`: {}",
+                model::attempt_conflict_message(m, &fault, a, other)
+            ));
+        }
         if let Some(why) = reach.unreachable(fault.task, fault.scheduled) {
             eprintln!("warning: --fault `{f}`: this fault matches no instance: {why}");
         }

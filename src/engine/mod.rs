@@ -315,8 +315,9 @@ pub struct Engine<'m> {
     workflow_running: Vec<u32>,
     /// Self-dependent instances waiting for a unit not yet created: unit → (task, waiter).
     deferred: BTreeMap<u32, Vec<(TaskId, u32)>>,
-    /// Scripted faults: (task, scheduled) → (attempts, phase).
-    faults: BTreeMap<(TaskId, Instant), (Vec<u32>, FaultPhase)>,
+    /// Scripted faults: (task, scheduled) → each failing attempt with its phase. Every
+    /// fault on one instance counts (no attempt in both phases: checked at loading).
+    faults: BTreeMap<(TaskId, Instant), Vec<(u32, FaultPhase)>>,
     /// Stretched durations: (task, scheduled) → factor.
     stretches: BTreeMap<(TaskId, Instant), f64>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
@@ -454,16 +455,12 @@ impl<'m> Engine<'m> {
             task_key: task_keys(model),
             workflow_running: vec![0; model.workflows.len()],
             deferred: BTreeMap::new(),
-            faults: scenario
-                .faults
-                .iter()
-                .map(|f| {
-                    (
-                        (f.task, local_to_instant(tz, f.scheduled)),
-                        (f.attempts.clone(), f.phase),
-                    )
-                })
-                .collect(),
+            faults: scenario.faults.iter().fold(BTreeMap::new(), |mut map, f| {
+                let key = (f.task, local_to_instant(tz, f.scheduled));
+                let entry: &mut Vec<(u32, FaultPhase)> = map.entry(key).or_default();
+                entry.extend(f.attempts.iter().map(|&a| (a, f.phase)));
+                map
+            }),
             stretches: scenario
                 .stretches
                 .iter()
@@ -1089,7 +1086,7 @@ impl<'m> Engine<'m> {
         let scripted = self
             .faults
             .get(&(inst.task, inst.scheduled))
-            .filter(|(attempts, _)| attempts.contains(&attempt))
+            .and_then(|attempts| attempts.iter().find(|(a, _)| *a == attempt))
             .map(|(_, phase)| match phase {
                 FaultPhase::BeforeWrite => Reason::FailedBeforeWrite,
                 FaultPhase::AfterWrite => Reason::FailedAfterWrite,

@@ -9,7 +9,9 @@
 pub mod decode;
 pub mod diagnostic;
 pub mod doc;
+mod file;
 mod resolve;
+mod scripted;
 pub mod span;
 mod text;
 
@@ -17,6 +19,11 @@ use jiff::civil;
 
 pub use diagnostic::{Diagnostic, FileDiagnostics};
 pub use doc::{FaultPhase, OperationKind, WriteMode};
+pub use file::{MAX_MODEL_BYTES, read_model_file};
+pub use scripted::{
+    attempt_conflict_message, attempt_in_conflict, attempt_problem, only_for_message,
+    operation_profiles, operation_refusal,
+};
 pub use text::{parse_bound, parse_duration, parse_window, tzdb, tzdb_version};
 
 use crate::rules::{Backoff, DsVersion, FailureStrategy, Order, Profile, Rules};
@@ -257,46 +264,6 @@ impl Model {
     }
 }
 
-/// The profiles an operator action exists in; `None`: every profile. A model file's
-/// `[[scenario.operation]]` and the command line's `--operation` are held to it alike.
-pub fn operation_profiles(kind: OperationKind) -> Option<&'static [Profile]> {
-    match kind {
-        OperationKind::Freeze | OperationKind::Unfreeze => Some(&[Profile::Dataworks]),
-        OperationKind::RerunUpstream => Some(&[Profile::Airflow]),
-        _ => None,
-    }
-}
-
-/// Why `what` (a key, an operation) is not allowed under `profile`, if it is not.
-pub fn only_for_message(what: &str, profiles: &[Profile], profile: Profile) -> Option<String> {
-    use crate::keyword::Keyword;
-    if profiles.contains(&profile) {
-        return None;
-    }
-    let owners = diagnostic::one_of(profiles.iter().map(|p| p.word()));
-    Some(format!(
-        "{what} applies only to profile {owners}, but this model's profile is `{profile}`"
-    ))
-}
-
-/// Why an operator action of this kind is refused under `profile`, if it is.
-pub fn operation_refusal(kind: OperationKind, profile: Profile) -> Option<String> {
-    operation_profiles(kind).and_then(|profiles| {
-        only_for_message(&format!("the operation `{kind}`"), profiles, profile)
-    })
-}
-
-/// Why a fault cannot name this attempt of `task`, if it cannot.
-pub fn attempt_problem(model: &Model, task: TaskId, attempt: u32) -> Option<String> {
-    let max = model.task(task).retry.times.saturating_add(1);
-    (attempt == 0 || attempt > max).then(|| {
-        format!(
-            "attempt {attempt} does not exist: `{}` has attempts 1 to {max}",
-            model.task(task).name
-        )
-    })
-}
-
 /// Parses and checks a model file's text. `path` names the file in diagnostics.
 pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
@@ -359,89 +326,6 @@ fn finish<T>(mut out: FileDiagnostics, value: Option<T>) -> Result<T, FileDiagno
             Err(out)
         }
     }
-}
-
-/// The largest model file read: a model is hand-written text, and anything bigger is
-/// refused before it is read (a device such as `/dev/zero` never ends).
-pub const MAX_MODEL_BYTES: u64 = 16 << 20;
-
-/// A model file's text. Only regular files are read (a FIFO with no writer would
-/// block forever, a device might never end), at most [`MAX_MODEL_BYTES`] of them.
-pub fn read_model_file(path: &std::path::Path) -> Result<String, FileDiagnostics> {
-    let shown = path.display().to_string();
-    let refuse = |why: String, expected: &str| {
-        let mut out = FileDiagnostics::new(shown.clone(), "");
-        out.diagnostics.push(Diagnostic::new(0..0, why, expected));
-        out
-    };
-    let readable = "a readable UTF-8 file";
-    let meta = std::fs::metadata(path)
-        .map_err(|e| refuse(format!("cannot read the file: {e}"), readable))?;
-    if !meta.is_file() {
-        let kind = file_kind(&meta);
-        return Err(refuse(
-            format!("cannot read the file: it is {kind}, not a regular file"),
-            "a regular file (schedsim does not read models from pipes or devices)",
-        ));
-    }
-    if meta.len() > MAX_MODEL_BYTES {
-        return Err(refuse(
-            format!(
-                "cannot read the file: it has {} bytes, more than the {} MiB a model may have",
-                meta.len(),
-                MAX_MODEL_BYTES >> 20
-            ),
-            "a model file of at most 16 MiB",
-        ));
-    }
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| refuse(format!("cannot read the file: {e}"), readable))?;
-    if bytes.len() as u64 > MAX_MODEL_BYTES {
-        // It grew between the check and the read.
-        return Err(refuse(
-            format!(
-                "cannot read the file: it has more than the {} MiB a model may have",
-                MAX_MODEL_BYTES >> 20
-            ),
-            "a model file of at most 16 MiB",
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        // Located: the text up to the first bad byte is shown as it is.
-        let at = e.utf8_error().valid_up_to();
-        let mut out = FileDiagnostics::new(shown.clone(), String::from_utf8_lossy(e.as_bytes()));
-        out.diagnostics.push(Diagnostic::new(
-            at..at,
-            "cannot read the file: it is not valid UTF-8 text",
-            readable,
-        ));
-        out
-    })
-}
-
-/// What a path that is not a regular file is, for messages.
-pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    if meta.is_dir() {
-        return "a directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
 }
 
 /// Reads and checks a model file.

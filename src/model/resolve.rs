@@ -1035,7 +1035,7 @@ impl Resolver<'_> {
                     }
                 }
                 if let (Some(task), Some(scheduled)) = (task, scheduled) {
-                    faults.push(Fault {
+                    let fault = Fault {
                         task,
                         scheduled,
                         attempts,
@@ -1043,7 +1043,18 @@ impl Resolver<'_> {
                             .phase
                             .as_ref()
                             .map_or(FaultPhase::BeforeWrite, |p| p.value),
-                    });
+                    };
+                    if let Some((a, other)) = super::attempt_in_conflict(&faults, &fault) {
+                        self.err(
+                            Diagnostic::new(
+                                f.scheduled.span.clone(),
+                                super::attempt_conflict_message(model, &fault, a, other),
+                                "an attempt failed in one phase only",
+                            )
+                            .help("remove the attempt from one of the two faults"),
+                        );
+                    }
+                    faults.push(fault);
                 }
             }
             let mut operations = Vec::new();

@@ -51,7 +51,7 @@ pub fn observe_with<'m, W: std::io::Write>(
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
     let mut trace = trace.map(|w| TraceWriter::new(w, model));
-    let engine = engine::simulate(
+    let mut engine = engine::simulate(
         model,
         scenario,
         config,
@@ -60,7 +60,6 @@ pub fn observe_with<'m, W: std::io::Write>(
             (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
         ),
     )?;
-    let mut engine = engine;
     let unapplied = unapplied_faults(&engine, scenario);
     engine.notes.extend(unapplied);
     let report = store.finish(&engine).map_err(RunError::Partition)?;
@@ -79,6 +78,9 @@ pub fn observe_with<'m, W: std::io::Write>(
 fn unapplied_faults(engine: &Engine<'_>, scenario: &Scenario) -> Vec<String> {
     use crate::calendar::schedule::{local_to_instant, rfc3339};
     use std::collections::BTreeMap;
+    if scenario.faults.is_empty() {
+        return Vec::new();
+    }
     let model = engine.model();
     let tz = &model.timezone;
     let mut reached: BTreeMap<_, Option<u32>> = scenario

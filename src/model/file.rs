@@ -1,0 +1,88 @@
+//! Reading a model file: regular files only, bounded, UTF-8, each refusal located.
+
+use std::path::Path;
+
+use super::{Diagnostic, FileDiagnostics};
+
+/// The largest model file read: a model is hand-written text, and anything bigger is
+/// refused before it is read (a device such as `/dev/zero` never ends).
+pub const MAX_MODEL_BYTES: u64 = 16 << 20;
+
+/// A model file's text. Only regular files are read (a FIFO with no writer would
+/// block forever, a device might never end), at most [`MAX_MODEL_BYTES`] of them.
+pub fn read_model_file(path: &Path) -> Result<String, FileDiagnostics> {
+    let shown = path.display().to_string();
+    let refuse = |why: String, expected: &str| {
+        let mut out = FileDiagnostics::new(shown.clone(), "");
+        out.diagnostics.push(Diagnostic::new(0..0, why, expected));
+        out
+    };
+    let readable = "a readable UTF-8 file";
+    let meta = std::fs::metadata(path)
+        .map_err(|e| refuse(format!("cannot read the file: {e}"), readable))?;
+    if !meta.is_file() {
+        let kind = file_kind(&meta);
+        return Err(refuse(
+            format!("cannot read the file: it is {kind}, not a regular file"),
+            "a regular file (schedsim does not read models from pipes or devices)",
+        ));
+    }
+    if meta.len() > MAX_MODEL_BYTES {
+        return Err(refuse(
+            format!(
+                "cannot read the file: it has {} bytes, more than the {} MiB a model may have",
+                meta.len(),
+                MAX_MODEL_BYTES >> 20
+            ),
+            "a model file of at most 16 MiB",
+        ));
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(format!("cannot read the file: {e}"), readable))?;
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        // It grew between the check and the read.
+        return Err(refuse(
+            format!(
+                "cannot read the file: it has more than the {} MiB a model may have",
+                MAX_MODEL_BYTES >> 20
+            ),
+            "a model file of at most 16 MiB",
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        // Located: the text up to the first bad byte is shown as it is.
+        let at = e.utf8_error().valid_up_to();
+        let mut out = FileDiagnostics::new(shown.clone(), String::from_utf8_lossy(e.as_bytes()));
+        out.diagnostics.push(Diagnostic::new(
+            at..at,
+            "cannot read the file: it is not valid UTF-8 text",
+            readable,
+        ));
+        out
+    })
+}
+
+/// What a path that is not a regular file is, for messages.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
