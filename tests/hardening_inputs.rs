@@ -554,3 +554,44 @@ fn priority_weights_summed_past_i64_do_not_overflow() {
     let m = model::load_str("w.toml", &source).unwrap();
     run(&m).unwrap();
 }
+
+// Found while checking where user numbers multiply: busy slot-seconds of a huge pool
+// and a long execution overflowed 64 bits.
+#[test]
+fn busy_slot_seconds_of_a_huge_pool_do_not_overflow() {
+    let source = r#"[model]
+name = "m"
+profile = "airflow"
+
+[[resource_group]]
+name = "big"
+slots = 4294967295
+
+[[workflow]]
+name = "w"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "t"
+  resource_group = "big"
+  pool_slots = 4294967295
+  duration = "100000d"
+
+[[scenario]]
+name = "s"
+start = "2025-03-03T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-01"
+"#;
+    let m = model::load_str("m.toml", source).unwrap();
+    let config = Config {
+        seed: 0,
+        max_instances: 10,
+    };
+    let (_, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
+    let big = findings.groups.iter().find(|g| g.name == "big").unwrap();
+    assert_eq!(big.busy_seconds, 100_000 * 86_400 * u128::from(u32::MAX));
+}
