@@ -508,31 +508,45 @@ fn duration_longer_than_the_calendar_is_located_error() {
             diag.message
         );
     }
+    // Shorter than the calendar, but no run from the scenario's start ends in it.
+    let source = dolphinscheduler("dt=$[yyyyMMdd]", "3000000d");
+    let diag = refused_at(&source, "3000000d");
+    assert!(
+        diag.message.contains(
+            "from the earliest scenario start (2025-03-12T10:00:00) it would end after the calendar's last instant (9999-12-30T22:00:00+00:00)"
+        ),
+        "{}",
+        diag.message
+    );
+    let path = temp_file("long-duration.toml", &source);
+    let out = schedsim(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("long-duration.toml:"), "located");
 }
 
-// Item 20.
+// Item 20: what validation cannot know (a task that starts when its upstream ends).
 #[test]
 fn run_past_the_calendar_end_stops_with_a_message_not_a_wrap() {
-    let source = dolphinscheduler("dt=$[yyyyMMdd]", "3000000d");
-    let m = model::load_str("m.toml", &source).expect("shorter than the calendar");
-    let e = run(&m).expect_err("the execution would end after 9999");
+    let source = dolphinscheduler("dt=$[yyyyMMdd]", "2000000d").replace(
+        "[[scenario]]",
+        "  [[workflow.task]]\n  name = \"u\"\n  upstream = [\"t\"]\n  duration = \"2000000d\"\n\n[[scenario]]",
+    );
+    let m = model::load_str("m.toml", &source).expect("each run alone fits");
+    let e = run(&m).expect_err("the second execution would end after 9999");
     let message = e.to_string();
     assert!(matches!(e, RunError::PastCalendarEnd(_)), "{message}");
     assert!(
-        message.contains("w.t scheduled 2025-03-01T02:00:00")
+        message.contains("w.u scheduled 2025-03-01T02:00:00")
             && message.contains(
                 "would end after the calendar's last instant (9999-12-30T22:00:00+00:00)"
             ),
         "{message}"
     );
-    let path = temp_file("long-duration.toml", &source);
+    let path = temp_file("chained-durations.toml", &source);
     let out = schedsim(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        !text(&out.stdout).contains("-9999"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("w.u scheduled"));
 }
 
 #[test]
@@ -556,4 +570,45 @@ fn priority_weights_summed_past_i64_do_not_overflow() {
     );
     let m = model::load_str("w.toml", &source).unwrap();
     run(&m).unwrap();
+}
+
+// Found while checking where user numbers multiply: busy slot-seconds of a huge pool
+// and a long execution overflowed 64 bits.
+#[test]
+fn busy_slot_seconds_of_a_huge_pool_do_not_overflow() {
+    let source = r#"[model]
+name = "m"
+profile = "airflow"
+
+[[resource_group]]
+name = "big"
+slots = 4294967295
+
+[[workflow]]
+name = "w"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "t"
+  resource_group = "big"
+  pool_slots = 4294967295
+  duration = "100000d"
+
+[[scenario]]
+name = "s"
+start = "2025-03-03T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-01"
+"#;
+    let m = model::load_str("m.toml", source).unwrap();
+    let config = Config {
+        seed: 0,
+        max_instances: 10,
+    };
+    let (_, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
+    let big = findings.groups.iter().find(|g| g.name == "big").unwrap();
+    assert_eq!(big.busy_seconds, 100_000 * 86_400 * u128::from(u32::MAX));
 }

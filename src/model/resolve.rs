@@ -283,7 +283,43 @@ impl Resolver<'_> {
             scenarios: Vec::new(),
         };
         model.scenarios = self.scenarios(doc, &model, &task_names, &workflow_names);
+        self.durations_within_calendar(doc, &model);
         model
+    }
+
+    /// A duration so long that a run from the earliest scenario start cannot end by the
+    /// calendar's last instant is refused here, located (the engine refuses what is
+    /// only known at run time: a random draw, a run that starts later).
+    fn durations_within_calendar(&mut self, doc: &Document, model: &Model) {
+        let Some(earliest) = model.scenarios.iter().map(|s| s.start).min() else {
+            return;
+        };
+        let from = crate::calendar::schedule::local_to_instant(&model.timezone, earliest);
+        let room = crate::calendar::LAST_INSTANT.abs_diff(from);
+        let docs = doc.workflows.iter().flat_map(|w| &w.tasks);
+        for (t, task) in docs.zip(&model.tasks) {
+            let (shortest, span) = match (&t.duration, task.duration) {
+                (Some(DurationDoc::Fixed(d)), DurationDist::Fixed(s)) => (s, d.span.clone()),
+                (Some(DurationDoc::Uniform { uniform }), DurationDist::Uniform(a, _)) => {
+                    (a, uniform.span.clone())
+                }
+                _ => continue,
+            };
+            if shortest > room {
+                self.err(Diagnostic::new(
+                    span,
+                    format!(
+                        "a run of {} takes {shortest} s: from the earliest scenario start ({earliest}) it would end after the calendar's last instant ({})",
+                        task.name,
+                        crate::calendar::schedule::rfc3339(
+                            &jiff::tz::TimeZone::UTC,
+                            crate::calendar::LAST_INSTANT
+                        ),
+                    ),
+                    "expected a duration that ends before 9999-12-31",
+                ));
+            }
+        }
     }
 
     fn ds_version(&mut self, m: &ModelSection) -> Option<DsVersion> {

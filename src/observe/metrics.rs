@@ -11,7 +11,8 @@ pub struct GroupFigures {
     pub slots: u32,
     pub peak_running: u32,
     pub peak_waiting: u32,
-    pub busy_seconds: u64,
+    /// Slot-seconds: 128 bits, as a pool of 2^32 slots busy for centuries passes 64.
+    pub busy_seconds: u128,
 }
 
 pub struct Metrics {
@@ -47,7 +48,7 @@ impl Metrics {
             self.groups[g].peak_running = self.groups[g].peak_running.max(self.running[g]);
         } else {
             self.running[g] -= slots;
-            self.groups[g].busy_seconds += seconds * u64::from(slots);
+            self.groups[g].busy_seconds += u128::from(seconds) * u128::from(slots);
         }
     }
 }

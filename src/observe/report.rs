@@ -160,7 +160,7 @@ pub fn html(summary: &Summary, gantt: &Gantt, model: &Model) -> String {
             g.slots,
             g.peak_running,
             g.peak_waiting,
-            human(g.busy_seconds as i64)
+            human(g.busy_seconds as i128) // under 2^72: 2^32 slots × 2^40 s
         );
     }
     h.push_str("</table>\n");

@@ -335,7 +335,7 @@ impl Summary {
                 g.slots,
                 g.peak_running,
                 g.peak_waiting,
-                human(g.busy_seconds as i64)
+                human(g.busy_seconds as i128) // under 2^72: 2^32 slots × 2^40 s
             );
         }
         let statuses = self.partitions.iter().fold(BTreeMap::new(), |mut m, p| {
@@ -558,7 +558,8 @@ pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
 }
 
 /// `3h 05m 10s`.
-pub fn human(seconds: i64) -> String {
+pub fn human(seconds: impl Into<i128>) -> String {
+    let seconds: i128 = seconds.into();
     let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
     match (h, m, s) {
         (0, 0, s) => format!("{s}s"),
