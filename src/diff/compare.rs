@@ -170,8 +170,8 @@ pub struct PropertyChange {
 pub struct ResourceChange {
     pub group: String,
     pub figure: &'static str,
-    pub a: u64,
-    pub b: u64,
+    pub a: u128,
+    pub b: u128,
 }
 
 /// Everything that differs between two runs.

@@ -95,7 +95,7 @@ pub struct GroupRec {
     pub slots: u32,
     pub peak_running: u32,
     pub peak_waiting: u32,
-    pub busy_seconds: u64,
+    pub busy_seconds: u128,
 }
 
 /// What the observers found: absent for a run read from a trace.

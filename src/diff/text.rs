@@ -242,7 +242,11 @@ pub fn render(d: &Diff, all: bool) -> String {
         let _ = writeln!(s, "\nresource figures that changed:");
         for r in &d.resources {
             let (a, b) = if r.figure == "busy_seconds" {
-                (human(r.a as i64), human(r.b as i64))
+                {
+                // Busy slot-seconds beyond i64 (a huge pool for centuries) stay exact.
+                let h = |x: u128| i64::try_from(x).map_or_else(|_| format!("{x}s"), human);
+                (h(r.a), h(r.b))
+            }
             } else {
                 (r.a.to_string(), r.b.to_string())
             };
