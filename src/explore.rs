@@ -260,8 +260,7 @@ impl Schedule {
         self.faults.sort_by(|a, b| {
             (a.task, a.scheduled, &a.attempts).cmp(&(b.task, b.scheduled, &b.attempts))
         });
-        self.stretches
-            .sort_by(|a, b| (a.task, a.scheduled).cmp(&(b.task, b.scheduled)));
+        self.stretches.sort_by_key(|s| (s.task, s.scheduled));
         self
     }
 }
