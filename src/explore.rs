@@ -432,69 +432,16 @@ pub fn explore(
     // The search's own stream, apart from the simulations' (which use the seed as is).
     const SEARCH: u64 = 0x5EED_0F0F_FA17;
     let mut rng = Random::new(config.seed ^ SEARCH);
-    let schedules: Vec<Schedule> = (0..cases)
-        .map(|_| {
-            let mut s = Schedule::default();
-            if !fault_targets.is_empty() {
-                for _ in 0..pick(&mut rng, 4) {
-                    let t = fault_targets[pick(&mut rng, fault_targets.len())];
-                    let limit = if transient { t.retries } else { t.retries + 1 };
-                    let attempt = 1 + pick(&mut rng, limit as usize) as u32;
-                    let after = rng.chance(0.5);
-                    let same = |f: &&Fault| (f.task, f.scheduled) == (t.task, t.scheduled);
-                    let phase = match s.faults.iter().find(same) {
-                        Some(f) => f.phase,
-                        None if after => FaultPhase::AfterWrite,
-                        None => FaultPhase::BeforeWrite,
-                    };
-                    if !s
-                        .faults
-                        .iter()
-                        .filter(same)
-                        .any(|f| f.attempts == [attempt])
-                    {
-                        s.faults.push(Fault {
-                            task: t.task,
-                            scheduled: t.scheduled,
-                            attempts: vec![attempt],
-                            phase,
-                        });
-                    }
-                }
-            }
-            if !aim.operations.is_empty() {
-                for _ in 0..pick(&mut rng, 3) {
-                    let t = &targets[pick(&mut rng, targets.len())];
-                    let after = 60 * (1 + pick(&mut rng, 180) as i64);
-                    let at = horizon.map_or(t.end + after, |h| (t.end + after).min(h));
-                    s.operations.push(Operation {
-                        at: instant_to_local(tz, at),
-                        kind: aim.operations[pick(&mut rng, aim.operations.len())],
-                        task: t.task,
-                        scheduled: t.scheduled,
-                    });
-                }
-            }
-            if !stretch_targets.is_empty() {
-                for _ in 0..pick(&mut rng, 3) {
-                    let t = stretch_targets[pick(&mut rng, stretch_targets.len())];
-                    let factor = FACTORS[pick(&mut rng, FACTORS.len())];
-                    if !s
-                        .stretches
-                        .iter()
-                        .any(|x| (x.task, x.scheduled) == (t.task, t.scheduled))
-                    {
-                        s.stretches.push(Stretch {
-                            task: t.task,
-                            scheduled: t.scheduled,
-                            factor,
-                        });
-                    }
-                }
-            }
-            s
-        })
-        .collect();
+    let draw = Draw {
+        targets: &targets,
+        fault_targets,
+        stretch_targets,
+        transient,
+        kinds: &aim.operations,
+        horizon,
+        tz,
+    };
+    let schedules: Vec<Schedule> = (0..cases).map(|_| draw.schedule(&mut rng)).collect();
     let searched = &outcome.searched;
     let done = AtomicUsize::new(0);
     let refused: Mutex<BTreeMap<usize, String>> = Mutex::default();
@@ -550,6 +497,86 @@ pub fn explore(
         }
     }
     Ok(outcome)
+}
+
+/// What a case's schedule is drawn from.
+struct Draw<'a> {
+    targets: &'a [Target],
+    fault_targets: Vec<&'a Target>,
+    stretch_targets: Vec<&'a Target>,
+    transient: bool,
+    kinds: &'a [OperationKind],
+    horizon: Option<Instant>,
+    tz: &'a jiff::tz::TimeZone,
+}
+
+impl Draw<'_> {
+    /// Up to 3 fault attempts, 2 operator actions and 2 stretches, in that order.
+    fn schedule(&self, rng: &mut Random) -> Schedule {
+        let mut s = Schedule::default();
+        if !self.fault_targets.is_empty() {
+            for _ in 0..pick(rng, 4) {
+                let t = self.fault_targets[pick(rng, self.fault_targets.len())];
+                let limit = if self.transient {
+                    t.retries
+                } else {
+                    t.retries + 1
+                };
+                let attempt = 1 + pick(rng, limit as usize) as u32;
+                let after = rng.chance(0.5);
+                let same = |f: &&Fault| (f.task, f.scheduled) == (t.task, t.scheduled);
+                // One phase per instance: its attempts share it.
+                let phase = match s.faults.iter().find(same) {
+                    Some(f) => f.phase,
+                    None if after => FaultPhase::AfterWrite,
+                    None => FaultPhase::BeforeWrite,
+                };
+                if !s
+                    .faults
+                    .iter()
+                    .filter(same)
+                    .any(|f| f.attempts == [attempt])
+                {
+                    s.faults.push(Fault {
+                        task: t.task,
+                        scheduled: t.scheduled,
+                        attempts: vec![attempt],
+                        phase,
+                    });
+                }
+            }
+        }
+        if !self.kinds.is_empty() {
+            for _ in 0..pick(rng, 3) {
+                let t = &self.targets[pick(rng, self.targets.len())];
+                let after = 60 * (1 + pick(rng, 180) as i64);
+                let at = self
+                    .horizon
+                    .map_or(t.end + after, |h| (t.end + after).min(h));
+                s.operations.push(Operation {
+                    at: instant_to_local(self.tz, at),
+                    kind: self.kinds[pick(rng, self.kinds.len())],
+                    task: t.task,
+                    scheduled: t.scheduled,
+                });
+            }
+        }
+        if !self.stretch_targets.is_empty() {
+            for _ in 0..pick(rng, 3) {
+                let t = self.stretch_targets[pick(rng, self.stretch_targets.len())];
+                let factor = FACTORS[pick(rng, FACTORS.len())];
+                let same = |x: &Stretch| (x.task, x.scheduled) == (t.task, t.scheduled);
+                if !s.stretches.iter().any(same) {
+                    s.stretches.push(Stretch {
+                        task: t.task,
+                        scheduled: t.scheduled,
+                        factor,
+                    });
+                }
+            }
+        }
+        s
+    }
 }
 
 /// Uniform in 0..n.
