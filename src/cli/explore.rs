@@ -107,6 +107,8 @@ struct FindingJson {
 #[derive(serde::Serialize)]
 struct AimJson {
     seed: u64,
+    /// Cases asked for (`cases` above: how many ran).
+    cases: usize,
     properties: Vec<&'static str>,
     ignored: Vec<&'static str>,
     faults: FaultModel,
@@ -337,6 +339,7 @@ pub fn run(args: &Args) -> i32 {
                 holds,
                 aim: AimJson {
                     seed: args.seed,
+                    cases: args.cases,
                     properties: aim.properties.clone(),
                     ignored,
                     faults,
