@@ -432,6 +432,13 @@ pub fn explore(
     // The search's own stream, apart from the simulations' (which use the seed as is).
     const SEARCH: u64 = 0x5EED_0F0F_FA17;
     let mut rng = Random::new(config.seed ^ SEARCH);
+    // The earliest time an action on each instance is drawn at.
+    let mut earliest: BTreeMap<(TaskId, DateTime), DateTime> = BTreeMap::new();
+    for t in &targets {
+        let at = instant_to_local(tz, horizon.map_or(t.end + 60, |h| (t.end + 60).min(h)));
+        let e = earliest.entry((t.task, t.scheduled)).or_insert(at);
+        *e = (*e).min(at);
+    }
     let draw = Draw {
         targets: &targets,
         fault_targets,
@@ -479,7 +486,7 @@ pub fn explore(
     }
     let shrunk: Vec<Schedule> = hits
         .par_iter()
-        .map(|&(k, p)| shrink(model, scenario, config, p, schedules[k].clone()))
+        .map(|&(k, p)| shrink(model, scenario, config, &earliest, p, schedules[k].clone()))
         .collect();
     for ((k, property), schedule) in hits.into_iter().zip(shrunk) {
         match outcome
@@ -549,6 +556,7 @@ impl Draw<'_> {
         if !self.kinds.is_empty() {
             for _ in 0..pick(rng, 3) {
                 let t = &self.targets[pick(rng, self.targets.len())];
+                // The earliest draw is `earliest`'s time, which shrinking moves to.
                 let after = 60 * (1 + pick(rng, 180) as i64);
                 let at = self
                     .horizon
@@ -585,11 +593,14 @@ fn pick(rng: &mut Random, n: usize) -> usize {
 }
 
 /// Removes fault attempts, actions and stretches one at a time while `property` still
-/// fails, until none can go: the result is 1-minimal.
+/// fails, until none can go (the result is 1-minimal), and moves each action to the
+/// earliest time the search draws for its instance (`earliest`) where it still fails,
+/// so that cases differing only in when an action came shrink to one schedule.
 fn shrink(
     model: &Model,
     scenario: &Scenario,
     config: Config,
+    earliest: &BTreeMap<(TaskId, DateTime), DateTime>,
     property: &'static str,
     mut s: Schedule,
 ) -> Schedule {
@@ -618,6 +629,19 @@ fn shrink(
             })
         }) {
             s.stretches = x;
+        } else if let Some(o) = (0..s.operations.len()).into_par_iter().find_map_first(|k| {
+            let o = &s.operations[k];
+            let at = *earliest.get(&(o.task, o.scheduled))?;
+            let mut moved = s.operations.clone();
+            moved[k].at = at;
+            (at < o.at
+                && still(&Schedule {
+                    operations: moved.clone(),
+                    ..s.clone()
+                }))
+            .then_some(moved)
+        }) {
+            s.operations = o;
         } else {
             return s.normalised();
         }
