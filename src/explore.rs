@@ -758,6 +758,33 @@ mod tests {
     }
 
     #[test]
+    fn the_outcome_does_not_depend_on_the_thread_count() {
+        let m = model();
+        for seed in 0..6 {
+            let config = Config {
+                seed,
+                max_instances: 1000,
+            };
+            let run = |threads: usize, all_violations: bool| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let aim = Aim {
+                    all_violations,
+                    ..aim(FaultModel::Any, &[OperationKind::Rerun])
+                };
+                let out =
+                    pool.install(|| explore(&m, &m.scenarios[0], config, 40, &aim, &|_, _| {}));
+                format!("{:?}", out.unwrap())
+            };
+            for all in [false, true] {
+                assert_eq!(run(1, all), run(4, all), "seed {seed}, all: {all}");
+            }
+        }
+    }
+
+    #[test]
     fn transient_faults_never_fail_the_last_attempt() {
         let m = model();
         let config = Config {

@@ -275,9 +275,11 @@ pub fn run(args: &Args) -> i32 {
         Err(e) => return fail(&format!("--threads: {e}")),
     };
     let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     let progress = |done: usize, total: usize| {
         if terminal && (done.is_multiple_of(10) || done == total) {
-            eprint!("\r{done}/{total} cases");
+            let left = started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64;
+            eprint!("\r\x1b[2K{done}/{total} cases, about {left:.0} s left");
         }
     };
     let outcome =
