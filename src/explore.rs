@@ -286,8 +286,7 @@ impl Schedule {
         self.faults.sort_by(|a, b| {
             (a.task, a.scheduled, &a.attempts).cmp(&(b.task, b.scheduled, &b.attempts))
         });
-        self.stretches
-            .sort_by(|a, b| (a.task, a.scheduled).cmp(&(b.task, b.scheduled)));
+        self.stretches.sort_by_key(|s| (s.task, s.scheduled));
         self
     }
 }
@@ -459,69 +458,23 @@ pub fn explore(
     // The search's own stream, apart from the simulations' (which use the seed as is).
     const SEARCH: u64 = 0x5EED_0F0F_FA17;
     let mut rng = Random::new(config.seed ^ SEARCH);
-    let schedules: Vec<Schedule> = (0..cases)
-        .map(|_| {
-            let mut s = Schedule::default();
-            if !fault_targets.is_empty() {
-                for _ in 0..pick(&mut rng, 4) {
-                    let t = fault_targets[pick(&mut rng, fault_targets.len())];
-                    let limit = if transient { t.retries } else { t.retries + 1 };
-                    let attempt = 1 + pick(&mut rng, limit as usize) as u32;
-                    let after = rng.chance(0.5);
-                    let same = |f: &&Fault| (f.task, f.scheduled) == (t.task, t.scheduled);
-                    let phase = match s.faults.iter().find(same) {
-                        Some(f) => f.phase,
-                        None if after => FaultPhase::AfterWrite,
-                        None => FaultPhase::BeforeWrite,
-                    };
-                    if !s
-                        .faults
-                        .iter()
-                        .filter(same)
-                        .any(|f| f.attempts == [attempt])
-                    {
-                        s.faults.push(Fault {
-                            task: t.task,
-                            scheduled: t.scheduled,
-                            attempts: vec![attempt],
-                            phase,
-                        });
-                    }
-                }
-            }
-            if !aim.operations.is_empty() {
-                for _ in 0..pick(&mut rng, 3) {
-                    let t = &targets[pick(&mut rng, targets.len())];
-                    let after = 60 * (1 + pick(&mut rng, 180) as i64);
-                    let at = horizon.map_or(t.end + after, |h| (t.end + after).min(h));
-                    s.operations.push(Operation {
-                        at: instant_to_local(tz, at),
-                        kind: aim.operations[pick(&mut rng, aim.operations.len())],
-                        task: t.task,
-                        scheduled: t.scheduled,
-                    });
-                }
-            }
-            if !stretch_targets.is_empty() {
-                for _ in 0..pick(&mut rng, 3) {
-                    let t = stretch_targets[pick(&mut rng, stretch_targets.len())];
-                    let factor = FACTORS[pick(&mut rng, FACTORS.len())];
-                    if !s
-                        .stretches
-                        .iter()
-                        .any(|x| (x.task, x.scheduled) == (t.task, t.scheduled))
-                    {
-                        s.stretches.push(Stretch {
-                            task: t.task,
-                            scheduled: t.scheduled,
-                            factor,
-                        });
-                    }
-                }
-            }
-            s
-        })
-        .collect();
+    // The earliest time an action on each instance is drawn at.
+    let mut earliest: BTreeMap<(TaskId, DateTime), DateTime> = BTreeMap::new();
+    for t in &targets {
+        let at = instant_to_local(tz, horizon.map_or(t.end + 60, |h| (t.end + 60).min(h)));
+        let e = earliest.entry((t.task, t.scheduled)).or_insert(at);
+        *e = (*e).min(at);
+    }
+    let draw = Draw {
+        targets: &targets,
+        fault_targets,
+        stretch_targets,
+        transient,
+        kinds: &aim.operations,
+        horizon,
+        tz,
+    };
+    let schedules: Vec<Schedule> = (0..cases).map(|_| draw.schedule(&mut rng)).collect();
     let searched = &outcome.searched;
     let done = AtomicUsize::new(0);
     let refused: Mutex<BTreeMap<usize, String>> = Mutex::default();
@@ -559,7 +512,7 @@ pub fn explore(
     }
     let shrunk: Vec<Schedule> = hits
         .par_iter()
-        .map(|&(k, p)| shrink(model, scenario, config, p, schedules[k].clone()))
+        .map(|&(k, p)| shrink(model, scenario, config, &earliest, p, schedules[k].clone()))
         .collect();
     for ((k, property), schedule) in hits.into_iter().zip(shrunk) {
         match outcome
@@ -579,17 +532,101 @@ pub fn explore(
     Ok(outcome)
 }
 
+/// What a case's schedule is drawn from.
+struct Draw<'a> {
+    targets: &'a [Target],
+    fault_targets: Vec<&'a Target>,
+    stretch_targets: Vec<&'a Target>,
+    transient: bool,
+    kinds: &'a [OperationKind],
+    horizon: Option<Instant>,
+    tz: &'a jiff::tz::TimeZone,
+}
+
+impl Draw<'_> {
+    /// Up to 3 fault attempts, 2 operator actions and 2 stretches, in that order.
+    fn schedule(&self, rng: &mut Random) -> Schedule {
+        let mut s = Schedule::default();
+        if !self.fault_targets.is_empty() {
+            for _ in 0..pick(rng, 4) {
+                let t = self.fault_targets[pick(rng, self.fault_targets.len())];
+                let limit = if self.transient {
+                    t.retries
+                } else {
+                    t.retries + 1
+                };
+                let attempt = 1 + pick(rng, limit as usize) as u32;
+                let after = rng.chance(0.5);
+                let same = |f: &&Fault| (f.task, f.scheduled) == (t.task, t.scheduled);
+                // One phase per instance: its attempts share it.
+                let phase = match s.faults.iter().find(same) {
+                    Some(f) => f.phase,
+                    None if after => FaultPhase::AfterWrite,
+                    None => FaultPhase::BeforeWrite,
+                };
+                if !s
+                    .faults
+                    .iter()
+                    .filter(same)
+                    .any(|f| f.attempts == [attempt])
+                {
+                    s.faults.push(Fault {
+                        task: t.task,
+                        scheduled: t.scheduled,
+                        attempts: vec![attempt],
+                        phase,
+                    });
+                }
+            }
+        }
+        if !self.kinds.is_empty() {
+            for _ in 0..pick(rng, 3) {
+                let t = &self.targets[pick(rng, self.targets.len())];
+                // The earliest draw is `earliest`'s time, which shrinking moves to.
+                let after = 60 * (1 + pick(rng, 180) as i64);
+                let at = self
+                    .horizon
+                    .map_or(t.end + after, |h| (t.end + after).min(h));
+                s.operations.push(Operation {
+                    at: instant_to_local(self.tz, at),
+                    kind: self.kinds[pick(rng, self.kinds.len())],
+                    task: t.task,
+                    scheduled: t.scheduled,
+                });
+            }
+        }
+        if !self.stretch_targets.is_empty() {
+            for _ in 0..pick(rng, 3) {
+                let t = self.stretch_targets[pick(rng, self.stretch_targets.len())];
+                let factor = FACTORS[pick(rng, FACTORS.len())];
+                let same = |x: &Stretch| (x.task, x.scheduled) == (t.task, t.scheduled);
+                if !s.stretches.iter().any(same) {
+                    s.stretches.push(Stretch {
+                        task: t.task,
+                        scheduled: t.scheduled,
+                        factor,
+                    });
+                }
+            }
+        }
+        s
+    }
+}
+
 /// Uniform in 0..n.
 fn pick(rng: &mut Random, n: usize) -> usize {
     ((rng.unit() * n as f64) as usize).min(n.saturating_sub(1))
 }
 
 /// Removes fault attempts, actions and stretches one at a time while `property` still
-/// fails, until none can go: the result is 1-minimal.
+/// fails, until none can go (the result is 1-minimal), and moves each action to the
+/// earliest time the search draws for its instance (`earliest`) where it still fails,
+/// so that cases differing only in when an action came shrink to one schedule.
 fn shrink(
     model: &Model,
     scenario: &Scenario,
     config: Config,
+    earliest: &BTreeMap<(TaskId, DateTime), DateTime>,
     property: &'static str,
     mut s: Schedule,
 ) -> Schedule {
@@ -618,6 +655,19 @@ fn shrink(
             })
         }) {
             s.stretches = x;
+        } else if let Some(o) = (0..s.operations.len()).into_par_iter().find_map_first(|k| {
+            let o = &s.operations[k];
+            let at = *earliest.get(&(o.task, o.scheduled))?;
+            let mut moved = s.operations.clone();
+            moved[k].at = at;
+            (at < o.at
+                && still(&Schedule {
+                    operations: moved.clone(),
+                    ..s.clone()
+                }))
+            .then_some(moved)
+        }) {
+            s.operations = o;
         } else {
             return s.normalised();
         }
@@ -732,6 +782,33 @@ mod tests {
                 .unwrap()
                 .contains("idempotent-writes")
         );
+    }
+
+    #[test]
+    fn the_outcome_does_not_depend_on_the_thread_count() {
+        let m = model();
+        for seed in 0..6 {
+            let config = Config {
+                seed,
+                max_instances: 1000,
+            };
+            let run = |threads: usize, all_violations: bool| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let aim = Aim {
+                    all_violations,
+                    ..aim(FaultModel::Any, &[OperationKind::Rerun])
+                };
+                let out =
+                    pool.install(|| explore(&m, &m.scenarios[0], config, 40, &aim, &|_, _| {}));
+                format!("{:?}", out.unwrap())
+            };
+            for all in [false, true] {
+                assert_eq!(run(1, all), run(4, all), "seed {seed}, all: {all}");
+            }
+        }
     }
 
     #[test]

@@ -111,6 +111,8 @@ struct FindingJson {
 #[derive(serde::Serialize)]
 struct AimJson {
     seed: u64,
+    /// Cases asked for (`cases` above: how many ran).
+    cases: usize,
     properties: Vec<&'static str>,
     ignored: Vec<&'static str>,
     faults: FaultModel,
@@ -271,9 +273,11 @@ pub fn run(args: &Args) -> i32 {
         Err(e) => return fail(&format!("--threads: {e}")),
     };
     let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     let progress = |done: usize, total: usize| {
         if terminal && (done.is_multiple_of(10) || done == total) {
-            eprint!("\r{done}/{total} cases");
+            let left = started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64;
+            eprint!("\r\x1b[2K{done}/{total} cases, about {left:.0} s left");
         }
     };
     let outcome =
@@ -335,6 +339,7 @@ pub fn run(args: &Args) -> i32 {
                 holds,
                 aim: AimJson {
                     seed: args.seed,
+                    cases: args.cases,
                     properties: aim.properties.clone(),
                     ignored,
                     faults,
@@ -433,19 +438,28 @@ fn text(
             }
         ));
     }
+    // One block per shrunk schedule, naming every property it violates.
+    let mut groups: Vec<(&Schedule, Vec<&Finding>)> = Vec::new();
+    for f in &outcome.findings {
+        match groups.iter_mut().find(|(s, _)| **s == f.schedule) {
+            Some((_, fs)) => fs.push(f),
+            None => groups.push((&f.schedule, vec![f])),
+        }
+    }
     if args.all_violations && !outcome.findings.is_empty() {
         line(format!(
-            "{} in {} cases:",
+            "{} in {} cases, from {}:",
             count(
                 outcome.findings.len(),
                 "distinct violation",
                 "distinct violations"
             ),
-            outcome.cases
+            outcome.cases,
+            count(groups.len(), "shrunk schedule", "shrunk schedules")
         ));
     }
-    for f in &outcome.findings {
-        let j = finding_json(f);
+    for (schedule, fs) in &groups {
+        let j = finding_json(fs[0]);
         let shrunk = format!(
             "shrunk to {}, {} and {}",
             count(j.faults.len(), "fault", "faults"),
@@ -453,25 +467,31 @@ fn text(
             count(j.stretches.len(), "stretch", "stretches")
         );
         if args.all_violations {
+            let names: Vec<String> = fs
+                .iter()
+                .map(|f| match f.found_in {
+                    1 => f.property.to_string(),
+                    n => format!("{} (found in {n} cases)", f.property),
+                })
+                .collect();
+            let first = fs.iter().map(|f| f.case).min().unwrap_or_default();
             line(format!(
-                "{} first in case {} (found in {}); {shrunk}:",
-                f.property,
-                f.case,
-                count(f.found_in, "case", "cases")
+                "{} first in case {first}; {shrunk}:",
+                names.join(", ")
             ));
         } else {
             line(format!(
                 "{} violated in case {} of {}; {shrunk}:",
-                f.property, f.case, args.cases
+                fs[0].property, fs[0].case, args.cases
             ));
         }
-        for x in &f.schedule.merged_faults() {
+        for x in &schedule.merged_faults() {
             line(format!("  fault      {}", explore::fault_arg(m, x)));
         }
-        for o in &f.schedule.operations {
+        for o in &schedule.operations {
             line(format!("  operation  {}", explore::operation_arg(m, o)));
         }
-        for s in &f.schedule.stretches {
+        for s in &schedule.stretches {
             line(format!("  stretch    {}", explore::stretch_arg(m, s)));
         }
         let indent = if args.all_violations { "  " } else { "" };

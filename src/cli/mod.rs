@@ -40,7 +40,8 @@ enum Command {
     Run(run::Args),
     /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
     Check(run::Args),
-    /// Search fault schedules for a property violation; shrink it; print its replay.
+    /// Search schedules of faults, operator actions and stretched durations for
+    /// property violations; shrink each; print the command that replays it.
     Explore(explore::Args),
     /// Run a backfill under every combination of varied knobs and compare them.
     Whatif(whatif::Args),
