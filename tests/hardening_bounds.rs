@@ -226,6 +226,68 @@ start = "2025-03-10T00:00:00"
     assert!(!err.contains("panicked"));
 }
 
+#[test]
+fn zero_slot_task_group_and_zero_max_active_are_refused() {
+    // Demands no slot can ever meet are refused where the model says them.
+    let ds = model(
+        "zero-task-group",
+        r#"
+[model]
+name = "tg0"
+profile = "dolphinscheduler"
+timezone = "UTC"
+
+[[resource_group]]
+name = "tg"
+slots = 0
+
+[[workflow]]
+name = "w"
+cron = "0 0 0 * * ? *"
+
+  [[workflow.task]]
+  name = "a"
+  task_group = "tg"
+  duration = "10m"
+"#,
+    );
+    let out = schedsim(&["validate", ds.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("zero-task-group.toml:9:9: `slots` must be at least 1"),
+        "{}",
+        stderr(&out)
+    );
+    let af = model(
+        "zero-max-active",
+        r#"
+[model]
+name = "af0"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "w"
+cron = "@daily"
+max_active_runs = 0
+max_active_tasks = 0
+
+  [[workflow.task]]
+  name = "a"
+  duration = "10m"
+"#,
+    );
+    let err = stderr(&schedsim(&["validate", af.to_str().unwrap()]));
+    assert!(
+        err.contains("`max_active_runs` must be at least 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`max_active_tasks` must be at least 1"),
+        "{err}"
+    );
+}
+
 /// A DataWorks backfill of 14 dates: `by_run_day` writes every date into the run
 /// day's partition (1 misaligned, 14 missing), `append` inserts twice on the first
 /// date (1 duplicated, 13 ok), `good` writes its own 14 partitions (ok).
