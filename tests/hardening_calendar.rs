@@ -380,6 +380,25 @@ fn range_ending_9999_12_31_keeps_its_fires() {
             assert_eq!(fires[30], format!("9999-12-31T00:00:00{offset}"));
         }
     }
+    // The calendar's last day alone, in the zone furthest west: its one fire.
+    for (profile, expr) in [
+        ("airflow", "0 0 * * *"),
+        ("dolphinscheduler", "0 0 0 * * ?"),
+    ] {
+        let out = schedsim(&[
+            "cron",
+            expr,
+            "--profile",
+            profile,
+            "--tz",
+            "Etc/GMT+12",
+            "--from",
+            "9999-12-31",
+            "--to",
+            "9999-12-31T23:59:59",
+        ]);
+        assert_eq!(lines(&out), ["9999-12-31T00:00:00-12:00"], "{profile}");
+    }
     // The whole range from today to the calendar's end, yearly.
     let out = schedsim(&[
         "cron",

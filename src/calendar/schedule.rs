@@ -280,21 +280,21 @@ impl Schedule {
 
     /// CronMixin._align_to_next: `current` if it is on a tick, else the next tick.
     fn align_to_next(&self, current: Instant) -> Option<Instant> {
-        let next = self.get_next(current)?;
-        if self.get_prev(next) != Some(current) {
-            Some(next)
-        } else {
-            Some(current)
+        match self.get_next(current) {
+            Some(next) if self.get_prev(next) != Some(current) => Some(next),
+            Some(_) => Some(current),
+            // No tick after it (the calendar's end): `current` may still be the last.
+            None => (self.get_prev(current.saturating_add(1)) == Some(current)).then_some(current),
         }
     }
 
     /// CronMixin._align_to_prev: `current` if it is on a tick, else the previous tick.
     fn align_to_prev(&self, current: Instant) -> Option<Instant> {
-        let prev = self.get_prev(current)?;
-        if self.get_next(prev) != Some(current) {
-            Some(prev)
-        } else {
-            Some(current)
+        match self.get_prev(current) {
+            Some(prev) if self.get_next(prev) != Some(current) => Some(prev),
+            Some(_) => Some(current),
+            // No tick before it (the calendar's start): `current` may still be the first.
+            None => (self.get_next(current.saturating_sub(1)) == Some(current)).then_some(current),
         }
     }
 }

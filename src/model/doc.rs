@@ -273,10 +273,11 @@ pub struct ScenarioDoc {
     pub name: Sp<String>,
     /// The virtual 'now' at which the scenario begins.
     pub start: Sp<DateTimeText>,
-    /// Horizon; default: until nothing is left to do.
+    /// Horizon, included: nothing new starts after it, and what started by then runs
+    /// to its end. Default: until nothing is left to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Sp<DateTimeText>>,
-    /// Also run the normal schedule inside [start, until].
+    /// Also run the normal schedule: the runs that fire inside [start, until].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Sp<bool>>,
     #[serde(rename = "backfill", default, skip_serializing_if = "Vec::is_empty")]
@@ -303,7 +304,8 @@ pub struct BackfillDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub downstream: Option<Sp<bool>>,
     /// Business dates (dataworks), schedule or logical times (others); both ends
-    /// included. Required unless `dates` is given.
+    /// included. Outside dataworks a date is its midnight: a date-only `to` leaves out
+    /// that day's later fires (a note names the first). Required unless `dates` is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Sp<DateOrTimeText>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
