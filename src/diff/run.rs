@@ -44,7 +44,7 @@ impl Meta {
 }
 
 /// One instance at the end of a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Inst {
     /// Index in `Run::tasks`.
     pub task: u32,
