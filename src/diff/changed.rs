@@ -96,8 +96,8 @@ impl Changes {
                 date: i.date,
                 scheduled: i.scheduled,
                 origin: i.origin,
-                a: i.clone(),
-                b: j.clone(),
+                a: *i,
+                b: *j,
             });
         }
     }
