@@ -130,11 +130,11 @@ proptest! {
         let b = run(&model_text(&changed, "m", "c"));
         let d = diff::diff(&a, "a", &b, "b");
         let reach = downstream(&s, t);
-        let touched: BTreeSet<String> = d.changed.iter().map(|c| c.task.clone()).collect();
+        let touched: BTreeSet<String> = d.changed.iter().map(|c| d.changed.task(c).to_string()).collect();
         prop_assert!(touched.is_subset(&reach), "{touched:?} not within {reach:?}");
         // The task's own instances all end later.
         let name = format!("w.t{t}");
-        let own = d.changed.iter().filter(|c| c.task == name).count();
+        let own = d.changed.iter().filter(|c| d.changed.task(c) == name).count();
         let ran = a.instances.iter().filter(|i| a.tasks[i.task as usize] == name && i.end.is_some()).count();
         prop_assert!(ran > 0);
         prop_assert_eq!(own, ran);

@@ -7,7 +7,8 @@
 //! `_`). A golden is a record of the run (`diff::record`): a header with the
 //! schedsim version, model hash, tz database and seed, then its dates, instances,
 //! partitions, property verdicts and resource figures, one per line, so that a
-//! change reads well in a code review.
+//! change reads well in a code review. A golden whose scenario the model no longer
+//! has is reported (`STALE`), and removed by `--bless`.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub enum Outcome {
     Header(Vec<String>),
     /// No golden yet.
     New,
+    /// A golden of a scenario the model no longer has.
+    Stale,
     /// The run differs from its golden.
     Fail(Box<Diff>),
     /// Written by `--bless` (new, changed, or its header refreshed).
@@ -50,6 +53,7 @@ impl Outcome {
             Outcome::Pass => "PASS",
             Outcome::Header(_) => "PASS",
             Outcome::New => "NEW",
+            Outcome::Stale => "STALE",
             Outcome::Fail(_) => "FAIL",
             Outcome::Blessed(_) => "BLESSED",
             Outcome::Error(_) => "ERROR",
@@ -68,6 +72,10 @@ impl Outcome {
         match self {
             Outcome::Fail(d) => diff::text::render(d, false),
             Outcome::New => "no golden yet: run `schedsim test --bless` to write it\n".into(),
+            Outcome::Stale => {
+                "the model has no such scenario: `schedsim test --bless` removes its golden\n"
+                    .into()
+            }
             Outcome::Error(e) => format!("{e}\n"),
             _ => String::new(),
         }
@@ -132,7 +140,8 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
         Err(d) => return broken(d.render()),
     };
     let hash = model::model_hash(&source);
-    m.scenarios
+    let mut cases: Vec<(Case, Outcome)> = m
+        .scenarios
         .iter()
         .map(|s| {
             let case = Case {
@@ -151,7 +160,41 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
             };
             (case, outcome)
         })
-        .collect()
+        .collect();
+    // Goldens of scenarios the model no longer has.
+    let known: Vec<PathBuf> = cases.iter().map(|(c, _)| c.golden.clone()).collect();
+    let mut stale: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl") && !known.contains(p))
+                .collect()
+        })
+        .unwrap_or_default();
+    stale.sort();
+    for golden in stale {
+        let scenario = golden
+            .file_stem()
+            .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+        let outcome = if !bless {
+            Outcome::Stale
+        } else {
+            match std::fs::remove_file(&golden) {
+                Ok(()) => Outcome::Blessed("removed"),
+                Err(e) => Outcome::Error(format!("{}: {e}", golden.display())),
+            }
+        };
+        cases.push((
+            Case {
+                model: stem.clone(),
+                scenario,
+                golden,
+            },
+            outcome,
+        ));
+    }
+    cases
 }
 
 fn compare(golden: &Path, run: &diff::Run, bless: bool) -> Outcome {
@@ -220,7 +263,7 @@ pub fn junit(results: &[(Case, Outcome)]) -> String {
             .filter(|(c, o)| of.is_none_or(|m| c.model == m) && f(o))
             .count()
     };
-    let failed = |o: &Outcome| matches!(o, Outcome::Fail(_) | Outcome::New);
+    let failed = |o: &Outcome| matches!(o, Outcome::Fail(_) | Outcome::New | Outcome::Stale);
     let errored = |o: &Outcome| matches!(o, Outcome::Error(_));
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -249,6 +292,7 @@ pub fn junit(results: &[(Case, Outcome)]) -> String {
             let element = match o {
                 Outcome::Fail(d) => Some(("failure", diff::text::verdict_line(d))),
                 Outcome::New => Some(("failure", "no golden yet".to_string())),
+                Outcome::Stale => Some(("failure", "no such scenario".to_string())),
                 Outcome::Error(e) => Some(("error", e.lines().next().unwrap_or("").to_string())),
                 _ => None,
             };

@@ -405,3 +405,36 @@ fn goldens_note_version_model_hash_and_tzdb() {
     );
     assert_eq!(header["seed"], 0);
 }
+
+#[test]
+fn test_reports_the_golden_of_a_renamed_scenario_as_stale_and_bless_removes_it() {
+    let model = "dolphinscheduler-retry-backfill";
+    let dir = suite_with("stale", model);
+    let path = dir.join(format!("{model}.toml"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        source.replace("name = \"complement-10-days\"", "name = \"ten-days\""),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let out = schedsim(&["test", d]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("NEW {model} :: ten-days")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("STALE {model} :: complement-10-days")),
+        "{stdout}"
+    );
+    let old = dir.join(format!("goldens/{model}/complement-10-days.jsonl"));
+    assert!(old.exists(), "nothing removed without --bless");
+    let blessed = schedsim(&["test", d, "--bless"]);
+    assert_eq!(blessed.status.code(), Some(0), "{}", text(&blessed.stdout));
+    assert!(!old.exists());
+    assert!(dir.join(format!("goldens/{model}/ten-days.jsonl")).exists());
+    assert_eq!(schedsim(&["test", d]).status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -48,16 +48,12 @@ fn is_recorded(text: &str) -> bool {
     text.trim_start().starts_with('{')
 }
 
-/// A recorded run: a golden record when its second line is one, else a trace.
+/// A recorded run: a trace, or a golden record.
 pub fn read_recorded(path: &Path, text: &str) -> Result<Run, i32> {
-    let golden = text
-        .lines()
-        .nth(1)
-        .is_some_and(|l| l.starts_with("{\"date\"") || l.starts_with("{\"instance\":{"));
-    let read = if golden {
-        record::read_golden(text)
-    } else {
+    let read = if record::is_trace(text) {
         record::read_trace(text)
+    } else {
+        record::read_golden(text)
     };
     read.map_err(|e| fail(&format!("{}:{e}", path.display())))
 }

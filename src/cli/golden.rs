@@ -156,19 +156,12 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     // Said above, in the words of a recording.
     d.header.clear();
     // A trace golden is compared line by line too: its first difference is a detail.
-    let first = (!golden
-        .lines()
-        .nth(1)
-        .is_some_and(|l| l.starts_with("{\"date\"")))
-    .then(|| {
-        let (mut old, mut new) = (golden.lines().skip(1), now.lines().skip(1));
-        (2..).find_map(|line| match (old.next(), new.next()) {
-            (None, None) => Some(None),
-            (a, b) if a == b => None,
-            (a, b) => Some(Some((line, a, b))),
-        })
-    });
-    match (d.verdict, first.flatten().flatten()) {
+    let first = if record::is_trace(&golden) {
+        first_difference(&golden, &now)
+    } else {
+        None
+    };
+    match (d.verdict, first) {
         (Verdict::Identical, None) => {
             outln!(
                 "identical: {} instances of scenario {}, seed {seed}",
@@ -187,4 +180,21 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             EXIT_VIOLATION
         }
     }
+}
+
+/// The first line after the headers where two traces differ: (line number, recorded,
+/// now), `None` for a line past the end of its trace.
+fn first_difference<'a>(
+    recorded: &'a str,
+    now: &'a str,
+) -> Option<(usize, Option<&'a str>, Option<&'a str>)> {
+    let (mut old, mut new) = (recorded.lines().skip(1), now.lines().skip(1));
+    for line in 2.. {
+        match (old.next(), new.next()) {
+            (None, None) => return None,
+            (a, b) if a == b => {}
+            (a, b) => return Some((line, a, b)),
+        }
+    }
+    None
 }

@@ -63,12 +63,13 @@ pub fn run(args: &Args) -> i32 {
     let count = |f: fn(&Outcome) -> bool| results.iter().filter(|(_, o)| f(o)).count();
     let passed = count(Outcome::passed);
     let new = count(|o| matches!(o, Outcome::New));
+    let stale = count(|o| matches!(o, Outcome::Stale));
     let failed = count(|o| matches!(o, Outcome::Fail(_)));
     let errors = count(|o| matches!(o, Outcome::Error(_)));
     let blessed = count(|o| matches!(o, Outcome::Blessed(_)));
     outln!("------------");
     outln!(
-        "{:>12} {} scenarios: {passed} passed ({blessed} blessed), {failed} failed, {new} new, {errors} errors",
+        "{:>12} {} scenarios: {passed} passed ({blessed} blessed), {failed} failed, {new} new, {stale} stale, {errors} errors",
         "Summary",
         results.len()
     );

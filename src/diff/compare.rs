@@ -7,8 +7,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use serde_json::Value;
 
+use super::changed::{Changed, Changes};
 use super::run::{Inst, Run};
 use crate::engine::Origin;
 
@@ -59,30 +59,6 @@ pub struct Only {
     /// Why the other run has none, when its dates explain it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-}
-
-/// A matched instance whose final figures differ.
-#[derive(Clone, Debug, Serialize)]
-pub struct Changed {
-    pub task: String,
-    pub scheduled: String,
-    pub origin: Origin,
-    pub date: String,
-    /// Each changed field (`state`, `attempts`, `executions`, `start`, `end`,
-    /// `dry_run`) with its value in A and in B.
-    pub fields: BTreeMap<&'static str, [Value; 2]>,
-    /// Start and end shifts in seconds (B minus A), when both ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_shift_seconds: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_shift_seconds: Option<i64>,
-}
-
-impl Changed {
-    /// Its outcome differs, not only its times.
-    pub fn outcome(&self) -> bool {
-        self.fields.keys().any(|k| !matches!(*k, "start" | "end"))
-    }
 }
 
 /// How a set of shifts is spread, in seconds (B minus A).
@@ -184,7 +160,7 @@ pub struct Diff {
     pub instances: Pair<usize>,
     pub only_a: Vec<Only>,
     pub only_b: Vec<Only>,
-    pub changed: Vec<Changed>,
+    pub changed: Changes,
     pub start_shifts: Spread,
     pub end_shifts: Spread,
     pub dates: Vec<DateChange>,
@@ -270,45 +246,6 @@ fn only(run: &Run, i: &Inst, other: &BTreeSet<(&str, u8)>) -> Only {
         date: date.clone(),
         reason,
     }
-}
-
-fn time_value(run: &Run, t: Option<i64>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(run.time(t)))
-}
-
-fn changed(a: &Run, i: &Inst, b: &Run, j: &Inst) -> Option<Changed> {
-    let mut fields = BTreeMap::new();
-    if i.state != j.state {
-        fields.insert("state", [i.state.word().into(), j.state.word().into()]);
-    }
-    if i.attempts != j.attempts {
-        fields.insert("attempts", [i.attempts.into(), j.attempts.into()]);
-    }
-    if i.executions != j.executions {
-        fields.insert("executions", [i.executions.into(), j.executions.into()]);
-    }
-    if i.dry_run != j.dry_run {
-        fields.insert("dry_run", [i.dry_run.into(), j.dry_run.into()]);
-    }
-    if i.start != j.start {
-        fields.insert("start", [time_value(a, i.start), time_value(b, j.start)]);
-    }
-    if i.end != j.end {
-        fields.insert("end", [time_value(a, i.end), time_value(b, j.end)]);
-    }
-    if fields.is_empty() {
-        return None;
-    }
-    let shift = |x: Option<i64>, y: Option<i64>| x.zip(y).map(|(x, y)| y - x);
-    Some(Changed {
-        task: a.tasks[i.task as usize].clone(),
-        scheduled: a.time(i.scheduled),
-        origin: i.origin,
-        date: a.dates[i.date as usize].date.clone(),
-        fields,
-        start_shift_seconds: shift(i.start, j.start),
-        end_shift_seconds: shift(i.end, j.end),
-    })
 }
 
 /// Dates by start instant, in order.
@@ -460,7 +397,7 @@ fn resources(a: &super::run::Findings, b: &super::run::Findings) -> Vec<Resource
 pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
     let (ka, kb) = (keyed(a), keyed(b));
     let (da, db) = (date_set(a), date_set(b));
-    let (mut only_a, mut only_b, mut changes) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut only_a, mut only_b, mut changes) = (Vec::new(), Vec::new(), Changes::new(a));
     let (mut starts, mut ends) = (Vec::new(), Vec::new());
     let (mut x, mut y) = (0, 0);
     while x < ka.len() || y < kb.len() {
@@ -489,9 +426,7 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
                 if let Some((s, t)) = i.end.zip(j.end) {
                     ends.push(t - s);
                 }
-                if let Some(c) = changed(a, i, b, j) {
-                    changes.push(c);
-                }
+                changes.add(i, j);
                 x += 1;
                 y += 1;
             }

@@ -47,15 +47,19 @@ pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let marked = |side: usize| -> BTreeSet<(String, String)> {
-        let mut m: BTreeSet<(String, String)> = d
-            .changed
+    // Instances the diff names: changed ones by (task, scheduled instant), those of one
+    // run only by (task, scheduled as shown).
+    let changed: BTreeSet<(&str, Instant)> = d
+        .changed
+        .iter()
+        .map(|c| (d.changed.task(c), c.scheduled))
+        .collect();
+    let marked = |side: usize| Marked {
+        changed: &changed,
+        only: (if side == 0 { &d.only_a } else { &d.only_b })
             .iter()
-            .map(|c| (c.task.clone(), c.scheduled.clone()))
-            .collect();
-        let only = if side == 0 { &d.only_a } else { &d.only_b };
-        m.extend(only.iter().map(|o| (o.task.clone(), o.scheduled.clone())));
-        m
+            .map(|o| (o.task.as_str(), o.scheduled.as_str()))
+            .collect(),
     };
     let _ = writeln!(
         h,
@@ -73,12 +77,18 @@ pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
     h
 }
 
+/// The instances to outline.
+struct Marked<'d> {
+    changed: &'d BTreeSet<(&'d str, Instant)>,
+    only: BTreeSet<(&'d str, &'d str)>,
+}
+
 fn chart(
     h: &mut String,
     run: &Run,
     tasks: &[&str],
     (t0, t1): (Instant, Instant),
-    marked: &BTreeSet<(String, String)>,
+    marked: &Marked<'_>,
 ) {
     let (label, width, row) = (180.0, 1000.0, 14.0);
     let x = |t: Instant| label + (t - t0) as f64 / (t1 - t0) as f64 * width;
@@ -129,7 +139,9 @@ fn chart(
             _ => "other",
         };
         let scheduled = run.time(i.scheduled);
-        let mark = if marked.contains(&(task.clone(), scheduled.clone())) {
+        let mark = if marked.changed.contains(&(task.as_str(), i.scheduled))
+            || marked.only.contains(&(task.as_str(), scheduled.as_str()))
+        {
             " changed"
         } else {
             ""

@@ -4,6 +4,7 @@
 //! logical identity and says what changed; `text`, `html` and the `Diff`'s JSON render
 //! it.
 
+pub mod changed;
 pub mod compare;
 pub mod html;
 pub mod record;

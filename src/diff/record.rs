@@ -68,6 +68,14 @@ struct TraceLine<'a> {
     state: Option<&'a str>,
 }
 
+/// A recorded run is a trace (rather than a golden record) when its lines after the
+/// header are transitions, each starting with its `time`.
+pub fn is_trace(text: &str) -> bool {
+    text.lines()
+        .nth(1)
+        .is_none_or(|l| l.starts_with("{\"time\""))
+}
+
 /// The header of a trace or golden record: what run it is.
 pub fn read_header(text: &str) -> Result<Meta, String> {
     header(text.lines().next(), "trace")

@@ -14,7 +14,6 @@ use crate::calendar::Instant;
 use crate::engine::{Event, Origin, Reason, Sink, State, UnitEvent};
 use crate::model::Model;
 use crate::observe::metrics::GroupFigures;
-use crate::observe::store::Status;
 
 /// What identifies a run: the trace header's fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,7 +44,7 @@ impl Meta {
 }
 
 /// One instance at the end of a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Inst {
     /// Index in `Run::tasks`.
     pub task: u32,
@@ -115,7 +114,7 @@ impl Findings {
                 .map(|p| PartitionRec {
                     table: p.key.table.clone(),
                     partition: p.key.partition.clone(),
-                    status: status_word(p.status).to_string(),
+                    status: p.status.word().to_string(),
                 })
                 .collect(),
             properties: f
@@ -134,10 +133,6 @@ impl Findings {
             groups: f.groups.iter().map(group_rec).collect(),
         }
     }
-}
-
-fn status_word(s: Status) -> &'static str {
-    s.word()
 }
 
 fn group_rec(g: &GroupFigures) -> GroupRec {

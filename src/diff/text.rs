@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::compare::{Changed, Diff, Spread, Verdict};
+use super::changed::{Changed, Changes};
+use super::compare::{Diff, Spread, Verdict};
 use crate::observe::summary::human;
 
 /// How many items of each group are listed unless `all`.
@@ -76,23 +77,29 @@ fn spread(name: &str, s: &Spread) -> String {
     )
 }
 
-/// The order fields are shown in.
-const FIELDS: [&str; 6] = ["state", "attempts", "executions", "dry_run", "start", "end"];
-
-fn fields(c: &Changed) -> String {
-    FIELDS
-        .iter()
-        .filter_map(|k| c.fields.get_key_value(k))
-        .map(|(k, [a, b])| {
-            let v = |x: &serde_json::Value| x.as_str().map_or(x.to_string(), str::to_string);
-            match (*k, c.start_shift_seconds, c.end_shift_seconds) {
-                ("start", Some(s), _) => format!("start {}", signed(s)),
-                ("end", _, Some(s)) => format!("end {}", signed(s)),
-                _ => format!("{k} {} -> {}", v(a), v(b)),
+fn fields(changes: &Changes, c: &Changed) -> String {
+    c.fields()
+        .map(|k| match (k, c.start_shift(), c.end_shift()) {
+            ("start", Some(s), _) => format!("start {}", signed(s)),
+            ("end", _, Some(s)) => format!("end {}", signed(s)),
+            _ => {
+                let v = |x: &serde_json::Value| x.as_str().map_or(x.to_string(), str::to_string);
+                let [a, b] = changes.values(c, k);
+                format!("{k} {} -> {}", v(&a), v(&b))
             }
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `task scheduled: fields`.
+fn change_line(changes: &Changes, c: &Changed) -> String {
+    format!(
+        "{} {}: {}",
+        changes.task(c),
+        changes.time(c.scheduled),
+        fields(changes, c)
+    )
 }
 
 /// The whole diff as text.
@@ -138,9 +145,7 @@ pub fn render(d: &Diff, all: bool) -> String {
     let outcomes: Vec<&Changed> = d.changed.iter().filter(|c| c.outcome()).collect();
     if !outcomes.is_empty() {
         let _ = writeln!(s, "\nother outcomes ({}):", outcomes.len());
-        listed(&mut s, &outcomes, all, |c| {
-            format!("{} {}: {}", c.task, c.scheduled, fields(c))
-        });
+        listed(&mut s, &outcomes, all, |c| change_line(&d.changed, c));
     }
     if d.start_shifts.shifted() + d.end_shifts.shifted() > 0 {
         let _ = writeln!(s, "\ntiming of matched instances:");
@@ -149,21 +154,19 @@ pub fn render(d: &Diff, all: bool) -> String {
         let mut shifted: Vec<&Changed> = d
             .changed
             .iter()
-            .filter(|c| c.fields.contains_key("start") || c.fields.contains_key("end"))
+            .filter(|c| c.a.start != c.b.start || c.a.end != c.b.end)
             .collect();
         let size = |c: &Changed| {
-            c.end_shift_seconds
+            c.end_shift()
                 .unwrap_or(0)
                 .abs()
-                .max(c.start_shift_seconds.unwrap_or(0).abs())
+                .max(c.start_shift().unwrap_or(0).abs())
         };
         shifted.sort_by_key(|c| std::cmp::Reverse(size(c)));
         let _ = writeln!(s, "  largest shifts ({} instances):", shifted.len());
-        let lines: Vec<String> = shifted
-            .iter()
-            .map(|c| format!("  {} {}: {}", c.task, c.scheduled, fields(c)))
-            .collect();
-        listed(&mut s, &lines, all, String::clone);
+        listed(&mut s, &shifted, all, |c| {
+            format!("  {}", change_line(&d.changed, c))
+        });
     }
     let mut later: Vec<_> = d
         .dates
