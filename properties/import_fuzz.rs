@@ -121,3 +121,16 @@ proptest! {
         assert_valid(format, text[..at].to_string());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    /// The SQL reader takes any text: quotes, comments and parameters left open,
+    /// multi-byte characters anywhere.
+    #[test]
+    fn sql_analysis_never_panics(script in "(INSERT|OVERWRITE|INTO|TABLE|PARTITION|MERGE|CREATE|AS|SELECT|TRUNCATE|ALTER|DROP|[ (),;=.'\"`\\\\]|--|/\\*|\\$\\{|\\$\\[|\\{\\{|[a-z0-9_]|[订单]|\n){0,60}") {
+        for st in schedsim::import::sql::analyze(&script) {
+            prop_assert!(!st.text.is_empty());
+        }
+    }
+}

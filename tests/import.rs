@@ -933,3 +933,33 @@ fn malformed_export_in_json_names_the_path() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["error"]["path"], "$[0].taskDefinitionList[0].taskType");
 }
+
+/// Two tasks writing one partition: each is reported with the other's name.
+#[test]
+fn check_reports_a_task_writing_another_tasks_partition() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap(),
+    )
+    .unwrap();
+    v[1]["taskDefinitionList"][1]["taskParams"]["sql"] =
+        "INSERT OVERWRITE TABLE ods.orders PARTITION (dt = '$[yyyyMMdd-1]') SELECT * FROM fix.orders".into();
+    let path = scratch("shared").join("export.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, out) = check_json("dolphinscheduler", &path);
+    assert_eq!(code, 1);
+    let shared = hazards(&out, "shared-partition");
+    let tasks: Vec<&str> = shared.iter().map(|h| h["task"].as_str().unwrap()).collect();
+    assert_eq!(
+        tasks,
+        vec!["dws_report.merge_users", "ods_订单.同步订单"],
+        "{shared:?}"
+    );
+    assert!(
+        shared[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("partitions of ods.orders that ods_订单.同步订单 also writes (3 partitions)"),
+        "{shared:?}"
+    );
+    assert_eq!(shared[0]["evidence"].as_array().unwrap().len(), 3);
+}
