@@ -201,8 +201,6 @@ pub struct Draft {
 pub struct Import {
     pub toml: String,
     pub report: Report,
-    /// The statement each inferred write came from, by (task, table).
-    pub draft: Draft,
 }
 
 /// Reads the inputs as `format` and builds the model text and the report.
@@ -227,11 +225,7 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
         )
     });
     let toml = emit::model_text(&draft, &report);
-    Ok(Import {
-        toml,
-        report,
-        draft,
-    })
+    Ok(Import { toml, report })
 }
 
 impl Report {
