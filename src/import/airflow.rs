@@ -282,6 +282,13 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
         .and_then(Value::as_bool)
         .unwrap_or(false);
     task.timeout = seconds(t, "execution_timeout")?.filter(|s| *s > 0);
+    if t.opt("sql").is_none() && t.opt("task_type").is_some() {
+        report.no_sql.push(format!(
+            "{dag}.{} ({})",
+            task.name,
+            t.opt_str("task_type")?.unwrap_or_default()
+        ));
+    }
     if let Some(sql) = t.opt("sql") {
         let script = match sql {
             Value::String(s) => s.clone(),

@@ -575,6 +575,16 @@ fn node(
             Some(c) => Some(c),
             None => script.opt_str("code")?,
         };
+        if !sql || content.is_none() {
+            report.no_sql.push(format!(
+                "{qualified} ({})",
+                if command.is_empty() {
+                    "no command"
+                } else {
+                    command.as_str()
+                }
+            ));
+        }
         if let (true, Some(content)) = (sql, content) {
             task.writes = sql_writes(
                 content,

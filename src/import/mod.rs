@@ -115,6 +115,9 @@ pub struct Report {
     pub inferred: Vec<InferredWrite>,
     pub dropped: Vec<Dropped>,
     pub unclassified: Vec<Unclassified>,
+    /// Tasks whose writes were not inferred: their type carries no SQL schedsim reads
+    /// ("workflow.task (TYPE)").
+    pub no_sql: Vec<String>,
     /// The default scenario the model carries.
     pub scenario: Option<String>,
 }
@@ -243,6 +246,7 @@ impl Report {
             inferred: Vec::new(),
             dropped: Vec::new(),
             unclassified: Vec::new(),
+            no_sql: Vec::new(),
             scenario: None,
         }
     }
