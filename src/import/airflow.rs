@@ -276,6 +276,13 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
         }
         task.pool_slots = Some(n as u32);
     }
+    if let Some(rule) = t.opt_str("trigger_rule")?.filter(|r| *r != "all_success") {
+        report.drop(
+            t.at("trigger_rule"),
+            format!("{dag}.{}: trigger_rule {rule}", task.name),
+            "schedsim starts a task when all its upstreams succeeded (all_success)",
+        );
+    }
     task.priority_weight = t.opt_int("priority_weight")?;
     task.self_dependency = t
         .opt("depends_on_past")

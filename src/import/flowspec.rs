@@ -416,6 +416,13 @@ fn node(
             _ => {}
         }
     }
+    if let Some(d) = trigger.opt_int("delaySeconds")?.filter(|d| *d > 0) {
+        report.drop(
+            trigger.at("delaySeconds"),
+            format!("{qualified}: a start delay of {d} s"),
+            "schedsim starts a ready instance at once",
+        );
+    }
     let mut task = DraftTask {
         name,
         cron: Some(cron.to_string()),
