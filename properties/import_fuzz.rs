@@ -20,6 +20,15 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
 }
 
+/// A fixture as a JSON value (YAML ones read with the importer's YAML crate).
+fn value(rel: &str) -> Value {
+    if rel.ends_with(".yaml") {
+        serde_norway::from_str(&read(rel)).unwrap()
+    } else {
+        serde_json::from_str(&read(rel)).unwrap()
+    }
+}
+
 /// Every node of a document, by its path of keys and indices.
 fn paths(v: &Value, here: Vec<String>, out: &mut Vec<Vec<String>>) {
     out.push(here.clone());
@@ -87,7 +96,7 @@ proptest! {
         n in 0i64..200_000_000_000_000,
     ) {
         let (format, rel) = FIXTURES[which];
-        let mut v: Value = serde_json::from_str(&read(rel)).unwrap();
+        let mut v = value(rel);
         let mut all = Vec::new();
         paths(&v, Vec::new(), &mut all);
         let path = pick.get(&all).clone();
@@ -98,7 +107,7 @@ proptest! {
     #[test]
     fn removed_member_never_panics(which in 0..FIXTURES.len(), pick in any::<prop::sample::Index>()) {
         let (format, rel) = FIXTURES[which];
-        let mut v: Value = serde_json::from_str(&read(rel)).unwrap();
+        let mut v = value(rel);
         let mut all = Vec::new();
         paths(&v, Vec::new(), &mut all);
         let path = pick.get(&all).clone();
@@ -119,5 +128,18 @@ proptest! {
         let mut at = cut.index(text.len());
         while !text.is_char_boundary(at) { at -= 1; }
         assert_valid(format, text[..at].to_string());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    /// The SQL reader takes any text: quotes, comments and parameters left open,
+    /// multi-byte characters anywhere.
+    #[test]
+    fn sql_analysis_never_panics(script in "(INSERT|OVERWRITE|INTO|TABLE|PARTITION|MERGE|CREATE|AS|SELECT|TRUNCATE|ALTER|DROP|[ (),;=.'\"`\\\\]|--|/\\*|\\$\\{|\\$\\[|\\{\\{|[a-z0-9_]|[订单]|\n){0,60}") {
+        for st in schedsim::import::sql::analyze(&script) {
+            prop_assert!(!st.text.is_empty());
+        }
     }
 }

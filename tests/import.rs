@@ -851,3 +851,115 @@ fn malformed_airflow_exits_2_with_the_path() {
         assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn history_from_airflow_task_instances() {
+    let paths: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let o = run(&[
+        "import",
+        "airflow",
+        &paths[0],
+        &paths[1],
+        "--history",
+        &fixture("history/airflow_task_instances.json")
+            .display()
+            .to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = schedsim::model::load_str("m", &stdout(&o)).unwrap();
+    let load = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.load")
+        .unwrap();
+    // 4 finished tries: 1200 1200 1260 1320 s (the running one is no sample); 1 failed.
+    assert_eq!(
+        load.duration,
+        schedsim::model::DurationDist::Lognormal {
+            median: 1200,
+            p95: 1320
+        }
+    );
+    assert_eq!(load.fail.map(|f| f.probability), Some(0.25));
+    assert!(stdout(&o).contains("sales_daily.load: from 4 samples"));
+}
+
+#[test]
+fn profile_version_is_checked_and_kept() {
+    let ds = fixture("dolphinscheduler/warehouse.json")
+        .display()
+        .to_string();
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &ds,
+        "--profile-version",
+        "3.1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("profile_version = \"3.1\""));
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &ds,
+        "--profile-version",
+        "3.4",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown DolphinScheduler version `3.4`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// With --format json, a malformed export is one JSON document naming the path too.
+#[test]
+fn malformed_export_in_json_names_the_path() {
+    let dir = scratch("json-err");
+    let path = dir.join("x.json");
+    std::fs::write(&path, r#"[{"processDefinition": {"name": "w", "code": 1}, "taskDefinitionList": [{"code": 2, "name": "t", "taskType": "NOPE"}]}]"#).unwrap();
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &path.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["error"]["path"], "$[0].taskDefinitionList[0].taskType");
+}
+
+/// Two tasks writing one partition: each is reported with the other's name.
+#[test]
+fn check_reports_a_task_writing_another_tasks_partition() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap(),
+    )
+    .unwrap();
+    v[1]["taskDefinitionList"][1]["taskParams"]["sql"] =
+        "INSERT OVERWRITE TABLE ods.orders PARTITION (dt = '$[yyyyMMdd-1]') SELECT * FROM fix.orders".into();
+    let path = scratch("shared").join("export.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, out) = check_json("dolphinscheduler", &path);
+    assert_eq!(code, 1);
+    let shared = hazards(&out, "shared-partition");
+    let tasks: Vec<&str> = shared.iter().map(|h| h["task"].as_str().unwrap()).collect();
+    assert_eq!(
+        tasks,
+        vec!["dws_report.merge_users", "ods_订单.同步订单"],
+        "{shared:?}"
+    );
+    assert!(
+        shared[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("partitions of ods.orders that ods_订单.同步订单 also writes (3 partitions)"),
+        "{shared:?}"
+    );
+    assert_eq!(shared[0]["evidence"].as_array().unwrap().len(), 3);
+}

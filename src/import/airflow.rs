@@ -276,12 +276,26 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
         }
         task.pool_slots = Some(n as u32);
     }
+    if let Some(rule) = t.opt_str("trigger_rule")?.filter(|r| *r != "all_success") {
+        report.drop(
+            t.at("trigger_rule"),
+            format!("{dag}.{}: trigger_rule {rule}", task.name),
+            "schedsim starts a task when all its upstreams succeeded (all_success)",
+        );
+    }
     task.priority_weight = t.opt_int("priority_weight")?;
     task.self_dependency = t
         .opt("depends_on_past")
         .and_then(Value::as_bool)
         .unwrap_or(false);
     task.timeout = seconds(t, "execution_timeout")?.filter(|s| *s > 0);
+    if t.opt("sql").is_none() && t.opt("task_type").is_some() {
+        report.no_sql.push(format!(
+            "{dag}.{} ({})",
+            task.name,
+            t.opt_str("task_type")?.unwrap_or_default()
+        ));
+    }
     if let Some(sql) = t.opt("sql") {
         let script = match sql {
             Value::String(s) => s.clone(),

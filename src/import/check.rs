@@ -115,6 +115,8 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
     )
     .map_err(|e| CheckError::Refused(e.to_string()))?;
     let tz = &m.timezone;
+    // (task, table) -> (the other tasks, the partitions they share).
+    let mut shared: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
     for p in &findings.partitions {
         // Per task: the distinct instances that wrote this partition.
         let mut by_task: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
@@ -193,38 +195,48 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             });
         }
         if by_task.len() > 1 {
-            let names: Vec<String> = by_task
-                .keys()
-                .map(|t| m.tasks[*t as usize].name.clone())
-                .collect();
-            for (i, name) in names.iter().enumerate() {
-                let others: Vec<&str> = names
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, n)| n.as_str())
+            for &task in by_task.keys() {
+                let others: Vec<String> = by_task
+                    .keys()
+                    .filter(|t| **t != task)
+                    .map(|t| m.tasks[*t as usize].name.clone())
                     .collect();
-                hazards.push(Hazard {
-                    kind: "shared-partition",
-                    task: name.clone(),
-                    table: p.key.table.clone(),
-                    partition: partition.clone(),
-                    message: format!(
-                        "{name} writes {}, which {} also writes",
-                        p.key,
-                        others.join(", ")
-                    ),
-                    statement: statement_of(inferred, name, &p.key.table)
-                        .map(|i| i.statement.clone()),
-                    evidence: vec![format!(
-                        "{} executions of {} tasks wrote it; it ends {}",
-                        p.writes.len(),
-                        names.len(),
-                        p.status.word()
-                    )],
-                });
+                let entry = shared
+                    .entry((m.tasks[task as usize].name.clone(), p.key.table.clone()))
+                    .or_insert_with(|| (Vec::new(), Vec::new()));
+                for o in others {
+                    if !entry.0.contains(&o) {
+                        entry.0.push(o);
+                    }
+                }
+                entry.1.push(format!(
+                    "{} ({} executions, ends {})",
+                    p.key,
+                    p.writes.len(),
+                    p.status.word()
+                ));
             }
         }
+    }
+    for ((task, table), (mut others, partitions)) in shared {
+        others.sort();
+        hazards.push(Hazard {
+            kind: "shared-partition",
+            message: format!(
+                "{task} writes partitions of {table} that {} also writes{}",
+                others.join(", "),
+                if partitions.len() > 1 {
+                    format!(" ({} partitions)", partitions.len())
+                } else {
+                    String::new()
+                }
+            ),
+            statement: statement_of(inferred, &task, &table).map(|i| i.statement.clone()),
+            partition: None,
+            task,
+            table,
+            evidence: partitions,
+        });
     }
     // INSERT INTO under retries: the same scenario again, with the task's first
     // instance failing after its write once; the retry appends the rows a second time.

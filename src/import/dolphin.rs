@@ -631,6 +631,25 @@ fn task(
         "HIVECLI" => p.opt_str("hiveSqlScript")?.map(str::to_string),
         _ => None,
     };
+    if script.is_none()
+        && !forbidden
+        && !matches!(task_type.as_str(), "DEPENDENT" | "CONDITIONS" | "SWITCH")
+    {
+        report.no_sql.push(format!("{qualified} ({task_type})"));
+    }
+    if matches!(
+        task_type.as_str(),
+        "SUB_PROCESS" | "SUB_WORKFLOW" | "CONDITIONS" | "SWITCH" | "DYNAMIC"
+    ) {
+        report.notes.push(format!(
+            "{qualified}: a {task_type} task is modelled as one plain task ({})",
+            if task_type.starts_with("SUB") || task_type == "DYNAMIC" {
+                "the child workflow's tasks are not expanded"
+            } else {
+                "schedsim runs every branch after it"
+            }
+        ));
+    }
     if let Some(script) = script {
         draft.writes = sql_writes(
             &script,

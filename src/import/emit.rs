@@ -92,6 +92,16 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
             ),
         );
     }
+    if !r.no_sql.is_empty() {
+        comment(
+            &mut o,
+            "",
+            &format!(
+                "no writes inferred (no SQL schedsim reads): {}",
+                r.no_sql.join(", ")
+            ),
+        );
+    }
     o.push('\n');
     let _ = writeln!(
         o,

@@ -416,6 +416,13 @@ fn node(
             _ => {}
         }
     }
+    if let Some(d) = trigger.opt_int("delaySeconds")?.filter(|d| *d > 0) {
+        report.drop(
+            trigger.at("delaySeconds"),
+            format!("{qualified}: a start delay of {d} s"),
+            "schedsim starts a ready instance at once",
+        );
+    }
     let mut task = DraftTask {
         name,
         cron: Some(cron.to_string()),
@@ -575,6 +582,16 @@ fn node(
             Some(c) => Some(c),
             None => script.opt_str("code")?,
         };
+        if !sql || content.is_none() {
+            report.no_sql.push(format!(
+                "{qualified} ({})",
+                if command.is_empty() {
+                    "no command"
+                } else {
+                    command.as_str()
+                }
+            ));
+        }
         if let (true, Some(content)) = (sql, content) {
             task.writes = sql_writes(
                 content,

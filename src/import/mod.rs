@@ -115,6 +115,9 @@ pub struct Report {
     pub inferred: Vec<InferredWrite>,
     pub dropped: Vec<Dropped>,
     pub unclassified: Vec<Unclassified>,
+    /// Tasks whose writes were not inferred: their type carries no SQL schedsim reads
+    /// ("workflow.task (TYPE)").
+    pub no_sql: Vec<String>,
     /// The default scenario the model carries.
     pub scenario: Option<String>,
 }
@@ -201,8 +204,6 @@ pub struct Draft {
 pub struct Import {
     pub toml: String,
     pub report: Report,
-    /// The statement each inferred write came from, by (task, table).
-    pub draft: Draft,
 }
 
 /// Reads the inputs as `format` and builds the model text and the report.
@@ -227,11 +228,7 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
         )
     });
     let toml = emit::model_text(&draft, &report);
-    Ok(Import {
-        toml,
-        report,
-        draft,
-    })
+    Ok(Import { toml, report })
 }
 
 impl Report {
@@ -249,6 +246,7 @@ impl Report {
             inferred: Vec::new(),
             dropped: Vec::new(),
             unclassified: Vec::new(),
+            no_sql: Vec::new(),
             scenario: None,
         }
     }
