@@ -6,6 +6,7 @@ mod out;
 
 mod cron;
 mod diff;
+mod explain;
 mod explore;
 mod golden;
 mod import;
@@ -39,7 +40,7 @@ enum Command {
     /// Simulate a scenario: print a summary, write the trace.
     Run(run::Args),
     /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
-    Check(run::Args),
+    Check(explain::CheckArgs),
     /// Search fault schedules for a property violation; shrink it; print its replay.
     Explore(explore::Args),
     /// Run a backfill under every combination of varied knobs and compare them.
@@ -98,7 +99,10 @@ pub fn main() -> i32 {
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
-        Command::Check(args) => run::check(&args),
+        Command::Check(args) => match args.explain {
+            Some(name) => explain::run(&name),
+            None => args.run.as_ref().map_or(EXIT_BAD_INPUT, run::check),
+        },
         Command::Explore(args) => explore::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Record(args) => golden::record(&args),
