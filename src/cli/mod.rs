@@ -4,6 +4,7 @@
 #[macro_use]
 mod out;
 
+mod completions;
 mod cron;
 mod diff;
 mod explain;
@@ -23,7 +24,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Deterministic virtual-clock simulator and verifier of data-pipeline scheduling
 /// (DataWorks, DolphinScheduler, Airflow).
 #[derive(Parser)]
-#[command(name = "schedsim", version, about)]
+#[command(name = "schedsim", version = version(), about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,6 +59,21 @@ enum Command {
     Schema,
     /// A model from a scheduler's export, with writes inferred from its SQL.
     Import(import::Args),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+}
+
+/// `schedsim 0.1.0 (commit abc1234, tzdb 2025b)`: what `--version` prints.
+fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{} (commit {}, tzdb {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("SCHEDSIM_COMMIT"),
+            schedsim::model::tzdb_version()
+        )
+    });
+    VERSION.as_str()
 }
 
 /// Output for people, or one JSON document on stdout for tools.
@@ -111,6 +127,7 @@ pub fn main() -> i32 {
         Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
         Command::Import(args) => import::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     out::finish(code)
 }
