@@ -89,6 +89,13 @@ fn check_without_a_model_or_explain_is_still_a_usage_error() {
     assert!(text(&out.stderr).contains("<MODEL>"));
     let out = schedsim(&["check", "--explain", "termination", "models/x.toml"]);
     assert_eq!(out.status.code(), Some(2), "--explain takes nothing else");
+    assert!(text(&out.stderr).contains("takes a property name and nothing else"));
+    let out = schedsim(&["check", "--explain", "termination", "--color", "never"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the global --color goes with --explain"
+    );
 }
 
 #[test]
@@ -175,4 +182,75 @@ fn every_shell_clap_complete_knows_gets_a_script_and_others_are_refused() {
         assert!(text(&out.stdout).contains("schedsim"), "{shell}");
     }
     assert_eq!(schedsim(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+const VIOLATING: &str = "models/dataworks-writes-under-retries-and-reruns.toml";
+const ESC: &str = "\x1b[";
+
+#[test]
+fn color_always_highlights_fail_and_ok_even_into_a_pipe() {
+    let out = schedsim(&["check", VIOLATING, "--color", "always"]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.contains("\x1b[1;31mFAIL\x1b[0m idempotent-writes"), "{s}");
+    assert!(
+        s.contains("\x1b[32mok\x1b[0m   unique-logical-instance"),
+        "{s}"
+    );
+    // NO_COLOR governs `auto` only.
+    let out = bin()
+        .args(["--color", "always", "check", VIOLATING])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains(ESC));
+}
+
+#[test]
+fn color_never_and_auto_into_a_pipe_print_no_escape_codes() {
+    for args in [
+        &["check", VIOLATING, "--color", "never"][..],
+        &["check", VIOLATING],
+    ] {
+        let out = schedsim(args);
+        assert_eq!(out.status.code(), Some(1));
+        let s = text(&out.stdout);
+        assert!(
+            s.contains("FAIL idempotent-writes") && !s.contains(ESC),
+            "{s}"
+        );
+    }
+}
+
+/// `check` in auto mode on a pseudo-terminal (util-linux `script`), with `NO_COLOR`
+/// as given; None when `script` is not installed.
+fn check_on_a_terminal(no_color: Option<&str>) -> Option<String> {
+    if !installed("script") {
+        eprintln!("skipped: no `script` on the PATH to run schedsim on a terminal");
+        return None;
+    }
+    let command = format!("{} check {VIOLATING}", env!("CARGO_BIN_EXE_schedsim"));
+    let mut c = Command::new("script");
+    c.args(["-qec", &command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        c.env("NO_COLOR", v);
+    }
+    let out = c.output().unwrap();
+    let s = text(&out.stdout);
+    assert!(s.contains("idempotent-writes"), "{s}");
+    Some(s)
+}
+
+#[test]
+fn color_auto_highlights_a_terminal_unless_no_color_is_set() {
+    let Some(plain) = check_on_a_terminal(None) else {
+        return;
+    };
+    assert!(plain.contains(ESC), "a terminal is coloured: {plain}");
+    // https://no-color.org: an empty NO_COLOR does not disable colour.
+    assert!(check_on_a_terminal(Some("")).unwrap().contains(ESC));
+    let off = check_on_a_terminal(Some("1")).unwrap();
+    assert!(!off.contains(ESC), "{off}");
 }

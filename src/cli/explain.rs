@@ -10,7 +10,7 @@ use super::{EXIT_OK, fail, run};
 pub struct CheckArgs {
     /// Print the definition of PROPERTY (what holds, what a witness shows, how to fix
     /// it) and exit; without a name, list the properties.
-    #[arg(long, value_name = "PROPERTY", num_args = 0..=1, default_missing_value = "", exclusive = true)]
+    #[arg(long, value_name = "PROPERTY", num_args = 0..=1, default_missing_value = "")]
     pub explain: Option<String>,
     #[command(flatten)]
     pub run: Option<run::Args>,

@@ -4,6 +4,7 @@
 #[macro_use]
 mod out;
 
+mod color;
 mod completions;
 mod cron;
 mod diff;
@@ -28,6 +29,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Highlight verdicts (FAIL, ok): `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    color: color::Choice,
 }
 
 #[derive(Subcommand)]
@@ -110,14 +114,16 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    color::init(cli.color);
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
-        Command::Check(args) => match args.explain {
-            Some(name) => explain::run(&name),
-            None => args.run.as_ref().map_or(EXIT_BAD_INPUT, run::check),
+        Command::Check(args) => match (args.explain, &args.run) {
+            (Some(name), None) => explain::run(&name),
+            (Some(_), Some(_)) => fail("`check --explain` takes a property name and nothing else"),
+            (None, run) => run.as_ref().map_or(EXIT_BAD_INPUT, run::check),
         },
         Command::Explore(args) => explore::run(&args),
         Command::Whatif(args) => whatif::run(&args),
