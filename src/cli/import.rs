@@ -95,7 +95,7 @@ pub fn run(args: &Args) -> i32 {
         Ok(i) => i,
         Err(e) => {
             if args.format == Format::Json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises")
                 );
@@ -131,7 +131,7 @@ pub fn run(args: &Args) -> i32 {
         return fail(&format!("{}: {e}", out.display()));
     }
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&JsonOut {
                 report: &imported.report,
@@ -152,7 +152,7 @@ pub fn run(args: &Args) -> i32 {
 fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
     let r = &imported.report;
     match &args.output {
-        Some(out) => println!(
+        Some(out) => outln!(
             "wrote {} ({} workflows, {} tasks, profile {}{}, time zone {})",
             out.display(),
             r.workflows,
@@ -164,12 +164,12 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
                 .unwrap_or_default(),
             r.timezone
         ),
-        None if checked.is_none() => print!("{}", imported.toml),
+        None if checked.is_none() => out!("{}", imported.toml),
         None => {}
     }
     if args.output.is_some() || checked.is_some() {
         for w in &r.inferred {
-            println!(
+            outln!(
                 "inferred: {} {} {}{} ({})",
                 w.task,
                 w.mode,
@@ -182,10 +182,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
             );
         }
         for d in &r.dropped {
-            println!("dropped: {} ({}): {}", d.what, d.path, d.why);
+            outln!("dropped: {} ({}): {}", d.what, d.path, d.why);
         }
         for u in &r.unclassified {
-            println!(
+            outln!(
                 "unclassified: {}: {} ({})",
                 u.task,
                 u.statement.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -195,25 +195,25 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
     }
     if let Some(c) = checked {
         if let Some(s) = &c.scenario {
-            println!("checked: {s}");
+            outln!("checked: {s}");
         }
         if c.hazards.is_empty() {
-            println!("no hazards found");
+            outln!("no hazards found");
         }
         for h in &c.hazards {
-            println!("HAZARD {} {}: {}", h.kind, h.task, h.message);
+            outln!("HAZARD {} {}: {}", h.kind, h.task, h.message);
             if let Some(s) = &h.statement {
-                println!(
+                outln!(
                     "  statement: {}",
                     s.split_whitespace().collect::<Vec<_>>().join(" ")
                 );
             }
             for e in &h.evidence {
-                println!("  run: {e}");
+                outln!("  run: {e}");
             }
         }
         for p in &c.failed_properties {
-            println!("property not holding: {p}");
+            outln!("property not holding: {p}");
         }
     }
 }

@@ -4,8 +4,11 @@
 #[macro_use]
 mod out;
 
+mod color;
+mod completions;
 mod cron;
 mod diff;
+mod explain;
 mod explore;
 mod golden;
 mod import;
@@ -22,10 +25,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Deterministic virtual-clock simulator and verifier of data-pipeline scheduling
 /// (DataWorks, DolphinScheduler, Airflow).
 #[derive(Parser)]
-#[command(name = "schedsim", version, about)]
+#[command(name = "schedsim", version = version(), about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Highlight verdicts (FAIL, ok): `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    color: color::Choice,
 }
 
 #[derive(Subcommand)]
@@ -39,7 +45,7 @@ enum Command {
     /// Simulate a scenario: print a summary, write the trace.
     Run(run::Args),
     /// Simulate a scenario and evaluate every property; exit 1 if one does not hold.
-    Check(run::Args),
+    Check(explain::CheckArgs),
     /// Search schedules of faults, operator actions and stretched durations for
     /// property violations; shrink each; print the command that replays it.
     Explore(explore::Args),
@@ -58,6 +64,21 @@ enum Command {
     Schema,
     /// A model from a scheduler's export, with writes inferred from its SQL.
     Import(import::Args),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+}
+
+/// `schedsim 0.1.0 (commit abc1234, tzdb 2025b)`: what `--version` prints.
+fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{} (commit {}, tzdb {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("SCHEDSIM_COMMIT"),
+            schedsim::model::tzdb_version()
+        )
+    });
+    VERSION.as_str()
 }
 
 /// Output for people, or one JSON document on stdout for tools.
@@ -94,12 +115,17 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    color::init(cli.color);
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Cron(args) => cron::run(&args),
         Command::Instances(args) => instances::run(&args),
         Command::Run(args) => run::run(&args),
-        Command::Check(args) => run::check(&args),
+        Command::Check(args) => match (args.explain, &args.run) {
+            (Some(name), None) => explain::run(&name),
+            (Some(_), Some(_)) => fail("`check --explain` takes a property name and nothing else"),
+            (None, run) => run.as_ref().map_or(EXIT_BAD_INPUT, run::check),
+        },
         Command::Explore(args) => explore::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Record(args) => golden::record(&args),
@@ -108,6 +134,7 @@ pub fn main() -> i32 {
         Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
         Command::Import(args) => import::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     out::finish(code)
 }

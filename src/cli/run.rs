@@ -312,7 +312,7 @@ fn execute(args: &Args, check: bool) -> i32 {
             serde_json::to_string_pretty(&summary).expect("the summary serialises")
         ),
         (Format::Text, false) => out!("{}", summary.text()),
-        (Format::Text, true) => out!("{}", summary.check_text()),
+        (Format::Text, true) => out!("{}", super::color::verdicts(&summary.check_text())),
     }
     // The run could not complete within a budget: its findings are printed, and it
     // ends as an input the tool could not handle in full.

@@ -5,6 +5,7 @@ pub mod check;
 pub mod chrome;
 pub mod lanes;
 pub mod metrics;
+pub mod properties;
 pub mod report;
 pub mod store;
 pub mod summary;

