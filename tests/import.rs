@@ -963,3 +963,42 @@ fn check_reports_a_task_writing_another_tasks_partition() {
     );
     assert_eq!(shared[0]["evidence"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn import_output_over_its_export_is_refused_and_the_export_kept() {
+    // `-o` named the export it read: the model would have replaced the user's export.
+    let dir = scratch("output-over-export");
+    let export = dir.join("warehouse.json");
+    std::fs::copy(fixture("dolphinscheduler/warehouse.json"), &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    let e = export.to_str().unwrap();
+    let o = run(&["import", "dolphinscheduler", e, "-o", e]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to write over it"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&export).unwrap(), before);
+    // A good target is written whole, with no temporary file left beside it.
+    let model = dir.join("warehouse.toml");
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        e,
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&model)
+            .unwrap()
+            .starts_with("# Imported by")
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

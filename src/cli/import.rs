@@ -125,10 +125,22 @@ pub fn run(args: &Args) -> i32 {
         }
         None
     };
-    if let Some(out) = &args.output
-        && let Err(e) = std::fs::write(out, &imported.toml)
-    {
-        return fail(&format!("{}: {e}", out.display()));
+    if let Some(out) = &args.output {
+        // All or nothing, and never over an export or a history file it read.
+        let mut outputs = super::output::Outputs::new();
+        for input in args.inputs.iter().chain(&args.history) {
+            outputs.input(input);
+        }
+        let written = outputs
+            .open("-o", out)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, imported.toml.as_bytes())
+                    .map_err(|e| format!("-o {}: {e}", out.display()))
+            })
+            .and_then(|()| outputs.commit());
+        if let Err(e) = written {
+            return fail(&e);
+        }
     }
     match args.format {
         Format::Json => outln!(

@@ -246,10 +246,10 @@ pub fn render(d: &Diff, all: bool) -> String {
         for r in &d.resources {
             let (a, b) = if r.figure == "busy_seconds" {
                 {
-                // Busy slot-seconds beyond i64 (a huge pool for centuries) stay exact.
-                let h = |x: u128| i64::try_from(x).map_or_else(|_| format!("{x}s"), human);
-                (h(r.a), h(r.b))
-            }
+                    // Busy slot-seconds beyond i64 (a huge pool for centuries) stay exact.
+                    let h = |x: u128| i64::try_from(x).map_or_else(|_| format!("{x}s"), human);
+                    (h(r.a), h(r.b))
+                }
             } else {
                 (r.a.to_string(), r.b.to_string())
             };
