@@ -791,6 +791,7 @@ mod tests {
             let config = Config {
                 seed,
                 max_instances: 1000,
+                max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
             };
             let run = |threads: usize, all_violations: bool| {
                 let pool = rayon::ThreadPoolBuilder::new()

@@ -607,6 +607,7 @@ start = "2025-03-03T00:00:00"
     let config = Config {
         seed: 0,
         max_instances: 10,
+        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
     };
     let (_, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
     let big = findings.groups.iter().find(|g| g.name == "big").unwrap();
