@@ -478,3 +478,35 @@ fn a_trace_read_back_gives_the_run_the_collector_saw() {
     }
     assert!(checked >= 16);
 }
+
+#[test]
+fn readme_upgrade_reports_are_what_diff_prints() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let reports: [&[&str]; 2] = [
+        &[
+            "diff",
+            DS,
+            "--a",
+            "profile_version=3.2",
+            "--b",
+            "profile_version=3.3",
+        ],
+        &[
+            "diff",
+            "models/dataworks-writes-under-retries-and-reruns.toml",
+            "--scenario",
+            "retry-after-write",
+            "--a",
+            "retries.orders.ods_append=0",
+            "--b",
+            "retries.orders.ods_append=3",
+        ],
+    ];
+    for args in reports {
+        let out = text(&schedsim(args).stdout);
+        assert!(
+            readme.contains(&out),
+            "README.md lacks the output of {args:?}:\n{out}"
+        );
+    }
+}
