@@ -64,7 +64,7 @@ pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
     };
     let _ = writeln!(
         h,
-        "<p>Both charts: {} to {} ({}), one row per date (its instances side by side); outlined bars are instances the diff names.</p>",
+        "<p>Both charts: {} to {} ({}), one row per date (its instances on that row); outlined bars are instances the diff names.</p>",
         escape(&a.time(t0)),
         escape(&a.time(t1)),
         human(t1 - t0)
