@@ -428,3 +428,85 @@ fn verify_with_seed_minus_one_says_where_and_what_it_found() {
     assert!(stderr.contains("seed -1"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A run read back from its trace is the run the collector saw: the same instances
+/// (task, scheduled, origin, date, state, attempts, executions, start, end) and dates,
+/// for every scenario of every example model. Only so can a golden trace be diffed
+/// with a fresh run without false changes.
+#[test]
+fn a_trace_read_back_gives_the_run_the_collector_saw() {
+    use schedsim::diff::{self as d, record};
+    let mut models: Vec<PathBuf> = std::fs::read_dir("models")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    models.sort();
+    let mut checked = 0;
+    for path in models {
+        let m = schedsim::model::load_file(&path).unwrap();
+        for s in &m.scenarios {
+            for seed in [0, 7] {
+                let config = schedsim::engine::Config {
+                    seed,
+                    max_instances: 1_000_000,
+                };
+                let mut trace =
+                    schedsim::observe::trace::header_line(&m, &s.name, seed, "h").into_bytes();
+                let live = d::simulate(&m, s, config, "h", Some(&mut trace)).unwrap();
+                let read = record::read_trace(std::str::from_utf8(&trace).unwrap()).unwrap();
+                let name = |r: &d::Run, i: &d::run::Inst| r.tasks[i.task as usize].clone();
+                assert_eq!(
+                    live.instances.len(),
+                    read.instances.len(),
+                    "{path:?} {}",
+                    s.name
+                );
+                for (x, y) in live.instances.iter().zip(&read.instances) {
+                    assert_eq!(name(&live, x), name(&read, y));
+                    let strip = |i: &d::run::Inst| d::run::Inst { task: 0, ..*i };
+                    assert_eq!(strip(x), strip(y), "{path:?} {}", s.name);
+                }
+                assert_eq!(live.dates, read.dates, "{path:?} {}", s.name);
+                let same = d::diff(&live, "live", &read, "read");
+                assert!(
+                    same.changed.is_empty() && same.only_a.is_empty() && same.only_b.is_empty()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 16);
+}
+
+#[test]
+fn readme_upgrade_reports_are_what_diff_prints() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let reports: [&[&str]; 2] = [
+        &[
+            "diff",
+            DS,
+            "--a",
+            "profile_version=3.2",
+            "--b",
+            "profile_version=3.3",
+        ],
+        &[
+            "diff",
+            "models/dataworks-writes-under-retries-and-reruns.toml",
+            "--scenario",
+            "retry-after-write",
+            "--a",
+            "retries.orders.ods_append=0",
+            "--b",
+            "retries.orders.ods_append=3",
+        ],
+    ];
+    for args in reports {
+        let out = text(&schedsim(args).stdout);
+        assert!(
+            readme.contains(&out),
+            "README.md lacks the output of {args:?}:\n{out}"
+        );
+    }
+}

@@ -155,7 +155,24 @@ fn side(
                 path.display()
             )));
         }
-        return Ok((label, read_recorded(path, &text)?));
+        let run = read_recorded(path, &text)?;
+        // A recorded run is what it is: a --scenario or --seed it does not match is
+        // refused rather than ignored.
+        if let Some(name) = args.scenario.as_deref().filter(|n| *n != run.meta.scenario) {
+            return Err(fail(&format!(
+                "--scenario {name}: {} records scenario `{}`",
+                path.display(),
+                run.meta.scenario
+            )));
+        }
+        if let Some(seed) = args.seed.filter(|s| *s != run.meta.seed) {
+            return Err(fail(&format!(
+                "--seed {seed}: {} records seed {}",
+                path.display(),
+                run.meta.seed
+            )));
+        }
+        return Ok((label, run));
     }
     let scenario = args
         .scenario

@@ -1,6 +1,7 @@
 //! A diff as one self-contained HTML page (no scripts, no network): the verdict, the
 //! text summary, and the two runs' Gantt charts drawn on one time axis, one row per
-//! task, so a shift reads as a bar moving right. Bars of instances the diff names
+//! date (unit), so a shift reads as a bar moving right and the dates that start
+//! together line up. Bars of instances the diff names
 //! (changed, or in one run only) are outlined.
 
 use std::collections::BTreeSet;
@@ -38,12 +39,12 @@ pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
         }
     };
     let t1 = t1.max(t0 + 1);
-    // Every task either run has, in name order: the same rows in both charts.
-    let tasks: Vec<&str> = a
-        .tasks
+    // Every date either run has, in order: the same rows in both charts.
+    let rows: Vec<(&str, &str)> = a
+        .dates
         .iter()
-        .chain(&b.tasks)
-        .map(String::as_str)
+        .chain(&b.dates)
+        .map(|d| (d.date.as_str(), d.origin.word()))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -63,7 +64,7 @@ pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
     };
     let _ = writeln!(
         h,
-        "<p>Both charts: {} to {} ({}), one row per task; outlined bars are instances the diff names.</p>",
+        "<p>Both charts: {} to {} ({}), one row per date (its instances on that row); outlined bars are instances the diff names.</p>",
         escape(&a.time(t0)),
         escape(&a.time(t1)),
         human(t1 - t0)
@@ -71,7 +72,7 @@ pub fn render(d: &Diff, a: &Run, b: &Run) -> String {
     for (name, run, side) in [("A", a, 0), ("B", b, 1)] {
         let label = if side == 0 { &d.a.label } else { &d.b.label };
         let _ = writeln!(h, "<h2>{name}: {}</h2>", escape(label));
-        chart(&mut h, run, &tasks, (t0, t1), &marked(side));
+        chart(&mut h, run, &rows, (t0, t1), &marked(side));
     }
     h.push_str("</body></html>\n");
     h
@@ -86,18 +87,21 @@ struct Marked<'d> {
 fn chart(
     h: &mut String,
     run: &Run,
-    tasks: &[&str],
+    rows: &[(&str, &str)],
     (t0, t1): (Instant, Instant),
     marked: &Marked<'_>,
 ) {
     let (label, width, row) = (180.0, 1000.0, 14.0);
     let x = |t: Instant| label + (t - t0) as f64 / (t1 - t0) as f64 * width;
     let row_of: Vec<usize> = run
-        .tasks
+        .dates
         .iter()
-        .map(|t| tasks.binary_search(&t.as_str()).unwrap_or(0))
+        .map(|d| {
+            rows.binary_search(&(d.date.as_str(), d.origin.word()))
+                .unwrap_or(0)
+        })
         .collect();
-    let height = tasks.len() as f64 * row + 4.0;
+    let height = rows.len() as f64 * row + 4.0;
     let ran: Vec<_> = run
         .instances
         .iter()
@@ -116,13 +120,13 @@ fn chart(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\">",
         label + width + 10.0
     );
-    for (r, t) in tasks.iter().enumerate() {
+    for (r, (date, origin)) in rows.iter().enumerate() {
         let y = r as f64 * row;
         let _ = writeln!(
             h,
             "<text x=\"4\" y=\"{}\">{}</text><line class=\"axis\" x1=\"0\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"/>",
             y + 11.0,
-            escape(t),
+            escape(&format!("{date} ({origin})")),
             label + width
         );
     }
@@ -131,7 +135,7 @@ fn chart(
             continue;
         };
         let start = i.start.unwrap_or(end);
-        let y = row_of[i.task as usize] as f64 * row + 1.0;
+        let y = row_of[i.date as usize] as f64 * row + 1.0;
         let (x0, x1) = (x(start), x(end));
         let class = match i.state {
             State::Succeeded => "finished",
