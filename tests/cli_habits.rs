@@ -254,3 +254,40 @@ fn color_auto_highlights_a_terminal_unless_no_color_is_set() {
     let off = check_on_a_terminal(Some("1")).unwrap();
     assert!(!off.contains(ESC), "{off}");
 }
+
+/// The subcommands `schedsim --help` lists.
+fn subcommands() -> Vec<String> {
+    let help = text(&schedsim(&["--help"]).stdout);
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+/// The walk over the clap definition (no argument without help) is the binary's unit
+/// test `cli::help::tests::every_flag_of_every_command_is_described_in_help`; this
+/// checks what a person sees.
+#[test]
+fn every_command_help_states_its_exit_codes_and_describes_format() {
+    let commands = subcommands();
+    assert!(commands.len() >= 14, "{commands:?}");
+    for c in &commands {
+        let out = schedsim(&[c, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{c}");
+        let help = text(&out.stdout);
+        assert!(help.contains("Exit codes: 0 "), "{c} --help: {help}");
+        assert!(help.contains("2 bad input or usage"), "{c} --help");
+        if let Some(at) = help.find("--format <FORMAT>") {
+            let next = help[at..].lines().nth(1).unwrap_or("").trim();
+            assert!(
+                next.starts_with("Text for people"),
+                "{c} --format: {next:?}"
+            );
+        }
+    }
+    let check = text(&schedsim(&["check", "--help"]).stdout);
+    assert!(check.contains("1 a property does not hold"));
+}

@@ -11,6 +11,7 @@ mod diff;
 mod explain;
 mod explore;
 mod golden;
+mod help;
 mod import;
 mod instances;
 mod output;
@@ -20,7 +21,7 @@ mod test;
 mod validate;
 mod whatif;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Deterministic virtual-clock simulator and verifier of data-pipeline scheduling
 /// (DataWorks, DolphinScheduler, Airflow).
@@ -102,7 +103,10 @@ pub fn fail(message: &str) -> i32 {
 }
 
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let cli = match help::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
