@@ -291,3 +291,69 @@ fn every_command_help_states_its_exit_codes_and_describes_format() {
     let check = text(&schedsim(&["check", "--help"]).stdout);
     assert!(check.contains("1 a property does not hold"));
 }
+
+#[test]
+fn scenarios_lists_each_scenario_with_its_backfills_faults_and_operations() {
+    let model = "models/dolphinscheduler-complement-rerun.toml";
+    let out = schedsim(&["scenarios", model, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = all.as_array().unwrap();
+    let m = schedsim::model::load_str(model, &std::fs::read_to_string(model).unwrap()).unwrap();
+    let names: Vec<&str> = all.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let want: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, want);
+    for (json, s) in all.iter().zip(&m.scenarios) {
+        assert_eq!(
+            json["backfills"].as_array().unwrap().len(),
+            s.backfills.len()
+        );
+        assert_eq!(json["faults"].as_array().unwrap().len(), s.faults.len());
+        assert_eq!(
+            json["operations"].as_array().unwrap().len(),
+            s.operations.len()
+        );
+        assert_eq!(json["recurring"], s.recurring);
+    }
+    // Faults and operations are listed in the form `run --fault/--operation` takes:
+    // replaying a listed operation on a scenario without it is accepted.
+    let with_op = all
+        .iter()
+        .find(|s| s["operations"].as_array().is_some_and(|o| !o.is_empty()))
+        .unwrap();
+    let op = with_op["operations"][0].as_str().unwrap();
+    let other = all.iter().find(|s| s["name"] != with_op["name"]).unwrap();
+    let replay = schedsim(&[
+        "run",
+        model,
+        "--scenario",
+        other["name"].as_str().unwrap(),
+        "--operation",
+        op,
+    ]);
+    assert_eq!(replay.status.code(), Some(0), "{}", text(&replay.stderr));
+
+    let out = schedsim(&["scenarios", model]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert!(
+        s.starts_with(&format!(
+            "model {} (dolphinscheduler): {} scenario(s)",
+            m.name,
+            want.len()
+        )),
+        "{s}"
+    );
+    for name in want {
+        assert!(s.contains(&format!("\n{name}  from ")), "{s}");
+    }
+    assert!(s.contains(&format!("  operation  {op}")), "{s}");
+    assert!(s.contains("  backfill 1: daily "), "{s}");
+}
+
+#[test]
+fn scenarios_of_a_broken_model_is_bad_input() {
+    let out = schedsim(&["scenarios", "no/such/model.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

@@ -16,6 +16,7 @@ mod import;
 mod instances;
 mod output;
 mod run;
+mod scenarios;
 mod schema;
 mod test;
 mod validate;
@@ -64,6 +65,8 @@ enum Command {
     Schema,
     /// A model from a scheduler's export, with writes inferred from its SQL.
     Import(import::Args),
+    /// List a model's scenarios: backfills, recurring schedule, faults, operations.
+    Scenarios(scenarios::Args),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
 }
@@ -137,6 +140,7 @@ pub fn main() -> i32 {
         Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
         Command::Import(args) => import::run(&args),
+        Command::Scenarios(args) => scenarios::run(&args),
         Command::Completions(args) => completions::run(&args),
     };
     out::finish(code)
