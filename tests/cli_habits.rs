@@ -357,3 +357,43 @@ fn scenarios_of_a_broken_model_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+/// The one JSON document on stdout of a command that failed under `--format json`.
+fn json_error(args: &[&str]) -> serde_json::Value {
+    let out = schedsim(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(
+        text(&out.stderr).contains("error") || text(&out.stderr).contains('×'),
+        "people still read the error on stderr"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document: {e}"));
+    assert_eq!(doc["error"]["exit_code"], 2);
+    doc
+}
+
+#[test]
+fn errors_under_format_json_are_one_json_document_on_stdout() {
+    let doc = json_error(&[
+        "check",
+        "models/dolphinscheduler-complement-rerun.toml",
+        "--scenario",
+        "nope",
+        "--format",
+        "json",
+    ]);
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(message.contains("no scenario `nope`"), "{message}");
+    // A model's problems come with their file, line and column.
+    let model = "tests/broken/backfill_unknown_target.toml";
+    for command in ["run", "check", "explore", "scenarios"] {
+        let doc = json_error(&[command, model, "--format", "json"]);
+        let d = &doc["error"]["diagnostics"][0];
+        assert_eq!(d["file"], model, "{command}");
+        assert!(d["line"].as_u64().unwrap() > 1, "{command}: {d}");
+    }
+    // Without --format json, stdout stays empty.
+    let out = schedsim(&["check", model]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

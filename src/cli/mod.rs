@@ -8,6 +8,7 @@ mod color;
 mod completions;
 mod cron;
 mod diff;
+mod errors;
 mod explain;
 mod explore;
 mod golden;
@@ -101,15 +102,18 @@ pub const DEFAULT_MAX_INSTANCES: u64 = 50_000_000;
 
 /// Prints a usage or input error and returns exit code 2.
 pub fn fail(message: &str) -> i32 {
-    eprintln!("error: {message}");
+    errors::error(message);
     EXIT_BAD_INPUT
 }
 
 pub fn main() -> i32 {
-    let cli = match help::command()
-        .try_get_matches()
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
+    let cli = match help::command().try_get_matches().and_then(|m| {
+        let format = m
+            .subcommand()
+            .and_then(|(_, sub)| sub.try_get_one::<Format>("format").ok().flatten().copied());
+        errors::init(format == Some(Format::Json));
+        Cli::from_arg_matches(&m)
+    }) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {

@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> i32 {
     {
         Ok(x) => x,
         Err(d) => {
-            eprint!("{}", d.render());
+            super::errors::diagnostics(&d);
             return EXIT_BAD_INPUT;
         }
     };
