@@ -254,3 +254,146 @@ fn color_auto_highlights_a_terminal_unless_no_color_is_set() {
     let off = check_on_a_terminal(Some("1")).unwrap();
     assert!(!off.contains(ESC), "{off}");
 }
+
+/// The subcommands `schedsim --help` lists.
+fn subcommands() -> Vec<String> {
+    let help = text(&schedsim(&["--help"]).stdout);
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+/// The walk over the clap definition (no argument without help) is the binary's unit
+/// test `cli::help::tests::every_flag_of_every_command_is_described_in_help`; this
+/// checks what a person sees.
+#[test]
+fn every_command_help_states_its_exit_codes_and_describes_format() {
+    let commands = subcommands();
+    assert!(commands.len() >= 14, "{commands:?}");
+    for c in &commands {
+        let out = schedsim(&[c, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{c}");
+        let help = text(&out.stdout);
+        assert!(help.contains("Exit codes: 0 "), "{c} --help: {help}");
+        assert!(help.contains("2 bad input or usage"), "{c} --help");
+        if let Some(at) = help.find("--format <FORMAT>") {
+            let next = help[at..].lines().nth(1).unwrap_or("").trim();
+            assert!(
+                next.starts_with("Text for people"),
+                "{c} --format: {next:?}"
+            );
+        }
+    }
+    let check = text(&schedsim(&["check", "--help"]).stdout);
+    assert!(check.contains("1 a property does not hold"));
+}
+
+#[test]
+fn scenarios_lists_each_scenario_with_its_backfills_faults_and_operations() {
+    let model = "models/dolphinscheduler-complement-rerun.toml";
+    let out = schedsim(&["scenarios", model, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = all.as_array().unwrap();
+    let m = schedsim::model::load_str(model, &std::fs::read_to_string(model).unwrap()).unwrap();
+    let names: Vec<&str> = all.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let want: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, want);
+    for (json, s) in all.iter().zip(&m.scenarios) {
+        assert_eq!(
+            json["backfills"].as_array().unwrap().len(),
+            s.backfills.len()
+        );
+        assert_eq!(json["faults"].as_array().unwrap().len(), s.faults.len());
+        assert_eq!(
+            json["operations"].as_array().unwrap().len(),
+            s.operations.len()
+        );
+        assert_eq!(json["recurring"], s.recurring);
+    }
+    // Faults and operations are listed in the form `run --fault/--operation` takes:
+    // replaying a listed operation on a scenario without it is accepted.
+    let with_op = all
+        .iter()
+        .find(|s| s["operations"].as_array().is_some_and(|o| !o.is_empty()))
+        .unwrap();
+    let op = with_op["operations"][0].as_str().unwrap();
+    let other = all.iter().find(|s| s["name"] != with_op["name"]).unwrap();
+    let replay = schedsim(&[
+        "run",
+        model,
+        "--scenario",
+        other["name"].as_str().unwrap(),
+        "--operation",
+        op,
+    ]);
+    assert_eq!(replay.status.code(), Some(0), "{}", text(&replay.stderr));
+
+    let out = schedsim(&["scenarios", model]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert!(
+        s.starts_with(&format!(
+            "model {} (dolphinscheduler): {} scenario(s)",
+            m.name,
+            want.len()
+        )),
+        "{s}"
+    );
+    for name in want {
+        assert!(s.contains(&format!("\n{name}  from ")), "{s}");
+    }
+    assert!(s.contains(&format!("  operation  {op}")), "{s}");
+    assert!(s.contains("  backfill 1: daily "), "{s}");
+}
+
+#[test]
+fn scenarios_of_a_broken_model_is_bad_input() {
+    let out = schedsim(&["scenarios", "no/such/model.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+/// The one JSON document on stdout of a command that failed under `--format json`.
+fn json_error(args: &[&str]) -> serde_json::Value {
+    let out = schedsim(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(
+        text(&out.stderr).contains("error") || text(&out.stderr).contains('×'),
+        "people still read the error on stderr"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document: {e}"));
+    assert_eq!(doc["error"]["exit_code"], 2);
+    doc
+}
+
+#[test]
+fn errors_under_format_json_are_one_json_document_on_stdout() {
+    let doc = json_error(&[
+        "check",
+        "models/dolphinscheduler-complement-rerun.toml",
+        "--scenario",
+        "nope",
+        "--format",
+        "json",
+    ]);
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(message.contains("no scenario `nope`"), "{message}");
+    // A model's problems come with their file, line and column.
+    let model = "tests/broken/backfill_unknown_target.toml";
+    for command in ["run", "check", "explore", "scenarios"] {
+        let doc = json_error(&[command, model, "--format", "json"]);
+        let d = &doc["error"]["diagnostics"][0];
+        assert_eq!(d["file"], model, "{command}");
+        assert!(d["line"].as_u64().unwrap() > 1, "{command}: {d}");
+    }
+    // Without --format json, stdout stays empty.
+    let out = schedsim(&["check", model]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

@@ -450,6 +450,7 @@ fn a_trace_read_back_gives_the_run_the_collector_saw() {
                 let config = schedsim::engine::Config {
                     seed,
                     max_instances: 1_000_000,
+                    max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
                 };
                 let mut trace =
                     schedsim::observe::trace::header_line(&m, &s.name, seed, "h").into_bytes();

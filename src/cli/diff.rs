@@ -82,7 +82,7 @@ pub fn simulate(
 ) -> Result<Run, i32> {
     let shown = path.display().to_string();
     let first = model::load_str(&shown, source).map_err(|d| {
-        eprint!("{}", d.render());
+        super::errors::diagnostics(&d);
         EXIT_BAD_INPUT
     })?;
     let name = match scenario {
@@ -112,7 +112,7 @@ pub fn simulate(
             .map_err(|e| fail(&format!("{} {e}", knobs.0)))?;
         let label = format!("{shown} with {}", show(knobs.1));
         let m = model::load_str(&label, &text).map_err(|d| {
-            eprint!("{}", d.render());
+            super::errors::diagnostics(&d);
             EXIT_BAD_INPUT
         })?;
         (m, model::model_hash(text.as_bytes()))

@@ -28,6 +28,7 @@ pub struct RecordArgs {
     /// The scenario to record; default: the model's first.
     #[arg(long)]
     scenario: Option<String>,
+    /// Seed of the one random generator (durations, random failures); the file records it.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]

@@ -108,7 +108,7 @@ pub fn run(args: &Args) -> i32 {
         match check(&imported) {
             Ok(c) => Some(c),
             Err(CheckError::Invalid(d)) => {
-                eprint!("{}", d.render());
+                super::errors::diagnostics(&d);
                 return fail(
                     "the imported model does not validate (the diagnostics above name its lines)",
                 );
@@ -118,7 +118,7 @@ pub fn run(args: &Args) -> i32 {
     } else {
         // Without --check, the model must still validate: never write one that does not.
         if let Err(d) = schedsim::model::load_str("<imported model>", &imported.toml) {
-            eprint!("{}", d.render());
+            super::errors::diagnostics(&d);
             return fail(
                 "the imported model does not validate (the diagnostics above name its lines)",
             );

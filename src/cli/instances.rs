@@ -62,7 +62,7 @@ pub fn run(args: &Args) -> i32 {
     let m = match model::load_file(&args.model) {
         Ok(m) => m,
         Err(d) => {
-            eprint!("{}", d.render());
+            super::errors::diagnostics(&d);
             return EXIT_BAD_INPUT;
         }
     };

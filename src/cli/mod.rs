@@ -8,19 +8,22 @@ mod color;
 mod completions;
 mod cron;
 mod diff;
+mod errors;
 mod explain;
 mod explore;
 mod golden;
+mod help;
 mod import;
 mod instances;
 mod output;
 mod run;
+mod scenarios;
 mod schema;
 mod test;
 mod validate;
 mod whatif;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Deterministic virtual-clock simulator and verifier of data-pipeline scheduling
 /// (DataWorks, DolphinScheduler, Airflow).
@@ -64,6 +67,8 @@ enum Command {
     Schema,
     /// A model from a scheduler's export, with writes inferred from its SQL.
     Import(import::Args),
+    /// List a model's scenarios: backfills, recurring schedule, faults, operations.
+    Scenarios(scenarios::Args),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
 }
@@ -98,12 +103,18 @@ pub const DEFAULT_MAX_INSTANCES: u64 = 50_000_000;
 
 /// Prints a usage or input error and returns exit code 2.
 pub fn fail(message: &str) -> i32 {
-    eprintln!("error: {message}");
+    errors::error(message);
     EXIT_BAD_INPUT
 }
 
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let cli = match help::command().try_get_matches().and_then(|m| {
+        let format = m
+            .subcommand()
+            .and_then(|(_, sub)| sub.try_get_one::<Format>("format").ok().flatten().copied());
+        errors::init(format == Some(Format::Json));
+        Cli::from_arg_matches(&m)
+    }) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -134,6 +145,7 @@ pub fn main() -> i32 {
         Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
         Command::Import(args) => import::run(&args),
+        Command::Scenarios(args) => scenarios::run(&args),
         Command::Completions(args) => completions::run(&args),
     };
     out::finish(code)

@@ -11,10 +11,17 @@ use std::io::{self, Write};
 
 thread_local! {
     static FAILED: RefCell<Option<io::Error>> = const { RefCell::new(None) };
+    static PRINTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether anything was written to stdout yet.
+pub fn printed() -> bool {
+    PRINTED.get()
 }
 
 /// Writes to stdout unless an earlier write failed; keeps the first error.
 pub fn print(args: std::fmt::Arguments<'_>) {
+    PRINTED.set(true);
     FAILED.with_borrow_mut(|failed| {
         if failed.is_none()
             && let Err(e) = io::stdout().lock().write_fmt(args)

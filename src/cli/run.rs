@@ -154,7 +154,7 @@ impl Loaded {
                     error.to_string(),
                     "a scenario that can be planned",
                 ));
-                eprint!("{}", out.render());
+                super::errors::diagnostics(&out);
                 EXIT_BAD_INPUT
             }
             None => fail(&error.to_string()),
@@ -166,7 +166,7 @@ impl Loaded {
 pub fn load(path: &Path, scenario: Option<&str>) -> Result<Loaded, i32> {
     let shown = path.display().to_string();
     let report = |d: model::FileDiagnostics| {
-        eprint!("{}", d.render());
+        super::errors::diagnostics(&d);
         EXIT_BAD_INPUT
     };
     let source = model::read_model_file(path).map_err(report)?;

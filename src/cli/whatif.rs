@@ -41,6 +41,7 @@ pub struct Args {
     /// scenario's start, or two days after --to.
     #[arg(long)]
     at: Option<String>,
+    /// Seed of the one random generator of every variant (durations, random failures).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Simulations run at once.
@@ -68,7 +69,7 @@ pub fn run(args: &Args) -> i32 {
     {
         Ok(x) => x,
         Err(d) => {
-            eprint!("{}", d.render());
+            super::errors::diagnostics(&d);
             return EXIT_BAD_INPUT;
         }
     };

@@ -22,8 +22,8 @@ pub struct Definition {
 pub const DEFINITIONS: [Definition; 13] = [
     Definition {
         name: "unique-logical-instance",
-        holds: "There is one instance per (task, scheduled time). Reruns, retries and \
-                set-success add executions to that instance, never a second instance.",
+        holds: "There is one instance per (task, scheduled time). Retries and reruns add \
+                executions to that instance, never a second instance.",
         witness: "The task and scheduled time, how many instances share it, and for each \
                   its origin (recurring, backfill, rerun) and when it was created.",
         fix: "Do not backfill a range the recurring schedule already covers (or another \
@@ -104,8 +104,9 @@ pub const DEFINITIONS: [Definition; 13] = [
                 slots.",
         witness: "When, the group, the slots in use and its slots, and the task that \
                   started.",
-        fix: "A violation is the scheduler's (or a rule knob's) fault, not the model's: \
-              report it with the replay line.",
+        fix: "The simulated schedulers start nothing past a group's free slots, so a \
+              violation points at a rule of the profile, not at the model: report it \
+              with the `check` command that shows it.",
     },
     Definition {
         name: "date-parallelism-bound",
@@ -113,8 +114,8 @@ pub const DEFINITIONS: [Definition; 13] = [
                 an operator reruns is not another date in flight.",
         witness: "When, the backfill (by its number in the scenario), the dates in flight, \
                   the date that started, and the groups allowed.",
-        fix: "As resource-bound: a violation is a scheduling rule's, report it with the \
-              replay line.",
+        fix: "As for resource-bound: the bound is kept by the profile's rules, so report \
+              a violation with the `check` command that shows it.",
     },
     Definition {
         name: "no-early-start",
@@ -133,7 +134,8 @@ pub const DEFINITIONS: [Definition; 13] = [
                 `retry.interval` after the failure before it.",
         witness: "The instance and the execution that is a try too many, or the retry with \
                   its gap after the failure and the interval.",
-        fix: "As resource-bound: the retry rules are the scheduler's; report it.",
+        fix: "As for resource-bound: retries follow the profile's rules, so report a \
+              violation with the `check` command that shows it.",
     },
     Definition {
         name: "effective-period",

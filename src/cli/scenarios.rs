@@ -1,0 +1,154 @@
+//! `schedsim scenarios MODEL`: a model's scenarios, each with what it contains (its
+//! span, the recurring schedule, backfills, scripted faults, operations and
+//! stretches), in the command-line forms `run --fault/--operation/--stretch` take.
+
+use std::path::PathBuf;
+
+use schedsim::explore::{fault_arg, operation_arg, stretch_arg};
+use schedsim::keyword::Keyword;
+use schedsim::model::{DateOrTime, Model, Scenario, Target};
+use serde::Serialize;
+
+use super::{EXIT_OK, Format, run};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model file (TOML).
+    model: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct Listed {
+    name: String,
+    start: String,
+    until: Option<String>,
+    recurring: bool,
+    backfills: Vec<BackfillJson>,
+    faults: Vec<String>,
+    operations: Vec<String>,
+    stretches: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct BackfillJson {
+    at: String,
+    targets: Vec<String>,
+    downstream: bool,
+    from: String,
+    to: String,
+    /// Explicit schedule times (DolphinScheduler), when given instead of a range.
+    dates: Option<usize>,
+    groups: u32,
+    order: &'static str,
+    run_immediately: bool,
+}
+
+fn bound(b: DateOrTime) -> String {
+    match b {
+        DateOrTime::Date(d) => d.to_string(),
+        DateOrTime::DateTime(t) => t.to_string(),
+    }
+}
+
+fn listed(m: &Model, s: &Scenario) -> Listed {
+    Listed {
+        name: s.name.clone(),
+        start: s.start.to_string(),
+        until: s.until.map(|u| u.to_string()),
+        recurring: s.recurring,
+        backfills: s
+            .backfills
+            .iter()
+            .map(|b| BackfillJson {
+                at: b.at.to_string(),
+                targets: b
+                    .targets
+                    .iter()
+                    .map(|t| match *t {
+                        Target::Workflow(w) => m.workflows[w.0 as usize].name.clone(),
+                        Target::Task(t) => m.task(t).name.clone(),
+                    })
+                    .collect(),
+                downstream: b.downstream,
+                from: bound(b.from),
+                to: bound(b.to),
+                dates: b.dates.as_ref().map(Vec::len),
+                groups: b.groups,
+                order: b.order.word(),
+                run_immediately: b.run_immediately,
+            })
+            .collect(),
+        faults: s.faults.iter().map(|f| fault_arg(m, f)).collect(),
+        operations: s.operations.iter().map(|o| operation_arg(m, o)).collect(),
+        stretches: s.stretches.iter().map(|x| stretch_arg(m, x)).collect(),
+    }
+}
+
+fn print_text(m: &Model, all: &[Listed]) {
+    outln!(
+        "model {} ({}): {} scenario(s)",
+        m.name,
+        m.profile.word(),
+        all.len()
+    );
+    for s in all {
+        outln!();
+        let until = s
+            .until
+            .as_deref()
+            .map_or(String::new(), |u| format!(" until {u}"));
+        outln!("{}  from {}{until}", s.name, s.start);
+        outln!(
+            "  recurring schedule: {}",
+            if s.recurring { "yes" } else { "no" }
+        );
+        for (i, b) in s.backfills.iter().enumerate() {
+            let range = match b.dates {
+                Some(n) => format!("{n} dates from {} to {}", b.from, b.to),
+                None => format!("{} to {}", b.from, b.to),
+            };
+            outln!(
+                "  backfill {}: {}{} {range}, at {}, {} group(s), {}{}",
+                i + 1,
+                b.targets.join(","),
+                if b.downstream { " and downstream" } else { "" },
+                b.at,
+                b.groups,
+                b.order,
+                if b.run_immediately {
+                    ", run immediately"
+                } else {
+                    ""
+                }
+            );
+        }
+        for (what, items) in [
+            ("fault", &s.faults),
+            ("operation", &s.operations),
+            ("stretch", &s.stretches),
+        ] {
+            for x in items {
+                outln!("  {what:<10} {x}");
+            }
+        }
+    }
+}
+
+pub fn run(args: &Args) -> i32 {
+    let loaded = match run::load(&args.model, None) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let m = &loaded.model;
+    let all: Vec<Listed> = m.scenarios.iter().map(|s| listed(m, s)).collect();
+    match args.format {
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&all).expect("the scenarios serialise")
+        ),
+        Format::Text => print_text(m, &all),
+    }
+    EXIT_OK
+}
