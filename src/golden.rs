@@ -4,7 +4,8 @@
 //! Layout: the models are the directory's `*.toml` files (not its subdirectories);
 //! the golden of scenario S of model `M.toml` is `goldens/M/S.jsonl` in the same
 //! directory (characters other than letters, digits, `.`, `-` and `_` in S become
-//! `_`). A golden is a record of the run (`diff::record`): a header with the
+//! `_`); a scenario whose `seeds` names more than seed 0 has one golden per seed,
+//! `goldens/M/S.seed-N.jsonl` for each seed N other than 0. A golden is a record of the run (`diff::record`): a header with the
 //! schedsim version, model hash, tz database and seed, then its dates, instances,
 //! partitions, property verdicts and resource figures, one per line, so that a
 //! change reads well in a code review. A golden whose scenario the model no longer
@@ -83,8 +84,10 @@ impl Outcome {
 }
 
 /// A scenario name as a file name.
-pub fn file_name(scenario: &str) -> String {
-    scenario
+/// The golden of a scenario under a seed: `SCENARIO.jsonl` for seed 0,
+/// `SCENARIO.seed-N.jsonl` for the other seeds its `seeds` names.
+pub fn file_name(scenario: &str, seed: u64) -> String {
+    let name: String = scenario
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
@@ -93,8 +96,11 @@ pub fn file_name(scenario: &str) -> String {
                 '_'
             }
         })
-        .collect::<String>()
-        + ".jsonl"
+        .collect();
+    match seed {
+        0 => format!("{name}.jsonl"),
+        n => format!("{name}.seed-{n}.jsonl"),
+    }
 }
 
 /// The models of a directory, in name order.
@@ -143,20 +149,24 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
     let mut cases: Vec<(Case, Outcome)> = m
         .scenarios
         .iter()
-        .map(|s| {
+        .flat_map(|s| s.seeds.iter().map(move |&seed| (s, seed)))
+        .map(|(s, seed)| {
             let case = Case {
                 model: stem.clone(),
-                scenario: s.name.clone(),
-                golden: dir.join(file_name(&s.name)),
+                scenario: match seed {
+                    0 => s.name.clone(),
+                    n => format!("{} (seed {n})", s.name),
+                },
+                golden: dir.join(file_name(&s.name, seed)),
             };
             let config = Config {
-                seed: 0,
+                seed,
                 max_instances,
                 max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
             };
             let outcome = match diff::simulate(&m, s, config, &hash, None) {
                 Ok(run) => compare(&case.golden, &run, bless),
-                Err(e) => Outcome::Error(format!("scenario {}: {e}", s.name)),
+                Err(e) => Outcome::Error(format!("scenario {}: {e}", case.scenario)),
             };
             (case, outcome)
         })

@@ -438,3 +438,53 @@ fn test_reports_the_golden_of_a_renamed_scenario_as_stale_and_bless_removes_it()
     assert_eq!(schedsim(&["test", d]).status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn scenario_seeds_each_get_a_golden_of_their_own() {
+    // The retry backfill draws durations from its seed: seeds 0 and 3 are two runs,
+    // and a golden recorded under one seed must not pass for the other.
+    let model = "dolphinscheduler-retry-backfill";
+    let dir = suite_with("seeds", model);
+    let path = dir.join(format!("{model}.toml"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    let seeded = source.replacen(
+        "name = \"complement-10-days\"\n",
+        "name = \"complement-10-days\"\nseeds = [0, 3]\n",
+        1,
+    );
+    assert_ne!(seeded, source, "the scenario is where the test expects it");
+    std::fs::write(&path, seeded).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = schedsim(&["test", d]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        // Seed 0 keeps its golden; only the model's hash changed.
+        stdout.contains(&format!(
+            "PASS {model} :: complement-10-days (same results; model_hash"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("NEW {model} :: complement-10-days (seed 3)")),
+        "{stdout}"
+    );
+    assert_eq!(schedsim(&["test", d, "--bless"]).status.code(), Some(0));
+    let seed0 = dir.join(format!("goldens/{model}/complement-10-days.jsonl"));
+    let seed3 = dir.join(format!("goldens/{model}/complement-10-days.seed-3.jsonl"));
+    let (a, b) = (
+        std::fs::read_to_string(&seed0).unwrap(),
+        std::fs::read_to_string(&seed3).unwrap(),
+    );
+    assert!(b.lines().next().unwrap().contains("\"seed\":3"), "{b}");
+    assert_ne!(a.lines().nth(1), None);
+    assert_ne!(
+        a.lines().skip(1).collect::<Vec<_>>(),
+        b.lines().skip(1).collect::<Vec<_>>(),
+        "seed 3 draws other durations"
+    );
+    // Swapped goldens fail: each seed is compared with its own.
+    std::fs::write(&seed3, &a).unwrap();
+    assert_eq!(schedsim(&["test", d]).status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -280,6 +280,10 @@ pub struct ScenarioDoc {
     /// Also run the normal schedule: the runs that fire inside [start, until].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Sp<bool>>,
+    /// The seeds `schedsim test` runs this scenario under, each against its own
+    /// golden (default: 0 alone). Other commands take `--seed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<Sp<Vec<Sp<i64>>>>,
     #[serde(rename = "backfill", default, skip_serializing_if = "Vec::is_empty")]
     pub backfills: Vec<BackfillDoc>,
     #[serde(rename = "fault", default, skip_serializing_if = "Vec::is_empty")]
@@ -438,7 +442,7 @@ table_decode!(RetryDoc, "`retry`", {
 table_decode!(FailDoc, "`fail`", { probability: required, after_write: optional });
 table_decode!(WriteDoc, "a write", { table: required, partition: optional, mode: required });
 table_decode!(ScenarioDoc, "[[scenario]]", {
-    name: required, start: required, until: optional, recurring: optional,
+    name: required, start: required, until: optional, recurring: optional, seeds: optional,
     backfills: list = "backfill", faults: list = "fault", operations: list = "operation",
     stretches: list = "stretch",
 });

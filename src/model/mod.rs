@@ -143,6 +143,8 @@ pub struct Scenario {
     pub start: civil::DateTime,
     pub until: Option<civil::DateTime>,
     pub recurring: bool,
+    /// The seeds `schedsim test` runs it under, distinct, in the order given.
+    pub seeds: Vec<u64>,
     pub backfills: Vec<Backfill>,
     pub faults: Vec<Fault>,
     pub operations: Vec<Operation>,

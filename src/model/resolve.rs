@@ -1150,11 +1150,38 @@ impl Resolver<'_> {
                     .help("add until = \"YYYY-MM-DDTHH:MM:SS\", the end of the simulated window"),
                 );
             }
+            let mut seeds = Vec::new();
+            for seed in s.seeds.iter().flat_map(|list| &list.value) {
+                match u64::try_from(seed.value) {
+                    Err(_) => self.err(Diagnostic::new(
+                        seed.span.clone(),
+                        format!("{} is negative", seed.value),
+                        "expected a seed, a whole number ≥ 0",
+                    )),
+                    Ok(n) if seeds.contains(&n) => self.err(Diagnostic::new(
+                        seed.span.clone(),
+                        format!("seed {n} is listed twice"),
+                        "expected each seed once",
+                    )),
+                    Ok(n) => seeds.push(n),
+                }
+            }
+            if let Some(list) = s.seeds.as_ref().filter(|l| l.value.is_empty()) {
+                self.err(Diagnostic::new(
+                    list.span.clone(),
+                    "`seeds` lists no seed",
+                    "expected at least one seed, e.g. seeds = [0, 7]",
+                ));
+            }
+            if seeds.is_empty() {
+                seeds.push(0);
+            }
             out.push(Scenario {
                 name: s.name.value.clone(),
                 start,
                 until,
                 recurring: s.recurring.as_ref().is_some_and(|r| r.value),
+                seeds,
                 backfills,
                 faults,
                 operations,
