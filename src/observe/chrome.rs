@@ -1,7 +1,9 @@
 //! A Chrome trace-event file (JSON) of a simulation, which opens in Perfetto
 //! (ui.perfetto.dev) and chrome://tracing: one process per resource group, one thread
-//! per slot it uses, one bar per execution, named by task and scheduled time, coloured
-//! by how it ended; failures and retries as instant events.
+//! per slot it uses (named `GROUP slot N` by `thread_name` metadata), one bar per
+//! execution, named by task and scheduled time, coloured by how it ended. Timestamps
+//! are the simulated instants themselves (microseconds since the Unix epoch), so the
+//! viewer shows the scenario's real times.
 //!
 //! Bars are written as executions end, so the file streams; lanes are the lowest slot
 //! free when an execution starts, so no two bars of a lane overlap.
@@ -17,9 +19,9 @@ use crate::observe::lanes::Lanes;
 pub struct ChromeTrace<'m, W: Write> {
     out: W,
     model: &'m Model,
-    /// Microseconds are counted from this instant (the first event's time).
-    origin: Option<Instant>,
     lanes: Lanes,
+    /// Per group: how many of its lanes have their `thread_name` written.
+    named: Vec<u32>,
     wrote_any: bool,
     error: Option<io::Error>,
 }
@@ -30,8 +32,8 @@ impl<'m, W: Write> ChromeTrace<'m, W> {
         let mut t = ChromeTrace {
             out,
             model,
-            origin: None,
             lanes: Lanes::new(model.groups.len()),
+            named: vec![0; model.groups.len()],
             wrote_any: false,
             error: None,
         };
@@ -70,9 +72,25 @@ impl<'m, W: Write> ChromeTrace<'m, W> {
         self.raw(format!("{sep}{json}"));
     }
 
-    fn micros(&mut self, t: Instant) -> i64 {
-        let origin = *self.origin.get_or_insert(t);
-        (t - origin) * 1_000_000
+    /// The trace's timestamp of an instant: microseconds since the Unix epoch (the
+    /// calendar's range, ±10,000 years, fits an i64 of them).
+    fn micros(t: Instant) -> i64 {
+        t * 1_000_000
+    }
+
+    /// Names the lanes of group `g` used for the first time.
+    fn name_new_lanes(&mut self, g: usize) {
+        let used = self.lanes.used(g);
+        while self.named[g] < used {
+            let lane = self.named[g];
+            self.named[g] += 1;
+            let name =
+                serde_json::to_string(&format!("{} slot {}", self.model.groups[g].name, lane + 1))
+                    .expect("a string serialises");
+            self.record(format!(
+                "{{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":{g},\"tid\":{lane},\"args\":{{\"name\":{name}}}}}"
+            ));
+        }
     }
 }
 
@@ -81,6 +99,7 @@ impl<W: Write> Sink for ChromeTrace<'_, W> {
         let g = e.group.0 as usize;
         if e.to == State::Running {
             self.lanes.start(e.instance, g, e.time);
+            self.name_new_lanes(g);
             return;
         }
         if e.from != State::Running {
@@ -98,7 +117,7 @@ impl<W: Write> Sink for ChromeTrace<'_, W> {
             Reason::Timeout | Reason::Killed | Reason::WorkflowEnded => "black",
             _ => "bad",
         };
-        let (ts, end) = (self.micros(start), self.micros(e.time));
+        let (ts, end) = (Self::micros(start), Self::micros(e.time));
         self.record(format!(
             "{{\"ph\":\"X\",\"name\":{name},\"cat\":\"{}\",\"pid\":{g},\"tid\":{lane},\"ts\":{ts},\"dur\":{},\"cname\":\"{colour}\",\"args\":{{\"attempt\":{},\"ended\":\"{}\",\"state\":\"{}\"}}}}",
             e.to.word(),
@@ -161,5 +180,29 @@ mod tests {
             bars.iter().any(|b| b["cname"] == "bad"),
             "failed tries show"
         );
+        // Every lane a bar uses is named, once, after its group.
+        let names: Vec<(i64, String)> = v["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+            .map(|e| {
+                (
+                    e["tid"].as_i64().unwrap(),
+                    e["args"]["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let lanes: Vec<i64> = by_lane.keys().copied().collect();
+        assert_eq!(
+            names,
+            lanes
+                .iter()
+                .map(|&l| (l, format!("g slot {}", l + 1)))
+                .collect::<Vec<_>>()
+        );
+        // Real times: the first bar starts at the scenario's start, 2025-03-10 UTC.
+        let first = bars.iter().map(|b| b["ts"].as_i64().unwrap()).min();
+        assert_eq!(first, Some(1_741_564_800 * 1_000_000));
     }
 }
