@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use schedsim::engine::Config;
 use schedsim::explore::{self, Aim, FaultModel, Finding, Schedule};
 use schedsim::keyword::Keyword;
-use schedsim::model::diagnostic::{did_you_mean, one_of};
+use schedsim::model::diagnostic::one_of;
 use schedsim::model::{FaultPhase, Model, OperationKind};
 use schedsim::observe::PROPERTIES;
 
@@ -178,7 +178,7 @@ fn properties(option: &str, names: &[String]) -> Result<Vec<&'static str>, Strin
         .iter()
         .map(|name| {
             PROPERTIES.into_iter().find(|p| p == name).ok_or_else(|| {
-                match did_you_mean(name, PROPERTIES) {
+                match schedsim::observe::properties::did_you_mean(name) {
                     Some(p) => format!("{option}: no property `{name}`; did you mean `{p}`?"),
                     None => format!(
                         "{option}: no property `{name}` (expected {})",

@@ -11,7 +11,7 @@ use super::compare::Diff;
 use super::run::Run;
 use crate::calendar::Instant;
 use crate::engine::State;
-use crate::observe::report::{MAX_BARS, STYLE, escape};
+use crate::observe::report::{MAX_BARS, STYLE, bar, escape};
 use crate::observe::summary::human;
 
 /// The page.
@@ -158,13 +158,7 @@ fn chart(
             i.state.word(),
             i.executions
         );
-        let _ = writeln!(
-            h,
-            "<rect class=\"{class}{mark}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{}\"><title>{}</title></rect>",
-            (x1 - x0).max(0.5),
-            row - 2.0,
-            escape(&tip)
-        );
+        bar(h, &format!("{class}{mark}"), (x0, x1), y, row, &tip);
     }
     h.push_str("</svg>\n");
 }

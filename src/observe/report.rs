@@ -281,15 +281,21 @@ fn gantt_svg(h: &mut String, gantt: &Gantt, model: &Model) {
             rfc3339(&model.timezone, b.end),
             b.reason.word()
         );
-        let _ = writeln!(
-            h,
-            "<rect class=\"{class}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{}\"><title>{}</title></rect>",
-            (x1 - x0).max(0.5),
-            row - 2.0,
-            escape(&tip)
-        );
+        bar(h, class, (x0, x1), y, row, &tip);
     }
     h.push_str("</svg>\n");
+}
+
+/// One execution's bar of a Gantt chart, `row` high at `y`, from `x0` to `x1` (at
+/// least half a pixel wide), with `tip` as its tooltip; `class` colours it.
+pub fn bar(h: &mut String, class: &str, (x0, x1): (f64, f64), y: f64, row: f64, tip: &str) {
+    let _ = writeln!(
+        h,
+        "<rect class=\"{class}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{}\"><title>{}</title></rect>",
+        (x1 - x0).max(0.5),
+        row - 2.0,
+        escape(tip)
+    );
 }
 
 #[cfg(test)]
