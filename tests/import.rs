@@ -1002,3 +1002,29 @@ fn import_output_over_its_export_is_refused_and_the_export_kept() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn retries_and_intervals_no_model_holds_are_refused_at_their_json_path() {
+    // The import fuzz found these accepted, then the written model refused by the
+    // loader: a failRetryTimes past a Java int, an interval past the calendar.
+    let ds = "dolphinscheduler/warehouse.json";
+    let (code, err) = import_mutated("retries-past-int", ds, |v| {
+        v[0]["taskDefinitionList"][0]["failRetryTimes"] = 3_043_526_482_i64.into()
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("$[0].taskDefinitionList[0].failRetryTimes: expected a number of retries (a Java int), 0 to 2147483647, found 3043526482"),
+        "{err}"
+    );
+    let (code, err) = import_mutated("interval-past-calendar", ds, |v| {
+        v[0]["taskDefinitionList"][0]["failRetryTimes"] = 3.into();
+        v[0]["taskDefinitionList"][0]["failRetryInterval"] = 122_624_360_000_i64.into();
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "$[0].taskDefinitionList[0].failRetryInterval: expected a retry interval in minutes"
+        ),
+        "{err}"
+    );
+}

@@ -164,6 +164,21 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
 
 /// Seconds of a serialized timedelta (a number), or of a REST `TimeDelta` object.
 fn seconds(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
+    let s = delta(o, key)?;
+    match s {
+        Some(s) if s > super::MAX_DURATION_SECONDS => Err(o.err(
+            key,
+            format!(
+                "{s} s is over 1,000 years ({} s): the calendar ends at 9999-12-31",
+                super::MAX_DURATION_SECONDS
+            ),
+        )),
+        s => Ok(s),
+    }
+}
+
+/// A time delta in whole seconds, from a number or Airflow's `{days, seconds}`.
+fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
     match o.opt(key) {
         None => Ok(None),
         Some(Value::Number(n)) => n
@@ -178,7 +193,11 @@ fn seconds(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
             if days < 0 || secs < 0 {
                 return Err(o.err(key, "a negative time delta"));
             }
-            Ok(Some(days as u64 * 86_400 + secs as u64))
+            Ok(Some(
+                (days as u64)
+                    .saturating_mul(86_400)
+                    .saturating_add(secs as u64),
+            ))
         }
         Some(v) => Err(o.err(
             key,
@@ -252,10 +271,14 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
         name,
         ..Default::default()
     };
-    let retries = t.opt_int("retries")?.unwrap_or(0);
-    if retries < 0 {
-        return Err(t.err("retries", "a negative number of retries"));
-    }
+    let retries = t
+        .opt_int_in(
+            "retries",
+            0,
+            super::MAX_JAVA_INT,
+            "a number of retries (max_tries is an SQL INTEGER)",
+        )?
+        .unwrap_or(0);
     if retries > 0 {
         task.retry = Some(DraftRetry {
             times: retries as u32,

@@ -563,15 +563,24 @@ fn task(
     if let Some(g) = t.opt_str("workerGroup")?.filter(|g| *g != "default") {
         draft.resource_group = Some(model_name(g, "worker group", &t.at("workerGroup"), report));
     }
-    let retries = t.opt_int("failRetryTimes")?.unwrap_or(0);
-    if retries < 0 {
-        return Err(t.err("failRetryTimes", "a negative number of retries"));
-    }
+    let max_minutes = (super::MAX_DURATION_SECONDS / 60) as i64;
+    let retries = t
+        .opt_int_in(
+            "failRetryTimes",
+            0,
+            super::MAX_JAVA_INT,
+            "a number of retries (a Java int)",
+        )?
+        .unwrap_or(0);
     if retries > 0 {
-        let interval = t.opt_int("failRetryInterval")?.unwrap_or(1);
-        if interval < 0 {
-            return Err(t.err("failRetryInterval", "a negative retry interval"));
-        }
+        let interval = t
+            .opt_int_in(
+                "failRetryInterval",
+                0,
+                max_minutes,
+                "a retry interval in minutes (at most 1,000 years: the calendar ends at 9999-12-31)",
+            )?
+            .unwrap_or(1);
         draft.retry = Some(DraftRetry {
             times: retries as u32,
             interval: interval as u64 * 60,
@@ -580,6 +589,14 @@ fn task(
     }
     let timeout_open = t.opt_str("timeoutFlag")? == Some("OPEN");
     let timeout = t.opt_int("timeout")?.unwrap_or(0);
+    if timeout > max_minutes {
+        return Err(t.err(
+            "timeout",
+            format!(
+                "a timeout of {timeout} minutes is over 1,000 years ({max_minutes} minutes): the calendar ends at 9999-12-31"
+            ),
+        ));
+    }
     if timeout_open && timeout > 0 {
         match t.opt_str("timeoutNotifyStrategy")? {
             Some("WARN") => report.drop(

@@ -107,6 +107,23 @@ impl<'a> Obj<'a> {
 
     /// An integer, also accepted as a string of digits (exports write codes both ways)
     /// or a whole float (Airflow's REST responses write `2.0`).
+    /// An integer member within `lo..=hi`; outside it, an error at its path saying
+    /// what the bound is.
+    pub fn opt_int_in(
+        &self,
+        key: &str,
+        lo: i64,
+        hi: i64,
+        what: &str,
+    ) -> Result<Option<i64>, ImportError> {
+        match self.opt_int(key)? {
+            Some(n) if n < lo || n > hi => {
+                Err(self.err(key, format!("expected {what}, {lo} to {hi}, found {n}")))
+            }
+            n => Ok(n),
+        }
+    }
+
     pub fn opt_int(&self, key: &str) -> Result<Option<i64>, ImportError> {
         match self.opt(key) {
             None => Ok(None),

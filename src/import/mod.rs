@@ -206,6 +206,16 @@ pub struct Import {
     pub report: Report,
 }
 
+/// The longest duration an import writes (a retry interval, a timeout): 1,000 years
+/// of seconds. Past it a model could not finish a run before the calendar's end
+/// (9999-12-31), so the export is refused at the value's JSON path instead of writing
+/// a model that does not load.
+pub const MAX_DURATION_SECONDS: u64 = 1_000 * 365 * 86_400 + 250 * 86_400;
+
+/// The largest count a Java `int` (DolphinScheduler) or an SQL INTEGER (Airflow's
+/// `max_tries`) holds.
+pub const MAX_JAVA_INT: i64 = i32::MAX as i64;
+
 /// Reads the inputs as `format` and builds the model text and the report.
 pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
     let (mut draft, mut report) = match format {
