@@ -36,11 +36,7 @@ fn hourly_chain(tasks: usize, from: &str, to: &str) -> String {
 }
 
 fn run(model: &Model, seed: u64) -> Run {
-    let config = Config {
-        seed,
-        max_instances: 50_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(seed, 50_000_000);
     diff::simulate(model, &model.scenarios[0], config, "bench", None)
         .expect("the bench model plans")
 }

@@ -61,11 +61,7 @@ fn chain(tasks: usize, from: &str, to: &str, writes: &str) -> String {
 
 /// Instances simulated and events through the engine's queue.
 fn simulate(model: &Model, sink: &mut impl Sink) -> (usize, u64) {
-    let config = Config {
-        seed: 0,
-        max_instances: 50_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 50_000_000);
     let engine =
         engine::simulate(model, &model.scenarios[0], config, sink).expect("the bench model plans");
     (engine.instances.len(), engine.queued_events())
@@ -133,11 +129,7 @@ fn benches(c: &mut Criterion) {
 
 /// Simulates with every observer and evaluates the properties; returns how many hold.
 fn checked(model: &Model) -> usize {
-    let config = Config {
-        seed: 0,
-        max_instances: 50_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 50_000_000);
     let (_, findings, _) = observe::<Vec<u8>>(model, &model.scenarios[0], config, None)
         .expect("the bench model plans");
     findings.properties.iter().filter(|p| p.holds).count()

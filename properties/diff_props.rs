@@ -71,18 +71,7 @@ fn run(text: &str) -> diff::Run {
     let m = schedsim::model::load_str("random.toml", text)
         .unwrap_or_else(|d| panic!("{}\n{text}", d.render()));
     let hash = schedsim::model::model_hash(text.as_bytes());
-    diff::simulate(
-        &m,
-        &m.scenarios[0],
-        Config {
-            seed: 0,
-            max_instances: 1_000_000,
-            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-        },
-        &hash,
-        None,
-    )
-    .unwrap()
+    diff::simulate(&m, &m.scenarios[0], Config::new(0, 1_000_000), &hash, None).unwrap()
 }
 
 /// Task `t` and everything downstream of it.

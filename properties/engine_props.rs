@@ -375,11 +375,7 @@ impl Sink for Checker<'_> {
 }
 
 fn config(seed: u64) -> Config {
-    Config {
-        seed,
-        max_instances: 1_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    }
+    Config::new(seed, 1_000_000)
 }
 
 fn check_final(m: &Model, e: &Engine<'_>, immediately: bool) -> Result<(), TestCaseError> {

@@ -158,11 +158,7 @@ fn text(s: &Spec, mode: &str) -> String {
 
 fn idempotent(source: &str, seed: u64) -> (bool, BTreeMap<String, usize>) {
     let m = load_str("w.toml", source).unwrap_or_else(|d| panic!("{}\n{source}", d.render()));
-    let config = Config {
-        seed,
-        max_instances: 100_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(seed, 100_000);
     let (e, f, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
     let holds = f
         .properties

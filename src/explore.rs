@@ -748,11 +748,7 @@ mod tests {
     #[test]
     fn an_insert_into_node_shrinks_to_one_after_write_failure() {
         let m = model();
-        let config = Config {
-            seed: 1,
-            max_instances: 1000,
-            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-        };
+        let config = Config::new(1, 1000);
         let out = explore(
             &m,
             &m.scenarios[0],
@@ -788,11 +784,7 @@ mod tests {
     fn the_outcome_does_not_depend_on_the_thread_count() {
         let m = model();
         for seed in 0..6 {
-            let config = Config {
-                seed,
-                max_instances: 1000,
-                max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-            };
+            let config = Config::new(seed, 1000);
             let run = |threads: usize, all_violations: bool| {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
@@ -815,11 +807,7 @@ mod tests {
     #[test]
     fn transient_faults_never_fail_the_last_attempt() {
         let m = model();
-        let config = Config {
-            seed: 4,
-            max_instances: 1000,
-            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-        };
+        let config = Config::new(4, 1000);
         let out = explore(
             &m,
             &m.scenarios[0],

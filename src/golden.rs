@@ -159,11 +159,7 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
                 },
                 golden: dir.join(file_name(&s.name, seed)),
             };
-            let config = Config {
-                seed,
-                max_instances,
-                max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-            };
+            let config = Config::new(seed, max_instances);
             let outcome = match diff::simulate(&m, s, config, &hash, None) {
                 Ok(run) => compare(&case.golden, &run, bless),
                 Err(e) => Outcome::Error(format!("scenario {}: {e}", case.scenario)),

@@ -447,11 +447,7 @@ fn a_trace_read_back_gives_the_run_the_collector_saw() {
         let m = schedsim::model::load_file(&path).unwrap();
         for s in &m.scenarios {
             for seed in [0, 7] {
-                let config = schedsim::engine::Config {
-                    seed,
-                    max_instances: 1_000_000,
-                    max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-                };
+                let config = schedsim::engine::Config::new(seed, 1_000_000);
                 let mut trace =
                     schedsim::observe::trace::header_line(&m, &s.name, seed, "h").into_bytes();
                 let live = d::simulate(&m, s, config, "h", Some(&mut trace)).unwrap();

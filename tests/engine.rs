@@ -13,17 +13,7 @@ fn load(text: &str) -> Model {
 }
 
 fn run(m: &Model) -> Engine<'_> {
-    engine::simulate(
-        m,
-        &m.scenarios[0],
-        Config {
-            seed: 1,
-            max_instances: 50_000_000,
-            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-        },
-        &mut (),
-    )
-    .unwrap()
+    engine::simulate(m, &m.scenarios[0], Config::new(1, 50_000_000), &mut ()).unwrap()
 }
 
 /// First start to last end, in minutes.
@@ -401,17 +391,7 @@ start = "2025-03-20T09:30:00"
 fn trace(m: &Model, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
     let mut w = TraceWriter::new(&mut out, m);
-    engine::simulate(
-        m,
-        &m.scenarios[0],
-        Config {
-            seed,
-            max_instances: 50_000_000,
-            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-        },
-        &mut w,
-    )
-    .unwrap();
+    engine::simulate(m, &m.scenarios[0], Config::new(seed, 50_000_000), &mut w).unwrap();
     w.finish().unwrap();
     out
 }
@@ -654,18 +634,9 @@ start = "2025-03-20T00:00:00"
   order = "desc"
 "#,
     );
-    let err = engine::simulate(
-        &m,
-        &m.scenarios[0],
-        Config {
-            seed: 0,
-            max_instances: 100,
-            max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-        },
-        &mut (),
-    )
-    .err()
-    .expect("AF B7: InvalidBackfillDirection");
+    let err = engine::simulate(&m, &m.scenarios[0], Config::new(0, 100), &mut ())
+        .err()
+        .expect("AF B7: InvalidBackfillDirection");
     assert!(
         err.to_string()
             .contains("dag.t depends on its previous run"),

@@ -142,11 +142,7 @@ fn every_scenario_runs_and_checks_as_pinned() {
         let model = schedsim::model::load_file(&path).unwrap_or_else(|d| panic!("{}", d.render()));
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         for scenario in &model.scenarios {
-            let config = Config {
-                seed: 0,
-                max_instances: 50_000_000,
-                max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-            };
+            let config = Config::new(0, 50_000_000);
             let (e, findings, _) = observe::<Vec<u8>>(&model, scenario, config, None)
                 .unwrap_or_else(|err| panic!("{stem} {}: {err}", scenario.name));
             let summary = Summary::new(

@@ -102,11 +102,7 @@ fn refused_at(source: &str, needle: &str) -> model::diagnostic::Diagnostic {
 }
 
 fn run(m: &Model) -> Result<(), RunError> {
-    let config = Config {
-        seed: 0,
-        max_instances: 1_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 1_000_000);
     observe::<Vec<u8>>(m, &m.scenarios[0], config, None).map(|_| ())
 }
 
@@ -401,11 +397,7 @@ fn chain_of_50000_tasks_does_not_overflow_stack() {
         "[[scenario]]\nname = \"s\"\nstart = \"2025-03-02T00:00:00\"\n[[scenario.backfill]]\ntargets = [\"w\"]\nfrom = \"2025-03-01T02:00:00\"\nto = \"2025-03-01T02:00:00\"\n",
     );
     let m = model::load_str("chain.toml", &source).expect("a chain is valid");
-    let config = Config {
-        seed: 0,
-        max_instances: 1_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 1_000_000);
     let (engine, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
     assert_eq!(engine.instances.len(), 50_000);
     assert!(findings.properties.iter().all(|p| p.holds));
@@ -476,11 +468,7 @@ until = "2025-01-13T03:40:00"
 recurring = true
 "#;
     let m = model::load_str("all.toml", source).unwrap();
-    let config = Config {
-        seed: 0,
-        max_instances: 1_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 1_000_000);
     let (engine, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
     let [all] = findings.partitions.as_slice() else {
         panic!("one partition");
@@ -604,11 +592,7 @@ start = "2025-03-03T00:00:00"
   to = "2025-03-01"
 "#;
     let m = model::load_str("m.toml", source).unwrap();
-    let config = Config {
-        seed: 0,
-        max_instances: 10,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 10);
     let (_, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
     let big = findings.groups.iter().find(|g| g.name == "big").unwrap();
     assert_eq!(big.busy_seconds, 100_000 * 86_400 * u128::from(u32::MAX));

@@ -17,11 +17,7 @@ fn load(file: &str) -> Model {
 
 fn check<'m>(m: &'m Model, scenario: &str) -> (Engine<'m>, Findings) {
     let s = m.scenarios.iter().find(|s| s.name == scenario).unwrap();
-    let config = Config {
-        seed: 0,
-        max_instances: 1_000_000,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(0, 1_000_000);
     let (e, f, _) = observe::<Vec<u8>>(m, s, config, None).unwrap();
     (e, f)
 }

@@ -178,11 +178,10 @@ fn side(
         .scenario
         .as_deref()
         .or(like.map(|r| r.meta.scenario.as_str()));
-    let config = Config {
-        seed: args.seed.or(like.map(|r| r.meta.seed)).unwrap_or(0),
-        max_instances: args.max_instances,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(
+        args.seed.or(like.map(|r| r.meta.seed)).unwrap_or(0),
+        args.max_instances,
+    );
     Ok((
         label,
         simulate(path, &text, (flag, knobs), scenario, config)?,

@@ -59,11 +59,7 @@ fn trace_of(
     let m = &loaded.model;
     let s = &m.scenarios[loaded.index];
     let mut out = header_line(m, &s.name, seed, &loaded.hash).into_bytes();
-    let config = Config {
-        seed,
-        max_instances,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(seed, max_instances);
     let (_, _, written) = observe(m, s, config, Some(&mut out)).map_err(|e| loaded.fail_at(&e))?;
     if let Some(Err(e)) = written {
         return Err(fail(&e.to_string()));
@@ -129,11 +125,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         ));
     };
     let seed = header.seed;
-    let config = Config {
-        seed,
-        max_instances: args.max_instances,
-        max_executions: schedsim::engine::DEFAULT_MAX_EXECUTIONS,
-    };
+    let config = Config::new(seed, args.max_instances);
     let mut now = header_line(m, &scenario.name, seed, hash).into_bytes();
     let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
         Ok(r) => r,

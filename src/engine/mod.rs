@@ -354,6 +354,18 @@ pub struct Config {
     pub max_executions: u64,
 }
 
+impl Config {
+    /// A run under `seed`, refused or stopped past `max_instances`, with the default
+    /// execution budget.
+    pub fn new(seed: u64, max_instances: u64) -> Config {
+        Config {
+            seed,
+            max_instances,
+            max_executions: DEFAULT_MAX_EXECUTIONS,
+        }
+    }
+}
+
 /// The default execution budget: far above any run a person waits for (the
 /// 876,000-instance backfill of the benchmarks executes under a million times).
 pub const DEFAULT_MAX_EXECUTIONS: u64 = 100_000_000;

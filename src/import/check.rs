@@ -106,11 +106,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
     let (engine, findings, _) = crate::observe::observe(
         &m,
         scenario,
-        Config {
-            seed: 0,
-            max_instances: 1_000_000,
-            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-        },
+        Config::new(0, 1_000_000),
         None::<std::io::Sink>,
     )
     .map_err(|e| CheckError::Refused(e.to_string()))?;
@@ -265,11 +261,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             attempts: vec![1],
             phase: crate::model::FaultPhase::AfterWrite,
         });
-        let config = Config {
-            seed: 0,
-            max_instances: 1_000_000,
-            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-        };
+        let config = Config::new(0, 1_000_000);
         if let Ok((_, f, _)) = crate::observe::observe(&m, &faulted, config, None::<std::io::Sink>)
         {
             for p in f

@@ -143,11 +143,7 @@ mod tests {
         )
         .unwrap();
         let mut trace = ChromeTrace::new(Vec::new(), &m);
-        let config = Config {
-            seed: 3,
-            max_instances: 1000,
-            max_executions: crate::engine::DEFAULT_MAX_EXECUTIONS,
-        };
+        let config = Config::new(3, 1000);
         let e = engine::simulate(&m, &m.scenarios[0], config, &mut trace).unwrap();
         let executions: u32 = e.instances.iter().map(|i| i.attempts).sum();
         let bytes = trace.finish().unwrap();
