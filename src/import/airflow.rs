@@ -293,10 +293,12 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
     if let Some(p) = t.opt_str("pool")?.filter(|p| *p != "default_pool") {
         task.resource_group = Some(model_name(p, "pool", &t.at("pool"), report));
     }
-    if let Some(n) = t.opt_int("pool_slots")? {
-        if n < 1 {
-            return Err(t.err("pool_slots", "pool_slots is at least 1"));
-        }
+    if let Some(n) = t.opt_int_in(
+        "pool_slots",
+        1,
+        super::MAX_JAVA_INT,
+        "pool_slots (an SQL INTEGER, at least 1)",
+    )? {
         task.pool_slots = Some(n as u32);
     }
     if let Some(rule) = t.opt_str("trigger_rule")?.filter(|r| *r != "all_success") {
