@@ -1,0 +1,143 @@
+//! How a run is driven and bounded: the seed and the budgets of [`Config`], why a
+//! run stopped early ([`Stop`]), and why a scenario cannot be simulated at all.
+
+use super::*;
+
+/// Why a scenario cannot be simulated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunError {
+    /// A backfill (by index) or the recurring window cannot be planned.
+    Plan {
+        backfill: Option<usize>,
+        error: PlanError,
+    },
+    /// Airflow refuses to run a backfill newest first when a task depends on its past.
+    ReverseWithSelfDependency { backfill: usize, task: String },
+    /// A budget ran out at the time `at`: the run could not complete.
+    Stopped { at: String, stop: Stop },
+    /// A write's partition expression names no date of the calendar for some run
+    /// (an offset that leaves it): the task, the expression, the run and why.
+    Partition(String),
+    /// An execution or a retry would end after the calendar's last instant.
+    PastCalendarEnd(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Plan {
+                backfill: Some(b),
+                error,
+            } => write!(f, "backfill {}: {error}", b + 1),
+            RunError::Plan {
+                backfill: None,
+                error,
+            } => write!(f, "recurring schedule: {error}"),
+            RunError::ReverseWithSelfDependency { backfill, task } => write!(
+                f,
+                "backfill {}: {task} depends on its previous run, so its dates cannot run newest first (Airflow's InvalidBackfillDirection)",
+                backfill + 1
+            ),
+            RunError::Stopped { at, stop } => write!(
+                f,
+                "stopped at {at}: {stop}; raise {} to let it finish",
+                stop.flag()
+            ),
+            RunError::Partition(e) | RunError::PastCalendarEnd(e) => f.write_str(e),
+        }
+    }
+}
+
+/// How the engine is driven.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    pub seed: u64,
+    /// Refuse scenarios that would create more instances than this (counted before
+    /// the run from the plan), and stop a run whose instances (regenerated ones
+    /// included) or dependency bindings would grow beyond it.
+    pub max_instances: u64,
+    /// Stop a run after this many executions (first tries, retries and reruns).
+    pub max_executions: u64,
+}
+
+impl Config {
+    /// A run under `seed`, refused or stopped past `max_instances`, with the default
+    /// execution budget.
+    pub fn new(seed: u64, max_instances: u64) -> Config {
+        Config {
+            seed,
+            max_instances,
+            max_executions: DEFAULT_MAX_EXECUTIONS,
+        }
+    }
+}
+
+/// The default execution budget: far above any run a person waits for (the
+/// 876,000-instance backfill of the benchmarks executes under a million times).
+pub const DEFAULT_MAX_EXECUTIONS: u64 = 100_000_000;
+
+/// Why a run stopped before it could finish: a budget of [`Config`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// `max_executions` executions had started; one more was due.
+    Executions { limit: u64 },
+    /// A unit would have brought the instances past `max_instances`.
+    Instances {
+        limit: u64,
+        created: u64,
+        /// Of those created, how many a rerun made again (regenerated dates).
+        again: u64,
+        /// The unit's instances that did not fit.
+        wanted: u64,
+    },
+    /// A unit would have brought the dependency bindings past `max_instances`.
+    Bindings {
+        limit: u64,
+        bindings: u64,
+        wanted: u64,
+    },
+}
+
+impl Stop {
+    /// The command-line flag that raises the budget.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Stop::Executions { .. } => "--max-executions",
+            Stop::Instances { .. } | Stop::Bindings { .. } => "--max-instances",
+        }
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Stop::Executions { limit } => write!(
+                f,
+                "the run reached {limit} executions (--max-executions {limit}) before it could finish"
+            ),
+            Stop::Instances {
+                limit,
+                created,
+                again,
+                wanted,
+            } => {
+                write!(
+                    f,
+                    "the run would create more than {limit} instances (--max-instances {limit}): {created} created"
+                )?;
+                if again > 0 {
+                    write!(f, " ({again} of them dates a rerun created again)")?;
+                }
+                write!(f, ", and the next date needs {wanted} more")
+            }
+            Stop::Bindings {
+                limit,
+                bindings,
+                wanted,
+            } => write!(
+                f,
+                "the run would bind more than {limit} dependencies (--max-instances {limit} bounds bindings too): {bindings} bound, and the next date needs up to {wanted} more"
+            ),
+        }
+    }
+}

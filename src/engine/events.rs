@@ -1,0 +1,112 @@
+//! What the engine emits: each transition of an instance and each unit's start and
+//! end, to a [`Sink`]. The engine knows no observer beyond this trait.
+
+use super::*;
+
+/// Where an instance comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Recurring,
+    Backfill,
+    Rerun,
+}
+
+impl Origin {
+    pub fn word(self) -> &'static str {
+        match self {
+            Origin::Recurring => "recurring",
+            Origin::Backfill => "backfill",
+            Origin::Rerun => "rerun",
+        }
+    }
+}
+
+/// One transition of one instance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    pub time: Instant,
+    pub instance: u32,
+    pub task: TaskId,
+    pub group: GroupId,
+    /// The extra named limit it also holds while running (DolphinScheduler task group).
+    pub task_group: Option<GroupId>,
+    /// Slots the instance holds while it runs (Airflow `pool_slots`; 1 elsewhere).
+    pub slots: u32,
+    pub scheduled: Instant,
+    /// When the instance may start (its data interval's end under Airflow's interval
+    /// timetable; the scheduled time elsewhere).
+    pub run_after: Instant,
+    /// The unit (business date or run) the instance belongs to.
+    pub date: UnitKey,
+    /// The execution this transition belongs to (0 before the first one starts).
+    pub attempt: u32,
+    pub from: State,
+    pub to: State,
+    pub reason: Reason,
+}
+
+/// A unit (a backfill date, a DolphinScheduler workflow instance, an Airflow DAG run)
+/// started or ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UnitEvent {
+    pub time: Instant,
+    pub unit: u32,
+    pub key: UnitKey,
+    pub origin: Origin,
+    /// The backfill (index in the scenario) the unit belongs to.
+    pub backfill: Option<u32>,
+    /// Started (true) or ended (false).
+    pub started: bool,
+    /// When ended: some instance failed, was killed or never ran.
+    pub failed: bool,
+    /// Started again by an operator's rerun, after it had ended; its end is the
+    /// rerun's end. Not a new date of its backfill.
+    pub reopened: bool,
+}
+
+/// What observes a simulation.
+pub trait Sink {
+    fn event(&mut self, e: &Event);
+    fn unit(&mut self, _e: &UnitEvent) {}
+}
+
+/// A sink that drops everything.
+impl Sink for () {
+    fn event(&mut self, _e: &Event) {}
+}
+
+/// Every observer of a list, in order.
+impl<A: Sink, B: Sink> Sink for (A, B) {
+    fn event(&mut self, e: &Event) {
+        self.0.event(e);
+        self.1.event(e);
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        self.0.unit(e);
+        self.1.unit(e);
+    }
+}
+
+/// An observer that may be absent.
+impl<S: Sink> Sink for Option<S> {
+    fn event(&mut self, e: &Event) {
+        if let Some(s) = self {
+            s.event(e);
+        }
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        if let Some(s) = self {
+            s.unit(e);
+        }
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn event(&mut self, e: &Event) {
+        (**self).event(e);
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        (**self).unit(e);
+    }
+}

@@ -1,0 +1,412 @@
+//! The life cycle of units and instances: chains advancing through their dates,
+//! units created as they come due, dependency bindings, readiness, the end of each
+//! execution and how a success or failure settles its unit and chain.
+
+use super::*;
+
+impl<'m> Engine<'m> {
+    pub(super) fn transition(&mut self, i: u32, to: State, reason: Reason, sink: &mut impl Sink) {
+        let inst = &mut self.instances[i as usize];
+        let from = inst.state;
+        inst.state = to;
+        let task = self.model.task(inst.task);
+        sink.event(&Event {
+            time: self.now,
+            instance: i,
+            task: inst.task,
+            group: task.group,
+            task_group: task.task_group,
+            slots: task.pool_slots.max(1),
+            scheduled: inst.scheduled,
+            run_after: inst.run_after,
+            date: self.units[inst.unit as usize].key,
+            attempt: inst.attempts,
+            from,
+            to,
+            reason,
+        });
+    }
+
+    /// Creates the next units of a chain that are due and fit its cap.
+    pub(super) fn advance(&mut self, c: u32, sink: &mut impl Sink) {
+        if self.past_horizon(self.now) {
+            return;
+        }
+        loop {
+            let chain = &self.chains[c as usize];
+            if chain.stopped || chain.next >= chain.units.len() || chain.in_flight >= chain.cap {
+                return;
+            }
+            let u = chain.units[chain.next];
+            let due = self.units[u as usize].due;
+            if due > self.now {
+                if !chain.wake_queued {
+                    self.chains[c as usize].wake_queued = true;
+                    self.push(due, Ev::Advance, c, 0);
+                }
+                return;
+            }
+            let chain = &mut self.chains[c as usize];
+            chain.next += 1;
+            chain.in_flight += 1;
+            self.create_unit(u, sink);
+        }
+    }
+
+    pub(super) fn create_unit(&mut self, u: u32, sink: &mut impl Sink) {
+        let unit = &self.units[u as usize];
+        let (set_id, key, pos) = (unit.set, unit.key, unit.pos);
+        let set = &self.sets[set_id as usize];
+        set.planner.fill(key, &mut self.plan, &mut self.scratch);
+        let origin = unit.origin;
+        let (wait_for_time, self_across, first_unit) =
+            (set.wait_for_time, set.self_across, set.first_unit);
+        let across = if self_across && pos > 0 {
+            self.plan.self_ends.len()
+        } else {
+            0
+        };
+        if self.stopped.is_some() || self.over_budget(origin, across) {
+            return;
+        }
+        let base = self.instances.len() as u32;
+        let count = self.plan.instances.len() as u32;
+        for p in &self.plan.instances {
+            self.instances.push(Instance {
+                task: p.task,
+                unit: u,
+                scheduled: p.scheduled,
+                run_after: p.run_after,
+                kind: p.kind,
+                origin,
+                state: State::NotRun,
+                attempts: 0,
+                tries: 0,
+                start: None,
+                end: None,
+                pending: 0,
+                first_dependent: NONE,
+                outcome: Reason::Finished,
+                upstream_failed: false,
+            });
+        }
+        for k in 0..self.plan.bindings.len() {
+            let (d, up) = self.plan.bindings[k];
+            self.bind(base + up, base + d);
+        }
+        let self_ends: Vec<(TaskId, u32, u32)> = self
+            .plan
+            .self_ends
+            .iter()
+            .map(|&(t, a, b)| (t, base + a, base + b))
+            .collect();
+        {
+            let unit = &mut self.units[u as usize];
+            unit.created = Some(self.now);
+            unit.first = base;
+            unit.count = count;
+            unit.unsettled = count;
+            unit.self_ends = self_ends.clone();
+        }
+        // Self-dependency across units: the first instance waits for the last one of
+        // the unit before it in date order.
+        if self_across && pos > 0 {
+            let prev = first_unit + pos - 1;
+            for &(task, first, _) in &self_ends {
+                if self.units[prev as usize].created.is_some() {
+                    if let Some(last) = self.last_of(prev, task) {
+                        self.bind(last, first);
+                    }
+                } else {
+                    self.instances[first as usize].pending += 1;
+                    self.deferred.entry(prev).or_default().push((task, first));
+                }
+            }
+        }
+        sink.unit(&UnitEvent {
+            time: self.now,
+            unit: u,
+            key,
+            origin,
+            backfill: self.units[u as usize].backfill,
+            started: true,
+            failed: false,
+            reopened: false,
+        });
+        for i in base..base + count {
+            self.enter(i, wait_for_time, Reason::Created, sink);
+        }
+        // Instances of later units that waited for this one to exist.
+        if let Some(waiters) = self.deferred.remove(&u) {
+            for (task, waiter) in waiters {
+                self.instances[waiter as usize].pending -= 1;
+                if let Some(last) = self.last_of(u, task) {
+                    self.bind(last, waiter);
+                }
+                self.maybe_unblocked(waiter, sink);
+            }
+        }
+        if count == 0 {
+            self.unit_done(u, sink);
+        }
+    }
+
+    /// Whether the unit just planned would bring instances or bindings past
+    /// `max_instances`; if so the run stops here.
+    pub(super) fn over_budget(&mut self, origin: Origin, across: usize) -> bool {
+        let limit = self.max_instances;
+        let created = self.instances.len() as u64;
+        let wanted = self.plan.instances.len() as u64;
+        // Self-dependency across units binds each self-dependent task once more.
+        let bindings = self.edges.len() as u64;
+        let binds = (self.plan.bindings.len() + across) as u64;
+        let stop = if created + wanted > limit {
+            Stop::Instances {
+                limit,
+                created,
+                again: self.again,
+                wanted,
+            }
+        } else if bindings + binds > limit {
+            Stop::Bindings {
+                limit,
+                bindings,
+                wanted: binds,
+            }
+        } else {
+            if origin == Origin::Rerun {
+                self.again += wanted;
+            }
+            return false;
+        };
+        self.stopped = Some((self.now, stop));
+        true
+    }
+
+    /// `i` starts (or resumes) its way to running: it waits for its time, then for
+    /// its upstreams, then for a slot.
+    pub(super) fn enter(
+        &mut self,
+        i: u32,
+        wait_for_time: bool,
+        reason: Reason,
+        sink: &mut impl Sink,
+    ) {
+        let inst = &self.instances[i as usize];
+        if wait_for_time && inst.run_after > self.now {
+            let at = inst.run_after;
+            self.transition(i, State::WaitingTime, reason, sink);
+            self.push(at, Ev::TimeReached, i, 0);
+        } else if inst.pending > 0 {
+            self.transition(i, State::WaitingUpstream, reason, sink);
+        } else {
+            self.ready(i, reason, sink);
+        }
+    }
+
+    pub(super) fn last_of(&self, u: u32, task: TaskId) -> Option<u32> {
+        self.units[u as usize]
+            .self_ends
+            .iter()
+            .find(|e| e.0 == task)
+            .map(|e| e.2)
+    }
+
+    /// `down` waits for `up` unless `up` has already succeeded.
+    pub(super) fn bind(&mut self, up: u32, down: u32) {
+        if self.instances[up as usize].state.satisfies_downstream() {
+            return;
+        }
+        let head = self.instances[up as usize].first_dependent;
+        self.edges.push(Edge {
+            to: down,
+            next: head,
+            live: true,
+        });
+        self.instances[up as usize].first_dependent = (self.edges.len() - 1) as u32;
+        self.instances[down as usize].pending += 1;
+    }
+
+    pub(super) fn maybe_unblocked(&mut self, i: u32, sink: &mut impl Sink) {
+        let inst = &self.instances[i as usize];
+        if inst.pending == 0 && inst.state == State::WaitingUpstream {
+            self.ready(i, Reason::UpstreamDone, sink);
+        }
+    }
+
+    /// Time and upstream are satisfied: a dry-run succeeds, others queue for a slot.
+    pub(super) fn ready(&mut self, i: u32, reason: Reason, sink: &mut impl Sink) {
+        if self.instances[i as usize].kind == Kind::DryRun {
+            self.instances[i as usize].end = Some(self.now);
+            self.transition(i, State::DryRun, Reason::DryRun, sink);
+            self.settled(i, sink);
+            return;
+        }
+        self.transition(i, State::WaitingResources, reason, sink);
+        self.enqueue(i);
+    }
+
+    pub(super) fn time_reached(&mut self, i: u32, sink: &mut impl Sink) {
+        if self.instances[i as usize].state != State::WaitingTime {
+            return;
+        }
+        if self.instances[i as usize].pending > 0 {
+            self.transition(i, State::WaitingUpstream, Reason::TimeReached, sink);
+        } else {
+            self.ready(i, Reason::TimeReached, sink);
+        }
+    }
+
+    pub(super) fn attempt_end(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
+        let inst = &self.instances[i as usize];
+        if inst.state != State::Running || inst.attempts != attempt {
+            return; // killed meanwhile
+        }
+        self.release(i);
+        self.instances[i as usize].end = Some(self.now);
+        let outcome = self.instances[i as usize].outcome;
+        if outcome == Reason::Finished {
+            self.transition(i, State::Succeeded, outcome, sink);
+            self.settled(i, sink);
+            return;
+        }
+        let task = self.model.task(self.instances[i as usize].task);
+        let retries_left = self.instances[i as usize].tries <= task.retry.times;
+        let retryable = outcome != Reason::Timeout || self.model.rules.retry_on_timeout;
+        if retries_left && retryable {
+            let wait = self.retry_interval(i, attempt);
+            self.transition(i, State::WaitingRetry, outcome, sink);
+            if let Some(due) = self.after(wait, i, "the wait before a retry") {
+                self.push(due, Ev::RetryDue, i, 0);
+            }
+        } else {
+            self.transition(i, State::Failed, outcome, sink);
+            self.failed(i, sink);
+        }
+    }
+
+    pub(super) fn retry_due(&mut self, i: u32, sink: &mut impl Sink) {
+        if self.instances[i as usize].state != State::WaitingRetry {
+            return;
+        }
+        let reason = match self.model.rules.retry_creates {
+            RetryCreates::SameInstance => Reason::RetryDue,
+            RetryCreates::NewRow => Reason::RetryNewRow,
+        };
+        self.transition(i, State::WaitingResources, reason, sink);
+        self.enqueue(i);
+    }
+
+    /// A final success or dry-run: dependents may go on.
+    pub(super) fn settled(&mut self, i: u32, sink: &mut impl Sink) {
+        self.satisfied(i, sink);
+        self.unit_settle(i, false, sink);
+    }
+
+    /// `i` succeeded: each dependent still counting it stops; one that had not run
+    /// because `i` failed comes back once nothing else blocks it.
+    pub(super) fn satisfied(&mut self, i: u32, sink: &mut impl Sink) {
+        let mut e = self.instances[i as usize].first_dependent;
+        while e != NONE {
+            let edge = self.edges[e as usize];
+            if !edge.live {
+                e = edge.next;
+                continue;
+            }
+            self.edges[e as usize].live = false;
+            e = edge.next;
+            let d = edge.to;
+            self.instances[d as usize].pending -= 1;
+            let di = &self.instances[d as usize];
+            if di.state == State::NotRun && di.upstream_failed && di.pending == 0 {
+                self.instances[d as usize].upstream_failed = false;
+                self.reopen(d, sink);
+                self.ready(d, Reason::UpstreamDone, sink);
+            } else {
+                self.maybe_unblocked(d, sink);
+            }
+        }
+    }
+
+    /// A final failure: its same-task dependents (self-dependency) stay blocked; the
+    /// others never run; with `failure_strategy = end` the rest of the workflow
+    /// instance stops.
+    pub(super) fn failed(&mut self, i: u32, sink: &mut impl Sink) {
+        self.unit_settle(i, true, sink);
+        self.stack.clear();
+        self.stack.push(i);
+        while let Some(j) = self.stack.pop() {
+            let task = self.instances[j as usize].task;
+            let mut e = self.instances[j as usize].first_dependent;
+            while e != NONE {
+                let Edge { to: d, next, .. } = self.edges[e as usize];
+                e = next;
+                let di = &self.instances[d as usize];
+                if di.task == task
+                    || !matches!(di.state, State::WaitingTime | State::WaitingUpstream)
+                {
+                    continue;
+                }
+                self.instances[d as usize].upstream_failed = true;
+                self.transition(d, State::NotRun, Reason::UpstreamFailed, sink);
+                self.unit_settle(d, true, sink);
+                self.stack.push(d);
+            }
+        }
+        let inst = &self.instances[i as usize];
+        let workflow = self.model.task(inst.task).workflow;
+        if self.model.workflow(workflow).failure_strategy == FailureStrategy::End {
+            let unit = &self.units[inst.unit as usize];
+            for j in unit.first..unit.first + unit.count {
+                let other = &self.instances[j as usize];
+                if self.model.task(other.task).workflow != workflow || other.state.is_final() {
+                    continue;
+                }
+                match other.state {
+                    State::Running => {
+                        self.release(j);
+                        self.instances[j as usize].end = Some(self.now);
+                        self.transition(j, State::Killed, Reason::WorkflowEnded, sink);
+                    }
+                    State::Frozen => continue,
+                    _ => self.transition(j, State::NotRun, Reason::WorkflowEnded, sink),
+                }
+                self.unit_settle(j, true, sink);
+            }
+        }
+    }
+
+    pub(super) fn unit_settle(&mut self, i: u32, failed: bool, sink: &mut impl Sink) {
+        let u = self.instances[i as usize].unit;
+        let unit = &mut self.units[u as usize];
+        unit.unsettled -= 1;
+        unit.failed |= failed;
+        if unit.unsettled == 0 {
+            self.unit_done(u, sink);
+        }
+    }
+
+    pub(super) fn unit_done(&mut self, u: u32, sink: &mut impl Sink) {
+        let unit = &mut self.units[u as usize];
+        unit.ended = Some(self.now);
+        let (c, failed, reopened) = (unit.chain, unit.failed, unit.reopened);
+        sink.unit(&UnitEvent {
+            time: self.now,
+            unit: u,
+            key: unit.key,
+            origin: unit.origin,
+            backfill: unit.backfill,
+            started: false,
+            failed,
+            reopened,
+        });
+        let chain = &mut self.chains[c as usize];
+        chain.in_flight -= 1;
+        // A backfill's window of dates (Airflow) is one chain too: `stop` ends it as a
+        // whole. The recurring schedule goes on whatever fails.
+        if failed && chain.backfill && self.model.rules.chain_on_failure == ChainOnFailure::Stop {
+            chain.stopped = true;
+        }
+        self.advance(c, sink);
+    }
+}

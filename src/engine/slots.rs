@@ -1,0 +1,121 @@
+//! Queues and slots: ready instances wait in their resource group's priority queue;
+//! `dispatch` starts what the slots, pools, task groups and `max_active_tasks` allow.
+
+use super::*;
+
+impl<'m> Engine<'m> {
+    pub(super) fn enqueue(&mut self, i: u32) {
+        let inst = &self.instances[i as usize];
+        let task = self.model.task(inst.task);
+        let key = self.task_key[inst.task.0 as usize];
+        self.groups[task.group.0 as usize]
+            .queue
+            .push(Reverse((key, inst.scheduled, i)));
+    }
+
+    /// Starts queued instances while their groups (and task groups) have slots, in
+    /// each group's queue order.
+    pub(super) fn dispatch(&mut self, sink: &mut impl Sink) {
+        for g in 0..self.groups.len() {
+            while self.groups[g].free > 0 {
+                let Some(Reverse(entry)) = self.groups[g].queue.pop() else {
+                    break;
+                };
+                let i = entry.2;
+                if self.instances[i as usize].state != State::WaitingResources {
+                    continue; // killed or ended while queued
+                }
+                let task = self.model.task(self.instances[i as usize].task);
+                let need = task.pool_slots.max(1);
+                let limit_full = task
+                    .task_group
+                    .is_some_and(|tg| self.groups[tg.0 as usize].free == 0)
+                    || self
+                        .model
+                        .workflow(task.workflow)
+                        .max_active_tasks
+                        .is_some_and(|m| self.workflow_running[task.workflow.0 as usize] >= m);
+                if need > self.groups[g].free || limit_full {
+                    self.aside.push(Reverse(entry));
+                    continue;
+                }
+                if self.executions >= self.max_executions {
+                    self.aside.push(Reverse(entry));
+                    self.stopped = Some((
+                        self.now,
+                        Stop::Executions {
+                            limit: self.max_executions,
+                        },
+                    ));
+                    break;
+                }
+                self.executions += 1;
+                self.groups[g].free -= need;
+                if let Some(tg) = task.task_group {
+                    self.groups[tg.0 as usize].free -= 1;
+                }
+                self.workflow_running[task.workflow.0 as usize] += 1;
+                self.start(i, sink);
+            }
+            let aside = std::mem::take(&mut self.aside);
+            self.groups[g].queue.extend(aside.iter().copied());
+            self.aside = aside;
+            self.aside.clear();
+        }
+    }
+
+    pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {
+        let model = self.model;
+        let now = self.now;
+        let inst = &mut self.instances[i as usize];
+        inst.attempts += 1;
+        inst.tries += 1;
+        inst.start.get_or_insert(now);
+        let attempt = inst.attempts;
+        let task = model.task(inst.task);
+        let mut duration = self.rng.duration(task.duration);
+        if let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled)) {
+            duration = (duration as f64 * factor).round() as Seconds;
+        }
+        let scripted = self
+            .faults
+            .get(&(inst.task, inst.scheduled))
+            .and_then(|attempts| attempts.iter().find(|(a, _)| *a == attempt))
+            .map(|(_, phase)| match phase {
+                FaultPhase::BeforeWrite => Reason::FailedBeforeWrite,
+                FaultPhase::AfterWrite => Reason::FailedAfterWrite,
+            });
+        let mut outcome = scripted.unwrap_or(Reason::Finished);
+        if scripted.is_none()
+            && let Some(f) = task.fail
+            && self.rng.chance(f.probability)
+        {
+            outcome = if self.rng.chance(f.after_write) {
+                Reason::FailedAfterWrite
+            } else {
+                Reason::FailedBeforeWrite
+            };
+        }
+        let mut runs_for = duration;
+        if let Some(limit) = task.timeout
+            && duration > limit
+        {
+            runs_for = limit;
+            outcome = Reason::Timeout;
+        }
+        self.instances[i as usize].outcome = outcome;
+        self.transition(i, State::Running, Reason::SlotFree, sink);
+        if let Some(end) = self.after(runs_for, i, "an execution") {
+            self.push(end, Ev::AttemptEnd, i, attempt);
+        }
+    }
+
+    pub(super) fn release(&mut self, i: u32) {
+        let task = self.model.task(self.instances[i as usize].task);
+        self.groups[task.group.0 as usize].free += task.pool_slots.max(1);
+        if let Some(tg) = task.task_group {
+            self.groups[tg.0 as usize].free += 1;
+        }
+        self.workflow_running[task.workflow.0 as usize] -= 1;
+    }
+}
