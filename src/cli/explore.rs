@@ -13,6 +13,7 @@ use schedsim::keyword::Keyword;
 use schedsim::model::diagnostic::one_of;
 use schedsim::model::{FaultPhase, Model, OperationKind};
 use schedsim::observe::PROPERTIES;
+use schedsim::shard::{self, Partial, Shard};
 
 use super::run::load;
 use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
@@ -70,6 +71,78 @@ pub struct Args {
     /// Text for people, or one JSON document for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Run only shard K of N (K from 0): every N-th case from the K-th. Prints the
+    /// shard's partial result as JSON Lines (exit 0 whatever it found);
+    /// `schedsim merge` combines the N partials into this command's output without
+    /// --shard.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+}
+
+impl Args {
+    /// The arguments as the unsharded run takes them (no `--shard`, no `--threads`:
+    /// neither changes the output), model first.
+    fn canonical(&self) -> Vec<String> {
+        let mut a = vec![self.model.display().to_string()];
+        let mut opt = |flag: &str, value: String| {
+            a.push(flag.to_string());
+            a.push(value);
+        };
+        if let Some(s) = &self.scenario {
+            opt("--scenario", s.clone());
+        }
+        opt("--cases", self.cases.to_string());
+        opt("--seed", self.seed.to_string());
+        for p in &self.property {
+            opt("--property", p.clone());
+        }
+        for p in &self.ignore {
+            opt("--ignore", p.clone());
+        }
+        opt("--faults", self.faults.clone());
+        if let Some(o) = &self.operations {
+            opt(
+                "--operations",
+                if o.is_empty() {
+                    "none".into()
+                } else {
+                    o.join(",")
+                },
+            );
+        }
+        opt("--max-instances", self.max_instances.to_string());
+        opt("--max-executions", self.max_executions.to_string());
+        opt(
+            "--format",
+            match self.format {
+                Format::Text => "text",
+                Format::Json => "json",
+            }
+            .into(),
+        );
+        if self.no_stretch {
+            a.push("--no-stretch".into());
+        }
+        if self.all_violations {
+            a.push("--all-violations".into());
+        }
+        a
+    }
+}
+
+/// `explore`'s arguments read back from a partial file's header.
+#[derive(clap::Parser)]
+#[command(name = "explore")]
+pub struct Recorded {
+    #[command(flatten)]
+    pub args: Args,
+}
+
+impl Recorded {
+    /// The model file the shards loaded, as they named it.
+    pub fn model(&mut self) -> &mut PathBuf {
+        &mut self.args.model
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -216,10 +289,25 @@ fn operation_kinds(m: &Model, words: &[String]) -> Result<Vec<OperationKind>, St
 }
 
 pub fn run(args: &Args) -> i32 {
-    let (m, index) = match load(&args.model, args.scenario.as_deref()) {
-        Ok(l) => (l.model, l.index),
+    run_with(args, None)
+}
+
+/// Runs the search, one shard of it, or (with `merged`: the shards' partial files, in
+/// shard order) combines what the shards found into the unsharded output.
+pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
+    let (m, index, hash) = match load(&args.model, args.scenario.as_deref()) {
+        Ok(l) => (l.model, l.index, l.hash),
         Err(code) => return code,
     };
+    if let Some(parts) = merged
+        && parts[0].header.model_hash != hash
+    {
+        return fail(&format!(
+            "{} is not the model the shards ran (its hash is {hash}, theirs {}): it changed since, or --model names another file",
+            args.model.display(),
+            parts[0].header.model_hash
+        ));
+    }
     let scenario = &m.scenarios[index];
     let Some(faults) = FaultModel::from_word(&args.faults) else {
         return fail(&format!(
@@ -272,7 +360,7 @@ pub fn run(args: &Args) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&format!("--threads: {e}")),
     };
-    let terminal = std::io::stderr().is_terminal();
+    let terminal = std::io::stderr().is_terminal() && merged.is_none();
     let started = std::time::Instant::now();
     let progress = |done: usize, total: usize| {
         if terminal && (done.is_multiple_of(10) || done == total) {
@@ -280,15 +368,60 @@ pub fn run(args: &Args) -> i32 {
             eprint!("\r\x1b[2K{done}/{total} cases, about {left:.0} s left");
         }
     };
-    let outcome =
-        pool.install(|| explore::explore(&m, scenario, config, args.cases, &aim, &progress));
+    let outcome = pool.install(|| -> Result<explore::Outcome, String> {
+        let search =
+            explore::plan(&m, scenario, config, args.cases, &aim).map_err(|e| e.to_string())?;
+        let parts = match (args.shard, merged) {
+            (Some(part), _) => {
+                let result =
+                    explore::run_part(&search, &m, scenario, config, &aim, part, &progress);
+                vec![result]
+            }
+            (None, Some(partials)) => partials
+                .iter()
+                .map(|p| {
+                    explore::part::read(&m, &p.items)
+                        .map_err(|e| format!("{}: {e}", p.path.display()))
+                })
+                .collect::<Result<_, _>>()?,
+            (None, None) => vec![explore::run_part(
+                &search,
+                &m,
+                scenario,
+                config,
+                &aim,
+                Shard::WHOLE,
+                &progress,
+            )],
+        };
+        if let Some(part) = args.shard {
+            let header = shard::Header {
+                schedsim_partial: shard::FORMAT_VERSION,
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                command: "explore".into(),
+                args: args.canonical(),
+                shard: part.index,
+                of: part.count,
+                model_hash: hash.clone(),
+            };
+            out!(
+                "{}",
+                shard::lines(&header, &explore::part::items(&m, &parts[0]))
+            );
+            return Ok(search.outcome);
+        }
+        Ok(explore::conclude(search, parts, args.cases, &aim))
+    });
     if terminal {
         eprint!("\r\x1b[2K");
     }
     let outcome = match outcome {
         Ok(o) => o,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(&e),
     };
+    if args.shard.is_some() {
+        return EXIT_OK;
+    }
     let path = args.model.display().to_string();
     let finding_json = |f: &Finding| {
         let time = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%dT%H:%M:%S").to_string();

@@ -31,12 +31,15 @@ fn exit_codes(name: &str) -> String {
             Some("a scenario differs from its golden"),
         ),
         "import" => ("the model was written", Some("--check found hazards")),
+        "merge" => (
+            "as the merged command's own 0 (the unsharded run's exit code)",
+            Some("as the merged command's own 1"),
+        ),
         _ => ("success", None),
     };
     let stopped = match name {
-        "run" | "check" | "explore" | "whatif" | "record" | "verify" | "diff" | "test" => {
-            ", or a run stopped at a budget (--max-executions)"
-        }
+        "run" | "check" | "explore" | "whatif" | "record" | "verify" | "diff" | "test"
+        | "merge" => ", or a run stopped at a budget (--max-executions)",
         _ => "",
     };
     match violation {

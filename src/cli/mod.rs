@@ -15,6 +15,7 @@ mod golden;
 mod help;
 mod import;
 mod instances;
+mod merge;
 mod output;
 mod run;
 mod scenarios;
@@ -54,6 +55,9 @@ enum Command {
     Explore(explore::Args),
     /// Run a backfill under every combination of varied knobs and compare them.
     Whatif(whatif::Args),
+    /// Combine the partial files of a run split with `--shard K/N` into the output
+    /// of the run without it.
+    Merge(merge::Args),
     /// Write a scenario's trace as a golden file for regression tests.
     Record(golden::RecordArgs),
     /// Run a golden file's scenario and seed again; print what differs, by meaning.
@@ -139,6 +143,7 @@ pub fn main() -> i32 {
         },
         Command::Explore(args) => explore::run(&args),
         Command::Whatif(args) => whatif::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Record(args) => golden::record(&args),
         Command::Verify(args) => golden::verify(&args),
         Command::Diff(args) => diff::run(&args),

@@ -20,165 +20,21 @@ use rayon::prelude::*;
 use crate::calendar::Instant;
 use crate::calendar::schedule::{instant_to_local, local_to_instant};
 use crate::engine::{Config, Random, State};
-use crate::keyword::Keyword;
-use crate::model::diagnostic::did_you_mean;
-use crate::model::{
-    Fault, FaultPhase, MAX_STRETCH, Model, Operation, OperationKind, Scenario, Stretch, TaskId,
-};
+use crate::model::{Fault, FaultPhase, Model, Operation, OperationKind, Scenario, Stretch, TaskId};
 use crate::observe::observe;
 use crate::rules::RerunComplement;
+use crate::shard::Shard;
 
-/// A fault as `--fault TASK,SCHEDULED,ATTEMPT[,after_write]` writes it.
-pub fn fault_arg(model: &Model, f: &Fault) -> String {
-    let attempts: Vec<String> = f.attempts.iter().map(u32::to_string).collect();
-    let phase = match f.phase {
-        FaultPhase::BeforeWrite => "",
-        FaultPhase::AfterWrite => ",after_write",
-    };
-    format!(
-        "{},{},{}{phase}",
-        model.task(f.task).name,
-        f.scheduled.strftime("%Y-%m-%dT%H:%M:%S"),
-        attempts.join("+")
-    )
-}
+mod args;
+mod draw;
+pub mod part;
+mod shrink;
 
-/// An operation as `--operation KIND,TASK,SCHEDULED,AT` writes it.
-pub fn operation_arg(model: &Model, o: &Operation) -> String {
-    format!(
-        "{},{},{},{}",
-        o.kind.word(),
-        model.task(o.task).name,
-        o.scheduled.strftime("%Y-%m-%dT%H:%M:%S"),
-        o.at.strftime("%Y-%m-%dT%H:%M:%S")
-    )
-}
-
-/// A task by its qualified name, with the model file's words when there is none.
-fn task_named(model: &Model, name: &str) -> Result<TaskId, String> {
-    if let Some(i) = model.tasks.iter().position(|t| t.name == name) {
-        return Ok(TaskId(i as u32));
-    }
-    let names = || model.tasks.iter().map(|t| t.name.as_str());
-    if !name.contains('.') {
-        let suffix = format!(".{name}");
-        let hint = names()
-            .find(|n| n.ends_with(&suffix))
-            .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-        return Err(format!(
-            "`{name}` does not name a task; expected \"workflow.task\"{hint}"
-        ));
-    }
-    let hint =
-        did_you_mean(name, names()).map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-    Err(format!("unknown task `{name}`{hint}"))
-}
-
-/// A word of `K`, with the model file's words when it is not one.
-fn keyword<K: Keyword>(word: &str) -> Result<K, String> {
-    K::from_word(word).ok_or_else(|| {
-        let hint = did_you_mean(word, K::ALL.iter().map(|(w, _)| *w))
-            .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-        format!(
-            "unknown {} `{word}`; expected {}{hint}",
-            K::WHAT,
-            K::expected()
-        )
-    })
-}
-
-fn time(text: &str) -> Result<DateTime, String> {
-    crate::model::parse_bound(text).and_then(|b| match b {
-        crate::model::DateOrTime::DateTime(t) => Ok(t),
-        crate::model::DateOrTime::Date(_) => Err(format!(
-            "`{text}` is a date; expected a time YYYY-MM-DDTHH:MM:SS"
-        )),
-    })
-}
-
-/// Reads `TASK,SCHEDULED,ATTEMPTS[,after_write|before_write]` (attempts joined by `+`).
-pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    if !(3..=4).contains(&parts.len()) {
-        return Err(format!(
-            "`{text}`: expected TASK,SCHEDULED,ATTEMPT[,after_write]"
-        ));
-    }
-    let task = task_named(model, parts[0]).map_err(|e| format!("`{text}`: {e}"))?;
-    let scheduled = time(parts[1])?;
-    let attempts = parts[2]
-        .split('+')
-        .map(|a| {
-            let n = a.parse::<u32>().map_err(|_| {
-                format!("`{a}`: expected an attempt number (attempts are joined by `+`)")
-            })?;
-            match crate::model::attempt_problem(model, task, n) {
-                Some(problem) => Err(format!("`{text}`: {problem}")),
-                None => Ok(n),
-            }
-        })
-        .collect::<Result<Vec<u32>, String>>()?;
-    let phase = match parts.get(3) {
-        None => FaultPhase::BeforeWrite,
-        Some(p) => keyword(p).map_err(|e| format!("`{text}`: {e}"))?,
-    };
-    Ok(Fault {
-        task,
-        scheduled,
-        attempts,
-        phase,
-    })
-}
-
-/// Reads `KIND,TASK,SCHEDULED,AT`.
-pub fn parse_operation(model: &Model, text: &str) -> Result<Operation, String> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let [kind, task, scheduled, at] = parts[..] else {
-        return Err(format!("`{text}`: expected KIND,TASK,SCHEDULED,AT"));
-    };
-    let kind: OperationKind = keyword(kind).map_err(|e| format!("`{text}`: {e}"))?;
-    // The model file's rule: some actions exist in one profile only.
-    if let Some(refusal) = crate::model::operation_refusal(kind, model.profile) {
-        return Err(format!("`{text}`: {refusal}"));
-    }
-    Ok(Operation {
-        at: time(at)?,
-        kind,
-        task: task_named(model, task).map_err(|e| format!("`{text}`: {e}"))?,
-        scheduled: time(scheduled)?,
-    })
-}
-
-/// A stretch as `--stretch TASK,SCHEDULED,FACTOR` writes it.
-pub fn stretch_arg(model: &Model, s: &Stretch) -> String {
-    format!(
-        "{},{},{}",
-        model.task(s.task).name,
-        s.scheduled.strftime("%Y-%m-%dT%H:%M:%S"),
-        s.factor
-    )
-}
-
-/// Reads `TASK,SCHEDULED,FACTOR`: every execution of that instance takes FACTOR times
-/// its drawn duration.
-pub fn parse_stretch(model: &Model, text: &str) -> Result<Stretch, String> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let [task, scheduled, factor] = parts[..] else {
-        return Err(format!("`{text}`: expected TASK,SCHEDULED,FACTOR"));
-    };
-    let factor = factor
-        .parse::<f64>()
-        .ok()
-        .filter(|f| *f > 0.0 && *f <= MAX_STRETCH)
-        .ok_or_else(|| {
-            format!("`{factor}`: expected a factor above 0, at most 1000 (2 doubles the duration)")
-        })?;
-    Ok(Stretch {
-        task: task_named(model, task)?,
-        scheduled: time(scheduled)?,
-        factor,
-    })
-}
+pub use args::{
+    fault_arg, operation_arg, parse_fault, parse_operation, parse_stretch, stretch_arg,
+};
+use draw::Draw;
+use shrink::shrink;
 
 crate::keyword_enum! {
     /// Which attempts a case may fail.
@@ -359,6 +215,34 @@ fn failing(
         .collect())
 }
 
+/// A search, planned: the base run's verdicts and every case's schedule, drawn from the
+/// seed before any case runs (so any split of the cases runs the same schedules).
+pub struct Search {
+    /// What the search found before running a case: properties already violated,
+    /// properties searched, notes on what it cannot aim at.
+    pub outcome: Outcome,
+    schedules: Vec<Schedule>,
+    earliest: BTreeMap<(TaskId, DateTime), DateTime>,
+}
+
+/// One violating case of a part, its schedule shrunk.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// The case, from 0.
+    pub case: usize,
+    pub property: &'static str,
+    pub schedule: Schedule,
+}
+
+/// What a part of a search found: its violating cases (the first only, unless every
+/// violation is asked for) and the cases that could not run, up to where it stopped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartResult {
+    pub hits: Vec<Hit>,
+    /// (case from 0, why): cases that could not run and count as holding.
+    pub refused: Vec<(usize, String)>,
+}
+
 /// Searches `cases` random schedules on top of `scenario` (each simulated with
 /// `config.seed`) for a violation of `aim.properties`, shrinking what it finds.
 /// Cases run in parallel on the current rayon pool; the outcome is the one the
@@ -371,6 +255,27 @@ pub fn explore(
     aim: &Aim,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, crate::engine::RunError> {
+    let search = plan(model, scenario, config, cases, aim)?;
+    let part = run_part(
+        &search,
+        model,
+        scenario,
+        config,
+        aim,
+        Shard::WHOLE,
+        progress,
+    );
+    Ok(conclude(search, vec![part], cases, aim))
+}
+
+/// Runs the base scenario and draws every case's schedule.
+pub fn plan(
+    model: &Model,
+    scenario: &Scenario,
+    config: Config,
+    cases: usize,
+    aim: &Aim,
+) -> Result<Search, crate::engine::RunError> {
     let (engine, findings, _) = observe::<Vec<u8>>(model, scenario, config, None)?;
     let base_failing: Vec<&'static str> = findings
         .properties
@@ -382,19 +287,24 @@ pub fn explore(
         .properties
         .iter()
         .partition(|p| base_failing.contains(p));
-    let mut outcome = Outcome {
-        cases: 0,
-        already,
-        searched,
-        findings: Vec::new(),
-        notes: Vec::new(),
+    let mut search = Search {
+        outcome: Outcome {
+            cases: 0,
+            already,
+            searched,
+            findings: Vec::new(),
+            notes: Vec::new(),
+        },
+        schedules: Vec::new(),
+        earliest: BTreeMap::new(),
     };
+    let outcome = &mut search.outcome;
     if outcome.searched.is_empty() {
         outcome.notes.push(
             "every aimed property already fails in the base scenario: nothing left to search"
                 .into(),
         );
-        return Ok(outcome);
+        return Ok(search);
     }
     let tz = &model.timezone;
     let horizon = scenario.until.map(|u| local_to_instant(tz, u));
@@ -417,7 +327,7 @@ pub fn explore(
         outcome
             .notes
             .push("no instance executes in the base scenario: nothing to aim at".into());
-        return Ok(outcome);
+        return Ok(search);
     }
     let transient = aim.faults == FaultModel::Transient;
     // A fault on an instance the scenario already scripts would replace its fault.
@@ -459,10 +369,9 @@ pub fn explore(
     const SEARCH: u64 = 0x5EED_0F0F_FA17;
     let mut rng = Random::new(config.seed ^ SEARCH);
     // The earliest time an action on each instance is drawn at.
-    let mut earliest: BTreeMap<(TaskId, DateTime), DateTime> = BTreeMap::new();
     for t in &targets {
         let at = instant_to_local(tz, horizon.map_or(t.end + 60, |h| (t.end + 60).min(h)));
-        let e = earliest.entry((t.task, t.scheduled)).or_insert(at);
+        let e = search.earliest.entry((t.task, t.scheduled)).or_insert(at);
         *e = (*e).min(at);
     }
     let draw = Draw {
@@ -474,34 +383,113 @@ pub fn explore(
         horizon,
         tz,
     };
-    let schedules: Vec<Schedule> = (0..cases).map(|_| draw.schedule(&mut rng)).collect();
-    let searched = &outcome.searched;
+    search.schedules = (0..cases).map(|_| draw.schedule(&mut rng)).collect();
+    Ok(search)
+}
+
+/// Runs the cases of shard `part` (in parallel on the current rayon pool) and shrinks what
+/// they find: every violating case, or only the part's first one.
+pub fn run_part(
+    search: &Search,
+    model: &Model,
+    scenario: &Scenario,
+    config: Config,
+    aim: &Aim,
+    part: Shard,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> PartResult {
+    let searched = &search.outcome.searched;
+    let mine: Vec<usize> = (0..search.schedules.len())
+        .filter(|&k| part.holds(k))
+        .collect();
+    let total = mine.len();
     let done = AtomicUsize::new(0);
     let refused: Mutex<BTreeMap<usize, String>> = Mutex::default();
     let run_case = |k: usize| {
-        let result = violated(model, scenario, &schedules[k], config, searched);
-        progress(done.fetch_add(1, Ordering::Relaxed) + 1, cases);
+        let result = violated(model, scenario, &search.schedules[k], config, searched);
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         result.unwrap_or_else(|e| {
             refused.lock().expect("no case panics").insert(k, e);
             Vec::new()
         })
     };
-    let hits: Vec<(usize, &'static str)> = if aim.all_violations {
-        let all: Vec<Vec<&'static str>> = (0..cases).into_par_iter().map(run_case).collect();
-        outcome.cases = cases;
-        all.into_iter()
-            .enumerate()
+    let (hits, ran_to): (Vec<(usize, &'static str)>, usize) = if searched.is_empty() {
+        (Vec::new(), 0)
+    } else if aim.all_violations {
+        let all: Vec<(usize, Vec<&'static str>)> =
+            mine.par_iter().map(|&k| (k, run_case(k))).collect();
+        let hits = all
+            .into_iter()
             .flat_map(|(k, ps)| ps.into_iter().map(move |p| (k, p)))
-            .collect()
+            .collect();
+        (hits, search.schedules.len())
     } else {
-        let first = (0..cases)
-            .into_par_iter()
-            .map(|k| (k, run_case(k)))
+        let first = mine
+            .par_iter()
+            .map(|&k| (k, run_case(k)))
             .find_first(|(_, ps)| !ps.is_empty());
-        outcome.cases = first.as_ref().map_or(cases, |(k, _)| k + 1);
-        first.map(|(k, ps)| (k, ps[0])).into_iter().collect()
+        let ran_to = first
+            .as_ref()
+            .map_or(search.schedules.len(), |(k, _)| k + 1);
+        (
+            first.map(|(k, ps)| (k, ps[0])).into_iter().collect(),
+            ran_to,
+        )
     };
     let refused = refused.into_inner().expect("no case panics");
+    let shrunk: Vec<Schedule> = hits
+        .par_iter()
+        .map(|&(k, p)| {
+            shrink(
+                model,
+                scenario,
+                config,
+                &search.earliest,
+                p,
+                search.schedules[k].clone(),
+            )
+        })
+        .collect();
+    PartResult {
+        hits: hits
+            .into_iter()
+            .zip(shrunk)
+            .map(|((case, property), schedule)| Hit {
+                case,
+                property,
+                schedule,
+            })
+            .collect(),
+        refused: refused
+            .range(..ran_to)
+            .map(|(&k, e)| (k, e.clone()))
+            .collect(),
+    }
+}
+
+/// The outcome of the whole search from the results of its parts (any split of the
+/// cases gives the outcome of one process running them all).
+pub fn conclude(search: Search, parts: Vec<PartResult>, cases: usize, aim: &Aim) -> Outcome {
+    let mut outcome = search.outcome;
+    if outcome.searched.is_empty() || search.schedules.is_empty() && cases > 0 {
+        return outcome;
+    }
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
+    for part in parts {
+        hits.extend(part.hits);
+        refused.extend(part.refused);
+    }
+    // Case order, and within a case the searched properties' (catalog) order.
+    let rank = |p: &str| outcome.searched.iter().position(|q| *q == p);
+    hits.sort_by_key(|h| (h.case, rank(h.property)));
+    if !aim.all_violations {
+        hits.truncate(1);
+    }
+    outcome.cases = match (aim.all_violations, hits.first()) {
+        (false, Some(h)) => h.case + 1,
+        _ => cases,
+    };
     if let Some((first, why)) = refused.range(..outcome.cases).next() {
         let n = refused.range(..outcome.cases).count();
         outcome.notes.push(format!(
@@ -510,181 +498,22 @@ pub fn explore(
             first + 1
         ));
     }
-    let shrunk: Vec<Schedule> = hits
-        .par_iter()
-        .map(|&(k, p)| shrink(model, scenario, config, &earliest, p, schedules[k].clone()))
-        .collect();
-    for ((k, property), schedule) in hits.into_iter().zip(shrunk) {
+    for hit in hits {
         match outcome
             .findings
             .iter_mut()
-            .find(|f| f.property == property && f.schedule == schedule)
+            .find(|f| f.property == hit.property && f.schedule == hit.schedule)
         {
             Some(f) => f.found_in += 1,
             None => outcome.findings.push(Finding {
-                property,
-                schedule,
-                case: k + 1,
+                property: hit.property,
+                schedule: hit.schedule,
+                case: hit.case + 1,
                 found_in: 1,
             }),
         }
     }
-    Ok(outcome)
-}
-
-/// What a case's schedule is drawn from.
-struct Draw<'a> {
-    targets: &'a [Target],
-    fault_targets: Vec<&'a Target>,
-    stretch_targets: Vec<&'a Target>,
-    transient: bool,
-    kinds: &'a [OperationKind],
-    horizon: Option<Instant>,
-    tz: &'a jiff::tz::TimeZone,
-}
-
-impl Draw<'_> {
-    /// Up to 3 fault attempts, 2 operator actions and 2 stretches, in that order.
-    fn schedule(&self, rng: &mut Random) -> Schedule {
-        let mut s = Schedule::default();
-        if !self.fault_targets.is_empty() {
-            for _ in 0..pick(rng, 4) {
-                let t = self.fault_targets[pick(rng, self.fault_targets.len())];
-                let limit = if self.transient {
-                    t.retries
-                } else {
-                    t.retries + 1
-                };
-                let attempt = 1 + pick(rng, limit as usize) as u32;
-                let after = rng.chance(0.5);
-                let same = |f: &&Fault| (f.task, f.scheduled) == (t.task, t.scheduled);
-                // One phase per instance: its attempts share it.
-                let phase = match s.faults.iter().find(same) {
-                    Some(f) => f.phase,
-                    None if after => FaultPhase::AfterWrite,
-                    None => FaultPhase::BeforeWrite,
-                };
-                if !s
-                    .faults
-                    .iter()
-                    .filter(same)
-                    .any(|f| f.attempts == [attempt])
-                {
-                    s.faults.push(Fault {
-                        task: t.task,
-                        scheduled: t.scheduled,
-                        attempts: vec![attempt],
-                        phase,
-                    });
-                }
-            }
-        }
-        if !self.kinds.is_empty() {
-            for _ in 0..pick(rng, 3) {
-                let t = &self.targets[pick(rng, self.targets.len())];
-                // The earliest draw is `earliest`'s time, which shrinking moves to.
-                let after = 60 * (1 + pick(rng, 180) as i64);
-                let at = self
-                    .horizon
-                    .map_or(t.end + after, |h| (t.end + after).min(h));
-                s.operations.push(Operation {
-                    at: instant_to_local(self.tz, at),
-                    kind: self.kinds[pick(rng, self.kinds.len())],
-                    task: t.task,
-                    scheduled: t.scheduled,
-                });
-            }
-        }
-        if !self.stretch_targets.is_empty() {
-            for _ in 0..pick(rng, 3) {
-                let t = self.stretch_targets[pick(rng, self.stretch_targets.len())];
-                let factor = FACTORS[pick(rng, FACTORS.len())];
-                let same = |x: &Stretch| (x.task, x.scheduled) == (t.task, t.scheduled);
-                if !s.stretches.iter().any(same) {
-                    s.stretches.push(Stretch {
-                        task: t.task,
-                        scheduled: t.scheduled,
-                        factor,
-                    });
-                }
-            }
-        }
-        s
-    }
-}
-
-/// Uniform in 0..n.
-fn pick(rng: &mut Random, n: usize) -> usize {
-    ((rng.unit() * n as f64) as usize).min(n.saturating_sub(1))
-}
-
-/// Removes fault attempts, actions and stretches one at a time while `property` still
-/// fails, until none can go (the result is 1-minimal), and moves each action to the
-/// earliest time the search draws for its instance (`earliest`) where it still fails,
-/// so that cases differing only in when an action came shrink to one schedule.
-fn shrink(
-    model: &Model,
-    scenario: &Scenario,
-    config: Config,
-    earliest: &BTreeMap<(TaskId, DateTime), DateTime>,
-    property: &'static str,
-    mut s: Schedule,
-) -> Schedule {
-    let still = |s: &Schedule| {
-        failing(model, &s.applied_to(scenario), config).is_ok_and(|f| f.contains(property))
-    };
-    loop {
-        if let Some(f) = without_one(&s.faults, |f| {
-            still(&Schedule {
-                faults: f.to_vec(),
-                ..s.clone()
-            })
-        }) {
-            s.faults = f;
-        } else if let Some(o) = without_one(&s.operations, |o| {
-            still(&Schedule {
-                operations: o.to_vec(),
-                ..s.clone()
-            })
-        }) {
-            s.operations = o;
-        } else if let Some(x) = without_one(&s.stretches, |x| {
-            still(&Schedule {
-                stretches: x.to_vec(),
-                ..s.clone()
-            })
-        }) {
-            s.stretches = x;
-        } else if let Some(o) = (0..s.operations.len()).into_par_iter().find_map_first(|k| {
-            let o = &s.operations[k];
-            let at = *earliest.get(&(o.task, o.scheduled))?;
-            let mut moved = s.operations.clone();
-            moved[k].at = at;
-            (at < o.at
-                && still(&Schedule {
-                    operations: moved.clone(),
-                    ..s.clone()
-                }))
-            .then_some(moved)
-        }) {
-            s.operations = o;
-        } else {
-            return s.normalised();
-        }
-    }
-}
-
-/// `items` without the first element (in order) whose removal keeps `ok` true; the
-/// removals are tried in parallel.
-fn without_one<T: Clone + Sync + Send>(
-    items: &[T],
-    ok: impl Fn(&[T]) -> bool + Sync,
-) -> Option<Vec<T>> {
-    (0..items.len()).into_par_iter().find_map_first(|k| {
-        let mut fewer = items.to_vec();
-        fewer.remove(k);
-        ok(&fewer).then_some(fewer)
-    })
+    outcome
 }
 
 #[cfg(test)]

@@ -1,0 +1,311 @@
+//! Work split across processes or machines: `--shard K/N` runs one part of a search or
+//! sweep and writes what it found as a partial file (JSON Lines); `schedsim merge`
+//! reads the N partials and gives exactly the output of the unsharded run.
+//!
+//! A partial file is self-describing. Its first line is a [`Header`]: the command, its
+//! arguments as the unsharded run would take them (`--shard` and `--threads` left
+//! out, since neither changes the result), which shard it is of how many, and the
+//! hash of the model file it ran. Then one line per item the command records, and
+//! last an `{"end": {"items": N}}` line, so a file cut short (a job killed, a disk
+//! full) is refused instead of merged as if it were whole.
+//!
+//! Work is dealt round-robin: item `k` (a case, a variant, a seed) belongs to shard
+//! `k mod N`, which balances shards whose items grow in cost along the list.
+
+use std::path::{Path, PathBuf};
+
+/// One part of N: `K/N` on the command line, K from 0 (the Kubernetes Indexed Job's
+/// `JOB_COMPLETION_INDEX` and a Slurm array `--array=0-(N-1)` give it as is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+/// More shards than this is a typo, not a cluster.
+pub const MAX_SHARDS: usize = 100_000;
+
+impl Shard {
+    /// The whole: one shard of one.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Item `k` (from 0) is this shard's.
+    pub fn holds(self, k: usize) -> bool {
+        k % self.count == self.index
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let usage = || format!("`{text}`: expected K/N, shard K (from 0) of N, e.g. 0/4");
+        let (k, n) = text.split_once('/').ok_or_else(usage)?;
+        let k: usize = k.trim().parse().map_err(|_| usage())?;
+        let n: usize = n.trim().parse().map_err(|_| usage())?;
+        if n == 0 || n > MAX_SHARDS {
+            return Err(format!(
+                "`{text}`: the shard count must be 1 to {MAX_SHARDS}"
+            ));
+        }
+        if k >= n {
+            return Err(format!(
+                "`{text}`: shards are numbered from 0, so shard {k} of {n} does not exist (the last is {}/{n})",
+                n - 1
+            ));
+        }
+        Ok(Shard { index: k, count: n })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The first line of a partial file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Header {
+    /// The format's version: 1.
+    pub schedsim_partial: u32,
+    /// The schedsim that wrote it (`CARGO_PKG_VERSION`): merging partials of two
+    /// versions is refused.
+    pub version: String,
+    /// The subcommand (`explore`, `whatif`...).
+    pub command: String,
+    /// The subcommand's arguments, as the unsharded run takes them.
+    pub args: Vec<String>,
+    pub shard: usize,
+    pub of: usize,
+    /// `model_hash` of the model file the shard loaded.
+    pub model_hash: String,
+}
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One partial file, read.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    pub path: PathBuf,
+    pub header: Header,
+    /// Each item line: (line number from 1, its JSON value).
+    pub items: Vec<(usize, serde_json::Value)>,
+}
+
+/// The lines of a partial file, header first and end marker last.
+pub fn lines(header: &Header, items: &[serde_json::Value]) -> String {
+    let mut out = serde_json::to_string(header).expect("a header serialises");
+    out.push('\n');
+    for item in items {
+        out.push_str(&serde_json::to_string(item).expect("an item serialises"));
+        out.push('\n');
+    }
+    out.push_str(&serde_json::json!({ "end": { "items": items.len() } }).to_string());
+    out.push('\n');
+    out
+}
+
+/// Reads one partial file; errors name the file and line.
+pub fn read(path: &Path) -> Result<Partial, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let mut header: Option<Header> = None;
+    let mut items = Vec::new();
+    let mut end: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let at = n + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if end.is_some() {
+            return Err(format!("{shown}:{at}: a line after the end marker"));
+        }
+        let value: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("{shown}:{at}:{}: not JSON: {e}", e.column()))?;
+        if header.is_none() {
+            let h: Header = serde_json::from_value(value).map_err(|e| {
+                format!("{shown}:{at}: not a schedsim partial file (its first line is not a partial header: {e}); write one with --shard K/N")
+            })?;
+            if h.schedsim_partial != FORMAT_VERSION {
+                return Err(format!(
+                    "{shown}:{at}: partial format {} (this schedsim reads {FORMAT_VERSION})",
+                    h.schedsim_partial
+                ));
+            }
+            header = Some(h);
+            continue;
+        }
+        match value.get("end") {
+            Some(e) => {
+                let count = e.get("items").and_then(serde_json::Value::as_u64);
+                if count != Some(items.len() as u64) {
+                    return Err(format!(
+                        "{shown}:{at}: the end marker counts {} items, the file has {}",
+                        count.map_or("no".to_string(), |c| c.to_string()),
+                        items.len()
+                    ));
+                }
+                end = Some(at);
+            }
+            None => items.push((at, value)),
+        }
+    }
+    let header = header.ok_or_else(|| format!("{shown}: empty, not a schedsim partial file"))?;
+    if end.is_none() {
+        return Err(format!(
+            "{shown}: no end marker: the shard did not finish (killed, or its output cut short); run shard {}/{} again",
+            header.shard, header.of
+        ));
+    }
+    Ok(Partial {
+        path: path.to_path_buf(),
+        header,
+        items,
+    })
+}
+
+/// Reads every partial and checks that they are the N shards of one run: same
+/// version, command, arguments and model, each shard exactly once. Returns them in
+/// shard order.
+pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Partial>, String> {
+    let mut parts = paths
+        .iter()
+        .map(|p| read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = parts.first() else {
+        return Err("no partial files given".into());
+    };
+    let first = first.clone();
+    let same = |p: &Partial| -> Result<(), String> {
+        let (a, b) = (&first.header, &p.header);
+        let differs = |what: &str, x: &dyn std::fmt::Debug, y: &dyn std::fmt::Debug| {
+            format!(
+                "{} and {} are not shards of one run: their {what} differ ({x:?} and {y:?})",
+                first.path.display(),
+                p.path.display()
+            )
+        };
+        if a.version != b.version {
+            return Err(differs("schedsim versions", &a.version, &b.version));
+        }
+        if a.command != b.command {
+            return Err(differs("commands", &a.command, &b.command));
+        }
+        if a.args != b.args {
+            return Err(differs("arguments", &a.args, &b.args));
+        }
+        if a.of != b.of {
+            return Err(differs("shard counts", &a.of, &b.of));
+        }
+        if a.model_hash != b.model_hash {
+            return Err(differs("model files", &a.model_hash, &b.model_hash));
+        }
+        Ok(())
+    };
+    for p in &parts {
+        same(p)?;
+    }
+    parts.sort_by_key(|p| p.header.shard);
+    for pair in parts.windows(2) {
+        if pair[0].header.shard == pair[1].header.shard {
+            return Err(format!(
+                "{} and {} are both shard {}/{}",
+                pair[0].path.display(),
+                pair[1].path.display(),
+                pair[0].header.shard,
+                first.header.of
+            ));
+        }
+    }
+    let of = first.header.of;
+    let missing: Vec<String> = (0..of)
+        .filter(|k| !parts.iter().any(|p| p.header.shard == *k))
+        .map(|k| format!("{k}/{of}"))
+        .collect();
+    if !missing.is_empty() {
+        let shown = if missing.len() > 10 {
+            format!(
+                "{} ... and {} more",
+                missing[..10].join(", "),
+                missing.len() - 10
+            )
+        } else {
+            missing.join(", ")
+        };
+        return Err(format!("{} of {of} shards missing: {shown}", missing.len()));
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_numbered_from_zero_and_deal_items_round_robin() {
+        let s: Shard = "1/3".parse().unwrap();
+        assert_eq!(s, Shard { index: 1, count: 3 });
+        let mine: Vec<usize> = (0..8).filter(|&k| s.holds(k)).collect();
+        assert_eq!(mine, [1, 4, 7]);
+        assert!("3/3".parse::<Shard>().unwrap_err().contains("last is 2/3"));
+        assert!("0/0".parse::<Shard>().is_err());
+        assert!("a/2".parse::<Shard>().is_err());
+        assert!("2".parse::<Shard>().is_err());
+        assert_eq!("0/1".parse::<Shard>().unwrap().to_string(), "0/1");
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn header(shard: usize, of: usize) -> Header {
+        Header {
+            schedsim_partial: FORMAT_VERSION,
+            version: "0".into(),
+            command: "explore".into(),
+            args: vec!["m.toml".into()],
+            shard,
+            of,
+            model_hash: "h".into(),
+        }
+    }
+
+    #[test]
+    fn a_partial_cut_short_or_a_missing_shard_is_refused() {
+        let dir = std::env::temp_dir().join(format!("schedsim-shard-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let item = serde_json::json!({"x": 1});
+        let whole = lines(&header(0, 2), std::slice::from_ref(&item));
+        let a = write(&dir, "a.jsonl", &whole);
+        assert_eq!(read(&a).unwrap().items, vec![(2, item.clone())]);
+        let cut: String = whole.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let b = write(&dir, "b.jsonl", &cut);
+        assert!(read(&b).unwrap_err().contains("no end marker"));
+        let err = read_all(std::slice::from_ref(&a)).unwrap_err();
+        assert!(err.contains("1 of 2 shards missing: 1/2"), "{err}");
+        let c = write(&dir, "c.jsonl", &lines(&header(0, 2), &[]));
+        assert!(
+            read_all(&[a.clone(), c])
+                .unwrap_err()
+                .contains("both shard 0/2")
+        );
+        let mut other = header(1, 2);
+        other.model_hash = "g".into();
+        let d = write(&dir, "d.jsonl", &lines(&other, &[]));
+        assert!(
+            read_all(&[a, d])
+                .unwrap_err()
+                .contains("model files differ")
+        );
+        let e = write(&dir, "e.jsonl", "{\"hello\": 1}\n");
+        assert!(
+            read(&e)
+                .unwrap_err()
+                .contains("e.jsonl:1: not a schedsim partial")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
