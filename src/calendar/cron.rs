@@ -57,12 +57,14 @@ enum DowSpec {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CronExpr {
     dialect: CronDialect,
+    /// What the engine does that the expression does not say (a list with `W`).
+    note: Option<String>,
     dom: DomSpec,
     dow: DowSpec,
     combine: DayCombine,
     /// Months 1..=12 as bits.
     months: u16,
-    /// Years 1970..=2999, when the expression names them.
+    /// Years 1970..=2099, when the expression names them.
     years: Option<Vec<bool>>,
     /// Seconds since midnight, ascending.
     times: Vec<u32>,
@@ -71,8 +73,10 @@ pub struct CronExpr {
 }
 
 const YEAR_MIN: i16 = 1970;
-/// Quartz 2.3.2 accepts year 2300 (conformance file) and never fires that late.
-const YEAR_MAX: i16 = 2999;
+/// cron-utils 9.1.6's Quartz definition, DolphinScheduler's validator:
+/// `withYear().withValidRange(1970, 2099).withStrictRange()`. Quartz 2.3.2 itself
+/// accepts year 2300 (conformance file), a deliberate divergence.
+const YEAR_MAX: i16 = 2099;
 
 mod parse;
 
@@ -82,17 +86,35 @@ impl CronExpr {
         self.dialect
     }
 
+    /// What the engine does with it that the expression does not say, if anything.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
     /// Seconds since local midnight at which it fires on a matching date, ascending.
     pub fn times_of_day(&self) -> &[u32] {
         &self.times
     }
 
     /// At most how many fires local dates `from..=to` hold: (days + 2) × fires per day,
-    /// the 2 covering DST shifts at either end. Counted before anything is generated, so
-    /// a huge range is refused at once.
+    /// the 2 covering DST shifts at either end, where the days are those of the years
+    /// the year field allows (`* * * * * ? 2027` over 2000–2027 has a day of fires,
+    /// not 27 years). Counted before anything is generated, so a huge range is refused
+    /// at once.
     pub fn max_fires_between(&self, from: Date, to: Date) -> u64 {
-        let days = from.until(to).map_or(0, |s| s.get_days().max(0) as u64) + 2;
-        days.saturating_mul(self.times.len().max(1) as u64)
+        let days_between = |a: Date, b: Date| a.until(b).map_or(0, |s| s.get_days().max(0) as u64);
+        let days = match &self.years {
+            None => days_between(from, to),
+            Some(years) => (from.year().max(YEAR_MIN)..=to.year().min(YEAR_MAX))
+                .filter(|y| years[(y - YEAR_MIN) as usize])
+                .map(|y| {
+                    let first = from.max(jiff::civil::date(y, 1, 1));
+                    let last = to.min(jiff::civil::date(y, 12, 31));
+                    days_between(first, last) + 1
+                })
+                .sum(),
+        };
+        (days + 2).saturating_mul(self.times.len().max(1) as u64)
     }
 
     /// The hours field covers every hour.

@@ -46,6 +46,21 @@ fn bounds(field: Field, dialect: CronDialect) -> (u32, u32) {
     }
 }
 
+/// The largest step a field takes, where the dialect bounds steps: cron-utils 9.1.6
+/// (DolphinScheduler's validator, `FieldConstraints.isPeriodInRange`: a period is at
+/// most the field's span and its end) refuses larger ones in every step form, and
+/// Quartz 2.3.2 (`CronExpression.checkIncrementRange`) refuses them in `*/n`, `/n` and
+/// `a/n`. DataWorks publishes no bound of its own; its editor builds crons from
+/// interval pickers that stay inside the field, and it takes the same bound. croniter
+/// (Airflow) is left as captured.
+fn max_step(field: Field, dialect: CronDialect) -> Option<u32> {
+    if dialect == CronDialect::Unix {
+        return None;
+    }
+    let (lo, hi) = bounds(field, dialect);
+    Some(hi.min(hi - lo + 1))
+}
+
 const MONTHS: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
 ];
@@ -126,6 +141,9 @@ impl Parser {
         })?;
         if n < lo || n > hi {
             let mut expected = format!("expected {lo} to {hi}");
+            if field == Field::Year {
+                expected.push_str(" (DolphinScheduler's validator, cron-utils, stops at 2099)");
+            }
             if field == Field::Dow {
                 expected.push_str(match self.dialect {
                     CronDialect::Unix => " (0 or 7 = Sunday)",
@@ -162,6 +180,30 @@ impl Parser {
                         "expected a step of at least 1",
                     ));
                 }
+                if let Some(max) = max_step(field, self.dialect)
+                    && n > max
+                {
+                    return Err(self.err(
+                        step_at..step_at + step.len(),
+                        format!(
+                            "a step of {n} is larger than the {} field: {} refuse{} it",
+                            field.name(),
+                            match self.dialect {
+                                CronDialect::Quartz if base.contains('-') =>
+                                    "DolphinScheduler's validator (cron-utils)",
+                                CronDialect::Quartz =>
+                                    "Quartz 2.3.2 and DolphinScheduler's validator (cron-utils)",
+                                _ => "DataWorks",
+                            },
+                            if self.dialect == CronDialect::Quartz && !base.contains('-') {
+                                ""
+                            } else {
+                                "s"
+                            }
+                        ),
+                        format!("expected a step from 1 to {max}"),
+                    ));
+                }
                 (base, Some(n))
             }
             None => (item.text, None),
@@ -172,7 +214,9 @@ impl Parser {
         } else {
             hi
         };
-        let (start, end) = if base == "*" {
+        // Quartz and cron-utils read `/n` as `*/n`.
+        let star = base == "*" || (base.is_empty() && self.dialect == CronDialect::Quartz);
+        let (start, end) = if star {
             (lo, open_end)
         } else if let Some((a, b)) = base.split_once('-') {
             let a_v = self.value(field, a, item.at)?;
@@ -252,7 +296,8 @@ impl Parser {
         if upper == "L" {
             return Ok((DomSpec::LastMinus(0), false));
         }
-        if upper == "LW" || upper.starts_with("L-") || upper.ends_with('W') {
+        let listed = text.contains(',');
+        if upper == "LW" || upper.starts_with("L-") || (upper.ends_with('W') && !listed) {
             if !quartz {
                 return Err(self.err(
                     whole,
@@ -267,6 +312,16 @@ impl Parser {
                 return Ok((DomSpec::LastWeekday, false));
             }
             if let Some(n) = upper.strip_prefix("L-") {
+                // Quartz 2.3.2 fires `L-nW` (the weekday nearest the n-th last day), but
+                // DolphinScheduler's validator refuses it: cron-utils 9.1.6 reads `L-`
+                // and then wants a number (`FieldParser.parse` → `parseOnWithL`).
+                if n.ends_with('W') {
+                    return Err(self.err(
+                        whole,
+                        format!("`{text}` is refused by DolphinScheduler's validator (cron-utils), though Quartz accepts it"),
+                        "expected `L-n` or `nW`: cron-utils takes no `W` after `L-n`",
+                    ));
+                }
                 let n: u8 = n.parse().ok().filter(|n| *n <= 30).ok_or_else(|| {
                     self.err(
                         whole.clone(),
@@ -282,24 +337,43 @@ impl Parser {
         }
         // Bit 0 (no day 0 exists) stands for the last day of the month in a list.
         let mut bits = 0u32;
+        // Quartz and cron-utils accept `nW` in a list (`2W,16`).
+        let mut weekday = false;
         for item in self.items(text, at) {
             self.empty_item(&item, Field::Dom)?;
+            if quartz
+                && let Some(n) = item.text.strip_suffix(['W', 'w'])
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+            {
+                bits |= 1 << self.value(Field::Dom, n, item.at)?;
+                weekday = true;
+                continue;
+            }
             // DataWorks yearly and monthly nodes select "the last day" beside other
             // days (DW §2 rules 6-7, §10 case 7: the 1st and the last day).
             if self.dialect == CronDialect::Dataworks && item.text.eq_ignore_ascii_case("L") {
                 bits |= 1;
                 continue;
             }
-            if item.text.contains(['L', 'W', '#', '?']) {
+            if item.text.contains(['L', 'l', 'W', 'w', '#', '?']) {
                 return Err(self.err(
                     item.at..item.at + item.text.len(),
                     format!("`{}` cannot be combined with other values", item.text),
-                    "expected `L`, `W` and `?` to stand alone in the field",
+                    // Quartz 2.3.2: "Support for specifying 'L' and 'LW' with other
+                    // days of the month is not implemented".
+                    "expected `L`, `LW`, `L-n` and `?` to stand alone in the field",
                 ));
             }
             for v in self.plain_item(Field::Dom, &item)? {
                 bits |= 1 << v;
             }
+        }
+        if weekday {
+            // Quartz 2.3.2's getTimeAfter takes `daysOfMonth.first()` once `W` is
+            // anywhere in the field: only the smallest day of the list counts.
+            let first = bits.trailing_zeros() as u8;
+            return Ok((DomSpec::NearestWeekday(first), false));
         }
         // croniter normalises a field covering its whole range to `*`: only such a
         // field is unrestricted (`*/2` is restricted, so `0 0 */2 * MON` is an OR).
@@ -557,8 +631,18 @@ impl CronExpr {
                 }
             }
         }
+        // Said, not silent: the other days of a list with `W` never fire.
+        let note = match dom_spec {
+            DomSpec::NearestWeekday(n) if dom.0.contains(',') => Some(format!(
+                "Quartz 2.3.2 fires `{}` only on the weekday nearest day {n}, the smallest \
+                 day of the list: the other days never fire",
+                dom.0
+            )),
+            _ => None,
+        };
         Ok(CronExpr {
             dialect,
+            note,
             dom: dom_spec,
             dow: dow_spec,
             combine,
