@@ -270,3 +270,104 @@ fn max_instances_sizes_a_request_by_the_years_its_year_field_allows() {
     let to = jiff::civil::date(2030, 1, 1);
     assert_eq!(e.max_fires_between(from, to), 365 + 365 + 2);
 }
+
+fn validate_json(name: &str, toml: &str) -> serde_json::Value {
+    let path = model_file(name, toml);
+    let out = schedsim(&["validate", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v[0]["warnings"].clone()
+}
+
+// Quartz 2.3.2 `getTimeAfter` again: in a model the list with `W` validates, with a
+// warning at the cron saying which days never fire.
+#[test]
+fn quartz_get_time_after_nearest_weekday_list_is_a_validation_warning() {
+    let w = validate_json("wlist", &model("dolphinscheduler", "0 15 10 2W,16 * ?"));
+    assert_eq!(w.as_array().unwrap().len(), 1, "{w}");
+    assert_eq!(
+        (w[0]["line"].as_u64(), w[0]["column"].as_u64()),
+        (Some(6), Some(8))
+    );
+    assert!(
+        w[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only on the weekday nearest day 2"),
+        "{w}"
+    );
+}
+
+fn dataworks_backfill(groups: u32) -> String {
+    format!(
+        "{}[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-05\"\n  groups = {groups}\n",
+        model("dataworks", "00 00 02 * * ?")
+    )
+}
+
+// DataWorks backfill group execution: the console offers 2–5 groups (DW §6 rule 4),
+// the API accepts up to 10 (`Parallelism` 1–10): 6 to 10 validate with a warning,
+// 11 is refused.
+#[test]
+fn dataworks_console_groups_2_to_5_warn_above_5() {
+    assert_eq!(
+        validate_json("groups5", &dataworks_backfill(5)),
+        serde_json::json!([])
+    );
+    let w = validate_json("groups6", &dataworks_backfill(6));
+    assert_eq!(w.as_array().unwrap().len(), 1, "{w}");
+    let message = w[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("6 groups: DataWorks' console offers 2 to 5 groups"),
+        "{message}"
+    );
+    assert_eq!(w[0]["line"].as_u64(), Some(16));
+    let path = model_file("groups11", &dataworks_backfill(11));
+    let out = schedsim(&["validate", &path]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn with_retry(profile: &str, cron: &str, retry: &str) -> String {
+    format!("{}  retry = {retry}\n", model(profile, cron))
+}
+
+// Retries: DolphinScheduler's UI field `failRetryTimes` has only `min: 0` (3.2.2
+// use-failed.ts) and a Java int behind it; Airflow's `retries` is any integer. Both
+// validate a million retries, with a warning above DataWorks' 10 (DW §7), the only
+// documented bound; DataWorks refuses 11. DolphinScheduler's interval field is
+// unbounded too (`min: 0`): a 90-minute interval validates without a warning.
+#[test]
+fn dolphinscheduler_use_failed_ts_has_no_retry_bound_and_warns_above_10() {
+    let ds = with_retry(
+        "dolphinscheduler",
+        "0 0 2 * * ?",
+        "{ times = 1000000, interval = \"90m\" }",
+    );
+    let w = validate_json("ds_retries", &ds);
+    assert_eq!(w.as_array().unwrap().len(), 1, "{w}");
+    assert!(
+        w[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1000000 retries: DolphinScheduler accepts it"),
+        "{w}"
+    );
+    let ok = with_retry(
+        "dolphinscheduler",
+        "0 0 2 * * ?",
+        "{ times = 10, interval = \"90m\" }",
+    );
+    assert_eq!(validate_json("ds_retries_ok", &ok), serde_json::json!([]));
+    let af = with_retry("airflow", "0 2 * * *", "{ times = 1000000 }");
+    let w = validate_json("af_retries", &af);
+    assert!(
+        w[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1000000 retries: Airflow accepts any integer"),
+        "{w}"
+    );
+    let dw = with_retry("dataworks", "00 00 02 * * ?", "{ times = 11 }");
+    let out = schedsim(&["validate", &model_file("dw_retries", &dw)]);
+    assert_eq!(out.status.code(), Some(2));
+}
