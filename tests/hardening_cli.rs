@@ -861,7 +861,7 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
                     s,
                     &[
                         ("dt=${bizdate}", "dt=$[yyyyMMdd-1]"),
-                        ("$[yyyyMMdd-1/25]", "$[yyyyMMdd-1/24]"),
+                        ("$[yyyyMMdd-1/0]", "$[yyyyMMdd-1/24]"),
                     ],
                 )
             },

@@ -3,15 +3,19 @@
 //! DataWorks (DW §1): `${fmt±N}` formats the business date (N in the format's smallest
 //! unit: years, months or days); `$[fmt±N]` the scheduled time (N days, `N/24` hours,
 //! `N/24/60` minutes, combinable), `$[add_months(fmt,±N)]`; `${bizdate}`, `$bizdate`, `$cyctime`,
-//! `$gmtdate`. DolphinScheduler (DS §1.6): `$[yyyyMMdd±N]` and the same offsets on the
-//! schedule time, `${system.biz.date}`, `${system.biz.curdate}`, `${system.datetime}`,
-//! `${schedule_time}`. Airflow: `{{ ds }}`, `{{ ds_nodash }}`, `{{ ts }}`,
+//! `$gmtdate`. DolphinScheduler (DS §1.6): `$[...]` on the schedule time as 3.2.2's
+//! `TimePlaceholderUtils` evaluates it (`dolphin.rs`: offsets with integer arithmetic,
+//! `add_months`, `this_day`, `last_day`, `year_week`, `month_first_day` and the other
+//! date functions; a lone digit `$[1]` left as it is), `${system.biz.date}`,
+//! `${system.biz.curdate}`, `${system.datetime}`, `${schedule_time}`. Airflow: `{{ ds }}`, `{{ ds_nodash }}`, `{{ ts }}`,
 //! `{{ logical_date }}`, `{{ data_interval_start }}`, `{{ data_interval_end }}`.
 //! Everywhere: `today()` and `now()` evaluate from the execution's virtual time, which
 //! is how a backfill writes into the wrong partition.
 
 use jiff::Span;
 use jiff::civil::{Date, DateTime};
+
+mod dolphin;
 
 /// What an expression is evaluated against.
 #[derive(Clone, Copy, Debug)]
@@ -172,6 +176,11 @@ fn bracket(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
         return Err(format!(
             "`$[{body}]` is not an Airflow template; use {{{{ ... }}}}"
         ));
+    }
+    if flavor == Flavor::Dolphinscheduler {
+        return Ok(
+            dolphin::placeholder(body, cx.scheduled)?.unwrap_or_else(|| format!("$[{body}]"))
+        );
     }
     if let Some(args) = body
         .strip_prefix("add_months(")

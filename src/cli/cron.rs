@@ -93,6 +93,9 @@ pub fn run(args: &Args) -> i32 {
     let times: Vec<String> = fires.map(|f| rfc3339(&tz, f.at)).collect();
     // A date-only --to is its midnight, as everywhere: say what of that day is left out.
     // On stderr in both formats: stdout keeps the JSON array of the contract.
+    if let Some(note) = schedule.expr.note() {
+        eprintln!("note: {note}");
+    }
     if let model::DateOrTime::Date(day) = to
         && let Some(f) = schedule.first_after_midnight(day)
     {

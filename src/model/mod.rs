@@ -6,6 +6,7 @@
 //! wrong types); [`resolve`] checks values and names and builds the [`Model`]
 //! (durations, dates, time zone, profile-only keys, references, dependency cycles).
 
+pub mod advice;
 pub mod decode;
 pub mod diagnostic;
 pub mod doc;

@@ -81,7 +81,8 @@ impl<'a> Reach<'a> {
 }
 
 /// Validation warnings of a model that validates: every `[[scenario.fault]]` and
-/// `[[scenario.operation]]` that can meet no instance, at its place in the file.
+/// `[[scenario.operation]]` that can meet no instance, at its place in the file, and
+/// the settings of [`crate::model::advice`].
 pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
     let mut out = FileDiagnostics::new(path, source);
     let Ok(doc): Result<Document, _> = crate::model::parse_document(path, source) else {
@@ -118,6 +119,8 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
             }
         }
     }
+    // Settings the engine accepts but its documentation advises against.
+    crate::model::advice::warnings(model, &doc, &mut out);
     out.normalize();
     out
 }

@@ -19,6 +19,8 @@ cp="/usr/share/java/quartz2.jar:/usr/share/java/slf4j-api.jar"
 javac -cp "$cp" -d "$work" "$here/QuartzCapture.java"
 java -cp "$cp:$work" QuartzCapture "$here" "$here/quartz-2.3.2.jsonl"
 java -version 2>&1 | head -1 > "$here/quartz-2.3.2.env"
+# ONLY_QUARTZ=1 re-captures Quartz alone (the Airflow half needs PyPI and minutes).
+if [ "${ONLY_QUARTZ:-}" = 1 ]; then wc -l "$here/quartz-2.3.2.jsonl"; exit 0; fi
 
 venv="${AIRFLOW_VENV:-$work/venv}"
 if [ ! -x "$venv/bin/python" ]; then

@@ -1,0 +1,129 @@
+//! Validation warnings about settings an engine accepts but its documentation
+//! advises against, or that it reads otherwise than they say. They do not change the
+//! exit code; each says the bound and where it comes from.
+//!
+//! - A Quartz day-of-month list with `W` (`2W,16`): Quartz 2.3.2 fires only the
+//!   weekday nearest its smallest day.
+//! - DataWorks backfill `groups` above 5: the console offers 2 to 5 groups (DW §6
+//!   rule 4, the seed's "2–5 groups"); the API accepts up to 10 (`Parallelism` 1–10,
+//!   `ConcurrentRuns` 2–10, DW §11 conflict 3), and so does schedsim.
+//! - Retries above 10 where the engine has no bound of its own: DolphinScheduler's UI
+//!   field `failRetryTimes` has only `min: 0` (3.2.2
+//!   `dolphinscheduler-ui/.../fields/use-failed.ts`) and the API takes any Java int;
+//!   Airflow's `retries` is any integer (`task_instance.max_tries`). DataWorks, the
+//!   only engine that documents a bound, stops at 10 reruns (DW §7), and schedsim
+//!   refuses more there.
+
+use super::doc::Document;
+use super::{Diagnostic, FileDiagnostics, Model};
+use crate::rules::Profile;
+
+/// The most groups of business dates DataWorks' console offers.
+pub const DATAWORKS_CONSOLE_GROUPS: u32 = 5;
+
+/// The most automatic reruns DataWorks allows (DW §7), the only documented bound.
+pub const DOCUMENTED_RETRIES: u32 = 10;
+
+/// Adds the warnings of a model that validates to `out`.
+pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
+    // A cron whose engine fires less than it says (Quartz's `W` in a list).
+    let crons = doc.workflows.iter().flat_map(|w| {
+        w.cron
+            .iter()
+            .chain(w.tasks.iter().filter_map(|t| t.cron.as_ref()))
+    });
+    for cron in crons {
+        if let Ok(expr) = crate::calendar::CronExpr::parse(&cron.value, model.rules.cron_dialect)
+            && let Some(note) = expr.note()
+        {
+            out.diagnostics.push(
+                Diagnostic::new(cron.span.clone(), note, "days that fire")
+                    .help("list only the day with `W`, or use days without `W`"),
+            );
+        }
+    }
+    if model.profile == Profile::Dataworks {
+        let groups = doc
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.backfills)
+            .filter_map(|b| b.groups.as_ref());
+        for g in groups.filter(|g| g.value > DATAWORKS_CONSOLE_GROUPS) {
+            out.diagnostics.push(
+                Diagnostic::new(
+                    g.span.clone(),
+                    format!(
+                        "{} groups: DataWorks' console offers 2 to {DATAWORKS_CONSOLE_GROUPS} groups of business dates; only its API accepts up to 10",
+                        g.value
+                    ),
+                    format!("2 to {DATAWORKS_CONSOLE_GROUPS} groups, as the console offers"),
+                )
+                .help("schedsim runs it as the API would; a backfill started from the console cannot have it"),
+            );
+        }
+    }
+    let engine = match model.profile {
+        Profile::Dolphinscheduler => {
+            "DolphinScheduler accepts it (its UI field has only a minimum of 0)"
+        }
+        Profile::Airflow => "Airflow accepts any integer",
+        // DataWorks refuses more than 10 at validation.
+        Profile::Dataworks => return,
+    };
+    let retries = doc
+        .workflows
+        .iter()
+        .flat_map(|w| &w.tasks)
+        .filter_map(|t| t.retry.as_ref());
+    for r in retries.filter(|r| r.times.value > DOCUMENTED_RETRIES) {
+        out.diagnostics.push(
+            Diagnostic::new(
+                r.times.span.clone(),
+                format!(
+                    "{} retries: {engine}, but no engine documents more than {DOCUMENTED_RETRIES} (DataWorks' bound)",
+                    r.times.value
+                ),
+                format!("at most {DOCUMENTED_RETRIES} retries"),
+            )
+            .help("each retry of a failing instance is one more execution; the run stops at --max-executions"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warned(source: &str) -> Vec<String> {
+        let m = crate::model::load_str("m.toml", source).unwrap();
+        let doc = crate::model::parse_document("m.toml", source).unwrap();
+        let mut out = FileDiagnostics::new("m.toml", source);
+        warnings(&m, &doc, &mut out);
+        out.diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn retries_past_ten_warn_where_the_engine_has_no_bound() {
+        let model = |profile: &str, times: u32| {
+            format!(
+                "[model]\nname = \"m\"\nprofile = \"{profile}\"\n[[workflow]]\nname = \"w\"\ncron = \"{}\"\n  [[workflow.task]]\n  name = \"t\"\n  retry = {{ times = {times}, interval = \"5m\" }}\n",
+                match profile {
+                    "airflow" => "0 2 * * *",
+                    _ => "0 0 2 * * ?",
+                }
+            )
+        };
+        assert_eq!(warned(&model("dolphinscheduler", 10)), Vec::<String>::new());
+        let w = warned(&model("dolphinscheduler", 1_000_000));
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].starts_with("1000000 retries: DolphinScheduler accepts it"),
+            "{w:?}"
+        );
+        let w = warned(&model("airflow", 11));
+        assert!(
+            w[0].starts_with("11 retries: Airflow accepts any integer"),
+            "{w:?}"
+        );
+    }
+}
