@@ -383,28 +383,36 @@ pub enum Key<'a> {
     Line(&'a str, &'a str),
 }
 
-/// A legend: one entry a line, each with its colour sample.
+/// A legend: its entries in two columns (one when there are five or fewer), each
+/// with its colour sample.
 pub fn legend(h: &mut String, keys: &[Key<'_>]) {
-    let height = keys.len() as f64 * 18.0 + 4.0;
+    let per_column = if keys.len() > 5 {
+        keys.len().div_ceil(2)
+    } else {
+        keys.len()
+    };
+    let height = per_column as f64 * 18.0 + 4.0;
     let _ = write!(
         h,
         "<svg class=\"legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\">",
         LABEL + WIDTH
     );
     for (i, k) in keys.iter().enumerate() {
-        let y = i as f64 * 18.0 + 2.0;
+        let x = (i / per_column) as f64 * 560.0 + 2.0;
+        let y = (i % per_column) as f64 * 18.0 + 2.0;
         let text = match k {
             Key::Swatch(class, text) => {
                 let _ = write!(
                     h,
-                    "<g class=\"key\" data-class=\"{class}\"><rect class=\"{class}\" x=\"2\" y=\"{y}\" width=\"28\" height=\"12\"/>"
+                    "<g class=\"key\" data-class=\"{class}\"><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"28\" height=\"12\"/>"
                 );
                 text
             }
             Key::Line(class, text) => {
                 let _ = write!(
                     h,
-                    "<g class=\"key\" data-class=\"{class}\"><line class=\"{class}\" x1=\"2\" x2=\"30\" y1=\"{}\" y2=\"{}\"/>",
+                    "<g class=\"key\" data-class=\"{class}\"><line class=\"{class}\" x1=\"{x}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>",
+                    x + 28.0,
                     y + 6.0,
                     y + 6.0
                 );
@@ -413,7 +421,8 @@ pub fn legend(h: &mut String, keys: &[Key<'_>]) {
         };
         let _ = write!(
             h,
-            "<text x=\"38\" y=\"{}\">{}</text></g>",
+            "<text x=\"{}\" y=\"{}\">{}</text></g>",
+            x + 36.0,
             y + 11.0,
             escape(text)
         );
@@ -455,7 +464,7 @@ pub fn bar(h: &mut String, class: &str, (x0, x1): (f64, f64), y: f64, row: f64, 
 /// The look shared by every page.
 pub const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top}\
-th{background:#f3f3f3}.ok{color:#17692e}.fail{color:#b00020;font-weight:bold}\
+th{background:#f3f3f3}td:first-child{white-space:nowrap}.ok{color:#17692e}.fail{color:#b00020;font-weight:bold}\
 pre{background:#f7f7f7;padding:.8em;overflow:auto}svg text{font:11px sans-serif}\
 .finished{fill:#3a8f4f}.failed_before_write{fill:#e0912f}.failed_after_write{fill:#b00020}\
 .timeout{fill:#7b4ea3}.stopped{fill:#8a8a8a}.other{fill:#555}\
@@ -467,7 +476,8 @@ pre{background:#f7f7f7;padding:.8em;overflow:auto}svg text{font:11px sans-serif}
 .controls button{margin:0 .2em .4em 0}.controls button.on{font-weight:bold;background:#dde8f3}";
 
 /// The script of a chart section: row switch (buttons `data-view`), zoom (buttons
-/// `data-zoom`, Ctrl+wheel at the pointer, drag to pan). It redraws the axis with the
+/// `data-zoom`, Ctrl+wheel at the pointer, drag to pan; `#rows=date&zoom=0.2,0.3` in
+/// the address opens a view and a part of the run). It redraws the axis with the
 /// rules of [`ticks`] from the offsets in `data-off`.
 pub const SCRIPT: &str = r#"(function(){
 var root=document.getElementById('gantt');if(!root)return;
@@ -501,7 +511,7 @@ function draw(){
  var k=W/(v1-v0),a=T0+(T1-T0)*v0/W,b=T0+(T1-T0)*v1/W,tk=ticks(Math.ceil(a),Math.floor(b),W);
  root.querySelectorAll('svg.chart').forEach(function(svg){
   var plot=svg.querySelector('g.plot');if(plot)plot.setAttribute('transform','translate('+(L-v0*k)+',0) scale('+k+',1)');
-  svg.querySelectorAll('g.bl text').forEach(function(t){var x=L+(+t.dataset.a-v0)*k,w=+t.dataset.w*k;t.setAttribute('x',(x+2).toFixed(1));t.setAttribute('visibility',w>=t.textContent.length*6.1+4?'visible':'hidden');});
+  svg.querySelectorAll('g.bl text').forEach(function(t){var x0=L+(+t.dataset.a-v0)*k,x1=x0+(+t.dataset.w)*k,a0=Math.max(x0,L),a1=Math.min(x1,L+W);t.setAttribute('x',(a0+2).toFixed(1));t.setAttribute('visibility',a1-a0>=t.textContent.length*6.1+4?'visible':'hidden');});
   var ax=svg.querySelector('g.axis');if(!ax)return;var h=+ax.dataset.h;while(ax.firstChild)ax.removeChild(ax.firstChild);
   tk.forEach(function(t){var x=L+(t.at-T0)/(T1-T0)*W*k-v0*k;ax.appendChild(el('line',{x1:x.toFixed(1),x2:x.toFixed(1),y1:26,y2:h}));ax.appendChild(el('text',{x:(x+2).toFixed(1),y:12,'data-t':t.at},t.label));if(t.ctx!=null)ax.appendChild(el('text',{'class':'ctx',x:(x+2).toFixed(1),y:24},t.ctx));});
  });
@@ -517,6 +527,8 @@ root.querySelectorAll('svg.chart').forEach(function(svg){
  window.addEventListener('mousemove',function(ev){if(!drag)return;var d=(ev.clientX-drag.x)/W*(drag.v1-drag.v0),w=drag.v1-drag.v0;v0=Math.max(0,Math.min(W-w,drag.v0-d));v1=v0+w;draw();});
  window.addEventListener('mouseup',function(){drag=null;});
 });
+var hv=/rows=(\w+)/.exec(location.hash);if(hv){var hb=root.querySelector('button[data-view="'+hv[1]+'"]');if(hb)hb.click();}
+var hz=/zoom=([\d.]+),([\d.]+)/.exec(location.hash);if(hz&&+hz[1]<+hz[2]&&+hz[2]<=1){v0=+hz[1]*W;v1=+hz[2]*W;draw();}
 })();"#;
 
 #[cfg(test)]

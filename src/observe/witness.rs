@@ -10,7 +10,7 @@ pub struct Group<'a> {
     pub first: &'a str,
     /// How many lines have this shape (the first included).
     pub count: usize,
-    /// For each other line, its first value that differs from the first line's.
+    /// For each other line, its value where the group's lines vary most.
     pub others: Vec<&'a str>,
 }
 
@@ -53,32 +53,44 @@ fn shape(line: &str) -> (String, Vec<&str>) {
     (shape, values)
 }
 
-/// The lines grouped by shape, groups in the order of their first line.
+/// The lines grouped by shape, groups in the order of their first line. What is
+/// named of the other lines is the value that varies most across the group (the
+/// earliest such): the date that started, not the instant they all share.
 pub fn group(lines: &[String]) -> Vec<Group<'_>> {
-    let mut groups: Vec<(String, Vec<&str>, Group<'_>)> = Vec::new();
+    // (shape, the lines, their values)
+    let mut groups: Vec<(String, Vec<&str>, Vec<Vec<&str>>)> = Vec::new();
     for line in lines {
         let (s, values) = shape(line);
-        if let Some((_, first_values, g)) = groups.iter_mut().find(|(k, ..)| *k == s) {
-            g.count += 1;
-            let differs = values
-                .iter()
-                .zip(first_values.iter())
-                .find(|(a, b)| a != b)
-                .map_or(line.as_str(), |(a, _)| *a);
-            g.others.push(differs);
+        if let Some((_, members, vals)) = groups.iter_mut().find(|(k, ..)| *k == s) {
+            members.push(line);
+            vals.push(values);
         } else {
-            groups.push((
-                s,
-                values,
-                Group {
-                    first: line,
-                    count: 1,
-                    others: Vec::new(),
-                },
-            ));
+            groups.push((s, vec![line], vec![values]));
         }
     }
-    groups.into_iter().map(|(_, _, g)| g).collect()
+    groups
+        .into_iter()
+        .map(|(_, members, vals)| {
+            let positions = vals[0].len();
+            let distinct = |p: usize| {
+                let mut v: Vec<&str> = vals.iter().map(|v| v[p]).collect();
+                v.sort_unstable();
+                v.dedup();
+                v.len()
+            };
+            let most = (0..positions).max_by_key(|&p| (distinct(p), std::cmp::Reverse(p)));
+            let others = members[1..]
+                .iter()
+                .zip(&vals[1..])
+                .map(|(line, v)| most.map_or(*line, |p| v[p]))
+                .collect();
+            Group {
+                first: members[0],
+                count: members.len(),
+                others,
+            }
+        })
+        .collect()
 }
 
 impl Group<'_> {
@@ -144,6 +156,16 @@ mod tests {
         let t = text(&lines, "  ");
         assert_eq!(t.lines().count(), 3, "{t}");
         assert!(t.starts_with("  - 14 alike: w.t scheduled 2025-03-01T01:00:00+08:00"));
+    }
+
+    #[test]
+    fn what_is_named_is_the_value_that_varies_most() {
+        let lines: Vec<String> = [(9, 10), (10, 2), (10, 5)]
+            .iter()
+            .map(|(at, date)| format!("2025-03-08T{at:02}:00: date 2025-03-{date:02} started"))
+            .collect();
+        let g = group(&lines);
+        assert_eq!(g[0].others, ["2025-03-02", "2025-03-05"]);
     }
 
     #[test]
