@@ -541,7 +541,10 @@ fn run_writes_an_html_report_with_verdicts_and_a_gantt_chart() {
     assert!(html.contains("dws_sales_bad/dt=20250310"));
     // One bar per execution, rows per task and per date: six instances ran once each.
     assert_eq!(html.matches("; 6 executions drawn as bars.").count(), 2);
-    assert!(!html.contains("src="), "self-contained: an inline script, nothing fetched");
+    assert!(
+        !html.contains("src="),
+        "self-contained: an inline script, nothing fetched"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

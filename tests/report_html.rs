@@ -130,7 +130,12 @@ fn parse(svg: &str) -> Node {
             _ => {}
         }
     }
-    stack.pop().unwrap().children.pop().expect("one root element")
+    stack
+        .pop()
+        .unwrap()
+        .children
+        .pop()
+        .expect("one root element")
 }
 
 /// Every `<svg>` of the page, parsed.
@@ -268,7 +273,11 @@ fn the_legend_explains_every_colour_the_charts_use() {
     for k in legend.find("g", "key") {
         let class = k.attr("data-class").unwrap();
         assert!(k.children.iter().any(|c| c.has_class(class)));
-        assert!(k.children.iter().any(|c| c.name == "text" && c.text.len() > 10));
+        assert!(
+            k.children
+                .iter()
+                .any(|c| c.name == "text" && c.text.len() > 10)
+        );
     }
 }
 
@@ -330,7 +339,11 @@ fn bars_are_labelled_when_there_is_room() {
             }
         }
         if view == "task" {
-            assert!(labels.iter().any(|l| l.attr("visibility") == Some("visible")));
+            assert!(
+                labels
+                    .iter()
+                    .any(|l| l.attr("visibility") == Some("visible"))
+            );
         }
     }
 }
@@ -378,7 +391,10 @@ fn group_pool_and_task_group_rows_show_their_slots_in_use() {
             .map(|t| t.text.as_str())
             .collect();
         if model == DS {
-            assert!(labels.contains(&"task group, peak 2 of 2 slots"), "{labels:?}");
+            assert!(
+                labels.contains(&"task group, peak 2 of 2 slots"),
+                "{labels:?}"
+            );
         } else {
             // Each execution of the pool_slots = 2 task holds two of the pool's slots.
             assert!(labels.contains(&"pool, peak 2 of 4 slots"), "{labels:?}");
@@ -404,7 +420,14 @@ fn witnesses_are_grouped_by_cause_and_link_to_their_definitions() {
     );
     assert!(t.contains("     definition: schedsim check --explain unique-logical-instance\n"));
     // JSON keeps every line.
-    let out = schedsim(&["check", model, "--scenario", "rerun-one-date", "--format", "json"]);
+    let out = schedsim(&[
+        "check",
+        model,
+        "--scenario",
+        "rerun-one-date",
+        "--format",
+        "json",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let p = &json["properties"][0];
     assert_eq!(p["name"], "unique-logical-instance");
@@ -444,10 +467,19 @@ fn a_small_report_has_this_structure() {
             s.attr("data-view").unwrap_or("")
         ));
         for a in s.find("g", "axis") {
-            let labels: Vec<&str> = a.children.iter().filter(|n| n.name == "text").map(|n| n.text.as_str()).collect();
+            let labels: Vec<&str> = a
+                .children
+                .iter()
+                .filter(|n| n.name == "text")
+                .map(|n| n.text.as_str())
+                .collect();
             outline.push_str(&format!("  ticks: {}\n", labels.join(" | ")));
         }
-        let rows: Vec<&str> = s.find("text", "rowlabel").iter().map(|n| n.text.as_str()).collect();
+        let rows: Vec<&str> = s
+            .find("text", "rowlabel")
+            .iter()
+            .map(|n| n.text.as_str())
+            .collect();
         if !rows.is_empty() {
             outline.push_str(&format!("  rows: {}\n", rows.join(" | ")));
         }
@@ -461,7 +493,11 @@ fn a_small_report_has_this_structure() {
             outline.push_str(&format!("  drawn: {by:?}\n"));
         }
         if s.has_class("legend") {
-            let keys: Vec<&str> = s.find("g", "key").iter().map(|k| k.attr("data-class").unwrap()).collect();
+            let keys: Vec<&str> = s
+                .find("g", "key")
+                .iter()
+                .map(|k| k.attr("data-class").unwrap())
+                .collect();
             outline.push_str(&format!("  keys: {}\n", keys.join(" ")));
         }
     }

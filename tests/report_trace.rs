@@ -15,7 +15,10 @@ fn trace(model: &str, test: &str) -> (Vec<Value>, Value) {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!(
         "{test}-{}.json",
-        std::path::Path::new(model).file_stem().unwrap().to_string_lossy()
+        std::path::Path::new(model)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
     ));
     let out = Command::new(env!("CARGO_BIN_EXE_schedsim"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -81,7 +84,11 @@ fn every_row_is_named_and_times_are_the_scenarios() {
         }
         // Real times: the first bar starts at the run's first start, the last ends at
         // its last end (microseconds since the Unix epoch).
-        let first = bars.iter().map(|b| b["ts"].as_i64().unwrap()).min().unwrap();
+        let first = bars
+            .iter()
+            .map(|b| b["ts"].as_i64().unwrap())
+            .min()
+            .unwrap();
         let last = bars
             .iter()
             .map(|b| b["ts"].as_i64().unwrap() + b["dur"].as_i64().unwrap())
@@ -144,7 +151,10 @@ fn a_task_with_pool_slots_2_runs_on_two_slot_rows() {
     }
     for spans in by_row.values_mut() {
         spans.sort_unstable();
-        assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "overlap in a row");
+        assert!(
+            spans.windows(2).all(|w| w[0].1 <= w[1].0),
+            "overlap in a row"
+        );
     }
     // The pool's rows never outnumber its slots.
     let pool_rows = by_row.keys().filter(|(pid, _)| *pid == 0).count();

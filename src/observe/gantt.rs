@@ -509,11 +509,17 @@ fn occupancy(h: &mut String, gantt: &Gantt, model: &Model, scale: &Scale, zone: 
         crate::rules::Profile::Dolphinscheduler => "worker group",
         _ => "resource group",
     };
+    let any_task_group = model.tasks.iter().any(|t| t.task_group.is_some());
     let _ = writeln!(
         h,
-        "<h3>Slots in use</h3>\n<p>One row per {word} and task group: the slots its running executions hold, against its capacity (dashed).</p>\n\
+        "<h3>Slots in use</h3>\n<p>One row per {word}{}: the slots its running executions hold, against its capacity (dashed) when it is in the row's scale.</p>\n\
          <svg class=\"chart occupancy\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\">\
          <clipPath id=\"clip-occ\"><rect x=\"{LABEL}\" y=\"0\" width=\"{WIDTH}\" height=\"{height}\"/></clipPath>",
+        if any_task_group {
+            " and task group"
+        } else {
+            ""
+        },
         LABEL + WIDTH + 10.0
     );
     svg::axis(h, scale, zone, height);

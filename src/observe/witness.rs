@@ -53,12 +53,14 @@ fn shape(line: &str) -> (String, Vec<&str>) {
     (shape, values)
 }
 
+/// Lines of one shape: the shape, the lines, and each line's values.
+type Shaped<'a> = (String, Vec<&'a str>, Vec<Vec<&'a str>>);
+
 /// The lines grouped by shape, groups in the order of their first line. What is
 /// named of the other lines is the value that varies most across the group (the
 /// earliest such): the date that started, not the instant they all share.
 pub fn group(lines: &[String]) -> Vec<Group<'_>> {
-    // (shape, the lines, their values)
-    let mut groups: Vec<(String, Vec<&str>, Vec<Vec<&str>>)> = Vec::new();
+    let mut groups: Vec<Shaped<'_>> = Vec::new();
     for line in lines {
         let (s, values) = shape(line);
         if let Some((_, members, vals)) = groups.iter_mut().find(|(k, ..)| *k == s) {
