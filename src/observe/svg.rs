@@ -473,7 +473,7 @@ pre{background:#f7f7f7;padding:.8em;overflow:auto}svg text{font:11px sans-serif}
 .dens{fill:#2b5c8a}.dfail{fill:#b00020}\
 .occ{fill:#9cc3e6;fill-opacity:.55;stroke:#2b5c8a;stroke-width:1.2}.cap{stroke:#b00020;stroke-dasharray:4 3}\
 .key line.occ{stroke-width:3}.chart{display:block;user-select:none}\
-.controls button{margin:0 .2em .4em 0}.controls button.on{font-weight:bold;background:#dde8f3}";
+.controls button{margin:0 .2em .4em 0}.controls button.on{font-weight:bold;background:#dde8f3}.zoomed{margin-right:.5em}";
 
 /// The script of a chart section: row switch (buttons `data-view`), zoom (buttons
 /// `data-zoom`, Ctrl+wheel at the pointer, drag to pan; `#rows=date&zoom=0.2,0.3` in
