@@ -535,11 +535,16 @@ fn run_writes_an_html_report_with_verdicts_and_a_gantt_chart() {
     );
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<td>partition-alignment</td><td class=\"fail\">fails</td>"));
+    assert!(html.contains(
+        "<td><a href=\"#partition-alignment\">partition-alignment</a></td><td class=\"fail\">fails</td>"
+    ));
     assert!(html.contains("dws_sales_bad/dt=20250310"));
-    // One bar per execution: six instances ran once each.
-    assert_eq!(html.matches("<rect ").count(), 6);
-    assert!(!html.contains("<script"), "self-contained, no scripts");
+    // One bar per execution, rows per task and per date: six instances ran once each.
+    assert_eq!(html.matches("; 6 executions drawn as bars.").count(), 2);
+    assert!(
+        !html.contains("src="),
+        "self-contained: an inline script, nothing fetched"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -304,7 +304,7 @@ fn diff_html_draws_both_runs_on_one_time_axis_without_scripts() {
     assert_eq!(html.matches("<svg ").count(), 2, "two charts");
     assert_eq!(html.matches("<rect ").count(), 20, "ten instances a side");
     // One axis: the earliest start is at the same x in both charts, the label width.
-    assert!(html.contains("x=\"180.0\""));
+    assert!(html.contains("x=\"180.00\""));
     // Seven instances moved: outlined in both charts.
     assert_eq!(html.matches(" changed\"").count(), 14);
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));

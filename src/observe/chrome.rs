@@ -1,11 +1,13 @@
 //! A Chrome trace-event file (JSON) of a simulation, which opens in Perfetto
 //! (ui.perfetto.dev) and chrome://tracing: one process per resource group, one thread
 //! per slot it uses (named `GROUP slot N` by `thread_name` metadata), one bar per
-//! execution, named by task and scheduled time, coloured by how it ended. Timestamps
+//! execution and slot it holds (a task with `pool_slots = 2` draws on two slot rows,
+//! `args.slot` saying which of its slots), named by task and scheduled time, coloured
+//! by how it ended. Timestamps
 //! are the simulated instants themselves (microseconds since the Unix epoch), so the
 //! viewer shows the scenario's real times.
 //!
-//! Bars are written as executions end, so the file streams; lanes are the lowest slot
+//! Bars are written as executions end, so the file streams; lanes are the lowest slots
 //! free when an execution starts, so no two bars of a lane overlap.
 
 use std::io::{self, Write};
@@ -98,14 +100,14 @@ impl<W: Write> Sink for ChromeTrace<'_, W> {
     fn event(&mut self, e: &Event) {
         let g = e.group.0 as usize;
         if e.to == State::Running {
-            self.lanes.start(e.instance, g, e.time);
+            self.lanes.start(e.instance, g, e.slots, e.time);
             self.name_new_lanes(g);
             return;
         }
         if e.from != State::Running {
             return;
         }
-        let (start, lane) = self.lanes.end(e.instance, g);
+        let (start, lanes) = self.lanes.end(e.instance, g);
         let model = self.model;
         let task = &model.task(e.task).name;
         let scheduled = rfc3339(&model.timezone, e.scheduled);
@@ -118,14 +120,18 @@ impl<W: Write> Sink for ChromeTrace<'_, W> {
             _ => "bad",
         };
         let (ts, end) = (Self::micros(start), Self::micros(e.time));
-        self.record(format!(
-            "{{\"ph\":\"X\",\"name\":{name},\"cat\":\"{}\",\"pid\":{g},\"tid\":{lane},\"ts\":{ts},\"dur\":{},\"cname\":\"{colour}\",\"args\":{{\"attempt\":{},\"ended\":\"{}\",\"state\":\"{}\"}}}}",
-            e.to.word(),
-            end - ts,
-            e.attempt,
-            e.reason.word(),
-            e.to.profile_name(model.profile, false),
-        ));
+        let held = lanes.len();
+        for (n, lane) in lanes.into_iter().enumerate() {
+            self.record(format!(
+                "{{\"ph\":\"X\",\"name\":{name},\"cat\":\"{}\",\"pid\":{g},\"tid\":{lane},\"ts\":{ts},\"dur\":{},\"cname\":\"{colour}\",\"args\":{{\"attempt\":{},\"ended\":\"{}\",\"state\":\"{}\",\"slot\":\"{} of {held}\"}}}}",
+                e.to.word(),
+                end - ts,
+                e.attempt,
+                e.reason.word(),
+                e.to.profile_name(model.profile, false),
+                n + 1,
+            ));
+        }
     }
 }
 

@@ -1,6 +1,7 @@
-//! Slot lanes for drawing executions: each execution takes the lowest lane of its
-//! resource group that is free when it starts, so no two bars of a lane overlap and a
-//! group never uses more lanes than it ran executions at once.
+//! Slot lanes for drawing executions: each execution takes the lowest lanes of its
+//! resource group that are free when it starts, one per slot it holds (an Airflow
+//! task with `pool_slots = 2` takes two), so no two bars of a lane overlap and a group
+//! never uses more lanes than it had slots in use at once.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -10,8 +11,8 @@ use crate::calendar::Instant;
 pub struct Lanes {
     /// Per group: lanes freed, and the next new lane.
     free: Vec<(BinaryHeap<Reverse<u32>>, u32)>,
-    /// Per instance: the running execution's start and lane.
-    running: Vec<(Instant, u32)>,
+    /// Per instance: the running execution's start and lanes.
+    running: Vec<(Instant, Vec<u32>)>,
 }
 
 impl Lanes {
@@ -22,25 +23,33 @@ impl Lanes {
         }
     }
 
-    /// An execution of `instance` starts in `group` at `at`.
-    pub fn start(&mut self, instance: u32, group: usize, at: Instant) {
+    /// An execution of `instance` holding `slots` slots starts in `group` at `at`.
+    pub fn start(&mut self, instance: u32, group: usize, slots: u32, at: Instant) {
         let (free, next) = &mut self.free[group];
-        let lane = free.pop().map(|Reverse(l)| l).unwrap_or_else(|| {
-            *next += 1;
-            *next - 1
-        });
+        let lanes: Vec<u32> = (0..slots.max(1))
+            .map(|_| {
+                free.pop().map(|Reverse(l)| l).unwrap_or_else(|| {
+                    *next += 1;
+                    *next - 1
+                })
+            })
+            .collect();
         let i = instance as usize;
         if self.running.len() <= i {
-            self.running.resize(i + 1, (0, 0));
+            self.running.resize(i + 1, (0, Vec::new()));
         }
-        self.running[i] = (at, lane);
+        self.running[i] = (at, lanes);
     }
 
-    /// The execution of `instance` ends: its start and lane, the lane freed.
-    pub fn end(&mut self, instance: u32, group: usize) -> (Instant, u32) {
-        let (start, lane) = self.running[instance as usize];
-        self.free[group].0.push(Reverse(lane));
-        (start, lane)
+    /// The execution of `instance` ends: its start and lanes (lowest first), the lanes
+    /// freed.
+    pub fn end(&mut self, instance: u32, group: usize) -> (Instant, Vec<u32>) {
+        let (start, mut lanes) = std::mem::take(&mut self.running[instance as usize]);
+        lanes.sort_unstable();
+        for &l in &lanes {
+            self.free[group].0.push(Reverse(l));
+        }
+        (start, lanes)
     }
 
     /// How many lanes a group has used.

@@ -3,13 +3,16 @@
 
 pub mod check;
 pub mod chrome;
+pub mod gantt;
 pub mod lanes;
 pub mod metrics;
 pub mod properties;
 pub mod report;
 pub mod store;
 pub mod summary;
+pub mod svg;
 pub mod trace;
+pub mod witness;
 
 pub use check::PROPERTIES;
 pub use metrics::Metrics;

@@ -446,12 +446,11 @@ impl Summary {
             let _ = writeln!(s, "{mark} {}", p.name);
             if let Some(w) = &p.witness {
                 let _ = writeln!(s, "     {}", w.summary);
-                for d in &w.details {
-                    let _ = writeln!(s, "     - {d}");
-                }
+                s.push_str(&crate::observe::witness::text(&w.details, "     "));
                 if w.count > w.details.len() {
                     let _ = writeln!(s, "     ... and {} more", w.count - w.details.len());
                 }
+                let _ = writeln!(s, "     definition: schedsim check --explain {}", p.name);
             }
         }
         // What the scenario asked for and did not happen changes what the verdicts mean.
