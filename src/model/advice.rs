@@ -4,6 +4,8 @@
 //!
 //! - A Quartz day-of-month list with `W` (`2W,16`): Quartz 2.3.2 fires only the
 //!   weekday nearest its smallest day.
+//! - A 3.2 date function (`$[this_day(...)]`...) under `profile_version = "3.1"`:
+//!   3.1.9's `TimePlaceholderUtils` has none of them.
 //! - DataWorks backfill `groups` above 5: the console offers 2 to 5 groups (DW §6
 //!   rule 4, the seed's "2–5 groups"); the API accepts up to 10 (`Parallelism` 1–10,
 //!   `ConcurrentRuns` 2–10, DW §11 conflict 3), and so does schedsim.
@@ -23,6 +25,17 @@ pub const DATAWORKS_CONSOLE_GROUPS: u32 = 5;
 
 /// The most automatic reruns DataWorks allows (DW §7), the only documented bound.
 pub const DOCUMENTED_RETRIES: u32 = 10;
+
+/// The `$[...]` functions DolphinScheduler added in 3.2.0 (`TaskConstants`).
+const DS_3_2_FUNCTIONS: [&str; 7] = [
+    "this_day",
+    "last_day",
+    "year_week",
+    "month_first_day",
+    "month_last_day",
+    "week_first_day",
+    "week_last_day",
+];
 
 /// Adds the warnings of a model that validates to `out`.
 pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
@@ -60,6 +73,31 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
                 )
                 .help("schedsim runs it as the API would; a backfill started from the console cannot have it"),
             );
+        }
+    }
+    // DolphinScheduler 3.1.9's TimePlaceholderUtils has none of the 3.2 date
+    // functions: its formatter throws on them and the task fails.
+    if model.ds_version == Some(crate::rules::DsVersion::V3_1) {
+        let partitions = doc
+            .workflows
+            .iter()
+            .flat_map(|w| &w.tasks)
+            .flat_map(|t| t.writes.iter().flatten())
+            .filter_map(|w| w.partition.as_ref());
+        for p in partitions {
+            let used = DS_3_2_FUNCTIONS
+                .iter()
+                .find(|f| p.value.contains(&format!("$[{f}(")));
+            if let Some(f) = used {
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        p.span.clone(),
+                        format!("`{f}` is a DolphinScheduler 3.2 function: 3.1 fails the task on it; schedsim evaluates it as 3.2 does"),
+                        "the parameters of profile_version 3.1",
+                    )
+                    .help("use profile_version = \"3.2\", or $[yyyyMMdd±N] and $[add_months(...)]"),
+                );
+            }
         }
     }
     let engine = match model.profile {
@@ -125,5 +163,23 @@ mod tests {
             w[0].starts_with("11 retries: Airflow accepts any integer"),
             "{w:?}"
         );
+    }
+
+    // 3.1.9's TaskConstants has month_begin and week_end but none of these.
+    #[test]
+    fn dolphinscheduler_3_1_lacks_the_3_2_date_functions() {
+        let model = |version: &str, partition: &str| {
+            format!(
+                "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\nprofile_version = \"{version}\"\n[[workflow]]\nname = \"w\"\ncron = \"0 0 2 * * ?\"\n  [[workflow.task]]\n  name = \"t\"\n  writes = [ {{ table = \"x\", partition = \"{partition}\", mode = \"overwrite\" }} ]\n"
+            )
+        };
+        let w = warned(&model("3.1", "dt=$[this_day(yyyyMMdd)]"));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("`this_day` is a DolphinScheduler 3.2 function"),
+            "{w:?}"
+        );
+        assert!(warned(&model("3.2", "dt=$[this_day(yyyyMMdd)]")).is_empty());
+        assert!(warned(&model("3.1", "dt=$[month_begin(yyyyMMdd,0)]")).is_empty());
     }
 }
