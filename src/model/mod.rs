@@ -6,12 +6,14 @@
 //! wrong types); [`resolve`] checks values and names and builds the [`Model`]
 //! (durations, dates, time zone, profile-only keys, references, dependency cycles).
 
+pub mod aliases;
 pub mod decode;
 pub mod diagnostic;
 pub mod doc;
 mod file;
 mod resolve;
 mod scripted;
+mod shapes;
 pub mod span;
 mod text;
 
@@ -299,7 +301,8 @@ fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagno
     let document = doc::Document::decode(&root_value, &mut decoder);
     for d in &mut decoder.diagnostics {
         // `[scenario]` where `[[scenario]]` was meant: say how to write it.
-        if d.message == "expected an array, found a table"
+        if d.message.starts_with("expected an array")
+            && d.message.ends_with("found a table")
             && source.as_bytes().get(d.span.start) == Some(&b'[')
         {
             d.help = Some(
