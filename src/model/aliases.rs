@@ -91,6 +91,8 @@ pub struct Alias {
     pub scheduler: Scheduler,
     /// Their name, as their UI, API or export spells it.
     pub theirs: &'static str,
+    /// Where their users write it (the table the loader meets it in first).
+    pub met: Place,
     /// Where ours is written.
     pub place: Place,
     /// What to write; `{v}` stands for their value carried over per `carry`.
@@ -103,11 +105,12 @@ pub struct Alias {
 }
 
 macro_rules! aliases {
-    ($( $sched:ident $theirs:literal, $place:ident, $ours:literal, $carry:ident, $ex:literal, $note:literal; )+) => {
+    ($( $sched:ident $theirs:literal, $met:ident => $place:ident, $ours:literal, $carry:ident, $ex:literal, $note:literal; )+) => {
         /// Every scheduler name the loader recognises, by scheduler, in the doc's order.
         pub const ALIASES: &[Alias] = &[ $( Alias {
             scheduler: Scheduler::$sched,
             theirs: $theirs,
+            met: Place::$met,
             place: Place::$place,
             ours: $ours,
             carry: Carry::$carry,
@@ -118,66 +121,66 @@ macro_rules! aliases {
 }
 
 aliases! {
-    Airflow "dag_id", Workflow, "name = \"{v}\"", Text, "orders", "";
-    Airflow "schedule", Workflow, "cron = \"{v}\"", Text, "0 2 * * *", "a cron expression (unix dialect); timetables other than cron are not modelled";
-    Airflow "schedule_interval", Workflow, "cron = \"{v}\"", Text, "0 2 * * *", "Airflow 2's name for `schedule`";
-    Airflow "catchup", Scenario, "a `[[scenario.backfill]]` from the DAG's `start_date`", Nothing, "", "a scenario's recurring schedule starts at its `start`; the missed intervals catchup would run are a backfill";
-    Airflow "start_date", Task, "effective = { from = \"{v}\", to = \"9999-12-31\" }", Text, "2025-01-01", "on each task of the DAG";
-    Airflow "end_date", Task, "effective = { from = \"2025-01-01\", to = \"{v}\" }", Text, "2025-12-31", "on each task of the DAG";
-    Airflow "concurrency", Workflow, "max_active_tasks = {v}", Integer, "16", "Airflow 1's name for `max_active_tasks`";
-    Airflow "task_id", Task, "name = \"{v}\"", Text, "load", "";
-    Airflow "upstream_task_ids", Task, "upstream = [\"extract\"]", Nothing, "", "`extract >> load` is `upstream = [\"extract\"]` on `load`";
-    Airflow "depends_on_past", Task, "self_dependency = {v}", Boolean, "true", "";
-    Airflow "retries", Task, "retry = { times = {v} }", Integer, "3", "";
-    Airflow "retry_delay", Task, "retry = { times = 3, interval = \"{v}\" }", Seconds, "5m", "a duration: `timedelta(minutes=5)` is `\"5m\"`";
-    Airflow "retry_exponential_backoff", Task, "retry = { times = 3, interval = \"5m\", backoff = \"exponential\" }", Nothing, "", "";
-    Airflow "max_retry_delay", Task, "retry = { times = 3, interval = \"5m\", backoff = \"exponential\", max_interval = \"{v}\" }", Seconds, "1h", "a duration; only with `backoff = \"exponential\"`";
-    Airflow "execution_timeout", Task, "timeout = \"{v}\"", Seconds, "2h", "a duration";
-    Airflow "pool", Task, "resource_group = \"{v}\"", Text, "etl_pool", "a pool is a `[[resource_group]]` with `slots` = the pool's size";
-    Airflow "weight_rule", Rules, "weight_rule = \"{v}\"", Lower, "downstream", "a rule knob for the whole model";
-    Airflow "max_active_runs", Backfill, "groups = {v}", Integer, "4", "`airflow backfill create --max-active-runs`; on a DAG it is ours too (`[[workflow]]`)";
-    Airflow "run_backwards", Backfill, "order = \"desc\"", Nothing, "", "";
-    Airflow "from_date", Backfill, "from = \"{v}\"", Text, "2025-03-01", "`--from-date`";
-    Airflow "to_date", Backfill, "to = \"{v}\"", Text, "2025-03-07", "`--to-date`";
-    Airflow "dagrun_timeout", Workflow, "timeout = \"2h\" on each task", Nothing, "", "schedsim times out task attempts, not DAG runs";
-    DolphinScheduler "crontab", Workflow, "cron = \"{v}\"", Text, "0 0 2 * * ? *", "Quartz dialect";
-    DolphinScheduler "failureStrategy", Workflow, "failure_strategy = \"{v}\"", Lower, "continue", "CONTINUE or END";
-    DolphinScheduler "processInstancePriority", Workflow, "priority = {v}", DsPriority, "2", "HIGHEST 0, HIGH 1, MEDIUM 2, LOW 3, LOWEST 4";
-    DolphinScheduler "workflowInstancePriority", Workflow, "priority = {v}", DsPriority, "2", "HIGHEST 0, HIGH 1, MEDIUM 2, LOW 3, LOWEST 4";
-    DolphinScheduler "taskPriority", Task, "priority = {v}", DsPriority, "2", "HIGHEST 0, HIGH 1, MEDIUM 2, LOW 3, LOWEST 4";
-    DolphinScheduler "failRetryTimes", Task, "retry = { times = {v} }", Integer, "3", "";
-    DolphinScheduler "failRetryInterval", Task, "retry = { times = 3, interval = \"{v}m\" }", Integer, "1", "minutes";
-    DolphinScheduler "timeoutFlag", Task, "timeout = \"30m\"", Nothing, "", "OPEN with the timeout strategy FAILED; a timeout in minutes is a duration";
-    DolphinScheduler "workerGroup", Task, "resource_group = \"{v}\"", Text, "default", "a `[[resource_group]]` with `slots` = the group's worker threads";
-    DolphinScheduler "taskGroupId", Task, "task_group = \"tg_etl\"", Nothing, "", "a task group is a `[[resource_group]]` named in `task_group`, its `slots` the group's size";
-    DolphinScheduler "taskGroupName", Task, "task_group = \"{v}\"", Text, "tg_etl", "a `[[resource_group]]` of that name, its `slots` the group's size";
-    DolphinScheduler "preTaskCode", Task, "upstream = [\"extract\"]", Nothing, "", "a relation's pre task, by name";
-    DolphinScheduler "dependence", Task, "upstream = [\"other_workflow.task\"]", Nothing, "", "a DEPENDENT task on another workflow's task";
-    DolphinScheduler "runMode", Backfill, "`groups = 1` for RUN_MODE_SERIAL, `groups = N` for RUN_MODE_PARALLEL (N = expectedParallelismNumber)", Nothing, "", "";
-    DolphinScheduler "expectedParallelismNumber", Backfill, "groups = {v}", Integer, "2", "";
-    DolphinScheduler "executionOrder", Backfill, "order = \"{v}\"", DsOrder, "desc", "ASC_ORDER or DESC_ORDER";
-    DolphinScheduler "complementStartDate", Backfill, "from = \"{v}\"", Text, "2025-03-01 00:00:00", "";
-    DolphinScheduler "complementEndDate", Backfill, "to = \"{v}\"", Text, "2025-03-07 00:00:00", "";
-    DolphinScheduler "complementScheduleDateList", Backfill, "dates = [\"2025-03-01T02:00:00\", \"2025-03-03T02:00:00\"]", Nothing, "", "at most 100";
-    DolphinScheduler "complementDependentMode", Backfill, "downstream = true", Nothing, "", "ALL_DEPENDENT";
-    DolphinScheduler "taskDependType", Backfill, "downstream = true", Nothing, "", "TASK_POST; TASK_ONLY is `downstream = false`";
-    DolphinScheduler "commandType", Operation, "kind = \"rerun\"", Nothing, "", "REPEAT_RUNNING is `rerun`, START_FAILURE_TASK_PROCESS `rerun_failed`";
-    DataWorks "resourceGroup", Task, "resource_group = \"{v}\"", Text, "di_shared", "a `[[resource_group]]` with `slots` = its concurrency";
-    DataWorks "rerunTimes", Task, "retry = { times = {v} }", Integer, "3", "auto rerun upon failure, 1 to 10";
-    DataWorks "rerunInterval", Task, "retry = { times = 3, interval = \"{v}\" }", Millis, "2m", "milliseconds in FlowSpec, 1 to 30 minutes";
-    DataWorks "rerunMode", Scenario, "a `[[scenario.operation]]` with `kind = \"rerun\"`", Nothing, "", "the rerun property only permits reruns; a scenario's operations perform them";
-    DataWorks "dependencies", Task, "upstream = [\"workflow.task\"]", Nothing, "", "";
-    DataWorks "depends", Task, "upstream = [\"workflow.task\"]", Nothing, "", "FlowSpec `Normal` dependencies; `CrossCycleDependsOnSelf` is `self_dependency = true`";
-    DataWorks "CrossCycleDependsOnSelf", Task, "self_dependency = true", Nothing, "", "depends on its own previous cycle";
-    DataWorks "startEffectDate", Task, "effective = { from = \"{v}\", to = \"9999-12-31\" }", Text, "2025-01-01", "";
-    DataWorks "endEffectDate", Task, "effective = { from = \"1970-01-01\", to = \"{v}\" }", Text, "2099-12-31", "";
-    DataWorks "cronExpress", Task, "cron = \"{v}\"", Text, "00 00 02 * * ?", "a node's own schedule";
-    DataWorks "startBizDate", Backfill, "from = \"{v}\"", Text, "2025-03-01", "business dates";
-    DataWorks "endBizDate", Backfill, "to = \"{v}\"", Text, "2025-03-07", "business dates";
-    DataWorks "parallelism", Backfill, "groups = {v}", Integer, "3", "`ConcurrentRuns` in the old API";
-    DataWorks "concurrentRuns", Backfill, "groups = {v}", Integer, "3", "";
-    DataWorks "bizBeginTime", Backfill, "window = \"00:00-01:00\"", Nothing, "", "with `bizEndTime`";
-    DataWorks "startFutureInstanceImmediately", Backfill, "run_immediately = {v}", Boolean, "true", "";
+    Airflow "dag_id", Workflow => Workflow, "name = \"{v}\"", Text, "orders", "";
+    Airflow "schedule", Workflow => Workflow, "cron = \"{v}\"", Text, "0 2 * * *", "a cron expression (unix dialect); timetables other than cron are not modelled";
+    Airflow "schedule_interval", Workflow => Workflow, "cron = \"{v}\"", Text, "0 2 * * *", "Airflow 2's name for `schedule`";
+    Airflow "catchup", Workflow => Scenario, "a `[[scenario.backfill]]` from the DAG's `start_date`", Nothing, "", "a scenario's recurring schedule starts at its `start`; the missed intervals catchup would run are a backfill";
+    Airflow "start_date", Workflow => Task, "effective = { from = \"{v}\", to = \"9999-12-31\" }", Text, "2025-01-01", "on each task of the DAG";
+    Airflow "end_date", Workflow => Task, "effective = { from = \"2025-01-01\", to = \"{v}\" }", Text, "2025-12-31", "on each task of the DAG";
+    Airflow "concurrency", Workflow => Workflow, "max_active_tasks = {v}", Integer, "16", "Airflow 1's name for `max_active_tasks`";
+    Airflow "task_id", Task => Task, "name = \"{v}\"", Text, "load", "";
+    Airflow "upstream_task_ids", Task => Task, "upstream = [\"extract\"]", Nothing, "", "`extract >> load` is `upstream = [\"extract\"]` on `load`";
+    Airflow "depends_on_past", Task => Task, "self_dependency = {v}", Boolean, "true", "";
+    Airflow "retries", Task => Task, "retry = { times = {v} }", Integer, "3", "";
+    Airflow "retry_delay", Task => Task, "retry = { times = 3, interval = \"{v}\" }", Seconds, "5m", "a duration: `timedelta(minutes=5)` is `\"5m\"`";
+    Airflow "retry_exponential_backoff", Task => Task, "retry = { times = 3, interval = \"5m\", backoff = \"exponential\" }", Nothing, "", "";
+    Airflow "max_retry_delay", Task => Task, "retry = { times = 3, interval = \"5m\", backoff = \"exponential\", max_interval = \"{v}\" }", Seconds, "1h", "a duration; only with `backoff = \"exponential\"`";
+    Airflow "execution_timeout", Task => Task, "timeout = \"{v}\"", Seconds, "2h", "a duration";
+    Airflow "pool", Task => Task, "resource_group = \"{v}\"", Text, "etl_pool", "a pool is a `[[resource_group]]` with `slots` = the pool's size";
+    Airflow "weight_rule", Task => Rules, "weight_rule = \"{v}\"", Lower, "downstream", "a rule knob for the whole model";
+    Airflow "max_active_runs", Backfill => Backfill, "groups = {v}", Integer, "4", "`airflow backfill create --max-active-runs`; on a DAG it is ours too (`[[workflow]]`)";
+    Airflow "run_backwards", Backfill => Backfill, "order = \"desc\"", Nothing, "", "";
+    Airflow "from_date", Backfill => Backfill, "from = \"{v}\"", Text, "2025-03-01", "`--from-date`";
+    Airflow "to_date", Backfill => Backfill, "to = \"{v}\"", Text, "2025-03-07", "`--to-date`";
+    Airflow "dagrun_timeout", Workflow => Task, "timeout = \"2h\"", Nothing, "", "schedsim times out task attempts, not DAG runs";
+    DolphinScheduler "crontab", Workflow => Workflow, "cron = \"{v}\"", Text, "0 0 2 * * ? *", "Quartz dialect";
+    DolphinScheduler "failureStrategy", Workflow => Workflow, "failure_strategy = \"{v}\"", Lower, "continue", "CONTINUE or END";
+    DolphinScheduler "processInstancePriority", Workflow => Workflow, "priority = {v}", DsPriority, "2", "HIGHEST 0, HIGH 1, MEDIUM 2, LOW 3, LOWEST 4";
+    DolphinScheduler "workflowInstancePriority", Workflow => Workflow, "priority = {v}", DsPriority, "2", "HIGHEST 0, HIGH 1, MEDIUM 2, LOW 3, LOWEST 4";
+    DolphinScheduler "taskPriority", Task => Task, "priority = {v}", DsPriority, "2", "HIGHEST 0, HIGH 1, MEDIUM 2, LOW 3, LOWEST 4";
+    DolphinScheduler "failRetryTimes", Task => Task, "retry = { times = {v} }", Integer, "3", "";
+    DolphinScheduler "failRetryInterval", Task => Task, "retry = { times = 3, interval = \"{v}m\" }", Integer, "1", "minutes";
+    DolphinScheduler "timeoutFlag", Task => Task, "timeout = \"30m\"", Nothing, "", "OPEN with the timeout strategy FAILED; a timeout in minutes is a duration";
+    DolphinScheduler "workerGroup", Task => Task, "resource_group = \"{v}\"", Text, "default", "a `[[resource_group]]` with `slots` = the group's worker threads";
+    DolphinScheduler "taskGroupId", Task => Task, "task_group = \"tg_etl\"", Nothing, "", "a task group is a `[[resource_group]]` named in `task_group`, its `slots` the group's size";
+    DolphinScheduler "taskGroupName", Task => Task, "task_group = \"{v}\"", Text, "tg_etl", "a `[[resource_group]]` of that name, its `slots` the group's size";
+    DolphinScheduler "preTaskCode", Task => Task, "upstream = [\"extract\"]", Nothing, "", "a relation's pre task, by name";
+    DolphinScheduler "dependence", Task => Task, "upstream = [\"other_workflow.task\"]", Nothing, "", "a DEPENDENT task on another workflow's task";
+    DolphinScheduler "runMode", Backfill => Backfill, "`groups = 1` for RUN_MODE_SERIAL, `groups = N` for RUN_MODE_PARALLEL (N = expectedParallelismNumber)", Nothing, "", "";
+    DolphinScheduler "expectedParallelismNumber", Backfill => Backfill, "groups = {v}", Integer, "2", "";
+    DolphinScheduler "executionOrder", Backfill => Backfill, "order = \"{v}\"", DsOrder, "desc", "ASC_ORDER or DESC_ORDER";
+    DolphinScheduler "complementStartDate", Backfill => Backfill, "from = \"{v}\"", Text, "2025-03-01 00:00:00", "";
+    DolphinScheduler "complementEndDate", Backfill => Backfill, "to = \"{v}\"", Text, "2025-03-07 00:00:00", "";
+    DolphinScheduler "complementScheduleDateList", Backfill => Backfill, "dates = [\"2025-03-01T02:00:00\", \"2025-03-03T02:00:00\"]", Nothing, "", "at most 100";
+    DolphinScheduler "complementDependentMode", Backfill => Backfill, "downstream = true", Nothing, "", "ALL_DEPENDENT";
+    DolphinScheduler "taskDependType", Backfill => Backfill, "downstream = true", Nothing, "", "TASK_POST; TASK_ONLY is `downstream = false`";
+    DolphinScheduler "commandType", Operation => Operation, "kind = \"rerun\"", Nothing, "", "REPEAT_RUNNING is `rerun`, START_FAILURE_TASK_PROCESS `rerun_failed`";
+    DataWorks "resourceGroup", Task => Task, "resource_group = \"{v}\"", Text, "di_shared", "a `[[resource_group]]` with `slots` = its concurrency";
+    DataWorks "rerunTimes", Task => Task, "retry = { times = {v} }", Integer, "3", "auto rerun upon failure, 1 to 10";
+    DataWorks "rerunInterval", Task => Task, "retry = { times = 3, interval = \"{v}\" }", Millis, "2m", "milliseconds in FlowSpec, 1 to 30 minutes";
+    DataWorks "rerunMode", Task => Scenario, "a `[[scenario.operation]]` with `kind = \"rerun\"`", Nothing, "", "the rerun property only permits reruns; a scenario's operations perform them";
+    DataWorks "dependencies", Task => Task, "upstream = [\"other_workflow.task\"]", Nothing, "", "";
+    DataWorks "depends", Task => Task, "upstream = [\"other_workflow.task\"]", Nothing, "", "FlowSpec `Normal` dependencies; `CrossCycleDependsOnSelf` is `self_dependency = true`";
+    DataWorks "CrossCycleDependsOnSelf", Task => Task, "self_dependency = true", Nothing, "", "depends on its own previous cycle";
+    DataWorks "startEffectDate", Task => Task, "effective = { from = \"{v}\", to = \"9999-12-31\" }", Text, "2025-01-01", "";
+    DataWorks "endEffectDate", Task => Task, "effective = { from = \"1970-01-01\", to = \"{v}\" }", Text, "2099-12-31", "";
+    DataWorks "cronExpress", Task => Task, "cron = \"{v}\"", Text, "00 00 02 * * ?", "a node's own schedule";
+    DataWorks "startBizDate", Backfill => Backfill, "from = \"{v}\"", Text, "2025-03-01", "business dates";
+    DataWorks "endBizDate", Backfill => Backfill, "to = \"{v}\"", Text, "2025-03-07", "business dates";
+    DataWorks "parallelism", Backfill => Backfill, "groups = {v}", Integer, "3", "`ConcurrentRuns` in the old API";
+    DataWorks "concurrentRuns", Backfill => Backfill, "groups = {v}", Integer, "3", "";
+    DataWorks "bizBeginTime", Backfill => Backfill, "window = \"00:00-01:00\"", Nothing, "", "with `bizEndTime`";
+    DataWorks "startFutureInstanceImmediately", Backfill => Backfill, "run_immediately = {v}", Boolean, "true", "";
 }
 
 /// Their name as the loader compares it: lower case, without `_` and `-`.
@@ -194,7 +197,7 @@ pub fn lookup(what: &str, key: &str) -> Option<&'static Alias> {
     let mut found = ALIASES.iter().filter(|a| fold(a.theirs) == key);
     let all: Vec<&Alias> = found.by_ref().collect();
     all.iter()
-        .find(|a| a.place.what() == what)
+        .find(|a| a.met.what() == what)
         .or_else(|| all.first())
         .copied()
 }
@@ -239,7 +242,7 @@ fn carry(how: Carry, v: &DeValue<'_>) -> Option<String> {
         }
         (Carry::Millis, DeValue::Integer(i)) if i.radix() == 10 => {
             let ms: u64 = i.as_str().parse().ok()?;
-            if ms % 1000 != 0 {
+            if !ms.is_multiple_of(1000) {
                 return None;
             }
             duration_text(ms / 1000)
@@ -266,8 +269,8 @@ fn carry(how: Carry, v: &DeValue<'_>) -> Option<String> {
 fn duration_text(s: u64) -> Option<String> {
     Some(match s {
         0 => return None,
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
+        s if s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        s if s.is_multiple_of(60) => format!("{}m", s / 60),
         s => format!("{s}s"),
     })
 }
@@ -305,7 +308,7 @@ mod tests {
         for (i, a) in ALIASES.iter().enumerate() {
             for b in &ALIASES[i + 1..] {
                 assert!(
-                    !(fold(a.theirs) == fold(b.theirs) && a.place == b.place),
+                    !(fold(a.theirs) == fold(b.theirs) && a.met == b.met),
                     "{} twice",
                     a.theirs
                 );

@@ -193,7 +193,9 @@ impl<T: Decode> Decode for Vec<T> {
             }
             _ => {
                 match T::TABLE {
-                    Some(what) => d.push(super::shapes::not_an_array(v, what, describe(v.get_ref()))),
+                    Some(what) => {
+                        d.push(super::shapes::not_an_array(v, what, describe(v.get_ref())))
+                    }
                     None => d.wrong_type(v, "an array"),
                 }
                 None
