@@ -16,6 +16,7 @@ mod help;
 mod import;
 mod instances;
 mod output;
+mod progress;
 mod run;
 mod scenarios;
 mod schema;
