@@ -608,3 +608,37 @@ fn the_readme_tour_validates_and_shows_the_keys_people_ask_for() {
         "the tour links the reference"
     );
 }
+
+/// Their words for our values (`kind = "clear"`) are refused with ours, and ours is a
+/// value the loader takes there.
+#[test]
+fn each_scheduler_word_is_refused_with_ours_and_ours_validates() {
+    let dir = scratch("words");
+    for (what, theirs, _, ours) in aliases::WORDS {
+        let (place, key) = match *what {
+            "operation kind" => (Place::Operation, "kind"),
+            "write mode" => (Place::Task, "writes"),
+            other => panic!("no place for {other}"),
+        };
+        let line = |word: &str| match key {
+            "kind" => format!("kind = \"{word}\""),
+            _ => {
+                format!("writes = [ {{ table = \"t\", partition = \"all\", mode = \"{word}\" }} ]")
+            }
+        };
+        let (code, err) = validate(
+            &dir,
+            "theirs.toml",
+            &model_with("airflow", Some(place), &line(theirs)),
+        );
+        assert_eq!(code, Some(2), "{theirs}: {err}");
+        assert!(
+            err.contains(&format!("write `\"{ours}\"`")),
+            "{theirs}: {err}"
+        );
+        let ok = PROFILES.iter().any(|p| {
+            validate(&dir, "ours.toml", &model_with(p, Some(place), &line(ours))).0 == Some(0)
+        });
+        assert!(ok, "{theirs}: `{ours}` is not a {what}");
+    }
+}

@@ -183,10 +183,68 @@ aliases! {
     DataWorks "startFutureInstanceImmediately", Backfill => Backfill, "run_immediately = {v}", Boolean, "true", "";
 }
 
+/// A scheduler's (or SQL's) word for one of our values: (what the value is, as the
+/// loader's messages name it; their word; whose; ours).
+pub const WORDS: &[(&str, &str, &str, &str)] = &[
+    ("operation kind", "clear", "Airflow", "rerun"),
+    (
+        "operation kind",
+        "clear_upstream",
+        "Airflow",
+        "rerun_upstream",
+    ),
+    (
+        "operation kind",
+        "clear_downstream",
+        "Airflow",
+        "rerun_downstream",
+    ),
+    ("operation kind", "mark_success", "Airflow", "set_success"),
+    (
+        "operation kind",
+        "REPEAT_RUNNING",
+        "DolphinScheduler",
+        "rerun",
+    ),
+    (
+        "operation kind",
+        "START_FAILURE_TASK_PROCESS",
+        "DolphinScheduler",
+        "rerun_failed",
+    ),
+    ("operation kind", "STOP", "DolphinScheduler", "kill"),
+    (
+        "operation kind",
+        "rerun_descendant_nodes",
+        "DataWorks",
+        "rerun_downstream",
+    ),
+    ("operation kind", "suspend", "DataWorks", "freeze"),
+    ("operation kind", "resume", "DataWorks", "unfreeze"),
+    ("write mode", "INSERT OVERWRITE", "SQL", "overwrite"),
+    ("write mode", "INSERT INTO", "SQL", "insert"),
+    ("write mode", "MERGE INTO", "SQL", "merge"),
+];
+
+/// "`clear` is Airflow's word: write `\"rerun\"`", for an unknown value of `what`.
+pub fn word_help(what: &str, word: &str) -> Option<String> {
+    let folded = fold(word);
+    WORDS
+        .iter()
+        .find(|(w, theirs, _, _)| *w == what && fold(theirs) == folded)
+        .map(|(_, _, who, ours)| {
+            if *who == "SQL" {
+                format!("`{word}` is SQL: write `\"{ours}\"`")
+            } else {
+                format!("`{word}` is {who}'s word: write `\"{ours}\"`")
+            }
+        })
+}
+
 /// Their name as the loader compares it: lower case, without `_` and `-`.
 fn fold(name: &str) -> String {
     name.chars()
-        .filter(|c| *c != '_' && *c != '-')
+        .filter(|c| !matches!(c, '_' | '-' | ' '))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -295,6 +353,12 @@ pub fn markdown() -> String {
             a.place.what(),
             a.note.replace('|', "\\|"),
         ));
+    }
+    out.push_str(
+        "\nTheir words for our values:\n\n| scheduler | their word | write | for |\n|---|---|---|---|\n",
+    );
+    for (what, theirs, who, ours) in WORDS {
+        out.push_str(&format!("| {who} | `{theirs}` | `\"{ours}\"` | {what} |\n"));
     }
     out
 }

@@ -171,7 +171,9 @@ impl<K: Keyword> Decode for K {
             format!("unknown {} `{s}`", K::WHAT),
             format!("expected {}", K::expected()),
         );
-        if let Some(near) = did_you_mean(s, K::ALL.iter().map(|(w, _)| *w)) {
+        if let Some(theirs) = super::aliases::word_help(K::WHAT, s) {
+            diag = diag.help(theirs);
+        } else if let Some(near) = did_you_mean(s, K::ALL.iter().map(|(w, _)| *w)) {
             diag = diag.help(format!("did you mean `{near}`?"));
         }
         d.push(diag);
