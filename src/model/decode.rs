@@ -337,12 +337,19 @@ macro_rules! text_type {
                 match v.get_ref() {
                     toml::de::DeValue::String(s) => Some($name(s.to_string())),
                     toml::de::DeValue::Datetime(t) => Some($name(t.to_string())),
-                    _ => {
-                        d.push($crate::model::diagnostic::Diagnostic::new(
+                    other => {
+                        let mut diag = $crate::model::diagnostic::Diagnostic::new(
                             v.span(),
                             format!("expected {}, found {}", $expected, $crate::model::decode::describe_value(v)),
                             concat!("expected ", $expected),
-                        ));
+                        );
+                        if let (true, toml::de::DeValue::Integer(n)) = ($expected.starts_with("a duration"), other) {
+                            diag = diag.help(format!(
+                                "a duration names its unit: write \"{0}m\" for minutes (as DolphinScheduler's timeouts and retry intervals count) or \"{0}s\" for seconds (as Airflow's and DataWorks' do)",
+                                n.as_str()
+                            ));
+                        }
+                        d.push(diag);
                         None
                     }
                 }
