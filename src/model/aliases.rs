@@ -260,17 +260,46 @@ pub fn lookup(what: &str, key: &str) -> Option<&'static Alias> {
         .copied()
 }
 
-/// What to write, with `value` carried over when it fits, else the example.
-pub fn suggestion(alias: &Alias, value: Option<&DeValue<'_>>) -> String {
+/// Ours for their retry count (`retries`, `failRetryTimes`, `rerunTimes`).
+const RETRY_TIMES: &str = "retry = { times = {v} }";
+
+/// The retry count written under their name among `entries` (a table's keys and
+/// values), which their other retry names' suggestions then carry.
+pub fn retry_times<'a, 'i: 'a>(
+    what: &str,
+    entries: impl IntoIterator<Item = (&'a str, &'a DeValue<'i>)>,
+) -> Option<String> {
+    entries.into_iter().find_map(|(k, v)| {
+        lookup(what, k)
+            .filter(|a| a.ours == RETRY_TIMES)
+            .and_then(|a| carry(a.carry, v))
+    })
+}
+
+/// What to write, with `value` carried over when it fits, else the example; `times`
+/// replaces the example's retry count (their `retries` beside their `retry_delay`).
+pub fn suggestion(alias: &Alias, value: Option<&DeValue<'_>>, times: Option<&str>) -> String {
     let carried = value.and_then(|v| carry(alias.carry, v));
     let v = carried.as_deref().unwrap_or(alias.example);
-    alias.ours.replace("{v}", v)
+    let ours = alias.ours.replace("{v}", v);
+    match times {
+        Some(t) if alias.ours != RETRY_TIMES => {
+            ours.replace("retry = { times = 3", &format!("retry = {{ times = {t}"))
+        }
+        _ => ours,
+    }
 }
 
 /// "`depends_on_past` is Airflow's name: write `self_dependency = true`" (with where,
 /// when ours goes elsewhere than the table it was met in).
-pub fn message(alias: &Alias, key: &str, met_in: &str, value: Option<&DeValue<'_>>) -> String {
-    let ours = suggestion(alias, value);
+pub fn message(
+    alias: &Alias,
+    key: &str,
+    met_in: &str,
+    value: Option<&DeValue<'_>>,
+    times: Option<&str>,
+) -> String {
+    let ours = suggestion(alias, value, times);
     let ours = if ours.contains('`') {
         ours
     } else {
@@ -398,6 +427,28 @@ mod tests {
         let a = lookup("[[scenario.backfill]]", "max_active_runs").unwrap();
         assert_eq!(a.place, Place::Backfill);
         assert!(lookup("[[workflow.task]]", "upstreams").is_none());
+    }
+
+    #[test]
+    fn their_retry_count_beside_their_retry_delay_is_carried_into_one_line() {
+        let t = toml::de::DeTable::parse("retries = 5\nretry_delay = 600").unwrap();
+        let entries: Vec<(&str, &DeValue<'_>)> = t
+            .get_ref()
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_ref(), v.get_ref()))
+            .collect();
+        let times = retry_times("[[workflow.task]]", entries.iter().copied());
+        assert_eq!(times.as_deref(), Some("5"));
+        let delay = lookup("[[workflow.task]]", "retry_delay").unwrap();
+        assert_eq!(
+            suggestion(delay, Some(entries[1].1), times.as_deref()),
+            "retry = { times = 5, interval = \"10m\" }"
+        );
+        let retries = lookup("[[workflow.task]]", "retries").unwrap();
+        assert_eq!(
+            suggestion(retries, Some(entries[0].1), times.as_deref()),
+            "retry = { times = 5 }"
+        );
     }
 
     #[test]

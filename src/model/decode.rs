@@ -282,6 +282,12 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     /// Reports every key that was not asked for.
     pub fn finish(self, d: &mut Decoder) {
+        let times = super::aliases::retry_times(
+            self.what,
+            self.map
+                .iter()
+                .map(|(k, v)| (k.get_ref().as_ref(), v.get_ref())),
+        );
         for (key, value) in self.map.iter() {
             let name = key.get_ref().as_ref();
             if self.known.contains(&name) {
@@ -291,7 +297,13 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 d.push(
                     Diagnostic::new(
                         key.span(),
-                        super::aliases::message(alias, name, self.what, Some(value.get_ref())),
+                        super::aliases::message(
+                            alias,
+                            name,
+                            self.what,
+                            Some(value.get_ref()),
+                            times.as_deref(),
+                        ),
                         format!("expected one of {}", one_of(self.known.iter().copied())),
                     )
                     .help("docs/model-format.md maps each scheduler's names to schedsim's"),
