@@ -4,7 +4,6 @@
 //! stretched durations for a property violation; print each shrunk schedule and the
 //! `check` command that replays it.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
@@ -360,14 +359,8 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&format!("--threads: {e}")),
     };
-    let terminal = std::io::stderr().is_terminal() && merged.is_none();
-    let started = std::time::Instant::now();
-    let progress = |done: usize, total: usize| {
-        if terminal && (done.is_multiple_of(10) || done == total) {
-            let left = started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64;
-            eprint!("\r\x1b[2K{done}/{total} cases, about {left:.0} s left");
-        }
-    };
+    let bar = super::progress::Progress::new("cases", args.format == Format::Json);
+    let progress = |done: usize, total: usize| bar.update(done, total);
     let outcome = pool.install(|| -> Result<explore::Outcome, String> {
         let search =
             explore::plan(&m, scenario, config, args.cases, &aim).map_err(|e| e.to_string())?;
@@ -412,9 +405,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         }
         Ok(explore::conclude(search, parts, args.cases, &aim))
     });
-    if terminal {
-        eprint!("\r\x1b[2K");
-    }
+    bar.clear();
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => return fail(&e),

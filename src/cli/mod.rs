@@ -17,6 +17,7 @@ mod import;
 mod instances;
 mod merge;
 mod output;
+mod progress;
 mod run;
 mod scenarios;
 mod schema;

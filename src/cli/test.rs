@@ -43,8 +43,12 @@ pub fn run(args: &Args) -> i32 {
         args.dir.display()
     );
     let mut results = Vec::new();
-    for path in &models {
-        for (case, outcome) in golden::check_model(path, args.bless, args.max_instances) {
+    let bar = super::progress::Progress::new("models", false);
+    for (done, path) in models.iter().enumerate() {
+        bar.update(done, models.len());
+        let cases = golden::check_model(path, args.bless, args.max_instances);
+        bar.clear();
+        for (case, outcome) in cases {
             let extra = match &outcome {
                 Outcome::Header(changes) => format!(" (same results; {})", changes.join(", ")),
                 Outcome::Blessed(why) => format!(" ({why})"),

@@ -1,7 +1,6 @@
 //! `schedsim whatif MODEL --from D --to D [--vary KEY=V1,V2,...]...`: one backfill
 //! under every combination of the varied knobs, compared in one table.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
@@ -109,15 +108,8 @@ pub fn run(args: &Args) -> i32 {
         max_instances: args.max_instances,
         max_executions: args.max_executions,
     };
-    let terminal = std::io::stderr().is_terminal();
-    let progress = |done: usize, total: usize| {
-        if terminal {
-            eprint!("\r{done}/{total} variants");
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
+    let bar = super::progress::Progress::new("variants", args.format == Format::Json);
+    let progress = |done: usize, total: usize| bar.update(done, total);
     let rows = args.format == Format::Json;
     let variants = match whatif::sweep(
         &source,
@@ -131,6 +123,7 @@ pub fn run(args: &Args) -> i32 {
         Ok(v) => v,
         Err(e) => return fail(&e.to_string()),
     };
+    bar.clear();
     match args.format {
         Format::Json => outln!(
             "{}",

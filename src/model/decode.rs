@@ -52,6 +52,8 @@ fn describe(v: &DeValue<'_>) -> &'static str {
 
 /// A value that can be read from a TOML value.
 pub(crate) trait Decode: Sized {
+    /// The table's name in messages, for a type read from one table.
+    const TABLE: Option<&'static str> = None;
     fn decode(v: &Val<'_>, d: &mut Decoder) -> Option<Self>;
 }
 
@@ -169,7 +171,9 @@ impl<K: Keyword> Decode for K {
             format!("unknown {} `{s}`", K::WHAT),
             format!("expected {}", K::expected()),
         );
-        if let Some(near) = did_you_mean(s, K::ALL.iter().map(|(w, _)| *w)) {
+        if let Some(theirs) = super::aliases::word_help(K::WHAT, s) {
+            diag = diag.help(theirs);
+        } else if let Some(near) = did_you_mean(s, K::ALL.iter().map(|(w, _)| *w)) {
             diag = diag.help(format!("did you mean `{near}`?"));
         }
         d.push(diag);
@@ -190,7 +194,12 @@ impl<T: Decode> Decode for Vec<T> {
                 Some(items.iter().filter_map(|item| T::decode(item, d)).collect())
             }
             _ => {
-                d.wrong_type(v, "an array");
+                match T::TABLE {
+                    Some(what) => {
+                        d.push(super::shapes::not_an_array(v, what, describe(v.get_ref())))
+                    }
+                    None => d.wrong_type(v, "an array"),
+                }
                 None
             }
         }
@@ -208,6 +217,17 @@ pub(crate) struct TableReader<'a, 'i> {
 impl<'a, 'i> TableReader<'a, 'i> {
     /// `v` as a table called `what` in messages (`[[workflow.task]]`).
     pub fn open(v: &'a Val<'i>, what: &'static str, d: &mut Decoder) -> Option<Self> {
+        Self::open_table(v, what, &[], d)
+    }
+
+    /// [`open`](Self::open) for a table of the keys `keys`, which a value of another
+    /// type is told about, with a line to write.
+    pub fn open_table(
+        v: &'a Val<'i>,
+        what: &'static str,
+        keys: &[&str],
+        d: &mut Decoder,
+    ) -> Option<Self> {
         match v.get_ref() {
             DeValue::Table(map) => Some(TableReader {
                 map,
@@ -215,8 +235,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 what,
                 known: Vec::new(),
             }),
-            _ => {
-                d.wrong_type(v, &format!("a table ({what})"));
+            other => {
+                d.push(super::shapes::not_a_table(v, what, keys, describe(other)));
                 None
             }
         }
@@ -262,9 +282,32 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     /// Reports every key that was not asked for.
     pub fn finish(self, d: &mut Decoder) {
-        for (key, _) in self.map.iter() {
+        let times = super::aliases::retry_times(
+            self.what,
+            self.map
+                .iter()
+                .map(|(k, v)| (k.get_ref().as_ref(), v.get_ref())),
+        );
+        for (key, value) in self.map.iter() {
             let name = key.get_ref().as_ref();
             if self.known.contains(&name) {
+                continue;
+            }
+            if let Some(alias) = super::aliases::lookup(self.what, name) {
+                d.push(
+                    Diagnostic::new(
+                        key.span(),
+                        super::aliases::message(
+                            alias,
+                            name,
+                            self.what,
+                            Some(value.get_ref()),
+                            times.as_deref(),
+                        ),
+                        format!("expected one of {}", one_of(self.known.iter().copied())),
+                    )
+                    .help("docs/model-format.md maps each scheduler's names to schedsim's"),
+                );
                 continue;
             }
             let mut diag = Diagnostic::new(
@@ -306,12 +349,19 @@ macro_rules! text_type {
                 match v.get_ref() {
                     toml::de::DeValue::String(s) => Some($name(s.to_string())),
                     toml::de::DeValue::Datetime(t) => Some($name(t.to_string())),
-                    _ => {
-                        d.push($crate::model::diagnostic::Diagnostic::new(
+                    other => {
+                        let mut diag = $crate::model::diagnostic::Diagnostic::new(
                             v.span(),
                             format!("expected {}, found {}", $expected, $crate::model::decode::describe_value(v)),
                             concat!("expected ", $expected),
-                        ));
+                        );
+                        if let (true, toml::de::DeValue::Integer(n)) = ($expected.starts_with("a duration"), other) {
+                            diag = diag.help(format!(
+                                "a duration names its unit: write \"{0}m\" for minutes (as DolphinScheduler's timeouts and retry intervals count) or \"{0}s\" for seconds (as Airflow's and DataWorks' do)",
+                                n.as_str()
+                            ));
+                        }
+                        d.push(diag);
                         None
                     }
                 }

@@ -377,7 +377,7 @@ impl Document {
         let model = t.required("model", d);
         let rules = t
             .raw("rules")
-            .and_then(|v| TableReader::open(v, "[rules]", d))
+            .and_then(|v| TableReader::open_table(v, "[rules]", RuleOverrides::NAMES, d))
             .map(|mut r| {
                 let rules = RuleOverrides::decode(&mut r, d);
                 r.finish(d);
@@ -402,8 +402,10 @@ impl Document {
 macro_rules! table_decode {
     ($ty:ident, $what:literal, { $($field:ident : $kind:ident $(= $key:literal)?),* $(,)? } $(, span = $span:ident)?) => {
         impl Decode for $ty {
+            const TABLE: Option<&'static str> = Some($what);
             fn decode(v: &Val<'_>, d: &mut Decoder) -> Option<Self> {
-                let mut t = TableReader::open(v, $what, d)?;
+                let keys = [$(table_decode!(@key $field $($key)?)),*];
+                let mut t = TableReader::open_table(v, $what, &keys, d)?;
                 $( let $field = table_decode!(@get t, d, $kind, table_decode!(@key $field $($key)?)); )*
                 t.finish(d);
                 Some($ty { $( $field: table_decode!(@unwrap $kind, $field) ),* $(, $span: v.span())? })

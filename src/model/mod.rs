@@ -7,12 +7,14 @@
 //! (durations, dates, time zone, profile-only keys, references, dependency cycles).
 
 pub mod advice;
+pub mod aliases;
 pub mod decode;
 pub mod diagnostic;
 pub mod doc;
 mod file;
 mod resolve;
 mod scripted;
+mod shapes;
 pub mod span;
 mod text;
 
@@ -300,7 +302,8 @@ fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagno
     let document = doc::Document::decode(&root_value, &mut decoder);
     for d in &mut decoder.diagnostics {
         // `[scenario]` where `[[scenario]]` was meant: say how to write it.
-        if d.message == "expected an array, found a table"
+        if d.message.starts_with("expected an array")
+            && d.message.ends_with("found a table")
             && source.as_bytes().get(d.span.start) == Some(&b'[')
         {
             d.help = Some(
