@@ -512,3 +512,29 @@ fn a_small_report_has_this_structure() {
     }
     insta::assert_snapshot!(outline);
 }
+
+/// A run a budget stopped leaves executions without an end: the page says how many
+/// it could not draw, so bars and that count still add up to every execution.
+#[test]
+fn a_run_stopped_early_says_which_executions_it_cannot_draw() {
+    let dir = std::env::temp_dir().join(format!("schedsim-report-stop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stop.html");
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--max-executions",
+        "5",
+        "--report",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "a stopped run exits 2");
+    let html = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let svgs = svgs(&html);
+    let (bars, banded) = bars_and_banded(charts(&svgs, "task"));
+    assert_eq!((bars.len(), banded), (3, 0));
+    assert!(html.contains(
+        "<p>2 executions were still running when the run ended (it stopped early): they have no end and are not drawn.</p>"
+    ));
+}
