@@ -185,6 +185,12 @@ fn bars_and_banded(chart: &Node) -> (Vec<&Node>, u64) {
 const DS: &str = "models/dolphinscheduler-retry-backfill.toml";
 const BIG: &str = "tests/report/hourly-backfill-20k.toml";
 
+/// The 20,137-execution run's page, made once for the tests that read it.
+fn big() -> &'static (String, serde_json::Value) {
+    static PAGE: std::sync::OnceLock<(String, serde_json::Value)> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| report(BIG, "big"))
+}
+
 #[test]
 fn the_chart_has_rows_per_task_and_per_date_a_switch_and_an_inline_script() {
     let (html, _) = report(DS, "views");
@@ -251,8 +257,7 @@ fn the_axis_ticks_are_round_local_times_of_the_model_zone() {
 
 #[test]
 fn the_legend_explains_every_colour_the_charts_use() {
-    let (html, _) = report(BIG, "legend");
-    let svgs = svgs(&html);
+    let svgs = svgs(&big().0);
     let legend = svgs.iter().find(|s| s.has_class("legend")).unwrap();
     let keys: BTreeSet<&str> = legend
         .find("g", "key")
@@ -283,8 +288,12 @@ fn the_legend_explains_every_colour_the_charts_use() {
 
 #[test]
 fn every_execution_is_a_bar_or_counted_in_a_density_band() {
-    for (model, name) in [(DS, "small"), (BIG, "big")] {
-        let (html, json) = report(model, name);
+    for model in [DS, BIG] {
+        let (html, json) = if model == BIG {
+            big().clone()
+        } else {
+            report(model, "small")
+        };
         let executions = json["executions"].as_u64().unwrap();
         let svgs = svgs(&html);
         for view in ["task", "date"] {
@@ -502,4 +511,30 @@ fn a_small_report_has_this_structure() {
         }
     }
     insta::assert_snapshot!(outline);
+}
+
+/// A run a budget stopped leaves executions without an end: the page says how many
+/// it could not draw, so bars and that count still add up to every execution.
+#[test]
+fn a_run_stopped_early_says_which_executions_it_cannot_draw() {
+    let dir = std::env::temp_dir().join(format!("schedsim-report-stop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stop.html");
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--max-executions",
+        "5",
+        "--report",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "a stopped run exits 2");
+    let html = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let svgs = svgs(&html);
+    let (bars, banded) = bars_and_banded(charts(&svgs, "task"));
+    assert_eq!((bars.len(), banded), (3, 0));
+    assert!(html.contains(
+        "<p>2 executions were still running when the run ended (it stopped early): they have no end and are not drawn.</p>"
+    ));
 }

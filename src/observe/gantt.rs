@@ -45,6 +45,8 @@ pub struct Gantt {
     /// Per group: (instant, slots in use from then), one point per instant.
     occupancy: Vec<Vec<(Instant, u32)>>,
     peak: Vec<u32>,
+    /// Executions started and not ended (a run a budget stopped leaves some).
+    open: usize,
 }
 
 impl Gantt {
@@ -56,12 +58,8 @@ impl Gantt {
             in_use: vec![0; groups],
             occupancy: vec![Vec::new(); groups],
             peak: vec![0; groups],
+            open: 0,
         }
-    }
-
-    /// How many executions it holds (all of the run's).
-    pub fn executions(&self) -> usize {
-        self.execs.len()
     }
 
     fn occupy(&mut self, g: usize, slots: u32, up: bool, at: Instant) {
@@ -88,11 +86,13 @@ impl Sink for Gantt {
                 self.started.resize(i + 1, 0);
             }
             self.started[i] = e.time;
+            self.open += 1;
             self.occupy(e.group.0 as usize, e.slots, true, e.time);
             if let Some(tg) = e.task_group {
                 self.occupy(tg.0 as usize, 1, true, e.time);
             }
         } else if e.from == State::Running {
+            self.open -= 1;
             self.occupy(e.group.0 as usize, e.slots, false, e.time);
             if let Some(tg) = e.task_group {
                 self.occupy(tg.0 as usize, 1, false, e.time);
@@ -169,8 +169,15 @@ struct View {
 /// Writes the chart section.
 pub fn section(h: &mut String, gantt: &Gantt, model: &Model) {
     let _ = writeln!(h, "<h2>Executions</h2>");
+    if gantt.open > 0 {
+        let _ = writeln!(
+            h,
+            "<p>{} executions were still running when the run ended (it stopped early): they have no end and are not drawn.</p>",
+            gantt.open
+        );
+    }
     if gantt.execs.is_empty() {
-        h.push_str("<p>No execution ran.</p>\n");
+        h.push_str("<p>No execution ended.</p>\n");
         return;
     }
     let mut order: Vec<&Exec> = gantt.execs.iter().collect();

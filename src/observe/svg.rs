@@ -598,6 +598,39 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the zone and range: ticks increase inside the range, at most about
+        /// one per 100 pixels, and each label is the zone's local time at its tick.
+        #[test]
+        fn ticks_are_ordered_bounded_and_labelled_in_local_time(
+            zone_at in 0usize..5,
+            a in 0i64..4_102_444_800,
+            span_exp in 0u32..34,
+            frac in 1i64..1000,
+        ) {
+            let names = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"];
+            let tz = zone(names[zone_at]);
+            let span = ((1i64 << span_exp) * frac / 1000).max(1);
+            let b = a + span;
+            let z = Zone::new(&tz, a, b);
+            let (step, t) = ticks(&z, a, b, WIDTH);
+            proptest::prop_assert!(t.len() as i64 <= (WIDTH / 100.0) as i64 + 1, "{step:?} {}", t.len());
+            proptest::prop_assert!(t.windows(2).all(|w| w[0].at < w[1].at));
+            for tick in &t {
+                proptest::prop_assert!(a <= tick.at && tick.at <= b + 7200, "{tick:?} {a} {b}");
+                let local = crate::calendar::schedule::rfc3339(&tz, tick.at);
+                let want = match step {
+                    Step::Secs(s) if s < 60 => local[11..19].to_string(),
+                    Step::Secs(_) => local[11..16].to_string(),
+                    Step::Days(_) => local[5..10].to_string(),
+                    Step::Months(_) => MONTHS[local[5..7].parse::<usize>().unwrap() - 1].to_string(),
+                    Step::Years(_) => local[..4].trim_start_matches('0').to_string(),
+                };
+                proptest::prop_assert_eq!(&tick.label, &want);
+            }
+        }
+    }
+
     #[test]
     fn a_step_path_ends_where_asked() {
         let s = Scale::new(0, 100);
