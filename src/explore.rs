@@ -127,6 +127,7 @@ pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
         scheduled,
         attempts,
         phase,
+        origin: None,
     })
 }
 
@@ -575,6 +576,7 @@ impl Draw<'_> {
                         scheduled: t.scheduled,
                         attempts: vec![attempt],
                         phase,
+                        origin: None,
                     });
                 }
             }

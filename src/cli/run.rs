@@ -138,7 +138,8 @@ impl Loaded {
                 RunError::Plan { backfill: None, .. }
                 | RunError::Stopped { .. }
                 | RunError::Partition(_)
-                | RunError::PastCalendarEnd(_) => None,
+                | RunError::PastCalendarEnd(_)
+                | RunError::History(_) => None,
             };
             match (backfill, &s.recurring) {
                 (Some(b), _) => b.span.clone(),
