@@ -237,6 +237,7 @@ impl<'m> Engine<'m> {
             for i in first..first + count {
                 let p = self.history_past[i as usize];
                 self.now = self.instances[i as usize].scheduled;
+                self.transition(i, State::WaitingResources, Reason::Created, sink);
                 self.transition(i, State::Running, Reason::SlotFree, sink);
                 let (to, reason) = match (p.failed, p.wrote) {
                     (false, true) => (State::Succeeded, Reason::Finished),
