@@ -151,6 +151,9 @@ struct Edge {
     live: bool,
 }
 
+/// A scripted fault's attempt, its phase, and the origin it is limited to (None: any).
+type ScriptedFault = (u32, FaultPhase, Option<Origin>);
+
 /// A queued event: (time, insertion number, kind, instance or chain, attempt). The
 /// insertion number makes simultaneous events run in the order they were queued.
 type Scheduled = (Instant, u64, Ev, u32, u32);
@@ -179,7 +182,7 @@ pub struct Engine<'m> {
     /// Scripted faults: (task, scheduled) → each failing attempt with its phase and
     /// the origin it is limited to. Every fault on one instance counts (no attempt in
     /// both phases: checked at loading).
-    faults: BTreeMap<(TaskId, Instant), Vec<(u32, FaultPhase, Option<Origin>)>>,
+    faults: BTreeMap<(TaskId, Instant), Vec<ScriptedFault>>,
     /// Stretched durations: (task, scheduled) → factor.
     stretches: BTreeMap<(TaskId, Instant), f64>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
@@ -244,8 +247,7 @@ impl<'m> Engine<'m> {
             deferred: BTreeMap::new(),
             faults: scenario.faults.iter().fold(BTreeMap::new(), |mut map, f| {
                 let key = (f.task, local_to_instant(tz, f.scheduled));
-                let entry: &mut Vec<(u32, FaultPhase, Option<Origin>)> =
-                    map.entry(key).or_default();
+                let entry: &mut Vec<ScriptedFault> = map.entry(key).or_default();
                 let origin = f.origin.map(Origin::of_fault);
                 entry.extend(f.attempts.iter().map(|&a| (a, f.phase, origin)));
                 map
