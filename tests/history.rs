@@ -346,3 +346,26 @@ fn a_whole_table_overwrite_by_every_date_has_its_own_status_and_a_witness() {
     let (_, f) = check(&m, "s");
     assert_eq!(f.partitions[0].status, Status::Ok);
 }
+
+#[test]
+fn a_fault_origin_round_trips_through_the_command_line_form() {
+    let m = example("dataworks-backfill-over-history.toml");
+    let s = m
+        .scenarios
+        .iter()
+        .find(|s| s.name == "recurring-fails-backfill-repairs")
+        .unwrap();
+    let arg = schedsim::explore::fault_arg(&m, &s.faults[0]);
+    assert_eq!(
+        arg,
+        "orders.sync,2025-03-11T02:00:00,1,before_write,recurring"
+    );
+    assert_eq!(
+        schedsim::explore::parse_fault(&m, &arg).unwrap(),
+        s.faults[0]
+    );
+    let e =
+        schedsim::explore::parse_fault(&m, "orders.sync,2025-03-11T02:00:00,1,after_write,history")
+            .unwrap_err();
+    assert!(e.contains("unknown fault origin `history`"), "{e}");
+}
