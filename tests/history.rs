@@ -369,3 +369,40 @@ fn a_fault_origin_round_trips_through_the_command_line_form() {
             .unwrap_err();
     assert!(e.contains("unknown fault origin `history`"), "{e}");
 }
+
+#[test]
+fn a_history_past_its_bound_is_refused_with_the_reason() {
+    let text = DW.replace("cron = \"00 00 02 * * ?\"", "cron = \"00 */5 * * * ?\"")
+        + "  [[scenario.history]]\n  task = \"w.t\"\n  from = \"2015-01-01T00:00:00\"\n  to = \"2025-03-01T00:00:00\"\n  state = \"succeeded\"\n";
+    let m = load(&text);
+    let e = observe::<Vec<u8>>(&m, &m.scenarios[0], Config::new(0, 50_000_000), None)
+        .err()
+        .expect("refused");
+    assert!(
+        e.to_string()
+            .contains("the history declares more than 1000000 runs"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_fault_whose_origin_the_scenario_never_creates_is_a_warning_and_a_note() {
+    let text = format!(
+        "{DW}  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-01\"\n  [[scenario.fault]]\n  task = \"w.t\"\n  scheduled = \"2025-03-02T02:00:00\"\n  origin = \"recurring\"\n"
+    );
+    let m = load(&text);
+    let w = schedsim::plan::reach::warnings(&m, "m.toml", &text).render();
+    assert!(
+        w.contains("it is limited to `recurring` instances and scenario `s` is not recurring"),
+        "{w}"
+    );
+    let (e, f) = check(&m, "s");
+    assert!(failing(&f).is_empty());
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.contains("no recurring instance of the task was scheduled then")),
+        "{:?}",
+        e.notes
+    );
+}

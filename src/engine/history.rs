@@ -12,6 +12,9 @@ use super::*;
 use crate::keyword::Keyword;
 use crate::model::{HistoryState, Reprocess};
 
+/// The most runs a history may declare: they are created at once, before the run.
+pub const MAX_HISTORY_RUNS: u64 = 1_000_000;
+
 /// One history instance: its scheduled time, whether it failed, whether it wrote.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Past {
@@ -26,6 +29,8 @@ impl<'m> Engine<'m> {
     pub(super) fn add_history(&mut self, scenario: &Scenario, budget: u64) -> Result<(), RunError> {
         let model = self.model;
         let tz = &model.timezone;
+        // The history is created at once, not date by date: it has its own bound.
+        let budget = budget.min(MAX_HISTORY_RUNS);
         let mut runs: BTreeMap<(Instant, TaskId), Past> = BTreeMap::new();
         let mut twice = 0u32;
         for h in &scenario.history {
@@ -41,7 +46,7 @@ impl<'m> Engine<'m> {
                     out.push(f.at);
                     if runs.len() as u64 + out.len() as u64 > budget {
                         return Err(RunError::History(format!(
-                            "the history declares more than {budget} runs (--max-instances)"
+                            "the history declares more than {budget} runs (the lower of --max-instances and {MAX_HISTORY_RUNS}): declare the runs the scenario's backfills meet"
                         )));
                     }
                 }
