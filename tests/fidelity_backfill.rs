@@ -154,3 +154,42 @@ fn groups_zero_is_refused_outside_dolphinscheduler() {
     let e = load_str("m.toml", &text).unwrap_err().render();
     assert!(e.contains("`groups` must be at least 1"), "{e}");
 }
+
+#[test]
+fn whatif_vary_groups_zero_follows_the_profile_and_version() {
+    let whatif = |model: &str, from: &str, to: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
+            .args([
+                "whatif",
+                model,
+                "--from",
+                from,
+                "--to",
+                to,
+                "--vary",
+                "groups=0,2",
+            ])
+            .output()
+            .unwrap()
+    };
+    // DolphinScheduler 3.2: parallel mode without a parallelism is a variant.
+    let ds = whatif(
+        "models/dolphinscheduler-retry-backfill.toml",
+        "2025-03-01",
+        "2025-03-02",
+    );
+    assert_eq!(
+        ds.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ds.stderr)
+    );
+    // DataWorks has no such mode.
+    let dw = whatif(
+        "models/dataworks-writes-under-retries-and-reruns.toml",
+        "2025-03-01",
+        "2025-03-02",
+    );
+    assert_eq!(dw.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&dw.stderr).contains("`groups` must be at least 1"));
+}
