@@ -193,3 +193,19 @@ fn whatif_vary_groups_zero_follows_the_profile_and_version() {
     assert_eq!(dw.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&dw.stderr).contains("`groups` must be at least 1"));
 }
+
+#[test]
+fn ds_3_3_backfill_workflow_executor_delegate_parallel_ignores_execution_order() {
+    // doParallelBackfillWorkflow partitions getBackfillDateList as it comes, with no
+    // sort: `order = desc` changes nothing, and a note says so.
+    let m = load(&model("3.3", "  groups = 2\n  order = \"desc\""));
+    let e = run(&m);
+    assert_eq!(start_hours(&e), [0, 1, 0, 1, 0, 1]);
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.contains("`order = desc` does nothing here")),
+        "{:?}",
+        e.notes
+    );
+}

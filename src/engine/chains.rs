@@ -11,6 +11,13 @@ pub struct ChainSpec {
     pub cap: u32,
 }
 
+/// Whether the dates are sorted by `order` before the split. DolphinScheduler 3.3's
+/// parallel complement (`chunks`, more than one date in parallel) does not sort:
+/// `doParallelBackfillWorkflow` partitions the list as the schedule gives it.
+pub fn sorts(groups: u32, how: GroupSplit) -> bool {
+    !(how == GroupSplit::Chunks && groups != 1)
+}
+
 /// Splits `n` ordered dates for `groups` dates in parallel. `groups = 1` is serial
 /// mode: one chain of every date, whatever the split (DS 3.3 serial mode hands the
 /// whole list to one trigger). `groups = 0` is DolphinScheduler's parallel mode without

@@ -371,7 +371,18 @@ impl<'m> Engine<'m> {
             }
             let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
             let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
-            let (groups, split, order) = (b.groups, rules.group_split, b.order);
+            let (groups, split) = (b.groups, rules.group_split);
+            let order = if chains::sorts(groups, split) {
+                b.order
+            } else {
+                if b.order == Order::Desc {
+                    engine.notes.push(format!(
+                        "backfill {}: `order = desc` does nothing here: DolphinScheduler 3.3's parallel complement does not sort its dates (doParallelBackfillWorkflow), they run in the schedule's order",
+                        b_index + 1
+                    ));
+                }
+                Order::Asc
+            };
             let skip = engine.skip_existing(b_index, b.reprocess, &planner);
             let first_chain = engine.chains.len();
             engine.add_set(
