@@ -418,9 +418,12 @@ impl Rules {
                     DsVersion::V3_3 => GroupSplit::Chunks,
                 },
                 chain_on_failure: ChainOnFailure::Stop,
+                // 3.1.9 has no execution order and walks the cron's dates ascending
+                // (`WorkflowExecuteRunnable`: `CronUtils.getSelfFireDateList`); 3.2.2
+                // defaults a null order to DESC_ORDER; 3.3 serial sorts ascending.
                 order: match ds_version {
-                    DsVersion::V3_3 => Order::Asc,
-                    DsVersion::V3_1 | DsVersion::V3_2 => Order::Desc,
+                    DsVersion::V3_1 | DsVersion::V3_3 => Order::Asc,
+                    DsVersion::V3_2 => Order::Desc,
                 },
                 future_instances: FutureInstances::Run,
                 backfill_self_dependency: BackfillSelfDependency::AcrossDates,
@@ -483,6 +486,7 @@ mod tests {
         assert_eq!(v31.group_split, GroupSplit::Contiguous);
         assert_eq!(v32.group_split, GroupSplit::RoundRobin);
         assert_eq!(v33.group_split, GroupSplit::Chunks);
+        assert_eq!(v31.order, Order::Asc);
         assert_eq!(v32.order, Order::Desc);
         assert_eq!(v33.order, Order::Asc);
         assert!(v32.retry_on_timeout && !v33.retry_on_timeout);

@@ -276,7 +276,8 @@ fn vary_unknown_knob_task_or_value_is_error_with_suggestion() {
             "did you mean `self_dependency.etl.extract_orders`?",
         ),
         ("order=asce", "did you mean `asc`?"),
-        ("groups=0", "`groups` must be at least 1"),
+        // (`groups=0` is DolphinScheduler 3.1/3.2's parallel mode without a
+        // parallelism: tests/fidelity_backfill.rs.)
     ] {
         let out = whatif(&[vary]);
         assert_eq!(out.status.code(), Some(2), "{vary}");
@@ -840,6 +841,39 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
                 ],
             )
         }),
+        (
+            "groups_zero_in_dolphinscheduler_3_3",
+            "3.1 and 3.2 read 0 as one chain per date",
+            |s| {
+                edit(
+                    s,
+                    &[("profile_version = \"3.3\"", "profile_version = \"3.2\"")],
+                )
+            },
+        ),
+        (
+            "history_without_time_or_target",
+            "a workflow's entry covers each of its tasks",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        (
+                            "  [[scenario.history]]\n  state = \"succeeded\"",
+                            "  [[scenario.history]]\n  workflow = \"dag\"\n  scheduled = \"2025-03-02T00:00:00\"\n  state = \"succeeded\"",
+                        ),
+                        // (no hint) One of `task` and `workflow`, a range in order,
+                        // a known state.
+                        (
+                            "  task = \"dag.t\"\n  workflow = \"dag\"",
+                            "  task = \"dag.t\"",
+                        ),
+                        ("2025-03-05T00:00:00", "2025-02-25T00:00:00"),
+                        ("\"skipped\"", "\"failed\""),
+                    ],
+                )
+            },
+        ),
         ("many_problems_at_once", "did you mean `duration`?", |s| {
             edit(
                 s,
@@ -875,6 +909,11 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
             "priority_weight_in_dataworks",
             "dataworks tasks take `priority`: 1, 3, 5, 7 or 8",
             |s| edit(s, &[("priority_weight = 10", "priority = 8")]),
+        ),
+        (
+            "reprocess_in_dolphinscheduler",
+            "always create new instances beside",
+            |s| edit(s, &[("  reprocess = \"failed\"\n", "")]),
         ),
         (
             "self_upstream",

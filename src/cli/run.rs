@@ -39,7 +39,7 @@ pub struct Args {
     /// one row per slot of each resource group.
     #[arg(long)]
     chrome_trace: Option<PathBuf>,
-    /// Add a scripted failure to the scenario: TASK,SCHEDULED,ATTEMPT[+ATTEMPT...][,after_write].
+    /// Add a scripted failure to the scenario: TASK,SCHEDULED,ATTEMPT[+ATTEMPT...][,after_write[,ORIGIN]] (ORIGIN: recurring, backfill or rerun).
     /// Repeatable; `explore` prints its findings in this form.
     #[arg(long)]
     fault: Vec<String>,
@@ -138,7 +138,8 @@ impl Loaded {
                 RunError::Plan { backfill: None, .. }
                 | RunError::Stopped { .. }
                 | RunError::Partition(_)
-                | RunError::PastCalendarEnd(_) => None,
+                | RunError::PastCalendarEnd(_)
+                | RunError::History(_) => None,
             };
             match (backfill, &s.recurring) {
                 (Some(b), _) => b.span.clone(),

@@ -29,6 +29,8 @@ struct Listed {
     faults: Vec<String>,
     operations: Vec<String>,
     stretches: Vec<String>,
+    /// Runs before the start: TASK,FROM[..TO],STATE[,writes_landed|,no_writes].
+    history: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +45,8 @@ struct BackfillJson {
     groups: u32,
     order: &'static str,
     run_immediately: bool,
+    /// Airflow: which dates that already ran are run again.
+    reprocess: Option<&'static str>,
 }
 
 fn bound(b: DateOrTime) -> String {
@@ -78,11 +82,29 @@ fn listed(m: &Model, s: &Scenario) -> Listed {
                 groups: b.groups,
                 order: b.order.word(),
                 run_immediately: b.run_immediately,
+                reprocess: b.reprocess.map(|r| r.word()),
             })
             .collect(),
         faults: s.faults.iter().map(|f| fault_arg(m, f)).collect(),
         operations: s.operations.iter().map(|o| operation_arg(m, o)).collect(),
         stretches: s.stretches.iter().map(|x| stretch_arg(m, x)).collect(),
+        history: s
+            .history
+            .iter()
+            .map(|h| {
+                let when = if h.single {
+                    h.from.to_string()
+                } else {
+                    format!("{}..{}", h.from, h.to)
+                };
+                let landed = match (h.state.word(), h.writes_landed) {
+                    ("succeeded", true) | ("failed", false) => "",
+                    (_, true) => ",writes_landed",
+                    (_, false) => ",no_writes",
+                };
+                format!("{},{when},{}{landed}", m.task(h.task).name, h.state.word())
+            })
+            .collect(),
     }
 }
 
@@ -109,13 +131,19 @@ fn print_text(m: &Model, all: &[Listed]) {
                 Some(n) => format!("{n} dates from {} to {}", b.from, b.to),
                 None => format!("{} to {}", b.from, b.to),
             };
+            let groups = match b.groups {
+                0 => "one chain per date".to_string(),
+                g => format!("{g} group(s)"),
+            };
+            let reprocess = b
+                .reprocess
+                .map_or(String::new(), |r| format!(", reprocess {r}"));
             outln!(
-                "  backfill {}: {}{} {range}, at {}, {} group(s), {}{}",
+                "  backfill {}: {}{} {range}, at {}, {groups}, {}{}{reprocess}",
                 i + 1,
                 b.targets.join(","),
                 if b.downstream { " and downstream" } else { "" },
                 b.at,
-                b.groups,
                 b.order,
                 if b.run_immediately {
                     ", run immediately"
@@ -128,6 +156,7 @@ fn print_text(m: &Model, all: &[Listed]) {
             ("fault", &s.faults),
             ("operation", &s.operations),
             ("stretch", &s.stretches),
+            ("history", &s.history),
         ] {
             for x in items {
                 outln!("  {what:<10} {x}");

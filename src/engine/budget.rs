@@ -20,6 +20,8 @@ pub enum RunError {
     Partition(String),
     /// An execution or a retry would end after the calendar's last instant.
     PastCalendarEnd(String),
+    /// The scenario's history cannot be laid out (a range too large, no schedule).
+    History(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -43,7 +45,9 @@ impl std::fmt::Display for RunError {
                 "stopped at {at}: {stop}; raise {} to let it finish",
                 stop.flag()
             ),
-            RunError::Partition(e) | RunError::PastCalendarEnd(e) => f.write_str(e),
+            RunError::Partition(e) | RunError::PastCalendarEnd(e) | RunError::History(e) => {
+                f.write_str(e)
+            }
         }
     }
 }

@@ -11,14 +11,28 @@ pub struct ChainSpec {
     pub cap: u32,
 }
 
-/// Splits `n` ordered dates for `groups` dates in parallel.
+/// Whether the dates are sorted by `order` before the split. DolphinScheduler 3.3's
+/// parallel complement (`chunks`, more than one date in parallel) does not sort:
+/// `doParallelBackfillWorkflow` partitions the list as the schedule gives it.
+pub fn sorts(groups: u32, how: GroupSplit) -> bool {
+    !(how == GroupSplit::Chunks && groups != 1)
+}
+
+/// Splits `n` ordered dates for `groups` dates in parallel. `groups = 1` is serial
+/// mode: one chain of every date, whatever the split (DS 3.3 serial mode hands the
+/// whole list to one trigger). `groups = 0` is DolphinScheduler's parallel mode without
+/// a parallelism, which counts as one per date (3.1.9/3.2.2 `createComplementCommandList`:
+/// `expectedParallelismNumber` null or 0 → the number of dates).
 pub fn split(n: u32, groups: u32, how: GroupSplit) -> Vec<ChainSpec> {
     if n == 0 {
         return Vec::new();
     }
-    let groups = groups.max(1);
-    let k = n.min(groups);
+    let groups = if groups == 0 { n } else { groups };
     let serial = |units: Vec<u32>| ChainSpec { units, cap: 1 };
+    if groups == 1 {
+        return vec![serial((0..n).collect())];
+    }
+    let k = n.min(groups);
     match how {
         GroupSplit::Contiguous => {
             // Balanced: the first n % k chains hold one date more (DS 3.1: 10 by 3 → 4/3/3).
@@ -77,6 +91,27 @@ mod tests {
         assert_eq!(
             units(&split(10, 3, GroupSplit::Chunks)),
             [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8], vec![9]]
+        );
+    }
+
+    #[test]
+    fn ds_3_3_serial_backfill_delegate_is_one_chain() {
+        // BackfillWorkflowExecutorDelegate.doSerialBackfillWorkflow: one trigger for the
+        // whole list; the chunk bug (#17831) is doParallelBackfillWorkflow's alone.
+        assert_eq!(units(&split(4, 1, GroupSplit::Chunks)), [vec![0, 1, 2, 3]]);
+    }
+
+    #[test]
+    fn ds_3_1_9_execute_service_parallelism_zero_is_one_chain_per_date() {
+        // 3.1.9 ExecutorServiceImpl.createComplementCommandList: `expectedParallelismNumber
+        // != null && != 0` caps createCount, which otherwise is the number of dates.
+        assert_eq!(
+            units(&split(3, 0, GroupSplit::Contiguous)),
+            [vec![0], vec![1], vec![2]]
+        );
+        assert_eq!(
+            units(&split(3, 0, GroupSplit::RoundRobin)),
+            [vec![0], vec![1], vec![2]]
         );
     }
 

@@ -13,6 +13,16 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// The origin a scripted fault is limited to.
+    pub fn of_fault(o: crate::model::FaultOrigin) -> Self {
+        use crate::model::FaultOrigin as F;
+        match o {
+            F::Recurring => Origin::Recurring,
+            F::Backfill => Origin::Backfill,
+            F::Rerun => Origin::Rerun,
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Origin::Recurring => "recurring",

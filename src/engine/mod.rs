@@ -14,6 +14,7 @@
 mod budget;
 pub mod chains;
 mod events;
+mod history;
 mod lifecycle;
 mod operate;
 mod priority;
@@ -150,6 +151,9 @@ struct Edge {
     live: bool,
 }
 
+/// A scripted fault's attempt, its phase, and the origin it is limited to (None: any).
+type ScriptedFault = (u32, FaultPhase, Option<Origin>);
+
 /// A queued event: (time, insertion number, kind, instance or chain, attempt). The
 /// insertion number makes simultaneous events run in the order they were queued.
 type Scheduled = (Instant, u64, Ev, u32, u32);
@@ -175,9 +179,10 @@ pub struct Engine<'m> {
     workflow_running: Vec<u32>,
     /// Self-dependent instances waiting for a unit not yet created: unit → (task, waiter).
     deferred: BTreeMap<u32, Vec<(TaskId, u32)>>,
-    /// Scripted faults: (task, scheduled) → each failing attempt with its phase. Every
-    /// fault on one instance counts (no attempt in both phases: checked at loading).
-    faults: BTreeMap<(TaskId, Instant), Vec<(u32, FaultPhase)>>,
+    /// Scripted faults: (task, scheduled) → each failing attempt with its phase and
+    /// the origin it is limited to. Every fault on one instance counts (no attempt in
+    /// both phases: checked at loading).
+    faults: BTreeMap<(TaskId, Instant), Vec<ScriptedFault>>,
     /// Stretched durations: (task, scheduled) → factor.
     stretches: BTreeMap<(TaskId, Instant), f64>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
@@ -200,6 +205,13 @@ pub struct Engine<'m> {
     /// An execution or retry that would pass the calendar's last instant: the run
     /// stops there and is refused with this message.
     past_end: Option<String>,
+    /// The history's runs: instances `0..history_past.len()`, units
+    /// `0..history_units`, replayed when the run begins.
+    history_past: Vec<history::Past>,
+    history_units: u32,
+    history_replayed: bool,
+    /// History instances a backfill ran again in place (Airflow `reprocess`).
+    reprocessed: std::collections::BTreeSet<u32>,
 }
 
 impl<'m> Engine<'m> {
@@ -235,8 +247,9 @@ impl<'m> Engine<'m> {
             deferred: BTreeMap::new(),
             faults: scenario.faults.iter().fold(BTreeMap::new(), |mut map, f| {
                 let key = (f.task, local_to_instant(tz, f.scheduled));
-                let entry: &mut Vec<(u32, FaultPhase)> = map.entry(key).or_default();
-                entry.extend(f.attempts.iter().map(|&a| (a, f.phase)));
+                let entry: &mut Vec<ScriptedFault> = map.entry(key).or_default();
+                let origin = f.origin.map(Origin::of_fault);
+                entry.extend(f.attempts.iter().map(|&a| (a, f.phase, origin)));
                 map
             }),
             stretches: scenario
@@ -260,8 +273,15 @@ impl<'m> Engine<'m> {
             again: 0,
             stopped: None,
             past_end: None,
+            history_past: Vec::new(),
+            history_units: 0,
+            history_replayed: false,
+            reprocessed: std::collections::BTreeSet::new(),
         };
-        let mut budget = config.max_instances;
+        engine.add_history(scenario, config.max_instances)?;
+        let mut budget = config
+            .max_instances
+            .saturating_sub(engine.history_past.len() as u64);
         if scenario.recurring {
             let until = scenario.until.unwrap_or(scenario.start);
             let (from, to) = match rules.date_convention {
@@ -351,7 +371,19 @@ impl<'m> Engine<'m> {
             }
             let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
             let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
-            let (groups, split, order) = (b.groups, rules.group_split, b.order);
+            let (groups, split) = (b.groups, rules.group_split);
+            let order = if chains::sorts(groups, split) {
+                b.order
+            } else {
+                if b.order == Order::Desc {
+                    engine.notes.push(format!(
+                        "backfill {}: `order = desc` does nothing here: DolphinScheduler 3.3's parallel complement does not sort its dates (doParallelBackfillWorkflow), they run in the schedule's order",
+                        b_index + 1
+                    ));
+                }
+                Order::Asc
+            };
+            let skip = engine.skip_existing(b_index, b.reprocess, &planner);
             let first_chain = engine.chains.len();
             engine.add_set(
                 planner,
@@ -361,11 +393,12 @@ impl<'m> Engine<'m> {
                 across,
                 |n| {
                     // Positions in date order, then split; `desc` reverses the dates first.
+                    // Dates that already ran and are not run again join no chain.
                     let ordered: Vec<u32> = match order {
-                        Order::Asc => (0..n).collect(),
-                        Order::Desc => (0..n).rev().collect(),
+                        Order::Asc => (0..n).filter(|&p| !skip[p as usize]).collect(),
+                        Order::Desc => (0..n).rev().filter(|&p| !skip[p as usize]).collect(),
                     };
-                    chains::split(n, groups, split)
+                    chains::split(ordered.len() as u32, groups, split)
                         .into_iter()
                         .map(|c| chains::ChainSpec {
                             units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
@@ -488,6 +521,10 @@ impl<'m> Engine<'m> {
     /// (no instance's time comes, no unit is created, no operator acts) and what has
     /// started runs to its end, retries included.
     pub fn run(&mut self, sink: &mut impl Sink) {
+        if !self.history_replayed {
+            self.history_replayed = true;
+            self.replay_history(sink);
+        }
         while let Some(&Reverse((t, ..))) = self.events.peek() {
             if self.past_end.is_some() {
                 break;

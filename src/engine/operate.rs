@@ -15,6 +15,13 @@ impl<'m> Engine<'m> {
             self.note(k, "no such instance exists yet");
             return;
         };
+        if self.is_history(i) {
+            self.note(
+                k,
+                "it ran before the scenario (history); operations act on the scenario's instances",
+            );
+            return;
+        }
         let state = self.instances[i as usize].state;
         match kind {
             OperationKind::Rerun => {

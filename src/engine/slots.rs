@@ -71,7 +71,7 @@ impl<'m> Engine<'m> {
         inst.attempts += 1;
         inst.tries += 1;
         inst.start.get_or_insert(now);
-        let attempt = inst.attempts;
+        let (attempt, origin) = (inst.attempts, inst.origin);
         let task = model.task(inst.task);
         let mut duration = self.rng.duration(task.duration);
         if let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled)) {
@@ -80,8 +80,12 @@ impl<'m> Engine<'m> {
         let scripted = self
             .faults
             .get(&(inst.task, inst.scheduled))
-            .and_then(|attempts| attempts.iter().find(|(a, _)| *a == attempt))
-            .map(|(_, phase)| match phase {
+            .and_then(|attempts| {
+                attempts
+                    .iter()
+                    .find(|(a, _, o)| *a == attempt && o.is_none_or(|o| o == origin))
+            })
+            .map(|(_, phase, _)| match phase {
                 FaultPhase::BeforeWrite => Reason::FailedBeforeWrite,
                 FaultPhase::AfterWrite => Reason::FailedAfterWrite,
             });

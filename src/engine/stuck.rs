@@ -114,8 +114,16 @@ impl<'m> Engine<'m> {
         let mut counts = vec![0u64; self.model.tasks.len()];
         let mut plan = UnitPlan::default();
         let mut scratch = FillScratch::default();
+        // The history's runs were declared; a date a backfill leaves alone because it
+        // already ran (`reprocess`) joined no chain and is not expected.
+        for i in &self.instances[..self.history_past.len()] {
+            counts[i.task.0 as usize] += 1;
+        }
         for set in &self.sets {
-            for &key in set.planner.units() {
+            for (pos, &key) in set.planner.units().iter().enumerate() {
+                if self.units[set.first_unit as usize + pos].chain == NONE {
+                    continue;
+                }
                 set.planner.fill(key, &mut plan, &mut scratch);
                 for i in &plan.instances {
                     counts[i.task.0 as usize] += 1;
@@ -130,7 +138,7 @@ impl<'m> Engine<'m> {
         self.units
             .iter()
             .enumerate()
-            .filter(|(_, u)| u.created.is_none())
+            .filter(|(_, u)| u.created.is_none() && u.chain != NONE)
             .map(|(i, u)| (i as u32, u))
     }
 

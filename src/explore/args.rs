@@ -12,9 +12,12 @@ use crate::model::{
 /// A fault as `--fault TASK,SCHEDULED,ATTEMPT[,after_write]` writes it.
 pub fn fault_arg(model: &Model, f: &Fault) -> String {
     let attempts: Vec<String> = f.attempts.iter().map(u32::to_string).collect();
-    let phase = match f.phase {
-        FaultPhase::BeforeWrite => "",
-        FaultPhase::AfterWrite => ",after_write",
+    // An origin needs the phase before it, spelled out.
+    let phase = match (f.phase, f.origin) {
+        (FaultPhase::BeforeWrite, None) => String::new(),
+        (FaultPhase::BeforeWrite, Some(o)) => format!(",before_write,{}", o.word()),
+        (FaultPhase::AfterWrite, None) => ",after_write".into(),
+        (FaultPhase::AfterWrite, Some(o)) => format!(",after_write,{}", o.word()),
     };
     format!(
         "{},{},{}{phase}",
@@ -77,12 +80,14 @@ fn time(text: &str) -> Result<DateTime, String> {
     })
 }
 
-/// Reads `TASK,SCHEDULED,ATTEMPTS[,after_write|before_write]` (attempts joined by `+`).
+/// Reads `TASK,SCHEDULED,ATTEMPTS[,after_write|before_write[,ORIGIN]]` (attempts
+/// joined by `+`; ORIGIN `recurring`, `backfill` or `rerun` limits the fault to
+/// instances of that origin).
 pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    if !(3..=4).contains(&parts.len()) {
+    if !(3..=5).contains(&parts.len()) {
         return Err(format!(
-            "`{text}`: expected TASK,SCHEDULED,ATTEMPT[,after_write]"
+            "`{text}`: expected TASK,SCHEDULED,ATTEMPT[,after_write[,ORIGIN]]"
         ));
     }
     let task = task_named(model, parts[0]).map_err(|e| format!("`{text}`: {e}"))?;
@@ -103,11 +108,16 @@ pub fn parse_fault(model: &Model, text: &str) -> Result<Fault, String> {
         None => FaultPhase::BeforeWrite,
         Some(p) => keyword(p).map_err(|e| format!("`{text}`: {e}"))?,
     };
+    let origin = match parts.get(4) {
+        None => None,
+        Some(o) => Some(keyword(o).map_err(|e| format!("`{text}`: {e}"))?),
+    };
     Ok(Fault {
         task,
         scheduled,
         attempts,
         phase,
+        origin,
     })
 }
 

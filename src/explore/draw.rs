@@ -46,6 +46,7 @@ impl Draw<'_> {
                         scheduled: t.scheduled,
                         attempts: vec![attempt],
                         phase,
+                        origin: None,
                     });
                 }
             }

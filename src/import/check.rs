@@ -260,6 +260,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             scheduled,
             attempts: vec![1],
             phase: crate::model::FaultPhase::AfterWrite,
+            origin: None,
         });
         let config = Config::new(0, 1_000_000);
         if let Ok((_, f, _)) = crate::observe::observe(&m, &faulted, config, None::<std::io::Sink>)

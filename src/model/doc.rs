@@ -65,6 +65,37 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// Which instances a scripted fault strikes: those a schedule, a backfill or an
+    /// operator's rerun created.
+    pub enum FaultOrigin ("fault origin") {
+        Recurring = "recurring",
+        Backfill = "backfill",
+        Rerun = "rerun",
+    }
+}
+
+keyword_enum! {
+    /// How a run that happened before the scenario ended.
+    pub enum HistoryState ("history state") {
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+}
+
+keyword_enum! {
+    /// Airflow 3 backfill `reprocess_behavior`: which dates that already have a run
+    /// the backfill runs again (`airflow/models/backfill.py`, `ReprocessBehavior`).
+    pub enum Reprocess ("reprocess behavior") {
+        /// Dates with a run are left alone (Airflow 3's default).
+        Never = "none",
+        /// Dates whose run failed are run again.
+        Failed = "failed",
+        /// Dates whose run succeeded or failed are run again.
+        Completed = "completed",
+    }
+}
+
+keyword_enum! {
     /// An operator action.
     pub enum OperationKind ("operation kind") {
         Rerun = "rerun",
@@ -292,6 +323,34 @@ pub struct ScenarioDoc {
     pub operations: Vec<OperationDoc>,
     #[serde(rename = "stretch", default, skip_serializing_if = "Vec::is_empty")]
     pub stretches: Vec<StretchDoc>,
+    #[serde(rename = "history", default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryDoc>,
+}
+
+/// `[[scenario.history]]`: runs that happened before the scenario's start. The store
+/// starts with the partitions they wrote.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryDoc {
+    /// One task ("workflow.task"); or give `workflow` for every task of a workflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<Sp<String>>,
+    /// One scheduled time; or `from`/`to`: every scheduled time in the range, both
+    /// ends included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<Sp<DateTimeText>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Sp<DateTimeText>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Sp<DateTimeText>>,
+    pub state: Sp<HistoryState>,
+    /// Whether its writes landed; default: they did when it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writes_landed: Option<Sp<bool>>,
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
 }
 
 /// `[[scenario.backfill]]`
@@ -323,13 +382,18 @@ pub struct BackfillDoc {
     pub window: Option<Sp<WindowText>>,
     /// Dates in parallel: DataWorks groups, DolphinScheduler parallelism, Airflow max_active_runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    /// DolphinScheduler also takes 0: parallel mode without a parallelism, one chain
+    /// per date (3.1, 3.2).
+    #[schemars(range(min = 0))]
     pub groups: Option<Sp<u32>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Sp<Order>>,
     /// Ignore scheduled times in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_immediately: Option<Sp<bool>>,
+    /// Airflow: which dates that already have a run are run again (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reprocess: Option<Sp<Reprocess>>,
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
 }
@@ -345,6 +409,9 @@ pub struct FaultDoc {
     pub attempts: Option<Vec<Sp<u32>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<Sp<FaultPhase>>,
+    /// Strike only instances of this origin (default: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Sp<FaultOrigin>>,
 }
 
 /// `[[scenario.operation]]`: an operator action.
@@ -446,15 +513,20 @@ table_decode!(WriteDoc, "a write", { table: required, partition: optional, mode:
 table_decode!(ScenarioDoc, "[[scenario]]", {
     name: required, start: required, until: optional, recurring: optional, seeds: optional,
     backfills: list = "backfill", faults: list = "fault", operations: list = "operation",
-    stretches: list = "stretch",
+    stretches: list = "stretch", history: list = "history",
 });
+table_decode!(HistoryDoc, "[[scenario.history]]", {
+    task: optional, workflow: optional, scheduled: optional, from: optional, to: optional,
+    state: required, writes_landed: optional,
+}, span = span);
 table_decode!(BackfillDoc, "[[scenario.backfill]]", {
     at: optional, targets: required, downstream: optional, from: optional, to: optional,
     dates: optional,
     window: optional, groups: optional, order: optional, run_immediately: optional,
+    reprocess: optional,
 }, span = span);
 table_decode!(FaultDoc, "[[scenario.fault]]", {
-    task: required, scheduled: required, attempts: optional, phase: optional,
+    task: required, scheduled: required, attempts: optional, phase: optional, origin: optional,
 });
 table_decode!(OperationDoc, "[[scenario.operation]]", {
     at: required, kind: required, task: required, scheduled: required,

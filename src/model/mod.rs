@@ -21,7 +21,7 @@ mod text;
 use jiff::civil;
 
 pub use diagnostic::{Diagnostic, FileDiagnostics};
-pub use doc::{FaultPhase, OperationKind, WriteMode};
+pub use doc::{FaultOrigin, FaultPhase, HistoryState, OperationKind, Reprocess, WriteMode};
 pub use file::{MAX_MODEL_BYTES, read_model_file};
 pub use scripted::{
     attempt_conflict_message, attempt_in_conflict, attempt_problem, only_for_message,
@@ -152,6 +152,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub operations: Vec<Operation>,
     pub stretches: Vec<Stretch>,
+    /// Runs before the start, in the order declared (a workflow's entry is one per task).
+    pub history: Vec<HistoryRun>,
 }
 
 /// What a backfill names: a whole workflow or one task.
@@ -190,9 +192,29 @@ pub struct Backfill {
     pub dates: Option<Vec<civil::DateTime>>,
     /// Time-of-day window, both ends included.
     pub window: Option<(civil::Time, civil::Time)>,
+    /// Dates in parallel; 0: one chain per date (DolphinScheduler parallel mode
+    /// without a parallelism).
     pub groups: u32,
     pub order: Order,
     pub run_immediately: bool,
+    /// Airflow: which dates that already ran (the scenario's history) run again; None
+    /// elsewhere, where a backfill creates new instances beside the old ones.
+    pub reprocess: Option<Reprocess>,
+}
+
+/// Runs that happened before the scenario's start (`[[scenario.history]]`): one task's
+/// run at `from` (`from == to`, a scheduled time as given), or at every fire of its
+/// schedule in `[from, to]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRun {
+    pub task: TaskId,
+    pub from: civil::DateTime,
+    pub to: civil::DateTime,
+    /// `from` alone, as given (`scheduled`), not a range of the schedule's fires.
+    pub single: bool,
+    pub state: HistoryState,
+    /// Its writes landed (a failed run may have written before it failed).
+    pub writes_landed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -201,6 +223,8 @@ pub struct Fault {
     pub scheduled: civil::DateTime,
     pub attempts: Vec<u32>,
     pub phase: FaultPhase,
+    /// Only instances of this origin; None: any.
+    pub origin: Option<FaultOrigin>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -13,7 +13,10 @@ use super::text::{parse_date, parse_datetime, parse_duration, parse_window, tzdb
 use super::*;
 use crate::calendar::{CronExpr, params};
 use crate::keyword::Keyword;
-use crate::rules::{Backoff, CronDialect, DsVersion, Profile, Rules};
+use crate::rules::{Backoff, CronDialect, DsVersion, GroupSplit, Profile, Rules};
+
+#[path = "history.rs"]
+mod history;
 
 /// Builds the model. Problems go to `diags`; the model returned alongside problems has
 /// placeholders where values were wrong and must not be used.
@@ -1079,6 +1082,7 @@ impl Resolver<'_> {
                             .phase
                             .as_ref()
                             .map_or(FaultPhase::BeforeWrite, |p| p.value),
+                        origin: f.origin.as_ref().map(|o| o.value),
                     };
                     if let Some((a, other)) = super::attempt_in_conflict(&faults, &fault) {
                         self.err(
@@ -1186,6 +1190,7 @@ impl Resolver<'_> {
                 faults,
                 operations,
                 stretches,
+                history: self.history(s, start, model, tasks, workflows),
             });
         }
         out
@@ -1362,7 +1367,8 @@ impl Resolver<'_> {
             "",
         );
         let window = b.window.as_ref().and_then(|w| self.window(w));
-        self.at_least_one(&b.groups, "`groups`");
+        self.backfill_groups(&b.groups, rules);
+        let reprocess = self.reprocess(b);
         if p == Profile::Dataworks
             && let Some(g) = &b.groups
             && g.value > 10
@@ -1390,12 +1396,10 @@ impl Resolver<'_> {
             to: to?,
             dates,
             window,
-            groups: b
-                .groups
-                .as_ref()
-                .map_or(rules.date_groups, |g| g.value.max(1)),
+            groups: b.groups.as_ref().map_or(rules.date_groups, |g| g.value),
             order: b.order.as_ref().map_or(rules.order, |o| o.value),
             run_immediately: b.run_immediately.as_ref().is_some_and(|v| v.value),
+            reprocess,
         })
     }
 

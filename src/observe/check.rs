@@ -107,7 +107,12 @@ impl<'m> Recorder<'m> {
             resource: Found::default(),
             parallel: Found::default(),
             retries: Found::default(),
-            groups: scenario.backfills.iter().map(|b| b.groups).collect(),
+            // 0: one chain per date, no bound (DolphinScheduler parallel mode).
+            groups: scenario
+                .backfills
+                .iter()
+                .map(|b| if b.groups == 0 { u32::MAX } else { b.groups })
+                .collect(),
         }
     }
 
@@ -368,6 +373,9 @@ fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
         .instances
         .iter()
         .enumerate()
+        // A history run a backfill cleared and ran again (Airflow `reprocess`) is the
+        // backfill's own instance, not another one.
+        .filter(|(i, _)| !engine.reprocessed().contains(&(*i as u32)))
         .map(|(i, inst)| (inst.scheduled, inst.task.0, i as u32))
         .collect();
     keys.sort_unstable();
@@ -380,6 +388,9 @@ fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
             .iter()
             .map(|k| {
                 let inst = &engine.instances[k.2 as usize];
+                if engine.is_history(k.2) {
+                    return format!("history, ran {}", f.time(inst.scheduled));
+                }
                 let created = engine.units[inst.unit as usize]
                     .created
                     .map_or("-".into(), |t| f.time(t));

@@ -81,26 +81,24 @@ pub fn observe_with<'m, W: std::io::Write>(
 /// no instance is noted by the engine when it comes due.)
 fn unapplied_faults(engine: &Engine<'_>, scenario: &Scenario) -> Vec<String> {
     use crate::calendar::schedule::{local_to_instant, rfc3339};
-    use std::collections::BTreeMap;
+    use crate::keyword::Keyword;
     if scenario.faults.is_empty() {
         return Vec::new();
     }
     let model = engine.model();
     let tz = &model.timezone;
-    let mut reached: BTreeMap<_, Option<u32>> = scenario
-        .faults
-        .iter()
-        .map(|f| ((f.task, local_to_instant(tz, f.scheduled)), None))
-        .collect();
-    for i in &engine.instances {
-        if let Some(most) = reached.get_mut(&(i.task, i.scheduled)) {
-            *most = Some(most.unwrap_or(0).max(i.attempts));
-        }
-    }
     let mut notes = Vec::new();
     for f in &scenario.faults {
         let at = local_to_instant(tz, f.scheduled);
-        let most = reached[&(f.task, at)];
+        // The most attempts an instance it can strike made (its origin, if limited).
+        let origin = f.origin.map(engine::Origin::of_fault);
+        let most = engine
+            .instances
+            .iter()
+            .filter(|i| i.task == f.task && i.scheduled == at)
+            .filter(|i| origin.is_none_or(|o| o == i.origin))
+            .map(|i| i.attempts)
+            .max();
         let missed: Vec<String> = f
             .attempts
             .iter()
@@ -110,9 +108,10 @@ fn unapplied_faults(engine: &Engine<'_>, scenario: &Scenario) -> Vec<String> {
         if missed.is_empty() {
             continue;
         }
-        let why = match most {
-            None => "no instance of the task was scheduled then".to_string(),
-            Some(m) => format!("its instance made {m} attempts"),
+        let why = match (most, f.origin) {
+            (None, Some(o)) => format!("no {} instance of the task was scheduled then", o.word()),
+            (None, None) => "no instance of the task was scheduled then".to_string(),
+            (Some(m), _) => format!("its instance made {m} attempts"),
         };
         notes.push(format!(
             "fault {} scheduled {} attempt {}: never ran, so it did nothing: {why}",

@@ -153,8 +153,12 @@ impl Summary {
         let mut states = BTreeMap::new();
         let mut first_start = None::<i64>;
         let mut last_end = None::<i64>;
-        for i in &engine.instances {
+        for (n, i) in engine.instances.iter().enumerate() {
             *states.entry(i.state).or_insert(0) += 1;
+            // The history ran before the scenario: not part of its work.
+            if engine.is_history(n as u32) {
+                continue;
+            }
             if let Some(s) = i.start {
                 first_start = Some(first_start.map_or(s, |f| f.min(s)));
             }
@@ -179,10 +183,15 @@ impl Summary {
                 end: i.end.map(time),
             })
             .collect();
+        let scenario_units = || {
+            (0..engine.units.len())
+                .filter(|&u| engine.scenario_unit(u as u32))
+                .map(|u| &engine.units[u])
+        };
         let unit_counts = UnitCounts {
-            planned: engine.units.len(),
-            started: engine.units.iter().filter(|u| u.created.is_some()).count(),
-            failed: engine.units.iter().filter(|u| u.failed).count(),
+            planned: scenario_units().count(),
+            started: scenario_units().filter(|u| u.created.is_some()).count(),
+            failed: scenario_units().filter(|u| u.failed).count(),
         };
         let units = engine
             .units

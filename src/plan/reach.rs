@@ -80,6 +80,29 @@ impl<'a> Reach<'a> {
     }
 }
 
+impl Reach<'_> {
+    /// Why a fault limited to an origin can strike nothing of that origin, if so.
+    pub fn origin_unreachable(&self, f: &crate::model::Fault) -> Option<String> {
+        use crate::model::FaultOrigin;
+        let scenario = self.scenario;
+        let name = &self.model.task(f.task).name;
+        match f.origin? {
+            FaultOrigin::Recurring if !scenario.recurring => Some(format!(
+                "it is limited to `recurring` instances and scenario `{}` is not recurring",
+                scenario.name
+            )),
+            FaultOrigin::Backfill if !self.covered.iter().any(|on| on[f.task.0 as usize]) => Some(
+                format!("it is limited to `backfill` instances and no backfill covers `{name}`"),
+            ),
+            FaultOrigin::Rerun if scenario.operations.is_empty() => Some(format!(
+                "it is limited to `rerun` instances and scenario `{}` has no operation",
+                scenario.name
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// Validation warnings of a model that validates: every `[[scenario.fault]]` and
 /// `[[scenario.operation]]` that can meet no instance, at its place in the file, and
 /// the settings of [`crate::model::advice`].
@@ -90,10 +113,12 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
     };
     for (s, sdoc) in model.scenarios.iter().zip(&doc.scenarios) {
         let reach = Reach::new(model, s);
-        let faults = s.faults.iter().map(|f| (f.task, f.scheduled));
         let spans = sdoc.faults.iter().map(|f| f.scheduled.span.clone());
-        for ((task, scheduled), span) in faults.zip(spans) {
-            if let Some(why) = reach.unreachable(task, scheduled) {
+        for (f, span) in s.faults.iter().zip(spans) {
+            let why = reach
+                .unreachable(f.task, f.scheduled)
+                .or_else(|| reach.origin_unreachable(f));
+            if let Some(why) = why {
                 out.diagnostics.push(
                     Diagnostic::new(
                         span,
