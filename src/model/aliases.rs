@@ -241,6 +241,38 @@ pub fn word_help(what: &str, word: &str) -> Option<String> {
         })
 }
 
+/// Drops "is missing the required key `from`" when, inside that table, a scheduler's
+/// name was already told to write `from = ...` (`startBizDate`): one problem, one
+/// message.
+pub fn drop_followers(source: &str, diagnostics: &mut Vec<super::Diagnostic>) {
+    const MISSING: &str = "is missing the required key `";
+    let said: Vec<(std::ops::Range<usize>, String)> = diagnostics
+        .iter()
+        .filter(|d| d.message.contains(" name: write `"))
+        .map(|d| (d.span.clone(), d.message.clone()))
+        .collect();
+    diagnostics.retain(|d| {
+        let Some(at) = d.message.find(MISSING) else {
+            return true;
+        };
+        let key = d.message[at + MISSING.len()..]
+            .split('`')
+            .next()
+            .unwrap_or("");
+        let write = format!("write `{key} = ");
+        // The table runs from its header to the next line that opens a table.
+        let body = source.get(d.span.end..).unwrap_or("");
+        let end = body
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| body[i..].trim_start().starts_with('['))
+            .map_or(source.len(), |i| d.span.end + i);
+        !said.iter().any(|(span, message)| {
+            message.contains(&write) && d.span.start <= span.start && span.end <= end
+        })
+    });
+}
+
 /// Their name as the loader compares it: lower case, without `_` and `-`.
 fn fold(name: &str) -> String {
     name.chars()

@@ -297,6 +297,7 @@ impl Model {
 pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
     let model = document.map(|document| resolve::resolve(&document, &mut out.diagnostics));
+    aliases::drop_followers(source, &mut out.diagnostics);
     finish(out, model)
 }
 
