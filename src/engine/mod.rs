@@ -41,6 +41,8 @@ pub enum Origin {
     Recurring,
     Backfill,
     Rerun,
+    /// Airflow: a run triggered by hand (`[[scenario.trigger]]`).
+    Manual,
 }
 
 impl Origin {
@@ -49,6 +51,7 @@ impl Origin {
             Origin::Recurring => "recurring",
             Origin::Backfill => "backfill",
             Origin::Rerun => "rerun",
+            Origin::Manual => "manual",
         }
     }
 }
@@ -550,6 +553,16 @@ impl<'m> Engine<'m> {
                 }]
             });
             budget = config.max_instances.saturating_sub(engine.planned_bound());
+        }
+        for trigger in &scenario.triggers {
+            let planner = Planner::manual(model, trigger);
+            engine.notes.extend(planner.notes().iter().cloned());
+            engine.add_set(planner, Origin::Manual, None, true, true, |n| {
+                vec![chains::ChainSpec {
+                    units: (0..n).collect(),
+                    cap: u32::MAX,
+                }]
+            });
         }
         for (b_index, b) in scenario.backfills.iter().enumerate() {
             let at = local_to_instant(tz, b.at);

@@ -12,6 +12,7 @@ pub mod doc;
 mod file;
 mod resolve;
 mod scripted;
+pub mod timetable;
 pub mod span;
 mod text;
 
@@ -78,6 +79,8 @@ pub struct Workflow {
     pub failure_strategy: FailureStrategy,
     /// Workflow-instance priority (dolphinscheduler); 2 (MEDIUM) unless set.
     pub priority: u32,
+    /// airflow: the timetable keys (catchup, dates, delta, @once, several crons).
+    pub timetable: Option<timetable::WorkflowTimetable>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -149,6 +152,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub operations: Vec<Operation>,
     pub stretches: Vec<Stretch>,
+    /// airflow: runs triggered by hand, in the order given.
+    pub triggers: Vec<timetable::Trigger>,
 }
 
 /// What a backfill names: a whole workflow or one task.
