@@ -160,7 +160,7 @@ pub struct Restriction {
 /// without a start date starts with the scenario).
 fn trigger_next(
     s: &dyn Steps,
-    interval: Delta,
+    interval: impl Fn(Instant) -> Option<Instant>,
     last_end: Option<Instant>,
     r: Restriction,
 ) -> Option<Info> {
@@ -188,7 +188,7 @@ fn trigger_next(
         return None;
     }
     Some(Info {
-        start: interval.sub(next)?,
+        start: interval(next)?,
         end: next,
         run_after: next,
     })
@@ -259,7 +259,7 @@ impl Timetable {
             Kind::Crons(list) => {
                 let infos = list
                     .iter()
-                    .filter_map(|s| trigger_next(s, self.interval, last_end, r));
+                    .filter_map(|s| trigger_next(s, |t| self.interval.sub(t), last_end, r));
                 // min by logical date (catchup); without catchup the latest already due,
                 // else the earliest to come.
                 if r.catchup {
@@ -279,10 +279,12 @@ impl Timetable {
                     // CronDataIntervalTimetable._skip_to_latest
                     let last_start = s.get_prev(r.now)?;
                     let next_start = s.get_next(last_start)?;
-                    let new_start = if next_start == r.now {
-                        last_start
-                    } else {
-                        s.get_prev(last_start)?
+                    // Airflow asserts "next schedule shouldn't be earlier" (a fold
+                    // of Lord Howe's half hour): the scheduler gets no run.
+                    let new_start = match next_start.cmp(&r.now) {
+                        std::cmp::Ordering::Equal => last_start,
+                        std::cmp::Ordering::Greater => s.get_prev(last_start)?,
+                        std::cmp::Ordering::Less => return None,
                     };
                     match earliest {
                         None => Some(new_start),
@@ -291,7 +293,9 @@ impl Timetable {
                 };
                 interval_next(s, skip, last, r)
             }
-            Kind::Cron(s) => trigger_next(s, self.interval, last_end, r),
+            Kind::Cron(s) => {
+                trigger_next(s, |t| self.interval.sub(t), last_end, r)
+            }
             Kind::Delta(d) if self.data_interval => {
                 let skip = |earliest: Option<Instant>| {
                     // DeltaDataIntervalTimetable._skip_to_latest: a timedelta rounds
@@ -310,7 +314,7 @@ impl Timetable {
                 };
                 interval_next(d, skip, last, r)
             }
-            Kind::Delta(d) => trigger_next(d, self.interval, last_end, r),
+            Kind::Delta(d) => trigger_next(d, |t| self.interval.sub(t), last_end, r),
         }
     }
 
@@ -372,7 +376,9 @@ impl Timetable {
             let Some(info) = self.next_info(last, r) else {
                 break;
             };
-            if out.last().is_some_and(|t| info.start <= t.at)
+            if out
+                .last()
+                .is_some_and(|t| info.start <= t.at && info.run_after <= t.run_after)
                 || until.is_some_and(|u| info.run_after > u)
             {
                 break;

@@ -168,7 +168,9 @@ def timetables(out_path):
         for kind, arg, interval in TIMETABLES:
             for zone, start_text, nows in TIMETABLE_ZONES:
                 tt = build(kind, arg, zone, interval)
-                start = pendulum.parse(start_text, tz=zone)
+                # The scheduler reads start_date and end_date back from the serialized DAG:
+                # UTC datetimes (a relativedelta then steps on UTC's calendar).
+                start = pendulum.parse(start_text, tz=zone).in_timezone("UTC")
                 base = {
                     "timetable": kind,
                     "exprs": arg if isinstance(arg, list) else None,
