@@ -88,10 +88,7 @@ fn airflow_3_3_2_timetables() {
             );
             let ours = t.manual_interval(at);
             if ours != Some(theirs) {
-                failures.push(format!(
-                    "{case}\n  schedsim {:?}",
-                    ours.map(|o| show(&[o]))
-                ));
+                failures.push(format!("{case}\n  schedsim {:?}", ours.map(|o| show(&[o]))));
             }
             continue;
         }

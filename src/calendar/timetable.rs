@@ -56,9 +56,7 @@ impl Delta {
 /// UTC civil time of an instant.
 fn civil(t: Instant) -> Option<DateTime> {
     const EPOCH: DateTime = DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
-    EPOCH
-        .checked_add(jiff::SignedDuration::from_secs(t))
-        .ok()
+    EPOCH.checked_add(jiff::SignedDuration::from_secs(t)).ok()
 }
 
 fn seconds_of(dt: DateTime) -> Option<Instant> {
@@ -293,9 +291,7 @@ impl Timetable {
                 };
                 interval_next(s, skip, last, r)
             }
-            Kind::Cron(s) => {
-                trigger_next(s, |t| self.interval.sub(t), last_end, r)
-            }
+            Kind::Cron(s) => trigger_next(s, |t| self.interval.sub(t), last_end, r),
             Kind::Delta(d) if self.data_interval => {
                 let skip = |earliest: Option<Instant>| {
                     // DeltaDataIntervalTimetable._skip_to_latest: a timedelta rounds

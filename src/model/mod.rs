@@ -12,9 +12,9 @@ pub mod doc;
 mod file;
 mod resolve;
 mod scripted;
-pub mod timetable;
 pub mod span;
 mod text;
+pub mod timetable;
 
 use jiff::civil;
 

@@ -196,7 +196,10 @@ pub(super) fn resolve(
         (w.schedule.as_ref().map(|v| v.span.clone()), "`schedule`"),
         (w.interval.as_ref().map(|v| v.span.clone()), "`interval`"),
         (w.catchup.as_ref().map(|v| v.span.clone()), "`catchup`"),
-        (w.start_date.as_ref().map(|v| v.span.clone()), "`start_date`"),
+        (
+            w.start_date.as_ref().map(|v| v.span.clone()),
+            "`start_date`",
+        ),
         (w.end_date.as_ref().map(|v| v.span.clone()), "`end_date`"),
     ];
     let mut any = false;
@@ -246,7 +249,10 @@ pub(super) fn resolve(
                     "a workflow has either `cron` or `schedule`, not both",
                     "expected one schedule",
                 )
-                .related(c.each().first().map_or(0..0, |c| c.span.clone()), "`cron` is here"),
+                .related(
+                    c.each().first().map_or(0..0, |c| c.span.clone()),
+                    "`cron` is here",
+                ),
             );
         }
         schedule = match s.value.trim() {
@@ -314,7 +320,8 @@ pub(super) fn resolve(
     };
     let start_date = date(&w.start_date, "`start_date`", diags);
     let end_date = date(&w.end_date, "`end_date`", diags);
-    if let (Some(a), Some(b), Some(sa), Some(sb)) = (start_date, end_date, &w.start_date, &w.end_date)
+    if let (Some(a), Some(b), Some(sa), Some(sb)) =
+        (start_date, end_date, &w.start_date, &w.end_date)
         && b < a
     {
         diags.push(

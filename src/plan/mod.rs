@@ -329,7 +329,8 @@ impl<'m> Planner<'m> {
             .filter_map(|((task, s), tt)| match tt {
                 Some(tt) => {
                     let midnight = local_to_instant(tz, day.to_datetime(Time::midnight()));
-                    let end = local_to_instant(tz, day.tomorrow().ok()?.to_datetime(Time::midnight()));
+                    let end =
+                        local_to_instant(tz, day.tomorrow().ok()?.to_datetime(Time::midnight()));
                     tt.backfill(midnight.saturating_add(1), end - 1, 1)
                         .first()
                         .map(|t| (t.at, *task))

@@ -88,9 +88,7 @@ pub fn workflow_timetable(
 
 /// At most how many runs `[first, last]` (instants) holds: counted, never generated.
 pub fn max_runs(t: &Timetable, first: Instant, last: Instant) -> u64 {
-    let day = |i: Instant| {
-        crate::calendar::schedule::instant_to_local(&t.tz, i).date()
-    };
+    let day = |i: Instant| crate::calendar::schedule::instant_to_local(&t.tz, i).date();
     let (a, b) = (day(first), day(last));
     match &t.kind {
         Kind::Cron(s) => s.expr.max_fires_between(a, b),
