@@ -29,12 +29,12 @@ impl Delta {
     }
 
     /// `t + delta`, or None past the calendar.
-    pub fn add(self, t: Instant) -> Option<Instant> {
+    pub fn after(self, t: Instant) -> Option<Instant> {
         self.shift(t, 1)
     }
 
     /// `t - delta`.
-    pub fn sub(self, t: Instant) -> Option<Instant> {
+    pub fn before(self, t: Instant) -> Option<Instant> {
         self.shift(t, -1)
     }
 
@@ -134,7 +134,7 @@ impl Steps for Schedule {
 
 impl Steps for Delta {
     fn next(&self, t: Instant) -> Option<Instant> {
-        self.add(t)
+        self.after(t)
     }
     fn align_next(&self, t: Instant) -> Option<Instant> {
         Some(t)
@@ -257,7 +257,7 @@ impl Timetable {
             Kind::Crons(list) => {
                 let infos = list
                     .iter()
-                    .filter_map(|s| trigger_next(s, |t| self.interval.sub(t), last_end, r));
+                    .filter_map(|s| trigger_next(s, |t| self.interval.before(t), last_end, r));
                 // min by logical date (catchup); without catchup the latest already due,
                 // else the earliest to come.
                 if r.catchup {
@@ -291,7 +291,7 @@ impl Timetable {
                 };
                 interval_next(s, skip, last, r)
             }
-            Kind::Cron(s) => trigger_next(s, |t| self.interval.sub(t), last_end, r),
+            Kind::Cron(s) => trigger_next(s, |t| self.interval.before(t), last_end, r),
             Kind::Delta(d) if self.data_interval => {
                 let skip = |earliest: Option<Instant>| {
                     // DeltaDataIntervalTimetable._skip_to_latest: a timedelta rounds
@@ -300,17 +300,17 @@ impl Timetable {
                         r.now - r.now.rem_euclid(d.seconds.max(1))
                     } else {
                         let mut boundary = earliest.unwrap_or(r.now);
-                        while let Some(next) = d.add(boundary).filter(|n| *n <= r.now) {
+                        while let Some(next) = d.after(boundary).filter(|n| *n <= r.now) {
                             boundary = next;
                         }
                         boundary
                     };
-                    let new_start = d.sub(rounded)?;
+                    let new_start = d.before(rounded)?;
                     Some(earliest.map_or(new_start, |e| new_start.max(e)))
                 };
                 interval_next(d, skip, last, r)
             }
-            Kind::Delta(d) => trigger_next(d, |t| self.interval.sub(t), last_end, r),
+            Kind::Delta(d) => trigger_next(d, |t| self.interval.before(t), last_end, r),
         }
     }
 
@@ -396,9 +396,9 @@ impl Timetable {
                 let end = s.align_to_prev(run_after)?;
                 Some((s.get_prev(end)?, end))
             }
-            Kind::Delta(d) if self.data_interval => Some((d.sub(run_after)?, run_after)),
+            Kind::Delta(d) if self.data_interval => Some((d.before(run_after)?, run_after)),
             Kind::Cron(_) | Kind::Crons(_) | Kind::Delta(_) => {
-                Some((self.interval.sub(run_after)?, run_after))
+                Some((self.interval.before(run_after)?, run_after))
             }
         }
     }

@@ -229,17 +229,18 @@ pub(super) fn resolve(
             "expected at least one cron expression (MultipleCronTriggerTimetable: \"cron expression required\")",
         ));
     }
-    if many && rules.timetable == Timetable::Interval {
-        if let Some(CronDoc::Many(list)) = &w.cron {
-            diags.push(
-                Diagnostic::new(
-                    list.span.clone(),
-                    "several crons make a trigger timetable, but the `timetable` rule is `interval`",
-                    "expected one cron with `timetable = \"interval\"`",
-                )
-                .help("Airflow's MultipleCronTriggerTimetable has no data-interval form"),
-            );
-        }
+    if many
+        && rules.timetable == Timetable::Interval
+        && let Some(CronDoc::Many(list)) = &w.cron
+    {
+        diags.push(
+            Diagnostic::new(
+                list.span.clone(),
+                "several crons make a trigger timetable, but the `timetable` rule is `interval`",
+                "expected one cron with `timetable = \"interval\"`",
+            )
+            .help("Airflow's MultipleCronTriggerTimetable has no data-interval form"),
+        );
     }
     if let Some(s) = &w.schedule {
         if let Some(c) = &w.cron {
