@@ -29,6 +29,9 @@ struct Listed {
     faults: Vec<String>,
     operations: Vec<String>,
     stretches: Vec<String>,
+    /// Airflow manual runs: `WORKFLOW at T` (and its logical date).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    triggers: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -83,6 +86,18 @@ fn listed(m: &Model, s: &Scenario) -> Listed {
         faults: s.faults.iter().map(|f| fault_arg(m, f)).collect(),
         operations: s.operations.iter().map(|o| operation_arg(m, o)).collect(),
         stretches: s.stretches.iter().map(|x| stretch_arg(m, x)).collect(),
+        triggers: s
+            .triggers
+            .iter()
+            .map(|t| {
+                let logical = t
+                    .logical_date
+                    .map_or(String::from(", no logical date"), |l| {
+                        format!(", logical date {l}")
+                    });
+                format!("{} at {}{logical}", m.workflow(t.workflow).name, t.at)
+            })
+            .collect(),
     }
 }
 
@@ -128,6 +143,7 @@ fn print_text(m: &Model, all: &[Listed]) {
             ("fault", &s.faults),
             ("operation", &s.operations),
             ("stretch", &s.stretches),
+            ("trigger", &s.triggers),
         ] {
             for x in items {
                 outln!("  {what:<10} {x}");
