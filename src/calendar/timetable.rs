@@ -349,8 +349,10 @@ impl Timetable {
             catchup: self.catchup,
             now,
         };
+        // The scheduler asks when it creates a run, a moment after the run's time
+        // (exactly at it, croniter's strict `get_prev` would step back across a gap).
         self.drive(r, limit, Some(until), |last| Restriction {
-            now: last.run_after.max(now),
+            now: last.run_after.saturating_add(1).max(now),
             ..r
         })
     }
@@ -401,5 +403,77 @@ impl Timetable {
                 Some((self.interval.before(run_after)?, run_after))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::schedule::rfc3339;
+    use crate::rules::{DsVersion, Profile, Rules};
+
+    fn lord_howe(catchup: bool) -> Timetable {
+        let rules = Rules::preset(Profile::Airflow, DsVersion::V3_2);
+        let tz = crate::model::tzdb().get("Australia/Lord_Howe").unwrap();
+        Timetable {
+            kind: Kind::Cron(Schedule {
+                expr: crate::calendar::CronExpr::parse("*/20 1-3 * * *", rules.cron_dialect)
+                    .unwrap(),
+                tz: tz.clone(),
+                gap: rules.dst_gap,
+                fold: rules.dst_fold,
+                stepping: rules.cron_stepping,
+            }),
+            data_interval: false,
+            interval: Delta::seconds(0),
+            start: Some(0),
+            end: None,
+            catchup,
+            tz,
+        }
+    }
+
+    /// Checked against Airflow 3.3.2 (CronTriggerTimetable("*/20 1-3 * * *",
+    /// "Australia/Lord_Howe"), last run 2025-10-05T02:30+11:00, asked a second later):
+    /// without catchup `_align_to_prev(now)` steps back across the half-hour gap and
+    /// lands on 02:50, skipping 02:40; with catchup the next run is 02:40.
+    #[test]
+    fn catchup_false_in_lord_howe_gap_skips_0240_as_airflow_does() {
+        let last = "2025-10-05T02:30:00+11:00"
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second();
+        let ask = |catchup| {
+            let t = lord_howe(catchup);
+            let r = Restriction {
+                earliest: Some(last - 30 * 86_400),
+                latest: None,
+                catchup,
+                now: last + 1,
+            };
+            let info = t.next_info(Some((last, last)), r).unwrap();
+            rfc3339(&t.tz, info.run_after)
+        };
+        assert_eq!(ask(false), "2025-10-05T02:50:00+11:00");
+        assert_eq!(ask(true), "2025-10-05T02:40:00+11:00");
+    }
+
+    #[test]
+    fn months_clamp_to_the_month_end_in_utc() {
+        let d = Delta {
+            months: 1,
+            seconds: 0,
+        };
+        let jan31 = "2025-01-31T05:00:00Z"
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second();
+        let feb28 = "2025-02-28T05:00:00Z"
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second();
+        assert_eq!(d.after(jan31), Some(feb28));
+        assert_eq!(Delta::seconds(86_400).before(feb28), Some(feb28 - 86_400));
+        assert_eq!(Delta::seconds(1).after(crate::calendar::LAST_INSTANT), None);
     }
 }

@@ -122,7 +122,8 @@ def drive(tt, tz, earliest, latest, catchup, now):
         di = info.data_interval
         runs.append([rfc(info.logical_date, tz), rfc(info.run_after, tz), rfc(di.start, tz), rfc(di.end, tz)])
         last = di
-        now = max(now, info.run_after)
+        # The scheduler asks again when it creates this run: a moment after its time.
+        now = max(now, info.run_after.add(seconds=1))
     return runs, None
 
 
