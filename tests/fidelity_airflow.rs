@@ -282,3 +282,44 @@ fn dags_trigger_infers_the_data_interval_from_the_trigger_time_across_fall_back(
     assert!(note.contains(&want), "{note}\nwant {want}");
     assert_eq!(scheduled(&report, "manual").len(), 1);
 }
+
+/// A date-only `to` of a backfill over a delta DAG named `00:00:01` as the first run
+/// left out (the timetable was asked from midnight, where a delta starts anew); it is
+/// the next run on the backfill's own 3-day grid.
+#[test]
+fn date_only_to_note_names_the_deltas_next_run_not_midnight_plus_one_second() {
+    let m = "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"America/New_York\"\n\n\
+             [[workflow]]\nname = \"d\"\nschedule = \"3d\"\n  [[workflow.task]]\n  name = \"t\"\n";
+    let dir = std::env::temp_dir().join(format!(
+        "schedsim-fidelity-airflow-note-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("delta.toml");
+    std::fs::write(&path, m).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args([
+            "instances",
+            path.to_str().unwrap(),
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-10",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Every 3 days from 03-01 00:00 EST in UTC: 03-10 05:00Z is 01:00 EDT.
+    assert!(
+        stderr.contains("the first 2025-03-10T01:00:00-04:00 of d.t"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("2025-03-07T00:00:00-05:00"), "{stdout}");
+    assert!(!stdout.contains("2025-03-10"), "{stdout}");
+}

@@ -328,11 +328,14 @@ impl<'m> Planner<'m> {
             .filter(|((task, _), _)| in_effect(self.model, *task, day))
             .filter_map(|((task, s), tt)| match tt {
                 Some(tt) => {
+                    // The request's own runs (a delta steps from `from`) past midnight.
                     let midnight = local_to_instant(tz, day.to_datetime(Time::midnight()));
                     let end =
                         local_to_instant(tz, day.tomorrow().ok()?.to_datetime(Time::midnight()));
-                    tt.backfill(midnight.saturating_add(1), end - 1, 1)
-                        .first()
+                    let from = local_to_instant(tz, req.from.start());
+                    tt.backfill(from, end - 1, usize::MAX)
+                        .into_iter()
+                        .find(|t| t.at > midnight)
                         .map(|t| (t.at, *task))
                 }
                 None => s.as_ref()?.first_after_midnight(day).map(|f| (f.at, *task)),
