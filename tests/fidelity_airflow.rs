@@ -323,3 +323,21 @@ fn date_only_to_note_names_the_deltas_next_run_not_midnight_plus_one_second() {
     assert!(stdout.contains("2025-03-07T00:00:00-05:00"), "{stdout}");
     assert!(!stdout.contains("2025-03-10"), "{stdout}");
 }
+
+#[test]
+fn scenarios_lists_each_manual_run_with_its_logical_date() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/airflow-catchup-delta-manual.toml"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(["scenarios", path, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v[0]["triggers"],
+        serde_json::json!(["refresh at 2025-03-12T15:00:00, logical date 2025-03-12T15:00:00"])
+    );
+}
