@@ -992,6 +992,49 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
                 )
             },
         ),
+        (
+            "airflow_timetable_interval_on_once",
+            "@once has none",
+            |s| edit(s, &[("interval = \"1d\"\n", "")]),
+        ),
+        (
+            "airflow_timetable_keys_in_dolphinscheduler",
+            "are DAG settings",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("profile = \"dolphinscheduler\"", "profile = \"airflow\""),
+                        (
+                            "[\"0 0 1 * * ?\", \"0 30 13 ? * 6\"]",
+                            "[\"0 1 * * *\", \"30 13 * * 5\"]",
+                        ),
+                    ],
+                )
+            },
+        ),
+        (
+            "airflow_trigger_outside_scenario",
+            "did you mean `w`?",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("workflow = \"ww\"", "workflow = \"w\""),
+                        // (no hints) a valid minute, a time inside the scenario.
+                        ("\"61 0 * * *\"", "\"0 0 * * *\""),
+                        (
+                            "at = \"2025-03-12T10:00:00\"",
+                            "at = \"2025-03-11T08:00:00\"",
+                        ),
+                        (
+                            "logical_date = \"2025-03-12\"",
+                            "logical_date = \"2025-03-11T08:00:00\"",
+                        ),
+                    ],
+                )
+            },
+        ),
     ]
 }
 

@@ -825,10 +825,9 @@ fn malformed_airflow_exits_2_with_the_path() {
         (
             "timetable",
             Box::new(|v| {
-                v["dag"]["timetable"]["__type"] =
-                    "airflow.timetables.interval.DeltaDataIntervalTimetable".into()
+                v["dag"]["timetable"]["__type"] = "airflow.timetables.events.EventsTimetable".into()
             }),
-            "$.dag.timetable.__type: timetable DeltaDataIntervalTimetable",
+            "$.dag.timetable.__type: timetable EventsTimetable",
         ),
         (
             "cron",

@@ -26,11 +26,30 @@ import sys
 import urllib.request
 
 
-def serialized(dag_folder, out):
-    from airflow.models.dagbag import DagBag
-    from airflow.serialization.serialized_objects import SerializedDAG
+def dag_bag(dag_folder):
+    """Airflow's own DagBag of the folder, without the examples (Airflow 3.0-3.2 take
+    include_examples; 3.3 moved DagBag and dropped the argument: it never loads them)."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:
+        from airflow.models.dagbag import DagBag
+    try:
+        return DagBag(dag_folder=dag_folder, include_examples=False)
+    except TypeError:
+        return DagBag(dag_folder=dag_folder)
 
-    bag = DagBag(dag_folder=dag_folder, include_examples=False)
+
+def serializer():
+    """SerializedDAG (Airflow 3.0-3.2), DagSerialization (3.3): the same to_dict."""
+    from airflow.serialization import serialized_objects
+
+    return getattr(serialized_objects, "DagSerialization", None) or serialized_objects.SerializedDAG
+
+
+def serialized(dag_folder, out):
+    SerializedDAG = serializer()
+
+    bag = dag_bag(dag_folder)
     for path, error in sorted(bag.import_errors.items()):
         print(f"error: {path}: {error}", file=sys.stderr)
     written = []
@@ -57,10 +76,9 @@ def rest_offline(dag_folder, out):
 
     from airflow.api_fastapi.core_api.datamodels.dags import DAGDetailsResponse
     from airflow.api_fastapi.core_api.datamodels.tasks import TaskCollectionResponse, TaskResponse
-    from airflow.models.dagbag import DagBag
     from airflow.serialization.serialized_objects import SerializedDAG
 
-    bag = DagBag(dag_folder=dag_folder, include_examples=False)
+    bag = dag_bag(dag_folder)
     for path, error in sorted(bag.import_errors.items()):
         print(f"error: {path}: {error}", file=sys.stderr)
     written = []

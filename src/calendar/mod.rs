@@ -5,6 +5,7 @@
 pub mod cron;
 pub mod params;
 pub mod schedule;
+pub mod timetable;
 
 pub use cron::{CronError, CronExpr};
 pub use schedule::{Fire, Instant, Schedule, Tick};

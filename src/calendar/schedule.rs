@@ -257,7 +257,7 @@ impl Schedule {
     }
 
     /// CronMixin._get_next.
-    fn get_next(&self, current: Instant) -> Option<Instant> {
+    pub(crate) fn get_next(&self, current: Instant) -> Option<Instant> {
         let naive = instant_to_local(&self.tz, current);
         let scheduled = self.expr.next_after(naive)?;
         if self.expr.every_hour() {
@@ -268,7 +268,7 @@ impl Schedule {
     }
 
     /// CronMixin._get_prev.
-    fn get_prev(&self, current: Instant) -> Option<Instant> {
+    pub(crate) fn get_prev(&self, current: Instant) -> Option<Instant> {
         let naive = instant_to_local(&self.tz, current);
         let scheduled = self.expr.prev_before(naive)?;
         if self.expr.every_hour() {
@@ -279,7 +279,7 @@ impl Schedule {
     }
 
     /// CronMixin._align_to_next: `current` if it is on a tick, else the next tick.
-    fn align_to_next(&self, current: Instant) -> Option<Instant> {
+    pub(crate) fn align_to_next(&self, current: Instant) -> Option<Instant> {
         match self.get_next(current) {
             Some(next) if self.get_prev(next) != Some(current) => Some(next),
             Some(_) => Some(current),
@@ -289,7 +289,7 @@ impl Schedule {
     }
 
     /// CronMixin._align_to_prev: `current` if it is on a tick, else the previous tick.
-    fn align_to_prev(&self, current: Instant) -> Option<Instant> {
+    pub(crate) fn align_to_prev(&self, current: Instant) -> Option<Instant> {
         match self.get_prev(current) {
             Some(prev) if self.get_next(prev) != Some(current) => Some(prev),
             Some(_) => Some(current),

@@ -31,6 +31,9 @@ struct Listed {
     stretches: Vec<String>,
     /// Runs before the start: TASK,FROM[..TO],STATE[,writes_landed|,no_writes].
     history: Vec<String>,
+    /// Airflow manual runs: `WORKFLOW at T` (and its logical date).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    triggers: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -105,6 +108,18 @@ fn listed(m: &Model, s: &Scenario) -> Listed {
                 format!("{},{when},{}{landed}", m.task(h.task).name, h.state.word())
             })
             .collect(),
+        triggers: s
+            .triggers
+            .iter()
+            .map(|t| {
+                let logical = t
+                    .logical_date
+                    .map_or(String::from(", no logical date"), |l| {
+                        format!(", logical date {l}")
+                    });
+                format!("{} at {}{logical}", m.workflow(t.workflow).name, t.at)
+            })
+            .collect(),
     }
 }
 
@@ -157,6 +172,7 @@ fn print_text(m: &Model, all: &[Listed]) {
             ("operation", &s.operations),
             ("stretch", &s.stretches),
             ("history", &s.history),
+            ("trigger", &s.triggers),
         ] {
             for x in items {
                 outln!("  {what:<10} {x}");

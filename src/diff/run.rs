@@ -198,9 +198,14 @@ pub fn state_of(word: &str) -> Option<State> {
 }
 
 pub fn origin_of(word: &str) -> Option<Origin> {
-    [Origin::Recurring, Origin::Backfill, Origin::Rerun]
-        .into_iter()
-        .find(|o| o.word() == word)
+    [
+        Origin::Recurring,
+        Origin::Backfill,
+        Origin::Rerun,
+        Origin::Manual,
+    ]
+    .into_iter()
+    .find(|o| o.word() == word)
 }
 
 /// One transition, whatever it was read from.

@@ -10,6 +10,8 @@ pub enum Origin {
     Recurring,
     Backfill,
     Rerun,
+    /// Airflow: a run triggered by hand (`[[scenario.trigger]]`).
+    Manual,
 }
 
 impl Origin {
@@ -28,6 +30,7 @@ impl Origin {
             Origin::Recurring => "recurring",
             Origin::Backfill => "backfill",
             Origin::Rerun => "rerun",
+            Origin::Manual => "manual",
         }
     }
 }

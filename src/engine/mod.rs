@@ -337,6 +337,16 @@ impl<'m> Engine<'m> {
             });
             budget = config.max_instances.saturating_sub(engine.planned_bound());
         }
+        for trigger in &scenario.triggers {
+            let planner = Planner::manual(model, trigger);
+            engine.notes.extend(planner.notes().iter().cloned());
+            engine.add_set(planner, Origin::Manual, None, true, true, |n| {
+                vec![chains::ChainSpec {
+                    units: (0..n).collect(),
+                    cap: u32::MAX,
+                }]
+            });
+        }
         for (b_index, b) in scenario.backfills.iter().enumerate() {
             let at = local_to_instant(tz, b.at);
             let req = Request {

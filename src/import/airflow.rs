@@ -21,7 +21,10 @@ const SLOTS: u32 = 128;
 /// One DAG as read, with the timetable kind it needs (`trigger` or `interval`).
 struct Dag {
     draft: DraftWorkflow,
-    timetable: Option<(&'static str, String)>,
+    /// The `timetable` rule it needs: `trigger` or `interval` (none for @once or several crons).
+    kind: Option<&'static str>,
+    /// The DAG's start and end dates (the model's zone is known only later).
+    dates: (Option<jiff::Timestamp>, Option<jiff::Timestamp>),
     start: Option<String>,
     weight_rules: Vec<String>,
     timezone: Option<String>,
@@ -76,10 +79,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         });
     }
     let mut rules = Vec::new();
-    let kinds: Vec<&str> = dags
-        .iter()
-        .filter_map(|d| d.timetable.as_ref().map(|t| t.0))
-        .collect();
+    let kinds: Vec<&str> = dags.iter().filter_map(|d| d.kind).collect();
     if let Some(first) = kinds.first() {
         if let Some((i, _)) = kinds.iter().enumerate().find(|(_, k)| *k != first) {
             return Err(ImportError {
@@ -106,6 +106,20 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         .iter()
         .find_map(|d| d.timezone.clone())
         .unwrap_or_else(|| "UTC".into());
+    // The DAG's dates as local times of the model's zone.
+    let zone = crate::model::tzdb()
+        .get(&timezone)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    for d in &mut dags {
+        let local = |t: jiff::Timestamp| {
+            t.to_zoned(zone.clone())
+                .datetime()
+                .strftime("%Y-%m-%dT%H:%M:%S")
+                .to_string()
+        };
+        d.draft.timetable.start_date = d.dates.0.map(local);
+        d.draft.timetable.end_date = d.dates.1.map(local);
+    }
     let mut names = Vec::new();
     let mut groups: Vec<(String, u32)> = Vec::new();
     for d in &mut dags {
@@ -131,7 +145,11 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
     }
     let scenario = default_scenario(
         dags.iter()
-            .filter(|d| d.draft.cron.is_some())
+            .filter(|d| {
+                d.draft.cron.is_some()
+                    || !d.draft.timetable.crons.is_empty()
+                    || d.draft.timetable.schedule.is_some()
+            })
             .map(|d| d.draft.name.clone())
             .collect(),
         dags.iter().filter_map(|d| d.start.clone()).collect(),
@@ -208,8 +226,13 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
 
 /// A date from epoch seconds (serialized) or an ISO string (REST), in `tz`.
 fn date(o: &Obj<'_>, key: &str, tz: &jiff::tz::TimeZone) -> Result<Option<String>, ImportError> {
+    Ok(instant(o, key)?.map(|ts| ts.to_zoned(tz.clone()).date().to_string()))
+}
+
+/// A time from epoch seconds (serialized) or an ISO string (REST).
+fn instant(o: &Obj<'_>, key: &str) -> Result<Option<jiff::Timestamp>, ImportError> {
     let ts = match o.opt(key) {
-        None => return Ok(None),
+        None | Some(Value::Null) => return Ok(None),
         Some(Value::Number(n)) => n
             .as_f64()
             .and_then(|s| jiff::Timestamp::from_second(s as i64).ok())
@@ -219,48 +242,7 @@ fn date(o: &Obj<'_>, key: &str, tz: &jiff::tz::TimeZone) -> Result<Option<String
             .map_err(|e| o.err(key, format!("expected an ISO 8601 time: {e}")))?,
         Some(v) => return Err(o.err(key, format!("expected a time, found {}", json::kind(v)))),
     };
-    Ok(Some(ts.to_zoned(tz.clone()).date().to_string()))
-}
-
-/// The timetable of a serialized DAG: (kind, cron), or None (no schedule).
-fn timetable(
-    t: &Obj<'_>,
-    report: &mut Report,
-    dag: &str,
-) -> Result<Option<(&'static str, String)>, ImportError> {
-    let ty = t.str("__type")?;
-    let var = t.opt_obj("__var")?;
-    let class = ty.rsplit('.').next().unwrap_or(ty);
-    let expr = |var: &Option<Obj<'_>>| -> Result<String, ImportError> {
-        let v = var
-            .as_ref()
-            .ok_or_else(|| t.err("__var", "the timetable has no `__var`"))?;
-        let e = v.str("expression")?;
-        crate::calendar::cron::CronExpr::parse(e, CronDialect::Unix).map_err(|err| {
-            v.err(
-                "expression",
-                format!("`{e}` is not a cron Airflow accepts: {}", err.message),
-            )
-        })?;
-        Ok(e.to_string())
-    };
-    match class {
-        "CronTriggerTimetable" => {
-            if let Some(v) = &var
-                && seconds(v, "interval")?.is_some_and(|s| s > 0)
-            {
-                report.drop(v.at("interval"), format!("DAG {dag}: the trigger timetable's interval"), "schedsim's trigger timetable has no data interval before the tick");
-            }
-            Ok(Some(("trigger", expr(&var)?)))
-        }
-        "CronDataIntervalTimetable" => Ok(Some(("interval", expr(&var)?))),
-        "NullTimetable" => Ok(None),
-        "OnceTimetable" | "DeltaDataIntervalTimetable" | "DeltaTriggerTimetable" | "ContinuousTimetable" | "AssetTriggeredTimetable" | "DatasetTriggeredTimetable" | "EventsTimetable" | "MultipleCronTriggerTimetable" => Err(t.err(
-            "__type",
-            format!("timetable {class}: schedsim models cron timetables (CronTriggerTimetable, CronDataIntervalTimetable) only"),
-        )),
-        _ => Err(t.err("__type", format!("unknown timetable `{ty}`"))),
-    }
+    Ok(Some(ts))
 }
 
 /// The settings every task has, serialized or REST (same names).
@@ -402,23 +384,33 @@ fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
             .map_err(|_| d.err("timezone", format!("unknown time zone `{n}`")))?,
         None => jiff::tz::TimeZone::UTC,
     };
-    let timetable = match d.opt_obj("timetable")? {
-        Some(t) => timetable(&t, report, &name)?,
-        None => d
-            .opt_str("schedule_interval")?
-            .map(|c| ("interval", c.to_string())),
+    let read = match d.opt_obj("timetable")? {
+        Some(t) => super::airflow_timetable::read(&t, report, &name)?,
+        None => super::airflow_timetable::Read {
+            cron: d.opt_str("schedule_interval")?.map(str::to_string),
+            kind: Some("interval"),
+            ..Default::default()
+        },
     };
     let mut draft = DraftWorkflow {
         name: name.clone(),
-        cron: timetable.as_ref().map(|t| t.1.clone()),
+        cron: read.cron,
+        timetable: read.keys,
         ..Default::default()
     };
+    if d.opt("catchup").and_then(Value::as_bool) == Some(true) {
+        draft.timetable.catchup = Some(true);
+    }
+    let dates = (instant(&d, "start_date")?, instant(&d, "end_date")?);
+    let kind = read
+        .kind
+        .filter(|_| draft.cron.is_some() || draft.timetable.schedule.is_some());
     draft.max_active_runs = d.opt_int("max_active_runs")?.map(|n| n.max(1) as u32);
     draft.max_active_tasks = d.opt_int("max_active_tasks")?.map(|n| n.max(1) as u32);
     let start = date(&d, "start_date", &tz)?;
     let end = date(&d, "end_date", &tz)?;
     if d.opt("catchup").and_then(Value::as_bool) != Some(true) {
-        draft.comment.push(format!("{raw}: catchup off: the recurring schedule starts from the latest interval; backfills are not affected"));
+        draft.comment.push(format!("{raw}: catchup off (the model's default): the recurring schedule starts from the latest interval; backfills are not affected"));
     }
     if d.opt("is_paused_upon_creation").and_then(Value::as_bool) == Some(true) {
         draft.comment.push(format!("{raw}: paused upon creation"));
@@ -452,7 +444,8 @@ fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
     draft.tasks = tasks;
     Ok(Dag {
         draft,
-        timetable,
+        kind,
+        dates,
         start,
         weight_rules,
         timezone: tz_name,
@@ -491,6 +484,9 @@ fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<D
         cron: cron.clone(),
         ..Default::default()
     };
+    if details.opt("catchup").and_then(Value::as_bool) == Some(true) {
+        draft.timetable.catchup = Some(true);
+    }
     draft.max_active_runs = details.opt_int("max_active_runs")?.map(|n| n.max(1) as u32);
     draft.max_active_tasks = details
         .opt_int("max_active_tasks")?
@@ -530,7 +526,11 @@ fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<D
     draft.tasks = tasks;
     Ok(Dag {
         draft,
-        timetable: cron.map(|c| ("trigger", c)),
+        kind: cron.map(|_| "trigger"),
+        dates: (
+            instant(details, "start_date")?,
+            instant(details, "end_date")?,
+        ),
         start,
         weight_rules,
         timezone: tz_name,

@@ -132,8 +132,25 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
             comment(&mut o, "", c);
         }
         let _ = writeln!(o, "[[workflow]]\nname = {}", q(&w.name));
-        if let Some(c) = &w.cron {
+        let tt = &w.timetable;
+        if !tt.crons.is_empty() {
+            let list: Vec<String> = tt.crons.iter().map(|c| q(c)).collect();
+            let _ = writeln!(o, "cron = [{}]", list.join(", "));
+        } else if let Some(c) = &w.cron {
             let _ = writeln!(o, "cron = {}", q(c));
+        }
+        for (key, value) in [
+            ("schedule", &tt.schedule),
+            ("interval", &tt.interval),
+            ("start_date", &tt.start_date),
+            ("end_date", &tt.end_date),
+        ] {
+            if let Some(v) = value {
+                let _ = writeln!(o, "{key} = {}", q(v));
+            }
+        }
+        if let Some(c) = tt.catchup {
+            let _ = writeln!(o, "catchup = {c}");
         }
         if let Some(n) = w.max_active_runs {
             let _ = writeln!(o, "max_active_runs = {n}");

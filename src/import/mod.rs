@@ -8,6 +8,7 @@
 //! state. [`check`] runs the imported model's default scenario and lists hazards.
 
 mod airflow;
+mod airflow_timetable;
 pub mod check;
 mod dolphin;
 mod emit;
@@ -127,6 +128,9 @@ pub struct Report {
 pub struct DraftWorkflow {
     pub name: String,
     pub cron: Option<String>,
+    /// airflow: the timetable keys an export carries (several crons, a delta or
+    /// "@once", a trigger's data interval, catchup, start and end dates).
+    pub timetable: DraftTimetable,
     pub max_active_runs: Option<u32>,
     pub max_active_tasks: Option<u32>,
     pub failure_strategy: Option<&'static str>,
@@ -134,6 +138,18 @@ pub struct DraftWorkflow {
     /// Comment lines above the workflow (its source, its schedule's state).
     pub comment: Vec<String>,
     pub tasks: Vec<DraftTask>,
+}
+
+/// A DAG's timetable keys, as model text values (empty: a plain cron, or nothing).
+#[derive(Clone, Debug, Default)]
+pub struct DraftTimetable {
+    /// More than one cron (MultipleCronTriggerTimetable): `cron` is then a list.
+    pub crons: Vec<String>,
+    pub schedule: Option<String>,
+    pub interval: Option<String>,
+    pub catchup: Option<bool>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
 }
 
 /// A task in the model's terms.

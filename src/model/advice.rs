@@ -43,6 +43,7 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
     let crons = doc.workflows.iter().flat_map(|w| {
         w.cron
             .iter()
+            .flat_map(|c| c.each())
             .chain(w.tasks.iter().filter_map(|t| t.cron.as_ref()))
     });
     for cron in crons {

@@ -163,9 +163,26 @@ pub struct ResourceGroupDoc {
 #[serde(deny_unknown_fields)]
 pub struct WorkflowDoc {
     pub name: Sp<String>,
-    /// The workflow's schedule, in the profile's cron dialect.
+    /// The workflow's schedule, in the profile's cron dialect; airflow: also a list
+    /// (a run whenever one fires, MultipleCronTriggerTimetable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cron: Option<Sp<String>>,
+    pub cron: Option<super::timetable::CronDoc>,
+    /// airflow only: "@once", or a delta such as "3d" or "1mo" (timedelta, relativedelta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Sp<String>>,
+    /// airflow only: the data interval before each run of a trigger timetable
+    /// (CronTriggerTimetable(interval=...)), a delta such as "1d".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Sp<String>>,
+    /// airflow only: create the runs missed since `start_date` (default false, Airflow 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catchup: Option<Sp<bool>>,
+    /// airflow only: the DAG's start date (default: the scenario's start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Sp<DateOrTimeText>>,
+    /// airflow only: no scheduled run after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<Sp<DateOrTimeText>>,
     /// airflow only: DAG runs in flight at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_active_runs: Option<Sp<u32>>,
@@ -325,6 +342,9 @@ pub struct ScenarioDoc {
     pub stretches: Vec<StretchDoc>,
     #[serde(rename = "history", default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryDoc>,
+    /// airflow: DAG runs triggered by hand.
+    #[serde(rename = "trigger", default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<super::timetable::TriggerDoc>,
 }
 
 /// `[[scenario.history]]`: runs that happened before the scenario's start. The store
@@ -494,7 +514,8 @@ table_decode!(ModelSection, "[model]", {
 });
 table_decode!(ResourceGroupDoc, "[[resource_group]]", { name: required, slots: required });
 table_decode!(WorkflowDoc, "[[workflow]]", {
-    name: required, cron: optional, max_active_runs: optional, max_active_tasks: optional,
+    name: required, cron: optional, schedule: optional, interval: optional, catchup: optional,
+    start_date: optional, end_date: optional, max_active_runs: optional, max_active_tasks: optional,
     failure_strategy: optional, priority: optional, tasks: list = "task",
 });
 table_decode!(TaskDoc, "[[workflow.task]]", {
@@ -513,7 +534,7 @@ table_decode!(WriteDoc, "a write", { table: required, partition: optional, mode:
 table_decode!(ScenarioDoc, "[[scenario]]", {
     name: required, start: required, until: optional, recurring: optional, seeds: optional,
     backfills: list = "backfill", faults: list = "fault", operations: list = "operation",
-    stretches: list = "stretch", history: list = "history",
+    stretches: list = "stretch", history: list = "history", triggers: list = "trigger",
 });
 table_decode!(HistoryDoc, "[[scenario.history]]", {
     task: optional, workflow: optional, scheduled: optional, from: optional, to: optional,

@@ -17,6 +17,7 @@ mod scripted;
 mod shapes;
 pub mod span;
 mod text;
+pub mod timetable;
 
 use jiff::civil;
 
@@ -81,6 +82,8 @@ pub struct Workflow {
     pub failure_strategy: FailureStrategy,
     /// Workflow-instance priority (dolphinscheduler); 2 (MEDIUM) unless set.
     pub priority: u32,
+    /// airflow: the timetable keys (catchup, dates, delta, @once, several crons).
+    pub timetable: Option<timetable::WorkflowTimetable>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -154,6 +157,8 @@ pub struct Scenario {
     pub stretches: Vec<Stretch>,
     /// Runs before the start, in the order declared (a workflow's entry is one per task).
     pub history: Vec<HistoryRun>,
+    /// airflow: runs triggered by hand, in the order given.
+    pub triggers: Vec<timetable::Trigger>,
 }
 
 /// What a backfill names: a whole workflow or one task.

@@ -456,7 +456,10 @@ impl Resolver<'_> {
                     "expected 0 (HIGHEST) to 4 (LOWEST)",
                 ));
             }
-            self.cron(&w.cron, rules.cron_dialect);
+            for c in w.cron.iter().flat_map(|c| c.each()) {
+                self.cron(&Some(c.clone()), rules.cron_dialect);
+            }
+            let timetable = super::timetable::resolve(w, self.profile, rules, self.diags);
             if w.tasks.is_empty() {
                 self.err(Diagnostic::new(
                     w.name.span.clone(),
@@ -500,7 +503,10 @@ impl Resolver<'_> {
             }
             workflows.push(Workflow {
                 name: w.name.value.clone(),
-                cron: w.cron.as_ref().map(|c| c.value.clone()),
+                cron: w
+                    .cron
+                    .as_ref()
+                    .and_then(|c| c.each().first().map(|c| c.value.clone())),
                 tasks: ids,
                 max_active_runs: w.max_active_runs.as_ref().map(|v| v.value),
                 max_active_tasks: w.max_active_tasks.as_ref().map(|v| v.value),
@@ -509,6 +515,7 @@ impl Resolver<'_> {
                     .as_ref()
                     .map_or(rules.failure_strategy, |f| f.value),
                 priority: w.priority.as_ref().map_or(2, |p| p.value),
+                timetable,
             });
         }
         (workflows, tasks, task_names, workflow_names)
@@ -1180,6 +1187,33 @@ impl Resolver<'_> {
             if seeds.is_empty() {
                 seeds.push(0);
             }
+            let mut triggers = Vec::new();
+            for t in &s.triggers {
+                self.only_for(
+                    Some(t.workflow.span.clone()),
+                    "`[[scenario.trigger]]`",
+                    &[Profile::Airflow],
+                    "a manual run with its inferred data interval is Airflow's `dags trigger`",
+                );
+                let workflow = self.lookup(workflows, &t.workflow, "workflow");
+                let at = self.datetime(&t.at, "trigger time");
+                if let Some(at) = at {
+                    in_scenario(self, at, &t.at.span, "the trigger");
+                }
+                let logical = t
+                    .logical_date
+                    .as_ref()
+                    .map(|l| self.datetime(l, "logical date"));
+                if let (Some(workflow), Some(at), Some(logical_date)) =
+                    (workflow, at, logical.map_or(Some(None), |l| l.map(Some)))
+                {
+                    triggers.push(super::timetable::Trigger {
+                        workflow,
+                        at,
+                        logical_date,
+                    });
+                }
+            }
             out.push(Scenario {
                 name: s.name.value.clone(),
                 start,
@@ -1191,6 +1225,7 @@ impl Resolver<'_> {
                 operations,
                 stretches,
                 history: self.history(s, start, model, tasks, workflows),
+                triggers,
             });
         }
         out
@@ -1283,7 +1318,7 @@ impl Resolver<'_> {
                     Target::Workflow(w) => w,
                     Target::Task(t) => model.task(t).workflow,
                 };
-                if p == Profile::Airflow && model.workflow(workflow).cron.is_none() {
+                if p == Profile::Airflow && !model.workflow(workflow).scheduled() {
                     self.err(Diagnostic::new(
                         t.span.clone(),
                         format!(

@@ -10,6 +10,7 @@
 
 mod bind;
 pub mod reach;
+pub mod timetable;
 
 use jiff::civil::{Date, Time};
 
@@ -207,8 +208,11 @@ pub fn schedule_of(model: &Model, task: TaskId) -> Result<Schedule, PlanError> {
 /// The instances of one request, unit by unit.
 pub struct Planner<'m> {
     model: &'m Model,
-    /// Covered tasks in model order, each with its schedule.
-    tasks: Vec<(TaskId, Schedule)>,
+    /// Covered tasks in model order, each with its cron schedule (none for a delta,
+    /// @once or a manual run).
+    tasks: Vec<(TaskId, Option<Schedule>)>,
+    /// Parallel to `tasks`: the Airflow timetable of a workflow that sets its keys.
+    timetables: Vec<Option<crate::calendar::timetable::Timetable>>,
     /// Position in `tasks` of each model task, if covered.
     slot: Vec<Option<u32>>,
     window: Option<(Time, Time)>,
@@ -231,17 +235,45 @@ impl<'m> Planner<'m> {
             return Err(PlanError::Inverted);
         }
         let covered = covered_tasks(model, &req.targets, req.downstream);
-        let tasks: Vec<(TaskId, Schedule)> = covered
-            .iter()
-            .map(|t| schedule_of(model, *t).map(|s| (*t, s)))
-            .collect::<Result<_, _>>()?;
+        let mut tasks: Vec<(TaskId, Option<Schedule>)> = Vec::with_capacity(covered.len());
+        let mut timetables = Vec::with_capacity(covered.len());
+        for &t in &covered {
+            match timetable::workflow_timetable(model, model.task(t).workflow, false) {
+                Some(tt) => {
+                    let tt = tt?;
+                    let cron = match &tt.kind {
+                        crate::calendar::timetable::Kind::Cron(s) => Some(s.clone()),
+                        crate::calendar::timetable::Kind::Crons(list) => list.first().cloned(),
+                        _ => None,
+                    };
+                    tasks.push((t, cron));
+                    timetables.push(Some(tt));
+                }
+                None => {
+                    tasks.push((t, Some(schedule_of(model, t)?)));
+                    timetables.push(None);
+                }
+            }
+        }
         // Count before generating: days × fires per day, for every task.
         let (first, last) = (req.from.start().date(), req.to.start().date());
+        let tz = &model.timezone;
         let at_most = tasks
             .iter()
-            .map(|(_, s)| match &req.dates {
-                Some(dates) => dates.len() as u64,
-                None => s.expr.max_fires_between(first, last),
+            .zip(&timetables)
+            .map(|((_, s), tt)| match (&req.dates, tt, s) {
+                (Some(dates), _, _) => dates.len() as u64,
+                (None, Some(tt), _) => {
+                    // A catch-up from the start date counts from there.
+                    let from = local_to_instant(tz, req.from.start());
+                    let from = match (req.clip, tt.catchup, tt.start) {
+                        (Some(_), true, Some(start)) => start.min(from),
+                        _ => from,
+                    };
+                    timetable::max_runs(tt, from, local_to_instant(tz, req.to.start()))
+                }
+                (None, None, Some(s)) => s.expr.max_fires_between(first, last),
+                (None, None, None) => 0,
             })
             .fold(0u64, u64::saturating_add);
         if at_most > req.max_instances {
@@ -257,6 +289,7 @@ impl<'m> Planner<'m> {
         let mut planner = Planner {
             model,
             tasks,
+            timetables,
             slot,
             window: req.window,
             clip: req.clip,
@@ -291,8 +324,22 @@ impl<'m> Planner<'m> {
         let first = self
             .tasks
             .iter()
-            .filter(|(task, _)| in_effect(self.model, *task, day))
-            .filter_map(|(task, s)| s.first_after_midnight(day).map(|f| (f.at, *task)))
+            .zip(&self.timetables)
+            .filter(|((task, _), _)| in_effect(self.model, *task, day))
+            .filter_map(|((task, s), tt)| match tt {
+                Some(tt) => {
+                    // The request's own runs (a delta steps from `from`) past midnight.
+                    let midnight = local_to_instant(tz, day.to_datetime(Time::midnight()));
+                    let end =
+                        local_to_instant(tz, day.tomorrow().ok()?.to_datetime(Time::midnight()));
+                    let from = local_to_instant(tz, req.from.start());
+                    tt.backfill(from, end - 1, usize::MAX)
+                        .into_iter()
+                        .find(|t| t.at > midnight)
+                        .map(|t| (t.at, *task))
+                }
+                None => s.as_ref()?.first_after_midnight(day).map(|f| (f.at, *task)),
+            })
             .min();
         if let Some((at, task)) = first {
             self.notes.push(format!(
@@ -348,6 +395,7 @@ impl<'m> Planner<'m> {
         // whole request (DW §6 rule 3), whatever the dates.
         if let Some((a, b)) = self.window {
             for (task, s) in &self.tasks {
+                let Some(s) = s else { continue };
                 let times = s.expr.times_of_day();
                 let inside = |secs: &u32| {
                     let t = Time::midnight() + jiff::Span::new().seconds(i64::from(*secs));
@@ -381,7 +429,7 @@ impl<'m> Planner<'m> {
         let to = local_to_instant(tz, req.to.start());
         // Runs not due at `now` under `future_instances = skip`: how many, the first.
         let mut not_due: (u64, Option<(Instant, TaskId)>) = (0, None);
-        for (task, schedule) in &self.tasks {
+        for ((task, schedule), tt) in self.tasks.iter().zip(&self.timetables) {
             let ticks = if let Some(dates) = &req.dates {
                 dates
                     .iter()
@@ -403,7 +451,9 @@ impl<'m> Planner<'m> {
                     local: req.from.start(),
                     shifted: false,
                 }]
-            } else {
+            } else if let Some(tt) = tt {
+                Self::timetable_ticks(tt, from, to, req.clip)
+            } else if let Some(schedule) = schedule {
                 let ticks = schedule.ticks(from, to, rules.timetable, usize::MAX);
                 // A data-interval timetable stops where it cannot find an interval's
                 // end (Airflow's "did not advance"; the calendar's end, 9999-12-31).
@@ -419,9 +469,13 @@ impl<'m> Planner<'m> {
                     ));
                 }
                 ticks
+            } else {
+                Vec::new()
             };
+            // A timetable's scheduler already kept its window (and its catch-up runs).
+            let scheduler = tt.is_some() && req.clip.is_some();
             for t in ticks {
-                if !self.clipped_in(t.at, t.run_after)
+                if !(scheduler || self.clipped_in(t.at, t.run_after))
                     || !in_effect(model, *task, instant_to_local(tz, t.at).date())
                 {
                     continue;
@@ -486,6 +540,7 @@ impl<'m> Planner<'m> {
         let rules = &model.rules;
         let day = biz.tomorrow().unwrap_or(biz);
         for (task, schedule) in &self.tasks {
+            let Some(schedule) = schedule else { continue };
             if !in_effect(model, *task, biz) {
                 continue;
             }

@@ -47,6 +47,14 @@ impl<'a> Reach<'a> {
     pub fn unreachable(&self, task: TaskId, scheduled: DateTime) -> Option<String> {
         let (model, scenario) = (self.model, self.scenario);
         let name = &model.task(task).name;
+        let workflow = model.task(task).workflow;
+        // A manual run can be any time; a timetable (delta, @once, several crons, a
+        // catch-up from its start date) is not a cron's fires: not judged here.
+        if model.workflow(workflow).timetable.is_some()
+            || scenario.triggers.iter().any(|t| t.workflow == workflow)
+        {
+            return None;
+        }
         let covering: Vec<_> = scenario
             .backfills
             .iter()
