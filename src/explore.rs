@@ -355,7 +355,7 @@ fn failing(
         .properties
         .iter()
         .filter(|p| !p.holds)
-        .map(|p| p.name)
+        .filter_map(|p| p.builtin())
         .collect())
 }
 
@@ -376,7 +376,7 @@ pub fn explore(
         .properties
         .iter()
         .filter(|p| !p.holds)
-        .map(|p| p.name)
+        .filter_map(|p| p.builtin())
         .collect();
     let (already, searched): (Vec<&'static str>, Vec<&'static str>) = aim
         .properties

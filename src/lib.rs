@@ -15,4 +15,5 @@ pub mod model;
 pub mod observe;
 pub mod plan;
 pub mod rules;
+pub mod seeds;
 pub mod whatif;

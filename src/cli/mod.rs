@@ -19,6 +19,7 @@ mod output;
 mod run;
 mod scenarios;
 mod schema;
+mod seeds;
 mod test;
 mod validate;
 mod whatif;

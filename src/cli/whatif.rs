@@ -177,7 +177,7 @@ fn table(vary: &[Vary], variants: &[whatif::Variant]) -> String {
             .properties
             .iter()
             .filter(|p| !p.holds)
-            .map(|p| p.name)
+            .map(|p| &*p.name)
             .collect();
         row.push(if failing.is_empty() {
             "-".into()

@@ -380,7 +380,7 @@ impl Summary {
             .properties
             .iter()
             .filter(|p| !p.holds)
-            .map(|p| p.name)
+            .map(|p| &*p.name)
             .collect();
         if failing.is_empty() {
             let _ = writeln!(s, "properties: all {} hold", self.properties.len());
