@@ -11,6 +11,7 @@ pub mod explore;
 pub mod golden;
 pub mod import;
 pub mod keyword;
+pub mod minimize;
 pub mod model;
 pub mod observe;
 pub mod plan;

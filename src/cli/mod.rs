@@ -23,6 +23,7 @@ mod seeds;
 mod test;
 mod validate;
 mod whatif;
+mod whatif_seeds;
 
 use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 

@@ -347,7 +347,11 @@ fn execute(args: &Args, check: bool) -> i32 {
             "{}",
             serde_json::to_string_pretty(&summary).expect("the summary serialises")
         ),
-        (Format::Text, false) => out!("{}", summary.text()),
+        (Format::Text, false) => out!(
+            "{}{}",
+            summary.text(),
+            schedsim::observe::dates::text(&engine)
+        ),
         (Format::Text, true) => out!("{}", super::color::verdicts(&summary.check_text())),
     }
     // The run could not complete within a budget: its findings are printed, and it

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod chrome;
+pub mod dates;
 pub mod expect;
 pub mod lanes;
 pub mod metrics;

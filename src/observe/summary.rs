@@ -113,6 +113,8 @@ pub struct Summary {
     pub notes: Vec<String>,
     pub instances: Vec<InstanceRow>,
     pub units: Vec<UnitRow>,
+    /// Each backfill date or run: start, end, duration (listed with `rows`).
+    pub dates: Vec<crate::observe::dates::DateRow>,
     pub resource_groups: Vec<GroupFigures>,
     pub partitions: Vec<PartitionRow>,
     pub properties: Vec<crate::observe::check::PropertyResult>,
@@ -237,6 +239,7 @@ impl Summary {
             notes: engine.notes.clone(),
             instances,
             units,
+            dates: crate::observe::dates::rows(engine, if rows { usize::MAX } else { 0 }),
             resource_groups: groups,
             partitions: bad_first(partitions)
                 .into_iter()

@@ -191,7 +191,14 @@ pub fn seeds_html(report: &Report, model: &crate::model::Model) -> String {
             .dates
             .iter()
             .map(|d| Row {
-                label: format!("{} {}", d.date, d.origin),
+                // "2025-02-01T03:00:00+08:00" as "2025-02-01 03:00"; a business date as is.
+                label: format!(
+                    "{} {}",
+                    d.date
+                        .get(..16)
+                        .map_or(d.date.clone(), |x| x.replace('T', " ")),
+                    d.origin
+                ),
                 spread: Spread {
                     min: parse(&d.end.min),
                     p50: parse(&d.end.p50),
