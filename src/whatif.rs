@@ -472,7 +472,19 @@ pub fn variant_text(
         "scenario".into(),
         toml::Value::Array(vec![toml::Value::Table(scenario)]),
     );
+    keep_expectations(&mut doc, "whatif");
     toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
+}
+
+/// Drops the `[[expect]]` entries scoped to a scenario the variant no longer has.
+fn keep_expectations(doc: &mut toml::Table, scenario: &str) {
+    if let Some(expects) = doc.get_mut("expect").and_then(toml::Value::as_array_mut) {
+        expects.retain(|e| {
+            e.get("scenario")
+                .and_then(toml::Value::as_str)
+                .is_none_or(|s| s == scenario)
+        });
+    }
 }
 
 /// The model text of one variant of a scenario: the base file with only that scenario
@@ -485,6 +497,7 @@ pub fn scenario_variant_text(
 ) -> Result<String, SweepError> {
     let mut doc = base.clone();
     let backfill_knobs = apply_knobs(&mut doc, values)?;
+    keep_expectations(&mut doc, scenario);
     let scenarios = array(&mut doc, "scenario");
     scenarios.retain(|s| s.get("name").and_then(toml::Value::as_str) == Some(scenario));
     if let Some((key, _)) = backfill_knobs.first() {

@@ -297,10 +297,10 @@ fn kind(e: &ExpectDoc, model: &Model, diags: &mut Vec<Diagnostic>) -> Option<Exp
         }
         Some(r) => match parse_time(&r.value.0) {
             Ok(t) => Some(t),
-            Err(why) => {
+            Err(_) => {
                 diags.push(Diagnostic::new(
                     r.span.clone(),
-                    format!("invalid ready_by: {why}"),
+                    format!("invalid ready_by `{}`: not a time of day", r.value.0),
                     "expected a local time of day such as \"08:00\" or \"06:30:00\"",
                 ));
                 None
