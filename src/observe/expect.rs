@@ -54,14 +54,13 @@ pub fn evaluate(
         .iter()
         .filter(|e| e.applies_to(&scenario.name))
         .map(|e| {
-            let misses = match &e.kind {
-                ExpectKind::FinishBy(by) => finish_by(engine, *by),
-                ExpectKind::MakespanAtMost(most) => makespan_at_most(engine, *most),
+            let (misses, count) = match &e.kind {
+                ExpectKind::FinishBy(by) => counted(finish_by(engine, *by)),
+                ExpectKind::MakespanAtMost(most) => counted(makespan_at_most(engine, *most)),
                 ExpectKind::ReadyBy { task, by, origin } => {
                     ready_by(engine, scenario, recorder, *task, *by, *origin)
                 }
             };
-            let count = misses.len();
             PropertyResult {
                 name: e.property().into(),
                 holds: count == 0,
@@ -73,6 +72,11 @@ pub fn evaluate(
             }
         })
         .collect()
+}
+
+fn counted(lines: Vec<String>) -> (Vec<String>, usize) {
+    let n = lines.len();
+    (lines, n)
 }
 
 fn summary(kind: &ExpectKind, model: &Model, count: usize) -> String {
@@ -176,7 +180,7 @@ fn ready_by(
     task: crate::model::TaskId,
     by: jiff::civil::Time,
     origin: ExpectOrigin,
-) -> Vec<String> {
+) -> (Vec<String>, usize) {
     let model = engine.model();
     let tz = &model.timezone;
     let name = &model.task(task).name;
@@ -213,12 +217,14 @@ fn ready_by(
                 .is_none_or(|b| covers(model, &scenario.backfills[b as usize], task))
         })
         .count();
+    // Each date that never started is one miss; one line says how many.
+    let count = out.len() + never;
     if never > 0 {
         out.push(format!(
             "{never} date(s)/run(s) never started, so their {name} never ran"
         ));
     }
-    out
+    (out, count)
 }
 
 /// Whether a backfill can create instances of `task`: it names the task or its
