@@ -270,12 +270,14 @@ pub struct About<'a> {
     pub replay: String,
 }
 
+/// A date's start and end on one seed.
+type StartEnd = (Option<Instant>, Option<Instant>);
+
 /// The distribution of `runs` (one per seed, in seed order, not empty).
 pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
     let model = about.model;
     let tz = &model.timezone;
-    let mut dates: BTreeMap<(String, &'static str), Vec<(Option<Instant>, Option<Instant>)>> =
-        BTreeMap::new();
+    let mut dates: BTreeMap<(String, &'static str), Vec<StartEnd>> = BTreeMap::new();
     for r in runs {
         for (date, origin, start, end) in &r.dates {
             dates

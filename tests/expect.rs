@@ -1,7 +1,7 @@
 //! `[[expect]]`: deadlines and SLAs that `check` judges as `expect:NAME`, end to end
 //! through the binary, with witnesses that say which instance missed and how late.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn schedsim(args: &[&str]) -> Output {
@@ -62,7 +62,7 @@ ready_by = "08:00"
     path
 }
 
-fn check(path: &PathBuf, extra: &[&str]) -> (Output, serde_json::Value) {
+fn check(path: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
     let p = path.to_str().unwrap();
     let mut args = vec!["check", p, "--format", "json"];
     args.extend(extra);

@@ -181,6 +181,10 @@ fn minimum(
 }
 
 fn label(vary: &[Vary], v: &SeedsVariant) -> String {
+    // One knob: its value is the label (the chart's title names the knob).
+    if let [one] = vary {
+        return v.values[&one.key].clone();
+    }
     vary.iter()
         .map(|k| format!("{}={}", k.key, v.values[&k.key]))
         .collect::<Vec<_>>()

@@ -266,16 +266,25 @@ pub fn sweep_html(
 
 /// Vertical bars: the hit rate of each point, 0 to 100 %, and the goal's line.
 fn hit_rates(points: &[Point], goal: Option<f64>) -> String {
-    let (left, top, h) = (60.0, 20.0, 240.0);
+    let (top, h) = (20.0, 240.0);
     let bar = 36.0_f64.min(900.0 / points.len().max(1) as f64 * 0.7);
     let step = bar / 0.7;
+    // Labels wider than a bar are turned, with room below and left for them.
+    let longest = points
+        .iter()
+        .map(|p| p.label.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let turn = longest * 7.0 > step;
+    let room = if turn { longest * 5.0 } else { 0.0 };
+    let left = 60.0 + room;
     let width = left + step * points.len() as f64 + 40.0;
     let y = |rate: f64| top + h * (1.0 - rate);
     let mut s = String::new();
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{}\" role=\"img\"><g class=\"y-axis\">",
-        top + h + 50.0
+        top + h + 50.0 + room
     );
     for pct in [0, 25, 50, 75, 100] {
         let yy = y(f64::from(pct) / 100.0);
@@ -298,7 +307,7 @@ fn hit_rates(points: &[Point], goal: Option<f64>) -> String {
         };
         let _ = write!(
             s,
-            "<g class=\"point\"><title>{}: {} of {} seeds ({:.1}%)</title><rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+            "<g class=\"point\"><title>{}: {} of {} seeds ({:.1}%)</title><rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"{}\"{}>{}</text></g>",
             escape(&p.label),
             p.met,
             p.seeds,
@@ -307,6 +316,16 @@ fn hit_rates(points: &[Point], goal: Option<f64>) -> String {
             (h * rate).max(1.0),
             x + bar / 2.0,
             top + h + 16.0,
+            if turn { "end" } else { "middle" },
+            if turn {
+                format!(
+                    " transform=\"rotate(-35 {:.1} {})\"",
+                    x + bar / 2.0,
+                    top + h + 16.0
+                )
+            } else {
+                String::new()
+            },
             escape(&p.label)
         );
     }
@@ -316,7 +335,7 @@ fn hit_rates(points: &[Point], goal: Option<f64>) -> String {
             "<line class=\"goal\" x1=\"{left}\" x2=\"{:.0}\" y1=\"{1:.1}\" y2=\"{1:.1}\"/><text class=\"legend\" x=\"{left}\" y=\"{2}\">goal {3:.0}% (red dashes); green: met, red: not met</text>",
             width - 20.0,
             y(g),
-            top + h + 40.0,
+            top + h + 40.0 + room,
             g * 100.0
         );
     }
