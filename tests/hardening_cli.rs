@@ -959,19 +959,21 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
                 s,
                 &[
                     ("task = \"w.b\"", "task = \"w.a\""),
-                    ("\"8 oclock\"", "\"08:00\""),       // (no hint)
+                    ("\"8 oclock\"", "\"08:00\""), // (no hint)
                     ("scenario = \"nightly\"", "scenario = \"s\""), // (no hint)
                     (
                         "name = \"a_by_8\"\nfinish_by = \"2025-03-10\"",
                         "name = \"a_by_9\"\nfinish_by = \"2025-03-10T09:00:00\"",
                     ), // (no hint)
-                    ("\"0m\"", "\"1h\""), // (no hint)
+                    ("\"0m\"", "\"1h\""),          // (no hint)
                 ],
             )
         }),
-        ("expect_two_forms", "write one [[expect]] per deadline", |s| {
-            edit(s, &[("makespan_at_most = \"6h\"\n", "")])
-        }),
+        (
+            "expect_two_forms",
+            "write one [[expect]] per deadline",
+            |s| edit(s, &[("makespan_at_most = \"6h\"\n", "")]),
+        ),
         ("expect_without_a_form", "for example ready_by", |s| {
             edit(
                 s,
