@@ -218,7 +218,7 @@ impl Base {
     pub fn describe(&self) -> String {
         match self {
             Base::Backfill(b) => format!(
-                "a fresh backfill from {} to {}, submitted at {} (no scenario's faults, operations or recurring schedule)",
+                "a fresh backfill from {} to {}, submitted at {} (no scenario's faults, operations, recurring schedule or expectations scoped to a scenario)",
                 b.from, b.to, b.at
             ),
             Base::Scenario(name) => format!(
