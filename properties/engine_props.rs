@@ -469,7 +469,7 @@ proptest! {
         // Reruns wait for unfinished upstreams and never exceed a group: the engine's
         // own guarantees hold under any operator actions.
         let (_, findings, _) = observe::<Vec<u8>>(&m, &m.scenarios[0], config(seed), None).unwrap();
-        for p in findings.properties.iter().filter(|p| ["dependency-order", "resource-bound", "effective-period"].contains(&p.name)) {
+        for p in findings.properties.iter().filter(|p| ["dependency-order", "resource-bound", "effective-period"].contains(&&*p.name)) {
             prop_assert!(p.holds, "{}: {:?}\n{source}", p.name, p.witness);
         }
         let stuck = e.stuck();

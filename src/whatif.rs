@@ -98,7 +98,7 @@ fn known_keys(model: &Model) -> Vec<String> {
 pub fn check(
     model: &Model,
     source: &str,
-    backfill: &Backfill,
+    base_run: &Base,
     vary: &[Vary],
     max_variants: u64,
 ) -> Result<(), String> {
@@ -149,7 +149,7 @@ pub fn check(
     let base: toml::Table = toml::from_str(source).map_err(|e| e.to_string())?;
     // The first problem of the model with these values, in words.
     let problem = |values: &BTreeMap<String, String>| -> Result<Option<String>, String> {
-        let text = variant_text(&base, backfill, values).map_err(|e| e.to_string())?;
+        let text = base_run.text(&base, values).map_err(|e| e.to_string())?;
         Ok(load_str("whatif variant", &text).err().and_then(|d| {
             d.diagnostics.first().map(|first| {
                 let help = first
@@ -162,9 +162,12 @@ pub fn check(
     };
     // The backfill alone first, so that its own problem is not blamed on a value.
     if let Some(p) = problem(&BTreeMap::new())? {
-        return Err(format!(
-            "the backfill (--from, --to, --targets, --window, --at): {p}"
-        ));
+        return Err(match base_run {
+            Base::Backfill(_) => {
+                format!("the backfill (--from, --to, --targets, --window, --at): {p}")
+            }
+            Base::Scenario(name) => format!("scenario `{name}`: {p}"),
+        });
     }
     for v in vary {
         for value in &v.values {
@@ -190,12 +193,64 @@ pub struct Backfill {
     pub at: String,
 }
 
+/// What every variant runs: a fresh backfill (`--from/--to`), or one of the model's
+/// scenarios with its backfills, faults, operations and recurring schedule.
+#[derive(Clone, Debug)]
+pub enum Base {
+    Backfill(Backfill),
+    Scenario(String),
+}
+
+impl Base {
+    /// The model text of one variant of this base.
+    pub fn text(
+        &self,
+        base: &toml::Table,
+        values: &BTreeMap<String, String>,
+    ) -> Result<String, SweepError> {
+        match self {
+            Base::Backfill(b) => variant_text(base, b, values),
+            Base::Scenario(name) => scenario_variant_text(base, name, values),
+        }
+    }
+
+    /// What the table says the variants ran.
+    pub fn describe(&self) -> String {
+        match self {
+            Base::Backfill(b) => format!(
+                "a fresh backfill from {} to {}, submitted at {} (no scenario's faults, operations, recurring schedule or expectations scoped to a scenario)",
+                b.from, b.to, b.at
+            ),
+            Base::Scenario(name) => format!(
+                "scenario `{name}` (its backfills, faults, operations and recurring schedule; the knobs applied to it)"
+            ),
+        }
+    }
+}
+
+/// The knob values as JSON: an integer or a boolean as such, anything else a string.
+pub fn typed(values: &BTreeMap<String, String>) -> BTreeMap<String, serde_json::Value> {
+    values
+        .iter()
+        .map(|(k, v)| {
+            let typed = match value(v) {
+                toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+                toml::Value::Integer(i) => serde_json::Value::from(i),
+                _ => serde_json::Value::String(v.clone()),
+            };
+            (k.clone(), typed)
+        })
+        .collect()
+}
+
 /// A variant's knob values and what its run gave.
 #[derive(Debug, serde::Serialize)]
 pub struct Variant {
-    /// Each varied key with this variant's value.
+    /// Each varied key with this variant's value, as given.
     #[serde(flatten)]
     pub values: BTreeMap<String, String>,
+    /// The same values typed (numbers as numbers), apart from the report's fields.
+    pub knobs: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub summary: Summary,
 }
@@ -417,7 +472,19 @@ pub fn variant_text(
         "scenario".into(),
         toml::Value::Array(vec![toml::Value::Table(scenario)]),
     );
+    keep_expectations(&mut doc, "whatif");
     toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
+}
+
+/// Drops the `[[expect]]` entries scoped to a scenario the variant no longer has.
+fn keep_expectations(doc: &mut toml::Table, scenario: &str) {
+    if let Some(expects) = doc.get_mut("expect").and_then(toml::Value::as_array_mut) {
+        expects.retain(|e| {
+            e.get("scenario")
+                .and_then(toml::Value::as_str)
+                .is_none_or(|s| s == scenario)
+        });
+    }
 }
 
 /// The model text of one variant of a scenario: the base file with only that scenario
@@ -430,6 +497,7 @@ pub fn scenario_variant_text(
 ) -> Result<String, SweepError> {
     let mut doc = base.clone();
     let backfill_knobs = apply_knobs(&mut doc, values)?;
+    keep_expectations(&mut doc, scenario);
     let scenarios = array(&mut doc, "scenario");
     scenarios.retain(|s| s.get("name").and_then(toml::Value::as_str) == Some(scenario));
     if let Some((key, _)) = backfill_knobs.first() {
@@ -454,7 +522,7 @@ pub fn scenario_variant_text(
 /// each variant with (done, total).
 pub fn sweep(
     source: &str,
-    backfill: &Backfill,
+    base_run: &Base,
     vary: &[Vary],
     config: Config,
     threads: usize,
@@ -465,7 +533,7 @@ pub fn sweep(
     let combos = combinations(vary);
     let texts: Vec<String> = combos
         .iter()
-        .map(|values| variant_text(&base, backfill, values))
+        .map(|values| base_run.text(&base, values))
         .collect::<Result<_, _>>()?;
     let total = combos.len();
     let done = AtomicUsize::new(0);
@@ -525,6 +593,7 @@ fn run_variant(
     );
     Ok(Variant {
         values: values.clone(),
+        knobs: typed(values),
         summary,
     })
 }

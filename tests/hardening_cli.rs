@@ -364,7 +364,8 @@ fn vary_empty_value_is_refused() {
     // A valid sweep still works, one row per value.
     let out = whatif(&["groups=1,3"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout).lines().count(), 3);
+    // The base line, the header, one row per value.
+    assert_eq!(text(&out.stdout).lines().count(), 4);
 }
 
 // ---- items 25 and 26: output files ---------------------------------------------------
@@ -1035,6 +1036,38 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
                 )
             },
         ),
+        ("expect_bad_values", "did you mean `w.a`?", |s| {
+            edit(
+                s,
+                &[
+                    ("task = \"w.b\"", "task = \"w.a\""),
+                    ("\"8 oclock\"", "\"08:00\""), // (no hint)
+                    ("scenario = \"nightly\"", "scenario = \"s\""), // (no hint)
+                    (
+                        "name = \"a_by_8\"\nfinish_by = \"2025-03-10\"",
+                        "name = \"a_by_9\"\nfinish_by = \"2025-03-10T09:00:00\"",
+                    ), // (no hint)
+                    ("\"0m\"", "\"1h\""),          // (no hint)
+                ],
+            )
+        }),
+        (
+            "expect_two_forms",
+            "write one [[expect]] per deadline",
+            |s| edit(s, &[("makespan_at_most = \"6h\"\n", "")]),
+        ),
+        ("expect_without_a_form", "for example ready_by", |s| {
+            edit(
+                s,
+                &[
+                    (
+                        "origin = \"recurring\"",
+                        "task = \"w.a\"\nready_by = \"08:00\"\norigin = \"recurring\"",
+                    ),
+                    ("\"6h\"\nready_by = \"08:00\"", "\"6h\""), // (no hint)
+                ],
+            )
+        }),
     ]
 }
 
@@ -1127,8 +1160,10 @@ fn trace_to_dev_stdout_redirected_to_a_file_keeps_trace_and_summary() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(&file).unwrap();
     assert!(written.starts_with("{\"model\":\"daily-etl\""), "{written}");
+    // The summary, then its dates, the last of which ends the file.
+    assert!(written.contains("every instance reached a final state\ndates/runs"));
     assert!(
-        written.ends_with("every instance reached a final state\n"),
+        written.ends_with("2025-03-12T13:28:01+08:00, 30m 14s\n"),
         "{written}"
     );
     let trace_lines = written.lines().filter(|l| l.starts_with('{')).count();

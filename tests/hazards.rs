@@ -26,7 +26,7 @@ fn failing(f: &Findings) -> BTreeSet<&'static str> {
     f.properties
         .iter()
         .filter(|p: &&PropertyResult| !p.holds)
-        .map(|p| p.name)
+        .filter_map(|p| p.builtin())
         .collect()
 }
 

@@ -21,9 +21,11 @@ mod progress;
 mod run;
 mod scenarios;
 mod schema;
+mod seeds;
 mod test;
 mod validate;
 mod whatif;
+mod whatif_seeds;
 
 use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 

@@ -58,6 +58,15 @@ pub struct Args {
     /// a person waits for.
     #[arg(long, default_value_t = schedsim::engine::DEFAULT_MAX_EXECUTIONS)]
     max_executions: u64,
+    /// Run the scenario once per seed and print each figure's min/p50/p95/max, each
+    /// expectation's hit rate and each property's violating seeds: `N` (seeds 0 to
+    /// N-1) or `A..B` (both included). With --report, the HTML distribution chart.
+    #[arg(long, value_name = "N|A..B", conflicts_with_all = ["seed", "trace", "chrome_trace"])]
+    seeds: Option<String>,
+    /// With --seeds: simulations run at once (default: every core). The output is the
+    /// same whatever the count.
+    #[arg(long, requires = "seeds")]
+    threads: Option<usize>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -244,6 +253,33 @@ fn execute(args: &Args, check: bool) -> i32 {
         max_instances: args.max_instances,
         max_executions: args.max_executions,
     };
+    if let Some(seeds) = &args.seeds {
+        let mut replay_flags = Vec::new();
+        if let Some(name) = &args.scenario {
+            replay_flags.extend(["--scenario".to_string(), name.clone()]);
+        }
+        for (flag, values) in [
+            ("--fault", &args.fault),
+            ("--operation", &args.operation),
+            ("--stretch", &args.stretch),
+        ] {
+            for v in values {
+                replay_flags.extend([flag.to_string(), v.clone()]);
+            }
+        }
+        return super::seeds::run(super::seeds::Request {
+            loaded: &loaded,
+            scenario,
+            config,
+            seeds,
+            threads: args.threads,
+            format: args.format,
+            check,
+            report: args.report.as_ref(),
+            model_path: &args.model,
+            replay_flags,
+        });
+    }
     // Every output is opened before the run: a path that cannot be written is refused
     // before any simulation, and nothing reaches a target before everything succeeded.
     let mut outputs = Outputs::new();
@@ -312,7 +348,11 @@ fn execute(args: &Args, check: bool) -> i32 {
             "{}",
             serde_json::to_string_pretty(&summary).expect("the summary serialises")
         ),
-        (Format::Text, false) => out!("{}", summary.text()),
+        (Format::Text, false) => out!(
+            "{}{}",
+            summary.text(),
+            schedsim::observe::dates::text(&engine)
+        ),
         (Format::Text, true) => out!("{}", super::color::verdicts(&summary.check_text())),
     }
     // The run could not complete within a budget: its findings are printed, and it

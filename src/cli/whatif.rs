@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use schedsim::engine::Config;
 use schedsim::model;
 use schedsim::observe::summary::human;
-use schedsim::whatif::{self, Backfill, Vary};
+use schedsim::whatif::{self, Backfill, Base, Vary};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
 
@@ -14,14 +14,48 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
 pub struct Args {
     /// The model file (TOML).
     model: PathBuf,
-    /// First business date (dataworks) or schedule/logical time, included.
-    #[arg(long)]
-    from: String,
+    /// First business date (dataworks) or schedule/logical time, included: a fresh
+    /// backfill is the base of every variant (or give --scenario).
+    #[arg(
+        long,
+        required_unless_present = "scenario",
+        conflicts_with = "scenario"
+    )]
+    from: Option<String>,
     /// Last business date or time, included. A business date (dataworks) covers its
     /// whole day; elsewhere a date is its midnight, as Airflow's --to-date: the fires
     /// later that day are left out, with a note naming the first.
-    #[arg(long)]
-    to: String,
+    #[arg(
+        long,
+        required_unless_present = "scenario",
+        conflicts_with = "scenario"
+    )]
+    to: Option<String>,
+    /// The base of every variant: this scenario of the model, with its backfills,
+    /// faults, operations and recurring schedule; backfill knobs apply to each of its
+    /// backfills. Instead of --from/--to.
+    #[arg(long, conflicts_with_all = ["targets", "downstream", "window", "at"])]
+    scenario: Option<String>,
+    /// Run every variant once per seed: `N` (seeds 0 to N-1) or `A..B` (both
+    /// included); the table gives makespan percentiles and expectation hit rates.
+    #[arg(long, value_name = "N|A..B", conflicts_with = "seed")]
+    seeds: Option<String>,
+    /// The smallest value of an integer knob (slots.GROUP, groups,
+    /// retries.WORKFLOW.TASK) for which every [[expect]] holds on --goal of the
+    /// seeds, by bisection over --range; prints every value measured.
+    #[arg(long, value_name = "KNOB", requires = "seeds", conflicts_with = "vary")]
+    minimize: Option<String>,
+    /// With --minimize: the share of seeds on which every expectation must hold.
+    #[arg(long, default_value_t = 0.95, requires = "minimize")]
+    goal: f64,
+    /// With --minimize: the values searched, LO..HI both included (default 1..64 for
+    /// slots and groups, 0..10 for retries).
+    #[arg(long, value_name = "LO..HI", requires = "minimize")]
+    range: Option<String>,
+    /// With --seeds: write the distribution chart (makespan per variant with p50/p95
+    /// bands, hit rate per value) as a self-contained HTML page.
+    #[arg(long, value_name = "FILE", requires = "seeds")]
+    html: Option<PathBuf>,
     /// A knob and its values: groups, order, run_immediately, window, profile_version,
     /// slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK, or any rule
     /// knob. Repeatable, one key once; an unknown key, group, task or value is refused.
@@ -43,9 +77,9 @@ pub struct Args {
     /// Seed of the one random generator of every variant (durations, random failures).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Simulations run at once.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
+    /// Simulations run at once (with --seeds, default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
     /// Refuse sweeps of more variants than this (one simulation each), counted
@@ -79,29 +113,78 @@ pub fn run(args: &Args) -> i32 {
             Err(e) => return fail(&format!("--vary {e}")),
         }
     }
-    let at = match &args.at {
-        Some(at) => at.clone(),
-        None => match m.scenarios.first() {
-            Some(s) => s.start.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
-            None => match model::parse_bound(&args.to) {
-                Ok(to) => {
-                    let day = to.start().date() + jiff::Span::new().days(2);
-                    format!("{day}T00:00:00")
-                }
-                Err(e) => return fail(&format!("--to: {e}")),
-            },
-        },
+    let base = match (&args.scenario, &args.from, &args.to) {
+        (Some(name), _, _) => {
+            if !m.scenarios.iter().any(|s| &s.name == name) {
+                let known: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
+                return fail(&format!(
+                    "--scenario: no scenario `{name}` in {shown} (it has: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+            Base::Scenario(name.clone())
+        }
+        (None, Some(from), Some(to)) => {
+            let at = match &args.at {
+                Some(at) => at.clone(),
+                None => match m.scenarios.first() {
+                    Some(s) => s.start.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+                    None => match model::parse_bound(to) {
+                        Ok(to) => {
+                            let day = to.start().date() + jiff::Span::new().days(2);
+                            format!("{day}T00:00:00")
+                        }
+                        Err(e) => return fail(&format!("--to: {e}")),
+                    },
+                },
+            };
+            Base::Backfill(Backfill {
+                from: from.clone(),
+                to: to.clone(),
+                targets: args.targets.clone(),
+                downstream: args.downstream,
+                window: args.window.clone(),
+                at,
+            })
+        }
+        _ => return fail("give --from and --to, or --scenario"),
     };
-    let backfill = Backfill {
-        from: args.from.clone(),
-        to: args.to.clone(),
-        targets: args.targets.clone(),
-        downstream: args.downstream,
-        window: args.window.clone(),
-        at,
-    };
-    if let Err(e) = whatif::check(&m, &source, &backfill, &vary, args.max_variants) {
+    if let Some(knob) = &args.minimize {
+        vary.push(Vary {
+            key: knob.clone(),
+            values: Vec::new(),
+        });
+    }
+    if let Err(e) = whatif::check(&m, &source, &base, &vary, args.max_variants) {
         return fail(&e);
+    }
+    if args.minimize.is_some() {
+        vary.pop();
+    }
+    if let Some(seeds) = &args.seeds {
+        return super::whatif_seeds::run(super::whatif_seeds::Request {
+            model: &m,
+            model_path: &args.model,
+            source: &source,
+            base: &base,
+            vary: &vary,
+            seeds,
+            threads: args.threads,
+            minimize: args.minimize.as_deref(),
+            goal: args.goal,
+            range: args.range.as_deref(),
+            html: args.html.as_ref(),
+            config: Config {
+                seed: 0,
+                max_instances: args.max_instances,
+                max_executions: args.max_executions,
+            },
+            format: args.format,
+        });
     }
     let config = Config {
         seed: args.seed,
@@ -113,10 +196,10 @@ pub fn run(args: &Args) -> i32 {
     let rows = args.format == Format::Json;
     let variants = match whatif::sweep(
         &source,
-        &backfill,
+        &base,
         &vary,
         config,
-        args.threads,
+        args.threads.unwrap_or(2),
         rows,
         &progress,
     ) {
@@ -129,7 +212,10 @@ pub fn run(args: &Args) -> i32 {
             "{}",
             serde_json::to_string_pretty(&variants).expect("variants serialise")
         ),
-        Format::Text => out!("{}", table(&vary, &variants)),
+        Format::Text => {
+            outln!("base: {}", base.describe());
+            out!("{}", table(&vary, &variants))
+        }
     }
     // What the backfill left out (a date-only --to, runs not due), once per distinct note.
     let mut seen = std::collections::BTreeSet::new();
@@ -170,7 +256,7 @@ fn table(vary: &[Vary], variants: &[whatif::Variant]) -> String {
             .properties
             .iter()
             .filter(|p| !p.holds)
-            .map(|p| p.name)
+            .map(|p| &*p.name)
             .collect();
         row.push(if failing.is_empty() {
             "-".into()

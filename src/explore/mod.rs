@@ -211,7 +211,7 @@ fn failing(
         .properties
         .iter()
         .filter(|p| !p.holds)
-        .map(|p| p.name)
+        .filter_map(|p| p.builtin())
         .collect())
 }
 
@@ -281,7 +281,7 @@ pub fn plan(
         .properties
         .iter()
         .filter(|p| !p.holds)
-        .map(|p| p.name)
+        .filter_map(|p| p.builtin())
         .collect();
     let (already, searched): (Vec<&'static str>, Vec<&'static str>) = aim
         .properties

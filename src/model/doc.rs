@@ -132,6 +132,8 @@ pub struct Document {
     pub workflows: Vec<WorkflowDoc>,
     #[serde(rename = "scenario", default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<ScenarioDoc>,
+    #[serde(rename = "expect", default, skip_serializing_if = "Vec::is_empty")]
+    pub expects: Vec<super::expect::ExpectDoc>,
 }
 
 /// `[model]`
@@ -473,6 +475,7 @@ impl Document {
         let resource_groups = t.optional("resource_group", d).unwrap_or_default();
         let workflows = t.required("workflow", d).unwrap_or_default();
         let scenarios = t.optional("scenario", d).unwrap_or_default();
+        let expects = t.optional("expect", d).unwrap_or_default();
         t.finish(d);
         Some(Document {
             model: model?,
@@ -480,6 +483,7 @@ impl Document {
             resource_groups,
             workflows,
             scenarios,
+            expects,
         })
     }
 }

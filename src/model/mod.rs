@@ -11,6 +11,7 @@ pub mod aliases;
 pub mod decode;
 pub mod diagnostic;
 pub mod doc;
+pub mod expect;
 mod file;
 mod resolve;
 mod scripted;
@@ -64,6 +65,8 @@ pub struct Model {
     /// Every task of every workflow, workflow by workflow, in file order.
     pub tasks: Vec<Task>,
     pub scenarios: Vec<Scenario>,
+    /// The `[[expect]]` entries: deadlines and SLAs `check` verifies.
+    pub expects: Vec<expect::Expect>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -301,7 +304,11 @@ impl Model {
 /// Parses and checks a model file's text. `path` names the file in diagnostics.
 pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
-    let model = document.map(|document| resolve::resolve(&document, &mut out.diagnostics));
+    let model = document.map(|document| {
+        let mut model = resolve::resolve(&document, &mut out.diagnostics);
+        model.expects = expect::resolve(&document.expects, &model, &mut out.diagnostics);
+        model
+    });
     aliases::drop_followers(source, &mut out.diagnostics);
     finish(out, model)
 }

@@ -284,6 +284,7 @@ impl Resolver<'_> {
             workflows,
             tasks,
             scenarios: Vec::new(),
+            expects: Vec::new(),
         };
         model.scenarios = self.scenarios(doc, &model, &task_names, &workflow_names);
         self.durations_within_calendar(doc, &model);

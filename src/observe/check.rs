@@ -56,9 +56,20 @@ pub struct Witness {
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PropertyResult {
-    pub name: &'static str,
+    /// One of [`PROPERTIES`], or `expect:NAME` for a model's `[[expect]]`.
+    pub name: std::borrow::Cow<'static, str>,
     pub holds: bool,
     pub witness: Option<Witness>,
+}
+
+impl PropertyResult {
+    /// The name when it is one of the 13 properties (not a model's expectation).
+    pub fn builtin(&self) -> Option<&'static str> {
+        match self.name {
+            std::borrow::Cow::Borrowed(n) => Some(n),
+            std::borrow::Cow::Owned(_) => None,
+        }
+    }
 }
 
 /// No such time.
@@ -162,7 +173,7 @@ impl Found {
 
     fn verdict(self, name: &'static str, summary: impl FnOnce(usize) -> String) -> PropertyResult {
         PropertyResult {
-            name,
+            name: name.into(),
             holds: self.count == 0,
             witness: (self.count > 0).then(|| Witness {
                 summary: summary(self.count),
@@ -362,7 +373,7 @@ pub fn evaluate(
     let termination = termination(&facts);
     let [resource, parallel, retry] = recorder.finish();
     out.extend([resource, parallel, no_early, retry, effective, termination]);
-    debug_assert!(out.iter().map(|p| p.name).eq(PROPERTIES));
+    debug_assert!(out.iter().map(|p| &*p.name).eq(PROPERTIES));
     out
 }
 

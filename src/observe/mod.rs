@@ -4,6 +4,8 @@
 pub mod check;
 pub mod chrome;
 pub mod gantt;
+pub mod dates;
+pub mod expect;
 pub mod lanes;
 pub mod metrics;
 pub mod properties;
@@ -11,6 +13,7 @@ pub mod report;
 pub mod store;
 pub mod summary;
 pub mod svg;
+pub mod sweep_chart;
 pub mod trace;
 pub mod witness;
 
@@ -54,6 +57,7 @@ pub fn observe_with<'m, W: std::io::Write>(
     let mut metrics = Metrics::new(model);
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
+    let mut expected = expect::Recorder::new(model, scenario);
     let mut trace = trace.map(|w| TraceWriter::new(w, model));
     let mut engine = engine::simulate(
         model,
@@ -61,13 +65,18 @@ pub fn observe_with<'m, W: std::io::Write>(
         config,
         &mut (
             &mut metrics,
-            (&mut store, (&mut recorder, (&mut trace, &mut *extra))),
+            (
+                &mut store,
+                (&mut recorder, (&mut expected, (&mut trace, &mut *extra))),
+            ),
         ),
     )?;
     let unapplied = unapplied_faults(&engine, scenario);
     engine.notes.extend(unapplied);
     let report = store.finish(&engine).map_err(RunError::Partition)?;
-    let properties = check::evaluate(&engine, scenario, recorder, &report);
+    let mut properties = check::evaluate(&engine, scenario, recorder, &report);
+    // The model's `[[expect]]` entries, after the 13 properties, as `expect:NAME`.
+    properties.extend(expect::evaluate(&engine, scenario, &expected));
     let findings = summary::Findings {
         groups: metrics.groups,
         partitions: report.partitions,

@@ -113,6 +113,8 @@ pub struct Summary {
     pub notes: Vec<String>,
     pub instances: Vec<InstanceRow>,
     pub units: Vec<UnitRow>,
+    /// Each backfill date or run: start, end, duration (listed with `rows`).
+    pub dates: Vec<crate::observe::dates::DateRow>,
     pub resource_groups: Vec<GroupFigures>,
     pub partitions: Vec<PartitionRow>,
     pub properties: Vec<crate::observe::check::PropertyResult>,
@@ -246,6 +248,7 @@ impl Summary {
             notes: engine.notes.clone(),
             instances,
             units,
+            dates: crate::observe::dates::rows(engine, if rows { usize::MAX } else { 0 }),
             resource_groups: groups,
             partitions: bad_first(partitions)
                 .into_iter()
@@ -389,7 +392,7 @@ impl Summary {
             .properties
             .iter()
             .filter(|p| !p.holds)
-            .map(|p| p.name)
+            .map(|p| &*p.name)
             .collect();
         if failing.is_empty() {
             let _ = writeln!(s, "properties: all {} hold", self.properties.len());

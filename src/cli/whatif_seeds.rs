@@ -1,0 +1,292 @@
+//! `whatif --seeds` (every variant under every seed) and `whatif --minimize KNOB`
+//! (`schedsim::minimize`): tables, JSON and the HTML distribution chart.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use schedsim::engine::Config;
+use schedsim::minimize::{self, Ask, Minimum, SeedsVariant};
+use schedsim::model::Model;
+use schedsim::observe::summary::human;
+use schedsim::observe::sweep_chart::{self, Point};
+use schedsim::seeds::Seeds;
+use schedsim::whatif::{Base, Vary};
+
+use super::output::Outputs;
+use super::{EXIT_OK, Format, fail};
+
+pub struct Request<'a> {
+    pub model: &'a Model,
+    pub model_path: &'a Path,
+    pub source: &'a str,
+    pub base: &'a Base,
+    pub vary: &'a [Vary],
+    pub seeds: &'a str,
+    pub threads: Option<usize>,
+    pub minimize: Option<&'a str>,
+    pub goal: f64,
+    pub range: Option<&'a str>,
+    pub html: Option<&'a PathBuf>,
+    pub config: Config,
+    pub format: Format,
+}
+
+pub fn run(r: Request<'_>) -> i32 {
+    let seeds = match Seeds::parse(r.seeds) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("--seeds {e}")),
+    };
+    let pool = match super::seeds::pool(r.threads) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let mut outputs = Outputs::new();
+    outputs.input(r.model_path);
+    let html = match r.html.map(|p| outputs.open("--html", p)).transpose() {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let title = format!("schedsim whatif: {}", r.model.name);
+    let (text, page, json) = match r.minimize {
+        Some(knob) => {
+            let m = match minimum(&r, knob, seeds, &pool, terminal) {
+                Ok(m) => m,
+                Err(code) => return code,
+            };
+            let text = minimum_text(&m);
+            let points: Vec<Point> = m
+                .curve
+                .iter()
+                .map(|p| Point {
+                    label: p.value.to_string(),
+                    makespan: p.makespan.clone(),
+                    met: p.met,
+                    seeds: p.seeds,
+                })
+                .collect();
+            let page = sweep_chart::sweep_html(&title, knob, &points, Some(m.goal), &text);
+            (text, page, serde_json::to_string_pretty(&m))
+        }
+        None => {
+            let progress = |done: usize, total: usize| {
+                if terminal {
+                    eprint!("\r\x1b[2K{done}/{total} variants");
+                }
+            };
+            let variants = match pool
+                .install(|| minimize::sweep(r.source, r.base, r.vary, seeds, r.config, &progress))
+            {
+                Ok(v) => v,
+                Err(e) => return fail(&e.to_string()),
+            };
+            if terminal {
+                eprint!("\r\x1b[2K");
+            }
+            let text = seeds_table(r.base, r.vary, seeds, &variants);
+            let knob = r
+                .vary
+                .iter()
+                .map(|v| v.key.as_str())
+                .collect::<Vec<_>>()
+                .join(" × ");
+            let points: Vec<Point> = variants
+                .iter()
+                .map(|v| Point {
+                    label: label(r.vary, v),
+                    makespan: v.makespan_seconds.clone(),
+                    met: v.all_met,
+                    seeds: v.seeds,
+                })
+                .collect();
+            let page = sweep_chart::sweep_html(&title, &knob, &points, None, &text);
+            (text, page, serde_json::to_string_pretty(&variants))
+        }
+    };
+    if let (Some(mut w), Some(path)) = (html, r.html)
+        && let Err(e) = w.write_all(page.as_bytes()).and_then(|()| w.flush())
+    {
+        return fail(&format!("--html {}: {e}", path.display()));
+    }
+    if let Err(e) = outputs.commit() {
+        return fail(&e);
+    }
+    match r.format {
+        Format::Json => outln!("{}", json.expect("the sweep serialises")),
+        Format::Text => out!("{text}"),
+    }
+    EXIT_OK
+}
+
+fn minimum(
+    r: &Request<'_>,
+    knob: &str,
+    seeds: Seeds,
+    pool: &rayon::ThreadPool,
+    terminal: bool,
+) -> Result<Minimum, i32> {
+    let Some(default) = minimize::default_range(knob) else {
+        return Err(fail(&format!(
+            "--minimize {knob}: not an integer knob; expected slots.GROUP, groups or retries.WORKFLOW.TASK"
+        )));
+    };
+    let range = match r.range.map(minimize::parse_range).transpose() {
+        Ok(x) => x.unwrap_or(default),
+        Err(e) => return Err(fail(&format!("--range {e}"))),
+    };
+    if range.0 < default.0 {
+        return Err(fail(&format!(
+            "--range: {knob} cannot be below {} (its lowest valid value)",
+            default.0
+        )));
+    }
+    if !(r.goal > 0.0 && r.goal <= 1.0) {
+        return Err(fail(&format!(
+            "--goal {}: expected a share of seeds above 0 and at most 1 (0.95: 95% of seeds)",
+            r.goal
+        )));
+    }
+    let scenario = match r.base {
+        Base::Scenario(name) => name.as_str(),
+        Base::Backfill(_) => "whatif",
+    };
+    if !r.model.expects.iter().any(|e| e.applies_to(scenario)) {
+        return Err(fail(&format!(
+            "--minimize measures how many seeds meet the model's expectations, and none applies to {}: add an [[expect]] (finish_by, makespan_at_most, or task with ready_by)",
+            match r.base {
+                Base::Scenario(name) => format!("scenario `{name}`"),
+                Base::Backfill(_) => "the backfill".to_string(),
+            }
+        )));
+    }
+    let ask = Ask {
+        source: r.source,
+        base: r.base,
+        knob,
+        range,
+        goal: r.goal,
+        seeds,
+        config: r.config,
+    };
+    let progress = |v: i64| {
+        if terminal {
+            eprint!("\r\x1b[2K{knob} = {v}: {} seeds", seeds.count());
+        }
+    };
+    let out = pool.install(|| minimize::minimize(&ask, &progress));
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    out.map_err(|e| fail(&e.to_string()))
+}
+
+fn label(vary: &[Vary], v: &SeedsVariant) -> String {
+    // One knob: its value is the label (the chart's title names the knob).
+    if let [one] = vary {
+        return v.values[&one.key].clone();
+    }
+    vary.iter()
+        .map(|k| format!("{}={}", k.key, v.values[&k.key]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pct(met: u64, of: u64) -> String {
+    format!("{met}/{of} ({:.1}%)", 100.0 * met as f64 / of.max(1) as f64)
+}
+
+fn columns(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, x)| format!("{x:<w$}", w = widths[c]))
+            .collect();
+        out += cells.join("  ").trim_end();
+        out.push('\n');
+    }
+    out
+}
+
+fn seeds_table(base: &Base, vary: &[Vary], seeds: Seeds, variants: &[SeedsVariant]) -> String {
+    let out = format!(
+        "base: {}\nseeds {seeds} ({} runs per variant); percentiles by nearest rank\n",
+        base.describe(),
+        seeds.count()
+    );
+    let mut header: Vec<String> = vary.iter().map(|v| v.key.clone()).collect();
+    header.extend(["makespan p50", "p95", "max", "every expectation met"].map(String::from));
+    if let Some(first) = variants.first() {
+        header.extend(first.expectations.iter().map(|e| e.name.clone()));
+    }
+    header.push("properties violated (seeds)".into());
+    let mut rows = vec![header];
+    for v in variants {
+        let mut row: Vec<String> = vary.iter().map(|k| v.values[&k.key].clone()).collect();
+        let m = &v.makespan_seconds;
+        row.extend([
+            human(m.p50),
+            human(m.p95),
+            human(m.max),
+            pct(v.all_met, v.seeds),
+        ]);
+        row.extend(v.expectations.iter().map(|e| pct(e.met, e.seeds)));
+        row.push(if v.violated.is_empty() {
+            "-".into()
+        } else {
+            v.violated
+                .iter()
+                .map(|(k, n)| format!("{k} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        rows.push(row);
+    }
+    out + &columns(&rows)
+}
+
+fn minimum_text(m: &Minimum) -> String {
+    let mut out = format!(
+        "minimize {} over {}..{} by bisection; goal: every expectation on {:.1}% of {} seeds\nbase: {}\n",
+        m.knob,
+        m.range[0],
+        m.range[1],
+        m.goal * 100.0,
+        m.seeds,
+        m.base
+    );
+    let mut rows = vec![
+        ["value", "every expectation met", "makespan p95", "goal"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for p in &m.curve {
+        let ok = p.met as f64 >= m.goal * p.seeds as f64 - 1e-9;
+        rows.push(vec![
+            p.value.to_string(),
+            pct(p.met, p.seeds),
+            human(p.makespan_p95_seconds),
+            if ok { "met" } else { "not met" }.to_string(),
+        ]);
+    }
+    out += &columns(&rows);
+    match (m.minimum, &m.reason) {
+        (Some(v), _) => {
+            out += &format!("minimum: {} = {v}\n", m.knob);
+        }
+        (None, reason) => {
+            out += &format!(
+                "minimum: none in {}..{}: {}\n",
+                m.range[0],
+                m.range[1],
+                reason.as_deref().unwrap_or("the goal is not met")
+            );
+        }
+    }
+    out += "note: bisection assumes more of the knob never lowers the hit rate; every value measured is listed\n";
+    out
+}

@@ -1,0 +1,75 @@
+//! When each backfill date or run started and finished (issue 11: "when is
+//! 2025-03-14 done"): `dates` of the run summary, and its text.
+
+use crate::calendar::schedule::rfc3339;
+use crate::engine::{Engine, Origin};
+
+/// One backfill date, recurring day or run: when its first instance was created and
+/// when its last one reached a final state.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DateRow {
+    pub date: String,
+    pub origin: Origin,
+    /// 1-based position of the backfill in the scenario.
+    pub backfill: Option<u32>,
+    /// RFC 3339; null when it never started.
+    pub start: Option<String>,
+    /// RFC 3339; null when it never finished.
+    pub end: Option<String>,
+    pub duration_seconds: Option<i64>,
+}
+
+/// The first `limit` dates in the engine's unit order.
+pub fn rows(engine: &Engine<'_>, limit: usize) -> Vec<DateRow> {
+    let model = engine.model();
+    let time = |t: i64| rfc3339(&model.timezone, t);
+    engine
+        .units
+        .iter()
+        .take(limit)
+        .map(|u| DateRow {
+            date: u.key.date_text(model),
+            origin: u.origin,
+            backfill: u.backfill.map(|b| b + 1),
+            start: u.created.map(time),
+            end: u.ended.map(time),
+            duration_seconds: u.created.zip(u.ended).map(|(s, e)| e - s),
+        })
+        .collect()
+}
+
+/// At most this many dates in the text; `--format json` has them all.
+pub const LISTED: usize = 40;
+
+/// The dates for people: each with its start, end and duration.
+pub fn text(engine: &Engine<'_>) -> String {
+    use std::fmt::Write;
+    let total = engine.units.len();
+    let mut s = String::new();
+    if total == 0 {
+        return s;
+    }
+    let _ = writeln!(s, "dates/runs (start -> end, duration):");
+    for d in rows(engine, LISTED) {
+        let _ = writeln!(
+            s,
+            "  {} {:<9} {} -> {}{}",
+            d.date,
+            d.origin.word(),
+            d.start.as_deref().unwrap_or("never started"),
+            d.end.as_deref().unwrap_or("never finished"),
+            d.duration_seconds.map_or(String::new(), |x| format!(
+                ", {}",
+                crate::observe::summary::human(x)
+            ))
+        );
+    }
+    if total > LISTED {
+        let _ = writeln!(
+            s,
+            "  ... and {} more (all in --format json)",
+            total - LISTED
+        );
+    }
+    s
+}

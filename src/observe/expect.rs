@@ -1,0 +1,239 @@
+//! The model's `[[expect]]` entries judged on one run, as properties `expect:NAME`
+//! with witnesses (which instance missed, how late). A [`Recorder`] keeps the first
+//! time each instance was ready (succeeded or dry-ran); [`evaluate`] reads it with the
+//! engine's final state.
+
+use crate::calendar::schedule::{Instant, instant_to_local, local_to_instant, rfc3339};
+use crate::engine::{Engine, Event, Origin, Sink, State};
+use crate::model::expect::{ExpectKind, ExpectOrigin, ready_deadline};
+use crate::model::{Model, Scenario};
+use crate::observe::check::{PropertyResult, Witness};
+use crate::observe::summary::human;
+
+/// At most this many misses are listed in a witness; `count` has them all.
+const LISTED: usize = 10;
+
+/// The first time each instance became ready, recorded only when the scenario has
+/// expectations.
+pub struct Recorder {
+    active: bool,
+    ready: Vec<Option<Instant>>,
+}
+
+impl Recorder {
+    pub fn new(model: &Model, scenario: &Scenario) -> Recorder {
+        Recorder {
+            active: model.expects.iter().any(|e| e.applies_to(&scenario.name)),
+            ready: Vec::new(),
+        }
+    }
+}
+
+impl Sink for Recorder {
+    fn event(&mut self, e: &Event) {
+        if !self.active || !matches!(e.to, State::Succeeded | State::DryRun) {
+            return;
+        }
+        let i = e.instance as usize;
+        if self.ready.len() <= i {
+            self.ready.resize(i + 1, None);
+        }
+        self.ready[i].get_or_insert(e.time);
+    }
+}
+
+/// Every expectation of the model that applies to `scenario`, judged.
+pub fn evaluate(
+    engine: &Engine<'_>,
+    scenario: &Scenario,
+    recorder: &Recorder,
+) -> Vec<PropertyResult> {
+    let model = engine.model();
+    model
+        .expects
+        .iter()
+        .filter(|e| e.applies_to(&scenario.name))
+        .map(|e| {
+            let (misses, count) = match &e.kind {
+                ExpectKind::FinishBy(by) => counted(finish_by(engine, *by)),
+                ExpectKind::MakespanAtMost(most) => counted(makespan_at_most(engine, *most)),
+                ExpectKind::ReadyBy { task, by, origin } => {
+                    ready_by(engine, scenario, recorder, *task, *by, *origin)
+                }
+            };
+            PropertyResult {
+                name: e.property().into(),
+                holds: count == 0,
+                witness: (count > 0).then(|| Witness {
+                    summary: summary(&e.kind, model, count),
+                    details: misses.into_iter().take(LISTED).collect(),
+                    count,
+                }),
+            }
+        })
+        .collect()
+}
+
+fn counted(lines: Vec<String>) -> (Vec<String>, usize) {
+    let n = lines.len();
+    (lines, n)
+}
+
+fn summary(kind: &ExpectKind, model: &Model, count: usize) -> String {
+    match kind {
+        ExpectKind::FinishBy(by) => format!("the scenario was not done by {by}"),
+        ExpectKind::MakespanAtMost(most) => {
+            format!("the scenario was not done within {}", human(*most as i128))
+        }
+        ExpectKind::ReadyBy { task, by, .. } => format!(
+            "{count} instance(s) of {} not ready by {by} (the deadline is that time on the day the instance may first run, or the next day when it may first run later)",
+            model.task(*task).name,
+            by = by.strftime("%H:%M:%S"),
+        ),
+    }
+}
+
+/// What keeps the scenario from being done: instances not final, dates never started.
+fn unfinished(engine: &Engine<'_>) -> Vec<String> {
+    let model = engine.model();
+    let tz = &model.timezone;
+    let mut out = Vec::new();
+    let open: Vec<_> = engine
+        .instances
+        .iter()
+        .filter(|i| !i.state.is_final())
+        .collect();
+    if let Some(first) = open.first() {
+        out.push(format!(
+            "{} instance(s) never reached a final state (first: {} scheduled {}, {})",
+            open.len(),
+            model.task(first.task).name,
+            rfc3339(tz, first.scheduled),
+            first.state
+        ));
+    }
+    let never = engine.units.iter().filter(|u| u.created.is_none()).count();
+    if never > 0 {
+        out.push(format!("{never} date(s)/run(s) never started"));
+    }
+    out
+}
+
+/// (first start, last end) of the run's executions.
+fn span(engine: &Engine<'_>) -> Option<(Instant, Instant)> {
+    let first = engine.instances.iter().filter_map(|i| i.start).min()?;
+    let last = engine
+        .instances
+        .iter()
+        .filter(|i| i.start.is_some())
+        .filter_map(|i| i.end)
+        .max()?;
+    Some((first, last))
+}
+
+fn finish_by(engine: &Engine<'_>, by: jiff::civil::DateTime) -> Vec<String> {
+    let tz = &engine.model().timezone;
+    let deadline = local_to_instant(tz, by);
+    let mut out = unfinished(engine);
+    if let Some((_, last)) = span(engine)
+        && last > deadline
+    {
+        out.push(format!(
+            "the last execution ended at {}, {} late",
+            rfc3339(tz, last),
+            human(last - deadline)
+        ));
+    }
+    out
+}
+
+fn makespan_at_most(engine: &Engine<'_>, most: u64) -> Vec<String> {
+    let tz = &engine.model().timezone;
+    let mut out = unfinished(engine);
+    if let Some((first, last)) = span(engine)
+        && (last - first) as u64 > most
+    {
+        out.push(format!(
+            "the makespan was {} ({} to {}), {} too long",
+            human(last - first),
+            rfc3339(tz, first),
+            rfc3339(tz, last),
+            human((last - first) as u64 as i128 - most as i128)
+        ));
+    }
+    out
+}
+
+/// Whether an expectation with `origin` judges an instance of this origin.
+pub fn judges(origin: ExpectOrigin, of: Origin) -> bool {
+    match origin {
+        ExpectOrigin::Any => true,
+        ExpectOrigin::Recurring => of == Origin::Recurring,
+        ExpectOrigin::Backfill => matches!(of, Origin::Backfill | Origin::Rerun),
+    }
+}
+
+fn ready_by(
+    engine: &Engine<'_>,
+    scenario: &Scenario,
+    recorder: &Recorder,
+    task: crate::model::TaskId,
+    by: jiff::civil::Time,
+    origin: ExpectOrigin,
+) -> (Vec<String>, usize) {
+    let model = engine.model();
+    let tz = &model.timezone;
+    let name = &model.task(task).name;
+    let mut out = Vec::new();
+    for (k, i) in engine.instances.iter().enumerate() {
+        if i.task != task || !judges(origin, i.origin) {
+            continue;
+        }
+        let deadline = local_to_instant(tz, ready_deadline(instant_to_local(tz, i.run_after), by));
+        let when = |t: Instant| rfc3339(tz, t);
+        match recorder.ready.get(k).copied().flatten() {
+            Some(ready) if ready <= deadline => {}
+            Some(ready) => out.push(format!(
+                "{name} scheduled {}: ready at {}, {} after its deadline {}",
+                when(i.scheduled),
+                when(ready),
+                human(ready - deadline),
+                when(deadline)
+            )),
+            None => out.push(format!(
+                "{name} scheduled {}: never succeeded ({}); its deadline was {}",
+                when(i.scheduled),
+                i.state,
+                when(deadline)
+            )),
+        }
+    }
+    let never = engine
+        .units
+        .iter()
+        .filter(|u| u.created.is_none() && judges(origin, u.origin))
+        .filter(|u| {
+            u.backfill
+                .is_none_or(|b| covers(model, &scenario.backfills[b as usize], task))
+        })
+        .count();
+    // Each date that never started is one miss; one line says how many.
+    let count = out.len() + never;
+    if never > 0 {
+        out.push(format!(
+            "{never} date(s)/run(s) never started, so their {name} never ran"
+        ));
+    }
+    (out, count)
+}
+
+/// Whether a backfill can create instances of `task`: it names the task or its
+/// workflow, or takes everything downstream of its targets.
+fn covers(model: &Model, backfill: &crate::model::Backfill, task: crate::model::TaskId) -> bool {
+    use crate::model::Target;
+    backfill.downstream
+        || backfill.targets.iter().any(|t| match *t {
+            Target::Task(id) => id == task,
+            Target::Workflow(w) => model.task(task).workflow == w,
+        })
+}

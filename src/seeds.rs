@@ -1,0 +1,579 @@
+//! Seeds: one scenario simulated once per seed (a driver over many runs, like a
+//! sweep), and the distribution of what they gave: per figure min/p50/p95/max, per
+//! property how many seeds violate it and the first that does, per expectation how
+//! many seeds meet it.
+//!
+//! Seeds run on the current rayon pool; results are collected in seed order, so the
+//! report is the same whatever the thread count. Percentiles are by nearest rank:
+//! the p-th percentile of n sorted values is the value at rank ⌈p·n/100⌉ (1-based).
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::calendar::schedule::{Instant, rfc3339};
+use crate::engine::{Config, RunError};
+use crate::model::{Model, Scenario};
+use crate::observe::observe;
+
+/// A range of seeds, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seeds {
+    pub first: u64,
+    pub last: u64,
+}
+
+/// The most seeds one command runs (each a full simulation).
+pub const MAX_SEEDS: u64 = 1_000_000;
+
+impl Seeds {
+    /// `N` (seeds 0 to N-1) or `A..B` (A to B, both included).
+    pub fn parse(text: &str) -> Result<Seeds, String> {
+        let number = |s: &str| {
+            s.trim().parse::<u64>().map_err(|_| {
+                format!("`{text}`: expected N (seeds 0 to N-1) or A..B (both included)")
+            })
+        };
+        let seeds = match text.split_once("..") {
+            Some((a, b)) => {
+                let (first, last) = (number(a)?, number(b)?);
+                if last < first {
+                    return Err(format!(
+                        "`{text}`: the range is inverted ({last} comes before {first})"
+                    ));
+                }
+                Seeds { first, last }
+            }
+            None => match number(text)? {
+                0 => return Err(format!("`{text}`: at least one seed")),
+                n => Seeds {
+                    first: 0,
+                    last: n - 1,
+                },
+            },
+        };
+        if seeds.count() > MAX_SEEDS {
+            return Err(format!(
+                "`{text}`: {} seeds, more than {MAX_SEEDS} (each is a full simulation)",
+                seeds.count()
+            ));
+        }
+        Ok(seeds)
+    }
+
+    pub fn count(self) -> u64 {
+        self.last - self.first + 1
+    }
+
+    pub fn iter(self) -> impl IndexedParallelIterator<Item = u64> {
+        let first = self.first;
+        // At most MAX_SEEDS, so the count fits an index.
+        (0..self.count() as usize)
+            .into_par_iter()
+            .map(move |k| first + k as u64)
+    }
+}
+
+impl std::fmt::Display for Seeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.first, self.last)
+    }
+}
+
+/// min/p50/p95/max of one figure over the seeds (nearest rank). `None` stands for
+/// "never" (a date that never finished) and sorts after every time.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Spread<T> {
+    pub min: T,
+    pub p50: T,
+    pub p95: T,
+    pub max: T,
+}
+
+/// The value at rank ⌈p·n/100⌉ of `sorted` (1-based, at least 1); `sorted` is not empty.
+pub fn nearest_rank<T: Clone>(sorted: &[T], p: usize) -> T {
+    let n = sorted.len();
+    let rank = (p * n).div_ceil(100).max(1);
+    sorted[rank.min(n) - 1].clone()
+}
+
+/// The spread of `values` (not empty), sorted here.
+pub fn spread<T: Ord + Clone>(mut values: Vec<T>) -> Spread<T> {
+    values.sort();
+    Spread {
+        min: values[0].clone(),
+        p50: nearest_rank(&values, 50),
+        p95: nearest_rank(&values, 95),
+        max: values[values.len() - 1].clone(),
+    }
+}
+
+/// A time that may never have come, ordered with "never" last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Finish {
+    At(Instant),
+    Never,
+}
+
+/// What one seed's run gave, as the aggregate needs it.
+#[derive(Clone, Debug)]
+pub struct SeedRun {
+    pub seed: u64,
+    pub makespan: i64,
+    pub executions: u64,
+    /// Executions after each instance's first: retries and reruns.
+    pub retries: u64,
+    /// Per unit: (date, origin, start, end).
+    pub dates: Vec<(String, &'static str, Option<Instant>, Option<Instant>)>,
+    pub groups: Vec<crate::observe::metrics::GroupFigures>,
+    /// Each property (the 13, then `expect:NAME`) and whether it held.
+    pub verdicts: Vec<(String, bool)>,
+    // Per-constraint waits (issue 11 item 1, `waits` of the run summary) are kept here
+    // once the run reports them, and spread per (kind, name) like `groups`.
+}
+
+/// Runs `scenario` once per seed on the current rayon pool, in seed order; the first
+/// seed (in order) whose run cannot complete is the error.
+pub fn run(
+    model: &Model,
+    scenario: &Scenario,
+    seeds: Seeds,
+    config: Config,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<SeedRun>, (u64, RunError)> {
+    let runs: Vec<Result<SeedRun, (u64, RunError)>> = seeds
+        .iter()
+        .map(|seed| {
+            let out = one(model, scenario, Config { seed, ..config }).map_err(|e| (seed, e));
+            progress();
+            out
+        })
+        .collect();
+    runs.into_iter().collect()
+}
+
+fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, RunError> {
+    let (engine, findings, _) = observe::<Vec<u8>>(model, scenario, config, None)?;
+    let mut first = None::<Instant>;
+    let mut last = None::<Instant>;
+    let mut executions = 0u64;
+    let mut retries = 0u64;
+    for i in &engine.instances {
+        executions += u64::from(i.attempts);
+        retries += u64::from(i.attempts.saturating_sub(1));
+        if let Some(s) = i.start {
+            first = Some(first.map_or(s, |f| f.min(s)));
+            if let Some(e) = i.end {
+                last = Some(last.map_or(e, |l| l.max(e)));
+            }
+        }
+    }
+    Ok(SeedRun {
+        seed: config.seed,
+        makespan: match (first, last) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        },
+        executions,
+        retries,
+        dates: engine
+            .units
+            .iter()
+            .map(|u| (u.key.date_text(model), u.origin.word(), u.created, u.ended))
+            .collect(),
+        groups: findings.groups,
+        verdicts: findings
+            .properties
+            .iter()
+            .map(|p| (p.name.to_string(), p.holds))
+            .collect(),
+    })
+}
+
+/// A date's finish over the seeds.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DateSpread {
+    pub date: String,
+    pub origin: &'static str,
+    /// When it finished (RFC 3339); null: it never finished on that many seeds.
+    pub end: Spread<Option<String>>,
+    /// Start to end; null where it never finished.
+    pub duration_seconds: Spread<Option<i64>>,
+    /// Seeds on which it never finished.
+    pub unfinished: u64,
+}
+
+/// A resource group's figures over the seeds.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GroupSpread {
+    pub name: String,
+    pub slots: u32,
+    pub peak_running: Spread<u32>,
+    pub peak_waiting: Spread<u32>,
+    pub busy_seconds: Spread<u128>,
+}
+
+/// An expectation over the seeds.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExpectationRate {
+    /// The `[[expect]]` name (its property is `expect:NAME`).
+    pub name: String,
+    /// Seeds on which it was met.
+    pub met: u64,
+    pub seeds: u64,
+}
+
+/// A property over the seeds.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PropertyRate {
+    pub name: String,
+    /// Seeds on which it did not hold.
+    pub violated: u64,
+    pub first_seed: Option<u64>,
+    /// The command that replays the first violating seed.
+    pub replay: Option<String>,
+}
+
+/// `run --seeds` and `check --seeds`: the distribution of a scenario over seeds.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    pub model: String,
+    pub profile: crate::rules::Profile,
+    pub scenario: String,
+    /// How many seeds ran.
+    pub seeds: u64,
+    pub first_seed: u64,
+    pub last_seed: u64,
+    pub model_hash: String,
+    pub tzdb: &'static str,
+    /// How percentiles are taken.
+    pub percentiles: &'static str,
+    pub makespan_seconds: Spread<i64>,
+    pub executions: Spread<u64>,
+    pub retries: Spread<u64>,
+    pub dates: Vec<DateSpread>,
+    pub resource_groups: Vec<GroupSpread>,
+    pub expectations: Vec<ExpectationRate>,
+    pub properties: Vec<PropertyRate>,
+}
+
+/// The percentile method, as reports state it.
+pub const PERCENTILES: &str =
+    "nearest rank: the p-th percentile of n sorted values is the value at rank ceil(p*n/100)";
+
+/// Who the report is about and how to replay one seed.
+pub struct About<'a> {
+    pub model: &'a Model,
+    pub scenario: &'a str,
+    pub model_hash: String,
+    /// The replay command without its seed, e.g. `schedsim check M --scenario S`.
+    pub replay: String,
+}
+
+/// A date's start and end on one seed.
+type StartEnd = (Option<Instant>, Option<Instant>);
+
+/// The distribution of `runs` (one per seed, in seed order, not empty).
+pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
+    let model = about.model;
+    let tz = &model.timezone;
+    let mut dates: BTreeMap<(String, &'static str), Vec<StartEnd>> = BTreeMap::new();
+    for r in runs {
+        for (date, origin, start, end) in &r.dates {
+            dates
+                .entry((date.clone(), *origin))
+                .or_default()
+                .push((*start, *end));
+        }
+    }
+    let n = runs.len() as u64;
+    let dates = dates
+        .into_iter()
+        .map(|((date, origin), seen)| {
+            // A date a seed never created counts as never finished on that seed.
+            let missing = n as usize - seen.len().min(n as usize);
+            let ends: Vec<Finish> = seen
+                .iter()
+                .map(|(_, e)| e.map_or(Finish::Never, Finish::At))
+                .chain(std::iter::repeat_n(Finish::Never, missing))
+                .collect();
+            let durations: Vec<Finish> = seen
+                .iter()
+                .map(|(s, e)| match (s, e) {
+                    (Some(s), Some(e)) => Finish::At(e - s),
+                    _ => Finish::Never,
+                })
+                .chain(std::iter::repeat_n(Finish::Never, missing))
+                .collect();
+            let unfinished = ends.iter().filter(|e| **e == Finish::Never).count() as u64;
+            let at = |f: Finish| match f {
+                Finish::At(t) => Some(t),
+                Finish::Never => None,
+            };
+            let e = spread(ends);
+            let d = spread(durations);
+            DateSpread {
+                date,
+                origin,
+                end: Spread {
+                    min: at(e.min).map(|t| rfc3339(tz, t)),
+                    p50: at(e.p50).map(|t| rfc3339(tz, t)),
+                    p95: at(e.p95).map(|t| rfc3339(tz, t)),
+                    max: at(e.max).map(|t| rfc3339(tz, t)),
+                },
+                duration_seconds: Spread {
+                    min: at(d.min),
+                    p50: at(d.p50),
+                    p95: at(d.p95),
+                    max: at(d.max),
+                },
+                unfinished,
+            }
+        })
+        .collect();
+    let resource_groups = runs[0]
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(k, g)| GroupSpread {
+            name: g.name.clone(),
+            slots: g.slots,
+            peak_running: spread(runs.iter().map(|r| r.groups[k].peak_running).collect()),
+            peak_waiting: spread(runs.iter().map(|r| r.groups[k].peak_waiting).collect()),
+            busy_seconds: spread(runs.iter().map(|r| r.groups[k].busy_seconds).collect()),
+        })
+        .collect();
+    let properties: Vec<PropertyRate> = runs[0]
+        .verdicts
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            let failing = || runs.iter().filter(|r| !r.verdicts[k].1);
+            let first_seed = failing().next().map(|r| r.seed);
+            PropertyRate {
+                name: name.clone(),
+                violated: failing().count() as u64,
+                first_seed,
+                replay: first_seed.map(|s| format!("{} --seed {s}", about.replay)),
+            }
+        })
+        .collect();
+    let expectations = properties
+        .iter()
+        .filter_map(|p| {
+            p.name.strip_prefix("expect:").map(|name| ExpectationRate {
+                name: name.to_string(),
+                met: n - p.violated,
+                seeds: n,
+            })
+        })
+        .collect();
+    Report {
+        model: model.name.clone(),
+        profile: model.profile,
+        scenario: about.scenario.to_string(),
+        seeds: seeds.count(),
+        first_seed: seeds.first,
+        last_seed: seeds.last,
+        model_hash: about.model_hash,
+        tzdb: crate::model::tzdb_version(),
+        percentiles: PERCENTILES,
+        makespan_seconds: spread(runs.iter().map(|r| r.makespan).collect()),
+        executions: spread(runs.iter().map(|r| r.executions).collect()),
+        retries: spread(runs.iter().map(|r| r.retries).collect()),
+        dates,
+        resource_groups,
+        expectations,
+        properties,
+    }
+}
+
+/// Seeds on which every expectation was met (all seeds when there are none).
+pub fn all_met(runs: &[SeedRun]) -> u64 {
+    runs.iter()
+        .filter(|r| {
+            r.verdicts
+                .iter()
+                .all(|(name, holds)| *holds || !name.starts_with("expect:"))
+        })
+        .count() as u64
+}
+
+impl Report {
+    /// For people: each figure's spread, then the dates, the expectations and the
+    /// properties (`check`: every property; `run`: those some seed violates).
+    pub fn text(&self, check: bool) -> String {
+        use crate::observe::summary::human;
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "model {} ({}), scenario {}, seeds {}..{} ({} runs), model sha1 {}, tzdb {}",
+            self.model,
+            self.profile,
+            self.scenario,
+            self.first_seed,
+            self.last_seed,
+            self.seeds,
+            &self.model_hash[..self.model_hash.len().min(12)],
+            self.tzdb
+        );
+        let _ = writeln!(
+            s,
+            "percentiles by nearest rank (p95 of 100 seeds: the 95th smallest)"
+        );
+        let row = |s: &mut String, what: &str, v: [String; 4]| {
+            let _ = writeln!(
+                s,
+                "  {what:<28} {:>12} {:>12} {:>12} {:>12}",
+                v[0], v[1], v[2], v[3]
+            );
+        };
+        row(&mut s, "", ["min", "p50", "p95", "max"].map(String::from));
+        let m = &self.makespan_seconds;
+        row(&mut s, "makespan", [m.min, m.p50, m.p95, m.max].map(human));
+        let e = &self.executions;
+        row(
+            &mut s,
+            "executions",
+            [e.min, e.p50, e.p95, e.max].map(|x| x.to_string()),
+        );
+        let r = &self.retries;
+        row(
+            &mut s,
+            "retries and reruns",
+            [r.min, r.p50, r.p95, r.max].map(|x| x.to_string()),
+        );
+        for g in &self.resource_groups {
+            let p = &g.peak_running;
+            row(
+                &mut s,
+                &format!("{} peak running", g.name),
+                [p.min, p.p50, p.p95, p.max].map(|x| x.to_string()),
+            );
+            let w = &g.peak_waiting;
+            row(
+                &mut s,
+                &format!("{} peak waiting", g.name),
+                [w.min, w.p50, w.p95, w.max].map(|x| x.to_string()),
+            );
+        }
+        if !self.dates.is_empty() {
+            let _ = writeln!(
+                s,
+                "dates/runs finished (p50 / p95 / max; \"never\" on seeds where it did not finish):"
+            );
+            let never = |t: &Option<String>| t.clone().unwrap_or_else(|| "never".into());
+            for d in self.dates.iter().take(40) {
+                let _ = writeln!(
+                    s,
+                    "  {} {:<9} {} / {} / {}{}",
+                    d.date,
+                    d.origin,
+                    never(&d.end.p50),
+                    never(&d.end.p95),
+                    never(&d.end.max),
+                    if d.unfinished > 0 {
+                        format!("  (unfinished on {} seeds)", d.unfinished)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            if self.dates.len() > 40 {
+                let _ = writeln!(
+                    s,
+                    "  ... and {} more (all in --format json)",
+                    self.dates.len() - 40
+                );
+            }
+        }
+        if !self.expectations.is_empty() {
+            let _ = writeln!(s, "expectations:");
+            for x in &self.expectations {
+                let _ = writeln!(
+                    s,
+                    "  {}: met on {} of {} seeds ({:.1}%)",
+                    x.name,
+                    x.met,
+                    x.seeds,
+                    100.0 * x.met as f64 / x.seeds as f64
+                );
+            }
+        }
+        let failing = self.properties.iter().filter(|p| p.violated > 0).count();
+        let _ = writeln!(
+            s,
+            "properties: {} of {} hold on every seed",
+            self.properties.len() - failing,
+            self.properties.len()
+        );
+        for p in &self.properties {
+            match (&p.replay, check) {
+                (Some(replay), _) => {
+                    let _ = writeln!(
+                        s,
+                        "FAIL {}: violated on {} of {} seeds; first seed {}: {replay}",
+                        p.name,
+                        p.violated,
+                        self.seeds,
+                        p.first_seed.unwrap_or_default()
+                    );
+                }
+                (None, true) => {
+                    let _ = writeln!(s, "ok   {}", p.name);
+                }
+                (None, false) => {}
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_are_a_count_or_an_inclusive_range() {
+        assert_eq!(Seeds::parse("100").unwrap(), Seeds { first: 0, last: 99 });
+        assert_eq!(Seeds::parse("5..9").unwrap().count(), 5);
+        assert!(Seeds::parse("0").is_err());
+        assert!(Seeds::parse("9..5").is_err());
+        assert!(Seeds::parse("x").is_err());
+        assert!(Seeds::parse("0..2000000").is_err());
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<i64> = (1..=20).collect();
+        // rank ceil(0.5*20) = 10, ceil(0.95*20) = 19
+        assert_eq!(
+            spread(v.clone()),
+            Spread {
+                min: 1,
+                p50: 10,
+                p95: 19,
+                max: 20
+            }
+        );
+        assert_eq!(
+            spread(vec![7]),
+            Spread {
+                min: 7,
+                p50: 7,
+                p95: 7,
+                max: 7
+            }
+        );
+        let hundred: Vec<i64> = (1..=100).rev().collect();
+        let s = spread(hundred);
+        assert_eq!((s.p50, s.p95), (50, 95));
+    }
+
+    #[test]
+    fn never_sorts_after_every_time() {
+        let s = spread(vec![Finish::Never, Finish::At(5), Finish::At(3)]);
+        assert_eq!((s.min, s.max), (Finish::At(3), Finish::Never));
+    }
+}

@@ -1,0 +1,496 @@
+//! `--seeds` on run, check and whatif; `whatif --scenario`; `whatif --minimize`; the
+//! distribution chart; `dates` of a run. End to end through the binary, with the
+//! figures checked against single-seed runs of the same model.
+
+use std::process::{Command, Output};
+
+const CAPACITY: &str = "models/dolphinscheduler-nightly-capacity.toml";
+
+fn schedsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr));
+    })
+}
+
+/// One seed's `check --format json`.
+fn single(seed: u64) -> serde_json::Value {
+    let s = seed.to_string();
+    json(&schedsim(&[
+        "check", CAPACITY, "--seed", &s, "--format", "json",
+    ]))
+}
+
+#[test]
+fn seeds_results_are_byte_identical_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        schedsim(&[
+            "check",
+            CAPACITY,
+            "--seeds",
+            "40",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ])
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.stdout, two.stdout);
+    assert!(!one.stdout.is_empty());
+    let text_one = schedsim(&["run", CAPACITY, "--seeds", "3..20", "--threads", "1"]);
+    let text_two = schedsim(&["run", CAPACITY, "--seeds", "3..20", "--threads", "2"]);
+    assert_eq!(text_one.stdout, text_two.stdout);
+}
+
+#[test]
+fn check_seeds_counts_violations_per_property_with_a_replayable_first_seed() {
+    let out = schedsim(&["check", CAPACITY, "--seeds", "30", "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(v["seeds"], 30);
+    // Each seed's own verdicts, run one at a time.
+    let singles: Vec<serde_json::Value> = (0..30).map(single).collect();
+    let mut any_violated = false;
+    for p in v["properties"].as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        let failing: Vec<u64> = (0..30u64)
+            .filter(|&s| {
+                let props = singles[s as usize]["properties"].as_array().unwrap();
+                props
+                    .iter()
+                    .any(|q| q["name"] == name && q["holds"] == false)
+            })
+            .collect();
+        assert_eq!(p["violated"], failing.len() as u64, "{name}");
+        assert_eq!(p["first_seed"].as_u64(), failing.first().copied(), "{name}");
+        if let Some(first) = failing.first() {
+            any_violated = true;
+            let replay = p["replay"].as_str().unwrap();
+            assert!(
+                replay.starts_with(&format!("schedsim check {CAPACITY}")),
+                "{replay}"
+            );
+            assert!(replay.ends_with(&format!("--seed {first}")), "{replay}");
+            // The replay command, run, shows the violation.
+            let words: Vec<&str> = replay.split(' ').skip(1).collect();
+            let again = schedsim(&words);
+            assert_eq!(again.status.code(), Some(1), "{replay}");
+            assert!(text(&again.stdout).contains(&format!("FAIL {name}")));
+        } else {
+            assert!(p["replay"].is_null());
+        }
+    }
+    // Two slots do not get the nightly sales out by 08:00 on every seed.
+    assert!(any_violated, "the capacity model misses on some seed");
+    assert_eq!(out.status.code(), Some(1));
+    // Expectations: met counts agree with the properties.
+    for e in v["expectations"].as_array().unwrap() {
+        let name = format!("expect:{}", e["name"].as_str().unwrap());
+        let p = v["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name.as_str())
+            .unwrap();
+        assert_eq!(
+            e["met"].as_u64().unwrap() + p["violated"].as_u64().unwrap(),
+            30
+        );
+        assert_eq!(e["seeds"], 30);
+    }
+}
+
+#[test]
+fn seeds_percentiles_are_nearest_rank_of_the_single_runs() {
+    let v = json(&schedsim(&[
+        "run", CAPACITY, "--seeds", "0..19", "--format", "json",
+    ]));
+    assert_eq!(
+        (v["first_seed"].as_u64(), v["last_seed"].as_u64()),
+        (Some(0), Some(19))
+    );
+    let mut makespans: Vec<i64> = (0..20)
+        .map(|s| single(s)["makespan_seconds"].as_i64().unwrap())
+        .collect();
+    makespans.sort();
+    let m = &v["makespan_seconds"];
+    assert_eq!(m["min"], makespans[0]);
+    assert_eq!(m["p50"], makespans[9]); // rank ceil(0.50 * 20) = 10
+    assert_eq!(m["p95"], makespans[18]); // rank ceil(0.95 * 20) = 19
+    assert_eq!(m["max"], makespans[19]);
+    // A date's finish spread covers each seed's own end of that date.
+    let date = &v["dates"][0];
+    let name = date["date"].as_str().unwrap();
+    let ends: Vec<String> = (0..20)
+        .map(|s| {
+            let d = single(s);
+            let row = d["dates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["date"] == name)
+                .cloned()
+                .unwrap();
+            row["end"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(ends.contains(&date["end"]["min"].as_str().unwrap().to_string()));
+    assert!(ends.contains(&date["end"]["max"].as_str().unwrap().to_string()));
+}
+
+#[test]
+fn seeds_refuses_bad_ranges_and_single_run_outputs() {
+    for bad in ["0", "9..3", "ten", "0..5000000"] {
+        let out = schedsim(&["run", CAPACITY, "--seeds", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&out.stderr).contains("--seeds"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = schedsim(&[
+        "run",
+        CAPACITY,
+        "--seeds",
+        "3",
+        "--trace",
+        "/tmp/never.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn run_lists_each_date_with_its_start_end_and_duration() {
+    let v = json(&schedsim(&[
+        "run",
+        "models/dolphinscheduler-retry-backfill.toml",
+        "--format",
+        "json",
+    ]));
+    let dates = v["dates"].as_array().unwrap();
+    let units = v["units"].as_array().unwrap();
+    assert_eq!(dates.len(), units.len());
+    for (d, u) in dates.iter().zip(units) {
+        assert_eq!(d["date"], u["date"]);
+        assert_eq!(d["start"], u["started"]);
+        assert_eq!(d["end"], u["ended"]);
+        let (s, e) = (
+            d["start"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap(),
+            d["end"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap(),
+        );
+        assert_eq!(d["duration_seconds"], e.as_second() - s.as_second());
+    }
+    let out = schedsim(&["run", "models/dolphinscheduler-retry-backfill.toml"]);
+    let t = text(&out.stdout);
+    assert!(t.contains("dates/runs (start -> end, duration):"), "{t}");
+    assert!(t.contains("2025-03-04T02:00:00+08:00 backfill"), "{t}");
+}
+
+#[test]
+fn whatif_scenario_keeps_the_scenario_and_says_which_base() {
+    let out = schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--vary",
+        "slots.etl=2,6",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    let variants = v.as_array().unwrap();
+    // The base scenario's recurring nightly run stays: its dates are in every variant.
+    for x in variants {
+        assert!(
+            x["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["origin"] == "recurring"),
+            "the recurring schedule is kept"
+        );
+        assert!(x["knobs"]["slots.etl"].is_i64(), "typed knob values");
+        assert_eq!(x["scenario"], "night-with-backfill");
+    }
+    // Same figures as check of the model with that many slots.
+    let two = single(0);
+    assert_eq!(variants[0]["makespan_seconds"], two["makespan_seconds"]);
+    let table = text(
+        &schedsim(&[
+            "whatif",
+            CAPACITY,
+            "--scenario",
+            "night-with-backfill",
+            "--vary",
+            "slots.etl=2,6",
+        ])
+        .stdout,
+    );
+    assert!(
+        table.starts_with("base: scenario `night-with-backfill`"),
+        "{table}"
+    );
+    let fresh = text(
+        &schedsim(&[
+            "whatif",
+            CAPACITY,
+            "--from",
+            "2025-02-01T03:00:00",
+            "--to",
+            "2025-02-03T03:00:00",
+            "--targets",
+            "reprocess",
+            "--vary",
+            "slots.etl=2",
+        ])
+        .stdout,
+    );
+    assert!(fresh.starts_with("base: a fresh backfill"), "{fresh}");
+    let unknown = schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "nope",
+        "--vary",
+        "slots.etl=2",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn whatif_minimize_finds_the_smallest_value_meeting_the_goal() {
+    let out = schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "40",
+        "--minimize",
+        "slots.etl",
+        "--range",
+        "1..8",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["knob"], "slots.etl");
+    assert_eq!(v["goal"], 0.95);
+    let curve = v["curve"].as_array().unwrap();
+    let meets = |p: &serde_json::Value| {
+        p["met"].as_u64().unwrap() as f64 >= 0.95 * p["seeds"].as_u64().unwrap() as f64
+    };
+    let min = v["minimum"].as_i64().expect("a minimum in 1..8");
+    // The minimum meets the goal and the value below it, measured, does not.
+    let at = |x: i64| curve.iter().find(|p| p["value"] == x).unwrap();
+    assert!(meets(at(min)));
+    if min > 1 {
+        assert!(!meets(at(min - 1)), "bisection measured the value below");
+    }
+    // Values increase along the curve; each point's figures are its own seeds sweep.
+    assert!(
+        curve
+            .windows(2)
+            .all(|w| w[0]["value"].as_i64() < w[1]["value"].as_i64())
+    );
+    let sweep = json(&schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "40",
+        "--vary",
+        &format!("slots.etl={min}"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(sweep[0]["all_met"], at(min)["met"]);
+    assert_eq!(
+        sweep[0]["makespan_seconds"]["p95"],
+        at(min)["makespan_p95_seconds"]
+    );
+}
+
+#[test]
+fn whatif_minimize_says_why_no_value_can_meet_a_deadline_shorter_than_the_chain() {
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = std::fs::read_to_string(CAPACITY)
+        .unwrap()
+        .replace("ready_by = \"08:00\"", "ready_by = \"01:30\"")
+        .replace(
+            "name = \"dwd_users\"\n  upstream = [\"ods_users\"]\n  resource_group = \"etl\"\n  duration = { uniform = [\"10m\", \"20m\"] }",
+            "name = \"dwd_users\"\n  upstream = [\"ods_users\"]\n  resource_group = \"etl\"\n  duration = { uniform = [\"40m\", \"50m\"] }",
+        );
+    let path = dir.join("tight.toml");
+    std::fs::write(&path, &model).unwrap();
+    let p = path.to_str().unwrap();
+    let out = schedsim(&[
+        "whatif",
+        p,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "5",
+        "--minimize",
+        "slots.etl",
+        "--range",
+        "1..4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert!(v["minimum"].is_null());
+    let reason = v["reason"].as_str().unwrap();
+    assert!(reason.contains("no value can meet it"), "{reason}");
+    assert!(
+        reason.contains("nightly.dwd_users → nightly.dws_sales"),
+        "{reason}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn whatif_minimize_refuses_a_model_without_expectations_and_non_integer_knobs() {
+    let out = schedsim(&[
+        "whatif",
+        "models/dolphinscheduler-retry-backfill.toml",
+        "--scenario",
+        "complement-10-days",
+        "--seeds",
+        "5",
+        "--minimize",
+        "slots.mysql_export",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("[[expect]]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "5",
+        "--minimize",
+        "order",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not an integer knob"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "5",
+        "--minimize",
+        "slots.etl",
+        "--goal",
+        "1.5",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn distribution_charts_are_self_contained_svg() {
+    let dir = std::env::temp_dir().join(format!("schedsim-charts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let min = dir.join("min.html");
+    let out = schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "10",
+        "--minimize",
+        "slots.etl",
+        "--range",
+        "1..4",
+        "--html",
+        min.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(&min).unwrap();
+    let v = json(&schedsim(&[
+        "whatif",
+        CAPACITY,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "10",
+        "--minimize",
+        "slots.etl",
+        "--range",
+        "1..4",
+        "--format",
+        "json",
+    ]));
+    let points = v["curve"].as_array().unwrap().len();
+    // One band row and one hit-rate bar per value measured, a goal line, a legend.
+    assert_eq!(
+        page.matches("<rect class=\"band\"").count(),
+        points + 1,
+        "the legend has one too"
+    );
+    assert_eq!(
+        page.matches("<rect class=\"hit\"").count() + page.matches("<rect class=\"miss\"").count(),
+        points
+    );
+    assert_eq!(page.matches("class=\"goal\"").count(), 1);
+    assert!(page.contains("class=\"x-axis\"") && page.contains("class=\"y-axis\""));
+    for forbidden in ["http://", "https://", "<script"] {
+        let outside_svg_ns = page.replace("http://www.w3.org/2000/svg", "");
+        assert!(!outside_svg_ns.contains(forbidden), "{forbidden}");
+    }
+    let seeds = dir.join("seeds.html");
+    let out = schedsim(&[
+        "run",
+        CAPACITY,
+        "--seeds",
+        "10",
+        "--report",
+        seeds.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    let page = std::fs::read_to_string(&seeds).unwrap();
+    let dates = report["dates"].as_array().unwrap().len();
+    // The makespan row, one row per date, and the legends' swatches.
+    assert_eq!(page.matches("<g class=\"row\">").count(), 1 + dates);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
