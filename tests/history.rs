@@ -31,7 +31,12 @@ fn failing(f: &Findings) -> BTreeSet<&'static str> {
     f.properties
         .iter()
         .filter(|p: &&PropertyResult| !p.holds)
-        .map(|p| p.name)
+        .map(|p| {
+            schedsim::observe::PROPERTIES
+                .into_iter()
+                .find(|q| *q == p.name)
+                .expect("one of the 13 (these models state no expectations)")
+        })
         .collect()
 }
 
