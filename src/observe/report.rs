@@ -164,6 +164,7 @@ pub fn html(summary: &Summary, gantt: &Gantt, model: &Model) -> String {
         );
     }
     h.push_str("</table>\n");
+    h.push_str(&crate::observe::timeline_chart::html(summary, model));
 
     gantt_svg(&mut h, gantt, model);
 

@@ -86,6 +86,9 @@ pub struct TimelineRow {
     /// point. `running` is null where the constraint admits nothing (time,
     /// upstream, self-dependency, frozen).
     pub points: Vec<(String, Option<u32>, u32)>,
+    /// The points' times, for charts.
+    #[serde(skip)]
+    pub times: Vec<Instant>,
 }
 
 /// Waits and timelines of a run.
@@ -411,6 +414,7 @@ impl Waits {
                         .iter()
                         .map(|p| (rfc3339(tz, p.0), capacity_kind.then_some(p.1), p.2))
                         .collect(),
+                    times: k.steps.points.iter().map(|p| p.0).collect(),
                 });
             }
         }
