@@ -241,3 +241,189 @@ fn the_report_has_the_waits_table_and_a_timeline_chart_per_constraint() {
     // Self-contained: no script, nothing fetched.
     assert!(!html.contains("<script") && !html.contains("src=\"http"));
 }
+
+/// A model file in a fresh temporary directory.
+fn model_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("schedsim-waits-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const LIMITS: &str = r#"[model]
+name = "limits"
+profile = "airflow"
+timezone = "UTC"
+
+[[resource_group]]
+name = "p"
+slots = 2
+
+[[workflow]]
+name = "d"
+cron = "0 3 * * *"
+max_active_tasks = 1
+  [[workflow.task]]
+  name = "x"
+  resource_group = "p"
+  duration = "30m"
+  [[workflow.task]]
+  name = "y"
+  resource_group = "p"
+  duration = "30m"
+
+[[workflow]]
+name = "e"
+cron = "0 3 * * *"
+  [[workflow.task]]
+  name = "z"
+  resource_group = "p"
+  pool_slots = 2
+  duration = "30m"
+
+[[scenario]]
+name = "one-date"
+start = "2025-03-10T12:00:00"
+  [[scenario.backfill]]
+  targets = ["d", "e"]
+  from = "2025-03-01T03:00:00"
+  to = "2025-03-01T03:00:00"
+"#;
+
+/// Pool `p` has 2 slots; DAG `d` (x, y) allows one task at a time; `e.z` takes both
+/// slots. From the trace: at 12:00 x starts (1 slot); y would fit the pool but `d`
+/// runs its max_active_tasks, z needs 2 slots and 1 is free. At 12:30 x ends, y
+/// starts (1 slot), z still finds 1 free; at 13:00 y ends and z starts. So
+/// max_active_tasks d holds y 30 min, pool p holds z 60 min.
+#[test]
+fn pool_slots_and_max_active_tasks_hold_what_they_hold() {
+    let path = model_file("limits", LIMITS);
+    let v = json(path.to_str().unwrap());
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    let waits = v["waits"].as_array().unwrap();
+    assert_eq!(waits.len(), 2, "{}", v["waits"]);
+    assert_eq!(
+        figures(row(&v, "pool", Some("p"))),
+        [1, 3600, 3600, 3600, 3600, 1]
+    );
+    assert_eq!(
+        figures(row(&v, "max_active_tasks", Some("d"))),
+        [1, 1800, 1800, 1800, 1800, 1]
+    );
+    // The pool's peak_waiting is z alone: y was held by its DAG, not the pool.
+    assert_eq!(v["resource_groups"][0]["peak_waiting"], 1);
+    // x 12:00-12:30 and y 12:30-13:00 on 1 slot, z 13:00-13:30 on 2: 30 + 30 + 60 =
+    // 120 slot-minutes of 2 × 90; at 12:30 the pool still runs 1 and holds z, so its
+    // timeline has no point there.
+    assert_eq!(v["resource_groups"][0]["busy_seconds"], 7200);
+    assert_eq!(v["resource_groups"][0]["utilisation"], 0.6667);
+    let tl = v["timelines"].as_array().unwrap();
+    let pool = tl.iter().find(|t| t["kind"] == "pool").unwrap();
+    assert_eq!(
+        pool["points"],
+        serde_json::json!([
+            ["2025-03-10T12:00:00+00:00", 1, 1],
+            ["2025-03-10T13:00:00+00:00", 2, 0],
+            ["2025-03-10T13:30:00+00:00", 0, 0]
+        ])
+    );
+}
+
+const NIGHTLY: &str = r#"[model]
+name = "nightly"
+profile = "dataworks"
+timezone = "Asia/Shanghai"
+
+[[resource_group]]
+name = "g"
+slots = 1
+
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "a"
+  cron = "00 00 02 * * ?"
+  resource_group = "g"
+  duration = "10m"
+  [[workflow.task]]
+  name = "b"
+  cron = "00 00 02 * * ?"
+  resource_group = "g"
+  duration = "10m"
+
+[[scenario]]
+name = "queue"
+start = "2025-03-10T00:00:00"
+until = "2025-03-10T23:59:00"
+recurring = true
+
+[[scenario]]
+name = "freeze"
+start = "2025-03-10T00:00:00"
+until = "2025-03-10T23:59:00"
+recurring = true
+  [[scenario.operation]]
+  at = "2025-03-10T01:00:00"
+  kind = "freeze"
+  task = "w.b"
+  scheduled = "2025-03-10T02:00:00"
+  [[scenario.operation]]
+  at = "2025-03-10T03:00:00"
+  kind = "unfreeze"
+  task = "w.b"
+  scheduled = "2025-03-10T02:00:00"
+"#;
+
+/// DataWorks' recurring day: both tasks are created at 00:00 and wait for 02:00
+/// (2 h each); at 02:00 one slot: a runs 02:00-02:10, b waits 10 min for group `g`.
+/// With b frozen from 01:00 to 03:00: b waited 1 h for its time and 2 h frozen, and
+/// found the slot free at 03:00.
+#[test]
+fn time_and_frozen_waits() {
+    let path = model_file("nightly", NIGHTLY);
+    let p = path.to_str().unwrap();
+    let (out, _) = run(&["run", p, "--scenario", "queue", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        figures(row(&v, "time", None)),
+        [2, 14_400, 7200, 7200, 7200, 2]
+    );
+    assert_eq!(
+        figures(row(&v, "resource_group", Some("g"))),
+        [1, 600, 600, 600, 600, 1]
+    );
+    let (out, _) = run(&["run", p, "--scenario", "freeze", "--format", "json"]);
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // a: 2 h; b: 1 h. Sorted 3600, 7200: p50 3600, p95 7200.
+    assert_eq!(
+        figures(row(&v, "time", None)),
+        [2, 10_800, 3600, 7200, 7200, 2]
+    );
+    assert_eq!(
+        figures(row(&v, "frozen", None)),
+        [1, 7200, 7200, 7200, 7200, 1]
+    );
+    assert!(
+        v["waits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["kind"] != "resource_group")
+    );
+}
+
+/// README's waits example is what `run` prints.
+#[test]
+fn readme_waits_example_is_what_run_prints() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let (out, _) = run(&["run", DS]);
+    let from = out.find("resource groups:").unwrap();
+    let to = out.find("partitions:").unwrap();
+    assert!(
+        readme.contains(&out[from..to]),
+        "README lacks:\n{}",
+        &out[from..to]
+    );
+}
