@@ -91,6 +91,7 @@ pub enum Hold {
 pub struct Held {
     pub time: Instant,
     pub instance: u32,
+    pub task: TaskId,
     pub hold: Hold,
 }
 

@@ -48,6 +48,7 @@ impl<'m> Engine<'m> {
             sink.held(&Held {
                 time: self.now,
                 instance: i,
+                task: inst.task,
                 hold,
             });
         }

@@ -105,6 +105,7 @@ impl<'m> Engine<'m> {
                 sink.held(&Held {
                     time: self.now,
                     instance: i,
+                    task: inst.task,
                     hold,
                 });
             }

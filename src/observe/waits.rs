@@ -189,9 +189,9 @@ pub struct Waits {
     /// Index of the workflow `max_active_tasks` constraint of each task, if any.
     task_limit: Vec<u32>,
     task_workflow: Vec<u32>,
-    /// Per instance: its task, the constraint holding it and since when.
-    task_of: Vec<u32>,
-    held_by: Vec<(u32, Instant)>,
+    /// Per instance: the constraint holding it and since when.
+    held_by: Vec<u32>,
+    since: Vec<Instant>,
     now: Instant,
     started: bool,
     dirty: Vec<u32>,
@@ -267,8 +267,8 @@ impl Waits {
                 })
                 .collect(),
             task_workflow: model.tasks.iter().map(|t| t.workflow.0).collect(),
-            task_of: Vec::new(),
             held_by: Vec::new(),
+            since: Vec::new(),
             now: 0,
             started: false,
             dirty: Vec::new(),
@@ -320,9 +320,10 @@ impl Waits {
     fn hold(&mut self, i: u32, c: u32) {
         let i = i as usize;
         if self.held_by.len() <= i {
-            self.held_by.resize(i + 1, (NONE, 0));
+            self.held_by.resize(i + 1, NONE);
+            self.since.resize(i + 1, 0);
         }
-        let (old, since) = self.held_by[i];
+        let (old, since) = (self.held_by[i], self.since[i]);
         if old == c {
             return;
         }
@@ -342,7 +343,8 @@ impl Waits {
             self.constraints[c as usize].waiting += 1;
             self.touch(c);
         }
-        self.held_by[i] = (c, self.now);
+        self.held_by[i] = c;
+        self.since[i] = self.now;
     }
 
     fn run(&mut self, c: u32, delta: i64) {
@@ -523,11 +525,6 @@ fn rank(sorted: &[u64], p: usize) -> u64 {
 impl Sink for Waits {
     fn event(&mut self, e: &Event) {
         self.at(e.time);
-        let i = e.instance as usize;
-        if self.task_of.len() <= i {
-            self.task_of.resize(i + 1, 0);
-        }
-        self.task_of[i] = e.task.0;
         let g = self.groups as u32;
         let c = match e.to {
             State::WaitingTime => self.fixed(0),
@@ -556,7 +553,7 @@ impl Sink for Waits {
         self.at(h.time);
         let c = match h.hold {
             Hold::Upstream => self.fixed(1),
-            Hold::SelfDependency => self.self_dependency(self.task_of[h.instance as usize]),
+            Hold::SelfDependency => self.self_dependency(h.task.0),
             Hold::Slots(g) => g.0,
             Hold::TaskGroup(tg) => self.groups as u32 + tg.0,
             Hold::MaxActiveTasks(w) => (2 * self.groups) as u32 + w.0,
