@@ -78,10 +78,41 @@ pub struct UnitEvent {
     pub reopened: bool,
 }
 
+/// What holds a waiting instance, where its state alone does not say it: which
+/// upstream kind holds a `waiting_upstream` instance, which limit a
+/// `waiting_resources` one (SEMANTICS.md, Waits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// An instance of another task it is bound to has not succeeded.
+    Upstream,
+    /// Only the previous instance of its own task holds it (self-dependency).
+    SelfDependency,
+    /// Its resource group (Airflow: pool) has fewer free slots than it needs.
+    Slots(GroupId),
+    /// Every slot of its DolphinScheduler task group is in use.
+    TaskGroup(GroupId),
+    /// Its workflow already runs `max_active_tasks` instances (Airflow).
+    MaxActiveTasks(WorkflowId),
+}
+
+/// The hold of a waiting instance changed. An instance that enters
+/// `waiting_upstream` is held by [`Hold::Upstream`], one that enters
+/// `waiting_resources` by [`Hold::Slots`] of its group, until a `Held` says otherwise;
+/// the engine says so after the transition, at the same instant, and again at the
+/// end of each instant's dispatch when the hold of a queued instance changed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Held {
+    pub time: Instant,
+    pub instance: u32,
+    pub task: TaskId,
+    pub hold: Hold,
+}
+
 /// What observes a simulation.
 pub trait Sink {
     fn event(&mut self, e: &Event);
     fn unit(&mut self, _e: &UnitEvent) {}
+    fn held(&mut self, _h: &Held) {}
 }
 
 /// A sink that drops everything.
@@ -99,6 +130,10 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
         self.0.unit(e);
         self.1.unit(e);
     }
+    fn held(&mut self, h: &Held) {
+        self.0.held(h);
+        self.1.held(h);
+    }
 }
 
 /// An observer that may be absent.
@@ -113,6 +148,11 @@ impl<S: Sink> Sink for Option<S> {
             s.unit(e);
         }
     }
+    fn held(&mut self, h: &Held) {
+        if let Some(s) = self {
+            s.held(h);
+        }
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -121,5 +161,8 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
     fn unit(&mut self, e: &UnitEvent) {
         (**self).unit(e);
+    }
+    fn held(&mut self, h: &Held) {
+        (**self).held(h);
     }
 }

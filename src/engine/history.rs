@@ -109,6 +109,8 @@ impl<'m> Engine<'m> {
                     first_dependent: NONE,
                     outcome: Reason::Finished,
                     upstream_failed: false,
+                    pending_self: 0,
+                    hold: HoldCode::Default,
                 });
                 self.history_past.push(p);
             }

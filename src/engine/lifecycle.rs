@@ -9,6 +9,7 @@ impl<'m> Engine<'m> {
         let inst = &mut self.instances[i as usize];
         let from = inst.state;
         inst.state = to;
+        inst.hold = HoldCode::Default;
         let task = self.model.task(inst.task);
         sink.event(&Event {
             time: self.now,
@@ -25,6 +26,32 @@ impl<'m> Engine<'m> {
             to,
             reason,
         });
+        if to == State::WaitingUpstream {
+            self.upstream_hold(i, sink);
+        }
+    }
+
+    /// Says when a `waiting_upstream` instance comes to wait only for its own task's
+    /// previous instance (self-dependency), or again for another task's.
+    pub(super) fn upstream_hold(&mut self, i: u32, sink: &mut impl Sink) {
+        let inst = &mut self.instances[i as usize];
+        if inst.state != State::WaitingUpstream || inst.pending == 0 {
+            return;
+        }
+        let (code, hold) = if u32::from(inst.pending_self) == inst.pending {
+            (HoldCode::SelfDependency, Hold::SelfDependency)
+        } else {
+            (HoldCode::Default, Hold::Upstream)
+        };
+        if code != inst.hold {
+            inst.hold = code;
+            sink.held(&Held {
+                time: self.now,
+                instance: i,
+                task: inst.task,
+                hold,
+            });
+        }
     }
 
     /// Creates the next units of a chain that are due and fit its cap.
@@ -85,6 +112,8 @@ impl<'m> Engine<'m> {
                 start: None,
                 end: None,
                 pending: 0,
+                pending_self: 0,
+                hold: HoldCode::Default,
                 first_dependent: NONE,
                 outcome: Reason::Finished,
                 upstream_failed: false,
@@ -119,6 +148,7 @@ impl<'m> Engine<'m> {
                     }
                 } else {
                     self.instances[first as usize].pending += 1;
+                    self.instances[first as usize].pending_self += 1;
                     self.deferred.entry(prev).or_default().push((task, first));
                 }
             }
@@ -140,6 +170,7 @@ impl<'m> Engine<'m> {
         if let Some(waiters) = self.deferred.remove(&u) {
             for (task, waiter) in waiters {
                 self.instances[waiter as usize].pending -= 1;
+                self.instances[waiter as usize].pending_self -= 1;
                 if let Some(last) = self.last_of(u, task) {
                     self.bind(last, waiter);
                 }
@@ -224,13 +255,18 @@ impl<'m> Engine<'m> {
             live: true,
         });
         self.instances[up as usize].first_dependent = (self.edges.len() - 1) as u32;
-        self.instances[down as usize].pending += 1;
+        let same = self.instances[up as usize].task == self.instances[down as usize].task;
+        let d = &mut self.instances[down as usize];
+        d.pending += 1;
+        d.pending_self += u16::from(same);
     }
 
     pub(super) fn maybe_unblocked(&mut self, i: u32, sink: &mut impl Sink) {
         let inst = &self.instances[i as usize];
         if inst.pending == 0 && inst.state == State::WaitingUpstream {
             self.ready(i, Reason::UpstreamDone, sink);
+        } else {
+            self.upstream_hold(i, sink);
         }
     }
 
@@ -316,7 +352,9 @@ impl<'m> Engine<'m> {
             self.edges[e as usize].live = false;
             e = edge.next;
             let d = edge.to;
+            let same = self.instances[i as usize].task == self.instances[d as usize].task;
             self.instances[d as usize].pending -= 1;
+            self.instances[d as usize].pending_self -= u16::from(same);
             let di = &self.instances[d as usize];
             if di.state == State::NotRun && di.upstream_failed && di.pending == 0 {
                 self.instances[d as usize].upstream_failed = false;

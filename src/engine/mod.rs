@@ -41,7 +41,7 @@ use crate::rules::{
 };
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
-pub use events::{Event, Origin, Sink, UnitEvent};
+pub use events::{Event, Held, Hold, Origin, Sink, UnitEvent};
 use priority::task_keys;
 pub use random::Random;
 pub use retry::exponential_backoff;
@@ -70,6 +70,10 @@ pub struct Instance {
     pub end: Option<Instant>,
     /// Bound upstream instances not yet succeeded.
     pending: u32,
+    /// Of those, instances of its own task (self-dependency).
+    pending_self: u16,
+    /// What holds it while it waits, when not the default of its state.
+    hold: HoldCode,
     /// Head of this instance's list of dependents in `Engine::edges`.
     first_dependent: u32,
     /// How the running execution ends.
@@ -125,6 +129,16 @@ struct Chain {
     stopped: bool,
     /// An `Advance` event is already queued for the next unit's due time.
     wake_queued: bool,
+}
+
+/// The hold of a waiting instance as stored: `Default` is [`Hold::Upstream`] in
+/// `waiting_upstream` and [`Hold::Slots`] in `waiting_resources`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HoldCode {
+    Default,
+    SelfDependency,
+    TaskGroup,
+    MaxActiveTasks,
 }
 
 struct Group {
@@ -193,6 +207,10 @@ pub struct Engine<'m> {
     plan: UnitPlan,
     scratch: FillScratch,
     aside: Vec<Reverse<(i64, Instant, u32)>>,
+    /// Queued instances the last dispatch looked at and left queued.
+    examined: Vec<u32>,
+    /// Queued instances held by something else than their group's slots.
+    odd_holds: Vec<u32>,
     stack: Vec<u32>,
     /// Executions started so far, against `max_executions`.
     executions: u64,
@@ -266,6 +284,8 @@ impl<'m> Engine<'m> {
             plan: UnitPlan::default(),
             scratch: FillScratch::default(),
             aside: Vec::new(),
+            examined: Vec::new(),
+            odd_holds: Vec::new(),
             stack: Vec::new(),
             executions: 0,
             max_executions: config.max_executions,

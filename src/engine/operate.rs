@@ -207,6 +207,7 @@ impl<'m> Engine<'m> {
         units.dedup();
         for &i in &set {
             self.instances[i as usize].pending = 0;
+            self.instances[i as usize].pending_self = 0;
         }
         for u in units {
             let (first, count) = (self.units[u as usize].first, self.units[u as usize].count);
@@ -218,7 +219,11 @@ impl<'m> Engine<'m> {
                     let edge = self.edges[e as usize];
                     if set.binary_search(&edge.to).is_ok() {
                         self.edges[e as usize].live = up_pending;
-                        self.instances[edge.to as usize].pending += u32::from(up_pending);
+                        let same = self.instances[up as usize].task
+                            == self.instances[edge.to as usize].task;
+                        let d = &mut self.instances[edge.to as usize];
+                        d.pending += u32::from(up_pending);
+                        d.pending_self += u16::from(up_pending && same);
                     }
                     e = edge.next;
                 }

@@ -37,6 +37,7 @@ impl<'m> Engine<'m> {
                         .is_some_and(|m| self.workflow_running[task.workflow.0 as usize] >= m);
                 if need > self.groups[g].free || limit_full {
                     self.aside.push(Reverse(entry));
+                    self.examined.push(i);
                     continue;
                 }
                 if self.executions >= self.max_executions {
@@ -62,6 +63,57 @@ impl<'m> Engine<'m> {
             self.aside = aside;
             self.aside.clear();
         }
+        self.settle_holds(sink);
+    }
+
+    /// After a dispatch, what holds each instance it left queued, said when it
+    /// changed. Limits only tighten during a dispatch, so the hold is read from the
+    /// state it ends in (`resource_blocker`). An instance the dispatch did not reach
+    /// is in a group with no free slot: held by its slots, the default.
+    fn settle_holds(&mut self, sink: &mut impl Sink) {
+        if self.examined.is_empty() && self.odd_holds.is_empty() {
+            return;
+        }
+        let mut odd = std::mem::take(&mut self.odd_holds);
+        let examined = std::mem::take(&mut self.examined);
+        odd.extend_from_slice(&examined);
+        odd.sort_unstable();
+        odd.dedup();
+        odd.retain(|&i| {
+            if self.instances[i as usize].state != State::WaitingResources {
+                return false;
+            }
+            let (code, hold) = match self.resource_blocker(i) {
+                Wait::TaskGroup(tg) => (HoldCode::TaskGroup, Hold::TaskGroup(tg)),
+                Wait::MaxActiveTasks(w)
+                    if self
+                        .model
+                        .workflow(w)
+                        .max_active_tasks
+                        .is_some_and(|m| self.workflow_running[w.0 as usize] >= m) =>
+                {
+                    (HoldCode::MaxActiveTasks, Hold::MaxActiveTasks(w))
+                }
+                _ => {
+                    let group = self.model.task(self.instances[i as usize].task).group;
+                    (HoldCode::Default, Hold::Slots(group))
+                }
+            };
+            let inst = &mut self.instances[i as usize];
+            if inst.hold != code {
+                inst.hold = code;
+                sink.held(&Held {
+                    time: self.now,
+                    instance: i,
+                    task: inst.task,
+                    hold,
+                });
+            }
+            code != HoldCode::Default
+        });
+        self.odd_holds = odd;
+        self.examined = examined;
+        self.examined.clear();
     }
 
     pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {

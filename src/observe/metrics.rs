@@ -1,24 +1,30 @@
-//! Resource-group figures from the event stream: peak running slots, peak queue, and
-//! busy slot-seconds.
+//! Resource-group figures from the event stream: peak running slots and busy
+//! slot-seconds. The peak queue (`peak_waiting`) and utilisation come from the waits
+//! (`observe::waits`) and the makespan.
 
 use crate::calendar::Instant;
 use crate::engine::{Event, Sink, State};
 use crate::model::{GroupId, Model};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct GroupFigures {
     pub name: String,
     pub slots: u32,
     pub peak_running: u32,
+    /// Most instances held by the group's slots at once (as a resource group, pool or
+    /// task group: the larger), at the end of an instant: an instance queued and
+    /// started in the same instant never waited.
     pub peak_waiting: u32,
     /// Slot-seconds: 128 bits, as a pool of 2^32 slots busy for centuries passes 64.
     pub busy_seconds: u128,
+    /// Busy slot-seconds over slots × makespan (0 when the makespan is 0), rounded
+    /// to 4 decimals.
+    pub utilisation: f64,
 }
 
 pub struct Metrics {
     pub groups: Vec<GroupFigures>,
     running: Vec<u32>,
-    waiting: Vec<u32>,
     /// Start of each instance's running execution.
     started: Vec<Instant>,
 }
@@ -36,7 +42,6 @@ impl Metrics {
                 })
                 .collect(),
             running: vec![0; model.groups.len()],
-            waiting: vec![0; model.groups.len()],
             started: Vec::new(),
         }
     }
@@ -55,14 +60,6 @@ impl Metrics {
 
 impl Sink for Metrics {
     fn event(&mut self, e: &Event) {
-        let g = e.group.0 as usize;
-        if e.from == State::WaitingResources {
-            self.waiting[g] -= 1;
-        }
-        if e.to == State::WaitingResources {
-            self.waiting[g] += 1;
-            self.groups[g].peak_waiting = self.groups[g].peak_waiting.max(self.waiting[g]);
-        }
         let i = e.instance as usize;
         if e.to == State::Running {
             if self.started.len() <= i {

@@ -14,7 +14,9 @@ pub mod store;
 pub mod summary;
 pub mod svg;
 pub mod sweep_chart;
+pub mod timeline_chart;
 pub mod trace;
+pub mod waits;
 pub mod witness;
 
 pub use check::PROPERTIES;
@@ -55,6 +57,7 @@ pub fn observe_with<'m, W: std::io::Write>(
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
     let mut metrics = Metrics::new(model);
+    let mut waits = waits::Waits::new(model);
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
     let mut expected = expect::Recorder::new(model, scenario);
@@ -64,13 +67,25 @@ pub fn observe_with<'m, W: std::io::Write>(
         scenario,
         config,
         &mut (
-            &mut metrics,
+            (&mut metrics, &mut waits),
             (
                 &mut store,
                 (&mut recorder, (&mut expected, (&mut trace, &mut *extra))),
             ),
         ),
     )?;
+    let start = crate::calendar::schedule::local_to_instant(&model.timezone, scenario.start);
+    let waits = waits.finish(&engine, start);
+    let mut groups = metrics.groups;
+    for g in &mut groups {
+        g.peak_waiting = waits
+            .waits
+            .iter()
+            .filter(|w| w.name.as_deref() == Some(&g.name) && w.kind.is_slots())
+            .map(|w| w.peak_queue)
+            .max()
+            .unwrap_or(0);
+    }
     let unapplied = unapplied_faults(&engine, scenario);
     engine.notes.extend(unapplied);
     let report = store.finish(&engine).map_err(RunError::Partition)?;
@@ -78,7 +93,8 @@ pub fn observe_with<'m, W: std::io::Write>(
     // The model's `[[expect]]` entries, after the 13 properties, as `expect:NAME`.
     properties.extend(expect::evaluate(&engine, scenario, &expected));
     let findings = summary::Findings {
-        groups: metrics.groups,
+        groups,
+        waits,
         partitions: report.partitions,
         properties,
     };

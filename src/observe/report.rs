@@ -91,6 +91,7 @@ pub fn html(summary: &Summary, gantt: &Gantt, model: &Model) -> String {
         );
     }
     h.push_str("</table>\n");
+    h.push_str(&crate::observe::timeline_chart::html(summary, model));
 
     crate::observe::gantt::section(&mut h, gantt, model);
 

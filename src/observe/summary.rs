@@ -116,6 +116,10 @@ pub struct Summary {
     /// Each backfill date or run: start, end, duration (listed with `rows`).
     pub dates: Vec<crate::observe::dates::DateRow>,
     pub resource_groups: Vec<GroupFigures>,
+    /// Per constraint, the waits it held (only those that held one longer than zero).
+    pub waits: Vec<crate::observe::waits::WaitRow>,
+    /// Per constraint, running and waiting counts over time.
+    pub timelines: Vec<crate::observe::waits::TimelineRow>,
     pub partitions: Vec<PartitionRow>,
     pub properties: Vec<crate::observe::check::PropertyResult>,
     pub stuck: Vec<StuckRow>,
@@ -135,6 +139,7 @@ pub struct Identity<'a> {
 /// What the observers of a run found, besides the engine's own state.
 pub struct Findings {
     pub groups: Vec<GroupFigures>,
+    pub waits: crate::observe::waits::WaitReport,
     pub partitions: Vec<crate::observe::store::Partition>,
     pub properties: Vec<crate::observe::check::PropertyResult>,
 }
@@ -144,7 +149,8 @@ impl Summary {
     /// (the JSON output), otherwise only the figures are computed.
     pub fn new(engine: &Engine<'_>, findings: Findings, id: Identity<'_>, rows: bool) -> Summary {
         let Findings {
-            groups,
+            mut groups,
+            waits,
             partitions,
             properties,
         } = findings;
@@ -222,6 +228,13 @@ impl Summary {
                 }
             })
             .collect();
+        let makespan_seconds = match (first_start, last_end) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        };
+        for g in &mut groups {
+            g.utilisation = utilisation(g.busy_seconds, g.slots, makespan_seconds);
+        }
         Summary {
             model: model.name.clone(),
             profile: model.profile,
@@ -230,10 +243,7 @@ impl Summary {
             seed: id.seed,
             model_hash: id.model_hash,
             tzdb: crate::model::tzdb_version(),
-            makespan_seconds: match (first_start, last_end) {
-                (Some(a), Some(b)) => b - a,
-                _ => 0,
-            },
+            makespan_seconds,
             first_start: first_start.map(time),
             last_end: last_end.map(time),
             simulated_until: time(engine.now()),
@@ -250,6 +260,8 @@ impl Summary {
             units,
             dates: crate::observe::dates::rows(engine, if rows { usize::MAX } else { 0 }),
             resource_groups: groups,
+            waits: waits.waits,
+            timelines: waits.timelines,
             partitions: bad_first(partitions)
                 .into_iter()
                 .map(|p| PartitionRow {
@@ -342,14 +354,16 @@ impl Summary {
         for g in &self.resource_groups {
             let _ = writeln!(
                 s,
-                "  {:<20} slots {:>4}  peak running {:>4}  peak waiting {:>6}  busy {}",
+                "  {:<20} slots {:>4}  peak running {:>4}  peak waiting {:>6}  busy {} ({:.1}% of slots × makespan)",
                 g.name,
                 g.slots,
                 g.peak_running,
                 g.peak_waiting,
-                human(g.busy_seconds as i128) // under 2^72: 2^32 slots × 2^40 s
+                human(g.busy_seconds as i128), // under 2^72: 2^32 slots × 2^40 s
+                g.utilisation * 100.0
             );
         }
+        crate::observe::waits::text(&mut s, &self.waits);
         let statuses = self.partitions.iter().fold(BTreeMap::new(), |mut m, p| {
             *m.entry(format!("{:?}", p.status).to_lowercase())
                 .or_insert(0) += 1;
@@ -566,6 +580,16 @@ pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
             Wait::Stopped(stop) => format!("nothing more: the run stopped: {stop}"),
         })
         .collect()
+}
+
+/// Busy slot-seconds over slots × makespan, rounded to 4 decimals; 0 when either
+/// is 0.
+pub fn utilisation(busy: u128, slots: u32, makespan: i64) -> f64 {
+    if slots == 0 || makespan <= 0 {
+        return 0.0;
+    }
+    let u = busy as f64 / (f64::from(slots) * makespan as f64);
+    (u * 10_000.0).round() / 10_000.0
 }
 
 /// `3h 05m 10s`.

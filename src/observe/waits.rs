@@ -1,0 +1,618 @@
+//! Waits attributed to what holds them (issue 11): every moment an instance spends
+//! waiting is charged to the one constraint holding it then: its resource group's
+//! (pool's) slots, its task group, its workflow's `max_active_tasks`, its scheduled
+//! time, an upstream instance, its own previous instance (self-dependency), a freeze;
+//! and a date or run due but not started to its backfill's date parallelism (Airflow:
+//! `max_active_runs`). Per constraint: the instances that waited longer than zero,
+//! total, p50/p95/max wait, the peak queue; and a timeline of running and waiting
+//! counts. SEMANTICS.md, Waits, defines each figure.
+//!
+//! Counts are read at the end of each instant, after every event and the dispatch of
+//! that instant: an instance queued and started in the same instant never waited.
+
+use crate::calendar::Instant;
+use crate::calendar::schedule::rfc3339;
+use crate::engine::{Engine, Event, Held, Hold, NotStarted, Sink, State};
+use crate::model::Model;
+use crate::rules::{GroupSplit, Profile};
+
+/// What holds a wait, in the order the JSON lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    ResourceGroup,
+    TaskGroup,
+    Pool,
+    MaxActiveRuns,
+    MaxActiveTasks,
+    DateParallelism,
+    Time,
+    Upstream,
+    SelfDependency,
+    Frozen,
+}
+
+impl Kind {
+    /// A group's slots in one of its roles: resource group, pool, task group.
+    pub fn is_slots(self) -> bool {
+        matches!(self, Kind::ResourceGroup | Kind::TaskGroup | Kind::Pool)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::ResourceGroup => "resource_group",
+            Kind::TaskGroup => "task_group",
+            Kind::Pool => "pool",
+            Kind::MaxActiveRuns => "max_active_runs",
+            Kind::MaxActiveTasks => "max_active_tasks",
+            Kind::DateParallelism => "date_parallelism",
+            Kind::Time => "time",
+            Kind::Upstream => "upstream",
+            Kind::SelfDependency => "self_dependency",
+            Kind::Frozen => "frozen",
+        }
+    }
+}
+
+/// One constraint's waits (`waits` in the JSON report).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WaitRow {
+    pub kind: Kind,
+    /// The group, pool, task group, workflow or task; null for time, upstream,
+    /// frozen and the date-level limits.
+    pub name: Option<String>,
+    /// How many waited longer than zero (dates or runs for the date-level limits).
+    pub instances: u64,
+    pub total_seconds: u64,
+    pub p50_seconds: u64,
+    pub p95_seconds: u64,
+    pub max_seconds: u64,
+    /// Most instances held by it at once, at the end of an instant.
+    pub peak_queue: u32,
+}
+
+/// Running and waiting counts of one constraint over time (`timelines`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TimelineRow {
+    pub kind: Kind,
+    pub name: Option<String>,
+    /// Slots (or the limit); null where the constraint has none.
+    pub capacity: Option<u32>,
+    /// Null when every change point is listed; otherwise the timeline was coarsened
+    /// to buckets of this many seconds, each point giving the largest running and
+    /// waiting counts within `[time, time + bucket_seconds)`.
+    pub bucket_seconds: Option<i64>,
+    /// `[time, running, waiting]` at each change: the counts hold until the next
+    /// point. `running` is null where the constraint admits nothing (time,
+    /// upstream, self-dependency, frozen).
+    pub points: Vec<(String, Option<u32>, u32)>,
+    /// The points' times, for charts.
+    #[serde(skip)]
+    pub times: Vec<Instant>,
+}
+
+/// Waits and timelines of a run.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct WaitReport {
+    pub waits: Vec<WaitRow>,
+    pub timelines: Vec<TimelineRow>,
+}
+
+/// At most this many points a timeline keeps before it is coarsened.
+pub const MAX_POINTS: usize = 2_000;
+
+const NONE: u32 = u32::MAX;
+
+/// A step function, kept exact up to [`MAX_POINTS`] points, then in buckets that
+/// double in width as needed; each bucket keeps its largest values and the value it
+/// ends with.
+#[derive(Default)]
+struct Steps {
+    /// (bucket start or change time, max running, max waiting, running at its end,
+    /// waiting at its end).
+    points: Vec<(Instant, u32, u32, u32, u32)>,
+    origin: Instant,
+    bucket: i64,
+}
+
+impl Steps {
+    fn push(&mut self, t: Instant, r: u32, w: u32) {
+        if self.points.is_empty() {
+            self.origin = t;
+        }
+        Self::add(&mut self.points, self.origin, self.bucket, (t, r, w, r, w));
+        if self.points.len() > MAX_POINTS {
+            let span = t - self.origin;
+            self.bucket = (self.bucket * 2).max(span / (MAX_POINTS as i64 / 4) + 1);
+            let old = std::mem::take(&mut self.points);
+            for p in old {
+                Self::add(&mut self.points, self.origin, self.bucket, p);
+            }
+        }
+    }
+
+    fn add(
+        points: &mut Vec<(Instant, u32, u32, u32, u32)>,
+        origin: Instant,
+        bucket: i64,
+        (t, r, w, er, ew): (Instant, u32, u32, u32, u32),
+    ) {
+        if bucket == 0 {
+            points.push((t, r, w, er, ew));
+            return;
+        }
+        let b = origin + (t - origin).div_euclid(bucket) * bucket;
+        match points.last_mut() {
+            Some(last) if last.0 == b => {
+                last.1 = last.1.max(r);
+                last.2 = last.2.max(w);
+                last.3 = er;
+                last.4 = ew;
+            }
+            Some(&mut (lt, _, _, lr, lw)) => {
+                // The bucket after the last one held its end values, unchanged.
+                if b > lt + bucket {
+                    points.push((lt + bucket, lr, lw, lr, lw));
+                }
+                points.push((b, r.max(lr), w.max(lw), er, ew));
+            }
+            None => points.push((b, r, w, er, ew)),
+        }
+    }
+
+    fn last(&self) -> Option<(u32, u32)> {
+        self.points.last().map(|p| (p.3, p.4))
+    }
+}
+
+struct Constraint {
+    kind: Kind,
+    name: Option<String>,
+    capacity: Option<u32>,
+    /// Always gets a timeline (a limit something runs under).
+    used: bool,
+    running: u32,
+    waiting: u32,
+    peak: u32,
+    /// Changed during the current instant.
+    dirty: bool,
+    steps: Steps,
+    /// (instance or unit, seconds) of each closed wait, in closing order.
+    waits: Vec<(u32, u64)>,
+}
+
+/// The observer: a [`Sink`] that follows every instance's hold.
+pub struct Waits {
+    constraints: Vec<Constraint>,
+    groups: usize,
+    workflows: usize,
+    /// Index of the workflow `max_active_tasks` constraint of each task, if any.
+    task_limit: Vec<u32>,
+    task_workflow: Vec<u32>,
+    /// Per instance: the constraint holding it and since when.
+    held_by: Vec<u32>,
+    since: Vec<Instant>,
+    now: Instant,
+    started: bool,
+    dirty: Vec<u32>,
+}
+
+impl Waits {
+    pub fn new(model: &Model) -> Waits {
+        let g = model.groups.len();
+        let w = model.workflows.len();
+        let slot_kind = match model.profile {
+            Profile::Airflow => Kind::Pool,
+            _ => Kind::ResourceGroup,
+        };
+        let c = |kind, name: Option<&str>, capacity, used| Constraint {
+            kind,
+            name: name.map(str::to_string),
+            capacity,
+            used,
+            running: 0,
+            waiting: 0,
+            peak: 0,
+            dirty: false,
+            steps: Steps::default(),
+            waits: Vec::new(),
+        };
+        let mut constraints = Vec::new();
+        for (k, group) in model.groups.iter().enumerate() {
+            let used = model.tasks.iter().any(|t| t.group.0 as usize == k);
+            constraints.push(c(slot_kind, Some(&group.name), Some(group.slots), used));
+        }
+        for (k, group) in model.groups.iter().enumerate() {
+            let used = model
+                .tasks
+                .iter()
+                .any(|t| t.task_group.is_some_and(|tg| tg.0 as usize == k));
+            constraints.push(c(
+                Kind::TaskGroup,
+                Some(&group.name),
+                Some(group.slots),
+                used,
+            ));
+        }
+        for wf in &model.workflows {
+            let m = wf.max_active_tasks;
+            constraints.push(c(Kind::MaxActiveTasks, Some(&wf.name), m, m.is_some()));
+        }
+        for t in &model.tasks {
+            constraints.push(c(Kind::SelfDependency, Some(&t.name), None, false));
+        }
+        constraints.push(c(Kind::Time, None, None, false));
+        constraints.push(c(Kind::Upstream, None, None, false));
+        constraints.push(c(Kind::Frozen, None, None, false));
+        let dates = if model.rules.group_split == GroupSplit::Window {
+            Kind::MaxActiveRuns
+        } else {
+            Kind::DateParallelism
+        };
+        constraints.push(c(dates, None, None, false));
+        Waits {
+            constraints,
+            groups: g,
+            workflows: w,
+            task_limit: model
+                .tasks
+                .iter()
+                .map(|t| {
+                    let wf = t.workflow.0 as usize;
+                    if model.workflows[wf].max_active_tasks.is_some() {
+                        (2 * g + wf) as u32
+                    } else {
+                        NONE
+                    }
+                })
+                .collect(),
+            task_workflow: model.tasks.iter().map(|t| t.workflow.0).collect(),
+            held_by: Vec::new(),
+            since: Vec::new(),
+            now: 0,
+            started: false,
+            dirty: Vec::new(),
+        }
+    }
+
+    fn fixed(&self, k: usize) -> u32 {
+        (2 * self.groups + self.workflows + self.task_workflow.len() + k) as u32
+    }
+
+    fn self_dependency(&self, task: u32) -> u32 {
+        (2 * self.groups + self.workflows) as u32 + task
+    }
+
+    /// The instants before `t` are over: their end counts are read.
+    fn at(&mut self, t: Instant) {
+        if !self.started {
+            self.started = true;
+            self.now = t;
+        }
+        if t > self.now {
+            self.flush();
+            self.now = t;
+        }
+    }
+
+    fn flush(&mut self) {
+        let now = self.now;
+        for &c in &self.dirty {
+            let c = &mut self.constraints[c as usize];
+            c.dirty = false;
+            c.peak = c.peak.max(c.waiting);
+            if c.steps.last() != Some((c.running, c.waiting)) {
+                c.steps.push(now, c.running, c.waiting);
+            }
+        }
+        self.dirty.clear();
+    }
+
+    fn touch(&mut self, c: u32) {
+        let k = &mut self.constraints[c as usize];
+        if !k.dirty {
+            k.dirty = true;
+            self.dirty.push(c);
+        }
+    }
+
+    /// Instance `i` is now held by `c` (or by nothing: `NONE`).
+    fn hold(&mut self, i: u32, c: u32) {
+        let i = i as usize;
+        if self.held_by.len() <= i {
+            self.held_by.resize(i + 1, NONE);
+            self.since.resize(i + 1, 0);
+        }
+        let (old, since) = (self.held_by[i], self.since[i]);
+        if old == c {
+            return;
+        }
+        if old != NONE {
+            let k = &mut self.constraints[old as usize];
+            k.waiting -= 1;
+            let secs = (self.now - since).max(0) as u64;
+            if secs > 0 {
+                match k.waits.last_mut() {
+                    Some(last) if last.0 == i as u32 => last.1 += secs,
+                    _ => k.waits.push((i as u32, secs)),
+                }
+            }
+            self.touch(old);
+        }
+        if c != NONE {
+            self.constraints[c as usize].waiting += 1;
+            self.touch(c);
+        }
+        self.held_by[i] = c;
+        self.since[i] = self.now;
+    }
+
+    fn run(&mut self, c: u32, delta: i64) {
+        let k = &mut self.constraints[c as usize];
+        k.running = (i64::from(k.running) + delta) as u32;
+        self.touch(c);
+    }
+
+    /// The figures, once the run is over: waits still going are counted up to the
+    /// engine's last instant; dates or runs due but not started come from the
+    /// engine's units. `start` is the scenario's start.
+    pub fn finish(mut self, engine: &Engine<'_>, start: Instant) -> WaitReport {
+        let end = engine.now();
+        self.at(end);
+        self.flush();
+        // Close the waits still going; the timelines end with them still waiting.
+        for i in 0..self.held_by.len() as u32 {
+            self.hold(i, NONE);
+        }
+        for c in std::mem::take(&mut self.dirty) {
+            self.constraints[c as usize].dirty = false;
+        }
+        self.dates(engine, start, end);
+        let model = engine.model();
+        let tz = &model.timezone;
+        let mut order: Vec<usize> = (0..self.constraints.len()).collect();
+        order.sort_by_key(|&c| (self.constraints[c].kind, c));
+        let mut report = WaitReport::default();
+        for c in order {
+            let k = &mut self.constraints[c];
+            let mut per: Vec<(u32, u64)> = std::mem::take(&mut k.waits);
+            per.sort_unstable();
+            let mut totals: Vec<u64> = Vec::new();
+            let mut last = NONE;
+            for (i, s) in per {
+                if let (true, Some(t)) = (i == last, totals.last_mut()) {
+                    *t += s;
+                } else {
+                    totals.push(s);
+                    last = i;
+                }
+            }
+            totals.sort_unstable();
+            let capacity_kind = !matches!(
+                k.kind,
+                Kind::Time | Kind::Upstream | Kind::SelfDependency | Kind::Frozen
+            );
+            if !totals.is_empty() {
+                report.waits.push(WaitRow {
+                    kind: k.kind,
+                    name: k.name.clone(),
+                    instances: totals.len() as u64,
+                    total_seconds: totals.iter().sum(),
+                    p50_seconds: rank(&totals, 50),
+                    p95_seconds: rank(&totals, 95),
+                    max_seconds: totals.last().copied().unwrap_or(0),
+                    peak_queue: k.peak,
+                });
+            }
+            if k.used || !totals.is_empty() {
+                report.timelines.push(TimelineRow {
+                    kind: k.kind,
+                    name: k.name.clone(),
+                    capacity: k.capacity,
+                    bucket_seconds: (k.steps.bucket > 0).then_some(k.steps.bucket),
+                    points: k
+                        .steps
+                        .points
+                        .iter()
+                        .map(|p| (rfc3339(tz, p.0), capacity_kind.then_some(p.1), p.2))
+                        .collect(),
+                    times: k.steps.points.iter().map(|p| p.0).collect(),
+                });
+            }
+        }
+        report
+    }
+
+    /// Dates and runs: in flight from creation to end, waiting from when they were
+    /// due (not before the scenario's start) until created; one never created because
+    /// its chain stayed full waits to the end.
+    fn dates(&mut self, engine: &Engine<'_>, start: Instant, end: Instant) {
+        let c = self.fixed(3) as usize;
+        // (time, running delta, waiting delta)
+        let mut changes: Vec<(Instant, i64, i64)> = Vec::new();
+        let mut waits = Vec::new();
+        for (u, unit) in engine.units.iter().enumerate() {
+            let due = unit.due.max(start);
+            let created = match unit.created {
+                Some(t) => Some(t),
+                None => match engine.why_never_started(u as u32) {
+                    NotStarted::Full { .. } if due < end => None,
+                    _ => continue,
+                },
+            };
+            let waited_until = created.unwrap_or(end);
+            if waited_until > due {
+                changes.push((due, 0, 1));
+                changes.push((waited_until, 0, -1));
+                waits.push((u as u32, (waited_until - due) as u64));
+            }
+            if let Some(t) = created {
+                changes.push((t, 1, 0));
+                if let Some(e) = unit.ended {
+                    changes.push((e, -1, 0));
+                }
+            }
+        }
+        changes.sort_unstable();
+        let k = &mut self.constraints[c];
+        k.used = engine.units.iter().any(|u| u.backfill.is_some()) || k.kind == Kind::MaxActiveRuns;
+        let (mut r, mut w) = (0i64, 0i64);
+        let mut j = 0;
+        while j < changes.len() {
+            let t = changes[j].0;
+            while j < changes.len() && changes[j].0 == t {
+                r += changes[j].1;
+                w += changes[j].2;
+                j += 1;
+            }
+            k.peak = k.peak.max(w as u32);
+            if k.steps.last() != Some((r as u32, w as u32)) {
+                k.steps.push(t, r as u32, w as u32);
+            }
+        }
+        k.waits = waits;
+    }
+}
+
+/// The waits table of the text summary.
+pub fn text(s: &mut String, waits: &[WaitRow]) {
+    use crate::observe::summary::human;
+    use std::fmt::Write;
+    if waits.is_empty() {
+        let _ = writeln!(s, "waits: none longer than zero");
+        return;
+    }
+    let _ = writeln!(s, "waits, by what held them (longer than zero):");
+    let what = |w: &WaitRow| match &w.name {
+        Some(n) => format!("{} {n}", w.kind.word()),
+        None => w.kind.word().to_string(),
+    };
+    let width = waits
+        .iter()
+        .map(|w| what(w).chars().count())
+        .max()
+        .unwrap_or(0);
+    for w in waits {
+        let what = what(w);
+        let unit = if matches!(w.kind, Kind::DateParallelism | Kind::MaxActiveRuns) {
+            "dates/runs"
+        } else {
+            "instances"
+        };
+        let _ = writeln!(
+            s,
+            "  {what:<width$} {:>6} {unit}  total {}  p50 {}  p95 {}  max {}  peak queue {}",
+            w.instances,
+            human(i128::from(w.total_seconds)),
+            human(i128::from(w.p50_seconds)),
+            human(i128::from(w.p95_seconds)),
+            human(i128::from(w.max_seconds)),
+            w.peak_queue
+        );
+    }
+}
+
+/// Nearest rank: the smallest value with at least `p`% of the values at or below it.
+fn rank(sorted: &[u64], p: usize) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let n = sorted.len();
+    let k = (p * n).div_ceil(100).max(1);
+    sorted[k - 1]
+}
+
+impl Sink for Waits {
+    fn event(&mut self, e: &Event) {
+        self.at(e.time);
+        let g = self.groups as u32;
+        let c = match e.to {
+            State::WaitingTime => self.fixed(0),
+            State::WaitingUpstream => self.fixed(1),
+            State::WaitingResources => e.group.0,
+            State::Frozen => self.fixed(2),
+            _ => NONE,
+        };
+        self.hold(e.instance, c);
+        let limit = self.task_limit[e.task.0 as usize];
+        let delta = match (e.from == State::Running, e.to == State::Running) {
+            (false, true) => 1,
+            (true, false) => -1,
+            _ => return,
+        };
+        self.run(e.group.0, delta * i64::from(e.slots));
+        if let Some(tg) = e.task_group {
+            self.run(g + tg.0, delta);
+        }
+        if limit != NONE {
+            self.run(limit, delta);
+        }
+    }
+
+    fn held(&mut self, h: &Held) {
+        self.at(h.time);
+        let c = match h.hold {
+            Hold::Upstream => self.fixed(1),
+            Hold::SelfDependency => self.self_dependency(h.task.0),
+            Hold::Slots(g) => g.0,
+            Hold::TaskGroup(tg) => self.groups as u32 + tg.0,
+            Hold::MaxActiveTasks(w) => (2 * self.groups) as u32 + w.0,
+        };
+        self.hold(h.instance, c);
+    }
+
+    fn unit(&mut self, e: &crate::engine::UnitEvent) {
+        self.at(e.time);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert_eq!(rank(&v, 50), 5);
+        assert_eq!(rank(&v, 95), 10);
+        assert_eq!(rank(&[7], 50), 7);
+        assert_eq!(rank(&[3, 9], 50), 3);
+        assert_eq!(rank(&[3, 9], 95), 9);
+    }
+
+    #[test]
+    fn a_long_timeline_is_coarsened_to_bucket_maxima_and_bounded() {
+        let mut s = Steps::default();
+        for k in 0..100_000i64 {
+            s.push(k * 10, (k % 7) as u32, (k % 3) as u32);
+        }
+        assert!(s.points.len() <= MAX_POINTS, "{}", s.points.len());
+        assert!(s.bucket > 0);
+        // Every bucket of more than 7 changes saw the largest values.
+        assert!(
+            s.points[1..s.points.len() - 1]
+                .iter()
+                .all(|p| p.1 == 6 && p.2 == 2)
+        );
+        // Buckets are aligned on the first point and strictly increasing.
+        assert!(s.points.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(s.points.iter().all(|p| p.0 % s.bucket == 0));
+    }
+
+    #[test]
+    fn a_bucket_without_change_keeps_the_previous_end_value() {
+        let mut s = Steps {
+            bucket: 10,
+            ..Steps::default()
+        };
+        s.push(0, 1, 5);
+        s.push(3, 2, 0);
+        s.push(45, 0, 0);
+        // [0,10): max 2 running, 5 waiting; [10,20): held 2/0 unchanged; [40,50): 0/0
+        // after 2/0.
+        assert_eq!(
+            s.points,
+            vec![(0, 2, 5, 2, 0), (10, 2, 0, 2, 0), (40, 2, 0, 0, 0)]
+        );
+    }
+}
