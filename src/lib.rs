@@ -16,6 +16,6 @@ pub mod model;
 pub mod observe;
 pub mod plan;
 pub mod rules;
-pub mod shard;
 pub mod seeds;
+pub mod shard;
 pub mod whatif;

@@ -83,6 +83,7 @@ fn known_keys(model: &Model) -> Vec<String> {
             .iter()
             .map(|t| format!("self_dependency.{}", t.name)),
     );
+    keys.extend(model.tasks.iter().map(|t| format!("retries.{}", t.name)));
     keys.extend(
         crate::rules::RuleOverrides::NAMES
             .iter()
@@ -119,10 +120,10 @@ pub fn check(
                         .map(String::as_str)
                         .collect(),
                 ),
-                Some(("self_dependency", _)) => (
+                Some((prefix @ ("self_dependency" | "retries"), _)) => (
                     "no task",
                     keys.iter()
-                        .filter(|k| k.starts_with("self_dependency."))
+                        .filter(|k| k.split_once('.').is_some_and(|(p, _)| p == prefix))
                         .map(String::as_str)
                         .collect(),
                 ),
@@ -134,7 +135,7 @@ pub fn check(
                     format!("; known: {}", candidates.join(", "))
                 }
                 None if what != "not a knob" => "; the model has none".to_string(),
-                None => "; expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK or a rule knob".to_string(),
+                None => "; expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
             };
             return Err(format!("--vary {}: {what} by that name{hint}", v.key));
         }

@@ -397,3 +397,46 @@ fn errors_under_format_json_are_one_json_document_on_stdout() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+/// The README and `--help` list `retries.WORKFLOW.TASK` among whatif's knobs, and
+/// `diff --a/--b` took it, but `whatif --vary` refused it as "not a knob" (found by a
+/// newcomer's trial of the README).
+#[test]
+fn whatif_vary_retries_knob_the_readme_lists_is_accepted() {
+    let model = "models/dataworks-writes-under-retries-and-reruns.toml";
+    let out = schedsim(&[
+        "whatif",
+        model,
+        "--scenario",
+        "retry-after-write",
+        "--vary",
+        "retries.orders.ods_append=0,3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let variants = json.as_array().expect("one object per variant");
+    let values: Vec<&serde_json::Value> = variants
+        .iter()
+        .map(|v| &v["knobs"]["retries.orders.ods_append"])
+        .collect();
+    assert_eq!(values, [&serde_json::json!(0), &serde_json::json!(3)]);
+    // The retries change what runs: with 3 retries the scripted failure is retried.
+    assert_ne!(variants[0]["executions"], variants[1]["executions"]);
+    let typo = schedsim(&[
+        "whatif",
+        model,
+        "--scenario",
+        "retry-after-write",
+        "--vary",
+        "retries.orders.ods_apend=0,3",
+    ]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        text(&typo.stderr)
+            .contains("no task by that name; did you mean `retries.orders.ods_append`?"),
+        "{}",
+        text(&typo.stderr)
+    );
+}

@@ -3,9 +3,9 @@
 
 pub mod check;
 pub mod chrome;
-pub mod gantt;
 pub mod dates;
 pub mod expect;
+pub mod gantt;
 pub mod lanes;
 pub mod metrics;
 pub mod properties;
