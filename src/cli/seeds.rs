@@ -1,9 +1,9 @@
 //! `run --seeds` and `check --seeds`: the scenario once per seed, on every core, and
 //! the distribution of what the runs gave (`schedsim::seeds`).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use schedsim::engine::Config;
 use schedsim::model::Scenario;
@@ -66,20 +66,13 @@ pub fn run(r: Request<'_>) -> i32 {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    let terminal = std::io::stderr().is_terminal();
-    let done = AtomicU64::new(0);
-    let total = seeds.count();
-    let progress = || {
-        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if terminal && (k.is_multiple_of(10) || k == total) {
-            eprint!("\r\x1b[2K{k}/{total} seeds");
-        }
-    };
+    let bar = super::progress::Progress::new("seeds", r.format == Format::Json);
+    let done = AtomicUsize::new(0);
+    let total = usize::try_from(seeds.count()).unwrap_or(usize::MAX);
+    let progress = || bar.update(done.fetch_add(1, Ordering::Relaxed) + 1, total);
     let m = &r.loaded.model;
     let runs = pool.install(|| seeds::run(m, r.scenario, seeds, r.config, &progress));
-    if terminal {
-        eprint!("\r\x1b[2K");
-    }
+    bar.clear();
     let runs = match runs {
         Ok(x) => x,
         Err((seed, e)) => {

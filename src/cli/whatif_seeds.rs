@@ -46,7 +46,8 @@ pub fn run(r: Request<'_>) -> i32 {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    let terminal = std::io::stderr().is_terminal();
+    // The progress line: on a terminal, never under --format json.
+    let terminal = std::io::stderr().is_terminal() && r.format != Format::Json;
     let title = format!("schedsim whatif: {}", r.model.name);
     let (text, page, json) = match r.minimize {
         Some(knob) => {
@@ -69,20 +70,15 @@ pub fn run(r: Request<'_>) -> i32 {
             (text, page, serde_json::to_string_pretty(&m))
         }
         None => {
-            let progress = |done: usize, total: usize| {
-                if terminal {
-                    eprint!("\r\x1b[2K{done}/{total} variants");
-                }
-            };
+            let bar = super::progress::Progress::new("variants", !terminal);
+            let progress = |done: usize, total: usize| bar.update(done, total);
             let variants = match pool
                 .install(|| minimize::sweep(r.source, r.base, r.vary, seeds, r.config, &progress))
             {
                 Ok(v) => v,
                 Err(e) => return fail(&e.to_string()),
             };
-            if terminal {
-                eprint!("\r\x1b[2K");
-            }
+            bar.clear();
             let text = seeds_table(r.base, r.vary, seeds, &variants);
             let knob = r
                 .vary
