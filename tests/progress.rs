@@ -120,5 +120,7 @@ fn whatif_on_a_terminal_counts_variants_and_clears_before_the_table() {
     let drawn = draws(&t);
     assert!(drawn.iter().any(|d| d.starts_with("2/2 variants")), "{t:?}");
     let after = &t[t.rfind(CLEAR).unwrap() + CLEAR.len()..];
-    assert!(after.starts_with("groups "), "{after:?}");
+    // The table (after the line naming its base) follows the cleared progress line.
+    assert!(after.starts_with("base: a fresh backfill"), "{after:?}");
+    assert!(after.contains("\ngroups "), "{after:?}");
 }
