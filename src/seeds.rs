@@ -128,8 +128,8 @@ pub struct SeedRun {
     pub groups: Vec<crate::observe::metrics::GroupFigures>,
     /// Each property (the 13, then `expect:NAME`) and whether it held.
     pub verdicts: Vec<(String, bool)>,
-    // Per-constraint waits (issue 11 item 1, `waits` of the run summary) are kept here
-    // once the run reports them, and spread per (kind, name) like `groups`.
+    /// The run's waits by what held them (`waits` of the run report).
+    pub waits: Vec<crate::observe::waits::WaitRow>,
 }
 
 /// Runs `scenario` once per seed on the current rayon pool, in seed order; the first
@@ -182,6 +182,7 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
             .map(|u| (u.key.date_text(model), u.origin.word(), u.created, u.ended))
             .collect(),
         groups: findings.groups,
+        waits: findings.waits.waits,
         verdicts: findings
             .properties
             .iter()
@@ -211,6 +212,21 @@ pub struct GroupSpread {
     pub peak_running: Spread<u32>,
     pub peak_waiting: Spread<u32>,
     pub busy_seconds: Spread<u128>,
+}
+
+/// One constraint's waits over the seeds (a seed on which nothing waited for it
+/// counts as zeros).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct WaitSpread {
+    pub kind: crate::observe::waits::Kind,
+    pub name: Option<String>,
+    /// Seeds on which something waited for it longer than zero.
+    pub seeds_with_waits: u64,
+    pub instances: Spread<u64>,
+    pub total_seconds: Spread<u64>,
+    pub p95_seconds: Spread<u64>,
+    pub max_seconds: Spread<u64>,
+    pub peak_queue: Spread<u32>,
 }
 
 /// An expectation over the seeds.
@@ -253,6 +269,8 @@ pub struct Report {
     pub retries: Spread<u64>,
     pub dates: Vec<DateSpread>,
     pub resource_groups: Vec<GroupSpread>,
+    /// Per constraint (kind, name), in the order of a run's `waits`.
+    pub waits: Vec<WaitSpread>,
     pub expectations: Vec<ExpectationRate>,
     pub properties: Vec<PropertyRate>,
 }
@@ -383,9 +401,42 @@ pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
         retries: spread(runs.iter().map(|r| r.retries).collect()),
         dates,
         resource_groups,
+        waits: wait_spreads(runs),
         expectations,
         properties,
     }
+}
+
+/// Each constraint some seed waited for, its figures spread over every seed.
+fn wait_spreads(runs: &[SeedRun]) -> Vec<WaitSpread> {
+    use crate::observe::waits::{Kind, WaitRow};
+    let mut keys: Vec<(Kind, Option<String>)> = runs
+        .iter()
+        .flat_map(|r| r.waits.iter().map(|w| (w.kind, w.name.clone())))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|(kind, name)| {
+            let rows: Vec<Option<&WaitRow>> = runs
+                .iter()
+                .map(|r| r.waits.iter().find(|w| w.kind == kind && w.name == name))
+                .collect();
+            let of = |f: fn(&WaitRow) -> u64| -> Spread<u64> {
+                spread(rows.iter().map(|w| w.map_or(0, f)).collect())
+            };
+            WaitSpread {
+                seeds_with_waits: rows.iter().filter(|w| w.is_some()).count() as u64,
+                instances: of(|w| w.instances),
+                total_seconds: of(|w| w.total_seconds),
+                p95_seconds: of(|w| w.p95_seconds),
+                max_seconds: of(|w| w.max_seconds),
+                peak_queue: spread(rows.iter().map(|w| w.map_or(0, |w| w.peak_queue)).collect()),
+                kind,
+                name,
+            }
+        })
+        .collect()
 }
 
 /// Seeds on which every expectation was met (all seeds when there are none).
@@ -456,6 +507,24 @@ impl Report {
                 &mut s,
                 &format!("{} peak waiting", g.name),
                 [w.min, w.p50, w.p95, w.max].map(|x| x.to_string()),
+            );
+        }
+        for w in &self.waits {
+            let what = match &w.name {
+                Some(n) => format!("{} {n}", w.kind.word()),
+                None => w.kind.word().to_string(),
+            };
+            let t = &w.total_seconds;
+            row(
+                &mut s,
+                &format!("wait {what} total"),
+                [t.min, t.p50, t.p95, t.max].map(|x| human(x as i64)),
+            );
+            let q = &w.peak_queue;
+            row(
+                &mut s,
+                &format!("wait {what} peak queue"),
+                [q.min, q.p50, q.p95, q.max].map(|x| x.to_string()),
             );
         }
         if !self.dates.is_empty() {

@@ -494,3 +494,50 @@ fn distribution_charts_are_self_contained_svg() {
     assert_eq!(page.matches("<g class=\"row\">").count(), 1 + dates);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--seeds` spreads each constraint's waits over the seeds (a seed on which nothing
+/// waited for it counts as zeros): the same nearest-rank figures as the single runs'
+/// `waits`.
+#[test]
+fn seeds_spread_the_waits_of_each_constraint_over_the_single_runs() {
+    let v = json(&schedsim(&[
+        "run", CAPACITY, "--seeds", "0..9", "--format", "json",
+    ]));
+    let singles: Vec<serde_json::Value> = (0..10).map(single).collect();
+    let spreads = v["waits"].as_array().expect("waits over the seeds");
+    assert!(
+        !spreads.is_empty(),
+        "the capacity model waits for its slots: {v}"
+    );
+    for w in spreads {
+        let of = |run: &serde_json::Value, field: &str| -> u64 {
+            run["waits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["kind"] == w["kind"] && r["name"] == w["name"])
+                .map_or(0, |r| r[field].as_u64().unwrap())
+        };
+        let with = singles
+            .iter()
+            .filter(|s| {
+                s["waits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["kind"] == w["kind"] && r["name"] == w["name"])
+            })
+            .count();
+        assert_eq!(w["seeds_with_waits"], with as u64, "{w}");
+        for field in ["total_seconds", "peak_queue", "max_seconds"] {
+            let mut values: Vec<u64> = singles.iter().map(|s| of(s, field)).collect();
+            values.sort_unstable();
+            assert_eq!(w[field]["min"], values[0], "{field} {w}");
+            assert_eq!(w[field]["p50"], values[4], "{field} {w}"); // rank ceil(0.5 * 10)
+            assert_eq!(w[field]["p95"], values[9], "{field} {w}"); // rank ceil(0.95 * 10)
+            assert_eq!(w[field]["max"], values[9], "{field} {w}");
+        }
+    }
+    let text = text(&schedsim(&["run", CAPACITY, "--seeds", "0..9"]).stdout);
+    assert!(text.contains("wait resource_group etl total"), "{text}");
+}
