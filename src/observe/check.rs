@@ -363,6 +363,9 @@ pub fn evaluate(
 
 fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
     let engine = f.engine;
+    if units_disjoint(engine) {
+        return Found::default().verdict(PROPERTIES[0], |_| String::new());
+    }
     // (scheduled, task, instance), sorted: equal neighbours are one logical instance.
     let mut keys: Vec<(Instant, u32, u32)> = engine
         .instances
@@ -398,6 +401,55 @@ fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
     found.verdict(PROPERTIES[0], |n| {
         format!("{n} logical instances exist more than once")
     })
+}
+
+/// Whether no two instances can share a (task, scheduled) key, shown in linear time:
+/// the units' instances cover the instance vector once; within each unit each task's
+/// instances are in one run, scheduled strictly increasing; and the units' scheduled
+/// ranges do not overlap. Otherwise `unique_logical_instance` sorts every key.
+fn units_disjoint(engine: &Engine<'_>) -> bool {
+    let mut ranges: Vec<(Instant, Instant)> = Vec::new();
+    let mut covered = 0usize;
+    // The last unit (+1) in which each task's run of instances was seen.
+    let mut seen_in: Vec<u32> = vec![0; engine.model().tasks.len()];
+    for (u, unit) in engine.units.iter().enumerate() {
+        let (first, count) = (unit.first as usize, unit.count as usize);
+        if count == 0 {
+            continue;
+        }
+        let Some(insts) = engine.instances.get(first..first + count) else {
+            return false;
+        };
+        covered += count;
+        let (mut lo, mut hi) = (Instant::MAX, Instant::MIN);
+        let mut prev: Option<&crate::engine::Instance> = None;
+        for inst in insts {
+            if inst.unit as usize != u {
+                return false;
+            }
+            let t = inst.task.0 as usize;
+            match prev {
+                Some(p) if p.task == inst.task => {
+                    if p.scheduled >= inst.scheduled {
+                        return false;
+                    }
+                }
+                _ => {
+                    // A task's second run in this unit.
+                    if seen_in[t] == u as u32 + 1 {
+                        return false;
+                    }
+                    seen_in[t] = u as u32 + 1;
+                }
+            }
+            lo = lo.min(inst.scheduled);
+            hi = hi.max(inst.scheduled);
+            prev = Some(inst);
+        }
+        ranges.push((lo, hi));
+    }
+    ranges.sort_unstable();
+    covered == engine.instances.len() && ranges.windows(2).all(|w| w[0].1 < w[1].0)
 }
 
 fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
