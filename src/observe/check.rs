@@ -736,6 +736,9 @@ fn no_early_start(f: &Facts<'_, '_>) -> PropertyResult {
 
 fn effective_period(f: &Facts<'_, '_>) -> PropertyResult {
     let mut found = Found::default();
+    if f.model.tasks.iter().all(|t| t.effective.is_none()) {
+        return found.verdict(PROPERTIES[11], |_| String::new());
+    }
     for (i, inst) in f.engine.instances.iter().enumerate() {
         let effective = f.model.task(inst.task).effective;
         let date = match f.engine.units[inst.unit as usize].key {
