@@ -14,10 +14,10 @@
 //! - `floor_binary_heap`: a bare binary-heap event loop doing as many events as that
 //!   simulation emits: the floor the engine is compared against.
 //! - group `backfill_876k` (issue 15's target): `check_end_to_end` loads the chained
-//!   hourly backfill's model text (`backfill_model.rs`: 365 dates, 10 chains of 10
+//!   hourly backfill's model text (`backfill/model.rs`: 365 dates, 10 chains of 10
 //!   hourly tasks, 5 date groups, 50 slots, 10 minutes; 876,000 instances), runs it
 //!   with every observer, evaluates the 13 properties and renders `check`'s text;
-//!   `floor` is the hand-specialised loop of the same backfill (`backfill_floor.rs`).
+//!   `floor` is the hand-specialised loop of the same backfill (`backfill/floor.rs`).
 //!
 //! Run: `cargo bench --bench engine` (`-- backfill_876k` for issue 15's pair only).
 
@@ -31,7 +31,9 @@ use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::{Metrics, Summary, observe};
 
+#[path = "backfill/floor.rs"]
 mod backfill_floor;
+#[path = "backfill/model.rs"]
 mod backfill_model;
 
 /// `tasks` hourly DataWorks tasks in a chain, backfilled over `dates` business dates.

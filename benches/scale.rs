@@ -1,5 +1,5 @@
 //! Issue 15's memory targets, measured (never asserted): the `schedsim` binary runs
-//! the chained hourly backfill (`backfill_model.rs`) under `/usr/bin/time -v`, which
+//! the chained hourly backfill (`backfill/model.rs`) under `/usr/bin/time -v`, which
 //! reports its peak resident set; this prints it with the wall time.
 //!
 //! - `run_10m`: 4,168 dates × 10 chains of 10 hourly tasks: 10,003,200 instances
@@ -12,6 +12,7 @@
 
 use std::process::Command;
 
+#[path = "backfill/model.rs"]
 mod backfill_model;
 
 fn main() {

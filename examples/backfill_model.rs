@@ -6,7 +6,7 @@
 //! `365 10 10 5 50 10` is the 876,000-instance year; `4168 10 10 5 50 10` is
 //! 10,003,200 instances; `4168 10 100 5 50 10` is 100,032,000.
 
-#[path = "../benches/backfill_model.rs"]
+#[path = "../benches/backfill/model.rs"]
 mod backfill_model;
 
 fn main() {

@@ -937,6 +937,50 @@ mod tests {
         assert!(started_before([(0, 0)], |_| Some(90), |_| Some(90)).is_empty());
     }
 
+    /// Sorting every (scheduled, task) key: what `units_disjoint` stands in for.
+    fn has_duplicate(engine: &Engine<'_>) -> bool {
+        let mut keys: Vec<(Instant, u32)> = engine
+            .instances
+            .iter()
+            .map(|i| (i.scheduled, i.task.0))
+            .collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|w| w[0] == w[1])
+    }
+
+    #[test]
+    fn the_disjoint_units_shortcut_never_hides_a_duplicate() {
+        let backfill = |from: &str, to: &str| {
+            format!(
+                "  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"{from}\"\n  to = \"{to}\"\n"
+            )
+        };
+        let head = "[model]\nname = \"m\"\nprofile = \"dataworks\"\n[[workflow]]\nname = \"w\"\n  [[workflow.task]]\n  name = \"a\"\n  cron = \"00 00 * * * ?\"\n  [[workflow.task]]\n  name = \"b\"\n  cron = \"00 00 * * * ?\"\n  upstream = [\"a\"]\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n";
+        // One backfill: the shortcut applies. Two overlapping ones: 2 dates × 2 tasks ×
+        // 24 hours exist twice, and the sort must find them.
+        for (text, shortcut, twice) in [
+            (format!("{head}{}", backfill("2025-03-01", "2025-03-03")), true, 0),
+            (
+                format!(
+                    "{head}{}{}",
+                    backfill("2025-03-01", "2025-03-03"),
+                    backfill("2025-03-02", "2025-03-04")
+                ),
+                false,
+                96,
+            ),
+        ] {
+            let m = load_str("m.toml", &text).unwrap();
+            let config = crate::engine::Config::new(0, 10_000);
+            let (engine, findings, _) =
+                crate::observe::observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
+            assert_eq!(units_disjoint(&engine), shortcut);
+            assert_eq!(has_duplicate(&engine), twice > 0);
+            let unique = &findings.properties[0];
+            assert_eq!(unique.witness.as_ref().map_or(0, |w| w.count), twice);
+        }
+    }
+
     #[test]
     fn outside_effective_includes_both_ends() {
         let d = |day| jiff::civil::date(2025, 3, day);

@@ -66,10 +66,10 @@ pub fn floor(
         }
         remaining[date as usize] -= 1;
         if remaining[date as usize] == 0 {
-            for g in 0..groups as usize {
-                let (d, e) = chain_of_dates[g];
+            for chain in chain_of_dates.iter_mut() {
+                let (d, e) = *chain;
                 if d == date && d + 1 < e {
-                    chain_of_dates[g].0 = d + 1;
+                    chain.0 = d + 1;
                     release(d + 1, &mut queue, &mut remaining);
                 }
             }

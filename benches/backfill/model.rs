@@ -3,7 +3,8 @@
 //! dates from 2025-01-01 in `groups` contiguous balanced chains; per date `chains`
 //! chains of `chain_len` hourly tasks (24 instances each), task k of a chain at hour h
 //! waiting for task k-1 at hour h; one resource group of `slots`; every instance
-//! `minutes` long. Shared by `benches/engine.rs` and `examples/backfill_model.rs`.
+//! `minutes` long. Shared by `benches/engine.rs`, `benches/scale.rs` and
+//! `examples/backfill_model.rs`.
 
 /// The model's TOML text.
 pub fn backfill_model(
