@@ -959,7 +959,11 @@ mod tests {
         // One backfill: the shortcut applies. Two overlapping ones: 2 dates × 2 tasks ×
         // 24 hours exist twice, and the sort must find them.
         for (text, shortcut, twice) in [
-            (format!("{head}{}", backfill("2025-03-01", "2025-03-03")), true, 0),
+            (
+                format!("{head}{}", backfill("2025-03-01", "2025-03-03")),
+                true,
+                0,
+            ),
             (
                 format!(
                     "{head}{}{}",
