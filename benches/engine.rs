@@ -13,8 +13,13 @@
 //!   (10,003,200 instances), checked likewise.
 //! - `floor_binary_heap`: a bare binary-heap event loop doing as many events as that
 //!   simulation emits: the floor the engine is compared against.
+//! - group `backfill_876k` (issue 15's target): `check_end_to_end` loads the chained
+//!   hourly backfill's model text (`backfill/model.rs`: 365 dates, 10 chains of 10
+//!   hourly tasks, 5 date groups, 50 slots, 10 minutes; 876,000 instances), runs it
+//!   with every observer, evaluates the 13 properties and renders `check`'s text;
+//!   `floor` is the hand-specialised loop of the same backfill (`backfill/floor.rs`).
 //!
-//! Run: `cargo bench --bench engine`.
+//! Run: `cargo bench --bench engine` (`-- backfill_876k` for issue 15's pair only).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -23,7 +28,13 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use schedsim::engine::{self, Config, Sink};
 use schedsim::model::{Model, load_str};
-use schedsim::observe::{Metrics, observe};
+use schedsim::observe::summary::Identity;
+use schedsim::observe::{Metrics, Summary, observe};
+
+#[path = "backfill/floor.rs"]
+mod backfill_floor;
+#[path = "backfill/model.rs"]
+mod backfill_model;
 
 /// `tasks` hourly DataWorks tasks in a chain, backfilled over `dates` business dates.
 pub fn hourly_chain(tasks: usize, from: &str, to: &str) -> String {
@@ -91,6 +102,38 @@ fn floor(events: u64, in_flight: u32) -> u64 {
     sum
 }
 
+/// Issue 15's pair: `check` on the 876,000-instance chained backfill, from the model's
+/// text to the verdicts' text, against the floor of the same backfill.
+fn backfill_876k(c: &mut Criterion) {
+    let text = backfill_model::backfill_model(365, 10, 10, 5, 50, 10);
+    let check = || {
+        let model = load_str("backfill.toml", &text).unwrap_or_else(|d| panic!("{}", d.render()));
+        let scenario = &model.scenarios[0];
+        let (engine, findings, _) =
+            observe::<Vec<u8>>(&model, scenario, Config::new(0, 50_000_000), None)
+                .expect("the backfill plans");
+        let id = Identity {
+            scenario: &scenario.name,
+            seed: 0,
+            model_hash: String::new(),
+        };
+        Summary::new(&engine, findings, id, false).check_text()
+    };
+    let verdicts = check();
+    assert!(verdicts.contains("13 of 13 properties hold"), "{verdicts}");
+    assert_eq!(
+        backfill_floor::floor(365, 10, 10, 5, 50, 10),
+        (10_512_000, 876_000)
+    );
+    let mut group = c.benchmark_group("backfill_876k");
+    group.sample_size(10);
+    group.bench_function("check_end_to_end", |b| b.iter(|| black_box(check())));
+    group.bench_function("floor", |b| {
+        b.iter(|| black_box(backfill_floor::floor(365, 10, 10, 5, 50, 10)))
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let model = load_str("bench.toml", &hourly_chain(100, "2025-01-01", "2025-12-31"))
         .unwrap_or_else(|d| panic!("{}", d.render()));
@@ -135,5 +178,5 @@ fn checked(model: &Model) -> usize {
     findings.properties.iter().filter(|p| p.holds).count()
 }
 
-criterion_group!(engine_benches, benches);
+criterion_group!(engine_benches, backfill_876k, benches);
 criterion_main!(engine_benches);

@@ -240,7 +240,17 @@ impl Schedule {
         }
         let midnight = date.to_datetime(jiff::civil::Time::midnight());
         for &secs in self.expr.times_of_day() {
-            let local = midnight.saturating_add(Span::new().seconds(i64::from(secs)));
+            // A time of day is under 86,400 s: built from its fields, not by span
+            // arithmetic (which was a seventh of a year's backfill, issue 15).
+            let local = match jiff::civil::Time::new(
+                (secs / 3600) as i8,
+                (secs / 60 % 60) as i8,
+                (secs % 60) as i8,
+                0,
+            ) {
+                Ok(time) => date.to_datetime(time),
+                Err(_) => midnight.saturating_add(Span::new().seconds(i64::from(secs))),
+            };
             scratch.clear();
             resolve_local(&self.tz, local, self.gap, self.fold, scratch);
             for &(at, shifted) in scratch.iter() {

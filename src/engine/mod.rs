@@ -454,6 +454,11 @@ impl<'m> Engine<'m> {
                 engine.push(due, Ev::Advance, c as u32, 0);
             }
         }
+        // Room for the planned instances at once (up to 16 Mi of them): the vector
+        // is not copied at each doubling, and pages are only touched as instances come
+        // (issue 15: growth was a tenth of a year's backfill, in page faults and copies).
+        let room = engine.planned_bound().min(1 << 24) as usize;
+        engine.instances.reserve_exact(room);
         Ok(engine)
     }
 

@@ -10,6 +10,10 @@ impl<'m> Engine<'m> {
     /// the budget that stopped the run, or, only when the scenario has one, the
     /// horizon that came before its time, its retry or its execution's end.
     pub fn stuck(&self) -> Vec<Stuck> {
+        // The usual end: nothing unfinished, no edge or event to look through.
+        if self.instances.iter().all(|i| i.state.is_final()) {
+            return Vec::new();
+        }
         let mut waits: BTreeMap<u32, Vec<Wait>> = BTreeMap::new();
         for (up, inst) in self.instances.iter().enumerate() {
             let mut e = inst.first_dependent;
@@ -124,7 +128,7 @@ impl<'m> Engine<'m> {
                 if self.units[set.first_unit as usize + pos].chain == NONE {
                     continue;
                 }
-                set.planner.fill(key, &mut plan, &mut scratch);
+                set.planner.fill_instances(key, &mut plan, &mut scratch);
                 for i in &plan.instances {
                     counts[i.task.0 as usize] += 1;
                 }

@@ -379,6 +379,9 @@ pub fn evaluate(
 
 fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
     let engine = f.engine;
+    if units_disjoint(engine) {
+        return Found::default().verdict(PROPERTIES[0], |_| String::new());
+    }
     // (scheduled, task, instance), sorted: equal neighbours are one logical instance.
     let mut keys: Vec<(Instant, u32, u32)> = engine
         .instances
@@ -420,6 +423,55 @@ fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
     found.verdict(PROPERTIES[0], |n| {
         format!("{n} logical instances exist more than once")
     })
+}
+
+/// Whether no two instances can share a (task, scheduled) key, shown in linear time:
+/// the units' instances cover the instance vector once; within each unit each task's
+/// instances are in one run, scheduled strictly increasing; and the units' scheduled
+/// ranges do not overlap. Otherwise `unique_logical_instance` sorts every key.
+fn units_disjoint(engine: &Engine<'_>) -> bool {
+    let mut ranges: Vec<(Instant, Instant)> = Vec::new();
+    let mut covered = 0usize;
+    // The last unit (+1) in which each task's run of instances was seen.
+    let mut seen_in: Vec<u32> = vec![0; engine.model().tasks.len()];
+    for (u, unit) in engine.units.iter().enumerate() {
+        let (first, count) = (unit.first as usize, unit.count as usize);
+        if count == 0 {
+            continue;
+        }
+        let Some(insts) = engine.instances.get(first..first + count) else {
+            return false;
+        };
+        covered += count;
+        let (mut lo, mut hi) = (Instant::MAX, Instant::MIN);
+        let mut prev: Option<&crate::engine::Instance> = None;
+        for inst in insts {
+            if inst.unit as usize != u {
+                return false;
+            }
+            let t = inst.task.0 as usize;
+            match prev {
+                Some(p) if p.task == inst.task => {
+                    if p.scheduled >= inst.scheduled {
+                        return false;
+                    }
+                }
+                _ => {
+                    // A task's second run in this unit.
+                    if seen_in[t] == u as u32 + 1 {
+                        return false;
+                    }
+                    seen_in[t] = u as u32 + 1;
+                }
+            }
+            lo = lo.min(inst.scheduled);
+            hi = hi.max(inst.scheduled);
+            prev = Some(inst);
+        }
+        ranges.push((lo, hi));
+    }
+    ranges.sort_unstable();
+    covered == engine.instances.len() && ranges.windows(2).all(|w| w[0].1 < w[1].0)
 }
 
 fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
@@ -706,6 +758,9 @@ fn no_early_start(f: &Facts<'_, '_>) -> PropertyResult {
 
 fn effective_period(f: &Facts<'_, '_>) -> PropertyResult {
     let mut found = Found::default();
+    if f.model.tasks.iter().all(|t| t.effective.is_none()) {
+        return found.verdict(PROPERTIES[11], |_| String::new());
+    }
     for (i, inst) in f.engine.instances.iter().enumerate() {
         let effective = f.model.task(inst.task).effective;
         let date = match f.engine.units[inst.unit as usize].key {
@@ -902,6 +957,54 @@ mod tests {
             ]
         );
         assert!(started_before([(0, 0)], |_| Some(90), |_| Some(90)).is_empty());
+    }
+
+    /// Sorting every (scheduled, task) key: what `units_disjoint` stands in for.
+    fn has_duplicate(engine: &Engine<'_>) -> bool {
+        let mut keys: Vec<(Instant, u32)> = engine
+            .instances
+            .iter()
+            .map(|i| (i.scheduled, i.task.0))
+            .collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|w| w[0] == w[1])
+    }
+
+    #[test]
+    fn the_disjoint_units_shortcut_never_hides_a_duplicate() {
+        let backfill = |from: &str, to: &str| {
+            format!(
+                "  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"{from}\"\n  to = \"{to}\"\n"
+            )
+        };
+        let head = "[model]\nname = \"m\"\nprofile = \"dataworks\"\n[[workflow]]\nname = \"w\"\n  [[workflow.task]]\n  name = \"a\"\n  cron = \"00 00 * * * ?\"\n  [[workflow.task]]\n  name = \"b\"\n  cron = \"00 00 * * * ?\"\n  upstream = [\"a\"]\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n";
+        // One backfill: the shortcut applies. Two overlapping ones: 2 dates × 2 tasks ×
+        // 24 hours exist twice, and the sort must find them.
+        for (text, shortcut, twice) in [
+            (
+                format!("{head}{}", backfill("2025-03-01", "2025-03-03")),
+                true,
+                0,
+            ),
+            (
+                format!(
+                    "{head}{}{}",
+                    backfill("2025-03-01", "2025-03-03"),
+                    backfill("2025-03-02", "2025-03-04")
+                ),
+                false,
+                96,
+            ),
+        ] {
+            let m = load_str("m.toml", &text).unwrap();
+            let config = crate::engine::Config::new(0, 10_000);
+            let (engine, findings, _) =
+                crate::observe::observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
+            assert_eq!(units_disjoint(&engine), shortcut);
+            assert_eq!(has_duplicate(&engine), twice > 0);
+            let unique = &findings.properties[0];
+            assert_eq!(unique.witness.as_ref().map_or(0, |w| w.count), twice);
+        }
     }
 
     #[test]

@@ -311,6 +311,10 @@ fn apply(content: &mut Content, rows: (TaskId, Instant), mode: WriteMode) {
 
 impl Sink for Store<'_> {
     fn event(&mut self, e: &Event) {
+        // Only a task that writes needs its executions' starts.
+        if self.model.task(e.task).writes.is_empty() {
+            return;
+        }
         let i = e.instance as usize;
         if e.to == State::Running {
             if self.started.len() <= i {

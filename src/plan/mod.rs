@@ -215,6 +215,10 @@ pub struct Planner<'m> {
     timetables: Vec<Option<crate::calendar::timetable::Timetable>>,
     /// Position in `tasks` of each model task, if covered.
     slot: Vec<Option<u32>>,
+    /// Per covered task, a number shared by a run of tasks in a row with the same
+    /// expression (every schedule has the model's zone and DST rules): they fire at
+    /// the same instants, computed once per date.
+    expr_group: Vec<u32>,
     window: Option<(Time, Time)>,
     clip: Option<(Instant, Instant)>,
     units: Vec<UnitKey>,
@@ -286,11 +290,23 @@ impl<'m> Planner<'m> {
         for (i, (t, _)) in tasks.iter().enumerate() {
             slot[t.0 as usize] = Some(i as u32);
         }
+        let mut expr_group = Vec::with_capacity(tasks.len());
+        for k in 0..tasks.len() {
+            // Fires depend on the expression and the zone (a workflow may have its own).
+            let same = k > 0
+                && match (&tasks[k].1, &tasks[k - 1].1) {
+                    (Some(a), Some(b)) => a.expr == b.expr && a.tz == b.tz,
+                    _ => false,
+                };
+            let last = expr_group.last().copied().unwrap_or(0);
+            expr_group.push(if same { last } else { last + u32::from(k > 0) });
+        }
         let mut planner = Planner {
             model,
             tasks,
             timetables,
             slot,
+            expr_group,
             window: req.window,
             clip: req.clip,
             units: Vec::new(),
@@ -516,6 +532,12 @@ impl<'m> Planner<'m> {
 
     /// The instances and bindings of one unit, into `out` (cleared first).
     pub fn fill(&self, unit: UnitKey, out: &mut UnitPlan, scratch: &mut FillScratch) {
+        self.fill_instances(unit, out, scratch);
+        self.bind(out, scratch);
+    }
+
+    /// The unit's instances only, without bindings (what counting needs).
+    pub fn fill_instances(&self, unit: UnitKey, out: &mut UnitPlan, scratch: &mut FillScratch) {
         out.clear();
         match unit {
             UnitKey::BusinessDate(biz) => self.fill_date(biz, out, scratch),
@@ -532,14 +554,16 @@ impl<'m> Planner<'m> {
                     ));
             }
         }
-        self.bind(out, scratch);
     }
 
     fn fill_date(&self, biz: Date, out: &mut UnitPlan, scratch: &mut FillScratch) {
         let model = self.model;
         let rules = &model.rules;
         let day = biz.tomorrow().unwrap_or(biz);
-        for (task, schedule) in &self.tasks {
+        // The expression group whose fires `scratch.fires` holds for `day`: tasks with
+        // the same expression in a row (a workflow's cron) share them.
+        let mut fires_of: Option<u32> = None;
+        for (k, (task, schedule)) in self.tasks.iter().enumerate() {
             let Some(schedule) = schedule else { continue };
             if !in_effect(model, *task, biz) {
                 continue;
@@ -563,23 +587,26 @@ impl<'m> Planner<'m> {
                     });
                 }
             } else {
-                scratch.fires.clear();
-                schedule.fires_on(day, &mut scratch.fires, &mut scratch.resolved);
-                scratch.fires.sort_by_key(|f| f.at);
-                scratch.fires.dedup_by_key(|f| f.at);
-                // A sub-daily node's fire shifted out of a gap onto a fire of the next day
-                // (a gap across midnight) is that fire, of the next business date: the
-                // gap's hour has no instance (DW §2: 23 hourly instances that day).
-                if sub_daily
-                    && scratch.fires.iter().any(|f| f.shifted)
-                    && let Ok(next) = day.tomorrow()
-                {
-                    scratch.next.clear();
-                    schedule.fires_on(next, &mut scratch.next, &mut scratch.resolved);
-                    let next_fires = &scratch.next;
-                    scratch
-                        .fires
-                        .retain(|f| !(f.shifted && next_fires.iter().any(|n| n.at == f.at)));
+                if fires_of != Some(self.expr_group[k]) {
+                    fires_of = Some(self.expr_group[k]);
+                    scratch.fires.clear();
+                    schedule.fires_on(day, &mut scratch.fires, &mut scratch.resolved);
+                    scratch.fires.sort_by_key(|f| f.at);
+                    scratch.fires.dedup_by_key(|f| f.at);
+                    // A sub-daily node's fire shifted out of a gap onto a fire of the next day
+                    // (a gap across midnight) is that fire, of the next business date: the
+                    // gap's hour has no instance (DW §2: 23 hourly instances that day).
+                    if sub_daily
+                        && scratch.fires.iter().any(|f| f.shifted)
+                        && let Ok(next) = day.tomorrow()
+                    {
+                        scratch.next.clear();
+                        schedule.fires_on(next, &mut scratch.next, &mut scratch.resolved);
+                        let next_fires = &scratch.next;
+                        scratch
+                            .fires
+                            .retain(|f| !(f.shifted && next_fires.iter().any(|n| n.at == f.at)));
+                    }
                 }
                 for f in &scratch.fires {
                     let in_window = match self.window {

@@ -162,6 +162,8 @@ impl Planner<'_> {
             tasks: tasks.iter().map(|t| (*t, None)).collect(),
             timetables: vec![None; tasks.len()],
             slot,
+            // No task of a manual run has a cron: nothing to share.
+            expr_group: (0..tasks.len() as u32).collect(),
             window: None,
             clip: None,
             units: vec![UnitKey::RunTime(logical)],
