@@ -122,11 +122,7 @@ macro_rules! aliases {
 
 aliases! {
     Airflow "dag_id", Workflow => Workflow, "name = \"{v}\"", Text, "orders", "";
-    Airflow "schedule", Workflow => Workflow, "cron = \"{v}\"", Text, "0 2 * * *", "a cron expression (unix dialect); timetables other than cron are not modelled";
     Airflow "schedule_interval", Workflow => Workflow, "cron = \"{v}\"", Text, "0 2 * * *", "Airflow 2's name for `schedule`";
-    Airflow "catchup", Workflow => Scenario, "a `[[scenario.backfill]]` from the DAG's `start_date`", Nothing, "", "a scenario's recurring schedule starts at its `start`; the missed intervals catchup would run are a backfill";
-    Airflow "start_date", Workflow => Task, "effective = { from = \"{v}\", to = \"9999-12-31\" }", Text, "2025-01-01", "on each task of the DAG";
-    Airflow "end_date", Workflow => Task, "effective = { from = \"2025-01-01\", to = \"{v}\" }", Text, "2025-12-31", "on each task of the DAG";
     Airflow "concurrency", Workflow => Workflow, "max_active_tasks = {v}", Integer, "16", "Airflow 1's name for `max_active_tasks`";
     Airflow "task_id", Task => Task, "name = \"{v}\"", Text, "load", "";
     Airflow "upstream_task_ids", Task => Task, "upstream = [\"extract\"]", Nothing, "", "`extract >> load` is `upstream = [\"extract\"]` on `load`";
