@@ -538,3 +538,30 @@ fn a_run_stopped_early_says_which_executions_it_cannot_draw() {
         "<p>2 executions were still running when the run ended (it stopped early): they have no end and are not drawn.</p>"
     ));
 }
+
+/// Issue 11: the single-run report answers "when is this date done": one row per
+/// backfill date or run of `dates`, from its start to its end.
+#[test]
+fn the_report_charts_when_each_date_started_and_finished() {
+    let (html, json) = report("models/dolphinscheduler-retry-backfill.toml", "dates");
+    let dates = json["dates"].as_array().unwrap();
+    assert!(!dates.is_empty());
+    let start = html
+        .find("<svg class=\"dates-chart\"")
+        .expect("the dates chart");
+    let chart = &html[start..start + html[start..].find("</svg>").unwrap()];
+    assert_eq!(
+        chart.matches("<g class=\"row\">").count(),
+        dates.len(),
+        "{chart}"
+    );
+    for d in dates {
+        let tip = format!(
+            "{}: started {}, ended {}",
+            d["date"].as_str().unwrap(),
+            d["start"].as_str().unwrap_or("never"),
+            d["end"].as_str().unwrap_or("never")
+        );
+        assert!(chart.contains(&tip), "{tip} not in the chart");
+    }
+}

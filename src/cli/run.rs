@@ -9,6 +9,7 @@ use schedsim::engine::{Config, RunError};
 use schedsim::explore;
 use schedsim::model;
 use schedsim::observe::chrome::ChromeTrace;
+use schedsim::observe::dates;
 use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
@@ -335,7 +336,10 @@ fn execute(args: &Args, check: bool) -> i32 {
     );
     if let (Some(mut w), Some(path), Some(gantt)) = (report_file, &args.report, &gantt)
         && let Err(e) = w
-            .write_all(report::html(&summary, gantt, m).as_bytes())
+            .write_all(
+                // Every date, whatever the output format lists.
+                report::html(&summary, gantt, &dates::rows(&engine, usize::MAX), m).as_bytes(),
+            )
             .and_then(|()| w.flush())
     {
         return fail(&format!("--report {}: {e}", path.display()));

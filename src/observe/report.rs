@@ -12,7 +12,12 @@ use crate::observe::summary::human;
 pub use crate::observe::svg::{STYLE, bar, escape};
 
 /// The whole report.
-pub fn html(summary: &Summary, gantt: &Gantt, model: &Model) -> String {
+pub fn html(
+    summary: &Summary,
+    gantt: &Gantt,
+    dates: &[crate::observe::dates::DateRow],
+    model: &Model,
+) -> String {
     let mut h = String::new();
     let title = format!("schedsim: {} / {}", summary.model, summary.scenario);
     let _ = write!(
@@ -92,6 +97,7 @@ pub fn html(summary: &Summary, gantt: &Gantt, model: &Model) -> String {
     }
     h.push_str("</table>\n");
     h.push_str(&crate::observe::timeline_chart::html(summary, model));
+    h.push_str(&crate::observe::sweep_chart::dates_html(dates, model));
 
     crate::observe::gantt::section(&mut h, gantt, model);
 

@@ -14,6 +14,8 @@ use crate::seeds::{Report, Spread};
 pub struct Row {
     pub label: String,
     pub spread: Spread<Option<f64>>,
+    /// What hovering the row shows; default: its min, p50, p95 and max.
+    pub tip: Option<String>,
 }
 
 /// One value of a sweep: its label, makespan spread, and seeds meeting every expectation.
@@ -112,14 +114,16 @@ pub fn bands(rows: &[Row], fmt: &dyn Fn(f64) -> String) -> String {
             escape(&r.label)
         );
         let sp = &r.spread;
-        let tip = format!(
-            "{}: min {}, p50 {}, p95 {}, max {}",
-            r.label,
-            sp.min.map_or("never".into(), fmt),
-            sp.p50.map_or("never".into(), fmt),
-            sp.p95.map_or("never".into(), fmt),
-            sp.max.map_or("never".into(), fmt)
-        );
+        let tip = r.tip.clone().unwrap_or_else(|| {
+            format!(
+                "{}: min {}, p50 {}, p95 {}, max {}",
+                r.label,
+                sp.min.map_or("never".into(), fmt),
+                sp.p50.map_or("never".into(), fmt),
+                sp.p95.map_or("never".into(), fmt),
+                sp.max.map_or("never".into(), fmt)
+            )
+        });
         let _ = write!(
             s,
             "<title>{}</title><line class=\"whisker\" x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y}\" y2=\"{y}\"/><rect class=\"band\" x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\"/><line class=\"p50\" x1=\"{3:.1}\" x2=\"{3:.1}\" y1=\"{}\" y2=\"{}\"/>",
@@ -177,6 +181,7 @@ pub fn seeds_html(report: &Report, model: &crate::model::Model) -> String {
         &[Row {
             label: "makespan".into(),
             spread: f(&report.makespan_seconds),
+            tip: None,
         }],
         &seconds,
     );
@@ -205,6 +210,7 @@ pub fn seeds_html(report: &Report, model: &crate::model::Model) -> String {
                     p95: parse(&d.end.p95),
                     max: parse(&d.end.max),
                 },
+                tip: None,
             })
             .collect();
         let _ = write!(
@@ -230,6 +236,71 @@ pub fn seeds_html(report: &Report, model: &crate::model::Model) -> String {
     )
 }
 
+/// The single-run report's chart of when each backfill date or run started and finished
+/// (`dates` of the run): a line from its start to its end, a mark at the end, red at the
+/// right edge when it never finished. Every date is drawn. Its styles are scoped to the
+/// chart, so it sits in the report's page.
+pub fn dates_html(dates: &[crate::observe::dates::DateRow], model: &crate::model::Model) -> String {
+    if dates.is_empty() {
+        return String::new();
+    }
+    let parse = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second() as f64)
+    };
+    let rows: Vec<Row> = dates
+        .iter()
+        .map(|d| {
+            let (start, end) = (parse(&d.start), parse(&d.end));
+            Row {
+                label: format!(
+                    "{} {}",
+                    d.date
+                        .get(..16)
+                        .map_or(d.date.clone(), |x| x.replace('T', " ")),
+                    d.origin.word()
+                ),
+                // Whisker start to end, the mark at the end.
+                spread: Spread {
+                    min: start.or(end),
+                    p50: end,
+                    p95: end,
+                    max: end,
+                },
+                tip: Some(format!(
+                    "{}: started {}, ended {}",
+                    d.date,
+                    d.start.as_deref().unwrap_or("never"),
+                    d.end.as_deref().unwrap_or("never")
+                )),
+            }
+        })
+        .collect();
+    let local = |v: f64| {
+        crate::calendar::schedule::instant_to_local(&model.timezone, v as i64)
+            .strftime("%m-%d %H:%M")
+            .to_string()
+    };
+    let scoped: String = STYLE
+        .split('}')
+        .filter(|r| !r.trim().is_empty() && !r.starts_with("body") && !r.starts_with("h1"))
+        .map(|r| format!(".dates {r}}}"))
+        .collect();
+    let chart = bands(&rows, &local);
+    // The band legend speaks of seeds; a single run's rows say it in the caption.
+    let chart = chart[..chart.rfind("<svg").unwrap_or(chart.len())].replacen(
+        "<svg ",
+        "<svg class=\"dates-chart\" ",
+        1,
+    );
+    format!(
+        "<h2>When each date/run finished</h2>\n<p>{} dates/runs in the model's zone ({}): a line from its start to its end, a mark at its end; a red dot at the right: it never finished (hover a row for its times).</p>\n<style>{scoped}</style><div class=\"dates\">{chart}</div>\n",
+        dates.len(),
+        escape(&model.timezone_name)
+    )
+}
+
 /// `whatif --seeds --html`: the makespan per variant, and the share of seeds meeting
 /// every expectation per variant (with the goal when minimizing).
 pub fn sweep_html(
@@ -251,6 +322,7 @@ pub fn sweep_html(
                 p95: Some(p.makespan.p95 as f64),
                 max: Some(p.makespan.max as f64),
             },
+            tip: None,
         })
         .collect();
     body += &bands(&rows, &seconds);
