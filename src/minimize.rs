@@ -108,7 +108,8 @@ pub fn sweep(
 
 /// The integer knobs `--minimize` takes, and their default ranges.
 pub fn default_range(knob: &str) -> Option<(i64, i64)> {
-    if knob.starts_with("slots.") || knob == "groups" {
+    let groups = crate::whatif::backfill_knob(knob).is_some_and(|(k, _)| k == "groups");
+    if knob.starts_with("slots.") || groups {
         Some((1, 64))
     } else if knob.starts_with("retries.") {
         Some((0, 10))

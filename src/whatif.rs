@@ -111,6 +111,31 @@ pub fn check(
                 v.key, v.key
             ));
         }
+        if let Some((knob, Some(index))) = backfill_knob(&v.key) {
+            match base_run {
+                Base::Backfill(_) => {
+                    return Err(format!(
+                        "--vary {}: a backfill by its index needs --scenario (a fresh backfill from --from/--to is one backfill: vary `{knob}`)",
+                        v.key
+                    ));
+                }
+                Base::Scenario(name) => {
+                    let count = model
+                        .scenarios
+                        .iter()
+                        .find(|s| &s.name == name)
+                        .map_or(0, |s| s.backfills.len());
+                    if index > count {
+                        return Err(format!(
+                            "--vary {}: scenario `{name}` has {count} backfill{}, so there is no backfill {index} (they are numbered from 1)",
+                            v.key,
+                            if count == 1 { "" } else { "s" }
+                        ));
+                    }
+                }
+            }
+            continue;
+        }
         if !keys.contains(&v.key) {
             let (what, candidates): (&str, Vec<&str>) = match v.key.split_once('.') {
                 Some(("slots", _)) => (
@@ -135,7 +160,7 @@ pub fn check(
                     format!("; known: {}", candidates.join(", "))
                 }
                 None if what != "not a knob" => "; the model has none".to_string(),
-                None => "; expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
+                None => "; expected groups, order, run_immediately, window (each also KNOB.N: the scenario's N-th backfill), profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
             };
             return Err(format!("--vary {}: {what} by that name{hint}", v.key));
         }
@@ -371,6 +396,18 @@ fn named<'a>(items: &'a mut [toml::Value], name: &str) -> Option<&'a mut toml::T
 /// The backfill keys a variant may set (`groups`, `order`, `run_immediately`, `window`).
 pub const BACKFILL_KNOBS: [&str; 4] = ["groups", "order", "run_immediately", "window"];
 
+/// A backfill knob (`groups`: every backfill of the base) or one backfill's by its
+/// 1-based index in the scenario (`groups.2`): the knob and the index.
+pub fn backfill_knob(key: &str) -> Option<(&str, Option<usize>)> {
+    if let Some(k) = BACKFILL_KNOBS.iter().find(|k| **k == key) {
+        return Some((k, None));
+    }
+    let (knob, index) = key.rsplit_once('.')?;
+    let knob = BACKFILL_KNOBS.iter().find(|k| **k == knob)?;
+    let index = index.parse::<usize>().ok().filter(|i| *i >= 1)?;
+    Some((knob, Some(index)))
+}
+
 /// Writes the varied values into a model file's table: `profile_version` in
 /// `[model]`, `slots.GROUP` in the group, `self_dependency.WORKFLOW.TASK` and
 /// `retries.WORKFLOW.TASK` (its retry's `times`) in the task,
@@ -383,7 +420,7 @@ pub fn apply_knobs(
     let mut backfill = Vec::new();
     for (key, v) in values {
         match key.as_str() {
-            k if BACKFILL_KNOBS.contains(&k) => backfill.push((key.clone(), value(v))),
+            k if backfill_knob(k).is_some() => backfill.push((key.clone(), value(v))),
             "profile_version" => {
                 table(doc, "model").insert(key.clone(), toml::Value::String(v.clone()));
             }
@@ -460,7 +497,9 @@ pub fn variant_text(
         bf.insert("window".into(), toml::Value::String(w.clone()));
     }
     for (key, v) in apply_knobs(&mut doc, values)? {
-        bf.insert(key, v);
+        // `check` refuses an index here: a fresh backfill is one backfill.
+        let knob = backfill_knob(&key).map_or(key.as_str(), |(k, _)| k);
+        bf.insert(knob.to_string(), v);
     }
     let mut scenario = toml::Table::new();
     scenario.insert("name".into(), toml::Value::String("whatif".into()));
@@ -509,9 +548,20 @@ pub fn scenario_variant_text(
             .and_then(toml::Value::as_array_mut)
             .filter(|b| !b.is_empty())
             .ok_or_else(|| SweepError::NoBackfill(key.clone(), scenario.to_string()))?;
-        for bf in backfills.iter_mut().filter_map(toml::Value::as_table_mut) {
-            for (key, v) in &backfill_knobs {
-                bf.insert(key.clone(), v.clone());
+        let count = backfills.len();
+        for (key, v) in &backfill_knobs {
+            let (knob, index) = backfill_knob(key).unwrap_or((key.as_str(), None));
+            if index.is_some_and(|i| i > count) {
+                return Err(SweepError::NoBackfill(key.clone(), scenario.to_string()));
+            }
+            for (k, bf) in backfills
+                .iter_mut()
+                .filter_map(toml::Value::as_table_mut)
+                .enumerate()
+            {
+                if index.is_none_or(|i| i == k + 1) {
+                    bf.insert(knob.to_string(), v.clone());
+                }
             }
         }
     }

@@ -541,3 +541,112 @@ fn seeds_spread_the_waits_of_each_constraint_over_the_single_runs() {
     let text = text(&schedsim(&["run", CAPACITY, "--seeds", "0..9"]).stdout);
     assert!(text.contains("wait resource_group etl total"), "{text}");
 }
+
+/// Issue 11 item 5: under `--scenario`, a backfill knob applies to every backfill of
+/// the scenario, or to the N-th (from 1) as `KNOB.N`; an index the scenario does not
+/// have, or an index on a fresh backfill, is refused.
+#[test]
+fn whatif_scenario_backfill_knob_by_index_sets_that_backfill_only() {
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-index-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("two.toml");
+    std::fs::write(
+        &model,
+        r#"[model]
+name = "two-backfills"
+profile = "dataworks"
+timezone = "UTC"
+[[resource_group]]
+name = "default"
+slots = 50
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t"
+  cron = "00 00 02 * * ?"
+  duration = "1h"
+[[scenario]]
+name = "two"
+start = "2025-03-10T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-04"
+  groups = 1
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-02-01"
+  to = "2025-02-04"
+  groups = 1
+"#,
+    )
+    .unwrap();
+    let m = model.display().to_string();
+    let out = schedsim(&[
+        "whatif",
+        &m,
+        "--scenario",
+        "two",
+        "--vary",
+        "groups.2=1,4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    let starts = |variant: &serde_json::Value, backfill: u64| -> Vec<String> {
+        variant["dates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["backfill"] == backfill)
+            .map(|d| d["start"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (serial, parallel) = (&v[0], &v[1]);
+    assert_eq!(serial["knobs"]["groups.2"], 1);
+    assert_eq!(
+        starts(serial, 1),
+        starts(parallel, 1),
+        "backfill 1 is untouched"
+    );
+    assert_eq!(starts(serial, 2).len(), 4);
+    let distinct = |s: Vec<String>| {
+        s.into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    assert_eq!(distinct(starts(serial, 2)), 4, "one date after another");
+    assert_eq!(
+        distinct(starts(parallel, 2)),
+        1,
+        "four groups: every date at once"
+    );
+    let refused = |args: &[&str], expected: &str| {
+        let out = schedsim(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{}",
+            text(&out.stderr)
+        );
+    };
+    refused(
+        &["whatif", &m, "--scenario", "two", "--vary", "groups.3=1,2"],
+        "scenario `two` has 2 backfills, so there is no backfill 3",
+    );
+    refused(
+        &[
+            "whatif",
+            &m,
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-02",
+            "--vary",
+            "groups.1=1,2",
+        ],
+        "a backfill by its index needs --scenario",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

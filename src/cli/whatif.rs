@@ -33,7 +33,7 @@ pub struct Args {
     to: Option<String>,
     /// The base of every variant: this scenario of the model, with its backfills,
     /// faults, operations and recurring schedule; backfill knobs apply to each of its
-    /// backfills. Instead of --from/--to.
+    /// backfills, or to the N-th as KNOB.N (groups.2). Instead of --from/--to.
     #[arg(long, conflicts_with_all = ["targets", "downstream", "window", "at"])]
     scenario: Option<String>,
     /// Run every variant once per seed: `N` (seeds 0 to N-1) or `A..B` (both
@@ -56,9 +56,10 @@ pub struct Args {
     /// bands, hit rate per value) as a self-contained HTML page.
     #[arg(long, value_name = "FILE", requires = "seeds")]
     html: Option<PathBuf>,
-    /// A knob and its values: groups, order, run_immediately, window, profile_version,
-    /// slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK, or any rule
-    /// knob. Repeatable, one key once; an unknown key, group, task or value is refused.
+    /// A knob and its values: groups, order, run_immediately, window (with --scenario
+    /// also KNOB.N: its N-th backfill only), profile_version, slots.GROUP,
+    /// self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK, or any rule knob.
+    /// Repeatable, one key once; an unknown key, group, task or value is refused.
     #[arg(long)]
     vary: Vec<String>,
     /// Workflows or "workflow.task" names, comma-separated; default: every workflow.
