@@ -266,7 +266,12 @@ fn table(vary: &[Vary], variants: &[whatif::Variant]) -> String {
         });
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
+    columns(&rows)
+}
+
+/// Rows as left-aligned columns two spaces apart, trailing spaces trimmed.
+pub(super) fn columns(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
         .map(|c| {
             rows.iter()
                 .map(|r| r.get(c).map_or(0, |x| x.len()))
@@ -275,11 +280,11 @@ fn table(vary: &[Vary], variants: &[whatif::Variant]) -> String {
         })
         .collect();
     let mut out = String::new();
-    for r in &rows {
+    for r in rows {
         let cells: Vec<String> = r
             .iter()
             .enumerate()
-            .map(|(c, x)| format!("{x:<w$}", w = widths[c]))
+            .map(|(c, x)| format!("{x:<w$}", w = widths.get(c).copied().unwrap_or(0)))
             .collect();
         out += cells.join("  ").trim_end();
         out.push('\n');

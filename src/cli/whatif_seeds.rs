@@ -13,6 +13,7 @@ use schedsim::seeds::Seeds;
 use schedsim::whatif::{Base, Vary};
 
 use super::output::Outputs;
+use super::whatif::columns;
 use super::{EXIT_OK, Format, fail};
 
 pub struct Request<'a> {
@@ -189,23 +190,6 @@ fn label(vary: &[Vary], v: &SeedsVariant) -> String {
 
 fn pct(met: u64, of: u64) -> String {
     format!("{met}/{of} ({:.1}%)", 100.0 * met as f64 / of.max(1) as f64)
-}
-
-fn columns(rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(c, x)| format!("{x:<w$}", w = widths[c]))
-            .collect();
-        out += cells.join("  ").trim_end();
-        out.push('\n');
-    }
-    out
 }
 
 fn seeds_table(base: &Base, vary: &[Vary], seeds: Seeds, variants: &[SeedsVariant]) -> String {
