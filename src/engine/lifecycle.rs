@@ -43,7 +43,13 @@ impl<'m> Engine<'m> {
         } else {
             (HoldCode::Default, Hold::Upstream)
         };
-        if code != inst.hold {
+        self.set_hold(i, code, hold, sink);
+    }
+
+    /// Records what holds waiting instance `i` and tells the sink when that changed.
+    pub(super) fn set_hold(&mut self, i: u32, code: HoldCode, hold: Hold, sink: &mut impl Sink) {
+        let inst = &mut self.instances[i as usize];
+        if inst.hold != code {
             inst.hold = code;
             sink.held(&Held {
                 time: self.now,

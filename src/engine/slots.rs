@@ -99,16 +99,7 @@ impl<'m> Engine<'m> {
                     (HoldCode::Default, Hold::Slots(group))
                 }
             };
-            let inst = &mut self.instances[i as usize];
-            if inst.hold != code {
-                inst.hold = code;
-                sink.held(&Held {
-                    time: self.now,
-                    instance: i,
-                    task: inst.task,
-                    hold,
-                });
-            }
+            self.set_hold(i, code, hold, sink);
             code != HoldCode::Default
         });
         self.odd_holds = odd;
