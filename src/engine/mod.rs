@@ -18,6 +18,7 @@ mod history;
 mod lifecycle;
 mod operate;
 mod priority;
+mod queue;
 pub mod random;
 mod retry;
 mod slots;
@@ -168,18 +169,15 @@ struct Edge {
 /// A scripted fault's attempt, its phase, and the origin it is limited to (None: any).
 type ScriptedFault = (u32, FaultPhase, Option<Origin>);
 
-/// A queued event: (time, insertion number, kind, instance or chain, attempt). The
-/// insertion number makes simultaneous events run in the order they were queued.
-type Scheduled = (Instant, u64, Ev, u32, u32);
-
 /// The simulation of one scenario.
 pub struct Engine<'m> {
     model: &'m Model,
     now: Instant,
     horizon: Option<Instant>,
     rng: Random,
-    seq: u64,
-    events: BinaryHeap<Reverse<Scheduled>>,
+    /// Pending events (kind, instance or chain, attempt) by time; simultaneous
+    /// events run in the order they were queued.
+    events: queue::Queue<Ev>,
     pub instances: Vec<Instance>,
     /// Singly linked lists of each instance's dependents.
     edges: Vec<Edge>,
@@ -245,8 +243,7 @@ impl<'m> Engine<'m> {
             now: start,
             horizon,
             rng: Random::new(config.seed),
-            seq: 0,
-            events: BinaryHeap::new(),
+            events: queue::Queue::new(),
             instances: Vec::new(),
             edges: Vec::new(),
             units: Vec::new(),
@@ -548,8 +545,7 @@ impl<'m> Engine<'m> {
     }
 
     fn push(&mut self, at: Instant, ev: Ev, a: u32, b: u32) {
-        self.seq += 1;
-        self.events.push(Reverse((at, self.seq, ev, a, b)));
+        self.events.push(at, (ev, a, b));
     }
 
     /// Runs until nothing is left to do. Past the horizon (`until`) nothing new starts
@@ -560,28 +556,31 @@ impl<'m> Engine<'m> {
             self.history_replayed = true;
             self.replay_history(sink);
         }
-        while let Some(&Reverse((t, ..))) = self.events.peek() {
+        while let Some(t) = self.events.next_time() {
             if self.past_end.is_some() {
                 break;
             }
             let past = self.past_horizon(t);
             self.now = t;
-            while let Some(&Reverse((t2, _, ev, a, b))) = self.events.peek() {
-                if t2 != t {
+            // Events queued at `t` while these run come in a later bucket at `t`.
+            while self.events.next_time() == Some(t) {
+                let Some((_, bucket)) = self.events.take_first() else {
                     break;
-                }
-                self.events.pop();
-                match ev {
-                    Ev::TimeReached | Ev::Advance | Ev::Operation if past => {}
-                    Ev::TimeReached => self.time_reached(a, sink),
-                    Ev::AttemptEnd => self.attempt_end(a, b, sink),
-                    Ev::RetryDue => self.retry_due(a, sink),
-                    Ev::Advance => {
-                        self.chains[a as usize].wake_queued = false;
-                        self.advance(a, sink);
+                };
+                for &(ev, a, b) in &bucket {
+                    match ev {
+                        Ev::TimeReached | Ev::Advance | Ev::Operation if past => {}
+                        Ev::TimeReached => self.time_reached(a, sink),
+                        Ev::AttemptEnd => self.attempt_end(a, b, sink),
+                        Ev::RetryDue => self.retry_due(a, sink),
+                        Ev::Advance => {
+                            self.chains[a as usize].wake_queued = false;
+                            self.advance(a, sink);
+                        }
+                        Ev::Operation => self.operate(a, sink),
                     }
-                    Ev::Operation => self.operate(a, sink),
                 }
+                self.events.recycle(bucket);
             }
             self.dispatch(sink);
             if self.stopped.is_some() {
@@ -606,7 +605,7 @@ impl<'m> Engine<'m> {
 
     /// How many events went through the event queue.
     pub fn queued_events(&self) -> u64 {
-        self.seq
+        self.events.queued()
     }
 
     /// The virtual time the simulation stopped at.

@@ -37,7 +37,7 @@ impl<'m> Engine<'m> {
         }
         // When each pending event would have come (past the horizon).
         let mut due: BTreeMap<u32, Instant> = BTreeMap::new();
-        for &Reverse((t, _, ev, i, _)) in self.events.iter() {
+        for (t, (ev, i, _)) in self.events.pending() {
             if matches!(ev, Ev::AttemptEnd | Ev::RetryDue) {
                 due.entry(i).and_modify(|d| *d = (*d).min(t)).or_insert(t);
             }
