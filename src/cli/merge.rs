@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use schedsim::shard;
 
-use super::{explore, fail};
+use super::{explore, fail, run, whatif};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,6 +47,26 @@ pub fn run(args: &Args) -> i32 {
                 *recorded.model() = m.clone();
             }
             explore::run_with(&recorded.args, Some(&parts))
+        }
+        "whatif" => {
+            let mut recorded = match whatif::Recorded::try_parse_from(argv) {
+                Ok(r) => r,
+                Err(e) => return fail(&format!("the partials' arguments: {e}")),
+            };
+            if let Some(m) = &args.model {
+                *recorded.model() = m.clone();
+            }
+            whatif::run_with(&recorded.args, Some(&parts))
+        }
+        command @ ("run" | "check") => {
+            let mut recorded = match run::Recorded::try_parse_from(argv) {
+                Ok(r) => r,
+                Err(e) => return fail(&format!("the partials' arguments: {e}")),
+            };
+            if let Some(m) = &args.model {
+                *recorded.model() = m.clone();
+            }
+            run::merged(&recorded.args, command == "check", &parts)
         }
         other => fail(&format!(
             "{}: the partials are of `{other}`, which merge does not know",
