@@ -1,6 +1,7 @@
 //! `schedsim merge PARTIAL... [--model PATH]`: combines the partial files of a run
-//! split with `--shard K/N` into exactly the output (and exit code) of the run without
-//! `--shard`. The partials must be the N shards of one run (same command, arguments,
+//! split with `--shard K/N` (`explore`, `whatif`, `run --seeds`, `check --seeds`)
+//! into exactly the output (and exit code, and `--html`/`--report` file) of the run
+//! without `--shard`. The partials must be the N shards of one run (same command, arguments,
 //! model and schedsim version; each shard once, each complete); the model file is
 //! loaded again, from the path the shards were given or from `--model`, and must be
 //! the same file (its hash is checked).
@@ -36,6 +37,11 @@ pub fn run(args: &Args) -> i32 {
             env!("CARGO_PKG_VERSION")
         ));
     }
+    // From here on, an error is reported as the merged command reports it: also as a
+    // JSON document on stdout under --format json.
+    let json = header.args.iter().any(|a| a == "--format=json")
+        || header.args.windows(2).any(|w| w == ["--format", "json"]);
+    super::errors::init(json);
     let argv = std::iter::once(header.command.clone()).chain(header.args.iter().cloned());
     match header.command.as_str() {
         "explore" => {

@@ -495,3 +495,29 @@ pub(super) fn columns(rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_array_indents_elements_as_serde_json_prints_the_array() {
+        let elements = [
+            serde_json::json!({"a": [1, {"b": []}, {}], "c": "line\nbreak", "d": {"e": null}}),
+            serde_json::json!({"z": [[]], "y": 1.5}),
+        ];
+        let texts: Vec<String> = elements
+            .iter()
+            .map(|e| serde_json::to_string_pretty(e).unwrap())
+            .collect();
+        assert_eq!(
+            json_array(&texts),
+            serde_json::to_string_pretty(&elements).unwrap()
+        );
+        let none: [serde_json::Value; 0] = [];
+        assert_eq!(
+            json_array(&[]),
+            serde_json::to_string_pretty(&none).unwrap()
+        );
+    }
+}
