@@ -17,5 +17,6 @@ pub mod observe;
 pub mod plan;
 pub mod rules;
 pub mod seeds;
+pub mod seeds_part;
 pub mod shard;
 pub mod whatif;

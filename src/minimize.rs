@@ -42,21 +42,32 @@ fn run_seeds(
     seeds: Seeds,
     config: Config,
 ) -> Result<(Model, Vec<SeedRun>), SweepError> {
-    let model = load_str("whatif variant", text).map_err(|d| SweepError::Variant {
-        values: values.clone(),
-        diagnostics: Box::new(d),
-    })?;
-    let runs =
-        seeds::run(&model, &model.scenarios[0], seeds, config, &|| {}).map_err(|(seed, e)| {
-            SweepError::Run {
-                values: values.clone(),
-                error: format!("seed {seed}: {e}"),
-            }
-        })?;
+    let model = load(text, values)?;
+    let runs = seeds::run(&model, &model.scenarios[0], seeds, config, &|| {})
+        .map_err(|e| run_error(values, e))?;
     Ok((model, runs))
 }
 
-fn summarise(values: &BTreeMap<String, String>, runs: &[SeedRun]) -> SeedsVariant {
+/// One variant's model.
+fn load(text: &str, values: &BTreeMap<String, String>) -> Result<Model, SweepError> {
+    load_str("whatif variant", text).map_err(|d| SweepError::Variant {
+        values: values.clone(),
+        diagnostics: Box::new(d),
+    })
+}
+
+fn run_error(
+    values: &BTreeMap<String, String>,
+    (seed, e): (u64, crate::engine::RunError),
+) -> SweepError {
+    SweepError::Run {
+        values: values.clone(),
+        error: format!("seed {seed}: {e}"),
+    }
+}
+
+/// One variant's figures from its runs (one per seed, in seed order, not empty).
+pub fn summarise(values: &BTreeMap<String, String>, runs: &[SeedRun]) -> SeedsVariant {
     let n = runs.len() as u64;
     let mut expectations = Vec::new();
     let mut violated = BTreeMap::new();
@@ -102,6 +113,40 @@ pub fn sweep(
         let (_, runs) = run_seeds(&text, values, seeds, config)?;
         out.push(summarise(values, &runs));
         progress(k + 1, combos.len());
+    }
+    Ok(out)
+}
+
+/// The (variant, seed) pairs of one shard of a `whatif --seeds` sweep: pair
+/// `v × seeds + s` (variant `v`, the `s`-th seed from 0) is the shard's when it holds
+/// that number. Each variant with a pair here, in variant order: its index and its
+/// runs, in seed order.
+pub fn sweep_part(
+    source: &str,
+    base: &Base,
+    vary: &[Vary],
+    seeds: Seeds,
+    shard: crate::shard::Shard,
+    config: Config,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<(usize, Vec<SeedRun>)>, SweepError> {
+    let table: toml::Table = toml::from_str(source).map_err(|e| SweepError::Base(e.to_string()))?;
+    let combos = combinations(vary);
+    let per = seeds.count() as usize;
+    let mut out = Vec::new();
+    for (v, values) in combos.iter().enumerate() {
+        let mine: Vec<u64> = (0..per)
+            .filter(|s| shard.holds(v * per + s))
+            .map(|s| seeds.first + s as u64)
+            .collect();
+        if !mine.is_empty() {
+            let text = base.text(&table, values)?;
+            let model = load(&text, values)?;
+            let runs = seeds::run_list(&model, &model.scenarios[0], &mine, config, &|| {})
+                .map_err(|e| run_error(values, e))?;
+            out.push((v, runs));
+        }
+        progress(v + 1, combos.len());
     }
     Ok(out)
 }

@@ -15,6 +15,7 @@ use crate::calendar::schedule::{Instant, rfc3339};
 use crate::engine::{Config, RunError};
 use crate::model::{Model, Scenario};
 use crate::observe::observe;
+use crate::shard::Shard;
 
 /// A range of seeds, both ends included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,14 +64,6 @@ impl Seeds {
 
     pub fn count(self) -> u64 {
         self.last - self.first + 1
-    }
-
-    pub fn iter(self) -> impl IndexedParallelIterator<Item = u64> {
-        let first = self.first;
-        // At most MAX_SEEDS, so the count fits an index.
-        (0..self.count() as usize)
-            .into_par_iter()
-            .map(move |k| first + k as u64)
     }
 }
 
@@ -141,9 +134,37 @@ pub fn run(
     config: Config,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<SeedRun>, (u64, RunError)> {
+    run_part(model, scenario, seeds, Shard::WHOLE, config, progress)
+}
+
+/// [`run`] for the seeds of one shard: the k-th seed of the range (from 0) when
+/// `shard` holds k.
+pub fn run_part(
+    model: &Model,
+    scenario: &Scenario,
+    seeds: Seeds,
+    shard: Shard,
+    config: Config,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<SeedRun>, (u64, RunError)> {
+    let mine: Vec<u64> = (0..seeds.count())
+        .filter(|&k| shard.holds(k as usize))
+        .map(|k| seeds.first + k)
+        .collect();
+    run_list(model, scenario, &mine, config, progress)
+}
+
+/// [`run`] for the seeds listed, in their order.
+pub fn run_list(
+    model: &Model,
+    scenario: &Scenario,
+    seeds: &[u64],
+    config: Config,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<SeedRun>, (u64, RunError)> {
     let runs: Vec<Result<SeedRun, (u64, RunError)>> = seeds
-        .iter()
-        .map(|seed| {
+        .par_iter()
+        .map(|&seed| {
             let out = one(model, scenario, Config { seed, ..config }).map_err(|e| (seed, e));
             progress();
             out

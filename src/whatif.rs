@@ -16,6 +16,7 @@ use crate::model::diagnostic::did_you_mean;
 use crate::model::{FileDiagnostics, Model, load_str};
 use crate::observe::observe;
 use crate::observe::summary::{Findings, Identity, Summary};
+use crate::shard::Shard;
 
 /// One varied key and its values, as `--vary KEY=V1,V2` gives them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -580,11 +581,38 @@ pub fn sweep(
     rows: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<Variant>, SweepError> {
+    let part = sweep_part(
+        source,
+        base_run,
+        vary,
+        config,
+        (threads, Shard::WHOLE),
+        rows,
+        progress,
+    )?;
+    Ok(part.into_iter().map(|(_, v)| v).collect())
+}
+
+/// [`sweep`] for the variants of one shard (the k-th combination when the shard holds
+/// k), each with its index among every combination, `threads` at a time.
+pub fn sweep_part(
+    source: &str,
+    base_run: &Base,
+    vary: &[Vary],
+    config: Config,
+    (threads, shard): (usize, Shard),
+    rows: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<(usize, Variant)>, SweepError> {
     let base: toml::Table = toml::from_str(source).map_err(|e| SweepError::Base(e.to_string()))?;
-    let combos = combinations(vary);
+    let combos: Vec<(usize, BTreeMap<String, String>)> = combinations(vary)
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| shard.holds(*k))
+        .collect();
     let texts: Vec<String> = combos
         .iter()
-        .map(|values| base_run.text(&base, values))
+        .map(|(_, values)| base_run.text(&base, values))
         .collect::<Result<_, _>>()?;
     let total = combos.len();
     let done = AtomicUsize::new(0);
@@ -601,7 +629,8 @@ pub fn sweep(
                         if k >= total {
                             return mine;
                         }
-                        mine.push((k, run_variant(&texts[k], &combos[k], config, rows)));
+                        let (index, values) = &combos[k];
+                        mine.push((*index, run_variant(&texts[k], values, config, rows)));
                         progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     }
                 })
@@ -613,7 +642,10 @@ pub fn sweep(
             .collect()
     });
     outcomes.sort_by_key(|(k, _)| *k);
-    outcomes.into_iter().map(|(_, r)| r).collect()
+    outcomes
+        .into_iter()
+        .map(|(k, r)| r.map(|v| (k, v)))
+        .collect()
 }
 
 fn run_variant(

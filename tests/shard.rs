@@ -163,7 +163,8 @@ fn the_kubernetes_and_slurm_examples_run_the_shards_they_describe() {
         .replace("/models/", &format!("{root}/models/"))
         .replace("/results/", &format!("{}/results/", dir.display()))
         .replace("--cases 2000", "--cases 12")
-        .replacen("schedsim", env!("CARGO_BIN_EXE_schedsim"), 1);
+        .replace("--seeds 200", "--seeds 4")
+        .replace("schedsim ", &format!("{} ", env!("CARGO_BIN_EXE_schedsim")));
     for k in 0..4 {
         let out = Command::new("/bin/sh")
             .args(["-c", &script])

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# A Slurm job array running one explore search as 4 shards, one per array task.
+# A Slurm job array running one explore search and one `check --seeds` sweep as 4
+# shards each, one of each per array task.
 # Submit:   sbatch examples/shard/slurm-array.sh
 # Then, when the 4 tasks are done, on any node with the same model file:
 #   schedsim merge "$OUT"/explore-*.jsonl
-# which prints exactly what `schedsim explore ... --cases 200 --all-violations` prints
-# (and exits with its code). A shard exits 0 whatever it found; a failed or cut
-# shard is refused by merge, so rerun just that array index:
+#   schedsim merge "$OUT"/seeds-*.jsonl
+# which print exactly what `schedsim explore ... --cases 200 --all-violations` and
+# `schedsim check ... --seeds 100` print (and exit with their codes). A shard exits 0
+# whatever it found; a failed or cut shard is refused by merge, so rerun just that
+# array index:
 #   sbatch --array=2 examples/shard/slurm-array.sh
 #SBATCH --job-name=schedsim-explore
 #SBATCH --array=0-3
@@ -21,3 +24,8 @@ mkdir -p "$OUT"
   --threads "${SLURM_CPUS_PER_TASK:-0}" \
   --shard "${SLURM_ARRAY_TASK_ID}/4" > "$OUT/.explore-${SLURM_ARRAY_TASK_ID}.tmp"
 mv "$OUT/.explore-${SLURM_ARRAY_TASK_ID}.tmp" "$OUT/explore-${SLURM_ARRAY_TASK_ID}.jsonl"
+# The scenario under seeds 0..99: every 4th seed from this task's index.
+"$SCHEDSIM" check "$MODEL" --seeds 100 \
+  --threads "${SLURM_CPUS_PER_TASK:-0}" \
+  --shard "${SLURM_ARRAY_TASK_ID}/4" > "$OUT/.seeds-${SLURM_ARRAY_TASK_ID}.tmp"
+mv "$OUT/.seeds-${SLURM_ARRAY_TASK_ID}.tmp" "$OUT/seeds-${SLURM_ARRAY_TASK_ID}.jsonl"

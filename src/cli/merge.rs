@@ -1,6 +1,7 @@
 //! `schedsim merge PARTIAL... [--model PATH]`: combines the partial files of a run
-//! split with `--shard K/N` into exactly the output (and exit code) of the run without
-//! `--shard`. The partials must be the N shards of one run (same command, arguments,
+//! split with `--shard K/N` (`explore`, `whatif`, `run --seeds`, `check --seeds`)
+//! into exactly the output (and exit code, and `--html`/`--report` file) of the run
+//! without `--shard`. The partials must be the N shards of one run (same command, arguments,
 //! model and schedsim version; each shard once, each complete); the model file is
 //! loaded again, from the path the shards were given or from `--model`, and must be
 //! the same file (its hash is checked).
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use schedsim::shard;
 
-use super::{explore, fail};
+use super::{explore, fail, run, whatif};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,6 +37,11 @@ pub fn run(args: &Args) -> i32 {
             env!("CARGO_PKG_VERSION")
         ));
     }
+    // From here on, an error is reported as the merged command reports it: also as a
+    // JSON document on stdout under --format json.
+    let json = header.args.iter().any(|a| a == "--format=json")
+        || header.args.windows(2).any(|w| w == ["--format", "json"]);
+    super::errors::init(json);
     let argv = std::iter::once(header.command.clone()).chain(header.args.iter().cloned());
     match header.command.as_str() {
         "explore" => {
@@ -47,6 +53,26 @@ pub fn run(args: &Args) -> i32 {
                 *recorded.model() = m.clone();
             }
             explore::run_with(&recorded.args, Some(&parts))
+        }
+        "whatif" => {
+            let mut recorded = match whatif::Recorded::try_parse_from(argv) {
+                Ok(r) => r,
+                Err(e) => return fail(&format!("the partials' arguments: {e}")),
+            };
+            if let Some(m) = &args.model {
+                *recorded.model() = m.clone();
+            }
+            whatif::run_with(&recorded.args, Some(&parts))
+        }
+        command @ ("run" | "check") => {
+            let mut recorded = match run::Recorded::try_parse_from(argv) {
+                Ok(r) => r,
+                Err(e) => return fail(&format!("the partials' arguments: {e}")),
+            };
+            if let Some(m) = &args.model {
+                *recorded.model() = m.clone();
+            }
+            run::merged(&recorded.args, command == "check", &parts)
         }
         other => fail(&format!(
             "{}: the partials are of `{other}`, which merge does not know",

@@ -22,6 +22,7 @@ mod run;
 mod scenarios;
 mod schema;
 mod seeds;
+mod sweep_shard;
 mod test;
 mod validate;
 mod whatif;

@@ -70,6 +70,61 @@ pub struct Args {
     threads: Option<usize>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// With --seeds: run only shard K of N (K from 0), every N-th seed from the K-th.
+    /// Prints the shard's partial result as JSON Lines (exit 0 whatever it found);
+    /// `schedsim merge` combines the N partials into this command's output without
+    /// --shard, and writes its --report.
+    #[arg(long, value_name = "K/N", requires = "seeds")]
+    shard: Option<schedsim::shard::Shard>,
+}
+
+impl Args {
+    /// The arguments of a `--seeds` run as the unsharded run takes them (no
+    /// `--shard`, no `--threads`: neither changes the output), each `--flag=VALUE`,
+    /// the model last.
+    fn canonical(&self) -> Vec<String> {
+        use super::sweep_shard::{format_word, opt};
+        let mut a = Vec::new();
+        if let Some(s) = &self.scenario {
+            opt(&mut a, "--scenario", s);
+        }
+        if let Some(s) = &self.seeds {
+            opt(&mut a, "--seeds", s);
+        }
+        for (flag, values) in [
+            ("--fault", &self.fault),
+            ("--operation", &self.operation),
+            ("--stretch", &self.stretch),
+        ] {
+            for v in values {
+                opt(&mut a, flag, v);
+            }
+        }
+        if let Some(p) = &self.report {
+            opt(&mut a, "--report", p.display());
+        }
+        opt(&mut a, "--max-instances", self.max_instances);
+        opt(&mut a, "--max-executions", self.max_executions);
+        opt(&mut a, "--format", format_word(self.format));
+        a.push("--".into());
+        a.push(self.model.display().to_string());
+        a
+    }
+}
+
+/// `run`'s and `check`'s arguments read back from a partial file's header.
+#[derive(clap::Parser)]
+#[command(name = "run")]
+pub struct Recorded {
+    #[command(flatten)]
+    pub args: Args,
+}
+
+impl Recorded {
+    /// The model file the shards loaded, as they named it.
+    pub fn model(&mut self) -> &mut PathBuf {
+        &mut self.args.model
+    }
 }
 
 /// The scenario with the command line's `--fault`s and `--operation`s added.
@@ -228,16 +283,26 @@ pub fn load(path: &Path, scenario: Option<&str>) -> Result<Loaded, i32> {
 }
 
 pub fn run(args: &Args) -> i32 {
-    execute(args, false)
+    execute(args, false, None)
 }
 
 /// `schedsim check`: simulate, then print every property's verdict; exit 1 if any
 /// does not hold.
 pub fn check(args: &Args) -> i32 {
-    execute(args, true)
+    execute(args, true, None)
 }
 
-fn execute(args: &Args, check: bool) -> i32 {
+/// `schedsim merge` of `run --seeds` (`check`: of `check --seeds`) shards.
+pub fn merged(args: &Args, check: bool, parts: &[schedsim::shard::Partial]) -> i32 {
+    if args.seeds.is_none() {
+        return fail(
+            "the partials' arguments have no --seeds: only a --seeds run is split into shards",
+        );
+    }
+    execute(args, check, Some(parts))
+}
+
+fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>) -> i32 {
     let loaded = match load(&args.model, args.scenario.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
@@ -279,6 +344,9 @@ fn execute(args: &Args, check: bool) -> i32 {
             report: args.report.as_ref(),
             model_path: &args.model,
             replay_flags,
+            shard: args.shard,
+            merged,
+            canonical: args.canonical(),
         });
     }
     // Every output is opened before the run: a path that cannot be written is refused

@@ -9,9 +9,12 @@ use schedsim::engine::Config;
 use schedsim::model::Scenario;
 use schedsim::observe::sweep_chart;
 use schedsim::seeds::{self, About, Seeds};
+use schedsim::seeds_part;
+use schedsim::shard::{Partial, Shard};
 
 use super::output::Outputs;
 use super::run::Loaded;
+use super::sweep_shard;
 use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
 
 /// What `run`/`check` pass on when `--seeds` is given.
@@ -29,6 +32,12 @@ pub struct Request<'a> {
     /// The `--scenario`, `--fault`, `--operation` and `--stretch` flags as given, for
     /// the replay command.
     pub replay_flags: Vec<String>,
+    /// `--shard`: run these seeds only and print their partial file.
+    pub shard: Option<Shard>,
+    /// `schedsim merge`: the shards' partial files, instead of running.
+    pub merged: Option<&'a [Partial]>,
+    /// The arguments as the unsharded run takes them, for a shard's header.
+    pub canonical: Vec<String>,
 }
 
 /// A word as a shell reads it back: quoted unless it is plain.
@@ -60,27 +69,61 @@ pub fn run(r: Request<'_>) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    let command = if r.check { "check" } else { "run" };
+    let m = &r.loaded.model;
+    if let Some(parts) = r.merged
+        && let Err(e) = sweep_shard::same_model(parts, r.model_path, &r.loaded.hash)
+    {
+        return fail(&e);
+    }
     let mut outputs = Outputs::new();
     outputs.input(r.model_path);
-    let report_file = match r.report.map(|p| outputs.open("--report", p)).transpose() {
+    // A shard writes no --report: the merge does.
+    let report_file = match r
+        .report
+        .filter(|_| r.shard.is_none())
+        .map(|p| outputs.open("--report", p))
+        .transpose()
+    {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    let bar = super::progress::Progress::new("seeds", r.format == Format::Json);
-    let done = AtomicUsize::new(0);
-    let total = usize::try_from(seeds.count()).unwrap_or(usize::MAX);
-    let progress = || bar.update(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-    let m = &r.loaded.model;
-    let runs = pool.install(|| seeds::run(m, r.scenario, seeds, r.config, &progress));
-    bar.clear();
-    let runs = match runs {
-        Ok(x) => x,
-        Err((seed, e)) => {
-            eprintln!("seed {seed}:");
-            return r.loaded.fail_at(&e);
+    let part = r.shard.unwrap_or(Shard::WHOLE);
+    let runs = match r.merged {
+        Some(parts) => match merged(parts, seeds) {
+            Ok(runs) => runs,
+            Err(e) => return fail(&e),
+        },
+        None => {
+            let bar = super::progress::Progress::new("seeds", r.format == Format::Json);
+            let done = AtomicUsize::new(0);
+            let total = (0..seeds.count() as usize)
+                .filter(|&k| part.holds(k))
+                .count();
+            let progress = || bar.update(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            let runs =
+                pool.install(|| seeds::run_part(m, r.scenario, seeds, part, r.config, &progress));
+            bar.clear();
+            match runs {
+                Ok(x) => x,
+                Err((seed, e)) => {
+                    eprintln!("seed {seed}:");
+                    return r.loaded.fail_at(&e);
+                }
+            }
         }
     };
-    let command = if r.check { "check" } else { "run" };
+    if let Some(part) = r.shard {
+        let items: Vec<serde_json::Value> = runs
+            .iter()
+            .map(|run| {
+                let index = run.seed - seeds.first;
+                serde_json::json!({ "seed_run": { "index": index, "run": seeds_part::to_json(run) } })
+            })
+            .collect();
+        sweep_shard::emit(command, r.canonical, part, &r.loaded.hash, &items);
+        return EXIT_OK;
+    }
     let mut replay = vec![
         "schedsim".to_string(),
         command.to_string(),
@@ -119,4 +162,28 @@ pub fn run(r: Request<'_>) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Every seed's run from the shards' partial files, in seed order.
+fn merged(parts: &[Partial], seeds: Seeds) -> Result<Vec<seeds::SeedRun>, String> {
+    let items = sweep_shard::collect(parts, "seed_run", seeds.count() as usize)?;
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(k, item)| {
+            let run = item
+                .get("run")
+                .ok_or_else(|| "no `run`".to_string())
+                .and_then(seeds_part::from_json)
+                .map_err(|e| format!("seed_run {k}: {e}"))?;
+            let seed = seeds.first + k as u64;
+            if run.seed != seed {
+                return Err(format!(
+                    "seed_run {k}: seed {}, where the run has seed {seed}",
+                    run.seed
+                ));
+            }
+            Ok(run)
+        })
+        .collect()
 }

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use schedsim::engine::Config;
 use schedsim::model;
 use schedsim::observe::summary::human;
+use schedsim::shard::{Partial, Shard};
 use schedsim::whatif::{self, Backfill, Base, Vary};
 
+use super::sweep_shard::{self, opt};
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
 
 #[derive(clap::Args)]
@@ -94,9 +96,81 @@ pub struct Args {
     max_executions: u64,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Run only shard K of N (K from 0): every N-th variant from the K-th (with
+    /// --seeds, every N-th (variant, seed) pair). Prints the shard's partial result
+    /// as JSON Lines (exit 0); `schedsim merge` combines the N partials into this
+    /// command's output without --shard, and writes its --html. Not with --minimize.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+}
+
+impl Args {
+    /// The arguments as the unsharded run takes them (no `--shard`, no `--threads`:
+    /// neither changes the output), each `--flag=VALUE`, the model last.
+    fn canonical(&self) -> Vec<String> {
+        let mut a = Vec::new();
+        for (flag, value) in [
+            ("--from", &self.from),
+            ("--to", &self.to),
+            ("--scenario", &self.scenario),
+            ("--at", &self.at),
+            ("--window", &self.window),
+        ] {
+            if let Some(v) = value {
+                opt(&mut a, flag, v);
+            }
+        }
+        if !self.targets.is_empty() {
+            opt(&mut a, "--targets", self.targets.join(","));
+        }
+        if self.downstream {
+            a.push("--downstream".into());
+        }
+        for v in &self.vary {
+            opt(&mut a, "--vary", v);
+        }
+        match &self.seeds {
+            Some(s) => opt(&mut a, "--seeds", s),
+            None => opt(&mut a, "--seed", self.seed),
+        }
+        if let Some(h) = &self.html {
+            opt(&mut a, "--html", h.display());
+        }
+        opt(&mut a, "--max-instances", self.max_instances);
+        opt(&mut a, "--max-variants", self.max_variants);
+        opt(&mut a, "--max-executions", self.max_executions);
+        opt(&mut a, "--format", sweep_shard::format_word(self.format));
+        a.push("--".into());
+        a.push(self.model.display().to_string());
+        a
+    }
+}
+
+/// `whatif`'s arguments read back from a partial file's header.
+#[derive(clap::Parser)]
+#[command(name = "whatif")]
+pub struct Recorded {
+    #[command(flatten)]
+    pub args: Args,
+}
+
+impl Recorded {
+    /// The model file the shards loaded, as they named it.
+    pub fn model(&mut self) -> &mut PathBuf {
+        &mut self.args.model
+    }
 }
 
 pub fn run(args: &Args) -> i32 {
+    run_with(args, None)
+}
+
+/// Runs the sweep, one shard of it, or (with `merged`: the shards' partial files)
+/// prints what the shards ran as the unsharded sweep prints it.
+pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
+    if args.shard.is_some() && args.minimize.is_some() {
+        return fail(sweep_shard::MINIMIZE);
+    }
     let shown = args.model.display().to_string();
     let (m, source) = match model::read_model_file(&args.model)
         .and_then(|source| model::load_str(&shown, &source).map(|m| (m, source)))
@@ -107,6 +181,12 @@ pub fn run(args: &Args) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let hash = model::model_hash(source.as_bytes());
+    if let Some(parts) = merged
+        && let Err(e) = sweep_shard::same_model(parts, &args.model, &hash)
+    {
+        return fail(&e);
+    }
     let mut vary = Vec::new();
     for v in &args.vary {
         match Vary::parse(v) {
@@ -185,6 +265,10 @@ pub fn run(args: &Args) -> i32 {
                 max_executions: args.max_executions,
             },
             format: args.format,
+            shard: args.shard,
+            merged,
+            canonical: args.canonical(),
+            hash: &hash,
         });
     }
     let config = Config {
@@ -194,33 +278,66 @@ pub fn run(args: &Args) -> i32 {
     };
     let bar = super::progress::Progress::new("variants", args.format == Format::Json);
     let progress = |done: usize, total: usize| bar.update(done, total);
-    let rows = args.format == Format::Json;
-    let variants = match whatif::sweep(
-        &source,
-        &base,
-        &vary,
-        config,
-        args.threads.unwrap_or(2),
-        rows,
-        &progress,
-    ) {
-        Ok(v) => v,
-        Err(e) => return fail(&e.to_string()),
+    let json = args.format == Format::Json;
+    let threads = args.threads.unwrap_or(2);
+    let (rows, json_text) = match (args.shard, merged) {
+        (Some(part), _) => {
+            let variants = match whatif::sweep_part(
+                &source,
+                &base,
+                &vary,
+                config,
+                (threads, part),
+                json,
+                &progress,
+            ) {
+                Ok(v) => v,
+                Err(e) => return fail(&e.to_string()),
+            };
+            bar.clear();
+            let items: Vec<serde_json::Value> = variants
+                .iter()
+                .map(|(k, v)| {
+                    let mut item = serde_json::json!({ "index": k, "row": Row::of(&vary, v) });
+                    if json {
+                        // The variant as the unsharded output prints it, key order kept.
+                        item["json"] = serde_json::to_string_pretty(v)
+                            .expect("a variant serialises")
+                            .into();
+                    }
+                    serde_json::json!({ "variant": item })
+                })
+                .collect();
+            sweep_shard::emit("whatif", args.canonical(), part, &hash, &items);
+            return EXIT_OK;
+        }
+        (None, Some(parts)) => match merged_rows(parts, &vary, json) {
+            Ok(x) => x,
+            Err(e) => return fail(&e),
+        },
+        (None, None) => {
+            let variants =
+                match whatif::sweep(&source, &base, &vary, config, threads, json, &progress) {
+                    Ok(v) => v,
+                    Err(e) => return fail(&e.to_string()),
+                };
+            bar.clear();
+            let rows: Vec<Row> = variants.iter().map(|v| Row::of(&vary, v)).collect();
+            let text =
+                json.then(|| serde_json::to_string_pretty(&variants).expect("variants serialise"));
+            (rows, text)
+        }
     };
-    bar.clear();
-    match args.format {
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&variants).expect("variants serialise")
-        ),
-        Format::Text => {
+    match json_text {
+        Some(text) => outln!("{text}"),
+        None => {
             outln!("base: {}", base.describe());
-            out!("{}", table(&vary, &variants))
+            out!("{}", table(&vary, &rows))
         }
     }
     // What the backfill left out (a date-only --to, runs not due), once per distinct note.
     let mut seen = std::collections::BTreeSet::new();
-    for note in variants.iter().flat_map(|v| &v.summary.notes) {
+    for note in rows.iter().flat_map(|r| &r.notes) {
         if seen.insert(note) {
             eprintln!("note: {note}");
         }
@@ -228,8 +345,102 @@ pub fn run(args: &Args) -> i32 {
     EXIT_OK
 }
 
+/// What the table and the notes take from one variant; a shard writes it per variant.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Row {
+    /// The varied values, in --vary order.
+    values: Vec<String>,
+    makespan_seconds: i64,
+    instances: u64,
+    executions: u64,
+    dates_not_started: usize,
+    /// Each resource group: name, peak running, peak waiting.
+    groups: Vec<(String, u32, u32)>,
+    /// The properties that do not hold.
+    failing: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Row {
+    fn of(vary: &[Vary], v: &whatif::Variant) -> Row {
+        let s = &v.summary;
+        Row {
+            values: vary.iter().map(|k| v.values[&k.key].clone()).collect(),
+            makespan_seconds: s.makespan_seconds,
+            instances: s.states.values().sum(),
+            executions: s.executions,
+            dates_not_started: s.unit_counts.planned - s.unit_counts.started,
+            groups: s
+                .resource_groups
+                .iter()
+                .map(|g| (g.name.clone(), g.peak_running, g.peak_waiting))
+                .collect(),
+            failing: s
+                .properties
+                .iter()
+                .filter(|p| !p.holds)
+                .map(|p| p.name.to_string())
+                .collect(),
+            notes: s.notes.clone(),
+        }
+    }
+}
+
+/// The shards' rows in variant order, and under --format json the variants' JSON
+/// array as the unsharded sweep prints it.
+fn merged_rows(
+    parts: &[Partial],
+    vary: &[Vary],
+    json: bool,
+) -> Result<(Vec<Row>, Option<String>), String> {
+    let total = whatif::combinations(vary).len();
+    let items = sweep_shard::collect(parts, "variant", total)?;
+    let mut rows = Vec::with_capacity(items.len());
+    let mut texts = Vec::new();
+    for (k, item) in items.into_iter().enumerate() {
+        let bad = |what: &str| format!("variant {k}: {what}");
+        let row: Row = item
+            .get("row")
+            .cloned()
+            .ok_or_else(|| bad("no `row`"))
+            .and_then(|r| serde_json::from_value(r).map_err(|e| bad(&e.to_string())))?;
+        if row.values.len() != vary.len() {
+            return Err(bad("its values do not match --vary"));
+        }
+        if json {
+            let text = item.get("json").and_then(serde_json::Value::as_str);
+            texts.push(text.ok_or_else(|| bad("no `json`"))?.to_string());
+        }
+        rows.push(row);
+    }
+    Ok((rows, json.then(|| json_array(&texts))))
+}
+
+/// `serde_json::to_string_pretty` of an array, from each element's own pretty text
+/// (an element sits one level in: two more spaces on each of its lines).
+fn json_array(elements: &[String]) -> String {
+    if elements.is_empty() {
+        return "[]".into();
+    }
+    let mut out = String::from("[\n");
+    for (k, e) in elements.iter().enumerate() {
+        if k > 0 {
+            out.push_str(",\n");
+        }
+        for (j, line) in e.lines().enumerate() {
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str("  ");
+            out.push_str(line);
+        }
+    }
+    out.push_str("\n]");
+    out
+}
+
 /// One line per variant: its values, then the figures.
-fn table(vary: &[Vary], variants: &[whatif::Variant]) -> String {
+fn table(vary: &[Vary], variants: &[Row]) -> String {
     let mut header: Vec<String> = vary.iter().map(|v| v.key.clone()).collect();
     header.extend(
         ["makespan", "instances", "executions", "dates not started"]
@@ -237,32 +448,25 @@ fn table(vary: &[Vary], variants: &[whatif::Variant]) -> String {
             .map(String::from),
     );
     if let Some(first) = variants.first() {
-        for g in &first.summary.resource_groups {
-            header.push(format!("{} peak run/wait", g.name));
+        for (name, _, _) in &first.groups {
+            header.push(format!("{name} peak run/wait"));
         }
     }
     header.push("properties that fail".into());
     let mut rows = vec![header];
     for v in variants {
-        let s = &v.summary;
-        let mut row: Vec<String> = vary.iter().map(|k| v.values[&k.key].clone()).collect();
-        row.push(human(s.makespan_seconds));
-        row.push(s.states.values().sum::<u64>().to_string());
-        row.push(s.executions.to_string());
-        row.push((s.unit_counts.planned - s.unit_counts.started).to_string());
-        for g in &s.resource_groups {
-            row.push(format!("{}/{}", g.peak_running, g.peak_waiting));
+        let mut row = v.values.clone();
+        row.push(human(v.makespan_seconds));
+        row.push(v.instances.to_string());
+        row.push(v.executions.to_string());
+        row.push(v.dates_not_started.to_string());
+        for (_, running, waiting) in &v.groups {
+            row.push(format!("{running}/{waiting}"));
         }
-        let failing: Vec<&str> = s
-            .properties
-            .iter()
-            .filter(|p| !p.holds)
-            .map(|p| &*p.name)
-            .collect();
-        row.push(if failing.is_empty() {
+        row.push(if v.failing.is_empty() {
             "-".into()
         } else {
-            failing.join(", ")
+            v.failing.join(", ")
         });
         rows.push(row);
     }
@@ -290,4 +494,30 @@ pub(super) fn columns(rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_array_indents_elements_as_serde_json_prints_the_array() {
+        let elements = [
+            serde_json::json!({"a": [1, {"b": []}, {}], "c": "line\nbreak", "d": {"e": null}}),
+            serde_json::json!({"z": [[]], "y": 1.5}),
+        ];
+        let texts: Vec<String> = elements
+            .iter()
+            .map(|e| serde_json::to_string_pretty(e).unwrap())
+            .collect();
+        assert_eq!(
+            json_array(&texts),
+            serde_json::to_string_pretty(&elements).unwrap()
+        );
+        let none: [serde_json::Value; 0] = [];
+        assert_eq!(
+            json_array(&[]),
+            serde_json::to_string_pretty(&none).unwrap()
+        );
+    }
 }

@@ -10,9 +10,12 @@ use schedsim::model::Model;
 use schedsim::observe::summary::human;
 use schedsim::observe::sweep_chart::{self, Point};
 use schedsim::seeds::Seeds;
-use schedsim::whatif::{Base, Vary};
+use schedsim::seeds_part;
+use schedsim::shard::{Partial, Shard};
+use schedsim::whatif::{Base, Vary, combinations};
 
 use super::output::Outputs;
+use super::sweep_shard;
 use super::whatif::columns;
 use super::{EXIT_OK, Format, fail};
 
@@ -30,6 +33,13 @@ pub struct Request<'a> {
     pub html: Option<&'a PathBuf>,
     pub config: Config,
     pub format: Format,
+    /// `--shard`: run these pairs only and print their partial file.
+    pub shard: Option<Shard>,
+    /// `schedsim merge`: the shards' partial files, instead of running.
+    pub merged: Option<&'a [Partial]>,
+    /// The arguments as the unsharded run takes them, for a shard's header.
+    pub canonical: Vec<String>,
+    pub hash: &'a str,
 }
 
 pub fn run(r: Request<'_>) -> i32 {
@@ -41,6 +51,9 @@ pub fn run(r: Request<'_>) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    if let Some(part) = r.shard {
+        return shard(&r, seeds, part, &pool);
+    }
     let mut outputs = Outputs::new();
     outputs.input(r.model_path);
     let html = match r.html.map(|p| outputs.open("--html", p)).transpose() {
@@ -73,11 +86,17 @@ pub fn run(r: Request<'_>) -> i32 {
         None => {
             let bar = super::progress::Progress::new("variants", !terminal);
             let progress = |done: usize, total: usize| bar.update(done, total);
-            let variants = match pool
-                .install(|| minimize::sweep(r.source, r.base, r.vary, seeds, r.config, &progress))
-            {
-                Ok(v) => v,
-                Err(e) => return fail(&e.to_string()),
+            let variants = match r.merged {
+                Some(parts) => match merged(parts, r.vary, seeds) {
+                    Ok(v) => v,
+                    Err(e) => return fail(&e),
+                },
+                None => match pool.install(|| {
+                    minimize::sweep(r.source, r.base, r.vary, seeds, r.config, &progress)
+                }) {
+                    Ok(v) => v,
+                    Err(e) => return fail(&e.to_string()),
+                },
             };
             bar.clear();
             let text = seeds_table(r.base, r.vary, seeds, &variants);
@@ -113,6 +132,65 @@ pub fn run(r: Request<'_>) -> i32 {
         Format::Text => out!("{text}"),
     }
     EXIT_OK
+}
+
+/// `--shard K/N`: the shard's (variant, seed) pairs run, each a `pair` line with
+/// its run, printed as the partial file.
+fn shard(r: &Request<'_>, seeds: Seeds, part: Shard, pool: &rayon::ThreadPool) -> i32 {
+    let bar = super::progress::Progress::new("variants", r.format == Format::Json);
+    let progress = |done: usize, total: usize| bar.update(done, total);
+    let runs = pool.install(|| {
+        minimize::sweep_part(r.source, r.base, r.vary, seeds, part, r.config, &progress)
+    });
+    bar.clear();
+    let runs = match runs {
+        Ok(x) => x,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let per = seeds.count() as usize;
+    let items: Vec<serde_json::Value> = runs
+        .iter()
+        .flat_map(|(v, runs)| {
+            runs.iter().map(move |run| {
+                let index = v * per + (run.seed - seeds.first) as usize;
+                serde_json::json!({ "pair": { "index": index, "run": seeds_part::to_json(run) } })
+            })
+        })
+        .collect();
+    sweep_shard::emit("whatif", r.canonical.clone(), part, r.hash, &items);
+    EXIT_OK
+}
+
+/// Every variant's figures from the shards' pairs, as the unsharded sweep gives them.
+fn merged(parts: &[Partial], vary: &[Vary], seeds: Seeds) -> Result<Vec<SeedsVariant>, String> {
+    let combos = combinations(vary);
+    let per = seeds.count() as usize;
+    let items = sweep_shard::collect(parts, "pair", combos.len() * per)?;
+    let mut out = Vec::with_capacity(combos.len());
+    for (v, values) in combos.iter().enumerate() {
+        let runs = items[v * per..(v + 1) * per]
+            .iter()
+            .enumerate()
+            .map(|(s, item)| {
+                let index = v * per + s;
+                let run = item
+                    .get("run")
+                    .ok_or_else(|| "no `run`".to_string())
+                    .and_then(seeds_part::from_json)
+                    .map_err(|e| format!("pair {index}: {e}"))?;
+                if run.seed != seeds.first + s as u64 {
+                    return Err(format!(
+                        "pair {index}: seed {}, where the sweep runs seed {}",
+                        run.seed,
+                        seeds.first + s as u64
+                    ));
+                }
+                Ok(run)
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        out.push(minimize::summarise(values, &runs));
+    }
+    Ok(out)
 }
 
 fn minimum(

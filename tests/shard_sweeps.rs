@@ -1,0 +1,463 @@
+//! `--shard K/N` on the sweeps (`whatif`, `whatif --seeds`, `run --seeds`, `check
+//! --seeds`) and `schedsim merge`: N local processes, each one shard as a Kubernetes
+//! Indexed Job or a Slurm array task would run it, merge into exactly the stdout,
+//! stderr, exit code and output files (`--html`, `--report`) of the run without
+//! `--shard`; and what merge refuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn schedsim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("schedsim runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "schedsim-shard-sweeps-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn model(name: &str) -> String {
+    format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+const CAPACITY: &str = "models/dolphinscheduler-nightly-capacity.toml";
+const AIRFLOW: &str = "models/airflow-pool-depends-on-past.toml";
+
+/// Runs `args` whole in one directory, then as `n` shards in another (each its own
+/// process, launched in reverse order, none writing the output files), merges the
+/// partials given in a rotated order, and checks that stdout, stderr, the exit code
+/// and each of `files` (written relative to the working directory) are the same.
+/// Returns the whole run's stdout and stderr.
+fn merge_equals_whole(tag: &str, args: &[&str], n: usize, files: &[&str]) -> (String, String) {
+    let dir = scratch(&format!("{tag}-{n}"));
+    let (whole_dir, shard_dir) = (dir.join("whole"), dir.join("sharded"));
+    std::fs::create_dir_all(&whole_dir).unwrap();
+    std::fs::create_dir_all(&shard_dir).unwrap();
+    let whole = schedsim(&whole_dir, args);
+    let mut parts = Vec::new();
+    for k in (0..n).rev() {
+        let shard = format!("{k}/{n}");
+        let mut a = args.to_vec();
+        a.extend(["--shard", &shard]);
+        let part = schedsim(&shard_dir, &a);
+        assert_eq!(
+            part.status.code(),
+            Some(0),
+            "{tag}: shard {shard}: {part:?}"
+        );
+        let file = shard_dir.join(format!("part-{k}.jsonl"));
+        std::fs::write(&file, &part.stdout).unwrap();
+        parts.push(file.display().to_string());
+    }
+    for f in files {
+        assert!(!shard_dir.join(f).exists(), "{tag}: a shard wrote {f}");
+    }
+    parts.rotate_left(n / 2);
+    let mut merge_args = vec!["merge"];
+    merge_args.extend(parts.iter().map(String::as_str));
+    let merged = schedsim(&shard_dir, &merge_args);
+    let (a, b) = (text(&merged.stdout), text(&whole.stdout));
+    if a != b {
+        let line = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+        let at = line.unwrap_or(a.lines().count().min(b.lines().count()));
+        panic!(
+            "{tag}: {n} shards merged differ from the whole run from line {} on:\nmerged: {:?}\nwhole:  {:?}\nstderr: {}",
+            at + 1,
+            a.lines().nth(at),
+            b.lines().nth(at),
+            text(&merged.stderr)
+        );
+    }
+    assert_eq!(text(&merged.stderr), text(&whole.stderr), "{tag}: stderr");
+    assert_eq!(
+        merged.status.code(),
+        whole.status.code(),
+        "{tag}: exit codes"
+    );
+    for f in files {
+        let (a, b) = (
+            std::fs::read(whole_dir.join(f)).unwrap(),
+            std::fs::read(shard_dir.join(f)).unwrap(),
+        );
+        assert!(a == b, "{tag}: {f} written by the merge differs");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    (text(&whole.stdout), text(&whole.stderr))
+}
+
+/// 1, 2, 3 and 7 shards, and more shards than items (some shards run nothing).
+fn every_split(tag: &str, args: &[&str], items: usize, files: &[&str]) -> (String, String) {
+    let whole = merge_equals_whole(tag, args, 1, files);
+    for n in [2, 3, 7, items + 2] {
+        merge_equals_whole(tag, args, n, files);
+    }
+    whole
+}
+
+#[test]
+fn whatif_shards_merge_into_the_unsharded_table_notes_and_json() {
+    let m = model(AIRFLOW);
+    let sweep = [
+        "whatif",
+        &m,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-03",
+        "--vary",
+        "slots.warehouse_pool=1,2,3",
+        "--vary",
+        "groups=1,2",
+    ];
+    let (text_out, notes) = every_split("whatif-text", &sweep, 6, &[]);
+    // The table has every variant, some failing a property; stderr has the note.
+    assert_eq!(text_out.lines().count(), 8, "{text_out}");
+    assert!(
+        text_out.contains("instance-count, termination"),
+        "{text_out}"
+    );
+    assert!(
+        notes.contains("note: backfill 1: `to` 2025-03-03 is a date"),
+        "{notes}"
+    );
+    let mut json = sweep.to_vec();
+    json.extend(["--format", "json"]);
+    let (out, _) = every_split("whatif-json", &json, 6, &[]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 6);
+    assert!(v[5]["instances"].as_array().is_some_and(|i| !i.is_empty()));
+}
+
+#[test]
+fn whatif_seeds_shards_merge_into_the_unsharded_table_json_and_chart() {
+    let m = model(CAPACITY);
+    let sweep = [
+        "whatif",
+        &m,
+        "--scenario",
+        "night-with-backfill",
+        "--vary",
+        "slots.etl=2,3,4",
+        "--seeds",
+        "3..7",
+        "--html",
+        "chart.html",
+    ];
+    // 3 variants × 5 seeds: 15 (variant, seed) pairs.
+    let (out, _) = every_split("whatif-seeds", &sweep, 15, &["chart.html"]);
+    assert!(out.contains("seeds 3..7 (5 runs per variant)"), "{out}");
+    let mut json = sweep.to_vec();
+    json.extend(["--format", "json"]);
+    let (out, _) = every_split("whatif-seeds-json", &json, 15, &["chart.html"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[2]["seeds"], 5);
+}
+
+#[test]
+fn run_and_check_seeds_shards_merge_into_the_unsharded_distribution() {
+    let m = model(CAPACITY);
+    let check = ["check", &m, "--seeds", "4..15", "--report", "seeds.html"];
+    let (out, _) = every_split("check-seeds", &check, 12, &["seeds.html"]);
+    // Some seed violates a property, so both the whole run and the merge exit 1.
+    assert!(out.contains("FAIL "), "{out}");
+    let json = ["check", &m, "--seeds", "9", "--format", "json"];
+    every_split("check-seeds-json", &json, 9, &[]);
+    let run = [
+        "run",
+        &m,
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "6",
+    ];
+    every_split("run-seeds", &run, 6, &[]);
+}
+
+#[test]
+fn a_shard_writes_the_same_partial_whatever_the_thread_count() {
+    let dir = scratch("threads");
+    let m = model(CAPACITY);
+    let partial = |args: &[&str], threads: &str| {
+        let mut a = args.to_vec();
+        a.extend(["--shard", "1/3", "--threads", threads]);
+        let out = schedsim(&dir, &a);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        out.stdout
+    };
+    let seeds = ["check", &m, "--seeds", "10", "--format", "json"];
+    assert_eq!(partial(&seeds, "1"), partial(&seeds, "2"));
+    let sweep = [
+        "whatif",
+        &m,
+        "--scenario",
+        "night-with-backfill",
+        "--vary",
+        "slots.etl=2,3",
+        "--seeds",
+        "4",
+    ];
+    assert_eq!(partial(&sweep, "1"), partial(&sweep, "2"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The partial of shard `k`/`n` of `args`, written to `dir/name`.
+fn part(dir: &Path, args: &[&str], k: usize, n: usize, name: &str) -> String {
+    let shard = format!("{k}/{n}");
+    let mut a = args.to_vec();
+    a.extend(["--shard", &shard]);
+    let out = schedsim(dir, &a);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let file = dir.join(name);
+    std::fs::write(&file, out.stdout).unwrap();
+    file.display().to_string()
+}
+
+fn refused(dir: &Path, args: &[&str], expected: &str) {
+    let out = schedsim(dir, args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{args:?}: a refusal prints no result"
+    );
+}
+
+#[test]
+fn merge_refuses_partials_that_are_not_the_shards_of_one_sweep() {
+    let dir = scratch("refuse");
+    std::fs::copy(model(CAPACITY), dir.join("m.toml")).unwrap();
+    let sweep = [
+        "whatif",
+        "m.toml",
+        "--scenario",
+        "night-with-backfill",
+        "--vary",
+        "slots.etl=2,3",
+        "--seeds",
+        "3",
+    ];
+    let (p0, p1, p2) = (
+        part(&dir, &sweep, 0, 3, "p0"),
+        part(&dir, &sweep, 1, 3, "p1"),
+        part(&dir, &sweep, 2, 3, "p2"),
+    );
+    assert_eq!(
+        schedsim(&dir, &["merge", &p0, &p1, &p2]).status.code(),
+        Some(0)
+    );
+    refused(&dir, &["merge", &p0, &p2], "1 of 3 shards missing: 1/3");
+    refused(&dir, &["merge", &p0, &p1, &p1, &p2], "are both shard 1/3");
+    // Another N, other arguments, another kind of sweep, another command.
+    let half = part(&dir, &sweep, 1, 2, "half");
+    refused(&dir, &["merge", &p0, &half], "their shard counts differ");
+    let mut other = sweep.to_vec();
+    other[5] = "slots.etl=2,4";
+    let other = part(&dir, &other, 1, 3, "other");
+    refused(&dir, &["merge", &p0, &other, &p2], "their arguments differ");
+    let single = part(&dir, &sweep[..6], 1, 3, "single");
+    refused(
+        &dir,
+        &["merge", &p0, &single, &p2],
+        "their arguments differ",
+    );
+    let run = part(&dir, &["run", "m.toml", "--seeds", "6"], 1, 3, "run");
+    refused(&dir, &["merge", &p0, &run, &p2], "their commands differ");
+    let check0 = part(&dir, &["check", "m.toml", "--seeds", "6"], 0, 2, "c0");
+    let run1 = part(&dir, &["run", "m.toml", "--seeds", "6"], 1, 2, "r1");
+    refused(&dir, &["merge", &check0, &run1], "their commands differ");
+    // A shard that ran the model file after it changed, and a merge after it changed.
+    let edited = std::fs::read_to_string(dir.join("m.toml")).unwrap() + "\n# edited\n";
+    std::fs::write(dir.join("m.toml"), &edited).unwrap();
+    let changed = part(&dir, &sweep, 1, 3, "changed");
+    refused(
+        &dir,
+        &["merge", &p0, &changed, &p2],
+        "their model files differ",
+    );
+    refused(
+        &dir,
+        &["merge", &p0, &p1, &p2],
+        "is not the model the shards ran",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn merge_refuses_an_item_in_the_wrong_shard_or_missing() {
+    let dir = scratch("items");
+    let m = model(CAPACITY);
+    let seeds = ["run", &m, "--seeds", "4"];
+    let (p0, p1) = (
+        part(&dir, &seeds, 0, 2, "p0"),
+        part(&dir, &seeds, 1, 2, "p1"),
+    );
+    let lines = |p: &str| -> Vec<String> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    let write = |p: &str, lines: &[String]| std::fs::write(p, lines.join("\n") + "\n").unwrap();
+    let end = |n: usize| format!("{{\"end\":{{\"items\":{n}}}}}");
+    let (a, b) = (lines(&p0), lines(&p1));
+    // Shard 0 holds seeds 0 and 2: move seed 2's line into shard 1's file.
+    assert_eq!(a.len(), 4, "{a:?}");
+    write(&p0, &[a[0].clone(), a[1].clone(), end(1)]);
+    write(
+        &p1,
+        &[
+            b[0].clone(),
+            b[1].clone(),
+            b[2].clone(),
+            a[2].clone(),
+            end(3),
+        ],
+    );
+    refused(&dir, &["merge", &p0, &p1], "item 2 is not shard 1/2's");
+    // Or drop it: the merge names the shard to run again.
+    write(&p1, &b);
+    refused(
+        &dir,
+        &["merge", &p0, &p1],
+        "item 2 of 4 is in no partial: shard 0/2 did not write it",
+    );
+    // The same item twice within one shard.
+    write(&p0, &[a[0].clone(), a[1].clone(), a[1].clone(), end(2)]);
+    refused(&dir, &["merge", &p0, &p1], "item 0 is written twice");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn minimize_refuses_shard_and_shard_needs_seeds_on_run() {
+    let dir = scratch("minimize");
+    let m = model(CAPACITY);
+    refused(
+        &dir,
+        &[
+            "whatif",
+            &m,
+            "--scenario",
+            "night-with-backfill",
+            "--seeds",
+            "4",
+            "--minimize",
+            "slots.etl",
+            "--shard",
+            "0/2",
+        ],
+        "--minimize cannot be split: it bisects",
+    );
+    refused(
+        &dir,
+        &["run", &m, "--shard", "0/2"],
+        "required arguments were not provided",
+    );
+    refused(
+        &dir,
+        &["check", &m, "--seeds", "4", "--shard", "4/4"],
+        "shard 4 of 4 does not exist",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Runs each launcher's shard command line for every index, as the Job controller or
+/// Slurm would, and merges.
+#[test]
+fn the_kubernetes_and_slurm_examples_shard_a_whatif_and_a_seeds_sweep() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let yaml =
+        std::fs::read_to_string(format!("{root}/examples/shard/kubernetes-indexed-job.yaml"))
+            .unwrap();
+    let job: serde_json::Value = serde_norway::from_str(&yaml).unwrap();
+    let script = job["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap();
+    let sweep = "whatif /models/dolphinscheduler-nightly-capacity.toml --scenario night-with-backfill --vary slots.etl=2,3,4,6,8 --seeds 200 --shard=${JOB_COMPLETION_INDEX}/4";
+    assert!(script.contains(sweep), "{script}");
+    let dir = scratch("k8s");
+    std::fs::create_dir_all(dir.join("results")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_schedsim");
+    let script = script
+        .replace("/models/", &format!("{root}/models/"))
+        .replace("/results/", &format!("{}/results/", dir.display()))
+        .replace("--cases 2000", "--cases 2")
+        .replace("--seeds 200", "--seeds 6")
+        .replace("schedsim ", &format!("{bin} "));
+    for k in 0..4 {
+        let out = Command::new("/bin/sh")
+            .args(["-c", &script])
+            .env("JOB_COMPLETION_INDEX", k.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let parts: Vec<String> = (0..4)
+        .map(|k| format!("{}/results/whatif-{k}.jsonl", dir.display()))
+        .collect();
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    let merged = schedsim(&dir, &args);
+    let m = model(CAPACITY);
+    let whole = schedsim(
+        &dir,
+        &[
+            "whatif",
+            &m,
+            "--scenario",
+            "night-with-backfill",
+            "--vary",
+            "slots.etl=2,3,4,6,8",
+            "--seeds",
+            "6",
+        ],
+    );
+    assert_eq!(text(&merged.stdout), text(&whole.stdout), "{merged:?}");
+    assert_eq!(merged.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let slurm = std::fs::read_to_string(format!("{root}/examples/shard/slurm-array.sh")).unwrap();
+    assert!(
+        slurm.contains("\"$SCHEDSIM\" check \"$MODEL\" --seeds 100"),
+        "{slurm}"
+    );
+    let dir = scratch("slurm");
+    let explored = model("tests/explore/insert-under-retries.toml");
+    for k in 0..4 {
+        let out = Command::new("bash")
+            .arg(format!("{root}/examples/shard/slurm-array.sh"))
+            .current_dir(&dir)
+            .env("SLURM_ARRAY_TASK_ID", k.to_string())
+            .env("SCHEDSIM", bin)
+            .env("MODEL", &explored)
+            .env("OUT", &dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let files: Vec<String> = (0..4)
+        .map(|k| dir.join(format!("seeds-{k}.jsonl")).display().to_string())
+        .collect();
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = schedsim(&dir, &args);
+    let whole = schedsim(&dir, &["check", &explored, "--seeds", "100"]);
+    assert_eq!(text(&merged.stdout), text(&whole.stdout));
+    assert_eq!(merged.status.code(), whole.status.code());
+    assert!(text(&whole.stdout).contains("seeds 0..99 (100 runs)"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
