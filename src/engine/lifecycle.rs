@@ -29,6 +29,9 @@ impl<'m> Engine<'m> {
         if to == State::WaitingUpstream {
             self.upstream_hold(i, sink);
         }
+        if (to.is_final() || from.is_final()) && self.dependent.watches(task.workflow) {
+            self.dependent_changed();
+        }
     }
 
     /// Says when a `waiting_upstream` instance comes to wait only for its own task's
