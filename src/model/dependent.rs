@@ -134,13 +134,23 @@ impl Resolver<'_> {
                             (short, (TaskId(i as u32), 0..0))
                         })
                         .collect();
-                    match self.lookup(
-                        &local,
-                        n,
-                        &format!("task of workflow `{}`", d.workflow.value),
-                    ) {
-                        Some(id) => DependOn::Task(id),
-                        None => continue,
+                    if let Some((id, _)) = local.get(&n.value) {
+                        DependOn::Task(*id)
+                    } else {
+                        let mut diag = Diagnostic::new(
+                            n.span.clone(),
+                            format!("workflow `{}` has no task `{}`", d.workflow.value, n.value),
+                            format!(
+                                "expected one of its tasks ({}), or \"ALL\"",
+                                one_of(local.keys().map(String::as_str))
+                            ),
+                        );
+                        if let Some(near) = did_you_mean(&n.value, local.keys().map(String::as_str))
+                        {
+                            diag = diag.help(format!("did you mean `{near}`?"));
+                        }
+                        self.err(diag);
+                        continue;
                     }
                 }
             };
