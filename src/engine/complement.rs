@@ -148,7 +148,7 @@ fn clones(
                                 ..b.clone()
                             }),
                             format!(
-                                "complements {} too (ALL_DEPENDENT{}): from its DEPENDENT task {} on, the same {} date(s), beside {}'s complement (createComplementDependentCommand)",
+                                "complements {} too (ALL_DEPENDENT{}): from its DEPENDENT task {} on, the same {} date(s), beside the complement of {} (createComplementDependentCommand)",
                                 down.name,
                                 if depth > 0 { ", a lower level" } else { "" },
                                 t.name,
