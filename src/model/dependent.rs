@@ -32,32 +32,9 @@ impl Resolver<'_> {
         workflows: &Names<WorkflowId>,
         rules: &Rules,
     ) -> Option<Box<Dependent>> {
-        let Some(list) = &t.depends else {
-            for (span, key) in [
-                (
-                    t.depends_relation.as_ref().map(|v| v.span.clone()),
-                    "`depends_relation`",
-                ),
-                (
-                    t.check_interval.as_ref().map(|v| v.span.clone()),
-                    "`check_interval`",
-                ),
-            ] {
-                if let Some(span) = span {
-                    self.err(
-                        Diagnostic::new(
-                            span,
-                            format!(
-                                "{key} belongs to a DEPENDENT task, and this task has no `depends`"
-                            ),
-                            "expected [[workflow.task.depends]] items with it, or no such key",
-                        )
-                        .help("a DEPENDENT task is a task with [[workflow.task.depends]] items"),
-                    );
-                }
-            }
-            return None;
-        };
+        // Without items, `depends_relation` and `check_interval` do nothing: a
+        // warning of `validate` (model::advice) says so.
+        let list = t.depends.as_ref()?;
         if self.profile != Profile::Dolphinscheduler {
             let span = list.first().map_or(t.name.span.clone(), |d| d.span.clone());
             self.only_for(
@@ -185,20 +162,8 @@ impl Resolver<'_> {
                 "a complement of dependent workflows is DolphinScheduler's; elsewhere list the downstream workflows as targets, or set `downstream = true`",
             );
         }
+        // `all_levels` without `dependents` does nothing: a warning (model::advice).
         let dependents = b.dependents.as_ref().is_some_and(|v| v.value);
-        if let Some(all) = &b.all_levels
-            && all.value
-            && !dependents
-        {
-            self.err(
-                Diagnostic::new(
-                    all.span.clone(),
-                    "`all_levels` without `dependents = true`",
-                    "expected `dependents = true` beside it",
-                )
-                .help("allLevelDependent only widens a complement of dependent workflows (complementDependentMode = ALL_DEPENDENT)"),
-            );
-        }
         dependents.then(|| b.all_levels.as_ref().is_some_and(|v| v.value))
     }
 }
