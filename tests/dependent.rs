@@ -132,6 +132,19 @@ fn all_dependent_3_2_clones_the_complement_and_the_dependent_task_waits_for_its_
             "2025-03-10T09:50:10+08:00".into()
         )]
     );
+    // It held no slot: the one slot of `default` was never over-used.
+    let (_, f, _) =
+        observe::<Vec<u8>>(&m, &m.scenarios[0], Config::new(0, 1_000_000), None).unwrap();
+    assert!(
+        f.properties.iter().all(|p| p.holds),
+        "{:?}",
+        f.properties
+            .iter()
+            .filter(|p| !p.holds)
+            .map(|p| &p.name)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(f.groups[0].peak_running, 1);
     // From the DEPENDENT task on (TASK_POST): wait_orders and build, each date once.
     assert_eq!(count(&e, "report.wait_orders"), 3);
     assert_eq!(count(&e, "report.build"), 3);

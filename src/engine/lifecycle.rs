@@ -17,7 +17,12 @@ impl<'m> Engine<'m> {
             task: inst.task,
             group: task.group,
             task_group: task.task_group,
-            slots: task.pool_slots.max(1),
+            // A DEPENDENT task runs on the master: no slot of its group.
+            slots: if task.depends.is_some() {
+                0
+            } else {
+                task.pool_slots.max(1)
+            },
             scheduled: inst.scheduled,
             run_after: inst.run_after,
             date: self.units[inst.unit as usize].key,
