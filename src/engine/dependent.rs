@@ -286,7 +286,7 @@ impl<'m> Engine<'m> {
             )
         };
         match item.what {
-            DependOn::Task(t) => match of_unit().filter(|x| x.task == t).last() {
+            DependOn::Task(t) => match of_unit().rfind(|x| x.task == t) {
                 Some(x) if x.state.is_final() => done(x.state.satisfies_downstream()),
                 _ => waiting(model.task(t).name.clone()),
             },
