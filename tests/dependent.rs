@@ -488,3 +488,85 @@ fn the_example_model_validates_and_its_complement_runs_report_beside_orders() {
     let (e, _, _) = observe::<Vec<u8>>(&m, s, Config::new(0, 1_000_000), None).unwrap();
     assert!(count(&e, "report.wait_orders") > 0);
 }
+
+fn schedsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn run_prints_what_a_stuck_dependent_task_waits_for() {
+    let dir = std::env::temp_dir().join(format!("schedsim-dependent-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("last1days.toml");
+    let text = std::fs::read_to_string("models/dolphinscheduler-dependent-complement.toml")
+        .unwrap()
+        .replace("date_value = \"today\"", "date_value = \"last1Days\"");
+    std::fs::write(&path, text).unwrap();
+    let out = schedsim(&["run", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("report.wait_orders 2025-03-01T01:00:00+08:00 (running) waits for its DEPENDENT items: an instance of orders scheduled in [2025-02-28, 2025-02-28 23:59:59] that never ran"),
+        "{stdout}"
+    );
+}
+
+/// The warehouse export with its DEPENDENT task's item relation set to `inner` and
+/// the dependence's `outer`, imported.
+fn import_dependent(inner: &str, outer: &str, policy: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/import/dolphinscheduler/warehouse.json").unwrap(),
+    )
+    .unwrap();
+    let dep = &mut v[1]["taskDefinitionList"][0]["taskParams"]["dependence"];
+    dep["relation"] = outer.into();
+    dep["failurePolicy"] = policy.into();
+    dep["dependTaskList"][0]["relation"] = inner.into();
+    let dir =
+        std::env::temp_dir().join(format!("schedsim-dependent-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("export-{inner}-{outer}-{policy}.json"));
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let out = schedsim(&["import", "dolphinscheduler", path.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn the_importer_keeps_an_or_between_dependent_items_and_its_check_interval() {
+    let model = import_dependent("OR", "AND", "DEPENDENT_FAILURE_FAILURE");
+    assert!(
+        model.contains("  depends_relation = \"or\"\n  check_interval = \"10s\"\n"),
+        "{model}"
+    );
+    assert!(!model.contains("OR between"), "{model}");
+    assert!(
+        model.contains("    task = \"ALL\"\n    cycle = \"day\"\n    date_value = \"today\""),
+        "{model}"
+    );
+    assert!(
+        model.contains(
+            "    task = \"同步订单\"\n    cycle = \"day\"\n    date_value = \"last1Days\""
+        ),
+        "{model}"
+    );
+    // And it validates: the model the importer writes is one schedsim reads.
+    load(&model);
+}
+
+#[test]
+fn the_importer_reports_a_waiting_failure_policy_it_does_not_model() {
+    let model = import_dependent("AND", "AND", "DEPENDENT_FAILURE_WAITING");
+    assert!(!model.contains("depends_relation"), "{model}");
+    assert!(
+        model.contains("dws_report.wait_ods: failurePolicy DEPENDENT_FAILURE_WAITING"),
+        "{model}"
+    );
+}
