@@ -570,3 +570,31 @@ fn the_importer_reports_a_waiting_failure_policy_it_does_not_model() {
         "{model}"
     );
 }
+
+#[test]
+fn a_scripted_fault_fails_a_dependent_tasks_attempt_and_its_retry_checks_again() {
+    let fault = "  [[scenario.fault]]\n  task = \"report.wait_orders\"\n  scheduled = \"2025-03-03T01:00:00\"\n";
+    let text = model("3.2", "date_value = \"today\"", "dependents = true", fault).replace(
+        "  name = \"wait_orders\"\n",
+        "  name = \"wait_orders\"\n  retry = { times = 1, interval = \"1m\" }\n",
+    );
+    let m = load(&text);
+    let e = run(&m);
+    let inst = e
+        .instances
+        .iter()
+        .find(|i| {
+            m.task(i.task).name == "report.wait_orders"
+                && rfc3339(&m.timezone, i.scheduled) == "2025-03-03T01:00:00+08:00"
+        })
+        .unwrap();
+    // Attempt 1 fails at its start (09:00), attempt 2 starts at 09:01 and succeeds at
+    // the first of its checks (09:01:00 + 10 s steps) after orders of 03-03 ends
+    // (09:50:05): 09:50:10.
+    assert_eq!(inst.attempts, 2);
+    assert_eq!(inst.state, State::Succeeded);
+    assert_eq!(
+        rfc3339(&m.timezone, inst.end.unwrap()),
+        "2025-03-10T09:50:10+08:00"
+    );
+}

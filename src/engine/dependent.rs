@@ -102,6 +102,21 @@ impl<'m> Engine<'m> {
             {
                 self.push(end, Ev::AttemptEnd, i, attempt);
             }
+            // A scripted fault of this attempt fails it at once (an error of the
+            // task itself, whatever its items say).
+            let (task_id, scheduled, origin) = {
+                let inst = &self.instances[i as usize];
+                (inst.task, inst.scheduled, inst.origin)
+            };
+            let scripted = self.faults.get(&(task_id, scheduled)).is_some_and(|f| {
+                f.iter()
+                    .any(|(a, _, o)| *a == attempt && o.is_none_or(|o| o == origin))
+            });
+            if scripted {
+                self.instances[i as usize].outcome = Reason::FailedBeforeWrite;
+                self.push(now, Ev::AttemptEnd, i, attempt);
+                continue;
+            }
             self.dependent.running.insert(i, (now, attempt, true));
             self.push(now, Ev::Poll, i, attempt);
         }
