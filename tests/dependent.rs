@@ -598,3 +598,24 @@ fn a_scripted_fault_fails_a_dependent_tasks_attempt_and_its_retry_checks_again()
         "2025-03-10T09:50:10+08:00"
     );
 }
+
+#[test]
+fn scenarios_lists_a_backfill_with_dependents() {
+    let out = schedsim(&[
+        "scenarios",
+        "models/dolphinscheduler-dependent-complement.toml",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 group(s), desc, dependents = true (ALL_DEPENDENT)"),
+        "{text}"
+    );
+    let out = schedsim(&[
+        "scenarios",
+        "models/dolphinscheduler-dependent-complement.toml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["backfills"][0]["dependents"], "direct");
+}
