@@ -619,3 +619,26 @@ fn scenarios_lists_a_backfill_with_dependents() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["backfills"][0]["dependents"], "direct");
 }
+
+#[test]
+fn a_self_dependent_item_passes_for_the_first_instance_ever_is_first_process_instance() {
+    // DependentExecute.isSelfDependent && isFirstProcessInstance: an item on its own
+    // workflow (ALL) succeeds for the workflow's first instance, though no instance
+    // of the day before exists; the next date checks 03-01 as usual.
+    let text = "[model]\nname = \"s\"\nprofile = \"dolphinscheduler\"\nprofile_version = \"3.1\"\n[[workflow]]\nname = \"daily\"\ncron = \"0 0 1 * * ? *\"\n  [[workflow.task]]\n  name = \"wait_self\"\n    [[workflow.task.depends]]\n    workflow = \"daily\"\n    task = \"ALL\"\n    date_value = \"last1Days\"\n  [[workflow.task]]\n  name = \"load\"\n  upstream = [\"wait_self\"]\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"daily\"]\n  from = \"2025-03-01T01:00:00\"\n  to = \"2025-03-02T01:00:00\"\n";
+    let m = load(text);
+    let e = run(&m);
+    let waits: Vec<(State, String)> = e
+        .instances
+        .iter()
+        .filter(|i| m.task(i.task).name == "daily.wait_self")
+        .map(|i| (i.state, rfc3339(&m.timezone, i.end.unwrap())))
+        .collect();
+    assert_eq!(
+        waits,
+        [
+            (State::Succeeded, "2025-03-10T00:00:00+00:00".to_string()),
+            (State::Succeeded, "2025-03-10T00:10:00+00:00".to_string())
+        ]
+    );
+}
