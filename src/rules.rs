@@ -284,6 +284,19 @@ keyword_enum! {
     }
 }
 
+keyword_enum! {
+    /// How a DEPENDENT task reads the upstream instances (`DependentExecute`).
+    pub enum DependentExecute ("dependent-execute rule") {
+        /// 3.1.9: ALL is the workflow instance's state; a task item takes the last
+        /// workflow instance whatever tasks it ran; no first-instance rule.
+        Classic = "classic",
+        /// 3.2.2 on: ALL also needs each task succeeded; a task item takes the last
+        /// instance that ran the task; an item on its own workflow succeeds for the
+        /// workflow's first instance ever.
+        TaskAware = "task_aware",
+    }
+}
+
 /// Declares the knob table once: the resolved [`Rules`], the `[rules]` overrides of
 /// a model file, and the list of knob names.
 macro_rules! knobs {
@@ -379,6 +392,8 @@ knobs! {
     complement_dependents: ComplementDependents,
     /// Seconds between two checks of a DEPENDENT task when it names no `check_interval`.
     dependent_check_interval: u32,
+    /// How a DEPENDENT task reads the upstream instances.
+    dependent_execute: DependentExecute,
 }
 
 impl Rules {
@@ -416,6 +431,7 @@ impl Rules {
                 default_slots: 50,
                 complement_dependents: ComplementDependents::Ignore,
                 dependent_check_interval: 10,
+                dependent_execute: DependentExecute::TaskAware,
             },
             // DS §1 (complement), §2 (retry), §4 (failure strategy, priority), §5 (slots).
             Profile::Dolphinscheduler => Rules {
@@ -467,6 +483,10 @@ impl Rules {
                     DsVersion::V3_1 => 5,
                     DsVersion::V3_2 | DsVersion::V3_3 => 10,
                 },
+                dependent_execute: match ds_version {
+                    DsVersion::V3_1 => DependentExecute::Classic,
+                    DsVersion::V3_2 | DsVersion::V3_3 => DependentExecute::TaskAware,
+                },
             },
             // AF §0-§5.
             Profile::Airflow => Rules {
@@ -499,6 +519,7 @@ impl Rules {
                 default_slots: 128,
                 complement_dependents: ComplementDependents::Ignore,
                 dependent_check_interval: 10,
+                dependent_execute: DependentExecute::TaskAware,
             },
         }
     }

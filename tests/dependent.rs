@@ -625,7 +625,7 @@ fn a_self_dependent_item_passes_for_the_first_instance_ever_is_first_process_ins
     // DependentExecute.isSelfDependent && isFirstProcessInstance: an item on its own
     // workflow (ALL) succeeds for the workflow's first instance, though no instance
     // of the day before exists; the next date checks 03-01 as usual.
-    let text = "[model]\nname = \"s\"\nprofile = \"dolphinscheduler\"\nprofile_version = \"3.1\"\n[[workflow]]\nname = \"daily\"\ncron = \"0 0 1 * * ? *\"\n  [[workflow.task]]\n  name = \"wait_self\"\n    [[workflow.task.depends]]\n    workflow = \"daily\"\n    task = \"ALL\"\n    date_value = \"last1Days\"\n  [[workflow.task]]\n  name = \"load\"\n  upstream = [\"wait_self\"]\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"daily\"]\n  from = \"2025-03-01T01:00:00\"\n  to = \"2025-03-02T01:00:00\"\n";
+    let text = &self_dependent("3.2");
     let m = load(text);
     let e = run(&m);
     let waits: Vec<(State, String)> = e
@@ -641,4 +641,27 @@ fn a_self_dependent_item_passes_for_the_first_instance_ever_is_first_process_ins
             (State::Succeeded, "2025-03-10T00:10:00+00:00".to_string())
         ]
     );
+}
+
+#[test]
+fn three_one_has_no_first_instance_rule_classic_dependent_execute() {
+    // 3.1.9's DependentExecute has no isSelfDependent/isFirstProcessInstance: the first
+    // date waits for the day before, which never ran.
+    let m = load(&self_dependent("3.1"));
+    let e = run(&m);
+    let first = e
+        .instances
+        .iter()
+        .find(|i| m.task(i.task).name == "daily.wait_self")
+        .unwrap();
+    assert_eq!(first.state, State::Running);
+    assert_eq!(e.stuck().len(), 2);
+}
+
+/// A workflow whose DEPENDENT task names the workflow itself (ALL, last1Days),
+/// complemented over 03-01 and 03-02 in ascending order.
+fn self_dependent(version: &str) -> String {
+    format!(
+        "[model]\nname = \"s\"\nprofile = \"dolphinscheduler\"\nprofile_version = \"{version}\"\n[[workflow]]\nname = \"daily\"\ncron = \"0 0 1 * * ? *\"\n  [[workflow.task]]\n  name = \"wait_self\"\n    [[workflow.task.depends]]\n    workflow = \"daily\"\n    task = \"ALL\"\n    date_value = \"last1Days\"\n  [[workflow.task]]\n  name = \"load\"\n  upstream = [\"wait_self\"]\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"daily\"]\n  from = \"2025-03-01T01:00:00\"\n  to = \"2025-03-02T01:00:00\"\n  order = \"asc\"\n"
+    )
 }

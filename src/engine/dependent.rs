@@ -21,6 +21,7 @@ use super::*;
 use crate::calendar::dependent::{DependResult, Interval, combine, intervals};
 use crate::calendar::schedule::instant_to_local;
 use crate::model::DependOn;
+use crate::rules::DependentExecute;
 
 /// DEPENDENT tasks that run: each with the start of its execution and whether a
 /// check is queued.
@@ -192,7 +193,8 @@ impl<'m> Engine<'m> {
             let own = item.workflow == task.workflow
                 && matches!(item.what, DependOn::All)
                     | matches!(item.what, DependOn::Task(t) if t == inst.task);
-            if own && self.first_of_workflow(item.workflow) == Some(inst.unit) {
+            let aware = model.rules.dependent_execute == DependentExecute::TaskAware;
+            if aware && own && self.first_of_workflow(item.workflow) == Some(inst.unit) {
                 results.push(DependResult::Success);
                 continue;
             }
@@ -260,9 +262,11 @@ impl<'m> Engine<'m> {
             DependOn::Task(t) => Some(t),
             _ => None,
         };
+        let aware = model.rules.dependent_execute == DependentExecute::TaskAware;
         let name = &model.workflow(item.workflow).name;
+        // 3.2.2 looks only at instances that ran the task; 3.1.9 at every one.
         let last = self
-            .workflow_instances(item.workflow, task)
+            .workflow_instances(item.workflow, task.filter(|_| aware))
             .filter(|f| interval.contains(instant_to_local(tz, f.scheduled)))
             .max_by_key(|f| (f.finished, f.end, f.unit));
         let Some(f) = last else {
@@ -303,18 +307,19 @@ impl<'m> Engine<'m> {
         match item.what {
             DependOn::Task(t) => match of_unit().rfind(|x| x.task == t) {
                 Some(x) if x.state.is_final() => done(x.state.satisfies_downstream()),
+                // 3.1.9 getDependTaskResult: no such task in a finished instance.
+                None if f.finished => done(false),
                 _ => waiting(model.task(t).name.clone()),
             },
             _ if !f.finished => waiting(format!("the instance of {name}")),
             DependOn::Workflow => done(of_unit().all(|x| x.state.satisfies_downstream())),
-            DependOn::All => {
-                done(
-                    of_unit().all(|x| x.state.satisfies_downstream())
-                        && model.workflow(item.workflow).tasks.iter().all(|&t| {
+            DependOn::All => done(
+                of_unit().all(|x| x.state.satisfies_downstream())
+                    && (!aware
+                        || model.workflow(item.workflow).tasks.iter().all(|&t| {
                             of_unit().any(|x| x.task == t && x.state.satisfies_downstream())
-                        }),
-                )
-            }
+                        })),
+            ),
         }
     }
 
