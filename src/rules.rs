@@ -272,6 +272,31 @@ keyword_enum! {
     }
 }
 
+keyword_enum! {
+    /// What a DolphinScheduler complement with `complementDependentMode =
+    /// ALL_DEPENDENT` (`dependents = true`) does with the downstream workflows.
+    pub enum ComplementDependents ("complement-dependents rule") {
+        /// 3.1.9, 3.2.2 `createComplementDependentCommand`: a complement of each
+        /// downstream workflow whose DEPENDENT item names the target, same dates.
+        Clone = "clone",
+        /// 3.3 `doBackfillDependentWorkflow` is `// todo:`: nothing.
+        Ignore = "ignore",
+    }
+}
+
+keyword_enum! {
+    /// How a DEPENDENT task reads the upstream instances (`DependentExecute`).
+    pub enum DependentExecute ("dependent-execute rule") {
+        /// 3.1.9: ALL is the workflow instance's state; a task item takes the last
+        /// workflow instance whatever tasks it ran; no first-instance rule.
+        Classic = "classic",
+        /// 3.2.2 on: ALL also needs each task succeeded; a task item takes the last
+        /// instance that ran the task; an item on its own workflow succeeds for the
+        /// workflow's first instance ever.
+        TaskAware = "task_aware",
+    }
+}
+
 /// Declares the knob table once: the resolved [`Rules`], the `[rules]` overrides of
 /// a model file, and the list of knob names.
 macro_rules! knobs {
@@ -363,6 +388,12 @@ knobs! {
     weight_rule: WeightRule,
     /// Slots of the resource group named "default" when the model does not declare it.
     default_slots: u32,
+    /// What a complement of dependent workflows (`dependents = true`) creates.
+    complement_dependents: ComplementDependents,
+    /// Seconds between two checks of a DEPENDENT task when it names no `check_interval`.
+    dependent_check_interval: u32,
+    /// How a DEPENDENT task reads the upstream instances.
+    dependent_execute: DependentExecute,
 }
 
 impl Rules {
@@ -398,6 +429,9 @@ impl Rules {
                 priority_order: PriorityOrder::HigherFirst,
                 weight_rule: WeightRule::Absolute,
                 default_slots: 50,
+                complement_dependents: ComplementDependents::Ignore,
+                dependent_check_interval: 10,
+                dependent_execute: DependentExecute::TaskAware,
             },
             // DS §1 (complement), §2 (retry), §4 (failure strategy, priority), §5 (slots).
             Profile::Dolphinscheduler => Rules {
@@ -438,6 +472,21 @@ impl Rules {
                 priority_order: PriorityOrder::LowerFirst,
                 weight_rule: WeightRule::Absolute,
                 default_slots: 100,
+                complement_dependents: match ds_version {
+                    DsVersion::V3_1 | DsVersion::V3_2 => ComplementDependents::Clone,
+                    DsVersion::V3_3 => ComplementDependents::Ignore,
+                },
+                // 3.1.9 checks a DEPENDENT task at each `state-wheel-interval` (5 s,
+                // StateWheelExecuteThread); 3.2.2 every `checkInterval` (10 s,
+                // DependentAsyncTaskExecuteFunction.DEFAULT_STATE_CHECK_INTERVAL).
+                dependent_check_interval: match ds_version {
+                    DsVersion::V3_1 => 5,
+                    DsVersion::V3_2 | DsVersion::V3_3 => 10,
+                },
+                dependent_execute: match ds_version {
+                    DsVersion::V3_1 => DependentExecute::Classic,
+                    DsVersion::V3_2 | DsVersion::V3_3 => DependentExecute::TaskAware,
+                },
             },
             // AF §0-§5.
             Profile::Airflow => Rules {
@@ -468,6 +517,9 @@ impl Rules {
                 priority_order: PriorityOrder::HigherFirst,
                 weight_rule: WeightRule::Downstream,
                 default_slots: 128,
+                complement_dependents: ComplementDependents::Ignore,
+                dependent_check_interval: 10,
+                dependent_execute: DependentExecute::TaskAware,
             },
         }
     }

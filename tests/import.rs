@@ -85,18 +85,39 @@ fn dolphinscheduler_warehouse_imports_and_validates() {
         .map(|u| m.task(*u).name.as_str())
         .collect();
     assert_eq!(ups, vec!["ods_订单.同步订单"]);
-    // The DEPENDENT task waits for the other workflow's last tasks (depTaskCode 0 = ALL).
+    // The DEPENDENT task is one: its items (depTaskCode 0 = ALL, and one task with
+    // last1Days), no upstream.
     let wait = m
         .tasks
         .iter()
         .find(|t| t.name == "dws_report.wait_ods")
         .unwrap();
-    let ups: Vec<&str> = wait
-        .upstream
+    assert!(wait.upstream.is_empty());
+    use schedsim::calendar::dependent::DateValue;
+    let items: Vec<(schedsim::model::DependOn, DateValue)> = wait
+        .depends
+        .as_ref()
+        .unwrap()
+        .items
         .iter()
-        .map(|u| m.task(*u).name.as_str())
+        .map(|d| (d.what, d.date_value))
         .collect();
-    assert_eq!(ups, vec!["ods_订单.append_log", "ods_订单.today_snapshot"]);
+    let sync_id = schedsim::model::TaskId(
+        m.tasks
+            .iter()
+            .position(|t| t.name == "ods_订单.同步订单")
+            .unwrap() as u32,
+    );
+    assert_eq!(
+        items,
+        vec![
+            (schedsim::model::DependOn::All, DateValue::Today),
+            (
+                schedsim::model::DependOn::Task(sync_id),
+                DateValue::Last1Days
+            )
+        ]
+    );
     // failRetryInterval is in minutes; timeout (FAILED strategy) too.
     let sync = m
         .tasks
@@ -957,10 +978,12 @@ fn check_reports_a_task_writing_another_tasks_partition() {
         shared[0]["message"]
             .as_str()
             .unwrap()
-            .contains("partitions of ods.orders that ods_订单.同步订单 also writes (3 partitions)"),
+            .contains("partitions of ods.orders that ods_订单.同步订单 also writes (2 partitions)"),
         "{shared:?}"
     );
-    assert_eq!(shared[0]["evidence"].as_array().unwrap().len(), 3);
+    // Two of the three dates: wait_ods of the first date waits for 同步订单 of the
+    // day before (its `last1Days` item), which the backfill does not run.
+    assert_eq!(shared[0]["evidence"].as_array().unwrap().len(), 2);
 }
 
 #[test]

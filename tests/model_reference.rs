@@ -68,6 +68,12 @@ const SECTIONS: &[(&str, Option<Place>, Place, &str)] = &[
         "zz_probe = 1",
     ),
     (
+        "`[[workflow.task.depends]]`",
+        Some(Place::Task),
+        Place::Task,
+        "depends = [{ workflow = \"other_workflow\", zz_probe = 1 }]",
+    ),
+    (
         "`duration`",
         Some(Place::Task),
         Place::Task,

@@ -3,6 +3,7 @@
 //! times; nothing reads the wall clock.
 
 pub mod cron;
+pub mod dependent;
 pub mod params;
 pub mod schedule;
 pub mod timetable;

@@ -50,6 +50,9 @@ struct BackfillJson {
     run_immediately: bool,
     /// Airflow: which dates that already ran are run again.
     reprocess: Option<&'static str>,
+    /// DolphinScheduler ALL_DEPENDENT: "direct", or "all_levels" (allLevelDependent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependents: Option<&'static str>,
 }
 
 fn bound(b: DateOrTime) -> String {
@@ -86,6 +89,9 @@ fn listed(m: &Model, s: &Scenario) -> Listed {
                 order: b.order.word(),
                 run_immediately: b.run_immediately,
                 reprocess: b.reprocess.map(|r| r.word()),
+                dependents: b
+                    .dependents
+                    .map(|all| if all { "all_levels" } else { "direct" }),
             })
             .collect(),
         faults: s.faults.iter().map(|f| fault_arg(m, f)).collect(),
@@ -152,7 +158,12 @@ fn print_text(m: &Model, all: &[Listed]) {
             };
             let reprocess = b
                 .reprocess
-                .map_or(String::new(), |r| format!(", reprocess {r}"));
+                .map_or(String::new(), |r| format!(", reprocess {r}"))
+                + match b.dependents {
+                    Some("all_levels") => ", dependents = true, all_levels = true (ALL_DEPENDENT)",
+                    Some(_) => ", dependents = true (ALL_DEPENDENT)",
+                    None => "",
+                };
             outln!(
                 "  backfill {}: {}{} {range}, at {}, {groups}, {}{}{reprocess}",
                 i + 1,

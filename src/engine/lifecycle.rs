@@ -17,7 +17,12 @@ impl<'m> Engine<'m> {
             task: inst.task,
             group: task.group,
             task_group: task.task_group,
-            slots: task.pool_slots.max(1),
+            // A DEPENDENT task runs on the master: no slot of its group.
+            slots: if task.depends.is_some() {
+                0
+            } else {
+                task.pool_slots.max(1)
+            },
             scheduled: inst.scheduled,
             run_after: inst.run_after,
             date: self.units[inst.unit as usize].key,
@@ -28,6 +33,9 @@ impl<'m> Engine<'m> {
         });
         if to == State::WaitingUpstream {
             self.upstream_hold(i, sink);
+        }
+        if (to.is_final() || from.is_final()) && self.dependent.watches(task.workflow) {
+            self.dependent_changed();
         }
     }
 

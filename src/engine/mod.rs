@@ -13,6 +13,8 @@
 
 mod budget;
 pub mod chains;
+mod complement;
+mod dependent;
 mod events;
 mod history;
 mod lifecycle;
@@ -155,6 +157,8 @@ enum Ev {
     RetryDue,
     Advance,
     Operation,
+    /// A check of a DEPENDENT task's items.
+    Poll,
 }
 
 /// A binding, in its upstream's list of dependents.
@@ -228,6 +232,8 @@ pub struct Engine<'m> {
     history_replayed: bool,
     /// History instances a backfill ran again in place (Airflow `reprocess`).
     reprocessed: std::collections::BTreeSet<u32>,
+    /// DEPENDENT tasks checking their items.
+    dependent: dependent::Waiters,
 }
 
 impl<'m> Engine<'m> {
@@ -294,6 +300,7 @@ impl<'m> Engine<'m> {
             history_units: 0,
             history_replayed: false,
             reprocessed: std::collections::BTreeSet::new(),
+            dependent: dependent::Waiters::new(model),
         };
         engine.add_history(scenario, config.max_instances)?;
         let mut budget = config
@@ -364,7 +371,9 @@ impl<'m> Engine<'m> {
                 }]
             });
         }
-        for (b_index, b) in scenario.backfills.iter().enumerate() {
+        // With `dependents = true`, each backfill is followed by the complements it clones.
+        let backfills = complement::backfills(model, scenario, &mut engine.notes)?;
+        for (b_index, b) in backfills.iter().map(|(k, b)| (*k, b)) {
             let at = local_to_instant(tz, b.at);
             let req = Request {
                 targets: b.targets.clone(),
@@ -578,6 +587,7 @@ impl<'m> Engine<'m> {
                             self.advance(a, sink);
                         }
                         Ev::Operation => self.operate(a, sink),
+                        Ev::Poll => self.poll(a, b, sink),
                     }
                 }
                 self.events.recycle(bucket);

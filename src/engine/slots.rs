@@ -5,6 +5,10 @@ use super::*;
 
 impl<'m> Engine<'m> {
     pub(super) fn enqueue(&mut self, i: u32) {
+        if self.is_dependent(i) {
+            self.dependent.ready.push(i);
+            return;
+        }
         let inst = &self.instances[i as usize];
         let task = self.model.task(inst.task);
         let key = self.task_key[inst.task.0 as usize];
@@ -16,6 +20,7 @@ impl<'m> Engine<'m> {
     /// Starts queued instances while their groups (and task groups) have slots, in
     /// each group's queue order.
     pub(super) fn dispatch(&mut self, sink: &mut impl Sink) {
+        self.start_dependents(sink);
         for g in 0..self.groups.len() {
             while self.groups[g].free > 0 {
                 let Some(Reverse(entry)) = self.groups[g].queue.pop() else {
@@ -159,6 +164,9 @@ impl<'m> Engine<'m> {
 
     pub(super) fn release(&mut self, i: u32) {
         let task = self.model.task(self.instances[i as usize].task);
+        if task.depends.is_some() {
+            return; // a DEPENDENT task took no slot
+        }
         self.groups[task.group.0 as usize].free += task.pool_slots.max(1);
         if let Some(tg) = task.task_group {
             self.groups[tg.0 as usize].free += 1;

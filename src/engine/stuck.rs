@@ -60,6 +60,7 @@ impl<'m> Engine<'m> {
                     _ if stopped.is_some() => stopped.into_iter().collect(),
                     State::WaitingTime => vec![Wait::Time(inst.run_after)],
                     State::WaitingRetry => vec![Wait::Retry(due.get(&i).copied())],
+                    State::Running if self.dependent_running(i) => vec![Wait::Dependent(i)],
                     _ => vec![Wait::Finishing(due.get(&i).copied())],
                 };
                 Stuck {
@@ -224,6 +225,8 @@ pub enum Wait {
     MaxActiveTasks(WorkflowId),
     /// An operator to unfreeze it.
     Unfreeze,
+    /// A DEPENDENT task's items, still waiting (it is this instance).
+    Dependent(u32),
     /// Nothing: a budget ran out and the run stopped.
     Stopped(Stop),
 }

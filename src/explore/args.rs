@@ -164,8 +164,15 @@ pub fn parse_stretch(model: &Model, text: &str) -> Result<Stretch, String> {
         .ok_or_else(|| {
             format!("`{factor}`: expected a factor above 0, at most 1000 (2 doubles the duration)")
         })?;
+    let task = task_named(model, task)?;
+    if model.task(task).depends.is_some() {
+        return Err(format!(
+            "`{}` is a DEPENDENT task: it runs no execution to stretch (it ends at the check that finds its items done)",
+            model.task(task).name
+        ));
+    }
     Ok(Stretch {
-        task: task_named(model, task)?,
+        task,
         scheduled: time(scheduled)?,
         factor,
     })

@@ -349,9 +349,11 @@ pub fn plan(
         });
     }
     // Under transient faults a timeout would fail the instance for good.
+    // A DEPENDENT task has no execution length to stretch.
     let stretch_targets: Vec<&Target> = targets
         .iter()
         .filter(|t| aim.stretch && !(transient && t.timeout))
+        .filter(|t| model.task(t.task).depends.is_none())
         .filter(|t| {
             !scenario
                 .stretches

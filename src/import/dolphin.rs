@@ -11,10 +11,12 @@ use serde_json::Value;
 
 use super::json::{self, Obj};
 use super::{
-    Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
-    default_scenario, model_name, sql_writes, unique,
+    Draft, DraftDepend, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options,
+    Report, default_scenario, model_name, sql_writes, unique,
 };
+use crate::calendar::dependent::{Cycle, DateValue};
 use crate::calendar::params::Flavor;
+use crate::keyword::Keyword;
 use crate::rules::CronDialect;
 
 /// Task types of DolphinScheduler 3.1 to 3.3 (the UI's task-type list, with the
@@ -681,8 +683,16 @@ fn task(
     let mut depends = Vec::new();
     if task_type == "DEPENDENT" {
         let dep = p.obj("dependence")?;
-        for (path, v) in dep.list("dependTaskList")? {
+        // One relation for the task: exact when every level says the same.
+        let mut relations = vec![dep.opt_str("relation")?.unwrap_or("AND").to_string()];
+        let groups = dep.list("dependTaskList")?;
+        let several = groups.len() > 1;
+        for (path, v) in groups {
             let m = Obj::new(t.file, v, path)?;
+            let inner = m.opt_str("relation")?.unwrap_or("AND").to_string();
+            if several || m.list("dependItemList")?.len() > 1 {
+                relations.push(inner);
+            }
             for (path, v) in m.list("dependItemList")? {
                 let item = Obj::new(t.file, v, path)?;
                 depends.push((
@@ -693,19 +703,40 @@ fn task(
                     item.opt_str("dateValue")?.unwrap_or("today").to_string(),
                 ));
             }
-            if m.opt_str("relation")? == Some("OR") {
-                report.drop(
-                    m.at("relation"),
-                    format!("{qualified}: OR between dependent items"),
-                    "schedsim waits for every upstream (AND)",
-                );
-            }
         }
-        if dep.opt_str("relation")? == Some("OR") {
-            report.drop(
+        // With one group the outer relation does not matter.
+        if !several {
+            relations.remove(0);
+        }
+        relations.dedup();
+        match relations.as_slice() {
+            [] => {}
+            [r] if r == "OR" => draft.depends_relation = Some("or"),
+            [_] => {}
+            _ => report.drop(
                 dep.at("relation"),
-                format!("{qualified}: OR between dependent groups"),
-                "schedsim waits for every upstream (AND)",
+                format!("{qualified}: AND and OR mixed between dependent groups and their items"),
+                "schedsim's DEPENDENT task has one relation for all its items: taken as AND",
+            ),
+        }
+        if let Some(c) = dep.opt_int("checkInterval")?.filter(|c| *c > 0) {
+            draft.check_interval = Some(c as u64);
+        }
+        if let Some(policy) = dep
+            .opt_str("failurePolicy")?
+            .filter(|p| *p == "DEPENDENT_FAILURE_WAITING")
+        {
+            report.drop(
+                dep.at("failurePolicy"),
+                format!("{qualified}: failurePolicy {policy}"),
+                "schedsim fails a DEPENDENT task when an item fails (DEPENDENT_FAILURE_FAILURE)",
+            );
+        }
+        if draft.task_group.take().is_some() {
+            report.drop(
+                t.at("taskGroupId"),
+                format!("{qualified}: the task group of a DEPENDENT task"),
+                "schedsim does not model task groups on DEPENDENT tasks (they take no worker slot)",
             );
         }
     }
@@ -785,7 +816,7 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
         for (t, up) in w.tasks.iter_mut().zip(ups) {
             t.draft.upstream = up.iter().map(|c| names[c].clone()).collect();
             for (path, def, dep_task, cycle, date_value) in &t.depends {
-                let Some((wname, wtasks, wrel)) = by_code.get(def) else {
+                let Some((wname, wtasks, _)) = by_code.get(def) else {
                     report.drop(
                         path.clone(),
                         format!(
@@ -796,26 +827,19 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                     );
                     continue;
                 };
-                if cycle != "day" || date_value != "today" {
-                    report.drop(path.clone(), format!("{}.{}: dependency on {wname} ({cycle}, {date_value})", w.draft.name, t.draft.name), "schedsim binds a cross-workflow upstream to the same date only (cycle day, dateValue today)");
+                if Cycle::from_word(cycle).is_none() || DateValue::from_word(date_value).is_none() {
+                    report.drop(path.clone(), format!("{}.{}: dependency on {wname} ({cycle}, {date_value})", w.draft.name, t.draft.name), "a cycle or dateValue DolphinScheduler's DependentUtils.getDateIntervalList does not know");
                     continue;
                 }
-                let targets: Vec<&String> = if *dep_task == 0 || *dep_task == -1 {
-                    // ALL: the whole workflow, i.e. its tasks that nothing follows.
-                    wtasks
-                        .iter()
-                        .filter(|(c, _, forbidden)| {
-                            !forbidden && !wrel.iter().any(|(pre, _)| pre == c)
-                        })
-                        .map(|(_, n, _)| n)
-                        .collect()
-                } else {
-                    match wtasks.iter().find(|(c, _, _)| c == dep_task) {
+                let task = match *dep_task {
+                    -1 => None,
+                    0 => Some("ALL".to_string()),
+                    _ => match wtasks.iter().find(|(c, _, _)| c == dep_task) {
                         Some((_, n, true)) => {
                             report.drop(path.clone(), format!("{}.{}: dependency on {wname}.{n}", w.draft.name, t.draft.name), "the task it names is forbidden (flag NO): DolphinScheduler counts it as done");
-                            Vec::new()
+                            continue;
                         }
-                        Some((_, n, false)) => vec![n],
+                        Some((_, n, false)) => Some(n.clone()),
                         None => {
                             return Err(ImportError {
                                 file: w.file.clone(),
@@ -825,14 +849,14 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                                 ),
                             });
                         }
-                    }
+                    },
                 };
-                for n in targets {
-                    let up = format!("{wname}.{n}");
-                    if !t.draft.upstream.contains(&up) {
-                        t.draft.upstream.push(up);
-                    }
-                }
+                t.draft.depends.push(DraftDepend {
+                    workflow: wname.clone(),
+                    task,
+                    cycle: cycle.clone(),
+                    date_value: date_value.clone(),
+                });
             }
         }
         let kept: Vec<TaskDef> = std::mem::take(&mut w.tasks)

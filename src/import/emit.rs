@@ -250,22 +250,59 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
                     kv("writes", format!("[\n    {},\n  ]", ws.join(",\n    ")));
                 }
             }
+            if let Some(r) = t.depends_relation {
+                kv("depends_relation", q(r));
+            }
+            if let Some(c) = t.check_interval {
+                kv("check_interval", q(&duration(c)));
+            }
+            for d in &t.depends {
+                let _ = writeln!(
+                    o,
+                    "\n    [[workflow.task.depends]]\n    workflow = {}",
+                    q(&d.workflow)
+                );
+                if let Some(task) = &d.task {
+                    let _ = writeln!(o, "    task = {}", q(task));
+                }
+                let _ = writeln!(
+                    o,
+                    "    cycle = {}\n    date_value = {}",
+                    q(&d.cycle),
+                    q(&d.date_value)
+                );
+            }
         }
     }
     if let Some(s) = &d.scenario {
+        // DolphinScheduler complements one workflow per command: one backfill each,
+        // so that a DEPENDENT task's wait holds no other workflow's dates.
+        let each = d.profile == "dolphinscheduler" && s.targets.len() > 1;
         let _ = writeln!(
             o,
-            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.\n[[scenario]]\nname = {}\nstart = {}\n\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}\n  groups = 3",
+            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.{}\n[[scenario]]\nname = {}\nstart = {}",
+            if each {
+                "\n# DolphinScheduler complements one workflow per command: one backfill each."
+            } else {
+                ""
+            },
             q(&s.name),
             q(&s.start),
-            s.targets
-                .iter()
-                .map(|t| q(t))
-                .collect::<Vec<_>>()
-                .join(", "),
-            q(&s.from),
-            q(&s.to)
         );
+        let groups: Vec<Vec<&String>> = if each {
+            s.targets.iter().map(|t| vec![t]).collect()
+        } else {
+            vec![s.targets.iter().collect()]
+        };
+        for targets in groups {
+            let _ = writeln!(
+                o,
+                "\n  [[scenario.backfill]]\n  targets = [{}]\n  from = {}\n  to = {}\n  groups = 3",
+                targets.iter().map(|t| q(t)).collect::<Vec<_>>().join(", "),
+                q(&s.from),
+                q(&s.to)
+            );
+        }
     }
     o
 }

@@ -207,6 +207,13 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
         let wf_name = draft.workflows[w].name.clone();
         let task = &mut draft.workflows[w].tasks[t];
         let qualified = format!("{wf_name}.{}", task.name);
+        if !task.depends.is_empty() {
+            report.notes.push(format!(
+                "{qualified}: {} samples left aside: a DEPENDENT task runs until its items decide, not for a duration",
+                list.len()
+            ));
+            continue;
+        }
         let mut secs: Vec<u64> = list.iter().map(|s| s.seconds.max(1) as u64).collect();
         secs.sort_unstable();
         let n = secs.len();

@@ -174,6 +174,22 @@ pub struct DraftTask {
     pub fail_probability: Option<f64>,
     pub writes: Vec<DraftWrite>,
     pub comment: Vec<String>,
+    /// DolphinScheduler DEPENDENT items (`[[workflow.task.depends]]`).
+    pub depends: Vec<DraftDepend>,
+    /// "or" when the items combine with OR.
+    pub depends_relation: Option<&'static str>,
+    /// A DEPENDENT task's `checkInterval`, in seconds.
+    pub check_interval: Option<u64>,
+}
+
+/// One DEPENDENT item, as the model writes it.
+#[derive(Clone, Debug, Default)]
+pub struct DraftDepend {
+    pub workflow: String,
+    /// None: the workflow instance's state; "ALL"; or a task of it.
+    pub task: Option<String>,
+    pub cycle: String,
+    pub date_value: String,
 }
 
 #[derive(Clone, Debug, Default)]

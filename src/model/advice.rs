@@ -2,6 +2,8 @@
 //! advises against, or that it reads otherwise than they say. They do not change the
 //! exit code; each says the bound and where it comes from.
 //!
+//! - `depends_relation` or `check_interval` on a task without DEPENDENT items, and a
+//!   backfill's `all_levels` without `dependents`.
 //! - A Quartz day-of-month list with `W` (`2W,16`): Quartz 2.3.2 fires only the
 //!   weekday nearest its smallest day.
 //! - A 3.2 date function (`$[this_day(...)]`...) under `profile_version = "3.1"`:
@@ -39,6 +41,49 @@ const DS_3_2_FUNCTIONS: [&str; 7] = [
 
 /// Adds the warnings of a model that validates to `out`.
 pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
+    for b in doc.scenarios.iter().flat_map(|s| &s.backfills) {
+        if let Some(all) = &b.all_levels
+            && all.value
+            && !b.dependents.as_ref().is_some_and(|d| d.value)
+        {
+            out.diagnostics.push(
+                Diagnostic::new(
+                    all.span.clone(),
+                    "`all_levels` does nothing without `dependents = true`",
+                    "`dependents = true` beside it",
+                )
+                .help("allLevelDependent only widens a complement of dependent workflows (complementDependentMode = ALL_DEPENDENT)"),
+            );
+        }
+    }
+    // A DEPENDENT task's settings on a task that has no items.
+    for t in doc.workflows.iter().flat_map(|w| &w.tasks) {
+        let keys = [
+            (
+                t.depends_relation.as_ref().map(|v| v.span.clone()),
+                "depends_relation",
+            ),
+            (
+                t.check_interval.as_ref().map(|v| v.span.clone()),
+                "check_interval",
+            ),
+        ];
+        for (span, key) in keys {
+            if let (Some(span), None) = (span, &t.depends) {
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        span,
+                        format!(
+                            "`{key}` does nothing here: task `{}` has no `depends` items",
+                            t.name.value
+                        ),
+                        "a DEPENDENT task (with [[workflow.task.depends]] items)",
+                    )
+                    .help("add its [[workflow.task.depends]] items, or remove the key"),
+                );
+            }
+        }
+    }
     // A cron whose engine fires less than it says (Quartz's `W` in a list).
     let crons = doc.workflows.iter().flat_map(|w| {
         w.cron

@@ -245,6 +245,36 @@ pub struct TaskDoc {
     pub fail: Option<FailDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writes: Option<Vec<WriteDoc>>,
+    /// dolphinscheduler only: a DEPENDENT task's items (`[[workflow.task.depends]]`):
+    /// it succeeds when the upstream instances they name did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends: Option<Vec<DependsDoc>>,
+    /// dolphinscheduler only: how the items combine, "and" (default) or "or".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_relation: Option<Sp<crate::calendar::dependent::Relation>>,
+    /// dolphinscheduler only: time between two checks of the items (`checkInterval`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_interval: Option<Sp<DurationText>>,
+}
+
+/// `[[workflow.task.depends]]`: one item of a DolphinScheduler DEPENDENT task.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DependsDoc {
+    /// The upstream workflow (definitionCode).
+    pub workflow: Sp<String>,
+    /// One of its tasks, or "ALL" (every task succeeded); absent: the workflow
+    /// instance's state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<Sp<String>>,
+    /// "day" (default), "hour", "week" or "month".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<Sp<crate::calendar::dependent::Cycle>>,
+    /// Which schedule times (dateValue): "today" (default), "last1Days", "thisWeek"...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_value: Option<Sp<crate::calendar::dependent::DateValue>>,
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
 }
 
 /// `effective = { from, to }`: the task's effective period, both ends included.
@@ -416,6 +446,13 @@ pub struct BackfillDoc {
     /// Airflow: which dates that already have a run are run again (default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reprocess: Option<Sp<Reprocess>>,
+    /// DolphinScheduler: complementDependentMode = ALL_DEPENDENT: the workflows whose
+    /// DEPENDENT tasks name a target are complemented with it (3.1, 3.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependents: Option<Sp<bool>>,
+    /// DolphinScheduler, with `dependents`: allLevelDependent, every level down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_levels: Option<Sp<bool>>,
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
 }
@@ -526,8 +563,12 @@ table_decode!(TaskDoc, "[[workflow.task]]", {
     name: required, cron: optional, upstream: optional, resource_group: optional,
     task_group: optional, pool_slots: optional, priority: optional, priority_weight: optional,
     self_dependency: optional, effective: optional, duration: optional, retry: optional,
-    timeout: optional, fail: optional, writes: optional,
+    timeout: optional, fail: optional, writes: optional, depends: optional,
+    depends_relation: optional, check_interval: optional,
 });
+table_decode!(DependsDoc, "[[workflow.task.depends]]", {
+    workflow: required, task: optional, cycle: optional, date_value: optional,
+}, span = span);
 table_decode!(EffectiveDoc, "`effective`", { from: required, to: required }, span = span);
 table_decode!(LognormalDoc, "`lognormal`", { median: required, p95: required });
 table_decode!(RetryDoc, "`retry`", {
@@ -548,7 +589,7 @@ table_decode!(BackfillDoc, "[[scenario.backfill]]", {
     at: optional, targets: required, downstream: optional, from: optional, to: optional,
     dates: optional,
     window: optional, groups: optional, order: optional, run_immediately: optional,
-    reprocess: optional,
+    reprocess: optional, dependents: optional, all_levels: optional,
 }, span = span);
 table_decode!(FaultDoc, "[[scenario.fault]]", {
     task: required, scheduled: required, attempts: optional, phase: optional, origin: optional,

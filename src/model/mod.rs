@@ -110,6 +110,36 @@ pub struct Task {
     pub timeout: Option<Seconds>,
     pub fail: Option<RandomFailure>,
     pub writes: Vec<Write>,
+    /// dolphinscheduler: a DEPENDENT task's items; None for every other task.
+    pub depends: Option<Box<Dependent>>,
+}
+
+/// A DolphinScheduler DEPENDENT task: items checked every `check_interval` seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dependent {
+    pub items: Vec<DependItem>,
+    pub relation: crate::calendar::dependent::Relation,
+    pub check_interval: Seconds,
+}
+
+/// One DEPENDENT item: which upstream, what of it, and which schedule times.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DependItem {
+    pub workflow: WorkflowId,
+    pub what: DependOn,
+    pub cycle: crate::calendar::dependent::Cycle,
+    pub date_value: crate::calendar::dependent::DateValue,
+}
+
+/// What a DEPENDENT item looks at in the upstream workflow instance (`depTaskCode`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DependOn {
+    /// -1: the workflow instance's state.
+    Workflow,
+    /// 0 ("ALL"): the workflow instance succeeded and each of its tasks did.
+    All,
+    /// One task's instance.
+    Task(TaskId),
 }
 
 /// How long an execution takes.
@@ -208,6 +238,9 @@ pub struct Backfill {
     /// Airflow: which dates that already ran (the scenario's history) run again; None
     /// elsewhere, where a backfill creates new instances beside the old ones.
     pub reprocess: Option<Reprocess>,
+    /// DolphinScheduler ALL_DEPENDENT: complement the workflows depending on the
+    /// targets too; `Some(true)` with allLevelDependent.
+    pub dependents: Option<bool>,
 }
 
 /// Runs that happened before the scenario's start (`[[scenario.history]]`): one task's

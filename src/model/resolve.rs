@@ -15,6 +15,8 @@ use crate::calendar::{CronExpr, params};
 use crate::keyword::Keyword;
 use crate::rules::{Backoff, CronDialect, DsVersion, GroupSplit, Profile, Rules};
 
+#[path = "dependent.rs"]
+mod dependent;
 #[path = "history.rs"]
 mod history;
 
@@ -272,6 +274,7 @@ impl Resolver<'_> {
             tasks[to.0 as usize].upstream.push(*from);
         }
         self.cycles(&tasks, &edges);
+        self.dependents(doc, &mut tasks, &workflow_names, &rules);
 
         let mut model = Model {
             name: doc.model.name.value.clone(),
@@ -500,6 +503,7 @@ impl Resolver<'_> {
                     timeout: None,
                     fail: None,
                     writes: Vec::new(),
+                    depends: None,
                 });
             }
             workflows.push(Workflow {
@@ -1141,6 +1145,14 @@ impl Resolver<'_> {
                         format!("a stretch factor of {factor} is not above 0 and at most 1000"),
                         "expected a number above 0, at most 1000 (2 doubles the duration)",
                     ));
+                } else if let Some(t) = task
+                    && model.task(t).depends.is_some()
+                {
+                    self.err(Diagnostic::new(
+                        st.task.span.clone(),
+                        "a DEPENDENT task runs no execution to stretch",
+                        "it ends at the check that finds its items done: stretch the upstream instance it waits for",
+                    ));
                 } else if let (Some(task), Some(scheduled)) = (task, scheduled) {
                     stretches.push(Stretch {
                         task,
@@ -1405,6 +1417,7 @@ impl Resolver<'_> {
         let window = b.window.as_ref().and_then(|w| self.window(w));
         self.backfill_groups(&b.groups, rules);
         let reprocess = self.reprocess(b);
+        let dependents = self.backfill_dependents(b);
         if p == Profile::Dataworks
             && let Some(g) = &b.groups
             && g.value > 10
@@ -1436,6 +1449,7 @@ impl Resolver<'_> {
             order: b.order.as_ref().map_or(rules.order, |o| o.value),
             run_immediately: b.run_immediately.as_ref().is_some_and(|v| v.value),
             reprocess,
+            dependents,
         })
     }
 

@@ -730,7 +730,8 @@ fn no_early_start(f: &Facts<'_, '_>) -> PropertyResult {
         let Some(start) = inst.start else { continue };
         let chosen = f.engine.units[inst.unit as usize]
             .backfill
-            .is_some_and(|b| f.scenario.backfills[b as usize].run_immediately);
+            .and_then(|b| f.scenario.backfills.get(b as usize))
+            .is_some_and(|b| b.run_immediately);
         if start >= inst.run_after || chosen {
             continue;
         }

@@ -213,8 +213,14 @@ fn ready_by(
         .iter()
         .filter(|u| u.created.is_none() && judges(origin, u.origin))
         .filter(|u| {
-            u.backfill
-                .is_none_or(|b| covers(model, &scenario.backfills[b as usize], task))
+            u.backfill.is_none_or(|b| {
+                // A complement cloned for a dependent workflow (ALL_DEPENDENT)
+                // is not one of the scenario's backfills.
+                scenario
+                    .backfills
+                    .get(b as usize)
+                    .is_some_and(|b| covers(model, b, task))
+            })
         })
         .count();
     // Each date that never started is one miss; one line says how many.

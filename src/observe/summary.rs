@@ -577,6 +577,7 @@ pub fn describe_waits(engine: &Engine<'_>, waits: &[Wait]) -> Vec<String> {
                 )
             }
             Wait::Unfreeze => "an unfreeze".to_string(),
+            Wait::Dependent(i) => engine.dependent_wait(i),
             Wait::Stopped(stop) => format!("nothing more: the run stopped: {stop}"),
         })
         .collect()
