@@ -284,13 +284,20 @@ fn model_with(profile: &str, place: Option<Place>, lines: &str) -> String {
             "kind = \"rerun\"".into(),
         ]
         .into_iter()
-        .chain(instance.clone())
+        .chain(instance)
         .collect(),
     );
+    // On `extract`: a probe may make `load` a DEPENDENT task, which has nothing to
+    // stretch.
     m += "  [[scenario.stretch]]\n";
     m += &table(
         Place::Stretch,
-        instance.into_iter().chain(["factor = 2".into()]).collect(),
+        [
+            "task = \"orders.extract\"".to_string(),
+            "scheduled = \"2025-03-02T02:00:00\"".into(),
+            "factor = 2".into(),
+        ]
+        .into(),
     );
     m
 }
