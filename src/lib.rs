@@ -19,3 +19,4 @@ pub mod rules;
 pub mod seeds;
 pub mod shard;
 pub mod whatif;
+pub mod window;
