@@ -34,7 +34,7 @@ pub struct Totals {
     pub last_end: Option<Instant>,
     /// Instances retired.
     pub instances: u64,
-    /// Most instances held at once by a windowed run, at the end of an instant.
+    /// Most instances a windowed run held between two instants (after retiring).
     pub peak_live: u64,
 }
 
@@ -87,7 +87,6 @@ impl<'m> Engine<'m> {
     pub(super) fn retire(&mut self, sink: &mut impl Sink) {
         self.live += self.instances.len() as u64 - self.pushed;
         self.pushed = self.instances.len() as u64;
-        self.retired.peak_live = self.retired.peak_live.max(self.live);
         let mut ending = std::mem::take(&mut self.ending);
         for &u in &ending {
             let unit = &self.units[u as usize];
@@ -122,6 +121,7 @@ impl<'m> Engine<'m> {
         }
         ending.clear();
         self.ending = ending;
+        self.retired.peak_live = self.retired.peak_live.max(self.live);
     }
 
     /// The instances unit `u` was created with, planned again (task, scheduled): what
