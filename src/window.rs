@@ -28,6 +28,8 @@ pub struct Window<T> {
     /// `None`: a page all of whose ids were retired.
     pages: Vec<Option<Page<T>>>,
     len: usize,
+    /// What reading a retired id of a freed page gives, if anything.
+    tomb: Option<Box<T>>,
 }
 
 impl<T> Default for Window<T> {
@@ -35,6 +37,7 @@ impl<T> Default for Window<T> {
         Window {
             pages: Vec::new(),
             len: 0,
+            tomb: None,
         }
     }
 }
@@ -42,6 +45,16 @@ impl<T> Default for Window<T> {
 impl<T> Window<T> {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A window where reading a retired id gives `tomb` (or the retired item itself,
+    /// while its page is held): for the engine's instances, a final state, so an event
+    /// or queue entry left for a retired instance finds nothing to do.
+    pub fn with_tomb(tomb: T) -> Self {
+        Window {
+            tomb: Some(Box::new(tomb)),
+            ..Self::default()
+        }
     }
 
     /// One past the last id pushed (retired ids included).
@@ -144,9 +157,10 @@ impl<'a, T> IntoIterator for &'a Window<T> {
 impl<T> Index<usize> for Window<T> {
     type Output = T;
     fn index(&self, i: usize) -> &T {
-        match &self.pages[i >> PAGE_BITS] {
-            Some(page) => &page.items[i & (PAGE - 1)],
-            None => panic!("id {i} was retired"),
+        match (&self.pages[i >> PAGE_BITS], &self.tomb) {
+            (Some(page), _) => &page.items[i & (PAGE - 1)],
+            (None, Some(tomb)) => tomb,
+            (None, None) => panic!("id {i} was retired"),
         }
     }
 }
@@ -193,5 +207,11 @@ mod tests {
         w.retire(0, PAGE);
         assert!(w.pages[0].is_none());
         assert_eq!(w.iter().next(), Some(&(2 * PAGE)));
+        let mut t = Window::with_tomb(usize::MAX);
+        for k in 0..PAGE {
+            t.push(k);
+        }
+        t.retire(0, PAGE);
+        assert_eq!((t[3], t.get(3)), (usize::MAX, None));
     }
 }

@@ -302,3 +302,22 @@ fn the_window_holds_only_the_units_in_flight() {
     assert_eq!(engine.instances.iter().count(), 200 * 96);
     assert_eq!(engine.retired.instances, 0);
 }
+
+/// A workflow instance ended by a failure (`failure_strategy = end`) kills its running
+/// tasks: their executions' end events stay queued after the unit ended and was
+/// retired, and a whole page of retired instances is freed before they come.
+#[test]
+fn events_left_for_killed_instances_of_a_retired_unit_are_skipped() {
+    let tasks: String = (0..7)
+        .map(|k| format!("  [[workflow.task]]\n  name = \"c{k}\"\n  duration = \"10h\"\n"))
+        .collect();
+    let text = format!(
+        "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\ntimezone = \"UTC\"\n[[resource_group]]\nname = \"g\"\nslots = 100000\n[[workflow]]\nname = \"w\"\ncron = \"0 * * * * ? *\"\nfailure_strategy = \"end\"\n  [[workflow.task]]\n  name = \"a\"\n  duration = \"1m\"\n  fail = {{ probability = 1.0 }}\n{tasks}[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-01T09:59:00\"\n  groups = 0\n"
+    );
+    let m = load_str("m.toml", &text).unwrap();
+    assert_eq!(memory(&m, &m.scenarios[0], false), Memory::Windowed);
+    let full = outputs(&m, Memory::Full, 0).unwrap();
+    let windowed = outputs(&m, Memory::Windowed, 0).unwrap();
+    assert!(full.0.contains("killed"), "{}", full.0);
+    assert_eq!(full, windowed);
+}

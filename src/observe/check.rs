@@ -977,7 +977,10 @@ mod tests {
             let config = crate::engine::Config::new(0, 10_000);
             let (engine, findings, _) =
                 crate::observe::observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
-            assert_eq!(units_disjoint(&engine, &fold::Disjoint::default()), shortcut);
+            assert_eq!(
+                units_disjoint(&engine, &fold::Disjoint::default()),
+                shortcut
+            );
             assert_eq!(has_duplicate(&engine), twice > 0);
             let unique = &findings.properties[0];
             assert_eq!(unique.witness.as_ref().map_or(0, |w| w.count), twice);
