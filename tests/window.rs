@@ -1,8 +1,8 @@
 //! Windowed runs (issue 15 item 2) change nothing but memory: for generated models and
 //! scenarios of every profile (backfills in date groups, overlapping backfills, the
 //! recurring schedule, hourly tasks bound to daily ones, upstreams across workflows,
-//! failures and retries, effective periods, self-dependency, dates that wait for their
-//! time), a run that `observe::memory` lets retire its units gives exactly the
+//! failures and retries, workflow instances a failure ends, effective periods,
+//! self-dependency, dates that wait for their time), a run that `observe::memory` lets retire its units gives exactly the
 //! property results, summary (text, check text, JSON figures), dates and trace of the
 //! same run keeping every instance. And the window does shrink: a long backfill holds
 //! at most the instances of the units in flight.
@@ -129,6 +129,10 @@ fn text(s: &Spec) -> String {
                 "\n[[workflow]]\nname = \"w{k}\"\ncron = \"{}\"\n",
                 crons[s.profile][task.schedule]
             );
+            // A failure ends the workflow instance: its running tasks are killed.
+            if s.profile == 1 && (s.seed + k as u64) % 2 == 0 {
+                t += "failure_strategy = \"end\"\n";
+            }
         }
         t += &format!("  [[workflow.task]]\n  name = \"t{k}\"\n");
         if s.profile == 0 {
