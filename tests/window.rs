@@ -130,7 +130,7 @@ fn text(s: &Spec) -> String {
                 crons[s.profile][task.schedule]
             );
             // A failure ends the workflow instance: its running tasks are killed.
-            if s.profile == 1 && (s.seed + k as u64) % 2 == 0 {
+            if s.profile == 1 && (s.seed + k as u64).is_multiple_of(2) {
                 t += "failure_strategy = \"end\"\n";
             }
         }
