@@ -20,3 +20,4 @@ pub mod seeds;
 pub mod seeds_part;
 pub mod shard;
 pub mod whatif;
+pub mod window;

@@ -13,7 +13,7 @@ use schedsim::observe::dates;
 use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
-use schedsim::observe::{Summary, observe_with};
+use schedsim::observe::{Summary, observe_in};
 use schedsim::plan::reach::{self, Reach};
 
 use super::output::Outputs;
@@ -378,12 +378,21 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
     };
     let mut chrome = chrome.map(|w| ChromeTrace::new(w, m));
     let mut gantt = args.report.as_ref().map(|_| Gantt::new(m));
-    let (engine, findings, trace) =
-        match observe_with(m, scenario, config, trace, &mut (&mut chrome, &mut gantt)) {
-            Ok(x) => x,
-            // Dropping `outputs` removes what this run began to write.
-            Err(e) => return loaded.fail_at(&e),
-        };
+    // Every instance is kept when an output lists them (observe::memory).
+    let lists = args.format == Format::Json || gantt.is_some() || chrome.is_some();
+    let memory = schedsim::observe::memory(m, scenario, lists);
+    let (engine, findings, trace) = match observe_in(
+        m,
+        scenario,
+        config,
+        memory,
+        trace,
+        &mut (&mut chrome, &mut gantt),
+    ) {
+        Ok(x) => x,
+        // Dropping `outputs` removes what this run began to write.
+        Err(e) => return loaded.fail_at(&e),
+    };
     if let (Some(Err(e)), Some(path)) = (trace, &args.trace) {
         return fail(&format!("--trace {}: {e}", path.display()));
     }

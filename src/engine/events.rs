@@ -108,11 +108,36 @@ pub struct Held {
     pub hold: Hold,
 }
 
+/// A windowed run retires a unit: its instances `first..end` are final and are dropped
+/// after this call, with their bindings. Sent at the end of the instant the unit ended
+/// in, in the order units ended (not id order).
+#[derive(Clone, Copy)]
+pub struct Retired<'a> {
+    pub unit: u32,
+    pub first: u32,
+    pub end: u32,
+    /// The engine's instances: `first..end` are held.
+    pub instances: &'a crate::window::Window<Instance>,
+    pub units: &'a [Unit],
+    /// The bindings (upstream, downstream) of the retired instances, in
+    /// `Engine::bindings` order; both ends are retired here.
+    pub bindings: &'a [(u32, u32)],
+}
+
+impl Retired<'_> {
+    /// The retired instances with their ids.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Instance)> + '_ {
+        (self.first..self.end).map(|i| (i, &self.instances[i as usize]))
+    }
+}
+
 /// What observes a simulation.
 pub trait Sink {
     fn event(&mut self, e: &Event);
     fn unit(&mut self, _e: &UnitEvent) {}
     fn held(&mut self, _h: &Held) {}
+    /// A windowed run drops these instances next: fold what is kept of them.
+    fn retire(&mut self, _r: &Retired<'_>) {}
 }
 
 /// A sink that drops everything.
@@ -134,6 +159,10 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
         self.0.held(h);
         self.1.held(h);
     }
+    fn retire(&mut self, r: &Retired<'_>) {
+        self.0.retire(r);
+        self.1.retire(r);
+    }
 }
 
 /// An observer that may be absent.
@@ -153,6 +182,11 @@ impl<S: Sink> Sink for Option<S> {
             s.held(h);
         }
     }
+    fn retire(&mut self, r: &Retired<'_>) {
+        if let Some(s) = self {
+            s.retire(r);
+        }
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -164,5 +198,8 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
     fn held(&mut self, h: &Held) {
         (**self).held(h);
+    }
+    fn retire(&mut self, r: &Retired<'_>) {
+        (**self).retire(r);
     }
 }

@@ -439,6 +439,7 @@ impl<'m> Engine<'m> {
     }
 
     pub(super) fn unit_done(&mut self, u: u32, sink: &mut impl Sink) {
+        self.ended(u);
         let unit = &mut self.units[u as usize];
         unit.ended = Some(self.now);
         let (c, failed, reopened) = (unit.chain, unit.failed, unit.reopened);

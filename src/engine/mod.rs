@@ -22,6 +22,7 @@ mod operate;
 mod priority;
 mod queue;
 pub mod random;
+mod retire;
 mod retry;
 mod slots;
 pub mod state;
@@ -42,11 +43,13 @@ use crate::rules::{
     FutureInstances, GroupSplit, Order, PriorityOrder, RerunComplement, RerunScope, RetryCreates,
     ReverseSelfDependency, WeightRule,
 };
+use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
-pub use events::{Event, Held, Hold, Origin, Sink, UnitEvent};
+pub use events::{Event, Held, Hold, Origin, Retired, Sink, UnitEvent};
 use priority::task_keys;
 pub use random::Random;
+pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;
 pub use state::{Reason, State};
 pub use stuck::{NotStarted, Stuck, Wait};
@@ -182,9 +185,10 @@ pub struct Engine<'m> {
     /// Pending events (kind, instance or chain, attempt) by time; simultaneous
     /// events run in the order they were queued.
     events: queue::Queue<Ev>,
-    pub instances: Vec<Instance>,
+    /// Every instance by id; a windowed run holds only those of units not retired.
+    pub instances: Window<Instance>,
     /// Singly linked lists of each instance's dependents.
-    edges: Vec<Edge>,
+    edges: Window<Edge>,
     pub units: Vec<Unit>,
     sets: Vec<RunSet<'m>>,
     chains: Vec<Chain>,
@@ -234,6 +238,20 @@ pub struct Engine<'m> {
     reprocessed: std::collections::BTreeSet<u32>,
     /// DEPENDENT tasks checking their items.
     dependent: dependent::Waiters,
+    /// Set for a windowed run: each unit retires at the end of the instant it ended
+    /// (`retire.rs`).
+    windowed: bool,
+    /// Units that ended in this instant, to retire at its end.
+    ending: Vec<u32>,
+    /// The bindings of the instances being retired, in `bindings()` order, and their
+    /// ids.
+    retiring: Vec<(u32, u32)>,
+    retiring_edges: Vec<u32>,
+    /// Instances held, and pushed, when last counted (for `Totals::peak_live`).
+    live: u64,
+    pushed: u64,
+    /// What the retired instances add to the run's figures.
+    pub retired: Totals,
 }
 
 impl<'m> Engine<'m> {
@@ -250,8 +268,8 @@ impl<'m> Engine<'m> {
             horizon,
             rng: Random::new(config.seed),
             events: queue::Queue::new(),
-            instances: Vec::new(),
-            edges: Vec::new(),
+            instances: Window::new(),
+            edges: Window::new(),
             units: Vec::new(),
             sets: Vec::new(),
             chains: Vec::new(),
@@ -301,6 +319,13 @@ impl<'m> Engine<'m> {
             history_replayed: false,
             reprocessed: std::collections::BTreeSet::new(),
             dependent: dependent::Waiters::new(model),
+            windowed: false,
+            ending: Vec::new(),
+            retiring: Vec::new(),
+            retiring_edges: Vec::new(),
+            live: 0,
+            pushed: 0,
+            retired: Totals::new(model),
         };
         engine.add_history(scenario, config.max_instances)?;
         let mut budget = config
@@ -460,11 +485,7 @@ impl<'m> Engine<'m> {
                 engine.push(due, Ev::Advance, c as u32, 0);
             }
         }
-        // Room for the planned instances at once (up to 16 Mi of them): the vector
-        // is not copied at each doubling, and pages are only touched as instances come
-        // (issue 15: growth was a tenth of a year's backfill, in page faults and copies).
-        let room = engine.planned_bound().min(1 << 24) as usize;
-        engine.instances.reserve_exact(room);
+        // Instances are kept in pages (`Window`): never copied as they grow.
         Ok(engine)
     }
 
@@ -593,6 +614,9 @@ impl<'m> Engine<'m> {
                 self.events.recycle(bucket);
             }
             self.dispatch(sink);
+            if self.windowed {
+                self.retire(sink);
+            }
             if self.stopped.is_some() {
                 break;
             }
@@ -635,7 +659,23 @@ pub fn simulate<'m>(
     config: Config,
     sink: &mut impl Sink,
 ) -> Result<Engine<'m>, RunError> {
+    simulate_in(model, scenario, config, false, sink)
+}
+
+/// [`simulate`], windowed or not: a windowed run hands each unit's instances to
+/// `sink` ([`Sink::retire`]) and drops them at the end of the instant the unit
+/// ended. Only for a scenario [`windowable`] accepts.
+pub fn simulate_in<'m>(
+    model: &'m Model,
+    scenario: &Scenario,
+    config: Config,
+    windowed: bool,
+    sink: &mut impl Sink,
+) -> Result<Engine<'m>, RunError> {
     let mut engine = Engine::new(model, scenario, config)?;
+    if windowed {
+        engine.set_windowed();
+    }
     engine.run(sink);
     match engine.past_end.take() {
         Some(e) => Err(RunError::PastCalendarEnd(e)),

@@ -15,7 +15,7 @@ impl<'m> Engine<'m> {
             return Vec::new();
         }
         let mut waits: BTreeMap<u32, Vec<Wait>> = BTreeMap::new();
-        for (up, inst) in self.instances.iter().enumerate() {
+        for (up, inst) in self.instances.iter_ids() {
             let mut e = inst.first_dependent;
             while e != NONE {
                 let Edge { to: d, next, .. } = self.edges[e as usize];
@@ -44,8 +44,7 @@ impl<'m> Engine<'m> {
         }
         let stopped = self.stopped.map(|(_, s)| Wait::Stopped(s));
         self.instances
-            .iter()
-            .enumerate()
+            .iter_ids()
             .filter(|(_, inst)| !inst.state.is_final())
             .map(|(i, inst)| {
                 let i = i as u32;
@@ -98,19 +97,16 @@ impl<'m> Engine<'m> {
 
     /// Every binding: (upstream, downstream) instance.
     pub fn bindings(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.instances
-            .iter()
-            .enumerate()
-            .flat_map(move |(up, inst)| {
-                let mut e = inst.first_dependent;
-                std::iter::from_fn(move || {
-                    (e != NONE).then(|| {
-                        let Edge { to: d, next, .. } = self.edges[e as usize];
-                        e = next;
-                        (up as u32, d)
-                    })
+        self.instances.iter_ids().flat_map(move |(up, inst)| {
+            let mut e = inst.first_dependent;
+            std::iter::from_fn(move || {
+                (e != NONE).then(|| {
+                    let Edge { to: d, next, .. } = self.edges[e as usize];
+                    e = next;
+                    (up as u32, d)
                 })
             })
+        })
     }
 
     /// How many instances each task should have: every unit of every backfill and of
@@ -121,7 +117,7 @@ impl<'m> Engine<'m> {
         let mut scratch = FillScratch::default();
         // The history's runs were declared; a date a backfill leaves alone because it
         // already ran (`reprocess`) joined no chain and is not expected.
-        for i in &self.instances[..self.history_past.len()] {
+        for i in self.instances.iter().take(self.history_past.len()) {
             counts[i.task.0 as usize] += 1;
         }
         for set in &self.sets {

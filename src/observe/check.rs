@@ -12,6 +12,9 @@ use crate::engine::{Engine, Event, NotStarted, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
 use crate::observe::store::{Status, StoreReport};
 use crate::plan::{Kind, UnitKey};
+use crate::window::Window;
+
+mod fold;
 
 /// Every property `check` evaluates, by its product.md name, in this order.
 pub const PROPERTIES: [&str; 13] = [
@@ -99,13 +102,18 @@ pub struct Recorder<'m> {
     model: &'m Model,
     running: Vec<u32>,
     in_flight: BTreeMap<u32, u32>,
-    /// Per instance, compactly (the 10-million-instance budget counts every byte).
-    seen: Vec<Seen>,
+    /// Per instance, compactly (the 10-million-instance budget counts every byte);
+    /// a windowed run drops those of retired units.
+    seen: Window<Seen>,
     resource: Found,
     parallel: Found,
     retries: Found,
     /// The groups each backfill allows (by scenario order).
     groups: Vec<u32>,
+    /// Whether each backfill runs its dates immediately.
+    run_immediately: Vec<bool>,
+    /// The per-instance properties of the units a windowed run retired.
+    folds: fold::Folds,
 }
 
 impl<'m> Recorder<'m> {
@@ -114,7 +122,7 @@ impl<'m> Recorder<'m> {
             model,
             running: vec![0; model.groups.len()],
             in_flight: BTreeMap::new(),
-            seen: Vec::new(),
+            seen: Window::new(),
             resource: Found::default(),
             parallel: Found::default(),
             retries: Found::default(),
@@ -124,6 +132,12 @@ impl<'m> Recorder<'m> {
                 .iter()
                 .map(|b| if b.groups == 0 { u32::MAX } else { b.groups })
                 .collect(),
+            run_immediately: scenario
+                .backfills
+                .iter()
+                .map(|b| b.run_immediately)
+                .collect(),
+            folds: fold::Folds::default(),
         }
     }
 
@@ -132,9 +146,7 @@ impl<'m> Recorder<'m> {
     }
 
     fn grow(&mut self, i: usize) {
-        if self.seen.len() <= i {
-            self.seen.resize(i + 1, Seen::NEW);
-        }
+        self.seen.ensure(i, Seen::NEW);
     }
 }
 
@@ -157,7 +169,7 @@ impl Recorder<'_> {
 
 /// The violations of one property found so far: the first [`DETAILS`] in words, and
 /// how many in all.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Found {
     details: Vec<String>,
     count: usize,
@@ -252,6 +264,10 @@ impl Sink for Recorder<'_> {
         }
     }
 
+    fn retire(&mut self, r: &crate::engine::Retired<'_>) {
+        self.fold(r);
+    }
+
     fn unit(&mut self, e: &UnitEvent) {
         // A date an operator reruns is not another date of its backfill in flight.
         let Some(b) = e.backfill.filter(|_| !e.reopened) else {
@@ -318,12 +334,7 @@ impl Facts<'_, '_> {
 
     /// "task scheduled 2025-03-02T00:00:00+08:00".
     fn describe(&self, i: u32) -> String {
-        let inst = &self.engine.instances[i as usize];
-        format!(
-            "{} scheduled {}",
-            self.model.task(inst.task).name,
-            self.time(inst.scheduled)
-        )
+        fold::describe(self.model, &self.engine.instances[i as usize])
     }
 
     fn start(&self, i: u32) -> Option<Instant> {
@@ -349,9 +360,10 @@ impl Facts<'_, '_> {
 pub fn evaluate(
     engine: &Engine<'_>,
     scenario: &Scenario,
-    recorder: Recorder<'_>,
+    mut recorder: Recorder<'_>,
     store: &StoreReport,
 ) -> Vec<PropertyResult> {
+    let folds = std::mem::take(&mut recorder.folds);
     let facts = Facts {
         engine,
         model: engine.model(),
@@ -360,16 +372,16 @@ pub fn evaluate(
         store,
     };
     let mut out = vec![
-        unique_logical_instance(&facts),
+        unique_logical_instance(&facts, &folds.unique),
         instance_count(&facts),
         idempotent_writes(&facts),
         partition_alignment(&facts),
         complete_writes(&facts),
-        dependency_order(&facts),
+        dependency_order(&facts, folds.dependency),
         self_dependency_order(&facts),
     ];
-    let no_early = no_early_start(&facts);
-    let effective = effective_period(&facts);
+    let no_early = no_early_start(&facts, folds.no_early);
+    let effective = effective_period(&facts, folds.effective);
     let termination = termination(&facts);
     let [resource, parallel, retry] = recorder.finish();
     out.extend([resource, parallel, no_early, retry, effective, termination]);
@@ -377,22 +389,40 @@ pub fn evaluate(
     out
 }
 
-fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
+fn unique_logical_instance(f: &Facts<'_, '_>, retired: &fold::Disjoint) -> PropertyResult {
     let engine = f.engine;
-    if units_disjoint(engine) {
+    if units_disjoint(engine, retired) {
         return Found::default().verdict(PROPERTIES[0], |_| String::new());
     }
-    // (scheduled, task, instance), sorted: equal neighbours are one logical instance.
-    let mut keys: Vec<(Instant, u32, u32)> = engine
-        .instances
-        .iter()
-        .enumerate()
-        // A history run a backfill cleared and ran again (Airflow `reprocess`) is the
-        // backfill's own instance, not another one.
-        .filter(|(i, _)| !engine.reprocessed().contains(&(*i as u32)))
-        .map(|(i, inst)| (inst.scheduled, inst.task.0, i as u32))
-        .collect();
-    keys.sort_unstable();
+    // (scheduled, task, instance, its unit and origin), sorted: equal neighbours are
+    // one logical instance. A windowed run's retired units are planned again.
+    let mut keys: Vec<(Instant, u32, u32, u32, Origin)> = Vec::new();
+    for (u, unit) in engine.units.iter().enumerate() {
+        if unit.count > 0 && !engine.instances.held(unit.first as usize) {
+            let ids = unit.first..unit.first + unit.count;
+            for (i, (task, scheduled)) in ids.zip(engine.replan(u as u32)) {
+                keys.push((scheduled, task.0, i, u as u32, unit.origin));
+            }
+        }
+    }
+    keys.extend(
+        engine
+            .instances
+            .iter_ids()
+            // A history run a backfill cleared and ran again (Airflow `reprocess`) is
+            // the backfill's own instance, not another one.
+            .filter(|(i, _)| !engine.reprocessed().contains(&(*i as u32)))
+            .map(|(i, inst)| {
+                (
+                    inst.scheduled,
+                    inst.task.0,
+                    i as u32,
+                    inst.unit,
+                    inst.origin,
+                )
+            }),
+    );
+    keys.sort_unstable_by_key(|k| (k.0, k.1, k.2));
     let mut found = Found::default();
     for run in keys
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
@@ -401,20 +431,21 @@ fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
         let origins: Vec<String> = run
             .iter()
             .map(|k| {
-                let inst = &engine.instances[k.2 as usize];
                 if engine.is_history(k.2) {
-                    return format!("history, ran {}", f.time(inst.scheduled));
+                    return format!("history, ran {}", f.time(k.0));
                 }
-                let created = engine.units[inst.unit as usize]
+                let created = engine.units[k.3 as usize]
                     .created
                     .map_or("-".into(), |t| f.time(t));
-                format!("{} created {created}", inst.origin.word())
+                format!("{} created {created}", k.4.word())
             })
             .collect();
+        let task = f.model.task(crate::model::TaskId(run[0].1));
         found.add(|| {
             format!(
-                "{}: {} instances ({})",
-                f.describe(run[0].2),
+                "{} scheduled {}: {} instances ({})",
+                task.name,
+                f.time(run[0].0),
                 run.len(),
                 origins.join(", ")
             )
@@ -429,55 +460,31 @@ fn unique_logical_instance(f: &Facts<'_, '_>) -> PropertyResult {
 /// the units' instances cover the instance vector once; within each unit each task's
 /// instances are in one run, scheduled strictly increasing; and the units' scheduled
 /// ranges do not overlap. Otherwise `unique_logical_instance` sorts every key.
-fn units_disjoint(engine: &Engine<'_>) -> bool {
-    let mut ranges: Vec<(Instant, Instant)> = Vec::new();
-    let mut covered = 0usize;
-    // The last unit (+1) in which each task's run of instances was seen.
-    let mut seen_in: Vec<u32> = vec![0; engine.model().tasks.len()];
+/// `retired`: the same walk over the units a windowed run retired.
+fn units_disjoint(engine: &Engine<'_>, retired: &fold::Disjoint) -> bool {
+    let mut walk = retired.clone();
     for (u, unit) in engine.units.iter().enumerate() {
         let (first, count) = (unit.first as usize, unit.count as usize);
-        if count == 0 {
+        if count == 0 || first < engine.instances.len() && !engine.instances.held(first) {
             continue;
         }
-        let Some(insts) = engine.instances.get(first..first + count) else {
+        if first + count > engine.instances.len() {
             return false;
-        };
-        covered += count;
-        let (mut lo, mut hi) = (Instant::MAX, Instant::MIN);
-        let mut prev: Option<&crate::engine::Instance> = None;
-        for inst in insts {
-            if inst.unit as usize != u {
-                return false;
-            }
-            let t = inst.task.0 as usize;
-            match prev {
-                Some(p) if p.task == inst.task => {
-                    if p.scheduled >= inst.scheduled {
-                        return false;
-                    }
-                }
-                _ => {
-                    // A task's second run in this unit.
-                    if seen_in[t] == u as u32 + 1 {
-                        return false;
-                    }
-                    seen_in[t] = u as u32 + 1;
-                }
-            }
-            lo = lo.min(inst.scheduled);
-            hi = hi.max(inst.scheduled);
-            prev = Some(inst);
         }
-        ranges.push((lo, hi));
+        let tasks = engine.model().tasks.len();
+        let insts = (first..first + count).map(|i| &engine.instances[i]);
+        walk.unit(tasks, u as u32, insts);
     }
-    ranges.sort_unstable();
-    covered == engine.instances.len() && ranges.windows(2).all(|w| w[0].1 < w[1].0)
+    walk.ranges.sort_unstable();
+    !walk.broken
+        && walk.covered == engine.instances.len()
+        && walk.ranges.windows(2).all(|w| w[0].1 < w[1].0)
 }
 
 fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
     let (engine, model) = (f.engine, f.model);
     let expected = engine.expected_counts();
-    let mut actual = vec![0u64; model.tasks.len()];
+    let mut actual = engine.retired.per_task.clone();
     for inst in &engine.instances {
         actual[inst.task.0 as usize] += 1;
     }
@@ -519,11 +526,12 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
         let why = if have < want && never > 0 {
             format!("; dates never started: {}{cause}", first_of(&named, never))
         } else if have > want {
-            let again = engine
-                .instances
-                .iter()
-                .filter(|i| i.task.0 as usize == t && i.origin == Origin::Rerun)
-                .count();
+            let again = engine.retired.reruns[t] as usize
+                + engine
+                    .instances
+                    .iter()
+                    .filter(|i| i.task.0 as usize == t && i.origin == Origin::Rerun)
+                    .count();
             format!("; {again} created again by a rerun")
         } else {
             String::new()
@@ -670,23 +678,15 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
     })
 }
 
-fn dependency_order(f: &Facts<'_, '_>) -> PropertyResult {
-    let mut found = Found::default();
-    let early = started_before(f.engine.bindings(), |i| f.start(i), |i| f.satisfied(i));
-    for (up, down, at, done) in early {
-        let when = done.map_or("never succeeded".into(), |t| {
-            format!("succeeded at {}", f.time(t))
-        });
-        found.add(|| {
-            format!(
-                "{} started at {}, but {} it waits for {when}",
-                f.describe(down),
-                f.time(at),
-                f.describe(up)
-            )
-        });
+fn dependency_order(f: &Facts<'_, '_>, mut found: fold::Ordered) -> PropertyResult {
+    for (up, down) in f.engine.bindings() {
+        let (i, j) = (
+            &f.engine.instances[up as usize],
+            &f.engine.instances[down as usize],
+        );
+        fold::dependency(&mut found, f.model, up, (i, j), f.satisfied(up));
     }
-    found.verdict(PROPERTIES[5], |n| {
+    found.found().verdict(PROPERTIES[5], |n| {
         format!("{n} instances started before an upstream instance succeeded")
     })
 }
@@ -724,60 +724,36 @@ fn self_dependency_order(f: &Facts<'_, '_>) -> PropertyResult {
     })
 }
 
-fn no_early_start(f: &Facts<'_, '_>) -> PropertyResult {
-    let mut found = Found::default();
-    for (i, inst) in f.engine.instances.iter().enumerate() {
-        let Some(start) = inst.start else { continue };
-        let chosen = f.engine.units[inst.unit as usize]
-            .backfill
-            .and_then(|b| f.scenario.backfills.get(b as usize))
-            .is_some_and(|b| b.run_immediately);
-        if start >= inst.run_after || chosen {
-            continue;
-        }
-        let why = if inst.origin == Origin::Recurring {
-            String::new()
-        } else {
-            format!(
-                " (the profile's future_instances = {}, run immediately was not chosen)",
-                f.model.rules.future_instances
-            )
-        };
-        found.add(|| {
-            format!(
-                "{} started at {}, before its time {}{why}",
-                f.describe(i as u32),
-                f.time(start),
-                f.time(inst.run_after)
-            )
-        });
+fn no_early_start(f: &Facts<'_, '_>, mut found: fold::Ordered) -> PropertyResult {
+    let run_immediately: Vec<bool> = f
+        .scenario
+        .backfills
+        .iter()
+        .map(|b| b.run_immediately)
+        .collect();
+    for (i, inst) in f.engine.instances.iter_ids() {
+        fold::no_early(
+            &mut found,
+            f.model,
+            &run_immediately,
+            &f.engine.units,
+            i as u32,
+            inst,
+        );
     }
-    found.verdict(PROPERTIES[9], |n| {
+    found.found().verdict(PROPERTIES[9], |n| {
         format!("{n} instances started before their scheduled time")
     })
 }
 
-fn effective_period(f: &Facts<'_, '_>) -> PropertyResult {
-    let mut found = Found::default();
+fn effective_period(f: &Facts<'_, '_>, mut found: fold::Ordered) -> PropertyResult {
     if f.model.tasks.iter().all(|t| t.effective.is_none()) {
-        return found.verdict(PROPERTIES[11], |_| String::new());
+        return found.found().verdict(PROPERTIES[11], |_| String::new());
     }
-    for (i, inst) in f.engine.instances.iter().enumerate() {
-        let effective = f.model.task(inst.task).effective;
-        let date = match f.engine.units[inst.unit as usize].key {
-            UnitKey::BusinessDate(b) => b,
-            UnitKey::RunTime(_) => instant_to_local(&f.model.timezone, inst.scheduled).date(),
-        };
-        if let (true, Some((from, to))) = (outside_effective(date, effective), effective) {
-            found.add(|| {
-                format!(
-                    "{}: date {date} is outside the effective period {from} to {to}",
-                    f.describe(i as u32)
-                )
-            });
-        }
+    for (i, inst) in f.engine.instances.iter_ids() {
+        fold::effective(&mut found, f.model, &f.engine.units, i as u32, inst);
     }
-    found.verdict(PROPERTIES[11], |n| {
+    found.found().verdict(PROPERTIES[11], |n| {
         format!("{n} instances lie outside their task's effective period")
     })
 }
@@ -1001,7 +977,10 @@ mod tests {
             let config = crate::engine::Config::new(0, 10_000);
             let (engine, findings, _) =
                 crate::observe::observe::<Vec<u8>>(&m, &m.scenarios[0], config, None).unwrap();
-            assert_eq!(units_disjoint(&engine), shortcut);
+            assert_eq!(
+                units_disjoint(&engine, &fold::Disjoint::default()),
+                shortcut
+            );
             assert_eq!(has_duplicate(&engine), twice > 0);
             let unique = &findings.properties[0];
             assert_eq!(unique.witness.as_ref().map_or(0, |w| w.count), twice);

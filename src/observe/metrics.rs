@@ -3,8 +3,9 @@
 //! (`observe::waits`) and the makespan.
 
 use crate::calendar::Instant;
-use crate::engine::{Event, Sink, State};
+use crate::engine::{Event, Retired, Sink, State};
 use crate::model::{GroupId, Model};
+use crate::window::Window;
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct GroupFigures {
@@ -25,8 +26,9 @@ pub struct GroupFigures {
 pub struct Metrics {
     pub groups: Vec<GroupFigures>,
     running: Vec<u32>,
-    /// Start of each instance's running execution.
-    started: Vec<Instant>,
+    /// Start of each instance's running execution (a windowed run drops those of
+    /// retired units).
+    started: Window<Instant>,
 }
 
 impl Metrics {
@@ -42,7 +44,7 @@ impl Metrics {
                 })
                 .collect(),
             running: vec![0; model.groups.len()],
-            started: Vec::new(),
+            started: Window::new(),
         }
     }
 
@@ -62,9 +64,7 @@ impl Sink for Metrics {
     fn event(&mut self, e: &Event) {
         let i = e.instance as usize;
         if e.to == State::Running {
-            if self.started.len() <= i {
-                self.started.resize(i + 1, 0);
-            }
+            self.started.ensure(i, 0);
             self.started[i] = e.time;
             self.run(e.group, e.slots, true, 0);
             if let Some(tg) = e.task_group {
@@ -78,5 +78,9 @@ impl Sink for Metrics {
                 self.run(tg, 1, false, secs);
             }
         }
+    }
+
+    fn retire(&mut self, r: &Retired<'_>) {
+        self.started.retire(r.first as usize, r.end as usize);
     }
 }

@@ -56,16 +56,60 @@ pub fn observe_with<'m, W: std::io::Write>(
     trace: Option<W>,
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
+    observe_in(model, scenario, config, Memory::Full, trace, extra)
+}
+
+/// How a run keeps its instances (issue 15).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Memory {
+    /// Every instance, to the end: what instance lists, reports and drivers read.
+    Full,
+    /// Only the units in flight: the engine retires the others and each observer
+    /// folds them into its figures ([`engine::Sink::retire`]). The findings and the
+    /// summary's figures are those of a full run; the engine's instance vector holds
+    /// only what was left in flight.
+    Windowed,
+}
+
+/// The one place that decides whether a run may be windowed: when the engine can
+/// (no operator action, no history, no self-dependency across dates:
+/// `engine::windowable`), no output lists instances (`lists`: `--format json`, the
+/// HTML report's Gantt chart, the Chrome trace), and no observer reads every instance
+/// at the end: the store (a task that writes), `[[expect]]` entries of the scenario,
+/// and scripted faults (the note on those that never ran).
+pub fn memory(model: &Model, scenario: &Scenario, lists: bool) -> Memory {
+    let windowed = !lists
+        && engine::windowable(model, scenario)
+        && scenario.faults.is_empty()
+        && model.tasks.iter().all(|t| t.writes.is_empty())
+        && !model.expects.iter().any(|e| e.applies_to(&scenario.name));
+    if windowed {
+        Memory::Windowed
+    } else {
+        Memory::Full
+    }
+}
+
+/// [`observe_with`] under a [`Memory`] ([`memory`] says which a run may use).
+pub fn observe_in<'m, W: std::io::Write>(
+    model: &'m Model,
+    scenario: &Scenario,
+    config: Config,
+    memory: Memory,
+    trace: Option<W>,
+    extra: &mut impl engine::Sink,
+) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
     let mut metrics = Metrics::new(model);
     let mut waits = waits::Waits::new(model);
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
     let mut expected = expect::Recorder::new(model, scenario);
     let mut trace = trace.map(|w| TraceWriter::new(w, model));
-    let mut engine = engine::simulate(
+    let mut engine = engine::simulate_in(
         model,
         scenario,
         config,
+        memory == Memory::Windowed,
         &mut (
             (&mut metrics, &mut waits),
             (

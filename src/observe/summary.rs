@@ -158,10 +158,12 @@ impl Summary {
         let tz = &model.timezone;
         let time = |t: i64| rfc3339(tz, t);
         let task_name = |i: u32| model.task(engine.instances[i as usize].task).name.clone();
-        let mut states = BTreeMap::new();
-        let mut first_start = None::<i64>;
-        let mut last_end = None::<i64>;
-        for (n, i) in engine.instances.iter().enumerate() {
+        // What a windowed run retired, then what the engine still holds.
+        let retired = &engine.retired;
+        let mut states = retired.states.clone();
+        let mut first_start = retired.first_start;
+        let mut last_end = retired.last_end;
+        for (n, i) in engine.instances.iter_ids() {
             *states.entry(i.state).or_insert(0) += 1;
             // The history ran before the scenario: not part of its work.
             if engine.is_history(n as u32) {
@@ -254,7 +256,12 @@ impl Summary {
             }),
             states,
             unit_counts,
-            executions: engine.instances.iter().map(|i| u64::from(i.attempts)).sum(),
+            executions: retired.executions
+                + engine
+                    .instances
+                    .iter()
+                    .map(|i| u64::from(i.attempts))
+                    .sum::<u64>(),
             notes: engine.notes.clone(),
             instances,
             units,

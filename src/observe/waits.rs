@@ -12,9 +12,11 @@
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
-use crate::engine::{Engine, Event, Held, Hold, NotStarted, Sink, State};
+use crate::engine::{Engine, Event, Held, Hold, NotStarted, Retired, Sink, State};
 use crate::model::Model;
 use crate::rules::{GroupSplit, Profile};
+use crate::window::Window;
+use std::collections::BTreeMap;
 
 /// What holds a wait, in the order the JSON lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -179,6 +181,22 @@ struct Constraint {
     steps: Steps,
     /// (instance or unit, seconds) of each closed wait, in closing order.
     waits: Vec<(u32, u64)>,
+    /// The waits of retired instances, as each instance's total → how many instances.
+    retired: Totals,
+    /// `waits` is folded when it grows past this.
+    fold_at: usize,
+}
+
+/// Each instance's total wait → how many instances waited that long: what the figures
+/// read, kept in memory bounded by the distinct totals.
+type Totals = BTreeMap<u64, u64>;
+
+/// Adds the per-instance totals of `per` (instance, seconds) to `into`.
+fn total(mut per: Vec<(u32, u64)>, into: &mut Totals) {
+    per.sort_unstable();
+    for run in per.chunk_by(|a, b| a.0 == b.0) {
+        *into.entry(run.iter().map(|w| w.1).sum()).or_insert(0) += 1;
+    }
 }
 
 /// The observer: a [`Sink`] that follows every instance's hold.
@@ -189,9 +207,10 @@ pub struct Waits {
     /// Index of the workflow `max_active_tasks` constraint of each task, if any.
     task_limit: Vec<u32>,
     task_workflow: Vec<u32>,
-    /// Per instance: the constraint holding it and since when.
-    held_by: Vec<u32>,
-    since: Vec<Instant>,
+    /// Per instance: the constraint holding it and since when (a windowed run drops
+    /// those of retired units).
+    held_by: Window<u32>,
+    since: Window<Instant>,
     now: Instant,
     started: bool,
     dirty: Vec<u32>,
@@ -216,6 +235,8 @@ impl Waits {
             dirty: false,
             steps: Steps::default(),
             waits: Vec::new(),
+            retired: Totals::new(),
+            fold_at: FOLD_AT,
         };
         let mut constraints = Vec::new();
         for (k, group) in model.groups.iter().enumerate() {
@@ -267,8 +288,8 @@ impl Waits {
                 })
                 .collect(),
             task_workflow: model.tasks.iter().map(|t| t.workflow.0).collect(),
-            held_by: Vec::new(),
-            since: Vec::new(),
+            held_by: Window::new(),
+            since: Window::new(),
             now: 0,
             started: false,
             dirty: Vec::new(),
@@ -319,10 +340,8 @@ impl Waits {
     /// Instance `i` is now held by `c` (or by nothing: `NONE`).
     fn hold(&mut self, i: u32, c: u32) {
         let i = i as usize;
-        if self.held_by.len() <= i {
-            self.held_by.resize(i + 1, NONE);
-            self.since.resize(i + 1, 0);
-        }
+        self.held_by.ensure(i, NONE);
+        self.since.ensure(i, 0);
         let (old, since) = (self.held_by[i], self.since[i]);
         if old == c {
             return;
@@ -361,8 +380,10 @@ impl Waits {
         self.at(end);
         self.flush();
         // Close the waits still going; the timelines end with them still waiting.
-        for i in 0..self.held_by.len() as u32 {
-            self.hold(i, NONE);
+        for i in 0..self.held_by.len() {
+            if self.held_by.held(i) {
+                self.hold(i as u32, NONE);
+            }
         }
         for c in std::mem::take(&mut self.dirty) {
             self.constraints[c as usize].dirty = false;
@@ -375,32 +396,22 @@ impl Waits {
         let mut report = WaitReport::default();
         for c in order {
             let k = &mut self.constraints[c];
-            let mut per: Vec<(u32, u64)> = std::mem::take(&mut k.waits);
-            per.sort_unstable();
-            let mut totals: Vec<u64> = Vec::new();
-            let mut last = NONE;
-            for (i, s) in per {
-                if let (true, Some(t)) = (i == last, totals.last_mut()) {
-                    *t += s;
-                } else {
-                    totals.push(s);
-                    last = i;
-                }
-            }
-            totals.sort_unstable();
+            let mut totals = std::mem::take(&mut k.retired);
+            total(std::mem::take(&mut k.waits), &mut totals);
+            let n: u64 = totals.values().sum();
             let capacity_kind = !matches!(
                 k.kind,
                 Kind::Time | Kind::Upstream | Kind::SelfDependency | Kind::Frozen
             );
-            if !totals.is_empty() {
+            if n > 0 {
                 report.waits.push(WaitRow {
                     kind: k.kind,
                     name: k.name.clone(),
-                    instances: totals.len() as u64,
-                    total_seconds: totals.iter().sum(),
-                    p50_seconds: rank(&totals, 50),
-                    p95_seconds: rank(&totals, 95),
-                    max_seconds: totals.last().copied().unwrap_or(0),
+                    instances: n,
+                    total_seconds: totals.iter().map(|(s, c)| s * c).sum(),
+                    p50_seconds: rank(&totals, n, 50),
+                    p95_seconds: rank(&totals, n, 95),
+                    max_seconds: totals.keys().next_back().copied().unwrap_or(0),
                     peak_queue: k.peak,
                 });
             }
@@ -512,15 +523,22 @@ pub fn text(s: &mut String, waits: &[WaitRow]) {
     }
 }
 
-/// Nearest rank: the smallest value with at least `p`% of the values at or below it.
-fn rank(sorted: &[u64], p: usize) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let n = sorted.len();
+/// Nearest rank: the smallest value with at least `p`% of the `n` values at or below
+/// it (`totals`: value → how many times).
+fn rank(totals: &Totals, n: u64, p: u64) -> u64 {
     let k = (p * n).div_ceil(100).max(1);
-    sorted[k - 1]
+    let mut seen = 0;
+    for (&v, &c) in totals {
+        seen += c;
+        if seen >= k {
+            return v;
+        }
+    }
+    0
 }
+
+/// `waits` entries a constraint keeps before folding those of retired instances.
+const FOLD_AT: usize = 4096;
 
 impl Sink for Waits {
     fn event(&mut self, e: &Event) {
@@ -564,6 +582,24 @@ impl Sink for Waits {
     fn unit(&mut self, e: &crate::engine::UnitEvent) {
         self.at(e.time);
     }
+
+    /// A retired instance's waits are all closed: they are folded into its
+    /// constraint's totals once enough have gathered.
+    fn retire(&mut self, r: &Retired<'_>) {
+        self.held_by.retire(r.first as usize, r.end as usize);
+        self.since.retire(r.first as usize, r.end as usize);
+        for k in &mut self.constraints {
+            if k.waits.len() <= k.fold_at {
+                continue;
+            }
+            let held = &self.held_by;
+            let (open, done): (Vec<_>, Vec<_>) =
+                k.waits.iter().partition(|w| held.held(w.0 as usize));
+            total(done, &mut k.retired);
+            k.fold_at = (2 * open.len()).max(FOLD_AT);
+            k.waits = open;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -572,12 +608,21 @@ mod tests {
 
     #[test]
     fn nearest_rank_percentiles() {
+        let rank = |v: &[u64], p| {
+            let mut totals = Totals::new();
+            total(
+                v.iter().enumerate().map(|(i, &s)| (i as u32, s)).collect(),
+                &mut totals,
+            );
+            super::rank(&totals, v.len() as u64, p)
+        };
         let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         assert_eq!(rank(&v, 50), 5);
         assert_eq!(rank(&v, 95), 10);
         assert_eq!(rank(&[7], 50), 7);
         assert_eq!(rank(&[3, 9], 50), 3);
         assert_eq!(rank(&[3, 9], 95), 9);
+        assert_eq!(rank(&[9, 3, 3], 50), 3);
     }
 
     #[test]

@@ -1,0 +1,239 @@
+//! The per-instance properties one instance at a time, so that a windowed run
+//! (`Sink::retire`, unit by unit in the order units end) and the end of every run
+//! (what the engine still holds) evaluate them by the same code, into [`Ordered`]s
+//! that keep the witness lines of the lowest ids: the verdicts, counts and witness
+//! lines are those of one pass over every instance in id order.
+
+use super::*;
+use crate::engine::{Instance, Retired, Unit};
+
+/// What the per-instance properties found in the retired units, and what
+/// unique-logical-instance needs of them.
+#[derive(Default)]
+pub(super) struct Folds {
+    pub dependency: Ordered,
+    pub no_early: Ordered,
+    pub effective: Ordered,
+    pub unique: Disjoint,
+}
+
+/// A property's violations found in any order of ids: the first [`DETAILS`] lines in
+/// (id, then finding) order, and how many in all.
+#[derive(Default)]
+pub(super) struct Ordered {
+    lines: BTreeMap<(u32, u64), String>,
+    seq: u64,
+    count: usize,
+}
+
+impl Ordered {
+    /// A violation of instance `id` (lines of one id keep the order they come in).
+    pub fn add(&mut self, id: u32, line: impl FnOnce() -> String) {
+        self.count += 1;
+        self.seq += 1;
+        let key = (id, self.seq);
+        let full = self.lines.len() >= DETAILS;
+        if full
+            && self
+                .lines
+                .last_key_value()
+                .is_some_and(|(last, _)| *last < key)
+        {
+            return;
+        }
+        self.lines.insert(key, line());
+        if full {
+            self.lines.pop_last();
+        }
+    }
+
+    pub fn found(self) -> Found {
+        Found {
+            details: self.lines.into_values().collect(),
+            count: self.count,
+        }
+    }
+}
+
+/// `units_disjoint`'s walk, unit by unit: each unit's scheduled range, and whether
+/// every unit so far keeps each task's instances in one strictly increasing run.
+#[derive(Clone, Default)]
+pub(super) struct Disjoint {
+    pub ranges: Vec<(Instant, Instant)>,
+    /// The last unit (+1) in which each task's run of instances was seen.
+    seen_in: Vec<u32>,
+    pub broken: bool,
+    pub covered: usize,
+}
+
+impl Disjoint {
+    /// One unit's instances (`u` is its index).
+    pub fn unit<'a>(&mut self, tasks: usize, u: u32, insts: impl Iterator<Item = &'a Instance>) {
+        if self.seen_in.len() < tasks {
+            self.seen_in.resize(tasks, 0);
+        }
+        let (mut lo, mut hi) = (Instant::MAX, Instant::MIN);
+        let mut prev: Option<&Instance> = None;
+        let mut n = 0;
+        for inst in insts {
+            n += 1;
+            if inst.unit != u {
+                self.broken = true;
+            }
+            let t = inst.task.0 as usize;
+            match prev {
+                Some(p) if p.task == inst.task => {
+                    if p.scheduled >= inst.scheduled {
+                        self.broken = true;
+                    }
+                }
+                _ => {
+                    // A task's second run in this unit.
+                    if self.seen_in[t] == u + 1 {
+                        self.broken = true;
+                    }
+                    self.seen_in[t] = u + 1;
+                }
+            }
+            lo = lo.min(inst.scheduled);
+            hi = hi.max(inst.scheduled);
+            prev = Some(inst);
+        }
+        if n > 0 {
+            self.covered += n;
+            self.ranges.push((lo, hi));
+        }
+    }
+}
+
+/// "task scheduled 2025-03-02T00:00:00+08:00".
+pub(super) fn describe(model: &Model, inst: &Instance) -> String {
+    format!(
+        "{} scheduled {}",
+        model.task(inst.task).name,
+        rfc3339(&model.timezone, inst.scheduled)
+    )
+}
+
+/// dependency-order for one binding (`up`, `down`).
+pub(super) fn dependency(
+    found: &mut Ordered,
+    model: &Model,
+    up_id: u32,
+    (up, down): (&Instance, &Instance),
+    satisfied: Option<Instant>,
+) {
+    let time = |t| rfc3339(&model.timezone, t);
+    let Some(at) = down.start else { return };
+    if satisfied.is_some_and(|t| t <= at) {
+        return;
+    }
+    let when = satisfied.map_or("never succeeded".into(), |t| {
+        format!("succeeded at {}", time(t))
+    });
+    found.add(up_id, || {
+        format!(
+            "{} started at {}, but {} it waits for {when}",
+            describe(model, down),
+            time(at),
+            describe(model, up)
+        )
+    });
+}
+
+/// no-early-start for one instance; `run_immediately` per backfill of the scenario.
+pub(super) fn no_early(
+    found: &mut Ordered,
+    model: &Model,
+    run_immediately: &[bool],
+    units: &[Unit],
+    id: u32,
+    inst: &Instance,
+) {
+    let Some(start) = inst.start else { return };
+    // A backfill cloned for a dependent workflow (ALL_DEPENDENT) is past the
+    // scenario's list: it was not chosen to run immediately.
+    let chosen = units[inst.unit as usize]
+        .backfill
+        .is_some_and(|b| run_immediately.get(b as usize).copied().unwrap_or(false));
+    if start >= inst.run_after || chosen {
+        return;
+    }
+    let time = |t| rfc3339(&model.timezone, t);
+    let why = if inst.origin == Origin::Recurring {
+        String::new()
+    } else {
+        format!(
+            " (the profile's future_instances = {}, run immediately was not chosen)",
+            model.rules.future_instances
+        )
+    };
+    found.add(id, || {
+        format!(
+            "{} started at {}, before its time {}{why}",
+            describe(model, inst),
+            time(start),
+            time(inst.run_after)
+        )
+    });
+}
+
+/// effective-period for one instance.
+pub(super) fn effective(
+    found: &mut Ordered,
+    model: &Model,
+    units: &[Unit],
+    id: u32,
+    inst: &Instance,
+) {
+    let effective = model.task(inst.task).effective;
+    let Some((from, to)) = effective else { return };
+    let date = match units[inst.unit as usize].key {
+        UnitKey::BusinessDate(b) => b,
+        UnitKey::RunTime(_) => instant_to_local(&model.timezone, inst.scheduled).date(),
+    };
+    if outside_effective(date, effective) {
+        found.add(id, || {
+            format!(
+                "{}: date {date} is outside the effective period {from} to {to}",
+                describe(model, inst)
+            )
+        });
+    }
+}
+
+impl Recorder<'_> {
+    /// Folds a retired unit into the per-instance properties, then forgets what the
+    /// recorder kept of its instances.
+    pub(super) fn fold(&mut self, r: &Retired<'_>) {
+        let model = self.model;
+        let folds = &mut self.folds;
+        folds
+            .unique
+            .unit(model.tasks.len(), r.unit, r.iter().map(|(_, i)| i));
+        for &(up, down) in r.bindings {
+            let satisfied = self
+                .seen
+                .get(up as usize)
+                .map(|s| s.satisfied_at)
+                .filter(|&t| t != NEVER);
+            let pair = (&r.instances[up as usize], &r.instances[down as usize]);
+            dependency(&mut folds.dependency, model, up, pair, satisfied);
+        }
+        let any_effective = model.tasks.iter().any(|t| t.effective.is_some());
+        for (id, inst) in r.iter() {
+            no_early(
+                &mut folds.no_early,
+                model,
+                &self.run_immediately,
+                r.units,
+                id,
+                inst,
+            );
+            if any_effective {
+                effective(&mut folds.effective, model, r.units, id, inst);
+            }
+        }
+        self.seen.retire(r.first as usize, r.end as usize);
+    }
+}

@@ -1,0 +1,217 @@
+//! `Window<T>`: items by dense global id, any of which can be retired (dropped).
+//!
+//! The engine and the observers keep one item per instance (or binding) by its id.
+//! Under a windowed run (issue 15: memory bounded by what is in flight) the engine
+//! retires each unit's instances once the unit has ended, in whatever order units end,
+//! and each keeper retires the same ids. Items live in pages of [`PAGE`] ids; a page
+//! whose ids were all pushed and retired is freed, so what is held is the pages of
+//! the units in flight. Ids stay global; `len()` is one past the last id pushed.
+//! Without retirement it is a plain vector cut in pages.
+
+use std::ops::{Index, IndexMut};
+
+/// Ids per page (a page of 80-byte instances is 320 KiB).
+pub const PAGE: usize = 1 << PAGE_BITS;
+const PAGE_BITS: usize = 12;
+const WORDS: usize = PAGE / 64;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Page<T> {
+    items: Vec<T>,
+    /// Retired ids of the page, as bits.
+    dead: Box<[u64; WORDS]>,
+    retired: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window<T> {
+    /// `None`: a page all of whose ids were retired.
+    pages: Vec<Option<Page<T>>>,
+    len: usize,
+    /// What reading a retired id of a freed page gives, if anything.
+    tomb: Option<Box<T>>,
+}
+
+impl<T> Default for Window<T> {
+    fn default() -> Self {
+        Window {
+            pages: Vec::new(),
+            len: 0,
+            tomb: None,
+        }
+    }
+}
+
+impl<T> Window<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A window where reading a retired id gives `tomb` (or the retired item itself,
+    /// while its page is held): for the engine's instances, a final state, so an event
+    /// or queue entry left for a retired instance finds nothing to do.
+    pub fn with_tomb(tomb: T) -> Self {
+        Window {
+            tomb: Some(Box::new(tomb)),
+            ..Self::default()
+        }
+    }
+
+    /// One past the last id pushed (retired ids included).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, item: T) {
+        let p = self.len >> PAGE_BITS;
+        if p == self.pages.len() {
+            self.pages.push(Some(Page {
+                items: Vec::with_capacity(PAGE),
+                dead: Box::new([0; WORDS]),
+                retired: 0,
+            }));
+        }
+        self.pages[p]
+            .as_mut()
+            .expect("the last page is never freed while ids remain to push")
+            .items
+            .push(item);
+        self.len += 1;
+    }
+
+    /// Whether id `i` was pushed and not retired.
+    pub fn held(&self, i: usize) -> bool {
+        i < self.len
+            && self.pages[i >> PAGE_BITS]
+                .as_ref()
+                .is_some_and(|p| p.dead[(i % PAGE) / 64] & (1 << (i % 64)) == 0)
+    }
+
+    /// The item of id `i`, if it is held.
+    pub fn get(&self, i: usize) -> Option<&T> {
+        self.held(i).then(|| &self[i])
+    }
+
+    /// The items held with their ids, in id order.
+    pub fn iter_ids(&self) -> impl DoubleEndedIterator<Item = (usize, &T)> + '_ {
+        self.pages
+            .iter()
+            .enumerate()
+            .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
+            .flat_map(|(p, page)| {
+                page.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| page.dead[k / 64] & (1 << (k % 64)) == 0)
+                    .map(move |(k, t)| ((p << PAGE_BITS) + k, t))
+            })
+    }
+
+    /// The items held, in id order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.iter_ids().map(|(_, t)| t)
+    }
+
+    /// Retires ids `from..to` (each pushed, none retired before): they are no longer
+    /// held, and a page whose every id is retired is freed.
+    pub fn retire(&mut self, from: usize, to: usize) {
+        for i in from..to.min(self.len) {
+            let p = i >> PAGE_BITS;
+            let Some(page) = self.pages[p].as_mut() else {
+                continue;
+            };
+            let (w, bit) = ((i % PAGE) / 64, 1u64 << (i % 64));
+            if page.dead[w] & bit == 0 {
+                page.dead[w] |= bit;
+                page.retired += 1;
+            }
+            if page.retired == PAGE {
+                self.pages[p] = None;
+            }
+        }
+    }
+}
+
+impl<T: Clone> Window<T> {
+    /// Grows so that id `i` exists, new ids taking `fill`. A retired id is not
+    /// brought back: the caller must not ask for it.
+    pub fn ensure(&mut self, i: usize, fill: T) {
+        while self.len <= i {
+            self.push(fill.clone());
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Window<T> {
+    type Item = &'a T;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a T> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<T> Index<usize> for Window<T> {
+    type Output = T;
+    fn index(&self, i: usize) -> &T {
+        match (&self.pages[i >> PAGE_BITS], &self.tomb) {
+            (Some(page), _) => &page.items[i & (PAGE - 1)],
+            (None, Some(tomb)) => tomb,
+            (None, None) => panic!("id {i} was retired"),
+        }
+    }
+}
+
+impl<T> IndexMut<usize> for Window<T> {
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        match &mut self.pages[i >> PAGE_BITS] {
+            Some(page) => &mut page.items[i & (PAGE - 1)],
+            None => panic!("id {i} was retired"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_stay_global_and_retired_pages_are_freed() {
+        let mut w = Window::new();
+        let n = 3 * PAGE + 10;
+        for k in 0..n {
+            w.push(k);
+        }
+        // The second page, then part of the first, out of order.
+        w.retire(PAGE, 2 * PAGE);
+        w.retire(5, 8);
+        assert_eq!(w.len(), n);
+        assert!(w.pages[1].is_none());
+        assert_eq!(
+            (w.get(4), w.get(5), w.get(PAGE + 1)),
+            (Some(&4), None, None)
+        );
+        assert_eq!(w[2 * PAGE], 2 * PAGE);
+        let ids: Vec<usize> = w.iter_ids().map(|(i, _)| i).collect();
+        assert_eq!(ids.len(), n - PAGE - 3);
+        assert!(ids.windows(2).all(|p| p[0] < p[1]));
+        assert!(!ids.contains(&6) && ids.contains(&8));
+        // A partial last page stays until every id of it was pushed and retired.
+        w.retire(3 * PAGE, n);
+        assert!(w.pages[3].is_some());
+        w.ensure(n + 2, 0);
+        assert_eq!((w.len(), w[n + 2]), (n + 3, 0));
+        w.retire(0, PAGE);
+        assert!(w.pages[0].is_none());
+        assert_eq!(w.iter().next(), Some(&(2 * PAGE)));
+        let mut t = Window::with_tomb(usize::MAX);
+        for k in 0..PAGE {
+            t.push(k);
+        }
+        t.retire(0, PAGE);
+        assert_eq!((t[3], t.get(3)), (usize::MAX, None));
+    }
+}
