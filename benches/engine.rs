@@ -16,7 +16,7 @@
 //! - group `backfill_876k` (issue 15's target): `check_end_to_end` loads the chained
 //!   hourly backfill's model text (`backfill/model.rs`: 365 dates, 10 chains of 10
 //!   hourly tasks, 5 date groups, 50 slots, 10 minutes; 876,000 instances), runs it
-//!   with every observer, evaluates the 13 properties and renders `check`'s text;
+//!   with every observer (windowed, as `check` runs it), evaluates the 13 properties and renders `check`'s text;
 //!   `floor` is the hand-specialised loop of the same backfill (`backfill/floor.rs`).
 //!
 //! Run: `cargo bench --bench engine` (`-- backfill_876k` for issue 15's pair only).
@@ -29,7 +29,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use schedsim::engine::{self, Config, Sink};
 use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{Metrics, Summary, observe};
+use schedsim::observe::{self, Metrics, Summary};
 
 #[path = "backfill/floor.rs"]
 mod backfill_floor;
@@ -109,9 +109,17 @@ fn backfill_876k(c: &mut Criterion) {
     let check = || {
         let model = load_str("backfill.toml", &text).unwrap_or_else(|d| panic!("{}", d.render()));
         let scenario = &model.scenarios[0];
-        let (engine, findings, _) =
-            observe::<Vec<u8>>(&model, scenario, Config::new(0, 50_000_000), None)
-                .expect("the backfill plans");
+        // As `schedsim check` runs it: windowed when nothing needs every instance.
+        let memory = observe::memory(&model, scenario, false);
+        let (engine, findings, _) = observe::observe_in::<Vec<u8>>(
+            &model,
+            scenario,
+            Config::new(0, 50_000_000),
+            memory,
+            None,
+            &mut (),
+        )
+        .expect("the backfill plans");
         let id = Identity {
             scenario: &scenario.name,
             seed: 0,
@@ -173,7 +181,7 @@ fn benches(c: &mut Criterion) {
 /// Simulates with every observer and evaluates the properties; returns how many hold.
 fn checked(model: &Model) -> usize {
     let config = Config::new(0, 50_000_000);
-    let (_, findings, _) = observe::<Vec<u8>>(model, &model.scenarios[0], config, None)
+    let (_, findings, _) = observe::observe::<Vec<u8>>(model, &model.scenarios[0], config, None)
         .expect("the bench model plans");
     findings.properties.iter().filter(|p| p.holds).count()
 }
