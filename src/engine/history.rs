@@ -93,24 +93,13 @@ impl<'m> Engine<'m> {
             let first = self.instances.len() as u32;
             let (start, end) = (list[0].0, list[list.len() - 1].0);
             for &(t, task, p) in &list {
+                // Ran once at its time; replay_history gives its final state.
                 self.instances.push(Instance {
-                    task,
-                    unit: u,
-                    scheduled: t,
-                    run_after: t,
-                    kind: Kind::Run,
-                    origin: Origin::Recurring,
-                    state: State::NotRun,
                     attempts: 1,
                     tries: 1,
                     start: Some(t),
                     end: Some(t),
-                    pending: 0,
-                    first_dependent: NONE,
-                    outcome: Reason::Finished,
-                    upstream_failed: false,
-                    pending_self: 0,
-                    hold: HoldCode::Default,
+                    ..Instance::planned(task, u, t, t, Kind::Run, Origin::Recurring)
                 });
                 self.history_past.push(p);
             }

@@ -113,25 +113,14 @@ impl<'m> Engine<'m> {
         let base = self.instances.len() as u32;
         let count = self.plan.instances.len() as u32;
         for p in &self.plan.instances {
-            self.instances.push(Instance {
-                task: p.task,
-                unit: u,
-                scheduled: p.scheduled,
-                run_after: p.run_after,
-                kind: p.kind,
+            self.instances.push(Instance::planned(
+                p.task,
+                u,
+                p.scheduled,
+                p.run_after,
+                p.kind,
                 origin,
-                state: State::NotRun,
-                attempts: 0,
-                tries: 0,
-                start: None,
-                end: None,
-                pending: 0,
-                pending_self: 0,
-                hold: HoldCode::Default,
-                first_dependent: NONE,
-                outcome: Reason::Finished,
-                upstream_failed: false,
-            });
+            ));
         }
         for k in 0..self.plan.bindings.len() {
             let (d, up) = self.plan.bindings[k];

@@ -88,6 +88,38 @@ pub struct Instance {
     pub upstream_failed: bool,
 }
 
+impl Instance {
+    /// An instance as its unit creates it: `not_run`, nothing executed, no binding.
+    fn planned(
+        task: TaskId,
+        unit: u32,
+        scheduled: Instant,
+        run_after: Instant,
+        kind: Kind,
+        origin: Origin,
+    ) -> Self {
+        Instance {
+            task,
+            unit,
+            scheduled,
+            run_after,
+            kind,
+            origin,
+            state: State::NotRun,
+            attempts: 0,
+            tries: 0,
+            start: None,
+            end: None,
+            pending: 0,
+            pending_self: 0,
+            hold: HoldCode::Default,
+            first_dependent: NONE,
+            outcome: Reason::Finished,
+            upstream_failed: false,
+        }
+    }
+}
+
 /// A unit of work: one date of a backfill, one day or run of the recurring schedule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unit {

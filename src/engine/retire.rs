@@ -75,23 +75,8 @@ impl<'m> Engine<'m> {
         // Events and queue entries left for a retired instance (killed, or not run,
         // while it waited) read a final state and do nothing, as they would have.
         self.instances = Window::with_tomb(Instance {
-            task: TaskId(0),
-            unit: NONE,
-            scheduled: 0,
-            run_after: 0,
-            kind: Kind::Run,
-            origin: Origin::Backfill,
             state: State::Killed,
-            attempts: 0,
-            tries: 0,
-            start: None,
-            end: None,
-            pending: 0,
-            pending_self: 0,
-            hold: HoldCode::Default,
-            first_dependent: NONE,
-            outcome: Reason::Finished,
-            upstream_failed: false,
+            ..Instance::planned(TaskId(0), NONE, 0, 0, Kind::Run, Origin::Backfill)
         });
     }
 
