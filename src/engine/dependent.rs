@@ -79,24 +79,13 @@ impl<'m> Engine<'m> {
             if self.instances[i as usize].state != State::WaitingResources {
                 continue;
             }
-            if self.executions >= self.max_executions {
-                self.stopped = Some((
-                    self.now,
-                    Stop::Executions {
-                        limit: self.max_executions,
-                    },
-                ));
+            if !self.take_execution() {
                 break;
             }
-            self.executions += 1;
             let now = self.now;
-            let inst = &mut self.instances[i as usize];
-            inst.attempts += 1;
-            inst.tries += 1;
-            inst.start.get_or_insert(now);
-            let attempt = inst.attempts;
-            let task = self.model.task(inst.task);
-            inst.outcome = Reason::Timeout;
+            let attempt = self.begin_attempt(i);
+            let task = self.model.task(self.instances[i as usize].task);
+            self.instances[i as usize].outcome = Reason::Timeout;
             self.transition(i, State::Running, Reason::SlotFree, sink);
             if let Some(limit) = task.timeout
                 && let Some(end) = self.after(limit, i, "a DEPENDENT task's timeout")
@@ -104,16 +93,8 @@ impl<'m> Engine<'m> {
                 self.push(end, Ev::AttemptEnd, i, attempt);
             }
             // A scripted fault of this attempt fails it at once (an error of the
-            // task itself, whatever its items say).
-            let (task_id, scheduled, origin) = {
-                let inst = &self.instances[i as usize];
-                (inst.task, inst.scheduled, inst.origin)
-            };
-            let scripted = self.faults.get(&(task_id, scheduled)).is_some_and(|f| {
-                f.iter()
-                    .any(|(a, _, o)| *a == attempt && o.is_none_or(|o| o == origin))
-            });
-            if scripted {
+            // task itself, whatever its items say), in either phase: it writes nothing.
+            if self.scripted_fault(i, attempt).is_some() {
                 self.instances[i as usize].outcome = Reason::FailedBeforeWrite;
                 self.push(now, Ev::AttemptEnd, i, attempt);
                 continue;

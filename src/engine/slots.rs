@@ -45,17 +45,10 @@ impl<'m> Engine<'m> {
                     self.examined.push(i);
                     continue;
                 }
-                if self.executions >= self.max_executions {
+                if !self.take_execution() {
                     self.aside.push(Reverse(entry));
-                    self.stopped = Some((
-                        self.now,
-                        Stop::Executions {
-                            limit: self.max_executions,
-                        },
-                    ));
                     break;
                 }
-                self.executions += 1;
                 self.groups[g].free -= need;
                 if let Some(tg) = task.task_group {
                     self.groups[tg.0 as usize].free -= 1;
@@ -112,31 +105,55 @@ impl<'m> Engine<'m> {
         self.examined.clear();
     }
 
-    pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {
-        let model = self.model;
+    /// Counts one more execution against `max_executions`; when none is left, the
+    /// run stops at this instant and nothing starts.
+    pub(super) fn take_execution(&mut self) -> bool {
+        if self.executions >= self.max_executions {
+            self.stopped = Some((
+                self.now,
+                Stop::Executions {
+                    limit: self.max_executions,
+                },
+            ));
+            return false;
+        }
+        self.executions += 1;
+        true
+    }
+
+    /// Counts the execution that starts now on instance `i`; returns its attempt.
+    pub(super) fn begin_attempt(&mut self, i: u32) -> u32 {
         let now = self.now;
         let inst = &mut self.instances[i as usize];
         inst.attempts += 1;
         inst.tries += 1;
         inst.start.get_or_insert(now);
-        let (attempt, origin) = (inst.attempts, inst.origin);
-        let task = model.task(inst.task);
+        inst.attempts
+    }
+
+    /// How a scripted fault ends attempt `attempt` of instance `i`, if one does.
+    pub(super) fn scripted_fault(&self, i: u32, attempt: u32) -> Option<Reason> {
+        let inst = &self.instances[i as usize];
+        let origin = inst.origin;
+        self.faults
+            .get(&(inst.task, inst.scheduled))?
+            .iter()
+            .find(|(a, _, o)| *a == attempt && o.is_none_or(|o| o == origin))
+            .map(|(_, phase, _)| match phase {
+                FaultPhase::BeforeWrite => Reason::FailedBeforeWrite,
+                FaultPhase::AfterWrite => Reason::FailedAfterWrite,
+            })
+    }
+
+    pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {
+        let attempt = self.begin_attempt(i);
+        let inst = &self.instances[i as usize];
+        let task = self.model.task(inst.task);
         let mut duration = self.rng.duration(task.duration);
         if let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled)) {
             duration = (duration as f64 * factor).round() as Seconds;
         }
-        let scripted = self
-            .faults
-            .get(&(inst.task, inst.scheduled))
-            .and_then(|attempts| {
-                attempts
-                    .iter()
-                    .find(|(a, _, o)| *a == attempt && o.is_none_or(|o| o == origin))
-            })
-            .map(|(_, phase, _)| match phase {
-                FaultPhase::BeforeWrite => Reason::FailedBeforeWrite,
-                FaultPhase::AfterWrite => Reason::FailedAfterWrite,
-            });
+        let scripted = self.scripted_fault(i, attempt);
         let mut outcome = scripted.unwrap_or(Reason::Finished);
         if scripted.is_none()
             && let Some(f) = task.fail
