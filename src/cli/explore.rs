@@ -20,7 +20,7 @@ use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
 #[derive(clap::Args)]
 pub struct Args {
     /// The model file (TOML).
-    model: PathBuf,
+    pub(super) model: PathBuf,
     /// The scenario to explore; default: the model's first.
     #[arg(long)]
     scenario: Option<String>,
@@ -126,21 +126,6 @@ impl Args {
             a.push("--all-violations".into());
         }
         a
-    }
-}
-
-/// `explore`'s arguments read back from a partial file's header.
-#[derive(clap::Parser)]
-#[command(name = "explore")]
-pub struct Recorded {
-    #[command(flatten)]
-    pub args: Args,
-}
-
-impl Recorded {
-    /// The model file the shards loaded, as they named it.
-    pub fn model(&mut self) -> &mut PathBuf {
-        &mut self.args.model
     }
 }
 

@@ -44,39 +44,46 @@ pub fn run(args: &Args) -> i32 {
     super::errors::init(json);
     let argv = std::iter::once(header.command.clone()).chain(header.args.iter().cloned());
     match header.command.as_str() {
-        "explore" => {
-            let mut recorded = match explore::Recorded::try_parse_from(argv) {
-                Ok(r) => r,
-                Err(e) => return fail(&format!("the partials' arguments: {e}")),
-            };
-            if let Some(m) = &args.model {
-                *recorded.model() = m.clone();
-            }
-            explore::run_with(&recorded.args, Some(&parts))
-        }
-        "whatif" => {
-            let mut recorded = match whatif::Recorded::try_parse_from(argv) {
-                Ok(r) => r,
-                Err(e) => return fail(&format!("the partials' arguments: {e}")),
-            };
-            if let Some(m) = &args.model {
-                *recorded.model() = m.clone();
-            }
-            whatif::run_with(&recorded.args, Some(&parts))
-        }
+        "explore" => match recorded::<explore::Args>(argv, &args.model, |a| &mut a.model) {
+            Ok(recorded) => explore::run_with(&recorded, Some(&parts)),
+            Err(e) => fail(&e),
+        },
+        "whatif" => match recorded::<whatif::Args>(argv, &args.model, |a| &mut a.model) {
+            Ok(recorded) => whatif::run_with(&recorded, Some(&parts)),
+            Err(e) => fail(&e),
+        },
         command @ ("run" | "check") => {
-            let mut recorded = match run::Recorded::try_parse_from(argv) {
-                Ok(r) => r,
-                Err(e) => return fail(&format!("the partials' arguments: {e}")),
-            };
-            if let Some(m) = &args.model {
-                *recorded.model() = m.clone();
+            match recorded::<run::Args>(argv, &args.model, |a| &mut a.model) {
+                Ok(recorded) => run::merged(&recorded, command == "check", &parts),
+                Err(e) => fail(&e),
             }
-            run::merged(&recorded.args, command == "check", &parts)
         }
         other => fail(&format!(
             "{}: the partials are of `{other}`, which merge does not know",
             parts[0].path.display()
         )),
     }
+}
+
+/// A command's arguments read back from a partial file's header (`argv` starts with
+/// the command's name).
+#[derive(Parser)]
+struct Recorded<A: clap::Args> {
+    #[command(flatten)]
+    args: A,
+}
+
+/// The shards' arguments, with the model file `--model` names instead of theirs.
+fn recorded<A: clap::Args>(
+    argv: impl Iterator<Item = String>,
+    model: &Option<PathBuf>,
+    model_of: impl Fn(&mut A) -> &mut PathBuf,
+) -> Result<A, String> {
+    let mut args = Recorded::<A>::try_parse_from(argv)
+        .map_err(|e| format!("the partials' arguments: {e}"))?
+        .args;
+    if let Some(m) = model {
+        *model_of(&mut args) = m.clone();
+    }
+    Ok(args)
 }

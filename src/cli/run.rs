@@ -22,7 +22,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 #[derive(clap::Args)]
 pub struct Args {
     /// The model file (TOML).
-    model: PathBuf,
+    pub(super) model: PathBuf,
     /// The scenario to run; default: the model's first.
     #[arg(long)]
     scenario: Option<String>,
@@ -109,21 +109,6 @@ impl Args {
         a.push("--".into());
         a.push(self.model.display().to_string());
         a
-    }
-}
-
-/// `run`'s and `check`'s arguments read back from a partial file's header.
-#[derive(clap::Parser)]
-#[command(name = "run")]
-pub struct Recorded {
-    #[command(flatten)]
-    pub args: Args,
-}
-
-impl Recorded {
-    /// The model file the shards loaded, as they named it.
-    pub fn model(&mut self) -> &mut PathBuf {
-        &mut self.args.model
     }
 }
 

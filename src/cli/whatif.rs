@@ -15,7 +15,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
 #[derive(clap::Args)]
 pub struct Args {
     /// The model file (TOML).
-    model: PathBuf,
+    pub(super) model: PathBuf,
     /// First business date (dataworks) or schedule/logical time, included: a fresh
     /// backfill is the base of every variant (or give --scenario).
     #[arg(
@@ -143,21 +143,6 @@ impl Args {
         a.push("--".into());
         a.push(self.model.display().to_string());
         a
-    }
-}
-
-/// `whatif`'s arguments read back from a partial file's header.
-#[derive(clap::Parser)]
-#[command(name = "whatif")]
-pub struct Recorded {
-    #[command(flatten)]
-    pub args: Args,
-}
-
-impl Recorded {
-    /// The model file the shards loaded, as they named it.
-    pub fn model(&mut self) -> &mut PathBuf {
-        &mut self.args.model
     }
 }
 
