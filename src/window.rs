@@ -30,6 +30,10 @@ pub struct Window<T> {
     len: usize,
     /// What reading a retired id of a freed page gives, if anything.
     tomb: Option<Box<T>>,
+    /// A freed page's allocation, for the next page: a windowed run frees and needs
+    /// pages at the same pace, and a fresh page of instances is fresh memory from the
+    /// system (page faults on every first touch).
+    spare: Option<Page<T>>,
 }
 
 impl<T> Default for Window<T> {
@@ -38,6 +42,7 @@ impl<T> Default for Window<T> {
             pages: Vec::new(),
             len: 0,
             tomb: None,
+            spare: None,
         }
     }
 }
@@ -69,11 +74,20 @@ impl<T> Window<T> {
     pub fn push(&mut self, item: T) {
         let p = self.len >> PAGE_BITS;
         if p == self.pages.len() {
-            self.pages.push(Some(Page {
-                items: Vec::with_capacity(PAGE),
-                dead: Box::new([0; WORDS]),
-                retired: 0,
-            }));
+            let page = match self.spare.take() {
+                Some(mut page) => {
+                    page.items.clear();
+                    page.dead.fill(0);
+                    page.retired = 0;
+                    page
+                }
+                None => Page {
+                    items: Vec::with_capacity(PAGE),
+                    dead: Box::new([0; WORDS]),
+                    retired: 0,
+                },
+            };
+            self.pages.push(Some(page));
         }
         self.pages[p]
             .as_mut()
@@ -119,18 +133,31 @@ impl<T> Window<T> {
     /// Retires ids `from..to` (each pushed, none retired before): they are no longer
     /// held, and a page whose every id is retired is freed.
     pub fn retire(&mut self, from: usize, to: usize) {
-        for i in from..to.min(self.len) {
+        let to = to.min(self.len);
+        let mut i = from;
+        while i < to {
             let p = i >> PAGE_BITS;
+            // The part of the range in page `p`, a word of 64 ids at a time.
+            let page_end = ((p + 1) << PAGE_BITS).min(to);
             let Some(page) = self.pages[p].as_mut() else {
+                i = page_end;
                 continue;
             };
-            let (w, bit) = ((i % PAGE) / 64, 1u64 << (i % 64));
-            if page.dead[w] & bit == 0 {
-                page.dead[w] |= bit;
-                page.retired += 1;
+            while i < page_end {
+                let (w, lo) = ((i % PAGE) / 64, i % 64);
+                let hi = (page_end - (i - lo)).min(64);
+                let bits = if hi - lo == 64 {
+                    u64::MAX
+                } else {
+                    ((1u64 << (hi - lo)) - 1) << lo
+                };
+                let new = bits & !page.dead[w];
+                page.dead[w] |= new;
+                page.retired += new.count_ones() as usize;
+                i += hi - lo;
             }
             if page.retired == PAGE {
-                self.pages[p] = None;
+                self.spare = self.pages[p].take();
             }
         }
     }
@@ -139,7 +166,14 @@ impl<T> Window<T> {
 impl<T: Clone> Window<T> {
     /// Grows so that id `i` exists, new ids taking `fill`. A retired id is not
     /// brought back: the caller must not ask for it.
+    #[inline]
     pub fn ensure(&mut self, i: usize, fill: T) {
+        if self.len <= i {
+            self.grow(i, fill);
+        }
+    }
+
+    fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
             self.push(fill.clone());
         }
@@ -177,6 +211,39 @@ impl<T> IndexMut<usize> for Window<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Retiring ranges a word at a time holds exactly the ids an id-by-id
+        /// retirement would, and frees exactly the pages all of whose ids are gone.
+        #[test]
+        fn retiring_ranges_matches_retiring_ids(
+            n in 1usize..3 * PAGE,
+            ranges in proptest::collection::vec((0usize..3 * PAGE, 0usize..300), 0..40),
+        ) {
+            let mut w = Window::new();
+            for k in 0..n {
+                w.push(k);
+            }
+            let mut dead = vec![false; n];
+            for (from, len) in ranges {
+                let (from, to) = (from.min(n), (from + len).min(n));
+                w.retire(from, to);
+                dead[from..to].iter_mut().for_each(|d| *d = true);
+            }
+            for (k, &d) in dead.iter().enumerate() {
+                prop_assert_eq!(w.held(k), !d, "id {}", k);
+            }
+            for (p, page) in w.pages.iter().enumerate() {
+                let ids = p * PAGE..((p + 1) * PAGE).min(n);
+                let all = ids.len() == PAGE && dead[ids.clone()].iter().all(|&d| d);
+                prop_assert_eq!(page.is_none(), all, "page {}", p);
+                if let Some(page) = page {
+                    prop_assert_eq!(page.retired, dead[ids].iter().filter(|&&d| d).count());
+                }
+            }
+        }
+    }
 
     #[test]
     fn ids_stay_global_and_retired_pages_are_freed() {

@@ -178,23 +178,9 @@ impl Run {
     }
 }
 
-/// Every state, to read a trace's words back.
-const STATES: [State; 11] = [
-    State::NotRun,
-    State::WaitingTime,
-    State::WaitingUpstream,
-    State::WaitingResources,
-    State::Running,
-    State::WaitingRetry,
-    State::Succeeded,
-    State::Failed,
-    State::DryRun,
-    State::Frozen,
-    State::Killed,
-];
 
 pub fn state_of(word: &str) -> Option<State> {
-    STATES.into_iter().find(|s| s.word() == word)
+    State::ALL.into_iter().find(|s| s.word() == word)
 }
 
 pub fn origin_of(word: &str) -> Option<Origin> {

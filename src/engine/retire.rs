@@ -25,8 +25,8 @@ pub fn windowable(model: &Model, scenario: &Scenario) -> bool {
 /// What the retired instances add to the run's figures (all zero when nothing retired).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Totals {
-    /// Instances by final state.
-    pub states: BTreeMap<State, u64>,
+    /// Instances by final state, indexed by `State as usize` ([`Totals::states`]).
+    by_state: [u64; State::ALL.len()],
     /// Instances per task, and of those created again by a rerun.
     pub per_task: Vec<u64>,
     pub reruns: Vec<u64>,
@@ -50,8 +50,17 @@ impl Totals {
         }
     }
 
+    /// Instances by final state (those retired).
+    pub fn states(&self) -> BTreeMap<State, u64> {
+        State::ALL
+            .into_iter()
+            .zip(self.by_state)
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
+
     fn add(&mut self, inst: &Instance) {
-        *self.states.entry(inst.state).or_insert(0) += 1;
+        self.by_state[inst.state as usize] += 1;
         self.per_task[inst.task.0 as usize] += 1;
         if inst.origin == Origin::Rerun {
             self.reruns[inst.task.0 as usize] += 1;
@@ -119,8 +128,17 @@ impl<'m> Engine<'m> {
             });
             self.instances.retire(first, end);
             self.live -= (end - first) as u64;
-            for &e in &self.retiring_edges {
-                self.edges.retire(e as usize, e as usize + 1);
+            // A unit's bindings are made when it is created: one run of ids, mostly.
+            let edges = &self.retiring_edges;
+            match (edges.iter().min(), edges.iter().max()) {
+                (Some(&lo), Some(&hi)) if (hi - lo) as usize + 1 == edges.len() => {
+                    self.edges.retire(lo as usize, hi as usize + 1);
+                }
+                _ => {
+                    for &e in edges {
+                        self.edges.retire(e as usize, e as usize + 1);
+                    }
+                }
             }
         }
         ending.clear();

@@ -20,6 +20,21 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in declaration order (`State::ALL[s as usize] == s`).
+    pub const ALL: [State; 11] = [
+        State::NotRun,
+        State::WaitingTime,
+        State::WaitingUpstream,
+        State::WaitingResources,
+        State::Running,
+        State::WaitingRetry,
+        State::Succeeded,
+        State::Failed,
+        State::DryRun,
+        State::Frozen,
+        State::Killed,
+    ];
+
     pub fn word(self) -> &'static str {
         match self {
             State::NotRun => "not_run",

@@ -30,6 +30,7 @@ impl Recorder {
 }
 
 impl Sink for Recorder {
+    #[inline]
     fn event(&mut self, e: &Event) {
         if !self.active || !matches!(e.to, State::Succeeded | State::DryRun) {
             return;

@@ -107,6 +107,8 @@ impl StoreReport {
 /// Records every landed write as the events go by.
 pub struct Store<'m> {
     model: &'m Model,
+    /// Some task writes (nothing to record otherwise).
+    any_writes: bool,
     /// Per task: its writes read the execution's clock (`today()`, `now()`).
     clocked: Vec<bool>,
     started: Vec<Instant>,
@@ -128,6 +130,7 @@ impl<'m> Store<'m> {
     pub fn new(model: &'m Model) -> Self {
         Store {
             model,
+            any_writes: model.tasks.iter().any(|t| !t.writes.is_empty()),
             clocked: model
                 .tasks
                 .iter()
@@ -310,8 +313,18 @@ fn apply(content: &mut Content, rows: (TaskId, Instant), mode: WriteMode) {
 }
 
 impl Sink for Store<'_> {
+    #[inline]
     fn event(&mut self, e: &Event) {
         // Only a task that writes needs its executions' starts.
+        if !self.any_writes {
+            return;
+        }
+        self.landed(e);
+    }
+}
+
+impl Store<'_> {
+    fn landed(&mut self, e: &Event) {
         if self.model.task(e.task).writes.is_empty() {
             return;
         }

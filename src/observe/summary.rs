@@ -160,7 +160,7 @@ impl Summary {
         let task_name = |i: u32| model.task(engine.instances[i as usize].task).name.clone();
         // What a windowed run retired, then what the engine still holds.
         let retired = &engine.retired;
-        let mut states = retired.states.clone();
+        let mut states = retired.states();
         let mut first_start = retired.first_start;
         let mut last_end = retired.last_end;
         for (n, i) in engine.instances.iter_ids() {

@@ -179,25 +179,50 @@ struct Constraint {
     /// Changed during the current instant.
     dirty: bool,
     steps: Steps,
-    /// (instance or unit, seconds) of each closed wait, in closing order.
-    waits: Vec<(u32, u64)>,
-    /// The waits of retired instances, as each instance's total → how many instances.
-    retired: Totals,
-    /// `waits` is folded when it grows past this.
-    fold_at: usize,
+    /// Totals of instances (or units) whose waits are all closed, not yet folded.
+    pending: Vec<u64>,
+    /// The folded totals: each instance's total → how many instances.
+    totals: Totals,
 }
 
 /// Each instance's total wait → how many instances waited that long: what the figures
 /// read, kept in memory bounded by the distinct totals.
 type Totals = BTreeMap<u64, u64>;
 
-/// Adds the per-instance totals of `per` (instance, seconds) to `into`.
-fn total(mut per: Vec<(u32, u64)>, into: &mut Totals) {
-    per.sort_unstable();
-    for run in per.chunk_by(|a, b| a.0 == b.0) {
-        *into.entry(run.iter().map(|w| w.1).sum()).or_insert(0) += 1;
+impl Constraint {
+    /// One instance's (or unit's) total wait, all of it closed.
+    fn add(&mut self, secs: u64) {
+        self.pending.push(secs);
+        if self.pending.len() >= FOLD_AT {
+            self.fold();
+        }
+    }
+
+    /// Folds the pending totals into the map, one entry per distinct total.
+    fn fold(&mut self) {
+        self.pending.sort_unstable();
+        for run in self.pending.chunk_by(|a, b| a == b) {
+            *self.totals.entry(run[0]).or_insert(0) += run.len() as u64;
+        }
+        self.pending.clear();
     }
 }
+
+/// One instance's waits as the observer follows them: what holds it since when, and
+/// its closed waits' seconds by constraint (the first two constraints inline; a third
+/// one, rare, in `Waits::spill`).
+#[derive(Clone, Copy)]
+struct Rec {
+    by: u32,
+    since: Instant,
+    closed: [(u32, u64); 2],
+}
+
+const OPEN: Rec = Rec {
+    by: NONE,
+    since: 0,
+    closed: [(NONE, 0); 2],
+};
 
 /// The observer: a [`Sink`] that follows every instance's hold.
 pub struct Waits {
@@ -209,8 +234,10 @@ pub struct Waits {
     task_workflow: Vec<u32>,
     /// Per instance: the constraint holding it and since when (a windowed run drops
     /// those of retired units).
-    held_by: Window<u32>,
-    since: Window<Instant>,
+    held_by: Window<Rec>,
+    /// Closed waits of an instance on a third constraint or more: (instance,
+    /// constraint) → seconds.
+    spill: BTreeMap<(u32, u32), u64>,
     now: Instant,
     started: bool,
     dirty: Vec<u32>,
@@ -234,9 +261,8 @@ impl Waits {
             peak: 0,
             dirty: false,
             steps: Steps::default(),
-            waits: Vec::new(),
-            retired: Totals::new(),
-            fold_at: FOLD_AT,
+            pending: Vec::new(),
+            totals: Totals::new(),
         };
         let mut constraints = Vec::new();
         for (k, group) in model.groups.iter().enumerate() {
@@ -289,7 +315,7 @@ impl Waits {
                 .collect(),
             task_workflow: model.tasks.iter().map(|t| t.workflow.0).collect(),
             held_by: Window::new(),
-            since: Window::new(),
+            spill: BTreeMap::new(),
             now: 0,
             started: false,
             dirty: Vec::new(),
@@ -339,31 +365,57 @@ impl Waits {
 
     /// Instance `i` is now held by `c` (or by nothing: `NONE`).
     fn hold(&mut self, i: u32, c: u32) {
-        let i = i as usize;
-        self.held_by.ensure(i, NONE);
-        self.since.ensure(i, 0);
-        let (old, since) = (self.held_by[i], self.since[i]);
+        self.held_by.ensure(i as usize, OPEN);
+        let rec = &mut self.held_by[i as usize];
+        let (old, since) = (rec.by, rec.since);
         if old == c {
             return;
         }
+        rec.by = c;
+        rec.since = self.now;
         if old != NONE {
-            let k = &mut self.constraints[old as usize];
-            k.waiting -= 1;
             let secs = (self.now - since).max(0) as u64;
             if secs > 0 {
-                match k.waits.last_mut() {
-                    Some(last) if last.0 == i as u32 => last.1 += secs,
-                    _ => k.waits.push((i as u32, secs)),
+                match rec.closed.iter_mut().find(|w| w.0 == old || w.0 == NONE) {
+                    Some(w) => *w = (old, w.1 + secs),
+                    None => *self.spill.entry((i, old)).or_insert(0) += secs,
                 }
             }
+            self.constraints[old as usize].waiting -= 1;
             self.touch(old);
         }
         if c != NONE {
             self.constraints[c as usize].waiting += 1;
             self.touch(c);
         }
-        self.held_by[i] = c;
-        self.since[i] = self.now;
+    }
+
+    /// Instance `i`'s waits are all closed: each constraint it waited for counts its
+    /// total.
+    fn close(&mut self, i: u32) {
+        let rec = self.held_by[i as usize];
+        for (c, secs) in rec.closed {
+            if c == NONE {
+                break;
+            }
+            self.constraints[c as usize].add(secs);
+        }
+        if rec.closed[1].0 != NONE && !self.spill.is_empty() {
+            self.spilled(i);
+        }
+    }
+
+    /// The spilled waits of instance `i`, each its constraint's total.
+    fn spilled(&mut self, i: u32) {
+        let keys: Vec<(u32, u32)> = self
+            .spill
+            .range((i, 0)..=(i, u32::MAX))
+            .map(|(k, _)| *k)
+            .collect();
+        for k in keys {
+            let secs = self.spill.remove(&k).unwrap_or(0);
+            self.constraints[k.1 as usize].add(secs);
+        }
     }
 
     fn run(&mut self, c: u32, delta: i64) {
@@ -383,6 +435,7 @@ impl Waits {
         for i in 0..self.held_by.len() {
             if self.held_by.held(i) {
                 self.hold(i as u32, NONE);
+                self.close(i as u32);
             }
         }
         for c in std::mem::take(&mut self.dirty) {
@@ -396,8 +449,8 @@ impl Waits {
         let mut report = WaitReport::default();
         for c in order {
             let k = &mut self.constraints[c];
-            let mut totals = std::mem::take(&mut k.retired);
-            total(std::mem::take(&mut k.waits), &mut totals);
+            k.fold();
+            let totals = std::mem::take(&mut k.totals);
             let n: u64 = totals.values().sum();
             let capacity_kind = !matches!(
                 k.kind,
@@ -455,7 +508,7 @@ impl Waits {
             if waited_until > due {
                 changes.push((due, 0, 1));
                 changes.push((waited_until, 0, -1));
-                waits.push((u as u32, (waited_until - due) as u64));
+                waits.push((waited_until - due) as u64);
             }
             if let Some(t) = created {
                 changes.push((t, 1, 0));
@@ -481,7 +534,9 @@ impl Waits {
                 k.steps.push(t, r as u32, w as u32);
             }
         }
-        k.waits = waits;
+        for secs in waits {
+            k.add(secs);
+        }
     }
 }
 
@@ -583,22 +638,15 @@ impl Sink for Waits {
         self.at(e.time);
     }
 
-    /// A retired instance's waits are all closed: they are folded into its
-    /// constraint's totals once enough have gathered.
+    /// A retired instance's waits are all closed: each counts in its constraints'
+    /// totals.
     fn retire(&mut self, r: &Retired<'_>) {
-        self.held_by.retire(r.first as usize, r.end as usize);
-        self.since.retire(r.first as usize, r.end as usize);
-        for k in &mut self.constraints {
-            if k.waits.len() <= k.fold_at {
-                continue;
+        for i in r.first..r.end {
+            if self.held_by.held(i as usize) {
+                self.close(i);
             }
-            let held = &self.held_by;
-            let (open, done): (Vec<_>, Vec<_>) =
-                k.waits.iter().partition(|w| held.held(w.0 as usize));
-            total(done, &mut k.retired);
-            k.fold_at = (2 * open.len()).max(FOLD_AT);
-            k.waits = open;
         }
+        self.held_by.retire(r.first as usize, r.end as usize);
     }
 }
 
@@ -610,10 +658,9 @@ mod tests {
     fn nearest_rank_percentiles() {
         let rank = |v: &[u64], p| {
             let mut totals = Totals::new();
-            total(
-                v.iter().enumerate().map(|(i, &s)| (i as u32, s)).collect(),
-                &mut totals,
-            );
+            for &s in v {
+                *totals.entry(s).or_insert(0) += 1;
+            }
             super::rank(&totals, v.len() as u64, p)
         };
         let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
