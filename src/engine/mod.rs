@@ -21,6 +21,7 @@ mod lifecycle;
 mod operate;
 mod priority;
 mod queue;
+mod ready;
 pub mod random;
 mod retire;
 mod retry;
@@ -28,8 +29,7 @@ mod slots;
 pub mod state;
 mod stuck;
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::local_to_instant;
@@ -182,7 +182,7 @@ enum HoldCode {
 struct Group {
     free: u32,
     /// (priority key, scheduled, instance): smallest first.
-    queue: BinaryHeap<Reverse<(i64, Instant, u32)>>,
+    queue: ready::Ready,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -244,7 +244,7 @@ pub struct Engine<'m> {
     pub notes: Vec<String>,
     plan: UnitPlan,
     scratch: FillScratch,
-    aside: Vec<Reverse<(i64, Instant, u32)>>,
+    aside: Vec<ready::Entry>,
     /// Queued instances the last dispatch looked at and left queued.
     examined: Vec<u32>,
     /// Queued instances held by something else than their group's slots.
@@ -310,7 +310,7 @@ impl<'m> Engine<'m> {
                 .iter()
                 .map(|g| Group {
                     free: g.slots,
-                    queue: BinaryHeap::new(),
+                    queue: ready::Ready::default(),
                 })
                 .collect(),
             task_key: task_keys(model),

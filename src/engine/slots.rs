@@ -14,7 +14,7 @@ impl<'m> Engine<'m> {
         let key = self.task_key[inst.task.0 as usize];
         self.groups[task.group.0 as usize]
             .queue
-            .push(Reverse((key, inst.scheduled, i)));
+            .push((key, inst.scheduled, i));
     }
 
     /// Starts queued instances while their groups (and task groups) have slots, in
@@ -23,7 +23,7 @@ impl<'m> Engine<'m> {
         self.start_dependents(sink);
         for g in 0..self.groups.len() {
             while self.groups[g].free > 0 {
-                let Some(Reverse(entry)) = self.groups[g].queue.pop() else {
+                let Some(entry) = self.groups[g].queue.pop() else {
                     break;
                 };
                 let i = entry.2;
@@ -41,12 +41,12 @@ impl<'m> Engine<'m> {
                         .max_active_tasks
                         .is_some_and(|m| self.workflow_running[task.workflow.0 as usize] >= m);
                 if need > self.groups[g].free || limit_full {
-                    self.aside.push(Reverse(entry));
+                    self.aside.push(entry);
                     self.examined.push(i);
                     continue;
                 }
                 if !self.take_execution() {
-                    self.aside.push(Reverse(entry));
+                    self.aside.push(entry);
                     break;
                 }
                 self.groups[g].free -= need;
@@ -56,10 +56,9 @@ impl<'m> Engine<'m> {
                 self.workflow_running[task.workflow.0 as usize] += 1;
                 self.start(i, sink);
             }
-            let aside = std::mem::take(&mut self.aside);
-            self.groups[g].queue.extend(aside.iter().copied());
-            self.aside = aside;
-            self.aside.clear();
+            for entry in self.aside.drain(..) {
+                self.groups[g].queue.push(entry);
+            }
         }
         self.settle_holds(sink);
     }
