@@ -132,6 +132,9 @@ impl<'m> Engine<'m> {
 
     /// How a scripted fault ends attempt `attempt` of instance `i`, if one does.
     pub(super) fn scripted_fault(&self, i: u32, attempt: u32) -> Option<Reason> {
+        if self.faults.is_empty() {
+            return None;
+        }
         let inst = &self.instances[i as usize];
         let origin = inst.origin;
         self.faults
@@ -149,7 +152,9 @@ impl<'m> Engine<'m> {
         let inst = &self.instances[i as usize];
         let task = self.model.task(inst.task);
         let mut duration = self.rng.duration(task.duration);
-        if let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled)) {
+        if !self.stretches.is_empty()
+            && let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled))
+        {
             duration = (duration as f64 * factor).round() as Seconds;
         }
         let scripted = self.scripted_fault(i, attempt);

@@ -208,6 +208,10 @@ impl Sink for Recorder<'_> {
             self.seen[i].tries = 0;
             self.seen[i].last_failure = NEVER;
         }
+        // The rest is about executions: starts and ends.
+        if e.to != State::Running && e.from != State::Running {
+            return;
+        }
         for (g, slots) in [(Some(e.group), e.slots), (e.task_group, 1)] {
             let Some(g) = g else { continue };
             let g = g.0 as usize;

@@ -331,7 +331,14 @@ impl Waits {
     }
 
     /// The instants before `t` are over: their end counts are read.
+    #[inline]
     fn at(&mut self, t: Instant) {
+        if t > self.now || !self.started {
+            self.next_instant(t);
+        }
+    }
+
+    fn next_instant(&mut self, t: Instant) {
         if !self.started {
             self.started = true;
             self.now = t;

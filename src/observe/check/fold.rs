@@ -150,13 +150,15 @@ pub(super) fn no_early(
     id: u32,
     inst: &Instance,
 ) {
-    let Some(start) = inst.start else { return };
+    let Some(start) = inst.start.filter(|&s| s < inst.run_after) else {
+        return;
+    };
     // A backfill cloned for a dependent workflow (ALL_DEPENDENT) is past the
     // scenario's list: it was not chosen to run immediately.
     let chosen = units[inst.unit as usize]
         .backfill
         .is_some_and(|b| run_immediately.get(b as usize).copied().unwrap_or(false));
-    if start >= inst.run_after || chosen {
+    if chosen {
         return;
     }
     let time = |t| rfc3339(&model.timezone, t);
