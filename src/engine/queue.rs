@@ -4,8 +4,10 @@
 //! would give, but simultaneous events (most of them: executions of equal length
 //! started together end together) sit in one bucket instead of each paying a heap
 //! sift. The buckets are keyed by time in a `BTreeMap` (a handful of distinct times
-//! are pending at once), and their vectors are reused, so a steady run allocates
-//! nothing per event.
+//! are pending at once) that holds each bucket's slot in a slab; the last bucket
+//! pushed to is remembered (executions of equal length started together queue their
+//! ends one after another), so most pushes skip the map. Bucket vectors are reused,
+//! so a steady run allocates nothing per event.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +17,13 @@ use crate::calendar::Instant;
 pub(super) type Item<E> = (E, u32, u32);
 
 pub(super) struct Queue<E> {
-    buckets: BTreeMap<Instant, Vec<Item<E>>>,
+    /// Time → the bucket's slot in `slab`.
+    buckets: BTreeMap<Instant, usize>,
+    slab: Vec<Vec<Item<E>>>,
+    /// Slots of `slab` not in use.
+    free: Vec<usize>,
+    /// The bucket pushed to last, while it is in the map.
+    last: Option<(Instant, usize)>,
     /// Emptied bucket vectors, kept for reuse.
     spare: Vec<Vec<Item<E>>>,
     /// Events queued so far.
@@ -26,6 +34,9 @@ impl<E: Copy> Queue<E> {
     pub(super) fn new() -> Self {
         Queue {
             buckets: BTreeMap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            last: None,
             spare: Vec::new(),
             queued: 0,
         }
@@ -33,11 +44,28 @@ impl<E: Copy> Queue<E> {
 
     pub(super) fn push(&mut self, at: Instant, item: Item<E>) {
         self.queued += 1;
-        let spare = &mut self.spare;
-        self.buckets
-            .entry(at)
-            .or_insert_with(|| spare.pop().unwrap_or_default())
-            .push(item);
+        let slot = match self.last {
+            Some((last, slot)) if last == at => slot,
+            _ => {
+                let (slab, free, spare) = (&mut self.slab, &mut self.free, &mut self.spare);
+                let slot = *self.buckets.entry(at).or_insert_with(|| {
+                    let bucket = spare.pop().unwrap_or_default();
+                    match free.pop() {
+                        Some(slot) => {
+                            slab[slot] = bucket;
+                            slot
+                        }
+                        None => {
+                            slab.push(bucket);
+                            slab.len() - 1
+                        }
+                    }
+                });
+                self.last = Some((at, slot));
+                slot
+            }
+        };
+        self.slab[slot].push(item);
     }
 
     /// The earliest pending time.
@@ -48,7 +76,12 @@ impl<E: Copy> Queue<E> {
     /// Takes every event pending at the earliest time `t`, in insertion order; events
     /// queued at `t` while these run form a new bucket at `t`, taken next.
     pub(super) fn take_first(&mut self) -> Option<(Instant, Vec<Item<E>>)> {
-        self.buckets.pop_first()
+        let (t, slot) = self.buckets.pop_first()?;
+        if self.last.is_some_and(|(last, _)| last == t) {
+            self.last = None;
+        }
+        self.free.push(slot);
+        Some((t, std::mem::take(&mut self.slab[slot])))
     }
 
     /// Gives back a bucket once its events have run.
@@ -59,9 +92,9 @@ impl<E: Copy> Queue<E> {
 
     /// Every pending event with its time, in no particular order.
     pub(super) fn pending(&self) -> impl Iterator<Item = (Instant, Item<E>)> + '_ {
-        self.buckets
-            .iter()
-            .flat_map(|(&t, items)| items.iter().map(move |&item| (t, item)))
+        self.buckets.iter().flat_map(move |(&t, &slot)| {
+            self.slab[slot].iter().map(move |&item| (t, item))
+        })
     }
 
     /// How many events were queued in all.

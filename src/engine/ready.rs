@@ -6,8 +6,10 @@
 //! hour of one date, at one priority), so the queue is two levels: buckets by
 //! (key, scheduled) in a `BTreeMap`, each a small heap of ids. A pop sifts through
 //! the ids of one bucket instead of the whole queue, and compares `u32`s instead of
-//! triples. Emptied buckets' heaps are kept for reuse: a steady run allocates nothing
-//! per instance.
+//! triples. The map holds each bucket's slot in a slab, and the last bucket pushed to
+//! is remembered: instances made ready together mostly share a bucket, so most pushes
+//! skip the map. Emptied buckets' heaps are kept for reuse: a steady run allocates
+//! nothing per instance.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -19,28 +21,48 @@ pub(super) type Entry = (i64, Instant, u32);
 
 #[derive(Default)]
 pub(super) struct Ready {
-    buckets: BTreeMap<(i64, Instant), BinaryHeap<Reverse<u32>>>,
-    spare: Vec<BinaryHeap<Reverse<u32>>>,
+    /// (key, scheduled) → the bucket's slot in `slab`.
+    buckets: BTreeMap<(i64, Instant), usize>,
+    slab: Vec<BinaryHeap<Reverse<u32>>>,
+    /// Slots of `slab` not in use (their heaps empty).
+    free: Vec<usize>,
+    /// The bucket pushed to last, while it is in the map.
+    last: Option<((i64, Instant), usize)>,
 }
 
 impl Ready {
     pub(super) fn push(&mut self, (key, scheduled, id): Entry) {
-        let spare = &mut self.spare;
-        self.buckets
-            .entry((key, scheduled))
-            .or_insert_with(|| spare.pop().unwrap_or_default())
-            .push(Reverse(id));
+        let k = (key, scheduled);
+        let slot = match self.last {
+            Some((last, slot)) if last == k => slot,
+            _ => {
+                let (slab, free) = (&mut self.slab, &mut self.free);
+                let slot = *self.buckets.entry(k).or_insert_with(|| {
+                    free.pop().unwrap_or_else(|| {
+                        slab.push(BinaryHeap::new());
+                        slab.len() - 1
+                    })
+                });
+                self.last = Some((k, slot));
+                slot
+            }
+        };
+        self.slab[slot].push(Reverse(id));
     }
 
     /// The smallest entry, taken out of the queue.
     pub(super) fn pop(&mut self) -> Option<Entry> {
-        let mut first = self.buckets.first_entry()?;
-        let ((key, scheduled), ids) = (*first.key(), first.get_mut());
-        let Reverse(id) = ids.pop()?;
-        if ids.is_empty() {
-            self.spare.push(first.remove());
+        let first = self.buckets.first_entry()?;
+        let (k, slot) = (*first.key(), *first.get());
+        let Reverse(id) = self.slab[slot].pop()?;
+        if self.slab[slot].is_empty() {
+            first.remove();
+            self.free.push(slot);
+            if self.last.is_some_and(|(last, _)| last == k) {
+                self.last = None;
+            }
         }
-        Some((key, scheduled, id))
+        Some((k.0, k.1, id))
     }
 }
 

@@ -200,18 +200,19 @@ impl Sink for Recorder<'_> {
     fn event(&mut self, e: &Event) {
         let i = e.instance as usize;
         self.grow(i);
-        let task = self.model.task(e.task);
-        if e.to.satisfies_downstream() && self.seen[i].satisfied_at == NEVER {
-            self.seen[i].satisfied_at = e.time;
+        let seen = &mut self.seen[i];
+        if e.to.satisfies_downstream() && seen.satisfied_at == NEVER {
+            seen.satisfied_at = e.time;
         }
         if matches!(e.reason, Reason::Rerun | Reason::SetSuccess) {
-            self.seen[i].tries = 0;
-            self.seen[i].last_failure = NEVER;
+            seen.tries = 0;
+            seen.last_failure = NEVER;
         }
         // The rest is about executions: starts and ends.
         if e.to != State::Running && e.from != State::Running {
             return;
         }
+        let task = self.model.task(e.task);
         for (g, slots) in [(Some(e.group), e.slots), (e.task_group, 1)] {
             let Some(g) = g else { continue };
             let g = g.0 as usize;
