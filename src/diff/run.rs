@@ -178,7 +178,6 @@ impl Run {
     }
 }
 
-
 pub fn state_of(word: &str) -> Option<State> {
     State::ALL.into_iter().find(|s| s.word() == word)
 }

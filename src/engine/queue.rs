@@ -92,9 +92,9 @@ impl<E: Copy> Queue<E> {
 
     /// Every pending event with its time, in no particular order.
     pub(super) fn pending(&self) -> impl Iterator<Item = (Instant, Item<E>)> + '_ {
-        self.buckets.iter().flat_map(move |(&t, &slot)| {
-            self.slab[slot].iter().map(move |&item| (t, item))
-        })
+        self.buckets
+            .iter()
+            .flat_map(move |(&t, &slot)| self.slab[slot].iter().map(move |&item| (t, item)))
     }
 
     /// How many events were queued in all.
