@@ -142,23 +142,28 @@ pub trait Sink {
 
 /// A sink that drops everything.
 impl Sink for () {
+    #[inline]
     fn event(&mut self, _e: &Event) {}
 }
 
 /// Every observer of a list, in order.
 impl<A: Sink, B: Sink> Sink for (A, B) {
+    #[inline]
     fn event(&mut self, e: &Event) {
         self.0.event(e);
         self.1.event(e);
     }
+    #[inline]
     fn unit(&mut self, e: &UnitEvent) {
         self.0.unit(e);
         self.1.unit(e);
     }
+    #[inline]
     fn held(&mut self, h: &Held) {
         self.0.held(h);
         self.1.held(h);
     }
+    #[inline]
     fn retire(&mut self, r: &Retired<'_>) {
         self.0.retire(r);
         self.1.retire(r);
@@ -167,21 +172,25 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
 
 /// An observer that may be absent.
 impl<S: Sink> Sink for Option<S> {
+    #[inline]
     fn event(&mut self, e: &Event) {
         if let Some(s) = self {
             s.event(e);
         }
     }
+    #[inline]
     fn unit(&mut self, e: &UnitEvent) {
         if let Some(s) = self {
             s.unit(e);
         }
     }
+    #[inline]
     fn held(&mut self, h: &Held) {
         if let Some(s) = self {
             s.held(h);
         }
     }
+    #[inline]
     fn retire(&mut self, r: &Retired<'_>) {
         if let Some(s) = self {
             s.retire(r);
@@ -190,15 +199,19 @@ impl<S: Sink> Sink for Option<S> {
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
+    #[inline]
     fn event(&mut self, e: &Event) {
         (**self).event(e);
     }
+    #[inline]
     fn unit(&mut self, e: &UnitEvent) {
         (**self).unit(e);
     }
+    #[inline]
     fn held(&mut self, h: &Held) {
         (**self).held(h);
     }
+    #[inline]
     fn retire(&mut self, r: &Retired<'_>) {
         (**self).retire(r);
     }
