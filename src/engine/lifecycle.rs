@@ -248,20 +248,21 @@ impl<'m> Engine<'m> {
 
     /// `down` waits for `up` unless `up` has already succeeded.
     pub(super) fn bind(&mut self, up: u32, down: u32) {
-        if self.instances[up as usize].state.satisfies_downstream() {
+        let edge = self.edges.len() as u32;
+        let u = &mut self.instances[up as usize];
+        if u.state.satisfies_downstream() {
             return;
         }
-        let head = self.instances[up as usize].first_dependent;
+        let (head, task) = (u.first_dependent, u.task);
+        u.first_dependent = edge;
         self.edges.push(Edge {
             to: down,
             next: head,
             live: true,
         });
-        self.instances[up as usize].first_dependent = (self.edges.len() - 1) as u32;
-        let same = self.instances[up as usize].task == self.instances[down as usize].task;
         let d = &mut self.instances[down as usize];
         d.pending += 1;
-        d.pending_self += u16::from(same);
+        d.pending_self += u16::from(d.task == task);
     }
 
     pub(super) fn maybe_unblocked(&mut self, i: u32, sink: &mut impl Sink) {
@@ -345,6 +346,7 @@ impl<'m> Engine<'m> {
     /// `i` succeeded: each dependent still counting it stops; one that had not run
     /// because `i` failed comes back once nothing else blocks it.
     pub(super) fn satisfied(&mut self, i: u32, sink: &mut impl Sink) {
+        let task = self.instances[i as usize].task;
         let mut e = self.instances[i as usize].first_dependent;
         while e != NONE {
             let edge = self.edges[e as usize];
@@ -355,12 +357,11 @@ impl<'m> Engine<'m> {
             self.edges[e as usize].live = false;
             e = edge.next;
             let d = edge.to;
-            let same = self.instances[i as usize].task == self.instances[d as usize].task;
-            self.instances[d as usize].pending -= 1;
-            self.instances[d as usize].pending_self -= u16::from(same);
-            let di = &self.instances[d as usize];
+            let di = &mut self.instances[d as usize];
+            di.pending -= 1;
+            di.pending_self -= u16::from(di.task == task);
             if di.state == State::NotRun && di.upstream_failed && di.pending == 0 {
-                self.instances[d as usize].upstream_failed = false;
+                di.upstream_failed = false;
                 self.reopen(d, sink);
                 self.ready(d, Reason::UpstreamDone, sink);
             } else {
