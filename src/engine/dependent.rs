@@ -63,14 +63,6 @@ struct Found {
 }
 
 impl<'m> Engine<'m> {
-    /// Whether `i` is a DEPENDENT task's instance: it takes no slot.
-    pub(super) fn is_dependent(&self, i: u32) -> bool {
-        self.model
-            .task(self.instances[i as usize].task)
-            .depends
-            .is_some()
-    }
-
     /// Starts the DEPENDENT instances made ready since the last dispatch: running at
     /// once, checked now and at each tick until their items decide.
     pub(super) fn start_dependents(&mut self, sink: &mut impl Sink) {

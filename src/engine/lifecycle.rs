@@ -298,20 +298,21 @@ impl<'m> Engine<'m> {
     }
 
     pub(super) fn attempt_end(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
-        let inst = &self.instances[i as usize];
+        let now = self.now;
+        let inst = &mut self.instances[i as usize];
         if inst.state != State::Running || inst.attempts != attempt {
             return; // killed meanwhile
         }
-        self.release(i);
-        self.instances[i as usize].end = Some(self.now);
-        let outcome = self.instances[i as usize].outcome;
+        inst.end = Some(now);
+        let (outcome, task, tries) = (inst.outcome, inst.task, inst.tries);
+        self.release_task(task);
         if outcome == Reason::Finished {
             self.transition(i, State::Succeeded, outcome, sink);
             self.settled(i, sink);
             return;
         }
-        let task = self.model.task(self.instances[i as usize].task);
-        let retries_left = self.instances[i as usize].tries <= task.retry.times;
+        let task = self.model.task(task);
+        let retries_left = tries <= task.retry.times;
         let retryable = outcome != Reason::Timeout || self.model.rules.retry_on_timeout;
         if retries_left && retryable {
             let wait = self.retry_interval(i, attempt);

@@ -5,12 +5,13 @@ use super::*;
 
 impl<'m> Engine<'m> {
     pub(super) fn enqueue(&mut self, i: u32) {
-        if self.is_dependent(i) {
+        let inst = &self.instances[i as usize];
+        let task = self.model.task(inst.task);
+        // A DEPENDENT task's instance takes no slot: it waits for its check.
+        if task.depends.is_some() {
             self.dependent.ready.push(i);
             return;
         }
-        let inst = &self.instances[i as usize];
-        let task = self.model.task(inst.task);
         let key = self.task_key[inst.task.0 as usize];
         self.groups[task.group.0 as usize]
             .queue
@@ -184,7 +185,12 @@ impl<'m> Engine<'m> {
     }
 
     pub(super) fn release(&mut self, i: u32) {
-        let task = self.model.task(self.instances[i as usize].task);
+        self.release_task(self.instances[i as usize].task);
+    }
+
+    /// What an execution of `task` held goes back.
+    pub(super) fn release_task(&mut self, task: TaskId) {
+        let task = self.model.task(task);
         if task.depends.is_some() {
             return; // a DEPENDENT task took no slot
         }
