@@ -299,10 +299,12 @@ impl<'m> Engine<'m> {
 
     pub(super) fn attempt_end(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
         let now = self.now;
-        let inst = &mut self.instances[i as usize];
+        // Read first: a retired instance (killed meanwhile) reads as its tombstone.
+        let inst = &self.instances[i as usize];
         if inst.state != State::Running || inst.attempts != attempt {
             return; // killed meanwhile
         }
+        let inst = &mut self.instances[i as usize];
         inst.end = Some(now);
         let (outcome, task, tries) = (inst.outcome, inst.task, inst.tries);
         self.release_task(task);
