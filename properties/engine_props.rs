@@ -13,6 +13,10 @@ use schedsim::model::{Model, load_str};
 use schedsim::observe::{TraceWriter, observe};
 use schedsim::rules::{FutureInstances, GroupSplit};
 
+#[path = "../tests/support/model_text.rs"]
+mod model_text;
+use model_text::{duration, header, range, targets, task_head, task_name, workflow};
+
 #[derive(Clone, Debug)]
 struct TaskSpec {
     upstream: Vec<usize>,
@@ -133,67 +137,21 @@ const FIRST: jiff::civil::Date = jiff::civil::date(2025, 3, 1);
 /// The model text of a spec. Crons are per task for DataWorks and per workflow (one
 /// workflow per task) elsewhere, so cross-cycle bindings appear in every profile.
 fn text(s: &Spec) -> String {
-    let profile = ["dataworks", "dolphinscheduler", "airflow"][s.profile];
-    let crons: [[&str; 3]; 3] = [
-        [
-            "00 00 00-23/6 * * ?",
-            "00 30 02 * * ?",
-            "00 00 00-23/1 * * ?",
-        ],
-        ["0 0 */6 * * ? *", "0 30 2 * * ? *", "0 0 * * * ? *"],
-        ["0 */6 * * *", "30 2 * * *", "0 * * * *"],
-    ];
-    let mut t =
-        format!("[model]\nname = \"p\"\nprofile = \"{profile}\"\ntimezone = \"Asia/Shanghai\"\n");
-    if s.profile == 1 {
-        t += &format!(
+    let version = if s.profile == 1 {
+        format!(
             "profile_version = \"{}\"\n",
             ["3.1", "3.2", "3.3"][s.version]
-        );
-    }
-    for (g, slots) in s.slots.iter().enumerate() {
-        t += &format!("\n[[resource_group]]\nname = \"g{g}\"\nslots = {slots}\n");
-    }
-    let wf = |t: &mut String, k: usize, first: bool| {
-        if s.profile == 0 {
-            if first {
-                *t += "\n[[workflow]]\nname = \"w\"\n";
-            }
-        } else {
-            *t += &format!(
-                "\n[[workflow]]\nname = \"w{k}\"\ncron = \"{}\"\n",
-                crons[s.profile][s.tasks[k].schedule]
-            );
-        }
+        )
+    } else {
+        String::new()
     };
-    let name = |k: usize| {
-        if s.profile == 0 {
-            format!("w.t{k}")
-        } else {
-            format!("w{k}.t{k}")
-        }
-    };
+    let mut t = header(s.profile, &version, &s.slots);
     for (k, task) in s.tasks.iter().enumerate() {
-        wf(&mut t, k, k == 0);
-        t += &format!("  [[workflow.task]]\n  name = \"t{k}\"\n");
-        if s.profile == 0 {
-            t += &format!("  cron = \"{}\"\n", crons[0][task.schedule]);
-        }
-        let ups: Vec<String> = task
-            .upstream
-            .iter()
-            .filter(|&&u| u < k)
-            .map(|&u| format!("\"{}\"", name(u)))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if !ups.is_empty() {
-            t += &format!("  upstream = [{}]\n", ups.join(", "));
-        }
+        t += &workflow(s.profile, k, task.schedule);
+        t += &task_head(s.profile, k, task.schedule, &task.upstream);
         t += &format!("  resource_group = \"g{}\"\n", task.group % s.slots.len());
         t += &format!("  self_dependency = {}\n", task.self_dependency);
-        let (a, b) = task.duration;
-        t += &format!("  duration = {{ uniform = [\"{a}m\", \"{}m\"] }}\n", a + b);
+        t += &duration(task.duration.0, task.duration.1);
         if task.retries > 0 {
             t += &format!(
                 "  retry = {{ times = {}, interval = \"{}m\" }}\n",
@@ -212,22 +170,14 @@ fn text(s: &Spec) -> String {
     }
     let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(s.start_after_hours));
     let last = FIRST + jiff::Span::new().days(i64::from(s.dates - 1));
-    let (from, to) = if s.profile == 0 {
-        (format!("{FIRST}"), format!("{last}"))
-    } else {
-        (format!("{FIRST}T00:00:00"), format!("{last}T23:59:00"))
-    };
-    let targets: Vec<String> = if s.profile == 0 {
-        vec!["\"w\"".into()]
-    } else {
-        (0..s.tasks.len()).map(|k| format!("\"w{k}\"")).collect()
-    };
+    let (from, to) = range(s.profile, FIRST, last);
+    let targets = targets(s.profile, s.tasks.len());
     // Airflow refuses a reversed backfill of depends_on_past tasks (AF §1, B7).
     let desc = s.desc && !(s.profile == 2 && s.tasks.iter().any(|t| t.self_dependency));
     t += &format!(
         "\n[[scenario]]\nname = \"s\"\nstart = \"{}\"\n  [[scenario.backfill]]\n  targets = [{}]\n  from = \"{from}\"\n  to = \"{to}\"\n  groups = {}\n  order = \"{}\"\n{}",
         start.strftime("%Y-%m-%dT%H:%M:%S"),
-        targets.join(", "),
+        targets,
         if s.profile == 0 {
             s.groups.min(10)
         } else {
@@ -265,7 +215,7 @@ fn text(s: &Spec) -> String {
         }
         t += &format!(
             "  [[scenario.fault]]\n  task = \"{}\"\n  scheduled = \"{day}T{time}\"\n  attempts = [{}]\n  phase = \"{}\"\n",
-            name(k),
+            task_name(s.profile, k),
             attempts.join(", "),
             if *after {
                 "after_write"

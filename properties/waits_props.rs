@@ -20,6 +20,10 @@ use schedsim::model::{Model, load_str};
 use schedsim::observe::observe;
 use schedsim::observe::waits::{Kind, WaitReport};
 
+#[path = "../tests/support/model_text.rs"]
+mod model_text;
+use model_text::{duration, header, range, targets, task_head, task_name, workflow};
+
 #[derive(Clone, Debug)]
 struct TaskSpec {
     upstream: Vec<usize>,
@@ -115,60 +119,16 @@ const FIRST: jiff::civil::Date = jiff::civil::date(2025, 3, 1);
 /// The model text: DataWorks tasks carry their own cron in one workflow; elsewhere
 /// one workflow per task, bound across workflows.
 fn text(s: &Spec) -> String {
-    let profile = ["dataworks", "dolphinscheduler", "airflow"][s.profile];
-    let crons: [[&str; 3]; 3] = [
-        [
-            "00 00 00-23/6 * * ?",
-            "00 30 02 * * ?",
-            "00 00 00-23/1 * * ?",
-        ],
-        ["0 0 */6 * * ? *", "0 30 2 * * ? *", "0 0 * * * ? *"],
-        ["0 */6 * * *", "30 2 * * *", "0 * * * *"],
-    ];
-    let mut t =
-        format!("[model]\nname = \"p\"\nprofile = \"{profile}\"\ntimezone = \"Asia/Shanghai\"\n");
-    for (g, slots) in s.slots.iter().enumerate() {
-        t += &format!("\n[[resource_group]]\nname = \"g{g}\"\nslots = {slots}\n");
-    }
-    let name = |k: usize| {
-        if s.profile == 0 {
-            format!("w.t{k}")
-        } else {
-            format!("w{k}.t{k}")
-        }
-    };
+    let mut t = header(s.profile, "", &s.slots);
+    let name = |k: usize| task_name(s.profile, k);
     for (k, task) in s.tasks.iter().enumerate() {
-        if s.profile == 0 {
-            if k == 0 {
-                t += "\n[[workflow]]\nname = \"w\"\n";
-            }
-        } else {
-            t += &format!(
-                "\n[[workflow]]\nname = \"w{k}\"\ncron = \"{}\"\n",
-                crons[s.profile][task.schedule]
-            );
-            if s.profile == 2
-                && let Some(m) = s.max_active_tasks[k]
-            {
-                t += &format!("max_active_tasks = {m}\n");
-            }
+        t += &workflow(s.profile, k, task.schedule);
+        if s.profile == 2
+            && let Some(m) = s.max_active_tasks[k]
+        {
+            t += &format!("max_active_tasks = {m}\n");
         }
-        t += &format!("  [[workflow.task]]\n  name = \"t{k}\"\n");
-        if s.profile == 0 {
-            t += &format!("  cron = \"{}\"\n", crons[0][task.schedule]);
-        }
-        let ups: std::collections::BTreeSet<String> = task
-            .upstream
-            .iter()
-            .filter(|&&u| u < k)
-            .map(|&u| format!("\"{}\"", name(u)))
-            .collect();
-        if !ups.is_empty() {
-            t += &format!(
-                "  upstream = [{}]\n",
-                ups.into_iter().collect::<Vec<_>>().join(", ")
-            );
-        }
+        t += &task_head(s.profile, k, task.schedule, &task.upstream);
         let group = task.group % s.slots.len();
         t += &format!("  resource_group = \"g{group}\"\n");
         if s.profile == 1
@@ -181,8 +141,7 @@ fn text(s: &Spec) -> String {
             t += &format!("  pool_slots = {}\n", task.pool_slots.min(s.slots[group]));
         }
         t += &format!("  self_dependency = {}\n", task.self_dependency);
-        let (a, b) = task.duration;
-        t += &format!("  duration = {{ uniform = [\"{a}m\", \"{}m\"] }}\n", a + b);
+        t += &duration(task.duration.0, task.duration.1);
         if task.retries > 0 {
             t += &format!(
                 "  retry = {{ times = {}, interval = \"5m\" }}\n",
@@ -198,20 +157,12 @@ fn text(s: &Spec) -> String {
     }
     let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(s.start_after_hours));
     let last = FIRST + jiff::Span::new().days(i64::from(s.dates - 1));
-    let (from, to) = if s.profile == 0 {
-        (format!("{FIRST}"), format!("{last}"))
-    } else {
-        (format!("{FIRST}T00:00:00"), format!("{last}T23:59:00"))
-    };
-    let targets: Vec<String> = if s.profile == 0 {
-        vec!["\"w\"".into()]
-    } else {
-        (0..s.tasks.len()).map(|k| format!("\"w{k}\"")).collect()
-    };
+    let (from, to) = range(s.profile, FIRST, last);
+    let targets = targets(s.profile, s.tasks.len());
     t += &format!(
         "\n[[scenario]]\nname = \"s\"\nstart = \"{}\"\n  [[scenario.backfill]]\n  targets = [{}]\n  from = \"{from}\"\n  to = \"{to}\"\n  groups = {}\n",
         start.strftime("%Y-%m-%dT%H:%M:%S"),
-        targets.join(", "),
+        targets,
         s.groups,
     );
     let mut faulted = Vec::new();

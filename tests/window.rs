@@ -13,6 +13,10 @@ use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::{Memory, Summary, memory, observe_in};
 
+#[path = "support/model_text.rs"]
+mod model_text;
+use model_text::{duration, header, range, targets, task_head, workflow};
+
 #[derive(Clone, Debug)]
 struct TaskSpec {
     upstream: Vec<usize>,
@@ -97,63 +101,17 @@ fn day(d: u32) -> jiff::civil::Date {
 /// bound to daily ones by the cycle rules); elsewhere one workflow per task, bound
 /// across workflows.
 fn text(s: &Spec) -> String {
-    let profile = ["dataworks", "dolphinscheduler", "airflow"][s.profile];
-    let crons: [[&str; 3]; 3] = [
-        [
-            "00 00 00-23/6 * * ?",
-            "00 30 02 * * ?",
-            "00 00 00-23/1 * * ?",
-        ],
-        ["0 0 */6 * * ? *", "0 30 2 * * ? *", "0 0 * * * ? *"],
-        ["0 */6 * * *", "30 2 * * *", "0 * * * *"],
-    ];
-    let mut t =
-        format!("[model]\nname = \"p\"\nprofile = \"{profile}\"\ntimezone = \"Asia/Shanghai\"\n");
-    for (g, slots) in s.slots.iter().enumerate() {
-        t += &format!("\n[[resource_group]]\nname = \"g{g}\"\nslots = {slots}\n");
-    }
-    let name = |k: usize| {
-        if s.profile == 0 {
-            format!("w.t{k}")
-        } else {
-            format!("w{k}.t{k}")
-        }
-    };
+    let mut t = header(s.profile, "", &s.slots);
     for (k, task) in s.tasks.iter().enumerate() {
-        if s.profile == 0 {
-            if k == 0 {
-                t += "\n[[workflow]]\nname = \"w\"\n";
-            }
-        } else {
-            t += &format!(
-                "\n[[workflow]]\nname = \"w{k}\"\ncron = \"{}\"\n",
-                crons[s.profile][task.schedule]
-            );
-            // A failure ends the workflow instance: its running tasks are killed.
-            if s.profile == 1 && (s.seed + k as u64).is_multiple_of(2) {
-                t += "failure_strategy = \"end\"\n";
-            }
+        t += &workflow(s.profile, k, task.schedule);
+        // A failure ends the workflow instance: its running tasks are killed.
+        if s.profile == 1 && (s.seed + k as u64).is_multiple_of(2) {
+            t += "failure_strategy = \"end\"\n";
         }
-        t += &format!("  [[workflow.task]]\n  name = \"t{k}\"\n");
-        if s.profile == 0 {
-            t += &format!("  cron = \"{}\"\n", crons[0][task.schedule]);
-        }
-        let ups: std::collections::BTreeSet<String> = task
-            .upstream
-            .iter()
-            .filter(|&&u| u < k)
-            .map(|&u| format!("\"{}\"", name(u)))
-            .collect();
-        if !ups.is_empty() {
-            t += &format!(
-                "  upstream = [{}]\n",
-                ups.into_iter().collect::<Vec<_>>().join(", ")
-            );
-        }
+        t += &task_head(s.profile, k, task.schedule, &task.upstream);
         t += &format!("  resource_group = \"g{}\"\n", task.group % s.slots.len());
         t += &format!("  self_dependency = {}\n", task.self_dependency);
-        let (a, b) = task.duration;
-        t += &format!("  duration = {{ uniform = [\"{a}m\", \"{}m\"] }}\n", a + b);
+        t += &duration(task.duration.0, task.duration.1);
         if task.retries > 0 {
             t += &format!(
                 "  retry = {{ times = {}, interval = \"5m\" }}\n",
@@ -186,21 +144,11 @@ fn text(s: &Spec) -> String {
             until.strftime("%Y-%m-%dT%H:%M:%S")
         );
     }
-    let targets: Vec<String> = if s.profile == 0 {
-        vec!["\"w\"".into()]
-    } else {
-        (0..s.tasks.len()).map(|k| format!("\"w{k}\"")).collect()
-    };
+    let targets = targets(s.profile, s.tasks.len());
     for &(first, dates, groups, immediately) in &s.backfills {
-        let (from, to) = (day(first), day(first + dates - 1));
-        let (from, to) = if s.profile == 0 {
-            (format!("{from}"), format!("{to}"))
-        } else {
-            (format!("{from}T00:00:00"), format!("{to}T23:59:00"))
-        };
+        let (from, to) = range(s.profile, day(first), day(first + dates - 1));
         t += &format!(
-            "  [[scenario.backfill]]\n  targets = [{}]\n  from = \"{from}\"\n  to = \"{to}\"\n  groups = {groups}\n",
-            targets.join(", "),
+            "  [[scenario.backfill]]\n  targets = [{targets}]\n  from = \"{from}\"\n  to = \"{to}\"\n  groups = {groups}\n",
         );
         if s.profile == 0 {
             t += &format!("  run_immediately = {immediately}\n");
