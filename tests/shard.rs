@@ -2,75 +2,28 @@
 //! Kubernetes Indexed Job or a Slurm job array would, merge into exactly the output
 //! and exit code of the run without `--shard`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn schedsim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("schedsim runs")
-}
+#[path = "support/shard.rs"]
+mod shard;
+use shard::{merge_equals_whole, model, schedsim, scratch, text};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("schedsim-shard-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn model(name: &str) -> String {
-    format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `args` whole, then as `n` shards (each its own process, launched in reverse
-/// order), merges the partials (given in a shuffled order), and checks that stdout and
-/// the exit code are the same.
-fn merge_equals_whole(tag: &str, args: &[&str], n: usize) -> String {
-    let dir = scratch(&format!("{tag}-{n}"));
-    let whole = schedsim(&dir, args);
-    let mut files = Vec::new();
-    for k in (0..n).rev() {
-        let shard = format!("{k}/{n}");
-        let mut a = args.to_vec();
-        a.extend(["--shard", &shard]);
-        let part = schedsim(&dir, &a);
-        assert_eq!(part.status.code(), Some(0), "shard {shard}: {part:?}");
-        let file = dir.join(format!("part-{k}.jsonl"));
-        std::fs::write(&file, &part.stdout).unwrap();
-        files.push(file.display().to_string());
-    }
-    files.rotate_left(n / 2);
-    let mut merge_args = vec!["merge"];
-    merge_args.extend(files.iter().map(String::as_str));
-    let merged = schedsim(&dir, &merge_args);
-    assert_eq!(
-        String::from_utf8_lossy(&merged.stdout),
-        String::from_utf8_lossy(&whole.stdout),
-        "{tag}: {n} shards merged differ from the whole run; stderr: {}",
-        String::from_utf8_lossy(&merged.stderr)
-    );
-    assert_eq!(
-        merged.status.code(),
-        whole.status.code(),
-        "{tag}: exit codes"
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-    String::from_utf8(whole.stdout).unwrap()
+/// `merge_equals_whole` with no output file: the whole run's stdout.
+fn merged_stdout(tag: &str, args: &[&str], n: usize) -> String {
+    merge_equals_whole(tag, args, n, &[]).0
 }
 
 #[test]
 fn explore_shards_merge_into_the_first_violation_of_the_whole_search() {
     let m = model("tests/explore/insert-under-retries.toml");
     let args = ["explore", &m, "--cases", "60", "--format", "json"];
-    let whole = merge_equals_whole("first", &args, 1);
+    let whole = merged_stdout("first", &args, 1);
     assert!(
         whole.contains("\"violation\": {"),
         "the search finds one: {whole}"
     );
     for n in [2, 3, 7] {
-        merge_equals_whole("first", &args, n);
+        merged_stdout("first", &args, n);
     }
 }
 
@@ -78,10 +31,10 @@ fn explore_shards_merge_into_the_first_violation_of_the_whole_search() {
 fn explore_shards_merge_into_every_violation_of_the_whole_search() {
     let m = model("models/airflow-pool-depends-on-past.toml");
     let args = ["explore", &m, "--cases", "40", "--all-violations"];
-    let whole = merge_equals_whole("all", &args, 2);
+    let whole = merged_stdout("all", &args, 2);
     assert!(whole.contains("distinct violations in 40 cases"), "{whole}");
     // More shards than cases: some shards run nothing.
-    merge_equals_whole("all", &args, 50);
+    merged_stdout("all", &args, 50);
     let m = model("models/dolphinscheduler-retry-backfill.toml");
     let args = [
         "explore",
@@ -92,7 +45,7 @@ fn explore_shards_merge_into_every_violation_of_the_whole_search() {
         "--format",
         "json",
     ];
-    merge_equals_whole("ds", &args, 4);
+    merged_stdout("ds", &args, 4);
 }
 
 #[test]
@@ -138,24 +91,39 @@ fn merge_refuses_a_missing_or_cut_shard_and_a_changed_model() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Merges `parts` (paths) and checks stdout and the exit code against `whole`.
+fn merge_matches(dir: &std::path::Path, parts: &[String], whole: &std::process::Output) {
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    let merged = schedsim(dir, &args);
+    assert_eq!(text(&merged.stdout), text(&whole.stdout), "{merged:?}");
+    assert_eq!(merged.status.code(), whole.status.code());
+}
+
+/// Each launcher computes `--shard INDEX/N` from its array variable: the examples'
+/// command lines run here once per index with the variables set as the launcher
+/// would, and each sweep they shard (explore, whatif --seeds; explore, check --seeds)
+/// merges into its run without `--shard`.
 #[test]
 fn the_kubernetes_and_slurm_examples_run_the_shards_they_describe() {
-    // Each launcher computes `--shard INDEX/N` from its array variable; run the
-    // examples' command lines with the variables set as the launcher would.
     let root = env!("CARGO_MANIFEST_DIR");
-    let text =
+    let bin = env!("CARGO_BIN_EXE_schedsim");
+    let yaml =
         std::fs::read_to_string(format!("{root}/examples/shard/kubernetes-indexed-job.yaml"))
             .unwrap();
-    let job: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    let job: serde_json::Value = serde_norway::from_str(&yaml).unwrap();
     assert_eq!(job["kind"], "Job");
     assert_eq!(job["spec"]["completionMode"], "Indexed");
     assert_eq!(job["spec"]["completions"], 4);
-    let container = &job["spec"]["template"]["spec"]["containers"][0];
-    let script = container["args"][0].as_str().unwrap();
+    let script = job["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap();
     assert!(
         script.contains("--shard=${JOB_COMPLETION_INDEX}/4"),
         "{script}"
     );
+    let sweep = "whatif /models/dolphinscheduler-nightly-capacity.toml --scenario night-with-backfill --vary slots.etl=2,3,4,6,8 --seeds 200 --shard=${JOB_COMPLETION_INDEX}/4";
+    assert!(script.contains(sweep), "{script}");
     // The pod's shell line, run here for each index as the Job controller would.
     let dir = scratch("k8s");
     std::fs::create_dir_all(dir.join("results")).unwrap();
@@ -163,8 +131,8 @@ fn the_kubernetes_and_slurm_examples_run_the_shards_they_describe() {
         .replace("/models/", &format!("{root}/models/"))
         .replace("/results/", &format!("{}/results/", dir.display()))
         .replace("--cases 2000", "--cases 12")
-        .replace("--seeds 200", "--seeds 4")
-        .replace("schedsim ", &format!("{} ", env!("CARGO_BIN_EXE_schedsim")));
+        .replace("--seeds 200", "--seeds 6")
+        .replace("schedsim ", &format!("{bin} "));
     for k in 0..4 {
         let out = Command::new("/bin/sh")
             .args(["-c", &script])
@@ -173,55 +141,68 @@ fn the_kubernetes_and_slurm_examples_run_the_shards_they_describe() {
             .unwrap();
         assert!(out.status.success(), "{out:?}");
     }
-    let parts: Vec<String> = (0..4)
-        .map(|k| {
-            dir.join(format!("results/explore-{k}.jsonl"))
-                .display()
-                .to_string()
-        })
-        .collect();
-    let mut args = vec!["merge"];
-    args.extend(parts.iter().map(String::as_str));
-    let merged = schedsim(&dir, &args);
+    let parts = |name: &str| -> Vec<String> {
+        (0..4)
+            .map(|k| format!("{}/results/{name}-{k}.jsonl", dir.display()))
+            .collect()
+    };
     let m = model("models/dataworks-writes-under-retries-and-reruns.toml");
     let whole = schedsim(&dir, &["explore", &m, "--cases", "12", "--all-violations"]);
-    assert_eq!(merged.stdout, whole.stdout, "{merged:?}");
+    merge_matches(&dir, &parts("explore"), &whole);
+    let m = model("models/dolphinscheduler-nightly-capacity.toml");
+    let whole = schedsim(
+        &dir,
+        &[
+            "whatif",
+            &m,
+            "--scenario",
+            "night-with-backfill",
+            "--vary",
+            "slots.etl=2,3,4,6,8",
+            "--seeds",
+            "6",
+        ],
+    );
+    assert_eq!(whole.status.code(), Some(0));
+    merge_matches(&dir, &parts("whatif"), &whole);
     std::fs::remove_dir_all(&dir).unwrap();
+
     let slurm = std::fs::read_to_string(format!("{root}/examples/shard/slurm-array.sh")).unwrap();
     assert!(slurm.contains("#SBATCH --array=0-3"), "{slurm}");
     assert!(
         slurm.contains("--shard \"${SLURM_ARRAY_TASK_ID}/4\""),
         "{slurm}"
     );
+    assert!(
+        slurm.contains("\"$SCHEDSIM\" check \"$MODEL\" --seeds 100"),
+        "{slurm}"
+    );
     let dir = scratch("slurm");
+    let explored = model("tests/explore/insert-under-retries.toml");
     for k in 0..4 {
         let out = Command::new("bash")
             .arg(format!("{root}/examples/shard/slurm-array.sh"))
             .current_dir(&dir)
             .env("SLURM_ARRAY_TASK_ID", k.to_string())
-            .env("SCHEDSIM", env!("CARGO_BIN_EXE_schedsim"))
-            .env("MODEL", model("tests/explore/insert-under-retries.toml"))
+            .env("SCHEDSIM", bin)
+            .env("MODEL", &explored)
             .env("OUT", &dir)
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
     }
-    let files: Vec<String> = (0..4)
-        .map(|k| dir.join(format!("explore-{k}.jsonl")).display().to_string())
-        .collect();
-    let mut args = vec!["merge"];
-    args.extend(files.iter().map(String::as_str));
-    let merged = schedsim(&dir, &args);
+    let parts = |name: &str| -> Vec<String> {
+        (0..4)
+            .map(|k| dir.join(format!("{name}-{k}.jsonl")).display().to_string())
+            .collect()
+    };
     let whole = schedsim(
         &dir,
-        &[
-            "explore",
-            &model("tests/explore/insert-under-retries.toml"),
-            "--cases",
-            "200",
-            "--all-violations",
-        ],
+        &["explore", &explored, "--cases", "200", "--all-violations"],
     );
-    assert_eq!(merged.stdout, whole.stdout);
+    merge_matches(&dir, &parts("explore"), &whole);
+    let whole = schedsim(&dir, &["check", &explored, "--seeds", "100"]);
+    assert!(text(&whole.stdout).contains("seeds 0..99 (100 runs)"));
+    merge_matches(&dir, &parts("seeds"), &whole);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -4,99 +4,14 @@
 //! stderr, exit code and output files (`--html`, `--report`) of the run without
 //! `--shard`; and what merge refuses.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn schedsim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("schedsim runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "schedsim-shard-sweeps-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn model(name: &str) -> String {
-    format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "support/shard.rs"]
+mod shard;
+use shard::{merge_equals_whole, model, schedsim, scratch, text};
 
 const CAPACITY: &str = "models/dolphinscheduler-nightly-capacity.toml";
 const AIRFLOW: &str = "models/airflow-pool-depends-on-past.toml";
-
-/// Runs `args` whole in one directory, then as `n` shards in another (each its own
-/// process, launched in reverse order, none writing the output files), merges the
-/// partials given in a rotated order, and checks that stdout, stderr, the exit code
-/// and each of `files` (written relative to the working directory) are the same.
-/// Returns the whole run's stdout and stderr.
-fn merge_equals_whole(tag: &str, args: &[&str], n: usize, files: &[&str]) -> (String, String) {
-    let dir = scratch(&format!("{tag}-{n}"));
-    let (whole_dir, shard_dir) = (dir.join("whole"), dir.join("sharded"));
-    std::fs::create_dir_all(&whole_dir).unwrap();
-    std::fs::create_dir_all(&shard_dir).unwrap();
-    let whole = schedsim(&whole_dir, args);
-    let mut parts = Vec::new();
-    for k in (0..n).rev() {
-        let shard = format!("{k}/{n}");
-        let mut a = args.to_vec();
-        a.extend(["--shard", &shard]);
-        let part = schedsim(&shard_dir, &a);
-        assert_eq!(
-            part.status.code(),
-            Some(0),
-            "{tag}: shard {shard}: {part:?}"
-        );
-        let file = shard_dir.join(format!("part-{k}.jsonl"));
-        std::fs::write(&file, &part.stdout).unwrap();
-        parts.push(file.display().to_string());
-    }
-    for f in files {
-        assert!(!shard_dir.join(f).exists(), "{tag}: a shard wrote {f}");
-    }
-    parts.rotate_left(n / 2);
-    let mut merge_args = vec!["merge"];
-    merge_args.extend(parts.iter().map(String::as_str));
-    let merged = schedsim(&shard_dir, &merge_args);
-    let (a, b) = (text(&merged.stdout), text(&whole.stdout));
-    if a != b {
-        let line = a.lines().zip(b.lines()).position(|(x, y)| x != y);
-        let at = line.unwrap_or(a.lines().count().min(b.lines().count()));
-        panic!(
-            "{tag}: {n} shards merged differ from the whole run from line {} on:\nmerged: {:?}\nwhole:  {:?}\nstderr: {}",
-            at + 1,
-            a.lines().nth(at),
-            b.lines().nth(at),
-            text(&merged.stderr)
-        );
-    }
-    assert_eq!(text(&merged.stderr), text(&whole.stderr), "{tag}: stderr");
-    assert_eq!(
-        merged.status.code(),
-        whole.status.code(),
-        "{tag}: exit codes"
-    );
-    for f in files {
-        let (a, b) = (
-            std::fs::read(whole_dir.join(f)).unwrap(),
-            std::fs::read(shard_dir.join(f)).unwrap(),
-        );
-        assert!(a == b, "{tag}: {f} written by the merge differs");
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
-    (text(&whole.stdout), text(&whole.stderr))
-}
 
 /// 1, 2, 3 and 7 shards, and more shards than items (some shards run nothing).
 fn every_split(tag: &str, args: &[&str], items: usize, files: &[&str]) -> (String, String) {
@@ -372,92 +287,5 @@ fn minimize_refuses_shard_and_shard_needs_seeds_on_run() {
         &["check", &m, "--seeds", "4", "--shard", "4/4"],
         "shard 4 of 4 does not exist",
     );
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Runs each launcher's shard command line for every index, as the Job controller or
-/// Slurm would, and merges.
-#[test]
-fn the_kubernetes_and_slurm_examples_shard_a_whatif_and_a_seeds_sweep() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let yaml =
-        std::fs::read_to_string(format!("{root}/examples/shard/kubernetes-indexed-job.yaml"))
-            .unwrap();
-    let job: serde_json::Value = serde_norway::from_str(&yaml).unwrap();
-    let script = job["spec"]["template"]["spec"]["containers"][0]["args"][0]
-        .as_str()
-        .unwrap();
-    let sweep = "whatif /models/dolphinscheduler-nightly-capacity.toml --scenario night-with-backfill --vary slots.etl=2,3,4,6,8 --seeds 200 --shard=${JOB_COMPLETION_INDEX}/4";
-    assert!(script.contains(sweep), "{script}");
-    let dir = scratch("k8s");
-    std::fs::create_dir_all(dir.join("results")).unwrap();
-    let bin = env!("CARGO_BIN_EXE_schedsim");
-    let script = script
-        .replace("/models/", &format!("{root}/models/"))
-        .replace("/results/", &format!("{}/results/", dir.display()))
-        .replace("--cases 2000", "--cases 2")
-        .replace("--seeds 200", "--seeds 6")
-        .replace("schedsim ", &format!("{bin} "));
-    for k in 0..4 {
-        let out = Command::new("/bin/sh")
-            .args(["-c", &script])
-            .env("JOB_COMPLETION_INDEX", k.to_string())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    }
-    let parts: Vec<String> = (0..4)
-        .map(|k| format!("{}/results/whatif-{k}.jsonl", dir.display()))
-        .collect();
-    let mut args = vec!["merge"];
-    args.extend(parts.iter().map(String::as_str));
-    let merged = schedsim(&dir, &args);
-    let m = model(CAPACITY);
-    let whole = schedsim(
-        &dir,
-        &[
-            "whatif",
-            &m,
-            "--scenario",
-            "night-with-backfill",
-            "--vary",
-            "slots.etl=2,3,4,6,8",
-            "--seeds",
-            "6",
-        ],
-    );
-    assert_eq!(text(&merged.stdout), text(&whole.stdout), "{merged:?}");
-    assert_eq!(merged.status.code(), Some(0));
-    std::fs::remove_dir_all(&dir).unwrap();
-
-    let slurm = std::fs::read_to_string(format!("{root}/examples/shard/slurm-array.sh")).unwrap();
-    assert!(
-        slurm.contains("\"$SCHEDSIM\" check \"$MODEL\" --seeds 100"),
-        "{slurm}"
-    );
-    let dir = scratch("slurm");
-    let explored = model("tests/explore/insert-under-retries.toml");
-    for k in 0..4 {
-        let out = Command::new("bash")
-            .arg(format!("{root}/examples/shard/slurm-array.sh"))
-            .current_dir(&dir)
-            .env("SLURM_ARRAY_TASK_ID", k.to_string())
-            .env("SCHEDSIM", bin)
-            .env("MODEL", &explored)
-            .env("OUT", &dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    }
-    let files: Vec<String> = (0..4)
-        .map(|k| dir.join(format!("seeds-{k}.jsonl")).display().to_string())
-        .collect();
-    let mut args = vec!["merge"];
-    args.extend(files.iter().map(String::as_str));
-    let merged = schedsim(&dir, &args);
-    let whole = schedsim(&dir, &["check", &explored, "--seeds", "100"]);
-    assert_eq!(text(&merged.stdout), text(&whole.stdout));
-    assert_eq!(merged.status.code(), whole.status.code());
-    assert!(text(&whole.stdout).contains("seeds 0..99 (100 runs)"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
