@@ -29,7 +29,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use schedsim::engine::{self, Config, Sink};
 use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{self, Metrics, Summary};
+use schedsim::observe::{self, Metrics, Reads, Summary};
 
 #[path = "backfill/floor.rs"]
 mod backfill_floor;
@@ -102,20 +102,22 @@ fn floor(events: u64, in_flight: u32) -> u64 {
     sum
 }
 
-/// Issue 15's pair: `check` on the 876,000-instance chained backfill, from the model's
-/// text to the verdicts' text, against the floor of the same backfill.
+/// Issue 15's pairs: `check` and `run` on the 876,000-instance chained backfill, from
+/// the model's text to the printed text, against the floor of the same backfill.
 fn backfill_876k(c: &mut Criterion) {
     let text = backfill_model::backfill_model(365, 10, 10, 5, 50, 10);
-    let check = || {
+    // As `schedsim check` (verdicts alone) and `schedsim run` (figures too) run it:
+    // windowed when nothing needs every instance.
+    let simulate = |reads: Reads| {
         let model = load_str("backfill.toml", &text).unwrap_or_else(|d| panic!("{}", d.render()));
         let scenario = &model.scenarios[0];
-        // As `schedsim check` runs it: windowed when nothing needs every instance.
         let memory = observe::memory(&model, scenario, false);
         let (engine, findings, _) = observe::observe_in::<Vec<u8>>(
             &model,
             scenario,
             Config::new(0, 50_000_000),
             memory,
+            reads,
             None,
             &mut (),
         )
@@ -125,10 +127,21 @@ fn backfill_876k(c: &mut Criterion) {
             seed: 0,
             model_hash: String::new(),
         };
-        Summary::new(&engine, findings, id, false).check_text()
+        let summary = Summary::new(&engine, findings, id, false);
+        match reads {
+            Reads::Verdicts => summary.check_text(),
+            Reads::Figures => summary.text() + &observe::dates::text(&engine),
+        }
     };
+    let check = || simulate(Reads::Verdicts);
+    let run = || simulate(Reads::Figures);
     let verdicts = check();
     assert!(verdicts.contains("13 of 13 properties hold"), "{verdicts}");
+    let figures = run();
+    assert!(
+        figures.contains("instances: 876000 (876000 succeeded)"),
+        "{figures}"
+    );
     assert_eq!(
         backfill_floor::floor(365, 10, 10, 5, 50, 10),
         (10_512_000, 876_000)
@@ -136,6 +149,7 @@ fn backfill_876k(c: &mut Criterion) {
     let mut group = c.benchmark_group("backfill_876k");
     group.sample_size(10);
     group.bench_function("check_end_to_end", |b| b.iter(|| black_box(check())));
+    group.bench_function("run_end_to_end", |b| b.iter(|| black_box(run())));
     group.bench_function("floor", |b| {
         b.iter(|| black_box(backfill_floor::floor(365, 10, 10, 5, 50, 10)))
     });

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use schedsim::engine::{self, Config, Engine, Event, Origin, Sink, State, UnitEvent};
 use schedsim::model::{Model, load_str};
-use schedsim::observe::{TraceWriter, observe};
+use schedsim::observe::{TraceWriter, observe, verdicts};
 use schedsim::rules::{FutureInstances, GroupSplit};
 
 #[path = "../tests/support/model_text.rs"]
@@ -422,6 +422,10 @@ proptest! {
         for p in findings.properties.iter().filter(|p| ["dependency-order", "resource-bound", "effective-period"].contains(&&*p.name)) {
             prop_assert!(p.holds, "{}: {:?}\n{source}", p.name, p.witness);
         }
+        // A run for its verdicts alone (`check`, `explore`) attaches fewer observers:
+        // its verdicts and witnesses are the full run's.
+        let (_, alone) = verdicts(&m, &m.scenarios[0], config(seed)).unwrap();
+        prop_assert_eq!(alone, findings.properties);
         let stuck = e.stuck();
         prop_assert_eq!(stuck.len(), e.instances.iter().filter(|i| !i.state.is_final()).count());
         prop_assert!(stuck.iter().all(|s| !s.waits_for.is_empty()), "{stuck:?}\n{source}");

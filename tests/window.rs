@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use schedsim::engine::Config;
 use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{Memory, Summary, memory, observe_in};
+use schedsim::observe::{Memory, Reads, Summary, memory, observe_in};
 
 #[path = "support/model_text.rs"]
 mod model_text;
@@ -161,8 +161,16 @@ fn text(s: &Spec) -> String {
 fn outputs(m: &Model, memory: Memory, seed: u64) -> Option<(String, Vec<u8>)> {
     let scenario = &m.scenarios[0];
     let config = Config::new(seed, 200_000);
-    let (engine, findings, trace) =
-        observe_in(m, scenario, config, memory, Some(Vec::new()), &mut ()).ok()?;
+    let (engine, findings, trace) = observe_in(
+        m,
+        scenario,
+        config,
+        memory,
+        Reads::Figures,
+        Some(Vec::new()),
+        &mut (),
+    )
+    .ok()?;
     let trace = trace.unwrap().unwrap();
     let properties = format!("{:?}", findings.properties);
     let summary = Summary::new(
@@ -232,8 +240,16 @@ fn the_window_holds_only_the_units_in_flight() {
     let scenario = &m.scenarios[0];
     assert_eq!(memory(&m, scenario, false), Memory::Windowed);
     let config = Config::new(0, 1_000_000);
-    let (engine, findings, _) =
-        observe_in::<Vec<u8>>(&m, scenario, config, Memory::Windowed, None, &mut ()).unwrap();
+    let (engine, findings, _) = observe_in::<Vec<u8>>(
+        &m,
+        scenario,
+        config,
+        Memory::Windowed,
+        Reads::Figures,
+        None,
+        &mut (),
+    )
+    .unwrap();
     assert!(findings.properties.iter().all(|p| p.holds));
     assert_eq!(engine.instances.len(), 200 * 96);
     assert_eq!(
@@ -249,8 +265,16 @@ fn the_window_holds_only_the_units_in_flight() {
     );
     assert!(peak >= 96);
     // A full run keeps them all.
-    let (engine, _, _) =
-        observe_in::<Vec<u8>>(&m, scenario, config, Memory::Full, None, &mut ()).unwrap();
+    let (engine, _, _) = observe_in::<Vec<u8>>(
+        &m,
+        scenario,
+        config,
+        Memory::Full,
+        Reads::Figures,
+        None,
+        &mut (),
+    )
+    .unwrap();
     assert_eq!(engine.instances.iter().count(), 200 * 96);
     assert_eq!(engine.retired.instances, 0);
 }

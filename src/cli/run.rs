@@ -13,7 +13,7 @@ use schedsim::observe::dates;
 use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
-use schedsim::observe::{Summary, observe_in};
+use schedsim::observe::{Reads, Summary, observe_in};
 use schedsim::plan::reach::{self, Reach};
 
 use super::output::Outputs;
@@ -366,11 +366,18 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
     // Every instance is kept when an output lists them (observe::memory).
     let lists = args.format == Format::Json || gantt.is_some() || chrome.is_some();
     let memory = schedsim::observe::memory(m, scenario, lists);
+    // `check`'s text prints the verdicts alone: no figure is computed for it.
+    let reads = if check && args.format == Format::Text && args.report.is_none() {
+        Reads::Verdicts
+    } else {
+        Reads::Figures
+    };
     let (engine, findings, trace) = match observe_in(
         m,
         scenario,
         config,
         memory,
+        reads,
         trace,
         &mut (&mut chrome, &mut gantt),
     ) {

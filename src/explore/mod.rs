@@ -21,7 +21,7 @@ use crate::calendar::Instant;
 use crate::calendar::schedule::{instant_to_local, local_to_instant};
 use crate::engine::{Config, Random, State};
 use crate::model::{Fault, FaultPhase, Model, Operation, OperationKind, Scenario, Stretch, TaskId};
-use crate::observe::observe;
+use crate::observe::verdicts;
 use crate::rules::RerunComplement;
 use crate::shard::Shard;
 
@@ -205,10 +205,8 @@ fn failing(
     scenario: &Scenario,
     config: Config,
 ) -> Result<BTreeSet<&'static str>, String> {
-    let (_, findings, _) =
-        observe::<Vec<u8>>(model, scenario, config, None).map_err(|e| e.to_string())?;
-    Ok(findings
-        .properties
+    let (_, properties) = verdicts(model, scenario, config).map_err(|e| e.to_string())?;
+    Ok(properties
         .iter()
         .filter(|p| !p.holds)
         .filter_map(|p| p.builtin())
@@ -276,9 +274,8 @@ pub fn plan(
     cases: usize,
     aim: &Aim,
 ) -> Result<Search, crate::engine::RunError> {
-    let (engine, findings, _) = observe::<Vec<u8>>(model, scenario, config, None)?;
-    let base_failing: Vec<&'static str> = findings
-        .properties
+    let (engine, properties) = verdicts(model, scenario, config)?;
+    let base_failing: Vec<&'static str> = properties
         .iter()
         .filter(|p| !p.holds)
         .filter_map(|p| p.builtin())

@@ -38,12 +38,17 @@ pub fn observe<'m, W: std::io::Write>(
     trace: Option<W>,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
     let out = observe_with(model, scenario, config, trace, &mut ())?;
-    match out.0.stopped() {
+    finished(out.0).map(|engine| (engine, out.1, out.2))
+}
+
+/// The engine of a run that finished; one a budget stopped is an error.
+fn finished(engine: Engine<'_>) -> Result<Engine<'_>, RunError> {
+    match engine.stopped() {
         Some((at, stop)) => Err(RunError::Stopped {
-            at: crate::calendar::schedule::rfc3339(&model.timezone, at),
+            at: crate::calendar::schedule::rfc3339(&engine.model().timezone, at),
             stop,
         }),
-        None => Ok(out),
+        None => Ok(engine),
     }
 }
 
@@ -56,7 +61,47 @@ pub fn observe_with<'m, W: std::io::Write>(
     trace: Option<W>,
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
-    observe_in(model, scenario, config, Memory::Full, trace, extra)
+    observe_in(
+        model,
+        scenario,
+        config,
+        Memory::Full,
+        Reads::Figures,
+        trace,
+        extra,
+    )
+}
+
+/// A complete simulation for its verdicts alone: the 13 properties and the model's
+/// `[[expect]]` entries, without the figures ([`Reads::Verdicts`]); what `explore`
+/// reads of each case.
+pub fn verdicts<'m>(
+    model: &'m Model,
+    scenario: &Scenario,
+    config: Config,
+) -> Result<(Engine<'m>, Vec<check::PropertyResult>), RunError> {
+    let (engine, findings, _) = observe_in::<std::io::Sink>(
+        model,
+        scenario,
+        config,
+        Memory::Full,
+        Reads::Verdicts,
+        None,
+        &mut (),
+    )?;
+    Ok((finished(engine)?, findings.properties))
+}
+
+/// What an output reads of a run, beyond the engine's own state: an observer no
+/// output reads is not attached (issue 15).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// Verdicts and figures: resource groups' use and the waits (`run`, JSON, reports).
+    Figures,
+    /// The verdicts alone (`check`'s text, `explore`'s cases): the metrics and waits
+    /// observers are not attached, and [`summary::Findings`] holds no group figures
+    /// and no waits.
+    Verdicts,
 }
 
 /// How a run keeps its instances (issue 15).
@@ -96,11 +141,13 @@ pub fn observe_in<'m, W: std::io::Write>(
     scenario: &Scenario,
     config: Config,
     memory: Memory,
+    reads: Reads,
     trace: Option<W>,
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
-    let mut metrics = Metrics::new(model);
-    let mut waits = waits::Waits::new(model);
+    let figures = reads == Reads::Figures;
+    let mut metrics = figures.then(|| Metrics::new(model));
+    let mut waits = figures.then(|| waits::Waits::new(model));
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
     let mut expected = expect::Recorder::new(model, scenario);
@@ -119,8 +166,8 @@ pub fn observe_in<'m, W: std::io::Write>(
         ),
     )?;
     let start = crate::calendar::schedule::local_to_instant(&model.timezone, scenario.start);
-    let waits = waits.finish(&engine, start);
-    let mut groups = metrics.groups;
+    let waits = waits.map(|w| w.finish(&engine, start)).unwrap_or_default();
+    let mut groups = metrics.map(|m| m.groups).unwrap_or_default();
     for g in &mut groups {
         g.peak_waiting = waits
             .waits
