@@ -145,6 +145,7 @@ impl<'m> Recorder<'m> {
         rfc3339(&self.model.timezone, t)
     }
 
+    #[inline]
     fn grow(&mut self, i: usize) {
         self.seen.ensure(i, Seen::NEW);
     }
@@ -197,75 +198,15 @@ impl Found {
 }
 
 impl Sink for Recorder<'_> {
+    /// Most transitions (into a wait) change nothing the recorder keeps: this test is
+    /// inlined into the engine, the rest ([`Recorder::record`]) is not.
+    #[inline]
     fn event(&mut self, e: &Event) {
-        let i = e.instance as usize;
-        self.grow(i);
-        let seen = &mut self.seen[i];
-        if e.to.satisfies_downstream() && seen.satisfied_at == NEVER {
-            seen.satisfied_at = e.time;
-        }
-        if matches!(e.reason, Reason::Rerun | Reason::SetSuccess) {
-            seen.tries = 0;
-            seen.last_failure = NEVER;
-        }
-        // The rest is about executions: starts and ends.
-        if e.to != State::Running && e.from != State::Running {
-            return;
-        }
-        let task = self.model.task(e.task);
-        for (g, slots) in [(Some(e.group), e.slots), (e.task_group, 1)] {
-            let Some(g) = g else { continue };
-            let g = g.0 as usize;
-            if e.to == State::Running {
-                self.running[g] += slots;
-                let limit = self.model.groups[g].slots;
-                if self.running[g] > limit {
-                    let (running, at) = (self.running[g], self.time(e.time));
-                    let name = &self.model.groups[g].name;
-                    self.resource.add(|| {
-                        format!(
-                            "{at}: {running} slots of `{name}` in use, it has {limit} ({} started)",
-                            task.name
-                        )
-                    });
-                }
-            }
-            if e.from == State::Running {
-                self.running[g] -= slots;
-            }
-        }
-        if e.to == State::Running {
-            let tries = self.seen[i].tries;
-            let last_failure = Some(self.seen[i].last_failure).filter(|&t| t != NEVER);
-            self.seen[i].tries = tries + 1;
-            let allowed = task.retry.times + 1;
-            if tries + 1 > allowed {
-                let (at, s) = (self.time(e.time), self.time(e.scheduled));
-                self.retries.add(|| {
-                    format!(
-                        "{} scheduled {s}: execution {} at {at} is try {} of at most {allowed}",
-                        task.name,
-                        e.attempt,
-                        tries + 1
-                    )
-                });
-            }
-            if let Some(failed) = last_failure
-                && e.time - failed < task.retry.interval as Instant
-            {
-                let (at, s, f) = (self.time(e.time), self.time(e.scheduled), self.time(failed));
-                let gap = e.time - failed;
-                let interval = task.retry.interval;
-                self.retries.add(|| {
-                    format!(
-                        "{} scheduled {s}: retry at {at}, {gap}s after the failure at {f}; the interval is {interval}s",
-                        task.name
-                    )
-                });
-            }
-        }
-        if e.from == State::Running && e.to == State::WaitingRetry {
-            self.seen[i].last_failure = e.time;
+        let satisfies = e.to.satisfies_downstream();
+        let restarts = matches!(e.reason, Reason::Rerun | Reason::SetSuccess);
+        let executes = e.to == State::Running || e.from == State::Running;
+        if satisfies || restarts || executes {
+            self.record(e, satisfies, restarts, executes);
         }
     }
 
@@ -294,6 +235,99 @@ impl Sink for Recorder<'_> {
                 )
             });
         }
+    }
+}
+
+impl Recorder<'_> {
+    /// What an event changes of what the recorder keeps: `satisfies`, `restarts`
+    /// and `executes` are [`Sink::event`]'s tests.
+    fn record(&mut self, e: &Event, satisfies: bool, restarts: bool, executes: bool) {
+        let i = e.instance as usize;
+        self.grow(i);
+        let mut seen = self.seen[i];
+        if satisfies && seen.satisfied_at == NEVER {
+            seen.satisfied_at = e.time;
+        }
+        if restarts {
+            seen.tries = 0;
+            seen.last_failure = NEVER;
+        }
+        // The rest is about executions: starts and ends.
+        if executes {
+            let starts = e.to == State::Running;
+            self.slots(e, e.group, e.slots, starts);
+            if let Some(tg) = e.task_group {
+                self.slots(e, tg, 1, starts);
+            }
+            if starts {
+                let task = self.model.task(e.task);
+                let tries = seen.tries + 1;
+                seen.tries = tries;
+                if tries > task.retry.times + 1 {
+                    self.too_many_tries(e, tries);
+                }
+                if seen.last_failure != NEVER
+                    && e.time - seen.last_failure < task.retry.interval as Instant
+                {
+                    self.too_early_retry(e, seen.last_failure);
+                }
+            } else if e.to == State::WaitingRetry {
+                seen.last_failure = e.time;
+            }
+        }
+        self.seen[i] = seen;
+    }
+
+    /// An execution of `e` takes (`starts`) or gives back `slots` of group `g`.
+    #[inline]
+    fn slots(&mut self, e: &Event, g: crate::model::GroupId, slots: u32, starts: bool) {
+        let g = g.0 as usize;
+        if starts {
+            self.running[g] += slots;
+            if self.running[g] > self.model.groups[g].slots {
+                self.over_slots(e, g);
+            }
+        } else {
+            self.running[g] -= slots;
+        }
+    }
+
+    #[cold]
+    fn over_slots(&mut self, e: &Event, g: usize) {
+        let (running, at) = (self.running[g], self.time(e.time));
+        let group = &self.model.groups[g];
+        let (name, limit) = (&group.name, group.slots);
+        let task = &self.model.task(e.task).name;
+        self.resource.add(|| {
+            format!("{at}: {running} slots of `{name}` in use, it has {limit} ({task} started)")
+        });
+    }
+
+    #[cold]
+    fn too_many_tries(&mut self, e: &Event, tries: u32) {
+        let task = self.model.task(e.task);
+        let allowed = task.retry.times + 1;
+        let (at, s) = (self.time(e.time), self.time(e.scheduled));
+        self.retries.add(|| {
+            format!(
+                "{} scheduled {s}: execution {} at {at} is try {tries} of at most {allowed}",
+                task.name, e.attempt,
+            )
+        });
+    }
+
+    #[cold]
+    fn too_early_retry(&mut self, e: &Event, failed: Instant) {
+        let task = self.model.task(e.task);
+        let (at, s, f) = (self.time(e.time), self.time(e.scheduled), self.time(failed));
+        let gap = e.time - failed;
+        let interval = task.retry.interval;
+        self.retries.add(|| {
+            format!(
+                "{} scheduled {s}: retry at {at}, {gap}s after the failure at {f}; the interval is {interval}s",
+                task.name
+            )
+        });
     }
 }
 

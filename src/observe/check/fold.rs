@@ -236,6 +236,11 @@ impl Recorder<'_> {
                 effective(&mut folds.effective, model, r.units, id, inst);
             }
         }
+        // Ids the recorder never kept (no event of theirs changed what it keeps) are
+        // retired all the same, so that no later id brings them back.
+        if r.end > r.first {
+            self.grow(r.end as usize - 1);
+        }
         self.seen.retire(r.first as usize, r.end as usize);
     }
 }
