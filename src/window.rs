@@ -72,6 +72,12 @@ impl<T> Window<T> {
     }
 
     pub fn push(&mut self, item: T) {
+        self.last_page().items.push(item);
+        self.len += 1;
+    }
+
+    /// The page the next id goes to, opened if need be.
+    fn last_page(&mut self) -> &mut Page<T> {
         let p = self.len >> PAGE_BITS;
         if p == self.pages.len() {
             let page = match self.spare.take() {
@@ -92,9 +98,6 @@ impl<T> Window<T> {
         self.pages[p]
             .as_mut()
             .expect("the last page is never freed while ids remain to push")
-            .items
-            .push(item);
-        self.len += 1;
     }
 
     /// Whether id `i` was pushed and not retired.
@@ -173,9 +176,14 @@ impl<T: Clone> Window<T> {
         }
     }
 
+    /// A page at a time: an observer grows by one id per instance.
     fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
-            self.push(fill.clone());
+            let end = (((self.len >> PAGE_BITS) + 1) << PAGE_BITS).min(i + 1);
+            let n = end - self.len;
+            let items = &mut self.last_page().items;
+            items.resize(items.len() + n, fill.clone());
+            self.len = end;
         }
     }
 }
@@ -243,6 +251,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Growing by a page at a time gives what pushing one id at a time gives.
+    #[test]
+    fn growing_across_pages_fills_every_id() {
+        let mut grown = Window::new();
+        grown.push(7);
+        grown.ensure(PAGE - 2, 1);
+        grown.ensure(2 * PAGE + 5, 2);
+        grown.ensure(3, 9);
+        let mut pushed = Window::new();
+        pushed.push(7);
+        (1..PAGE - 1).for_each(|_| pushed.push(1));
+        (PAGE - 1..2 * PAGE + 6).for_each(|_| pushed.push(2));
+        assert_eq!(grown.len(), 2 * PAGE + 6);
+        assert_eq!(grown, pushed);
+        assert!(grown.pages.iter().flatten().all(|p| p.items.len() <= PAGE));
     }
 
     #[test]

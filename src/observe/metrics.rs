@@ -61,7 +61,27 @@ impl Metrics {
 }
 
 impl Sink for Metrics {
+    /// Only starts and ends of executions count: the test is inlined into the engine.
+    #[inline]
     fn event(&mut self, e: &Event) {
+        if e.to == State::Running || e.from == State::Running {
+            self.execution(e);
+        }
+    }
+
+    fn retire(&mut self, r: &Retired<'_>) {
+        // Ids that never ran were never kept: they are retired all the same, so that
+        // no later id brings them back.
+        if r.end > r.first {
+            self.started.ensure(r.end as usize - 1, 0);
+        }
+        self.started.retire(r.first as usize, r.end as usize);
+    }
+}
+
+impl Metrics {
+    /// An execution starts or ends.
+    fn execution(&mut self, e: &Event) {
         let i = e.instance as usize;
         if e.to == State::Running {
             self.started.ensure(i, 0);
@@ -78,9 +98,5 @@ impl Sink for Metrics {
                 self.run(tg, 1, false, secs);
             }
         }
-    }
-
-    fn retire(&mut self, r: &Retired<'_>) {
-        self.started.retire(r.first as usize, r.end as usize);
     }
 }

@@ -179,32 +179,51 @@ struct Constraint {
     /// Changed during the current instant.
     dirty: bool,
     steps: Steps,
-    /// Totals of instances (or units) whose waits are all closed, not yet folded.
-    pending: Vec<u64>,
-    /// The folded totals: each instance's total → how many instances.
-    totals: Totals,
+    /// Each instance's (or unit's) total wait → how many instances waited that long.
+    counts: Counts,
 }
 
 /// Each instance's total wait → how many instances waited that long: what the figures
 /// read, kept in memory bounded by the distinct totals.
 type Totals = BTreeMap<u64, u64>;
 
-impl Constraint {
-    /// One instance's (or unit's) total wait, all of it closed.
-    fn add(&mut self, secs: u64) {
-        self.pending.push(secs);
-        if self.pending.len() >= FOLD_AT {
-            self.fold();
+/// [`Totals`] while the run goes: a hash map, as a total is counted once per instance
+/// and an ordered map's insertion costs several times a hash map's. Its order never
+/// reaches an output: [`Constraint::totals`] sorts it.
+type Counts = std::collections::HashMap<u64, u64, std::hash::BuildHasherDefault<Mix>>;
+
+/// A multiplicative hash of one integer (Fibonacci hashing); the high half is folded
+/// into the low bits the table indexes by, since totals are often multiples of a
+/// minute and their low bits alike.
+#[derive(Default)]
+struct Mix(u64);
+
+impl std::hash::Hasher for Mix {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
         }
     }
 
-    /// Folds the pending totals into the map, one entry per distinct total.
-    fn fold(&mut self) {
-        self.pending.sort_unstable();
-        for run in self.pending.chunk_by(|a, b| a == b) {
-            *self.totals.entry(run[0]).or_insert(0) += run.len() as u64;
-        }
-        self.pending.clear();
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+impl Constraint {
+    /// One instance's (or unit's) total wait, all of it closed.
+    #[inline]
+    fn add(&mut self, secs: u64) {
+        *self.counts.entry(secs).or_insert(0) += 1;
+    }
+
+    /// The totals counted, in order.
+    fn totals(&mut self) -> Totals {
+        std::mem::take(&mut self.counts).into_iter().collect()
     }
 }
 
@@ -261,8 +280,7 @@ impl Waits {
             peak: 0,
             dirty: false,
             steps: Steps::default(),
-            pending: Vec::new(),
-            totals: Totals::new(),
+            counts: Counts::default(),
         };
         let mut constraints = Vec::new();
         for (k, group) in model.groups.iter().enumerate() {
@@ -456,8 +474,7 @@ impl Waits {
         let mut report = WaitReport::default();
         for c in order {
             let k = &mut self.constraints[c];
-            k.fold();
-            let totals = std::mem::take(&mut k.totals);
+            let totals = k.totals();
             let n: u64 = totals.values().sum();
             let capacity_kind = !matches!(
                 k.kind,
@@ -598,9 +615,6 @@ fn rank(totals: &Totals, n: u64, p: u64) -> u64 {
     }
     0
 }
-
-/// `waits` entries a constraint keeps before folding those of retired instances.
-const FOLD_AT: usize = 4096;
 
 impl Sink for Waits {
     fn event(&mut self, e: &Event) {
