@@ -24,11 +24,22 @@ pub struct GroupFigures {
 }
 
 pub struct Metrics {
-    pub groups: Vec<GroupFigures>,
-    running: Vec<u32>,
+    groups: Vec<GroupFigures>,
+    /// Per group, as the events change it.
+    load: Vec<Load>,
     /// Start of each instance's running execution (a windowed run drops those of
     /// retired units).
     started: Window<Instant>,
+}
+
+/// A group's use as the events change it, kept apart from its figures so that an
+/// event touches a few dense words.
+#[derive(Clone, Copy, Default)]
+struct Load {
+    running: u32,
+    peak: u32,
+    /// Slot-seconds of the executions that ended.
+    busy: u128,
 }
 
 impl Metrics {
@@ -43,20 +54,34 @@ impl Metrics {
                     ..GroupFigures::default()
                 })
                 .collect(),
-            running: vec![0; model.groups.len()],
+            load: vec![Load::default(); model.groups.len()],
             started: Window::new(),
         }
     }
 
-    fn run(&mut self, g: GroupId, slots: u32, delta_in: bool, seconds: u64) {
-        let g = g.0 as usize;
-        if delta_in {
-            self.running[g] += slots;
-            self.groups[g].peak_running = self.groups[g].peak_running.max(self.running[g]);
-        } else {
-            self.running[g] -= slots;
-            self.groups[g].busy_seconds += u128::from(seconds) * u128::from(slots);
+    /// Each group's figures: peak running and busy slot-seconds (the peak queue and
+    /// utilisation are the caller's).
+    pub fn finish(self) -> Vec<GroupFigures> {
+        let mut groups = self.groups;
+        for (g, load) in groups.iter_mut().zip(self.load) {
+            g.peak_running = load.peak;
+            g.busy_seconds = load.busy;
         }
+        groups
+    }
+
+    #[inline]
+    fn take(&mut self, g: GroupId, slots: u32) {
+        let load = &mut self.load[g.0 as usize];
+        load.running += slots;
+        load.peak = load.peak.max(load.running);
+    }
+
+    #[inline]
+    fn give_back(&mut self, g: GroupId, slots: u32, seconds: u64) {
+        let load = &mut self.load[g.0 as usize];
+        load.running -= slots;
+        load.busy += u128::from(seconds) * u128::from(slots);
     }
 }
 
@@ -86,16 +111,15 @@ impl Metrics {
         if e.to == State::Running {
             self.started.ensure(i, 0);
             self.started[i] = e.time;
-            self.run(e.group, e.slots, true, 0);
+            self.take(e.group, e.slots);
             if let Some(tg) = e.task_group {
-                self.run(tg, 1, true, 0);
+                self.take(tg, 1);
             }
-        }
-        if e.from == State::Running {
+        } else {
             let secs = (e.time - self.started[i]).max(0) as u64;
-            self.run(e.group, e.slots, false, secs);
+            self.give_back(e.group, e.slots, secs);
             if let Some(tg) = e.task_group {
-                self.run(tg, 1, false, secs);
+                self.give_back(tg, 1, secs);
             }
         }
     }

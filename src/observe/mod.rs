@@ -167,7 +167,7 @@ pub fn observe_in<'m, W: std::io::Write>(
     )?;
     let start = crate::calendar::schedule::local_to_instant(&model.timezone, scenario.start);
     let waits = waits.map(|w| w.finish(&engine, start)).unwrap_or_default();
-    let mut groups = metrics.map(|m| m.groups).unwrap_or_default();
+    let mut groups = metrics.map(Metrics::finish).unwrap_or_default();
     for g in &mut groups {
         g.peak_waiting = waits
             .waits
