@@ -41,17 +41,25 @@ impl<'m> Engine<'m> {
 
     /// Says when a `waiting_upstream` instance comes to wait only for its own task's
     /// previous instance (self-dependency), or again for another task's.
+    #[inline]
     pub(super) fn upstream_hold(&mut self, i: u32, sink: &mut impl Sink) {
-        let inst = &mut self.instances[i as usize];
+        let inst = &self.instances[i as usize];
         if inst.state != State::WaitingUpstream || inst.pending == 0 {
             return;
         }
-        let (code, hold) = if u32::from(inst.pending_self) == inst.pending {
-            (HoldCode::SelfDependency, Hold::SelfDependency)
+        let code = if u32::from(inst.pending_self) == inst.pending {
+            HoldCode::SelfDependency
         } else {
-            (HoldCode::Default, Hold::Upstream)
+            HoldCode::Default
         };
-        self.set_hold(i, code, hold, sink);
+        // Most often the hold stands (another upstream of the same kind remains).
+        if inst.hold != code {
+            let hold = match code {
+                HoldCode::SelfDependency => Hold::SelfDependency,
+                _ => Hold::Upstream,
+            };
+            self.set_hold(i, code, hold, sink);
+        }
     }
 
     /// Records what holds waiting instance `i` and tells the sink when that changed.
