@@ -31,6 +31,7 @@ impl Random {
     }
 
     /// An execution's duration in whole seconds. A fixed duration draws nothing.
+    #[inline]
     pub fn duration(&mut self, d: DurationDist) -> Seconds {
         match d {
             DurationDist::Fixed(s) => s,

@@ -132,6 +132,7 @@ impl<'m> Engine<'m> {
     }
 
     /// How a scripted fault ends attempt `attempt` of instance `i`, if one does.
+    #[inline]
     pub(super) fn scripted_fault(&self, i: u32, attempt: u32) -> Option<Reason> {
         if self.faults.is_empty() {
             return None;
