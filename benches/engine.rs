@@ -29,7 +29,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use schedsim::engine::{self, Config, Sink};
 use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{self, Metrics, Reads, Summary};
+use schedsim::observe::{self, Reads, Summary};
 
 #[path = "backfill/floor.rs"]
 mod backfill_floor;
@@ -165,8 +165,8 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("year_backfill_876k", |b| {
         b.iter(|| {
-            let mut metrics = Metrics::new(&model);
-            black_box(simulate(&model, &mut metrics))
+            let mut figures = observe::waits::Waits::new(&model);
+            black_box(simulate(&model, &mut figures))
         })
     });
     // 10 groups of business dates × 2,400 instances a date are in flight at most.

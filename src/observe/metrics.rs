@@ -1,11 +1,14 @@
 //! Resource-group figures from the event stream: peak running slots and busy
 //! slot-seconds. The peak queue (`peak_waiting`) and utilisation come from the waits
 //! (`observe::waits`) and the makespan.
+//!
+//! The waits observer drives these figures: it follows every instance already, and
+//! its per-instance record keeps when the running execution started, so an event
+//! looks one record up, not two.
 
 use crate::calendar::Instant;
-use crate::engine::{Event, Retired, Sink, State};
+use crate::engine::Event;
 use crate::model::{GroupId, Model};
-use crate::window::Window;
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct GroupFigures {
@@ -27,9 +30,6 @@ pub struct Metrics {
     groups: Vec<GroupFigures>,
     /// Per group, as the events change it.
     load: Vec<Load>,
-    /// Start of each instance's running execution (a windowed run drops those of
-    /// retired units).
-    started: Window<Instant>,
 }
 
 /// A group's use as the events change it, kept apart from its figures so that an
@@ -55,7 +55,6 @@ impl Metrics {
                 })
                 .collect(),
             load: vec![Load::default(); model.groups.len()],
-            started: Window::new(),
         }
     }
 
@@ -85,42 +84,21 @@ impl Metrics {
     }
 }
 
-impl Sink for Metrics {
-    /// Only starts and ends of executions count: the test is inlined into the engine.
-    #[inline]
-    fn event(&mut self, e: &Event) {
-        if e.to == State::Running || e.from == State::Running {
-            self.execution(e);
-        }
-    }
-
-    fn retire(&mut self, r: &Retired<'_>) {
-        // Ids that never ran were never kept: they are retired all the same, so that
-        // no later id brings them back.
-        if r.end > r.first {
-            self.started.ensure(r.end as usize - 1, 0);
-        }
-        self.started.retire(r.first as usize, r.end as usize);
-    }
-}
-
 impl Metrics {
-    /// An execution starts or ends.
-    fn execution(&mut self, e: &Event) {
-        let i = e.instance as usize;
-        if e.to == State::Running {
-            self.started.ensure(i, 0);
-            self.started[i] = e.time;
-            self.take(e.group, e.slots);
-            if let Some(tg) = e.task_group {
-                self.take(tg, 1);
-            }
-        } else {
-            let secs = (e.time - self.started[i]).max(0) as u64;
-            self.give_back(e.group, e.slots, secs);
-            if let Some(tg) = e.task_group {
-                self.give_back(tg, 1, secs);
-            }
+    /// An execution of `e`'s instance starts.
+    pub(super) fn start(&mut self, e: &Event) {
+        self.take(e.group, e.slots);
+        if let Some(tg) = e.task_group {
+            self.take(tg, 1);
+        }
+    }
+
+    /// The execution of `e`'s instance that started at `started` ends.
+    pub(super) fn end(&mut self, e: &Event, started: Instant) {
+        let secs = (e.time - started).max(0) as u64;
+        self.give_back(e.group, e.slots, secs);
+        if let Some(tg) = e.task_group {
+            self.give_back(tg, 1, secs);
         }
     }
 }

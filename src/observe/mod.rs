@@ -20,7 +20,6 @@ pub mod waits;
 pub mod witness;
 
 pub use check::PROPERTIES;
-pub use metrics::Metrics;
 pub use summary::Summary;
 pub use trace::TraceWriter;
 
@@ -146,7 +145,7 @@ pub fn observe_in<'m, W: std::io::Write>(
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
     let figures = reads == Reads::Figures;
-    let mut metrics = figures.then(|| Metrics::new(model));
+    // The waits observer drives the resource groups' figures too (`metrics::Metrics`).
     let mut waits = figures.then(|| waits::Waits::new(model));
     let mut store = store::Store::new(model);
     let mut recorder = check::Recorder::new(model, scenario);
@@ -158,7 +157,7 @@ pub fn observe_in<'m, W: std::io::Write>(
         config,
         memory == Memory::Windowed,
         &mut (
-            (&mut metrics, &mut waits),
+            &mut waits,
             (
                 &mut store,
                 (&mut recorder, (&mut expected, (&mut trace, &mut *extra))),
@@ -166,8 +165,7 @@ pub fn observe_in<'m, W: std::io::Write>(
         ),
     )?;
     let start = crate::calendar::schedule::local_to_instant(&model.timezone, scenario.start);
-    let waits = waits.map(|w| w.finish(&engine, start)).unwrap_or_default();
-    let mut groups = metrics.map(Metrics::finish).unwrap_or_default();
+    let (waits, mut groups) = waits.map(|w| w.finish(&engine, start)).unwrap_or_default();
     for g in &mut groups {
         g.peak_waiting = waits
             .waits

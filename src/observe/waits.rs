@@ -14,6 +14,7 @@ use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
 use crate::engine::{Engine, Event, Held, Hold, NotStarted, Retired, Sink, State};
 use crate::model::Model;
+use crate::observe::metrics::{GroupFigures, Metrics};
 use crate::rules::{GroupSplit, Profile};
 use crate::window::Window;
 use std::collections::BTreeMap;
@@ -229,23 +230,28 @@ impl Constraint {
 
 /// One instance's waits as the observer follows them: what holds it since when, and
 /// its closed waits' seconds by constraint (the first two constraints inline; a third
-/// one, rare, in `Waits::spill`).
+/// one, rare, in `Waits::spill`); and when its running execution started, for the
+/// resource groups' figures.
 #[derive(Clone, Copy)]
 struct Rec {
     by: u32,
     since: Instant,
     closed: [(u32, u64); 2],
+    started: Instant,
 }
 
 const OPEN: Rec = Rec {
     by: NONE,
     since: 0,
     closed: [(NONE, 0); 2],
+    started: 0,
 };
 
-/// The observer: a [`Sink`] that follows every instance's hold.
+/// The observer: a [`Sink`] that follows every instance's hold, and drives the
+/// resource groups' figures ([`Metrics`]), which share its per-instance record.
 pub struct Waits {
     constraints: Vec<Constraint>,
+    metrics: Metrics,
     groups: usize,
     workflows: usize,
     /// Index of the workflow `max_active_tasks` constraint of each task, if any.
@@ -317,6 +323,7 @@ impl Waits {
         constraints.push(c(dates, None, None, false));
         Waits {
             constraints,
+            metrics: Metrics::new(model),
             groups: g,
             workflows: w,
             task_limit: model
@@ -451,8 +458,13 @@ impl Waits {
 
     /// The figures, once the run is over: waits still going are counted up to the
     /// engine's last instant; dates or runs due but not started come from the
-    /// engine's units. `start` is the scenario's start.
-    pub fn finish(mut self, engine: &Engine<'_>, start: Instant) -> WaitReport {
+    /// engine's units. `start` is the scenario's start. With them, the resource
+    /// groups' figures ([`Metrics::finish`]).
+    pub fn finish(
+        mut self,
+        engine: &Engine<'_>,
+        start: Instant,
+    ) -> (WaitReport, Vec<GroupFigures>) {
         let end = engine.now();
         self.at(end);
         self.flush();
@@ -508,7 +520,7 @@ impl Waits {
                 });
             }
         }
-        report
+        (report, self.metrics.finish())
     }
 
     /// Dates and runs: in flight from creation to end, waiting from when they were
@@ -629,9 +641,17 @@ impl Sink for Waits {
         };
         self.hold(e.instance, c);
         let limit = self.task_limit[e.task.0 as usize];
+        let i = e.instance as usize;
         let delta = match (e.from == State::Running, e.to == State::Running) {
-            (false, true) => 1,
-            (true, false) => -1,
+            (false, true) => {
+                self.held_by[i].started = e.time;
+                self.metrics.start(e);
+                1
+            }
+            (true, false) => {
+                self.metrics.end(e, self.held_by[i].started);
+                -1
+            }
             _ => return,
         };
         self.run(e.group.0, delta * i64::from(e.slots));
