@@ -167,8 +167,9 @@ impl<T> Window<T> {
 }
 
 impl<T: Clone> Window<T> {
-    /// Grows so that id `i` exists, new ids taking `fill`. A retired id is not
-    /// brought back: the caller must not ask for it.
+    /// Grows so that id `i` exists, with the rest of its page, new ids taking
+    /// `fill`: an observer meets ids one by one, and grows once a page. A retired id
+    /// is not brought back: the caller must not ask for it.
     #[inline]
     pub fn ensure(&mut self, i: usize, fill: T) {
         if self.len <= i {
@@ -176,10 +177,9 @@ impl<T: Clone> Window<T> {
         }
     }
 
-    /// A page at a time: an observer grows by one id per instance.
     fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
-            let end = (((self.len >> PAGE_BITS) + 1) << PAGE_BITS).min(i + 1);
+            let end = ((self.len >> PAGE_BITS) + 1) << PAGE_BITS;
             let n = end - self.len;
             let items = &mut self.last_page().items;
             items.resize(items.len() + n, fill.clone());
@@ -253,21 +253,23 @@ mod tests {
         }
     }
 
-    /// Growing by a page at a time gives what pushing one id at a time gives.
+    /// Growing fills the rest of the page of the id asked for, and every page
+    /// before it: what pushing one id at a time gives.
     #[test]
-    fn growing_across_pages_fills_every_id() {
+    fn growing_across_pages_fills_every_id_to_the_end_of_its_page() {
         let mut grown = Window::new();
         grown.push(7);
         grown.ensure(PAGE - 2, 1);
+        assert_eq!(grown.len(), PAGE);
         grown.ensure(2 * PAGE + 5, 2);
         grown.ensure(3, 9);
         let mut pushed = Window::new();
         pushed.push(7);
-        (1..PAGE - 1).for_each(|_| pushed.push(1));
-        (PAGE - 1..2 * PAGE + 6).for_each(|_| pushed.push(2));
-        assert_eq!(grown.len(), 2 * PAGE + 6);
+        (1..PAGE).for_each(|_| pushed.push(1));
+        (PAGE..3 * PAGE).for_each(|_| pushed.push(2));
+        assert_eq!(grown.len(), 3 * PAGE);
         assert_eq!(grown, pushed);
-        assert!(grown.pages.iter().flatten().all(|p| p.items.len() <= PAGE));
+        assert!(grown.pages.iter().flatten().all(|p| p.items.len() == PAGE));
     }
 
     #[test]
@@ -295,7 +297,7 @@ mod tests {
         w.retire(3 * PAGE, n);
         assert!(w.pages[3].is_some());
         w.ensure(n + 2, 0);
-        assert_eq!((w.len(), w[n + 2]), (n + 3, 0));
+        assert_eq!((w.len(), w[n + 2]), (4 * PAGE, 0));
         w.retire(0, PAGE);
         assert!(w.pages[0].is_none());
         assert_eq!(w.iter().next(), Some(&(2 * PAGE)));
