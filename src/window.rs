@@ -177,6 +177,8 @@ impl<T: Clone> Window<T> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
             let end = ((self.len >> PAGE_BITS) + 1) << PAGE_BITS;
