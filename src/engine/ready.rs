@@ -4,30 +4,81 @@
 //!
 //! Most of a queue shares a handful of (key, scheduled) pairs (every instance of one
 //! hour of one date, at one priority), so the queue is two levels: buckets by
-//! (key, scheduled) in a `BTreeMap`, each a small heap of ids. A pop sifts through
-//! the ids of one bucket instead of the whole queue, and compares `u32`s instead of
-//! triples. The map holds each bucket's slot in a slab, and the last bucket pushed to
-//! is remembered: instances made ready together mostly share a bucket, so most pushes
-//! skip the map. Emptied buckets' heaps are kept for reuse: a steady run allocates
-//! nothing per instance.
+//! (key, scheduled) in a `BTreeMap`, each holding ids. A bucket's ids mostly arrive
+//! in increasing order (instances are numbered as they are created, and become ready
+//! in about that order), so a bucket is a FIFO while they do, and becomes a heap at
+//! the first id smaller than its last: a pop takes the front, or sifts a heap of
+//! `u32`s, never the whole queue's triples. The map holds each bucket's slot in a
+//! slab; the last bucket pushed to and the smallest bucket are remembered, so most
+//! pushes and pops skip the map. Emptied buckets are kept for reuse: a steady run
+//! allocates nothing per instance.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use crate::calendar::Instant;
 
 /// (priority key, scheduled, instance).
 pub(super) type Entry = (i64, Instant, u32);
 
+/// The ids of one (key, scheduled) bucket.
+enum Bucket {
+    /// Every id pushed so far was larger than the one before: smallest first.
+    Fifo(VecDeque<u32>),
+    /// Some id came out of order.
+    Heap(BinaryHeap<Reverse<u32>>),
+}
+
+impl Bucket {
+    fn push(&mut self, id: u32) {
+        match self {
+            Bucket::Fifo(q) if q.back().is_none_or(|&last| last < id) => q.push_back(id),
+            Bucket::Fifo(q) => {
+                let mut heap: BinaryHeap<Reverse<u32>> = q.drain(..).map(Reverse).collect();
+                heap.push(Reverse(id));
+                *self = Bucket::Heap(heap);
+            }
+            Bucket::Heap(h) => h.push(Reverse(id)),
+        }
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        match self {
+            Bucket::Fifo(q) => q.pop_front(),
+            Bucket::Heap(h) => h.pop().map(|Reverse(id)| id),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Bucket::Fifo(q) => q.is_empty(),
+            Bucket::Heap(h) => h.is_empty(),
+        }
+    }
+
+    /// An emptied bucket, ready to be a FIFO again (its allocation kept).
+    fn reset(&mut self) {
+        if let Bucket::Heap(h) = self {
+            let ids: Vec<Reverse<u32>> = std::mem::take(h).into_vec();
+            let mut q = VecDeque::with_capacity(ids.capacity());
+            q.extend(ids.into_iter().map(|Reverse(id)| id));
+            *self = Bucket::Fifo(q);
+        }
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Ready {
     /// (key, scheduled) → the bucket's slot in `slab`.
     buckets: BTreeMap<(i64, Instant), usize>,
-    slab: Vec<BinaryHeap<Reverse<u32>>>,
-    /// Slots of `slab` not in use (their heaps empty).
+    slab: Vec<Bucket>,
+    /// Slots of `slab` not in use (their buckets empty).
     free: Vec<usize>,
     /// The bucket pushed to last, while it is in the map.
     last: Option<((i64, Instant), usize)>,
+    /// The smallest bucket, while it is in the map: pops take from it without
+    /// walking the map until it is empty.
+    first: Option<((i64, Instant), usize)>,
 }
 
 impl Ready {
@@ -39,7 +90,7 @@ impl Ready {
                 let (slab, free) = (&mut self.slab, &mut self.free);
                 let slot = *self.buckets.entry(k).or_insert_with(|| {
                     free.pop().unwrap_or_else(|| {
-                        slab.push(BinaryHeap::new());
+                        slab.push(Bucket::Fifo(VecDeque::new()));
                         slab.len() - 1
                     })
                 });
@@ -47,17 +98,28 @@ impl Ready {
                 slot
             }
         };
-        self.slab[slot].push(Reverse(id));
+        self.slab[slot].push(id);
+        if self.first.is_some_and(|(first, _)| k < first) {
+            self.first = Some((k, slot));
+        }
     }
 
     /// The smallest entry, taken out of the queue.
     pub(super) fn pop(&mut self) -> Option<Entry> {
-        let first = self.buckets.first_entry()?;
-        let (k, slot) = (*first.key(), *first.get());
-        let Reverse(id) = self.slab[slot].pop()?;
+        let (k, slot) = match self.first {
+            Some(first) => first,
+            None => {
+                let (&k, &slot) = self.buckets.first_key_value()?;
+                self.first = Some((k, slot));
+                (k, slot)
+            }
+        };
+        let id = self.slab[slot].pop()?;
         if self.slab[slot].is_empty() {
-            first.remove();
+            self.slab[slot].reset();
+            self.buckets.remove(&k);
             self.free.push(slot);
+            self.first = None;
             if self.last.is_some_and(|(last, _)| last == k) {
                 self.last = None;
             }
@@ -86,6 +148,33 @@ mod tests {
             for (key, scheduled, id, pops) in ops {
                 q.push((key, scheduled, id));
                 heap.push(Reverse((key, scheduled, id)));
+                for _ in 0..pops {
+                    prop_assert_eq!(q.pop(), heap.pop().map(|Reverse(e)| e));
+                }
+            }
+            while let Some(Reverse(e)) = heap.pop() {
+                prop_assert_eq!(q.pop(), Some(e));
+            }
+            prop_assert_eq!(q.pop(), None);
+        }
+
+        /// The same when ids mostly come in increasing order, as instances are made
+        /// ready (buckets stay FIFOs, and turn into heaps at an id out of order).
+        #[test]
+        fn mostly_increasing_ids_pop_as_a_binary_heap_of_triples(
+            ops in proptest::collection::vec(
+                (0i64..2, 0i64..3, 0u32..40, 0u8..3),
+                1..300,
+            )
+        ) {
+            let mut q = Ready::default();
+            let mut heap = BinaryHeap::new();
+            let mut next = 10_000u32;
+            for (key, scheduled, step, pops) in ops {
+                // One step in eight goes back.
+                next = if step < 5 { next - step } else { next + step };
+                q.push((key, scheduled, next));
+                heap.push(Reverse((key, scheduled, next)));
                 for _ in 0..pops {
                     prop_assert_eq!(q.pop(), heap.pop().map(|Reverse(e)| e));
                 }
