@@ -242,9 +242,17 @@ impl Recorder<'_> {
     /// What an event changes of what the recorder keeps: `satisfies`, `restarts`
     /// and `executes` are [`Sink::event`]'s tests.
     fn record(&mut self, e: &Event, satisfies: bool, restarts: bool, executes: bool) {
+        let starts = e.to == State::Running;
+        // Executions take and give back slots.
+        if executes {
+            self.slots(e, e.group, e.slots, starts);
+            if let Some(tg) = e.task_group {
+                self.slots(e, tg, 1, starts);
+            }
+        }
         let i = e.instance as usize;
         self.grow(i);
-        let mut seen = self.seen[i];
+        let seen = &mut self.seen[i];
         if satisfies && seen.satisfied_at == NEVER {
             seen.satisfied_at = e.time;
         }
@@ -252,30 +260,22 @@ impl Recorder<'_> {
             seen.tries = 0;
             seen.last_failure = NEVER;
         }
-        // The rest is about executions: starts and ends.
-        if executes {
-            let starts = e.to == State::Running;
-            self.slots(e, e.group, e.slots, starts);
-            if let Some(tg) = e.task_group {
-                self.slots(e, tg, 1, starts);
-            }
-            if starts {
-                let task = self.model.task(e.task);
-                let tries = seen.tries + 1;
-                seen.tries = tries;
-                if tries > task.retry.times + 1 {
-                    self.too_many_tries(e, tries);
-                }
-                if seen.last_failure != NEVER
-                    && e.time - seen.last_failure < task.retry.interval as Instant
-                {
-                    self.too_early_retry(e, seen.last_failure);
-                }
-            } else if e.to == State::WaitingRetry {
-                seen.last_failure = e.time;
-            }
+        if !executes {
+            return;
         }
-        self.seen[i] = seen;
+        if starts {
+            let task = self.model.task(e.task);
+            seen.tries += 1;
+            let (tries, failed) = (seen.tries, seen.last_failure);
+            if tries > task.retry.times + 1 {
+                self.too_many_tries(e, tries);
+            }
+            if failed != NEVER && e.time - failed < task.retry.interval as Instant {
+                self.too_early_retry(e, failed);
+            }
+        } else if e.to == State::WaitingRetry {
+            seen.last_failure = e.time;
+        }
     }
 
     /// An execution of `e` takes (`starts`) or gives back `slots` of group `g`.
