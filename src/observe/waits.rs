@@ -247,6 +247,35 @@ const OPEN: Rec = Rec {
     started: 0,
 };
 
+/// Instance `i`'s record, now held by `c` at `now`: the wait that ends is added to
+/// the record's closed waits (or, on a third constraint, to `spill`). Returns what
+/// held it before, when that changed.
+#[inline]
+fn rehold(
+    rec: &mut Rec,
+    i: u32,
+    c: u32,
+    now: Instant,
+    spill: &mut BTreeMap<(u32, u32), u64>,
+) -> Option<u32> {
+    let (old, since) = (rec.by, rec.since);
+    if old == c {
+        return None;
+    }
+    rec.by = c;
+    rec.since = now;
+    if old != NONE {
+        let secs = (now - since).max(0) as u64;
+        if secs > 0 {
+            match rec.closed.iter_mut().find(|w| w.0 == old || w.0 == NONE) {
+                Some(w) => *w = (old, w.1 + secs),
+                None => *spill.entry((i, old)).or_insert(0) += secs,
+            }
+        }
+    }
+    Some(old)
+}
+
 /// The observer: a [`Sink`] that follows every instance's hold, and drives the
 /// resource groups' figures ([`Metrics`]), which share its per-instance record.
 pub struct Waits {
@@ -399,20 +428,15 @@ impl Waits {
     fn hold(&mut self, i: u32, c: u32) {
         self.held_by.ensure(i as usize, OPEN);
         let rec = &mut self.held_by[i as usize];
-        let (old, since) = (rec.by, rec.since);
-        if old == c {
-            return;
+        if let Some(old) = rehold(rec, i, c, self.now, &mut self.spill) {
+            self.counts(old, c);
         }
-        rec.by = c;
-        rec.since = self.now;
+    }
+
+    /// An instance went from being held by `old` to `c` (either may be `NONE`).
+    #[inline]
+    fn counts(&mut self, old: u32, c: u32) {
         if old != NONE {
-            let secs = (self.now - since).max(0) as u64;
-            if secs > 0 {
-                match rec.closed.iter_mut().find(|w| w.0 == old || w.0 == NONE) {
-                    Some(w) => *w = (old, w.1 + secs),
-                    None => *self.spill.entry((i, old)).or_insert(0) += secs,
-                }
-            }
             self.constraints[old as usize].waiting -= 1;
             self.touch(old);
         }
@@ -639,21 +663,28 @@ impl Sink for Waits {
             State::Frozen => self.fixed(2),
             _ => NONE,
         };
-        self.hold(e.instance, c);
-        let limit = self.task_limit[e.task.0 as usize];
+        // One lookup of the instance's record for its hold and its execution.
         let i = e.instance as usize;
+        self.held_by.ensure(i, OPEN);
+        let rec = &mut self.held_by[i];
+        let started = rec.started;
         let delta = match (e.from == State::Running, e.to == State::Running) {
             (false, true) => {
-                self.held_by[i].started = e.time;
-                self.metrics.start(e);
+                rec.started = e.time;
                 1
             }
-            (true, false) => {
-                self.metrics.end(e, self.held_by[i].started);
-                -1
-            }
-            _ => return,
+            (true, false) => -1,
+            _ => 0,
         };
+        if let Some(old) = rehold(rec, e.instance, c, self.now, &mut self.spill) {
+            self.counts(old, c);
+        }
+        match delta {
+            1 => self.metrics.start(e),
+            -1 => self.metrics.end(e, started),
+            _ => return,
+        }
+        let limit = self.task_limit[e.task.0 as usize];
         self.run(e.group.0, delta * i64::from(e.slots));
         if let Some(tg) = e.task_group {
             self.run(g + tg.0, delta);
