@@ -71,33 +71,41 @@ impl<T> Window<T> {
         self.len == 0
     }
 
+    #[inline]
     pub fn push(&mut self, item: T) {
         self.last_page().items.push(item);
         self.len += 1;
     }
 
     /// The page the next id goes to, opened if need be.
+    #[inline]
     fn last_page(&mut self) -> &mut Page<T> {
         let p = self.len >> PAGE_BITS;
         if p == self.pages.len() {
-            let page = match self.spare.take() {
-                Some(mut page) => {
-                    page.items.clear();
-                    page.dead.fill(0);
-                    page.retired = 0;
-                    page
-                }
-                None => Page {
-                    items: Vec::with_capacity(PAGE),
-                    dead: Box::new([0; WORDS]),
-                    retired: 0,
-                },
-            };
-            self.pages.push(Some(page));
+            self.open_page();
         }
         self.pages[p]
             .as_mut()
             .expect("the last page is never freed while ids remain to push")
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn open_page(&mut self) {
+        let page = match self.spare.take() {
+            Some(mut page) => {
+                page.items.clear();
+                page.dead.fill(0);
+                page.retired = 0;
+                page
+            }
+            None => Page {
+                items: Vec::with_capacity(PAGE),
+                dead: Box::new([0; WORDS]),
+                retired: 0,
+            },
+        };
+        self.pages.push(Some(page));
     }
 
     /// Whether id `i` was pushed and not retired.
