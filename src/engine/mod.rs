@@ -584,12 +584,23 @@ impl<'m> Engine<'m> {
 
     /// `self.now` plus `wait`, when the calendar holds it; otherwise the run stops with
     /// a message naming the instance and what was waited for.
+    #[inline]
     fn after(&mut self, wait: Seconds, i: u32, what: &str) -> Option<Instant> {
         let at = i64::try_from(wait)
             .ok()
             .and_then(|w| self.now.checked_add(w))
             .filter(|&at| at <= crate::calendar::LAST_INSTANT);
-        if at.is_none() && self.past_end.is_none() {
+        if at.is_none() {
+            self.past_calendar_end(wait, i, what);
+        }
+        at
+    }
+
+    /// Says (once) that waiting `wait` from now for `what` of instance `i` would end
+    /// after the calendar's last instant: the run stops.
+    #[cold]
+    fn past_calendar_end(&mut self, wait: Seconds, i: u32, what: &str) {
+        if self.past_end.is_none() {
             let inst = &self.instances[i as usize];
             let tz = &self.model.timezone;
             self.past_end = Some(format!(
@@ -603,7 +614,6 @@ impl<'m> Engine<'m> {
                 ),
             ));
         }
-        at
     }
 
     fn push(&mut self, at: Instant, ev: Ev, a: u32, b: u32) {

@@ -122,6 +122,7 @@ impl<'m> Engine<'m> {
     }
 
     /// Counts the execution that starts now on instance `i`; returns its attempt.
+    #[inline]
     pub(super) fn begin_attempt(&mut self, i: u32) -> u32 {
         let now = self.now;
         let inst = &mut self.instances[i as usize];
