@@ -416,6 +416,7 @@ impl Waits {
         self.dirty.clear();
     }
 
+    #[inline(always)]
     fn touch(&mut self, c: u32) {
         let k = &mut self.constraints[c as usize];
         if !k.dirty {
@@ -434,7 +435,7 @@ impl Waits {
     }
 
     /// An instance went from being held by `old` to `c` (either may be `NONE`).
-    #[inline]
+    #[inline(always)]
     fn counts(&mut self, old: u32, c: u32) {
         if old != NONE {
             self.constraints[old as usize].waiting -= 1;
