@@ -42,30 +42,35 @@ impl<E: Copy> Queue<E> {
         }
     }
 
+    #[inline]
     pub(super) fn push(&mut self, at: Instant, item: Item<E>) {
         self.queued += 1;
         let slot = match self.last {
             Some((last, slot)) if last == at => slot,
-            _ => {
-                let (slab, free, spare) = (&mut self.slab, &mut self.free, &mut self.spare);
-                let slot = *self.buckets.entry(at).or_insert_with(|| {
-                    let bucket = spare.pop().unwrap_or_default();
-                    match free.pop() {
-                        Some(slot) => {
-                            slab[slot] = bucket;
-                            slot
-                        }
-                        None => {
-                            slab.push(bucket);
-                            slab.len() - 1
-                        }
-                    }
-                });
-                self.last = Some((at, slot));
-                slot
-            }
+            _ => self.bucket(at),
         };
         self.slab[slot].push(item);
+    }
+
+    /// The slot of time `at`'s bucket, made if need be; remembered as the last.
+    #[inline(never)]
+    fn bucket(&mut self, at: Instant) -> usize {
+        let (slab, free, spare) = (&mut self.slab, &mut self.free, &mut self.spare);
+        let slot = *self.buckets.entry(at).or_insert_with(|| {
+            let bucket = spare.pop().unwrap_or_default();
+            match free.pop() {
+                Some(slot) => {
+                    slab[slot] = bucket;
+                    slot
+                }
+                None => {
+                    slab.push(bucket);
+                    slab.len() - 1
+                }
+            }
+        });
+        self.last = Some((at, slot));
+        slot
     }
 
     /// The earliest pending time.

@@ -82,26 +82,31 @@ pub(super) struct Ready {
 }
 
 impl Ready {
+    #[inline]
     pub(super) fn push(&mut self, (key, scheduled, id): Entry) {
         let k = (key, scheduled);
         let slot = match self.last {
             Some((last, slot)) if last == k => slot,
-            _ => {
-                let (slab, free) = (&mut self.slab, &mut self.free);
-                let slot = *self.buckets.entry(k).or_insert_with(|| {
-                    free.pop().unwrap_or_else(|| {
-                        slab.push(Bucket::Fifo(VecDeque::new()));
-                        slab.len() - 1
-                    })
-                });
-                self.last = Some((k, slot));
-                slot
-            }
+            _ => self.bucket(k),
         };
         self.slab[slot].push(id);
         if self.first.is_some_and(|(first, _)| k < first) {
             self.first = Some((k, slot));
         }
+    }
+
+    /// The slot of bucket `k`, made if need be; remembered as the last.
+    #[inline(never)]
+    fn bucket(&mut self, k: (i64, Instant)) -> usize {
+        let (slab, free) = (&mut self.slab, &mut self.free);
+        let slot = *self.buckets.entry(k).or_insert_with(|| {
+            free.pop().unwrap_or_else(|| {
+                slab.push(Bucket::Fifo(VecDeque::new()));
+                slab.len() - 1
+            })
+        });
+        self.last = Some((k, slot));
+        slot
     }
 
     /// The smallest entry, taken out of the queue.
