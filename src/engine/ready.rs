@@ -137,6 +137,26 @@ impl Ready {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
+
+    /// Pushes each entry, then pops as many times as it says, and checks every pop
+    /// (and those that empty the queue at the end) against a binary heap's.
+    fn pops_as_a_heap(ops: impl IntoIterator<Item = (Entry, u8)>) -> Result<(), TestCaseError> {
+        let mut q = Ready::default();
+        let mut heap = BinaryHeap::new();
+        for (entry, pops) in ops {
+            q.push(entry);
+            heap.push(Reverse(entry));
+            for _ in 0..pops {
+                prop_assert_eq!(q.pop(), heap.pop().map(|Reverse(e)| e));
+            }
+        }
+        while let Some(Reverse(e)) = heap.pop() {
+            prop_assert_eq!(q.pop(), Some(e));
+        }
+        prop_assert_eq!(q.pop(), None);
+        Ok(())
+    }
 
     proptest! {
         /// Pushes and pops in any interleaving give what a binary heap of the
@@ -148,19 +168,7 @@ mod tests {
                 1..300,
             )
         ) {
-            let mut q = Ready::default();
-            let mut heap = BinaryHeap::new();
-            for (key, scheduled, id, pops) in ops {
-                q.push((key, scheduled, id));
-                heap.push(Reverse((key, scheduled, id)));
-                for _ in 0..pops {
-                    prop_assert_eq!(q.pop(), heap.pop().map(|Reverse(e)| e));
-                }
-            }
-            while let Some(Reverse(e)) = heap.pop() {
-                prop_assert_eq!(q.pop(), Some(e));
-            }
-            prop_assert_eq!(q.pop(), None);
+            pops_as_a_heap(ops.into_iter().map(|(key, scheduled, id, pops)| ((key, scheduled, id), pops)))?;
         }
 
         /// The same when ids mostly come in increasing order, as instances are made
@@ -172,22 +180,12 @@ mod tests {
                 1..300,
             )
         ) {
-            let mut q = Ready::default();
-            let mut heap = BinaryHeap::new();
             let mut next = 10_000u32;
-            for (key, scheduled, step, pops) in ops {
+            pops_as_a_heap(ops.into_iter().map(|(key, scheduled, step, pops)| {
                 // One step in eight goes back.
                 next = if step < 5 { next - step } else { next + step };
-                q.push((key, scheduled, next));
-                heap.push(Reverse((key, scheduled, next)));
-                for _ in 0..pops {
-                    prop_assert_eq!(q.pop(), heap.pop().map(|Reverse(e)| e));
-                }
-            }
-            while let Some(Reverse(e)) = heap.pop() {
-                prop_assert_eq!(q.pop(), Some(e));
-            }
-            prop_assert_eq!(q.pop(), None);
+                ((key, scheduled, next), pops)
+            }))?;
         }
     }
 }
