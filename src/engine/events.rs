@@ -127,7 +127,7 @@ pub struct Retired<'a> {
 impl Retired<'_> {
     /// The retired instances with their ids.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &Instance)> + '_ {
-        (self.first..self.end).map(|i| (i, &self.instances[i as usize]))
+        (self.first..self.end).zip(self.instances.range(self.first as usize, self.end as usize))
     }
 }
 

@@ -106,8 +106,7 @@ impl<'m> Engine<'m> {
             let (first, end) = (unit.first as usize, (unit.first + unit.count) as usize);
             self.retiring.clear();
             self.retiring_edges.clear();
-            for up in first..end {
-                let inst = &self.instances[up];
+            for (up, inst) in (first..end).zip(self.instances.range(first, end)) {
                 self.retired.add(inst);
                 let mut e = inst.first_dependent;
                 while e != NONE {
