@@ -5,7 +5,9 @@
 //! retires each unit's instances once the unit has ended, in whatever order units end,
 //! and each keeper retires the same ids. Items live in pages of [`PAGE`] ids; a page
 //! whose ids were all pushed and retired is freed, so what is held is the pages of
-//! the units in flight. Ids stay global; `len()` is one past the last id pushed.
+//! the units in flight. Ids stay global; `len()` is one past the last id pushed (or
+//! grown: `ensure` grows to the end of a page, so an observer's window may hold
+//! fresh items past the last id it was told of).
 //! Without retirement it is a plain vector cut in pages.
 
 use std::ops::{Index, IndexMut};
@@ -62,7 +64,7 @@ impl<T> Window<T> {
         }
     }
 
-    /// One past the last id pushed (retired ids included).
+    /// One past the last id pushed or grown (retired ids included).
     pub fn len(&self) -> usize {
         self.len
     }
@@ -139,6 +141,7 @@ impl<T> Window<T> {
     /// The items of ids `from..to`, every one of them held (none retired), in id
     /// order: a page's slice at a time, without a lookup per id.
     pub fn range(&self, from: usize, to: usize) -> impl Iterator<Item = &T> + '_ {
+        debug_assert!(from >= to || (self.held(from) && self.held(to - 1)));
         let pages = if from < to {
             from >> PAGE_BITS..((to - 1) >> PAGE_BITS) + 1
         } else {

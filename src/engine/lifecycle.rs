@@ -8,6 +8,8 @@ impl<'m> Engine<'m> {
     pub(super) fn transition(&mut self, i: u32, to: State, reason: Reason, sink: &mut impl Sink) {
         let inst = &mut self.instances[i as usize];
         let from = inst.state;
+        // Observers count an execution's start and end by these transitions.
+        debug_assert!(!(from == State::Running && to == State::Running));
         inst.state = to;
         inst.hold = HoldCode::Default;
         let task = self.model.task(inst.task);

@@ -7,11 +7,12 @@
 //! (key, scheduled) in a `BTreeMap`, each holding ids. A bucket's ids mostly arrive
 //! in increasing order (instances are numbered as they are created, and become ready
 //! in about that order), so a bucket is a FIFO while they do, and becomes a heap at
-//! the first id smaller than its last: a pop takes the front, or sifts a heap of
+//! the first id not greater than its last: a pop takes the front, or sifts a heap of
 //! `u32`s, never the whole queue's triples. The map holds each bucket's slot in a
 //! slab; the last bucket pushed to and the smallest bucket are remembered, so most
-//! pushes and pops skip the map. Emptied buckets are kept for reuse: a steady run
-//! allocates nothing per instance.
+//! pushes and pops skip the map. Emptied buckets are kept for reuse (a FIFO with its
+//! allocation; one that became a heap as a fresh FIFO): a steady run allocates
+//! nothing per instance.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
@@ -56,7 +57,7 @@ impl Bucket {
         }
     }
 
-    /// An emptied bucket, ready to be a FIFO again (its allocation kept).
+    /// An emptied bucket, ready to be a FIFO again (a FIFO keeps its allocation).
     fn reset(&mut self) {
         if let Bucket::Heap(h) = self {
             let ids: Vec<Reverse<u32>> = std::mem::take(h).into_vec();

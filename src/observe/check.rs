@@ -199,7 +199,7 @@ impl Found {
 
 impl Sink for Recorder<'_> {
     /// Most transitions (into a wait) change nothing the recorder keeps: this test is
-    /// inlined into the engine, the rest ([`Recorder::record`]) is not.
+    /// inlined into the engine, the rest is a call ([`Recorder::record`]).
     #[inline]
     fn event(&mut self, e: &Event) {
         let satisfies = e.to.satisfies_downstream();
@@ -241,6 +241,7 @@ impl Sink for Recorder<'_> {
 impl Recorder<'_> {
     /// What an event changes of what the recorder keeps: `satisfies`, `restarts`
     /// and `executes` are [`Sink::event`]'s tests.
+    #[inline(never)]
     fn record(&mut self, e: &Event, satisfies: bool, restarts: bool, executes: bool) {
         let starts = e.to == State::Running;
         // Executions take and give back slots.
