@@ -12,19 +12,14 @@ impl<'m> Engine<'m> {
         debug_assert!(!(from == State::Running && to == State::Running));
         inst.state = to;
         inst.hold = HoldCode::Default;
-        let task = self.model.task(inst.task);
+        let task = self.task_run[inst.task.0 as usize];
         sink.event(&Event {
             time: self.now,
             instance: i,
             task: inst.task,
             group: task.group,
             task_group: task.task_group,
-            // A DEPENDENT task runs on the master: no slot of its group.
-            slots: if task.depends.is_some() {
-                0
-            } else {
-                task.pool_slots.max(1)
-            },
+            slots: task.slots,
             scheduled: inst.scheduled,
             run_after: inst.run_after,
             date: self.units[inst.unit as usize].key,

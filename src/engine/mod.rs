@@ -47,7 +47,6 @@ use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
 pub use events::{Event, Held, Hold, Origin, Retired, Sink, UnitEvent};
-use priority::task_keys;
 pub use random::Random;
 pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;
@@ -225,8 +224,8 @@ pub struct Engine<'m> {
     sets: Vec<RunSet<'m>>,
     chains: Vec<Chain>,
     groups: Vec<Group>,
-    /// Queue key of each task: its effective priority, ordered by the knob.
-    task_key: Vec<i64>,
+    /// What the per-instance paths read of each task, dense (`slots::TaskRun`).
+    task_run: Vec<slots::TaskRun>,
     /// Running instances per workflow, against Airflow's `max_active_tasks`.
     workflow_running: Vec<u32>,
     /// Self-dependent instances waiting for a unit not yet created: unit → (task, waiter).
@@ -313,7 +312,7 @@ impl<'m> Engine<'m> {
                     queue: ready::Ready::default(),
                 })
                 .collect(),
-            task_key: task_keys(model),
+            task_run: slots::TaskRun::of_model(model),
             workflow_running: vec![0; model.workflows.len()],
             deferred: BTreeMap::new(),
             faults: scenario.faults.iter().fold(BTreeMap::new(), |mut map, f| {

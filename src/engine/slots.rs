@@ -3,19 +3,59 @@
 
 use super::*;
 
+/// What the per-instance paths (transitions, queues, slots) read of a task, dense: a
+/// model's task is hundreds of bytes, read a field here and there on every event.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TaskRun {
+    pub group: GroupId,
+    pub task_group: Option<GroupId>,
+    /// Slots an execution holds (Airflow `pool_slots`, 1 elsewhere); none for a
+    /// DEPENDENT task, which runs on the master.
+    pub slots: u32,
+    /// A DolphinScheduler DEPENDENT task: it waits for its check, not for a slot.
+    pub dependent: bool,
+    pub workflow: WorkflowId,
+    /// Its workflow's `max_active_tasks` (Airflow).
+    pub max_active_tasks: Option<u32>,
+    /// Its queue key: its effective priority, ordered by the knob (`priority.rs`).
+    pub key: i64,
+}
+
+impl TaskRun {
+    pub(super) fn of_model(model: &Model) -> Vec<TaskRun> {
+        model
+            .tasks
+            .iter()
+            .zip(priority::task_keys(model))
+            .map(|(t, key)| TaskRun {
+                group: t.group,
+                task_group: t.task_group,
+                slots: if t.depends.is_some() {
+                    0
+                } else {
+                    t.pool_slots.max(1)
+                },
+                dependent: t.depends.is_some(),
+                workflow: t.workflow,
+                max_active_tasks: model.workflow(t.workflow).max_active_tasks,
+                key,
+            })
+            .collect()
+    }
+}
+
 impl<'m> Engine<'m> {
     pub(super) fn enqueue(&mut self, i: u32) {
         let inst = &self.instances[i as usize];
-        let task = self.model.task(inst.task);
+        let task = self.task_run[inst.task.0 as usize];
         // A DEPENDENT task's instance takes no slot: it waits for its check.
-        if task.depends.is_some() {
+        if task.dependent {
             self.dependent.ready.push(i);
             return;
         }
-        let key = self.task_key[inst.task.0 as usize];
         self.groups[task.group.0 as usize]
             .queue
-            .push((key, inst.scheduled, i));
+            .push((task.key, inst.scheduled, i));
     }
 
     /// Starts queued instances while their groups (and task groups) have slots, in
@@ -31,14 +71,12 @@ impl<'m> Engine<'m> {
                 if self.instances[i as usize].state != State::WaitingResources {
                     continue; // killed or ended while queued
                 }
-                let task = self.model.task(self.instances[i as usize].task);
-                let need = task.pool_slots.max(1);
+                let task = self.task_run[self.instances[i as usize].task.0 as usize];
+                let need = task.slots;
                 let limit_full = task
                     .task_group
                     .is_some_and(|tg| self.groups[tg.0 as usize].free == 0)
-                    || self
-                        .model
-                        .workflow(task.workflow)
+                    || task
                         .max_active_tasks
                         .is_some_and(|m| self.workflow_running[task.workflow.0 as usize] >= m);
                 if need > self.groups[g].free || limit_full {
@@ -192,11 +230,11 @@ impl<'m> Engine<'m> {
 
     /// What an execution of `task` held goes back.
     pub(super) fn release_task(&mut self, task: TaskId) {
-        let task = self.model.task(task);
-        if task.depends.is_some() {
+        let task = self.task_run[task.0 as usize];
+        if task.dependent {
             return; // a DEPENDENT task took no slot
         }
-        self.groups[task.group.0 as usize].free += task.pool_slots.max(1);
+        self.groups[task.group.0 as usize].free += task.slots;
         if let Some(tg) = task.task_group {
             self.groups[tg.0 as usize].free += 1;
         }
