@@ -276,6 +276,27 @@ fn rehold(
     Some(old)
 }
 
+/// Instance `i`'s waits are all closed (its record `rec`): each constraint it waited
+/// for counts its total, the spilled ones too.
+fn close(constraints: &mut [Constraint], spill: &mut BTreeMap<(u32, u32), u64>, i: u32, rec: &Rec) {
+    for &(c, secs) in &rec.closed {
+        if c == NONE {
+            break;
+        }
+        constraints[c as usize].add(secs);
+    }
+    if rec.closed[1].0 != NONE && !spill.is_empty() {
+        let keys: Vec<(u32, u32)> = spill
+            .range((i, 0)..=(i, u32::MAX))
+            .map(|(k, _)| *k)
+            .collect();
+        for k in keys {
+            let secs = spill.remove(&k).unwrap_or(0);
+            constraints[k.1 as usize].add(secs);
+        }
+    }
+}
+
 /// The observer: a [`Sink`] that follows every instance's hold, and drives the
 /// resource groups' figures ([`Metrics`]), which share its per-instance record.
 pub struct Waits {
@@ -450,29 +471,12 @@ impl Waits {
     /// Instance `i`'s waits are all closed: each constraint it waited for counts its
     /// total.
     fn close(&mut self, i: u32) {
-        let rec = self.held_by[i as usize];
-        for (c, secs) in rec.closed {
-            if c == NONE {
-                break;
-            }
-            self.constraints[c as usize].add(secs);
-        }
-        if rec.closed[1].0 != NONE && !self.spill.is_empty() {
-            self.spilled(i);
-        }
-    }
-
-    /// The spilled waits of instance `i`, each its constraint's total.
-    fn spilled(&mut self, i: u32) {
-        let keys: Vec<(u32, u32)> = self
-            .spill
-            .range((i, 0)..=(i, u32::MAX))
-            .map(|(k, _)| *k)
-            .collect();
-        for k in keys {
-            let secs = self.spill.remove(&k).unwrap_or(0);
-            self.constraints[k.1 as usize].add(secs);
-        }
+        close(
+            &mut self.constraints,
+            &mut self.spill,
+            i,
+            &self.held_by[i as usize],
+        );
     }
 
     fn run(&mut self, c: u32, delta: i64) {
@@ -714,12 +718,13 @@ impl Sink for Waits {
     /// A retired instance's waits are all closed: each counts in its constraints'
     /// totals.
     fn retire(&mut self, r: &Retired<'_>) {
-        for i in r.first..r.end {
-            if self.held_by.held(i as usize) {
-                self.close(i);
-            }
+        // Every retired instance was told of at its creation, so its record is held.
+        let (first, end) = (r.first as usize, r.end as usize);
+        let (constraints, spill) = (&mut self.constraints, &mut self.spill);
+        for (i, rec) in (r.first..r.end).zip(self.held_by.range(first, end)) {
+            close(constraints, spill, i, rec);
         }
-        self.held_by.retire(r.first as usize, r.end as usize);
+        self.held_by.retire(first, end);
     }
 }
 
