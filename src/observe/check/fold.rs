@@ -115,7 +115,9 @@ pub(super) fn describe(model: &Model, inst: &Instance) -> String {
     )
 }
 
-/// dependency-order for one binding (`up`, `down`).
+/// dependency-order for one binding (`up`, `down`). The test is inlined where the
+/// bindings are folded; a violation's witness is written by a call.
+#[inline]
 pub(super) fn dependency(
     found: &mut Ordered,
     model: &Model,
@@ -123,11 +125,23 @@ pub(super) fn dependency(
     (up, down): (&Instance, &Instance),
     satisfied: Option<Instant>,
 ) {
-    let time = |t| rfc3339(&model.timezone, t);
     let Some(at) = down.start else { return };
     if satisfied.is_some_and(|t| t <= at) {
         return;
     }
+    started_early(found, model, up_id, (up, down), at, satisfied);
+}
+
+#[cold]
+fn started_early(
+    found: &mut Ordered,
+    model: &Model,
+    up_id: u32,
+    (up, down): (&Instance, &Instance),
+    at: Instant,
+    satisfied: Option<Instant>,
+) {
+    let time = |t| rfc3339(&model.timezone, t);
     let when = satisfied.map_or("never succeeded".into(), |t| {
         format!("succeeded at {}", time(t))
     });
@@ -142,6 +156,8 @@ pub(super) fn dependency(
 }
 
 /// no-early-start for one instance; `run_immediately` per backfill of the scenario.
+/// The test is inlined where the instances are folded; the rest is a call.
+#[inline]
 pub(super) fn no_early(
     found: &mut Ordered,
     model: &Model,
@@ -150,9 +166,21 @@ pub(super) fn no_early(
     id: u32,
     inst: &Instance,
 ) {
-    let Some(start) = inst.start.filter(|&s| s < inst.run_after) else {
-        return;
-    };
+    if let Some(start) = inst.start.filter(|&s| s < inst.run_after) {
+        before_its_time(found, model, run_immediately, units, id, inst, start);
+    }
+}
+
+#[cold]
+fn before_its_time(
+    found: &mut Ordered,
+    model: &Model,
+    run_immediately: &[bool],
+    units: &[Unit],
+    id: u32,
+    inst: &Instance,
+    start: Instant,
+) {
     // A backfill cloned for a dependent workflow (ALL_DEPENDENT) is past the
     // scenario's list: it was not chosen to run immediately.
     let chosen = units[inst.unit as usize]
