@@ -44,17 +44,13 @@ impl<'m> Engine<'m> {
         if inst.state != State::WaitingUpstream || inst.pending == 0 {
             return;
         }
-        let code = if u32::from(inst.pending_self) == inst.pending {
-            HoldCode::SelfDependency
+        let (code, hold) = if u32::from(inst.pending_self) == inst.pending {
+            (HoldCode::SelfDependency, Hold::SelfDependency)
         } else {
-            HoldCode::Default
+            (HoldCode::Default, Hold::Upstream)
         };
         // Most often the hold stands (another upstream of the same kind remains).
         if inst.hold != code {
-            let hold = match code {
-                HoldCode::SelfDependency => Hold::SelfDependency,
-                _ => Hold::Upstream,
-            };
             self.set_hold(i, code, hold, sink);
         }
     }

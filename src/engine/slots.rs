@@ -12,8 +12,6 @@ pub(super) struct TaskRun {
     /// Slots an execution holds (Airflow `pool_slots`, 1 elsewhere); none for a
     /// DEPENDENT task, which runs on the master.
     pub slots: u32,
-    /// A DolphinScheduler DEPENDENT task: it waits for its check, not for a slot.
-    pub dependent: bool,
     pub workflow: WorkflowId,
     /// Its workflow's `max_active_tasks` (Airflow).
     pub max_active_tasks: Option<u32>,
@@ -35,12 +33,17 @@ impl TaskRun {
                 } else {
                     t.pool_slots.max(1)
                 },
-                dependent: t.depends.is_some(),
                 workflow: t.workflow,
                 max_active_tasks: model.workflow(t.workflow).max_active_tasks,
                 key,
             })
             .collect()
+    }
+
+    /// A DolphinScheduler DEPENDENT task (the only kind that holds no slot): it waits
+    /// for its check, not for a slot.
+    pub(super) fn dependent(&self) -> bool {
+        self.slots == 0
     }
 }
 
@@ -49,7 +52,7 @@ impl<'m> Engine<'m> {
         let inst = &self.instances[i as usize];
         let task = self.task_run[inst.task.0 as usize];
         // A DEPENDENT task's instance takes no slot: it waits for its check.
-        if task.dependent {
+        if task.dependent() {
             self.dependent.ready.push(i);
             return;
         }
@@ -231,7 +234,7 @@ impl<'m> Engine<'m> {
     /// What an execution of `task` held goes back.
     pub(super) fn release_task(&mut self, task: TaskId) {
         let task = self.task_run[task.0 as usize];
-        if task.dependent {
+        if task.dependent() {
             return; // a DEPENDENT task took no slot
         }
         self.groups[task.group.0 as usize].free += task.slots;

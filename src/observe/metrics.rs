@@ -82,9 +82,7 @@ impl Metrics {
         load.running -= slots;
         load.busy += u128::from(seconds) * u128::from(slots);
     }
-}
 
-impl Metrics {
     /// An execution of `e`'s instance starts.
     pub(super) fn start(&mut self, e: &Event) {
         self.take(e.group, e.slots);

@@ -468,17 +468,6 @@ impl Waits {
         }
     }
 
-    /// Instance `i`'s waits are all closed: each constraint it waited for counts its
-    /// total.
-    fn close(&mut self, i: u32) {
-        close(
-            &mut self.constraints,
-            &mut self.spill,
-            i,
-            &self.held_by[i as usize],
-        );
-    }
-
     fn run(&mut self, c: u32, delta: i64) {
         let k = &mut self.constraints[c as usize];
         k.running = (i64::from(k.running) + delta) as u32;
@@ -501,7 +490,12 @@ impl Waits {
         for i in 0..self.held_by.len() {
             if self.held_by.held(i) {
                 self.hold(i as u32, NONE);
-                self.close(i as u32);
+                close(
+                    &mut self.constraints,
+                    &mut self.spill,
+                    i as u32,
+                    &self.held_by[i],
+                );
             }
         }
         for c in std::mem::take(&mut self.dirty) {
