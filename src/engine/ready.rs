@@ -31,9 +31,18 @@ enum Bucket {
 }
 
 impl Bucket {
+    #[inline]
     fn push(&mut self, id: u32) {
         match self {
             Bucket::Fifo(q) if q.back().is_none_or(|&last| last < id) => q.push_back(id),
+            _ => self.push_slow(id),
+        }
+    }
+
+    /// An id out of order: the bucket is (or becomes) a heap.
+    #[cold]
+    fn push_slow(&mut self, id: u32) {
+        match self {
             Bucket::Fifo(q) => {
                 let mut heap: BinaryHeap<Reverse<u32>> = q.drain(..).map(Reverse).collect();
                 heap.push(Reverse(id));
@@ -110,8 +119,24 @@ impl Ready {
         slot
     }
 
-    /// The smallest entry, taken out of the queue.
+    /// The smallest entry, taken out of the queue. Most pops take the front of the
+    /// remembered smallest FIFO and leave it non-empty: that path is inlined into
+    /// the dispatch loop, so the entry comes back in registers.
+    #[inline]
     pub(super) fn pop(&mut self) -> Option<Entry> {
+        if let Some((k, slot)) = self.first
+            && let Bucket::Fifo(q) = &mut self.slab[slot]
+            && q.len() > 1
+            && let Some(id) = q.pop_front()
+        {
+            return Some((k.0, k.1, id));
+        }
+        self.pop_slow()
+    }
+
+    /// [`Ready::pop`] from a heap bucket, one it empties, or after the map.
+    #[inline(never)]
+    fn pop_slow(&mut self) -> Option<Entry> {
         let (k, slot) = match self.first {
             Some(first) => first,
             None => {
