@@ -331,13 +331,16 @@ fn config(seed: u64) -> Config {
 fn check_final(m: &Model, e: &Engine<'_>, immediately: bool) -> Result<(), TestCaseError> {
     for (up, down) in e.bindings() {
         let (u, d) = (&e.instances[up as usize], &e.instances[down as usize]);
-        if let Some(start) = d.start {
+        if let Some(start) = d.start() {
             prop_assert!(
                 u.state.satisfies_downstream(),
                 "{down} started though {up} is {}",
                 u.state
             );
-            prop_assert!(u.end.unwrap() <= start, "{down} started before {up} ended");
+            prop_assert!(
+                u.end().unwrap() <= start,
+                "{down} started before {up} ended"
+            );
         }
     }
     for (k, i) in e.instances.iter().enumerate() {
@@ -349,7 +352,7 @@ fn check_final(m: &Model, e: &Engine<'_>, immediately: bool) -> Result<(), TestC
         );
         let may_run_early = i.origin == Origin::Backfill
             && (immediately || m.rules.future_instances != FutureInstances::Wait);
-        if let (Some(start), false) = (i.start, may_run_early) {
+        if let (Some(start), false) = (i.start(), may_run_early) {
             prop_assert!(start >= i.run_after, "instance {k} started early");
         }
     }

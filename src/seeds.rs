@@ -182,9 +182,9 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
     for i in &engine.instances {
         executions += u64::from(i.attempts);
         retries += u64::from(i.attempts.saturating_sub(1));
-        if let Some(s) = i.start {
+        if let Some(s) = i.start() {
             first = Some(first.map_or(s, |f| f.min(s)));
-            if let Some(e) = i.end {
+            if let Some(e) = i.end() {
                 last = Some(last.map_or(e, |l| l.max(e)));
             }
         }

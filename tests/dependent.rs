@@ -88,7 +88,7 @@ fn at(e: &Engine<'_>, task: &str, day: &str) -> Vec<(Origin, State, String, Stri
         .filter(|i| m.task(i.task).name == task && rfc3339(&m.timezone, i.scheduled) == when)
         .map(|i| {
             let t = |x: Option<i64>| x.map_or("-".into(), |x| rfc3339(&m.timezone, x));
-            (i.origin, i.state, t(i.start), t(i.end))
+            (i.origin, i.state, t(i.start()), t(i.end()))
         })
         .collect()
 }
@@ -303,7 +303,7 @@ fn a_history_run_satisfies_a_recurring_dependent_task() {
         .instances
         .iter()
         .filter(|i| m.task(i.task).name == "report.wait_orders")
-        .map(|i| (i.state, i.end.map(|t| rfc3339(&m.timezone, t))))
+        .map(|i| (i.state, i.end().map(|t| rfc3339(&m.timezone, t))))
         .collect();
     assert_eq!(
         w,
@@ -594,7 +594,7 @@ fn a_scripted_fault_fails_a_dependent_tasks_attempt_and_its_retry_checks_again()
     assert_eq!(inst.attempts, 2);
     assert_eq!(inst.state, State::Succeeded);
     assert_eq!(
-        rfc3339(&m.timezone, inst.end.unwrap()),
+        rfc3339(&m.timezone, inst.end().unwrap()),
         "2025-03-10T09:50:10+08:00"
     );
 }
@@ -632,7 +632,7 @@ fn a_self_dependent_item_passes_for_the_first_instance_ever_is_first_process_ins
         .instances
         .iter()
         .filter(|i| m.task(i.task).name == "daily.wait_self")
-        .map(|i| (i.state, rfc3339(&m.timezone, i.end.unwrap())))
+        .map(|i| (i.state, rfc3339(&m.timezone, i.end().unwrap())))
         .collect();
     assert_eq!(
         waits,

@@ -18,8 +18,8 @@ fn run(m: &Model) -> Engine<'_> {
 
 /// First start to last end, in minutes.
 fn makespan_minutes(e: &Engine<'_>) -> i64 {
-    let first = e.instances.iter().filter_map(|i| i.start).min().unwrap();
-    let last = e.instances.iter().filter_map(|i| i.end).max().unwrap();
+    let first = e.instances.iter().filter_map(|i| i.start()).min().unwrap();
+    let last = e.instances.iter().filter_map(|i| i.end()).max().unwrap();
     (last - first) / 60
 }
 
@@ -203,7 +203,7 @@ start = "2025-03-20T09:00:00"
     let e = run(&m);
     let i = &e.instances[0];
     assert_eq!((i.attempts, i.state), (4, State::Succeeded));
-    assert_eq!((i.end.unwrap() - i.start.unwrap()) / 60, 55);
+    assert_eq!((i.end().unwrap() - i.start().unwrap()) / 60, 55);
 }
 
 #[test]
@@ -277,7 +277,7 @@ start = "2025-03-20T09:00:00"
     let e = run(&m);
     let i = &e.instances[0];
     assert_eq!((i.attempts, i.state), (1, State::Failed));
-    assert_eq!((i.end.unwrap() - i.start.unwrap()) / 60, 60);
+    assert_eq!((i.end().unwrap() - i.start().unwrap()) / 60, 60);
 }
 
 fn airflow(max_active_runs: &str, depends_on_past: bool, fault: &str) -> Model {
@@ -375,17 +375,21 @@ start = "2025-03-20T09:30:00"
     };
     let waiting = load(&text(false));
     let e = run(&waiting);
-    assert!(e.instances.iter().all(|i| i.start.unwrap() >= i.scheduled));
+    assert!(
+        e.instances
+            .iter()
+            .all(|i| i.start().unwrap() >= i.scheduled)
+    );
     let late = e
         .instances
         .iter()
-        .filter(|i| i.start.unwrap() > e.instances[0].start.unwrap())
+        .filter(|i| i.start().unwrap() > e.instances[0].start().unwrap())
         .count();
     assert_eq!(late, 14, "10:00 .. 23:00 wait for their time");
     let now = load(&text(true));
     let e = run(&now);
-    let t0 = e.instances[0].start.unwrap();
-    assert!(e.instances.iter().all(|i| i.start == Some(t0)));
+    let t0 = e.instances[0].start().unwrap();
+    assert!(e.instances.iter().all(|i| i.start() == Some(t0)));
 }
 
 fn trace(m: &Model, seed: u64) -> Vec<u8> {
@@ -450,7 +454,7 @@ start = "2025-03-20T10:00:00"
     let states: Vec<State> = e.instances.iter().map(|i| i.state).collect();
     assert_eq!(states, [State::Failed, State::Killed, State::NotRun]);
     assert_eq!(
-        (e.instances[1].end.unwrap() - e.instances[1].start.unwrap()) / 60,
+        (e.instances[1].end().unwrap() - e.instances[1].start().unwrap()) / 60,
         10
     );
 }
@@ -606,7 +610,7 @@ start = "2025-03-20T09:00:00"
     let e = run(&m);
     let (low, high) = (&e.instances[0], &e.instances[1]);
     assert!(
-        high.start < low.start,
+        high.start() < low.start(),
         "priority 8 goes before 1, scheduled time aside"
     );
 }
@@ -717,7 +721,7 @@ start = "2025-03-20T10:00:00"
     let (low, high) = (&e.instances[0], &e.instances[1]);
     assert_eq!(m.task(high.task).name, "high.lazy_task");
     assert!(
-        high.start < low.start,
+        high.start() < low.start(),
         "workflow priority HIGHEST runs first"
     );
 }

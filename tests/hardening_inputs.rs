@@ -477,7 +477,11 @@ recurring = true
     assert!(ran > 17_000, "{ran}");
     assert_eq!(
         all.writes.len(),
-        engine.instances.iter().filter(|i| i.end.is_some()).count()
+        engine
+            .instances
+            .iter()
+            .filter(|i| i.end().is_some())
+            .count()
     );
     // Each finished instance's rows are there once: nothing duplicated or foreign.
     assert!(all.duplicated.is_empty() && all.foreign.is_empty());

@@ -217,7 +217,7 @@ impl<'m> Engine<'m> {
                     end: Instant::MIN,
                 });
                 f.finished &= x.state.is_final();
-                f.end = f.end.max(x.end.unwrap_or(Instant::MIN));
+                f.end = f.end.max(x.end().unwrap_or(Instant::MIN));
             }
             found.filter(|_| has_task)
         })

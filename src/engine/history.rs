@@ -97,8 +97,8 @@ impl<'m> Engine<'m> {
                 self.instances.push(Instance {
                     attempts: 1,
                     tries: 1,
-                    start: Some(t),
-                    end: Some(t),
+                    first_start: t,
+                    last_end: t,
                     ..Instance::planned(task, u, t, t, Kind::Run, Origin::Recurring)
                 });
                 self.history_past.push(p);

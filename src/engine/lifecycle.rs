@@ -278,7 +278,7 @@ impl<'m> Engine<'m> {
     /// Time and upstream are satisfied: a dry-run succeeds, others queue for a slot.
     pub(super) fn ready(&mut self, i: u32, reason: Reason, sink: &mut impl Sink) {
         if self.instances[i as usize].kind == Kind::DryRun {
-            self.instances[i as usize].end = Some(self.now);
+            self.instances[i as usize].last_end = self.now;
             self.transition(i, State::DryRun, Reason::DryRun, sink);
             self.settled(i, sink);
             return;
@@ -306,7 +306,7 @@ impl<'m> Engine<'m> {
             return; // killed meanwhile
         }
         let inst = &mut self.instances[i as usize];
-        inst.end = Some(now);
+        inst.last_end = now;
         let (outcome, task, tries) = (inst.outcome, inst.task, inst.tries);
         self.release_task(task);
         if outcome == Reason::Finished {
@@ -411,7 +411,7 @@ impl<'m> Engine<'m> {
                 match other.state {
                     State::Running => {
                         self.release(j);
-                        self.instances[j as usize].end = Some(self.now);
+                        self.instances[j as usize].last_end = self.now;
                         self.transition(j, State::Killed, Reason::WorkflowEnded, sink);
                     }
                     State::Frozen => continue,

@@ -69,10 +69,10 @@ pub struct Instance {
     pub attempts: u32,
     /// Executions since the instance last (re)started: what retries count.
     tries: u32,
-    /// Start of the first execution.
-    pub start: Option<Instant>,
-    /// End of the last execution.
-    pub end: Option<Instant>,
+    /// Start of the first execution ([`NEVER`] before it): [`Instance::start`].
+    first_start: Instant,
+    /// End of the last execution ([`NEVER`] before it): [`Instance::end`].
+    last_end: Instant,
     /// Bound upstream instances not yet succeeded.
     pending: u32,
     /// Of those, instances of its own task (self-dependency).
@@ -107,8 +107,8 @@ impl Instance {
             state: State::NotRun,
             attempts: 0,
             tries: 0,
-            start: None,
-            end: None,
+            first_start: NEVER,
+            last_end: NEVER,
             pending: 0,
             pending_self: 0,
             hold: HoldCode::Default,
@@ -118,6 +118,25 @@ impl Instance {
         }
     }
 }
+
+impl Instance {
+    /// Start of the first execution.
+    #[inline]
+    pub fn start(&self) -> Option<Instant> {
+        (self.first_start != NEVER).then_some(self.first_start)
+    }
+
+    /// End of the last execution.
+    #[inline]
+    pub fn end(&self) -> Option<Instant> {
+        (self.last_end != NEVER).then_some(self.last_end)
+    }
+}
+
+/// No such time: an [`Instance`]'s start or end before its first execution. The
+/// instance then fits one 64-byte cache line, where `Option<Instant>` took 16 bytes
+/// each.
+const NEVER: Instant = Instant::MIN;
 
 /// A unit of work: one date of a backfill, one day or run of the recurring schedule.
 #[derive(Clone, Debug, PartialEq)]
@@ -732,7 +751,7 @@ mod tests {
     fn an_instance_stays_well_under_200_bytes() {
         // product.md: under 200 bytes an instance; each binding adds 8 more.
         assert!(
-            std::mem::size_of::<Instance>() <= 80,
+            std::mem::size_of::<Instance>() <= 64,
             "{}",
             std::mem::size_of::<Instance>()
         );

@@ -84,7 +84,7 @@ impl<'m> Engine<'m> {
                 }
                 if state == State::Running {
                     self.release(i);
-                    self.instances[i as usize].end = Some(self.now);
+                    self.instances[i as usize].last_end = self.now;
                 }
                 self.transition(i, State::Killed, Reason::Killed, sink);
                 self.failed(i, sink);

@@ -66,9 +66,9 @@ impl Totals {
             self.reruns[inst.task.0 as usize] += 1;
         }
         self.executions += u64::from(inst.attempts);
-        if let Some(s) = inst.start {
+        if let Some(s) = inst.start() {
             self.first_start = Some(self.first_start.map_or(s, |f| f.min(s)));
-            if let Some(e) = inst.end {
+            if let Some(e) = inst.end() {
                 self.last_end = Some(self.last_end.map_or(e, |l| l.max(e)));
             }
         }

@@ -169,7 +169,9 @@ impl<'m> Engine<'m> {
         let inst = &mut self.instances[i as usize];
         inst.attempts += 1;
         inst.tries += 1;
-        inst.start.get_or_insert(now);
+        if inst.first_start == NEVER {
+            inst.first_start = now;
+        }
         inst.attempts
     }
 

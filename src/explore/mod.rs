@@ -315,7 +315,7 @@ pub fn plan(
                 task: i.task,
                 scheduled: instant_to_local(tz, i.scheduled),
                 retries: task.retry.times,
-                end: i.end.unwrap_or(i.scheduled),
+                end: i.end().unwrap_or(i.scheduled),
                 timeout: task.timeout.is_some(),
             }
         })

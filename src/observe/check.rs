@@ -378,7 +378,7 @@ impl Facts<'_, '_> {
     }
 
     fn start(&self, i: u32) -> Option<Instant> {
-        self.engine.instances[i as usize].start
+        self.engine.instances[i as usize].start()
     }
 
     fn satisfied(&self, i: u32) -> Option<Instant> {
@@ -634,7 +634,7 @@ fn partition_alignment(f: &Facts<'_, '_>) -> PropertyResult {
         let meant = f.intended(i as u32);
         for &id in written.iter().filter(|id| !meant.contains(id)) {
             let key = f.store.key(id);
-            let at = inst.start.map_or("-".into(), |t| f.time(t));
+            let at = inst.start().map_or("-".into(), |t| f.time(t));
             let meant: Vec<String> = meant.iter().map(|&m| f.store.key(m).to_string()).collect();
             found.add(|| {
                 format!(

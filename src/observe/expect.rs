@@ -122,12 +122,12 @@ fn unfinished(engine: &Engine<'_>) -> Vec<String> {
 
 /// (first start, last end) of the run's executions.
 fn span(engine: &Engine<'_>) -> Option<(Instant, Instant)> {
-    let first = engine.instances.iter().filter_map(|i| i.start).min()?;
+    let first = engine.instances.iter().filter_map(|i| i.start()).min()?;
     let last = engine
         .instances
         .iter()
-        .filter(|i| i.start.is_some())
-        .filter_map(|i| i.end)
+        .filter(|i| i.start().is_some())
+        .filter_map(|i| i.end())
         .max()?;
     Some((first, last))
 }

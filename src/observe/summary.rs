@@ -169,10 +169,10 @@ impl Summary {
             if engine.is_history(n as u32) {
                 continue;
             }
-            if let Some(s) = i.start {
+            if let Some(s) = i.start() {
                 first_start = Some(first_start.map_or(s, |f| f.min(s)));
             }
-            if let (Some(_), Some(e)) = (i.start, i.end) {
+            if let (Some(_), Some(e)) = (i.start(), i.end()) {
                 last_end = Some(last_end.map_or(e, |l| l.max(e)));
             }
         }
@@ -189,8 +189,8 @@ impl Summary {
                 state: i.state,
                 profile_state: i.state.profile_name(model.profile, i.upstream_failed),
                 attempts: i.attempts,
-                start: i.start.map(time),
-                end: i.end.map(time),
+                start: i.start().map(time),
+                end: i.end().map(time),
             })
             .collect();
         let scenario_units = || {

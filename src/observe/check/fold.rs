@@ -125,7 +125,7 @@ pub(super) fn dependency(
     (up, down): (&Instance, &Instance),
     satisfied: Option<Instant>,
 ) {
-    let Some(at) = down.start else { return };
+    let Some(at) = down.start() else { return };
     if satisfied.is_some_and(|t| t <= at) {
         return;
     }
@@ -166,7 +166,7 @@ pub(super) fn no_early(
     id: u32,
     inst: &Instance,
 ) {
-    if let Some(start) = inst.start.filter(|&s| s < inst.run_after) {
+    if let Some(start) = inst.start().filter(|&s| s < inst.run_after) {
         before_its_time(found, model, run_immediately, units, id, inst, start);
     }
 }
