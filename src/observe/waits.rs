@@ -182,6 +182,9 @@ struct Constraint {
     steps: Steps,
     /// Each instance's (or unit's) total wait → how many instances waited that long.
     counts: Counts,
+    /// The total counted last and how many times since it changed, not yet in
+    /// `counts`.
+    last: (u64, u64),
 }
 
 /// Each instance's total wait → how many instances waited that long: what the figures
@@ -216,17 +219,39 @@ impl std::hash::Hasher for Mix {
 }
 
 impl Constraint {
-    /// One instance's (or unit's) total wait.
+    /// One instance's (or unit's) total wait. Waits closing one after the other
+    /// often last the same (the instances of one hour of one date): the last total
+    /// is counted in place, and goes into the map when another one comes.
     #[inline]
     fn add(&mut self, secs: u64) {
-        *self.counts.entry(secs).or_insert(0) += 1;
+        if self.last == (secs, self.last.1) {
+            self.last.1 += 1;
+        } else {
+            self.add_other(secs);
+        }
+    }
+
+    #[inline(never)]
+    fn add_other(&mut self, secs: u64) {
+        self.flush_last();
+        self.last = (secs, 1);
+    }
+
+    fn flush_last(&mut self) {
+        let (secs, n) = std::mem::take(&mut self.last);
+        if n > 0 {
+            *self.counts.entry(secs).or_insert(0) += n;
+        }
     }
 
     /// A total counted by [`Constraint::add`] no longer stands: the instance waited
     /// again.
-    #[inline]
     fn remove(&mut self, secs: u64) {
         use std::collections::hash_map::Entry;
+        if self.last.0 == secs && self.last.1 > 0 {
+            self.last.1 -= 1;
+            return;
+        }
         match self.counts.entry(secs) {
             Entry::Occupied(mut o) if *o.get() > 1 => *o.get_mut() -= 1,
             Entry::Occupied(o) => {
@@ -238,6 +263,7 @@ impl Constraint {
 
     /// The totals counted, in order.
     fn totals(&mut self) -> Totals {
+        self.flush_last();
         std::mem::take(&mut self.counts).into_iter().collect()
     }
 }
@@ -370,6 +396,7 @@ impl Waits {
             dirty: false,
             steps: Steps::default(),
             counts: Counts::default(),
+            last: (0, 0),
         };
         let mut constraints = Vec::new();
         for (k, group) in model.groups.iter().enumerate() {
@@ -844,6 +871,7 @@ mod tests {
                 dirty: false,
                 steps: Steps::default(),
                 counts: Counts::default(),
+                last: (0, 0),
             };
             let mut constraints: Vec<Constraint> = (0..4).map(|_| blank()).collect();
             let mut expected: Vec<Totals> = vec![Totals::new(); 4];
