@@ -166,29 +166,25 @@ pub(super) fn no_early(
     id: u32,
     inst: &Instance,
 ) {
-    if let Some(start) = inst.start().filter(|&s| s < inst.run_after) {
-        before_its_time(found, model, run_immediately, units, id, inst, start);
+    if let Some(start) = inst.start().filter(|&s| s < inst.run_after)
+        && !chosen(run_immediately, units, inst)
+    {
+        before_its_time(found, model, id, inst, start);
     }
 }
 
-#[cold]
-fn before_its_time(
-    found: &mut Ordered,
-    model: &Model,
-    run_immediately: &[bool],
-    units: &[Unit],
-    id: u32,
-    inst: &Instance,
-    start: Instant,
-) {
-    // A backfill cloned for a dependent workflow (ALL_DEPENDENT) is past the
-    // scenario's list: it was not chosen to run immediately.
-    let chosen = units[inst.unit as usize]
+/// Whether `inst` belongs to a backfill chosen to run immediately: it may start
+/// before its time. A backfill cloned for a dependent workflow (ALL_DEPENDENT) is
+/// past the scenario's list: it was not chosen.
+#[inline]
+fn chosen(run_immediately: &[bool], units: &[Unit], inst: &Instance) -> bool {
+    units[inst.unit as usize]
         .backfill
-        .is_some_and(|b| run_immediately.get(b as usize).copied().unwrap_or(false));
-    if chosen {
-        return;
-    }
+        .is_some_and(|b| run_immediately.get(b as usize).copied().unwrap_or(false))
+}
+
+#[cold]
+fn before_its_time(found: &mut Ordered, model: &Model, id: u32, inst: &Instance, start: Instant) {
     let time = |t| rfc3339(&model.timezone, t);
     let why = if inst.origin == Origin::Recurring {
         String::new()
@@ -238,20 +234,9 @@ impl Recorder<'_> {
     pub(super) fn fold(&mut self, r: &Retired<'_>) {
         let model = self.model;
         let folds = &mut self.folds;
-        folds
-            .unique
-            .unit(model.tasks.len(), r.unit, r.iter().map(|(_, i)| i));
-        for &(up, down) in r.bindings {
-            let satisfied = self
-                .seen
-                .get(up as usize)
-                .map(|s| s.satisfied_at)
-                .filter(|&t| t != NEVER);
-            let pair = (&r.instances[up as usize], &r.instances[down as usize]);
-            dependency(&mut folds.dependency, model, up, pair, satisfied);
-        }
         let any_effective = model.tasks.iter().any(|t| t.effective.is_some());
-        for (id, inst) in r.iter() {
+        // One pass over the instances for the three per-instance walks.
+        let each = r.iter().map(|(id, inst)| {
             no_early(
                 &mut folds.no_early,
                 model,
@@ -263,6 +248,17 @@ impl Recorder<'_> {
             if any_effective {
                 effective(&mut folds.effective, model, r.units, id, inst);
             }
+            inst
+        });
+        folds.unique.unit(model.tasks.len(), r.unit, each);
+        for &(up, down) in r.bindings {
+            let satisfied = self
+                .seen
+                .get(up as usize)
+                .map(|s| s.satisfied_at)
+                .filter(|&t| t != NEVER);
+            let pair = (&r.instances[up as usize], &r.instances[down as usize]);
+            dependency(&mut folds.dependency, model, up, pair, satisfied);
         }
         // Ids the recorder never kept (no event of theirs changed what it keeps) are
         // retired all the same, so that no later id brings them back.
