@@ -372,10 +372,16 @@ pub struct Waits {
     /// those of retired units).
     held_by: Window<Rec>,
     spill: Spill,
+    /// The current instant (`Instant::MIN` before the first event).
     now: Instant,
-    started: bool,
     dirty: Vec<u32>,
+    /// By state (`State as usize`): the constraint holding an instance that enters
+    /// it, [`SLOTS`] for its group's slots, `NONE` for nothing.
+    by_state: [u32; State::ALL.len()],
 }
+
+/// In `Waits::by_state`: the entering instance's group's slots.
+const SLOTS: u32 = NONE - 1;
 
 impl Waits {
     pub fn new(model: &Model) -> Waits {
@@ -431,7 +437,7 @@ impl Waits {
             Kind::DateParallelism
         };
         constraints.push(c(dates, None, None, false));
-        Waits {
+        let mut waits = Waits {
             constraints,
             metrics: Metrics::new(model),
             groups: g,
@@ -451,10 +457,21 @@ impl Waits {
             task_workflow: model.tasks.iter().map(|t| t.workflow.0).collect(),
             held_by: Window::new(),
             spill: BTreeMap::new(),
-            now: 0,
-            started: false,
+            now: Instant::MIN,
             dirty: Vec::new(),
+            by_state: [NONE; State::ALL.len()],
+        };
+        let fixed = |k| waits.fixed(k);
+        let holds = [
+            (State::WaitingTime, fixed(0)),
+            (State::WaitingUpstream, fixed(1)),
+            (State::WaitingResources, SLOTS),
+            (State::Frozen, fixed(2)),
+        ];
+        for (state, c) in holds {
+            waits.by_state[state as usize] = c;
         }
+        waits
     }
 
     fn fixed(&self, k: usize) -> u32 {
@@ -468,20 +485,14 @@ impl Waits {
     /// The instants before `t` are over: their end counts are read.
     #[inline]
     fn at(&mut self, t: Instant) {
-        if t > self.now || !self.started {
+        if t > self.now {
             self.next_instant(t);
         }
     }
 
     fn next_instant(&mut self, t: Instant) {
-        if !self.started {
-            self.started = true;
-            self.now = t;
-        }
-        if t > self.now {
-            self.flush();
-            self.now = t;
-        }
+        self.flush();
+        self.now = t;
     }
 
     fn flush(&mut self) {
@@ -710,12 +721,9 @@ impl Sink for Waits {
     fn event(&mut self, e: &Event) {
         self.at(e.time);
         let g = self.groups as u32;
-        let c = match e.to {
-            State::WaitingTime => self.fixed(0),
-            State::WaitingUpstream => self.fixed(1),
-            State::WaitingResources => e.group.0,
-            State::Frozen => self.fixed(2),
-            _ => NONE,
+        let c = match self.by_state[e.to as usize] {
+            SLOTS => e.group.0,
+            c => c,
         };
         // One lookup of the instance's record for its hold and its execution.
         let i = e.instance as usize;
