@@ -6,8 +6,8 @@
 //! and each keeper retires the same ids. Items live in pages of [`PAGE`] ids; a page
 //! whose ids were all pushed and retired is freed, so what is held is the pages of
 //! the units in flight. Ids stay global; `len()` is one past the last id pushed (or
-//! grown: `ensure` grows to the end of a page, so an observer's window may hold
-//! fresh items past the last id it was told of).
+//! grown: `ensure` grows a run of [`GROW`] ids at a time, so an observer's window
+//! may hold fresh items past the last id it was told of).
 //! Without retirement it is a plain vector cut in pages.
 
 use std::ops::{Index, IndexMut};
@@ -16,6 +16,9 @@ use std::ops::{Index, IndexMut};
 pub const PAGE: usize = 1 << PAGE_BITS;
 const PAGE_BITS: usize = 12;
 const WORDS: usize = PAGE / 64;
+
+/// Ids `Window::ensure` grows at a time (a divisor of [`PAGE`]).
+pub const GROW: usize = 64;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Page<T> {
@@ -196,9 +199,12 @@ impl<T> Window<T> {
 }
 
 impl<T: Clone> Window<T> {
-    /// Grows so that id `i` exists, with the rest of its page, new ids taking
-    /// `fill`: an observer meets ids one by one, and grows once a page. A retired id
-    /// is not brought back: the caller must not ask for it.
+    /// Grows so that id `i` exists, with the rest of its run of [`GROW`] ids, new
+    /// ids taking `fill`: an observer meets ids one by one, and grows once a run. A
+    /// run is a few cache lines written just before their ids come, where a whole
+    /// page filled ahead wrote each line once more long before, and pushed what is
+    /// in flight out of the cache. A retired id is not brought back: the caller must
+    /// not ask for it.
     #[inline]
     pub fn ensure(&mut self, i: usize, fill: T) {
         if self.len <= i {
@@ -210,7 +216,7 @@ impl<T: Clone> Window<T> {
     #[inline(never)]
     fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
-            let end = ((self.len >> PAGE_BITS) + 1) << PAGE_BITS;
+            let end = (((self.len >> PAGE_BITS) + 1) << PAGE_BITS).min((i | (GROW - 1)) + 1);
             let n = end - self.len;
             let items = &mut self.last_page().items;
             items.resize(items.len() + n, fill.clone());
@@ -305,12 +311,16 @@ mod tests {
         }
     }
 
-    /// Growing fills the rest of the page of the id asked for, and every page
-    /// before it: what pushing one id at a time gives.
+    /// Growing fills the rest of the run of [`GROW`] ids of the id asked for,
+    /// and every id before it across pages: what pushing one id at a time gives.
     #[test]
-    fn growing_across_pages_fills_every_id_to_the_end_of_its_page() {
+    fn growing_across_pages_fills_every_id_to_the_end_of_its_run() {
         let mut grown = Window::new();
         grown.push(7);
+        grown.ensure(5, 1);
+        assert_eq!(grown.len(), GROW);
+        grown.ensure(GROW, 1);
+        assert_eq!(grown.len(), 2 * GROW);
         grown.ensure(PAGE - 2, 1);
         assert_eq!(grown.len(), PAGE);
         grown.ensure(2 * PAGE + 5, 2);
@@ -318,10 +328,16 @@ mod tests {
         let mut pushed = Window::new();
         pushed.push(7);
         (1..PAGE).for_each(|_| pushed.push(1));
-        (PAGE..3 * PAGE).for_each(|_| pushed.push(2));
-        assert_eq!(grown.len(), 3 * PAGE);
+        (PAGE..2 * PAGE + GROW).for_each(|_| pushed.push(2));
+        assert_eq!(grown.len(), 2 * PAGE + GROW);
         assert_eq!(grown, pushed);
-        assert!(grown.pages.iter().flatten().all(|p| p.items.len() == PAGE));
+        let lens: Vec<usize> = grown
+            .pages
+            .iter()
+            .flatten()
+            .map(|p| p.items.len())
+            .collect();
+        assert_eq!(lens, [PAGE, PAGE, GROW]);
     }
 
     #[test]
@@ -349,7 +365,7 @@ mod tests {
         w.retire(3 * PAGE, n);
         assert!(w.pages[3].is_some());
         w.ensure(n + 2, 0);
-        assert_eq!((w.len(), w[n + 2]), (4 * PAGE, 0));
+        assert_eq!((w.len(), w[n + 2]), (3 * PAGE + GROW, 0));
         w.retire(0, PAGE);
         assert!(w.pages[0].is_none());
         assert_eq!(w.iter().next(), Some(&(2 * PAGE)));
