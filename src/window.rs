@@ -12,7 +12,7 @@
 
 use std::ops::{Index, IndexMut};
 
-/// Ids per page (a page of 80-byte instances is 320 KiB).
+/// Ids per page (a page of 64-byte instances is 256 KiB).
 pub const PAGE: usize = 1 << PAGE_BITS;
 const PAGE_BITS: usize = 12;
 const WORDS: usize = PAGE / 64;
