@@ -219,6 +219,22 @@ impl std::hash::Hasher for Mix {
 }
 
 impl Constraint {
+    fn new(kind: Kind, name: Option<String>, capacity: Option<u32>, used: bool) -> Self {
+        Constraint {
+            kind,
+            name,
+            capacity,
+            used,
+            running: 0,
+            waiting: 0,
+            peak: 0,
+            dirty: false,
+            steps: Steps::default(),
+            counts: Counts::default(),
+            last: (0, 0),
+        }
+    }
+
     /// One instance's (or unit's) total wait. Waits closing one after the other
     /// often last the same (the instances of one hour of one date): the last total
     /// is counted in place, and goes into the map when another one comes.
@@ -391,18 +407,8 @@ impl Waits {
             Profile::Airflow => Kind::Pool,
             _ => Kind::ResourceGroup,
         };
-        let c = |kind, name: Option<&str>, capacity, used| Constraint {
-            kind,
-            name: name.map(str::to_string),
-            capacity,
-            used,
-            running: 0,
-            waiting: 0,
-            peak: 0,
-            dirty: false,
-            steps: Steps::default(),
-            counts: Counts::default(),
-            last: (0, 0),
+        let c = |kind, name: Option<&str>, capacity, used| {
+            Constraint::new(kind, name.map(str::to_string), capacity, used)
         };
         let mut constraints = Vec::new();
         for (k, group) in model.groups.iter().enumerate() {
@@ -868,19 +874,7 @@ mod tests {
         );
         let instances = proptest::collection::vec(proptest::collection::vec(episode, 0..8), 1..6);
         proptest!(|(instances in instances)| {
-            let blank = || Constraint {
-                kind: Kind::Time,
-                name: None,
-                capacity: None,
-                used: false,
-                running: 0,
-                waiting: 0,
-                peak: 0,
-                dirty: false,
-                steps: Steps::default(),
-                counts: Counts::default(),
-                last: (0, 0),
-            };
+            let blank = || Constraint::new(Kind::Time, None, None, false);
             let mut constraints: Vec<Constraint> = (0..4).map(|_| blank()).collect();
             let mut expected: Vec<Totals> = vec![Totals::new(); 4];
             let mut spill = Spill::new();
