@@ -1050,3 +1050,25 @@ fn retries_and_intervals_no_model_holds_are_refused_at_their_json_path() {
         "{err}"
     );
 }
+
+#[test]
+fn dependent_check_interval_past_the_calendar_is_refused_at_its_json_path() {
+    // The import fuzz found it accepted, then the written model refused by the loader
+    // (`check_interval` longer than the calendar).
+    let ds = "dolphinscheduler/warehouse.json";
+    let (code, err) = import_mutated("check-interval-past-calendar", ds, |v| {
+        v[1]["taskDefinitionList"][0]["taskParams"]["dependence"]["checkInterval"] =
+            631_107_230_402_i64.into()
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("$[1].taskDefinitionList[0].taskParams.dependence.checkInterval: a check interval of 631107230402 seconds is over 1,000 years"),
+        "{err}"
+    );
+    // The longest that loads is accepted.
+    let (code, err) = import_mutated("check-interval-at-limit", ds, |v| {
+        v[1]["taskDefinitionList"][0]["taskParams"]["dependence"]["checkInterval"] =
+            (schedsim::import::MAX_DURATION_SECONDS as i64).into()
+    });
+    assert_eq!(code, 0, "{err}");
+}

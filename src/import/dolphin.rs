@@ -720,6 +720,15 @@ fn task(
             ),
         }
         if let Some(c) = dep.opt_int("checkInterval")?.filter(|c| *c > 0) {
+            if c as u64 > super::MAX_DURATION_SECONDS {
+                return Err(dep.err(
+                    "checkInterval",
+                    format!(
+                        "a check interval of {c} seconds is over 1,000 years ({} seconds): the calendar ends at 9999-12-31",
+                        super::MAX_DURATION_SECONDS
+                    ),
+                ));
+            }
             draft.check_interval = Some(c as u64);
         }
         if let Some(policy) = dep
