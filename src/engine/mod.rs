@@ -134,7 +134,7 @@ impl Instance {
 }
 
 /// No such time: an [`Instance`]'s start or end before its first execution. The
-/// instance then fits one 64-byte cache line, where `Option<Instant>` took 16 bytes
+/// instance is then 64 bytes, a cache line's size, where `Option<Instant>` took 16 bytes
 /// each.
 const NEVER: Instant = Instant::MIN;
 
