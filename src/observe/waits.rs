@@ -240,7 +240,7 @@ impl Constraint {
     /// is counted in place, and goes into the map when another one comes.
     #[inline]
     fn add(&mut self, secs: u64) {
-        if self.last == (secs, self.last.1) {
+        if self.last.0 == secs {
             self.last.1 += 1;
         } else {
             self.add_other(secs);
