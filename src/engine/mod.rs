@@ -117,9 +117,7 @@ impl Instance {
             upstream_failed: false,
         }
     }
-}
 
-impl Instance {
     /// Start of the first execution.
     #[inline]
     pub fn start(&self) -> Option<Instant> {
