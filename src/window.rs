@@ -9,6 +9,12 @@
 //! grown: `ensure` grows a run of [`GROW`] ids at a time, so an observer's window
 //! may hold fresh items past the last id it was told of).
 //! Without retirement it is a plain vector cut in pages.
+//!
+//! A page is a fixed array of [`PAGE`] items, so a lookup is two loads and no bounds
+//! check within the page: every observer and the engine look an instance up several
+//! times per event. A new page is filled with copies of its first item; the ids of
+//! a page past `len()` hold such copies (or, in a reused page, retired items) and are
+//! never read.
 
 use std::ops::{Index, IndexMut};
 
@@ -20,25 +26,33 @@ const WORDS: usize = PAGE / 64;
 /// Ids `Window::ensure` grows at a time (a divisor of [`PAGE`]).
 pub const GROW: usize = 64;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 struct Page<T> {
-    items: Vec<T>,
+    items: Box<[T; PAGE]>,
     /// Retired ids of the page, as bits.
     dead: Box<[u64; WORDS]>,
     retired: usize,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Window<T> {
     /// `None`: a page all of whose ids were retired.
     pages: Vec<Option<Page<T>>>,
     len: usize,
     /// What reading a retired id of a freed page gives, if anything.
     tomb: Option<Box<T>>,
-    /// A freed page's allocation, for the next page: a windowed run frees and needs
-    /// pages at the same pace, and a fresh page of instances is fresh memory from the
-    /// system (page faults on every first touch).
-    spare: Option<Page<T>>,
+    /// Freed pages' allocations, for the next pages: a windowed run frees and needs
+    /// pages at the same pace, and a fresh page is fresh memory from the system (page
+    /// faults on every first touch), written twice (filled, then pushed). They are
+    /// never more than the most pages held at once.
+    spare: Vec<Page<T>>,
+}
+
+/// Two windows are equal when they hold the same items by the same ids.
+impl<T: PartialEq> PartialEq for Window<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter_ids().eq(other.iter_ids())
+    }
 }
 
 impl<T> Default for Window<T> {
@@ -47,7 +61,7 @@ impl<T> Default for Window<T> {
             pages: Vec::new(),
             len: 0,
             tomb: None,
-            spare: None,
+            spare: Vec::new(),
         }
     }
 }
@@ -76,41 +90,19 @@ impl<T> Window<T> {
         self.len == 0
     }
 
-    #[inline]
-    pub fn push(&mut self, item: T) {
-        self.last_page().items.push(item);
-        self.len += 1;
+    /// The number of items page `p` holds (retired ones included).
+    fn page_len(&self, p: usize) -> usize {
+        self.len.saturating_sub(p << PAGE_BITS).min(PAGE)
     }
 
-    /// The page the next id goes to, opened if need be.
-    #[inline]
-    fn last_page(&mut self) -> &mut Page<T> {
-        let p = self.len >> PAGE_BITS;
-        if p == self.pages.len() {
-            self.open_page();
-        }
-        self.pages[p]
-            .as_mut()
-            .expect("the last page is never freed while ids remain to push")
-    }
-
+    /// The item of id `i` of a freed page: the tomb, if any.
     #[cold]
     #[inline(never)]
-    fn open_page(&mut self) {
-        let page = match self.spare.take() {
-            Some(mut page) => {
-                page.items.clear();
-                page.dead.fill(0);
-                page.retired = 0;
-                page
-            }
-            None => Page {
-                items: Vec::with_capacity(PAGE),
-                dead: Box::new([0; WORDS]),
-                retired: 0,
-            },
-        };
-        self.pages.push(Some(page));
+    fn missing(&self, i: usize) -> &T {
+        match &self.tomb {
+            Some(tomb) if i < self.len => tomb,
+            _ => panic!("id {i} was retired or never pushed"),
+        }
     }
 
     /// Whether id `i` was pushed and not retired.
@@ -133,7 +125,7 @@ impl<T> Window<T> {
             .enumerate()
             .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
             .flat_map(|(p, page)| {
-                page.items
+                page.items[..self.page_len(p)]
                     .iter()
                     .enumerate()
                     .filter(|(k, _)| page.dead[k / 64] & (1 << (k % 64)) == 0)
@@ -192,13 +184,49 @@ impl<T> Window<T> {
                 i += hi - lo;
             }
             if page.retired == PAGE {
-                self.spare = self.pages[p].take();
+                self.spare.extend(self.pages[p].take());
             }
         }
     }
 }
 
 impl<T: Clone> Window<T> {
+    #[inline]
+    pub fn push(&mut self, item: T) {
+        let (p, k) = (self.len >> PAGE_BITS, self.len & (PAGE - 1));
+        if k == 0 {
+            self.open_page(&item);
+        }
+        match &mut self.pages[p] {
+            Some(page) => page.items[k] = item,
+            None => unreachable!("the last page is never freed while ids remain to push"),
+        }
+        self.len += 1;
+    }
+
+    /// Opens the page of id `len()`, a freed one's allocation if there is one, else
+    /// a new one filled with copies of `fill`.
+    #[cold]
+    #[inline(never)]
+    fn open_page(&mut self, fill: &T) {
+        let page = match self.spare.pop() {
+            Some(mut page) => {
+                page.dead.fill(0);
+                page.retired = 0;
+                page
+            }
+            None => Page {
+                items: vec![fill.clone(); PAGE]
+                    .into_boxed_slice()
+                    .try_into()
+                    .unwrap_or_else(|_| unreachable!("a page has PAGE items")),
+                dead: Box::new([0; WORDS]),
+                retired: 0,
+            },
+        };
+        self.pages.push(Some(page));
+    }
+
     /// Grows so that id `i` exists, with the rest of its run of [`GROW`] ids, new
     /// ids taking `fill`: an observer meets ids one by one, and grows once a run. A
     /// run is a few cache lines written just before their ids come, where a whole
@@ -216,10 +244,15 @@ impl<T: Clone> Window<T> {
     #[inline(never)]
     fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
-            let end = (((self.len >> PAGE_BITS) + 1) << PAGE_BITS).min((i | (GROW - 1)) + 1);
-            let n = end - self.len;
-            let items = &mut self.last_page().items;
-            items.resize(items.len() + n, fill.clone());
+            let (p, k) = (self.len >> PAGE_BITS, self.len & (PAGE - 1));
+            if k == 0 {
+                self.open_page(&fill);
+            }
+            let end = ((p + 1) << PAGE_BITS).min((i | (GROW - 1)) + 1);
+            let page = self.pages[p]
+                .as_mut()
+                .expect("the last page is never freed while ids remain to grow");
+            page.items[k..end - (p << PAGE_BITS)].fill(fill.clone());
             self.len = end;
         }
     }
@@ -235,20 +268,23 @@ impl<'a, T> IntoIterator for &'a Window<T> {
 
 impl<T> Index<usize> for Window<T> {
     type Output = T;
+    #[inline]
     fn index(&self, i: usize) -> &T {
-        match (&self.pages[i >> PAGE_BITS], &self.tomb) {
-            (Some(page), _) => &page.items[i & (PAGE - 1)],
-            (None, Some(tomb)) => tomb,
-            (None, None) => panic!("id {i} was retired"),
+        debug_assert!(i < self.len, "id {i} was never pushed");
+        match self.pages.get(i >> PAGE_BITS) {
+            Some(Some(page)) => &page.items[i & (PAGE - 1)],
+            _ => self.missing(i),
         }
     }
 }
 
 impl<T> IndexMut<usize> for Window<T> {
+    #[inline]
     fn index_mut(&mut self, i: usize) -> &mut T {
-        match &mut self.pages[i >> PAGE_BITS] {
-            Some(page) => &mut page.items[i & (PAGE - 1)],
-            None => panic!("id {i} was retired"),
+        debug_assert!(i < self.len, "id {i} was never pushed");
+        match self.pages.get_mut(i >> PAGE_BITS) {
+            Some(Some(page)) => &mut page.items[i & (PAGE - 1)],
+            _ => panic!("id {i} was retired or never pushed"),
         }
     }
 }
@@ -331,12 +367,7 @@ mod tests {
         (PAGE..2 * PAGE + GROW).for_each(|_| pushed.push(2));
         assert_eq!(grown.len(), 2 * PAGE + GROW);
         assert_eq!(grown, pushed);
-        let lens: Vec<usize> = grown
-            .pages
-            .iter()
-            .flatten()
-            .map(|p| p.items.len())
-            .collect();
+        let lens: Vec<usize> = (0..grown.pages.len()).map(|p| grown.page_len(p)).collect();
         assert_eq!(lens, [PAGE, PAGE, GROW]);
     }
 
