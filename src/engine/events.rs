@@ -138,12 +138,66 @@ pub trait Sink {
     fn held(&mut self, _h: &Held) {}
     /// A windowed run drops these instances next: fold what is kept of them.
     fn retire(&mut self, _r: &Retired<'_>) {}
+    /// Whether the sink does anything at all in this run (asked once, before it):
+    /// [`Gated`] skips a list of sinks none of which does.
+    fn active(&self) -> bool {
+        true
+    }
 }
 
 /// A sink that drops everything.
 impl Sink for () {
     #[inline]
     fn event(&mut self, _e: &Event) {}
+    fn active(&self) -> bool {
+        false
+    }
+}
+
+/// Sinks that most runs leave idle (an absent trace, a store with nothing to
+/// write): one test per event for all of them, where each would test its own.
+pub struct Gated<S> {
+    on: bool,
+    sink: S,
+}
+
+impl<S: Sink> Gated<S> {
+    pub fn new(sink: S) -> Self {
+        Gated {
+            on: sink.active(),
+            sink,
+        }
+    }
+}
+
+impl<S: Sink> Sink for Gated<S> {
+    #[inline]
+    fn event(&mut self, e: &Event) {
+        if self.on {
+            self.sink.event(e);
+        }
+    }
+    #[inline]
+    fn unit(&mut self, e: &UnitEvent) {
+        if self.on {
+            self.sink.unit(e);
+        }
+    }
+    #[inline]
+    fn held(&mut self, h: &Held) {
+        if self.on {
+            self.sink.held(h);
+        }
+    }
+    #[inline]
+    fn retire(&mut self, r: &Retired<'_>) {
+        if self.on {
+            self.sink.retire(r);
+        }
+    }
+    fn active(&self) -> bool {
+        self.on
+    }
 }
 
 /// Every observer of a list, in order.
@@ -167,6 +221,9 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     fn retire(&mut self, r: &Retired<'_>) {
         self.0.retire(r);
         self.1.retire(r);
+    }
+    fn active(&self) -> bool {
+        self.0.active() || self.1.active()
     }
 }
 
@@ -196,6 +253,9 @@ impl<S: Sink> Sink for Option<S> {
             s.retire(r);
         }
     }
+    fn active(&self) -> bool {
+        self.as_ref().is_some_and(S::active)
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -214,5 +274,8 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     #[inline]
     fn retire(&mut self, r: &Retired<'_>) {
         (**self).retire(r);
+    }
+    fn active(&self) -> bool {
+        (**self).active()
     }
 }

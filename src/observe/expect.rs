@@ -41,6 +41,9 @@ impl Sink for Recorder {
         }
         self.ready[i].get_or_insert(e.time);
     }
+    fn active(&self) -> bool {
+        self.active
+    }
 }
 
 /// Every expectation of the model that applies to `scenario`, judged.

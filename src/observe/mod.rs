@@ -159,8 +159,8 @@ pub fn observe_in<'m, W: std::io::Write>(
         &mut (
             &mut waits,
             (
-                &mut store,
-                (&mut recorder, (&mut expected, (&mut trace, &mut *extra))),
+                &mut recorder,
+                engine::Gated::new((&mut store, (&mut expected, (&mut trace, &mut *extra)))),
             ),
         ),
     )?;

@@ -321,6 +321,9 @@ impl Sink for Store<'_> {
         }
         self.landed(e);
     }
+    fn active(&self) -> bool {
+        self.any_writes
+    }
 }
 
 impl Store<'_> {
