@@ -27,7 +27,8 @@ use crate::rules::DependentExecute;
 /// check is queued.
 #[derive(Default)]
 pub(super) struct Waiters {
-    /// Workflows some DEPENDENT item names.
+    /// Workflows some DEPENDENT item names; empty when none is, so that asking
+    /// (on every transition) costs one comparison in most models.
     watched: Vec<bool>,
     /// Running DEPENDENT instances → (start of the attempt, attempt, check queued).
     running: BTreeMap<u32, (Instant, u32, bool)>,
@@ -42,6 +43,9 @@ impl Waiters {
             for item in t.depends.iter().flat_map(|d| &d.items) {
                 watched[item.workflow.0 as usize] = true;
             }
+        }
+        if !watched.contains(&true) {
+            watched.clear();
         }
         Waiters {
             watched,

@@ -31,7 +31,7 @@ impl<'m> Engine<'m> {
         if to == State::WaitingUpstream {
             self.upstream_hold(i, sink);
         }
-        if (to.is_final() || from.is_final()) && self.dependent.watches(task.workflow) {
+        if self.dependent.watches(task.workflow) && (to.is_final() || from.is_final()) {
             self.dependent_changed();
         }
     }
