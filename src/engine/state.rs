@@ -60,7 +60,7 @@ impl State {
     }
 
     /// Counts as done for the instances bound to it.
-    pub fn satisfies_downstream(self) -> bool {
+    pub const fn satisfies_downstream(self) -> bool {
         matches!(self, State::Succeeded | State::DryRun)
     }
 

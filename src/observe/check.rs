@@ -202,11 +202,11 @@ impl Sink for Recorder<'_> {
     /// inlined into the engine, the rest is a call ([`Recorder::record`]).
     #[inline]
     fn event(&mut self, e: &Event) {
-        let satisfies = e.to.satisfies_downstream();
-        let restarts = matches!(e.reason, Reason::Rerun | Reason::SetSuccess);
-        let executes = e.to == State::Running || e.from == State::Running;
-        if satisfies || restarts || executes {
-            self.record(e, satisfies, restarts, executes);
+        if RECORDED[e.to as usize]
+            || e.from == State::Running
+            || matches!(e.reason, Reason::Rerun | Reason::SetSuccess)
+        {
+            self.record(e);
         }
     }
 
@@ -238,12 +238,27 @@ impl Sink for Recorder<'_> {
     }
 }
 
+/// By state (`State as usize`): whether the recorder reads a transition into it (an
+/// execution's start, a success), whatever it comes from.
+const RECORDED: [bool; State::ALL.len()] = {
+    let mut recorded = [false; State::ALL.len()];
+    let mut k = 0;
+    while k < State::ALL.len() {
+        let s = State::ALL[k];
+        recorded[k] = matches!(s, State::Running) || s.satisfies_downstream();
+        k += 1;
+    }
+    recorded
+};
+
 impl Recorder<'_> {
-    /// What an event changes of what the recorder keeps: `satisfies`, `restarts`
-    /// and `executes` are [`Sink::event`]'s tests.
+    /// What an event changes of what the recorder keeps.
     #[inline(never)]
-    fn record(&mut self, e: &Event, satisfies: bool, restarts: bool, executes: bool) {
+    fn record(&mut self, e: &Event) {
+        let satisfies = e.to.satisfies_downstream();
+        let restarts = matches!(e.reason, Reason::Rerun | Reason::SetSuccess);
         let starts = e.to == State::Running;
+        let executes = starts || e.from == State::Running;
         // Executions take and give back slots.
         if executes {
             self.slots(e, e.group, e.slots, starts);
