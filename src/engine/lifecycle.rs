@@ -353,14 +353,14 @@ impl<'m> Engine<'m> {
         let task = self.instances[i as usize].task;
         let mut e = self.instances[i as usize].first_dependent;
         while e != NONE {
-            let edge = self.edges[e as usize];
-            if !edge.live {
-                e = edge.next;
+            // One lookup of the binding: it is read, then spent.
+            let edge = &mut self.edges[e as usize];
+            let Edge { to: d, next, live } = *edge;
+            edge.live = false;
+            e = next;
+            if !live {
                 continue;
             }
-            self.edges[e as usize].live = false;
-            e = edge.next;
-            let d = edge.to;
             let di = &mut self.instances[d as usize];
             di.pending -= 1;
             di.pending_self -= u16::from(di.task == task);

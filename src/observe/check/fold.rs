@@ -251,19 +251,16 @@ impl Recorder<'_> {
             inst
         });
         folds.unique.unit(model.tasks.len(), r.unit, each);
+        // Ids the recorder never kept (no event of theirs changed what it keeps) are
+        // grown all the same: every id of the unit is read below, and retired, so that
+        // no later id brings them back.
+        if r.end > r.first {
+            self.seen.ensure(r.end as usize - 1, Seen::NEW);
+        }
         for &(up, down) in r.bindings {
-            let satisfied = self
-                .seen
-                .get(up as usize)
-                .map(|s| s.satisfied_at)
-                .filter(|&t| t != NEVER);
+            let satisfied = Some(self.seen[up as usize].satisfied_at).filter(|&t| t != NEVER);
             let pair = (&r.instances[up as usize], &r.instances[down as usize]);
             dependency(&mut folds.dependency, model, up, pair, satisfied);
-        }
-        // Ids the recorder never kept (no event of theirs changed what it keeps) are
-        // retired all the same, so that no later id brings them back.
-        if r.end > r.first {
-            self.grow(r.end as usize - 1);
         }
         self.seen.retire(r.first as usize, r.end as usize);
     }
