@@ -105,6 +105,17 @@ impl<T> Window<T> {
         }
     }
 
+    /// The item of id `i` while its page is held, retired or not: a retired item
+    /// of a held page is as it was retired.
+    #[inline]
+    pub fn in_page_mut(&mut self, i: usize) -> Option<&mut T> {
+        debug_assert!(i < self.len, "id {i} was never pushed");
+        match self.pages.get_mut(i >> PAGE_BITS) {
+            Some(Some(page)) => Some(&mut page.items[i & (PAGE - 1)]),
+            _ => None,
+        }
+    }
+
     /// Whether id `i` was pushed and not retired.
     pub fn held(&self, i: usize) -> bool {
         i < self.len

@@ -79,8 +79,8 @@ impl<'m> Engine<'m> {
                 break;
             }
             let now = self.now;
-            let attempt = self.begin_attempt(i);
-            let task = self.model.task(self.instances[i as usize].task);
+            let (attempt, task, _) = self.begin_attempt(i);
+            let task = self.model.task(task);
             self.instances[i as usize].outcome = Reason::Timeout;
             self.transition(i, State::Running, Reason::SlotFree, sink);
             if let Some(limit) = task.timeout

@@ -300,12 +300,13 @@ impl<'m> Engine<'m> {
 
     pub(super) fn attempt_end(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
         let now = self.now;
-        // Read first: a retired instance (killed meanwhile) reads as its tombstone.
-        let inst = &self.instances[i as usize];
+        // An instance killed meanwhile may be retired, its page freed.
+        let Some(inst) = self.instances.in_page_mut(i as usize) else {
+            return;
+        };
         if inst.state != State::Running || inst.attempts != attempt {
             return; // killed meanwhile
         }
-        let inst = &mut self.instances[i as usize];
         inst.last_end = now;
         let (outcome, task, tries) = (inst.outcome, inst.task, inst.tries);
         self.release_task(task);

@@ -71,10 +71,11 @@ impl<'m> Engine<'m> {
                     break;
                 };
                 let i = entry.2;
-                if self.instances[i as usize].state != State::WaitingResources {
+                let inst = &self.instances[i as usize];
+                if inst.state != State::WaitingResources {
                     continue; // killed or ended while queued
                 }
-                let task = self.task_run[self.instances[i as usize].task.0 as usize];
+                let task = self.task_run[inst.task.0 as usize];
                 let need = task.slots;
                 let limit_full = task
                     .task_group
@@ -162,9 +163,10 @@ impl<'m> Engine<'m> {
         true
     }
 
-    /// Counts the execution that starts now on instance `i`; returns its attempt.
+    /// Counts the execution that starts now on instance `i`; returns its attempt,
+    /// with the instance's task and scheduled time (read in the same lookup).
     #[inline]
-    pub(super) fn begin_attempt(&mut self, i: u32) -> u32 {
+    pub(super) fn begin_attempt(&mut self, i: u32) -> (u32, TaskId, Instant) {
         let now = self.now;
         let inst = &mut self.instances[i as usize];
         inst.attempts += 1;
@@ -172,7 +174,7 @@ impl<'m> Engine<'m> {
         if inst.first_start == NEVER {
             inst.first_start = now;
         }
-        inst.attempts
+        (inst.attempts, inst.task, inst.scheduled)
     }
 
     /// How a scripted fault ends attempt `attempt` of instance `i`, if one does.
@@ -194,12 +196,11 @@ impl<'m> Engine<'m> {
     }
 
     pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {
-        let attempt = self.begin_attempt(i);
-        let inst = &self.instances[i as usize];
-        let task = self.model.task(inst.task);
+        let (attempt, task_id, scheduled) = self.begin_attempt(i);
+        let task = self.model.task(task_id);
         let mut duration = self.rng.duration(task.duration);
         if !self.stretches.is_empty()
-            && let Some(factor) = self.stretches.get(&(inst.task, inst.scheduled))
+            && let Some(factor) = self.stretches.get(&(task_id, scheduled))
         {
             duration = (duration as f64 * factor).round() as Seconds;
         }
