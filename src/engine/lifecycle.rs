@@ -267,8 +267,14 @@ impl<'m> Engine<'m> {
     }
 
     pub(super) fn maybe_unblocked(&mut self, i: u32, sink: &mut impl Sink) {
-        let inst = &self.instances[i as usize];
-        if inst.pending == 0 && inst.state == State::WaitingUpstream {
+        let unblocked = self.instances[i as usize].unblocked();
+        self.unblocked_or_held(i, unblocked, sink);
+    }
+
+    /// [`Engine::maybe_unblocked`] once the instance was read.
+    #[inline]
+    fn unblocked_or_held(&mut self, i: u32, unblocked: bool, sink: &mut impl Sink) {
+        if unblocked {
             self.ready(i, Reason::UpstreamDone, sink);
         } else {
             self.upstream_hold(i, sink);
@@ -277,14 +283,16 @@ impl<'m> Engine<'m> {
 
     /// Time and upstream are satisfied: a dry-run succeeds, others queue for a slot.
     pub(super) fn ready(&mut self, i: u32, reason: Reason, sink: &mut impl Sink) {
-        if self.instances[i as usize].kind == Kind::DryRun {
-            self.instances[i as usize].last_end = self.now;
+        let inst = &mut self.instances[i as usize];
+        if inst.kind == Kind::DryRun {
+            inst.last_end = self.now;
             self.transition(i, State::DryRun, Reason::DryRun, sink);
             self.settled(i, sink);
             return;
         }
+        let (task, scheduled) = (inst.task, inst.scheduled);
         self.transition(i, State::WaitingResources, reason, sink);
-        self.enqueue(i);
+        self.enqueue_as(i, task, scheduled);
     }
 
     pub(super) fn time_reached(&mut self, i: u32, sink: &mut impl Sink) {
@@ -370,7 +378,8 @@ impl<'m> Engine<'m> {
                 self.reopen(d, sink);
                 self.ready(d, Reason::UpstreamDone, sink);
             } else {
-                self.maybe_unblocked(d, sink);
+                let unblocked = di.unblocked();
+                self.unblocked_or_held(d, unblocked, sink);
             }
         }
     }

@@ -129,6 +129,12 @@ impl Instance {
     pub fn end(&self) -> Option<Instant> {
         (self.last_end != NEVER).then_some(self.last_end)
     }
+
+    /// Waiting for upstream instances, none of which is left: it may go on.
+    #[inline]
+    fn unblocked(&self) -> bool {
+        self.pending == 0 && self.state == State::WaitingUpstream
+    }
 }
 
 /// No such time: an [`Instance`]'s start or end before its first execution. The

@@ -50,7 +50,13 @@ impl TaskRun {
 impl<'m> Engine<'m> {
     pub(super) fn enqueue(&mut self, i: u32) {
         let inst = &self.instances[i as usize];
-        let task = self.task_run[inst.task.0 as usize];
+        self.enqueue_as(i, inst.task, inst.scheduled);
+    }
+
+    /// [`Engine::enqueue`] of instance `i` of `task` scheduled at `scheduled`.
+    #[inline]
+    pub(super) fn enqueue_as(&mut self, i: u32, task: TaskId, scheduled: Instant) {
+        let task = self.task_run[task.0 as usize];
         // A DEPENDENT task's instance takes no slot: it waits for its check.
         if task.dependent() {
             self.dependent.ready.push(i);
@@ -58,7 +64,7 @@ impl<'m> Engine<'m> {
         }
         self.groups[task.group.0 as usize]
             .queue
-            .push((task.key, inst.scheduled, i));
+            .push((task.key, scheduled, i));
     }
 
     /// Starts queued instances while their groups (and task groups) have slots, in
