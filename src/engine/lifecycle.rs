@@ -359,8 +359,8 @@ impl<'m> Engine<'m> {
     /// `i` succeeded: each dependent still counting it stops; one that had not run
     /// because `i` failed comes back once nothing else blocks it.
     pub(super) fn satisfied(&mut self, i: u32, sink: &mut impl Sink) {
-        let task = self.instances[i as usize].task;
-        let mut e = self.instances[i as usize].first_dependent;
+        let inst = &self.instances[i as usize];
+        let (task, mut e) = (inst.task, inst.first_dependent);
         while e != NONE {
             // One lookup of the binding: it is read, then spent.
             let edge = &mut self.edges[e as usize];
