@@ -101,6 +101,11 @@ impl Seen {
 pub struct Recorder<'m> {
     model: &'m Model,
     running: Vec<u32>,
+    /// By group: its slots (what each execution's start compares with, without
+    /// reaching into the model).
+    capacity: Vec<u32>,
+    /// By task: the tries it allows and the least interval between two of them.
+    retry: Vec<(u32, Instant)>,
     in_flight: BTreeMap<u32, u32>,
     /// Per instance, compactly (the 10-million-instance budget counts every byte);
     /// a windowed run drops those of retired units.
@@ -121,6 +126,12 @@ impl<'m> Recorder<'m> {
         Recorder {
             model,
             running: vec![0; model.groups.len()],
+            capacity: model.groups.iter().map(|g| g.slots).collect(),
+            retry: model
+                .tasks
+                .iter()
+                .map(|t| (t.retry.times + 1, t.retry.interval as Instant))
+                .collect(),
             in_flight: BTreeMap::new(),
             seen: Window::new(),
             resource: Found::default(),
@@ -280,13 +291,13 @@ impl Recorder<'_> {
             return;
         }
         if starts {
-            let task = self.model.task(e.task);
+            let (allowed, interval) = self.retry[e.task.0 as usize];
             seen.tries += 1;
             let (tries, failed) = (seen.tries, seen.last_failure);
-            if tries > task.retry.times + 1 {
+            if tries > allowed {
                 self.too_many_tries(e, tries);
             }
-            if failed != NEVER && e.time - failed < task.retry.interval as Instant {
+            if failed != NEVER && e.time - failed < interval {
                 self.too_early_retry(e, failed);
             }
         } else if e.to == State::WaitingRetry {
@@ -300,7 +311,7 @@ impl Recorder<'_> {
         let g = g.0 as usize;
         if starts {
             self.running[g] += slots;
-            if self.running[g] > self.model.groups[g].slots {
+            if self.running[g] > self.capacity[g] {
                 self.over_slots(e, g);
             }
         } else {
