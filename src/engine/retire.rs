@@ -59,6 +59,7 @@ impl Totals {
             .collect()
     }
 
+    #[inline]
     fn add(&mut self, inst: &Instance) {
         self.by_state[inst.state as usize] += 1;
         self.per_task[inst.task.0 as usize] += 1;
