@@ -18,9 +18,10 @@
 
 use std::ops::{Index, IndexMut};
 
-/// Ids per page (a page of 64-byte instances is 256 KiB).
+/// Ids per page (a page of 64-byte instances is 64 KiB: a new page is filled when it
+/// opens, which a small run, such as one of `explore`'s cases, pays for every page).
 pub const PAGE: usize = 1 << PAGE_BITS;
-const PAGE_BITS: usize = 12;
+const PAGE_BITS: usize = 10;
 const WORDS: usize = PAGE / 64;
 
 /// Ids `Window::ensure` grows at a time (a divisor of [`PAGE`]).
