@@ -4,17 +4,18 @@
 //! Under a windowed run (issue 15: memory bounded by what is in flight) the engine
 //! retires each unit's instances once the unit has ended, in whatever order units end,
 //! and each keeper retires the same ids. Items live in pages of [`PAGE`] ids; a page
-//! whose ids were all pushed and retired is freed, so what is held is the pages of
-//! the units in flight. Ids stay global; `len()` is one past the last id pushed (or
+//! whose ids were all pushed and retired is released (its allocation kept for the
+//! next page to open), so what is held is the pages of the units in flight. Ids stay global; `len()` is one past the last id pushed (or
 //! grown: `ensure` grows a run of [`GROW`] ids at a time, so an observer's window
 //! may hold fresh items past the last id it was told of).
 //! Without retirement it is a plain vector cut in pages.
 //!
-//! A page is a fixed array of [`PAGE`] items, so a lookup is two loads and no bounds
-//! check within the page: every observer and the engine look an instance up several
-//! times per event. A new page is filled with copies of its first item; the ids of
-//! a page past `len()` hold such copies (or, in a reused page, retired items) and are
-//! never read.
+//! A page is a fixed array of [`PAGE`] items, so a lookup needs no bounds check within
+//! the page: every observer and the engine look an instance up several times per
+//! event. A page new from the allocator is filled with copies of its first item (or of
+//! `ensure`'s fill); the ids of a page past `len()` hold such copies (or, in a reused
+//! page, retired items) and are never read: reading one is a bug that a debug build's
+//! assertion catches, where a release build reads such a copy.
 
 use std::ops::{Index, IndexMut};
 
@@ -170,7 +171,7 @@ impl<T> Window<T> {
     }
 
     /// Retires ids `from..to` (each pushed, none retired before): they are no longer
-    /// held, and a page whose every id is retired is freed.
+    /// held, and a page whose every id is retired is released to the spares.
     pub fn retire(&mut self, from: usize, to: usize) {
         let to = to.min(self.len);
         let mut i = from;
@@ -241,10 +242,11 @@ impl<T: Clone> Window<T> {
 
     /// Grows so that id `i` exists, with the rest of its run of [`GROW`] ids, new
     /// ids taking `fill`: an observer meets ids one by one, and grows once a run. A
-    /// run is a few cache lines written just before their ids come, where a whole
-    /// page filled ahead wrote each line once more long before, and pushed what is
-    /// in flight out of the cache. A retired id is not brought back: the caller must
-    /// not ask for it.
+    /// run is a few cache lines written just before their ids come, where filling a
+    /// reused page ahead would write each line long before its ids come, and push what
+    /// is in flight out of the cache. (A page new from the allocator is filled when it
+    /// opens, once per page the run ever holds at once.) A retired id is not brought
+    /// back: the caller must not ask for it.
     #[inline]
     pub fn ensure(&mut self, i: usize, fill: T) {
         if self.len <= i {

@@ -2,8 +2,8 @@
 //! contiguous, so once a unit has ended (at the end of that instant) its instances and
 //! their bindings are final and no other unit reaches them: they are handed to the sink
 //! ([`Sink::retire`]), counted in [`Totals`], and dropped, whatever the units created
-//! before it still do. Ids stay global; storage is freed a page at a time
-//! (`crate::window`).
+//! before it still do. Ids stay global; storage is released a page at a time, for
+//! the next pages to reuse (`crate::window`).
 //!
 //! The invariant that makes a dropped instance safe to forget: no binding crosses units.
 //! The planner binds within a unit; only self-dependency across dates binds a unit's

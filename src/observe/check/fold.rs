@@ -252,8 +252,8 @@ impl Recorder<'_> {
         });
         folds.unique.unit(model.tasks.len(), r.unit, each);
         // Ids the recorder never kept (no event of theirs changed what it keeps) are
-        // grown all the same: every id of the unit is read below, and retired, so that
-        // no later id brings them back.
+        // grown all the same: each binding's upstream is read below, and every id of
+        // the unit retired, so that no later id brings them back.
         if r.end > r.first {
             self.seen.ensure(r.end as usize - 1, Seen::NEW);
         }
