@@ -50,8 +50,9 @@ pub struct Event {
     /// When the instance may start (its data interval's end under Airflow's interval
     /// timetable; the scheduled time elsewhere).
     pub run_after: Instant,
-    /// The unit (business date or run) the instance belongs to.
-    pub date: UnitKey,
+    /// The unit (business date or run) the instance belongs to: the `unit` of the
+    /// [`UnitEvent`] that started it, which says its key ([`UnitKeys`]).
+    pub unit: u32,
     /// The execution this transition belongs to (0 before the first one starts).
     pub attempt: u32,
     pub from: State,
@@ -93,6 +94,32 @@ pub enum Hold {
     TaskGroup(GroupId),
     /// Its workflow already runs `max_active_tasks` instances (Airflow).
     MaxActiveTasks(WorkflowId),
+}
+
+/// Units' keys by unit, as their [`UnitEvent`]s say them: for an observer that needs
+/// an event's business date or run ([`Event::unit`]). A unit starts before any of its
+/// instances moves, so every event's unit is known.
+#[derive(Default)]
+pub struct UnitKeys(Vec<Option<UnitKey>>);
+
+impl UnitKeys {
+    /// Keeps the key of the unit `e` is about.
+    pub fn note(&mut self, e: &UnitEvent) {
+        let u = e.unit as usize;
+        if self.0.len() <= u {
+            self.0.resize(u + 1, None);
+        }
+        self.0[u] = Some(e.key);
+    }
+
+    /// The key of unit `u`, which started before.
+    pub fn of(&self, u: u32) -> UnitKey {
+        self.0
+            .get(u as usize)
+            .copied()
+            .flatten()
+            .expect("a unit starts before any of its instances moves")
+    }
 }
 
 /// The hold of a waiting instance changed. An instance that enters

@@ -22,7 +22,7 @@ impl<'m> Engine<'m> {
             slots: task.slots,
             scheduled: inst.scheduled,
             run_after: inst.run_after,
-            date: self.units[inst.unit as usize].key,
+            unit: inst.unit,
             attempt: inst.attempts,
             from,
             to,

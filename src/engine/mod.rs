@@ -46,7 +46,7 @@ use crate::rules::{
 use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
-pub use events::{Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent};
+pub use events::{Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys};
 pub use random::Random;
 pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;

@@ -865,7 +865,7 @@ mod tests {
             slots: 1,
             scheduled: 0,
             run_after: 0,
-            date: UnitKey::RunTime(0),
+            unit: 0,
             attempt: 1,
             from,
             to,

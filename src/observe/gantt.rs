@@ -47,6 +47,7 @@ pub struct Gantt {
     peak: Vec<u32>,
     /// Executions started and not ended (a run a budget stopped leaves some).
     open: usize,
+    units: crate::engine::UnitKeys,
 }
 
 impl Gantt {
@@ -59,6 +60,7 @@ impl Gantt {
             occupancy: vec![Vec::new(); groups],
             peak: vec![0; groups],
             open: 0,
+            units: Default::default(),
         }
     }
 
@@ -101,12 +103,16 @@ impl Sink for Gantt {
                 task: e.task.0,
                 attempt: e.attempt,
                 scheduled: e.scheduled,
-                date: e.date,
+                date: self.units.of(e.unit),
                 start: self.started[i],
                 end: e.time,
                 reason: e.reason,
             });
         }
+    }
+
+    fn unit(&mut self, e: &crate::engine::UnitEvent) {
+        self.units.note(e);
     }
 }
 

@@ -124,6 +124,7 @@ pub struct Store<'m> {
     written: BTreeMap<u32, Vec<u32>>,
     /// The first partition expression that named no date (the run is refused).
     error: Option<String>,
+    units: crate::engine::UnitKeys,
 }
 
 impl<'m> Store<'m> {
@@ -148,6 +149,7 @@ impl<'m> Store<'m> {
             intended: BTreeMap::new(),
             written: BTreeMap::new(),
             error: None,
+            units: Default::default(),
         }
     }
 
@@ -321,6 +323,11 @@ impl Sink for Store<'_> {
         }
         self.landed(e);
     }
+    fn unit(&mut self, e: &crate::engine::UnitEvent) {
+        if self.any_writes {
+            self.units.note(e);
+        }
+    }
     fn active(&self) -> bool {
         self.any_writes
     }
@@ -345,13 +352,14 @@ impl Store<'_> {
             return;
         }
         let started = self.started[i];
+        let date = self.units.of(e.unit);
         let by_clock: Vec<(u32, WriteMode)>;
         let landed: &[(u32, WriteMode)] = if self.clocked[e.task.0 as usize] {
-            by_clock = self.evaluate(&planned(e.task, e.scheduled, e.run_after), e.date, started);
+            by_clock = self.evaluate(&planned(e.task, e.scheduled, e.run_after), date, started);
             &by_clock
         } else {
             // Without the execution's clock, it lands where its date says.
-            self.ensure_intended(e.instance, e.task, e.scheduled, e.run_after, e.date);
+            self.ensure_intended(e.instance, e.task, e.scheduled, e.run_after, date);
             &self.intended[&e.instance]
         };
         for &(id, mode) in landed {
