@@ -5,9 +5,10 @@
 //! retires each unit's instances once the unit has ended, in whatever order units end,
 //! and each keeper retires the same ids. Items live in pages of [`PAGE`] ids; a page
 //! whose ids were all pushed and retired is released (its allocation kept for the
-//! next page to open), so what is held is the pages of the units in flight. Ids stay global; `len()` is one past the last id pushed (or
-//! grown: `ensure` grows a run of [`GROW`] ids at a time, so an observer's window
-//! may hold fresh items past the last id it was told of).
+//! next page to open), so what is held is the pages of the units in flight. Ids stay
+//! global; `len()` is one past the last id pushed (or grown: `ensure` grows a run of
+//! [`GROW`] ids at a time, so an observer's window may hold fresh items past the last
+//! id it was told of).
 //! Without retirement it is a plain vector cut in pages.
 //!
 //! A page is a fixed array of [`PAGE`] items, so a lookup needs no bounds check within
@@ -206,15 +207,23 @@ impl<T> Window<T> {
 impl<T: Clone> Window<T> {
     #[inline]
     pub fn push(&mut self, item: T) {
+        let (page, k) = self.next_slot(&item);
+        page.items[k] = item;
+        self.len += 1;
+    }
+
+    /// The page id `len()` goes to (opened, filled with copies of `fill`, if need be)
+    /// and its place there.
+    #[inline]
+    fn next_slot(&mut self, fill: &T) -> (&mut Page<T>, usize) {
         let (p, k) = (self.len >> PAGE_BITS, self.len & (PAGE - 1));
         if k == 0 {
-            self.open_page(&item);
+            self.open_page(fill);
         }
-        match &mut self.pages[p] {
-            Some(page) => page.items[k] = item,
-            None => unreachable!("the last page is never freed while ids remain to push"),
-        }
-        self.len += 1;
+        let page = self.pages[p]
+            .as_mut()
+            .expect("the last page is never freed while ids remain to push");
+        (page, k)
     }
 
     /// Opens the page of id `len()`, a freed one's allocation if there is one, else
@@ -258,15 +267,10 @@ impl<T: Clone> Window<T> {
     #[inline(never)]
     fn grow(&mut self, i: usize, fill: T) {
         while self.len <= i {
-            let (p, k) = (self.len >> PAGE_BITS, self.len & (PAGE - 1));
-            if k == 0 {
-                self.open_page(&fill);
-            }
-            let end = ((p + 1) << PAGE_BITS).min((i | (GROW - 1)) + 1);
-            let page = self.pages[p]
-                .as_mut()
-                .expect("the last page is never freed while ids remain to grow");
-            page.items[k..end - (p << PAGE_BITS)].fill(fill.clone());
+            let end = (((self.len >> PAGE_BITS) + 1) << PAGE_BITS).min((i | (GROW - 1)) + 1);
+            let n = end - self.len;
+            let (page, k) = self.next_slot(&fill);
+            page.items[k..k + n].fill(fill.clone());
             self.len = end;
         }
     }

@@ -232,6 +232,12 @@ impl Recorder<'_> {
     /// Folds a retired unit into the per-instance properties, then forgets what the
     /// recorder kept of its instances.
     pub(super) fn fold(&mut self, r: &Retired<'_>) {
+        // Ids the recorder never kept (no event of theirs changed what it keeps) are
+        // grown all the same: each binding's upstream is read below, and every id of
+        // the unit retired, so that no later id brings them back.
+        if r.end > r.first {
+            self.grow(r.end as usize - 1);
+        }
         let model = self.model;
         let folds = &mut self.folds;
         let any_effective = model.tasks.iter().any(|t| t.effective.is_some());
@@ -251,12 +257,6 @@ impl Recorder<'_> {
             inst
         });
         folds.unique.unit(model.tasks.len(), r.unit, each);
-        // Ids the recorder never kept (no event of theirs changed what it keeps) are
-        // grown all the same: each binding's upstream is read below, and every id of
-        // the unit retired, so that no later id brings them back.
-        if r.end > r.first {
-            self.seen.ensure(r.end as usize - 1, Seen::NEW);
-        }
         for &(up, down) in r.bindings {
             let satisfied = Some(self.seen[up as usize].satisfied_at).filter(|&t| t != NEVER);
             let pair = (&r.instances[up as usize], &r.instances[down as usize]);
