@@ -283,7 +283,7 @@ struct Checker<'m> {
 }
 
 impl Sink for Checker<'_> {
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         let i = e.instance as usize;
         if self.state.len() <= i {
             self.state.resize(i + 1, State::NotRun);
@@ -295,9 +295,9 @@ impl Sink for Checker<'_> {
             ));
         }
         self.state[i] = e.to;
-        let g = e.group.0 as usize;
+        let g = e.group().0 as usize;
         if e.to == State::Running {
-            self.running[g] += e.slots;
+            self.running[g] += e.slots();
             if self.running[g] > self.model.groups[g].slots {
                 self.errors.push(format!(
                     "group {g} runs {} > {} slots",
@@ -306,7 +306,7 @@ impl Sink for Checker<'_> {
             }
         }
         if e.from == State::Running {
-            self.running[g] -= e.slots;
+            self.running[g] -= e.slots();
         }
     }
 

@@ -323,12 +323,12 @@ impl<'m> Collector<'m> {
 }
 
 impl Sink for Collector<'_> {
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         let step = Step {
             time: e.time,
             instance: e.instance,
-            task: e.task.0,
-            scheduled: e.scheduled,
+            task: e.task().0,
+            scheduled: e.scheduled(),
             to: e.to,
             from: e.from,
             created: e.reason == Reason::Created,

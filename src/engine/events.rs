@@ -35,29 +35,116 @@ impl Origin {
     }
 }
 
-/// One transition of one instance.
+/// One transition of one instance: the instance as the transition leaves it (its
+/// state is `to`), read through accessors, so that an event is a handful of words
+/// however much observers read of it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Event {
+pub struct Event<'a> {
     pub time: Instant,
     pub instance: u32,
-    pub task: TaskId,
-    pub group: GroupId,
-    /// The extra named limit it also holds while running (DolphinScheduler task group).
-    pub task_group: Option<GroupId>,
-    /// Slots the instance holds while it runs (Airflow `pool_slots`; 1 elsewhere).
-    pub slots: u32,
-    pub scheduled: Instant,
-    /// When the instance may start (its data interval's end under Airflow's interval
-    /// timetable; the scheduled time elsewhere).
-    pub run_after: Instant,
-    /// The unit (business date or run) the instance belongs to: the `unit` of the
-    /// [`UnitEvent`] that started it, which says its key ([`UnitKeys`]).
-    pub unit: u32,
-    /// The execution this transition belongs to (0 before the first one starts).
-    pub attempt: u32,
     pub from: State,
     pub to: State,
     pub reason: Reason,
+    inst: &'a Instance,
+    run: &'a slots::TaskRun,
+}
+
+impl<'a> Event<'a> {
+    pub(super) fn new(
+        time: Instant,
+        instance: u32,
+        (from, to, reason): (State, State, Reason),
+        inst: &'a Instance,
+        run: &'a slots::TaskRun,
+    ) -> Self {
+        Event {
+            time,
+            instance,
+            from,
+            to,
+            reason,
+            inst,
+            run,
+        }
+    }
+
+    #[inline]
+    pub fn task(&self) -> TaskId {
+        self.inst.task
+    }
+
+    #[inline]
+    pub fn group(&self) -> GroupId {
+        self.run.group
+    }
+
+    /// The extra named limit it also holds while running (DolphinScheduler task group).
+    #[inline]
+    pub fn task_group(&self) -> Option<GroupId> {
+        self.run.task_group
+    }
+
+    /// Slots the instance holds while it runs (Airflow `pool_slots`; 1 elsewhere).
+    #[inline]
+    pub fn slots(&self) -> u32 {
+        self.run.slots
+    }
+
+    #[inline]
+    pub fn scheduled(&self) -> Instant {
+        self.inst.scheduled
+    }
+
+    /// When the instance may start (its data interval's end under Airflow's interval
+    /// timetable; the scheduled time elsewhere).
+    #[inline]
+    pub fn run_after(&self) -> Instant {
+        self.inst.run_after
+    }
+
+    /// The unit (business date or run) the instance belongs to: the `unit` of the
+    /// [`UnitEvent`] that started it, which says its key ([`UnitKeys`]).
+    #[inline]
+    pub fn unit(&self) -> u32 {
+        self.inst.unit
+    }
+
+    /// The execution this transition belongs to (0 before the first one starts).
+    #[inline]
+    pub fn attempt(&self) -> u32 {
+        self.inst.attempts
+    }
+}
+
+/// For observers' unit tests: an event of a backfill instance of task 0 scheduled at
+/// 0, in group 0 with one slot and no task group, in its execution `attempt`.
+#[cfg(test)]
+impl Event<'static> {
+    pub(crate) fn sample(
+        instance: u32,
+        time: Instant,
+        (from, to, reason): (State, State, Reason),
+        attempt: u32,
+    ) -> Self {
+        let mut inst = Instance::planned(TaskId(0), 0, 0, 0, Kind::Run, Origin::Backfill);
+        inst.state = to;
+        inst.attempts = attempt;
+        let run = slots::TaskRun {
+            group: GroupId(0),
+            task_group: None,
+            slots: 1,
+            workflow: crate::model::WorkflowId(0),
+            max_active_tasks: None,
+            key: 0,
+        };
+        Event::new(
+            time,
+            instance,
+            (from, to, reason),
+            Box::leak(Box::new(inst)),
+            Box::leak(Box::new(run)),
+        )
+    }
 }
 
 /// A unit (a backfill date, a DolphinScheduler workflow instance, an Airflow DAG run)
@@ -160,7 +247,7 @@ impl Retired<'_> {
 
 /// What observes a simulation.
 pub trait Sink {
-    fn event(&mut self, e: &Event);
+    fn event(&mut self, e: &Event<'_>);
     fn unit(&mut self, _e: &UnitEvent) {}
     fn held(&mut self, _h: &Held) {}
     /// A windowed run drops these instances next: fold what is kept of them.
@@ -175,7 +262,7 @@ pub trait Sink {
 /// A sink that drops everything.
 impl Sink for () {
     #[inline]
-    fn event(&mut self, _e: &Event) {}
+    fn event(&mut self, _e: &Event<'_>) {}
     fn active(&self) -> bool {
         false
     }
@@ -199,7 +286,7 @@ impl<S: Sink> Gated<S> {
 
 impl<S: Sink> Sink for Gated<S> {
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         if self.on {
             self.sink.event(e);
         }
@@ -230,7 +317,7 @@ impl<S: Sink> Sink for Gated<S> {
 /// Every observer of a list, in order.
 impl<A: Sink, B: Sink> Sink for (A, B) {
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         self.0.event(e);
         self.1.event(e);
     }
@@ -257,7 +344,7 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
 /// An observer that may be absent.
 impl<S: Sink> Sink for Option<S> {
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         if let Some(s) = self {
             s.event(e);
         }
@@ -287,7 +374,7 @@ impl<S: Sink> Sink for Option<S> {
 
 impl<S: Sink + ?Sized> Sink for &mut S {
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         (**self).event(e);
     }
     #[inline]

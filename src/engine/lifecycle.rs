@@ -12,26 +12,13 @@ impl<'m> Engine<'m> {
         debug_assert!(!(from == State::Running && to == State::Running));
         inst.state = to;
         inst.hold = HoldCode::Default;
-        let task = self.task_run[inst.task.0 as usize];
-        sink.event(&Event {
-            time: self.now,
-            instance: i,
-            task: inst.task,
-            group: task.group,
-            task_group: task.task_group,
-            slots: task.slots,
-            scheduled: inst.scheduled,
-            run_after: inst.run_after,
-            unit: inst.unit,
-            attempt: inst.attempts,
-            from,
-            to,
-            reason,
-        });
+        let task = &self.task_run[inst.task.0 as usize];
+        sink.event(&Event::new(self.now, i, (from, to, reason), inst, task));
+        let workflow = task.workflow;
         if to == State::WaitingUpstream {
             self.upstream_hold(i, sink);
         }
-        if self.dependent.watches(task.workflow) && (to.is_final() || from.is_final()) {
+        if self.dependent.watches(workflow) && (to.is_final() || from.is_final()) {
             self.dependent_changed();
         }
     }

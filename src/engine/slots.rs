@@ -5,7 +5,7 @@ use super::*;
 
 /// What the per-instance paths (transitions, queues, slots) read of a task, dense: a
 /// model's task is hundreds of bytes, read a field here and there on every event.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct TaskRun {
     pub group: GroupId,
     pub task_group: Option<GroupId>,

@@ -212,7 +212,7 @@ impl Sink for Recorder<'_> {
     /// Most transitions (into a wait) change nothing the recorder keeps: this test is
     /// inlined into the engine, the rest is a call ([`Recorder::record`]).
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         if RECORDED[e.to as usize]
             || e.from == State::Running
             || matches!(e.reason, Reason::Rerun | Reason::SetSuccess)
@@ -265,15 +265,15 @@ const RECORDED: [bool; State::ALL.len()] = {
 impl Recorder<'_> {
     /// What an event changes of what the recorder keeps.
     #[inline(never)]
-    fn record(&mut self, e: &Event) {
+    fn record(&mut self, e: &Event<'_>) {
         let satisfies = e.to.satisfies_downstream();
         let restarts = matches!(e.reason, Reason::Rerun | Reason::SetSuccess);
         let starts = e.to == State::Running;
         let executes = starts || e.from == State::Running;
         // Executions take and give back slots.
         if executes {
-            self.slots(e, e.group, e.slots, starts);
-            if let Some(tg) = e.task_group {
+            self.slots(e, e.group(), e.slots(), starts);
+            if let Some(tg) = e.task_group() {
                 self.slots(e, tg, 1, starts);
             }
         }
@@ -291,7 +291,7 @@ impl Recorder<'_> {
             return;
         }
         if starts {
-            let (allowed, interval) = self.retry[e.task.0 as usize];
+            let (allowed, interval) = self.retry[e.task().0 as usize];
             seen.tries += 1;
             let (tries, failed) = (seen.tries, seen.last_failure);
             if tries > allowed {
@@ -307,7 +307,7 @@ impl Recorder<'_> {
 
     /// An execution of `e` takes (`starts`) or gives back `slots` of group `g`.
     #[inline]
-    fn slots(&mut self, e: &Event, g: crate::model::GroupId, slots: u32, starts: bool) {
+    fn slots(&mut self, e: &Event<'_>, g: crate::model::GroupId, slots: u32, starts: bool) {
         let g = g.0 as usize;
         if starts {
             self.running[g] += slots;
@@ -320,33 +320,38 @@ impl Recorder<'_> {
     }
 
     #[cold]
-    fn over_slots(&mut self, e: &Event, g: usize) {
+    fn over_slots(&mut self, e: &Event<'_>, g: usize) {
         let (running, at) = (self.running[g], self.time(e.time));
         let group = &self.model.groups[g];
         let (name, limit) = (&group.name, group.slots);
-        let task = &self.model.task(e.task).name;
+        let task = &self.model.task(e.task()).name;
         self.resource.add(|| {
             format!("{at}: {running} slots of `{name}` in use, it has {limit} ({task} started)")
         });
     }
 
     #[cold]
-    fn too_many_tries(&mut self, e: &Event, tries: u32) {
-        let task = self.model.task(e.task);
+    fn too_many_tries(&mut self, e: &Event<'_>, tries: u32) {
+        let task = self.model.task(e.task());
         let allowed = task.retry.times + 1;
-        let (at, s) = (self.time(e.time), self.time(e.scheduled));
+        let (at, s) = (self.time(e.time), self.time(e.scheduled()));
         self.retries.add(|| {
             format!(
                 "{} scheduled {s}: execution {} at {at} is try {tries} of at most {allowed}",
-                task.name, e.attempt,
+                task.name,
+                e.attempt(),
             )
         });
     }
 
     #[cold]
-    fn too_early_retry(&mut self, e: &Event, failed: Instant) {
-        let task = self.model.task(e.task);
-        let (at, s, f) = (self.time(e.time), self.time(e.scheduled), self.time(failed));
+    fn too_early_retry(&mut self, e: &Event<'_>, failed: Instant) {
+        let task = self.model.task(e.task());
+        let (at, s, f) = (
+            self.time(e.time),
+            self.time(e.scheduled()),
+            self.time(failed),
+        );
         let gap = e.time - failed;
         let interval = task.retry.interval;
         self.retries.add(|| {
@@ -845,7 +850,7 @@ fn termination(f: &Facts<'_, '_>) -> PropertyResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{GroupId, TaskId, load_str};
+    use crate::model::load_str;
 
     fn model() -> Model {
         load_str(
@@ -855,22 +860,14 @@ mod tests {
         .unwrap()
     }
 
-    fn event(instance: u32, time: Instant, from: State, to: State, reason: Reason) -> Event {
-        Event {
-            time,
-            instance,
-            task: TaskId(0),
-            group: GroupId(0),
-            task_group: None,
-            slots: 1,
-            scheduled: 0,
-            run_after: 0,
-            unit: 0,
-            attempt: 1,
-            from,
-            to,
-            reason,
-        }
+    fn event(
+        instance: u32,
+        time: Instant,
+        from: State,
+        to: State,
+        reason: Reason,
+    ) -> Event<'static> {
+        Event::sample(instance, time, (from, to, reason), 1)
     }
 
     #[test]

@@ -97,10 +97,10 @@ impl<'m, W: Write> ChromeTrace<'m, W> {
 }
 
 impl<W: Write> Sink for ChromeTrace<'_, W> {
-    fn event(&mut self, e: &Event) {
-        let g = e.group.0 as usize;
+    fn event(&mut self, e: &Event<'_>) {
+        let g = e.group().0 as usize;
         if e.to == State::Running {
-            self.lanes.start(e.instance, g, e.slots, e.time);
+            self.lanes.start(e.instance, g, e.slots(), e.time);
             self.name_new_lanes(g);
             return;
         }
@@ -109,8 +109,8 @@ impl<W: Write> Sink for ChromeTrace<'_, W> {
         }
         let (start, lanes) = self.lanes.end(e.instance, g);
         let model = self.model;
-        let task = &model.task(e.task).name;
-        let scheduled = rfc3339(&model.timezone, e.scheduled);
+        let task = &model.task(e.task()).name;
+        let scheduled = rfc3339(&model.timezone, e.scheduled());
         let name =
             serde_json::to_string(&format!("{task} {scheduled}")).expect("a string serialises");
         let colour = match e.reason {
@@ -126,7 +126,7 @@ impl<W: Write> Sink for ChromeTrace<'_, W> {
                 "{{\"ph\":\"X\",\"name\":{name},\"cat\":\"{}\",\"pid\":{g},\"tid\":{lane},\"ts\":{ts},\"dur\":{},\"cname\":\"{colour}\",\"args\":{{\"attempt\":{},\"ended\":\"{}\",\"state\":\"{}\",\"slot\":\"{} of {held}\"}}}}",
                 e.to.word(),
                 end - ts,
-                e.attempt,
+                e.attempt(),
                 e.reason.word(),
                 e.to.profile_name(model.profile, false),
                 n + 1,

@@ -31,7 +31,7 @@ impl Recorder {
 
 impl Sink for Recorder {
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         if !self.active || !matches!(e.to, State::Succeeded | State::DryRun) {
             return;
         }

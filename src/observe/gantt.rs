@@ -81,7 +81,7 @@ impl Gantt {
 }
 
 impl Sink for Gantt {
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         let i = e.instance as usize;
         if e.to == State::Running {
             if self.started.len() <= i {
@@ -89,21 +89,21 @@ impl Sink for Gantt {
             }
             self.started[i] = e.time;
             self.open += 1;
-            self.occupy(e.group.0 as usize, e.slots, true, e.time);
-            if let Some(tg) = e.task_group {
+            self.occupy(e.group().0 as usize, e.slots(), true, e.time);
+            if let Some(tg) = e.task_group() {
                 self.occupy(tg.0 as usize, 1, true, e.time);
             }
         } else if e.from == State::Running {
             self.open -= 1;
-            self.occupy(e.group.0 as usize, e.slots, false, e.time);
-            if let Some(tg) = e.task_group {
+            self.occupy(e.group().0 as usize, e.slots(), false, e.time);
+            if let Some(tg) = e.task_group() {
                 self.occupy(tg.0 as usize, 1, false, e.time);
             }
             self.execs.push(Exec {
-                task: e.task.0,
-                attempt: e.attempt,
-                scheduled: e.scheduled,
-                date: self.units.of(e.unit),
+                task: e.task().0,
+                attempt: e.attempt(),
+                scheduled: e.scheduled(),
+                date: self.units.of(e.unit()),
                 start: self.started[i],
                 end: e.time,
                 reason: e.reason,

@@ -84,18 +84,18 @@ impl Metrics {
     }
 
     /// An execution of `e`'s instance starts.
-    pub(super) fn start(&mut self, e: &Event) {
-        self.take(e.group, e.slots);
-        if let Some(tg) = e.task_group {
+    pub(super) fn start(&mut self, e: &Event<'_>) {
+        self.take(e.group(), e.slots());
+        if let Some(tg) = e.task_group() {
             self.take(tg, 1);
         }
     }
 
     /// The execution of `e`'s instance that started at `started` ends.
-    pub(super) fn end(&mut self, e: &Event, started: Instant) {
+    pub(super) fn end(&mut self, e: &Event<'_>, started: Instant) {
         let secs = (e.time - started).max(0) as u64;
-        self.give_back(e.group, e.slots, secs);
-        if let Some(tg) = e.task_group {
+        self.give_back(e.group(), e.slots(), secs);
+        if let Some(tg) = e.task_group() {
             self.give_back(tg, 1, secs);
         }
     }

@@ -316,7 +316,7 @@ fn apply(content: &mut Content, rows: (TaskId, Instant), mode: WriteMode) {
 
 impl Sink for Store<'_> {
     #[inline]
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         // Only a task that writes needs its executions' starts.
         if !self.any_writes {
             return;
@@ -334,8 +334,8 @@ impl Sink for Store<'_> {
 }
 
 impl Store<'_> {
-    fn landed(&mut self, e: &Event) {
-        if self.model.task(e.task).writes.is_empty() {
+    fn landed(&mut self, e: &Event<'_>) {
+        if self.model.task(e.task()).writes.is_empty() {
             return;
         }
         let i = e.instance as usize;
@@ -347,19 +347,23 @@ impl Store<'_> {
         }
         if e.from != State::Running
             || !e.reason.wrote()
-            || self.model.task(e.task).writes.is_empty()
+            || self.model.task(e.task()).writes.is_empty()
         {
             return;
         }
         let started = self.started[i];
-        let date = self.units.of(e.unit);
+        let date = self.units.of(e.unit());
         let by_clock: Vec<(u32, WriteMode)>;
-        let landed: &[(u32, WriteMode)] = if self.clocked[e.task.0 as usize] {
-            by_clock = self.evaluate(&planned(e.task, e.scheduled, e.run_after), date, started);
+        let landed: &[(u32, WriteMode)] = if self.clocked[e.task().0 as usize] {
+            by_clock = self.evaluate(
+                &planned(e.task(), e.scheduled(), e.run_after()),
+                date,
+                started,
+            );
             &by_clock
         } else {
             // Without the execution's clock, it lands where its date says.
-            self.ensure_intended(e.instance, e.task, e.scheduled, e.run_after, date);
+            self.ensure_intended(e.instance, e.task(), e.scheduled(), e.run_after(), date);
             &self.intended[&e.instance]
         };
         for &(id, mode) in landed {
@@ -369,7 +373,7 @@ impl Store<'_> {
             }
             self.writes[id as usize].push(Landed {
                 instance: e.instance,
-                attempt: e.attempt,
+                attempt: e.attempt(),
                 started,
                 at: e.time,
                 mode,

@@ -84,19 +84,19 @@ impl<'m, W: Write> TraceWriter<'m, W> {
 }
 
 impl<W: Write> Sink for TraceWriter<'_, W> {
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         if self.error.is_some() {
             return;
         }
         let model = self.model;
         let time = Self::cached(model, &mut self.time, e.time).to_owned();
-        let scheduled = Self::cached(model, &mut self.scheduled, e.scheduled);
+        let scheduled = Self::cached(model, &mut self.scheduled, e.scheduled());
         let upstream_failed = e.reason == crate::engine::Reason::UpstreamFailed;
         let line = format!(
             "{{\"time\":\"{time}\",\"instance\":{},\"task\":{},\"scheduled\":\"{scheduled}\",\"attempt\":{},\"from\":\"{}\",\"to\":\"{}\",\"state\":\"{}\",\"reason\":\"{}\"}}\n",
             e.instance,
-            self.names[e.task.0 as usize],
-            e.attempt,
+            self.names[e.task().0 as usize],
+            e.attempt(),
             e.from.word(),
             e.to.word(),
             e.to.profile_name(model.profile, upstream_failed),

@@ -725,11 +725,11 @@ fn rank(totals: &Totals, n: u64, p: u64) -> u64 {
 }
 
 impl Sink for Waits {
-    fn event(&mut self, e: &Event) {
+    fn event(&mut self, e: &Event<'_>) {
         self.at(e.time);
         let g = self.groups as u32;
         let c = match self.by_state[e.to as usize] {
-            SLOTS => e.group.0,
+            SLOTS => e.group().0,
             c => c,
         };
         // One lookup of the instance's record for its hold and its execution.
@@ -756,9 +756,9 @@ impl Sink for Waits {
             -1 => self.metrics.end(e, started),
             _ => return,
         }
-        let limit = self.task_limit[e.task.0 as usize];
-        self.run(e.group.0, delta * i64::from(e.slots));
-        if let Some(tg) = e.task_group {
+        let limit = self.task_limit[e.task().0 as usize];
+        self.run(e.group().0, delta * i64::from(e.slots()));
+        if let Some(tg) = e.task_group() {
             self.run(g + tg.0, delta);
         }
         if limit != NONE {
