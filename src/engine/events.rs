@@ -117,18 +117,17 @@ impl<'a> Event<'a> {
 }
 
 /// For observers' unit tests: an event of a backfill instance of task 0 scheduled at
-/// 0, in group 0 with one slot and no task group, in its execution `attempt`.
+/// 0, in group 0 with one slot and no task group, in its first execution.
 #[cfg(test)]
 impl Event<'static> {
     pub(crate) fn sample(
         instance: u32,
         time: Instant,
         (from, to, reason): (State, State, Reason),
-        attempt: u32,
     ) -> Self {
         let mut inst = Instance::planned(TaskId(0), 0, 0, 0, Kind::Run, Origin::Backfill);
         inst.state = to;
-        inst.attempts = attempt;
+        inst.attempts = 1;
         let run = slots::TaskRun {
             group: GroupId(0),
             task_group: None,

@@ -867,7 +867,7 @@ mod tests {
         to: State,
         reason: Reason,
     ) -> Event<'static> {
-        Event::sample(instance, time, (from, to, reason), 1)
+        Event::sample(instance, time, (from, to, reason))
     }
 
     #[test]
