@@ -29,18 +29,34 @@ const WORDS: usize = PAGE / 64;
 /// Ids `Window::ensure` grows at a time (a divisor of [`PAGE`]).
 pub const GROW: usize = 64;
 
+/// A page's items.
+type Items<T> = Box<[T; PAGE]>;
+
+/// Which ids of a held page were retired.
 #[derive(Clone, Debug)]
-struct Page<T> {
-    items: Box<[T; PAGE]>,
+struct Marks {
     /// Retired ids of the page, as bits.
-    dead: Box<[u64; WORDS]>,
+    dead: [u64; WORDS],
     retired: usize,
+}
+
+impl Marks {
+    fn none() -> Box<Marks> {
+        Box::new(Marks {
+            dead: [0; WORDS],
+            retired: 0,
+        })
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Window<T> {
-    /// `None`: a page all of whose ids were retired.
-    pages: Vec<Option<Page<T>>>,
+    /// Each page's items; `None`: a page all of whose ids were retired. A table of
+    /// one pointer per page, apart from the marks, so that a lookup (several per
+    /// event) reads one word at a scaled index.
+    pages: Vec<Option<Items<T>>>,
+    /// Each held page's marks (`None` with its items).
+    marks: Vec<Option<Box<Marks>>>,
     len: usize,
     /// What reading a retired id of a freed page gives, if anything.
     tomb: Option<Box<T>>,
@@ -48,7 +64,7 @@ pub struct Window<T> {
     /// pages at the same pace, and a fresh page is fresh memory from the system (page
     /// faults on every first touch), written twice (filled, then pushed). They are
     /// never more than the most pages held at once.
-    spare: Vec<Page<T>>,
+    spare: Vec<(Items<T>, Box<Marks>)>,
 }
 
 /// Two windows are equal when they hold the same items by the same ids.
@@ -62,6 +78,7 @@ impl<T> Default for Window<T> {
     fn default() -> Self {
         Window {
             pages: Vec::new(),
+            marks: Vec::new(),
             len: 0,
             tomb: None,
             spare: Vec::new(),
@@ -114,7 +131,7 @@ impl<T> Window<T> {
     pub fn in_page_mut(&mut self, i: usize) -> Option<&mut T> {
         debug_assert!(i < self.len, "id {i} was never pushed");
         match self.pages.get_mut(i >> PAGE_BITS) {
-            Some(Some(page)) => Some(&mut page.items[i & (PAGE - 1)]),
+            Some(Some(page)) => Some(&mut page[i & (PAGE - 1)]),
             _ => None,
         }
     }
@@ -122,9 +139,9 @@ impl<T> Window<T> {
     /// Whether id `i` was pushed and not retired.
     pub fn held(&self, i: usize) -> bool {
         i < self.len
-            && self.pages[i >> PAGE_BITS]
+            && self.marks[i >> PAGE_BITS]
                 .as_ref()
-                .is_some_and(|p| p.dead[(i % PAGE) / 64] & (1 << (i % 64)) == 0)
+                .is_some_and(|m| m.dead[(i % PAGE) / 64] & (1 << (i % 64)) == 0)
     }
 
     /// The item of id `i`, if it is held.
@@ -136,13 +153,14 @@ impl<T> Window<T> {
     pub fn iter_ids(&self) -> impl DoubleEndedIterator<Item = (usize, &T)> + '_ {
         self.pages
             .iter()
+            .zip(&self.marks)
             .enumerate()
-            .filter_map(|(p, page)| page.as_ref().map(|page| (p, page)))
-            .flat_map(|(p, page)| {
-                page.items[..self.page_len(p)]
+            .filter_map(|(p, (page, marks))| Some((p, page.as_ref()?, marks.as_ref()?)))
+            .flat_map(|(p, page, marks)| {
+                page[..self.page_len(p)]
                     .iter()
                     .enumerate()
-                    .filter(|(k, _)| page.dead[k / 64] & (1 << (k % 64)) == 0)
+                    .filter(|(k, _)| marks.dead[k / 64] & (1 << (k % 64)) == 0)
                     .map(move |(k, t)| ((p << PAGE_BITS) + k, t))
             })
     }
@@ -162,7 +180,7 @@ impl<T> Window<T> {
                 .expect("a range of held ids lies in held pages");
             let lo = (p << PAGE_BITS).max(from) - (p << PAGE_BITS);
             let hi = ((p + 1) << PAGE_BITS).min(to) - (p << PAGE_BITS);
-            page.items[lo..hi].iter()
+            page[lo..hi].iter()
         })
     }
 
@@ -180,7 +198,7 @@ impl<T> Window<T> {
             let p = i >> PAGE_BITS;
             // The part of the range in page `p`, a word of 64 ids at a time.
             let page_end = ((p + 1) << PAGE_BITS).min(to);
-            let Some(page) = self.pages[p].as_mut() else {
+            let Some(marks) = self.marks[p].as_mut() else {
                 i = page_end;
                 continue;
             };
@@ -192,13 +210,15 @@ impl<T> Window<T> {
                 } else {
                     ((1u64 << (hi - lo)) - 1) << lo
                 };
-                let new = bits & !page.dead[w];
-                page.dead[w] |= new;
-                page.retired += new.count_ones() as usize;
+                let new = bits & !marks.dead[w];
+                marks.dead[w] |= new;
+                marks.retired += new.count_ones() as usize;
                 i += hi - lo;
             }
-            if page.retired == PAGE {
-                self.spare.extend(self.pages[p].take());
+            if marks.retired == PAGE
+                && let (Some(items), Some(marks)) = (self.pages[p].take(), self.marks[p].take())
+            {
+                self.spare.push((items, marks));
             }
         }
     }
@@ -208,14 +228,14 @@ impl<T: Clone> Window<T> {
     #[inline]
     pub fn push(&mut self, item: T) {
         let (page, k) = self.next_slot(&item);
-        page.items[k] = item;
+        page[k] = item;
         self.len += 1;
     }
 
     /// The page id `len()` goes to (opened, filled with copies of `fill`, if need be)
     /// and its place there.
     #[inline]
-    fn next_slot(&mut self, fill: &T) -> (&mut Page<T>, usize) {
+    fn next_slot(&mut self, fill: &T) -> (&mut [T; PAGE], usize) {
         let (p, k) = (self.len >> PAGE_BITS, self.len & (PAGE - 1));
         if k == 0 {
             self.open_page(fill);
@@ -231,22 +251,22 @@ impl<T: Clone> Window<T> {
     #[cold]
     #[inline(never)]
     fn open_page(&mut self, fill: &T) {
-        let page = match self.spare.pop() {
-            Some(mut page) => {
-                page.dead.fill(0);
-                page.retired = 0;
-                page
+        let (items, marks) = match self.spare.pop() {
+            Some((items, mut marks)) => {
+                marks.dead.fill(0);
+                marks.retired = 0;
+                (items, marks)
             }
-            None => Page {
-                items: vec![fill.clone(); PAGE]
+            None => (
+                vec![fill.clone(); PAGE]
                     .into_boxed_slice()
                     .try_into()
                     .unwrap_or_else(|_| unreachable!("a page has PAGE items")),
-                dead: Box::new([0; WORDS]),
-                retired: 0,
-            },
+                Marks::none(),
+            ),
         };
-        self.pages.push(Some(page));
+        self.pages.push(Some(items));
+        self.marks.push(Some(marks));
     }
 
     /// Grows so that id `i` exists, with the rest of its run of [`GROW`] ids, new
@@ -270,7 +290,7 @@ impl<T: Clone> Window<T> {
             let end = (((self.len >> PAGE_BITS) + 1) << PAGE_BITS).min((i | (GROW - 1)) + 1);
             let n = end - self.len;
             let (page, k) = self.next_slot(&fill);
-            page.items[k..k + n].fill(fill.clone());
+            page[k..k + n].fill(fill.clone());
             self.len = end;
         }
     }
@@ -290,7 +310,7 @@ impl<T> Index<usize> for Window<T> {
     fn index(&self, i: usize) -> &T {
         debug_assert!(i < self.len, "id {i} was never pushed");
         match self.pages.get(i >> PAGE_BITS) {
-            Some(Some(page)) => &page.items[i & (PAGE - 1)],
+            Some(Some(page)) => &page[i & (PAGE - 1)],
             _ => self.missing(i),
         }
     }
@@ -301,7 +321,7 @@ impl<T> IndexMut<usize> for Window<T> {
     fn index_mut(&mut self, i: usize) -> &mut T {
         debug_assert!(i < self.len, "id {i} was never pushed");
         match self.pages.get_mut(i >> PAGE_BITS) {
-            Some(Some(page)) => &mut page.items[i & (PAGE - 1)],
+            Some(Some(page)) => &mut page[i & (PAGE - 1)],
             _ => panic!("id {i} was retired or never pushed"),
         }
     }
@@ -333,12 +353,13 @@ mod tests {
             for (k, &d) in dead.iter().enumerate() {
                 prop_assert_eq!(w.held(k), !d, "id {}", k);
             }
-            for (p, page) in w.pages.iter().enumerate() {
+            for (p, (page, marks)) in w.pages.iter().zip(&w.marks).enumerate() {
                 let ids = p * PAGE..((p + 1) * PAGE).min(n);
                 let all = ids.len() == PAGE && dead[ids.clone()].iter().all(|&d| d);
                 prop_assert_eq!(page.is_none(), all, "page {}", p);
-                if let Some(page) = page {
-                    prop_assert_eq!(page.retired, dead[ids].iter().filter(|&&d| d).count());
+                prop_assert_eq!(marks.is_none(), all, "page {}", p);
+                if let Some(marks) = marks {
+                    prop_assert_eq!(marks.retired, dead[ids].iter().filter(|&&d| d).count());
                 }
             }
         }
