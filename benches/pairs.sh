@@ -11,18 +11,19 @@
 # cpu = user + sys of the command and its children).
 set -euo pipefail -o noglob
 pairs=21 warmup=1
+usage() {
+    echo "usage: $0 [-n PAIRS] [-w WARMUP] 'COMMAND_A' 'COMMAND_B'" >&2
+    exit 2
+}
 while getopts "n:w:" o; do
     case $o in
         n) pairs=$OPTARG ;;
         w) warmup=$OPTARG ;;
-        *) echo "usage: $0 [-n PAIRS] [-w WARMUP] 'COMMAND_A' 'COMMAND_B'" >&2; exit 2 ;;
+        *) usage ;;
     esac
 done
 shift $((OPTIND - 1))
-if [ $# -ne 2 ]; then
-    echo "usage: $0 [-n PAIRS] [-w WARMUP] 'COMMAND_A' 'COMMAND_B'" >&2
-    exit 2
-fi
+[ $# -eq 2 ] || usage
 a=$1 b=$2
 TIMEFORMAT='%3R %3U %3S'
 # One timed run: prints "wall cpu"; a command that fails stops the script.
