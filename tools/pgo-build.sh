@@ -20,7 +20,7 @@
 # `llvm-19` reads rustc 1.95's). Set LLVM_PROFDATA to choose one; without one found
 # it stops with exit 2 before building anything. The default `cargo build --release`
 # does not use a profile: cargo cannot hand a committed one to this crate alone
-# (README, Performance).
+# (docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
