@@ -84,7 +84,7 @@ unset LLVM_PROFILE_FILE
 
 echo "3/4 merging the profiles" >&2
 if ! "$profdata" merge -o "$dir/schedsim.profdata" "$dir"/profiles/*.profraw; then
-    echo "$0: $profdata could not read the profiles of rustc's LLVM ($(rustc -vV | sed -n 's/^LLVM version: //p')): use an llvm-profdata of that LLVM or a later one" >&2
+    echo "$0: $profdata could not read the profiles of rustc's LLVM ($(rustc -vV | sed -n 's/^LLVM version: //p')): use one that reads them (rustup's llvm-tools matches rustc's LLVM), or set LLVM_PROFDATA" >&2
     exit 2
 fi
 
