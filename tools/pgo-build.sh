@@ -40,7 +40,6 @@ if [ -z "$profdata" ] || ! command -v "$profdata" >/dev/null 2>&1; then
 fi
 
 dir=$PWD/target/pgo
-rm -rf "$dir/profiles"
 mkdir -p "$dir/profiles"
 
 echo "1/4 building the instrumented binary (target/pgo/gen)" >&2
@@ -50,7 +49,8 @@ echo "1/4 building the instrumented binary (target/pgo/gen)" >&2
 RUSTFLAGS="-Cprofile-generate=$dir/profiles" \
     cargo build --release --locked --target-dir "$dir/gen" --bin schedsim
 gen=$dir/gen/release/schedsim
-# Build scripts ran instrumented too: only the training's profiles are merged.
+# Only the training's profiles are merged: not an earlier call's, nor those of the
+# build scripts, which ran instrumented too.
 rm -f "$dir"/profiles/*.profraw
 
 echo "2/4 training" >&2
