@@ -285,10 +285,12 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// How a DEPENDENT task reads the upstream instances (`DependentExecute`).
+    /// How a DEPENDENT task reads the upstream instances and decides
+    /// (`DependentExecute`).
     pub enum DependentExecute ("dependent-execute rule") {
         /// 3.1.9: ALL is the workflow instance's state; a task item takes the last
-        /// workflow instance whatever tasks it ran; no first-instance rule.
+        /// workflow instance whatever tasks it ran; no first-instance rule; a group is
+        /// decided at the check after the one that saw it decide; no failure policy.
         Classic = "classic",
         /// 3.2.2 on: ALL also needs each task succeeded; a task item takes the last
         /// instance that ran the task; an item on its own workflow succeeds for the
@@ -392,7 +394,7 @@ knobs! {
     complement_dependents: ComplementDependents,
     /// Seconds between two checks of a DEPENDENT task when it names no `check_interval`.
     dependent_check_interval: u32,
-    /// How a DEPENDENT task reads the upstream instances.
+    /// How a DEPENDENT task reads the upstream instances and decides.
     dependent_execute: DependentExecute,
 }
 

@@ -173,8 +173,10 @@ fn all_dependent_3_3_clones_nothing_and_says_so() {
 }
 
 #[test]
-fn all_dependent_3_1_clones_and_checks_every_5_seconds() {
-    // 3.1.9 checks at each state-wheel-interval (5 s): 09:50:05 is a check.
+fn all_dependent_3_1_clones_and_checks_every_5_seconds_deciding_one_check_late() {
+    // 3.1.9 checks at each state-wheel-interval (5 s): 09:50:05 is a check, which
+    // sees orders succeed; `DependentExecute.finish` returns false on the call that
+    // computes the result, so the task ends at the next check, 09:50:10.
     let m = load(&model(
         "3.1",
         "date_value = \"today\"",
@@ -189,7 +191,7 @@ fn all_dependent_3_1_clones_and_checks_every_5_seconds() {
     );
     assert_eq!(
         at(&e, "report.wait_orders", "01")[0].3,
-        "2025-03-10T09:50:05+08:00"
+        "2025-03-10T09:50:10+08:00"
     );
 }
 
@@ -561,14 +563,97 @@ fn the_importer_keeps_an_or_between_dependent_items_and_its_check_interval() {
     load(&model);
 }
 
+/// The warehouse export with its DEPENDENT task's dependence edited by `edit`,
+/// imported with `args`: the model, and what the import said on stderr.
+fn import_edited(edit: impl Fn(&mut serde_json::Value), args: &[&str]) -> (String, String) {
+    let mut v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/import/dolphinscheduler/warehouse.json").unwrap(),
+    )
+    .unwrap();
+    edit(&mut v[1]["taskDefinitionList"][0]["taskParams"]["dependence"]);
+    let dir = std::env::temp_dir().join(format!("schedsim-dependent-edit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = serde_json::to_string(&v).unwrap();
+    let path = dir.join(format!("export-{}.json", text.len()));
+    std::fs::write(&path, text).unwrap();
+    let mut all = vec!["import", "dolphinscheduler", path.to_str().unwrap()];
+    all.extend(args);
+    let out = schedsim(&all);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    (String::from_utf8_lossy(&out.stdout).to_string(), err)
+}
+
 #[test]
-fn the_importer_reports_a_waiting_failure_policy_it_does_not_model() {
-    let model = import_dependent("AND", "AND", "DEPENDENT_FAILURE_WAITING");
-    assert!(!model.contains("depends_relation"), "{model}");
+fn the_importer_keeps_a_waiting_failure_policy_as_failure_waiting() {
+    let (model, _) = import_edited(
+        |d| {
+            d["failurePolicy"] = "DEPENDENT_FAILURE_WAITING".into();
+            d["failureWaitingTime"] = 90.into();
+        },
+        &[],
+    );
+    assert!(model.contains("  failure_waiting = \"1h30m\"\n"), "{model}");
+    load(&model);
+    // Without a waiting time DependentExecute.finish fails at once: nothing to keep,
+    // and said.
+    let (model, err) = import_edited(
+        |d| d["failurePolicy"] = "DEPENDENT_FAILURE_WAITING".into(),
+        &[],
+    );
+    assert!(!model.contains("failure_waiting"), "{model}");
     assert!(
-        model.contains("dws_report.wait_ods: failurePolicy DEPENDENT_FAILURE_WAITING"),
+        (model.clone() + &err).contains(
+            "dws_report.wait_ods: failurePolicy DEPENDENT_FAILURE_WAITING without failureWaitingTime"
+        ),
+        "{model}{err}"
+    );
+    // 3.1.9 has no failure policy: dropped, and said.
+    let (model, err) = import_edited(
+        |d| {
+            d["failurePolicy"] = "DEPENDENT_FAILURE_WAITING".into();
+            d["failureWaitingTime"] = 90.into();
+        },
+        &["--profile-version", "3.1"],
+    );
+    assert!(!model.contains("failure_waiting ="), "{model}");
+    assert!(
+        (model.clone() + &err).contains("3.1.9 has no failure policy"),
+        "{model}{err}"
+    );
+    load(&model);
+}
+
+#[test]
+fn the_importer_keeps_dependent_groups_with_their_own_relations() {
+    // Two groups: the export's items split, the first OR, the second AND, OR between.
+    let (model, _) = import_edited(
+        |d| {
+            let items = d["dependTaskList"][0]["dependItemList"].clone();
+            d["relation"] = "OR".into();
+            d["dependTaskList"] = serde_json::json!([
+                { "relation": "OR", "dependItemList": [items[0].clone()] },
+                { "relation": "AND", "dependItemList": [items[1].clone()] },
+                { "relation": "AND", "dependItemList": [] },
+            ]);
+        },
+        &[],
+    );
+    assert!(
+        model.contains("  depends_relation = \"or\"\n  depends_groups = [\"or\", \"and\"]\n"),
         "{model}"
     );
+    assert!(
+        model.contains("    date_value = \"today\"\n    group = 1\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("    date_value = \"last1Days\"\n    group = 2\n"),
+        "{model}"
+    );
+    assert!(model.contains("an empty dependent group (AND)"), "{model}");
+    assert!(!model.contains("AND and OR mixed"), "{model}");
+    load(&model);
 }
 
 #[test]
@@ -664,4 +749,192 @@ fn self_dependent(version: &str) -> String {
     format!(
         "[model]\nname = \"s\"\nprofile = \"dolphinscheduler\"\nprofile_version = \"{version}\"\n[[workflow]]\nname = \"daily\"\ncron = \"0 0 1 * * ? *\"\n  [[workflow.task]]\n  name = \"wait_self\"\n    [[workflow.task.depends]]\n    workflow = \"daily\"\n    task = \"ALL\"\n    date_value = \"last1Days\"\n  [[workflow.task]]\n  name = \"load\"\n  upstream = [\"wait_self\"]\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"daily\"]\n  from = \"2025-03-01T01:00:00\"\n  to = \"2025-03-02T01:00:00\"\n  order = \"asc\"\n"
     )
+}
+
+/// `model` with `keys` on the DEPENDENT task and its items in two groups: group 1
+/// orders of its own date, group 2 orders of the day before.
+fn two_groups(version: &str, keys: &str, extra: &str) -> String {
+    let second = "group = 1\n\n    [[workflow.task.depends]]\n    workflow = \"orders\"\n    date_value = \"last1Days\"\n    group = 2";
+    model(version, second, "dependents = true", extra).replace(
+        "  name = \"wait_orders\"\n",
+        &format!("  name = \"wait_orders\"\n  {keys}\n"),
+    )
+}
+
+#[test]
+fn or_between_groups_waits_for_every_group_is_all_dependent_task_finished() {
+    // Group 1 (orders of 03-03) succeeds at 09:50:05; group 2 (orders of 03-02, run
+    // after 03-03 as 3.2 goes newest first) only at 10:40:10. Under OR the task
+    // ends when both are decided (`isAllDependentTaskFinished`), not at the first
+    // success: 10:40:10, a check tick.
+    let m = load(&two_groups(
+        "3.2",
+        "depends_relation = \"or\"\n  depends_groups = [\"and\", \"and\"]",
+        "",
+    ));
+    let e = run(&m);
+    assert_eq!(
+        at(&e, "orders.load", "03")[0].3,
+        "2025-03-10T09:50:05+08:00"
+    );
+    assert_eq!(
+        at(&e, "orders.load", "02")[0].3,
+        "2025-03-10T10:40:10+08:00"
+    );
+    let wait = at(&e, "report.wait_orders", "03");
+    assert_eq!(
+        (wait[0].1, wait[0].3.as_str()),
+        (State::Succeeded, "2025-03-10T10:40:10+08:00")
+    );
+    // The same items in one OR group succeed at the first check after 09:50:05.
+    let one = load(&model("3.2", "date_value = \"today\"\n\n    [[workflow.task.depends]]\n    workflow = \"orders\"\n    date_value = \"last1Days\"", "dependents = true", "").replace(
+        "  name = \"wait_orders\"\n",
+        "  name = \"wait_orders\"\n  depends_relation = \"or\"\n",
+    ));
+    let e = run(&one);
+    assert_eq!(
+        at(&e, "report.wait_orders", "03")[0].3,
+        "2025-03-10T09:50:10+08:00"
+    );
+}
+
+#[test]
+fn a_failed_group_does_not_fail_the_task_while_another_group_waits() {
+    // orders.load of 03-03 fails: group 1 says FAILED at 09:50:10. Group 2 waits for
+    // orders of 03-02, which never runs (the complement's chain stops at the failed
+    // date): the task runs on until its timeout (2h after its 09:00 start), where
+    // one AND group of both items would have failed at 09:50:10.
+    let fault =
+        "  [[scenario.fault]]\n  task = \"orders.load\"\n  scheduled = \"2025-03-03T01:00:00\"\n";
+    let m = load(&two_groups(
+        "3.2",
+        "depends_groups = [\"and\", \"and\"]\n  timeout = \"2h\"",
+        fault,
+    ));
+    let e = run(&m);
+    assert_eq!(at(&e, "orders.load", "03")[0].1, State::Failed);
+    assert!(at(&e, "orders.load", "02").is_empty());
+    let wait = at(&e, "report.wait_orders", "03");
+    assert_eq!(
+        (wait[0].1, wait[0].3.as_str()),
+        (State::Failed, "2025-03-10T11:00:00+08:00")
+    );
+}
+
+/// `model` under 3.2 whose orders.load of 03-03 fails, its DEPENDENT task with
+/// `failure_waiting = "{waiting}"`, and `extra` scenario tables.
+fn failure_waiting(waiting: &str, extra: &str) -> Model {
+    let fault =
+        "  [[scenario.fault]]\n  task = \"orders.load\"\n  scheduled = \"2025-03-03T01:00:00\"\n";
+    load(
+        &model("3.2", "", "dependents = true", &format!("{fault}{extra}")).replace(
+            "  name = \"wait_orders\"\n",
+            &format!("  name = \"wait_orders\"\n  failure_waiting = \"{waiting}\"\n"),
+        ),
+    )
+}
+
+#[test]
+fn failure_waiting_holds_a_failed_item_until_past_the_business_date_plus_the_wait() {
+    // The business date is 03-03 01:00 (+08:00); 200 hours after it is 03-11
+    // 09:00:00, and `finish` needs strictly more: the first check after it, on the
+    // 10 s ticks from the 03-10 09:00:00 start, is 09:00:10.
+    let m = failure_waiting("200h", "");
+    let e = run(&m);
+    let wait = at(&e, "report.wait_orders", "03");
+    assert_eq!(
+        (wait[0].1, wait[0].3.as_str()),
+        (State::Failed, "2025-03-11T09:00:10+08:00")
+    );
+    // An old date's window is long over: it fails at once, as without the policy.
+    let m = failure_waiting("1h", "");
+    let e = run(&m);
+    assert_eq!(
+        at(&e, "report.wait_orders", "03")[0].3,
+        "2025-03-10T09:50:10+08:00"
+    );
+}
+
+#[test]
+fn failure_waiting_lets_a_rerun_upstream_succeed_the_task() {
+    // The operator reruns orders of 03-03 at 12:00: it succeeds at 12:50:05, within
+    // the wait, and the next check succeeds the task.
+    let rerun = "  [[scenario.operation]]\n  at = \"2025-03-10T12:00:00\"\n  kind = \"rerun\"\n  task = \"orders.load\"\n  scheduled = \"2025-03-03T01:00:00\"\n";
+    let m = failure_waiting("200h", rerun);
+    let e = run(&m);
+    assert_eq!(at(&e, "orders.load", "03")[0].1, State::Succeeded);
+    let wait = at(&e, "report.wait_orders", "03");
+    assert_eq!(
+        (wait[0].1, wait[0].3.as_str()),
+        (State::Succeeded, "2025-03-10T12:50:10+08:00")
+    );
+    assert_eq!(at(&e, "report.build", "03")[0].1, State::Succeeded);
+}
+
+#[test]
+fn groups_and_failure_waiting_are_refused_where_they_cannot_mean_anything() {
+    let cases = [
+        (
+            two_groups("3.2", "", ""),
+            "names group 2, and the task has one group (no `depends_groups`)",
+        ),
+        (
+            two_groups("3.2", "depends_groups = [\"and\"]", ""),
+            "task `wait_orders` has no group 2 (it has 1 `depends_groups`)",
+        ),
+        (
+            two_groups("3.2", "depends_groups = [\"and\", \"or\", \"or\"]", ""),
+            "group 3 of task `wait_orders` has no item",
+        ),
+        (
+            two_groups("3.2", "depends_groups = []", ""),
+            "task `wait_orders` has an empty `depends_groups`",
+        ),
+        (
+            model("3.2", "", "", "").replace(
+                "  name = \"wait_orders\"\n",
+                "  name = \"wait_orders\"\n  depends_groups = [\"and\"]\n",
+            ),
+            "this item of task `wait_orders` names no `group`, and the task has 1 `depends_groups`",
+        ),
+        (
+            model("3.1", "", "", "").replace(
+                "  name = \"wait_orders\"\n",
+                "  name = \"wait_orders\"\n  failure_waiting = \"1h\"\n",
+            ),
+            "task `wait_orders` sets `failure_waiting`, which 3.1.9's DEPENDENT task does not have",
+        ),
+    ];
+    for (text, message) in cases {
+        let (code, err) = validate(&text);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains(message), "{message}:\n{err}");
+        assert!(
+            err.contains("m.toml:") || err.contains(".toml:"),
+            "located: {err}"
+        );
+    }
+}
+
+#[test]
+fn three_one_decides_a_group_at_the_check_after_the_one_that_saw_it() {
+    // Under 3.1 (5 s ticks from 09:00:00, dates oldest first): group 2 (orders'
+    // extract of 03-01) is seen decided at 09:20:05 and counts from 09:20:10; group 1
+    // (orders' load) is seen at 09:50:05. The task ends at the next check, 09:50:10:
+    // `DependentExecute.finish` returns false on the call that computes a result.
+    let items = "task = \"load\"\n    group = 1\n\n    [[workflow.task.depends]]\n    workflow = \"orders\"\n    task = \"extract\"\n    group = 2";
+    let m = load(&model("3.1", items, "dependents = true", "").replace(
+        "  name = \"wait_orders\"\n",
+        "  name = \"wait_orders\"\n  depends_groups = [\"and\", \"and\"]\n",
+    ));
+    let e = run(&m);
+    assert_eq!(
+        at(&e, "orders.load", "01")[0].3,
+        "2025-03-10T09:50:05+08:00"
+    );
+    let wait = at(&e, "report.wait_orders", "01");
+    assert_eq!(
+        (wait[0].1, wait[0].3.as_str()),
+        (State::Succeeded, "2025-03-10T09:50:10+08:00")
+    );
 }

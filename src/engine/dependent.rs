@@ -8,7 +8,23 @@
 //!
 //! Event-driven: a check that says WAITING schedules nothing; when an instance of a
 //! watched workflow reaches a final state (or leaves one, a rerun), each waiting task
-//! watching it is checked again at its next tick, and succeeds or fails there.
+//! watching it is checked again at its next tick, and succeeds or fails there. A tick
+//! is checked once: a change after a tick's check waits for the next tick.
+//!
+//! The items are in groups (`dependTaskList`), each combining its items by its own
+//! relation; the task ends at the check where every group is decided, with the
+//! groups' results combined by the task's relation
+//! (`DependentAsyncTaskExecuteFunction.isAllDependentTaskFinished`, 3.1.9
+//! `DependentTaskProcessor.allDependentTaskFinish`): a group still WAITING holds the
+//! task even where the others already decide the combination. A group is decided
+//! when it says SUCCESS or FAILED, except that under `failure_waiting` (3.2
+//! `DEPENDENT_FAILURE_WAITING`) a FAILED group is decided only once the check is more
+//! than that long after the business date (`DependentExecute.finish`): a check is
+//! queued at the first tick past it. Under 3.1.9 (`dependent_execute = "classic"`) a
+//! group is decided at the check after the one that first saw it SUCCESS or FAILED
+//! (its `finish` returns false on the call that computes the result), and the
+//! task's result is read afresh there (`getTaskDependResult`): anything but SUCCESS
+//! fails it.
 //!
 //! Per item and interval (`DependentExecute.calculateResultForTasks`): the last
 //! upstream workflow instance whose schedule time is in the interval, by end time
@@ -30,8 +46,8 @@ pub(super) struct Waiters {
     /// Workflows some DEPENDENT item names; empty when none is, so that asking
     /// (on every transition) costs one comparison in most models.
     watched: Vec<bool>,
-    /// Running DEPENDENT instances → (start of the attempt, attempt, check queued).
-    running: BTreeMap<u32, (Instant, u32, bool)>,
+    /// Running DEPENDENT instances and their checks.
+    running: BTreeMap<u32, Checks>,
     /// Instances ready to run, started at the next dispatch (no slot to wait for).
     pub(super) ready: Vec<u32>,
 }
@@ -55,6 +71,31 @@ impl Waiters {
 
     pub(super) fn watches(&self, w: WorkflowId) -> bool {
         self.watched.get(w.0 as usize).copied().unwrap_or(false)
+    }
+}
+
+/// The checks of one running DEPENDENT instance.
+#[derive(Clone, Copy)]
+struct Checks {
+    /// The start of the attempt: checks fall on its ticks.
+    since: Instant,
+    attempt: u32,
+    /// The tick of the next check queued, if any (a check queued earlier for a later
+    /// tick finds another time here and does nothing).
+    queued: Option<Instant>,
+    /// The tick of the last check.
+    last: Option<Instant>,
+    /// Under 3.1.9: the groups a check saw decide, by bit, decided from the next
+    /// check on.
+    seen: u64,
+}
+
+/// The first tick of checks every `every` seconds from `since` strictly after `t`.
+fn tick_after(since: Instant, every: i64, t: Instant) -> Instant {
+    if t < since {
+        since
+    } else {
+        since + ((t - since) / every + 1) * every
     }
 }
 
@@ -95,7 +136,16 @@ impl<'m> Engine<'m> {
                 self.push(now, Ev::AttemptEnd, i, attempt);
                 continue;
             }
-            self.dependent.running.insert(i, (now, attempt, true));
+            self.dependent.running.insert(
+                i,
+                Checks {
+                    since: now,
+                    attempt,
+                    queued: Some(now),
+                    last: None,
+                    seen: 0,
+                },
+            );
             self.push(now, Ev::Poll, i, attempt);
         }
         let mut ready = ready;
@@ -104,25 +154,28 @@ impl<'m> Engine<'m> {
     }
 
     /// An instance of workflow `w` reached a final state or left one: each running
-    /// DEPENDENT task is checked again at its next tick.
+    /// DEPENDENT task is checked again at its next tick not yet checked.
     pub(super) fn dependent_changed(&mut self) {
         let now = self.now;
         let mut due = Vec::new();
-        for (&i, entry) in self.dependent.running.iter_mut() {
-            let (since, attempt, queued) = *entry;
-            if queued {
-                continue;
-            }
-            let task = self.model.task(self.instances[i as usize].task);
-            let every = task
+        for (&i, c) in self.dependent.running.iter_mut() {
+            let every = self
+                .model
+                .task(self.instances[i as usize].task)
                 .depends
                 .as_ref()
                 .map_or(10, |d| d.check_interval)
                 .max(1) as i64;
-            let elapsed = (now - since).max(0);
-            let k = (elapsed + every - 1) / every;
-            entry.2 = true;
-            due.push((since + k * every, i, attempt));
+            // The first tick at or after now, past the last one checked.
+            let at = tick_after(
+                c.since,
+                every,
+                (now - 1).max(c.last.unwrap_or(Instant::MIN)),
+            );
+            if c.queued.is_none_or(|q| at < q) {
+                c.queued = Some(at);
+                due.push((at, i, c.attempt));
+            }
         }
         for (at, i, attempt) in due {
             self.push(at, Ev::Poll, i, attempt);
@@ -131,40 +184,84 @@ impl<'m> Engine<'m> {
 
     /// A check of DEPENDENT instance `i`: it succeeds or fails now, or waits on.
     pub(super) fn poll(&mut self, i: u32, attempt: u32, sink: &mut impl Sink) {
-        let Some(entry) = self.dependent.running.get_mut(&i) else {
+        let now = self.now;
+        let Some(c) = self.dependent.running.get_mut(&i) else {
             return;
         };
-        if entry.1 != attempt {
+        if c.attempt != attempt || c.queued != Some(now) {
             return;
         }
-        entry.2 = false;
+        c.queued = None;
+        c.last = Some(now);
         let inst = &self.instances[i as usize];
         if inst.state != State::Running || inst.attempts != attempt {
             self.dependent.running.remove(&i);
             return;
         }
-        let outcome = match self.evaluate(i).0 {
-            DependResult::Waiting => return,
+        let business = inst.scheduled;
+        let Some(dep) = self.model.task(inst.task).depends.as_deref() else {
+            return;
+        };
+        let (groups, _) = self.evaluate(i);
+        let classic = self.model.rules.dependent_execute == DependentExecute::Classic;
+        let every = dep.check_interval.max(1) as i64;
+        let c = self.dependent.running.get_mut(&i).expect("checked above");
+        let mut decided = true;
+        let mut wake: Option<Instant> = None;
+        for (g, &r) in groups.iter().enumerate() {
+            let bit = 1u64 << g;
+            if classic {
+                if c.seen & bit == 0 {
+                    decided = false;
+                    if r != DependResult::Waiting {
+                        c.seen |= bit;
+                        wake = Some(tick_after(c.since, every, now));
+                    }
+                }
+                continue;
+            }
+            match (r, dep.failure_waiting) {
+                (DependResult::Waiting, _) => decided = false,
+                (DependResult::Failed, Some(w)) if now - business <= w as i64 => {
+                    decided = false;
+                    let past = tick_after(c.since, every, (business + w as i64).max(now));
+                    wake = Some(wake.map_or(past, |x| x.min(past)));
+                }
+                _ => {}
+            }
+        }
+        if !decided {
+            if let Some(at) = wake
+                && c.queued.is_none_or(|q| at < q)
+            {
+                c.queued = Some(at);
+                self.push(at, Ev::Poll, i, attempt);
+            }
+            return;
+        }
+        let outcome = match combine(dep.relation, &groups) {
             DependResult::Success => Reason::Finished,
-            DependResult::Failed => Reason::FailedBeforeWrite,
+            DependResult::Failed | DependResult::Waiting => Reason::FailedBeforeWrite,
         };
         self.dependent.running.remove(&i);
         self.instances[i as usize].outcome = outcome;
         self.attempt_end(i, attempt, sink);
     }
 
-    /// What the items of `i` say now, and for a wait, what it waits for.
-    fn evaluate(&self, i: u32) -> (DependResult, String) {
+    /// What each group of the items of `i` says now, and for a wait, what it waits
+    /// for.
+    fn evaluate(&self, i: u32) -> (Vec<DependResult>, String) {
         let model = self.model;
         let inst = &self.instances[i as usize];
         let task = model.task(inst.task);
         let Some(dep) = &task.depends else {
-            return (DependResult::Success, String::new());
+            return (Vec::new(), String::new());
         };
         let business = instant_to_local(&model.timezone, inst.scheduled);
-        let mut results = Vec::with_capacity(dep.items.len());
+        let mut results = vec![Vec::new(); dep.groups.len()];
         let mut why = String::new();
         for item in &dep.items {
+            let results = &mut results[item.group as usize];
             // A self-dependent item on the first instance ever of its own workflow
             // succeeds (DependentExecute.isSelfDependent && isFirstProcessInstance).
             let own = item.workflow == task.workflow
@@ -188,7 +285,12 @@ impl<'m> Engine<'m> {
             }
             results.push(result);
         }
-        (combine(dep.relation, &results), why)
+        let groups = results
+            .iter()
+            .zip(&dep.groups)
+            .map(|(r, &relation)| combine(relation, r))
+            .collect();
+        (groups, why)
     }
 
     /// The unit of the earliest scheduled instance of workflow `w`, if any.

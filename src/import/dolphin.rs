@@ -81,8 +81,10 @@ struct TaskDef {
     task_type: String,
     forbidden: bool,
     draft: DraftTask,
-    /// DEPENDENT: (path, definitionCode, depTaskCode, cycle, dateValue).
-    depends: Vec<(String, i64, i64, String, String)>,
+    /// DEPENDENT: (path, definitionCode, depTaskCode, cycle, dateValue, group from 1).
+    depends: Vec<(String, i64, i64, String, String, u32)>,
+    /// Where a `DEPENDENT_FAILURE_WAITING` policy the draft keeps was read.
+    failure_policy: Option<String>,
 }
 
 /// One workflow as read.
@@ -152,6 +154,20 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             "3.2".into()
         }
     };
+    if version == "3.1" {
+        for w in &mut workflows {
+            for t in &mut w.tasks {
+                if let Some(path) = t.failure_policy.take() {
+                    t.draft.failure_waiting = None;
+                    report.drop(
+                        path,
+                        format!("{}.{}: failurePolicy DEPENDENT_FAILURE_WAITING", w.draft.name, t.draft.name),
+                        "3.1.9 has no failure policy (3.2 added it): its DEPENDENT task fails when an item fails",
+                    );
+                }
+            }
+        }
+    }
     if workflows.is_empty() {
         return Err(ImportError {
             file: inputs.first().map_or("-".into(), |i| i.file.clone()),
@@ -679,21 +695,45 @@ fn task(
             report,
         );
     }
-    // DEPENDENT items.
+    // DEPENDENT items, by group (`dependTaskList`); `link` shapes the groups once
+    // the items it cannot keep are dropped.
     let mut depends = Vec::new();
+    let mut failure_policy = None;
     if task_type == "DEPENDENT" {
         let dep = p.obj("dependence")?;
-        // One relation for the task: exact when every level says the same.
-        let mut relations = vec![dep.opt_str("relation")?.unwrap_or("AND").to_string()];
-        let groups = dep.list("dependTaskList")?;
-        let several = groups.len() > 1;
-        for (path, v) in groups {
-            let m = Obj::new(t.file, v, path)?;
-            let inner = m.opt_str("relation")?.unwrap_or("AND").to_string();
-            if several || m.list("dependItemList")?.len() > 1 {
-                relations.push(inner);
+        let word = |o: &Obj<'_>| -> Result<&'static str, ImportError> {
+            match o.opt_str("relation")?.unwrap_or("AND") {
+                "AND" => Ok("and"),
+                "OR" => Ok("or"),
+                r => Err(o.err(
+                    "relation",
+                    format!("unknown dependent relation `{r}`: expected AND or OR"),
+                )),
             }
-            for (path, v) in m.list("dependItemList")? {
+        };
+        // Between the groups; `link` keeps it only for several.
+        draft.depends_relation = Some(word(&dep)?);
+        let mut groups = Vec::new();
+        for (path, v) in dep.list("dependTaskList")? {
+            let m = Obj::new(t.file, v, path)?;
+            let relation = word(&m)?;
+            let items = m.list("dependItemList")?;
+            if items.is_empty() {
+                let says = if relation == "and" {
+                    "SUCCESS"
+                } else {
+                    "FAILED"
+                };
+                report.drop(
+                    m.at("dependItemList"),
+                    format!("{qualified}: an empty dependent group ({})", relation.to_uppercase()),
+                    format!("a group without items says {says} at every check (DependentUtils.getDependResultForRelation); schedsim's groups have items: left out"),
+                );
+                continue;
+            }
+            groups.push(relation);
+            let group = groups.len() as u32;
+            for (path, v) in items {
                 let item = Obj::new(t.file, v, path)?;
                 depends.push((
                     item.path.clone(),
@@ -701,24 +741,11 @@ fn task(
                     item.opt_int("depTaskCode")?.unwrap_or(0),
                     item.opt_str("cycle")?.unwrap_or("day").to_string(),
                     item.opt_str("dateValue")?.unwrap_or("today").to_string(),
+                    group,
                 ));
             }
         }
-        // With one group the outer relation does not matter.
-        if !several {
-            relations.remove(0);
-        }
-        relations.dedup();
-        match relations.as_slice() {
-            [] => {}
-            [r] if r == "OR" => draft.depends_relation = Some("or"),
-            [_] => {}
-            _ => report.drop(
-                dep.at("relation"),
-                format!("{qualified}: AND and OR mixed between dependent groups and their items"),
-                "schedsim's DEPENDENT task has one relation for all its items: taken as AND",
-            ),
-        }
+        draft.depends_groups = Some(groups);
         if let Some(c) = dep.opt_int("checkInterval")?.filter(|c| *c > 0) {
             if c as u64 > super::MAX_DURATION_SECONDS {
                 return Err(dep.err(
@@ -731,15 +758,37 @@ fn task(
             }
             draft.check_interval = Some(c as u64);
         }
-        if let Some(policy) = dep
-            .opt_str("failurePolicy")?
-            .filter(|p| *p == "DEPENDENT_FAILURE_WAITING")
-        {
-            report.drop(
-                dep.at("failurePolicy"),
-                format!("{qualified}: failurePolicy {policy}"),
-                "schedsim fails a DEPENDENT task when an item fails (DEPENDENT_FAILURE_FAILURE)",
-            );
+        // DependentExecute.finish: a FAILED group waits on only with both set.
+        match dep.opt_str("failurePolicy")? {
+            Some("DEPENDENT_FAILURE_WAITING") => match dep.opt_int("failureWaitingTime")? {
+                Some(m) if m >= 0 => {
+                    let secs = (m as u64).saturating_mul(60);
+                    if secs > super::MAX_DURATION_SECONDS {
+                        return Err(dep.err(
+                            "failureWaitingTime",
+                            format!(
+                                "a failure waiting time of {m} minutes is over 1,000 years ({} seconds): the calendar ends at 9999-12-31",
+                                super::MAX_DURATION_SECONDS
+                            ),
+                        ));
+                    }
+                    draft.failure_waiting = Some(secs);
+                    failure_policy = Some(dep.at("failurePolicy"));
+                }
+                Some(m) => report.notes.push(format!(
+                    "{qualified}: failureWaitingTime {m} minutes is negative: no check is within it, so DolphinScheduler fails the task when an item fails, as without the policy (DependentExecute.finish)"
+                )),
+                None => report.notes.push(format!(
+                    "{qualified}: failurePolicy DEPENDENT_FAILURE_WAITING without failureWaitingTime: DolphinScheduler fails the task when an item fails, as without the policy (DependentExecute.finish needs both)"
+                )),
+            },
+            Some("DEPENDENT_FAILURE_FAILURE") | None => {}
+            Some(other) => {
+                return Err(dep.err(
+                    "failurePolicy",
+                    format!("unknown failurePolicy `{other}`: expected DEPENDENT_FAILURE_FAILURE or DEPENDENT_FAILURE_WAITING"),
+                ));
+            }
         }
         if draft.task_group.take().is_some() {
             report.drop(
@@ -757,7 +806,51 @@ fn task(
         forbidden,
         draft,
         depends,
+        failure_policy,
     })
+}
+
+/// A DEPENDENT task's groups once `link` kept its items: a group whose every item was
+/// dropped is left out (said), and a task left with one group is written without
+/// `depends_groups`, its items' relation being that group's.
+fn shape_groups(t: &mut DraftTask, qualified: &str, path: &str, report: &mut Report) {
+    let Some(groups) = t.depends_groups.take() else {
+        return;
+    };
+    let mut number = vec![0u32; groups.len()];
+    let mut kept = Vec::new();
+    for (k, &relation) in groups.iter().enumerate() {
+        if t.depends.iter().any(|d| d.group == Some(k as u32 + 1)) {
+            kept.push(relation);
+            number[k] = kept.len() as u32;
+        } else {
+            report.drop(
+                format!("{path}.taskParams.dependence.dependTaskList[{k}]"),
+                format!(
+                    "{qualified}: dependent group {} ({})",
+                    k + 1,
+                    relation.to_uppercase()
+                ),
+                "every item of the group was left out (above): the group goes with them",
+            );
+        }
+    }
+    if kept.len() > 1 {
+        for d in &mut t.depends {
+            d.group = d.group.map(|g| number[g as usize - 1]);
+        }
+        t.depends_relation = t.depends_relation.filter(|r| *r == "or");
+        t.depends_groups = Some(kept);
+    } else {
+        for d in &mut t.depends {
+            d.group = None;
+        }
+        // One group: its relation is the items' (with one item, none matters).
+        t.depends_relation = kept
+            .first()
+            .copied()
+            .filter(|r| *r == "or" && t.depends.len() > 1);
+    }
 }
 
 /// A workflow as DEPENDENT items see it: its name, its tasks (code, name, forbidden),
@@ -824,7 +917,7 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
             .collect();
         for (t, up) in w.tasks.iter_mut().zip(ups) {
             t.draft.upstream = up.iter().map(|c| names[c].clone()).collect();
-            for (path, def, dep_task, cycle, date_value) in &t.depends {
+            for (path, def, dep_task, cycle, date_value, group) in &t.depends {
                 let Some((wname, wtasks, _)) = by_code.get(def) else {
                     report.drop(
                         path.clone(),
@@ -865,8 +958,11 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                     task,
                     cycle: cycle.clone(),
                     date_value: date_value.clone(),
+                    group: Some(*group),
                 });
             }
+            let qualified = format!("{}.{}", w.draft.name, t.draft.name);
+            shape_groups(&mut t.draft, &qualified, &t.path, report);
         }
         let kept: Vec<TaskDef> = std::mem::take(&mut w.tasks)
             .into_iter()

@@ -253,8 +253,15 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
             if let Some(r) = t.depends_relation {
                 kv("depends_relation", q(r));
             }
+            if let Some(g) = &t.depends_groups {
+                let g: Vec<String> = g.iter().map(|r| q(r)).collect();
+                kv("depends_groups", format!("[{}]", g.join(", ")));
+            }
             if let Some(c) = t.check_interval {
                 kv("check_interval", q(&duration(c)));
+            }
+            if let Some(w) = t.failure_waiting {
+                kv("failure_waiting", q(&duration(w)));
             }
             for d in &t.depends {
                 let _ = writeln!(
@@ -271,6 +278,9 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
                     q(&d.cycle),
                     q(&d.date_value)
                 );
+                if let Some(g) = d.group {
+                    let _ = writeln!(o, "    group = {g}");
+                }
             }
         }
     }

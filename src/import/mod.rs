@@ -176,10 +176,14 @@ pub struct DraftTask {
     pub comment: Vec<String>,
     /// DolphinScheduler DEPENDENT items (`[[workflow.task.depends]]`).
     pub depends: Vec<DraftDepend>,
-    /// "or" when the items combine with OR.
+    /// "or" when the items (with `depends_groups`: the groups) combine with OR.
     pub depends_relation: Option<&'static str>,
+    /// Several dependent groups (`dependTaskList`): each one's relation, in order.
+    pub depends_groups: Option<Vec<&'static str>>,
     /// A DEPENDENT task's `checkInterval`, in seconds.
     pub check_interval: Option<u64>,
+    /// `failureWaitingTime` under `DEPENDENT_FAILURE_WAITING`, in seconds.
+    pub failure_waiting: Option<u64>,
 }
 
 /// One DEPENDENT item, as the model writes it.
@@ -190,6 +194,8 @@ pub struct DraftDepend {
     pub task: Option<String>,
     pub cycle: String,
     pub date_value: String,
+    /// Its group, from 1, with the task's `depends_groups`.
+    pub group: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]

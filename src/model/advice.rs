@@ -2,8 +2,8 @@
 //! advises against, or that it reads otherwise than they say. They do not change the
 //! exit code; each says the bound and where it comes from.
 //!
-//! - `depends_relation` or `check_interval` on a task without DEPENDENT items, and a
-//!   backfill's `all_levels` without `dependents`.
+//! - `depends_relation`, `depends_groups`, `check_interval` or `failure_waiting` on a
+//!   task without DEPENDENT items, and a backfill's `all_levels` without `dependents`.
 //! - A Quartz day-of-month list with `W` (`2W,16`): Quartz 2.3.2 fires only the
 //!   weekday nearest its smallest day.
 //! - A 3.2 date function (`$[this_day(...)]`...) under `profile_version = "3.1"`:
@@ -64,8 +64,19 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
                 "depends_relation",
             ),
             (
+                t.depends_groups
+                    .as_ref()
+                    .and_then(|g| g.first())
+                    .map(|v| v.span.clone()),
+                "depends_groups",
+            ),
+            (
                 t.check_interval.as_ref().map(|v| v.span.clone()),
                 "check_interval",
+            ),
+            (
+                t.failure_waiting.as_ref().map(|v| v.span.clone()),
+                "failure_waiting",
             ),
         ];
         for (span, key) in keys {

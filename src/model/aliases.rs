@@ -151,7 +151,7 @@ aliases! {
     DolphinScheduler "taskGroupId", Task => Task, "task_group = \"tg_etl\"", Nothing, "", "a task group is a `[[resource_group]]` named in `task_group`, its `slots` the group's size";
     DolphinScheduler "taskGroupName", Task => Task, "task_group = \"{v}\"", Text, "tg_etl", "a `[[resource_group]]` of that name, its `slots` the group's size";
     DolphinScheduler "preTaskCode", Task => Task, "upstream = [\"extract\"]", Nothing, "", "a relation's pre task, by name";
-    DolphinScheduler "dependence", Task => Task, "depends = [{ workflow = \"other_workflow\", task = \"task\", cycle = \"day\", date_value = \"today\" }]", Nothing, "", "a DEPENDENT task's items (`[[workflow.task.depends]]`); `relation` OR is `depends_relation = \"or\"`";
+    DolphinScheduler "dependence", Task => Task, "depends = [{ workflow = \"other_workflow\", task = \"task\", cycle = \"day\", date_value = \"today\" }]", Nothing, "", "a DEPENDENT task's items (`[[workflow.task.depends]]`); `relation` OR is `depends_relation = \"or\"`; several groups (`dependTaskList`) are `depends_groups` and each item's `group`; `failurePolicy` DEPENDENT_FAILURE_WAITING is `failure_waiting`";
     DolphinScheduler "runMode", Backfill => Backfill, "`groups = 1` for RUN_MODE_SERIAL, `groups = N` for RUN_MODE_PARALLEL (N = expectedParallelismNumber)", Nothing, "", "";
     DolphinScheduler "expectedParallelismNumber", Backfill => Backfill, "groups = {v}", Integer, "2", "";
     DolphinScheduler "executionOrder", Backfill => Backfill, "order = \"{v}\"", DsOrder, "desc", "ASC_ORDER or DESC_ORDER";

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::calendar::dependent::{Cycle, DateValue, Relation};
+use crate::rules::DependentExecute;
 
 const HELP: &str = "DEPENDENT tasks are DolphinScheduler's; elsewhere a task on another workflow is `upstream = [\"workflow.task\"]`";
 
@@ -92,8 +93,12 @@ impl Resolver<'_> {
             "task_group",
             "schedsim does not model task groups on DEPENDENT tasks (they take no worker slot)",
         );
+        let groups = t.depends_groups.as_deref();
         let mut items = Vec::new();
         for d in list {
+            let Some(group) = self.item_group(t, d, groups) else {
+                continue;
+            };
             let Some(wf) = self.lookup(workflows, &d.workflow, "workflow") else {
                 continue;
             };
@@ -136,20 +141,138 @@ impl Resolver<'_> {
                 what,
                 cycle: d.cycle.as_ref().map_or(Cycle::Day, |c| c.value),
                 date_value: d.date_value.as_ref().map_or(DateValue::Today, |v| v.value),
+                group,
             });
         }
+        let relation = t
+            .depends_relation
+            .as_ref()
+            .map_or(Relation::And, |r| r.value);
+        let groups = match groups {
+            None => vec![relation],
+            Some(g) => {
+                self.groups_have_items(t, g, list)?;
+                g.iter().map(|r| r.value).collect()
+            }
+        };
         let check_interval = match &t.check_interval {
             Some(c) => self.duration(c, "`check_interval`")?,
             None => u64::from(rules.dependent_check_interval.max(1)),
         };
+        let failure_waiting = match &t.failure_waiting {
+            Some(w) if rules.dependent_execute == DependentExecute::Classic => {
+                self.err(
+                    Diagnostic::new(
+                        w.span.clone(),
+                        format!(
+                            "task `{}` sets `failure_waiting`, which 3.1.9's DEPENDENT task does not have",
+                            t.name.value
+                        ),
+                        "profile_version \"3.2\" or later (dependent_execute = \"task_aware\"), or no `failure_waiting`",
+                    )
+                    .help("failurePolicy = DEPENDENT_FAILURE_WAITING came in 3.2: 3.1.9's DependentParameters has no such field, and this model's DEPENDENT tasks are 3.1.9's (dependent_execute = \"classic\", the preset of profile_version 3.1)"),
+                );
+                return None;
+            }
+            Some(w) => Some(self.duration(w, "`failure_waiting`")?),
+            None => None,
+        };
         Some(Box::new(Dependent {
             items,
-            relation: t
-                .depends_relation
-                .as_ref()
-                .map_or(Relation::And, |r| r.value),
+            relation,
+            groups,
             check_interval,
+            failure_waiting,
         }))
+    }
+
+    /// The group of item `d` (from 0): named by `group` when the task has
+    /// `depends_groups`; without them, the one group (`group = 1`, or no `group`).
+    fn item_group(
+        &mut self,
+        t: &TaskDoc,
+        d: &DependsDoc,
+        groups: Option<&[Sp<Relation>]>,
+    ) -> Option<u32> {
+        let task = &t.name.value;
+        match (groups, &d.group) {
+            (None, None) => Some(0),
+            (None, Some(g)) if g.value == 1 => Some(0),
+            (None, Some(g)) => {
+                self.err(
+                    Diagnostic::new(
+                        g.span.clone(),
+                        format!("this item of task `{task}` names group {}, and the task has one group (no `depends_groups`)", g.value),
+                        "`depends_groups` on the task, one relation per group, or `group = 1`",
+                    )
+                    .help("depends_groups = [\"and\", \"or\"] makes two groups (DolphinScheduler's dependTaskList); each item says its group with group = 1 or 2"),
+                );
+                None
+            }
+            (Some(gs), None) => {
+                self.err(Diagnostic::new(
+                    d.span.clone(),
+                    format!("this item of task `{task}` names no `group`, and the task has {} `depends_groups`", gs.len()),
+                    format!("`group = 1` to `group = {}`", gs.len()),
+                ));
+                None
+            }
+            (Some(gs), Some(g)) if g.value == 0 || g.value as usize > gs.len() => {
+                self.err(Diagnostic::new(
+                    g.span.clone(),
+                    format!(
+                        "task `{task}` has no group {} (it has {} `depends_groups`)",
+                        g.value,
+                        gs.len()
+                    ),
+                    format!("a group from 1 to {}", gs.len()),
+                ));
+                None
+            }
+            (Some(_), Some(g)) => Some(g.value - 1),
+        }
+    }
+
+    /// Each of the task's `depends_groups` has an item, and there are at most
+    /// [`MAX_DEPENDENT_GROUPS`].
+    fn groups_have_items(
+        &mut self,
+        t: &TaskDoc,
+        groups: &[Sp<Relation>],
+        items: &[DependsDoc],
+    ) -> Option<()> {
+        let task = &t.name.value;
+        if groups.is_empty() {
+            self.err(Diagnostic::new(
+                t.name.span.clone(),
+                format!("task `{task}` has an empty `depends_groups`"),
+                "one relation per group, or no `depends_groups` (one group of every item)",
+            ));
+            return None;
+        }
+        if groups.len() > MAX_DEPENDENT_GROUPS {
+            self.err(Diagnostic::new(
+                groups[MAX_DEPENDENT_GROUPS].span.clone(),
+                format!("task `{task}` has {} `depends_groups`", groups.len()),
+                format!("at most {MAX_DEPENDENT_GROUPS} groups"),
+            ));
+            return None;
+        }
+        let mut ok = true;
+        for (k, g) in groups.iter().enumerate() {
+            let named = items
+                .iter()
+                .any(|d| d.group.as_ref().is_some_and(|n| n.value as usize == k + 1));
+            if !named {
+                self.err(Diagnostic::new(
+                    g.span.clone(),
+                    format!("group {} of task `{task}` has no item", k + 1),
+                    format!("an item with `group = {}`, or one group fewer", k + 1),
+                ));
+                ok = false;
+            }
+        }
+        ok.then_some(())
     }
 
     /// A backfill's `dependents` and `all_levels` (dolphinscheduler only).

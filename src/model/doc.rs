@@ -249,12 +249,23 @@ pub struct TaskDoc {
     /// it succeeds when the upstream instances they name did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends: Option<Vec<DependsDoc>>,
-    /// dolphinscheduler only: how the items combine, "and" (default) or "or".
+    /// dolphinscheduler only: how the items combine, "and" (default) or "or"; with
+    /// `depends_groups`, how the groups combine (`dependence.relation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_relation: Option<Sp<crate::calendar::dependent::Relation>>,
+    /// dolphinscheduler only: the items in several groups (`dependTaskList`), each
+    /// combining its own items by its relation, "and" or "or", listed in group order:
+    /// an item names its group with `group`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_groups: Option<Vec<Sp<crate::calendar::dependent::Relation>>>,
     /// dolphinscheduler only: time between two checks of the items (`checkInterval`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_interval: Option<Sp<DurationText>>,
+    /// dolphinscheduler 3.2 and later only: when the items say FAILED, the task waits
+    /// on until this long after its business date (`failurePolicy =
+    /// DEPENDENT_FAILURE_WAITING`, `failureWaitingTime`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_waiting: Option<Sp<DurationText>>,
 }
 
 /// `[[workflow.task.depends]]`: one item of a DolphinScheduler DEPENDENT task.
@@ -273,6 +284,11 @@ pub struct DependsDoc {
     /// Which schedule times (dateValue): "today" (default), "last1Days", "thisWeek"...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_value: Option<Sp<crate::calendar::dependent::DateValue>>,
+    /// Its group, counted from 1 in the task's `depends_groups` (required there;
+    /// without them, 1: the one group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub group: Option<Sp<u32>>,
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
 }
@@ -564,10 +580,11 @@ table_decode!(TaskDoc, "[[workflow.task]]", {
     task_group: optional, pool_slots: optional, priority: optional, priority_weight: optional,
     self_dependency: optional, effective: optional, duration: optional, retry: optional,
     timeout: optional, fail: optional, writes: optional, depends: optional,
-    depends_relation: optional, check_interval: optional,
+    depends_relation: optional, depends_groups: optional, check_interval: optional,
+    failure_waiting: optional,
 });
 table_decode!(DependsDoc, "[[workflow.task.depends]]", {
-    workflow: required, task: optional, cycle: optional, date_value: optional,
+    workflow: required, task: optional, cycle: optional, date_value: optional, group: optional,
 }, span = span);
 table_decode!(EffectiveDoc, "`effective`", { from: required, to: required }, span = span);
 table_decode!(LognormalDoc, "`lognormal`", { median: required, p95: required });

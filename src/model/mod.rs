@@ -118,9 +118,19 @@ pub struct Task {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dependent {
     pub items: Vec<DependItem>,
+    /// How the groups' results combine (`dependence.relation`).
     pub relation: crate::calendar::dependent::Relation,
+    /// Each group's relation, by group (`dependTaskList[k].relation`): one group, of
+    /// every item, when the model names none (`depends_groups`).
+    pub groups: Vec<crate::calendar::dependent::Relation>,
     pub check_interval: Seconds,
+    /// `failure_waiting` (`DEPENDENT_FAILURE_WAITING`): a group that says FAILED is
+    /// not decided until this long after the business date.
+    pub failure_waiting: Option<Seconds>,
 }
+
+/// Most groups a DEPENDENT task may have (a check keeps one bit per group).
+pub const MAX_DEPENDENT_GROUPS: usize = 64;
 
 /// One DEPENDENT item: which upstream, what of it, and which schedule times.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -129,6 +139,8 @@ pub struct DependItem {
     pub what: DependOn,
     pub cycle: crate::calendar::dependent::Cycle,
     pub date_value: crate::calendar::dependent::DateValue,
+    /// Its group, from 0 (`Dependent::groups`).
+    pub group: u32,
 }
 
 /// What a DEPENDENT item looks at in the upstream workflow instance (`depTaskCode`).
