@@ -115,6 +115,27 @@ pub fn models(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// The golden files of a suite's directory as they are now
+/// (`goldens/MODEL/SCENARIO.jsonl`), sorted.
+pub fn goldens(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(models) = std::fs::read_dir(dir.join("goldens")) else {
+        return out;
+    };
+    for m in models.filter_map(Result::ok) {
+        if let Ok(files) = std::fs::read_dir(m.path()) {
+            out.extend(
+                files
+                    .filter_map(Result::ok)
+                    .map(|f| f.path())
+                    .filter(|p| p.is_file()),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Every scenario of one model file, with how each compares with its golden.
 /// `bless` writes the golden of every case that is new, differs, or whose header
 /// changed. A model that does not load is one failing case named after the file.

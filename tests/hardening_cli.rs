@@ -423,6 +423,67 @@ fn trace_path_equal_to_model_is_refused() {
 }
 
 #[test]
+fn diff_html_and_test_junit_never_write_over_an_input() {
+    // Both wrote their file with a plain write: `diff --html` over its model or a
+    // recorded side, `test --junit` over a model or a golden of the suite.
+    let dir = scratch("diff-junit");
+    let model = dir.join("m.toml");
+    let original = std::fs::read(DS).unwrap();
+    std::fs::write(&model, &original).unwrap();
+    let out = schedsim(&["diff", s(&model), "--a", "groups=1", "--html", s(&model)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--html"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("refusing to write over it"));
+    assert_eq!(std::fs::read(&model).unwrap(), original);
+    let trace = dir.join("a.jsonl");
+    let out = schedsim(&["record", s(&model), "-o", s(&trace)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let recorded = std::fs::read(&trace).unwrap();
+    let out = schedsim(&["diff", s(&trace), s(&model), "--html", s(&trace)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&trace).unwrap(), recorded);
+    std::fs::remove_file(&trace).unwrap();
+    let out = schedsim(&["test", s(&dir), "--bless"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let golden = std::fs::read_dir(dir.join("goldens").join("m"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let blessed = std::fs::read(&golden).unwrap();
+    for target in [&model, &golden] {
+        let out = schedsim(&["test", s(&dir), "--junit", s(target)]);
+        assert_eq!(out.status.code(), Some(2), "{}", s(target));
+        assert!(text(&out.stderr).contains("refusing to write over it"));
+    }
+    assert_eq!(std::fs::read(&model).unwrap(), original);
+    assert_eq!(std::fs::read(&golden).unwrap(), blessed);
+    // Elsewhere both are written, whole.
+    let page = dir.join("page.html");
+    let out = schedsim(&["diff", s(&model), "--a", "groups=1", "--html", s(&page)]);
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+    assert!(
+        std::fs::read_to_string(&page)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+    let junit = dir.join("j.xml");
+    let out = schedsim(&["test", s(&dir), "--junit", s(&junit)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .starts_with("<?xml")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn device_output_is_written_in_place_and_never_unlinked() {
     // A symbolic link to /dev/null stands for the device: the old error path
     // unlinked the output path.

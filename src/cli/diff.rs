@@ -11,6 +11,7 @@ use schedsim::diff::{self, Run, record};
 use schedsim::engine::Config;
 use schedsim::model;
 
+use super::output::Outputs;
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 
 #[derive(clap::Args)]
@@ -197,6 +198,16 @@ pub fn run(args: &Args) -> i32 {
     if args.b.is_none() && ka == kb {
         return fail("diff needs two sides: a second file, or --a/--b knobs that differ");
     }
+    // The page is written beside its target and renamed over it once complete; it
+    // never names a side.
+    let mut outputs = Outputs::new();
+    outputs.input(&args.a);
+    outputs.input(b_path);
+    let html = match args.html.as_ref().map(|p| outputs.open("--html", p)) {
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => return fail(&e),
+        None => None,
+    };
     // A recorded side sets the scenario and seed of a simulated one.
     let recorded = |p: &Path| std::fs::read_to_string(p).is_ok_and(|t| is_recorded(&t));
     let (a, b) = if recorded(b_path) && !recorded(&args.a) {
@@ -220,10 +231,15 @@ pub fn run(args: &Args) -> i32 {
         }
     };
     let d = diff::diff(&a.1, &a.0, &b.1, &b.0);
-    if let Some(path) = &args.html
-        && let Err(e) = std::fs::write(path, diff::html::render(&d, &a.1, &b.1))
-    {
-        return fail(&format!("--html {}: {e}", path.display()));
+    if let (Some(mut f), Some(path)) = (html, &args.html) {
+        use std::io::Write;
+        let written = f
+            .write_all(diff::html::render(&d, &a.1, &b.1).as_bytes())
+            .map_err(|e| format!("--html {}: {e}", path.display()))
+            .and_then(|()| outputs.commit());
+        if let Err(e) = written {
+            return fail(&e);
+        }
     }
     match args.format {
         Format::Json => outln!(

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use schedsim::golden::{self, Outcome};
 
+use super::output::Outputs;
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, fail};
 
 #[derive(clap::Args)]
@@ -30,6 +31,16 @@ pub fn run(args: &Args) -> i32 {
     let models = match golden::models(&args.dir) {
         Ok(m) => m,
         Err(e) => return fail(&e),
+    };
+    // The report never names a model or a golden of the suite.
+    let mut outputs = Outputs::new();
+    for path in models.iter().chain(&golden::goldens(&args.dir)) {
+        outputs.input(path);
+    }
+    let junit = match args.junit.as_ref().map(|p| outputs.open("--junit", p)) {
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => return fail(&e),
+        None => None,
     };
     if models.is_empty() {
         return fail(&format!(
@@ -90,10 +101,15 @@ pub fn run(args: &Args) -> i32 {
             out!("{}", outcome.detail());
         }
     }
-    if let Some(path) = &args.junit
-        && let Err(e) = std::fs::write(path, golden::junit(&results))
-    {
-        return fail(&format!("--junit {}: {e}", path.display()));
+    if let (Some(mut f), Some(path)) = (junit, &args.junit) {
+        use std::io::Write;
+        let written = f
+            .write_all(golden::junit(&results).as_bytes())
+            .map_err(|e| format!("--junit {}: {e}", path.display()))
+            .and_then(|()| outputs.commit());
+        if let Err(e) = written {
+            return fail(&e);
+        }
     }
     if errors > 0 {
         EXIT_BAD_INPUT
