@@ -322,6 +322,46 @@ fn stdout_full_disk_is_exit_2() {
     }
 }
 
+#[test]
+fn stderr_closed_pipe_does_not_panic() {
+    // A note on stderr (the date read as midnight, the instance count) with stderr
+    // closed, as `2>&1 | true` does: it panicked in `eprintln!` (exit 101).
+    let cases: [&[&str]; 3] = [
+        &[
+            "cron",
+            "0 * * * *",
+            "--profile",
+            "airflow",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-01-02",
+        ],
+        &[
+            "instances",
+            "models/dataworks-mysql-to-maxcompute.toml",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-01-31",
+        ],
+        &["validate", "models/no-such-model.toml"],
+    ];
+    for (args, code) in cases.iter().zip([0, 0, 2]) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+            .args(*args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The read end is closed before the command writes.
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}
+
 // Item 14.
 #[test]
 fn stdout_closed_pipe_ends_quietly() {

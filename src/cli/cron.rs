@@ -47,9 +47,12 @@ pub fn run(args: &Args) -> i32 {
         Err(e) => {
             let pad = " ".repeat(e.range.start);
             let marks = "^".repeat(e.range.len().max(1));
-            eprintln!(
+            errln!(
                 "error: invalid {} cron expression: {}\n  {}\n  {pad}{marks} {}",
-                profile, e.message, args.expr, e.expected
+                profile,
+                e.message,
+                args.expr,
+                e.expected
             );
             return EXIT_BAD_INPUT;
         }
@@ -94,12 +97,12 @@ pub fn run(args: &Args) -> i32 {
     // A date-only --to is its midnight, as everywhere: say what of that day is left out.
     // On stderr in both formats: stdout keeps the JSON array of the contract.
     if let Some(note) = schedule.expr.note() {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     if let model::DateOrTime::Date(day) = to
         && let Some(f) = schedule.first_after_midnight(day)
     {
-        eprintln!(
+        errln!(
             "note: --to {day} is a date, read as its midnight {day}T00:00:00: the fires later \
              that day are left out, the first {} (give --to {day}T23:59:59 to include the day)",
             rfc3339(&tz, f.at)

@@ -52,13 +52,13 @@ fn document(message: &str, diagnostics: Vec<DiagnosticJson>) {
 
 /// Reports a usage or input error (exit code 2).
 pub fn error(message: &str) {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     document(message, Vec::new());
 }
 
 /// Reports a model file's problems (exit code 2).
 pub fn diagnostics(d: &FileDiagnostics) {
-    eprint!("{}", d.render());
+    err!("{}", d.render());
     let n = d.diagnostics.len();
     let message = format!(
         "{}: {n} problem{} found",

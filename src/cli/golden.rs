@@ -89,7 +89,7 @@ pub fn record(args: &RecordArgs) -> i32 {
     match written {
         Ok(()) => {
             let lines = trace.iter().filter(|&&b| b == b'\n').count();
-            eprintln!("recorded {lines} lines to {}", args.output.display());
+            errln!("recorded {lines} lines to {}", args.output.display());
             EXIT_OK
         }
         Err(e) => fail(&e),

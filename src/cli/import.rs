@@ -100,7 +100,7 @@ pub fn run(args: &Args) -> i32 {
                     serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises")
                 );
             }
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };

@@ -167,7 +167,7 @@ pub fn run(args: &Args) -> i32 {
     };
     // Notes go to stderr in both formats: stdout keeps the JSON array of the contract.
     for note in &notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     let rows: Result<Vec<Row<'_>>, String> = instances
         .iter()
@@ -219,7 +219,7 @@ pub fn run(args: &Args) -> i32 {
                     r.partitions.join(" ")
                 );
             }
-            eprintln!("{} instances", rows.len());
+            errln!("{} instances", rows.len());
         }
     }
     EXIT_OK

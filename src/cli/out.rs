@@ -3,8 +3,11 @@
 //! the first error and skip what follows, and [`finish`] turns it into the exit code:
 //! a closed pipe (`schedsim cron ... | head -1`) ends quietly with the command's own
 //! code, as ripgrep does, since the reader has all it wanted; any other failure (a
-//! full disk) is an error, exit 2. `clippy::print_stdout` is denied in the binary, so
-//! no command can print around this.
+//! full disk) is an error, exit 2. Standard error is written with [`errln!`] and
+//! [`err!`], which drop what cannot be written: a closed stderr (`2>&1 | head -1`)
+//! loses the message, never the command. `clippy::print_stdout` and
+//! `clippy::print_stderr` are denied in the binary, so no command can print around
+//! this.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -41,7 +44,7 @@ pub fn finish(code: i32) -> i32 {
         None => code,
         Some(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
         Some(e) => {
-            eprintln!("error: writing to standard output: {e}");
+            print_err(format_args!("error: writing to standard output: {e}\n"));
             super::EXIT_BAD_INPUT
         }
     }
@@ -61,5 +64,27 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::cli::out::print(format_args!($($arg)*))
+    };
+}
+
+/// Writes to stderr; what cannot be written (a closed pipe) is dropped.
+pub fn print_err(args: std::fmt::Arguments<'_>) {
+    let _ = io::stderr().lock().write_fmt(args);
+}
+
+/// `eprintln!` that never panics ([`print_err`]).
+macro_rules! errln {
+    () => {
+        $crate::cli::out::print_err(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::out::print_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` that never panics ([`print_err`]).
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::cli::out::print_err(format_args!($($arg)*))
     };
 }

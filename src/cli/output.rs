@@ -306,7 +306,7 @@ mod tests {
     fn a_device_is_written_in_place_and_never_removed() {
         let null = Path::new("/dev/null");
         if !null.exists() {
-            eprintln!("skipped: no /dev/null here");
+            errln!("skipped: no /dev/null here");
             return;
         }
         let mut outputs = Outputs::new();

@@ -131,7 +131,7 @@ fn scenario_with(
             ));
         }
         if let Some(why) = reach.unreachable(fault.task, fault.scheduled) {
-            eprintln!("warning: --fault `{f}`: this fault matches no instance: {why}");
+            errln!("warning: --fault `{f}`: this fault matches no instance: {why}");
         }
         s.faults.push(fault);
     }
@@ -143,7 +143,7 @@ fn scenario_with(
             ));
         }
         if let Some(why) = reach.unreachable(op.task, op.scheduled) {
-            eprintln!("warning: --operation `{o}`: this operation matches no instance: {why}");
+            errln!("warning: --operation `{o}`: this operation matches no instance: {why}");
         }
         s.operations.push(op);
     }
@@ -224,7 +224,7 @@ pub fn load(path: &Path, scenario: Option<&str>) -> Result<Loaded, i32> {
     let m = model::load_str(&shown, &source).map_err(report)?;
     let warnings = reach::warnings(&m, &shown, &source);
     if !warnings.is_empty() {
-        eprint!("{}", warnings.render_warnings());
+        err!("{}", warnings.render_warnings());
     }
     let hash = model::model_hash(source.as_bytes());
     let index = match scenario {

@@ -107,7 +107,7 @@ pub fn run(r: Request<'_>) -> i32 {
             match runs {
                 Ok(x) => x,
                 Err((seed, e)) => {
-                    eprintln!("seed {seed}:");
+                    errln!("seed {seed}:");
                     return r.loaded.fail_at(&e);
                 }
             }

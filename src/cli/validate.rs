@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> i32 {
                         model::tzdb_version(),
                     );
                     if !warnings.is_empty() {
-                        eprint!("{}", warnings.render_warnings());
+                        err!("{}", warnings.render_warnings());
                     }
                 }
                 reports.push(FileReport {
@@ -67,7 +67,7 @@ pub fn run(args: &Args) -> i32 {
             Err(diagnostics) => {
                 failed = true;
                 if args.format == Format::Text {
-                    eprint!("{}", diagnostics.render());
+                    err!("{}", diagnostics.render());
                 }
                 reports.push(FileReport {
                     file,

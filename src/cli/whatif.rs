@@ -324,7 +324,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
     let mut seen = std::collections::BTreeSet::new();
     for note in rows.iter().flat_map(|r| &r.notes) {
         if seen.insert(note) {
-            eprintln!("note: {note}");
+            errln!("note: {note}");
         }
     }
     EXIT_OK

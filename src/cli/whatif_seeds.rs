@@ -245,12 +245,12 @@ fn minimum(
     };
     let progress = |v: i64| {
         if terminal {
-            eprint!("\r\x1b[2K{knob} = {v}: {} seeds", seeds.count());
+            err!("\r\x1b[2K{knob} = {v}: {} seeds", seeds.count());
         }
     };
     let out = pool.install(|| minimize::minimize(&ask, &progress));
     if terminal {
-        eprint!("\r\x1b[2K");
+        err!("\r\x1b[2K");
     }
     out.map_err(|e| fail(&e.to_string()))
 }
