@@ -804,3 +804,78 @@ fn chain_on_failure_stop_ends_a_window_of_dates_too() {
     assert_eq!(e.never_started().count(), 3);
     assert_eq!(e.instances.len(), 3);
 }
+
+#[test]
+fn depends_on_past_binds_to_the_dags_own_previous_run_when_another_dag_runs_between() {
+    // One Airflow backfill of a daily DAG with depends_on_past and an hourly DAG: the
+    // run times interleave (the hourly DAG's runs sit between two daily runs). The
+    // daily load bound to the unit just before it in time (an hourly run, without the
+    // task), so nothing held it: it started before its previous run succeeded.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[[resource_group]]
+name = "pool"
+slots = 8
+
+[[workflow]]
+name = "daily"
+cron = "0 3 * * *"
+max_active_runs = 4
+
+  [[workflow.task]]
+  name = "load"
+  resource_group = "pool"
+  self_dependency = true
+  duration = "5h"
+
+[[workflow]]
+name = "hourly"
+cron = "@hourly"
+
+  [[workflow.task]]
+  name = "snapshot"
+  resource_group = "pool"
+  duration = "5m"
+
+[[scenario]]
+name = "s"
+start = "2025-03-20T12:00:00"
+
+  [[scenario.backfill]]
+  targets = ["daily", "hourly"]
+  from = "2025-03-01T03:00:00"
+  to = "2025-03-04T03:00:00"
+  groups = 4
+"#,
+    );
+    let (e, findings, _) =
+        schedsim::observe::observe::<Vec<u8>>(&m, &m.scenarios[0], Config::new(1, 1_000_000), None)
+            .unwrap();
+    let loads: Vec<(i64, i64, i64)> = {
+        let mut v: Vec<_> = e
+            .instances
+            .iter()
+            .filter(|i| m.task(i.task).name == "daily.load")
+            .map(|i| (i.scheduled, i.start().unwrap(), i.end().unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(loads.len(), 4);
+    // The first backfill run ignores depends_on_past; each later one starts once
+    // the run before it has ended.
+    for w in loads.windows(2) {
+        assert!(w[1].1 >= w[0].2, "{loads:?}");
+    }
+    let order = findings
+        .properties
+        .iter()
+        .find(|p| p.name == "self-dependency-order")
+        .unwrap();
+    assert!(order.holds, "{order:?}");
+}

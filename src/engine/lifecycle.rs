@@ -129,10 +129,14 @@ impl<'m> Engine<'m> {
             unit.self_ends = self_ends.clone();
         }
         // Self-dependency across units: the first instance waits for the last one of
-        // the unit before it in date order.
+        // the unit before it in date order that has the task.
         if self_across && pos > 0 {
-            let prev = first_unit + pos - 1;
             for &(task, first, _) in &self_ends {
+                let planner = &self.sets[set_id as usize].planner;
+                let Some(p) = planner.previous_with(pos as usize, task) else {
+                    continue;
+                };
+                let prev = first_unit + p as u32;
                 if self.units[prev as usize].created.is_some() {
                     if let Some(last) = self.last_of(prev, task) {
                         self.bind(last, first);

@@ -193,14 +193,18 @@ impl<'m> Engine<'m> {
             return;
         }
         // Recount each member's pending upstreams over the units that can bind it:
-        // its own and the one before (self-dependency across units).
+        // its own and, for a self-dependent task, the one before that has the task
+        // (self-dependency across units).
         let mut units: Vec<u32> = Vec::new();
         for &i in &set {
             let u = self.instances[i as usize].unit;
             units.push(u);
             let unit = &self.units[u as usize];
-            if unit.pos > 0 {
-                units.push(self.sets[unit.set as usize].first_unit + unit.pos - 1);
+            let run_set = &self.sets[unit.set as usize];
+            for &(task, _, _) in &unit.self_ends {
+                if let Some(p) = run_set.planner.previous_with(unit.pos as usize, task) {
+                    units.push(run_set.first_unit + p as u32);
+                }
             }
         }
         units.sort_unstable();

@@ -377,6 +377,23 @@ impl<'m> Planner<'m> {
         &self.units
     }
 
+    /// The position in [`Planner::units`] of the unit a self-dependent `task` of the
+    /// unit at `pos` follows: for business dates the date before (which may lack the
+    /// task); for run times the last earlier run time at which `task` fires, as units
+    /// of several workflows interleave (an hourly DAG's runs between a daily one's).
+    pub fn previous_with(&self, pos: usize, task: TaskId) -> Option<usize> {
+        match self.units[pos] {
+            UnitKey::BusinessDate(_) => pos.checked_sub(1),
+            UnitKey::RunTime(at) => {
+                let end = self.ticks.partition_point(|t| t.0 < at);
+                let prev = self.ticks[..end].iter().rev().find(|t| t.2 == task)?.0;
+                self.units[..pos]
+                    .binary_search(&UnitKey::RunTime(prev))
+                    .ok()
+            }
+        }
+    }
+
     /// When a unit comes due in a recurring schedule: its first run time, or for a
     /// business date the midnight of the day its instances are scheduled on.
     pub fn due(&self, unit: UnitKey) -> Instant {
