@@ -56,8 +56,17 @@ pub(crate) fn parse_date(text: &str) -> Result<civil::Date, String> {
 
 pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
     let t = text.trim();
-    if !t.contains(['T', ' ']) {
+    let Some(at) = t.find(['T', 't', ' ']) else {
         return Err("a date-time needs a time of day, such as \"2025-03-01T02:00:00\"".into());
+    };
+    // The civil parser reads past an offset (and refuses only `Z`): a bound meant in
+    // another zone would be read in the model's, silently.
+    if let Some(k) = t[at + 1..].find(['+', '-', 'Z', 'z', '[']) {
+        let offset = &t[at + 1 + k..];
+        return Err(format!(
+            "`{offset}`: a date-time here is local time in the model's zone (`cron`: its `--tz`), without an offset or zone; write `{}`",
+            &t[..at + 1 + k]
+        ));
     }
     t.parse::<civil::DateTime>().map_err(|e| e.to_string())
 }
@@ -134,6 +143,22 @@ mod tests {
         );
         assert!(parse_datetime("2025-03-01").is_err());
         assert_eq!(parse_time("01:00").unwrap(), civil::time(1, 0, 0, 0));
+    }
+
+    #[test]
+    fn an_offset_or_zone_is_refused_not_dropped() {
+        // jiff's civil parser read `+05:00` and kept the local part: a bound meant in
+        // another zone was silently read in the model's.
+        for (text, offset) in [
+            ("2025-11-02T00:00:00+05:00", "+05:00"),
+            ("2025-11-02T00:00:00-11:00", "-11:00"),
+            ("2025-11-02T00:00:00Z", "Z"),
+            ("2025-11-02 00:00:00[Europe/Paris]", "[Europe/Paris]"),
+        ] {
+            let e = parse_datetime(text).unwrap_err();
+            assert!(e.starts_with(&format!("`{offset}`")), "{text}: {e}");
+            assert!(parse_bound(text).is_err(), "{text}");
+        }
     }
 
     #[test]
