@@ -94,6 +94,75 @@ fn unmatched_cli_fault_is_reported() {
 }
 
 #[test]
+fn a_stretch_that_stretches_nothing_is_said() {
+    // `--stretch` on an instance that exists but never runs in the scenario (a date
+    // before the backfill) said nothing: notes were empty while faults got one.
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--format",
+        "json",
+        "--stretch",
+        "etl.extract_orders,2025-02-20T02:00:00,3",
+        "--stretch",
+        "etl.extract_orders,2025-03-02T03:00:00,2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    // Off the schedule: warned before the run, as a fault is.
+    assert!(
+        stderr.contains("warning: --stretch `etl.extract_orders,2025-03-02T03:00:00,2`: this stretch matches no instance"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("2025-02-20"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for at in ["2025-02-20T02:00:00+08:00", "2025-03-02T03:00:00+08:00"] {
+        assert!(
+            notes.iter().any(|n| n
+                .starts_with(&format!("stretch etl.extract_orders scheduled {at}"))
+                && n.ends_with("so it stretched nothing")),
+            "{at}: {notes:?}"
+        );
+    }
+    // One that stretches an execution is not noted.
+    let out = schedsim(&[
+        "run",
+        DS,
+        "--format",
+        "json",
+        "--stretch",
+        "etl.extract_orders,2025-03-02T02:00:00,3",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !json["notes"].to_string().contains("stretched nothing"),
+        "{}",
+        json["notes"]
+    );
+    // In a model file, `validate` warns at its place.
+    let dir = scratch("stretch");
+    let model = dir.join("m.toml");
+    let source = std::fs::read_to_string(DS).unwrap()
+        + "
+  [[scenario.stretch]]
+  task = \"etl.extract_orders\"
+  scheduled = \"2025-03-02T02:17:00\"
+  factor = 2
+";
+    std::fs::write(&model, source).unwrap();
+    let out = schedsim(&["validate", s(&model)]);
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(all.contains("this stretch matches no instance"), "{all}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn cli_fault_on_an_attempt_never_reached_is_noted() {
     // Attempt 1 fails, attempt 2 succeeds: attempt 4 never runs.
     let out = schedsim(&[

@@ -156,10 +156,16 @@ fn with_stretches(
     mut s: model::Scenario,
     stretches: &[String],
 ) -> Result<model::Scenario, String> {
+    let reach = Reach::new(m, &s);
+    let mut added = Vec::new();
     for x in stretches {
-        s.stretches
-            .push(explore::parse_stretch(m, x).map_err(|e| format!("--stretch {e}"))?);
+        let stretch = explore::parse_stretch(m, x).map_err(|e| format!("--stretch {e}"))?;
+        if let Some(why) = reach.unreachable(stretch.task, stretch.scheduled) {
+            errln!("warning: --stretch `{x}`: this stretch matches no instance: {why}");
+        }
+        added.push(stretch);
     }
+    s.stretches.extend(added);
     Ok(s)
 }
 

@@ -257,8 +257,9 @@ pub struct Engine<'m> {
     /// the origin it is limited to. Every fault on one instance counts (no attempt in
     /// both phases: checked at loading).
     faults: BTreeMap<(TaskId, Instant), Vec<ScriptedFault>>,
-    /// Stretched durations: (task, scheduled) → factor.
-    stretches: BTreeMap<(TaskId, Instant), f64>,
+    /// Stretched durations: (task, scheduled) → factor, and whether an execution
+    /// was stretched.
+    stretches: BTreeMap<(TaskId, Instant), (f64, bool)>,
     /// Scripted operator actions: (kind, task, scheduled), by index.
     operations: Vec<(OperationKind, TaskId, Instant)>,
     /// Operations that found nothing to act on and what a backfill left out, for the
@@ -348,7 +349,12 @@ impl<'m> Engine<'m> {
             stretches: scenario
                 .stretches
                 .iter()
-                .map(|s| ((s.task, local_to_instant(tz, s.scheduled)), s.factor))
+                .map(|s| {
+                    (
+                        (s.task, local_to_instant(tz, s.scheduled)),
+                        (s.factor, false),
+                    )
+                })
                 .collect(),
             operations: scenario
                 .operations
@@ -704,6 +710,23 @@ impl<'m> Engine<'m> {
     /// How many events went through the event queue.
     pub fn queued_events(&self) -> u64 {
         self.events.queued()
+    }
+
+    /// A note for every stretch that stretched no execution: no instance of its task
+    /// scheduled then started (none was created, or it never ran).
+    pub fn unused_stretches(&self) -> Vec<String> {
+        let tz = &self.model.timezone;
+        self.stretches
+            .iter()
+            .filter(|(_, (_, used))| !used)
+            .map(|(&(task, at), &(factor, _))| {
+                format!(
+                    "stretch {} scheduled {} (×{factor}): no execution of that instance started, so it stretched nothing",
+                    self.model.task(task).name,
+                    crate::calendar::schedule::rfc3339(tz, at)
+                )
+            })
+            .collect()
     }
 
     /// The virtual time the simulation stopped at.

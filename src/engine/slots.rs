@@ -206,9 +206,10 @@ impl<'m> Engine<'m> {
         let task = self.model.task(task_id);
         let mut duration = self.rng.duration(task.duration);
         if !self.stretches.is_empty()
-            && let Some(factor) = self.stretches.get(&(task_id, scheduled))
+            && let Some((factor, used)) = self.stretches.get_mut(&(task_id, scheduled))
         {
-            duration = (duration as f64 * factor).round() as Seconds;
+            *used = true;
+            duration = (duration as f64 * *factor).round() as Seconds;
         }
         let scripted = self.scripted_fault(i, attempt);
         let mut outcome = scripted.unwrap_or(Reason::Finished);

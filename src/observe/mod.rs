@@ -177,6 +177,8 @@ pub fn observe_in<'m, W: std::io::Write>(
     }
     let unapplied = unapplied_faults(&engine, scenario);
     engine.notes.extend(unapplied);
+    let unused = engine.unused_stretches();
+    engine.notes.extend(unused);
     let report = store.finish(&engine).map_err(RunError::Partition)?;
     let mut properties = check::evaluate(&engine, scenario, recorder, &report);
     // The model's `[[expect]]` entries, after the 13 properties, as `expect:NAME`.

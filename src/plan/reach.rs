@@ -111,8 +111,9 @@ impl Reach<'_> {
     }
 }
 
-/// Validation warnings of a model that validates: every `[[scenario.fault]]` and
-/// `[[scenario.operation]]` that can meet no instance, at its place in the file, and
+/// Validation warnings of a model that validates: every `[[scenario.fault]]`,
+/// `[[scenario.stretch]]` and `[[scenario.operation]]` that can meet no instance, at
+/// its place in the file, and
 /// the settings of [`crate::model::advice`].
 pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
     let mut out = FileDiagnostics::new(path, source);
@@ -134,6 +135,19 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
                         "a scheduled time of an instance the scenario creates",
                     )
                     .help("the fault never fires; check its task and scheduled time"),
+                );
+            }
+        }
+        let spans = sdoc.stretches.iter().map(|x| x.scheduled.span.clone());
+        for (x, span) in s.stretches.iter().zip(spans) {
+            if let Some(why) = reach.unreachable(x.task, x.scheduled) {
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        span,
+                        format!("this stretch matches no instance: {why}"),
+                        "a scheduled time of an instance the scenario creates",
+                    )
+                    .help("the stretch lengthens nothing; check its task and scheduled time"),
                 );
             }
         }
