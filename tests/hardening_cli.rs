@@ -163,6 +163,27 @@ fn a_stretch_that_stretches_nothing_is_said() {
 }
 
 #[test]
+fn a_scenario_with_no_instance_says_its_properties_hold_of_nothing() {
+    // A schedule that never fires (February 30): `check` said "13 of 13 properties
+    // hold", exit 0, and nothing else.
+    let dir = scratch("empty");
+    let model = dir.join("m.toml");
+    let source = std::fs::read_to_string(DS)
+        .unwrap()
+        .replace("cron = \"0 0 2 * * ? *\"", "cron = \"0 0 2 30 2 ? *\"");
+    assert!(source.contains("30 2 ?"), "the model's cron changed");
+    std::fs::write(&model, source).unwrap();
+    let out = schedsim(&["check", s(&model)]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("note: the scenario created no instance")
+            && stdout.contains("every property holds of nothing"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn cli_fault_on_an_attempt_never_reached_is_noted() {
     // Attempt 1 fails, attempt 2 succeeds: attempt 4 never runs.
     let out = schedsim(&[

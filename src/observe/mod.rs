@@ -179,6 +179,11 @@ pub fn observe_in<'m, W: std::io::Write>(
     engine.notes.extend(unapplied);
     let unused = engine.unused_stretches();
     engine.notes.extend(unused);
+    if engine.instances.is_empty() {
+        engine.notes.push(
+            "the scenario created no instance: no scheduled time of its targets falls in its backfills' ranges, nor of a recurring run before its end; every property holds of nothing".to_string(),
+        );
+    }
     let report = store.finish(&engine).map_err(RunError::Partition)?;
     let mut properties = check::evaluate(&engine, scenario, recorder, &report);
     // The model's `[[expect]]` entries, after the 13 properties, as `expect:NAME`.
