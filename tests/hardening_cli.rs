@@ -67,6 +67,7 @@ fn s(p: &Path) -> &str {
 
 const DS: &str = "models/dolphinscheduler-retry-backfill.toml";
 const DW: &str = "models/dataworks-writes-under-retries-and-reruns.toml";
+const DW_MYSQL: &str = "models/dataworks-mysql-to-maxcompute.toml";
 const AF: &str = "models/airflow-backoff-cap-and-deadlock.toml";
 
 // ---- item 3: faults and operations that match nothing -------------------------------
@@ -181,6 +182,40 @@ fn a_scenario_with_no_instance_says_its_properties_hold_of_nothing() {
         "{stdout}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dates_outside_a_tasks_effective_period_are_said() {
+    // The hourly task's effective period starts 2025-01-01: `instances` over the
+    // days before it listed its downstream waiting for nothing (`waits:-`), silently.
+    let out = schedsim(&[
+        "instances",
+        DW_MYSQL,
+        "--from",
+        "2024-12-30",
+        "--to",
+        "2025-01-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: orders.ods_orders_inc: no instance on the dates outside its effective period (2025-01-01 to 2099-12-31)"),
+        "{stderr}"
+    );
+    // Inside it, nothing is said.
+    let out = schedsim(&[
+        "instances",
+        DW_MYSQL,
+        "--from",
+        "2025-01-02",
+        "--to",
+        "2025-01-03",
+    ]);
+    assert!(
+        !text(&out.stderr).contains("effective period"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -321,7 +321,25 @@ impl<'m> Planner<'m> {
                 planner.note_date_only_to(req);
             }
         }
+        planner.note_effective(first, last);
         Ok(planner)
+    }
+
+    /// A task whose effective period leaves out dates of the request: it has no
+    /// instance on them, and its downstream binds to nothing there.
+    fn note_effective(&mut self, first: Date, last: Date) {
+        for (task, _) in &self.tasks {
+            let t = self.model.task(*task);
+            let Some((from, to)) = t.effective else {
+                continue;
+            };
+            if first < from || last > to {
+                self.notes.push(format!(
+                    "{}: no instance on the dates outside its effective period ({from} to {to}); what depends on it there waits for nothing",
+                    t.name
+                ));
+            }
+        }
     }
 
     /// What the request left out and why: one sentence each, for people.
