@@ -219,6 +219,33 @@ fn dates_outside_a_tasks_effective_period_are_said() {
 }
 
 #[test]
+fn a_window_says_which_daily_nodes_it_leaves_whole() {
+    // DataWorks narrows only hourly and minute nodes to a backfill's time window: a
+    // daily node listed under `--window 05:00-06:00` at 02:30 looked like a bug.
+    let out = schedsim(&[
+        "instances",
+        DW_MYSQL,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-01",
+        "--window",
+        "05:00-06:00",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: the window 05:00:00-06:00:00 applies to hourly and minute nodes only: orders.dwd_orders_di, orders.dws_orders_daily run every instance of the range"),
+        "{stderr}"
+    );
+    let listed = text(&out.stdout);
+    assert!(
+        listed.contains("hh=05") && !listed.contains("hh=04"),
+        "{listed}"
+    );
+}
+
+#[test]
 fn cli_fault_on_an_attempt_never_reached_is_noted() {
     // Attempt 1 fails, attempt 2 succeeds: attempt 4 never runs.
     let out = schedsim(&[

@@ -458,6 +458,20 @@ impl<'m> Planner<'m> {
                     });
                 }
             }
+            // The window narrows sub-daily nodes only (DW §6 rule 3): say which ones
+            // it leaves whole.
+            let whole: Vec<&str> = self
+                .tasks
+                .iter()
+                .filter(|(_, s)| s.as_ref().is_some_and(|s| s.expr.times_of_day().len() <= 1))
+                .map(|(t, _)| self.model.task(*t).name.as_str())
+                .collect();
+            if !whole.is_empty() {
+                self.notes.push(format!(
+                    "the window {a}-{b} applies to hourly and minute nodes only: {} run every instance of the range",
+                    whole.join(", ")
+                ));
+            }
         }
         let mut biz = first;
         while biz <= last {
