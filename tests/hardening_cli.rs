@@ -246,6 +246,34 @@ fn a_window_says_which_daily_nodes_it_leaves_whole() {
 }
 
 #[test]
+fn the_calendars_last_business_date_is_left_out_and_said() {
+    // Business date 9999-12-31 would be scheduled on 10000-01-01: it was clamped to
+    // 9999-12-31, two instances of one task at one scheduled time.
+    let out = schedsim(&[
+        "instances",
+        DW_MYSQL,
+        "--from",
+        "9999-12-30",
+        "--to",
+        "9999-12-31",
+        "--targets",
+        "orders.dwd_orders_di",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("note: business date 9999-12-31 is left out"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn cli_fault_on_an_attempt_never_reached_is_noted() {
     // Attempt 1 fails, attempt 2 succeeds: attempt 4 never runs.
     let out = schedsim(&[

@@ -475,11 +475,16 @@ impl<'m> Planner<'m> {
         }
         let mut biz = first;
         while biz <= last {
-            self.units.push(UnitKey::BusinessDate(biz));
-            biz = match biz.tomorrow() {
-                Ok(d) => d,
-                Err(_) => break,
+            // A business date's instances are scheduled on the day after: the
+            // calendar's last day has none.
+            let Ok(next) = biz.tomorrow() else {
+                self.notes.push(format!(
+                    "business date {biz} is left out: its instances would be scheduled on the day after, past the calendar's last day"
+                ));
+                break;
             };
+            self.units.push(UnitKey::BusinessDate(biz));
+            biz = next;
         }
         Ok(())
     }
