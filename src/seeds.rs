@@ -90,6 +90,18 @@ pub fn nearest_rank<T: Clone>(sorted: &[T], p: usize) -> T {
     sorted[rank.min(n) - 1].clone()
 }
 
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`...
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// The spread of `values` (not empty), sorted here.
 pub fn spread<T: Ord + Clone>(mut values: Vec<T>) -> Spread<T> {
     values.sort();
@@ -490,9 +502,13 @@ impl Report {
             &self.model_hash[..self.model_hash.len().min(12)],
             self.tzdb
         );
+        let p95 = (95 * self.seeds as usize).div_ceil(100).max(1);
         let _ = writeln!(
             s,
-            "percentiles by nearest rank (p95 of 100 seeds: the 95th smallest)"
+            "percentiles by nearest rank (p95 of {} seed{}: the {} smallest)",
+            self.seeds,
+            if self.seeds == 1 { "" } else { "s" },
+            ordinal(p95)
         );
         let row = |s: &mut String, what: &str, v: [String; 4]| {
             let _ = writeln!(
@@ -632,6 +648,17 @@ mod tests {
         assert!(Seeds::parse("9..5").is_err());
         assert!(Seeds::parse("x").is_err());
         assert!(Seeds::parse("0..2000000").is_err());
+    }
+
+    #[test]
+    fn the_rank_line_names_the_rank_of_these_seeds() {
+        assert_eq!(
+            [1, 2, 3, 4, 11, 12, 13, 19, 20, 21, 22, 95, 101, 111].map(ordinal),
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "19th", "20th", "21st", "22nd",
+                "95th", "101st", "111th"
+            ]
+        );
     }
 
     #[test]
