@@ -274,6 +274,23 @@ fn the_calendars_last_business_date_is_left_out_and_said() {
 }
 
 #[test]
+fn a_repeated_complement_date_is_counted_once_and_said() {
+    let out = schedsim(&[
+        "instances",
+        "models/dolphinscheduler-3.3-parallel-complement.toml",
+        "--dates",
+        "2025-03-01T01:00:00,2025-03-01T01:00:00",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 1);
+    assert!(
+        text(&out.stderr).contains("note: --dates: 1 repeated schedule time(s) counted once"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn cli_fault_on_an_attempt_never_reached_is_noted() {
     // Attempt 1 fails, attempt 2 succeeds: attempt 4 never runs.
     let out = schedsim(&[

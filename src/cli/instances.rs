@@ -80,7 +80,15 @@ pub fn run(args: &Args) -> i32 {
             Err(e) => return fail(&e),
         }
     }
+    let given = parsed.len();
     let dates = match model::complement_dates(parsed) {
+        Ok(d) if d.len() < given => {
+            errln!(
+                "note: --dates: {} repeated schedule time(s) counted once (DolphinScheduler's complement list is a set)",
+                given - d.len()
+            );
+            d
+        }
         Ok(d) => d,
         Err(n) => {
             return fail(&format!(

@@ -156,12 +156,14 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         false,
         &mut report,
     );
-    let name = model_name(
-        &super::dolphin::stem(&inputs[0].file).replace(".details", ""),
-        "the model",
-        "-",
-        &mut report,
-    );
+    let stem = super::dolphin::stem(&inputs[0].file).replace(".details", "");
+    let name = model_name(&stem, "the model", "-", &mut report);
+    if inputs.len() > 1 {
+        report.notes.push(format!(
+            "the model is named `{name}` after the first input ({}); rename it in [model]",
+            inputs[0].file
+        ));
+    }
     report.model = name.clone();
     report.profile = "airflow";
     report.timezone = timezone.clone();
