@@ -96,8 +96,8 @@ fn unmatched_cli_fault_is_reported() {
 
 #[test]
 fn a_stretch_that_stretches_nothing_is_said() {
-    // `--stretch` on an instance that exists but never runs in the scenario (a date
-    // before the backfill) said nothing: notes were empty while faults got one.
+    // `--stretch` on an instance the scenario never creates (a date before the
+    // backfill) said nothing: notes were empty while faults got one.
     let out = schedsim(&[
         "run",
         DS,
@@ -115,7 +115,10 @@ fn a_stretch_that_stretches_nothing_is_said() {
         stderr.contains("warning: --stretch `etl.extract_orders,2025-03-02T03:00:00,2`: this stretch matches no instance"),
         "{stderr}"
     );
-    assert!(!stderr.contains("2025-02-20"), "{stderr}");
+    assert!(
+        stderr.contains("warning: --stretch `etl.extract_orders,2025-02-20T02:00:00,3`: this stretch matches no instance: `etl.extract_orders` scheduled 2025-02-20T02:00:00 is outside the range of every backfill that covers it"),
+        "{stderr}"
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let notes: Vec<&str> = json["notes"]
         .as_array()
@@ -288,6 +291,29 @@ fn a_repeated_complement_date_is_counted_once_and_said() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn a_model_file_fault_outside_every_backfill_range_is_a_validation_warning() {
+    // 02:00 is a fire time of the task, but 2025-03-09 is days after the backfill of
+    // business dates 03-01 and 03-02: `validate` said nothing, only the run noted it.
+    let dir = scratch("range");
+    let source = std::fs::read_to_string(DW).unwrap().replacen(
+        "  task = \"orders.ods_append\"\n  scheduled = \"2025-03-02T02:00:00\"",
+        "  task = \"orders.ods_append\"\n  scheduled = \"2025-03-09T02:00:00\"",
+        1,
+    );
+    assert!(source.contains("2025-03-09T02:00:00"));
+    let model = dir.join("m.toml");
+    std::fs::write(&model, &source).unwrap();
+    let out = schedsim(&["validate", s(&model)]);
+    assert_eq!(out.status.code(), Some(0), "a warning is not an error");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("this fault matches no instance: `orders.ods_append` scheduled 2025-03-09T02:00:00 is outside the range of every backfill that covers it (2025-03-01 to 2025-03-02)"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

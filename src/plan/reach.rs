@@ -75,6 +75,9 @@ impl<'a> Reach<'a> {
         if listed {
             return None;
         }
+        if let Some(why) = self.outside_ranges(name, scheduled, &covering) {
+            return Some(why);
+        }
         let at = local_to_instant(&model.timezone, scheduled);
         match schedule_of(model, task) {
             Ok(schedule) if schedule.fires(at, at).next().is_none() => Some(format!(
@@ -89,6 +92,54 @@ impl<'a> Reach<'a> {
 }
 
 impl Reach<'_> {
+    /// Why `scheduled` is outside the range of every backfill covering the task, when
+    /// nothing else can create it (no recurring schedule, no history, no operation, no
+    /// explicit dates). A day of slack on each side (a business date's instances fall
+    /// on the day after it, a gap can shift a fire past midnight): near a bound only
+    /// the run can tell, and says so in a note.
+    fn outside_ranges(
+        &self,
+        name: &str,
+        scheduled: DateTime,
+        covering: &[&crate::model::Backfill],
+    ) -> Option<String> {
+        let scenario = self.scenario;
+        if covering.is_empty()
+            || scenario.recurring
+            || !scenario.history.is_empty()
+            || !scenario.operations.is_empty()
+            || covering.iter().any(|b| b.dates.is_some())
+        {
+            return None;
+        }
+        let day = scheduled.date();
+        let business =
+            self.model.rules.date_convention == crate::rules::DateConvention::BusinessDate;
+        let inside = covering.iter().any(|b| {
+            let (from, to) = (b.from.start().date(), b.to.start().date());
+            let (low, high) = if business {
+                (from, to.tomorrow().and_then(|d| d.tomorrow()).unwrap_or(to))
+            } else {
+                (
+                    from.yesterday().unwrap_or(from),
+                    to.tomorrow().unwrap_or(to),
+                )
+            };
+            low <= day && day <= high
+        });
+        (!inside).then(|| {
+            let ranges: Vec<String> = covering
+                .iter()
+                .map(|b| format!("{} to {}", text(b.from), text(b.to)))
+                .collect();
+            format!(
+                "`{name}` scheduled {} is outside the range of every backfill that covers it ({})",
+                scheduled.strftime("%Y-%m-%dT%H:%M:%S"),
+                ranges.join(", ")
+            )
+        })
+    }
+
     /// Why a fault limited to an origin can strike nothing of that origin, if so.
     pub fn origin_unreachable(&self, f: &crate::model::Fault) -> Option<String> {
         use crate::model::FaultOrigin;
@@ -170,6 +221,14 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
     crate::model::advice::warnings(model, &doc, &mut out);
     out.normalize();
     out
+}
+
+/// A backfill bound as written: a date, or a local date-time.
+fn text(b: crate::model::DateOrTime) -> String {
+    match b {
+        crate::model::DateOrTime::Date(d) => d.to_string(),
+        crate::model::DateOrTime::DateTime(t) => t.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+    }
 }
 
 #[cfg(test)]
