@@ -70,7 +70,9 @@ impl<'m> Engine<'m> {
     /// Starts queued instances while their groups (and task groups) have slots, in
     /// each group's queue order.
     pub(super) fn dispatch(&mut self, sink: &mut impl Sink) {
-        self.start_dependents(sink);
+        if !self.dependent.ready.is_empty() {
+            self.start_dependents(sink);
+        }
         for g in 0..self.groups.len() {
             while self.groups[g].free > 0 {
                 let Some(entry) = self.groups[g].queue.pop() else {
