@@ -938,3 +938,25 @@ fn three_one_decides_a_group_at_the_check_after_the_one_that_saw_it() {
         (State::Succeeded, "2025-03-10T09:50:10+08:00")
     );
 }
+
+#[test]
+fn three_one_waits_on_an_and_of_a_failure_and_a_wait_dependent_utils_if_if() {
+    // 3.1.9's DependentUtils.getDependResultForRelation tests AND's FAILED and then its
+    // WAITING with two `if`s: a wait beside a failure waits (3.2.2: `else if`, FAILED).
+    // orders.load of 03-01 fails; the day before, 02-28, never ran: the task runs on
+    // to its timeout, 2h after its 09:00 start.
+    let fault =
+        "  [[scenario.fault]]\n  task = \"orders.load\"\n  scheduled = \"2025-03-01T01:00:00\"\n";
+    let items = "task = \"load\"\n\n    [[workflow.task.depends]]\n    workflow = \"orders\"\n    date_value = \"last1Days\"";
+    let m = load(&model("3.1", items, "dependents = true", fault).replace(
+        "  name = \"wait_orders\"\n",
+        "  name = \"wait_orders\"\n  timeout = \"2h\"\n",
+    ));
+    let e = run(&m);
+    assert_eq!(at(&e, "orders.load", "01")[0].1, State::Failed);
+    let wait = at(&e, "report.wait_orders", "01");
+    assert_eq!(
+        (wait[0].1, wait[0].3.as_str()),
+        (State::Failed, "2025-03-10T11:00:00+08:00")
+    );
+}

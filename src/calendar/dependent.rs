@@ -77,11 +77,14 @@ pub enum DependResult {
 }
 
 /// `DependentUtils.getDependResultForRelation`: AND fails on any failure, else waits
-/// on any wait; OR succeeds on any success, else waits on any wait, else fails.
-pub fn combine(relation: Relation, results: &[DependResult]) -> DependResult {
+/// on any wait; OR succeeds on any success, else waits on any wait, else fails. With
+/// `waiting_first`, 3.1.9's: its AND tests FAILED, then WAITING with a second `if` (no
+/// `else`), so a wait beside a failure waits.
+pub fn combine(relation: Relation, results: &[DependResult], waiting_first: bool) -> DependResult {
     use DependResult::*;
     let any = |r| results.contains(&r);
     match relation {
+        Relation::And if waiting_first && any(Waiting) => Waiting,
         Relation::And if any(Failed) => Failed,
         Relation::And if any(Waiting) => Waiting,
         Relation::And => Success,
@@ -467,12 +470,16 @@ mod tests {
     fn get_depend_result_for_relation() {
         // DependentUtilsTest.testGetDependResultForRelation.
         use DependResult::*;
-        assert_eq!(combine(Relation::And, &[Failed, Success]), Failed);
-        assert_eq!(combine(Relation::And, &[Waiting, Success]), Waiting);
-        assert_eq!(combine(Relation::And, &[Success, Success]), Success);
-        assert_eq!(combine(Relation::Or, &[Failed, Success]), Success);
-        assert_eq!(combine(Relation::Or, &[Waiting, Failed]), Waiting);
-        assert_eq!(combine(Relation::Or, &[Failed]), Failed);
+        assert_eq!(combine(Relation::And, &[Failed, Success], false), Failed);
+        assert_eq!(combine(Relation::And, &[Waiting, Success], false), Waiting);
+        assert_eq!(combine(Relation::And, &[Success, Success], false), Success);
+        assert_eq!(combine(Relation::Or, &[Failed, Success], false), Success);
+        assert_eq!(combine(Relation::Or, &[Waiting, Failed], false), Waiting);
+        // 3.2.2 fails an AND with a failure beside a wait; 3.1.9 waits.
+        assert_eq!(combine(Relation::And, &[Failed, Waiting], false), Failed);
+        assert_eq!(combine(Relation::And, &[Failed, Waiting], true), Waiting);
+        assert_eq!(combine(Relation::And, &[Failed, Success], true), Failed);
+        assert_eq!(combine(Relation::Or, &[Failed], false), Failed);
     }
 
     #[test]

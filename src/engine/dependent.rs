@@ -246,7 +246,7 @@ impl<'m> Engine<'m> {
             }
             return;
         }
-        let outcome = match combine(dep.relation, &groups) {
+        let outcome = match combine(dep.relation, &groups, classic) {
             DependResult::Success => Reason::Finished,
             DependResult::Failed | DependResult::Waiting => Reason::FailedBeforeWrite,
         };
@@ -265,6 +265,7 @@ impl<'m> Engine<'m> {
             return (Vec::new(), String::new());
         };
         let business = instant_to_local(&model.timezone, inst.scheduled);
+        let classic = model.rules.dependent_execute == DependentExecute::Classic;
         let mut results = vec![Vec::new(); dep.groups.len()];
         let mut why = String::new();
         for item in &dep.items {
@@ -295,7 +296,7 @@ impl<'m> Engine<'m> {
         let groups = results
             .iter()
             .zip(&dep.groups)
-            .map(|(r, &relation)| combine(relation, r))
+            .map(|(r, &relation)| combine(relation, r, classic))
             .collect();
         (groups, why)
     }

@@ -727,7 +727,7 @@ fn task(
                 report.drop(
                     m.at("dependItemList"),
                     format!("{qualified}: an empty dependent group ({})", relation.to_uppercase()),
-                    format!("a group without items says {says} at every check (DependentUtils.getDependResultForRelation); schedsim's groups have items: left out"),
+                    format!("a group without items says {says} at every check (DependentUtils.getDependResultForRelation); schedsim's groups have items: left out, which changes the task's result where that {says} decided it (under the task's {} relation)", if relation == "and" { "OR" } else { "AND" }),
                 );
                 continue;
             }
@@ -825,13 +825,13 @@ fn shape_groups(t: &mut DraftTask, qualified: &str, path: &str, report: &mut Rep
             number[k] = kept.len() as u32;
         } else {
             report.drop(
-                format!("{path}.taskParams.dependence.dependTaskList[{k}]"),
+                format!("{path}.taskParams.dependence.dependTaskList"),
                 format!(
-                    "{qualified}: dependent group {} ({})",
+                    "{qualified}: its dependent group {} of items ({})",
                     k + 1,
                     relation.to_uppercase()
                 ),
-                "every item of the group was left out (above): the group goes with them",
+                "every item of the group was left out (above): the group goes with them, which can change the task's result",
             );
         }
     }
