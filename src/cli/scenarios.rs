@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use schedsim::explore::{fault_arg, operation_arg, stretch_arg};
 use schedsim::keyword::Keyword;
-use schedsim::model::{DateOrTime, Model, Scenario, Target};
+use schedsim::model::{Model, Scenario, Target};
 use serde::Serialize;
 
 use super::{EXIT_OK, Format, run};
@@ -55,13 +55,6 @@ struct BackfillJson {
     dependents: Option<&'static str>,
 }
 
-fn bound(b: DateOrTime) -> String {
-    match b {
-        DateOrTime::Date(d) => d.to_string(),
-        DateOrTime::DateTime(t) => t.to_string(),
-    }
-}
-
 fn listed(m: &Model, s: &Scenario) -> Listed {
     Listed {
         name: s.name.clone(),
@@ -82,8 +75,8 @@ fn listed(m: &Model, s: &Scenario) -> Listed {
                     })
                     .collect(),
                 downstream: b.downstream,
-                from: bound(b.from),
-                to: bound(b.to),
+                from: b.from.to_string(),
+                to: b.to.to_string(),
                 dates: b.dates.as_ref().map(Vec::len),
                 groups: b.groups,
                 order: b.order.word(),

@@ -220,6 +220,16 @@ pub enum DateOrTime {
     DateTime(civil::DateTime),
 }
 
+/// As written in a model: `2025-03-01`, or `2025-03-01T02:00:00`.
+impl std::fmt::Display for DateOrTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateOrTime::Date(d) => d.fmt(f),
+            DateOrTime::DateTime(t) => t.fmt(f),
+        }
+    }
+}
+
 impl DateOrTime {
     /// The first instant the bound covers (a date's midnight).
     pub fn start(self) -> civil::DateTime {

@@ -130,7 +130,7 @@ impl Reach<'_> {
         (!inside).then(|| {
             let ranges: Vec<String> = covering
                 .iter()
-                .map(|b| format!("{} to {}", text(b.from), text(b.to)))
+                .map(|b| format!("{} to {}", b.from, b.to))
                 .collect();
             format!(
                 "`{name}` scheduled {} is outside the range of every backfill that covers it ({})",
@@ -221,14 +221,6 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
     crate::model::advice::warnings(model, &doc, &mut out);
     out.normalize();
     out
-}
-
-/// A backfill bound as written: a date, or a local date-time.
-fn text(b: crate::model::DateOrTime) -> String {
-    match b {
-        crate::model::DateOrTime::Date(d) => d.to_string(),
-        crate::model::DateOrTime::DateTime(t) => t.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
-    }
 }
 
 #[cfg(test)]
