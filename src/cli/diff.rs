@@ -231,13 +231,9 @@ pub fn run(args: &Args) -> i32 {
         }
     };
     let d = diff::diff(&a.1, &a.0, &b.1, &b.0);
-    if let (Some(mut f), Some(path)) = (html, &args.html) {
-        use std::io::Write;
-        let written = f
-            .write_all(diff::html::render(&d, &a.1, &b.1).as_bytes())
-            .map_err(|e| format!("--html {}: {e}", path.display()))
-            .and_then(|()| outputs.commit());
-        if let Err(e) = written {
+    if let (Some(f), Some(path)) = (html, &args.html) {
+        let page = diff::html::render(&d, &a.1, &b.1);
+        if let Err(e) = outputs.write_and_commit(f, "--html", path, page.as_bytes()) {
             return fail(&e);
         }
     }

@@ -5,7 +5,6 @@
 //! first trace line where they differ as a detail (exit 1); else that they are
 //! identical (exit 0). It also reads a golden record of `schedsim test`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use schedsim::diff::{self, Verdict, record};
@@ -81,11 +80,7 @@ pub fn record(args: &RecordArgs) -> i32 {
     outputs.input(&args.model);
     let written = outputs
         .open("-o", &args.output)
-        .and_then(|mut f| {
-            f.write_all(&trace)
-                .map_err(|e| format!("-o {}: {e}", args.output.display()))
-        })
-        .and_then(|()| outputs.commit());
+        .and_then(|f| outputs.write_and_commit(f, "-o", &args.output, &trace));
     match written {
         Ok(()) => {
             let lines = trace.iter().filter(|&&b| b == b'\n').count();

@@ -133,11 +133,7 @@ pub fn run(args: &Args) -> i32 {
         }
         let written = outputs
             .open("-o", out)
-            .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, imported.toml.as_bytes())
-                    .map_err(|e| format!("-o {}: {e}", out.display()))
-            })
-            .and_then(|()| outputs.commit());
+            .and_then(|f| outputs.write_and_commit(f, "-o", out, imported.toml.as_bytes()));
         if let Err(e) = written {
             return fail(&e);
         }

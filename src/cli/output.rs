@@ -173,6 +173,21 @@ impl Outputs {
         Ok(file)
     }
 
+    /// Writes `bytes` to `file`, the output [`Outputs::open`] gave for `flag` and
+    /// `target`, then commits every output of the command.
+    pub fn write_and_commit(
+        self,
+        mut file: File,
+        flag: &str,
+        target: &Path,
+        bytes: &[u8],
+    ) -> Result<(), String> {
+        use std::io::Write;
+        file.write_all(bytes)
+            .map_err(|e| format!("{flag} {}: {e}", target.display()))?;
+        self.commit()
+    }
+
     /// Syncs every temporary file and renames each over its target. The writers must
     /// have been flushed (and their errors reported) before.
     pub fn commit(mut self) -> Result<(), String> {

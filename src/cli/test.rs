@@ -32,6 +32,12 @@ pub fn run(args: &Args) -> i32 {
         Ok(m) => m,
         Err(e) => return fail(&e),
     };
+    if models.is_empty() {
+        return fail(&format!(
+            "{}: no model (*.toml) to test",
+            args.dir.display()
+        ));
+    }
     // The report never names a model or a golden of the suite.
     let mut outputs = Outputs::new();
     for path in models.iter().chain(&golden::goldens(&args.dir)) {
@@ -42,12 +48,6 @@ pub fn run(args: &Args) -> i32 {
         Some(Err(e)) => return fail(&e),
         None => None,
     };
-    if models.is_empty() {
-        return fail(&format!(
-            "{}: no model (*.toml) to test",
-            args.dir.display()
-        ));
-    }
     outln!(
         "    Starting {} models in {}",
         models.len(),
@@ -101,13 +101,9 @@ pub fn run(args: &Args) -> i32 {
             out!("{}", outcome.detail());
         }
     }
-    if let (Some(mut f), Some(path)) = (junit, &args.junit) {
-        use std::io::Write;
-        let written = f
-            .write_all(golden::junit(&results).as_bytes())
-            .map_err(|e| format!("--junit {}: {e}", path.display()))
-            .and_then(|()| outputs.commit());
-        if let Err(e) = written {
+    if let (Some(f), Some(path)) = (junit, &args.junit) {
+        let xml = golden::junit(&results);
+        if let Err(e) = outputs.write_and_commit(f, "--junit", path, xml.as_bytes()) {
             return fail(&e);
         }
     }
