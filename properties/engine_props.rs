@@ -277,8 +277,9 @@ struct Checker<'m> {
     model: &'m Model,
     state: Vec<State>,
     running: Vec<u32>,
-    in_flight: BTreeMap<u32, u32>,
-    peak_in_flight: BTreeMap<u32, u32>,
+    /// By (backfill, run set): a backfill split by workflow counts each part.
+    in_flight: BTreeMap<(u32, u32), u32>,
+    peak_in_flight: BTreeMap<(u32, u32), u32>,
     errors: Vec<String>,
 }
 
@@ -312,13 +313,13 @@ impl Sink for Checker<'_> {
 
     fn unit(&mut self, e: &UnitEvent) {
         if let Some(b) = e.backfill {
-            let n = self.in_flight.entry(b).or_default();
+            let n = self.in_flight.entry((b, e.set)).or_default();
             if e.started {
                 *n += 1;
             } else {
                 *n -= 1;
             }
-            let peak = self.peak_in_flight.entry(b).or_default();
+            let peak = self.peak_in_flight.entry((b, e.set)).or_default();
             *peak = (*peak).max(*n);
         }
     }
@@ -387,14 +388,17 @@ proptest! {
         };
         prop_assert!(checker.errors.is_empty(), "{:?}\n{source}", checker.errors);
         let b = &m.scenarios[0].backfills[0];
-        let dates = e.units.len() as u32;
-        let bound = match m.rules.group_split {
-            // DolphinScheduler 3.3 runs every chunk at once: the bug of #17831.
-            GroupSplit::Chunks => dates.div_ceil(b.groups.min(dates).max(1)),
-            _ => b.groups,
-        };
-        let peak = checker.peak_in_flight.get(&0).copied().unwrap_or(0);
-        prop_assert!(peak <= bound, "{peak} dates in flight, bound {bound}\n{source}");
+        // Dates in parallel count per run set: one per workflow where the backfill
+        // runs one per workflow (DolphinScheduler, Airflow).
+        for (&(_, set), &peak) in &checker.peak_in_flight {
+            let dates = e.units.iter().filter(|u| u.set() == set).count() as u32;
+            let bound = match m.rules.group_split {
+                // DolphinScheduler 3.3 runs every chunk at once: the bug of #17831.
+                GroupSplit::Chunks => dates.div_ceil(b.groups.min(dates).max(1)),
+                _ => b.groups,
+            };
+            prop_assert!(peak <= bound, "{peak} dates in flight, bound {bound}\n{source}");
+        }
         check_final(&m, &e, b.run_immediately)?;
         prop_assert_eq!(e.instances.iter().filter(|i| i.origin != Origin::Backfill).count(), 0);
     }

@@ -285,6 +285,21 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// What one unit of a backfill or of the recurring schedule holds when its targets
+    /// span several workflows.
+    pub enum UnitScope ("unit scope") {
+        /// DataWorks: a business date holds every target node's instances, whatever
+        /// their workflow (one data backfill selects nodes across workflows).
+        AllTargets = "all_targets",
+        /// DolphinScheduler, Airflow: a run is one workflow's (a workflow instance, a
+        /// DAG run): a complement or backfill takes one workflow, and runs in flight
+        /// and dates in parallel count per workflow. Workflows joined by a
+        /// cross-workflow upstream (bound at equal run times) run together.
+        Workflow = "workflow",
+    }
+}
+
+keyword_enum! {
     /// How a DEPENDENT task reads the upstream instances and decides
     /// (`DependentExecute`).
     pub enum DependentExecute ("dependent-execute rule") {
@@ -396,6 +411,8 @@ knobs! {
     dependent_check_interval: u32,
     /// How a DEPENDENT task reads the upstream instances and decides.
     dependent_execute: DependentExecute,
+    /// What one unit holds when the targets span several workflows.
+    unit_scope: UnitScope,
 }
 
 impl Rules {
@@ -434,6 +451,7 @@ impl Rules {
                 complement_dependents: ComplementDependents::Ignore,
                 dependent_check_interval: 10,
                 dependent_execute: DependentExecute::TaskAware,
+                unit_scope: UnitScope::AllTargets,
             },
             // DS §1 (complement), §2 (retry), §4 (failure strategy, priority), §5 (slots).
             Profile::Dolphinscheduler => Rules {
@@ -489,6 +507,7 @@ impl Rules {
                     DsVersion::V3_1 => DependentExecute::Classic,
                     DsVersion::V3_2 | DsVersion::V3_3 => DependentExecute::TaskAware,
                 },
+                unit_scope: UnitScope::Workflow,
             },
             // AF §0-§5.
             Profile::Airflow => Rules {
@@ -522,6 +541,7 @@ impl Rules {
                 complement_dependents: ComplementDependents::Ignore,
                 dependent_check_interval: 10,
                 dependent_execute: DependentExecute::TaskAware,
+                unit_scope: UnitScope::Workflow,
             },
         }
     }

@@ -156,6 +156,10 @@ pub struct UnitEvent {
     pub origin: Origin,
     /// The backfill (index in the scenario) the unit belongs to.
     pub backfill: Option<u32>,
+    /// Its run set: the units of one request (a backfill, the recurring schedule),
+    /// or of one workflow's part of it when the request was split by workflow
+    /// (`unit_scope = workflow`). Dates in parallel are counted per set.
+    pub set: u32,
     /// Started (true) or ended (false).
     pub started: bool,
     /// When ended: some instance failed, was killed or never ran.

@@ -217,7 +217,8 @@ impl<'m> Engine<'m> {
         let now = self.now;
         for u in 0..self.history_units {
             let unit = &self.units[u as usize];
-            let (key, first, count, failed) = (unit.key, unit.first, unit.count, unit.failed);
+            let (key, first, count, failed, set) =
+                (unit.key, unit.first, unit.count, unit.failed, unit.set);
             self.now = unit.due;
             let event = |time, started| UnitEvent {
                 time,
@@ -225,6 +226,7 @@ impl<'m> Engine<'m> {
                 key,
                 origin: Origin::Recurring,
                 backfill: None,
+                set,
                 started,
                 failed: failed && !started,
                 reopened: false,

@@ -41,7 +41,7 @@ use crate::plan::{FillScratch, Kind, PlanError, Planner, Request, UnitKey, UnitP
 use crate::rules::{
     BackfillSelfDependency, Backoff, ChainOnFailure, DateConvention, FailureStrategy,
     FutureInstances, GroupSplit, Order, PriorityOrder, RerunComplement, RerunScope, RetryCreates,
-    ReverseSelfDependency, WeightRule,
+    ReverseSelfDependency, UnitScope, WeightRule,
 };
 use crate::window::Window;
 
@@ -156,6 +156,7 @@ pub struct Unit {
     /// Its instances: `first..first + count` in `Engine::instances`.
     pub first: u32,
     pub count: u32,
+    /// Its run set ([`UnitEvent::set`]); `NONE` for a run of the history.
     set: u32,
     pos: u32,
     chain: u32,
@@ -169,9 +170,19 @@ pub struct Unit {
     self_ends: Vec<(TaskId, u32, u32)>,
 }
 
+impl Unit {
+    /// Its run set ([`UnitEvent::set`]).
+    pub fn set(&self) -> u32 {
+        self.set
+    }
+}
+
 /// A backfill or the recurring schedule: a planner and its units.
 struct RunSet<'m> {
     planner: Planner<'m>,
+    /// The workflows of its runs when its request (a backfill, the recurring
+    /// schedule) was split by workflow (`unit_scope = workflow`); None when not.
+    workflows: Option<Vec<WorkflowId>>,
     first_unit: u32,
     /// Instances wait for their scheduled time.
     wait_for_time: bool,
@@ -410,41 +421,49 @@ impl<'m> Engine<'m> {
                     DateOrTime::DateTime(until),
                 ),
             };
-            let req = Request {
-                targets: (0..model.workflows.len())
-                    .map(|w| Target::Workflow(WorkflowId(w as u32)))
-                    .collect(),
-                downstream: false,
-                from,
-                to,
-                window: None,
-                dates: None,
-                now: None,
-                clip: Some((start, horizon.unwrap_or(start))),
-                max_instances: budget,
-            };
-            let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
-                backfill: None,
-                error,
-            })?;
-            // Recurring runs are not grouped; Airflow still caps runs in flight.
-            let cap = if rules.group_split == GroupSplit::Window {
-                model
-                    .workflows
-                    .iter()
-                    .filter_map(|w| w.max_active_runs)
-                    .min()
-                    .unwrap_or(16)
-            } else {
-                u32::MAX
-            };
-            engine.add_set(planner, Origin::Recurring, None, true, true, |n| {
-                vec![chains::ChainSpec {
-                    units: (0..n).collect(),
-                    cap,
-                }]
-            });
-            budget = config.max_instances.saturating_sub(engine.planned_bound());
+            let all: Vec<Target> = (0..model.workflows.len())
+                .map(|w| Target::Workflow(WorkflowId(w as u32)))
+                .collect();
+            let parts = engine.parts(all, None);
+            let split = parts.len() > 1;
+            for targets in parts {
+                let workflows = crate::plan::target_workflows(model, &targets);
+                let req = Request {
+                    targets,
+                    downstream: false,
+                    from,
+                    to,
+                    window: None,
+                    dates: None,
+                    now: None,
+                    clip: Some((start, horizon.unwrap_or(start))),
+                    max_instances: budget,
+                };
+                let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
+                    backfill: None,
+                    error,
+                })?;
+                // Recurring runs are not grouped; Airflow still caps runs in flight,
+                // per DAG (runs of DAGs joined by an upstream together).
+                let cap = if rules.group_split == GroupSplit::Window {
+                    workflows
+                        .iter()
+                        .filter_map(|&w| model.workflow(w).max_active_runs)
+                        .min()
+                        .unwrap_or(16)
+                } else {
+                    u32::MAX
+                };
+                let label = split.then_some(workflows);
+                engine.add_set(planner, Origin::Recurring, None, true, true, |n| {
+                    vec![chains::ChainSpec {
+                        units: (0..n).collect(),
+                        cap,
+                    }]
+                });
+                engine.label_last_set(label);
+                budget = config.max_instances.saturating_sub(engine.planned_bound());
+            }
         }
         for trigger in &scenario.triggers {
             let planner = Planner::manual(model, trigger);
@@ -460,80 +479,83 @@ impl<'m> Engine<'m> {
         let backfills = complement::backfills(model, scenario, &mut engine.notes)?;
         for (b_index, b) in backfills.iter().map(|(k, b)| (*k, b)) {
             let at = local_to_instant(tz, b.at);
-            let req = Request {
-                targets: b.targets.clone(),
-                downstream: b.downstream,
-                from: b.from,
-                to: b.to,
-                window: b.window,
-                dates: b.dates.clone(),
-                now: Some(at),
-                clip: None,
-                max_instances: budget,
-            };
-            let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
-                backfill: Some(b_index),
-                error,
-            })?;
-            engine.notes.extend(
-                planner
-                    .notes()
-                    .iter()
-                    .map(|n| format!("backfill {}: {n}", b_index + 1)),
-            );
-            if b.order == Order::Desc
-                && rules.reverse_self_dependency == ReverseSelfDependency::Reject
-                && let Some(t) = planner.tasks().find(|t| model.task(*t).self_dependency)
-            {
-                return Err(RunError::ReverseWithSelfDependency {
-                    backfill: b_index,
-                    task: model.task(t).name.clone(),
-                });
-            }
-            let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
-            let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
-            let (groups, split) = (b.groups, rules.group_split);
-            let order = if chains::sorts(groups, split) {
-                b.order
-            } else {
-                if b.order == Order::Desc {
-                    engine.notes.push(format!(
-                        "backfill {}: `order = desc` does nothing here: DolphinScheduler 3.3's parallel complement does not sort its dates (doParallelBackfillWorkflow), they run in the schedule's order",
-                        b_index + 1
-                    ));
+            let parts = engine.parts(b.targets.clone(), Some(b_index));
+            let split_parts = parts.len() > 1;
+            for targets in parts {
+                let label = split_parts.then(|| crate::plan::target_workflows(model, &targets));
+                let req = Request {
+                    targets,
+                    downstream: b.downstream,
+                    from: b.from,
+                    to: b.to,
+                    window: b.window,
+                    dates: b.dates.clone(),
+                    now: Some(at),
+                    clip: None,
+                    max_instances: budget,
+                };
+                let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
+                    backfill: Some(b_index),
+                    error,
+                })?;
+                for n in planner.notes() {
+                    engine.note_once(format!("backfill {}: {n}", b_index + 1));
                 }
-                Order::Asc
-            };
-            let skip = engine.skip_existing(b_index, b.reprocess, &planner);
-            let first_chain = engine.chains.len();
-            engine.add_set(
-                planner,
-                Origin::Backfill,
-                Some(b_index as u32),
-                wait,
-                across,
-                |n| {
-                    // Positions in date order, then split; `desc` reverses the dates first.
-                    // Dates that already ran and are not run again join no chain.
-                    let ordered: Vec<u32> = match order {
-                        Order::Asc => (0..n).filter(|&p| !skip[p as usize]).collect(),
-                        Order::Desc => (0..n).rev().filter(|&p| !skip[p as usize]).collect(),
-                    };
-                    chains::split(ordered.len() as u32, groups, split)
-                        .into_iter()
-                        .map(|c| chains::ChainSpec {
-                            units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
-                            cap: c.cap,
-                        })
-                        .collect()
-                },
-            );
-            for c in first_chain..engine.chains.len() {
-                for &u in &engine.chains[c].units {
-                    engine.units[u as usize].due = at;
+                if b.order == Order::Desc
+                    && rules.reverse_self_dependency == ReverseSelfDependency::Reject
+                    && let Some(t) = planner.tasks().find(|t| model.task(*t).self_dependency)
+                {
+                    return Err(RunError::ReverseWithSelfDependency {
+                        backfill: b_index,
+                        task: model.task(t).name.clone(),
+                    });
                 }
+                let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
+                let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
+                let (groups, split) = (b.groups, rules.group_split);
+                let order = if chains::sorts(groups, split) {
+                    b.order
+                } else {
+                    if b.order == Order::Desc {
+                        engine.note_once(format!(
+                            "backfill {}: `order = desc` does nothing here: DolphinScheduler 3.3's parallel complement does not sort its dates (doParallelBackfillWorkflow), they run in the schedule's order",
+                            b_index + 1
+                        ));
+                    }
+                    Order::Asc
+                };
+                let skip = engine.skip_existing(b_index, b.reprocess, &planner);
+                let first_chain = engine.chains.len();
+                engine.add_set(
+                    planner,
+                    Origin::Backfill,
+                    Some(b_index as u32),
+                    wait,
+                    across,
+                    |n| {
+                        // Positions in date order, then split; `desc` reverses the dates first.
+                        // Dates that already ran and are not run again join no chain.
+                        let ordered: Vec<u32> = match order {
+                            Order::Asc => (0..n).filter(|&p| !skip[p as usize]).collect(),
+                            Order::Desc => (0..n).rev().filter(|&p| !skip[p as usize]).collect(),
+                        };
+                        chains::split(ordered.len() as u32, groups, split)
+                            .into_iter()
+                            .map(|c| chains::ChainSpec {
+                                units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
+                                cap: c.cap,
+                            })
+                            .collect()
+                    },
+                );
+                engine.label_last_set(label);
+                for c in first_chain..engine.chains.len() {
+                    for &u in &engine.chains[c].units {
+                        engine.units[u as usize].due = at;
+                    }
+                }
+                budget = config.max_instances.saturating_sub(engine.planned_bound());
             }
-            budget = config.max_instances.saturating_sub(engine.planned_bound());
         }
         for (k, o) in scenario.operations.iter().enumerate() {
             engine.push(local_to_instant(tz, o.at), Ev::Operation, k as u32, 0);
@@ -552,6 +574,63 @@ impl<'m> Engine<'m> {
     /// An upper bound of the instances planned so far (for `--max-instances`).
     fn planned_bound(&self) -> u64 {
         self.sets.iter().map(|s| s.planner.at_most()).sum()
+    }
+
+    /// A request's targets as the sets they run in: split by workflow under
+    /// `unit_scope = workflow` (`backfill`: which backfill, for the notes).
+    fn parts(&mut self, targets: Vec<Target>, backfill: Option<usize>) -> Vec<Vec<Target>> {
+        let model = self.model;
+        if model.rules.unit_scope == UnitScope::AllTargets {
+            return vec![targets];
+        }
+        let parts = crate::plan::split_by_workflow(model, &targets);
+        let names = |ws: &[WorkflowId]| {
+            ws.iter()
+                .map(|&w| model.workflow(w).name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let who = match backfill {
+            Some(b) => format!("backfill {}", b + 1),
+            None => "the recurring schedule".to_string(),
+        };
+        let (one, what) = match model.profile {
+            crate::rules::Profile::Airflow => ("a backfill takes one DAG", "DAG runs"),
+            _ => ("a complement takes one workflow", "workflow instances"),
+        };
+        if backfill.is_some() && parts.len() > 1 {
+            let all = crate::plan::target_workflows(model, &targets);
+            self.note_once(format!(
+                "{who}: its targets are in {} workflows ({}); {one}, so each runs as a backfill of its own, submitted together, with its own dates in parallel (`groups`); the dates list names each date's workflow",
+                all.len(),
+                names(&all)
+            ));
+        }
+        for part in &parts {
+            let ws = crate::plan::target_workflows(model, part);
+            if ws.len() > 1 {
+                self.note_once(format!(
+                    "{who}: {} run together, as one run per time: a cross-workflow upstream joins them (bound at equal run times), so their {what} share one window of runs in flight",
+                    names(&ws)
+                ));
+            }
+        }
+        parts
+    }
+
+    /// Adds a note unless the same one is there already (a request split by workflow
+    /// plans each part, and a part's planner says what the others say).
+    fn note_once(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// Names the workflows of the set added last, when its request was split.
+    fn label_last_set(&mut self, workflows: Option<Vec<WorkflowId>>) {
+        if let Some(set) = self.sets.last_mut() {
+            set.workflows = workflows;
+        }
     }
 
     fn add_set(
@@ -604,6 +683,7 @@ impl<'m> Engine<'m> {
         }
         self.sets.push(RunSet {
             planner,
+            workflows: None,
             first_unit,
             wait_for_time,
             self_across,
@@ -736,6 +816,14 @@ impl<'m> Engine<'m> {
 
     pub fn model(&self) -> &'m Model {
         self.model
+    }
+
+    /// The workflows whose runs unit `u` holds, when its backfill or recurring
+    /// schedule was split by workflow (`unit_scope = workflow`); None otherwise.
+    pub fn unit_workflows(&self, u: u32) -> Option<&[WorkflowId]> {
+        // History units belong to no set.
+        let set = self.units[u as usize].set;
+        self.sets.get(set as usize)?.workflows.as_deref()
     }
 }
 

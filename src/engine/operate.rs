@@ -320,6 +320,7 @@ impl<'m> Engine<'m> {
             key: unit.key,
             origin: Origin::Rerun,
             backfill: unit.backfill,
+            set: unit.set,
             started: true,
             failed: false,
             reopened: true,

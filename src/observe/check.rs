@@ -106,7 +106,10 @@ pub struct Recorder<'m> {
     capacity: Vec<u32>,
     /// By task: the tries it allows and the least interval between two of them.
     retry: Vec<(u32, Instant)>,
-    in_flight: BTreeMap<u32, u32>,
+    /// Dates in flight by (backfill, run set): a backfill split by workflow counts
+    /// each workflow's dates against its `groups` (Airflow's max_active_runs is per
+    /// DAG).
+    in_flight: BTreeMap<(u32, u32), u32>,
     /// Per instance, compactly (the 10-million-instance budget counts every byte);
     /// a windowed run drops those of retired units.
     seen: Window<Seen>,
@@ -230,7 +233,7 @@ impl Sink for Recorder<'_> {
         let Some(b) = e.backfill.filter(|_| !e.reopened) else {
             return;
         };
-        let n = self.in_flight.entry(b).or_default();
+        let n = self.in_flight.entry((b, e.set)).or_default();
         if e.started {
             *n += 1;
         } else {
@@ -957,6 +960,7 @@ mod tests {
                 key: UnitKey::RunTime(0),
                 origin: crate::engine::Origin::Backfill,
                 backfill: Some(0),
+                set: 0,
                 started: true,
                 failed: false,
                 reopened: false,
@@ -972,6 +976,7 @@ mod tests {
                 key: UnitKey::RunTime(0),
                 origin: crate::engine::Origin::Backfill,
                 backfill: Some(0),
+                set: 0,
                 started: true,
                 failed: false,
                 reopened,

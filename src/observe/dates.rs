@@ -12,6 +12,10 @@ pub struct DateRow {
     pub origin: Origin,
     /// 1-based position of the backfill in the scenario.
     pub backfill: Option<u32>,
+    /// The workflows whose runs it holds, when its backfill (or the recurring
+    /// schedule) spans several workflows and runs one backfill per workflow
+    /// (DolphinScheduler, Airflow: `unit_scope = workflow`); null otherwise.
+    pub workflows: Option<Vec<String>>,
     /// RFC 3339; null when it never started.
     pub start: Option<String>,
     /// RFC 3339; null when it never finished.
@@ -27,10 +31,14 @@ pub fn rows(engine: &Engine<'_>, limit: usize) -> Vec<DateRow> {
         .units
         .iter()
         .take(limit)
-        .map(|u| DateRow {
+        .enumerate()
+        .map(|(k, u)| DateRow {
             date: u.key.date_text(model),
             origin: u.origin,
             backfill: u.backfill.map(|b| b + 1),
+            workflows: engine
+                .unit_workflows(k as u32)
+                .map(|ws| ws.iter().map(|&w| model.workflow(w).name.clone()).collect()),
             start: u.created.map(time),
             end: u.ended.map(time),
             duration_seconds: u.created.zip(u.ended).map(|(s, e)| e - s),
@@ -53,9 +61,12 @@ pub fn text(engine: &Engine<'_>) -> String {
     for d in rows(engine, LISTED) {
         let _ = writeln!(
             s,
-            "  {} {:<9} {} -> {}{}",
+            "  {} {:<9} {}{} -> {}{}",
             d.date,
             d.origin.word(),
+            d.workflows
+                .as_ref()
+                .map_or(String::new(), |ws| format!("{} ", ws.join(", "))),
             d.start.as_deref().unwrap_or("never started"),
             d.end.as_deref().unwrap_or("never finished"),
             d.duration_seconds.map_or(String::new(), |x| format!(

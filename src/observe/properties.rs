@@ -110,8 +110,9 @@ pub const DEFINITIONS: [Definition; 13] = [
     },
     Definition {
         name: "date-parallelism-bound",
-        holds: "A backfill never has more dates in flight than its `groups` allow. A date \
-                an operator reruns is not another date in flight.",
+        holds: "A backfill never has more dates in flight than its `groups` allow (per \
+                workflow where it runs one backfill per workflow: DolphinScheduler, \
+                Airflow). A date an operator reruns is not another date in flight.",
         witness: "When, the backfill (by its number in the scenario), the dates in flight, \
                   the date that started, and the groups allowed.",
         fix: "As for resource-bound: the bound is kept by the profile's rules, so report \

@@ -1,0 +1,404 @@
+//! What one date or run holds when a backfill's targets, or the recurring schedule,
+//! span several workflows (`unit_scope`, SEMANTICS.md "Units, bindings and dates in
+//! parallel"): DolphinScheduler and Airflow start one workflow per command and cap
+//! runs per DAG; DataWorks runs every selected node by business date.
+
+use schedsim::calendar::schedule::rfc3339;
+use schedsim::engine::{Config, Engine};
+use schedsim::model::{Model, load_str};
+use schedsim::observe::dates::{self, DateRow};
+use schedsim::observe::summary::Findings;
+
+fn load(text: &str) -> Model {
+    load_str("m.toml", text).unwrap_or_else(|d| panic!("{}", d.render()))
+}
+
+fn observe(m: &Model) -> (Engine<'_>, Findings) {
+    let (e, findings, _) =
+        schedsim::observe::observe::<Vec<u8>>(m, &m.scenarios[0], Config::new(1, 1_000_000), None)
+            .unwrap();
+    (e, findings)
+}
+
+/// Each run of a task: (scheduled, start), local RFC 3339, in scheduled order.
+fn starts(m: &Model, e: &Engine<'_>, task: &str) -> Vec<(String, String)> {
+    let t = |x| rfc3339(&m.timezone, x);
+    let mut v: Vec<_> = e
+        .instances
+        .iter()
+        .filter(|i| m.task(i.task).name == task)
+        .map(|i| (i.scheduled, i.start().expect("it ran")))
+        .collect();
+    v.sort();
+    v.into_iter().map(|(s, b)| (t(s), t(b))).collect()
+}
+
+fn holds(findings: &Findings, property: &str) -> bool {
+    findings
+        .properties
+        .iter()
+        .find(|p| p.name == property)
+        .expect("the property is checked")
+        .holds
+}
+
+fn workflows(rows: &[DateRow]) -> Vec<Option<Vec<String>>> {
+    rows.iter().map(|r| r.workflows.clone()).collect()
+}
+
+const TWO_DAGS: &str = r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "daily"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "load"
+  duration = "3h"
+
+[[workflow]]
+name = "hourly"
+cron = "0 * * * *"
+
+  [[workflow.task]]
+  name = "snap"
+  duration = "10m"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["daily", "hourly"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-01T05:00:00"
+  groups = 1
+"#;
+
+#[test]
+fn an_airflow_backfill_of_two_dags_runs_each_in_its_own_max_active_runs_window() {
+    // `airflow backfill create --dag-id` takes one DAG, and running runs count per
+    // (dag_id, backfill_id). The hourly DAG's six runs go one after the other in
+    // their own window of 1; they used to share the run at 00:00 with the daily DAG
+    // and wait for its 3-hour load (the first hourly run ended at 03:00, the last
+    // at 03:50).
+    let m = load(TWO_DAGS);
+    let (e, findings) = observe(&m);
+    let snaps: Vec<String> = starts(&m, &e, "hourly.snap")
+        .into_iter()
+        .map(|x| x.1)
+        .collect();
+    assert_eq!(
+        snaps,
+        [
+            "2025-03-10T00:00:00+00:00",
+            "2025-03-10T00:10:00+00:00",
+            "2025-03-10T00:20:00+00:00",
+            "2025-03-10T00:30:00+00:00",
+            "2025-03-10T00:40:00+00:00",
+            "2025-03-10T00:50:00+00:00",
+        ]
+    );
+    assert_eq!(
+        starts(&m, &e, "daily.load"),
+        [(
+            "2025-03-01T00:00:00+00:00".to_string(),
+            "2025-03-10T00:00:00+00:00".to_string()
+        )]
+    );
+    // Two runs in flight at 00:00, one per DAG: within each DAG's `groups = 1`.
+    assert!(holds(&findings, "date-parallelism-bound"));
+    assert!(
+        e.notes.iter().any(|n| n.starts_with(
+            "backfill 1: its targets are in 2 workflows (daily, hourly); a backfill takes one DAG"
+        )),
+        "{:#?}",
+        e.notes
+    );
+    // The dates list names each run's DAG: seven runs, one of them at 00:00 per DAG.
+    let rows = dates::rows(&e, usize::MAX);
+    let day = Some(vec!["daily".to_string()]);
+    let hour = Some(vec!["hourly".to_string()]);
+    assert_eq!(
+        workflows(&rows),
+        [
+            day,
+            hour.clone(),
+            hour.clone(),
+            hour.clone(),
+            hour.clone(),
+            hour.clone(),
+            hour
+        ]
+    );
+    assert!(dates::text(&e).contains("2025-03-01T00:00:00+00:00 backfill  daily 2025-03-10T00:00:00+00:00 -> 2025-03-10T03:00:00+00:00, 3h 00m"));
+}
+
+#[test]
+fn one_dags_max_active_runs_no_longer_caps_another_dags_recurring_runs() {
+    // Both DAGs catch up four missed hours when the scenario starts. `slow` allows one
+    // run at a time; `fast` keeps Airflow's default of 16, so its four runs start at
+    // once. The recurring schedule used to take the smallest max_active_runs of all
+    // DAGs for every run.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "slow"
+cron = "0 * * * *"
+catchup = true
+start_date = "2025-03-10T08:00:00"
+max_active_runs = 1
+
+  [[workflow.task]]
+  name = "t"
+  duration = "30m"
+
+[[workflow]]
+name = "fast"
+cron = "0 * * * *"
+catchup = true
+start_date = "2025-03-10T08:00:00"
+
+  [[workflow.task]]
+  name = "t"
+  duration = "10m"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T12:00:00"
+until = "2025-03-10T14:30:00"
+recurring = true
+"#,
+    );
+    let (e, findings) = observe(&m);
+    let at = |task| -> Vec<String> { starts(&m, &e, task).into_iter().map(|x| x.1).collect() };
+    // The missed hours 08:00 to 12:00 (the later hours run at their time).
+    assert_eq!(at("fast.t")[..5], ["2025-03-10T12:00:00+00:00"; 5]);
+    assert_eq!(
+        at("slow.t")[..5],
+        [
+            "2025-03-10T12:00:00+00:00",
+            "2025-03-10T12:30:00+00:00",
+            "2025-03-10T13:00:00+00:00",
+            "2025-03-10T13:30:00+00:00",
+            "2025-03-10T14:00:00+00:00",
+        ]
+    );
+    assert!(holds(&findings, "date-parallelism-bound"));
+    // The recurring schedule split by DAG says nothing more than its dates list does.
+    assert!(
+        !e.notes.iter().any(|n| n.contains("workflows")),
+        "{:#?}",
+        e.notes
+    );
+    let rows = dates::rows(&e, usize::MAX);
+    assert!(rows.len() >= 10);
+    assert!(
+        rows.iter()
+            .all(|r| r.workflows.as_ref().is_some_and(|w| w.len() == 1))
+    );
+}
+
+#[test]
+fn a_dolphinscheduler_complement_of_two_workflows_runs_one_complement_per_workflow() {
+    // A complement is one processDefinitionCode: with serial mode (`groups = 1`) each
+    // workflow's three dates run one after the other, beside the other workflow's.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dolphinscheduler"
+timezone = "UTC"
+
+[[workflow]]
+name = "big"
+cron = "0 0 2 * * ? *"
+
+  [[workflow.task]]
+  name = "t"
+  duration = "3h"
+
+[[workflow]]
+name = "small"
+cron = "0 0 2 * * ? *"
+
+  [[workflow.task]]
+  name = "t"
+  duration = "1h"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["big", "small"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-03T02:00:00"
+  groups = 1
+  order = "asc"
+"#,
+    );
+    let (e, findings) = observe(&m);
+    let at = |task| -> Vec<String> { starts(&m, &e, task).into_iter().map(|x| x.1).collect() };
+    assert_eq!(
+        at("small.t"),
+        [
+            "2025-03-10T00:00:00+00:00",
+            "2025-03-10T01:00:00+00:00",
+            "2025-03-10T02:00:00+00:00",
+        ]
+    );
+    assert_eq!(
+        at("big.t"),
+        [
+            "2025-03-10T00:00:00+00:00",
+            "2025-03-10T03:00:00+00:00",
+            "2025-03-10T06:00:00+00:00",
+        ]
+    );
+    assert!(holds(&findings, "date-parallelism-bound"));
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.contains("(big, small); a complement takes one workflow")),
+        "{:#?}",
+        e.notes
+    );
+}
+
+#[test]
+fn workflows_joined_by_a_cross_workflow_upstream_run_together_and_a_note_says_so() {
+    // `b.load` waits for `a.extract` at equal run times: the two DAGs' runs at one
+    // time stay one run, and share the window of `groups`.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "a"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "extract"
+  duration = "1h"
+
+[[workflow]]
+name = "b"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "load"
+  upstream = ["a.extract"]
+  duration = "1h"
+
+[[workflow]]
+name = "c"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "other"
+  duration = "1h"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["a", "b", "c"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-02T00:00:00"
+  groups = 1
+"#,
+    );
+    let (e, findings) = observe(&m);
+    let at = |task| -> Vec<String> { starts(&m, &e, task).into_iter().map(|x| x.1).collect() };
+    // One run at a time for a and b together: b.load after a.extract, then the next date.
+    assert_eq!(
+        at("a.extract"),
+        ["2025-03-10T00:00:00+00:00", "2025-03-10T02:00:00+00:00"]
+    );
+    assert_eq!(
+        at("b.load"),
+        ["2025-03-10T01:00:00+00:00", "2025-03-10T03:00:00+00:00"]
+    );
+    // c runs on its own.
+    assert_eq!(
+        at("c.other"),
+        ["2025-03-10T00:00:00+00:00", "2025-03-10T01:00:00+00:00"]
+    );
+    assert!(holds(&findings, "dependency-order"));
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.starts_with("backfill 1: a, b run together")),
+        "{:#?}",
+        e.notes
+    );
+    let ab = Some(vec!["a".to_string(), "b".to_string()]);
+    let c = Some(vec!["c".to_string()]);
+    assert_eq!(
+        workflows(&dates::rows(&e, usize::MAX)),
+        [ab.clone(), ab, c.clone(), c]
+    );
+}
+
+#[test]
+fn a_dataworks_backfill_across_workflows_is_one_business_date_per_date() {
+    // DataWorks' data backfill selects nodes across workflows and runs them by
+    // business date: nothing is split, and the dates list names no workflow.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "dataworks"
+timezone = "UTC"
+
+[[workflow]]
+name = "a"
+cron = "00 00 02 * * ?"
+
+  [[workflow.task]]
+  name = "x"
+  duration = "1h"
+
+[[workflow]]
+name = "b"
+cron = "00 00 02 * * ?"
+
+  [[workflow.task]]
+  name = "y"
+  duration = "3h"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["a", "b"]
+  from = "2025-03-01"
+  to = "2025-03-02"
+  run_immediately = true
+"#,
+    );
+    let (e, _) = observe(&m);
+    assert_eq!(workflows(&dates::rows(&e, usize::MAX)), [None, None]);
+    // The second date waits for the first to end (b's 3 hours), one group.
+    let at = |task| -> Vec<String> { starts(&m, &e, task).into_iter().map(|x| x.1).collect() };
+    assert_eq!(
+        at("a.x"),
+        ["2025-03-10T00:00:00+00:00", "2025-03-10T03:00:00+00:00"]
+    );
+    assert!(!e.notes.iter().any(|n| n.contains("workflows")));
+}
