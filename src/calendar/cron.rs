@@ -179,6 +179,32 @@ impl CronExpr {
         }
     }
 
+    /// Whether any date of the calendar matches its days, months and years: one that
+    /// names only impossible dates (February 30, April 31) never fires. Without a
+    /// year field the Gregorian calendar repeats every 400 years (146,097 days, a
+    /// whole number of weeks), so those are enough; with one, its years.
+    pub fn fires_ever(&self) -> bool {
+        let (first, last) = match self.years {
+            Some(_) => (YEAR_MIN, YEAR_MAX),
+            None => (2000, 2399),
+        };
+        let (Ok(mut date), Ok(end)) = (Date::new(first, 1, 1), Date::new(last, 12, 31)) else {
+            return true;
+        };
+        loop {
+            if self.matches_date(date) {
+                return true;
+            }
+            if date >= end {
+                return false;
+            }
+            let Ok(next) = date.tomorrow() else {
+                return false;
+            };
+            date = next;
+        }
+    }
+
     /// Whether it fires on `date` (at its times of day).
     pub fn matches_date(&self, date: Date) -> bool {
         if self.months & (1 << date.month()) == 0 {

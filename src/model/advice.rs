@@ -6,6 +6,8 @@
 //!   task without DEPENDENT items, and a backfill's `all_levels` without `dependents`.
 //! - A Quartz day-of-month list with `W` (`2W,16`): Quartz 2.3.2 fires only the
 //!   weekday nearest its smallest day.
+//! - A cron that names no date of the calendar (`0 0 0 30 2 ?`): every engine
+//!   accepts it, and it never fires.
 //! - A 3.2 date function (`$[this_day(...)]`...) under `profile_version = "3.1"`:
 //!   3.1.9's `TimePlaceholderUtils` has none of them.
 //! - DataWorks backfill `groups` above 5: the console offers 2 to 5 groups (DW §6
@@ -103,12 +105,28 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
             .chain(w.tasks.iter().filter_map(|t| t.cron.as_ref()))
     });
     for cron in crons {
-        if let Ok(expr) = crate::calendar::CronExpr::parse(&cron.value, model.rules.cron_dialect)
-            && let Some(note) = expr.note()
-        {
+        let Ok(expr) = crate::calendar::CronExpr::parse(&cron.value, model.rules.cron_dialect)
+        else {
+            continue;
+        };
+        if let Some(note) = expr.note() {
             out.diagnostics.push(
                 Diagnostic::new(cron.span.clone(), note, "days that fire")
                     .help("list only the day with `W`, or use days without `W`"),
+            );
+        }
+        // Accepted by every engine (Quartz, croniter, DataWorks), and never due.
+        if !expr.fires_ever() {
+            out.diagnostics.push(
+                Diagnostic::new(
+                    cron.span.clone(),
+                    format!(
+                        "`{}` never fires: no date of the calendar matches its day-of-month, month, day-of-week and year fields",
+                        cron.value
+                    ),
+                    "a date that exists",
+                )
+                .help("a run of this schedule creates no instance (February 30 or April 31, say, never come)"),
             );
         }
     }
@@ -219,6 +237,32 @@ mod tests {
         assert!(
             w[0].starts_with("11 retries: Airflow accepts any integer"),
             "{w:?}"
+        );
+    }
+
+    #[test]
+    fn a_cron_that_names_no_date_of_the_calendar_never_fires() {
+        let model = |profile: &str, cron: &str| {
+            format!(
+                "[model]\nname = \"m\"\nprofile = \"{profile}\"\n[[workflow]]\nname = \"w\"\ncron = \"{cron}\"\n  [[workflow.task]]\n  name = \"t\"\n"
+            )
+        };
+        let w = warned(&model("dolphinscheduler", "0 0 0 30 2 ? *"));
+        assert_eq!(
+            w,
+            [
+                "`0 0 0 30 2 ? *` never fires: no date of the calendar matches its day-of-month, month, day-of-week and year fields"
+            ]
+        );
+        assert_eq!(warned(&model("airflow", "0 0 31 4 *")).len(), 1);
+        // February 29 comes every four years; the fifth Monday of February only when
+        // it is a Monday (2016, 2044).
+        assert!(warned(&model("dolphinscheduler", "0 0 0 29 2 ? *")).is_empty());
+        assert!(warned(&model("dolphinscheduler", "0 0 0 ? 2 MON#5 *")).is_empty());
+        // With a year field, only its years count: no February 29 in 2025-2027.
+        assert_eq!(
+            warned(&model("dolphinscheduler", "0 0 0 29 2 ? 2025-2027")).len(),
+            1
         );
     }
 
