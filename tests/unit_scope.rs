@@ -402,3 +402,58 @@ start = "2025-03-10T00:00:00"
     );
     assert!(!e.notes.iter().any(|n| n.contains("workflows")));
 }
+
+fn schedsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn a_diff_and_a_trace_tell_the_dags_runs_at_one_time_apart() {
+    let dir = std::env::temp_dir().join(format!("schedsim-unit-scope-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("two-dags.toml");
+    std::fs::write(&model, TWO_DAGS).unwrap();
+    let model = model.to_str().unwrap();
+    // The knob's two values on one model: A, every DAG's run at one time together
+    // (the behaviour before the knob), B one run per DAG.
+    let out = schedsim(&[
+        "diff",
+        model,
+        "--a",
+        "unit_scope=all_targets",
+        "--b",
+        "unit_scope=workflow",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = |side: &str| d["starts_together"][side][0]["dates"].clone();
+    assert_eq!(first("a"), serde_json::json!(["2025-03-01T00:00:00+00:00"]));
+    assert_eq!(
+        first("b"),
+        serde_json::json!([
+            "2025-03-01T00:00:00+00:00 (daily)",
+            "2025-03-01T00:00:00+00:00 (hourly)"
+        ])
+    );
+    // A trace names each run's workflows, and reads back as the same run.
+    let trace = dir.join("two-dags.trace");
+    let trace = trace.to_str().unwrap();
+    assert!(schedsim(&["run", model, "--trace", trace]).status.success());
+    let lines = std::fs::read_to_string(trace).unwrap();
+    assert!(lines.contains(
+        r#""unit":1,"date":"2025-03-01T00:00:00+00:00","workflows":["hourly"],"origin":"backfill","event":"started""#
+    ));
+    let out = schedsim(&["diff", trace, model]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

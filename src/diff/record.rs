@@ -63,6 +63,8 @@ struct TraceLine<'a> {
     reason: Option<&'a str>,
     unit: Option<u32>,
     date: Option<String>,
+    /// A unit's workflows, when its request was split by workflow.
+    workflows: Option<Vec<String>>,
     origin: Option<&'a str>,
     event: Option<&'a str>,
     state: Option<&'a str>,
@@ -105,7 +107,11 @@ pub fn read_trace(text: &str) -> Result<Run, String> {
                 _ => return Err(bad("a unit line's `event` is `started` or `ended`")),
             };
             let failed = matches!(l.state, Some("failed" | "FAILURE"));
-            let date = l.date.unwrap_or_default();
+            // Told apart as `UnitEvent::label` tells them apart.
+            let date = match l.workflows {
+                Some(ws) => format!("{} ({})", l.date.unwrap_or_default(), ws.join(", ")),
+                None => l.date.unwrap_or_default(),
+            };
             builder.unit(time, unit, started, failed, origin, || date);
             continue;
         }

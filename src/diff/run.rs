@@ -342,7 +342,7 @@ impl Sink for Collector<'_> {
         let model = self.model;
         self.builder
             .unit(e.time, e.unit, e.started, e.failed, e.origin, || {
-                e.key.date_text(model)
+                e.label(model)
             });
     }
 }

@@ -149,7 +149,7 @@ impl Event<'static> {
 /// A unit (a backfill date, a DolphinScheduler workflow instance, an Airflow DAG run)
 /// started or ended.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct UnitEvent {
+pub struct UnitEvent<'a> {
     pub time: Instant,
     pub unit: u32,
     pub key: UnitKey,
@@ -160,6 +160,9 @@ pub struct UnitEvent {
     /// or of one workflow's part of it when the request was split by workflow
     /// (`unit_scope = workflow`). Dates in parallel are counted per set.
     pub set: u32,
+    /// The workflows of its set when the request was split by workflow; None when
+    /// not ([`Engine::unit_workflows`](super::Engine::unit_workflows)).
+    pub workflows: Option<&'a [WorkflowId]>,
     /// Started (true) or ended (false).
     pub started: bool,
     /// When ended: some instance failed, was killed or never ran.
@@ -167,6 +170,27 @@ pub struct UnitEvent {
     /// Started again by an operator's rerun, after it had ended; its end is the
     /// rerun's end. Not a new date of its backfill.
     pub reopened: bool,
+}
+
+impl UnitEvent<'_> {
+    /// How a run's dates are told apart in records and diffs: the date, and, when
+    /// its request was split by workflow, its workflows (`2025-03-01T00:00:00+00:00
+    /// (daily)`).
+    pub fn label(&self, model: &Model) -> String {
+        let date = self.key.date_text(model);
+        match self.workflows {
+            Some(ws) => format!("{date} ({})", workflow_names(model, ws).join(", ")),
+            None => date,
+        }
+    }
+}
+
+/// The names of `workflows`, in order.
+pub fn workflow_names(model: &Model, workflows: &[WorkflowId]) -> Vec<String> {
+    workflows
+        .iter()
+        .map(|&w| model.workflow(w).name.clone())
+        .collect()
 }
 
 /// What holds a waiting instance, where its state alone does not say it: which

@@ -227,6 +227,7 @@ impl<'m> Engine<'m> {
                 origin: Origin::Recurring,
                 backfill: None,
                 set,
+                workflows: None,
                 started,
                 failed: failed && !started,
                 reopened: false,

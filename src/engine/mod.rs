@@ -46,7 +46,9 @@ use crate::rules::{
 use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
-pub use events::{Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys};
+pub use events::{
+    Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, workflow_names,
+};
 pub use random::Random;
 pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;

@@ -321,6 +321,7 @@ impl<'m> Engine<'m> {
             origin: Origin::Rerun,
             backfill: unit.backfill,
             set: unit.set,
+            workflows: self.unit_workflows(u),
             started: true,
             failed: false,
             reopened: true,

@@ -38,7 +38,7 @@ pub fn rows(engine: &Engine<'_>, limit: usize) -> Vec<DateRow> {
             backfill: u.backfill.map(|b| b + 1),
             workflows: engine
                 .unit_workflows(k as u32)
-                .map(|ws| ws.iter().map(|&w| model.workflow(w).name.clone()).collect()),
+                .map(|ws| crate::engine::workflow_names(model, ws)),
             start: u.created.map(time),
             end: u.ended.map(time),
             duration_seconds: u.created.zip(u.ended).map(|(s, e)| e - s),

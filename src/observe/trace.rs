@@ -121,8 +121,16 @@ impl<W: Write> Sink for TraceWriter<'_, W> {
             (Profile::Dataworks, false, true) => "failed",
         };
         let origin = e.origin.word();
+        // A run of a request split by workflow names its workflows.
+        let workflows = e.workflows.map_or(String::new(), |ws| {
+            let names = crate::engine::workflow_names(model, ws);
+            format!(
+                ",\"workflows\":{}",
+                serde_json::to_string(&names).expect("names serialise")
+            )
+        });
         let line = format!(
-            "{{\"time\":\"{time}\",\"unit\":{},\"date\":\"{}\",\"origin\":\"{origin}\",\"event\":\"{}\",\"state\":\"{state}\"}}\n",
+            "{{\"time\":\"{time}\",\"unit\":{},\"date\":\"{}\"{workflows},\"origin\":\"{origin}\",\"event\":\"{}\",\"state\":\"{state}\"}}\n",
             e.unit,
             e.key.date_text(model),
             if e.started { "started" } else { "ended" },
