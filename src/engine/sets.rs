@@ -1,0 +1,126 @@
+//! Run sets: what a request (a backfill, the recurring schedule, a manual run)
+//! becomes in the engine: its units, listed by a planner, grouped into chains. Under
+//! `unit_scope = workflow` a request whose targets span several workflows becomes
+//! one set per workflow (workflows joined by a cross-workflow upstream together).
+
+use super::*;
+
+impl<'m> Engine<'m> {
+    /// A request's targets as the sets they run in: split by workflow under
+    /// `unit_scope = workflow` (`backfill`: which backfill, for the notes).
+    pub(super) fn parts(
+        &mut self,
+        targets: Vec<Target>,
+        backfill: Option<usize>,
+    ) -> Vec<Vec<Target>> {
+        let model = self.model;
+        if model.rules.unit_scope == UnitScope::AllTargets {
+            return vec![targets];
+        }
+        let parts = crate::plan::split_by_workflow(model, &targets);
+        let names = |ws: &[WorkflowId]| {
+            ws.iter()
+                .map(|&w| model.workflow(w).name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let who = match backfill {
+            Some(b) => format!("backfill {}", b + 1),
+            None => "the recurring schedule".to_string(),
+        };
+        let (one, what) = match model.profile {
+            crate::rules::Profile::Airflow => ("a backfill takes one DAG", "DAG runs"),
+            _ => ("a complement takes one workflow", "workflow instances"),
+        };
+        if backfill.is_some() && parts.len() > 1 {
+            let all = crate::plan::target_workflows(model, &targets);
+            self.note_once(format!(
+                "{who}: its targets are in {} workflows ({}); {one}, so each runs as a backfill of its own, submitted together, with its own dates in parallel (`groups`); the dates list names each date's workflow",
+                all.len(),
+                names(&all)
+            ));
+        }
+        for part in &parts {
+            let ws = crate::plan::target_workflows(model, part);
+            if ws.len() > 1 {
+                self.note_once(format!(
+                    "{who}: {} run together, as one run per time: a cross-workflow upstream joins them (bound at equal run times), so their {what} share one window of runs in flight",
+                    names(&ws)
+                ));
+            }
+        }
+        parts
+    }
+
+    /// Adds a note unless the same one is there already (a request split by workflow
+    /// plans each part, and a part's planner says what the others say).
+    pub(super) fn note_once(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// Names the workflows of the set added last, when its request was split.
+    pub(super) fn label_last_set(&mut self, workflows: Option<Vec<WorkflowId>>) {
+        if let Some(set) = self.sets.last_mut() {
+            set.workflows = workflows;
+        }
+    }
+
+    pub(super) fn add_set(
+        &mut self,
+        planner: Planner<'m>,
+        origin: Origin,
+        backfill: Option<u32>,
+        wait_for_time: bool,
+        self_across: bool,
+        split: impl FnOnce(u32) -> Vec<chains::ChainSpec>,
+    ) {
+        let set = self.sets.len() as u32;
+        let first_unit = self.units.len() as u32;
+        let n = planner.units().len() as u32;
+        for (pos, &key) in planner.units().iter().enumerate() {
+            self.units.push(Unit {
+                key,
+                origin,
+                backfill,
+                due: planner.due(key),
+                created: None,
+                ended: None,
+                failed: false,
+                first: 0,
+                count: 0,
+                set,
+                pos: pos as u32,
+                chain: NONE,
+                unsettled: 0,
+                reopened: false,
+                run_times: 1,
+                self_ends: Vec::new(),
+            });
+        }
+        for spec in split(n) {
+            let id = self.chains.len() as u32;
+            let units: Vec<u32> = spec.units.iter().map(|p| first_unit + p).collect();
+            for &u in &units {
+                self.units[u as usize].chain = id;
+            }
+            self.chains.push(Chain {
+                backfill: backfill.is_some(),
+                units,
+                next: 0,
+                in_flight: 0,
+                cap: spec.cap,
+                stopped: false,
+                wake_queued: false,
+            });
+        }
+        self.sets.push(RunSet {
+            planner,
+            workflows: None,
+            first_unit,
+            wait_for_time,
+            self_across,
+        });
+    }
+}
