@@ -212,7 +212,15 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
         dates: engine
             .units
             .iter()
-            .map(|u| (u.key.date_text(model), u.origin.word(), u.created, u.ended))
+            .enumerate()
+            .map(|(k, u)| {
+                (
+                    engine.unit_label(k as u32),
+                    u.origin.word(),
+                    u.created,
+                    u.ended,
+                )
+            })
             .collect(),
         groups: findings.groups,
         waits: findings.waits.waits,

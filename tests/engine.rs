@@ -818,6 +818,11 @@ name = "m"
 profile = "airflow"
 timezone = "UTC"
 
+# Every DAG's run at one time in one unit (the behaviour before unit_scope), so
+# that the hourly DAG's runs sit between two daily ones in one run set.
+[rules]
+unit_scope = "all_targets"
+
 [[resource_group]]
 name = "pool"
 slots = 8

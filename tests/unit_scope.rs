@@ -457,3 +457,177 @@ fn a_diff_and_a_trace_tell_the_dags_runs_at_one_time_apart() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_upstream_on_a_workflow_the_backfill_leaves_out_joins_nothing() {
+    // `c.join` waits for both `a.x` and `b.x`, but the backfill runs only a and b:
+    // that upstream binds nothing (SEMANTICS.md), so a and b are not joined, and the
+    // hourly DAG's runs do not wait behind the daily DAG's 3-hour run. The first
+    // split joined every workflow linked anywhere in the model.
+    let m = load(&TWO_DAGS.replace(
+        "[[scenario]]",
+        "[[workflow]]\nname = \"c\"\ncron = \"0 0 * * *\"\n\n  [[workflow.task]]\n  name = \"join\"\n  upstream = [\"daily.load\", \"hourly.snap\"]\n  duration = \"10m\"\n\n[[scenario]]",
+    ));
+    let (e, _) = observe(&m);
+    let snaps: Vec<String> = starts(&m, &e, "hourly.snap")
+        .into_iter()
+        .map(|x| x.1)
+        .collect();
+    assert_eq!(snaps[1], "2025-03-10T00:10:00+00:00");
+    assert!(
+        !e.notes.iter().any(|n| n.contains("run together")),
+        "{:#?}",
+        e.notes
+    );
+}
+
+#[test]
+fn a_downstream_backfill_names_the_workflows_its_runs_hold() {
+    // Targets a and c; with `downstream`, b (downstream of a) runs in a's runs: the
+    // label and the note name a and b, not the targets' workflows alone.
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "a"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "x"
+  duration = "1h"
+
+[[workflow]]
+name = "b"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "y"
+  upstream = ["a.x"]
+  duration = "1h"
+
+[[workflow]]
+name = "c"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "z"
+  duration = "1h"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["a", "c"]
+  downstream = true
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-01T00:00:00"
+"#,
+    );
+    let (e, _) = observe(&m);
+    let ab = Some(vec!["a".to_string(), "b".to_string()]);
+    let c = Some(vec!["c".to_string()]);
+    assert_eq!(workflows(&dates::rows(&e, usize::MAX)), [ab, c]);
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.starts_with("backfill 1: a, b run together")),
+        "{:#?}",
+        e.notes
+    );
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.contains("its targets are in 3 workflows (a, b, c)")),
+        "{:#?}",
+        e.notes
+    );
+}
+
+#[test]
+fn a_ready_by_expectation_counts_only_the_runs_that_hold_its_task() {
+    // b's first date fails and `chain_on_failure = stop` stops b's chain: b's four
+    // later dates never start. a's five dates all run (late: the backfill runs nine
+    // days after them): five misses of a.x, none of them a date that never started.
+    // The first split also counted b's four dates as a.x's misses (nine).
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[rules]
+chain_on_failure = "stop"
+
+[[workflow]]
+name = "a"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "x"
+  duration = "1h"
+
+[[workflow]]
+name = "b"
+cron = "0 0 * * *"
+
+  [[workflow.task]]
+  name = "y"
+  duration = "1h"
+
+[[expect]]
+name = "ax_ready"
+task = "a.x"
+ready_by = "23:00"
+
+[[expect]]
+name = "by_ready"
+task = "b.y"
+ready_by = "23:00"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+
+  [[scenario.backfill]]
+  targets = ["a", "b"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-05T00:00:00"
+  groups = 1
+
+  [[scenario.fault]]
+  task = "b.y"
+  scheduled = "2025-03-01T00:00:00"
+  attempts = [1]
+"#,
+    );
+    let (_, findings) = observe(&m);
+    let witness = |name: &str| {
+        findings
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.witness.clone())
+            .expect("the expectation fails")
+    };
+    let ax = witness("expect:ax_ready");
+    assert_eq!(ax.count, 5, "{ax:?}");
+    assert!(
+        !ax.details.iter().any(|d| d.contains("never started")),
+        "{ax:?}"
+    );
+    // b.y: its failed first date and the four that never started.
+    let by = witness("expect:by_ready");
+    assert_eq!(by.count, 5, "{by:?}");
+    assert!(
+        by.details
+            .iter()
+            .any(|d| d == "4 date(s)/run(s) never started, so their b.y never ran"),
+        "{by:?}"
+    );
+}

@@ -177,11 +177,16 @@ impl UnitEvent<'_> {
     /// its request was split by workflow, its workflows (`2025-03-01T00:00:00+00:00
     /// (daily)`).
     pub fn label(&self, model: &Model) -> String {
-        let date = self.key.date_text(model);
-        match self.workflows {
-            Some(ws) => format!("{date} ({})", workflow_names(model, ws).join(", ")),
-            None => date,
-        }
+        unit_label(model, self.key, self.workflows)
+    }
+}
+
+/// A unit's date, and its workflows when its request was split by workflow.
+pub(super) fn unit_label(model: &Model, key: UnitKey, workflows: Option<&[WorkflowId]>) -> String {
+    let date = key.date_text(model);
+    match workflows {
+        Some(ws) => format!("{date} ({})", workflow_names(model, ws).join(", ")),
+        None => date,
     }
 }
 

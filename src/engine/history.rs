@@ -164,6 +164,7 @@ impl<'m> Engine<'m> {
         b_index: usize,
         reprocess: Option<Reprocess>,
         planner: &Planner<'_>,
+        workflows: Option<&[WorkflowId]>,
     ) -> Vec<bool> {
         let keys = planner.units();
         let mut skip = vec![false; keys.len()];
@@ -199,8 +200,12 @@ impl<'m> Engine<'m> {
             }
         }
         if !left.is_empty() {
+            // A backfill split by workflow says it of each workflow's runs.
+            let of = workflows.map_or(String::new(), |ws| {
+                format!(" of {}", workflow_names(self.model, ws).join(", "))
+            });
             self.notes.push(format!(
-                "backfill {}: {} date(s) already have a run and are not run again (reprocess = {}): {}",
+                "backfill {}: {} date(s){of} already have a run and are not run again (reprocess = {}): {}",
                 b_index + 1,
                 left.len(),
                 reprocess.word(),

@@ -427,10 +427,13 @@ impl<'m> Engine<'m> {
             let all: Vec<Target> = (0..model.workflows.len())
                 .map(|w| Target::Workflow(WorkflowId(w as u32)))
                 .collect();
-            let parts = engine.parts(all, None);
+            let parts = engine.parts(all, false, None);
             let split = parts.len() > 1;
             for targets in parts {
-                let workflows = crate::plan::target_workflows(model, &targets);
+                let workflows = crate::plan::workflows_of(
+                    model,
+                    crate::plan::covered_tasks(model, &targets, false),
+                );
                 let req = Request {
                     targets,
                     downstream: false,
@@ -482,10 +485,9 @@ impl<'m> Engine<'m> {
         let backfills = complement::backfills(model, scenario, &mut engine.notes)?;
         for (b_index, b) in backfills.iter().map(|(k, b)| (*k, b)) {
             let at = local_to_instant(tz, b.at);
-            let parts = engine.parts(b.targets.clone(), Some(b_index));
+            let parts = engine.parts(b.targets.clone(), b.downstream, Some(b_index));
             let split_parts = parts.len() > 1;
             for targets in parts {
-                let label = split_parts.then(|| crate::plan::target_workflows(model, &targets));
                 let req = Request {
                     targets,
                     downstream: b.downstream,
@@ -527,7 +529,8 @@ impl<'m> Engine<'m> {
                     }
                     Order::Asc
                 };
-                let skip = engine.skip_existing(b_index, b.reprocess, &planner);
+                let label = split_parts.then(|| crate::plan::workflows_of(model, planner.tasks()));
+                let skip = engine.skip_existing(b_index, b.reprocess, &planner, label.as_deref());
                 let first_chain = engine.chains.len();
                 engine.add_set(
                     planner,
@@ -705,6 +708,25 @@ impl<'m> Engine<'m> {
 
     pub fn model(&self) -> &'m Model {
         self.model
+    }
+
+    /// Unit `u` as records, diffs and messages name it: its date, and its workflows
+    /// when its request was split by workflow ([`UnitEvent::label`]).
+    pub fn unit_label(&self, u: u32) -> String {
+        events::unit_label(
+            self.model,
+            self.units[u as usize].key,
+            self.unit_workflows(u),
+        )
+    }
+
+    /// Whether unit `u`'s request (its run set) covers `task`: a run split by
+    /// workflow holds only its part's tasks. False for a run of the history.
+    pub fn unit_covers(&self, u: u32, task: TaskId) -> bool {
+        let set = self.units[u as usize].set;
+        self.sets
+            .get(set as usize)
+            .is_some_and(|s| s.planner.covers(task))
     }
 
     /// The workflows whose runs unit `u` holds, when its backfill or recurring

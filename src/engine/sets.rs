@@ -11,13 +11,18 @@ impl<'m> Engine<'m> {
     pub(super) fn parts(
         &mut self,
         targets: Vec<Target>,
+        downstream: bool,
         backfill: Option<usize>,
     ) -> Vec<Vec<Target>> {
         let model = self.model;
         if model.rules.unit_scope == UnitScope::AllTargets {
             return vec![targets];
         }
-        let parts = crate::plan::split_by_workflow(model, &targets);
+        let parts = crate::plan::split_by_workflow(model, &targets, downstream);
+        // What a part's runs hold: its targets and, with `downstream`, what follows.
+        let holds = |t: &[Target]| {
+            crate::plan::workflows_of(model, crate::plan::covered_tasks(model, t, downstream))
+        };
         let names = |ws: &[WorkflowId]| {
             ws.iter()
                 .map(|&w| model.workflow(w).name.as_str())
@@ -33,7 +38,7 @@ impl<'m> Engine<'m> {
             _ => ("a complement takes one workflow", "workflow instances"),
         };
         if backfill.is_some() && parts.len() > 1 {
-            let all = crate::plan::target_workflows(model, &targets);
+            let all = holds(&targets);
             self.note_once(format!(
                 "{who}: its targets are in {} workflows ({}); {one}, so each runs as a backfill of its own, submitted together, with its own dates in parallel (`groups`); the dates list names each date's workflow",
                 all.len(),
@@ -41,7 +46,7 @@ impl<'m> Engine<'m> {
             ));
         }
         for part in &parts {
-            let ws = crate::plan::target_workflows(model, part);
+            let ws = holds(part);
             if ws.len() > 1 {
                 self.note_once(format!(
                     "{who}: {} run together, as one run per time: a cross-workflow upstream joins them (bound at equal run times), so their {what} share one window of runs in flight",

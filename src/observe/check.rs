@@ -241,7 +241,7 @@ impl Sink for Recorder<'_> {
         }
         let (n, limit) = (*n, self.groups.get(b as usize).copied().unwrap_or(u32::MAX));
         if e.started && n > limit {
-            let (at, date) = (self.time(e.time), e.key.date_text(self.model));
+            let (at, date) = (self.time(e.time), e.label(self.model));
             self.parallel.add(|| {
                 format!(
                     "{at}: backfill {} has {n} dates in flight (date {date} started); it allows {limit}",
@@ -545,14 +545,16 @@ fn units_disjoint(engine: &Engine<'_>, retired: &fold::Disjoint) -> bool {
         if first + count > engine.instances.len() {
             return false;
         }
-        let tasks = engine.model().tasks.len();
         let insts = (first..first + count).map(|i| &engine.instances[i]);
-        walk.unit(tasks, u as u32, insts);
+        walk.unit(engine.model(), u as u32, insts);
     }
     walk.ranges.sort_unstable();
     !walk.broken
         && walk.covered == engine.instances.len()
-        && walk.ranges.windows(2).all(|w| w[0].1 < w[1].0)
+        && walk
+            .ranges
+            .windows(2)
+            .all(|w| w[0].0 != w[1].0 || w[0].2 < w[1].1)
 }
 
 fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
@@ -565,7 +567,7 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
     let never = engine.never_started().count();
     let named: Vec<String> = engine
         .never_started()
-        .map(|(_, u)| u.key.date_text(model))
+        .map(|(u, _)| engine.unit_label(u))
         .take(NAMED)
         .collect();
     // Why the first of them never started.
@@ -588,7 +590,7 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
                 };
                 format!(
                     " (at most {cap} date(s) in flight ({knob} = {cap}), and date {} never ended)",
-                    engine.units[open as usize].key.date_text(model)
+                    engine.unit_label(open)
                 )
             }
         });

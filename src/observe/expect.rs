@@ -215,7 +215,13 @@ fn ready_by(
     let never = engine
         .units
         .iter()
-        .filter(|u| u.created.is_none() && judges(origin, u.origin))
+        .enumerate()
+        .filter(|(k, u)| {
+            // Only a run that would have held the task: not another workflow's run
+            // of a request split by workflow.
+            u.created.is_none() && judges(origin, u.origin) && engine.unit_covers(*k as u32, task)
+        })
+        .map(|(_, u)| u)
         .filter(|u| {
             u.backfill.is_none_or(|b| {
                 // A complement cloned for a dependent workflow (ALL_DEPENDENT)

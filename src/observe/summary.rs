@@ -29,6 +29,8 @@ pub struct UnitRow {
     pub origin: crate::engine::Origin,
     /// 1-based position of the backfill in the scenario.
     pub backfill: Option<u32>,
+    /// As in `dates`: the workflows of a run whose request was split by workflow.
+    pub workflows: Option<Vec<String>>,
     pub started: Option<String>,
     pub ended: Option<String>,
     pub failed: bool,
@@ -207,10 +209,14 @@ impl Summary {
             .units
             .iter()
             .take(if rows { usize::MAX } else { 0 })
-            .map(|u| UnitRow {
+            .enumerate()
+            .map(|(k, u)| UnitRow {
                 date: u.key.date_text(model),
                 origin: u.origin,
                 backfill: u.backfill.map(|b| b + 1),
+                workflows: engine
+                    .unit_workflows(k as u32)
+                    .map(|ws| crate::engine::workflow_names(model, ws)),
                 started: u.created.map(time),
                 ended: u.ended.map(time),
                 failed: u.failed,

@@ -255,11 +255,14 @@ pub fn dates_html(dates: &[crate::observe::dates::DateRow], model: &crate::model
             let (start, end) = (parse(&d.start), parse(&d.end));
             Row {
                 label: format!(
-                    "{} {}",
+                    "{} {}{}",
                     d.date
                         .get(..16)
                         .map_or(d.date.clone(), |x| x.replace('T', " ")),
-                    d.origin.word()
+                    d.origin.word(),
+                    d.workflows
+                        .as_ref()
+                        .map_or(String::new(), |ws| format!(" ({})", ws.join(", ")))
                 ),
                 // Whisker start to end, the mark at the end.
                 spread: Spread {

@@ -13,7 +13,7 @@ pub mod reach;
 mod scope;
 pub mod timetable;
 
-pub use scope::{split_by_workflow, target_workflows};
+pub use scope::{split_by_workflow, workflows_of};
 
 use jiff::civil::{Date, Time};
 
@@ -436,6 +436,11 @@ impl<'m> Planner<'m> {
     }
 
     /// The tasks the request covers.
+    /// Whether the request covers `task`.
+    pub fn covers(&self, task: TaskId) -> bool {
+        self.slot[task.0 as usize].is_some()
+    }
+
     pub fn tasks(&self) -> impl Iterator<Item = TaskId> + '_ {
         self.tasks.iter().map(|(t, _)| *t)
     }

@@ -1,15 +1,21 @@
 //! How a request's targets split by workflow under `unit_scope = workflow`
 //! (SEMANTICS.md, Units, bindings and dates in parallel).
 
-use crate::model::{Model, Target, WorkflowId};
+use super::covered_tasks;
+use crate::model::{Model, Target, TaskId, WorkflowId};
 
 /// A request's targets split into the parts that run as runs of their own under
-/// `unit_scope = workflow`: one per workflow, except that workflows joined by a
-/// cross-workflow upstream (bound at equal run times) stay in one part. Parts in
-/// model order of their first workflow; targets in the order given. One part when
-/// the targets' workflows are all joined.
-pub fn split_by_workflow(model: &Model, targets: &[Target]) -> Vec<Vec<Target>> {
-    // Union-find over workflows, joined by every cross-workflow upstream.
+/// `unit_scope = workflow`: one per workflow, except that workflows joined by an
+/// upstream between two tasks the request covers (a cross-workflow upstream binds
+/// at equal run times) stay in one part; an upstream on a task the request leaves
+/// out binds nothing and joins nothing. Parts in model order of their first
+/// workflow; targets in the order given.
+pub fn split_by_workflow(model: &Model, targets: &[Target], downstream: bool) -> Vec<Vec<Target>> {
+    let mut covered = vec![false; model.tasks.len()];
+    for t in covered_tasks(model, targets, downstream) {
+        covered[t.0 as usize] = true;
+    }
+    // Union-find over workflows; a root is the smallest workflow of its set.
     let mut root: Vec<u32> = (0..model.workflows.len() as u32).collect();
     fn find(root: &mut [u32], mut w: u32) -> u32 {
         while root[w as usize] != w {
@@ -18,8 +24,11 @@ pub fn split_by_workflow(model: &Model, targets: &[Target]) -> Vec<Vec<Target>> 
         }
         w
     }
-    for task in &model.tasks {
-        for u in &task.upstream {
+    for (i, task) in model.tasks.iter().enumerate() {
+        if !covered[i] {
+            continue;
+        }
+        for u in task.upstream.iter().filter(|u| covered[u.0 as usize]) {
             let (a, b) = (
                 find(&mut root, task.workflow.0),
                 find(&mut root, model.task(*u).workflow.0),
@@ -45,15 +54,9 @@ pub fn split_by_workflow(model: &Model, targets: &[Target]) -> Vec<Vec<Target>> 
     parts.into_iter().map(|(_, p)| p).collect()
 }
 
-/// The workflows a part's targets name, in model order.
-pub fn target_workflows(model: &Model, targets: &[Target]) -> Vec<WorkflowId> {
-    let mut ws: Vec<WorkflowId> = targets
-        .iter()
-        .map(|t| match *t {
-            Target::Workflow(w) => w,
-            Target::Task(id) => model.task(id).workflow,
-        })
-        .collect();
+/// The workflows of `tasks` (what a run of them holds), in model order.
+pub fn workflows_of(model: &Model, tasks: impl IntoIterator<Item = TaskId>) -> Vec<WorkflowId> {
+    let mut ws: Vec<WorkflowId> = tasks.into_iter().map(|t| model.task(t).workflow).collect();
     ws.sort_unstable();
     ws.dedup();
     ws

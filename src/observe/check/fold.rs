@@ -55,28 +55,39 @@ impl Ordered {
     }
 }
 
-/// `units_disjoint`'s walk, unit by unit: each unit's scheduled range, and whether
-/// every unit so far keeps each task's instances in one strictly increasing run.
+/// `units_disjoint`'s walk, unit by unit: each unit's scheduled range per workflow
+/// it holds, and whether every unit so far keeps each task's instances in one
+/// strictly increasing run. Two instances with one key share a task, so a workflow's
+/// ranges that never overlap across units leave no duplicate; per workflow, so that
+/// two DAGs' runs at one time (`unit_scope = workflow`) are still told apart.
 #[derive(Clone, Default)]
 pub(super) struct Disjoint {
-    pub ranges: Vec<(Instant, Instant)>,
+    /// (workflow, first scheduled, last scheduled) of each unit's instances.
+    pub ranges: Vec<(u32, Instant, Instant)>,
     /// The last unit (+1) in which each task's run of instances was seen.
     seen_in: Vec<u32>,
+    /// Per workflow: the last unit (+1) that touched it, and its range there.
+    span: Vec<(u32, Instant, Instant)>,
+    touched: Vec<u32>,
     pub broken: bool,
     pub covered: usize,
 }
 
 impl Disjoint {
     /// One unit's instances (`u` is its index).
-    pub fn unit<'a>(&mut self, tasks: usize, u: u32, insts: impl Iterator<Item = &'a Instance>) {
-        if self.seen_in.len() < tasks {
-            self.seen_in.resize(tasks, 0);
+    pub fn unit<'a>(&mut self, model: &Model, u: u32, insts: impl Iterator<Item = &'a Instance>) {
+        if self.seen_in.len() < model.tasks.len() {
+            self.seen_in.resize(model.tasks.len(), 0);
         }
-        let (mut lo, mut hi) = (Instant::MAX, Instant::MIN);
+        if self.span.len() < model.workflows.len() {
+            self.span.resize(model.workflows.len(), (0, 0, 0));
+        }
         let mut prev: Option<&Instance> = None;
-        let mut n = 0;
+        // The current task's run: its workflow and first and last scheduled times
+        // (increasing within a run, or `broken` says otherwise).
+        let mut run: Option<(u32, Instant, Instant)> = None;
         for inst in insts {
-            n += 1;
+            self.covered += 1;
             if inst.unit != u {
                 self.broken = true;
             }
@@ -86,6 +97,9 @@ impl Disjoint {
                     if p.scheduled >= inst.scheduled {
                         self.broken = true;
                     }
+                    if let Some(r) = &mut run {
+                        r.2 = inst.scheduled;
+                    }
                 }
                 _ => {
                     // A task's second run in this unit.
@@ -93,15 +107,33 @@ impl Disjoint {
                         self.broken = true;
                     }
                     self.seen_in[t] = u + 1;
+                    if let Some(r) = run {
+                        self.widen(u, r);
+                    }
+                    let w = model.task(inst.task).workflow.0;
+                    run = Some((w, inst.scheduled, inst.scheduled));
                 }
             }
-            lo = lo.min(inst.scheduled);
-            hi = hi.max(inst.scheduled);
             prev = Some(inst);
         }
-        if n > 0 {
-            self.covered += n;
-            self.ranges.push((lo, hi));
+        if let Some(r) = run {
+            self.widen(u, r);
+        }
+        for w in self.touched.drain(..) {
+            let (_, lo, hi) = self.span[w as usize];
+            self.ranges.push((w, lo, hi));
+        }
+    }
+
+    /// Unit `u`'s range of workflow `w` takes in a task's run from `lo` to `hi`.
+    fn widen(&mut self, u: u32, (w, lo, hi): (u32, Instant, Instant)) {
+        let span = &mut self.span[w as usize];
+        if span.0 != u + 1 {
+            *span = (u + 1, lo.min(hi), lo.max(hi));
+            self.touched.push(w);
+        } else {
+            span.1 = span.1.min(lo).min(hi);
+            span.2 = span.2.max(lo).max(hi);
         }
     }
 }
@@ -256,7 +288,7 @@ impl Recorder<'_> {
             }
             inst
         });
-        folds.unique.unit(model.tasks.len(), r.unit, each);
+        folds.unique.unit(model, r.unit, each);
         for &(up, down) in r.bindings {
             let satisfied = Some(self.seen[up as usize].satisfied_at).filter(|&t| t != NEVER);
             let pair = (&r.instances[up as usize], &r.instances[down as usize]);
