@@ -542,7 +542,7 @@ start = "2025-03-10T00:00:00"
     assert!(
         e.notes
             .iter()
-            .any(|n| n.contains("its targets are in 3 workflows (a, b, c)")),
+            .any(|n| n.contains("its targets are in 3 workflows (a, b, c); a backfill takes one DAG, so it runs as 2 backfills")),
         "{:#?}",
         e.notes
     );
@@ -629,5 +629,56 @@ start = "2025-03-10T00:00:00"
             .iter()
             .any(|d| d == "4 date(s)/run(s) never started, so their b.y never ran"),
         "{by:?}"
+    );
+}
+
+#[test]
+fn a_run_held_by_its_dags_max_active_runs_past_the_horizon_is_not_said_to_be_due_after_it() {
+    // daily_big's runs last 30 hours with max_active_runs = 1: the run due at
+    // 03-22T02:00, before the horizon (06:00), never starts because the run before
+    // it ends after the horizon. instance-count said "due ..., after the horizon".
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "daily_big"
+cron = "0 2 * * *"
+max_active_runs = 1
+
+  [[workflow.task]]
+  name = "crunch"
+  duration = "30h"
+
+[[workflow]]
+name = "hourly_small"
+cron = "0 * * * *"
+
+  [[workflow.task]]
+  name = "tick"
+  duration = "5m"
+
+[[scenario]]
+name = "recur"
+start = "2025-03-20T00:00:00"
+until = "2025-03-22T06:00:00"
+recurring = true
+"#,
+    );
+    let (_, findings) = observe(&m);
+    let count = findings
+        .properties
+        .iter()
+        .find(|p| p.name == "instance-count")
+        .unwrap();
+    let details = count.witness.as_ref().unwrap().details.join("\n");
+    assert!(
+        details.contains(
+            "dates never started: 2025-03-22T02:00:00+00:00 (daily_big) (due 2025-03-22T02:00:00+00:00, before the horizon, but at most 1 date(s) in flight (max_active_runs = 1) until after it)"
+        ),
+        "{details}"
     );
 }

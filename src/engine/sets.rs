@@ -40,9 +40,10 @@ impl<'m> Engine<'m> {
         if backfill.is_some() && parts.len() > 1 {
             let all = holds(&targets);
             self.note_once(format!(
-                "{who}: its targets are in {} workflows ({}); {one}, so each runs as a backfill of its own, submitted together, with its own dates in parallel (`groups`); the dates list names each date's workflow",
+                "{who}: its targets are in {} workflows ({}); {one}, so it runs as {} backfills, submitted together, each with its own dates in parallel (`groups`); the dates list names each date's workflows",
                 all.len(),
-                names(&all)
+                names(&all),
+                parts.len()
             ));
         }
         for part in &parts {

@@ -166,6 +166,9 @@ impl<'m> Engine<'m> {
                 cap: chain.cap,
                 open,
             },
+            // Due before the horizon, its chain full until after it: a place came
+            // free only when nothing new could start.
+            None if self.horizon.is_some() => NotStarted::FullPastHorizon { cap: chain.cap },
             None => NotStarted::Horizon(unit.due),
         }
     }
@@ -191,6 +194,9 @@ pub enum NotStarted {
     /// Its chain allows `cap` units in flight (the backfill's groups, Airflow's
     /// `max_active_runs`), and `open` never ended.
     Full { cap: u32, open: u32 },
+    /// Due before the horizon, and its chain held `cap` units in flight until after
+    /// it.
+    FullPastHorizon { cap: u32 },
 }
 
 /// What a stuck instance waits for.

@@ -285,16 +285,21 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
         }
     }
     if let Some(s) = &d.scenario {
-        // DolphinScheduler complements one workflow per command: one backfill each,
-        // so that a DEPENDENT task's wait holds no other workflow's dates.
-        let each = d.profile == "dolphinscheduler" && s.targets.len() > 1;
+        // DolphinScheduler complements one workflow per command, Airflow backfills one
+        // DAG per command: one backfill each (the engine would split one anyway,
+        // `unit_scope = workflow`), so that the model says what runs.
+        let each = d.profile != "dataworks" && s.targets.len() > 1;
         let _ = writeln!(
             o,
             "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.{}\n[[scenario]]\nname = {}\nstart = {}",
-            if each {
-                "\n# DolphinScheduler complements one workflow per command: one backfill each."
-            } else {
-                ""
+            match (each, d.profile) {
+                (true, "airflow") => {
+                    "\n# Airflow backfills one DAG per command (`airflow backfill create --dag-id`): one\n# backfill each, each with its own max_active_runs (groups)."
+                }
+                (true, _) => {
+                    "\n# DolphinScheduler complements one workflow per command: one backfill each."
+                }
+                _ => "",
             },
             q(&s.name),
             q(&s.start),

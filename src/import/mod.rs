@@ -267,8 +267,14 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
     report.workflows = draft.workflows.len();
     report.tasks = draft.workflows.iter().map(|w| w.tasks.len()).sum();
     report.scenario = draft.scenario.as_ref().map(|s| {
+        // One backfill per workflow outside DataWorks (emit.rs).
+        let what = if draft.profile != "dataworks" && s.targets.len() > 1 {
+            "one backfill each"
+        } else {
+            "a backfill"
+        };
         format!(
-            "{}: a backfill of {} from {} to {}",
+            "{}: {what} of {} from {} to {}",
             s.name,
             s.targets.join(", "),
             s.from,

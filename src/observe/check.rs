@@ -574,24 +574,28 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
     let cause = engine
         .never_started()
         .next()
-        .map_or(String::new(), |(u, _)| match engine.why_never_started(u) {
-            NotStarted::Stopped(stop) => format!(" (the run stopped: {stop})"),
-            NotStarted::Horizon(due) => {
-                format!(" (due {}, after the horizon)", f.time(due))
-            }
-            NotStarted::ChainStopped => format!(
-                " (its backfill stopped after a date failed: chain_on_failure = {})",
-                model.rules.chain_on_failure
-            ),
-            NotStarted::Full { cap, open } => {
-                let knob = match model.rules.group_split {
-                    crate::rules::GroupSplit::Window => "max_active_runs",
-                    _ => "groups",
-                };
-                format!(
+        .map_or(String::new(), |(u, _)| {
+            let knob = match model.rules.group_split {
+                crate::rules::GroupSplit::Window => "max_active_runs",
+                _ => "groups",
+            };
+            match engine.why_never_started(u) {
+                NotStarted::Stopped(stop) => format!(" (the run stopped: {stop})"),
+                NotStarted::Horizon(due) => {
+                    format!(" (due {}, after the horizon)", f.time(due))
+                }
+                NotStarted::ChainStopped => format!(
+                    " (its backfill stopped after a date failed: chain_on_failure = {})",
+                    model.rules.chain_on_failure
+                ),
+                NotStarted::Full { cap, open } => format!(
                     " (at most {cap} date(s) in flight ({knob} = {cap}), and date {} never ended)",
                     engine.unit_label(open)
-                )
+                ),
+                NotStarted::FullPastHorizon { cap } => format!(
+                    " (due {}, before the horizon, but at most {cap} date(s) in flight ({knob} = {cap}) until after it)",
+                    f.time(engine.units[u as usize].due)
+                ),
             }
         });
     let mut found = Found::default();

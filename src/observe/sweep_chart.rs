@@ -253,6 +253,11 @@ pub fn dates_html(dates: &[crate::observe::dates::DateRow], model: &crate::model
         .iter()
         .map(|d| {
             let (start, end) = (parse(&d.start), parse(&d.end));
+            // A run of a request split by workflow names its workflows.
+            let of = d
+                .workflows
+                .as_ref()
+                .map_or(String::new(), |ws| format!(" ({})", ws.join(", ")));
             Row {
                 label: format!(
                     "{} {}{}",
@@ -260,9 +265,7 @@ pub fn dates_html(dates: &[crate::observe::dates::DateRow], model: &crate::model
                         .get(..16)
                         .map_or(d.date.clone(), |x| x.replace('T', " ")),
                     d.origin.word(),
-                    d.workflows
-                        .as_ref()
-                        .map_or(String::new(), |ws| format!(" ({})", ws.join(", ")))
+                    of
                 ),
                 // Whisker start to end, the mark at the end.
                 spread: Spread {
@@ -272,7 +275,7 @@ pub fn dates_html(dates: &[crate::observe::dates::DateRow], model: &crate::model
                     max: end,
                 },
                 tip: Some(format!(
-                    "{}: started {}, ended {}",
+                    "{}{of}: started {}, ended {}",
                     d.date,
                     d.start.as_deref().unwrap_or("never"),
                     d.end.as_deref().unwrap_or("never")

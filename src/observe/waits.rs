@@ -632,7 +632,9 @@ impl Waits {
             let created = match unit.created {
                 Some(t) => Some(t),
                 None => match engine.why_never_started(u as u32) {
-                    NotStarted::Full { .. } if due < end => None,
+                    NotStarted::Full { .. } | NotStarted::FullPastHorizon { .. } if due < end => {
+                        None
+                    }
                     _ => continue,
                 },
             };
