@@ -518,38 +518,45 @@ impl Report {
             if self.seeds == 1 { "" } else { "s" },
             ordinal(p95)
         );
-        let row = |s: &mut String, what: &str, v: [String; 4]| {
-            let _ = writeln!(
-                s,
-                "  {what:<28} {:>12} {:>12} {:>12} {:>12}",
-                v[0], v[1], v[2], v[3]
-            );
+        // The table's rows, printed once the widest label is known (a wait's
+        // constraint name can be long).
+        let mut rows: Vec<(String, [String; 4])> = Vec::new();
+        let row = |rows: &mut Vec<(String, [String; 4])>, what: &str, v: [String; 4]| {
+            rows.push((what.to_string(), v));
         };
-        row(&mut s, "", ["min", "p50", "p95", "max"].map(String::from));
+        row(
+            &mut rows,
+            "",
+            ["min", "p50", "p95", "max"].map(String::from),
+        );
         let m = &self.makespan_seconds;
-        row(&mut s, "makespan", [m.min, m.p50, m.p95, m.max].map(human));
+        row(
+            &mut rows,
+            "makespan",
+            [m.min, m.p50, m.p95, m.max].map(human),
+        );
         let e = &self.executions;
         row(
-            &mut s,
+            &mut rows,
             "executions",
             [e.min, e.p50, e.p95, e.max].map(|x| x.to_string()),
         );
         let r = &self.retries;
         row(
-            &mut s,
+            &mut rows,
             "retries and reruns",
             [r.min, r.p50, r.p95, r.max].map(|x| x.to_string()),
         );
         for g in &self.resource_groups {
             let p = &g.peak_running;
             row(
-                &mut s,
+                &mut rows,
                 &format!("{} peak running", g.name),
                 [p.min, p.p50, p.p95, p.max].map(|x| x.to_string()),
             );
             let w = &g.peak_waiting;
             row(
-                &mut s,
+                &mut rows,
                 &format!("{} peak waiting", g.name),
                 [w.min, w.p50, w.p95, w.max].map(|x| x.to_string()),
             );
@@ -561,15 +568,28 @@ impl Report {
             };
             let t = &w.total_seconds;
             row(
-                &mut s,
+                &mut rows,
                 &format!("wait {what} total"),
                 [t.min, t.p50, t.p95, t.max].map(|x| human(x as i64)),
             );
             let q = &w.peak_queue;
             row(
-                &mut s,
+                &mut rows,
                 &format!("wait {what} peak queue"),
                 [q.min, q.p50, q.p95, q.max].map(|x| x.to_string()),
+            );
+        }
+        let width = rows
+            .iter()
+            .map(|r| r.0.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(28);
+        for (what, v) in &rows {
+            let _ = writeln!(
+                s,
+                "  {what:<width$} {:>12} {:>12} {:>12} {:>12}",
+                v[0], v[1], v[2], v[3]
             );
         }
         if !self.dates.is_empty() {

@@ -682,3 +682,34 @@ recurring = true
         "{details}"
     );
 }
+
+#[test]
+fn the_seeds_table_stays_aligned_when_a_wait_label_is_longer_than_its_column() {
+    // "wait max_active_runs peak queue" is 31 characters; the label column was 28
+    // wide, and that row's figures stood one column out of line.
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-width-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("two-dags.toml");
+    std::fs::write(&model, TWO_DAGS).unwrap();
+    let out = schedsim(&["run", model.to_str().unwrap(), "--seeds", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("min"))
+        .take_while(|l| !l.starts_with("dates/runs"))
+        .collect();
+    assert!(
+        table
+            .iter()
+            .any(|l| l.contains("wait max_active_runs peak queue")),
+        "{text}"
+    );
+    let width = table[0].chars().count();
+    assert!(table.iter().all(|l| l.chars().count() == width), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
