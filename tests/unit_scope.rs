@@ -685,8 +685,8 @@ recurring = true
 
 #[test]
 fn the_seeds_table_stays_aligned_when_a_wait_label_is_longer_than_its_column() {
-    // "wait max_active_runs peak queue" is 31 characters; the label column was 28
-    // wide, and that row's figures stood one column out of line.
+    // "wait max_active_runs hourly peak queue" is 38 characters; the label column
+    // was 28 wide, and that row's figures stood out of line.
     let dir = std::env::temp_dir().join(format!("schedsim-seeds-width-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("two-dags.toml");
@@ -706,10 +706,28 @@ fn the_seeds_table_stays_aligned_when_a_wait_label_is_longer_than_its_column() {
     assert!(
         table
             .iter()
-            .any(|l| l.contains("wait max_active_runs peak queue")),
+            .any(|l| l.contains("wait max_active_runs hourly peak queue")),
         "{text}"
     );
     let width = table[0].chars().count();
     assert!(table.iter().all(|l| l.chars().count() == width), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn each_dags_max_active_runs_window_has_its_own_waits_row() {
+    // Split by DAG, the runs wait in one window per DAG: the date-level wait is
+    // named by its DAG (the daily DAG's single run never waited, so it has no row).
+    let m = load(TWO_DAGS);
+    let (_, findings) = observe(&m);
+    let rows: Vec<(String, Option<String>, u64)> = findings
+        .waits
+        .waits
+        .iter()
+        .map(|w| (w.kind.word().to_string(), w.name.clone(), w.instances))
+        .collect();
+    assert_eq!(
+        rows,
+        [("max_active_runs".to_string(), Some("hourly".to_string()), 5)]
+    );
 }

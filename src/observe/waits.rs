@@ -623,11 +623,34 @@ impl Waits {
     /// due (not before the scenario's start) until created; one never created because
     /// its chain stayed full waits to the end.
     fn dates(&mut self, engine: &Engine<'_>, start: Instant, end: Instant) {
-        let c = self.fixed(3) as usize;
-        // (time, running delta, waiting delta)
-        let mut changes: Vec<(Instant, i64, i64)> = Vec::new();
-        let mut waits = Vec::new();
+        let fixed = self.fixed(3) as usize;
+        let kind = self.constraints[fixed].kind;
+        // One constraint per window: the runs of a request split by workflow
+        // (`unit_scope = workflow`) have a window per workflow, named by it; the
+        // others share the unnamed one.
+        let mut windows: Vec<(Option<&[crate::model::WorkflowId]>, usize)> = vec![(None, fixed)];
+        let mut found: Vec<InFlight> = vec![InFlight::default()];
         for (u, unit) in engine.units.iter().enumerate() {
+            let label = engine.unit_workflows(u as u32);
+            let k = match windows.iter().position(|(l, _)| *l == label) {
+                Some(k) => k,
+                None => {
+                    let model = engine.model();
+                    let name =
+                        crate::engine::workflow_names(model, label.unwrap_or(&[])).join(", ");
+                    windows.push((label, self.constraints.len()));
+                    self.constraints
+                        .push(Constraint::new(kind, Some(name), None, true));
+                    found.push(InFlight::default());
+                    windows.len() - 1
+                }
+            };
+            let InFlight {
+                changes,
+                waits,
+                backfill,
+            } = &mut found[k];
+            *backfill |= unit.backfill.is_some();
             let due = unit.due.max(start);
             let created = match unit.created {
                 Some(t) => Some(t),
@@ -651,27 +674,55 @@ impl Waits {
                 }
             }
         }
-        changes.sort_unstable();
-        let k = &mut self.constraints[c];
-        k.used = engine.units.iter().any(|u| u.backfill.is_some()) || k.kind == Kind::MaxActiveRuns;
-        let (mut r, mut w) = (0i64, 0i64);
-        let mut j = 0;
-        while j < changes.len() {
-            let t = changes[j].0;
-            while j < changes.len() && changes[j].0 == t {
-                r += changes[j].1;
-                w += changes[j].2;
-                j += 1;
+        // The unnamed window is drawn when some unit is in it (every unit, before
+        // any split), as before.
+        let unnamed = windows.len() == 1
+            || engine
+                .units
+                .iter()
+                .enumerate()
+                .any(|(u, _)| engine.unit_workflows(u as u32).is_none());
+        for ((_, c), found) in windows.into_iter().zip(found) {
+            let InFlight {
+                mut changes,
+                waits,
+                backfill,
+            } = found;
+            changes.sort_unstable();
+            let k = &mut self.constraints[c];
+            if c == fixed {
+                k.used = unnamed && (backfill || k.kind == Kind::MaxActiveRuns);
             }
-            k.peak = k.peak.max(w as u32);
-            if k.steps.last() != Some((r as u32, w as u32)) {
-                k.steps.push(t, r as u32, w as u32);
+            let (mut r, mut w) = (0i64, 0i64);
+            let mut j = 0;
+            while j < changes.len() {
+                let t = changes[j].0;
+                while j < changes.len() && changes[j].0 == t {
+                    r += changes[j].1;
+                    w += changes[j].2;
+                    j += 1;
+                }
+                k.peak = k.peak.max(w as u32);
+                if k.steps.last() != Some((r as u32, w as u32)) {
+                    k.steps.push(t, r as u32, w as u32);
+                }
             }
-        }
-        for secs in waits {
-            k.add(secs);
+            for secs in waits {
+                k.add(secs);
+            }
         }
     }
+}
+
+/// One window of dates or runs in flight, as `Waits::dates` reads the units.
+#[derive(Default)]
+struct InFlight {
+    /// (time, running delta, waiting delta).
+    changes: Vec<(Instant, i64, i64)>,
+    /// Each date's or run's wait.
+    waits: Vec<u64>,
+    /// A backfill's unit is in it.
+    backfill: bool,
 }
 
 /// The waits table of the text summary.
