@@ -108,10 +108,7 @@ pub fn read_trace(text: &str) -> Result<Run, String> {
             };
             let failed = matches!(l.state, Some("failed" | "FAILURE"));
             // Told apart as `UnitEvent::label` tells them apart.
-            let date = match l.workflows {
-                Some(ws) => format!("{} ({})", l.date.unwrap_or_default(), ws.join(", ")),
-                None => l.date.unwrap_or_default(),
-            };
+            let date = crate::engine::labelled(l.date.unwrap_or_default(), l.workflows.as_deref());
             builder.unit(time, unit, started, failed, origin, || date);
             continue;
         }

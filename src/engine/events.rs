@@ -183,9 +183,17 @@ impl UnitEvent<'_> {
 
 /// A unit's date, and its workflows when its request was split by workflow.
 pub(super) fn unit_label(model: &Model, key: UnitKey, workflows: Option<&[WorkflowId]>) -> String {
-    let date = key.date_text(model);
+    labelled(
+        key.date_text(model),
+        workflows.map(|ws| workflow_names(model, ws)).as_deref(),
+    )
+}
+
+/// `DATE (WORKFLOW, ...)`, or the date alone: one form for the engine's units and
+/// for a trace's unit lines read back, so that a diff matches them.
+pub fn labelled(date: String, workflows: Option<&[String]>) -> String {
     match workflows {
-        Some(ws) => format!("{date} ({})", workflow_names(model, ws).join(", ")),
+        Some(ws) => format!("{date} ({})", ws.join(", ")),
         None => date,
     }
 }

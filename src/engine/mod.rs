@@ -48,7 +48,7 @@ use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
 pub use events::{
-    Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, workflow_names,
+    Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, labelled, workflow_names,
 };
 pub use random::Random;
 pub use retire::{Totals, windowable};
@@ -430,10 +430,6 @@ impl<'m> Engine<'m> {
             let parts = engine.parts(all, false, None);
             let split = parts.len() > 1;
             for targets in parts {
-                let workflows = crate::plan::workflows_of(
-                    model,
-                    crate::plan::covered_tasks(model, &targets, false),
-                );
                 let req = Request {
                     targets,
                     downstream: false,
@@ -449,6 +445,7 @@ impl<'m> Engine<'m> {
                     backfill: None,
                     error,
                 })?;
+                let workflows = crate::plan::workflows_of(model, planner.tasks());
                 // Recurring runs are not grouped; Airflow still caps runs in flight,
                 // per DAG (runs of DAGs joined by an upstream together).
                 let cap = if rules.group_split == GroupSplit::Window {
@@ -461,13 +458,14 @@ impl<'m> Engine<'m> {
                     u32::MAX
                 };
                 let label = split.then_some(workflows);
-                engine.add_set(planner, Origin::Recurring, None, true, true, |n| {
-                    vec![chains::ChainSpec {
-                        units: (0..n).collect(),
-                        cap,
-                    }]
-                });
-                engine.label_last_set(label);
+                engine
+                    .add_set(planner, Origin::Recurring, None, true, true, |n| {
+                        vec![chains::ChainSpec {
+                            units: (0..n).collect(),
+                            cap,
+                        }]
+                    })
+                    .workflows = label;
                 budget = config.max_instances.saturating_sub(engine.planned_bound());
             }
         }
@@ -532,29 +530,32 @@ impl<'m> Engine<'m> {
                 let label = split_parts.then(|| crate::plan::workflows_of(model, planner.tasks()));
                 let skip = engine.skip_existing(b_index, b.reprocess, &planner, label.as_deref());
                 let first_chain = engine.chains.len();
-                engine.add_set(
-                    planner,
-                    Origin::Backfill,
-                    Some(b_index as u32),
-                    wait,
-                    across,
-                    |n| {
-                        // Positions in date order, then split; `desc` reverses the dates first.
-                        // Dates that already ran and are not run again join no chain.
-                        let ordered: Vec<u32> = match order {
-                            Order::Asc => (0..n).filter(|&p| !skip[p as usize]).collect(),
-                            Order::Desc => (0..n).rev().filter(|&p| !skip[p as usize]).collect(),
-                        };
-                        chains::split(ordered.len() as u32, groups, split)
-                            .into_iter()
-                            .map(|c| chains::ChainSpec {
-                                units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
-                                cap: c.cap,
-                            })
-                            .collect()
-                    },
-                );
-                engine.label_last_set(label);
+                engine
+                    .add_set(
+                        planner,
+                        Origin::Backfill,
+                        Some(b_index as u32),
+                        wait,
+                        across,
+                        |n| {
+                            // Positions in date order, then split; `desc` reverses the dates first.
+                            // Dates that already ran and are not run again join no chain.
+                            let ordered: Vec<u32> = match order {
+                                Order::Asc => (0..n).filter(|&p| !skip[p as usize]).collect(),
+                                Order::Desc => {
+                                    (0..n).rev().filter(|&p| !skip[p as usize]).collect()
+                                }
+                            };
+                            chains::split(ordered.len() as u32, groups, split)
+                                .into_iter()
+                                .map(|c| chains::ChainSpec {
+                                    units: c.units.iter().map(|&p| ordered[p as usize]).collect(),
+                                    cap: c.cap,
+                                })
+                                .collect()
+                        },
+                    )
+                    .workflows = label;
                 for c in first_chain..engine.chains.len() {
                     for &u in &engine.chains[c].units {
                         engine.units[u as usize].due = at;

@@ -23,12 +23,7 @@ impl<'m> Engine<'m> {
         let holds = |t: &[Target]| {
             crate::plan::workflows_of(model, crate::plan::covered_tasks(model, t, downstream))
         };
-        let names = |ws: &[WorkflowId]| {
-            ws.iter()
-                .map(|&w| model.workflow(w).name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let names = |ws: &[WorkflowId]| workflow_names(model, ws).join(", ");
         let who = match backfill {
             Some(b) => format!("backfill {}", b + 1),
             None => "the recurring schedule".to_string(),
@@ -66,13 +61,8 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// Names the workflows of the set added last, when its request was split.
-    pub(super) fn label_last_set(&mut self, workflows: Option<Vec<WorkflowId>>) {
-        if let Some(set) = self.sets.last_mut() {
-            set.workflows = workflows;
-        }
-    }
-
+    /// Adds a request's set: its units, and its chains as `split` groups them. The
+    /// caller names its workflows when the request was split.
     pub(super) fn add_set(
         &mut self,
         planner: Planner<'m>,
@@ -81,7 +71,7 @@ impl<'m> Engine<'m> {
         wait_for_time: bool,
         self_across: bool,
         split: impl FnOnce(u32) -> Vec<chains::ChainSpec>,
-    ) {
+    ) -> &mut RunSet<'m> {
         let set = self.sets.len() as u32;
         let first_unit = self.units.len() as u32;
         let n = planner.units().len() as u32;
@@ -128,5 +118,6 @@ impl<'m> Engine<'m> {
             wait_for_time,
             self_across,
         });
+        self.sets.last_mut().expect("just pushed")
     }
 }

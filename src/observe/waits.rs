@@ -649,8 +649,10 @@ impl Waits {
                 changes,
                 waits,
                 backfill,
+                held,
             } = &mut found[k];
             *backfill |= unit.backfill.is_some();
+            *held = true;
             let due = unit.due.max(start);
             let created = match unit.created {
                 Some(t) => Some(t),
@@ -674,19 +676,15 @@ impl Waits {
                 }
             }
         }
-        // The unnamed window is drawn when some unit is in it (every unit, before
-        // any split), as before.
-        let unnamed = windows.len() == 1
-            || engine
-                .units
-                .iter()
-                .enumerate()
-                .any(|(u, _)| engine.unit_workflows(u as u32).is_none());
+        // The unnamed window is drawn when some unit is in it, or, with no split at
+        // all, as before the split.
+        let unnamed = windows.len() == 1 || found[0].held;
         for ((_, c), found) in windows.into_iter().zip(found) {
             let InFlight {
                 mut changes,
                 waits,
                 backfill,
+                ..
             } = found;
             changes.sort_unstable();
             let k = &mut self.constraints[c];
@@ -723,6 +721,8 @@ struct InFlight {
     waits: Vec<u64>,
     /// A backfill's unit is in it.
     backfill: bool,
+    /// Some unit is in it.
+    held: bool,
 }
 
 /// The waits table of the text summary.

@@ -435,12 +435,12 @@ impl<'m> Planner<'m> {
         }
     }
 
-    /// The tasks the request covers.
     /// Whether the request covers `task`.
     pub fn covers(&self, task: TaskId) -> bool {
         self.slot[task.0 as usize].is_some()
     }
 
+    /// The tasks the request covers.
     pub fn tasks(&self) -> impl Iterator<Item = TaskId> + '_ {
         self.tasks.iter().map(|(t, _)| *t)
     }
