@@ -764,3 +764,44 @@ fn explore_reports_holds_when_no_schedule_breaks_a_property() {
     assert!(v["violation"].is_null());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The dates list is in date order across backfills (it was in backfill order, so the
+/// first 40 lines could miss a date of the second backfill), and with several
+/// backfills each line says which.
+#[test]
+fn dates_list_is_in_date_order_and_names_the_backfill_when_there_are_several() {
+    let dir = std::env::temp_dir().join(format!("schedsim-cli-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two-backfills.toml");
+    let backfill = |from: &str, to: &str| {
+        format!(
+            "  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"{from}\"\n  to = \"{to}\"\n  at = \"2025-03-10T09:00:00\"\n"
+        )
+    };
+    let model = format!(
+        "[model]\nname = \"m\"\nprofile = \"dataworks\"\ntimezone = \"UTC\"\n\n\
+         [[workflow]]\nname = \"w\"\ncron = \"00 00 02 * * ?\"\n  [[workflow.task]]\n  name = \"t\"\n  duration = \"10m\"\n\n\
+         [[scenario]]\nname = \"s\"\nstart = \"2025-03-10T09:00:00\"\n{}{}",
+        backfill("2025-03-03", "2025-03-04"),
+        backfill("2025-03-01", "2025-03-02"),
+    );
+    std::fs::write(&path, model).unwrap();
+    let out = schedsim(&["run", path.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("dates/runs ("))
+        .skip(1)
+        .map(|l| l.get(..24).unwrap_or(l))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "  2025-03-01 backfill 2 ",
+            "  2025-03-02 backfill 2 ",
+            "  2025-03-03 backfill 1 ",
+            "  2025-03-04 backfill 1 ",
+        ]
+    );
+}

@@ -341,3 +341,108 @@ fn scenarios_lists_each_manual_run_with_its_logical_date() {
         serde_json::json!(["refresh at 2025-03-12T15:00:00, logical date 2025-03-12T15:00:00"])
     );
 }
+
+/// The (start, origin) of each DAG run of `report`, in the `dates` list's order.
+fn starts(report: &Value) -> Vec<(String, String)> {
+    report["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["start"].as_str().unwrap_or("never").to_string(),
+                d["origin"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Airflow 3.3.2 counts a DAG's RUNNING runs without a backfill (scheduled, manual
+/// and asset-triggered alike) against its `max_active_runs`, and starts queued ones
+/// by `run_after` (`SchedulerJobRunner._start_queued_dagruns`,
+/// `DagRun.get_queued_dag_runs_to_set_running`): a manual run triggered while the
+/// DAG's one allowed run is running stays queued, and the next scheduled run waits
+/// behind it. Before, a manual run ran beside the scheduled ones, three at once.
+#[test]
+fn a_manual_run_waits_in_its_dags_max_active_runs_window_with_the_scheduled_runs() {
+    let m = model(
+        "UTC",
+        "",
+        "cron = \"0 * * * *\"\nmax_active_runs = 1",
+        "2025-03-12T10:00:00",
+        "2025-03-12T13:30:00",
+        "  [[scenario.trigger]]\n  workflow = \"d\"\n  at = \"2025-03-12T10:00:30\"\n",
+    )
+    .replace("duration = \"1m\"", "duration = \"50m\"");
+    let report = run(&m);
+    let t = |hm: &str| format!("2025-03-12T{hm}:00+00:00");
+    assert_eq!(
+        starts(&report),
+        vec![
+            (t("10:00"), "recurring".to_string()),
+            (t("10:50"), "manual".to_string()),
+            (t("11:40"), "recurring".to_string()),
+            (t("12:30"), "recurring".to_string()),
+            (t("13:20"), "recurring".to_string()),
+        ]
+    );
+    // The window's wait is said, as the runs' `max_active_runs` wait.
+    let waits = report["waits"].as_array().unwrap();
+    let row = waits
+        .iter()
+        .find(|w| w["kind"] == "max_active_runs")
+        .expect("a max_active_runs wait");
+    assert_eq!(row["instances"], 4, "{row}");
+}
+
+/// Without a recurring schedule, a DAG's manual runs share its window too (default
+/// `max_active_runs` 16; here 2), in trigger order; another DAG's are not held.
+#[test]
+fn manual_runs_of_one_dag_share_its_max_active_runs_window_and_another_dags_do_not() {
+    let m = model(
+        "UTC",
+        "",
+        "cron = \"0 0 * * *\"\nmax_active_runs = 2",
+        "2025-03-12T10:00:00",
+        "2025-03-12T14:00:00",
+        &[
+            ("d", "10:00:00"),
+            ("d", "10:05:00"),
+            ("d", "10:10:00"),
+            ("e", "10:10:00"),
+        ]
+        .iter()
+        .map(|(w, at)| {
+            format!("  [[scenario.trigger]]\n  workflow = \"{w}\"\n  at = \"2025-03-12T{at}\"\n")
+        })
+        .collect::<String>(),
+    )
+    .replace("recurring = true", "recurring = false")
+    .replace("duration = \"1m\"", "duration = \"30m\"")
+    .replace(
+        "[[scenario]]",
+        "[[workflow]]\nname = \"e\"\ncron = \"0 0 * * *\"\nmax_active_runs = 1\n  [[workflow.task]]\n  name = \"u\"\n  duration = \"30m\"\n\n[[scenario]]",
+    );
+    let report = run(&m);
+    let starts: Vec<(String, String)> = report["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["workflows"][0].as_str().unwrap().to_string(),
+                d["start"].as_str().unwrap()[11..16].to_string(),
+            )
+        })
+        .collect();
+    let pair = |w: &str, hm: &str| (w.to_string(), hm.to_string());
+    assert_eq!(
+        starts,
+        vec![
+            pair("d", "10:00"),
+            pair("d", "10:05"),
+            pair("d", "10:30"),
+            pair("e", "10:10"),
+        ]
+    );
+}

@@ -405,6 +405,10 @@ impl<'m> Engine<'m> {
         let mut budget = config
             .max_instances
             .saturating_sub(engine.history_past.len() as u64);
+        // Airflow: each DAG's window of non-backfill runs (scheduled and manual share
+        // `max_active_runs`, `_start_queued_dagruns`), by workflow: its chain.
+        let windowed_runs = rules.group_split == GroupSplit::Window;
+        let mut window_of: Vec<Option<u32>> = vec![None; model.workflows.len()];
         if scenario.recurring {
             let until = scenario.until.unwrap_or(scenario.start);
             let (from, to) = match rules.date_convention {
@@ -457,6 +461,11 @@ impl<'m> Engine<'m> {
                 } else {
                     u32::MAX
                 };
+                if windowed_runs {
+                    for &w in &workflows {
+                        window_of[w.0 as usize] = Some(engine.chains.len() as u32);
+                    }
+                }
                 let label = split.then_some(workflows);
                 engine
                     .add_set(planner, Origin::Recurring, None, true, true, |n| {
@@ -472,12 +481,32 @@ impl<'m> Engine<'m> {
         for trigger in &scenario.triggers {
             let planner = Planner::manual(model, trigger);
             engine.notes.extend(planner.notes().iter().cloned());
-            engine.add_set(planner, Origin::Manual, None, true, true, |n| {
-                vec![chains::ChainSpec {
-                    units: (0..n).collect(),
-                    cap: u32::MAX,
-                }]
-            });
+            let w = trigger.workflow;
+            let window = window_of[w.0 as usize];
+            // A manual run is one DAG's: named where the model has several.
+            let first = engine.units.len() as u32;
+            engine
+                .add_set(planner, Origin::Manual, None, true, true, |n| {
+                    if window.is_some() {
+                        return Vec::new();
+                    }
+                    let cap = match windowed_runs {
+                        true => model.workflow(w).max_active_runs.unwrap_or(16),
+                        false => u32::MAX,
+                    };
+                    vec![chains::ChainSpec {
+                        units: (0..n).collect(),
+                        cap,
+                    }]
+                })
+                .workflows = (model.workflows.len() > 1).then(|| vec![w]);
+            match window {
+                Some(c) => engine.join_window(c, first..engine.units.len() as u32),
+                None if windowed_runs => {
+                    window_of[w.0 as usize] = Some(engine.chains.len() as u32 - 1);
+                }
+                None => {}
+            }
         }
         // With `dependents = true`, each backfill is followed by the complements it clones.
         let backfills = complement::backfills(model, scenario, &mut engine.notes)?;

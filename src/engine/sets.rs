@@ -120,4 +120,20 @@ impl<'m> Engine<'m> {
         });
         self.sets.last_mut().expect("just pushed")
     }
+
+    /// Units `units` (a manual run) join chain `c` (their DAG's window of runs), in
+    /// order of their due time among its units: Airflow starts a DAG's queued runs by
+    /// `run_after` (`get_queued_dag_runs_to_set_running`), a manual run at its trigger
+    /// time, after the scheduled runs due at the same instant.
+    pub(super) fn join_window(&mut self, c: u32, units: std::ops::Range<u32>) {
+        for u in units {
+            self.units[u as usize].chain = c;
+            let due = self.units[u as usize].due;
+            let chain = &self.chains[c as usize];
+            let at = chain
+                .units
+                .partition_point(|&x| self.units[x as usize].due <= due);
+            self.chains[c as usize].units.insert(at, u);
+        }
+    }
 }

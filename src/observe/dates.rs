@@ -23,15 +23,17 @@ pub struct DateRow {
     pub duration_seconds: Option<i64>,
 }
 
-/// The first `limit` dates in the engine's unit order.
+/// The first `limit` dates in date (or run time) order; one date's units in the
+/// engine's order (backfills in scenario order, then workflows).
 pub fn rows(engine: &Engine<'_>, limit: usize) -> Vec<DateRow> {
     let model = engine.model();
     let time = |t: i64| rfc3339(&model.timezone, t);
-    engine
-        .units
-        .iter()
+    let mut order: Vec<usize> = (0..engine.units.len()).collect();
+    order.sort_by_key(|&k| engine.units[k].key);
+    order
+        .into_iter()
         .take(limit)
-        .enumerate()
+        .map(|k| (k, &engine.units[k]))
         .map(|(k, u)| DateRow {
             date: u.key.date_text(model),
             origin: u.origin,
@@ -58,12 +60,21 @@ pub fn text(engine: &Engine<'_>) -> String {
         return s;
     }
     let _ = writeln!(s, "dates/runs (start -> end, duration):");
+    // With several backfills, each date says which.
+    let several = engine
+        .units
+        .iter()
+        .any(|u| u.backfill.is_some_and(|b| b > 0));
+    let width = if several { 11 } else { 9 };
     for d in rows(engine, LISTED) {
+        let origin = match d.backfill {
+            Some(b) if several => format!("{} {b}", d.origin.word()),
+            _ => d.origin.word().to_string(),
+        };
         let _ = writeln!(
             s,
-            "  {} {:<9} {}{} -> {}{}",
+            "  {} {origin:<width$} {}{} -> {}{}",
             d.date,
-            d.origin.word(),
             d.workflows
                 .as_ref()
                 .map_or(String::new(), |ws| format!("{} ", ws.join(", "))),
