@@ -395,6 +395,15 @@ fn resources(a: &super::run::Findings, b: &super::run::Findings) -> Vec<Resource
 
 /// Compares run A with run B.
 pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
+    let mut notes = Vec::new();
+    let aligned = super::coarse::align(a, b);
+    let (a, b) = match &aligned {
+        Some((a, b, note)) => {
+            notes.push(note.clone());
+            (a, b)
+        }
+        None => (a, b),
+    };
     let (ka, kb) = (keyed(a), keyed(b));
     let (da, db) = (date_set(a), date_set(b));
     let (mut only_a, mut only_b, mut changes) = (Vec::new(), Vec::new(), Changes::new(a));
@@ -442,7 +451,6 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
             header.push(format!("{key}: {va} in A, {vb} in B"));
         }
     }
-    let mut notes = Vec::new();
     let (partitions, properties, resources) = match (&a.findings, &b.findings) {
         (Some(fa), Some(fb)) => (partitions(fa, fb), properties(fa, fb), resources(fa, fb)),
         _ => {

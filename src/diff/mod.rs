@@ -5,6 +5,7 @@
 //! it.
 
 pub mod changed;
+mod coarse;
 pub mod compare;
 pub mod html;
 pub mod record;
