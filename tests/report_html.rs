@@ -565,3 +565,38 @@ fn the_report_charts_when_each_date_started_and_finished() {
         assert!(chart.contains(&tip), "{tip} not in the chart");
     }
 }
+
+/// A backfill of two DAGs runs as one backfill per DAG (`unit_scope = workflow`):
+/// the per-date rows tell the two DAGs' runs at one time apart, where both shared
+/// one row labelled with the bare time.
+#[test]
+fn per_date_rows_tell_two_dags_runs_at_one_time_apart() {
+    let dir = std::env::temp_dir().join(format!("schedsim-report-split-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("two-dags.toml");
+    std::fs::write(
+        &model,
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"UTC\"\n\n\
+         [[workflow]]\nname = \"hourly\"\ncron = \"0 * * * *\"\n  [[workflow.task]]\n  name = \"load\"\n  duration = \"10m\"\n\n\
+         [[workflow]]\nname = \"daily\"\ncron = \"0 0 * * *\"\n  [[workflow.task]]\n  name = \"agg\"\n  duration = \"3h\"\n\n\
+         [[scenario]]\nname = \"s\"\nstart = \"2025-03-12T00:00:00\"\n\
+         \n  [[scenario.backfill]]\n  targets = [\"hourly\", \"daily\"]\n  from = \"2025-03-10T00:00:00\"\n  to = \"2025-03-10T01:00:00\"\n",
+    )
+    .unwrap();
+    let (html, _) = report(model.to_str().unwrap(), "split");
+    let svgs = svgs(&html);
+    let rows: Vec<String> = charts(&svgs, "date")
+        .find("text", "rowlabel")
+        .iter()
+        .map(|t| t.text.clone())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "2025-03-10T00:00:00+00:00 (hourly)",
+            "2025-03-10T00:00:00+00:00 (daily)",
+            "2025-03-10T01:00:00+00:00 (hourly)",
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

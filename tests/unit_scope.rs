@@ -438,16 +438,19 @@ fn a_diff_and_a_trace_tell_the_dags_runs_at_one_time_apart() {
     // started in one run only, an outcome change.
     assert_eq!(d["verdict"], "timing", "{d:#}");
     assert!(
-        d["notes"]
-            .as_array()
+        d["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|n| n.as_str().unwrap().starts_with("6 date(s) are one run in one side")),
+            .starts_with("6 date(s) are one run in one side")),
         "{}",
         d["notes"]
     );
     let dates = d["dates"].as_array().unwrap();
-    assert!(dates.iter().all(|c| c["start"][0].is_string() && c["start"][1].is_string()));
+    assert!(
+        dates
+            .iter()
+            .all(|c| c["start"][0].is_string() && c["start"][1].is_string())
+    );
     // 01:00 ends at 03:10 in A (behind the daily run, one group), at 01:10 in B.
     let one = dates
         .iter()

@@ -31,7 +31,9 @@ struct Exec {
     task: u32,
     attempt: u32,
     scheduled: Instant,
-    date: UnitKey,
+    /// Its unit's key and workflows (an index in `Gantt::scopes`), when its request
+    /// was split by workflow: the runs of two DAGs at one time are two rows.
+    date: (UnitKey, Option<u32>),
     start: Instant,
     end: Instant,
     reason: Reason,
@@ -47,7 +49,10 @@ pub struct Gantt {
     peak: Vec<u32>,
     /// Executions started and not ended (a run a budget stopped leaves some).
     open: usize,
-    units: crate::engine::UnitKeys,
+    /// Per unit: its key and workflows, as `Exec::date`.
+    units: Vec<Option<(UnitKey, Option<u32>)>>,
+    /// The distinct workflows labels of the units.
+    scopes: Vec<Vec<crate::model::WorkflowId>>,
 }
 
 impl Gantt {
@@ -60,7 +65,8 @@ impl Gantt {
             occupancy: vec![Vec::new(); groups],
             peak: vec![0; groups],
             open: 0,
-            units: Default::default(),
+            units: Vec::new(),
+            scopes: Vec::new(),
         }
     }
 
@@ -103,7 +109,8 @@ impl Sink for Gantt {
                 task: e.task().0,
                 attempt: e.attempt(),
                 scheduled: e.scheduled(),
-                date: self.units.of(e.unit()),
+                date: self.units[e.unit() as usize]
+                    .expect("a unit starts before any of its instances moves"),
                 start: self.started[i],
                 end: e.time,
                 reason: e.reason,
@@ -112,7 +119,18 @@ impl Sink for Gantt {
     }
 
     fn unit(&mut self, e: &crate::engine::UnitEvent) {
-        self.units.note(e);
+        let scope = e.workflows.map(|ws| {
+            let k = self.scopes.iter().position(|s| s == ws).unwrap_or_else(|| {
+                self.scopes.push(ws.to_vec());
+                self.scopes.len() - 1
+            });
+            k as u32
+        });
+        let u = e.unit as usize;
+        if self.units.len() <= u {
+            self.units.resize(u + 1, None);
+        }
+        self.units[u] = Some((e.key, scope));
     }
 }
 
@@ -193,7 +211,7 @@ pub fn section(h: &mut String, gantt: &Gantt, model: &Model) {
     let scale = Scale::new(t0, t1);
     let zone = Zone::new(&model.timezone, scale.t0, scale.t1);
 
-    let mut dates: Vec<UnitKey> = order.iter().map(|e| e.date).collect();
+    let mut dates: Vec<(UnitKey, Option<u32>)> = order.iter().map(|e| e.date).collect();
     dates.sort_unstable();
     dates.dedup();
     let views = [
@@ -206,7 +224,14 @@ pub fn section(h: &mut String, gantt: &Gantt, model: &Model) {
         View {
             key: "date",
             title: "per date",
-            labels: dates.iter().map(|d| d.date_text(model)).collect(),
+            labels: dates
+                .iter()
+                .map(|(d, scope)| {
+                    let names = scope
+                        .map(|k| crate::engine::workflow_names(model, &gantt.scopes[k as usize]));
+                    crate::engine::labelled(d.date_text(model), names.as_deref())
+                })
+                .collect(),
             row_of: order
                 .iter()
                 .map(|e| dates.binary_search(&e.date).unwrap_or(0) as u32)
