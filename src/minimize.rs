@@ -33,6 +33,8 @@ pub struct SeedsVariant {
     pub expectations: Vec<ExpectationRate>,
     /// Properties (besides expectations) some seed violates: name and count.
     pub violated: BTreeMap<String, u64>,
+    /// The runs' notes, each with the number of seeds that had it.
+    pub notes: Vec<seeds::NoteRate>,
 }
 
 /// Loads one variant's model and runs its scenario under every seed.
@@ -93,6 +95,7 @@ pub fn summarise(values: &BTreeMap<String, String>, runs: &[SeedRun]) -> SeedsVa
         all_met: seeds::all_met(runs),
         expectations,
         violated,
+        notes: seeds::note_rates(runs),
     }
 }
 
@@ -191,6 +194,8 @@ pub struct CurvePoint {
     /// The makespan's spread, for the chart.
     #[serde(skip)]
     pub makespan: Spread<i64>,
+    /// The runs' notes, each with the number of seeds that had it.
+    pub notes: Vec<seeds::NoteRate>,
 }
 
 /// `whatif --minimize KNOB --format json`.
@@ -248,6 +253,7 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
             seeds: runs.len() as u64,
             makespan_p95_seconds: makespan.p95,
             makespan,
+            notes: seeds::note_rates(&runs),
         };
         let ok = meets(point.met, point.seeds, ask.goal);
         curve.insert(v, point);

@@ -135,6 +135,9 @@ pub struct SeedRun {
     pub verdicts: Vec<(String, bool)>,
     /// The run's waits by what held them (`waits` of the run report).
     pub waits: Vec<crate::observe::waits::WaitRow>,
+    /// The run's notes (`notes` of the run report): what it narrowed, left out or
+    /// guessed.
+    pub notes: Vec<String>,
 }
 
 /// Runs `scenario` once per seed on the current rayon pool, in seed order; the first
@@ -229,7 +232,37 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
             .iter()
             .map(|p| (p.name.to_string(), p.holds))
             .collect(),
+        notes: engine.notes.clone(),
     })
+}
+
+/// A note of the runs, and on how many seeds it came (`notes` of a `--seeds` report).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NoteRate {
+    pub note: String,
+    pub seeds: u64,
+}
+
+/// Each distinct note of `runs` in the order first met (seed order), with the number
+/// of seeds whose run had it.
+pub fn note_rates(runs: &[SeedRun]) -> Vec<NoteRate> {
+    let mut out: Vec<NoteRate> = Vec::new();
+    for r in runs {
+        for (k, note) in r.notes.iter().enumerate() {
+            // A note a run says twice counts once for its seed.
+            if r.notes[..k].contains(note) {
+                continue;
+            }
+            match out.iter_mut().find(|x| x.note == *note) {
+                Some(x) => x.seeds += 1,
+                None => out.push(NoteRate {
+                    note: note.clone(),
+                    seeds: 1,
+                }),
+            }
+        }
+    }
+    out
 }
 
 /// A date's finish over the seeds.
@@ -314,6 +347,8 @@ pub struct Report {
     pub waits: Vec<WaitSpread>,
     pub expectations: Vec<ExpectationRate>,
     pub properties: Vec<PropertyRate>,
+    /// The runs' notes, each with the number of seeds that had it.
+    pub notes: Vec<NoteRate>,
 }
 
 /// The percentile method, as reports state it.
@@ -445,6 +480,7 @@ pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
         waits: wait_spreads(runs),
         expectations,
         properties,
+        notes: note_rates(runs),
     }
 }
 
@@ -658,6 +694,13 @@ impl Report {
                     let _ = writeln!(s, "ok   {}", p.name);
                 }
                 (None, false) => {}
+            }
+        }
+        for n in &self.notes {
+            if n.seeds == self.seeds {
+                let _ = writeln!(s, "note: {}", n.note);
+            } else {
+                let _ = writeln!(s, "note ({} of {} seeds): {}", n.seeds, self.seeds, n.note);
             }
         }
         s

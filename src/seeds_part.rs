@@ -63,6 +63,7 @@ pub fn to_json(run: &SeedRun) -> Value {
             "max_seconds": w.max_seconds,
             "peak_queue": w.peak_queue,
         })).collect::<Vec<_>>(),
+        "notes": run.notes,
     })
 }
 
@@ -209,6 +210,15 @@ pub fn from_json(v: &Value) -> Result<SeedRun, String> {
             })
         })
         .collect::<Result<_, String>>()?;
+    let notes = f
+        .array("notes")?
+        .iter()
+        .map(|n| {
+            n.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| "`notes`: expected text".to_string())
+        })
+        .collect::<Result<_, String>>()?;
     Ok(SeedRun {
         seed: f.u64("seed")?,
         makespan: f.i64("makespan")?,
@@ -218,6 +228,7 @@ pub fn from_json(v: &Value) -> Result<SeedRun, String> {
         groups,
         verdicts,
         waits,
+        notes,
     })
 }
 
@@ -254,6 +265,7 @@ mod tests {
                 max_seconds: 20,
                 peak_queue: 2,
             }],
+            notes: vec!["backfill 1: a \"quoted\" note — ✓".into()],
         }
     }
 
@@ -280,6 +292,13 @@ mod tests {
         let mut v = to_json(&run());
         v.as_object_mut().unwrap().remove("retries");
         assert!(from_json(&v).unwrap_err().contains("no `retries`"));
+        let mut v = to_json(&run());
+        v["notes"][0] = json!(3);
+        assert!(
+            from_json(&v)
+                .unwrap_err()
+                .contains("`notes`: expected text")
+        );
     }
 
     /// Where each kind and origin stands in its list: exhaustive matches, so a kind or

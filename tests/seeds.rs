@@ -650,3 +650,72 @@ start = "2025-03-10T09:00:00"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A backfill of two Airflow DAGs: it runs as one backfill per DAG, and its runs say so
+/// in a note (under `unit_scope = all_targets`, they do not).
+const TWO_DAGS: &str = "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"UTC\"\n\n\
+    [[workflow]]\nname = \"hourly\"\ncron = \"0 * * * *\"\n  [[workflow.task]]\n  name = \"load\"\n  duration = \"10m\"\n\n\
+    [[workflow]]\nname = \"daily\"\ncron = \"0 0 * * *\"\n  [[workflow.task]]\n  name = \"agg\"\n  duration = \"3h\"\n\n\
+    [[scenario]]\nname = \"s\"\nstart = \"2025-03-12T00:00:00\"\n\
+    \n  [[scenario.backfill]]\n  targets = [\"hourly\", \"daily\"]\n  from = \"2025-03-10T00:00:00\"\n  to = \"2025-03-10T02:00:00\"\n";
+
+fn two_dags() -> String {
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-notes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two-dags.toml");
+    std::fs::write(&path, TWO_DAGS).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// `--seeds` said none of the runs' notes (what a run narrowed, split or left out):
+/// they are in the report, each with the seeds that had it, in text and JSON.
+#[test]
+fn seeds_reports_keep_the_runs_notes_with_their_seed_counts() {
+    let model = two_dags();
+    let split = "backfill 1: its targets are in 2 workflows (hourly, daily)";
+    let out = schedsim(&["run", &model, "--seeds", "4", "--format", "json"]);
+    let v = json(&out);
+    let notes = v["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0]["note"].as_str().unwrap().starts_with(split));
+    assert_eq!(notes[0]["seeds"], 4);
+    let out = schedsim(&["run", &model, "--seeds", "4"]);
+    assert!(
+        text(&out.stdout).contains(&format!("\nnote: {split}")),
+        "{}",
+        text(&out.stdout)
+    );
+    // A sweep names the variants a note comes from when not every variant has it.
+    let out = schedsim(&[
+        "whatif",
+        &model,
+        "--scenario",
+        "s",
+        "--vary",
+        "unit_scope=all_targets,workflow",
+        "--seeds",
+        "2",
+    ]);
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "note (unit_scope=workflow: 2 of 2 seeds): {split}"
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = schedsim(&[
+        "whatif",
+        &model,
+        "--scenario",
+        "s",
+        "--vary",
+        "unit_scope=all_targets,workflow",
+    ]);
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "note (1 of 2 variants: unit_scope=workflow): {split}"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+}

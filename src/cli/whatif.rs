@@ -320,14 +320,52 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             out!("{}", table(&vary, &rows))
         }
     }
-    // What the backfill left out (a date-only --to, runs not due), once per distinct note.
-    let mut seen = std::collections::BTreeSet::new();
-    for note in rows.iter().flat_map(|r| &r.notes) {
-        if seen.insert(note) {
+    // What the backfill left out (a date-only --to, runs not due), once per distinct
+    // note; one that only some variants have names them.
+    for (note, with) in notes_by_variant(&rows) {
+        if with.len() == rows.len() {
             errln!("note: {note}");
+            continue;
         }
+        let named: Vec<String> = with
+            .iter()
+            .take(NAMED)
+            .map(|&k| {
+                let values = vary.iter().zip(&rows[k].values);
+                let pairs: Vec<String> = values.map(|(v, x)| format!("{}={x}", v.key)).collect();
+                pairs.join(" ")
+            })
+            .collect();
+        let more = match with.len().saturating_sub(NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        errln!(
+            "note ({} of {} variants: {}{more}): {note}",
+            with.len(),
+            rows.len(),
+            named.join("; ")
+        );
     }
     EXIT_OK
+}
+
+/// The variants a note that not every variant has names at most.
+const NAMED: usize = 3;
+
+/// Each distinct note in the order first met, with the variants (rows) that have it.
+fn notes_by_variant(rows: &[Row]) -> Vec<(&str, Vec<usize>)> {
+    let mut out: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (k, row) in rows.iter().enumerate() {
+        for note in &row.notes {
+            match out.iter_mut().find(|(n, _)| *n == note.as_str()) {
+                Some((_, with)) if with.last() != Some(&k) => with.push(k),
+                Some(_) => {}
+                None => out.push((note.as_str(), vec![k])),
+            }
+        }
+    }
+    out
 }
 
 /// What the table and the notes take from one variant; a shard writes it per variant.

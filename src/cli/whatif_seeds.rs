@@ -9,7 +9,7 @@ use schedsim::minimize::{self, Ask, Minimum, SeedsVariant};
 use schedsim::model::Model;
 use schedsim::observe::summary::human;
 use schedsim::observe::sweep_chart::{self, Point};
-use schedsim::seeds::Seeds;
+use schedsim::seeds::{NoteRate, Seeds};
 use schedsim::seeds_part;
 use schedsim::shard::{Partial, Shard};
 use schedsim::whatif::{Base, Vary, combinations};
@@ -304,7 +304,57 @@ fn seeds_table(base: &Base, vary: &[Vary], seeds: Seeds, variants: &[SeedsVarian
         });
         rows.push(row);
     }
-    out + &columns(&rows)
+    let named: Vec<Named<'_>> = variants
+        .iter()
+        .map(|v| {
+            let values: Vec<String> = vary
+                .iter()
+                .map(|x| format!("{}={}", x.key, v.values[&x.key]))
+                .collect();
+            (values.join(" "), v.seeds, v.notes.as_slice())
+        })
+        .collect();
+    out + &columns(&rows) + &notes_text(&named)
+}
+
+/// A variant's name, its number of seeds and its runs' notes.
+type Named<'a> = (String, u64, &'a [NoteRate]);
+
+/// The runs' notes, once each: plain when every variant had it on every seed, else
+/// with the variants (at most three named) and on how many of their seeds.
+fn notes_text(variants: &[Named<'_>]) -> String {
+    let mut notes: Vec<(&str, Vec<(usize, u64)>)> = Vec::new();
+    for (k, (_, _, rates)) in variants.iter().enumerate() {
+        for n in *rates {
+            match notes.iter_mut().find(|(x, _)| *x == n.note) {
+                Some((_, with)) => with.push((k, n.seeds)),
+                None => notes.push((&n.note, vec![(k, n.seeds)])),
+            }
+        }
+    }
+    let mut out = String::new();
+    for (note, with) in notes {
+        let everywhere =
+            with.len() == variants.len() && with.iter().all(|&(k, n)| n == variants[k].1);
+        if everywhere {
+            out += &format!("note: {note}\n");
+            continue;
+        }
+        let named: Vec<String> = with
+            .iter()
+            .take(3)
+            .map(|&(k, n)| {
+                let (name, seeds, _) = &variants[k];
+                format!("{name}: {n} of {seeds} seeds")
+            })
+            .collect();
+        let more = match with.len().saturating_sub(3) {
+            0 => String::new(),
+            n => format!("; and {n} more variants"),
+        };
+        out += &format!("note ({}{more}): {note}\n", named.join("; "));
+    }
+    out
 }
 
 fn minimum_text(m: &Minimum) -> String {
@@ -346,5 +396,16 @@ fn minimum_text(m: &Minimum) -> String {
         }
     }
     out += "note: bisection assumes more of the knob never lowers the hit rate; every value measured is listed\n";
-    out
+    let named: Vec<Named<'_>> = m
+        .curve
+        .iter()
+        .map(|p| {
+            (
+                format!("{}={}", m.knob, p.value),
+                p.seeds,
+                p.notes.as_slice(),
+            )
+        })
+        .collect();
+    out + &notes_text(&named)
 }
