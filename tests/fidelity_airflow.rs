@@ -446,3 +446,32 @@ fn manual_runs_of_one_dag_share_its_max_active_runs_window_and_another_dags_do_n
         ]
     );
 }
+
+/// Airflow does not create a DAG's next scheduled run while its queued and running
+/// runs outside backfills fill `max_active_runs` (`DagModel.exceeds_max_non_backfill`,
+/// recomputed as runs end): a manual run triggered while the window is full is queued
+/// and starts when the running run ends, before the scheduled run that fell due
+/// earlier (the review's reproducer: the 11:00 run started first).
+#[test]
+fn a_manual_run_queued_in_a_full_window_starts_before_a_scheduled_run_due_earlier() {
+    let m = model(
+        "UTC",
+        "",
+        "cron = \"0 * * * *\"\nmax_active_runs = 1",
+        "2025-03-12T10:00:00",
+        "2025-03-12T11:30:00",
+        "  [[scenario.trigger]]\n  workflow = \"d\"\n  at = \"2025-03-12T11:10:00\"\n",
+    )
+    .replace("duration = \"1m\"", "duration = \"90m\"");
+    let report = run(&m);
+    let t = |hm: &str| format!("2025-03-12T{hm}:00+00:00");
+    assert_eq!(
+        starts(&report),
+        vec![
+            (t("10:00"), "recurring".to_string()),
+            // The 11:00 run: due while the window was full, not yet created at 11:30.
+            ("never".to_string(), "recurring".to_string()),
+            (t("11:30"), "manual".to_string()),
+        ]
+    );
+}

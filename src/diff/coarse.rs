@@ -1,10 +1,11 @@
 //! Dates compared across a split. Where one run holds a date's workflows in one run
 //! (`DATE`) and the other runs them one per workflow (`DATE (WORKFLOW)`: the rule knob
-//! `unit_scope`, or a model whose workflows were joined or parted), the two have no
-//! run in common at that date, and every one of them would read as started in one run
-//! only. The diff then compares such dates as dates: on each side a date's runs are
-//! taken together, from the first start to the last end, failed if one failed, and a
-//! note says so. Instances are matched as ever (by task, time and origin).
+//! `unit_scope`), the two have no run in common at that date, and every one of them
+//! would read as started in one run only. The diff then compares such dates as dates:
+//! on each side a date's runs are taken together, from the first start to the last
+//! end, failed if one failed, and a note says so. Instances are matched as ever (by
+//! task, time and origin). The runs being other units is itself an outcome change
+//! (`Diff::verdict`), so a golden still fails on it.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +17,8 @@ fn base(label: &str) -> &str {
     label.split_once(" (").map_or(label, |(d, _)| d)
 }
 
-/// The (date, origin) pairs one run labels bare and the other with workflows.
+/// The (date, origin) pairs one run labels only bare and the other only with
+/// workflows (a side with both, two backfills of other scopes, is left as it is).
 fn crossed(a: &Run, b: &Run) -> BTreeSet<(String, u8)> {
     let kinds = |r: &Run| {
         let (mut bare, mut split) = (BTreeSet::new(), BTreeSet::new());
@@ -32,9 +34,14 @@ fn crossed(a: &Run, b: &Run) -> BTreeSet<(String, u8)> {
         (bare, split)
     };
     let ((bare_a, split_a), (bare_b, split_b)) = (kinds(a), kinds(b));
-    bare_a
-        .intersection(&split_b)
-        .chain(bare_b.intersection(&split_a))
+    let only = |bare: &BTreeSet<(String, u8)>, split: &BTreeSet<(String, u8)>| {
+        bare.difference(split).cloned().collect::<BTreeSet<_>>()
+    };
+    let (only_bare_a, only_split_b) = (only(&bare_a, &split_a), only(&split_b, &bare_b));
+    let (only_bare_b, only_split_a) = (only(&bare_b, &split_b), only(&split_a, &bare_a));
+    only_bare_a
+        .intersection(&only_split_b)
+        .chain(only_bare_b.intersection(&only_split_a))
         .cloned()
         .collect()
 }
@@ -91,7 +98,7 @@ pub fn align(a: &Run, b: &Run) -> Option<(Run, Run, String)> {
         return None;
     }
     let note = format!(
-        "{} date(s) are one run in one side and one run per workflow in the other (`unit_scope`, or workflows joined or parted): they are compared as dates, each one's runs taken together (first start, last end)",
+        "{} date(s) are one run in one side and one run per workflow in the other (`unit_scope`): other units, an outcome change; their times are compared as dates, each one's runs taken together (first start, last end)",
         crossed.len()
     );
     Some((merged(a, &crossed), merged(b, &crossed), note))
@@ -155,6 +162,19 @@ mod tests {
             date("D2", 0, Some(5), false),
         ]);
         assert!(align(&a, &b).is_none());
+    }
+
+    #[test]
+    fn a_date_both_bare_and_split_on_one_side_is_not_crossed() {
+        // Two backfills: one split by workflow, one of a single workflow's task.
+        let both = || {
+            run(vec![
+                date("D (a)", 0, Some(5), false),
+                date("D (b)", 0, Some(5), false),
+                date("D", 9, Some(12), false),
+            ])
+        };
+        assert!(align(&both(), &both()).is_none());
     }
 
     #[test]

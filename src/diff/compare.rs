@@ -468,7 +468,10 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
         a: a.makespan(),
         b: b.makespan(),
     };
-    let outcome = !only_a.is_empty()
+    // Runs regrouped (a date one run on one side, one per workflow on the other) are
+    // other units: an outcome change, whatever their times.
+    let outcome = aligned.is_some()
+        || !only_a.is_empty()
         || !only_b.is_empty()
         || changes.iter().any(Changed::outcome)
         || !partitions.is_empty()

@@ -66,6 +66,10 @@ impl<'m> Engine<'m> {
             if chain.stopped || chain.next >= chain.units.len() || chain.in_flight >= chain.cap {
                 return;
             }
+            if chain.manual {
+                self.manual_first(c);
+            }
+            let chain = &self.chains[c as usize];
             let u = chain.units[chain.next];
             let due = self.units[u as usize].due;
             if due > self.now {
@@ -79,6 +83,26 @@ impl<'m> Engine<'m> {
             chain.next += 1;
             chain.in_flight += 1;
             self.create_unit(u, sink);
+        }
+    }
+
+    /// Airflow creates a DAG's next scheduled run only while its queued and running
+    /// runs outside backfills are fewer than `max_active_runs`
+    /// (`DagModel.exceeds_max_non_backfill`), and starts queued runs as running ones
+    /// end: a scheduled run due while the window was full does not exist yet, and a
+    /// manual run queued meanwhile starts first. Brings the first due manual run of
+    /// chain `c` before the due scheduled runs ahead of it.
+    fn manual_first(&mut self, c: u32) {
+        let chain = &self.chains[c as usize];
+        let (now, units) = (self.now, &self.units);
+        let waiting = &chain.units[chain.next..];
+        let manual = waiting
+            .iter()
+            .take_while(|&&u| units[u as usize].due <= now)
+            .position(|&u| units[u as usize].origin == Origin::Manual);
+        if let Some(k) = manual.filter(|&k| k > 0) {
+            let next = chain.next;
+            self.chains[c as usize].units[next..=next + k].rotate_right(1);
         }
     }
 

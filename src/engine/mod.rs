@@ -203,6 +203,9 @@ struct Chain {
     stopped: bool,
     /// An `Advance` event is already queued for the next unit's due time.
     wake_queued: bool,
+    /// Holds an Airflow DAG's manual runs beside its scheduled ones: a due manual run
+    /// starts before a due scheduled run ([`Engine::manual_first`]).
+    manual: bool,
 }
 
 /// The hold of a waiting instance as stored: `Default` is [`Hold::Upstream`] in
@@ -409,6 +412,8 @@ impl<'m> Engine<'m> {
         // `max_active_runs`, `_start_queued_dagruns`), by workflow: its chain.
         let windowed_runs = rules.group_split == GroupSplit::Window;
         let mut window_of: Vec<Option<u32>> = vec![None; model.workflows.len()];
+        // Workflows whose scheduled runs run together with another DAG's.
+        let mut shared_runs = vec![false; model.workflows.len()];
         if scenario.recurring {
             let until = scenario.until.unwrap_or(scenario.start);
             let (from, to) = match rules.date_convention {
@@ -461,9 +466,13 @@ impl<'m> Engine<'m> {
                 } else {
                     u32::MAX
                 };
-                if windowed_runs {
+                // A DAG's manual runs share the window of its scheduled runs when these
+                // run on their own (not joined with another DAG's).
+                if let ([w], true) = (workflows.as_slice(), windowed_runs) {
+                    window_of[w.0 as usize] = Some(engine.chains.len() as u32);
+                } else if windowed_runs {
                     for &w in &workflows {
-                        window_of[w.0 as usize] = Some(engine.chains.len() as u32);
+                        shared_runs[w.0 as usize] = true;
                     }
                 }
                 let label = split.then_some(workflows);
@@ -504,6 +513,12 @@ impl<'m> Engine<'m> {
                 Some(c) => engine.join_window(c, first..engine.units.len() as u32),
                 None if windowed_runs => {
                     window_of[w.0 as usize] = Some(engine.chains.len() as u32 - 1);
+                    if shared_runs[w.0 as usize] {
+                        engine.note_once(format!(
+                            "manual runs of {}: its scheduled runs run together with another DAG's (joined by an upstream, or `unit_scope = all_targets`), one run per time, so its manual runs share its `max_active_runs` with each other only, not with the scheduled runs as in Airflow",
+                            model.workflow(w).name
+                        ));
+                    }
                 }
                 None => {}
             }

@@ -307,6 +307,7 @@ impl<'m> Engine<'m> {
             cap: 1,
             stopped: false,
             wake_queued: false,
+            manual: false,
         });
         let unit = &mut self.units[u as usize];
         unit.ended = None;

@@ -109,6 +109,7 @@ impl<'m> Engine<'m> {
                 cap: spec.cap,
                 stopped: false,
                 wake_queued: false,
+                manual: origin == Origin::Manual,
             });
         }
         self.sets.push(RunSet {
@@ -124,8 +125,10 @@ impl<'m> Engine<'m> {
     /// Units `units` (a manual run) join chain `c` (their DAG's window of runs), in
     /// order of their due time among its units: Airflow starts a DAG's queued runs by
     /// `run_after` (`get_queued_dag_runs_to_set_running`), a manual run at its trigger
-    /// time, after the scheduled runs due at the same instant.
+    /// time. A scheduled run is not even created while the window is full
+    /// ([`Engine::manual_first`]).
     pub(super) fn join_window(&mut self, c: u32, units: std::ops::Range<u32>) {
+        self.chains[c as usize].manual = true;
         for u in units {
             self.units[u as usize].chain = c;
             let due = self.units[u as usize].due;
