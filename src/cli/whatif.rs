@@ -322,7 +322,8 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
     }
     // What the backfill left out (a date-only --to, runs not due), once per distinct
     // note; one that only some variants have names them.
-    for (note, with) in notes_by_variant(&rows) {
+    let per_row = rows.iter().map(|r| r.notes.iter().map(|n| (n.as_str(), 1)));
+    for (note, with) in notes_by_variant(per_row) {
         if with.len() == rows.len() {
             errln!("note: {note}");
             continue;
@@ -330,7 +331,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         let named: Vec<String> = with
             .iter()
             .take(NAMED)
-            .map(|&k| {
+            .map(|&(k, _)| {
                 let values = vary.iter().zip(&rows[k].values);
                 let pairs: Vec<String> = values.map(|(v, x)| format!("{}={x}", v.key)).collect();
                 pairs.join(" ")
@@ -351,17 +352,24 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
 }
 
 /// The variants a note that not every variant has names at most.
-const NAMED: usize = 3;
+pub(super) const NAMED: usize = 3;
 
-/// Each distinct note in the order first met, with the variants (rows) that have it.
-fn notes_by_variant(rows: &[Row]) -> Vec<(&str, Vec<usize>)> {
-    let mut out: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (k, row) in rows.iter().enumerate() {
-        for note in &row.notes {
-            match out.iter_mut().find(|(n, _)| *n == note.as_str()) {
-                Some((_, with)) if with.last() != Some(&k) => with.push(k),
-                Some(_) => {}
-                None => out.push((note.as_str(), vec![k])),
+/// Each distinct note of the variants' notes, in the order first met, with the
+/// variants that have it (by position) and the count each gave with it (its seeds
+/// under `--seeds`); a note a variant gives twice counts once.
+pub(super) fn notes_by_variant<'a, N>(
+    variants: impl IntoIterator<Item = N>,
+) -> Vec<(&'a str, Vec<(usize, u64)>)>
+where
+    N: IntoIterator<Item = (&'a str, u64)>,
+{
+    let mut out: Vec<(&str, Vec<(usize, u64)>)> = Vec::new();
+    for (k, notes) in variants.into_iter().enumerate() {
+        for (note, n) in notes {
+            match out.iter_mut().find(|(x, _)| *x == note) {
+                Some((_, with)) if with.last().is_some_and(|w| w.0 == k) => {}
+                Some((_, with)) => with.push((k, n)),
+                None => out.push((note, vec![(k, n)])),
             }
         }
     }

@@ -16,7 +16,7 @@ use schedsim::whatif::{Base, Vary, combinations};
 
 use super::output::Outputs;
 use super::sweep_shard;
-use super::whatif::columns;
+use super::whatif::{NAMED, columns, notes_by_variant};
 use super::{EXIT_OK, Format, fail};
 
 pub struct Request<'a> {
@@ -323,17 +323,11 @@ type Named<'a> = (String, u64, &'a [NoteRate]);
 /// The runs' notes, once each: plain when every variant had it on every seed, else
 /// with the variants (at most three named) and on how many of their seeds.
 fn notes_text(variants: &[Named<'_>]) -> String {
-    let mut notes: Vec<(&str, Vec<(usize, u64)>)> = Vec::new();
-    for (k, (_, _, rates)) in variants.iter().enumerate() {
-        for n in *rates {
-            match notes.iter_mut().find(|(x, _)| *x == n.note) {
-                Some((_, with)) => with.push((k, n.seeds)),
-                None => notes.push((&n.note, vec![(k, n.seeds)])),
-            }
-        }
-    }
+    let per_variant = variants
+        .iter()
+        .map(|(_, _, rates)| rates.iter().map(|n| (n.note.as_str(), n.seeds)));
     let mut out = String::new();
-    for (note, with) in notes {
+    for (note, with) in notes_by_variant(per_variant) {
         let everywhere =
             with.len() == variants.len() && with.iter().all(|&(k, n)| n == variants[k].1);
         if everywhere {
@@ -342,13 +336,13 @@ fn notes_text(variants: &[Named<'_>]) -> String {
         }
         let named: Vec<String> = with
             .iter()
-            .take(3)
+            .take(NAMED)
             .map(|&(k, n)| {
                 let (name, seeds, _) = &variants[k];
                 format!("{name}: {n} of {seeds} seeds")
             })
             .collect();
-        let more = match with.len().saturating_sub(3) {
+        let more = match with.len().saturating_sub(NAMED) {
             0 => String::new(),
             n => format!("; and {n} more variants"),
         };

@@ -499,9 +499,10 @@ impl<'m> Engine<'m> {
                     if window.is_some() {
                         return Vec::new();
                     }
-                    let cap = match windowed_runs {
-                        true => model.workflow(w).max_active_runs.unwrap_or(16),
-                        false => u32::MAX,
+                    let cap = if windowed_runs {
+                        model.workflow(w).max_active_runs.unwrap_or(16)
+                    } else {
+                        u32::MAX
                     };
                     vec![chains::ChainSpec {
                         units: (0..n).collect(),
