@@ -29,6 +29,7 @@ mod sets;
 mod slots;
 pub mod state;
 mod stuck;
+mod wire;
 
 use std::collections::BTreeMap;
 
@@ -55,6 +56,7 @@ pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;
 pub use state::{Reason, State};
 pub use stuck::{NotStarted, Stuck, Wait};
+pub use wire::{Replay, WireEvent};
 
 const NONE: u32 = u32::MAX;
 

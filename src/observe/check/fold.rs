@@ -194,24 +194,23 @@ pub(super) fn no_early(
     found: &mut Ordered,
     model: &Model,
     run_immediately: &[bool],
-    units: &[Unit],
+    unit: &Unit,
     id: u32,
     inst: &Instance,
 ) {
     if let Some(start) = inst.start().filter(|&s| s < inst.run_after)
-        && !chosen(run_immediately, units, inst)
+        && !chosen(run_immediately, unit)
     {
         before_its_time(found, model, id, inst, start);
     }
 }
 
-/// Whether `inst` belongs to a backfill chosen to run immediately: it may start
-/// before its time. A backfill cloned for a dependent workflow (ALL_DEPENDENT) is
-/// past the scenario's list: it was not chosen.
+/// Whether `unit` (an instance's) belongs to a backfill chosen to run immediately:
+/// its instances may start before their time. A backfill cloned for a dependent
+/// workflow (ALL_DEPENDENT) is past the scenario's list: it was not chosen.
 #[inline]
-fn chosen(run_immediately: &[bool], units: &[Unit], inst: &Instance) -> bool {
-    units[inst.unit as usize]
-        .backfill
+fn chosen(run_immediately: &[bool], unit: &Unit) -> bool {
+    unit.backfill
         .is_some_and(|b| run_immediately.get(b as usize).copied().unwrap_or(false))
 }
 
@@ -237,16 +236,10 @@ fn before_its_time(found: &mut Ordered, model: &Model, id: u32, inst: &Instance,
 }
 
 /// effective-period for one instance.
-pub(super) fn effective(
-    found: &mut Ordered,
-    model: &Model,
-    units: &[Unit],
-    id: u32,
-    inst: &Instance,
-) {
+pub(super) fn effective(found: &mut Ordered, model: &Model, unit: &Unit, id: u32, inst: &Instance) {
     let effective = model.task(inst.task).effective;
     let Some((from, to)) = effective else { return };
-    let date = match units[inst.unit as usize].key {
+    let date = match unit.key {
         UnitKey::BusinessDate(b) => b,
         UnitKey::RunTime(_) => instant_to_local(&model.timezone, inst.scheduled).date(),
     };
@@ -279,12 +272,12 @@ impl Recorder<'_> {
                 &mut folds.no_early,
                 model,
                 &self.run_immediately,
-                r.units,
+                r.ended,
                 id,
                 inst,
             );
             if any_effective {
-                effective(&mut folds.effective, model, r.units, id, inst);
+                effective(&mut folds.effective, model, r.ended, id, inst);
             }
             inst
         });
