@@ -29,7 +29,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use schedsim::engine::{self, Config, Sink};
 use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{self, Observers, Reads, Shape, Summary};
+use schedsim::observe::{self, Reads, Summary};
 
 #[path = "backfill/floor.rs"]
 mod backfill_floor;
@@ -107,20 +107,21 @@ fn floor(events: u64, in_flight: u32) -> u64 {
 fn backfill_876k(c: &mut Criterion) {
     let text = backfill_model::backfill_model(365, 10, 10, 5, 50, 10);
     // As `schedsim check` (verdicts alone) and `schedsim run` (figures too) run it:
-    // windowed when nothing needs every instance, the observers on a thread of their
-    // own (or, to compare, on the engine's).
-    let simulate = |reads: Reads, observers: Observers| {
+    // windowed when nothing needs every instance.
+    let simulate = |reads: Reads| {
         let model = load_str("backfill.toml", &text).unwrap_or_else(|d| panic!("{}", d.render()));
         let scenario = &model.scenarios[0];
-        let shape = Shape {
-            memory: observe::memory(&model, scenario, false),
+        let memory = observe::memory(&model, scenario, false);
+        let (engine, findings, _) = observe::observe_in::<Vec<u8>>(
+            &model,
+            scenario,
+            Config::new(0, 50_000_000),
+            memory,
             reads,
-            observers,
-        };
-        let config = Config::new(0, 50_000_000);
-        let (engine, findings, _) =
-            observe::observe_in::<Vec<u8>>(&model, scenario, config, shape, None, &mut ())
-                .expect("the backfill plans");
+            None,
+            &mut (),
+        )
+        .expect("the backfill plans");
         let id = Identity {
             scenario: &scenario.name,
             seed: 0,
@@ -132,9 +133,8 @@ fn backfill_876k(c: &mut Criterion) {
             Reads::Figures => summary.text() + &observe::dates::text(&engine),
         }
     };
-    let check = || simulate(Reads::Verdicts, Observers::OwnThread);
-    let run = || simulate(Reads::Figures, Observers::OwnThread);
-    let run_inline = || simulate(Reads::Figures, Observers::Inline);
+    let check = || simulate(Reads::Verdicts);
+    let run = || simulate(Reads::Figures);
     let verdicts = check();
     assert!(verdicts.contains("13 of 13 properties hold"), "{verdicts}");
     let figures = run();
@@ -142,7 +142,6 @@ fn backfill_876k(c: &mut Criterion) {
         figures.contains("instances: 876000 (876000 succeeded)"),
         "{figures}"
     );
-    assert_eq!(figures, run_inline());
     assert_eq!(
         backfill_floor::floor(365, 10, 10, 5, 50, 10),
         (10_512_000, 876_000)
@@ -151,9 +150,6 @@ fn backfill_876k(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("check_end_to_end", |b| b.iter(|| black_box(check())));
     group.bench_function("run_end_to_end", |b| b.iter(|| black_box(run())));
-    group.bench_function("run_end_to_end_one_thread", |b| {
-        b.iter(|| black_box(run_inline()))
-    });
     group.bench_function("floor", |b| {
         b.iter(|| black_box(backfill_floor::floor(365, 10, 10, 5, 50, 10)))
     });

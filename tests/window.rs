@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use schedsim::engine::Config;
 use schedsim::model::{Model, load_str};
 use schedsim::observe::summary::Identity;
-use schedsim::observe::{Memory, Observers, Reads, Shape, Summary, memory, observe_in};
+use schedsim::observe::{Memory, Reads, Summary, memory, observe_in};
 
 #[path = "support/model_text.rs"]
 mod model_text;
@@ -157,23 +157,20 @@ fn text(s: &Spec) -> String {
     t
 }
 
-/// Everything a run prints or writes, under one memory mode, with its observers on
-/// the engine's thread or their own.
-fn outputs(
-    m: &Model,
-    memory: Memory,
-    observers: Observers,
-    seed: u64,
-) -> Option<(String, Vec<u8>)> {
+/// Everything a run prints or writes, under one memory mode.
+fn outputs(m: &Model, memory: Memory, seed: u64) -> Option<(String, Vec<u8>)> {
     let scenario = &m.scenarios[0];
     let config = Config::new(seed, 200_000);
-    let shape = Shape {
+    let (engine, findings, trace) = observe_in(
+        m,
+        scenario,
+        config,
         memory,
-        reads: Reads::Figures,
-        observers,
-    };
-    let (engine, findings, trace) =
-        observe_in(m, scenario, config, shape, Some(Vec::new()), &mut ()).ok()?;
+        Reads::Figures,
+        Some(Vec::new()),
+        &mut (),
+    )
+    .ok()?;
     let trace = trace.unwrap().unwrap();
     let properties = format!("{:?}", findings.properties);
     let summary = Summary::new(
@@ -211,15 +208,12 @@ proptest! {
         // Self-dependency across dates binds units to each other: never windowed.
         prop_assert_eq!(mode == Memory::Windowed, !self_dependent, "{}", text);
         prop_assert_eq!(memory(&m, scenario, true), Memory::Full);
-        let full = outputs(&m, Memory::Full, Observers::Inline, s.seed);
-        // The observers on their own thread read the same calls, retired units too.
-        for observers in [Observers::Inline, Observers::OwnThread] {
-            let windowed = outputs(&m, mode, observers, s.seed);
-            prop_assert_eq!(full.is_some(), windowed.is_some());
-            if let (Some((a, ta)), Some((b, tb))) = (&full, windowed) {
-                prop_assert_eq!(a, &b, "{:?}\n{}", observers, text);
-                prop_assert!(ta == &tb, "traces differ ({:?})\n{}", observers, text);
-            }
+        let full = outputs(&m, Memory::Full, s.seed);
+        let windowed = outputs(&m, mode, s.seed);
+        prop_assert_eq!(full.is_some(), windowed.is_some());
+        if let (Some((a, ta)), Some((b, tb))) = (full, windowed) {
+            prop_assert_eq!(a, b, "{}", text);
+            prop_assert!(ta == tb, "traces differ\n{}", text);
         }
     }
 }
@@ -246,13 +240,16 @@ fn the_window_holds_only_the_units_in_flight() {
     let scenario = &m.scenarios[0];
     assert_eq!(memory(&m, scenario, false), Memory::Windowed);
     let config = Config::new(0, 1_000_000);
-    let shape = Shape {
-        memory: Memory::Windowed,
-        reads: Reads::Figures,
-        observers: Observers::OwnThread,
-    };
-    let (engine, findings, _) =
-        observe_in::<Vec<u8>>(&m, scenario, config, shape, None, &mut ()).unwrap();
+    let (engine, findings, _) = observe_in::<Vec<u8>>(
+        &m,
+        scenario,
+        config,
+        Memory::Windowed,
+        Reads::Figures,
+        None,
+        &mut (),
+    )
+    .unwrap();
     assert!(findings.properties.iter().all(|p| p.holds));
     assert_eq!(engine.instances.len(), 200 * 96);
     assert_eq!(
@@ -268,8 +265,16 @@ fn the_window_holds_only_the_units_in_flight() {
     );
     assert!(peak >= 96);
     // A full run keeps them all.
-    let (engine, _, _) =
-        observe_in::<Vec<u8>>(&m, scenario, config, Shape::FULL, None, &mut ()).unwrap();
+    let (engine, _, _) = observe_in::<Vec<u8>>(
+        &m,
+        scenario,
+        config,
+        Memory::Full,
+        Reads::Figures,
+        None,
+        &mut (),
+    )
+    .unwrap();
     assert_eq!(engine.instances.iter().count(), 200 * 96);
     assert_eq!(engine.retired.instances, 0);
 }
@@ -287,10 +292,8 @@ fn events_left_for_killed_instances_of_a_retired_unit_are_skipped() {
     );
     let m = load_str("m.toml", &text).unwrap();
     assert_eq!(memory(&m, &m.scenarios[0], false), Memory::Windowed);
-    let full = outputs(&m, Memory::Full, Observers::Inline, 0).unwrap();
+    let full = outputs(&m, Memory::Full, 0).unwrap();
+    let windowed = outputs(&m, Memory::Windowed, 0).unwrap();
     assert!(full.0.contains("killed"), "{}", full.0);
-    for observers in [Observers::Inline, Observers::OwnThread] {
-        let windowed = outputs(&m, Memory::Windowed, observers, 0).unwrap();
-        assert_eq!(full, windowed, "{observers:?}");
-    }
+    assert_eq!(full, windowed);
 }

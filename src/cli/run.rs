@@ -13,7 +13,7 @@ use schedsim::observe::dates;
 use schedsim::observe::report::{self, Gantt};
 use schedsim::observe::summary::Identity;
 use schedsim::observe::trace::header_line;
-use schedsim::observe::{Observers, Reads, Shape, Summary, observe_in};
+use schedsim::observe::{Reads, Summary, observe_in};
 use schedsim::plan::reach::{self, Reach};
 
 use super::output::Outputs;
@@ -378,23 +378,12 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
     } else {
         Reads::Figures
     };
-    // A run alone: with a second core, its observers run beside the engine.
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let observers = if cores > 1 {
-        Observers::OwnThread
-    } else {
-        Observers::Inline
-    };
-    let shape = Shape {
-        memory,
-        reads,
-        observers,
-    };
     let (engine, findings, trace) = match observe_in(
         m,
         scenario,
         config,
-        shape,
+        memory,
+        reads,
         trace,
         &mut (&mut chrome, &mut gantt),
     ) {

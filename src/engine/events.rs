@@ -73,12 +73,6 @@ impl<'a> Event<'a> {
         self.inst.task
     }
 
-    /// The instance itself, for [`WireEvent::of`](super::WireEvent::of).
-    #[inline]
-    pub(super) fn instance_ref(&self) -> &'a Instance {
-        self.inst
-    }
-
     #[inline]
     pub fn group(&self) -> GroupId {
         self.run.group
@@ -278,8 +272,7 @@ pub struct Retired<'a> {
     pub end: u32,
     /// The engine's instances: `first..end` are held.
     pub instances: &'a crate::window::Window<Instance>,
-    /// The unit as it ended: every one of `first..end` is its.
-    pub ended: &'a Unit,
+    pub units: &'a [Unit],
     /// The bindings (upstream, downstream) of the retired instances, in
     /// `Engine::bindings` order; both ends are retired here.
     pub bindings: &'a [(u32, u32)],

@@ -29,7 +29,6 @@ mod sets;
 mod slots;
 pub mod state;
 mod stuck;
-mod wire;
 
 use std::collections::BTreeMap;
 
@@ -56,7 +55,6 @@ pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;
 pub use state::{Reason, State};
 pub use stuck::{NotStarted, Stuck, Wait};
-pub use wire::{Replay, WireEvent};
 
 const NONE: u32 = u32::MAX;
 

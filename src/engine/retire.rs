@@ -123,7 +123,7 @@ impl<'m> Engine<'m> {
                 first: first as u32,
                 end: end as u32,
                 instances: &self.instances,
-                ended: &self.units[u as usize],
+                units: &self.units,
                 bindings: &self.retiring,
             });
             self.instances.retire(first, end);

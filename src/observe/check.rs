@@ -816,7 +816,7 @@ fn no_early_start(f: &Facts<'_, '_>, mut found: fold::Ordered) -> PropertyResult
             &mut found,
             f.model,
             &run_immediately,
-            &f.engine.units[inst.unit as usize],
+            &f.engine.units,
             i as u32,
             inst,
         );
@@ -831,13 +831,7 @@ fn effective_period(f: &Facts<'_, '_>, mut found: fold::Ordered) -> PropertyResu
         return found.found().verdict(PROPERTIES[11], |_| String::new());
     }
     for (i, inst) in f.engine.instances.iter_ids() {
-        fold::effective(
-            &mut found,
-            f.model,
-            &f.engine.units[inst.unit as usize],
-            i as u32,
-            inst,
-        );
+        fold::effective(&mut found, f.model, &f.engine.units, i as u32, inst);
     }
     found.found().verdict(PROPERTIES[11], |n| {
         format!("{n} instances lie outside their task's effective period")

@@ -8,7 +8,6 @@ pub mod expect;
 pub mod gantt;
 pub mod lanes;
 pub mod metrics;
-pub mod pipe;
 pub mod properties;
 pub mod report;
 pub mod store;
@@ -61,7 +60,15 @@ pub fn observe_with<'m, W: std::io::Write>(
     trace: Option<W>,
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
-    observe_in(model, scenario, config, Shape::FULL, trace, extra)
+    observe_in(
+        model,
+        scenario,
+        config,
+        Memory::Full,
+        Reads::Figures,
+        trace,
+        extra,
+    )
 }
 
 /// A complete simulation for its verdicts alone: the 13 properties and the model's
@@ -72,12 +79,15 @@ pub fn verdicts<'m>(
     scenario: &Scenario,
     config: Config,
 ) -> Result<(Engine<'m>, Vec<check::PropertyResult>), RunError> {
-    let shape = Shape {
-        reads: Reads::Verdicts,
-        ..Shape::FULL
-    };
-    let (engine, findings, _) =
-        observe_in::<std::io::Sink>(model, scenario, config, shape, None, &mut ())?;
+    let (engine, findings, _) = observe_in::<std::io::Sink>(
+        model,
+        scenario,
+        config,
+        Memory::Full,
+        Reads::Verdicts,
+        None,
+        &mut (),
+    )?;
     Ok((finished(engine)?, findings.properties))
 }
 
@@ -124,67 +134,36 @@ pub fn memory(model: &Model, scenario: &Scenario, lists: bool) -> Memory {
     }
 }
 
-/// Where the property recorder and the figures' observers run (issue 15).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Observers {
-    /// On the engine's thread: what a run among others running at once uses.
-    Inline,
-    /// On a thread of their own, beside the engine's ([`pipe`]): a run alone on a
-    /// machine of several cores. The findings are the same.
-    OwnThread,
-}
-
-/// How a run is observed: what it keeps ([`Memory`]), what its outputs read
-/// ([`Reads`]) and where its observers run ([`Observers`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shape {
-    pub memory: Memory,
-    pub reads: Reads,
-    pub observers: Observers,
-}
-
-impl Shape {
-    /// Every instance kept, every figure, observers inline: what the drivers read.
-    pub const FULL: Shape = Shape {
-        memory: Memory::Full,
-        reads: Reads::Figures,
-        observers: Observers::Inline,
-    };
-}
-
-/// [`observe_with`] in a [`Shape`] ([`memory`] says which memory a run may use).
+/// [`observe_with`] under a [`Memory`] ([`memory`] says which a run may use).
 pub fn observe_in<'m, W: std::io::Write>(
     model: &'m Model,
     scenario: &Scenario,
     config: Config,
-    shape: Shape,
+    memory: Memory,
+    reads: Reads,
     trace: Option<W>,
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
-    let figures = shape.reads == Reads::Figures;
-    let windowed = shape.memory == Memory::Windowed;
+    let figures = reads == Reads::Figures;
     // The waits observer drives the resource groups' figures too (`metrics::Metrics`).
-    let mut observers = (
-        figures.then(|| waits::Waits::new(model)),
-        check::Recorder::new(model, scenario),
-    );
+    let mut waits = figures.then(|| waits::Waits::new(model));
     let mut store = store::Store::new(model);
+    let mut recorder = check::Recorder::new(model, scenario);
     let mut expected = expect::Recorder::new(model, scenario);
     let mut trace = trace.map(|w| TraceWriter::new(w, model));
-    let mut others = engine::Gated::new((&mut store, (&mut expected, (&mut trace, &mut *extra))));
-    let mut engine = match shape.observers {
-        Observers::Inline => engine::simulate_in(
-            model,
-            scenario,
-            config,
-            windowed,
-            &mut (&mut observers, &mut others),
+    let mut engine = engine::simulate_in(
+        model,
+        scenario,
+        config,
+        memory == Memory::Windowed,
+        &mut (
+            &mut waits,
+            (
+                &mut recorder,
+                engine::Gated::new((&mut store, (&mut expected, (&mut trace, &mut *extra)))),
+            ),
         ),
-        Observers::OwnThread => pipe::piped(model, &mut observers, |pipe| {
-            engine::simulate_in(model, scenario, config, windowed, &mut (pipe, &mut others))
-        }),
-    }?;
-    let (waits, recorder) = observers;
+    )?;
     let start = crate::calendar::schedule::local_to_instant(&model.timezone, scenario.start);
     let (waits, mut groups) = waits.map(|w| w.finish(&engine, start)).unwrap_or_default();
     for g in &mut groups {

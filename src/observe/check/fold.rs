@@ -194,23 +194,24 @@ pub(super) fn no_early(
     found: &mut Ordered,
     model: &Model,
     run_immediately: &[bool],
-    unit: &Unit,
+    units: &[Unit],
     id: u32,
     inst: &Instance,
 ) {
     if let Some(start) = inst.start().filter(|&s| s < inst.run_after)
-        && !chosen(run_immediately, unit)
+        && !chosen(run_immediately, units, inst)
     {
         before_its_time(found, model, id, inst, start);
     }
 }
 
-/// Whether `unit` (an instance's) belongs to a backfill chosen to run immediately:
-/// its instances may start before their time. A backfill cloned for a dependent
-/// workflow (ALL_DEPENDENT) is past the scenario's list: it was not chosen.
+/// Whether `inst` belongs to a backfill chosen to run immediately: it may start
+/// before its time. A backfill cloned for a dependent workflow (ALL_DEPENDENT) is
+/// past the scenario's list: it was not chosen.
 #[inline]
-fn chosen(run_immediately: &[bool], unit: &Unit) -> bool {
-    unit.backfill
+fn chosen(run_immediately: &[bool], units: &[Unit], inst: &Instance) -> bool {
+    units[inst.unit as usize]
+        .backfill
         .is_some_and(|b| run_immediately.get(b as usize).copied().unwrap_or(false))
 }
 
@@ -236,10 +237,16 @@ fn before_its_time(found: &mut Ordered, model: &Model, id: u32, inst: &Instance,
 }
 
 /// effective-period for one instance.
-pub(super) fn effective(found: &mut Ordered, model: &Model, unit: &Unit, id: u32, inst: &Instance) {
+pub(super) fn effective(
+    found: &mut Ordered,
+    model: &Model,
+    units: &[Unit],
+    id: u32,
+    inst: &Instance,
+) {
     let effective = model.task(inst.task).effective;
     let Some((from, to)) = effective else { return };
-    let date = match unit.key {
+    let date = match units[inst.unit as usize].key {
         UnitKey::BusinessDate(b) => b,
         UnitKey::RunTime(_) => instant_to_local(&model.timezone, inst.scheduled).date(),
     };
@@ -272,12 +279,12 @@ impl Recorder<'_> {
                 &mut folds.no_early,
                 model,
                 &self.run_immediately,
-                r.ended,
+                r.units,
                 id,
                 inst,
             );
             if any_effective {
-                effective(&mut folds.effective, model, r.ended, id, inst);
+                effective(&mut folds.effective, model, r.units, id, inst);
             }
             inst
         });
