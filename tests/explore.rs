@@ -414,3 +414,43 @@ fn stretch_option_and_model_key_give_the_same_run() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Explore dropped what its base run said of itself: a scripted fault that never ran
+/// was noted by `run` and `check`, not by `explore`, whose cases all carry it.
+#[test]
+fn explore_says_the_base_scenario_s_notes() {
+    let dir = std::env::temp_dir().join(format!("schedsim-explore-notes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = std::fs::read_to_string(INSERT).unwrap();
+    let model = dir.join("missed-fault.toml");
+    // No instance of `load` is scheduled at 03:00.
+    std::fs::write(
+        &model,
+        format!(
+            "{base}\n  [[scenario.fault]]\n  task = \"w.load\"\n  scheduled = \"2025-03-02T03:00:00\"\n  attempts = [1]\n"
+        ),
+    )
+    .unwrap();
+    let model = model.to_str().unwrap();
+    let out = schedsim(&["check", model]);
+    let checked = text(&out.stdout);
+    let said = "fault w.load scheduled 2025-03-02T03:00:00+00:00 attempt 1: never ran";
+    assert!(checked.contains(said), "{checked}");
+    // Its cases may find a violation (exit 1); what matters is what it says.
+    let (code, v) = explore_json(&[model, "--cases", "20"]);
+    assert!(matches!(code, Some(0 | 1)), "{v}");
+    let notes = strings(&v["notes"]);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("base scenario: ") && n.contains(said)),
+        "{notes:?}"
+    );
+    let out = schedsim(&["explore", model, "--cases", "20"]);
+    let printed = text(&out.stdout);
+    assert!(
+        printed.contains(&format!("note: base scenario: {said}")),
+        "{printed}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

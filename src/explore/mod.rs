@@ -170,7 +170,8 @@ pub struct Outcome {
     pub searched: Vec<&'static str>,
     /// In the order the search found them; one at most unless every violation is asked for.
     pub findings: Vec<Finding>,
-    /// What the search could not do, said in the output.
+    /// What the base scenario's run noted of itself (`base scenario: ...`), then what
+    /// the search could not do; said in the output.
     pub notes: Vec<String>,
 }
 
@@ -284,13 +285,20 @@ pub fn plan(
         .properties
         .iter()
         .partition(|p| base_failing.contains(p));
+    // What the base run said of itself (a bound read as midnight, a scripted fault
+    // that never ran, a split request) holds of every case drawn on top of it.
+    let notes = engine
+        .notes
+        .iter()
+        .map(|n| format!("base scenario: {n}"))
+        .collect();
     let mut search = Search {
         outcome: Outcome {
             cases: 0,
             already,
             searched,
             findings: Vec::new(),
-            notes: Vec::new(),
+            notes,
         },
         schedules: Vec::new(),
         earliest: BTreeMap::new(),
