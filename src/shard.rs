@@ -67,7 +67,7 @@ impl std::fmt::Display for Shard {
 /// The first line of a partial file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Header {
-    /// The format's version: 1.
+    /// The format's version ([`FORMAT_VERSION`]).
     pub schedsim_partial: u32,
     /// The schedsim that wrote it (`CARGO_PKG_VERSION`): merging partials of two
     /// versions is refused.
@@ -82,7 +82,11 @@ pub struct Header {
     pub model_hash: String,
 }
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The partial format's version, raised whenever what a line holds changes, so that a
+/// partial written by another build of the same schedsim version is refused by its
+/// header, not by a line it cannot read. 1: the first; 2: each seed run of a `--seeds`
+/// shard carries the notes of its run (`notes`).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One partial file, read.
 #[derive(Clone, Debug)]
@@ -129,7 +133,7 @@ pub fn read(path: &Path) -> Result<Partial, String> {
             })?;
             if h.schedsim_partial != FORMAT_VERSION {
                 return Err(format!(
-                    "{shown}:{at}: partial format {} (this schedsim reads {FORMAT_VERSION})",
+                    "{shown}:{at}: partial format {} (this schedsim reads {FORMAT_VERSION}): another build of schedsim wrote it; run the shards again with this one",
                     h.schedsim_partial
                 ));
             }
@@ -299,6 +303,15 @@ mod tests {
             read_all(&[a, d])
                 .unwrap_err()
                 .contains("model files differ")
+        );
+        // A partial of an earlier format is refused by its header, by name.
+        let mut old = header(0, 2);
+        old.schedsim_partial = 1;
+        let f = write(&dir, "f.jsonl", &lines(&old, &[]));
+        let err = read(&f).unwrap_err();
+        assert!(
+            err.contains("f.jsonl:1: partial format 1 (this schedsim reads 2): another build"),
+            "{err}"
         );
         let e = write(&dir, "e.jsonl", "{\"hello\": 1}\n");
         assert!(
