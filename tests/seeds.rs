@@ -698,7 +698,7 @@ fn seeds_reports_keep_the_runs_notes_with_their_seed_counts() {
     ]);
     assert!(
         text(&out.stdout).contains(&format!(
-            "note (unit_scope=workflow: 2 of 2 seeds): {split}"
+            "note (1 of 2 variants: unit_scope=workflow: 2 of 2 seeds): {split}"
         )),
         "{}",
         text(&out.stdout)

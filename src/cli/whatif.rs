@@ -328,31 +328,38 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             errln!("note: {note}");
             continue;
         }
-        let named: Vec<String> = with
-            .iter()
-            .take(NAMED)
-            .map(|&(k, _)| {
-                let values = vary.iter().zip(&rows[k].values);
-                let pairs: Vec<String> = values.map(|(v, x)| format!("{}={x}", v.key)).collect();
-                pairs.join(" ")
-            })
-            .collect();
-        let more = match with.len().saturating_sub(NAMED) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
-        errln!(
-            "note ({} of {} variants: {}{more}): {note}",
-            with.len(),
-            rows.len(),
-            named.join("; ")
-        );
+        let named = with.iter().map(|&(k, _)| {
+            let values = vary.iter().zip(&rows[k].values);
+            let pairs: Vec<String> = values.map(|(v, x)| format!("{}={x}", v.key)).collect();
+            pairs.join(" ")
+        });
+        errln!("{}", variant_note(note, rows.len(), named));
     }
     EXIT_OK
 }
 
 /// The variants a note that not every variant has names at most.
 pub(super) const NAMED: usize = 3;
+
+/// A note only some variants give: `note (N of M variants: NAME; NAME; NAME; and K
+/// more): NOTE`, naming the first [`NAMED`] of them (each with what it gave it, under
+/// `--seeds`).
+pub(super) fn variant_note(
+    note: &str,
+    variants: usize,
+    named: impl ExactSizeIterator<Item = String>,
+) -> String {
+    let with = named.len();
+    let shown: Vec<String> = named.take(NAMED).collect();
+    let more = match with.saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!("; and {n} more"),
+    };
+    format!(
+        "note ({with} of {variants} variants: {}{more}): {note}",
+        shown.join("; ")
+    )
+}
 
 /// Each distinct note of the variants' notes, in the order first met, with the
 /// variants that have it (by position) and the count each gave with it (its seeds

@@ -16,7 +16,7 @@ use schedsim::whatif::{Base, Vary, combinations};
 
 use super::output::Outputs;
 use super::sweep_shard;
-use super::whatif::{NAMED, columns, notes_by_variant};
+use super::whatif::{columns, notes_by_variant, variant_note};
 use super::{EXIT_OK, Format, fail};
 
 pub struct Request<'a> {
@@ -334,19 +334,12 @@ fn notes_text(variants: &[Named<'_>]) -> String {
             out += &format!("note: {note}\n");
             continue;
         }
-        let named: Vec<String> = with
-            .iter()
-            .take(NAMED)
-            .map(|&(k, n)| {
-                let (name, seeds, _) = &variants[k];
-                format!("{name}: {n} of {seeds} seeds")
-            })
-            .collect();
-        let more = match with.len().saturating_sub(NAMED) {
-            0 => String::new(),
-            n => format!("; and {n} more variants"),
-        };
-        out += &format!("note ({}{more}): {note}\n", named.join("; "));
+        let named = with.iter().map(|&(k, n)| {
+            let (name, seeds, _) = &variants[k];
+            format!("{name}: {n} of {seeds} seeds")
+        });
+        out += &variant_note(note, variants.len(), named);
+        out.push('\n');
     }
     out
 }
