@@ -133,8 +133,10 @@ pub fn read(path: &Path) -> Result<Partial, String> {
             })?;
             if h.schedsim_partial != FORMAT_VERSION {
                 return Err(format!(
-                    "{shown}:{at}: partial format {} (this schedsim reads {FORMAT_VERSION}): another build of schedsim wrote it; run the shards again with this one",
-                    h.schedsim_partial
+                    "{shown}:{at}: partial format {} (written by schedsim {}; this schedsim {} reads format {FORMAT_VERSION}): merge with the build that wrote it, or run the shards again with this one",
+                    h.schedsim_partial,
+                    h.version,
+                    env!("CARGO_PKG_VERSION")
                 ));
             }
             header = Some(h);
@@ -310,7 +312,10 @@ mod tests {
         let f = write(&dir, "f.jsonl", &lines(&old, &[]));
         let err = read(&f).unwrap_err();
         assert!(
-            err.contains("f.jsonl:1: partial format 1 (this schedsim reads 2): another build"),
+            err.contains(&format!(
+                "f.jsonl:1: partial format 1 (written by schedsim 0; this schedsim {} reads format {FORMAT_VERSION}): merge with the build that wrote it",
+                env!("CARGO_PKG_VERSION")
+            )),
             "{err}"
         );
         let e = write(&dir, "e.jsonl", "{\"hello\": 1}\n");

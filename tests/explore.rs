@@ -452,5 +452,26 @@ fn explore_says_the_base_scenario_s_notes() {
         printed.contains(&format!("note: base scenario: {said}")),
         "{printed}"
     );
+
+    // A scenario with no instance at all is said so once, by the base run's note,
+    // not again by the search's own "nothing to aim at".
+    let never = dir.join("february-30.toml");
+    let source = std::fs::read_to_string("models/dolphinscheduler-retry-backfill.toml")
+        .unwrap()
+        .replace("cron = \"0 0 2 * * ? *\"", "cron = \"0 0 2 30 2 ? *\"");
+    assert!(source.contains("30 2 ?"), "the model's cron changed");
+    std::fs::write(&never, source).unwrap();
+    let (code, v) = explore_json(&[never.to_str().unwrap(), "--cases", "5"]);
+    assert_eq!(code, Some(0), "{v}");
+    let notes = strings(&v["notes"]);
+    let empty = notes
+        .iter()
+        .filter(|n| n.starts_with("base scenario: the scenario created no instance"))
+        .count();
+    assert_eq!(empty, 1, "{notes:?}");
+    assert!(
+        !notes.iter().any(|n| n.contains("nothing to aim at")),
+        "{notes:?}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

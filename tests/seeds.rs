@@ -409,6 +409,22 @@ fn whatif_minimize_refuses_a_model_without_expectations_and_non_integer_knobs() 
         "{}",
         text(&out.stderr)
     );
+    // The knob with its values, as --vary takes it, was refused as an unknown task
+    // of --vary with the typed name as the suggestion.
+    let minimize = |knob: &str| {
+        let args = ["whatif", CAPACITY, "--scenario", "night-with-backfill"];
+        let out = schedsim(&[&args[..], &["--seeds", "5", "--minimize", knob]].concat());
+        assert_eq!(out.status.code(), Some(2));
+        text(&out.stderr)
+    };
+    let err = minimize("slots.etl=1..4");
+    assert!(
+        err.contains("--minimize slots.etl=1..4: give the knob alone (`--minimize slots.etl`) and the values it searches as `--range LO..HI` (here `--range 1..4`)"),
+        "{err}"
+    );
+    let err = minimize("slots.etx");
+    assert!(err.contains("error: --minimize slots.etx: "), "{err}");
+    assert!(!err.contains("--vary"), "{err}");
     let out = schedsim(&[
         "whatif",
         CAPACITY,
@@ -659,6 +675,14 @@ const TWO_DAGS: &str = "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone =
     [[scenario]]\nname = \"s\"\nstart = \"2025-03-12T00:00:00\"\n\
     \n  [[scenario.backfill]]\n  targets = [\"hourly\", \"daily\"]\n  from = \"2025-03-10T00:00:00\"\n  to = \"2025-03-10T02:00:00\"\n";
 
+/// A task failing half its attempts, with a scripted fault on its second attempt of
+/// 03-01: on the seeds where the first attempt succeeds, the fault never runs.
+const FLAKY_FAULT: &str = "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"UTC\"\n\n\
+    [[workflow]]\nname = \"d\"\ncron = \"0 2 * * *\"\n  [[workflow.task]]\n  name = \"t\"\n  duration = \"10m\"\n  retry = { times = 2, interval = \"1m\" }\n  fail = { probability = 0.5 }\n\n\
+    [[scenario]]\nname = \"s\"\nstart = \"2025-03-12T00:00:00\"\n\
+    \n  [[scenario.backfill]]\n  targets = [\"d\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n\
+    \n  [[scenario.fault]]\n  task = \"d.t\"\n  scheduled = \"2025-03-01T02:00:00\"\n  attempts = [2]\n";
+
 fn two_dags() -> String {
     let dir = std::env::temp_dir().join(format!("schedsim-seeds-notes-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -703,6 +727,29 @@ fn seeds_reports_keep_the_runs_notes_with_their_seed_counts() {
         "{}",
         text(&out.stdout)
     );
+    // Without --vary, one unnamed variant: its note reads as `run --seeds` says it.
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-notes-{}", std::process::id()));
+    let flaky = dir.join("flaky.toml");
+    std::fs::write(&flaky, FLAKY_FAULT).unwrap();
+    let out = schedsim(&[
+        "whatif",
+        flaky.to_str().unwrap(),
+        "--scenario",
+        "s",
+        "--seeds",
+        "6",
+    ]);
+    let table = text(&out.stdout);
+    let fault = "fault d.t scheduled 2025-03-01T02:00:00+00:00 attempt 2: never ran";
+    let line = table
+        .lines()
+        .find(|l| l.contains(fault))
+        .unwrap_or_else(|| panic!("{table}"));
+    let seeds = line
+        .strip_prefix("note (")
+        .and_then(|l| l.split_once(" of 6 seeds): "))
+        .and_then(|(n, _)| n.parse::<u32>().ok());
+    assert!(seeds.is_some_and(|n| (1..6).contains(&n)), "{line}");
     let out = schedsim(&[
         "whatif",
         &model,

@@ -220,13 +220,25 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         _ => return fail("give --from and --to, or --scenario"),
     };
     if let Some(knob) = &args.minimize {
+        if let Some((name, values)) = knob.split_once('=') {
+            return fail(&format!(
+                "--minimize {knob}: give the knob alone (`--minimize {name}`) and the values it searches as `--range LO..HI` (here `--range {values}`)"
+            ));
+        }
         vary.push(Vary {
             key: knob.clone(),
             values: Vec::new(),
         });
     }
     if let Err(e) = whatif::check(&m, &source, &base, &vary, args.max_variants) {
-        return fail(&e);
+        // A refusal of the knob --minimize names says so, not --vary.
+        return match &args.minimize {
+            Some(knob) => match e.strip_prefix(&format!("--vary {knob}")) {
+                Some(rest) => fail(&format!("--minimize {knob}{rest}")),
+                None => fail(&e),
+            },
+            None => fail(&e),
+        };
     }
     if args.minimize.is_some() {
         vary.pop();
@@ -333,7 +345,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             let pairs: Vec<String> = values.map(|(v, x)| format!("{}={x}", v.key)).collect();
             pairs.join(" ")
         });
-        errln!("{}", variant_note(note, rows.len(), named));
+        errln!("{}", variant_note(note, (rows.len(), "variants"), named));
     }
     EXIT_OK
 }
@@ -343,10 +355,10 @@ pub(super) const NAMED: usize = 3;
 
 /// A note only some variants give: `note (N of M variants: NAME; NAME; NAME; and K
 /// more): NOTE`, naming the first [`NAMED`] of them (each with what it gave it, under
-/// `--seeds`).
+/// `--seeds`); `--minimize` calls its variants `values`.
 pub(super) fn variant_note(
     note: &str,
-    variants: usize,
+    (variants, noun): (usize, &str),
     named: impl ExactSizeIterator<Item = String>,
 ) -> String {
     let with = named.len();
@@ -356,7 +368,7 @@ pub(super) fn variant_note(
         n => format!("; and {n} more"),
     };
     format!(
-        "note ({with} of {variants} variants: {}{more}): {note}",
+        "note ({with} of {variants} {noun}: {}{more}): {note}",
         shown.join("; ")
     )
 }
@@ -556,6 +568,23 @@ mod tests {
         assert_eq!(
             json_array(&[]),
             serde_json::to_string_pretty(&none).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_note_names_three_variants_then_counts_the_rest() {
+        let named = |n: usize| (0..n).map(|k| format!("k={k}"));
+        assert_eq!(
+            variant_note("N", (8, "variants"), named(4)),
+            "note (4 of 8 variants: k=0; k=1; k=2; and 1 more): N"
+        );
+        assert_eq!(
+            variant_note("N", (8, "values"), named(3)),
+            "note (3 of 8 values: k=0; k=1; k=2): N"
+        );
+        assert_eq!(
+            variant_note("N", (2, "variants"), named(1)),
+            "note (1 of 2 variants: k=0): N"
         );
     }
 }

@@ -314,15 +314,17 @@ fn seeds_table(base: &Base, vary: &[Vary], seeds: Seeds, variants: &[SeedsVarian
             (values.join(" "), v.seeds, v.notes.as_slice())
         })
         .collect();
-    out + &columns(&rows) + &notes_text(&named)
+    out + &columns(&rows) + &notes_text(&named, "variants")
 }
 
 /// A variant's name, its number of seeds and its runs' notes.
 type Named<'a> = (String, u64, &'a [NoteRate]);
 
 /// The runs' notes, once each: plain when every variant had it on every seed, else
-/// with the variants (at most three named) and on how many of their seeds.
-fn notes_text(variants: &[Named<'_>]) -> String {
+/// with the variants (`noun`: `variants`, or `values` of a knob; at most three named)
+/// and on how many of their seeds; with one variant and no --vary, as `run --seeds`
+/// says it: `note (N of M seeds)`.
+fn notes_text(variants: &[Named<'_>], noun: &str) -> String {
     let per_variant = variants
         .iter()
         .map(|(_, _, rates)| rates.iter().map(|n| (n.note.as_str(), n.seeds)));
@@ -334,11 +336,17 @@ fn notes_text(variants: &[Named<'_>]) -> String {
             out += &format!("note: {note}\n");
             continue;
         }
+        if let [(name, seeds, _)] = variants
+            && name.is_empty()
+        {
+            out += &format!("note ({} of {seeds} seeds): {note}\n", with[0].1);
+            continue;
+        }
         let named = with.iter().map(|&(k, n)| {
             let (name, seeds, _) = &variants[k];
             format!("{name}: {n} of {seeds} seeds")
         });
-        out += &variant_note(note, variants.len(), named);
+        out += &variant_note(note, (variants.len(), noun), named);
         out.push('\n');
     }
     out
@@ -394,5 +402,5 @@ fn minimum_text(m: &Minimum) -> String {
             )
         })
         .collect();
-    out + &notes_text(&named)
+    out + &notes_text(&named, "values")
 }

@@ -286,7 +286,9 @@ pub fn plan(
         .iter()
         .partition(|p| base_failing.contains(p));
     // What the base run said of itself (a bound read as midnight, a scripted fault
-    // that never ran, a split request) holds of every case drawn on top of it.
+    // that never ran, a split request). A case drawn on top of it may differ where
+    // its faults shift the random draws (a scripted fault may strike there): the
+    // prefix says whose note it is.
     let notes = engine
         .notes
         .iter()
@@ -329,9 +331,12 @@ pub fn plan(
         })
         .collect();
     if targets.is_empty() {
-        outcome
-            .notes
-            .push("no instance executes in the base scenario: nothing to aim at".into());
+        // With no instance at all, the base run's own note has said so.
+        if !engine.instances.is_empty() {
+            outcome
+                .notes
+                .push("no instance executes in the base scenario: nothing to aim at".into());
+        }
         return Ok(search);
     }
     let transient = aim.faults == FaultModel::Transient;
