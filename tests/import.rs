@@ -247,6 +247,47 @@ fn check_reports_a_hard_coded_partition_written_by_every_date() {
     assert!(!whole.contains(&"dws.users"));
 }
 
+/// `--check` of an export whose schedules never fire in the default scenario's three
+/// dates ran nothing and said nothing of it: the run's note is in the check now.
+#[test]
+fn check_says_when_its_scenario_ran_nothing() {
+    let export = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json"))
+        .unwrap()
+        .replace("\"0 0 2 * * ? *\"", "\"0 0 2 30 2 ? *\"")
+        .replace("\"0 30 3 * * ?\"", "\"0 30 3 30 2 ?\"");
+    assert_eq!(
+        export.matches(" 30 2 ?").count(),
+        2,
+        "the fixture's crons changed"
+    );
+    let input = scratch("feb30").join("warehouse.json");
+    std::fs::write(&input, export).unwrap();
+    let empty = "the scenario created no instance";
+    let (_, v) = check_json("dolphinscheduler", &input);
+    let notes = v["check"]["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().starts_with(empty)),
+        "{notes:?}"
+    );
+    let o = run(&[
+        "import",
+        "dolphinscheduler",
+        &input.display().to_string(),
+        "--check",
+    ]);
+    assert!(
+        stdout(&o).contains(&format!("\nnote: {empty}")),
+        "{}",
+        stdout(&o)
+    );
+    // The fixture as it is runs its dates: no such note.
+    let (_, v) = check_json(
+        "dolphinscheduler",
+        &fixture("dolphinscheduler/warehouse.json"),
+    );
+    assert_eq!(v["check"]["notes"], serde_json::json!([]));
+}
+
 #[test]
 fn report_lists_inferred_dropped_and_unclassified() {
     let o = run(&[

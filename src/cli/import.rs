@@ -223,5 +223,8 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
         for p in &c.failed_properties {
             outln!("property not holding: {p}");
         }
+        for n in &c.notes {
+            outln!("note: {n}");
+        }
     }
 }

@@ -35,6 +35,9 @@ pub struct Checked {
     pub hazards: Vec<Hazard>,
     /// Properties that did not hold in the default scenario, with their summary.
     pub failed_properties: Vec<String>,
+    /// What the run noted of itself (a request split by workflow, runs left out),
+    /// as `run` prints it.
+    pub notes: Vec<String>,
 }
 
 /// Why the check could not run.
@@ -101,6 +104,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
             scenario: None,
             hazards,
             failed_properties: Vec::new(),
+            notes: Vec::new(),
         });
     };
     let (engine, findings, _) = crate::observe::observe(
@@ -299,5 +303,6 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         scenario: import.report.scenario.clone(),
         hazards,
         failed_properties,
+        notes: engine.notes.clone(),
     })
 }
