@@ -507,3 +507,48 @@ fn readme_upgrade_reports_are_what_diff_prints() {
         );
     }
 }
+
+/// `diff` dropped what each simulated side noted of itself: a scripted fault that
+/// never ran on one side looked like two identical runs with nothing to say.
+#[test]
+fn diff_says_what_each_side_noted_of_itself() {
+    let dir = temp_dir("notes");
+    let base = "tests/explore/insert-under-retries.toml";
+    let missed = dir.join("missed-fault.toml");
+    let text_of = std::fs::read_to_string(base).unwrap();
+    std::fs::write(
+        &missed,
+        format!(
+            "{text_of}\n  [[scenario.fault]]\n  task = \"w.load\"\n  scheduled = \"2025-03-02T03:00:00\"\n  attempts = [1]\n"
+        ),
+    )
+    .unwrap();
+    let missed = missed.to_str().unwrap();
+    let never = "fault w.load scheduled 2025-03-02T03:00:00+00:00 attempt 1: never ran";
+    let out = schedsim(&["diff", missed, base]);
+    let printed = text(&out.stdout);
+    assert!(printed.starts_with("identical"), "{printed}");
+    assert!(
+        printed.contains(&format!("\nnote: A: {never}")),
+        "{printed}"
+    );
+    let v = json_of(&schedsim(&["diff", base, missed, "--format", "json"]));
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with(&format!("B: {never}"))),
+        "{notes:?}"
+    );
+    // A note of both sides is said once, of both.
+    let out = schedsim(&["diff", missed, missed]);
+    let printed = text(&out.stdout);
+    assert_eq!(printed.matches(never).count(), 1, "{printed}");
+    assert!(
+        printed.contains(&format!("\nnote: A and B: {never}")),
+        "{printed}"
+    );
+}

@@ -127,6 +127,7 @@ mod tests {
             instances: Vec::new(),
             dates,
             findings: None,
+            notes: Vec::new(),
         }
     }
 

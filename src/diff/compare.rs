@@ -513,6 +513,27 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
         properties,
         resources,
         header,
-        notes,
+        notes: [notes, sides_notes(a, b)].concat(),
     }
+}
+
+/// What each simulated side noted of itself, once per note: `A: ...`, `B: ...`, or
+/// `A and B: ...` (the sides as the output's first lines name them); a note about a
+/// run is part of what is compared, so none is left unsaid.
+fn sides_notes(a: &Run, b: &Run) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .notes
+        .iter()
+        .map(|n| match b.notes.contains(n) {
+            true => format!("A and B: {n}"),
+            false => format!("A: {n}"),
+        })
+        .collect();
+    out.extend(
+        b.notes
+            .iter()
+            .filter(|n| !a.notes.contains(n))
+            .map(|n| format!("B: {n}")),
+    );
+    out
 }

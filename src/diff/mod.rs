@@ -29,7 +29,9 @@ pub fn simulate(
     trace: Option<&mut Vec<u8>>,
 ) -> Result<Run, RunError> {
     let mut collector = run::Collector::new(model);
-    let (_, findings, _) = observe_with(model, scenario, config, trace, &mut collector)?;
+    let (engine, findings, _) = observe_with(model, scenario, config, trace, &mut collector)?;
     let meta = run::Meta::of(model, &scenario.name, config.seed, model_hash);
-    Ok(collector.finish(meta, Some(run::Findings::of(&findings))))
+    let mut run = collector.finish(meta, Some(run::Findings::of(&findings)));
+    run.notes = engine.notes;
+    Ok(run)
 }

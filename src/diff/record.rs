@@ -145,6 +145,7 @@ pub fn read_trace(text: &str) -> Result<Run, String> {
         instances: builder.instances,
         dates: builder.dates,
         findings: None,
+        notes: Vec::new(),
     })
 }
 
@@ -244,6 +245,7 @@ pub fn read_golden(text: &str) -> Result<Run, String> {
         instances: Vec::new(),
         dates: Vec::new(),
         findings: Some(Findings::default()),
+        notes: Vec::new(),
     };
     let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
     let mut dates: BTreeMap<(String, String), u32> = BTreeMap::new();

@@ -154,6 +154,9 @@ pub struct Run {
     pub instances: Vec<Inst>,
     pub dates: Vec<DateRec>,
     pub findings: Option<Findings>,
+    /// What a simulated run noted of itself (a scripted fault that never ran, a bound
+    /// read as midnight); a recording keeps none.
+    pub notes: Vec<String>,
 }
 
 impl Run {
@@ -318,6 +321,7 @@ impl<'m> Collector<'m> {
             instances: self.builder.instances,
             dates: self.builder.dates,
             findings,
+            notes: Vec::new(),
         }
     }
 }
