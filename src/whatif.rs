@@ -96,19 +96,33 @@ fn known_keys(model: &Model) -> Vec<String> {
 /// Checks a sweep before any variant is built: every key names something of the
 /// model (a did-you-mean otherwise), no key is varied twice, the number of variants
 /// is at most `max_variants`, and each value, applied alone to the model, gives a
-/// model that validates.
+/// model that validates. `minimize` is the knob `--minimize` searches, checked as a
+/// key too (its values come later): a refusal of it names `--minimize`.
 pub fn check(
     model: &Model,
     source: &str,
     base_run: &Base,
-    vary: &[Vary],
+    (vary, minimize): (&[Vary], Option<&str>),
     max_variants: u64,
 ) -> Result<(), String> {
     let keys = known_keys(model);
-    for (i, v) in vary.iter().enumerate() {
-        if vary[..i].iter().any(|w| w.key == v.key) {
+    if let Some((name, values)) = minimize.and_then(|k| k.split_once('=')) {
+        return Err(format!(
+            "--minimize {name}={values}: give the knob alone (`--minimize {name}`) and the values it searches as `--range LO..HI` (here `--range {values}`)"
+        ));
+    }
+    let searched = minimize.map(|k| Vary {
+        key: k.to_string(),
+        values: Vec::new(),
+    });
+    let flagged = vary
+        .iter()
+        .map(|v| ("--vary", v))
+        .chain(searched.iter().map(|v| ("--minimize", v)));
+    for (i, (flag, v)) in flagged.enumerate() {
+        if vary[..i.min(vary.len())].iter().any(|w| w.key == v.key) {
             return Err(format!(
-                "--vary {}: the key is varied twice; give all its values in one --vary {}=V1,V2,...",
+                "{flag} {}: the key is varied twice; give all its values in one --vary {}=V1,V2,...",
                 v.key, v.key
             ));
         }
@@ -116,7 +130,7 @@ pub fn check(
             match base_run {
                 Base::Backfill(_) => {
                     return Err(format!(
-                        "--vary {}: a backfill by its index needs --scenario (a fresh backfill from --from/--to is one backfill: vary `{knob}`)",
+                        "{flag} {}: a backfill by its index needs --scenario (a fresh backfill from --from/--to is one backfill: vary `{knob}`)",
                         v.key
                     ));
                 }
@@ -128,7 +142,7 @@ pub fn check(
                         .map_or(0, |s| s.backfills.len());
                     if index > count {
                         return Err(format!(
-                            "--vary {}: scenario `{name}` has {count} backfill{}, so there is no backfill {index} (they are numbered from 1)",
+                            "{flag} {}: scenario `{name}` has {count} backfill{}, so there is no backfill {index} (they are numbered from 1)",
                             v.key,
                             if count == 1 { "" } else { "s" }
                         ));
@@ -163,7 +177,7 @@ pub fn check(
                 None if what != "not a knob" => "; the model has none".to_string(),
                 None => "; expected groups, order, run_immediately, window (each also KNOB.N: the scenario's N-th backfill), profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
             };
-            return Err(format!("--vary {}: {what} by that name{hint}", v.key));
+            return Err(format!("{flag} {}: {what} by that name{hint}", v.key));
         }
     }
     let n = count(vary);

@@ -219,29 +219,9 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         }
         _ => return fail("give --from and --to, or --scenario"),
     };
-    if let Some(knob) = &args.minimize {
-        if let Some((name, values)) = knob.split_once('=') {
-            return fail(&format!(
-                "--minimize {knob}: give the knob alone (`--minimize {name}`) and the values it searches as `--range LO..HI` (here `--range {values}`)"
-            ));
-        }
-        vary.push(Vary {
-            key: knob.clone(),
-            values: Vec::new(),
-        });
-    }
-    if let Err(e) = whatif::check(&m, &source, &base, &vary, args.max_variants) {
-        // A refusal of the knob --minimize names says so, not --vary.
-        return match &args.minimize {
-            Some(knob) => match e.strip_prefix(&format!("--vary {knob}")) {
-                Some(rest) => fail(&format!("--minimize {knob}{rest}")),
-                None => fail(&e),
-            },
-            None => fail(&e),
-        };
-    }
-    if args.minimize.is_some() {
-        vary.pop();
+    let checked = (vary.as_slice(), args.minimize.as_deref());
+    if let Err(e) = whatif::check(&m, &source, &base, checked, args.max_variants) {
+        return fail(&e);
     }
     if let Some(seeds) = &args.seeds {
         return super::whatif_seeds::run(super::whatif_seeds::Request {

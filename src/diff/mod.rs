@@ -31,7 +31,5 @@ pub fn simulate(
     let mut collector = run::Collector::new(model);
     let (engine, findings, _) = observe_with(model, scenario, config, trace, &mut collector)?;
     let meta = run::Meta::of(model, &scenario.name, config.seed, model_hash);
-    let mut run = collector.finish(meta, Some(run::Findings::of(&findings)));
-    run.notes = engine.notes;
-    Ok(run)
+    Ok(collector.finish(meta, Some(run::Findings::of(&findings)), engine.notes))
 }

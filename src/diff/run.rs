@@ -312,8 +312,8 @@ impl<'m> Collector<'m> {
         }
     }
 
-    /// The run, with what the other observers found.
-    pub fn finish(self, meta: Meta, findings: Option<Findings>) -> Run {
+    /// The run, with what the other observers found and what the engine noted.
+    pub fn finish(self, meta: Meta, findings: Option<Findings>, notes: Vec<String>) -> Run {
         Run {
             meta,
             tz: self.model.timezone.clone(),
@@ -321,7 +321,7 @@ impl<'m> Collector<'m> {
             instances: self.builder.instances,
             dates: self.builder.dates,
             findings,
-            notes: Vec::new(),
+            notes,
         }
     }
 }

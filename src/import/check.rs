@@ -303,6 +303,6 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         scenario: import.report.scenario.clone(),
         hazards,
         failed_properties,
-        notes: engine.notes.clone(),
+        notes: engine.notes,
     })
 }
