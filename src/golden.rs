@@ -25,6 +25,10 @@ pub struct Case {
     pub model: String,
     pub scenario: String,
     pub golden: PathBuf,
+    /// What the fresh run noted of itself (`diff::Run::notes`: a scripted fault that
+    /// never ran, a bound read as midnight...). A golden records results, not notes,
+    /// so a case can pass with them: the suite shows them beside its line.
+    pub notes: Vec<String>,
 }
 
 /// How a case ended.
@@ -154,6 +158,7 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
                 model: stem.clone(),
                 scenario: "(model)".into(),
                 golden: dir.clone(),
+                notes: Vec::new(),
             },
             Outcome::Error(e),
         )]
@@ -172,17 +177,22 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
         .iter()
         .flat_map(|s| s.seeds.iter().map(move |&seed| (s, seed)))
         .map(|(s, seed)| {
-            let case = Case {
+            let mut case = Case {
                 model: stem.clone(),
                 scenario: match seed {
                     0 => s.name.clone(),
                     n => format!("{} (seed {n})", s.name),
                 },
                 golden: dir.join(file_name(&s.name, seed)),
+                notes: Vec::new(),
             };
             let config = Config::new(seed, max_instances);
             let outcome = match diff::simulate(&m, s, config, &hash, None) {
-                Ok(run) => compare(&case.golden, &run, bless),
+                Ok(run) => {
+                    let outcome = compare(&case.golden, &run, bless);
+                    case.notes = run.notes;
+                    outcome
+                }
                 Err(e) => Outcome::Error(format!("scenario {}: {e}", case.scenario)),
             };
             (case, outcome)
@@ -217,6 +227,7 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
                 model: stem.clone(),
                 scenario,
                 golden,
+                notes: Vec::new(),
             },
             outcome,
         ));
@@ -333,7 +344,16 @@ pub fn junit(results: &[(Case, Outcome)]) -> String {
                         esc(&o.detail())
                     );
                 }
-                None => x.push_str("/>\n"),
+                None if c.notes.is_empty() => x.push_str("/>\n"),
+                // A passing case with notes: they go to its output.
+                None => {
+                    let notes: Vec<String> = c.notes.iter().map(|n| format!("note: {n}")).collect();
+                    let _ = writeln!(
+                        x,
+                        ">\n      <system-out>{}</system-out>\n    </testcase>",
+                        esc(&notes.join("\n"))
+                    );
+                }
             }
         }
         x.push_str("  </testsuite>\n");

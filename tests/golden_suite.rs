@@ -488,3 +488,51 @@ fn scenario_seeds_each_get_a_golden_of_their_own() {
     assert_eq!(schedsim(&["test", d]).status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A golden records results, not notes: a case whose run noted something of itself
+/// (here a scripted fault that matches no execution) passes, and the suite says what
+/// it noted under its line, in the summary and in the JUnit report.
+#[test]
+fn a_passing_case_shows_what_its_run_noted() {
+    let dir = std::env::temp_dir().join(format!("schedsim-suite-notes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = std::fs::read_to_string("tests/explore/insert-under-retries.toml").unwrap();
+    std::fs::write(
+        dir.join("missed-fault.toml"),
+        format!(
+            "{base}\n  [[scenario.fault]]\n  task = \"w.load\"\n  scheduled = \"2025-03-02T03:00:00\"\n  attempts = [1]\n"
+        ),
+    )
+    .unwrap();
+    let never = "note: fault w.load scheduled 2025-03-02T03:00:00+00:00 attempt 1: never ran";
+    let d = dir.to_str().unwrap();
+    let blessed = text(&schedsim(&["test", d, "--bless"]).stdout);
+    assert!(blessed.contains(never), "{blessed}");
+    let report = dir.join("junit.xml");
+    let out = schedsim(&["test", d, "--junit", report.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let pass = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("PASS missed-fault :: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(lines[pass + 1].trim_start().starts_with(never), "{stdout}");
+    assert!(
+        stdout.contains("Summary 1 scenarios: 1 passed (0 blessed), 0 failed, 0 new, 0 stale, 0 errors; 1 with notes"),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let rules = schema(&std::fs::read_to_string("tests/junit/junit.xsd").unwrap());
+    assert_eq!(
+        validate(&xml, &rules, "testsuites"),
+        Vec::<String>::new(),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("<system-out>{never}, so it did nothing")),
+        "{xml}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

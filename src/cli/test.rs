@@ -1,6 +1,6 @@
 //! `schedsim test [DIR] [--bless] [--junit FILE]`: the golden suite. One line per
-//! scenario, a summary, then each failure with its semantic diff (cargo-nextest's
-//! layout). Exit 0 when every scenario matches its golden, 1 on a difference or a
+//! scenario (and under it what the run noted of itself), a summary, then each
+//! failure with its semantic diff (cargo-nextest's layout). Exit 0 when every scenario matches its golden, 1 on a difference or a
 //! missing golden (without `--bless`), 2 on bad input (no such directory, a model or a
 //! golden that cannot be read).
 
@@ -72,6 +72,12 @@ pub fn run(args: &Args) -> i32 {
                 case.model,
                 case.scenario
             );
+            // A failure's diff says what the fresh run noted (`now: …`).
+            if !matches!(outcome, Outcome::Fail(_)) {
+                for note in &case.notes {
+                    outln!("{:>12} note: {note}", "");
+                }
+            }
             results.push((case, outcome));
         }
     }
@@ -83,10 +89,15 @@ pub fn run(args: &Args) -> i32 {
     let errors = count(|o| matches!(o, Outcome::Error(_)));
     let blessed = count(|o| matches!(o, Outcome::Blessed(_)));
     outln!("------------");
+    let noted = results.iter().filter(|(c, _)| !c.notes.is_empty()).count();
     outln!(
-        "{:>12} {} scenarios: {passed} passed ({blessed} blessed), {failed} failed, {new} new, {stale} stale, {errors} errors",
+        "{:>12} {} scenarios: {passed} passed ({blessed} blessed), {failed} failed, {new} new, {stale} stale, {errors} errors{}",
         "Summary",
-        results.len()
+        results.len(),
+        match noted {
+            0 => String::new(),
+            n => format!("; {n} with notes"),
+        }
     );
     let failures: Vec<_> = results.iter().filter(|(_, o)| !o.passed()).collect();
     if !failures.is_empty() {
