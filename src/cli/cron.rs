@@ -72,7 +72,8 @@ pub fn run(args: &Args) -> i32 {
         (Err(e), _) => return fail(&format!("--from: {e}")),
         (_, Err(e)) => return fail(&format!("--to: {e}")),
     };
-    if to < from {
+    // By the instants they start at: a date and a date-time do not order by kind.
+    if to.start() < from.start() {
         return fail("--to comes before --from");
     }
     let estimate = expr.max_fires_between(from.start().date(), to.start().date());

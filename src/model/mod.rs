@@ -213,8 +213,9 @@ pub enum Target {
     Task(TaskId),
 }
 
-/// A backfill bound: a date, or a local date-time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A backfill bound: a date, or a local date-time. Not ordered: bounds compare by
+/// the instants they start at ([`DateOrTime::start`]), never by kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DateOrTime {
     Date(civil::Date),
     DateTime(civil::DateTime),

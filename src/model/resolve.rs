@@ -9,7 +9,7 @@ use petgraph::graphmap::DiGraphMap;
 use super::diagnostic::{Diagnostic, did_you_mean, one_of};
 use super::doc::*;
 use super::span::Sp;
-use super::text::{parse_date, parse_datetime, parse_duration, parse_window, tzdb};
+use super::text::{has_time, parse_date, parse_datetime, parse_duration, parse_window, tzdb};
 use super::*;
 use crate::calendar::{CronExpr, params};
 use crate::keyword::Keyword;
@@ -1345,8 +1345,7 @@ impl Resolver<'_> {
             }
         }
         let bound = |r: &mut Self, v: &Sp<DateOrTimeText>, what: &str| -> Option<DateOrTime> {
-            let text = v.value.0.trim();
-            if text.contains(['T', ' ']) {
+            if has_time(&v.value.0) {
                 if p == Profile::Dataworks {
                     r.err(
                         Diagnostic::new(

@@ -48,10 +48,21 @@ pub fn parse_duration(text: &str) -> Result<Seconds, String> {
     Ok(total)
 }
 
+/// Whether a bound is written with a time of day: `T`, `t` or a space after the
+/// date (RFC 3339 takes either case).
+pub(crate) fn has_time(text: &str) -> bool {
+    text.trim().contains(['T', 't', ' '])
+}
+
 pub(crate) fn parse_date(text: &str) -> Result<civil::Date, String> {
-    text.trim()
-        .parse::<civil::Date>()
-        .map_err(|e| e.to_string())
+    let t = text.trim();
+    // The civil parser reads a date-time as its date and drops the time of day.
+    if has_time(t) {
+        return Err(format!(
+            "`{t}` has a time of day; a date here has none, such as \"2025-03-01\""
+        ));
+    }
+    t.parse::<civil::Date>().map_err(|e| e.to_string())
 }
 
 pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
@@ -79,7 +90,7 @@ pub(crate) fn parse_time(text: &str) -> Result<civil::Time, String> {
 
 /// A date (its midnight) or a local date-time, as command lines take them.
 pub fn parse_bound(text: &str) -> Result<super::DateOrTime, String> {
-    if text.trim().contains(['T', ' ']) {
+    if has_time(text) {
         parse_datetime(text).map(super::DateOrTime::DateTime)
     } else {
         parse_date(text).map(super::DateOrTime::Date)
@@ -137,6 +148,13 @@ mod tests {
     fn dates_and_times() {
         assert_eq!(parse_date("2025-03-01").unwrap(), civil::date(2025, 3, 1));
         assert!(parse_date("2025-02-30").is_err());
+        // A lower-case `t` is a date-time's separator too: never a date with its
+        // time of day dropped.
+        assert!(parse_date("2025-03-01t12:00:00").is_err());
+        assert_eq!(
+            parse_bound("2025-03-01t12:00:00").unwrap(),
+            crate::model::DateOrTime::DateTime(civil::date(2025, 3, 1).at(12, 0, 0, 0))
+        );
         assert_eq!(
             parse_datetime("2025-03-01T02:00:00").unwrap(),
             civil::date(2025, 3, 1).at(2, 0, 0, 0)

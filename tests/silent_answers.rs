@@ -1,0 +1,116 @@
+//! Silent answers found by an audit of the whole command line (session 17): each test
+//! pins one, named after the bug. The rule they hold: whenever schedsim narrows,
+//! drops, clamps or guesses it says so, or refuses with exit 2.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn schedsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes `text` as a model file in a fresh temporary directory.
+fn model(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "schedsim-silent-answers-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn cron_ordered_a_date_before_every_date_time_whatever_their_instants() {
+    // A date-time `--from` before a bare-date `--to` was refused as inverted ...
+    let o = schedsim(&[
+        "cron",
+        "0 3 * * *",
+        "--profile",
+        "airflow",
+        "--from",
+        "2025-03-02T00:00:00",
+        "--to",
+        "2025-03-03",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "2025-03-02T03:00:00+00:00\n");
+    // ... and a bare-date `--from` after a date-time `--to` gave nothing, exit 0.
+    let o = schedsim(&[
+        "cron",
+        "0 * * * *",
+        "--profile",
+        "airflow",
+        "--from",
+        "2025-03-05",
+        "--to",
+        "2025-03-01T10:00:00",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("--to comes before --from"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_lower_case_t_read_a_date_time_as_its_date_and_dropped_the_time() {
+    // As a bound: the time of day counts.
+    let o = schedsim(&[
+        "cron",
+        "0 * * * *",
+        "--profile",
+        "airflow",
+        "--from",
+        "2025-03-01t22:00:00",
+        "--to",
+        "2025-03-01T23:00:00",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "2025-03-01T22:00:00+00:00\n2025-03-01T23:00:00+00:00\n",
+        "{}",
+        stderr(&o)
+    );
+    // A DataWorks backfill takes business dates: refused, as with an upper-case T.
+    let o = schedsim(&[
+        "instances",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01t12:00:00",
+        "--to",
+        "2025-03-01t13:00:00",
+        "--targets",
+        "orders",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("business dates"), "{}", stderr(&o));
+    // Where only a date is taken (an effective period), a date-time is refused with
+    // its place in the file.
+    let source = std::fs::read_to_string("models/dataworks-mysql-to-maxcompute.toml").unwrap();
+    let bound = "effective = { from = \"2025-01-01\"";
+    assert!(source.contains(bound));
+    let path = model(
+        "effective-time",
+        &source.replacen(bound, "effective = { from = \"2025-01-01t12:00:00\"", 1),
+    );
+    let o = schedsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("has a time of day"), "{err}");
+    assert!(err.contains("effective-time.toml:"), "{err}");
+}
