@@ -114,3 +114,61 @@ fn a_lower_case_t_read_a_date_time_as_its_date_and_dropped_the_time() {
     assert!(err.contains("has a time of day"), "{err}");
     assert!(err.contains("effective-time.toml:"), "{err}");
 }
+
+#[test]
+fn an_expectation_that_judged_no_instance_was_met_and_minimize_answered_one() {
+    // A fresh backfill has no recurring instance: `sales_by_8` (origin recurring)
+    // holds of nothing on every value, which the search reads as a goal met.
+    let o = schedsim(&[
+        "whatif",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--from",
+        "2025-03-01T00:00:00",
+        "--to",
+        "2025-03-05T23:00:00",
+        "--targets",
+        "nightly",
+        "--seeds",
+        "4",
+        "--minimize",
+        "slots.etl",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "note: expect:sales_by_8: judged no instance (the scenario has no recurring instance of nightly.dws_sales): it holds of nothing"
+        ),
+        "{out}{}",
+        stderr(&o)
+    );
+    // Where it judges instances, no such note.
+    let o = schedsim(&["check", "models/dolphinscheduler-nightly-capacity.toml"]);
+    assert!(!stdout(&o).contains("judged no instance"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_seeds_table_without_expectations_showed_every_expectation_met() {
+    let o = schedsim(&[
+        "whatif",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-02",
+        "--targets",
+        "orders",
+        "--vary",
+        "slots.odps_sql=1,2",
+        "--seeds",
+        "2",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(!out.contains("every expectation met"), "{out}");
+    assert!(
+        out.contains(
+            "note: no [[expect]] applies to the base: nothing is judged against a deadline"
+        ),
+        "{out}"
+    );
+}

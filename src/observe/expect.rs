@@ -5,6 +5,7 @@
 
 use crate::calendar::schedule::{Instant, instant_to_local, local_to_instant, rfc3339};
 use crate::engine::{Engine, Event, Origin, Sink, State};
+use crate::keyword::Keyword;
 use crate::model::expect::{ExpectKind, ExpectOrigin, ready_deadline};
 use crate::model::{Model, Scenario};
 use crate::observe::check::{PropertyResult, Witness};
@@ -46,14 +47,18 @@ impl Sink for Recorder {
     }
 }
 
-/// Every expectation of the model that applies to `scenario`, judged.
+/// Every expectation of the model that applies to `scenario`, judged, and a note
+/// for each `ready_by` that judged nothing (no instance of its task and origin, no
+/// date that would have held one): it holds of nothing, which a capacity search
+/// must not read as a deadline met.
 pub fn evaluate(
     engine: &Engine<'_>,
     scenario: &Scenario,
     recorder: &Recorder,
-) -> Vec<PropertyResult> {
+) -> (Vec<PropertyResult>, Vec<String>) {
     let model = engine.model();
-    model
+    let mut notes = Vec::new();
+    let results = model
         .expects
         .iter()
         .filter(|e| e.applies_to(&scenario.name))
@@ -62,7 +67,20 @@ pub fn evaluate(
                 ExpectKind::FinishBy(by) => counted(finish_by(engine, *by)),
                 ExpectKind::MakespanAtMost(most) => counted(makespan_at_most(engine, *most)),
                 ExpectKind::ReadyBy { task, by, origin } => {
-                    ready_by(engine, scenario, recorder, *task, *by, *origin)
+                    let (misses, count, judged) =
+                        ready_by(engine, scenario, recorder, *task, *by, *origin);
+                    if judged == 0 {
+                        let of = match origin {
+                            ExpectOrigin::Any => String::new(),
+                            o => format!("{} ", o.word()),
+                        };
+                        notes.push(format!(
+                            "{}: judged no instance (the scenario has no {of}instance of {}): it holds of nothing",
+                            e.property(),
+                            model.task(*task).name
+                        ));
+                    }
+                    (misses, count)
                 }
             };
             PropertyResult {
@@ -75,7 +93,8 @@ pub fn evaluate(
                 }),
             }
         })
-        .collect()
+        .collect();
+    (results, notes)
 }
 
 fn counted(lines: Vec<String>) -> (Vec<String>, usize) {
@@ -184,15 +203,17 @@ fn ready_by(
     task: crate::model::TaskId,
     by: jiff::civil::Time,
     origin: ExpectOrigin,
-) -> (Vec<String>, usize) {
+) -> (Vec<String>, usize, usize) {
     let model = engine.model();
     let tz = &model.timezone;
     let name = &model.task(task).name;
     let mut out = Vec::new();
+    let mut judged = 0;
     for (k, i) in engine.instances.iter().enumerate() {
         if i.task != task || !judges(origin, i.origin) {
             continue;
         }
+        judged += 1;
         let deadline = local_to_instant(tz, ready_deadline(instant_to_local(tz, i.run_after), by));
         let when = |t: Instant| rfc3339(tz, t);
         match recorder.ready.get(k).copied().flatten() {
@@ -240,7 +261,7 @@ fn ready_by(
             "{never} date(s)/run(s) never started, so their {name} never ran"
         ));
     }
-    (out, count)
+    (out, count, judged + never)
 }
 
 /// Whether a backfill can create instances of `task`: it names the task or its
