@@ -172,3 +172,31 @@ fn a_seeds_table_without_expectations_showed_every_expectation_met() {
         "{out}"
     );
 }
+
+#[test]
+fn explore_left_out_the_models_expectations_even_one_the_base_fails() {
+    let o = schedsim(&[
+        "explore",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--seed",
+        "1",
+        "--cases",
+        "5",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes.contains(
+            &"the model's expectations are not searched, only the built-in properties: expect:sales_by_8, expect:backfill_same_day; the base scenario already fails expect:backfill_same_day (`schedsim check` shows how)"
+        ),
+        "{notes:?}"
+    );
+}

@@ -267,6 +267,39 @@ pub fn explore(
     Ok(conclude(search, vec![part], cases, aim))
 }
 
+/// The model's `[[expect]]` entries are judged on a run, not searched: a case's
+/// faults move its times, which a deadline is about, so a case that misses one is
+/// not a violation found. Says which are left out, and which the base scenario
+/// already fails.
+fn expectations_not_searched(
+    properties: &[crate::observe::check::PropertyResult],
+) -> Option<String> {
+    let expects: Vec<&crate::observe::check::PropertyResult> = properties
+        .iter()
+        .filter(|p| p.builtin().is_none())
+        .collect();
+    if expects.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = expects.iter().map(|p| p.name.as_ref()).collect();
+    let failing: Vec<&str> = expects
+        .iter()
+        .filter(|p| !p.holds)
+        .map(|p| p.name.as_ref())
+        .collect();
+    let base = match failing.as_slice() {
+        [] => String::new(),
+        f => format!(
+            "; the base scenario already fails {} (`schedsim check` shows how)",
+            f.join(", ")
+        ),
+    };
+    Some(format!(
+        "the model's expectations are not searched, only the built-in properties: {}{base}",
+        names.join(", ")
+    ))
+}
+
 /// Runs the base scenario and draws every case's schedule.
 pub fn plan(
     model: &Model,
@@ -289,11 +322,12 @@ pub fn plan(
     // that never ran, a split request). A case drawn on top of it may differ where
     // its faults shift the random draws (a scripted fault may strike there): the
     // prefix says whose note it is.
-    let notes = engine
+    let mut notes: Vec<String> = engine
         .notes
         .iter()
         .map(|n| format!("base scenario: {n}"))
         .collect();
+    notes.extend(expectations_not_searched(&properties));
     let mut search = Search {
         outcome: Outcome {
             cases: 0,
