@@ -200,3 +200,29 @@ fn explore_left_out_the_models_expectations_even_one_the_base_fails() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn instances_took_window_and_now_where_they_change_nothing() {
+    let base = [
+        "instances",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--from",
+        "2025-03-01T00:00:00",
+        "--to",
+        "2025-03-01T05:00:00",
+    ];
+    let o = schedsim(&[&base[..], &["--window", "02:00-03:00"]].concat());
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("--window: a time-of-day window is DataWorks'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = schedsim(&[&base[..], &["--now", "2025-03-01T02:30:00"]].concat());
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("this model's rule is `run`"),
+        "{}",
+        stderr(&o)
+    );
+}

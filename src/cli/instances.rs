@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use schedsim::calendar::schedule::{local_to_instant, rfc3339};
+use schedsim::keyword::Keyword;
 use schedsim::model::{self, Target};
 use schedsim::plan::{self, Request};
 
@@ -30,10 +31,12 @@ pub struct Args {
     /// Include everything downstream of the targets.
     #[arg(long)]
     downstream: bool,
-    /// Time-of-day window for hourly and minutely tasks (dataworks), both ends included.
+    /// Time-of-day window for hourly and minutely tasks (dataworks only), both ends
+    /// included.
     #[arg(long)]
     window: Option<String>,
-    /// The virtual now (airflow: runs whose interval has not ended are not created).
+    /// The virtual now (airflow, or `future_instances = skip`: runs whose interval has
+    /// not ended are not created); refused where the model's rule creates them.
     #[arg(long)]
     now: Option<String>,
     /// Refuse requests that would create more instances than this.
@@ -97,6 +100,19 @@ pub fn run(args: &Args) -> i32 {
             ));
         }
     };
+    // Accepted and ignored, they would answer another question than the one asked.
+    if args.window.is_some() && m.profile != schedsim::rules::Profile::Dataworks {
+        return fail(&format!(
+            "--window: a time-of-day window is DataWorks' (its hourly and minutely backfills), but this model's profile is `{}`",
+            m.profile.word()
+        ));
+    }
+    if args.now.is_some() && m.rules.future_instances != schedsim::rules::FutureInstances::Skip {
+        return fail(&format!(
+            "--now: only future_instances = skip (Airflow's) leaves out runs not yet due at a time; this model's rule is `{}`, so a backfill creates them whatever the time",
+            m.rules.future_instances.word()
+        ));
+    }
     if !dates.is_empty() && m.profile != schedsim::rules::Profile::Dolphinscheduler {
         return fail("--dates: an explicit date list is DolphinScheduler's; give --from and --to");
     }
