@@ -226,3 +226,25 @@ fn instances_took_window_and_now_where_they_change_nothing() {
         stderr(&o)
     );
 }
+
+#[test]
+fn record_and_verify_dropped_what_the_run_noted() {
+    let base = std::fs::read_to_string("tests/explore/insert-under-retries.toml").unwrap();
+    let path = model(
+        "missed-fault",
+        &format!(
+            "{base}\n  [[scenario.fault]]\n  task = \"w.load\"\n  scheduled = \"2025-03-02T03:00:00\"\n  attempts = [1]\n"
+        ),
+    );
+    let golden = path.with_extension("jsonl");
+    let never = "note: fault w.load scheduled 2025-03-02T03:00:00+00:00 attempt 1: never ran";
+    let (m, g) = (path.to_str().unwrap(), golden.to_str().unwrap());
+    let o = schedsim(&["record", m, "-o", g]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(never), "{}", stderr(&o));
+    let o = schedsim(&["verify", m, g]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("identical: "), "{out}");
+    assert!(out.contains(never), "{out}");
+}

@@ -53,21 +53,22 @@ fn trace_of(
     scenario: Option<&str>,
     seed: u64,
     max_instances: u64,
-) -> Result<Vec<u8>, i32> {
+) -> Result<(Vec<u8>, Vec<String>), i32> {
     let loaded = load(path, scenario)?;
     let m = &loaded.model;
     let s = &m.scenarios[loaded.index];
     let mut out = header_line(m, &s.name, seed, &loaded.hash).into_bytes();
     let config = Config::new(seed, max_instances);
-    let (_, _, written) = observe(m, s, config, Some(&mut out)).map_err(|e| loaded.fail_at(&e))?;
+    let (engine, _, written) =
+        observe(m, s, config, Some(&mut out)).map_err(|e| loaded.fail_at(&e))?;
     if let Some(Err(e)) = written {
         return Err(fail(&e.to_string()));
     }
-    Ok(out)
+    Ok((out, engine.notes))
 }
 
 pub fn record(args: &RecordArgs) -> i32 {
-    let trace = match trace_of(
+    let (trace, notes) = match trace_of(
         &args.model,
         args.scenario.as_deref(),
         args.seed,
@@ -85,6 +86,10 @@ pub fn record(args: &RecordArgs) -> i32 {
         Ok(()) => {
             let lines = trace.iter().filter(|&&b| b == b'\n').count();
             errln!("recorded {lines} lines to {}", args.output.display());
+            // What the run noted of itself: a recording keeps results, not notes.
+            for note in &notes {
+                errln!("note: {note}");
+            }
             EXIT_OK
         }
         Err(e) => fail(&e),
@@ -156,6 +161,10 @@ pub fn verify(args: &VerifyArgs) -> i32 {
                 fresh.instances.len(),
                 scenario.name
             );
+            // A difference's diff says them as `now: …`.
+            for note in &fresh.notes {
+                outln!("note: {note}");
+            }
             EXIT_OK
         }
         (_, line) => {
