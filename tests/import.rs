@@ -354,6 +354,80 @@ fn report_lists_inferred_dropped_and_unclassified() {
     );
 }
 
+/// A directory export is no table write: no table named DIRECTORY or LOCAL, no
+/// whole-table hazard, a dropped line at the task's JSON path instead; an overwrite
+/// with IF NOT EXISTS and an INSERT OR IGNORE are reported for what they are.
+#[test]
+fn directory_exports_and_conflict_clauses_are_reported_for_what_they_are() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap(),
+    )
+    .unwrap();
+    v[0]["taskDefinitionList"][0]["taskParams"]["sql"] =
+        "INSERT OVERWRITE DIRECTORY '/exports/${bizdate}' SELECT * FROM a;\n\
+         INSERT OVERWRITE LOCAL DIRECTORY '/tmp/x' SELECT 1;\n\
+         INSERT OVERWRITE TABLE ods.orders PARTITION (dt = '${bizdate}') IF NOT EXISTS SELECT 1;\n\
+         INSERT OR IGNORE INTO kv SELECT 1"
+            .into();
+    let path = scratch("sql-kinds").join("export.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, v) = check_json("dolphinscheduler", &path);
+    assert_eq!(code, 1, "the fixture's own hazards stay: {v}");
+    let r = &v["report"];
+    let tables: Vec<&str> = r["inferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["task"] == "ods_订单.同步订单")
+        .map(|w| w["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(tables, vec!["kv"], "{r}");
+    let kv = r["inferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["table"] == "kv")
+        .unwrap();
+    assert_eq!(kv["mode"], "merge");
+    assert!(!kv["pattern"].as_str().unwrap().contains("upsert"), "{kv}");
+    let dropped: Vec<(&str, &str)> = r["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["what"].as_str().unwrap().contains("DIRECTORY"))
+        .map(|d| (d["what"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![
+            (
+                "ods_订单.同步订单: INSERT OVERWRITE DIRECTORY '/exports/${bizdate}'",
+                "$[0].taskDefinitionList[0].taskParams"
+            ),
+            (
+                "ods_订单.同步订单: INSERT OVERWRITE LOCAL DIRECTORY '/tmp/x'",
+                "$[0].taskDefinitionList[0].taskParams"
+            ),
+        ]
+    );
+    let unclassified: Vec<&str> = r["unclassified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        unclassified
+            .iter()
+            .any(|u| u.contains("IF NOT EXISTS") && u.contains("only the first execution writes")),
+        "{unclassified:?}"
+    );
+    for h in hazards(&v, "whole-table-overwrite") {
+        let m = h["message"].as_str().unwrap();
+        assert!(!m.contains("DIRECTORY") && !m.contains("LOCAL"), "{m}");
+    }
+}
+
 /// Writes a mutated copy of a fixture and imports it; returns (exit code, stderr).
 fn import_mutated(name: &str, fixture_rel: &str, mutate: impl FnOnce(&mut Value)) -> (i32, String) {
     let mut v: Value =

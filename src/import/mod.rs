@@ -406,7 +406,8 @@ fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> St
 
 /// Writes inferred from a task's SQL script, checked against the profile's
 /// parameters; each one listed in the report with its statement, every statement not
-/// understood listed as such. `resolve` substitutes the task's own parameters.
+/// understood listed as such, every write outside any table (a directory export)
+/// listed as dropped. `resolve` substitutes the task's own parameters.
 fn sql_writes(
     script: &str,
     task: &str,
@@ -417,6 +418,9 @@ fn sql_writes(
 ) -> Vec<DraftWrite> {
     let mut out = Vec::new();
     for st in sql::analyze(script) {
+        for o in &st.outside {
+            report.drop(path, format!("{task}: {}", o.what), o.why);
+        }
         match st.kind {
             sql::Kind::NoWrite => {}
             sql::Kind::Unclassified(reason) => report.unclassified.push(Unclassified {
