@@ -987,6 +987,134 @@ fn malformed_airflow_exits_2_with_the_path() {
     }
 }
 
+/// A change to an export's JSON.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
+/// Imports the serialized DAGs, each changed by its own edit; returns (exit code,
+/// stdout of `--format json`, stderr).
+fn import_airflow_mutated(name: &str, dags: Vec<(&str, Edit)>) -> (i32, Value, String) {
+    let dir = scratch(name);
+    let mut paths = Vec::new();
+    for (rel, mutate) in dags {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture(rel)).unwrap()).unwrap();
+        mutate(&mut v);
+        let path = dir.join(Path::new(rel).file_name().unwrap());
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        paths.push(path.display().to_string());
+    }
+    let mut args = vec!["import", "airflow"];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let o = run(&args);
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+    (o.status.code().unwrap(), v, stderr(&o))
+}
+
+/// A model has one time zone: a DAG in another is listed as dropped at its JSON path
+/// (as DolphinScheduler's and FlowSpec's are); a DAG that names none is in UTC,
+/// Airflow's default, and the report says so; a fixed offset (how Airflow serializes
+/// a pendulum FixedTimezone) of whole hours is its Etc/GMT zone, another is refused.
+#[test]
+fn airflow_time_zones_are_each_said() {
+    let keep = || -> Edit { Box::new(|_| {}) };
+    let (code, v, err) = import_airflow_mutated(
+        "af-tz-two",
+        vec![
+            (AIRFLOW_SERIALIZED[0], keep()),
+            (
+                AIRFLOW_SERIALIZED[1],
+                Box::new(|v| v["dag"]["timezone"] = "Asia/Tokyo".into()),
+            ),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = &v["report"];
+    assert_eq!(r["timezone"], "Europe/Berlin");
+    let dropped: Vec<(&str, &str, &str)> = r["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["what"].as_str().unwrap().starts_with("time zone"))
+        .map(|d| {
+            (
+                d["what"].as_str().unwrap(),
+                d["path"].as_str().unwrap(),
+                d["why"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![(
+            "time zone Asia/Tokyo of DAG sales_daily",
+            "$.dag.timezone",
+            "a model has one time zone: its schedule is read in Europe/Berlin"
+        )]
+    );
+
+    let remove = || -> Edit {
+        Box::new(|v| {
+            v["dag"].as_object_mut().unwrap().remove("timezone");
+        })
+    };
+    let (code, v, err) =
+        import_airflow_mutated("af-tz-none", vec![(AIRFLOW_SERIALIZED[0], remove())]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["timezone"], "UTC");
+    assert!(
+        v["report"]["notes"].as_array().unwrap().iter().any(|n| n
+            == "time zone UTC for DAG inventory_hourly: the export names none (UTC is Airflow's default, [core] default_timezone)"),
+        "{}",
+        v["report"]["notes"]
+    );
+    assert!(v["model"].as_str().unwrap().contains("timezone = \"UTC\""));
+    // Beside a DAG in Berlin, the one that names none is read in Berlin: said too.
+    let (code, v, err) = import_airflow_mutated(
+        "af-tz-mixed",
+        vec![
+            (AIRFLOW_SERIALIZED[0], remove()),
+            (AIRFLOW_SERIALIZED[1], keep()),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["timezone"], "Europe/Berlin");
+    assert!(
+        v["report"]["dropped"].as_array().unwrap().iter().any(|d| d["what"]
+            == "time zone UTC of DAG inventory_hourly (Airflow's default: the export names none)"),
+        "{}",
+        v["report"]["dropped"]
+    );
+
+    let (code, v, err) = import_airflow_mutated(
+        "af-tz-offset",
+        vec![(
+            AIRFLOW_SERIALIZED[0],
+            Box::new(|v| v["dag"]["timezone"] = 7200.into()),
+        )],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["timezone"], "Etc/GMT-2");
+    assert!(
+        v["report"]["notes"].as_array().unwrap().iter().any(|n| n
+            == "DAG inventory_hourly: the fixed UTC offset of 7200 s ($.dag.timezone) is the time zone Etc/GMT-2"),
+        "{}",
+        v["report"]["notes"]
+    );
+    let (code, _, err) = import_airflow_mutated(
+        "af-tz-odd-offset",
+        vec![(
+            AIRFLOW_SERIALIZED[0],
+            Box::new(|v| v["dag"]["timezone"] = 5400.into()),
+        )],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("inventory_hourly.json: at $.dag.timezone: a fixed UTC offset of 5400 s"),
+        "{err}"
+    );
+}
+
 #[test]
 fn history_from_airflow_task_instances() {
     let paths: Vec<String> = AIRFLOW_SERIALIZED
