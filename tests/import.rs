@@ -798,6 +798,153 @@ fn history_csv_applies_to_flowspec() {
     assert_eq!(ods.fail.map(|f| f.probability), Some(0.333));
 }
 
+/// Rows --history does not count are counted in the report, with their states; an
+/// attempt that ends when it starts is counted as 1 s, and its fit says so; one that
+/// ends before it starts is refused with the file and its line and column (CSV) or
+/// JSON path.
+#[test]
+fn history_says_what_it_did_not_count_and_refuses_negative_durations() {
+    let dir = scratch("history-skips");
+    let csv = dir.join("runs.csv");
+    std::fs::write(
+        &csv,
+        "task,start,end,state\n\
+         订单日报.ods_orders,2024-04-02T02:30:00+08:00,2024-04-02T02:40:00+08:00,success\n\
+         订单日报.ods_orders,2024-04-03T02:30:00+08:00,2024-04-03T02:30:00+08:00,success\n\
+         订单日报.ods_orders,2024-04-04T02:30:00+08:00,2024-04-04T02:35:00+08:00,KILL\n\
+         订单日报.ods_orders,2024-04-05T02:30:00+08:00,2024-04-05T02:35:00+08:00,STOP\n\
+         订单日报.ods_orders,2024-04-06T02:30:00+08:00,2024-04-06T02:35:00+08:00,KILL\n",
+    )
+    .unwrap();
+    let csv_s = csv.display().to_string();
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture(FLOWSPEC[0]).display().to_string(),
+        "--history",
+        &csv_s,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let notes: Vec<&str> = v["report"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.contains(&format!(
+            "history: 3 rows of {csv_s} not counted: 3 neither succeeded nor failed (KILL 2, STOP 1)"
+        )
+        .as_str()),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with(&format!(
+            "订单日报.ods_orders: from 2 samples of {csv_s} (1 ended when it started: counted as 1s, a model's durations are longer than zero)"
+        ))),
+        "{notes:?}"
+    );
+
+    // Airflow: a running try; an upstream_failed one, which never ran (Airflow stamps
+    // it with one instant as start and end): no sample, no failure; a failed one
+    // without times.
+    let mut h: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("history/airflow_task_instances.json")).unwrap(),
+    )
+    .unwrap();
+    let tis = h["task_instances"].as_array_mut().unwrap();
+    tis.push(serde_json::json!({
+        "dag_id": "sales_daily", "task_id": "load", "state": "upstream_failed",
+        "start_date": "2024-04-05T01:00:00Z", "end_date": "2024-04-05T01:00:00Z"
+    }));
+    tis.push(serde_json::json!({
+        "dag_id": "sales_daily", "task_id": "load", "state": "failed",
+        "start_date": null, "end_date": null
+    }));
+    let good = dir.join("tis.json");
+    std::fs::write(&good, serde_json::to_string(&h).unwrap()).unwrap();
+    h["task_instances"][1]["end_date"] = "2024-04-01T01:00:00Z".into();
+    let bad = dir.join("tis-bad.json");
+    std::fs::write(&bad, serde_json::to_string(&h).unwrap()).unwrap();
+    let paths: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let good_s = good.display().to_string();
+    let o = run(&[
+        "import",
+        "airflow",
+        &paths[0],
+        &paths[1],
+        "--history",
+        &good_s,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let want = format!(
+        "history: 3 rows of {good_s} not counted: 2 neither succeeded nor failed (running 1, upstream_failed 1), 1 without a start or end time (failed 1)"
+    );
+    // The fit is the fixture's: 4 tries, 1 failed.
+    let m = schedsim::model::load_str("m", v["model"].as_str().unwrap()).unwrap();
+    let load = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.load")
+        .unwrap();
+    assert_eq!(load.fail.map(|f| f.probability), Some(0.25));
+    assert!(
+        v["report"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == want.as_str()),
+        "{}",
+        v["report"]["notes"]
+    );
+    let o = run(&[
+        "import",
+        "airflow",
+        &paths[0],
+        &paths[1],
+        "--history",
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tis-bad.json: at $.task_instances[1].end_date: the attempt ends at `2024-04-01T01:00:00Z`, before it starts at `2024-04-02T01:00:00Z`"),
+        "{}",
+        stderr(&o)
+    );
+
+    // CSV: the line and the end's column (spaces after the comma count).
+    std::fs::write(
+        &csv,
+        "task,start,end,state\n\
+         订单日报.ods_orders,2024-04-02T02:30:00+08:00,2024-04-02T02:40:00+08:00,success\n\
+         订单日报.ods_orders, 2024-04-02T02:40:00+08:00, 2024-04-02T02:30:00+08:00,success\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture(FLOWSPEC[0]).display().to_string(),
+        "--history",
+        &csv_s,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{csv_s}: at line 3, column 45: the attempt ends at `2024-04-02T02:30:00+08:00`, before it starts at `2024-04-02T02:40:00+08:00`")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"));
+}
+
 /// Captured with tools/airflow_export.py from tests/import/airflow/dags under
 /// apache-airflow 3.0.6 (serialized DAGs, and the REST responses built offline).
 const AIRFLOW_SERIALIZED: [&str; 2] = [
