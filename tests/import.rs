@@ -428,6 +428,63 @@ fn directory_exports_and_conflict_clauses_are_reported_for_what_they_are() {
     }
 }
 
+/// The text output of `-o` and of `--check` says what the model's header comment says:
+/// every assumption (`assumed:`) and the tasks whose writes were not inferred (`no
+/// writes inferred`), in the header's words, besides inferred, dropped and
+/// unclassified.
+#[test]
+fn text_output_says_the_headers_assumptions_and_tasks_without_sql() {
+    for (format, inputs) in [
+        ("dolphinscheduler", vec!["dolphinscheduler/warehouse.json"]),
+        ("airflow", AIRFLOW_SERIALIZED.to_vec()),
+    ] {
+        let out = scratch(&format!("text-{format}")).join("model.toml");
+        let out_s = out.display().to_string();
+        let paths: Vec<String> = inputs
+            .iter()
+            .map(|i| fixture(i).display().to_string())
+            .collect();
+        let mut args = vec!["import", format];
+        args.extend(paths.iter().map(String::as_str));
+        let mut with_o = args.clone();
+        with_o.extend(["-o", &out_s]);
+        let o = run(&with_o);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        let mut checked = args.clone();
+        checked.push("--check");
+        let c = run(&checked);
+        assert_eq!(c.status.code(), Some(1), "{}", stderr(&c));
+        let check_text = stdout(&c);
+        let header: Vec<String> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with("assumed: ") || l.starts_with("no writes inferred"))
+            .map(str::to_string)
+            .collect();
+        assert!(
+            header.iter().filter(|l| l.starts_with("assumed: ")).count() >= 2,
+            "{format}: {header:?}"
+        );
+        if format == "airflow" {
+            assert!(
+                header.contains(&"no writes inferred (no SQL schedsim reads): inventory_hourly.publish (EmptyOperator), sales_daily.extract (BashOperator)".to_string()),
+                "{header:?}"
+            );
+        }
+        for line in &header {
+            for (how, out) in [("-o", &text), ("--check", &check_text)] {
+                assert!(
+                    out.lines().any(|l| l == line),
+                    "{format} {how}: `{line}` missing from:\n{out}"
+                );
+            }
+        }
+    }
+}
+
 /// Writes a mutated copy of a fixture and imports it; returns (exit code, stderr).
 fn import_mutated(name: &str, fixture_rel: &str, mutate: impl FnOnce(&mut Value)) -> (i32, String) {
     let mut v: Value =
