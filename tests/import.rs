@@ -1383,6 +1383,45 @@ fn profile_version_is_checked_and_kept() {
     );
 }
 
+/// --profile-version is DolphinScheduler's: the other importers refuse it (exit 2)
+/// rather than ignore it, naming the importer it applies to; in JSON too.
+#[test]
+fn profile_version_is_refused_where_it_does_not_apply() {
+    let airflow: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let flowspec = fixture(FLOWSPEC[0]).display().to_string();
+    for (format, inputs) in [("airflow", airflow.clone()), ("flowspec", vec![flowspec])] {
+        for extra in [&[][..], &["--check"][..], &["--format", "json"][..]] {
+            let mut args = vec!["import", format];
+            args.extend(inputs.iter().map(String::as_str));
+            args.extend(["--profile-version", "3.2"]);
+            args.extend(extra);
+            let o = run(&args);
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{format} {extra:?}: {}",
+                stdout(&o)
+            );
+            assert!(
+                stderr(&o).contains(&format!(
+                    "`3.2`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); a {format} model has no profile version"
+                )),
+                "{format} {extra:?}: {}",
+                stderr(&o)
+            );
+            if extra.contains(&"json") {
+                let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+                assert_eq!(v["error"]["file"], "--profile-version", "{v}");
+            } else {
+                assert!(stdout(&o).is_empty(), "nothing written: {}", stdout(&o));
+            }
+        }
+    }
+}
+
 /// With --format json, a malformed export is one JSON document naming the path too.
 #[test]
 fn malformed_export_in_json_names_the_path() {

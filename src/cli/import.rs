@@ -43,7 +43,8 @@ pub struct Args {
     /// CSV task,start,end,state): each task's duration and failure probability.
     #[arg(long)]
     history: Option<PathBuf>,
-    /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming).
+    /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming); refused
+    /// for flowspec and airflow, whose models have no profile version.
     #[arg(long)]
     profile_version: Option<String>,
     #[arg(long, value_enum, default_value_t)]

@@ -52,6 +52,7 @@ pub struct Input {
 #[derive(Default)]
 pub struct Options {
     /// DolphinScheduler: "3.1", "3.2" or "3.3"; default from the export's naming.
+    /// Refused for the other formats, whose models have no profile version.
     pub profile_version: Option<String>,
     /// Past runs: durations and failure probabilities per task.
     pub history: Option<Input>,
@@ -256,6 +257,19 @@ pub const MAX_JAVA_INT: i64 = i32::MAX as i64;
 
 /// Reads the inputs as `format` and builds the model text and the report.
 pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
+    if let Some(v) = &options.profile_version
+        && format != Format::Dolphinscheduler
+    {
+        // Only DolphinScheduler models have a profile version: never ignore one.
+        return Err(ImportError {
+            file: "--profile-version".into(),
+            path: "-".into(),
+            message: format!(
+                "`{v}`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); a {} model has no profile version",
+                format.name()
+            ),
+        });
+    }
     let (mut draft, mut report) = match format {
         Format::Dolphinscheduler => dolphin::read(inputs, options)?,
         Format::Flowspec => flowspec::read(inputs, options)?,
