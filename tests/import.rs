@@ -354,6 +354,137 @@ fn report_lists_inferred_dropped_and_unclassified() {
     );
 }
 
+/// A directory export is no table write: no table named DIRECTORY or LOCAL, no
+/// whole-table hazard, a dropped line at the task's JSON path instead; an overwrite
+/// with IF NOT EXISTS and an INSERT OR IGNORE are reported for what they are.
+#[test]
+fn directory_exports_and_conflict_clauses_are_reported_for_what_they_are() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap(),
+    )
+    .unwrap();
+    v[0]["taskDefinitionList"][0]["taskParams"]["sql"] =
+        "INSERT OVERWRITE DIRECTORY '/exports/${bizdate}' SELECT * FROM a;\n\
+         INSERT OVERWRITE LOCAL DIRECTORY '/tmp/x' SELECT 1;\n\
+         INSERT OVERWRITE TABLE ods.orders PARTITION (dt = '${bizdate}') IF NOT EXISTS SELECT 1;\n\
+         INSERT OR IGNORE INTO kv SELECT 1"
+            .into();
+    let path = scratch("sql-kinds").join("export.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, v) = check_json("dolphinscheduler", &path);
+    assert_eq!(code, 1, "the fixture's own hazards stay: {v}");
+    let r = &v["report"];
+    let tables: Vec<&str> = r["inferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["task"] == "ods_订单.同步订单")
+        .map(|w| w["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(tables, vec!["kv"], "{r}");
+    let kv = r["inferred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["table"] == "kv")
+        .unwrap();
+    assert_eq!(kv["mode"], "merge");
+    assert!(!kv["pattern"].as_str().unwrap().contains("upsert"), "{kv}");
+    let dropped: Vec<(&str, &str)> = r["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["what"].as_str().unwrap().contains("DIRECTORY"))
+        .map(|d| (d["what"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![
+            (
+                "ods_订单.同步订单: INSERT OVERWRITE DIRECTORY '/exports/${bizdate}'",
+                "$[0].taskDefinitionList[0].taskParams"
+            ),
+            (
+                "ods_订单.同步订单: INSERT OVERWRITE LOCAL DIRECTORY '/tmp/x'",
+                "$[0].taskDefinitionList[0].taskParams"
+            ),
+        ]
+    );
+    let unclassified: Vec<&str> = r["unclassified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        unclassified
+            .iter()
+            .any(|u| u.contains("IF NOT EXISTS") && u.contains("only the first execution writes")),
+        "{unclassified:?}"
+    );
+    for h in hazards(&v, "whole-table-overwrite") {
+        let m = h["message"].as_str().unwrap();
+        assert!(!m.contains("DIRECTORY") && !m.contains("LOCAL"), "{m}");
+    }
+}
+
+/// The text output of `-o` and of `--check` says what the model's header comment says:
+/// every assumption (`assumed:`) and the tasks whose writes were not inferred (`no
+/// writes inferred`), in the header's words, besides inferred, dropped and
+/// unclassified.
+#[test]
+fn text_output_says_the_headers_assumptions_and_tasks_without_sql() {
+    for (format, inputs) in [
+        ("dolphinscheduler", vec!["dolphinscheduler/warehouse.json"]),
+        ("airflow", AIRFLOW_SERIALIZED.to_vec()),
+    ] {
+        let out = scratch(&format!("text-{format}")).join("model.toml");
+        let out_s = out.display().to_string();
+        let paths: Vec<String> = inputs
+            .iter()
+            .map(|i| fixture(i).display().to_string())
+            .collect();
+        let mut args = vec!["import", format];
+        args.extend(paths.iter().map(String::as_str));
+        let mut with_o = args.clone();
+        with_o.extend(["-o", &out_s]);
+        let o = run(&with_o);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        let mut checked = args.clone();
+        checked.push("--check");
+        let c = run(&checked);
+        assert_eq!(c.status.code(), Some(1), "{}", stderr(&c));
+        let check_text = stdout(&c);
+        let header: Vec<String> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with("assumed: ") || l.starts_with("no writes inferred"))
+            .map(str::to_string)
+            .collect();
+        assert!(
+            header.iter().filter(|l| l.starts_with("assumed: ")).count() >= 2,
+            "{format}: {header:?}"
+        );
+        if format == "airflow" {
+            assert!(
+                header.contains(&"no writes inferred (no SQL schedsim reads): inventory_hourly.publish (EmptyOperator), sales_daily.extract (BashOperator)".to_string()),
+                "{header:?}"
+            );
+        }
+        for line in &header {
+            for (how, out) in [("-o", &text), ("--check", &check_text)] {
+                assert!(
+                    out.lines().any(|l| l == line),
+                    "{format} {how}: `{line}` missing from:\n{out}"
+                );
+            }
+        }
+    }
+}
+
 /// Writes a mutated copy of a fixture and imports it; returns (exit code, stderr).
 fn import_mutated(name: &str, fixture_rel: &str, mutate: impl FnOnce(&mut Value)) -> (i32, String) {
     let mut v: Value =
@@ -724,6 +855,153 @@ fn history_csv_applies_to_flowspec() {
     assert_eq!(ods.fail.map(|f| f.probability), Some(0.333));
 }
 
+/// Rows --history does not count are counted in the report, with their states; an
+/// attempt that ends when it starts is counted as 1 s, and its fit says so; one that
+/// ends before it starts is refused with the file and its line and column (CSV) or
+/// JSON path.
+#[test]
+fn history_says_what_it_did_not_count_and_refuses_negative_durations() {
+    let dir = scratch("history-skips");
+    let csv = dir.join("runs.csv");
+    std::fs::write(
+        &csv,
+        "task,start,end,state\n\
+         订单日报.ods_orders,2024-04-02T02:30:00+08:00,2024-04-02T02:40:00+08:00,success\n\
+         订单日报.ods_orders,2024-04-03T02:30:00+08:00,2024-04-03T02:30:00+08:00,success\n\
+         订单日报.ods_orders,2024-04-04T02:30:00+08:00,2024-04-04T02:35:00+08:00,KILL\n\
+         订单日报.ods_orders,2024-04-05T02:30:00+08:00,2024-04-05T02:35:00+08:00,STOP\n\
+         订单日报.ods_orders,2024-04-06T02:30:00+08:00,2024-04-06T02:35:00+08:00,KILL\n",
+    )
+    .unwrap();
+    let csv_s = csv.display().to_string();
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture(FLOWSPEC[0]).display().to_string(),
+        "--history",
+        &csv_s,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let notes: Vec<&str> = v["report"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.contains(&format!(
+            "history: 3 rows of {csv_s} not counted: 3 neither succeeded nor failed (KILL 2, STOP 1)"
+        )
+        .as_str()),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with(&format!(
+            "订单日报.ods_orders: from 2 samples of {csv_s} (1 ended when it started: counted as 1s, a model's durations are longer than zero)"
+        ))),
+        "{notes:?}"
+    );
+
+    // Airflow: a running try; an upstream_failed one, which never ran (Airflow stamps
+    // it with one instant as start and end): no sample, no failure; a failed one
+    // without times.
+    let mut h: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("history/airflow_task_instances.json")).unwrap(),
+    )
+    .unwrap();
+    let tis = h["task_instances"].as_array_mut().unwrap();
+    tis.push(serde_json::json!({
+        "dag_id": "sales_daily", "task_id": "load", "state": "upstream_failed",
+        "start_date": "2024-04-05T01:00:00Z", "end_date": "2024-04-05T01:00:00Z"
+    }));
+    tis.push(serde_json::json!({
+        "dag_id": "sales_daily", "task_id": "load", "state": "failed",
+        "start_date": null, "end_date": null
+    }));
+    let good = dir.join("tis.json");
+    std::fs::write(&good, serde_json::to_string(&h).unwrap()).unwrap();
+    h["task_instances"][1]["end_date"] = "2024-04-01T01:00:00Z".into();
+    let bad = dir.join("tis-bad.json");
+    std::fs::write(&bad, serde_json::to_string(&h).unwrap()).unwrap();
+    let paths: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let good_s = good.display().to_string();
+    let o = run(&[
+        "import",
+        "airflow",
+        &paths[0],
+        &paths[1],
+        "--history",
+        &good_s,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let want = format!(
+        "history: 3 rows of {good_s} not counted: 2 neither succeeded nor failed (running 1, upstream_failed 1), 1 without a start or end time (failed 1)"
+    );
+    // The fit is the fixture's: 4 tries, 1 failed.
+    let m = schedsim::model::load_str("m", v["model"].as_str().unwrap()).unwrap();
+    let load = m
+        .tasks
+        .iter()
+        .find(|t| t.name == "sales_daily.load")
+        .unwrap();
+    assert_eq!(load.fail.map(|f| f.probability), Some(0.25));
+    assert!(
+        v["report"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == want.as_str()),
+        "{}",
+        v["report"]["notes"]
+    );
+    let o = run(&[
+        "import",
+        "airflow",
+        &paths[0],
+        &paths[1],
+        "--history",
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tis-bad.json: at $.task_instances[1].end_date: the attempt ends at `2024-04-01T01:00:00Z`, before it starts at `2024-04-02T01:00:00Z`"),
+        "{}",
+        stderr(&o)
+    );
+
+    // CSV: the line and the end's column (spaces after the comma count).
+    std::fs::write(
+        &csv,
+        "task,start,end,state\n\
+         订单日报.ods_orders,2024-04-02T02:30:00+08:00,2024-04-02T02:40:00+08:00,success\n\
+         订单日报.ods_orders, 2024-04-02T02:40:00+08:00, 2024-04-02T02:30:00+08:00,success\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture(FLOWSPEC[0]).display().to_string(),
+        "--history",
+        &csv_s,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{csv_s}: at line 3, column 45: the attempt ends at `2024-04-02T02:30:00+08:00`, before it starts at `2024-04-02T02:40:00+08:00`")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"));
+}
+
 /// Captured with tools/airflow_export.py from tests/import/airflow/dags under
 /// apache-airflow 3.0.6 (serialized DAGs, and the REST responses built offline).
 const AIRFLOW_SERIALIZED: [&str; 2] = [
@@ -913,6 +1191,134 @@ fn malformed_airflow_exits_2_with_the_path() {
     }
 }
 
+/// A change to an export's JSON.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
+/// Imports the serialized DAGs, each changed by its own edit; returns (exit code,
+/// stdout of `--format json`, stderr).
+fn import_airflow_mutated(name: &str, dags: Vec<(&str, Edit)>) -> (i32, Value, String) {
+    let dir = scratch(name);
+    let mut paths = Vec::new();
+    for (rel, mutate) in dags {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture(rel)).unwrap()).unwrap();
+        mutate(&mut v);
+        let path = dir.join(Path::new(rel).file_name().unwrap());
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        paths.push(path.display().to_string());
+    }
+    let mut args = vec!["import", "airflow"];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let o = run(&args);
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+    (o.status.code().unwrap(), v, stderr(&o))
+}
+
+/// A model has one time zone: a DAG in another is listed as dropped at its JSON path
+/// (as DolphinScheduler's and FlowSpec's are); a DAG that names none is in UTC,
+/// Airflow's default, and the report says so; a fixed offset (how Airflow serializes
+/// a pendulum FixedTimezone) of whole hours is its Etc/GMT zone, another is refused.
+#[test]
+fn airflow_time_zones_are_each_said() {
+    let keep = || -> Edit { Box::new(|_| {}) };
+    let (code, v, err) = import_airflow_mutated(
+        "af-tz-two",
+        vec![
+            (AIRFLOW_SERIALIZED[0], keep()),
+            (
+                AIRFLOW_SERIALIZED[1],
+                Box::new(|v| v["dag"]["timezone"] = "Asia/Tokyo".into()),
+            ),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = &v["report"];
+    assert_eq!(r["timezone"], "Europe/Berlin");
+    let dropped: Vec<(&str, &str, &str)> = r["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["what"].as_str().unwrap().starts_with("time zone"))
+        .map(|d| {
+            (
+                d["what"].as_str().unwrap(),
+                d["path"].as_str().unwrap(),
+                d["why"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![(
+            "time zone Asia/Tokyo of DAG sales_daily",
+            "$.dag.timezone",
+            "a model has one time zone: its schedule is read in Europe/Berlin"
+        )]
+    );
+
+    let remove = || -> Edit {
+        Box::new(|v| {
+            v["dag"].as_object_mut().unwrap().remove("timezone");
+        })
+    };
+    let (code, v, err) =
+        import_airflow_mutated("af-tz-none", vec![(AIRFLOW_SERIALIZED[0], remove())]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["timezone"], "UTC");
+    assert!(
+        v["report"]["notes"].as_array().unwrap().iter().any(|n| n
+            == "time zone UTC for DAG inventory_hourly: the export names none (UTC is Airflow's default, [core] default_timezone)"),
+        "{}",
+        v["report"]["notes"]
+    );
+    assert!(v["model"].as_str().unwrap().contains("timezone = \"UTC\""));
+    // Beside a DAG in Berlin, the one that names none is read in Berlin: said too.
+    let (code, v, err) = import_airflow_mutated(
+        "af-tz-mixed",
+        vec![
+            (AIRFLOW_SERIALIZED[0], remove()),
+            (AIRFLOW_SERIALIZED[1], keep()),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["timezone"], "Europe/Berlin");
+    assert!(
+        v["report"]["dropped"].as_array().unwrap().iter().any(|d| d["what"]
+            == "time zone UTC of DAG inventory_hourly (Airflow's default: the export names none)"),
+        "{}",
+        v["report"]["dropped"]
+    );
+
+    let (code, v, err) = import_airflow_mutated(
+        "af-tz-offset",
+        vec![(
+            AIRFLOW_SERIALIZED[0],
+            Box::new(|v| v["dag"]["timezone"] = 7200.into()),
+        )],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["timezone"], "Etc/GMT-2");
+    assert!(
+        v["report"]["notes"].as_array().unwrap().iter().any(|n| n
+            == "DAG inventory_hourly: the fixed UTC offset of 7200 s ($.dag.timezone) is the time zone Etc/GMT-2"),
+        "{}",
+        v["report"]["notes"]
+    );
+    let (code, _, err) = import_airflow_mutated(
+        "af-tz-odd-offset",
+        vec![(
+            AIRFLOW_SERIALIZED[0],
+            Box::new(|v| v["dag"]["timezone"] = 5400.into()),
+        )],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("inventory_hourly.json: at $.dag.timezone: a fixed UTC offset of 5400 s"),
+        "{err}"
+    );
+}
+
 #[test]
 fn history_from_airflow_task_instances() {
     let paths: Vec<String> = AIRFLOW_SERIALIZED
@@ -975,6 +1381,45 @@ fn profile_version_is_checked_and_kept() {
         "{}",
         stderr(&o)
     );
+}
+
+/// --profile-version is DolphinScheduler's: the other importers refuse it (exit 2)
+/// rather than ignore it, naming the importer it applies to; in JSON too.
+#[test]
+fn profile_version_is_refused_where_it_does_not_apply() {
+    let airflow: Vec<String> = AIRFLOW_SERIALIZED
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let flowspec = fixture(FLOWSPEC[0]).display().to_string();
+    for (format, inputs) in [("airflow", airflow.clone()), ("flowspec", vec![flowspec])] {
+        for extra in [&[][..], &["--check"][..], &["--format", "json"][..]] {
+            let mut args = vec!["import", format];
+            args.extend(inputs.iter().map(String::as_str));
+            args.extend(["--profile-version", "3.2"]);
+            args.extend(extra);
+            let o = run(&args);
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{format} {extra:?}: {}",
+                stdout(&o)
+            );
+            assert!(
+                stderr(&o).contains(&format!(
+                    "`3.2`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); a {format} model has no profile version"
+                )),
+                "{format} {extra:?}: {}",
+                stderr(&o)
+            );
+            if extra.contains(&"json") {
+                let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+                assert_eq!(v["error"]["file"], "--profile-version", "{v}");
+            } else {
+                assert!(stdout(&o).is_empty(), "nothing written: {}", stdout(&o));
+            }
+        }
+    }
 }
 
 /// With --format json, a malformed export is one JSON document naming the path too.

@@ -1,7 +1,9 @@
 //! `schedsim import FORMAT INPUT... [-o MODEL.toml] [--format json] [--check]
 //! [--profile-version V]`: a model from a scheduler's export; the report of what was
-//! inferred, dropped and not understood; with `--check`, the hazards of its default
-//! scenario.
+//! assumed, inferred, dropped and not understood, and which tasks carry no SQL (with
+//! `-o` or `--check`, in the words of the model's header comment; without either, the
+//! model itself, header included, is the output); with `--check`, the hazards of its
+//! default scenario.
 
 use std::path::PathBuf;
 
@@ -41,7 +43,8 @@ pub struct Args {
     /// CSV task,start,end,state): each task's duration and failure probability.
     #[arg(long)]
     history: Option<PathBuf>,
-    /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming).
+    /// DolphinScheduler: 3.1, 3.2 or 3.3 (default: from the export's naming); refused
+    /// for flowspec and airflow, whose models have no profile version.
     #[arg(long)]
     profile_version: Option<String>,
     #[arg(long, value_enum, default_value_t)]
@@ -176,6 +179,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
         None => {}
     }
     if args.output.is_some() || checked.is_some() {
+        // What the model's header comment says, in its words and order.
+        for n in &r.notes {
+            outln!("assumed: {n}");
+        }
         for w in &r.inferred {
             outln!(
                 "inferred: {} {} {}{} ({})",
@@ -198,6 +205,12 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
                 u.task,
                 u.statement.split_whitespace().collect::<Vec<_>>().join(" "),
                 u.reason
+            );
+        }
+        if !r.no_sql.is_empty() {
+            outln!(
+                "no writes inferred (no SQL schedsim reads): {}",
+                r.no_sql.join(", ")
             );
         }
     }

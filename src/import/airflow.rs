@@ -4,6 +4,10 @@
 //! seconds, fields at their default left out), or the REST API v2 responses
 //! `GET /api/v2/dags/{dag_id}/details` and `GET /api/v2/dags/{dag_id}/tasks` saved as
 //! `NAME.details.json` and `NAME.tasks.json` (`tools/airflow_export.py` writes both).
+//!
+//! A model has one time zone: the first DAG's that names one. A DAG that names none is
+//! in UTC, Airflow's default (`[core] default_timezone`), said in the report's notes;
+//! a DAG in another zone than the model's is listed as dropped at its `timezone`.
 
 use serde_json::Value;
 
@@ -27,7 +31,10 @@ struct Dag {
     dates: (Option<jiff::Timestamp>, Option<jiff::Timestamp>),
     start: Option<String>,
     weight_rules: Vec<String>,
+    /// The DAG's time zone; None: the export names none.
     timezone: Option<String>,
+    /// The JSON path of its `timezone`.
+    timezone_path: String,
 }
 
 pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), ImportError> {
@@ -102,6 +109,9 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         }
         rules.push(("weight_rule".to_string(), format!("\"{w}\"")));
     }
+    // A model has one time zone: the first DAG's that names one. A DAG that names none
+    // is in UTC, Airflow's default (`[core] default_timezone`); each DAG in another
+    // zone is listed as dropped, as DolphinScheduler's and FlowSpec's are.
     let timezone = dags
         .iter()
         .find_map(|d| d.timezone.clone())
@@ -131,6 +141,30 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             {
                 groups.push((g.clone(), SLOTS));
             }
+        }
+    }
+    let unnamed: Vec<&str> = dags
+        .iter()
+        .filter(|d| d.timezone.is_none())
+        .map(|d| d.draft.name.as_str())
+        .collect();
+    if !unnamed.is_empty() {
+        report.notes.push(format!(
+            "time zone UTC for DAG {}: the export names none (UTC is Airflow's default, [core] default_timezone)",
+            unnamed.join(", ")
+        ));
+    }
+    for d in &dags {
+        let (zone, how) = match &d.timezone {
+            Some(z) => (z.as_str(), ""),
+            None => ("UTC", " (Airflow's default: the export names none)"),
+        };
+        if zone != timezone {
+            report.drop(
+                d.timezone_path.clone(),
+                format!("time zone {zone} of DAG {}{how}", d.draft.name),
+                format!("a model has one time zone: its schedule is read in {timezone}"),
+            );
         }
     }
     if !groups.is_empty() {
@@ -372,20 +406,65 @@ fn downstream_ids(t: &Obj<'_>) -> Result<Vec<String>, ImportError> {
         .collect()
 }
 
+/// A DAG's time zone as the export names it, and the zone (UTC when it names none).
+/// The serialized DAG writes a tz database name, or a fixed offset in seconds
+/// (`encode_timezone` of a pendulum `FixedTimezone`, "UTC" for offset 0): a whole
+/// hour is the tz database's `Etc/GMT` zone of that offset (the report says so),
+/// another offset has no zone a model can name and is refused.
+fn zone(
+    o: &Obj<'_>,
+    dag: &str,
+    report: &mut Report,
+) -> Result<(Option<String>, jiff::tz::TimeZone), ImportError> {
+    let name = match o.opt("timezone") {
+        None => return Ok((None, jiff::tz::TimeZone::UTC)),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => {
+            let secs = n
+                .as_i64()
+                .ok_or_else(|| o.err("timezone", "expected a UTC offset in whole seconds"))?;
+            let hours = secs / 3600;
+            let name = match hours {
+                _ if secs % 3600 != 0 || !(-12..=14).contains(&hours) => {
+                    return Err(o.err(
+                        "timezone",
+                        format!(
+                            "a fixed UTC offset of {secs} s: a model's time zone is a tz database name, whose fixed offsets are whole hours from -12 to +14 (Etc/GMT+12 to Etc/GMT-14)"
+                        ),
+                    ));
+                }
+                0 => "UTC".to_string(),
+                // Etc/GMT's sign is POSIX's: Etc/GMT-2 is two hours ahead of UTC.
+                h if h > 0 => format!("Etc/GMT-{h}"),
+                h => format!("Etc/GMT+{}", -h),
+            };
+            report.notes.push(format!(
+                "DAG {dag}: the fixed UTC offset of {secs} s ({}) is the time zone {name}",
+                o.at("timezone")
+            ));
+            name
+        }
+        Some(v) => {
+            return Err(o.err(
+                "timezone",
+                format!(
+                    "expected a time zone name or a UTC offset in seconds, found {}",
+                    json::kind(v)
+                ),
+            ));
+        }
+    };
+    let tz = crate::model::tzdb()
+        .get(&name)
+        .map_err(|_| o.err("timezone", format!("unknown time zone `{name}`")))?;
+    Ok((Some(name), tz))
+}
+
 fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
     let d = o.obj("dag")?;
     let raw = d.str("dag_id")?;
     let name = model_name(raw, "DAG", &d.at("dag_id"), report);
-    let tz_name = match d.opt("timezone") {
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let tz = match &tz_name {
-        Some(n) => crate::model::tzdb()
-            .get(n)
-            .map_err(|_| d.err("timezone", format!("unknown time zone `{n}`")))?,
-        None => jiff::tz::TimeZone::UTC,
-    };
+    let (tz_name, tz) = zone(&d, &name, report)?;
     let read = match d.opt_obj("timetable")? {
         Some(t) => super::airflow_timetable::read(&t, report, &name)?,
         None => super::airflow_timetable::Read {
@@ -451,19 +530,14 @@ fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
         start,
         weight_rules,
         timezone: tz_name,
+        timezone_path: d.at("timezone"),
     })
 }
 
 fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
     let raw = details.str("dag_id")?;
     let name = model_name(raw, "DAG", &details.at("dag_id"), report);
-    let tz_name = details.opt_str("timezone")?.map(str::to_string);
-    let tz = match &tz_name {
-        Some(n) => crate::model::tzdb()
-            .get(n)
-            .map_err(|_| details.err("timezone", format!("unknown time zone `{n}`")))?,
-        None => jiff::tz::TimeZone::UTC,
-    };
+    let (tz_name, tz) = zone(details, &name, report)?;
     // The REST response names the schedule, not the timetable class.
     let cron = match details.opt_str("timetable_summary")? {
         None | Some("None" | "null") => None,
@@ -536,6 +610,7 @@ fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<D
         start,
         weight_rules,
         timezone: tz_name,
+        timezone_path: details.at("timezone"),
     })
 }
 

@@ -5,7 +5,11 @@
 //! CSV `task,start,end,state`. Per task: a fixed duration when every sample is the same,
 //! else a lognormal by the samples' median and 95th percentile (nearest rank); the
 //! observed failure probability (failed / finished). The report says how many samples
-//! each fit has.
+//! each fit has, and how many rows were not counted and why (neither succeeded nor
+//! failed: killed, stopped, still running...; no start or end time). A row that ends
+//! before it starts is refused (exit 2) at its JSON path or CSV line and column; one
+//! that ends when it starts is counted as 1 s (a model's durations are longer than
+//! zero), and the fit says so.
 
 use std::collections::BTreeMap;
 
@@ -34,16 +38,65 @@ fn parse_time(s: &str) -> Option<jiff::Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// Final states: Some(failed) for a finished attempt, None for others.
+/// Rows not counted, by why and the state as written.
+#[derive(Default)]
+struct Skipped {
+    /// Neither succeeded nor failed (kill, stop, running...).
+    unfinished: BTreeMap<String, usize>,
+    /// Succeeded or failed, without a start or an end time.
+    untimed: BTreeMap<String, usize>,
+}
+
+impl Skipped {
+    /// "3 rows of FILE not counted: 2 neither succeeded nor failed (KILL 1, STOP 1), 1
+    /// without a start or end time (upstream_failed 1)", or None.
+    fn note(&self, file: &str) -> Option<String> {
+        let list = |m: &BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (a, b) = (
+            self.unfinished.values().sum::<usize>(),
+            self.untimed.values().sum::<usize>(),
+        );
+        let mut parts = Vec::new();
+        if a > 0 {
+            parts.push(format!(
+                "{a} neither succeeded nor failed ({})",
+                list(&self.unfinished)
+            ));
+        }
+        if b > 0 {
+            parts.push(format!(
+                "{b} without a start or end time ({})",
+                list(&self.untimed)
+            ));
+        }
+        (a + b > 0).then(|| {
+            format!(
+                "history: {} row{} of {file} not counted: {}",
+                a + b,
+                if a + b == 1 { "" } else { "s" },
+                parts.join(", ")
+            )
+        })
+    }
+}
+
+/// Final states: Some(failed) for a finished attempt, None for others. Airflow's
+/// `upstream_failed` is none: the task never ran (Airflow still stamps it with a start
+/// and an end, the same instant), so it is neither a duration nor a failure of its own.
 fn finished(state: &str) -> Option<bool> {
     match state.to_ascii_lowercase().as_str() {
         "success" | "succeeded" | "ok" => Some(false),
-        "failed" | "failure" | "fail" | "up_for_retry" | "upstream_failed" => Some(true),
+        "failed" | "failure" | "fail" | "up_for_retry" => Some(true),
         _ => None,
     }
 }
 
-fn samples(input: &Input) -> Result<Vec<Sample>, ImportError> {
+fn samples(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
     let text = input.text.trim_start();
     if !text.starts_with(['{', '[']) {
         return csv(input);
@@ -81,6 +134,7 @@ fn samples(input: &Input) -> Result<Vec<Sample>, ImportError> {
         }
     };
     let mut out = Vec::new();
+    let mut skipped = Skipped::default();
     for (i, v) in list.into_iter().enumerate() {
         let o = Obj::new(&input.file, v, format!("{path}[{i}]"))?;
         let airflow = o.opt("task_id").is_some();
@@ -104,15 +158,27 @@ fn samples(input: &Input) -> Result<Vec<Sample>, ImportError> {
             )
         };
         let state = o.str("state")?;
-        let (Some(failed), Some(start), Some(end)) = (finished(state), start, end) else {
+        let Some(failed) = finished(state) else {
+            *skipped.unfinished.entry(state.to_string()).or_default() += 1;
             continue;
         };
+        let (Some(start), Some(end)) = (start, end) else {
+            *skipped.untimed.entry(state.to_string()).or_default() += 1;
+            continue;
+        };
+        let end_key = if airflow { "end_date" } else { "endTime" };
         let (Some(a), Some(b)) = (parse_time(start), parse_time(end)) else {
             return Err(o.err(
                 if airflow { "start_date" } else { "startTime" },
                 format!("times `{start}`, `{end}` are not ISO 8601 or \"yyyy-MM-dd HH:mm:ss\""),
             ));
         };
+        if b < a {
+            return Err(o.err(
+                end_key,
+                format!("the attempt ends at `{end}`, before it starts at `{start}`"),
+            ));
+        }
         out.push(Sample {
             task: task.to_string(),
             workflow: workflow.map(str::to_string),
@@ -120,13 +186,14 @@ fn samples(input: &Input) -> Result<Vec<Sample>, ImportError> {
             failed,
         });
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
-fn csv(input: &Input) -> Result<Vec<Sample>, ImportError> {
+fn csv(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
     let mut out = Vec::new();
-    for (n, line) in input.text.lines().enumerate() {
-        let line = line.trim();
+    let mut skipped = Skipped::default();
+    for (n, raw) in input.text.lines().enumerate() {
+        let line = raw.trim();
         if line.is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("task,")) {
             continue;
         }
@@ -143,6 +210,7 @@ fn csv(input: &Input) -> Result<Vec<Sample>, ImportError> {
             )));
         };
         let Some(failed) = finished(state) else {
+            *skipped.unfinished.entry(state.to_string()).or_default() += 1;
             continue;
         };
         let (Some(a), Some(b)) = (parse_time(start), parse_time(end)) else {
@@ -150,6 +218,20 @@ fn csv(input: &Input) -> Result<Vec<Sample>, ImportError> {
                 "times `{start}`, `{end}` are not ISO 8601 or \"yyyy-MM-dd HH:mm:ss\""
             )));
         };
+        if b < a {
+            // The end's column: after the first two fields and their commas, and the
+            // spaces before it (characters, from 1).
+            let skip: usize = raw.split(',').take(2).map(|f| f.chars().count() + 1).sum();
+            let lead = raw
+                .split(',')
+                .nth(2)
+                .map_or(0, |f| f.chars().take_while(|c| c.is_whitespace()).count());
+            return Err(ImportError {
+                file: input.file.clone(),
+                path: format!("line {}, column {}", n + 1, skip + lead + 1),
+                message: format!("the attempt ends at `{end}`, before it starts at `{start}`"),
+            });
+        }
         let (workflow, task) = match task.split_once('.') {
             Some((w, t)) => (Some(w.to_string()), t.to_string()),
             None => (None, task.to_string()),
@@ -161,12 +243,12 @@ fn csv(input: &Input) -> Result<Vec<Sample>, ImportError> {
             failed,
         });
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// Sets each matched task's duration and failure probability from `input`.
 pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<(), ImportError> {
-    let samples = samples(input)?;
+    let (samples, skipped) = samples(input)?;
     // Task index by (workflow, task) and by task name alone.
     let mut by_task: BTreeMap<(usize, usize), Vec<&Sample>> = BTreeMap::new();
     let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
@@ -214,6 +296,9 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
             ));
             continue;
         }
+        // An attempt that ended when it started counts as 1 s: a model's durations are
+        // longer than zero (the note says how many).
+        let instant = list.iter().filter(|s| s.seconds < 1).count();
         let mut secs: Vec<u64> = list.iter().map(|s| s.seconds.max(1) as u64).collect();
         secs.sort_unstable();
         let n = secs.len();
@@ -246,11 +331,22 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
             let p = (failed as f64 / n as f64 * 1000.0).round() / 1000.0;
             task.fail_probability = Some(p);
         }
+        let clamped = if instant > 0 {
+            format!(
+                " ({instant} ended when {} started: counted as 1s, a model's durations are longer than zero)",
+                if instant == 1 { "it" } else { "they" }
+            )
+        } else {
+            String::new()
+        };
         report.notes.push(format!(
-            "{qualified}: from {n} samples of {}: duration {fit}; observed failure probability {} ({failed} of {n})",
+            "{qualified}: from {n} samples of {}{clamped}: duration {fit}; observed failure probability {} ({failed} of {n})",
             input.file,
             task.fail_probability.map_or("0".into(), |p| p.to_string())
         ));
+    }
+    if let Some(note) = skipped.note(&input.file) {
+        report.notes.push(note);
     }
     if !unmatched.is_empty() {
         report.notes.push(format!(

@@ -52,6 +52,7 @@ pub struct Input {
 #[derive(Default)]
 pub struct Options {
     /// DolphinScheduler: "3.1", "3.2" or "3.3"; default from the export's naming.
+    /// Refused for the other formats, whose models have no profile version.
     pub profile_version: Option<String>,
     /// Past runs: durations and failure probabilities per task.
     pub history: Option<Input>,
@@ -256,6 +257,19 @@ pub const MAX_JAVA_INT: i64 = i32::MAX as i64;
 
 /// Reads the inputs as `format` and builds the model text and the report.
 pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Import, ImportError> {
+    if let Some(v) = &options.profile_version
+        && format != Format::Dolphinscheduler
+    {
+        // Only DolphinScheduler models have a profile version: never ignore one.
+        return Err(ImportError {
+            file: "--profile-version".into(),
+            path: "-".into(),
+            message: format!(
+                "`{v}`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); a {} model has no profile version",
+                format.name()
+            ),
+        });
+    }
     let (mut draft, mut report) = match format {
         Format::Dolphinscheduler => dolphin::read(inputs, options)?,
         Format::Flowspec => flowspec::read(inputs, options)?,
@@ -406,7 +420,8 @@ fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> St
 
 /// Writes inferred from a task's SQL script, checked against the profile's
 /// parameters; each one listed in the report with its statement, every statement not
-/// understood listed as such. `resolve` substitutes the task's own parameters.
+/// understood listed as such, every write outside any table (a directory export)
+/// listed as dropped. `resolve` substitutes the task's own parameters.
 fn sql_writes(
     script: &str,
     task: &str,
@@ -417,6 +432,9 @@ fn sql_writes(
 ) -> Vec<DraftWrite> {
     let mut out = Vec::new();
     for st in sql::analyze(script) {
+        for o in &st.outside {
+            report.drop(path, format!("{task}: {}", o.what), o.why);
+        }
         match st.kind {
             sql::Kind::NoWrite => {}
             sql::Kind::Unclassified(reason) => report.unclassified.push(Unclassified {

@@ -5,7 +5,8 @@
 //! `${...}`, `$[...]`, `{{ ... }}` kept whole) splits a script into statements at
 //! top-level `;`; each statement is classified by its leading keywords. Nothing is
 //! guessed silently: a statement that is not understood is returned as unclassified,
-//! with the reason.
+//! with the reason, and a write outside any table (`INSERT OVERWRITE DIRECTORY`) is
+//! returned as such, for the import to list as dropped.
 
 use crate::model::WriteMode;
 
@@ -71,11 +72,24 @@ pub enum Kind {
     Unclassified(String),
 }
 
-/// One statement of a script: its text (comments around it removed) and what it does.
+/// A write outside any table: what it writes, as written, and why a model does not
+/// carry it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outside {
+    /// `INSERT OVERWRITE LOCAL DIRECTORY '/exports/${bizdate}'`.
+    pub what: String,
+    pub why: &'static str,
+}
+
+/// One statement of a script: its text (comments around it removed), what it does to
+/// tables, and what it writes outside them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
     pub text: String,
     pub kind: Kind,
+    /// Writes that are no table's (directory exports): a statement that writes only
+    /// those is `NoWrite`.
+    pub outside: Vec<Outside>,
 }
 
 /// Splits a script into statements and classifies each; empty statements are skipped.
@@ -85,8 +99,13 @@ pub fn analyze(script: &str) -> Vec<Statement> {
     // how: a later INSERT INTO them replaces what was there.
     let mut cleared: Vec<(String, &'static str)> = Vec::new();
     for (text, toks) in statements(script) {
-        let kind = classify(&toks, &mut cleared);
-        out.push(Statement { text, kind });
+        let mut outside = Vec::new();
+        let kind = classify(&toks, &mut cleared, &mut outside);
+        out.push(Statement {
+            text,
+            kind,
+            outside,
+        });
     }
     out
 }
@@ -213,7 +232,11 @@ const NO_WRITE: [&str; 22] = [
     "CACHE",
 ];
 
-fn classify(toks: &[Tok], cleared: &mut Vec<(String, &'static str)>) -> Kind {
+fn classify(
+    toks: &[Tok],
+    cleared: &mut Vec<(String, &'static str)>,
+    outside: &mut Vec<Outside>,
+) -> Kind {
     let Some(Tok::Word(head)) = toks.first() else {
         return Kind::Unclassified("does not start with a keyword".into());
     };
@@ -269,7 +292,7 @@ fn classify(toks: &[Tok], cleared: &mut Vec<(String, &'static str)>) -> Kind {
         ),
         "LOAD" => load(toks, cleared),
         h if NO_WRITE.contains(&h) && !has_insert(toks) => Kind::NoWrite,
-        _ => inserts(toks, cleared),
+        _ => inserts(toks, cleared, outside),
     }
 }
 
@@ -364,14 +387,58 @@ fn load(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
     let overwrite = toks[..into].iter().any(|t| t.is("OVERWRITE"));
     let at = into + 1 + usize::from(toks.get(into + 1).is_some_and(|t| t.is("TABLE")));
     match target(toks, at, overwrite, "LOAD DATA", cleared) {
-        Some(w) => Kind::Writes(vec![w]),
+        Some(t) if t.if_not_exists => Kind::Unclassified(
+            "LOAD DATA with IF NOT EXISTS: not a statement schedsim knows".into(),
+        ),
+        Some(t) => Kind::Writes(vec![t.write]),
         None => Kind::Unclassified("LOAD DATA without a table name".into()),
     }
 }
 
+/// Why a directory export is no write of the model.
+const DIRECTORY: &str =
+    "a directory export writes files, not a table: a model's writes are tables and partitions";
+
+/// `INSERT OVERWRITE [LOCAL] DIRECTORY ...` (Hive, Spark) at `at`, the token after
+/// `INSERT OVERWRITE` (or `INTO`): what it writes, as written. A table named `directory` is still a
+/// table (`INSERT INTO directory SELECT ...`): the directory form names a path (a
+/// string or a parameter) or a format (`USING`, `ROW FORMAT`, `STORED AS`, `OPTIONS`)
+/// next.
+fn directory(toks: &[Tok], at: usize, head: &str) -> Option<String> {
+    let local = toks.get(at).is_some_and(|t| t.is("LOCAL"));
+    let dir = at + usize::from(local);
+    if !toks.get(dir).is_some_and(|t| t.is("DIRECTORY")) {
+        return None;
+    }
+    let next = toks.get(dir + 1);
+    let path = match next {
+        Some(t @ (Tok::Str(_) | Tok::Param(_))) => Some(t.raw()),
+        _ => None,
+    };
+    let format = next.is_some_and(|t| {
+        ["USING", "ROW", "STORED", "OPTIONS"]
+            .iter()
+            .any(|k| t.is(k))
+    });
+    if !local && path.is_none() && !format {
+        return None;
+    }
+    let mut what = head.to_string();
+    if local {
+        what.push_str(" LOCAL");
+    }
+    what.push_str(" DIRECTORY");
+    if let Some(p) = path {
+        what.push(' ');
+        what.push_str(&p);
+    }
+    Some(what)
+}
+
 /// Every top-level INSERT and MERGE of a statement (Hive's multi-insert `FROM src
-/// INSERT ... INSERT ...` writes several tables).
-fn inserts(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
+/// INSERT ... INSERT ...` writes several tables). A directory export goes to
+/// `outside`.
+fn inserts(toks: &[Tok], cleared: &[(String, &'static str)], outside: &mut Vec<Outside>) -> Kind {
     let mut writes = Vec::new();
     let on_duplicate = toks
         .windows(2)
@@ -394,20 +461,71 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
             let mut j = i + 1;
             let overwrite = toks.get(j).is_some_and(|t| t.is("OVERWRITE"));
             let into = toks.get(j).is_some_and(|t| t.is("INTO"));
-            if toks.get(j).is_some_and(|t| t.is("OR")) {
-                // INSERT OR REPLACE INTO t (SQLite, Spark Delta): an upsert.
-                j += 3;
-                if let Some((table, _)) = name(toks, j) {
-                    writes.push(SqlWrite {
-                        table,
-                        partition: None,
-                        dynamic: Vec::new(),
-                        mode: WriteMode::Merge,
-                        pattern: "INSERT OR REPLACE (an upsert by key)".into(),
-                    });
-                    continue;
+            let head = if overwrite {
+                "INSERT OVERWRITE"
+            } else {
+                "INSERT INTO"
+            };
+            if (overwrite || into)
+                && let Some(what) = directory(toks, j + 1, head)
+            {
+                outside.push(Outside {
+                    what,
+                    why: DIRECTORY,
+                });
+                continue;
+            }
+            // INSERT OR REPLACE|IGNORE|ABORT|FAIL|ROLLBACK INTO t (SQLite), INSERT
+            // IGNORE INTO t (MySQL): the conflict clause says what a row whose key
+            // exists does.
+            let conflict = if toks.get(j).is_some_and(|t| t.is("OR")) {
+                let Some(Tok::Word(how)) = toks.get(j + 1) else {
+                    return Kind::Unclassified("INSERT OR without a conflict clause".into());
+                };
+                j += 2;
+                Some(format!("INSERT OR {}", how.to_ascii_uppercase()))
+            } else if toks.get(j).is_some_and(|t| t.is("IGNORE")) {
+                j += 1;
+                Some("INSERT IGNORE".to_string())
+            } else {
+                None
+            };
+            if let Some(head) = conflict {
+                if !toks.get(j).is_some_and(|t| t.is("INTO")) {
+                    return Kind::Unclassified(format!("{head} without INTO"));
                 }
-                return Kind::Unclassified("INSERT OR ... without a table name".into());
+                j += 1;
+                let (mode, what) = match head.as_str() {
+                    "INSERT OR REPLACE" => (WriteMode::Merge, " (an upsert by key)"),
+                    // The store's merge keeps one copy of an instance's rows: so does
+                    // skipping a row whose key exists. Not a replace: the rows first
+                    // written stay.
+                    "INSERT OR IGNORE" | "INSERT IGNORE" => (
+                        WriteMode::Merge,
+                        " (deduplicating by key: a row whose key exists is kept, the new one skipped, not replaced)",
+                    ),
+                    // SQLite's default: a row whose key exists fails the statement.
+                    "INSERT OR ABORT" | "INSERT OR FAIL" | "INSERT OR ROLLBACK" => {
+                        (WriteMode::Insert, "")
+                    }
+                    _ => {
+                        return Kind::Unclassified(format!(
+                            "{head}: not a conflict clause schedsim knows (REPLACE, IGNORE, ABORT, FAIL, ROLLBACK)"
+                        ));
+                    }
+                };
+                let pattern = format!("{head} INTO");
+                let Some(t) = target(toks, j, false, &pattern, cleared) else {
+                    return Kind::Unclassified(format!("{pattern} without a table name"));
+                };
+                let mut w = t.write;
+                if w.mode == WriteMode::Insert {
+                    // Not cleared earlier in the script (TRUNCATE + ... replaces).
+                    w.mode = mode;
+                    w.pattern = format!("{pattern}{what}");
+                }
+                writes.push(w);
+                continue;
             }
             if !overwrite && !into {
                 return Kind::Unclassified("INSERT without INTO or OVERWRITE".into());
@@ -416,13 +534,21 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
             if toks.get(j).is_some_and(|t| t.is("TABLE")) {
                 j += 1;
             }
-            let pattern = if overwrite {
-                "INSERT OVERWRITE"
-            } else {
-                "INSERT INTO"
-            };
+            let pattern = head;
             match target(toks, j, overwrite, pattern, cleared) {
-                Some(mut w) => {
+                Some(t) if t.if_not_exists => {
+                    let what = if t.write.partition.is_some() {
+                        "the partition"
+                    } else {
+                        "the table"
+                    };
+                    return Kind::Unclassified(format!(
+                        "{pattern} {} ... IF NOT EXISTS: {what} is written only when it does not exist yet: only the first execution writes, later ones keep its rows",
+                        t.write.table
+                    ));
+                }
+                Some(t) => {
+                    let mut w = t.write;
                     if on_duplicate && !overwrite {
                         w.mode = WriteMode::Merge;
                         w.pattern = "INSERT ... ON DUPLICATE KEY UPDATE (an upsert by key)".into();
@@ -433,13 +559,48 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
             }
         }
     }
-    if writes.is_empty() {
+    if !writes.is_empty() {
+        Kind::Writes(writes)
+    } else if !outside.is_empty() {
+        Kind::NoWrite
+    } else {
         Kind::Unclassified(
             "not a statement schedsim knows (no INSERT, MERGE or CREATE TABLE AS)".into(),
         )
-    } else {
-        Kind::Writes(writes)
     }
+}
+
+/// A write's target, and whether it says IF NOT EXISTS (Hive: `PARTITION (...) IF NOT
+/// EXISTS` writes the partition only when it does not exist yet).
+struct Target {
+    write: SqlWrite,
+    if_not_exists: bool,
+}
+
+/// The index after `IF NOT EXISTS` at `at`, if it is there.
+fn if_not_exists(toks: &[Tok], at: usize) -> Option<usize> {
+    (toks.get(at).is_some_and(|t| t.is("IF"))
+        && toks.get(at + 1).is_some_and(|t| t.is("NOT"))
+        && toks.get(at + 2).is_some_and(|t| t.is("EXISTS")))
+    .then_some(at + 3)
+}
+
+/// The index of the `)` closing the `(` at `open`.
+fn closing(toks: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in toks.iter().enumerate().skip(open) {
+        match t {
+            Tok::Punct('(') => depth += 1,
+            Tok::Punct(')') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The table and partition a write names at `at`, and its mode: an INSERT INTO after
@@ -450,10 +611,12 @@ fn target(
     overwrite: bool,
     pattern: &str,
     cleared: &[(String, &'static str)],
-) -> Option<SqlWrite> {
+) -> Option<Target> {
     let (table, mut j) = name(toks, at)?;
-    if toks.get(j).is_some_and(|t| t.is("IF")) {
-        j += 3; // IF NOT EXISTS (Hive)
+    // IF NOT EXISTS follows the partition (Hive); before it, as some scripts write it.
+    let mut exists = false;
+    if let Some(k) = if_not_exists(toks, j) {
+        (exists, j) = (true, k);
     }
     let mut partition = None;
     let mut dynamic = Vec::new();
@@ -461,6 +624,9 @@ fn target(
         let (spec, dyn_cols) = partition_spec(toks, j + 2);
         dynamic = dyn_cols;
         partition = Some(spec);
+        if let Some(close) = closing(toks, j + 1) {
+            exists |= if_not_exists(toks, close + 1).is_some();
+        }
     }
     let before = cleared.iter().rev().find(|(t, _)| *t == table);
     let (mode, pattern) = match (overwrite, before) {
@@ -473,12 +639,15 @@ fn target(
         // Only dynamic columns: which partitions are written comes from the data.
         partition = Some(Vec::new());
     }
-    Some(SqlWrite {
-        table,
-        partition,
-        dynamic,
-        mode,
-        pattern,
+    Some(Target {
+        write: SqlWrite {
+            table,
+            partition,
+            dynamic,
+            mode,
+            pattern,
+        },
+        if_not_exists: exists,
     })
 }
 
@@ -690,6 +859,126 @@ mod tests {
     #[test]
     fn unclassified_statements_say_why() {
         let s = analyze("UPDATE t SET a = 1; FOO BAR; CREATE TABLE IF NOT EXISTS z AS SELECT 1");
+        assert!(
+            s.iter().all(|s| matches!(s.kind, Kind::Unclassified(_))),
+            "{s:?}"
+        );
+    }
+
+    /// A directory export writes files, not a table named DIRECTORY or LOCAL: no write
+    /// of the model, listed as outside; a table named `directory` is still a table.
+    #[test]
+    fn directory_exports_write_no_table() {
+        let s = analyze(
+            "INSERT OVERWRITE DIRECTORY '/exports/${bizdate}' SELECT * FROM a;\
+             insert overwrite local directory '/tmp/x' ROW FORMAT DELIMITED SELECT 1;\
+             INSERT OVERWRITE DIRECTORY USING parquet OPTIONS ('path' '/x') SELECT 1;\
+             FROM src INSERT OVERWRITE LOCAL DIRECTORY '/tmp/a' SELECT * INSERT OVERWRITE TABLE t PARTITION (dt='${bizdate}') SELECT *;\
+             INSERT INTO directory SELECT 1;\
+             INSERT OVERWRITE TABLE local SELECT 1",
+        );
+        let outside: Vec<Vec<&str>> = s
+            .iter()
+            .map(|s| s.outside.iter().map(|o| o.what.as_str()).collect())
+            .collect();
+        assert_eq!(
+            outside,
+            vec![
+                vec!["INSERT OVERWRITE DIRECTORY '/exports/${bizdate}'"],
+                vec!["INSERT OVERWRITE LOCAL DIRECTORY '/tmp/x'"],
+                vec!["INSERT OVERWRITE DIRECTORY"],
+                vec!["INSERT OVERWRITE LOCAL DIRECTORY '/tmp/a'"],
+                vec![],
+                vec![],
+            ]
+        );
+        assert!(s[0].outside[0].why.contains("not a table"));
+        for st in &s[..3] {
+            assert_eq!(st.kind, Kind::NoWrite, "{st:?}");
+        }
+        let tables: Vec<_> = writes(
+            &s.iter()
+                .map(|s| s.text.clone())
+                .collect::<Vec<_>>()
+                .join(";"),
+        )
+        .into_iter()
+        .map(|w| (w.table, w.mode))
+        .collect();
+        assert_eq!(
+            tables,
+            vec![
+                ("t".to_string(), WriteMode::Overwrite),
+                ("directory".to_string(), WriteMode::Insert),
+                ("local".to_string(), WriteMode::Overwrite),
+            ]
+        );
+    }
+
+    /// Hive's `PARTITION (...) IF NOT EXISTS` writes the partition only when it does
+    /// not exist yet: like CREATE TABLE IF NOT EXISTS AS, only the first execution
+    /// writes, so no write mode holds it. Without it, an overwrite.
+    #[test]
+    fn insert_overwrite_if_not_exists_is_unclassified() {
+        let s = analyze(
+            "INSERT OVERWRITE TABLE dw.t PARTITION (dt='${bizdate}', hr=sub(1, 2)) IF NOT EXISTS SELECT 1;\
+             INSERT OVERWRITE TABLE dw.u IF NOT EXISTS PARTITION (dt='${bizdate}') SELECT 1;\
+             INSERT OVERWRITE TABLE dw.t PARTITION (dt='${bizdate}') SELECT 1",
+        );
+        for st in &s[..2] {
+            let Kind::Unclassified(why) = &st.kind else {
+                panic!("{st:?}")
+            };
+            assert!(why.contains("IF NOT EXISTS"), "{why}");
+            assert!(
+                why.contains("the partition is written only when it does not exist yet: only the first execution writes"),
+                "{why}"
+            );
+        }
+        let Kind::Writes(w) = &s[2].kind else {
+            panic!("{:?}", s[2])
+        };
+        assert_eq!(w[0].mode, WriteMode::Overwrite);
+    }
+
+    /// SQLite's conflict clauses: REPLACE upserts; IGNORE (and MySQL's INSERT IGNORE)
+    /// keeps the row whose key exists, never replaces it: the store's merge (one copy),
+    /// never said to be an upsert; ABORT, FAIL and ROLLBACK are plain inserts.
+    #[test]
+    fn insert_or_conflict_clauses() {
+        let got: Vec<_> = writes(
+            "INSERT OR REPLACE INTO kv SELECT 1;\
+             INSERT OR IGNORE INTO seen SELECT 1;\
+             insert ignore into seen2 select 1;\
+             INSERT OR ABORT INTO log SELECT 1;\
+             TRUNCATE TABLE dim; INSERT OR IGNORE INTO dim SELECT 1",
+        )
+        .into_iter()
+        .map(|w| (w.table, w.mode, w.pattern))
+        .collect();
+        let tables: Vec<_> = got.iter().map(|(t, m, _)| (t.as_str(), *m)).collect();
+        assert_eq!(
+            tables,
+            vec![
+                ("kv", WriteMode::Merge),
+                ("seen", WriteMode::Merge),
+                ("seen2", WriteMode::Merge),
+                ("log", WriteMode::Insert),
+                ("dim", WriteMode::Overwrite),
+            ]
+        );
+        assert_eq!(got[0].2, "INSERT OR REPLACE INTO (an upsert by key)");
+        for (_, _, pattern) in &got[1..3] {
+            assert!(pattern.contains("IGNORE INTO"), "{pattern}");
+            assert!(pattern.contains("not replaced"), "{pattern}");
+            assert!(
+                !pattern.contains("upsert") && !pattern.contains("REPLACE"),
+                "{pattern}"
+            );
+        }
+        assert_eq!(got[3].2, "INSERT OR ABORT INTO");
+        assert_eq!(got[4].2, "TRUNCATE + INSERT OR IGNORE INTO");
+        let s = analyze("INSERT OR WHATEVER INTO t SELECT 1; INSERT OR IGNORE t SELECT 1");
         assert!(
             s.iter().all(|s| matches!(s.kind, Kind::Unclassified(_))),
             "{s:?}"
