@@ -32,7 +32,8 @@ pub struct Args {
     /// Export files.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Write the model here (default: print it on stdout, unless --format json).
+    /// Write the model here (default: print it on stdout, unless --format json or
+    /// --check, which print the report and write the model only with -o).
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
     /// Run the imported model's default scenario and list the hazards found; exit 1 if
