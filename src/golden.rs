@@ -72,15 +72,18 @@ impl Outcome {
         )
     }
 
-    /// What to show under the failures (empty when it passed).
-    pub fn detail(&self) -> String {
+    /// What to show under the failures (empty when it passed); `dir` is the suite's
+    /// directory, as the command to run names it.
+    pub fn detail(&self, dir: &Path) -> String {
+        let dir = dir.display();
         match self {
             Outcome::Fail(d) => diff::text::render(d, false),
-            Outcome::New => "no golden yet: run `schedsim test --bless` to write it\n".into(),
-            Outcome::Stale => {
-                "the model has no such scenario: `schedsim test --bless` removes its golden\n"
-                    .into()
+            Outcome::New => {
+                format!("no golden yet: run `schedsim test {dir} --bless` to write it\n")
             }
+            Outcome::Stale => format!(
+                "the model has no such scenario: `schedsim test {dir} --bless` removes its golden\n"
+            ),
             Outcome::Error(e) => format!("{e}\n"),
             _ => String::new(),
         }
@@ -291,7 +294,7 @@ fn compare(golden: &Path, run: &diff::Run, bless: bool) -> Outcome {
 /// A JUnit XML report (the Ant/Jenkins format CI systems read): one `testsuite` per
 /// model, one `testcase` per scenario; a difference or a missing golden is a
 /// `failure`, a model or golden that cannot be read an `error`.
-pub fn junit(results: &[(Case, Outcome)]) -> String {
+pub fn junit(results: &[(Case, Outcome)], dir: &Path) -> String {
     let esc = crate::observe::report::escape;
     let mut models: Vec<&str> = results.iter().map(|(c, _)| c.model.as_str()).collect();
     models.dedup();
@@ -341,7 +344,7 @@ pub fn junit(results: &[(Case, Outcome)]) -> String {
                         ">\n      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>\n    </testcase>",
                         esc(&message),
                         o.word().to_lowercase(),
-                        esc(&o.detail())
+                        esc(&o.detail(dir))
                     );
                 }
                 None if c.notes.is_empty() => x.push_str("/>\n"),

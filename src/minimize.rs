@@ -216,6 +216,9 @@ pub struct Minimum {
     /// Why there is no minimum.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What the answer does not say by itself: a minimum at the low end of a range
+    /// that starts above the knob's lowest valid value may not be the least.
+    pub notes: Vec<String>,
 }
 
 /// What `minimize` is asked.
@@ -280,6 +283,14 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
         Some(_) => None,
         None => Some(why_not(&table, ask, &curve[&ask.range.1])?),
     };
+    let lowest = default_range(ask.knob).map_or(ask.range.0, |d| d.0);
+    let notes = match minimum {
+        Some(v) if v == ask.range.0 && v > lowest => vec![format!(
+            "{} = {v} is the low end of the range and meets the goal: a lower value may meet it too (--range {lowest}..{} searches them)",
+            ask.knob, ask.range.1
+        )],
+        _ => Vec::new(),
+    };
     Ok(Minimum {
         knob: ask.knob.to_string(),
         goal: ask.goal,
@@ -289,6 +300,7 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
         curve: curve.into_values().collect(),
         minimum,
         reason,
+        notes,
     })
 }
 

@@ -248,3 +248,143 @@ fn record_and_verify_dropped_what_the_run_noted() {
     assert!(out.starts_with("identical: "), "{out}");
     assert!(out.contains(never), "{out}");
 }
+
+#[test]
+fn minimize_answered_the_low_end_of_a_range_as_the_least() {
+    let o = schedsim(&[
+        "whatif",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "3",
+        "--minimize",
+        "slots.etl",
+        "--range",
+        "4..8",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    assert_eq!(v["minimum"], 4, "{v}");
+    assert_eq!(
+        v["notes"][0],
+        "slots.etl = 4 is the low end of the range and meets the goal: a lower value may meet it too (--range 1..8 searches them)"
+    );
+    // From the knob's lowest value, the low end is the least: nothing to say.
+    let o = schedsim(&[
+        "whatif",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--scenario",
+        "night-with-backfill",
+        "--seeds",
+        "3",
+        "--minimize",
+        "slots.etl",
+        "--range",
+        "1..8",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["notes"], serde_json::json!([]), "{v}");
+}
+
+#[test]
+fn diff_kept_the_last_of_a_knob_given_twice() {
+    let o = schedsim(&[
+        "diff",
+        "models/dataworks-writes-under-retries-and-reruns.toml",
+        "--scenario",
+        "retry-after-write",
+        "--a",
+        "retries.orders.ods_append=3",
+        "--a",
+        "retries.orders.ods_append=0",
+        "--b",
+        "retries.orders.ods_append=3",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("--a retries.orders.ods_append: given twice (3, then 0)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_complement_date_listed_twice_ran_once_with_no_word() {
+    let path = model(
+        "repeated-date",
+        "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\n\n[[workflow]]\nname = \"w\"\ncron = \"0 0 2 * * ? *\"\n  [[workflow.task]]\n  name = \"t\"\n\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  dates = [\"2025-03-01T02:00:00\", \"2025-03-01T02:00:00\", \"2025-03-02T02:00:00\"]\n",
+    );
+    let o = schedsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("repeated-date.toml:16:35: 2025-03-01T02:00:00 is listed already: the complement runs it once"),
+        "{err}"
+    );
+}
+
+#[test]
+fn instances_of_an_empty_range_said_nothing() {
+    let o = schedsim(&[
+        "instances",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--from",
+        "2025-03-01T04:00:00",
+        "--to",
+        "2025-03-01T04:30:00",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("note: no instance: no scheduled time of the targets falls in the range"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_bless_hint_named_the_default_suite_not_the_one_tested() {
+    let dir = std::env::temp_dir().join(format!(
+        "schedsim-silent-answers-{}-suite",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        "tests/explore/insert-under-retries.toml",
+        dir.join("m.toml"),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let o = schedsim(&["test", d]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "no golden yet: run `schedsim test {d} --bless` to write it"
+        )),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_history_declared_twice_did_not_say_which() {
+    let o = schedsim(&[
+        "run",
+        "models/airflow-backfill-reprocess-history.toml",
+        "--scenario",
+        "reprocess-none",
+    ]);
+    assert!(
+        stdout(&o).contains(
+            "the last declaration counts (the first: events.load at 2025-03-04T02:00:00+00:00)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}

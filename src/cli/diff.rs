@@ -65,7 +65,14 @@ fn knobs(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, i32> 
     for item in items {
         match item.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
-                out.insert(k.trim().to_string(), v.trim().to_string());
+                if let Some(was) = out.insert(k.trim().to_string(), v.trim().to_string()) {
+                    // The last would win, silently: which one was meant?
+                    return Err(fail(&format!(
+                        "{flag} {}: given twice ({was}, then {}); give each knob once",
+                        k.trim(),
+                        v.trim()
+                    )));
+                }
             }
             _ => return Err(fail(&format!("{flag} `{item}`: expected KEY=VALUE"))),
         }

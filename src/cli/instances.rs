@@ -193,6 +193,11 @@ pub fn run(args: &Args) -> i32 {
     for note in &notes {
         errln!("note: {note}");
     }
+    if instances.is_empty() {
+        errln!(
+            "note: no instance: no scheduled time of the targets falls in the range (their crons, effective periods and --window)"
+        );
+    }
     let rows: Result<Vec<Row<'_>>, String> = instances
         .iter()
         .enumerate()

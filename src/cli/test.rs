@@ -109,11 +109,11 @@ pub fn run(args: &Args) -> i32 {
                 case.scenario,
                 case.golden.display()
             );
-            out!("{}", outcome.detail());
+            out!("{}", outcome.detail(&args.dir));
         }
     }
     if let (Some(f), Some(path)) = (junit, &args.junit) {
-        let xml = golden::junit(&results);
+        let xml = golden::junit(&results, &args.dir);
         if let Err(e) = outputs.write_and_commit(f, "--junit", path, xml.as_bytes()) {
             return fail(&e);
         }

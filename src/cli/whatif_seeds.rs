@@ -398,6 +398,9 @@ fn minimum_text(m: &Minimum) -> String {
             );
         }
     }
+    for note in &m.notes {
+        out += &format!("note: {note}\n");
+    }
     out += "note: bisection assumes more of the knob never lowers the hit rate; every value measured is listed\n";
     let named: Vec<Named<'_>> = m
         .curve

@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::calendar::schedule::rfc3339;
 use crate::keyword::Keyword;
 use crate::model::{HistoryState, Reprocess};
 
@@ -33,6 +34,7 @@ impl<'m> Engine<'m> {
         let budget = budget.min(MAX_HISTORY_RUNS);
         let mut runs: BTreeMap<(Instant, TaskId), Past> = BTreeMap::new();
         let mut twice = 0u32;
+        let mut first_twice: Option<(Instant, TaskId)> = None;
         for h in &scenario.history {
             let from = local_to_instant(tz, h.from);
             let times: Vec<Instant> = if h.single {
@@ -72,13 +74,16 @@ impl<'m> Engine<'m> {
                     std::collections::btree_map::Entry::Occupied(mut e) => {
                         e.insert(past);
                         twice += 1;
+                        first_twice.get_or_insert((t, h.task));
                     }
                 }
             }
         }
-        if twice > 0 {
+        if let Some((t, task)) = first_twice {
             self.notes.push(format!(
-                "{twice} history run(s) were declared twice for one task and time: the last declaration counts"
+                "{twice} history run(s) were declared twice for one task and time: the last declaration counts (the first: {} at {})",
+                model.task(task).name,
+                rfc3339(tz, t)
             ));
         }
         let mut by_unit: BTreeMap<UnitKey, Vec<(Instant, TaskId, Past)>> = BTreeMap::new();

@@ -2,6 +2,7 @@
 //! advises against, or that it reads otherwise than they say. They do not change the
 //! exit code; each says the bound and where it comes from.
 //!
+//! - A schedule time listed twice in a backfill's `dates`: it runs once.
 //! - `depends_relation`, `depends_groups`, `check_interval` or `failure_waiting` on a
 //!   task without DEPENDENT items, and a backfill's `all_levels` without `dependents`.
 //! - A Quartz day-of-month list with `W` (`2W,16`): Quartz 2.3.2 fires only the
@@ -44,6 +45,25 @@ const DS_3_2_FUNCTIONS: [&str; 7] = [
 /// Adds the warnings of a model that validates to `out`.
 pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
     for b in doc.scenarios.iter().flat_map(|s| &s.backfills) {
+        // DolphinScheduler runs a repeated schedule time once (`complement_dates`).
+        let mut seen = Vec::new();
+        for d in b.dates.iter().flat_map(|list| &list.value) {
+            let Ok(t) = super::text::parse_datetime(&d.value.0) else {
+                continue;
+            };
+            if seen.contains(&t) {
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        d.span.clone(),
+                        format!("{t} is listed already: the complement runs it once"),
+                        "each schedule time once",
+                    )
+                    .help("DolphinScheduler's complement takes each date of its list once; remove the repeat"),
+                );
+            } else {
+                seen.push(t);
+            }
+        }
         if let Some(all) = &b.all_levels
             && all.value
             && !b.dependents.as_ref().is_some_and(|d| d.value)

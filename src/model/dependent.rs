@@ -157,7 +157,8 @@ impl Resolver<'_> {
         };
         let check_interval = match &t.check_interval {
             Some(c) => self.duration(c, "`check_interval`")?,
-            None => u64::from(rules.dependent_check_interval.max(1)),
+            // At least 1: a model's `[rules]` refuses 0, and every preset is above.
+            None => u64::from(rules.dependent_check_interval),
         };
         let failure_waiting = match &t.failure_waiting {
             Some(w) if rules.dependent_execute == DependentExecute::Classic => {

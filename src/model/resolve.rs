@@ -389,6 +389,11 @@ impl Resolver<'_> {
         };
         self.at_least_one(&overrides.date_groups, "`date_groups`");
         self.at_least_one(&overrides.default_slots, "`default_slots`");
+        // A check every 0 seconds would never let the clock move.
+        self.at_least_one(
+            &overrides.dependent_check_interval,
+            "`dependent_check_interval`",
+        );
         overrides.apply(preset)
     }
 
