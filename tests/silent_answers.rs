@@ -388,3 +388,35 @@ fn a_history_declared_twice_did_not_say_which() {
         stdout(&o)
     );
 }
+
+#[test]
+fn whatif_varied_knobs_no_run_used_and_said_nothing() {
+    let o = schedsim(&[
+        "whatif",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-03",
+        "--targets",
+        "orders.dws_orders_daily",
+        "--vary",
+        "slots.di_shared=1,20",
+        "--vary",
+        "slots.odps_sql=1,2",
+        "--vary",
+        "retries.orders.ods_orders_inc=0,5",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: --vary slots.di_shared: no variant ran an execution in group di_shared, so its slots change nothing here"),
+        "{err}"
+    );
+    // odps_sql runs the targets: nothing to say of it.
+    assert!(!err.contains("--vary slots.odps_sql"), "{err}");
+    assert!(
+        err.contains("note: --vary retries.orders.ods_orders_inc: no variant ran a retry"),
+        "{err}"
+    );
+}

@@ -327,7 +327,40 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         });
         errln!("{}", variant_note(note, (rows.len(), "variants"), named));
     }
+    for note in idle_knobs(&vary, &rows) {
+        errln!("note: {note}");
+    }
     EXIT_OK
+}
+
+/// Knobs that no variant exercised, so their values cannot change the table: a
+/// group's slots where no variant ran an execution in the group, a retry limit where
+/// no variant ran any execution beyond an instance's first. (The model names both,
+/// or `whatif::check` refused them; what the runs use is known only after.)
+fn idle_knobs(vary: &[Vary], rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in vary {
+        if let Some(group) = v.key.strip_prefix("slots.") {
+            let ran = rows.iter().any(|r| {
+                r.groups
+                    .iter()
+                    .any(|(name, running, _)| name == group && *running > 0)
+            });
+            if !ran {
+                out.push(format!(
+                    "--vary {}: no variant ran an execution in group {group}, so its slots change nothing here",
+                    v.key
+                ));
+            }
+        } else if v.key.starts_with("retries.") && rows.iter().all(|r| r.executions == r.instances)
+        {
+            out.push(format!(
+                "--vary {}: no variant ran a retry (no execution failed), so the retry limit changes nothing here; a fault or a failure probability makes it matter",
+                v.key
+            ));
+        }
+    }
+    out
 }
 
 /// The variants a note that not every variant has names at most.
