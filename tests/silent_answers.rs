@@ -420,3 +420,47 @@ fn whatif_varied_knobs_no_run_used_and_said_nothing() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bound_in_a_daylight_saving_gap_or_fold_was_moved_without_a_word() {
+    let cron = |from: &str, to: &str| {
+        stderr(&schedsim(&[
+            "cron",
+            "0 * * * *",
+            "--profile",
+            "airflow",
+            "--tz",
+            "America/New_York",
+            "--from",
+            from,
+            "--to",
+            to,
+        ]))
+    };
+    let err = cron("2025-11-02T01:30:00", "2025-11-02T03:00:00");
+    assert!(
+        err.contains("note: --from 2025-11-02T01:30:00 happens twice in America/New_York (clocks go back): read as the first, 2025-11-02T01:30:00-04:00"),
+        "{err}"
+    );
+    let err = cron("2025-03-09T00:00:00", "2025-03-09T02:30:00");
+    assert!(
+        err.contains("note: --to 2025-03-09T02:30:00 does not exist in America/New_York (clocks skip it): read as 2025-03-09T03:30:00-04:00, past the gap"),
+        "{err}"
+    );
+    assert!(!err.contains("--from"), "{err}");
+    let o = schedsim(&[
+        "instances",
+        "models/airflow-catchup-delta-manual.toml",
+        "--from",
+        "2025-03-09T02:30:00",
+        "--to",
+        "2025-03-10T00:00:00",
+    ]);
+    assert!(
+        stderr(&o).contains(
+            "note: the range's `from` 2025-03-09T02:30:00 does not exist in America/New_York"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -415,6 +415,23 @@ pub fn local_to_instant(tz: &TimeZone, local: DateTime) -> Instant {
     out.first().map_or(civil_seconds(local), |(t, _)| *t)
 }
 
+/// What [`local_to_instant`] did with a bound a user typed, when it is not one
+/// instant of the zone: in a daylight-saving gap it does not exist and is read past
+/// the gap; in a fold it is two instants and is read as the first.
+pub fn bound_note(tz: &TimeZone, what: &str, local: DateTime) -> Option<String> {
+    let zone = tz.iana_name().unwrap_or("the model's time zone");
+    let at = rfc3339(tz, local_to_instant(tz, local));
+    match tz.to_ambiguous_timestamp(local).offset() {
+        AmbiguousOffset::Unambiguous { .. } => None,
+        AmbiguousOffset::Gap { .. } => Some(format!(
+            "{what} {local} does not exist in {zone} (clocks skip it): read as {at}, past the gap"
+        )),
+        AmbiguousOffset::Fold { .. } => Some(format!(
+            "{what} {local} happens twice in {zone} (clocks go back): read as the first, {at}"
+        )),
+    }
+}
+
 /// Instant → local civil time (saturating at the ends of the civil range).
 pub fn instant_to_local(tz: &TimeZone, at: Instant) -> DateTime {
     civil_at(at.saturating_add(i64::from(offset_at(tz, at).seconds())))

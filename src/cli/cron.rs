@@ -76,6 +76,11 @@ pub fn run(args: &Args) -> i32 {
     if to.start() < from.start() {
         return fail("--to comes before --from");
     }
+    for (what, bound) in [("--from", from), ("--to", to)] {
+        if let Some(note) = schedsim::calendar::schedule::bound_note(&tz, what, bound.start()) {
+            errln!("note: {note}");
+        }
+    }
     let estimate = expr.max_fires_between(from.start().date(), to.start().date());
     if estimate > args.max_instances {
         return fail(&format!(

@@ -505,6 +505,17 @@ impl<'m> Planner<'m> {
         let rules = &model.rules;
         let from = local_to_instant(tz, req.from.start());
         let to = local_to_instant(tz, req.to.start());
+        let bounds: Vec<(&str, jiff::civil::DateTime)> = match &req.dates {
+            Some(dates) => dates.iter().map(|&d| ("the complement date", d)).collect(),
+            None => vec![
+                ("the range's `from`", req.from.start()),
+                ("the range's `to`", req.to.start()),
+            ],
+        };
+        for (what, local) in bounds {
+            self.notes
+                .extend(crate::calendar::schedule::bound_note(tz, what, local));
+        }
         // Runs not due at `now` under `future_instances = skip`: how many, the first.
         let mut not_due: (u64, Option<(Instant, TaskId)>) = (0, None);
         for ((task, schedule), tt) in self.tasks.iter().zip(&self.timetables) {
