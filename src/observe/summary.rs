@@ -347,12 +347,28 @@ impl Summary {
             counts.join(", ")
         );
         let _ = writeln!(s, "executions: {}", self.executions);
+        // Waits of instances left waiting run to the end of the simulation, past the
+        // makespan's last execution: say where it stopped.
+        let open: u64 = self
+            .states
+            .iter()
+            .filter(|(state, _)| !state.is_final())
+            .map(|(_, n)| n)
+            .sum();
         let _ = writeln!(
             s,
-            "makespan: {} ({} to {})",
+            "makespan: {} ({} to {}){}",
             human(self.makespan_seconds),
             self.first_start.as_deref().unwrap_or("-"),
-            self.last_end.as_deref().unwrap_or("-")
+            self.last_end.as_deref().unwrap_or("-"),
+            if open > 0 {
+                format!(
+                    "; simulated until {}, {open} instance(s) still waiting then",
+                    self.simulated_until
+                )
+            } else {
+                String::new()
+            }
         );
         let u = self.unit_counts;
         let _ = writeln!(
