@@ -464,3 +464,23 @@ fn a_bound_in_a_daylight_saving_gap_or_fold_was_moved_without_a_word() {
         stderr(&o)
     );
 }
+
+#[test]
+fn instances_targets_typo_gave_no_suggestion() {
+    let o = schedsim(&[
+        "instances",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-01",
+        "--targets",
+        "orders.dws_orders_dayly",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("(did you mean `orders.dws_orders_daily`?)"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -162,8 +162,15 @@ pub fn run(args: &Args) -> i32 {
         match found {
             Some(t) => targets.push(t),
             None => {
+                let names = m
+                    .workflows
+                    .iter()
+                    .map(|w| w.name.as_str())
+                    .chain(m.tasks.iter().map(|t| t.name.as_str()));
+                let hint = model::diagnostic::did_you_mean(name, names)
+                    .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
                 return fail(&format!(
-                    "--targets: no workflow or task `{name}` in {}",
+                    "--targets: no workflow or task `{name}` in {}{hint}",
                     args.model.display()
                 ));
             }

@@ -167,7 +167,13 @@ pub fn definition(name: &str) -> Option<&'static Definition> {
 
 /// The closest property name to a misspelt one.
 pub fn did_you_mean(name: &str) -> Option<&'static str> {
-    crate::model::diagnostic::did_you_mean(name, PROPERTIES)
+    // A name cut short (`idempotent`) is too far from its whole for an edit distance.
+    let lower = name.to_ascii_lowercase();
+    let mut starting = PROPERTIES.iter().filter(|p| p.starts_with(&lower));
+    match (starting.next(), starting.next()) {
+        (Some(p), None) if !lower.is_empty() => Some(p),
+        _ => crate::model::diagnostic::did_you_mean(name, PROPERTIES),
+    }
 }
 
 /// One definition as `check --explain` prints it.
@@ -199,6 +205,15 @@ pub fn markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_cut_short_is_suggested_whole_when_one_property_starts_so() {
+        assert_eq!(did_you_mean("idempotent"), Some("idempotent-writes"));
+        assert_eq!(did_you_mean("Termin"), Some("termination"));
+        // Ambiguous prefixes fall back to the edit distance.
+        assert_eq!(did_you_mean("dependency-ordr"), Some("dependency-order"));
+        assert_eq!(did_you_mean(""), None);
+    }
 
     #[test]
     fn every_property_has_one_definition_in_check_order() {
