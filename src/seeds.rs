@@ -621,10 +621,18 @@ impl Report {
             .max()
             .unwrap_or(0)
             .max(28);
+        // Each figure's column wider than its widest cell (a total of hundreds of
+        // hours fills 12), so that cells never run together.
+        let cell = rows
+            .iter()
+            .flat_map(|r| r.1.iter().map(|c| c.chars().count() + 1))
+            .max()
+            .unwrap_or(0)
+            .max(12);
         for (what, v) in &rows {
             let _ = writeln!(
                 s,
-                "  {what:<width$} {:>12} {:>12} {:>12} {:>12}",
+                "  {what:<width$} {:>cell$} {:>cell$} {:>cell$} {:>cell$}",
                 v[0], v[1], v[2], v[3]
             );
         }
