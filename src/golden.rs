@@ -27,7 +27,7 @@ pub struct Case {
     pub golden: PathBuf,
     /// What the fresh run noted of itself (`diff::Run::notes`: a scripted fault that
     /// never ran, a bound read as midnight...). A golden records results, not notes,
-    /// so a case can pass with them: the suite shows them beside its line.
+    /// so a case can pass with them: the suite shows them under its line.
     pub notes: Vec<String>,
 }
 

@@ -1407,7 +1407,7 @@ fn profile_version_is_refused_where_it_does_not_apply() {
             );
             assert!(
                 stderr(&o).contains(&format!(
-                    "`3.2`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); a {format} model has no profile version"
+                    "`3.2`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); an import of {format} has no profile version"
                 )),
                 "{format} {extra:?}: {}",
                 stderr(&o)

@@ -195,7 +195,7 @@ fn explore_left_out_the_models_expectations_even_one_the_base_fails() {
         .collect();
     assert!(
         notes.contains(
-            &"the model's expectations are not searched, only the built-in properties: expect:sales_by_8, expect:backfill_same_day; the base scenario already fails expect:backfill_same_day (`schedsim check` shows how)"
+            &"the model's expectations are not searched, only the built-in properties: expect:sales_by_8, expect:backfill_same_day; the base scenario already fails expect:backfill_same_day (`schedsim check MODEL --scenario night-with-backfill --seed 1` shows how)"
         ),
         "{notes:?}"
     );
@@ -415,10 +415,9 @@ fn whatif_varied_knobs_no_run_used_and_said_nothing() {
     );
     // odps_sql runs the targets: nothing to say of it.
     assert!(!err.contains("--vary slots.odps_sql"), "{err}");
-    assert!(
-        err.contains("note: --vary retries.orders.ods_orders_inc: no variant ran a retry"),
-        "{err}"
-    );
+    // A retry limit is not judged by the table's figures (another task's retries or
+    // an instance that never ran can hide its own): nothing is said of it.
+    assert!(!err.contains("--vary retries."), "{err}");
 }
 
 #[test]

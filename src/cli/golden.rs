@@ -161,7 +161,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
                 fresh.instances.len(),
                 scenario.name
             );
-            // A difference's diff says them as `now: …`.
+            // A difference's diff says them as `B: …`, the fresh run's side.
             for note in &fresh.notes {
                 outln!("note: {note}");
             }

@@ -200,7 +200,7 @@ pub fn run(args: &Args) -> i32 {
     for note in &notes {
         errln!("note: {note}");
     }
-    if instances.is_empty() {
+    if instances.is_empty() && notes.is_empty() {
         errln!(
             "note: no instance: no scheduled time of the targets falls in the range (their crons, effective periods and --window)"
         );

@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> i32 {
                 case.model,
                 case.scenario
             );
-            // A failure's diff says what the fresh run noted (`now: …`).
+            // A failure's diff says what the fresh run noted (`B: …`).
             if !matches!(outcome, Outcome::Fail(_)) {
                 for note in &case.notes {
                     outln!("{:>12} note: {note}", "");

@@ -334,9 +334,8 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
 }
 
 /// Knobs that no variant exercised, so their values cannot change the table: a
-/// group's slots where no variant ran an execution in the group, a retry limit where
-/// no variant ran any execution beyond an instance's first. (The model names both,
-/// or `whatif::check` refused them; what the runs use is known only after.)
+/// group's slots where no variant ran an execution in the group. (The model names
+/// the group, or `whatif::check` refused it; what the runs use is known only after.)
 fn idle_knobs(vary: &[Vary], rows: &[Row]) -> Vec<String> {
     let mut out = Vec::new();
     for v in vary {
@@ -352,12 +351,6 @@ fn idle_knobs(vary: &[Vary], rows: &[Row]) -> Vec<String> {
                     v.key
                 ));
             }
-        } else if v.key.starts_with("retries.") && rows.iter().all(|r| r.executions == r.instances)
-        {
-            out.push(format!(
-                "--vary {}: no variant ran a retry (no execution failed), so the retry limit changes nothing here; a fault or a failure probability makes it matter",
-                v.key
-            ));
         }
     }
     out

@@ -273,6 +273,8 @@ pub fn explore(
 /// already fails.
 fn expectations_not_searched(
     properties: &[crate::observe::check::PropertyResult],
+    scenario: &str,
+    seed: u64,
 ) -> Option<String> {
     let expects: Vec<&crate::observe::check::PropertyResult> = properties
         .iter()
@@ -290,7 +292,7 @@ fn expectations_not_searched(
     let base = match failing.as_slice() {
         [] => String::new(),
         f => format!(
-            "; the base scenario already fails {} (`schedsim check` shows how)",
+            "; the base scenario already fails {} (`schedsim check MODEL --scenario {scenario} --seed {seed}` shows how)",
             f.join(", ")
         ),
     };
@@ -327,7 +329,11 @@ pub fn plan(
         .iter()
         .map(|n| format!("base scenario: {n}"))
         .collect();
-    notes.extend(expectations_not_searched(&properties));
+    notes.extend(expectations_not_searched(
+        &properties,
+        &scenario.name,
+        config.seed,
+    ));
     let mut search = Search {
         outcome: Outcome {
             cases: 0,

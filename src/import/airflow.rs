@@ -148,7 +148,8 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         .filter(|d| d.timezone.is_none())
         .map(|d| d.draft.name.as_str())
         .collect();
-    if !unnamed.is_empty() {
+    // In another model zone, each is listed as dropped below, which says it.
+    if !unnamed.is_empty() && timezone == "UTC" {
         report.notes.push(format!(
             "time zone UTC for DAG {}: the export names none (UTC is Airflow's default, [core] default_timezone)",
             unnamed.join(", ")

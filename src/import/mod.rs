@@ -265,7 +265,7 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
             file: "--profile-version".into(),
             path: "-".into(),
             message: format!(
-                "`{v}`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); a {} model has no profile version",
+                "`{v}`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); an import of {} has no profile version",
                 format.name()
             ),
         });

@@ -51,7 +51,12 @@ pub fn parse_duration(text: &str) -> Result<Seconds, String> {
 /// Whether a bound is written with a time of day: `T`, `t` or a space after the
 /// date (RFC 3339 takes either case).
 pub(crate) fn has_time(text: &str) -> bool {
-    text.trim().contains(['T', 't', ' '])
+    // A separator between a digit of the date and one of the time: `2025-1-1st` is
+    // a malformed date, not a date-time.
+    let b = text.trim().as_bytes();
+    (1..b.len().saturating_sub(1)).any(|i| {
+        matches!(b[i], b'T' | b't' | b' ') && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit()
+    })
 }
 
 pub(crate) fn parse_date(text: &str) -> Result<civil::Date, String> {
@@ -151,6 +156,12 @@ mod tests {
         // A lower-case `t` is a date-time's separator too: never a date with its
         // time of day dropped.
         assert!(parse_date("2025-03-01t12:00:00").is_err());
+        // A malformed date is the date parser's to explain, not a date-time.
+        assert!(
+            !parse_date("2025-1-1st")
+                .unwrap_err()
+                .contains("time of day")
+        );
         assert_eq!(
             parse_bound("2025-03-01t12:00:00").unwrap(),
             crate::model::DateOrTime::DateTime(civil::date(2025, 3, 1).at(12, 0, 0, 0))

@@ -347,8 +347,8 @@ impl Summary {
             counts.join(", ")
         );
         let _ = writeln!(s, "executions: {}", self.executions);
-        // Waits of instances left waiting run to the end of the simulation, past the
-        // makespan's last execution: say where it stopped.
+        // Waits of instances left unfinished run to the end of the simulation, past
+        // the makespan's last execution: say where it stopped.
         let open: u64 = self
             .states
             .iter()
@@ -363,7 +363,7 @@ impl Summary {
             self.last_end.as_deref().unwrap_or("-"),
             if open > 0 {
                 format!(
-                    "; simulated until {}, {open} instance(s) still waiting then",
+                    "; simulated until {}, {open} instance(s) not finished then",
                     self.simulated_until
                 )
             } else {
