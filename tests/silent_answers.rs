@@ -483,3 +483,24 @@ fn instances_targets_typo_gave_no_suggestion() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_scenario_start_in_a_daylight_saving_gap_was_moved_without_a_word() {
+    let source = std::fs::read_to_string("models/airflow-catchup-delta-manual.toml").unwrap();
+    let start = source
+        .lines()
+        .find(|l| l.starts_with("start = "))
+        .unwrap()
+        .to_string();
+    let path = model(
+        "gap-start",
+        &source.replacen(&start, "start = \"2025-03-09T02:30:00\"", 1),
+    );
+    let o = schedsim(&["run", path.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("note: the scenario's `start` 2025-03-09T02:30:00 does not exist in America/New_York (clocks skip it): read as 2025-03-09T03:30:00-04:00, past the gap"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}

@@ -524,6 +524,27 @@ impl<'m> Engine<'m> {
                 None => {}
             }
         }
+        // Times the model types, read like the bounds a planner notes: one in a
+        // daylight-saving gap or fold is said.
+        let typed = [
+            ("the scenario's `start`", Some(scenario.start)),
+            ("the scenario's `until`", scenario.until),
+        ];
+        for (what, local) in typed
+            .into_iter()
+            .filter_map(|(w, t)| Some((w.to_string(), t?)))
+            .chain(
+                scenario
+                    .backfills
+                    .iter()
+                    .enumerate()
+                    .map(|(k, b)| (format!("backfill {}'s `at`", k + 1), b.at)),
+            )
+        {
+            if let Some(note) = crate::calendar::schedule::bound_note(tz, &what, local) {
+                engine.note_once(note);
+            }
+        }
         // With `dependents = true`, each backfill is followed by the complements it clones.
         let backfills = complement::backfills(model, scenario, &mut engine.notes)?;
         for (b_index, b) in backfills.iter().map(|(k, b)| (*k, b)) {
