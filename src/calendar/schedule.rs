@@ -419,17 +419,22 @@ pub fn local_to_instant(tz: &TimeZone, local: DateTime) -> Instant {
 /// instant of the zone: in a daylight-saving gap it does not exist and is read past
 /// the gap; in a fold it is two instants and is read as the first.
 pub fn bound_note(tz: &TimeZone, what: &str, local: DateTime) -> Option<String> {
+    // Every planner and every engine asks (explore's thousands of cases): the note's
+    // text is made only for a time that is not one instant.
+    let gap = match tz.to_ambiguous_timestamp(local).offset() {
+        AmbiguousOffset::Unambiguous { .. } => return None,
+        AmbiguousOffset::Gap { .. } => true,
+        AmbiguousOffset::Fold { .. } => false,
+    };
     let zone = tz.iana_name().unwrap_or("the model's time zone");
     let at = rfc3339(tz, local_to_instant(tz, local));
-    match tz.to_ambiguous_timestamp(local).offset() {
-        AmbiguousOffset::Unambiguous { .. } => None,
-        AmbiguousOffset::Gap { .. } => Some(format!(
+    Some(if gap {
+        format!(
             "{what} {local} does not exist in {zone} (clocks skip it): read as {at}, past the gap"
-        )),
-        AmbiguousOffset::Fold { .. } => Some(format!(
-            "{what} {local} happens twice in {zone} (clocks go back): read as the first, {at}"
-        )),
-    }
+        )
+    } else {
+        format!("{what} {local} happens twice in {zone} (clocks go back): read as the first, {at}")
+    })
 }
 
 /// Instant → local civil time (saturating at the ends of the civil range).

@@ -1,8 +1,9 @@
 //! `schedsim test [DIR] [--bless] [--junit FILE]`: the golden suite. One line per
 //! scenario (and under it what the run noted of itself), a summary, then each
-//! failure with its semantic diff (cargo-nextest's layout). Exit 0 when every scenario matches its golden, 1 on a difference or a
-//! missing golden (without `--bless`), 2 on bad input (no such directory, a model or a
-//! golden that cannot be read).
+//! failure with its semantic diff (cargo-nextest's layout). Exit 0 when every
+//! scenario matches its golden, 1 on a difference or a missing golden (without
+//! `--bless`), 2 on bad input (no such directory, a model or a golden that cannot be
+//! read).
 
 use std::path::PathBuf;
 

@@ -526,21 +526,17 @@ impl<'m> Engine<'m> {
         }
         // Times the model types, read like the bounds a planner notes: one in a
         // daylight-saving gap or fold is said.
-        let typed = [
-            ("the scenario's `start`", Some(scenario.start)),
-            ("the scenario's `until`", scenario.until),
-        ];
-        for (what, local) in typed
-            .into_iter()
-            .filter_map(|(w, t)| Some((w.to_string(), t?)))
-            .chain(
-                scenario
-                    .backfills
-                    .iter()
-                    .enumerate()
-                    .map(|(k, b)| (format!("backfill {}'s `at`", k + 1), b.at)),
-            )
-        {
+        let mut typed = vec![("the scenario's `start`".to_string(), scenario.start)];
+        typed.extend(
+            scenario
+                .until
+                .map(|u| ("the scenario's `until`".to_string(), u)),
+        );
+        typed.extend(
+            (scenario.backfills.iter().enumerate())
+                .map(|(k, b)| (format!("backfill {}'s `at`", k + 1), b.at)),
+        );
+        for (what, local) in typed {
             if let Some(note) = crate::calendar::schedule::bound_note(tz, &what, local) {
                 engine.note_once(note);
             }
