@@ -528,7 +528,19 @@ pub fn variant_text(
         toml::Value::Array(vec![toml::Value::Table(scenario)]),
     );
     keep_expectations(&mut doc, "whatif");
-    toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
+    toml_text(&doc)
+}
+
+/// The TOML text of a document, in time linear in its size. `toml::to_string` splices
+/// each table into its output with `String::insert_str`, quadratic in the number of
+/// tables: 122 s for two variants of a model of 100,000 tasks. Its buffer's `Display`
+/// writes the same text in one pass.
+fn toml_text(doc: &toml::Table) -> Result<String, SweepError> {
+    use serde::Serialize as _;
+    let mut buffer = toml::ser::Buffer::new();
+    doc.serialize(toml::ser::Serializer::new(&mut buffer))
+        .map_err(|e| SweepError::Base(e.to_string()))?;
+    Ok(buffer.to_string())
 }
 
 /// Drops the `[[expect]]` entries scoped to a scenario the variant no longer has.
@@ -580,7 +592,7 @@ pub fn scenario_variant_text(
             }
         }
     }
-    toml::to_string(&doc).map_err(|e| SweepError::Base(e.to_string()))
+    toml_text(&doc)
 }
 
 /// Runs every variant (in parallel, `threads` at a time) and returns them in order;
@@ -725,5 +737,24 @@ mod tests {
             "a trailing empty value"
         );
         assert!(Vary::parse("groups=1,1").is_err(), "a value twice");
+    }
+
+    /// The one-pass text is the text `toml::to_string` writes (inline tables, arrays
+    /// of tables nested in arrays of tables, tables at the root before and after).
+    #[test]
+    fn toml_text_is_what_toml_to_string_writes() {
+        let mut models: Vec<_> = std::fs::read_dir("models")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        models.sort();
+        assert!(models.len() > 10, "{models:?}");
+        for path in models {
+            let doc: toml::Table =
+                toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let text = toml_text(&doc).unwrap();
+            assert_eq!(text, toml::to_string(&doc).unwrap(), "{}", path.display());
+        }
     }
 }

@@ -896,13 +896,13 @@ fn dev_zero_model_is_refused() {
     let big = dir.join("big.toml");
     std::fs::File::create(&big)
         .unwrap()
-        .set_len(17 << 20)
+        .set_len(257 << 20)
         .unwrap();
     let out = schedsim_within(&["run", s(&big)], Duration::from_secs(30));
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("more than the 16 MiB a model may have"),
+        stderr.contains("more than the 256 MiB a model may have"),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use super::{Diagnostic, FileDiagnostics};
 
-/// The largest model file read: a model is hand-written text, and anything bigger is
-/// refused before it is read (a device such as `/dev/zero` never ends).
-pub const MAX_MODEL_BYTES: u64 = 16 << 20;
+/// The largest model file read: an imported tenant of 100,000 tasks is about 25 MiB of
+/// text, so ten of those fit; anything bigger is not a model and is
+/// refused before it is read.
+pub const MAX_MODEL_BYTES: u64 = 256 << 20;
 
 /// A model file's text. Only regular files are read (a FIFO with no writer would
 /// block forever, a device might never end), at most [`MAX_MODEL_BYTES`] of them.
@@ -34,7 +35,7 @@ pub fn read_model_file(path: &Path) -> Result<String, FileDiagnostics> {
                 meta.len(),
                 MAX_MODEL_BYTES >> 20
             ),
-            "a model file of at most 16 MiB",
+            "a model file of at most 256 MiB",
         ));
     }
     use std::io::Read;
@@ -49,7 +50,7 @@ pub fn read_model_file(path: &Path) -> Result<String, FileDiagnostics> {
                 "cannot read the file: it has more than the {} MiB a model may have",
                 MAX_MODEL_BYTES >> 20
             ),
-            "a model file of at most 16 MiB",
+            "a model file of at most 256 MiB",
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
