@@ -395,8 +395,8 @@ fn a_fault_whose_origin_the_scenario_never_creates_is_a_warning_and_a_note() {
     let text = format!(
         "{DW}  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-01\"\n  [[scenario.fault]]\n  task = \"w.t\"\n  scheduled = \"2025-03-02T02:00:00\"\n  origin = \"recurring\"\n"
     );
-    let m = load(&text);
-    let w = schedsim::plan::reach::warnings(&m, "m.toml", &text).render();
+    let (m, doc) = schedsim::model::load_document("m.toml", &text).unwrap();
+    let w = schedsim::plan::reach::warnings(&m, &doc, "m.toml", &text).render();
     assert!(
         w.contains("it is limited to `recurring` instances and scenario `s` is not recurring"),
         "{w}"

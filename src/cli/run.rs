@@ -227,8 +227,9 @@ pub fn load(path: &Path, scenario: Option<&str>) -> Result<Loaded, i32> {
         EXIT_BAD_INPUT
     };
     let source = model::read_model_file(path).map_err(report)?;
-    let m = model::load_str(&shown, &source).map_err(report)?;
-    let warnings = reach::warnings(&m, &shown, &source);
+    let (m, doc) = model::load_document(&shown, &source).map_err(report)?;
+    let warnings = reach::warnings(&m, &doc, &shown, &source);
+    drop(doc);
     if !warnings.is_empty() {
         err!("{}", warnings.render_warnings());
     }

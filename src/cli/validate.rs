@@ -35,10 +35,10 @@ pub fn run(args: &Args) -> i32 {
     for path in &args.models {
         let file = path.display().to_string();
         let loaded = model::read_model_file(path)
-            .and_then(|source| model::load_str(&file, &source).map(|m| (m, source)));
+            .and_then(|source| model::load_document(&file, &source).map(|m| (m, source)));
         match loaded {
-            Ok((m, source)) => {
-                let warnings = reach::warnings(&m, &file, &source);
+            Ok(((m, doc), source)) => {
+                let warnings = reach::warnings(&m, &doc, &file, &source);
                 if args.format == Format::Text {
                     outln!(
                         "ok: {file} (profile {}, {} workflows, {} tasks, {} scenarios, time zone {}, tzdb {})",

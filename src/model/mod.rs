@@ -359,11 +359,17 @@ impl Model {
 
 /// Parses and checks a model file's text. `path` names the file in diagnostics.
 pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
+    load_document(path, source).map(|(model, _)| model)
+}
+
+/// [`load_str`], with the document it was read from: its spans locate the warnings
+/// (`plan::reach::warnings`) without reading the text a second time.
+pub fn load_document(path: &str, source: &str) -> Result<(Model, doc::Document), FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
     let model = document.map(|document| {
         let mut model = resolve::resolve(&document, &mut out.diagnostics);
         model.expects = expect::resolve(&document.expects, &model, &mut out.diagnostics);
-        model
+        (model, document)
     });
     aliases::drop_followers(source, &mut out.diagnostics);
     finish(out, model)

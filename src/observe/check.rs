@@ -424,8 +424,8 @@ impl Facts<'_, '_> {
     }
 
     /// The ids of the partitions an instance's date names.
-    fn intended(&self, i: u32) -> Vec<u32> {
-        self.store.intended(i).collect()
+    fn intended(&self, i: u32) -> impl Iterator<Item = u32> + Clone + '_ {
+        self.store.intended(i)
     }
 }
 
@@ -667,15 +667,15 @@ fn idempotent_writes(f: &Facts<'_, '_>) -> PropertyResult {
 fn partition_alignment(f: &Facts<'_, '_>) -> PropertyResult {
     let mut found = Found::default();
     for (i, inst) in f.engine.instances.iter().enumerate() {
-        let written = f.store.written_by(i as u32);
-        if written.is_empty() {
-            continue;
-        }
         let meant = f.intended(i as u32);
-        for &id in written.iter().filter(|id| !meant.contains(id)) {
+        for id in f
+            .store
+            .written_by(i as u32)
+            .filter(|&id| !meant.clone().any(|m| m == id))
+        {
             let key = f.store.key(id);
             let at = inst.start().map_or("-".into(), |t| f.time(t));
-            let meant: Vec<String> = meant.iter().map(|&m| f.store.key(m).to_string()).collect();
+            let meant: Vec<String> = meant.clone().map(|m| f.store.key(m).to_string()).collect();
             found.add(|| {
                 format!(
                     "{}: wrote {key} (first run {at}), but its date names {}",
@@ -698,11 +698,11 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
         }
         let written = f.store.written_by(i as u32);
         for id in f.intended(i as u32) {
-            if written.contains(&id) {
+            if written.clone().any(|w| w == id) {
                 continue;
             }
             let key = f.store.key(id);
-            let why = match (inst.attempts, written.is_empty()) {
+            let why = match (inst.attempts, written.clone().next().is_none()) {
                 (0, _) => "it was set succeeded without running".to_string(),
                 (n, true) => format!("none of its {n} executions wrote; it was set succeeded"),
                 (n, false) => format!("its {n} executions wrote elsewhere"),

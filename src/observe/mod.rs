@@ -8,6 +8,7 @@ pub mod expect;
 pub mod gantt;
 pub mod lanes;
 pub mod metrics;
+mod mix;
 pub mod properties;
 pub mod report;
 pub mod store;

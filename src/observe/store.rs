@@ -13,7 +13,9 @@
 //! Partition names are interned: each is evaluated once per instance (again per
 //! execution only when it reads the execution's clock), and stored once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use super::mix::MixMap;
 
 use crate::calendar::Instant;
 use crate::engine::{Engine, Event, Sink, State};
@@ -74,33 +76,112 @@ pub struct Partition {
 /// write and what it wrote.
 pub struct StoreReport {
     pub partitions: Vec<Partition>,
-    /// Partition names by id.
-    keys: Vec<PartitionKey>,
+    /// Per partition id: its place in `partitions`.
+    position: Vec<u32>,
     /// Per instance with writes that ran: the ids of the partitions its date names.
-    intended: BTreeMap<u32, Vec<(u32, WriteMode)>>,
+    intended: Intended,
     /// Per instance: the ids of the partitions its executions wrote, each once.
-    written: BTreeMap<u32, Vec<u32>>,
+    written: Written,
 }
 
 impl StoreReport {
     /// The ids of the partitions an instance's date names (none for a task without
     /// writes, or an instance that never ran).
-    pub fn intended(&self, instance: u32) -> impl Iterator<Item = u32> + '_ {
-        self.intended
-            .get(&instance)
-            .into_iter()
-            .flatten()
-            .map(|(id, _)| *id)
+    pub fn intended(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
+        self.intended.of(instance).iter().map(|(id, _)| *id)
     }
 
-    /// The ids of the partitions an instance's executions wrote, each once.
-    pub fn written_by(&self, instance: u32) -> &[u32] {
-        self.written.get(&instance).map_or(&[], Vec::as_slice)
+    /// The ids of the partitions an instance's executions wrote, each once, in the
+    /// order they were first written.
+    pub fn written_by(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
+        self.written.of(instance)
     }
 
     /// A partition's name.
     pub fn key(&self, id: u32) -> &PartitionKey {
-        &self.keys[id as usize]
+        &self.partitions[self.position[id as usize] as usize].key
+    }
+}
+
+/// Not yet evaluated (an instance's first entry in [`Intended`]).
+const UNSEEN: u32 = u32::MAX;
+
+/// Per instance, its intended partitions: a range of one array, so that an instance
+/// costs 8 bytes and no allocation of its own.
+#[derive(Default)]
+struct Intended {
+    /// Per instance id: `(start, end)` in `ids`, `(UNSEEN, 0)` before it is evaluated.
+    spans: Vec<(u32, u32)>,
+    ids: Vec<(u32, WriteMode)>,
+}
+
+impl Intended {
+    fn of(&self, instance: u32) -> &[(u32, WriteMode)] {
+        match self.spans.get(instance as usize) {
+            Some(&(start, end)) if start != UNSEEN => &self.ids[start as usize..end as usize],
+            _ => &[],
+        }
+    }
+
+    fn seen(&self, instance: u32) -> bool {
+        self.spans
+            .get(instance as usize)
+            .is_some_and(|&(start, _)| start != UNSEEN)
+    }
+
+    fn set(&mut self, instance: u32, ids: impl IntoIterator<Item = (u32, WriteMode)>) {
+        let i = instance as usize;
+        if self.spans.len() <= i {
+            self.spans.resize(i + 1, (UNSEEN, 0));
+        }
+        let start = self.ids.len() as u32;
+        self.ids.extend(ids);
+        self.spans[i] = (start, self.ids.len() as u32);
+    }
+}
+
+/// No next entry ([`Written`]).
+const END: u32 = u32::MAX;
+
+/// Per instance, the partitions its executions wrote, each once, in order: a list
+/// threaded through one array (an instance writes again on each execution, after
+/// other instances wrote), so that an instance costs 8 bytes and no allocation.
+#[derive(Default)]
+struct Written {
+    /// Per instance id: its first and last entry in `entries`, `END` for none.
+    ends: Vec<(u32, u32)>,
+    /// (partition id, next entry of the same instance).
+    entries: Vec<(u32, u32)>,
+}
+
+impl Written {
+    fn of(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
+        let first = self.ends.get(instance as usize).map_or(END, |e| e.0);
+        std::iter::successors((first != END).then_some(first), |&k| {
+            let next = self.entries[k as usize].1;
+            (next != END).then_some(next)
+        })
+        .map(|k| self.entries[k as usize].0)
+    }
+
+    /// Adds `id` to the instance's list unless it is there.
+    fn add(&mut self, instance: u32, id: u32) {
+        if self.of(instance).any(|x| x == id) {
+            return;
+        }
+        let i = instance as usize;
+        if self.ends.len() <= i {
+            self.ends.resize(i + 1, (END, END));
+        }
+        let k = self.entries.len() as u32;
+        self.entries.push((id, END));
+        match self.ends[i] {
+            (END, _) => self.ends[i] = (k, k),
+            (_, last) => {
+                self.entries[last as usize].1 = k;
+                self.ends[i].1 = k;
+            }
+        }
     }
 }
 
@@ -112,16 +193,15 @@ pub struct Store<'m> {
     /// Per task: its writes read the execution's clock (`today()`, `now()`).
     clocked: Vec<bool>,
     started: Vec<Instant>,
-    /// Interned partition names, ids in first-write order. The map is only looked
+    /// Interned partition names → ids, in first-write order. The map is only looked
     /// up; the report's order comes from sorting the names.
-    keys: Vec<PartitionKey>,
-    ids: HashMap<PartitionKey, u32>,
+    ids: MixMap<PartitionKey, u32>,
     /// Per partition id: the writes that landed there.
     writes: Vec<Vec<Landed>>,
     /// Per instance that wrote: its intended partitions (ids, modes).
-    intended: BTreeMap<u32, Vec<(u32, WriteMode)>>,
+    intended: Intended,
     /// Per instance that wrote: the partition ids its executions wrote, each once.
-    written: BTreeMap<u32, Vec<u32>>,
+    written: Written,
     /// The first partition expression that named no date (the run is refused).
     error: Option<String>,
     units: crate::engine::UnitKeys,
@@ -143,11 +223,10 @@ impl<'m> Store<'m> {
                 })
                 .collect(),
             started: Vec::new(),
-            keys: Vec::new(),
-            ids: HashMap::new(),
+            ids: MixMap::default(),
             writes: Vec::new(),
-            intended: BTreeMap::new(),
-            written: BTreeMap::new(),
+            intended: Intended::default(),
+            written: Written::default(),
             error: None,
             units: Default::default(),
         }
@@ -174,13 +253,11 @@ impl<'m> Store<'m> {
     }
 
     fn intern(&mut self, key: PartitionKey) -> u32 {
-        if let Some(&id) = self.ids.get(&key) {
-            return id;
+        let next = self.writes.len() as u32;
+        let id = *self.ids.entry(key).or_insert(next);
+        if id == next {
+            self.writes.push(Vec::new());
         }
-        let id = self.keys.len() as u32;
-        self.ids.insert(key.clone(), id);
-        self.keys.push(key);
-        self.writes.push(Vec::new());
         id
     }
 
@@ -193,11 +270,11 @@ impl<'m> Store<'m> {
         run_after: Instant,
         unit: UnitKey,
     ) {
-        if self.intended.contains_key(&instance) {
+        if self.intended.seen(instance) {
             return;
         }
         let ids = self.evaluate(&planned(task, scheduled, run_after), unit, scheduled);
-        self.intended.insert(instance, ids);
+        self.intended.set(instance, ids);
     }
 
     /// The partitions, against the reference, and what each instance meant and wrote;
@@ -205,14 +282,13 @@ impl<'m> Store<'m> {
     pub fn finish(mut self, engine: &Engine<'_>) -> Result<StoreReport, String> {
         let model = self.model;
         // The reference: one clean execution of each logical instance that ran or
-        // was set succeeded, in scheduled order.
-        let mut logical: BTreeMap<(Instant, TaskId), u32> = BTreeMap::new();
+        // was set succeeded, in scheduled order; of two instances of one logical
+        // instance, the first created (a stable sort keeps index order).
+        let mut logical: Vec<(Instant, TaskId, u32)> = Vec::new();
         for (i, inst) in engine.instances.iter().enumerate() {
             let counts = inst.attempts > 0 || inst.state == State::Succeeded;
             if counts && inst.kind == Kind::Run && !model.task(inst.task).writes.is_empty() {
-                logical
-                    .entry((inst.scheduled, inst.task))
-                    .or_insert(i as u32);
+                logical.push((inst.scheduled, inst.task, i as u32));
                 let unit = engine.units[inst.unit as usize].key;
                 self.ensure_intended(i as u32, inst.task, inst.scheduled, inst.run_after, unit);
             }
@@ -220,40 +296,55 @@ impl<'m> Store<'m> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let mut reference: Vec<Content> = vec![Content::new(); self.keys.len()];
-        for (&(scheduled, task), i) in &logical {
-            for &(id, mode) in &self.intended[i] {
+        logical.sort_by_key(|&(scheduled, task, _)| (scheduled, task));
+        logical.dedup_by_key(|&mut (scheduled, task, _)| (scheduled, task));
+        let count = self.writes.len();
+        let mut keys = vec![
+            PartitionKey {
+                table: String::new(),
+                partition: String::new(),
+            };
+            count
+        ];
+        for (key, id) in self.ids.drain() {
+            keys[id as usize] = key;
+        }
+        let mut reference: Vec<Content> = vec![Content::default(); count];
+        for &(scheduled, task, i) in &logical {
+            for &(id, mode) in self.intended.of(i) {
                 // A table-level write means to leave its own rows in the table, beside
                 // those of the other dates: an overwrite of the whole table by every
                 // date leaves only the last one's, and the others show as missing.
-                let mode = if self.keys[id as usize].whole_table() {
+                let mode = if keys[id as usize].whole_table() {
                     WriteMode::Merge
                 } else {
                     mode
                 };
-                apply(&mut reference[id as usize], (task, scheduled), mode);
+                reference[id as usize].apply((task, scheduled), mode);
             }
         }
-        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
-        order.sort_unstable_by(|a, b| self.keys[*a as usize].cmp(&self.keys[*b as usize]));
-        let mut partitions = Vec::new();
+        drop(logical);
+        let mut order: Vec<u32> = (0..count as u32).collect();
+        order.sort_unstable_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+        let mut position = vec![0u32; count];
+        let mut partitions = Vec::with_capacity(count);
+        let (mut have, mut distinct) = (Content::default(), Vec::new());
         for id in order {
-            let key = &self.keys[id as usize];
-            let writes = &self.writes[id as usize];
-            let mut have = Content::new();
-            for w in writes {
+            position[id as usize] = partitions.len() as u32;
+            let writes = std::mem::take(&mut self.writes[id as usize]);
+            have.clear();
+            for w in &writes {
                 let inst = &engine.instances[w.instance as usize];
-                apply(&mut have, (inst.task, inst.scheduled), w.mode);
+                have.apply((inst.task, inst.scheduled), w.mode);
             }
             let want = &reference[id as usize];
-            let count = |v: &Content, x: &(TaskId, Instant)| v.get(x).copied().unwrap_or(0);
-            let mut distinct: Vec<(TaskId, Instant)> =
-                want.keys().chain(have.keys()).copied().collect();
+            distinct.clear();
+            distinct.extend(want.keys().chain(have.keys()));
             distinct.sort_unstable();
             distinct.dedup();
             let (mut duplicated, mut foreign, mut missing) = (Vec::new(), Vec::new(), Vec::new());
-            for x in distinct {
-                match (count(want, &x), count(&have, &x)) {
+            for &x in &distinct {
+                match (want.get(x), have.get(x)) {
                     (0, _) => foreign.push(x),
                     (_, 0) => missing.push(x),
                     (w, h) if h > w => duplicated.push((x.0, x.1, h)),
@@ -270,8 +361,14 @@ impl<'m> Store<'m> {
                 Status::Ok
             };
             partitions.push(Partition {
-                key: key.clone(),
-                writes: writes.clone(),
+                key: std::mem::replace(
+                    &mut keys[id as usize],
+                    PartitionKey {
+                        table: String::new(),
+                        partition: String::new(),
+                    },
+                ),
+                writes,
                 status,
                 duplicated,
                 foreign,
@@ -280,7 +377,7 @@ impl<'m> Store<'m> {
         }
         Ok(StoreReport {
             partitions,
-            keys: self.keys,
+            position,
             intended: self.intended,
             written: self.written,
         })
@@ -296,20 +393,70 @@ fn planned(task: TaskId, scheduled: Instant, run_after: Instant) -> PlannedInsta
     }
 }
 
-/// A partition's content: how many copies of each logical instance's rows it holds
-/// (a count, so that many writes to one partition stay n log n).
-type Content = BTreeMap<(TaskId, Instant), u32>;
+/// The rows of one logical instance (its task and scheduled time).
+type Rows = (TaskId, Instant);
 
-/// One write of a logical instance's rows into a partition's content.
-fn apply(content: &mut Content, rows: (TaskId, Instant), mode: WriteMode) {
-    match mode {
-        WriteMode::Overwrite => {
-            content.clear();
-            content.insert(rows, 1);
+/// A partition's content: how many copies of each logical instance's rows it holds.
+/// Most partitions hold one instance's rows, kept inline (`one`); from the second, a
+/// tree (`more`) keeps many writes to one partition n log n.
+#[derive(Clone, Default)]
+struct Content {
+    /// The only instance's rows, while `more` is empty.
+    one: Option<(Rows, u32)>,
+    more: BTreeMap<Rows, u32>,
+}
+
+impl Content {
+    fn clear(&mut self) {
+        self.one = None;
+        self.more.clear();
+    }
+
+    /// How many copies of these rows it holds.
+    fn get(&self, rows: Rows) -> u32 {
+        match self.one {
+            Some((x, n)) if x == rows => n,
+            _ => self.more.get(&rows).copied().unwrap_or(0),
         }
-        WriteMode::Insert => *content.entry(rows).or_insert(0) += 1,
-        WriteMode::Merge => {
-            content.entry(rows).or_insert(1);
+    }
+
+    /// The instances whose rows it holds, each once, in order.
+    fn keys(&self) -> impl Iterator<Item = Rows> + '_ {
+        self.one
+            .iter()
+            .map(|(x, _)| *x)
+            .chain(self.more.keys().copied())
+    }
+
+    /// The count of these rows, 0 if it holds none.
+    fn slot(&mut self, rows: Rows) -> &mut u32 {
+        if self.more.is_empty() {
+            match self.one {
+                None => self.one = Some((rows, 0)),
+                Some((x, _)) if x == rows => {}
+                Some((x, n)) => {
+                    self.one = None;
+                    self.more.insert(x, n);
+                    return self.more.entry(rows).or_insert(0);
+                }
+            }
+            return &mut self.one.as_mut().expect("set above").1;
+        }
+        self.more.entry(rows).or_insert(0)
+    }
+
+    /// One write of a logical instance's rows.
+    fn apply(&mut self, rows: Rows, mode: WriteMode) {
+        match mode {
+            WriteMode::Overwrite => {
+                self.clear();
+                *self.slot(rows) = 1;
+            }
+            WriteMode::Insert => *self.slot(rows) += 1,
+            WriteMode::Merge => {
+                let n = self.slot(rows);
+                *n = (*n).max(1);
+            }
         }
     }
 }
@@ -364,13 +511,10 @@ impl Store<'_> {
         } else {
             // Without the execution's clock, it lands where its date says.
             self.ensure_intended(e.instance, e.task(), e.scheduled(), e.run_after(), date);
-            &self.intended[&e.instance]
+            self.intended.of(e.instance)
         };
         for &(id, mode) in landed {
-            let mine = self.written.entry(e.instance).or_default();
-            if !mine.contains(&id) {
-                mine.push(id);
-            }
+            self.written.add(e.instance, id);
             self.writes[id as usize].push(Landed {
                 instance: e.instance,
                 attempt: e.attempt(),

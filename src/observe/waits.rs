@@ -194,29 +194,7 @@ type Totals = BTreeMap<u64, u64>;
 /// [`Totals`] while the run goes: a hash map, as a total is counted once per instance
 /// and an ordered map's insertion costs several times a hash map's. Its order never
 /// reaches an output: [`Constraint::totals`] sorts it.
-type Counts = std::collections::HashMap<u64, u64, std::hash::BuildHasherDefault<Mix>>;
-
-/// A multiplicative hash of one integer (Fibonacci hashing); the high half is folded
-/// into the low bits the table indexes by, since totals are often multiples of a
-/// minute and their low bits alike.
-#[derive(Default)]
-struct Mix(u64);
-
-impl std::hash::Hasher for Mix {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 32)
-    }
-}
+type Counts = super::mix::MixMap<u64, u64>;
 
 impl Constraint {
     fn new(kind: Kind, name: Option<String>, capacity: Option<u32>, used: bool) -> Self {

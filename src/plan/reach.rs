@@ -165,12 +165,10 @@ impl Reach<'_> {
 /// Validation warnings of a model that validates: every `[[scenario.fault]]`,
 /// `[[scenario.stretch]]` and `[[scenario.operation]]` that can meet no instance, at
 /// its place in the file, and
-/// the settings of [`crate::model::advice`].
-pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
+/// the settings of [`crate::model::advice`]. `doc` is the document the model was
+/// read from ([`crate::model::load_document`]).
+pub fn warnings(model: &Model, doc: &Document, path: &str, source: &str) -> FileDiagnostics {
     let mut out = FileDiagnostics::new(path, source);
-    let Ok(doc): Result<Document, _> = crate::model::parse_document(path, source) else {
-        return out;
-    };
     for (s, sdoc) in model.scenarios.iter().zip(&doc.scenarios) {
         let reach = Reach::new(model, s);
         let spans = sdoc.faults.iter().map(|f| f.scheduled.span.clone());
@@ -218,7 +216,7 @@ pub fn warnings(model: &Model, path: &str, source: &str) -> FileDiagnostics {
         }
     }
     // Settings the engine accepts but its documentation advises against.
-    crate::model::advice::warnings(model, &doc, &mut out);
+    crate::model::advice::warnings(model, doc, &mut out);
     out.normalize();
     out
 }
@@ -252,8 +250,8 @@ mod tests {
         let source = format!(
             "{MODEL}  [[scenario.fault]]\n  task = \"v.b\"\n  scheduled = \"2025-03-01T03:00:00\"\n"
         );
-        let m = crate::model::load_str("m.toml", &source).unwrap();
-        let w = warnings(&m, "m.toml", &source).to_json();
+        let (m, doc) = crate::model::load_document("m.toml", &source).unwrap();
+        let w = warnings(&m, &doc, "m.toml", &source).to_json();
         assert_eq!(w.len(), 1, "{w:?}");
         let line = source
             .lines()
