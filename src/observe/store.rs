@@ -20,7 +20,7 @@ use super::mix::MixMap;
 use crate::calendar::Instant;
 use crate::engine::{Engine, Event, Sink, State};
 use crate::model::{Model, TaskId, WriteMode};
-use crate::plan::{Kind, PartitionKey, PlannedInstance, UnitKey, partitions};
+use crate::plan::{Kind, PartitionKey, PlannedInstance, UnitKey, partition_names};
 
 /// One write that landed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,9 +193,16 @@ pub struct Store<'m> {
     /// Per task: its writes read the execution's clock (`today()`, `now()`).
     clocked: Vec<bool>,
     started: Vec<Instant>,
-    /// Interned partition names → ids, in first-write order. The map is only looked
-    /// up; the report's order comes from sorting the names.
-    ids: MixMap<PartitionKey, u32>,
+    /// The tables written, in order: a table's id is its place, so that ids order
+    /// as the names do.
+    tables: Vec<String>,
+    /// Per task, the table id of each of its writes.
+    write_tables: Vec<Vec<u32>>,
+    /// Interned partitions (table id, partition name) → ids, in first-write order.
+    /// The map is only looked up; the report's order comes from sorting the keys.
+    ids: MixMap<(u32, String), u32>,
+    /// The partition names of one evaluation, reused.
+    names: Vec<String>,
     /// Per partition id: the writes that landed there.
     writes: Vec<Vec<Landed>>,
     /// Per instance that wrote: its intended partitions (ids, modes).
@@ -209,6 +216,23 @@ pub struct Store<'m> {
 
 impl<'m> Store<'m> {
     pub fn new(model: &'m Model) -> Self {
+        let mut tables: Vec<String> = model
+            .tasks
+            .iter()
+            .flat_map(|t| t.writes.iter().map(|w| w.table.clone()))
+            .collect();
+        tables.sort_unstable();
+        tables.dedup();
+        let write_tables = model
+            .tasks
+            .iter()
+            .map(|t| {
+                t.writes
+                    .iter()
+                    .map(|w| tables.binary_search(&w.table).expect("every table listed") as u32)
+                    .collect()
+            })
+            .collect();
         Store {
             model,
             any_writes: model.tasks.iter().any(|t| !t.writes.is_empty()),
@@ -223,7 +247,10 @@ impl<'m> Store<'m> {
                 })
                 .collect(),
             started: Vec::new(),
+            tables,
+            write_tables,
             ids: MixMap::default(),
+            names: Vec::new(),
             writes: Vec::new(),
             intended: Intended::default(),
             written: Written::default(),
@@ -240,21 +267,31 @@ impl<'m> Store<'m> {
         unit: UnitKey,
         executed: Instant,
     ) -> Vec<(u32, WriteMode)> {
-        match partitions(self.model, instance, unit, executed) {
-            Ok(keys) => keys
-                .into_iter()
-                .map(|(key, mode)| (self.intern(key), mode))
-                .collect(),
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
+        let ids = match partition_names(self.model, instance, unit, executed, &mut names) {
+            Ok(()) => {
+                let writes = &self.model.task(instance.task).writes;
+                let t = instance.task.0 as usize;
+                let keys = names.drain(..).zip(writes).enumerate();
+                keys.map(|(k, (name, w))| {
+                    let table = self.write_tables[t][k];
+                    (self.intern(table, name), w.mode)
+                })
+                .collect()
+            }
             Err(e) => {
                 self.error.get_or_insert(e);
                 Vec::new()
             }
-        }
+        };
+        self.names = names;
+        ids
     }
 
-    fn intern(&mut self, key: PartitionKey) -> u32 {
+    fn intern(&mut self, table: u32, partition: String) -> u32 {
         let next = self.writes.len() as u32;
-        let id = *self.ids.entry(key).or_insert(next);
+        let id = *self.ids.entry((table, partition)).or_insert(next);
         if id == next {
             self.writes.push(Vec::new());
         }
@@ -299,13 +336,7 @@ impl<'m> Store<'m> {
         logical.sort_by_key(|&(scheduled, task, _)| (scheduled, task));
         logical.dedup_by_key(|&mut (scheduled, task, _)| (scheduled, task));
         let count = self.writes.len();
-        let mut keys = vec![
-            PartitionKey {
-                table: String::new(),
-                partition: String::new(),
-            };
-            count
-        ];
+        let mut keys = vec![(0, String::new()); count];
         for (key, id) in self.ids.drain() {
             keys[id as usize] = key;
         }
@@ -315,7 +346,7 @@ impl<'m> Store<'m> {
                 // A table-level write means to leave its own rows in the table, beside
                 // those of the other dates: an overwrite of the whole table by every
                 // date leaves only the last one's, and the others show as missing.
-                let mode = if keys[id as usize].whole_table() {
+                let mode = if keys[id as usize].1.is_empty() {
                     WriteMode::Merge
                 } else {
                     mode
@@ -360,14 +391,12 @@ impl<'m> Store<'m> {
             } else {
                 Status::Ok
             };
+            let (table, partition) = std::mem::take(&mut keys[id as usize]);
             partitions.push(Partition {
-                key: std::mem::replace(
-                    &mut keys[id as usize],
-                    PartitionKey {
-                        table: String::new(),
-                        partition: String::new(),
-                    },
-                ),
+                key: PartitionKey {
+                    table: self.tables[table as usize].clone(),
+                    partition,
+                },
                 writes,
                 status,
                 duplicated,

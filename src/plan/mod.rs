@@ -944,30 +944,43 @@ pub fn partitions(
     unit: UnitKey,
     executed: Instant,
 ) -> Result<Vec<(PartitionKey, crate::model::WriteMode)>, String> {
+    let writes = &model.task(instance.task).writes;
+    let mut names = Vec::with_capacity(writes.len());
+    partition_names(model, instance, unit, executed, &mut names)?;
+    Ok(writes
+        .iter()
+        .zip(names)
+        .map(|(w, partition)| {
+            let table = w.table.clone();
+            (PartitionKey { table, partition }, w.mode)
+        })
+        .collect())
+}
+
+/// [`partitions`] without the tables: the partition name of each of the task's
+/// writes, in order, pushed onto `out` (an empty name is the whole table).
+pub fn partition_names(
+    model: &Model,
+    instance: &PlannedInstance,
+    unit: UnitKey,
+    executed: Instant,
+    out: &mut Vec<String>,
+) -> Result<(), String> {
     let cx = partition_context(model, instance, unit, executed);
     let flavor = crate::calendar::params::Flavor::of(&model.rules);
     let task = model.task(instance.task);
-    task.writes
-        .iter()
-        .map(|w| {
-            let partition = match w.partition.as_deref() {
-                None => String::new(),
-                Some(p) => crate::calendar::params::evaluate(p, flavor, &cx).map_err(|e| {
-                    format!(
-                        "task {}: the partition `{}` of its run scheduled {}: {e}",
-                        task.name,
-                        p,
-                        crate::calendar::schedule::rfc3339(&model.timezone, instance.scheduled),
-                    )
-                })?,
-            };
-            Ok((
-                PartitionKey {
-                    table: w.table.clone(),
-                    partition,
-                },
-                w.mode,
-            ))
-        })
-        .collect()
+    for w in &task.writes {
+        out.push(match w.partition.as_deref() {
+            None => String::new(),
+            Some(p) => crate::calendar::params::evaluate(p, flavor, &cx).map_err(|e| {
+                format!(
+                    "task {}: the partition `{}` of its run scheduled {}: {e}",
+                    task.name,
+                    p,
+                    crate::calendar::schedule::rfc3339(&model.timezone, instance.scheduled),
+                )
+            })?,
+        });
+    }
+    Ok(())
 }
