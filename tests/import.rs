@@ -85,8 +85,8 @@ fn dolphinscheduler_warehouse_imports_and_validates() {
         .map(|u| m.task(*u).name.as_str())
         .collect();
     assert_eq!(ups, vec!["ods_订单.同步订单"]);
-    // The DEPENDENT task is one: its items (depTaskCode 0 = ALL, and one task with
-    // last1Days), no upstream.
+    // The DEPENDENT task is one: its items (depTaskCode 0 = the workflow's state in
+    // 3.2, the profile version assumed, and one task with last1Days), no upstream.
     let wait = m
         .tasks
         .iter()
@@ -111,7 +111,7 @@ fn dolphinscheduler_warehouse_imports_and_validates() {
     assert_eq!(
         items,
         vec![
-            (schedsim::model::DependOn::All, DateValue::Today),
+            (schedsim::model::DependOn::Workflow, DateValue::Today),
             (
                 schedsim::model::DependOn::Task(sync_id),
                 DateValue::Last1Days
@@ -545,6 +545,92 @@ fn malformed_exports_exit_2_with_the_json_path() {
         assert_eq!(code, 2, "{name}: {err}");
         assert!(err.contains(want), "{name}: {err}");
         assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+/// Writes `export` (a DolphinScheduler export) to the test's scratch directory and
+/// imports it with `args`.
+fn import_ds_value(name: &str, export: &Value, args: &[&str]) -> Output {
+    let path = scratch(name).join("export.json");
+    std::fs::write(&path, serde_json::to_string(export).unwrap()).unwrap();
+    let path = path.display().to_string();
+    let mut all = vec!["import", "dolphinscheduler", path.as_str()];
+    all.extend(args);
+    run(&all)
+}
+
+/// The self_dependent.json fixture with its DEPENDENT item's depTaskCode set.
+fn self_dependent_with_code(code: i64) -> Value {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/self_dependent.json")).unwrap(),
+    )
+    .unwrap();
+    v[0]["taskDefinitionList"][1]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+        [0]["depTaskCode"] = code.into();
+    v
+}
+
+/// The audit's finding: 0 and -1 were swapped. From 3.2.1 on (3.2.2, 3.3)
+/// `Constants.DEPENDENT_WORKFLOW_CODE = 0` (the workflow instance's state) and
+/// `DEPENDENT_ALL_TASK_CODE = -1` (ALL), as `DependentExecute.calculateResultForTasks`
+/// reads them and the UI's use-dependent.ts writes them; 3.1.9's
+/// `DEPENDENT_ALL_TASK_CODE` is 0, and it has no -1 (refused, at its JSON path).
+#[test]
+fn dependent_task_code_0_is_the_workflow_and_minus_1_all_from_3_2() {
+    let item = "    [[workflow.task.depends]]\n    workflow = \"依赖节点测试\"\n";
+    for (code, version, task) in [
+        (-1, None, Some("ALL")),
+        (-1, Some("3.3"), Some("ALL")),
+        (0, None, None),
+        (0, Some("3.3"), None),
+        (0, Some("3.1"), Some("ALL")),
+    ] {
+        let args: Vec<&str> = version
+            .iter()
+            .flat_map(|v| ["--profile-version", v])
+            .collect();
+        let o = import_ds_value(
+            &format!("dep-code-{code}-{version:?}"),
+            &self_dependent_with_code(code),
+            &args,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let model = stdout(&o);
+        let want = match task {
+            Some(t) => format!("{item}    task = \"{t}\"\n    cycle = \"day\""),
+            None => format!("{item}    cycle = \"day\""),
+        };
+        assert!(model.contains(&want), "{code} {version:?}: {model}");
+    }
+    let o = import_ds_value(
+        "dep-code-3.1-minus-1",
+        &self_dependent_with_code(-1),
+        &["--profile-version", "3.1"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("$[0].taskDefinitionList[1].taskParams.dependence.dependTaskList[0].dependItemList[0].depTaskCode: depTaskCode -1 is ALL from DolphinScheduler 3.2.1 on"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// 3.2.2's `DependentExecute.isSelfDependent` gives the first instance of a workflow
+/// success on an item naming that workflow with ALL (-1) or the task itself, not on
+/// one naming the workflow's state (0): imported as such, the default backfill of a
+/// workflow waiting on its own previous day finishes with -1 and waits forever with 0.
+#[test]
+fn self_dependent_all_item_passes_the_first_instance_and_a_workflow_item_does_not() {
+    for (code, finishes) in [(-1, true), (0, false)] {
+        let o = import_ds_value(
+            &format!("self-dep-{code}"),
+            &self_dependent_with_code(code),
+            &["--check", "--format", "json"],
+        );
+        let v: Value = serde_json::from_str(&stdout(&o))
+            .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+        let failed = v["check"]["failed_properties"].to_string();
+        assert_eq!(!failed.contains("termination"), finishes, "{code}: {v}");
     }
 }
 

@@ -175,7 +175,7 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             message: "the export holds no workflow".into(),
         });
     }
-    link(&mut workflows, &mut report)?;
+    link(&mut workflows, &version, &mut report)?;
     if workflows.iter().all(|w| w.draft.tasks.is_empty()) {
         return Err(ImportError {
             file: inputs.first().map_or("-".into(), |i| i.file.clone()),
@@ -859,8 +859,12 @@ type Known = (String, Vec<(i64, String, bool)>, Vec<(i64, i64)>);
 
 /// Relations into upstream names (forbidden tasks taken out, their upstreams passed to
 /// their downstream, as DolphinScheduler skips them), DEPENDENT items into
-/// cross-workflow upstreams.
-fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), ImportError> {
+/// cross-workflow upstreams, their `depTaskCode` read as `version` reads it.
+fn link(
+    workflows: &mut [WorkflowDef],
+    version: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
     // Names of every (workflow code, task code), for DEPENDENT items.
     let mut by_code: BTreeMap<i64, Known> = BTreeMap::new();
     for w in workflows.iter() {
@@ -933,9 +937,22 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                     report.drop(path.clone(), format!("{}.{}: dependency on {wname} ({cycle}, {date_value})", w.draft.name, t.draft.name), "a cycle or dateValue DolphinScheduler's DependentUtils.getDateIntervalList does not know");
                     continue;
                 }
-                let task = match *dep_task {
-                    -1 => None,
-                    0 => Some("ALL".to_string()),
+                let task = match (*dep_task, version) {
+                    // 3.1.9: DEPENDENT_ALL_TASK_CODE = 0, which its DependentExecute
+                    // reads as the workflow instance's state (the model's "ALL"
+                    // under 3.1's `classic` dependent_execute).
+                    (0, "3.1") => Some("ALL".to_string()),
+                    // 3.2.1 on: DEPENDENT_WORKFLOW_CODE = 0, the workflow instance's
+                    // state; DEPENDENT_ALL_TASK_CODE = -1, it and every task succeeded.
+                    (0, _) => None,
+                    (-1, "3.1") => {
+                        return Err(ImportError {
+                            file: w.file.clone(),
+                            path: format!("{path}.depTaskCode"),
+                            message: "depTaskCode -1 is ALL from DolphinScheduler 3.2.1 on (DEPENDENT_ALL_TASK_CODE = -1); 3.1.9's ALL is 0 and it reads -1 as a task code no task has, an item that fails once the workflow instance finishes (DependentExecute.getDependTaskResult), which schedsim does not model: is the export from 3.2 or later? Import it with --profile-version 3.2 (or 3.3)".into(),
+                        });
+                    }
+                    (-1, _) => Some("ALL".to_string()),
                     _ => match wtasks.iter().find(|(c, _, _)| c == dep_task) {
                         Some((_, n, true)) => {
                             report.drop(path.clone(), format!("{}.{}: dependency on {wname}.{n}", w.draft.name, t.draft.name), "the task it names is forbidden (flag NO): DolphinScheduler counts it as done");
