@@ -762,6 +762,60 @@ fn flowspec_backfill_instances_follow_trigger_period() {
     );
 }
 
+/// The audit's finding: dataworks-spec's real-case-shell-python-sql-spec.json and
+/// real-case-single-sql-spec.json both hold node 8204310273201954362; imported
+/// together, the node was written twice and its dependency in the first file lost.
+/// Refused, naming both places; a node output another node also declares too.
+#[test]
+fn flowspec_node_in_two_files_is_refused_with_both_places() {
+    let first = fixture("flowspec/real-case-shell-python-sql-spec.json");
+    let second = fixture("flowspec/real-case-single-sql-spec.json");
+    let o = run(&[
+        "import",
+        "flowspec",
+        &first.display().to_string(),
+        &second.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}: at $.spec.workflows[0].nodes[0].id: node id 8204310273201954362 is also the node at {}: $.spec.workflows[0].nodes[2]",
+            second.display(),
+            first.display()
+        )),
+        "{err}"
+    );
+    // Another id, the same output (the first node's default output).
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&second).unwrap()).unwrap();
+    v["spec"]["workflows"][0]["nodes"][0]["id"] = "1".into();
+    v["spec"]["workflows"][0]["dependencies"][0]["nodeId"] = "1".into();
+    let other = scratch("fs-same-output").join("other.json");
+    std::fs::write(&other, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&[
+        "import",
+        "flowspec",
+        &first.display().to_string(),
+        &other.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("at $.spec.workflows[0].nodes[0].outputs: output 8204310273201954362 of node 1 is also an output of node 8204310273201954362"),
+        "{}",
+        stderr(&o)
+    );
+    // Each alone imports, the dependency inside the first file kept.
+    let text = import_model(
+        "flowspec",
+        &["flowspec/real-case-shell-python-sql-spec.json"],
+        "fs-real-case",
+    );
+    assert!(
+        text.contains("name = \"SQL导入海豚测试\"\n  cron = \"00 00 00 * * ?\"\n  upstream = [\"PYODPS3导入海豚测试\"]"),
+        "{text}"
+    );
+}
+
 #[test]
 fn check_reports_insert_into_with_reruns_as_duplicate_prone() {
     let paths: Vec<String> = FLOWSPEC

@@ -55,6 +55,8 @@ fn id_of(v: &Value) -> Option<String> {
 
 struct Node {
     id: String,
+    /// Its JSON path in its file.
+    path: String,
     outputs: Vec<String>,
     task: DraftTask,
     /// Kept in the model (a scheduled node with a script).
@@ -66,6 +68,7 @@ type Depend = (String, String, String);
 
 struct Flow {
     name: String,
+    file: String,
     path: String,
     nodes: Vec<Node>,
     /// (path, node id, what it depends on).
@@ -148,6 +151,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         f.name = unique(f.name.clone(), &names, "workflow", &mut report);
         names.push(f.name.clone());
     }
+    one_node_each(&flows)?;
     link(&mut flows, &mut report);
     let mut workflows = Vec::new();
     for f in flows {
@@ -298,6 +302,7 @@ fn flow(
     }
     Ok(Flow {
         name,
+        file: o.file.to_string(),
         path: o.path.clone(),
         nodes,
         deps,
@@ -368,6 +373,7 @@ fn node(
     let outputs = outputs(n, "outputs")?;
     let mut node = Node {
         id: id.clone(),
+        path: n.path.clone(),
         outputs,
         task: DraftTask::default(),
         kept: false,
@@ -628,6 +634,45 @@ fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
         }
     }
     s
+}
+
+/// A node id, and a node output's name, names one node of DataWorks: the same one
+/// in two workflows of the input (two files exporting one node, or two specs of one
+/// workflow) is refused with both places, since dependencies on it could only go to
+/// one of them.
+fn one_node_each(flows: &[Flow]) -> Result<(), ImportError> {
+    let mut ids: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    let mut outputs: BTreeMap<&str, (&str, &str, &str)> = BTreeMap::new();
+    for f in flows {
+        for n in &f.nodes {
+            if let Some((file, path)) = ids.insert(&n.id, (&f.file, &n.path)) {
+                return Err(ImportError {
+                    file: f.file.clone(),
+                    path: format!("{}.id", n.path),
+                    message: format!(
+                        "node id {} is also the node at {file}: {path}: a DataWorks node id names one node, and the dependencies on it could go to only one of the two; import each node from one file",
+                        n.id
+                    ),
+                });
+            }
+            for o in &n.outputs {
+                match outputs.insert(o, (&n.id, &f.file, &n.path)) {
+                    Some((id, file, path)) if id != n.id => {
+                        return Err(ImportError {
+                            file: f.file.clone(),
+                            path: format!("{}.outputs", n.path),
+                            message: format!(
+                                "output {o} of node {} is also an output of node {id} at {file}: {path}: a dependency on it could go to only one of the two",
+                                n.id
+                            ),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Dependencies into upstream names: by node id, or by a node's output name.
