@@ -816,6 +816,55 @@ fn flowspec_node_in_two_files_is_refused_with_both_places() {
     );
 }
 
+/// The audit's finding: a FlowSpec workflow's `strategy` and a node's `strategy`
+/// (SpecScheduleStrategy) were not read, and a workflow `trigger` lost to its nodes'
+/// own without a word. A node's strategy fills what the node does not set; every
+/// workflow setting, and each trigger not read, is said.
+#[test]
+fn flowspec_workflow_and_node_strategy_and_trigger_are_read_or_said() {
+    let text = import_model(
+        "flowspec",
+        &["flowspec/workflow_strategy.json"],
+        "fs-strategy",
+    );
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let task = |name: &str| {
+        m.tasks
+            .iter()
+            .find(|t| t.name == format!("strategy_demo.{name}"))
+            .unwrap()
+    };
+    // The node's strategy: timeout and priority it does not set; its own rerunTimes.
+    let ns = task("node_strategy");
+    assert_eq!(
+        (ns.timeout, ns.priority, ns.retry.times),
+        (Some(7200), 7, 1)
+    );
+    // The workflow's trigger: only for the node without one.
+    assert!(
+        text.contains("name = \"own_trigger\"\n  cron = \"00 24 00 * * ?\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("name = \"workflow_trigger\"\n  cron = \"00 03 00 * * ?\""),
+        "{text}"
+    );
+    for said in [
+        "# assumed: strategy_demo.own_trigger: its own trigger ($.spec.workflows[0].nodes[0].trigger) is read, not its workflow's ($.spec.workflows[0].trigger)",
+        "# assumed: strategy_demo.node_strategy: priority, timeout read from its strategy ($.spec.workflows[0].nodes[2].strategy)",
+        "# dropped: strategy_demo.node_strategy: strategy.rerunTimes 2 ($.spec.workflows[0].nodes[2].strategy.rerunTimes): the node's own rerunTimes (1) is read",
+        "# dropped: workflow strategy_demo: strategy.timeout 3600 ($.spec.workflows[0].strategy.timeout)",
+        "# dropped: workflow strategy_demo: strategy.rerunTimes 3 ($.spec.workflows[0].strategy.rerunTimes)",
+        "# dropped: workflow strategy_demo: strategy.rerunInterval 180000",
+        "# dropped: workflow strategy_demo: failureStrategy Break ($.spec.workflows[0].strategy.failureStrategy)",
+        "# assumed: workflow strategy_demo: instanceMode Immediately ($.spec.workflows[0].strategy.instanceMode)",
+    ] {
+        assert!(text.contains(said), "{said}\n{text}");
+    }
+    // Same values on the node and its strategy: nothing to say.
+    assert!(!text.contains("strategy.rerunInterval 120000"), "{text}");
+}
+
 #[test]
 fn check_reports_insert_into_with_reruns_as_duplicate_prone() {
     let paths: Vec<String> = FLOWSPEC

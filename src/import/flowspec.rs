@@ -134,6 +134,9 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
                 let w = Obj::new(&input.file, w, path)?;
                 let name = w.opt_str("name")?.unwrap_or(&stem).to_string();
                 let trigger = w.opt_obj("trigger")?;
+                if let Some(st) = w.opt_obj("strategy")? {
+                    workflow_strategy(&st, &name, &mut report)?;
+                }
                 flows.push(flow(
                     &w,
                     &name,
@@ -385,6 +388,21 @@ fn node(
     let name = model_name(&raw_name, "node", &n.at("name"), report);
     let qualified = format!("{workflow}.{name}");
     let own = n.opt_obj("trigger")?;
+    if let (Some(own), Some(wf)) = (&own, flow_trigger) {
+        let without_id = |v: &Value| {
+            let mut v = v.clone();
+            if let Value::Object(m) = &mut v {
+                m.remove("id");
+            }
+            v
+        };
+        if without_id(own.value) != without_id(wf.value) {
+            report.notes.push(format!(
+                "{qualified}: its own trigger ({}) is read, not its workflow's ({}): SpecNode and SpecWorkflow each have a trigger and the spec says neither wins; DataWorks nodes are scheduled by their own",
+                own.path, wf.path
+            ));
+        }
+    }
     let Some(trigger) = own.as_ref().or(flow_trigger) else {
         report.drop(
             n.path.clone(),
@@ -464,26 +482,38 @@ fn node(
         (None, Some(t)) => task.effective = Some(("1970-01-01".into(), t)),
         (None, None) => {}
     }
-    if let Some(p) = n.opt_int("priority")? {
+    // SpecNode's scheduling fields, or its `strategy`'s (SpecScheduleStrategy).
+    let strategy = n.opt_obj("strategy")?;
+    let at = |key: &str| -> &Obj<'_> {
+        match &strategy {
+            Some(st) if n.opt(key).is_none() && st.opt(key).is_some() => st,
+            _ => n,
+        }
+    };
+    if let Some(st) = &strategy {
+        node_strategy(n, st, &qualified, report)?;
+    }
+    let n_priority = at("priority");
+    if let Some(p) = n_priority.opt_int("priority")? {
         if ![1, 3, 5, 7, 8].contains(&p) {
-            return Err(n.err(
+            return Err(n_priority.err(
                 "priority",
                 format!("priority {p} is not a DataWorks level: expected 1, 3, 5, 7 or 8"),
             ));
         }
         task.priority = Some(p as u32);
     }
-    if let Some(t) = n.opt_int("timeout")?.filter(|t| *t > 0) {
+    if let Some(t) = at("timeout").opt_int("timeout")?.filter(|t| *t > 0) {
         if (60..=168 * 3600).contains(&t) {
             task.timeout = Some(t as u64);
         } else {
-            report.drop(n.at("timeout"), format!("{qualified}: timeout {t}"), "read in seconds (the FlowSpec reference), it is outside DataWorks' 1 minute to 168 hours");
+            report.drop(at("timeout").at("timeout"), format!("{qualified}: timeout {t}"), "read in seconds (the FlowSpec reference), it is outside DataWorks' 1 minute to 168 hours");
         }
     }
-    let rerun_mode = n.opt_str("rerunMode")?;
-    let times = n.opt_int("rerunTimes")?.unwrap_or(0);
+    let rerun_mode = at("rerunMode").opt_str("rerunMode")?;
+    let times = at("rerunTimes").opt_int("rerunTimes")?.unwrap_or(0);
     if !(0..=10).contains(&times) {
-        return Err(n.err(
+        return Err(at("rerunTimes").err(
             "rerunTimes",
             format!("DataWorks reruns a failed instance 0 to 10 times, not {times}"),
         ));
@@ -491,14 +521,16 @@ fn node(
     if times > 0 {
         if rerun_mode == Some("Denied") {
             report.drop(
-                n.at("rerunTimes"),
+                at("rerunTimes").at("rerunTimes"),
                 format!("{qualified}: {times} automatic reruns"),
                 "rerunMode Denied: DataWorks offers no automatic rerun then",
             );
         } else {
-            let ms = n.opt_int("rerunInterval")?.unwrap_or(120_000);
+            let ms = at("rerunInterval")
+                .opt_int("rerunInterval")?
+                .unwrap_or(120_000);
             if !(60_000..=1_800_000).contains(&ms) {
-                return Err(n.err("rerunInterval", format!("a DataWorks rerun interval is 60000 to 1800000 ms (1 to 30 minutes), not {ms}")));
+                return Err(at("rerunInterval").err("rerunInterval", format!("a DataWorks rerun interval is 60000 to 1800000 ms (1 to 30 minutes), not {ms}")));
             }
             if ms % 1000 != 0 {
                 report.notes.push(format!(
@@ -609,18 +641,134 @@ fn node(
             );
         }
     }
-    match n.opt_str("instanceMode")? {
-        None | Some("T+1" | "Immediately") => {}
-        Some(other) => {
-            return Err(n.err(
-                "instanceMode",
-                format!("unknown instanceMode `{other}`: expected T+1 or Immediately"),
-            ));
-        }
-    }
+    instance_mode(at("instanceMode"), &qualified, report)?;
     node.task = task;
     node.kept = true;
     Ok(node)
+}
+
+/// `instanceMode`: T+1 (the default) or Immediately, which only says when a deployed
+/// node's first instances are generated (said: the default scenario backfills).
+fn instance_mode(o: &Obj<'_>, whose: &str, report: &mut Report) -> Result<(), ImportError> {
+    match o.opt_str("instanceMode")? {
+        None | Some("T+1") => Ok(()),
+        Some("Immediately") => {
+            report.notes.push(format!(
+                "{whose}: instanceMode Immediately ({}) makes instances right after deployment rather than from the next day; the default scenario is a backfill, which it does not change",
+                o.at("instanceMode")
+            ));
+            Ok(())
+        }
+        Some(other) => Err(o.err(
+            "instanceMode",
+            format!("unknown instanceMode `{other}`: expected T+1 or Immediately"),
+        )),
+    }
+}
+
+/// The scheduling fields SpecNode and SpecScheduleStrategy share.
+const SHARED: [&str; 6] = [
+    "priority",
+    "timeout",
+    "instanceMode",
+    "rerunMode",
+    "rerunTimes",
+    "rerunInterval",
+];
+
+/// A node's `strategy` (SpecScheduleStrategy): its fields SpecNode also has are read
+/// where the node does not set them (said), and set on both with other values the
+/// node's own is read (said); `failureStrategy` and `ignoreBranchConditionSkip` have
+/// no node meaning schedsim models (said).
+fn node_strategy(
+    n: &Obj<'_>,
+    st: &Obj<'_>,
+    qualified: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let mut read = Vec::new();
+    for key in SHARED {
+        match (n.opt(key), st.opt(key)) {
+            (None, Some(_)) => read.push(key),
+            (Some(own), Some(other)) if own != other => report.drop(
+                st.at(key),
+                format!("{qualified}: strategy.{key} {other}"),
+                format!("the node's own {key} ({own}) is read: SpecNode has both and the spec says neither wins"),
+            ),
+            _ => {}
+        }
+    }
+    if !read.is_empty() {
+        report.notes.push(format!(
+            "{qualified}: {} read from its strategy ({}): the node does not set them",
+            read.join(", "),
+            st.path
+        ));
+    }
+    strategy_extras(st, qualified, report)
+}
+
+/// `failureStrategy` Break and `ignoreBranchConditionSkip` of a strategy: said.
+fn strategy_extras(st: &Obj<'_>, whose: &str, report: &mut Report) -> Result<(), ImportError> {
+    match st.opt_str("failureStrategy")? {
+        None | Some("Continue") => {}
+        Some("Break") => report.drop(
+            st.at("failureStrategy"),
+            format!("{whose}: failureStrategy Break"),
+            "Break ends the rest of the workflow when a node fails (dataworks-spec's DolphinScheduler converter writes it for failureStrategy END); the dataworks profile has no failure strategy: the other branches run on",
+        ),
+        Some(other) => {
+            return Err(st.err(
+                "failureStrategy",
+                format!("unknown failureStrategy `{other}`: expected Continue or Break"),
+            ));
+        }
+    }
+    if st.opt("ignoreBranchConditionSkip") == Some(&Value::Bool(true)) {
+        report.drop(
+            st.at("ignoreBranchConditionSkip"),
+            format!("{whose}: ignoreBranchConditionSkip"),
+            "schedsim models no branch conditions: every branch runs",
+        );
+    }
+    Ok(())
+}
+
+/// A workflow's `strategy` (SpecWorkflow.strategy): the workflow's own settings
+/// (dataworks-spec's DolphinScheduler converter fills it from the workflow's timeout
+/// and failure strategy), not its nodes' defaults: nothing in dataworks-spec gives it
+/// to the nodes, and the dataworks profile has no workflow-level timeout, reruns or
+/// priority. Each setting is said.
+fn workflow_strategy(st: &Obj<'_>, workflow: &str, report: &mut Report) -> Result<(), ImportError> {
+    let whose = format!("workflow {workflow}");
+    for key in ["timeout", "rerunTimes", "priority"] {
+        if let Some(v) = st.opt_int(key)?.filter(|v| *v > 0) {
+            report.drop(
+                st.at(key),
+                format!("{whose}: strategy.{key} {v}"),
+                "a workflow's own setting: the dataworks profile has none for a workflow, and the spec does not give it to the nodes (each node's own is read)",
+            );
+        }
+    }
+    if let Some(v) = st.opt_int("rerunInterval")?.filter(|v| *v > 0)
+        && st.opt_int("rerunTimes")?.is_some_and(|t| t > 0)
+    {
+        report.drop(
+            st.at("rerunInterval"),
+            format!("{whose}: strategy.rerunInterval {v}"),
+            "goes with the workflow's rerunTimes (above)",
+        );
+    }
+    match st.opt_str("rerunMode")? {
+        None | Some("Allowed") => {}
+        Some(m) => report.drop(
+            st.at("rerunMode"),
+            format!("{whose}: strategy.rerunMode {m}"),
+            "it limits manual reruns of the workflow; schedsim's scenarios decide the reruns",
+        ),
+    }
+    instance_mode(st, &whose, report)?;
+    strategy_extras(st, &whose, report)
 }
 
 /// `${name}` and `$name` replaced by the node's parameter values (`$bizdate` stays a
