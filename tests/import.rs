@@ -865,6 +865,45 @@ fn flowspec_workflow_and_node_strategy_and_trigger_are_read_or_said() {
     assert!(!text.contains("strategy.rerunInterval 120000"), "{text}");
 }
 
+/// The audit's finding: a node's declared `outputs.tables` (dataworks-spec's README:
+/// "artifact tables produced by node", a guid without partition or write mode) were
+/// neither used nor mentioned. One the node's SQL writes agrees; each other is said.
+#[test]
+fn flowspec_declared_output_tables_are_said_unless_the_sql_writes_them() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("flowspec/orders_1.2.json")).unwrap(),
+    )
+    .unwrap();
+    let nodes = &mut v["spec"]["workflows"][0]["nodes"];
+    nodes[0]["outputs"]["tables"] = serde_json::json!([
+        { "type": "table", "guid": "odps.proj_orders.ods_orders" },
+        { "type": "table", "guid": "odps.proj_orders.ods_orders_bak" }
+    ]);
+    nodes[1]["outputs"] = serde_json::json!([
+        { "artifactType": "NodeOutput", "data": "proj_orders.1002_out" },
+        { "artifactType": "Table", "guid": "odps.proj_orders.dwd_orders_copy" }
+    ]);
+    let path = scratch("fs-output-tables").join("orders.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&["import", "flowspec", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("# dropped: 订单日报.ods_orders: output table odps.proj_orders.ods_orders_bak ($.spec.workflows[0].nodes[0].outputs.tables[1]): declared as produced by the node"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# dropped: 订单日报.dwd_订单明细: output table odps.proj_orders.dwd_orders_copy ($.spec.workflows[0].nodes[1].outputs[1])"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("output table odps.proj_orders.ods_orders "),
+        "{text}"
+    );
+    // The node output of the array form still links its downstream.
+    assert!(text.contains("upstream = [\"dwd_订单明细\"]"), "{text}");
+}
+
 #[test]
 fn check_reports_insert_into_with_reruns_as_duplicate_prone() {
     let paths: Vec<String> = FLOWSPEC

@@ -642,9 +642,60 @@ fn node(
         }
     }
     instance_mode(at("instanceMode"), &qualified, report)?;
+    output_tables(n, &qualified, &task.writes, report)?;
     node.task = task;
     node.kept = true;
     Ok(node)
+}
+
+/// The tables a node declares it produces (`outputs.tables`, or `outputs` artifacts of
+/// type Table): a guid such as `odps.project.table`, without partition or write mode,
+/// so not a write schedsim could check. One its SQL writes too agrees; each other is
+/// said.
+fn output_tables(
+    n: &Obj<'_>,
+    qualified: &str,
+    writes: &[super::DraftWrite],
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let mut declared = Vec::new();
+    match n.opt("outputs") {
+        Some(Value::Object(_)) => {
+            for (path, v) in n.obj("outputs")?.list("tables")? {
+                declared.push((path, v));
+            }
+        }
+        Some(Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                if v.get("artifactType").and_then(Value::as_str) == Some("Table") {
+                    declared.push((format!("{}[{i}]", n.at("outputs")), v));
+                }
+            }
+        }
+        _ => {}
+    }
+    for (path, v) in declared {
+        let Some(guid) = v
+            .get("guid")
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty())
+        else {
+            continue;
+        };
+        let written = writes.iter().any(|w| {
+            let t = w.table.to_lowercase();
+            let g = guid.to_lowercase();
+            g == t || g.ends_with(&format!(".{t}"))
+        });
+        if !written {
+            report.drop(
+                path,
+                format!("{qualified}: output table {guid}"),
+                "declared as produced by the node (outputs.tables) without a partition or a write mode: not a write schedsim can check; schedsim's writes come from SQL, and no statement of this node writes it",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `instanceMode`: T+1 (the default) or Immediately, which only says when a deployed
