@@ -634,6 +634,60 @@ fn self_dependent_all_item_passes_the_first_instance_and_a_workflow_item_does_no
     }
 }
 
+/// The audit's finding: a schedule's workerGroup and environmentCode, and a task's
+/// isCache, environmentCode, cpuQuota, memoryMax and taskExecuteType were never read.
+/// A task in `default` runs in its workflow instance's worker group, which a scheduled
+/// run takes from its schedule (3.1.9 and 3.2.2 WorkflowExecuteRunnable, dev's
+/// AbstractTaskInstanceFactory): modelled, and said; the rest is said.
+#[test]
+fn dolphinscheduler_schedule_worker_group_and_task_settings_are_read_or_said() {
+    let mut v = self_dependent_with_code(-1);
+    v[0]["schedule"]["workerGroup"] = "etl_cluster".into();
+    v[0]["schedule"]["environmentCode"] = 4711247356672i64.into();
+    let shell = &mut v[0]["taskDefinitionList"][0];
+    shell["isCache"] = "YES".into();
+    shell["environmentCode"] = 123.into();
+    shell["cpuQuota"] = 50.into();
+    shell["memoryMax"] = 1024.into();
+    shell["taskExecuteType"] = "STREAM".into();
+    v[0]["taskDefinitionList"][1]["workerGroup"] = "own_group".into();
+    let o = import_ds_value("ds-worker-group", &v, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let group = |task: &str| {
+        let t = m
+            .tasks
+            .iter()
+            .find(|t| t.name == format!("依赖节点测试.{task}"))
+            .unwrap();
+        m.groups[t.group.0 as usize].name.clone()
+    };
+    assert_eq!(group("shell节点"), "etl_cluster");
+    assert_eq!(group("依赖节点"), "own_group", "a task's own group stays");
+    for said in [
+        "# assumed: workflow 依赖节点测试: the schedule's workerGroup etl_cluster ($[0].schedule.workerGroup) is the worker group of its tasks in `default` (shell节点)",
+        "# dropped: workflow 依赖节点测试: the schedule's environmentCode 4711247356672 ($[0].schedule.environmentCode)",
+        "# dropped: 依赖节点测试.shell节点: isCache YES ($[0].taskDefinitionList[0].isCache): from 3.2 a run whose cache key",
+        "# dropped: 依赖节点测试.shell节点: environmentCode 123, cpuQuota 50, memoryMax 1024 ($[0].taskDefinitionList[0])",
+        "# dropped: 依赖节点测试.shell节点: taskExecuteType STREAM ($[0].taskDefinitionList[0].taskExecuteType)",
+    ] {
+        assert!(text.contains(said), "{said}\n{text}");
+    }
+    // The fixture as exported (-1, NO, BATCH, default): nothing to say.
+    let o = import_ds_value("ds-worker-group-plain", &self_dependent_with_code(-1), &[]);
+    let text = stdout(&o);
+    for quiet in [
+        "isCache",
+        "environmentCode",
+        "cpuQuota",
+        "taskExecuteType",
+        "workerGroup",
+    ] {
+        assert!(!text.contains(quiet), "{quiet}: {text}");
+    }
+}
+
 #[test]
 fn truncated_export_exits_2_with_line_and_column() {
     let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();

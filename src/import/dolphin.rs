@@ -410,6 +410,8 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     let mut start = None;
     let mut effective = None;
     let mut scheduled = false;
+    // The schedule's workerGroup (model name, path), when not `default`.
+    let mut schedule_group = None;
     if let Some(s) = o.opt_obj("schedule")? {
         let cron = s.str("crontab")?;
         if let Err(e) = crate::calendar::cron::CronExpr::parse(cron, CronDialect::Quartz) {
@@ -469,6 +471,22 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
                 ));
             }
         };
+        if let Some(g) = s
+            .opt_str("workerGroup")?
+            .filter(|g| !g.is_empty() && *g != "default")
+        {
+            schedule_group = Some((
+                model_name(g, "worker group", &s.at("workerGroup"), report),
+                s.at("workerGroup"),
+            ));
+        }
+        if let Some(e) = s.opt_int("environmentCode")?.filter(|e| *e != -1) {
+            report.drop(
+                s.at("environmentCode"),
+                format!("workflow {}: the schedule's environmentCode {e}", draft.name),
+                "an environment is the shell configuration its runs' tasks start with, which schedsim does not model (it changes neither when nor where a task runs)",
+            );
+        }
         let key = if s.opt("workflowInstancePriority").is_some() {
             "workflowInstancePriority"
         } else {
@@ -509,6 +527,27 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     for t in &mut tasks {
         t.draft.name = unique(t.draft.name.clone(), &names, "task", report);
         names.push(t.draft.name.clone());
+    }
+    // A task in `default` runs in the workflow instance's worker group, which a
+    // scheduled run takes from its schedule (3.1.9 and 3.2.2
+    // WorkflowExecuteRunnable, dev's AbstractTaskInstanceFactory; the quartz
+    // ProcessScheduleTask puts the schedule's group in the command).
+    if let Some((group, path)) = schedule_group {
+        let moved: Vec<&str> = tasks
+            .iter_mut()
+            .filter(|t| t.draft.resource_group.is_none())
+            .map(|t| {
+                t.draft.resource_group = Some(group.clone());
+                t.draft.name.as_str()
+            })
+            .collect();
+        if !moved.is_empty() {
+            report.notes.push(format!(
+                "workflow {}: the schedule's workerGroup {group} ({path}) is the worker group of its tasks in `default` ({}): a task in `default` runs in its workflow instance's group, which a scheduled run takes from the schedule; a complement runs them in the group its command names",
+                draft.name,
+                moved.join(", ")
+            ));
+        }
     }
     let mut relations = Vec::new();
     for (path, v) in o.list(rel_key)? {
@@ -643,6 +682,40 @@ fn task(
         }
     }
     let forbidden = flag(t, "flag")? == Some(false);
+    if flag(t, "isCache")? == Some(true) {
+        report.drop(
+            t.at("isCache"),
+            format!("{qualified}: isCache YES"),
+            "from 3.2 a run whose cache key (the task's version, parameters and input files) matches an earlier successful run's completes at once without running (TaskCacheUtils); schedsim runs it every time",
+        );
+    }
+    let mut unmodelled = Vec::new();
+    for key in ["environmentCode", "cpuQuota", "memoryMax"] {
+        if let Some(v) = t.opt_int(key)?.filter(|v| *v != -1) {
+            unmodelled.push(format!("{key} {v}"));
+        }
+    }
+    if !unmodelled.is_empty() {
+        report.drop(
+            t.path.clone(),
+            format!("{qualified}: {}", unmodelled.join(", ")),
+            "an environment (the shell configuration it starts with) and CPU or memory limits (-1: none) change how the task runs on its worker, not when or where: schedsim does not model them",
+        );
+    }
+    match t.opt_str("taskExecuteType")? {
+        None | Some("BATCH") => {}
+        Some("STREAM") => report.drop(
+            t.at("taskExecuteType"),
+            format!("{qualified}: taskExecuteType STREAM"),
+            "a streaming task runs until stopped, and a DEPENDENT item on it counts it as succeeded (DependentExecute); schedsim runs it as a batch task that ends",
+        ),
+        Some(other) => {
+            return Err(t.err(
+                "taskExecuteType",
+                format!("unknown taskExecuteType `{other}`: expected BATCH or STREAM"),
+            ));
+        }
+    }
     // The task's SQL.
     let script = match task_type.as_str() {
         "SQL" => {
