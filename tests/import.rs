@@ -688,6 +688,53 @@ fn dolphinscheduler_schedule_worker_group_and_task_settings_are_read_or_said() {
     }
 }
 
+/// The audit's finding: the same workflow name in two files was refused by the
+/// generated model's loader (`<imported model>:42:8: the workflow ... is defined
+/// twice`), a place in no input. Refused now at the second name's JSON path, naming
+/// the first's file and path.
+#[test]
+fn dolphinscheduler_workflow_name_in_two_files_is_refused_at_both_inputs() {
+    let first = fixture("dolphinscheduler/self_dependent.json");
+    let dir = scratch("ds-two-names");
+    let same = dir.join("same.json");
+    std::fs::copy(&first, &same).unwrap();
+    let mut v = self_dependent_with_code(-1);
+    v[0]["processDefinition"]["code"] = 1.into();
+    v[0]["taskDefinitionList"][1]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+        [0]["definitionCode"] = 1.into();
+    let other = dir.join("other.json");
+    std::fs::write(&other, serde_json::to_string(&v).unwrap()).unwrap();
+    for (second, says) in [
+        (
+            &same,
+            "the same workflow (code 14097399932128) is exported twice",
+        ),
+        (
+            &other,
+            "a model cannot tell two workflows of one name apart",
+        ),
+    ] {
+        let o = run(&[
+            "import",
+            "dolphinscheduler",
+            &first.display().to_string(),
+            &second.display().to_string(),
+            "--check",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!(
+                "{}: at $[0].processDefinition.name: workflow `依赖节点测试` is also the workflow at {}: $[0].processDefinition.name: {says}",
+                second.display(),
+                first.display()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("<imported model>"), "{err}");
+    }
+}
+
 #[test]
 fn truncated_export_exits_2_with_line_and_column() {
     let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();

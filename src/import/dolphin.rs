@@ -92,6 +92,8 @@ struct WorkflowDef {
     file: String,
     code: i64,
     path: String,
+    /// The JSON path of its name.
+    name_path: String,
     draft: DraftWorkflow,
     tasks: Vec<TaskDef>,
     /// (pre, post) task codes; pre 0 = no upstream.
@@ -174,6 +176,26 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             path: "$".into(),
             message: "the export holds no workflow".into(),
         });
+    }
+    for (i, w) in workflows.iter().enumerate() {
+        if let Some(first) = workflows[..i].iter().find(|f| f.draft.name == w.draft.name) {
+            let what = if first.code == w.code {
+                format!(
+                    "the same workflow (code {}) is exported twice: import it from one file",
+                    w.code
+                )
+            } else {
+                "a model cannot tell two workflows of one name apart (DolphinScheduler's names are unique within a project, so these come from two): rename one in its export".to_string()
+            };
+            return Err(ImportError {
+                file: w.file.clone(),
+                path: w.name_path.clone(),
+                message: format!(
+                    "workflow `{}` is also the workflow at {}: {}: {}",
+                    w.draft.name, first.file, first.name_path, what
+                ),
+            });
+        }
     }
     link(&mut workflows, &version, &mut report)?;
     if workflows.iter().all(|w| w.draft.tasks.is_empty()) {
@@ -581,6 +603,7 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         file: o.file.to_string(),
         code,
         path: o.path.clone(),
+        name_path: def.at("name"),
         draft,
         tasks,
         relations,
