@@ -1005,6 +1005,41 @@ fn flowspec_declared_output_tables_are_said_unless_the_sql_writes_them() {
     assert!(text.contains("upstream = [\"dwd_订单明细\"]"), "{text}");
 }
 
+/// The audit's finding: a reference-style spec (dataworks-spec's example.json:
+/// `"trigger": "{{triggers.daily}}"`) failed with "expected an object, found a
+/// string". It says now that references are not resolved, where, and to what.
+#[test]
+fn flowspec_reference_where_an_object_belongs_says_references_are_not_resolved() {
+    type Edit = fn(&mut Value);
+    let cases: [(Edit, &str); 3] = [
+        (
+            |n| n["trigger"] = "{{triggers.daily}}".into(),
+            "at $.spec.workflows[0].nodes[0].trigger: `{{triggers.daily}}` is a reference to `daily` in the spec's `triggers`: schedsim does not resolve FlowSpec references",
+        ),
+        (
+            |n| n["script"] = "{{script_file1}}".into(),
+            "at $.spec.workflows[0].nodes[0].script: `{{script_file1}}` is a reference to `script_file1`: schedsim does not resolve FlowSpec references",
+        ),
+        (
+            |n| n["script"]["parameters"] = serde_json::json!(["{{variables.bizdate}}"]),
+            "at $.spec.workflows[0].nodes[0].script.parameters[0]: `{{variables.bizdate}}` is a reference to `bizdate` in the spec's `variables`",
+        ),
+    ];
+    for (i, (edit, want)) in cases.into_iter().enumerate() {
+        let mut v: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("flowspec/orders_1.2.json")).unwrap(),
+        )
+        .unwrap();
+        edit(&mut v["spec"]["workflows"][0]["nodes"][0]);
+        let path = scratch("fs-reference").join(format!("ref-{i}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = run(&["import", "flowspec", &path.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        assert!(stderr(&o).contains(want), "{want}\n{}", stderr(&o));
+        assert!(!stderr(&o).contains("expected an object"), "{}", stderr(&o));
+    }
+}
+
 #[test]
 fn check_reports_insert_into_with_reruns_as_duplicate_prone() {
     let paths: Vec<String> = FLOWSPEC

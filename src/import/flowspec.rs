@@ -53,6 +53,40 @@ fn id_of(v: &Value) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// A FlowSpec reference (`"{{triggers.daily}}"`, an id in one of the spec's
+/// top-level lists) where an object belongs: the error saying so.
+fn reference(file: &str, path: &str, v: &Value) -> Option<ImportError> {
+    let text = v.as_str()?.trim();
+    let inner = text.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let what = match inner.split_once('.') {
+        Some((list, id)) => format!("`{id}` in the spec's `{list}`"),
+        None => format!("`{inner}`"),
+    };
+    Some(ImportError {
+        file: file.to_string(),
+        path: path.to_string(),
+        message: format!(
+            "`{text}` is a reference to {what}: schedsim does not resolve FlowSpec references; write the object in its place"
+        ),
+    })
+}
+
+/// A member object of `o`, refusing a reference in its place.
+fn sub<'a>(o: &Obj<'a>, key: &str) -> Result<Option<Obj<'a>>, ImportError> {
+    if let Some(e) = o.opt(key).and_then(|v| reference(o.file, &o.at(key), v)) {
+        return Err(e);
+    }
+    o.opt_obj(key)
+}
+
+/// A list element that is an object, refusing a reference in its place.
+fn item<'a>(file: &'a str, v: &'a Value, path: String) -> Result<Obj<'a>, ImportError> {
+    if let Some(e) = reference(file, &path, v) {
+        return Err(e);
+    }
+    Obj::new(file, v, path)
+}
+
 struct Node {
     id: String,
     /// Its JSON path in its file.
@@ -131,10 +165,10 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             )?);
         } else {
             for (path, w) in workflows {
-                let w = Obj::new(&input.file, w, path)?;
+                let w = item(&input.file, w, path)?;
                 let name = w.opt_str("name")?.unwrap_or(&stem).to_string();
-                let trigger = w.opt_obj("trigger")?;
-                if let Some(st) = w.opt_obj("strategy")? {
+                let trigger = sub(&w, "trigger")?;
+                if let Some(st) = sub(&w, "strategy")? {
                     workflow_strategy(&st, &name, &mut report)?;
                 }
                 flows.push(flow(
@@ -251,7 +285,7 @@ fn flow(
     let mut nodes: Vec<Node> = Vec::new();
     let mut taken: Vec<String> = Vec::new();
     for (path, v) in o.list("nodes")? {
-        let n = Obj::new(o.file, v, path)?;
+        let n = item(o.file, v, path)?;
         let node = node(&n, &name, trigger, timezone, starts, report)?;
         if nodes.iter().any(|m| m.id == node.id) {
             return Err(n.err("id", format!("node id {} is used twice", node.id)));
@@ -265,14 +299,14 @@ fn flow(
     }
     let mut deps = Vec::new();
     for (path, v) in o.list(dep_key)? {
-        let d = Obj::new(o.file, v, path)?;
+        let d = item(o.file, v, path)?;
         let id = id_of(d.req("nodeId")?).ok_or_else(|| d.err("nodeId", "expected a node id"))?;
         if !nodes.iter().any(|n| n.id == id) {
             return Err(d.err("nodeId", format!("no node with id {id} in this spec")));
         }
         let mut on = Vec::new();
         for (path, v) in d.list("depends")? {
-            let x = Obj::new(o.file, v, path)?;
+            let x = item(o.file, v, path)?;
             let target = match (x.opt("nodeId"), x.opt("output")) {
                 (Some(n), _) => id_of(n).map(|i| format!("id:{i}")),
                 (None, Some(Value::String(s))) => Some(format!("out:{s}")),
@@ -387,7 +421,7 @@ fn node(
     let raw_name = n.opt_str("name")?.unwrap_or(&id).to_string();
     let name = model_name(&raw_name, "node", &n.at("name"), report);
     let qualified = format!("{workflow}.{name}");
-    let own = n.opt_obj("trigger")?;
+    let own = sub(n, "trigger")?;
     if let (Some(own), Some(wf)) = (&own, flow_trigger) {
         let without_id = |v: &Value| {
             let mut v = v.clone();
@@ -483,7 +517,7 @@ fn node(
         (None, None) => {}
     }
     // SpecNode's scheduling fields, or its `strategy`'s (SpecScheduleStrategy).
-    let strategy = n.opt_obj("strategy")?;
+    let strategy = sub(n, "strategy")?;
     let at = |key: &str| -> &Obj<'_> {
         match &strategy {
             Some(st) if n.opt(key).is_none() && st.opt(key).is_some() => st,
@@ -548,7 +582,7 @@ fn node(
     if matches!(rerun_mode, Some("Denied" | "FailureAllowed")) {
         report.notes.push(format!("{qualified}: rerunMode {} limits manual reruns; schedsim's scenarios decide the reruns", rerun_mode.unwrap_or_default()));
     }
-    if let Some(rr) = n.opt_obj("runtimeResource")?
+    if let Some(rr) = sub(n, "runtimeResource")?
         && let Some(g) = rr.opt_str("resourceGroup")?
     {
         task.resource_group = Some(model_name(
@@ -598,16 +632,15 @@ fn node(
                 recurrence.unwrap_or_default()
             ),
         );
-    } else if let Some(script) = n.opt_obj("script")? {
+    } else if let Some(script) = sub(n, "script")? {
         let mut vars = BTreeMap::new();
         for (path, v) in script.list("parameters")? {
-            let p = Obj::new(n.file, v, path)?;
+            let p = item(n.file, v, path)?;
             if let (Some(k), Some(v)) = (p.opt_str("name")?, p.opt_str("value")?) {
                 vars.insert(k.to_string(), v.to_string());
             }
         }
-        let command = script
-            .opt_obj("runtime")?
+        let command = sub(&script, "runtime")?
             .map(|r| {
                 r.opt_str("command")
                     .map(|c| c.unwrap_or_default().to_string())
