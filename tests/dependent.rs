@@ -550,7 +550,9 @@ fn the_importer_keeps_an_or_between_dependent_items_and_its_check_interval() {
     );
     assert!(!model.contains("OR between"), "{model}");
     assert!(
-        model.contains("    task = \"ALL\"\n    cycle = \"day\"\n    date_value = \"today\""),
+        model.contains(
+            "    workflow = \"ods_订单\"\n    cycle = \"day\"\n    date_value = \"today\""
+        ),
         "{model}"
     );
     assert!(

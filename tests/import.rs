@@ -85,8 +85,8 @@ fn dolphinscheduler_warehouse_imports_and_validates() {
         .map(|u| m.task(*u).name.as_str())
         .collect();
     assert_eq!(ups, vec!["ods_订单.同步订单"]);
-    // The DEPENDENT task is one: its items (depTaskCode 0 = ALL, and one task with
-    // last1Days), no upstream.
+    // The DEPENDENT task is one: its items (depTaskCode 0 = the workflow's state in
+    // 3.2, the profile version assumed, and one task with last1Days), no upstream.
     let wait = m
         .tasks
         .iter()
@@ -111,7 +111,7 @@ fn dolphinscheduler_warehouse_imports_and_validates() {
     assert_eq!(
         items,
         vec![
-            (schedsim::model::DependOn::All, DateValue::Today),
+            (schedsim::model::DependOn::Workflow, DateValue::Today),
             (
                 schedsim::model::DependOn::Task(sync_id),
                 DateValue::Last1Days
@@ -548,6 +548,193 @@ fn malformed_exports_exit_2_with_the_json_path() {
     }
 }
 
+/// Writes `export` (a DolphinScheduler export) to the test's scratch directory and
+/// imports it with `args`.
+fn import_ds_value(name: &str, export: &Value, args: &[&str]) -> Output {
+    let path = scratch(name).join("export.json");
+    std::fs::write(&path, serde_json::to_string(export).unwrap()).unwrap();
+    let path = path.display().to_string();
+    let mut all = vec!["import", "dolphinscheduler", path.as_str()];
+    all.extend(args);
+    run(&all)
+}
+
+/// The self_dependent.json fixture with its DEPENDENT item's depTaskCode set.
+fn self_dependent_with_code(code: i64) -> Value {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/self_dependent.json")).unwrap(),
+    )
+    .unwrap();
+    v[0]["taskDefinitionList"][1]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+        [0]["depTaskCode"] = code.into();
+    v
+}
+
+/// The audit's finding: 0 and -1 were swapped. From 3.2.1 on (3.2.2, 3.3)
+/// `Constants.DEPENDENT_WORKFLOW_CODE = 0` (the workflow instance's state) and
+/// `DEPENDENT_ALL_TASK_CODE = -1` (ALL), as `DependentExecute.calculateResultForTasks`
+/// reads them and the UI's use-dependent.ts writes them; 3.1.9's
+/// `DEPENDENT_ALL_TASK_CODE` is 0, and it has no -1 (refused, at its JSON path).
+#[test]
+fn dependent_task_code_0_is_the_workflow_and_minus_1_all_from_3_2() {
+    let item = "    [[workflow.task.depends]]\n    workflow = \"依赖节点测试\"\n";
+    for (code, version, task) in [
+        (-1, None, Some("ALL")),
+        (-1, Some("3.3"), Some("ALL")),
+        (0, None, None),
+        (0, Some("3.3"), None),
+        (0, Some("3.1"), Some("ALL")),
+    ] {
+        let args: Vec<&str> = version
+            .iter()
+            .flat_map(|v| ["--profile-version", v])
+            .collect();
+        let o = import_ds_value(
+            &format!("dep-code-{code}-{version:?}"),
+            &self_dependent_with_code(code),
+            &args,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let model = stdout(&o);
+        let want = match task {
+            Some(t) => format!("{item}    task = \"{t}\"\n    cycle = \"day\""),
+            None => format!("{item}    cycle = \"day\""),
+        };
+        assert!(model.contains(&want), "{code} {version:?}: {model}");
+    }
+    let o = import_ds_value(
+        "dep-code-3.1-minus-1",
+        &self_dependent_with_code(-1),
+        &["--profile-version", "3.1"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("$[0].taskDefinitionList[1].taskParams.dependence.dependTaskList[0].dependItemList[0].depTaskCode: depTaskCode -1 is ALL from DolphinScheduler 3.2.1 on"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// 3.2.2's `DependentExecute.isSelfDependent` gives the first instance of a workflow
+/// success on an item naming that workflow with ALL (-1) or the task itself, not on
+/// one naming the workflow's state (0): imported as such, the default backfill of a
+/// workflow waiting on its own previous day finishes with -1 and waits forever with 0.
+#[test]
+fn self_dependent_all_item_passes_the_first_instance_and_a_workflow_item_does_not() {
+    for (code, finishes) in [(-1, true), (0, false)] {
+        let o = import_ds_value(
+            &format!("self-dep-{code}"),
+            &self_dependent_with_code(code),
+            &["--check", "--format", "json"],
+        );
+        let v: Value = serde_json::from_str(&stdout(&o))
+            .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+        let failed = v["check"]["failed_properties"].to_string();
+        assert_eq!(!failed.contains("termination"), finishes, "{code}: {v}");
+    }
+}
+
+/// The audit's finding: a schedule's workerGroup and environmentCode, and a task's
+/// isCache, environmentCode, cpuQuota, memoryMax and taskExecuteType were never read.
+/// A task in `default` runs in its workflow instance's worker group, which a scheduled
+/// run takes from its schedule (3.1.9 and 3.2.2 WorkflowExecuteRunnable, dev's
+/// AbstractTaskInstanceFactory): modelled, and said; the rest is said.
+#[test]
+fn dolphinscheduler_schedule_worker_group_and_task_settings_are_read_or_said() {
+    let mut v = self_dependent_with_code(-1);
+    v[0]["schedule"]["workerGroup"] = "etl_cluster".into();
+    v[0]["schedule"]["environmentCode"] = 4711247356672i64.into();
+    let shell = &mut v[0]["taskDefinitionList"][0];
+    shell["isCache"] = "YES".into();
+    shell["environmentCode"] = 123.into();
+    shell["cpuQuota"] = 50.into();
+    shell["memoryMax"] = 1024.into();
+    shell["taskExecuteType"] = "STREAM".into();
+    v[0]["taskDefinitionList"][1]["workerGroup"] = "own_group".into();
+    let o = import_ds_value("ds-worker-group", &v, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let group = |task: &str| {
+        let t = m
+            .tasks
+            .iter()
+            .find(|t| t.name == format!("依赖节点测试.{task}"))
+            .unwrap();
+        m.groups[t.group.0 as usize].name.clone()
+    };
+    assert_eq!(group("shell节点"), "etl_cluster");
+    assert_eq!(group("依赖节点"), "own_group", "a task's own group stays");
+    for said in [
+        "# assumed: workflow 依赖节点测试: the schedule's workerGroup etl_cluster ($[0].schedule.workerGroup) is the worker group of its tasks in `default` (shell节点)",
+        "# dropped: workflow 依赖节点测试: the schedule's environmentCode 4711247356672 ($[0].schedule.environmentCode)",
+        "# dropped: 依赖节点测试.shell节点: isCache YES ($[0].taskDefinitionList[0].isCache): from 3.2 a run whose cache key",
+        "# dropped: 依赖节点测试.shell节点: environmentCode 123, cpuQuota 50, memoryMax 1024 ($[0].taskDefinitionList[0])",
+        "# dropped: 依赖节点测试.shell节点: taskExecuteType STREAM ($[0].taskDefinitionList[0].taskExecuteType)",
+    ] {
+        assert!(text.contains(said), "{said}\n{text}");
+    }
+    // The fixture as exported (-1, NO, BATCH, default): nothing to say.
+    let o = import_ds_value("ds-worker-group-plain", &self_dependent_with_code(-1), &[]);
+    let text = stdout(&o);
+    for quiet in [
+        "isCache",
+        "environmentCode",
+        "cpuQuota",
+        "taskExecuteType",
+        "workerGroup",
+    ] {
+        assert!(!text.contains(quiet), "{quiet}: {text}");
+    }
+}
+
+/// The audit's finding: the same workflow name in two files was refused by the
+/// generated model's loader (`<imported model>:42:8: the workflow ... is defined
+/// twice`), a place in no input. Refused now at the second name's JSON path, naming
+/// the first's file and path.
+#[test]
+fn dolphinscheduler_workflow_name_in_two_files_is_refused_at_both_inputs() {
+    let first = fixture("dolphinscheduler/self_dependent.json");
+    let dir = scratch("ds-two-names");
+    let same = dir.join("same.json");
+    std::fs::copy(&first, &same).unwrap();
+    let mut v = self_dependent_with_code(-1);
+    v[0]["processDefinition"]["code"] = 1.into();
+    v[0]["taskDefinitionList"][1]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+        [0]["definitionCode"] = 1.into();
+    let other = dir.join("other.json");
+    std::fs::write(&other, serde_json::to_string(&v).unwrap()).unwrap();
+    for (second, says) in [
+        (
+            &same,
+            "the same workflow (code 14097399932128) is exported twice",
+        ),
+        (
+            &other,
+            "a model cannot tell two workflows of one name apart",
+        ),
+    ] {
+        let o = run(&[
+            "import",
+            "dolphinscheduler",
+            &first.display().to_string(),
+            &second.display().to_string(),
+            "--check",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!(
+                "{}: at $[0].processDefinition.name: workflow `依赖节点测试` is also the workflow at {}: $[0].processDefinition.name: {says}",
+                second.display(),
+                first.display()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("<imported model>"), "{err}");
+    }
+}
+
 #[test]
 fn truncated_export_exits_2_with_line_and_column() {
     let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();
@@ -674,6 +861,183 @@ fn flowspec_backfill_instances_follow_trigger_period() {
             ("2024-04-01", "2024-04-02T02:30:00+08:00")
         ]
     );
+}
+
+/// The audit's finding: dataworks-spec's real-case-shell-python-sql-spec.json and
+/// real-case-single-sql-spec.json both hold node 8204310273201954362; imported
+/// together, the node was written twice and its dependency in the first file lost.
+/// Refused, naming both places; a node output another node also declares too.
+#[test]
+fn flowspec_node_in_two_files_is_refused_with_both_places() {
+    let first = fixture("flowspec/real-case-shell-python-sql-spec.json");
+    let second = fixture("flowspec/real-case-single-sql-spec.json");
+    let o = run(&[
+        "import",
+        "flowspec",
+        &first.display().to_string(),
+        &second.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}: at $.spec.workflows[0].nodes[0].id: node id 8204310273201954362 is also the node at {}: $.spec.workflows[0].nodes[2]",
+            second.display(),
+            first.display()
+        )),
+        "{err}"
+    );
+    // Another id, the same output (the first node's default output).
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&second).unwrap()).unwrap();
+    v["spec"]["workflows"][0]["nodes"][0]["id"] = "1".into();
+    v["spec"]["workflows"][0]["dependencies"][0]["nodeId"] = "1".into();
+    let other = scratch("fs-same-output").join("other.json");
+    std::fs::write(&other, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&[
+        "import",
+        "flowspec",
+        &first.display().to_string(),
+        &other.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("at $.spec.workflows[0].nodes[0].outputs: output 8204310273201954362 of node 1 is also an output of node 8204310273201954362"),
+        "{}",
+        stderr(&o)
+    );
+    // Each alone imports, the dependency inside the first file kept.
+    let text = import_model(
+        "flowspec",
+        &["flowspec/real-case-shell-python-sql-spec.json"],
+        "fs-real-case",
+    );
+    assert!(
+        text.contains("name = \"SQL导入海豚测试\"\n  cron = \"00 00 00 * * ?\"\n  upstream = [\"PYODPS3导入海豚测试\"]"),
+        "{text}"
+    );
+}
+
+/// The audit's finding: a FlowSpec workflow's `strategy` and a node's `strategy`
+/// (SpecScheduleStrategy) were not read, and a workflow `trigger` lost to its nodes'
+/// own without a word. A node's strategy fills what the node does not set; every
+/// workflow setting, and each trigger not read, is said.
+#[test]
+fn flowspec_workflow_and_node_strategy_and_trigger_are_read_or_said() {
+    let text = import_model(
+        "flowspec",
+        &["flowspec/workflow_strategy.json"],
+        "fs-strategy",
+    );
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let task = |name: &str| {
+        m.tasks
+            .iter()
+            .find(|t| t.name == format!("strategy_demo.{name}"))
+            .unwrap()
+    };
+    // The node's strategy: timeout and priority it does not set; its own rerunTimes.
+    let ns = task("node_strategy");
+    assert_eq!(
+        (ns.timeout, ns.priority, ns.retry.times),
+        (Some(7200), 7, 1)
+    );
+    // The workflow's trigger: only for the node without one.
+    assert!(
+        text.contains("name = \"own_trigger\"\n  cron = \"00 24 00 * * ?\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("name = \"workflow_trigger\"\n  cron = \"00 03 00 * * ?\""),
+        "{text}"
+    );
+    for said in [
+        "# assumed: strategy_demo.own_trigger: its own trigger ($.spec.workflows[0].nodes[0].trigger) is read, not its workflow's ($.spec.workflows[0].trigger)",
+        "# assumed: strategy_demo.node_strategy: priority, timeout read from its strategy ($.spec.workflows[0].nodes[2].strategy)",
+        "# dropped: strategy_demo.node_strategy: strategy.rerunTimes 2 ($.spec.workflows[0].nodes[2].strategy.rerunTimes): the node's own rerunTimes (1) is read",
+        "# dropped: workflow strategy_demo: strategy.timeout 3600 ($.spec.workflows[0].strategy.timeout)",
+        "# dropped: workflow strategy_demo: strategy.rerunTimes 3 ($.spec.workflows[0].strategy.rerunTimes)",
+        "# dropped: workflow strategy_demo: strategy.rerunInterval 180000",
+        "# dropped: workflow strategy_demo: failureStrategy Break ($.spec.workflows[0].strategy.failureStrategy)",
+        "# assumed: workflow strategy_demo: instanceMode Immediately ($.spec.workflows[0].strategy.instanceMode)",
+    ] {
+        assert!(text.contains(said), "{said}\n{text}");
+    }
+    // Same values on the node and its strategy: nothing to say.
+    assert!(!text.contains("strategy.rerunInterval 120000"), "{text}");
+}
+
+/// The audit's finding: a node's declared `outputs.tables` (dataworks-spec's README:
+/// "artifact tables produced by node", a guid without partition or write mode) were
+/// neither used nor mentioned. One the node's SQL writes agrees; each other is said.
+#[test]
+fn flowspec_declared_output_tables_are_said_unless_the_sql_writes_them() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("flowspec/orders_1.2.json")).unwrap(),
+    )
+    .unwrap();
+    let nodes = &mut v["spec"]["workflows"][0]["nodes"];
+    nodes[0]["outputs"]["tables"] = serde_json::json!([
+        { "type": "table", "guid": "odps.proj_orders.ods_orders" },
+        { "type": "table", "guid": "odps.proj_orders.ods_orders_bak" }
+    ]);
+    nodes[1]["outputs"] = serde_json::json!([
+        { "artifactType": "NodeOutput", "data": "proj_orders.1002_out" },
+        { "artifactType": "Table", "guid": "odps.proj_orders.dwd_orders_copy" }
+    ]);
+    let path = scratch("fs-output-tables").join("orders.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = run(&["import", "flowspec", &path.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("# dropped: 订单日报.ods_orders: output table odps.proj_orders.ods_orders_bak ($.spec.workflows[0].nodes[0].outputs.tables[1]): declared as produced by the node"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# dropped: 订单日报.dwd_订单明细: output table odps.proj_orders.dwd_orders_copy ($.spec.workflows[0].nodes[1].outputs[1])"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("output table odps.proj_orders.ods_orders "),
+        "{text}"
+    );
+    // The node output of the array form still links its downstream.
+    assert!(text.contains("upstream = [\"dwd_订单明细\"]"), "{text}");
+}
+
+/// The audit's finding: a reference-style spec (dataworks-spec's example.json:
+/// `"trigger": "{{triggers.daily}}"`) failed with "expected an object, found a
+/// string". It says now that references are not resolved, where, and to what.
+#[test]
+fn flowspec_reference_where_an_object_belongs_says_references_are_not_resolved() {
+    type Edit = fn(&mut Value);
+    let cases: [(Edit, &str); 3] = [
+        (
+            |n| n["trigger"] = "{{triggers.daily}}".into(),
+            "at $.spec.workflows[0].nodes[0].trigger: `{{triggers.daily}}` is a reference to `daily` in the spec's `triggers`: schedsim does not resolve FlowSpec references",
+        ),
+        (
+            |n| n["script"] = "{{script_file1}}".into(),
+            "at $.spec.workflows[0].nodes[0].script: `{{script_file1}}` is a reference to `script_file1`: schedsim does not resolve FlowSpec references",
+        ),
+        (
+            |n| n["script"]["parameters"] = serde_json::json!(["{{variables.bizdate}}"]),
+            "at $.spec.workflows[0].nodes[0].script.parameters[0]: `{{variables.bizdate}}` is a reference to `bizdate` in the spec's `variables`",
+        ),
+    ];
+    for (i, (edit, want)) in cases.into_iter().enumerate() {
+        let mut v: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("flowspec/orders_1.2.json")).unwrap(),
+        )
+        .unwrap();
+        edit(&mut v["spec"]["workflows"][0]["nodes"][0]);
+        let path = scratch("fs-reference").join(format!("ref-{i}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = run(&["import", "flowspec", &path.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        assert!(stderr(&o).contains(want), "{want}\n{}", stderr(&o));
+        assert!(!stderr(&o).contains("expected an object"), "{}", stderr(&o));
+    }
 }
 
 #[test]

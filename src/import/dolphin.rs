@@ -92,6 +92,8 @@ struct WorkflowDef {
     file: String,
     code: i64,
     path: String,
+    /// The JSON path of its name.
+    name_path: String,
     draft: DraftWorkflow,
     tasks: Vec<TaskDef>,
     /// (pre, post) task codes; pre 0 = no upstream.
@@ -175,7 +177,27 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             message: "the export holds no workflow".into(),
         });
     }
-    link(&mut workflows, &mut report)?;
+    for (i, w) in workflows.iter().enumerate() {
+        if let Some(first) = workflows[..i].iter().find(|f| f.draft.name == w.draft.name) {
+            let what = if first.code == w.code {
+                format!(
+                    "the same workflow (code {}) is exported twice: import it from one file",
+                    w.code
+                )
+            } else {
+                "a model cannot tell two workflows of one name apart (DolphinScheduler's names are unique within a project, so these come from two): rename one in its export".to_string()
+            };
+            return Err(ImportError {
+                file: w.file.clone(),
+                path: w.name_path.clone(),
+                message: format!(
+                    "workflow `{}` is also the workflow at {}: {}: {}",
+                    w.draft.name, first.file, first.name_path, what
+                ),
+            });
+        }
+    }
+    link(&mut workflows, &version, &mut report)?;
     if workflows.iter().all(|w| w.draft.tasks.is_empty()) {
         return Err(ImportError {
             file: inputs.first().map_or("-".into(), |i| i.file.clone()),
@@ -410,6 +432,8 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     let mut start = None;
     let mut effective = None;
     let mut scheduled = false;
+    // The schedule's workerGroup (model name, path), when not `default`.
+    let mut schedule_group = None;
     if let Some(s) = o.opt_obj("schedule")? {
         let cron = s.str("crontab")?;
         if let Err(e) = crate::calendar::cron::CronExpr::parse(cron, CronDialect::Quartz) {
@@ -469,6 +493,22 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
                 ));
             }
         };
+        if let Some(g) = s
+            .opt_str("workerGroup")?
+            .filter(|g| !g.is_empty() && *g != "default")
+        {
+            schedule_group = Some((
+                model_name(g, "worker group", &s.at("workerGroup"), report),
+                s.at("workerGroup"),
+            ));
+        }
+        if let Some(e) = s.opt_int("environmentCode")?.filter(|e| *e != -1) {
+            report.drop(
+                s.at("environmentCode"),
+                format!("workflow {}: the schedule's environmentCode {e}", draft.name),
+                "an environment is the shell configuration its runs' tasks start with, which schedsim does not model (it changes neither when nor where a task runs)",
+            );
+        }
         let key = if s.opt("workflowInstancePriority").is_some() {
             "workflowInstancePriority"
         } else {
@@ -510,6 +550,27 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         t.draft.name = unique(t.draft.name.clone(), &names, "task", report);
         names.push(t.draft.name.clone());
     }
+    // A task in `default` runs in the workflow instance's worker group, which a
+    // scheduled run takes from its schedule (3.1.9 and 3.2.2
+    // WorkflowExecuteRunnable, dev's AbstractTaskInstanceFactory; the quartz
+    // ProcessScheduleTask puts the schedule's group in the command).
+    if let Some((group, path)) = schedule_group {
+        let moved: Vec<&str> = tasks
+            .iter_mut()
+            .filter(|t| t.draft.resource_group.is_none())
+            .map(|t| {
+                t.draft.resource_group = Some(group.clone());
+                t.draft.name.as_str()
+            })
+            .collect();
+        if !moved.is_empty() {
+            report.notes.push(format!(
+                "workflow {}: the schedule's workerGroup {group} ({path}) is the worker group of its tasks in `default` ({}): a task in `default` runs in its workflow instance's group, which a scheduled run takes from the schedule; a complement runs them in the group its command names",
+                draft.name,
+                moved.join(", ")
+            ));
+        }
+    }
     let mut relations = Vec::new();
     for (path, v) in o.list(rel_key)? {
         let r = Obj::new(o.file, v, path)?;
@@ -542,6 +603,7 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         file: o.file.to_string(),
         code,
         path: o.path.clone(),
+        name_path: def.at("name"),
         draft,
         tasks,
         relations,
@@ -643,6 +705,40 @@ fn task(
         }
     }
     let forbidden = flag(t, "flag")? == Some(false);
+    if flag(t, "isCache")? == Some(true) {
+        report.drop(
+            t.at("isCache"),
+            format!("{qualified}: isCache YES"),
+            "from 3.2 a run whose cache key (the task's version, parameters and input files) matches an earlier successful run's completes at once without running (TaskCacheUtils); schedsim runs it every time",
+        );
+    }
+    let mut unmodelled = Vec::new();
+    for key in ["environmentCode", "cpuQuota", "memoryMax"] {
+        if let Some(v) = t.opt_int(key)?.filter(|v| *v != -1) {
+            unmodelled.push(format!("{key} {v}"));
+        }
+    }
+    if !unmodelled.is_empty() {
+        report.drop(
+            t.path.clone(),
+            format!("{qualified}: {}", unmodelled.join(", ")),
+            "an environment (the shell configuration it starts with) and CPU or memory limits (-1: none) change how the task runs on its worker, not when or where: schedsim does not model them",
+        );
+    }
+    match t.opt_str("taskExecuteType")? {
+        None | Some("BATCH") => {}
+        Some("STREAM") => report.drop(
+            t.at("taskExecuteType"),
+            format!("{qualified}: taskExecuteType STREAM"),
+            "a streaming task runs until stopped, and a DEPENDENT item on it counts it as succeeded (DependentExecute); schedsim runs it as a batch task that ends",
+        ),
+        Some(other) => {
+            return Err(t.err(
+                "taskExecuteType",
+                format!("unknown taskExecuteType `{other}`: expected BATCH or STREAM"),
+            ));
+        }
+    }
     // The task's SQL.
     let script = match task_type.as_str() {
         "SQL" => {
@@ -859,8 +955,12 @@ type Known = (String, Vec<(i64, String, bool)>, Vec<(i64, i64)>);
 
 /// Relations into upstream names (forbidden tasks taken out, their upstreams passed to
 /// their downstream, as DolphinScheduler skips them), DEPENDENT items into
-/// cross-workflow upstreams.
-fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), ImportError> {
+/// cross-workflow upstreams, their `depTaskCode` read as `version` reads it.
+fn link(
+    workflows: &mut [WorkflowDef],
+    version: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
     // Names of every (workflow code, task code), for DEPENDENT items.
     let mut by_code: BTreeMap<i64, Known> = BTreeMap::new();
     for w in workflows.iter() {
@@ -933,9 +1033,22 @@ fn link(workflows: &mut [WorkflowDef], report: &mut Report) -> Result<(), Import
                     report.drop(path.clone(), format!("{}.{}: dependency on {wname} ({cycle}, {date_value})", w.draft.name, t.draft.name), "a cycle or dateValue DolphinScheduler's DependentUtils.getDateIntervalList does not know");
                     continue;
                 }
-                let task = match *dep_task {
-                    -1 => None,
-                    0 => Some("ALL".to_string()),
+                let task = match (*dep_task, version) {
+                    // 3.1.9: DEPENDENT_ALL_TASK_CODE = 0, which its DependentExecute
+                    // reads as the workflow instance's state (the model's "ALL"
+                    // under 3.1's `classic` dependent_execute).
+                    (0, "3.1") => Some("ALL".to_string()),
+                    // 3.2.1 on: DEPENDENT_WORKFLOW_CODE = 0, the workflow instance's
+                    // state; DEPENDENT_ALL_TASK_CODE = -1, it and every task succeeded.
+                    (0, _) => None,
+                    (-1, "3.1") => {
+                        return Err(ImportError {
+                            file: w.file.clone(),
+                            path: format!("{path}.depTaskCode"),
+                            message: "depTaskCode -1 is ALL from DolphinScheduler 3.2.1 on (DEPENDENT_ALL_TASK_CODE = -1); 3.1.9's ALL is 0 and it reads -1 as a task code no task has, an item that fails once the workflow instance finishes (DependentExecute.getDependTaskResult), which schedsim does not model: is the export from 3.2 or later? Import it with --profile-version 3.2 (or 3.3)".into(),
+                        });
+                    }
+                    (-1, _) => Some("ALL".to_string()),
                     _ => match wtasks.iter().find(|(c, _, _)| c == dep_task) {
                         Some((_, n, true)) => {
                             report.drop(path.clone(), format!("{}.{}: dependency on {wname}.{n}", w.draft.name, t.draft.name), "the task it names is forbidden (flag NO): DolphinScheduler counts it as done");

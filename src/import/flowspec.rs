@@ -53,8 +53,44 @@ fn id_of(v: &Value) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// A FlowSpec reference (`"{{triggers.daily}}"`, an id in one of the spec's
+/// top-level lists) where an object belongs: the error saying so.
+fn reference(file: &str, path: &str, v: &Value) -> Option<ImportError> {
+    let text = v.as_str()?.trim();
+    let inner = text.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let what = match inner.split_once('.') {
+        Some((list, id)) => format!("`{id}` in the spec's `{list}`"),
+        None => format!("`{inner}`"),
+    };
+    Some(ImportError {
+        file: file.to_string(),
+        path: path.to_string(),
+        message: format!(
+            "`{text}` is a reference to {what}: schedsim does not resolve FlowSpec references; write the object in its place"
+        ),
+    })
+}
+
+/// A member object of `o`, refusing a reference in its place.
+fn sub<'a>(o: &Obj<'a>, key: &str) -> Result<Option<Obj<'a>>, ImportError> {
+    if let Some(e) = o.opt(key).and_then(|v| reference(o.file, &o.at(key), v)) {
+        return Err(e);
+    }
+    o.opt_obj(key)
+}
+
+/// A list element that is an object, refusing a reference in its place.
+fn item<'a>(file: &'a str, v: &'a Value, path: String) -> Result<Obj<'a>, ImportError> {
+    if let Some(e) = reference(file, &path, v) {
+        return Err(e);
+    }
+    Obj::new(file, v, path)
+}
+
 struct Node {
     id: String,
+    /// Its JSON path in its file.
+    path: String,
     outputs: Vec<String>,
     task: DraftTask,
     /// Kept in the model (a scheduled node with a script).
@@ -66,6 +102,7 @@ type Depend = (String, String, String);
 
 struct Flow {
     name: String,
+    file: String,
     path: String,
     nodes: Vec<Node>,
     /// (path, node id, what it depends on).
@@ -128,9 +165,12 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             )?);
         } else {
             for (path, w) in workflows {
-                let w = Obj::new(&input.file, w, path)?;
+                let w = item(&input.file, w, path)?;
                 let name = w.opt_str("name")?.unwrap_or(&stem).to_string();
-                let trigger = w.opt_obj("trigger")?;
+                let trigger = sub(&w, "trigger")?;
+                if let Some(st) = sub(&w, "strategy")? {
+                    workflow_strategy(&st, &name, &mut report)?;
+                }
                 flows.push(flow(
                     &w,
                     &name,
@@ -148,6 +188,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         f.name = unique(f.name.clone(), &names, "workflow", &mut report);
         names.push(f.name.clone());
     }
+    one_node_each(&flows)?;
     link(&mut flows, &mut report);
     let mut workflows = Vec::new();
     for f in flows {
@@ -244,7 +285,7 @@ fn flow(
     let mut nodes: Vec<Node> = Vec::new();
     let mut taken: Vec<String> = Vec::new();
     for (path, v) in o.list("nodes")? {
-        let n = Obj::new(o.file, v, path)?;
+        let n = item(o.file, v, path)?;
         let node = node(&n, &name, trigger, timezone, starts, report)?;
         if nodes.iter().any(|m| m.id == node.id) {
             return Err(n.err("id", format!("node id {} is used twice", node.id)));
@@ -258,14 +299,14 @@ fn flow(
     }
     let mut deps = Vec::new();
     for (path, v) in o.list(dep_key)? {
-        let d = Obj::new(o.file, v, path)?;
+        let d = item(o.file, v, path)?;
         let id = id_of(d.req("nodeId")?).ok_or_else(|| d.err("nodeId", "expected a node id"))?;
         if !nodes.iter().any(|n| n.id == id) {
             return Err(d.err("nodeId", format!("no node with id {id} in this spec")));
         }
         let mut on = Vec::new();
         for (path, v) in d.list("depends")? {
-            let x = Obj::new(o.file, v, path)?;
+            let x = item(o.file, v, path)?;
             let target = match (x.opt("nodeId"), x.opt("output")) {
                 (Some(n), _) => id_of(n).map(|i| format!("id:{i}")),
                 (None, Some(Value::String(s))) => Some(format!("out:{s}")),
@@ -298,6 +339,7 @@ fn flow(
     }
     Ok(Flow {
         name,
+        file: o.file.to_string(),
         path: o.path.clone(),
         nodes,
         deps,
@@ -368,6 +410,7 @@ fn node(
     let outputs = outputs(n, "outputs")?;
     let mut node = Node {
         id: id.clone(),
+        path: n.path.clone(),
         outputs,
         task: DraftTask::default(),
         kept: false,
@@ -378,7 +421,22 @@ fn node(
     let raw_name = n.opt_str("name")?.unwrap_or(&id).to_string();
     let name = model_name(&raw_name, "node", &n.at("name"), report);
     let qualified = format!("{workflow}.{name}");
-    let own = n.opt_obj("trigger")?;
+    let own = sub(n, "trigger")?;
+    if let (Some(own), Some(wf)) = (&own, flow_trigger) {
+        let without_id = |v: &Value| {
+            let mut v = v.clone();
+            if let Value::Object(m) = &mut v {
+                m.remove("id");
+            }
+            v
+        };
+        if without_id(own.value) != without_id(wf.value) {
+            report.notes.push(format!(
+                "{qualified}: its own trigger ({}) is read, not its workflow's ({}): SpecNode and SpecWorkflow each have a trigger and the spec says neither wins; DataWorks nodes are scheduled by their own",
+                own.path, wf.path
+            ));
+        }
+    }
     let Some(trigger) = own.as_ref().or(flow_trigger) else {
         report.drop(
             n.path.clone(),
@@ -458,26 +516,38 @@ fn node(
         (None, Some(t)) => task.effective = Some(("1970-01-01".into(), t)),
         (None, None) => {}
     }
-    if let Some(p) = n.opt_int("priority")? {
+    // SpecNode's scheduling fields, or its `strategy`'s (SpecScheduleStrategy).
+    let strategy = sub(n, "strategy")?;
+    let at = |key: &str| -> &Obj<'_> {
+        match &strategy {
+            Some(st) if n.opt(key).is_none() && st.opt(key).is_some() => st,
+            _ => n,
+        }
+    };
+    if let Some(st) = &strategy {
+        node_strategy(n, st, &qualified, report)?;
+    }
+    let n_priority = at("priority");
+    if let Some(p) = n_priority.opt_int("priority")? {
         if ![1, 3, 5, 7, 8].contains(&p) {
-            return Err(n.err(
+            return Err(n_priority.err(
                 "priority",
                 format!("priority {p} is not a DataWorks level: expected 1, 3, 5, 7 or 8"),
             ));
         }
         task.priority = Some(p as u32);
     }
-    if let Some(t) = n.opt_int("timeout")?.filter(|t| *t > 0) {
+    if let Some(t) = at("timeout").opt_int("timeout")?.filter(|t| *t > 0) {
         if (60..=168 * 3600).contains(&t) {
             task.timeout = Some(t as u64);
         } else {
-            report.drop(n.at("timeout"), format!("{qualified}: timeout {t}"), "read in seconds (the FlowSpec reference), it is outside DataWorks' 1 minute to 168 hours");
+            report.drop(at("timeout").at("timeout"), format!("{qualified}: timeout {t}"), "read in seconds (the FlowSpec reference), it is outside DataWorks' 1 minute to 168 hours");
         }
     }
-    let rerun_mode = n.opt_str("rerunMode")?;
-    let times = n.opt_int("rerunTimes")?.unwrap_or(0);
+    let rerun_mode = at("rerunMode").opt_str("rerunMode")?;
+    let times = at("rerunTimes").opt_int("rerunTimes")?.unwrap_or(0);
     if !(0..=10).contains(&times) {
-        return Err(n.err(
+        return Err(at("rerunTimes").err(
             "rerunTimes",
             format!("DataWorks reruns a failed instance 0 to 10 times, not {times}"),
         ));
@@ -485,14 +555,16 @@ fn node(
     if times > 0 {
         if rerun_mode == Some("Denied") {
             report.drop(
-                n.at("rerunTimes"),
+                at("rerunTimes").at("rerunTimes"),
                 format!("{qualified}: {times} automatic reruns"),
                 "rerunMode Denied: DataWorks offers no automatic rerun then",
             );
         } else {
-            let ms = n.opt_int("rerunInterval")?.unwrap_or(120_000);
+            let ms = at("rerunInterval")
+                .opt_int("rerunInterval")?
+                .unwrap_or(120_000);
             if !(60_000..=1_800_000).contains(&ms) {
-                return Err(n.err("rerunInterval", format!("a DataWorks rerun interval is 60000 to 1800000 ms (1 to 30 minutes), not {ms}")));
+                return Err(at("rerunInterval").err("rerunInterval", format!("a DataWorks rerun interval is 60000 to 1800000 ms (1 to 30 minutes), not {ms}")));
             }
             if ms % 1000 != 0 {
                 report.notes.push(format!(
@@ -510,7 +582,7 @@ fn node(
     if matches!(rerun_mode, Some("Denied" | "FailureAllowed")) {
         report.notes.push(format!("{qualified}: rerunMode {} limits manual reruns; schedsim's scenarios decide the reruns", rerun_mode.unwrap_or_default()));
     }
-    if let Some(rr) = n.opt_obj("runtimeResource")?
+    if let Some(rr) = sub(n, "runtimeResource")?
         && let Some(g) = rr.opt_str("resourceGroup")?
     {
         task.resource_group = Some(model_name(
@@ -560,16 +632,15 @@ fn node(
                 recurrence.unwrap_or_default()
             ),
         );
-    } else if let Some(script) = n.opt_obj("script")? {
+    } else if let Some(script) = sub(n, "script")? {
         let mut vars = BTreeMap::new();
         for (path, v) in script.list("parameters")? {
-            let p = Obj::new(n.file, v, path)?;
+            let p = item(n.file, v, path)?;
             if let (Some(k), Some(v)) = (p.opt_str("name")?, p.opt_str("value")?) {
                 vars.insert(k.to_string(), v.to_string());
             }
         }
-        let command = script
-            .opt_obj("runtime")?
+        let command = sub(&script, "runtime")?
             .map(|r| {
                 r.opt_str("command")
                     .map(|c| c.unwrap_or_default().to_string())
@@ -603,18 +674,185 @@ fn node(
             );
         }
     }
-    match n.opt_str("instanceMode")? {
-        None | Some("T+1" | "Immediately") => {}
-        Some(other) => {
-            return Err(n.err(
-                "instanceMode",
-                format!("unknown instanceMode `{other}`: expected T+1 or Immediately"),
-            ));
-        }
-    }
+    instance_mode(at("instanceMode"), &qualified, report)?;
+    output_tables(n, &qualified, &task.writes, report)?;
     node.task = task;
     node.kept = true;
     Ok(node)
+}
+
+/// The tables a node declares it produces (`outputs.tables`, or `outputs` artifacts of
+/// type Table): a guid such as `odps.project.table`, without partition or write mode,
+/// so not a write schedsim could check. One its SQL writes too agrees; each other is
+/// said.
+fn output_tables(
+    n: &Obj<'_>,
+    qualified: &str,
+    writes: &[super::DraftWrite],
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let mut declared = Vec::new();
+    match n.opt("outputs") {
+        Some(Value::Object(_)) => {
+            for (path, v) in n.obj("outputs")?.list("tables")? {
+                declared.push((path, v));
+            }
+        }
+        Some(Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                if v.get("artifactType").and_then(Value::as_str) == Some("Table") {
+                    declared.push((format!("{}[{i}]", n.at("outputs")), v));
+                }
+            }
+        }
+        _ => {}
+    }
+    for (path, v) in declared {
+        let Some(guid) = v
+            .get("guid")
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty())
+        else {
+            continue;
+        };
+        let written = writes.iter().any(|w| {
+            let t = w.table.to_lowercase();
+            let g = guid.to_lowercase();
+            g == t || g.ends_with(&format!(".{t}"))
+        });
+        if !written {
+            report.drop(
+                path,
+                format!("{qualified}: output table {guid}"),
+                "declared as produced by the node (outputs.tables) without a partition or a write mode: not a write schedsim can check; schedsim's writes come from SQL, and no statement of this node writes it",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `instanceMode`: T+1 (the default) or Immediately, which only says when a deployed
+/// node's first instances are generated (said: the default scenario backfills).
+fn instance_mode(o: &Obj<'_>, whose: &str, report: &mut Report) -> Result<(), ImportError> {
+    match o.opt_str("instanceMode")? {
+        None | Some("T+1") => Ok(()),
+        Some("Immediately") => {
+            report.notes.push(format!(
+                "{whose}: instanceMode Immediately ({}) makes instances right after deployment rather than from the next day; the default scenario is a backfill, which it does not change",
+                o.at("instanceMode")
+            ));
+            Ok(())
+        }
+        Some(other) => Err(o.err(
+            "instanceMode",
+            format!("unknown instanceMode `{other}`: expected T+1 or Immediately"),
+        )),
+    }
+}
+
+/// The scheduling fields SpecNode and SpecScheduleStrategy share.
+const SHARED: [&str; 6] = [
+    "priority",
+    "timeout",
+    "instanceMode",
+    "rerunMode",
+    "rerunTimes",
+    "rerunInterval",
+];
+
+/// A node's `strategy` (SpecScheduleStrategy): its fields SpecNode also has are read
+/// where the node does not set them (said), and set on both with other values the
+/// node's own is read (said); `failureStrategy` and `ignoreBranchConditionSkip` have
+/// no node meaning schedsim models (said).
+fn node_strategy(
+    n: &Obj<'_>,
+    st: &Obj<'_>,
+    qualified: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let mut read = Vec::new();
+    for key in SHARED {
+        match (n.opt(key), st.opt(key)) {
+            (None, Some(_)) => read.push(key),
+            (Some(own), Some(other)) if own != other => report.drop(
+                st.at(key),
+                format!("{qualified}: strategy.{key} {other}"),
+                format!("the node's own {key} ({own}) is read: SpecNode has both and the spec says neither wins"),
+            ),
+            _ => {}
+        }
+    }
+    if !read.is_empty() {
+        report.notes.push(format!(
+            "{qualified}: {} read from its strategy ({}): the node does not set them",
+            read.join(", "),
+            st.path
+        ));
+    }
+    strategy_extras(st, qualified, report)
+}
+
+/// `failureStrategy` Break and `ignoreBranchConditionSkip` of a strategy: said.
+fn strategy_extras(st: &Obj<'_>, whose: &str, report: &mut Report) -> Result<(), ImportError> {
+    match st.opt_str("failureStrategy")? {
+        None | Some("Continue") => {}
+        Some("Break") => report.drop(
+            st.at("failureStrategy"),
+            format!("{whose}: failureStrategy Break"),
+            "Break ends the rest of the workflow when a node fails (dataworks-spec's DolphinScheduler converter writes it for failureStrategy END); the dataworks profile has no failure strategy: the other branches run on",
+        ),
+        Some(other) => {
+            return Err(st.err(
+                "failureStrategy",
+                format!("unknown failureStrategy `{other}`: expected Continue or Break"),
+            ));
+        }
+    }
+    if st.opt("ignoreBranchConditionSkip") == Some(&Value::Bool(true)) {
+        report.drop(
+            st.at("ignoreBranchConditionSkip"),
+            format!("{whose}: ignoreBranchConditionSkip"),
+            "schedsim models no branch conditions: every branch runs",
+        );
+    }
+    Ok(())
+}
+
+/// A workflow's `strategy` (SpecWorkflow.strategy): the workflow's own settings
+/// (dataworks-spec's DolphinScheduler converter fills it from the workflow's timeout
+/// and failure strategy), not its nodes' defaults: nothing in dataworks-spec gives it
+/// to the nodes, and the dataworks profile has no workflow-level timeout, reruns or
+/// priority. Each setting is said.
+fn workflow_strategy(st: &Obj<'_>, workflow: &str, report: &mut Report) -> Result<(), ImportError> {
+    let whose = format!("workflow {workflow}");
+    for key in ["timeout", "rerunTimes", "priority"] {
+        if let Some(v) = st.opt_int(key)?.filter(|v| *v > 0) {
+            report.drop(
+                st.at(key),
+                format!("{whose}: strategy.{key} {v}"),
+                "a workflow's own setting: the dataworks profile has none for a workflow, and the spec does not give it to the nodes (each node's own is read)",
+            );
+        }
+    }
+    if let Some(v) = st.opt_int("rerunInterval")?.filter(|v| *v > 0)
+        && st.opt_int("rerunTimes")?.is_some_and(|t| t > 0)
+    {
+        report.drop(
+            st.at("rerunInterval"),
+            format!("{whose}: strategy.rerunInterval {v}"),
+            "goes with the workflow's rerunTimes (above)",
+        );
+    }
+    match st.opt_str("rerunMode")? {
+        None | Some("Allowed") => {}
+        Some(m) => report.drop(
+            st.at("rerunMode"),
+            format!("{whose}: strategy.rerunMode {m}"),
+            "it limits manual reruns of the workflow; schedsim's scenarios decide the reruns",
+        ),
+    }
+    instance_mode(st, &whose, report)?;
+    strategy_extras(st, &whose, report)
 }
 
 /// `${name}` and `$name` replaced by the node's parameter values (`$bizdate` stays a
@@ -628,6 +866,45 @@ fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
         }
     }
     s
+}
+
+/// A node id, and a node output's name, names one node of DataWorks: the same one
+/// in two workflows of the input (two files exporting one node, or two specs of one
+/// workflow) is refused with both places, since dependencies on it could only go to
+/// one of them.
+fn one_node_each(flows: &[Flow]) -> Result<(), ImportError> {
+    let mut ids: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    let mut outputs: BTreeMap<&str, (&str, &str, &str)> = BTreeMap::new();
+    for f in flows {
+        for n in &f.nodes {
+            if let Some((file, path)) = ids.insert(&n.id, (&f.file, &n.path)) {
+                return Err(ImportError {
+                    file: f.file.clone(),
+                    path: format!("{}.id", n.path),
+                    message: format!(
+                        "node id {} is also the node at {file}: {path}: a DataWorks node id names one node, and the dependencies on it could go to only one of the two; import each node from one file",
+                        n.id
+                    ),
+                });
+            }
+            for o in &n.outputs {
+                match outputs.insert(o, (&n.id, &f.file, &n.path)) {
+                    Some((id, file, path)) if id != n.id => {
+                        return Err(ImportError {
+                            file: f.file.clone(),
+                            path: format!("{}.outputs", n.path),
+                            message: format!(
+                                "output {o} of node {} is also an output of node {id} at {file}: {path}: a dependency on it could go to only one of the two",
+                                n.id
+                            ),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Dependencies into upstream names: by node id, or by a node's output name.

@@ -146,9 +146,11 @@ pub struct DependItem {
 /// What a DEPENDENT item looks at in the upstream workflow instance (`depTaskCode`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DependOn {
-    /// -1: the workflow instance's state.
+    /// The workflow instance's state: 0 from 3.2.1 on (`DEPENDENT_WORKFLOW_CODE`).
     Workflow,
-    /// 0 ("ALL"): the workflow instance succeeded and each of its tasks did.
+    /// "ALL": the workflow instance succeeded and each of its tasks did (-1 from 3.2.1
+    /// on, `DEPENDENT_ALL_TASK_CODE`); 3.1.9's ALL is 0 and reads only the workflow
+    /// instance's state (the engine's `classic` dependent_execute).
     All,
     /// One task's instance.
     Task(TaskId),
