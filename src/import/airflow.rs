@@ -5,7 +5,8 @@
 //! `GET /api/v2/dags/{dag_id}/details` and `GET /api/v2/dags/{dag_id}/tasks` saved as
 //! `NAME.details.json` and `NAME.tasks.json` (`tools/airflow_export.py` writes both).
 //!
-//! A model has one time zone: the first DAG's that names one. A DAG that names none is
+//! A model has one time zone: the first DAG's that names one, a DAG's zone being its
+//! cron timetable's (where its cron is read) or else its own. A DAG that names none is
 //! in UTC, Airflow's default (`[core] default_timezone`), said in the report's notes;
 //! a DAG in another zone than the model's is listed as dropped at its `timezone`.
 
