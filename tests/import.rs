@@ -1455,10 +1455,13 @@ fn airflow_rest_responses_import_like_the_serialized_dags() {
     assert!(a.tasks.iter().all(|t| t.writes.is_empty()));
 }
 
-/// Round trip: start_date 2024-04-01 00:00 Europe/Berlin, hourly: the first logical
-/// time is that midnight, one an hour after.
+/// start_date 2024-04-01 00:00 Europe/Berlin, hourly: a backfill from three hours
+/// before it runs every task at each hour, as Airflow's does (a backfill's runs are
+/// its range's, and `DagRun.verify_integrity` skips the tasks' start-date filter for
+/// BACKFILL_JOB runs). The DAG's start date was each task's `effective` period, and
+/// the hours before it had no instance.
 #[test]
-fn airflow_backfill_instances_follow_start_date() {
+fn airflow_backfill_before_the_dags_start_date_runs_every_task() {
     import_model("airflow", &AIRFLOW_SERIALIZED, "af-rt");
     let model = scratch("af-rt").join("model.toml");
     let o = run(&[
@@ -1483,8 +1486,10 @@ fn airflow_backfill_instances_follow_start_date() {
         .map(|i| i["scheduled"].as_str().unwrap())
         .collect();
     got.sort();
-    let want: Vec<String> = (0..=2)
-        .map(|h| format!("2024-04-01T{h:02}:00:00+02:00"))
+    let want: Vec<String> = [21, 22, 23]
+        .iter()
+        .map(|h| format!("2024-03-31T{h:02}:00:00+02:00"))
+        .chain((0..=2).map(|h| format!("2024-04-01T{h:02}:00:00+02:00")))
         .collect();
     assert_eq!(got, want);
 }
@@ -1579,6 +1584,18 @@ fn import_airflow_mutated(name: &str, dags: Vec<(&str, Edit)>) -> (i32, Value, S
     (o.status.code().unwrap(), v, stderr(&o))
 }
 
+/// Sets a serialized DAG's time zone and its cron timetable's, as Airflow serializes a
+/// DAG with `schedule="0 3 * * *"` in that zone (None: neither names one).
+fn set_zone(v: &mut Value, zone: Option<Value>) {
+    for pointer in ["/dag", "/dag/timetable/__var"] {
+        let o = v.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+        match &zone {
+            Some(z) => o.insert("timezone".into(), z.clone()),
+            None => o.remove("timezone"),
+        };
+    }
+}
+
 /// A model has one time zone: a DAG in another is listed as dropped at its JSON path
 /// (as DolphinScheduler's and FlowSpec's are); a DAG that names none is in UTC,
 /// Airflow's default, and the report says so; a fixed offset (how Airflow serializes
@@ -1592,7 +1609,7 @@ fn airflow_time_zones_are_each_said() {
             (AIRFLOW_SERIALIZED[0], keep()),
             (
                 AIRFLOW_SERIALIZED[1],
-                Box::new(|v| v["dag"]["timezone"] = "Asia/Tokyo".into()),
+                Box::new(|v| set_zone(v, Some("Asia/Tokyo".into()))),
             ),
         ],
     );
@@ -1616,16 +1633,12 @@ fn airflow_time_zones_are_each_said() {
         dropped,
         vec![(
             "time zone Asia/Tokyo of DAG sales_daily",
-            "$.dag.timezone",
+            "$.dag.timetable.__var.timezone",
             "a model has one time zone: its schedule is read in Europe/Berlin"
         )]
     );
 
-    let remove = || -> Edit {
-        Box::new(|v| {
-            v["dag"].as_object_mut().unwrap().remove("timezone");
-        })
-    };
+    let remove = || -> Edit { Box::new(|v| set_zone(v, None)) };
     let (code, v, err) =
         import_airflow_mutated("af-tz-none", vec![(AIRFLOW_SERIALIZED[0], remove())]);
     assert_eq!(code, 0, "{err}");
@@ -1658,7 +1671,7 @@ fn airflow_time_zones_are_each_said() {
         "af-tz-offset",
         vec![(
             AIRFLOW_SERIALIZED[0],
-            Box::new(|v| v["dag"]["timezone"] = 7200.into()),
+            Box::new(|v| set_zone(v, Some(7200.into()))),
         )],
     );
     assert_eq!(code, 0, "{err}");
@@ -1673,7 +1686,7 @@ fn airflow_time_zones_are_each_said() {
         "af-tz-odd-offset",
         vec![(
             AIRFLOW_SERIALIZED[0],
-            Box::new(|v| v["dag"]["timezone"] = 5400.into()),
+            Box::new(|v| set_zone(v, Some(5400.into()))),
         )],
     );
     assert_eq!(code, 2, "{err}");

@@ -76,8 +76,9 @@ def rest_offline(dag_folder, out):
 
     from airflow.api_fastapi.core_api.datamodels.dags import DAGDetailsResponse
     from airflow.api_fastapi.core_api.datamodels.tasks import TaskCollectionResponse, TaskResponse
-    from airflow.serialization.serialized_objects import SerializedDAG
 
+    # 3.3 has no SerializedDAG.from_dict: DagSerialization holds both directions.
+    SerializedDAG = serializer()
     bag = dag_bag(dag_folder)
     for path, error in sorted(bag.import_errors.items()):
         print(f"error: {path}: {error}", file=sys.stderr)
@@ -98,8 +99,9 @@ def rest_offline(dag_folder, out):
             is_stale=False,
             has_import_errors=False,
             has_task_concurrency_limits=any(t.max_active_tis_per_dag is not None for t in dag.tasks),
-            timetable_summary=dag.timetable.summary,
-            timetable_description=dag.timetable.description,
+            # The core timetable (the serialized DAG's): 3.3's SDK timetables have no summary.
+            timetable_summary=sdag.timetable.summary,
+            timetable_description=sdag.timetable.description,
             owners=sorted({t.owner for t in dag.tasks}),
             tags=sorted(dag.tags),
             timezone=str(dag.timezone),

@@ -5,7 +5,8 @@
 //! `GET /api/v2/dags/{dag_id}/details` and `GET /api/v2/dags/{dag_id}/tasks` saved as
 //! `NAME.details.json` and `NAME.tasks.json` (`tools/airflow_export.py` writes both).
 //!
-//! A model has one time zone: the first DAG's that names one. A DAG that names none is
+//! A model has one time zone: the first DAG's that names one, a DAG's zone being its
+//! cron timetable's (where its cron is read) or else its own. A DAG that names none is
 //! in UTC, Airflow's default (`[core] default_timezone`), said in the report's notes;
 //! a DAG in another zone than the model's is listed as dropped at its `timezone`.
 
@@ -27,14 +28,131 @@ struct Dag {
     draft: DraftWorkflow,
     /// The `timetable` rule it needs: `trigger` or `interval` (none for @once or several crons).
     kind: Option<&'static str>,
+    /// The input file it comes from, and the JSON path of its timetable.
+    file: String,
+    timetable_path: String,
     /// The DAG's start and end dates (the model's zone is known only later).
     dates: (Option<jiff::Timestamp>, Option<jiff::Timestamp>),
-    start: Option<String>,
-    weight_rules: Vec<String>,
-    /// The DAG's time zone; None: the export names none.
+    /// Each task's `weight_rule` and its path; None: unstated (Airflow's default,
+    /// `downstream`, which a serialized DAG leaves out).
+    weight_rules: Vec<Option<(String, String)>>,
+    /// The JSON path of `fail_fast = true`.
+    fail_fast: Option<String>,
+    /// The time zone its schedule is read in (its cron timetable's, else the DAG's);
+    /// None: the export names none.
     timezone: Option<String>,
-    /// The JSON path of its `timezone`.
+    /// The JSON path of that `timezone`.
     timezone_path: String,
+}
+
+/// Airflow's weight rules (`airflow.task.weight_rule.WeightRule`); another is a
+/// custom `PriorityWeightStrategy`, named by its import path.
+const WEIGHT_RULES: [&str; 3] = ["absolute", "downstream", "upstream"];
+
+/// Each task's `priority_weight_total` by its own rule: its weight plus the weights of
+/// every task downstream (or upstream) of it, each counted once, clamped to 32 bits
+/// as `db_safe_priority` does.
+fn weight_totals(tasks: &mut [DraftTask], rules: &[&str]) {
+    let n = tasks.len();
+    let index = |name: &str| tasks.iter().position(|t| t.name == name);
+    let mut down = vec![Vec::new(); n];
+    let mut up = vec![Vec::new(); n];
+    for (i, t) in tasks.iter().enumerate() {
+        for u in &t.upstream {
+            if let Some(k) = index(u) {
+                down[k].push(i);
+                up[i].push(k);
+            }
+        }
+    }
+    let own: Vec<i64> = tasks
+        .iter()
+        .map(|t| t.priority_weight.unwrap_or(1))
+        .collect();
+    for i in 0..n {
+        let next = match rules[i] {
+            "downstream" => &down,
+            "upstream" => &up,
+            _ => {
+                tasks[i].priority_weight = Some(own[i]);
+                continue;
+            }
+        };
+        let mut seen = vec![false; n];
+        let mut stack = next[i].clone();
+        let mut total = i128::from(own[i]);
+        while let Some(k) = stack.pop() {
+            if !std::mem::replace(&mut seen[k], true) {
+                total += i128::from(own[k]);
+                stack.extend(&next[k]);
+            }
+        }
+        tasks[i].priority_weight =
+            Some(total.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i64);
+    }
+}
+
+/// The model's `weight_rule`: the one rule every task uses, or, where they use several
+/// (a task's unstated rule is Airflow's default, `downstream`), `absolute` with each
+/// task's total by its own rule written as its `priority_weight`. A custom strategy
+/// is dropped (its weights come from code), its task weighted by its own weight.
+fn weight_rule(dags: &mut [Dag], rules: &mut Vec<(String, String)>, report: &mut Report) {
+    let mut per_dag: Vec<Vec<&'static str>> = Vec::new();
+    let mut stated: Vec<(&'static str, String)> = Vec::new();
+    for d in dags.iter() {
+        let mut each = Vec::new();
+        for (t, w) in d.draft.tasks.iter().zip(&d.weight_rules) {
+            let who = format!("{}.{}", d.draft.name, t.name);
+            let rule = match w {
+                None => "downstream",
+                Some((r, path)) => match WEIGHT_RULES.iter().find(|x| *x == r) {
+                    Some(known) => {
+                        stated.push((known, who));
+                        known
+                    }
+                    None => {
+                        report.drop(
+                            path.clone(),
+                            format!("{who}: weight_rule {r}"),
+                            "a custom PriorityWeightStrategy computes weights in its own code, which schedsim does not run: the task is weighted by its priority_weight alone (absolute)",
+                        );
+                        stated.push(("absolute", who));
+                        "absolute"
+                    }
+                },
+            };
+            each.push(rule);
+        }
+        per_dag.push(each);
+    }
+    let mut used: Vec<&str> = per_dag.iter().flatten().copied().collect();
+    used.sort_unstable();
+    used.dedup();
+    match used.as_slice() {
+        [] | ["downstream"] => {}
+        [one] => rules.push(("weight_rule".into(), format!("\"{one}\""))),
+        _ => {
+            let mut by_rule = Vec::new();
+            for rule in WEIGHT_RULES.iter().filter(|r| **r != "downstream") {
+                let tasks: Vec<&str> = stated
+                    .iter()
+                    .filter(|(r, _)| r == rule)
+                    .map(|(_, t)| t.as_str())
+                    .collect();
+                if !tasks.is_empty() {
+                    by_rule.push(format!("{rule} for {}", tasks.join(", ")));
+                }
+            }
+            report.notes.push(format!(
+                "weight_rule: the tasks use several ({}; downstream, Airflow's default, for the others) and a model has one: weight_rule = \"absolute\", each task's priority_weight its total by its own rule (Airflow's priority_weight_total)",
+                by_rule.join("; ")
+            ));
+            for (d, each) in dags.iter_mut().zip(&per_dag) {
+                weight_totals(&mut d.draft.tasks, each);
+            }
+            rules.push(("weight_rule".into(), "\"absolute\"".into()));
+        }
+    }
 }
 
 pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), ImportError> {
@@ -49,7 +167,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         let input = &inputs[*i];
         let o = Obj::new(&input.file, v, "$".into())?;
         if o.opt("dag").is_some() {
-            dags.push(serialized(&o, &mut report)?);
+            dags.push(serialized(&input.file, &o, &mut report)?);
         } else if o.opt("dag_id").is_some() {
             let want = input.file.replace(".details.json", ".tasks.json");
             let tasks = docs
@@ -62,7 +180,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
                     )
                 })?;
             let t = Obj::new(&inputs[tasks.0].file, &tasks.1, "$".into())?;
-            dags.push(rest(&o, &t, &mut report)?);
+            dags.push(rest(&input.file, &o, &t, &mut report)?);
         } else if o.opt("tasks").is_some() && o.opt("total_entries").is_some() {
             // A /tasks response: read with its /details.
             if !docs
@@ -86,28 +204,42 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         });
     }
     let mut rules = Vec::new();
-    let kinds: Vec<&str> = dags.iter().filter_map(|d| d.kind).collect();
-    if let Some(first) = kinds.first() {
-        if let Some((i, _)) = kinds.iter().enumerate().find(|(_, k)| *k != first) {
+    let kinds: Vec<(&Dag, &str)> = dags.iter().filter_map(|d| d.kind.map(|k| (d, k))).collect();
+    if let Some((first_dag, first)) = kinds.first() {
+        if let Some((d, k)) = kinds.iter().find(|(_, k)| k != first) {
             return Err(ImportError {
-                file: "-".into(),
-                path: "$.dag.timetable".into(),
+                file: d.file.clone(),
+                path: d.timetable_path.clone(),
                 message: format!(
-                    "DAG {} needs the {} timetable, another the {first}: a model has one timetable rule, import them apart",
-                    dags[i].draft.name, kinds[i]
+                    "DAG {} needs the {k} timetable, DAG {} ({}) the {first}: a model has one timetable rule, import them apart",
+                    d.draft.name, first_dag.draft.name, first_dag.file
                 ),
             });
         }
         rules.push(("timetable".to_string(), format!("\"{first}\"")));
     }
-    let weight: Vec<&String> = dags.iter().flat_map(|d| &d.weight_rules).collect();
-    if let Some(w) = weight.first() {
-        if weight.iter().any(|x| x != w) {
-            report.notes.push(format!(
-                "weight_rule: the tasks use several; the model's rule is {w} (the first)"
-            ));
+    weight_rule(&mut dags, &mut rules, &mut report);
+    // fail_fast: a task's final failure stops its run. The model's rule
+    // `failure_strategy = "end"` does that, for every workflow of the model.
+    if dags.iter().all(|d| d.fail_fast.is_some()) {
+        rules.push(("failure_strategy".into(), "\"end\"".into()));
+        report.notes.push(format!(
+            "failure_strategy \"end\" for fail_fast ({}): a task's final failure stops the rest of its run; Airflow fails the tasks running then and skips the others (teardown tasks go on), the model kills them and does not run the others (teardown tasks included)",
+            dags.iter()
+                .map(|d| format!("DAG {}", d.draft.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    } else {
+        for d in &dags {
+            if let Some(path) = &d.fail_fast {
+                report.drop(
+                    path.clone(),
+                    format!("DAG {}: fail_fast", d.draft.name),
+                    "Airflow stops a run at a task's final failure (fails the running tasks, skips the others); the model's failure_strategy is one rule for every DAG of the model and the other DAGs are not fail_fast: the run goes on",
+                );
+            }
         }
-        rules.push(("weight_rule".to_string(), format!("\"{w}\"")));
     }
     // A model has one time zone: the first DAG's that names one. A DAG that names none
     // is in UTC, Airflow's default (`[core] default_timezone`); each DAG in another
@@ -120,15 +252,13 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
     let zone = crate::model::tzdb()
         .get(&timezone)
         .unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = |t: jiff::Timestamp| t.to_zoned(zone.clone()).datetime();
+    let mut starts = Vec::new();
     for d in &mut dags {
-        let local = |t: jiff::Timestamp| {
-            t.to_zoned(zone.clone())
-                .datetime()
-                .strftime("%Y-%m-%dT%H:%M:%S")
-                .to_string()
-        };
-        d.draft.timetable.start_date = d.dates.0.map(local);
-        d.draft.timetable.end_date = d.dates.1.map(local);
+        let text = |t: jiff::Timestamp| local(t).strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        d.draft.timetable.start_date = d.dates.0.map(text);
+        d.draft.timetable.end_date = d.dates.1.map(text);
+        starts.extend(d.dates.0.map(|t| local(t).date().to_string()));
     }
     let mut names = Vec::new();
     let mut groups: Vec<(String, u32)> = Vec::new();
@@ -168,6 +298,18 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             );
         }
     }
+    let scheduled = |d: &DraftWorkflow| {
+        d.cron.is_some() || !d.timetable.crons.is_empty() || d.timetable.schedule.is_some()
+    };
+    for d in dags
+        .iter()
+        .filter(|d| scheduled(&d.draft) && d.dates.0.is_none())
+    {
+        report.notes.push(format!(
+            "DAG {} names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG (a cron trigger timetable runs the tick before then only when it is at most a tenth of the gap between ticks, or 5 minutes, before; else the next tick); the model's recurring schedule starts at the scenario's start",
+            d.draft.name
+        ));
+    }
     if !groups.is_empty() {
         report.notes.push(format!(
             "slots {SLOTS} for {}: an export does not carry pool sizes ({SLOTS} is default_pool's)",
@@ -180,14 +322,10 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
     }
     let scenario = default_scenario(
         dags.iter()
-            .filter(|d| {
-                d.draft.cron.is_some()
-                    || !d.draft.timetable.crons.is_empty()
-                    || d.draft.timetable.schedule.is_some()
-            })
+            .filter(|d| scheduled(&d.draft))
             .map(|d| d.draft.name.clone())
             .collect(),
-        dags.iter().filter_map(|d| d.start.clone()).collect(),
+        starts,
         false,
         &mut report,
     );
@@ -261,11 +399,6 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
     }
 }
 
-/// A date from epoch seconds (serialized) or an ISO string (REST), in `tz`.
-fn date(o: &Obj<'_>, key: &str, tz: &jiff::tz::TimeZone) -> Result<Option<String>, ImportError> {
-    Ok(instant(o, key)?.map(|ts| ts.to_zoned(tz.clone()).date().to_string()))
-}
-
 /// A time from epoch seconds (serialized) or an ISO string (REST).
 fn instant(o: &Obj<'_>, key: &str) -> Result<Option<jiff::Timestamp>, ImportError> {
     let ts = match o.opt(key) {
@@ -282,15 +415,88 @@ fn instant(o: &Obj<'_>, key: &str) -> Result<Option<jiff::Timestamp>, ImportErro
     Ok(Some(ts))
 }
 
-/// The settings every task has, serialized or REST (same names).
-fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask, ImportError> {
-    let raw = t.str("task_id")?;
-    let name = model_name(raw, "task", &t.at("task_id"), report);
-    let mut task = DraftTask {
-        name,
-        ..Default::default()
+/// A task's settings: beside its `task_id`, or, for a mapped task (`_is_mapped`), in
+/// its `partial_kwargs` first (encoded values, `{"__type": "timedelta", "__var": 300.0}`,
+/// read as their `__var`).
+struct Fields<'a> {
+    task: Obj<'a>,
+    partial: Option<Obj<'a>>,
+}
+
+impl<'a> Fields<'a> {
+    /// The object that holds `key`: the partial kwargs when they name it.
+    fn of(&self, key: &str) -> &Obj<'a> {
+        match &self.partial {
+            Some(p) if p.opt(key).is_some() => p,
+            _ => &self.task,
+        }
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.of(key).opt(key).and_then(Value::as_bool) == Some(true)
+    }
+}
+
+/// A mapped task's `partial_kwargs` with each encoded value replaced by its `__var`.
+fn unwrapped_partial(t: &Obj<'_>) -> Option<Value> {
+    let Some(Value::Object(members)) = t.opt("partial_kwargs") else {
+        return None;
     };
-    let retries = t
+    Some(Value::Object(
+        members
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::Object(o) if o.contains_key("__type") && o.contains_key("__var") => {
+                        o["__var"].clone()
+                    }
+                    v => v.clone(),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+    ))
+}
+
+/// What a task's reading leaves for the DAG: its weight rule (None: unstated, the
+/// default `downstream`) and where it is.
+struct TaskExtra {
+    weight_rule: Option<(String, String)>,
+}
+
+/// `retry_exponential_backoff`: Airflow 3.3.2's multiplier (`true` is 2.0, `false` 0;
+/// 0, 1 or below 0 is a fixed delay: `next_retry_datetime` backs off only when the
+/// multiplier is above 0 and not 1).
+fn backoff_multiplier(f: &Fields<'_>) -> Result<f64, ImportError> {
+    let o = f.of("retry_exponential_backoff");
+    match o.opt("retry_exponential_backoff") {
+        None => Ok(0.0),
+        Some(Value::Bool(b)) => Ok(if *b { 2.0 } else { 0.0 }),
+        Some(Value::Number(n)) => n.as_f64().ok_or_else(|| {
+            o.err(
+                "retry_exponential_backoff",
+                "expected a number (the backoff multiplier)",
+            )
+        }),
+        Some(v) => Err(o.err(
+            "retry_exponential_backoff",
+            format!(
+                "expected a multiplier or a boolean, found {}",
+                json::kind(v)
+            ),
+        )),
+    }
+}
+
+/// The retry settings: `retries`, `retry_delay`, the backoff multiplier and
+/// `max_retry_delay`, which Airflow applies only to an exponential backoff.
+fn retry(
+    f: &Fields<'_>,
+    who: &str,
+    report: &mut Report,
+) -> Result<Option<DraftRetry>, ImportError> {
+    let retries = f
+        .of("retries")
         .opt_int_in(
             "retries",
             0,
@@ -298,21 +504,78 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
             "a number of retries (max_tries is an SQL INTEGER)",
         )?
         .unwrap_or(0);
-    if retries > 0 {
-        task.retry = Some(DraftRetry {
-            times: retries as u32,
-            interval: seconds(t, "retry_delay")?.unwrap_or(300),
-            exponential: t
-                .opt("retry_exponential_backoff")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            max_interval: seconds(t, "max_retry_delay")?,
-        });
+    if retries == 0 {
+        return Ok(None);
     }
-    if let Some(p) = t.opt_str("pool")?.filter(|p| *p != "default_pool") {
-        task.resource_group = Some(model_name(p, "pool", &t.at("pool"), report));
+    let multiplier = backoff_multiplier(f)?;
+    let exponential = multiplier > 0.0 && multiplier != 1.0;
+    let at = f
+        .of("retry_exponential_backoff")
+        .at("retry_exponential_backoff");
+    if exponential && multiplier != 2.0 {
+        report.notes.push(format!(
+            "{who}: retry_exponential_backoff {multiplier} ({at}) is modelled as 2 (the model's exponential backoff doubles): Airflow waits retry_delay × {multiplier}^(try − 1) plus its jitter, the model retry_delay × 2^(try − 1)"
+        ));
     }
-    if let Some(n) = t.opt_int_in(
+    let mut max_interval = seconds(f.of("max_retry_delay"), "max_retry_delay")?;
+    if let Some(m) = max_interval.filter(|_| !exponential) {
+        report.drop(
+            f.of("max_retry_delay").at("max_retry_delay"),
+            format!("{who}: max_retry_delay {}", super::emit::duration(m)),
+            "it caps only an exponential backoff (retry_exponential_backoff is off): Airflow waits retry_delay before each retry",
+        );
+        max_interval = None;
+    }
+    Ok(Some(DraftRetry {
+        times: retries as u32,
+        interval: seconds(f.of("retry_delay"), "retry_delay")?.unwrap_or(300),
+        exponential,
+        max_interval,
+    }))
+}
+
+/// What a task of a type that can skip its downstream (`_can_skip_downstream`: a
+/// SkipMixin or BranchMixin subclass) skips at run time.
+fn skips(task_type: &str) -> &'static str {
+    if task_type.contains("Branch") {
+        "it runs only the branch it chooses and skips the tasks of the others"
+    } else if task_type.contains("ShortCircuit") {
+        "it skips its downstream tasks when its condition is false"
+    } else if task_type == "LatestOnlyOperator" {
+        "it skips its downstream tasks in a scheduled or backfill run unless the run is the latest (its interval holds the time it runs); manual runs skip nothing"
+    } else {
+        "it can skip its downstream tasks at run time"
+    }
+}
+
+/// The settings every task has, serialized or REST (same names). `taken`: the task
+/// names already given in this DAG (a name made unique here is the one upstream
+/// references use). `dates`: the DAG's start and end.
+fn task_common(
+    f: &Fields<'_>,
+    dag: &str,
+    taken: &[String],
+    dates: (Option<jiff::Timestamp>, Option<jiff::Timestamp>),
+    report: &mut Report,
+) -> Result<(DraftTask, TaskExtra), ImportError> {
+    let t = &f.task;
+    let raw = t.str("task_id")?;
+    let name = model_name(raw, "task", &t.at("task_id"), report);
+    let name = unique(name, taken, "task", report);
+    let who = format!("{dag}.{name}");
+    let mut task = DraftTask {
+        name,
+        ..Default::default()
+    };
+    task.retry = retry(f, &who, report)?;
+    if let Some(p) = f
+        .of("pool")
+        .opt_str("pool")?
+        .filter(|p| *p != "default_pool")
+    {
+        task.resource_group = Some(model_name(p, "pool", &f.of("pool").at("pool"), report));
+    }
+    if let Some(n) = f.of("pool_slots").opt_int_in(
         "pool_slots",
         1,
         super::MAX_JAVA_INT,
@@ -320,25 +583,81 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
     )? {
         task.pool_slots = Some(n as u32);
     }
-    if let Some(rule) = t.opt_str("trigger_rule")?.filter(|r| *r != "all_success") {
+    let o = f.of("trigger_rule");
+    if let Some(rule) = o.opt_str("trigger_rule")?.filter(|r| *r != "all_success") {
         report.drop(
-            t.at("trigger_rule"),
-            format!("{dag}.{}: trigger_rule {rule}", task.name),
+            o.at("trigger_rule"),
+            format!("{who}: trigger_rule {rule}"),
             "schedsim starts a task when all its upstreams succeeded (all_success)",
         );
     }
-    task.priority_weight = t.opt_int("priority_weight")?;
-    task.self_dependency = t
-        .opt("depends_on_past")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    task.timeout = seconds(t, "execution_timeout")?.filter(|s| *s > 0);
-    if t.opt("sql").is_none() && t.opt("task_type").is_some() {
-        report.no_sql.push(format!(
-            "{dag}.{} ({})",
-            task.name,
-            t.opt_str("task_type")?.unwrap_or_default()
+    task.priority_weight = f.of("priority_weight").opt_int("priority_weight")?;
+    task.self_dependency = f.flag("depends_on_past") || f.flag("wait_for_downstream");
+    task.timeout = seconds(f.of("execution_timeout"), "execution_timeout")?.filter(|s| *s > 0);
+    for (key, why) in [
+        (
+            "wait_for_downstream",
+            "Airflow also waits for the previous run's instances of the task's direct downstream tasks; the model waits for the task's previous instance only (self_dependency)",
+        ),
+        (
+            "has_retry_policy",
+            "a retry policy decides at run time whether and when a failure is retried; the model retries as retries and retry_delay say",
+        ),
+    ] {
+        if f.flag(key) {
+            report.drop(f.of(key).at(key), format!("{who}: {key}"), why);
+        }
+    }
+    for (key, what) in [
+        ("max_active_tis_per_dag", "across all runs of the DAG"),
+        ("max_active_tis_per_dagrun", "within one run"),
+    ] {
+        if let Some(n) = f.of(key).opt_int(key)? {
+            report.drop(
+                f.of(key).at(key),
+                format!("{who}: {key} {n}"),
+                format!("Airflow runs at most {n} of the task's instances at once {what}; the model does not limit them"),
+            );
+        }
+    }
+    // The DAG's dates are the scheduler's business (the timetable's start and end);
+    // a task's own, later start or earlier end leaves it out of scheduled and manual
+    // runs outside them, not of backfills (`DagRun.verify_integrity`'s task filter).
+    let own = |key: &str| -> Result<Option<(String, jiff::Timestamp)>, ImportError> {
+        Ok(instant(f.of(key), key)?.map(|ts| (f.of(key).at(key), ts)))
+    };
+    let later_start = own("start_date")?.filter(|(_, s)| dates.0.is_none_or(|d| *s > d));
+    let earlier_end = own("end_date")?.filter(|(_, e)| dates.1.is_none_or(|d| *e < d));
+    for (found, key, side) in [
+        (later_start, "start_date", "before"),
+        (earlier_end, "end_date", "after"),
+    ] {
+        if let Some((path, ts)) = found {
+            report.drop(
+                path,
+                format!("{who}: its own {key} {ts}"),
+                format!("Airflow creates no instance of the task in scheduled and manual runs whose logical date is {side} it (backfills ignore it); the model runs the task in every run"),
+            );
+        }
+    }
+    if t.opt("_can_skip_downstream").and_then(Value::as_bool) == Some(true) {
+        let ty = t.opt_str("task_type")?.unwrap_or_default();
+        report.notes.push(format!(
+            "{who} ({ty}) can skip tasks at run time ({}): {}; the model runs every path",
+            t.at("_can_skip_downstream"),
+            skips(ty)
         ));
+    }
+    if f.partial.is_some() || t.opt("is_mapped").and_then(Value::as_bool) == Some(true) {
+        report.notes.push(format!(
+            "{who} is mapped (dynamic task mapping, {}): modelled as one instance per run; Airflow runs one instance per mapped element, each with these settings, each taking its slots",
+            t.at(if f.partial.is_some() { "partial_kwargs" } else { "is_mapped" })
+        ));
+    }
+    if t.opt("sql").is_none()
+        && let Some(ty) = t.opt_str("task_type")?
+    {
+        report.no_sql.push(format!("{who} ({ty})"));
     }
     if let Some(sql) = t.opt("sql") {
         let script = match sql {
@@ -352,14 +671,18 @@ fn task_common(t: &Obj<'_>, dag: &str, report: &mut Report) -> Result<DraftTask,
         };
         task.writes = sql_writes(
             &script,
-            &format!("{dag}.{}", task.name),
+            &who,
             &t.at("sql"),
             Flavor::Airflow,
             &|s| s.to_string(),
             report,
         );
     }
-    Ok(task)
+    let w = f.of("weight_rule");
+    let weight_rule = w
+        .opt_str("weight_rule")?
+        .map(|r| (r.to_string(), w.at("weight_rule")));
+    Ok((task, TaskExtra { weight_rule }))
 }
 
 /// Upstreams from `downstream_task_ids`.
@@ -407,18 +730,14 @@ fn downstream_ids(t: &Obj<'_>) -> Result<Vec<String>, ImportError> {
         .collect()
 }
 
-/// A DAG's time zone as the export names it, and the zone (UTC when it names none).
-/// The serialized DAG writes a tz database name, or a fixed offset in seconds
+/// The time zone a DAG or its timetable names (None: it names none, UTC), checked
+/// against the tz database. The serialized DAG writes a tz database name, or a fixed offset in seconds
 /// (`encode_timezone` of a pendulum `FixedTimezone`, "UTC" for offset 0): a whole
 /// hour is the tz database's `Etc/GMT` zone of that offset (the report says so),
 /// another offset has no zone a model can name and is refused.
-fn zone(
-    o: &Obj<'_>,
-    dag: &str,
-    report: &mut Report,
-) -> Result<(Option<String>, jiff::tz::TimeZone), ImportError> {
+fn zone(o: &Obj<'_>, dag: &str, report: &mut Report) -> Result<Option<String>, ImportError> {
     let name = match o.opt("timezone") {
-        None => return Ok((None, jiff::tz::TimeZone::UTC)),
+        None => return Ok(None),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => {
             let secs = n
@@ -455,19 +774,78 @@ fn zone(
             ));
         }
     };
-    let tz = crate::model::tzdb()
+    crate::model::tzdb()
         .get(&name)
         .map_err(|_| o.err("timezone", format!("unknown time zone `{name}`")))?;
-    Ok((Some(name), tz))
+    Ok(Some(name))
 }
 
-fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
+/// The DAG's settings the model does not carry, each said with what it means for a
+/// run: `dagrun_timeout` (`key`: its name in this export) and
+/// `max_consecutive_failed_dag_runs`. `fail_fast` is the DAG's caller's to read.
+fn dag_drops(d: &Obj<'_>, name: &str, key: &str, report: &mut Report) -> Result<(), ImportError> {
+    if let Some(v) = d.opt(key) {
+        let text = match v {
+            Value::Number(_) | Value::Object(_) => seconds(d, key)?
+                .map(super::emit::duration)
+                .unwrap_or_default(),
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        if text != "0s" {
+            report.drop(
+                d.at(key),
+                format!("DAG {name}: dagrun_timeout {text}"),
+                format!("Airflow fails a run still running {text} after it started and skips its unfinished tasks; the model lets every run finish"),
+            );
+        }
+    }
+    if let Some(n) = d
+        .opt_int("max_consecutive_failed_dag_runs")?
+        .filter(|n| *n > 0)
+    {
+        report.drop(
+            d.at("max_consecutive_failed_dag_runs"),
+            format!("DAG {name}: max_consecutive_failed_dag_runs {n}"),
+            format!("Airflow pauses the DAG after {n} failed runs in a row, and creates no scheduled run after; the model keeps scheduling"),
+        );
+    }
+    Ok(())
+}
+
+fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
     let d = o.obj("dag")?;
     let raw = d.str("dag_id")?;
     let name = model_name(raw, "DAG", &d.at("dag_id"), report);
-    let (tz_name, tz) = zone(&d, &name, report)?;
-    let read = match d.opt_obj("timetable")? {
-        Some(t) => super::airflow_timetable::read(&t, report, &name)?,
+    let dag_zone = zone(&d, &name, report)?;
+    let timetable = d.opt_obj("timetable")?;
+    // A cron timetable reads its expressions in its own time zone: the DAG's for a
+    // `schedule="0 2 * * *"`, but a timetable object may name another
+    // (`CronTriggerTimetable("0 2 * * *", timezone="Asia/Shanghai")` in a UTC DAG).
+    let tt_var = match &timetable {
+        Some(t) => t.opt_obj("__var")?,
+        None => None,
+    };
+    let (timezone, timezone_path) = match tt_var.as_ref().filter(|v| v.opt("timezone").is_some()) {
+        Some(v) => {
+            let z = zone(v, &name, report)?;
+            let (tt, dz) = (
+                z.as_deref().unwrap_or("UTC"),
+                dag_zone.as_deref().unwrap_or("UTC"),
+            );
+            if tt != dz {
+                report.notes.push(format!(
+                    "DAG {name}: its schedule is read in its timetable's time zone {tt} ({}), not in the DAG's {dz} ({})",
+                    v.at("timezone"),
+                    d.at("timezone")
+                ));
+            }
+            (z, v.at("timezone"))
+        }
+        None => (dag_zone, d.at("timezone")),
+    };
+    let read = match &timetable {
+        Some(t) => super::airflow_timetable::read(t, report, &name)?,
         None => super::airflow_timetable::Read {
             cron: d.opt_str("schedule_interval")?.map(str::to_string),
             kind: Some("interval"),
@@ -489,14 +867,15 @@ fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
         .filter(|_| draft.cron.is_some() || draft.timetable.schedule.is_some());
     draft.max_active_runs = d.opt_int("max_active_runs")?.map(|n| n.max(1) as u32);
     draft.max_active_tasks = d.opt_int("max_active_tasks")?.map(|n| n.max(1) as u32);
-    let start = date(&d, "start_date", &tz)?;
-    let end = date(&d, "end_date", &tz)?;
     if d.opt("catchup").and_then(Value::as_bool) != Some(true) {
         draft.comment.push(format!("{raw}: catchup off (the model's default): the recurring schedule starts from the latest interval; backfills are not affected"));
     }
     if d.opt("is_paused_upon_creation").and_then(Value::as_bool) == Some(true) {
         draft.comment.push(format!("{raw}: paused upon creation"));
     }
+    dag_drops(&d, &name, "dagrun_timeout", report)?;
+    let fail_fast =
+        (d.opt("fail_fast").and_then(Value::as_bool) == Some(true)).then(|| d.at("fail_fast"));
     let mut tasks = Vec::new();
     let mut ids = Vec::new();
     let mut downs = Vec::new();
@@ -507,38 +886,49 @@ fn serialized(o: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
             Some(_) => wrapper.obj("__var")?,
             None => wrapper,
         };
-        let mut task = task_common(&t, &name, report)?;
-        task.effective = start
-            .clone()
-            .map(|s| (s, end.clone().unwrap_or_else(|| "9999-12-31".into())));
-        if let Some(w) = t.opt_str("weight_rule")? {
-            weight_rules.push(w.to_string());
-        }
+        let partial = unwrapped_partial(&t);
+        let fields = Fields {
+            partial: partial
+                .as_ref()
+                .map(|p| Obj::new(o.file, p, t.at("partial_kwargs")))
+                .transpose()?,
+            task: t,
+        };
+        let taken: Vec<String> = tasks.iter().map(|t: &DraftTask| t.name.clone()).collect();
+        let (task, extra) = task_common(&fields, &name, &taken, dates, report)?;
+        weight_rules.push(extra.weight_rule);
+        let t = &fields.task;
         ids.push(t.str("task_id")?.to_string());
-        downs.push((t.path.clone(), downstream_ids(&t)?));
+        downs.push((t.path.clone(), downstream_ids(t)?));
         tasks.push(task);
     }
     if tasks.is_empty() {
         return Err(d.err("tasks", "a DAG without tasks"));
     }
     link(&mut tasks, &downs, &ids, &d)?;
-    dedupe(&mut tasks, report);
     draft.tasks = tasks;
     Ok(Dag {
         draft,
         kind,
+        file: file.to_string(),
+        timetable_path: d.at("timetable"),
         dates,
-        start,
         weight_rules,
-        timezone: tz_name,
-        timezone_path: d.at("timezone"),
+        fail_fast,
+        timezone,
+        timezone_path,
     })
 }
 
-fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<Dag, ImportError> {
+fn rest(
+    file: &str,
+    details: &Obj<'_>,
+    tasks_doc: &Obj<'_>,
+    report: &mut Report,
+) -> Result<Dag, ImportError> {
     let raw = details.str("dag_id")?;
     let name = model_name(raw, "DAG", &details.at("dag_id"), report);
-    let (tz_name, tz) = zone(details, &name, report)?;
+    let tz_name = zone(details, &name, report)?;
     // The REST response names the schedule, not the timetable class.
     let cron = match details.opt_str("timetable_summary")? {
         None | Some("None" | "null") => None,
@@ -549,12 +939,12 @@ fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<D
         }
     };
     if cron.is_some() {
-        report.notes.push(format!("DAG {name}: the REST response does not name its timetable class: the trigger timetable (Airflow 3's default for a cron) is assumed"));
+        report.notes.push(format!("DAG {name}: the REST response does not name its timetable class: the trigger timetable (Airflow 3's default for a cron) is assumed, in the DAG's time zone"));
     }
     report.drop(
         tasks_doc.at("tasks"),
-        format!("DAG {name}: the tasks' SQL and max_retry_delay"),
-        "the REST /tasks response carries neither: no writes are inferred (import the serialized DAG for them)",
+        format!("DAG {name}: the tasks' SQL, max_retry_delay, max_active_tis_per_dag(run) and retry policies"),
+        "the REST /tasks response carries none of them: no writes are inferred (import the serialized DAG for them)",
     );
     let mut draft = DraftWorkflow {
         name: name.clone(),
@@ -576,51 +966,42 @@ fn rest(details: &Obj<'_>, tasks_doc: &Obj<'_>, report: &mut Report) -> Result<D
             .notes
             .push(format!("DAG {name}: paused, the cron kept for backfills"));
     }
-    let start = date(details, "start_date", &tz)?;
-    let end = date(details, "end_date", &tz)?;
+    dag_drops(details, &name, "dag_run_timeout", report)?;
+    let dates = (
+        instant(details, "start_date")?,
+        instant(details, "end_date")?,
+    );
     let mut tasks = Vec::new();
     let mut ids = Vec::new();
     let mut downs = Vec::new();
     let mut weight_rules = Vec::new();
     for (path, v) in tasks_doc.list("tasks")? {
-        let t = Obj::new(tasks_doc.file, v, path)?;
-        let mut task = task_common(&t, &name, report)?;
-        task.effective = start
-            .clone()
-            .map(|s| (s, end.clone().unwrap_or_else(|| "9999-12-31".into())));
-        if let Some(w) = t.opt_str("weight_rule")? {
-            weight_rules.push(w.to_string());
-        }
+        let fields = Fields {
+            task: Obj::new(tasks_doc.file, v, path)?,
+            partial: None,
+        };
+        let taken: Vec<String> = tasks.iter().map(|t: &DraftTask| t.name.clone()).collect();
+        let (task, extra) = task_common(&fields, &name, &taken, dates, report)?;
+        weight_rules.push(extra.weight_rule);
+        let t = &fields.task;
         ids.push(t.str("task_id")?.to_string());
-        downs.push((t.path.clone(), downstream_ids(&t)?));
+        downs.push((t.path.clone(), downstream_ids(t)?));
         tasks.push(task);
     }
     if tasks.is_empty() {
         return Err(tasks_doc.err("tasks", "a DAG without tasks"));
     }
     link(&mut tasks, &downs, &ids, tasks_doc)?;
-    dedupe(&mut tasks, report);
     draft.tasks = tasks;
     Ok(Dag {
         draft,
         kind: cron.map(|_| "trigger"),
-        dates: (
-            instant(details, "start_date")?,
-            instant(details, "end_date")?,
-        ),
-        start,
+        file: file.to_string(),
+        timetable_path: details.at("timetable_summary"),
+        dates,
         weight_rules,
+        fail_fast: None,
         timezone: tz_name,
         timezone_path: details.at("timezone"),
     })
-}
-
-/// Task names made unique (a renamed task keeps its upstream references right only
-/// when names were unique already: Airflow task ids are).
-fn dedupe(tasks: &mut [DraftTask], report: &mut Report) {
-    let mut taken = Vec::new();
-    for t in tasks.iter_mut() {
-        t.name = unique(t.name.clone(), &taken, "task", report);
-        taken.push(t.name.clone());
-    }
 }

@@ -344,16 +344,22 @@ fn default_scenario(
             .push("no default scenario: no workflow has a schedule".into());
         return None;
     }
-    let from = starts
-        .into_iter()
-        .filter(|s| s.as_str() >= "2000-01-01")
-        .max()
-        .unwrap_or_else(|| {
-            report.notes.push(
-                "the default scenario starts on 2024-01-01: no schedule names a start date".into(),
-            );
-            "2024-01-01".into()
+    let (recent, old): (Vec<String>, Vec<String>) =
+        starts.into_iter().partition(|s| s.as_str() >= "2000-01-01");
+    let from = recent.into_iter().max().unwrap_or_else(|| {
+        let mut old = old;
+        old.sort();
+        old.dedup();
+        report.notes.push(if old.is_empty() {
+            "the default scenario starts on 2024-01-01: no schedule names a start date".into()
+        } else {
+            format!(
+                "the default scenario starts on 2024-01-01: the start dates named ({}) are before 2000, read as \"always\"",
+                old.join(", ")
+            )
         });
+        "2024-01-01".into()
+    });
     let day = from.parse::<jiff::civil::Date>().ok()?;
     let to = day.checked_add(jiff::Span::new().days(2)).ok()?;
     let start = day.checked_add(jiff::Span::new().days(30)).ok()?;

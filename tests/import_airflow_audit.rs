@@ -1,0 +1,397 @@
+//! `schedsim import airflow` against the audit of Airflow 3.3.2's example DAGs and
+//! crafted DAGs (tests/import/airflow/audit/: serialized DAGs exported by
+//! tools/airflow_export.py under apache-airflow 3.3.2, the crafted DAG files in
+//! `dags/`). Each test pins one finding: what the importer read wrong or left unsaid.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import/airflow/audit")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "schedsim-import-audit-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The fixture, changed by `edit`, written to a scratch file.
+fn edited(name: &str, case: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap();
+    edit(&mut v);
+    let path = scratch(case).join(name);
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    path
+}
+
+/// Imports the files with `--format json`; returns (exit code, the JSON, stderr).
+fn import(paths: &[PathBuf]) -> (i32, Value, String) {
+    let mut args = vec!["import".to_string(), "airflow".to_string()];
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    args.extend(["--format".into(), "json".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&args);
+    let v = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    (
+        o.status.code().unwrap(),
+        v,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Imports one fixture, checks that it succeeded and that the model validates.
+fn import_ok(paths: &[PathBuf]) -> (Value, schedsim::model::Model) {
+    let (code, v, err) = import(paths);
+    assert_eq!(code, 0, "{err}");
+    let text = v["model"].as_str().unwrap().to_string();
+    let m =
+        schedsim::model::load_str("imported", &text).unwrap_or_else(|d| panic!("{text}\n{d:?}"));
+    (v, m)
+}
+
+fn lines<'a>(v: &'a Value, key: &str) -> Vec<&'a Value> {
+    v["report"][key].as_array().unwrap().iter().collect()
+}
+
+fn notes(v: &Value) -> Vec<&str> {
+    lines(v, "notes")
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect()
+}
+
+/// (what, path) of each dropped line.
+fn dropped(v: &Value) -> Vec<(&str, &str)> {
+    lines(v, "dropped")
+        .iter()
+        .map(|d| (d["what"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect()
+}
+
+fn task<'a>(m: &'a schedsim::model::Model, name: &str) -> &'a schedsim::model::Task {
+    m.tasks
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("{name}"))
+}
+
+/// `CronTriggerTimetable("0 2 * * *", timezone="Asia/Shanghai")` in a UTC DAG runs at
+/// 02:00 Shanghai (18:00 UTC); the importer read the cron in the DAG's UTC.
+#[test]
+fn a_timetables_own_time_zone_is_where_its_cron_is_read() {
+    let (v, m) = import_ok(&[fixture("tz_mismatch.json")]);
+    assert_eq!(v["report"]["timezone"], "Asia/Shanghai");
+    assert!(
+        notes(&v).contains(&"DAG tz_mismatch: its schedule is read in its timetable's time zone Asia/Shanghai ($.dag.timetable.__var.timezone), not in the DAG's UTC ($.dag.timezone)"),
+        "{:?}",
+        notes(&v)
+    );
+    // The start date is the same instant, 2024-01-01T00:00Z.
+    assert!(
+        v["model"]
+            .as_str()
+            .unwrap()
+            .contains("start_date = \"2024-01-01T08:00:00\"\n")
+    );
+    let path = scratch("tz").join("model.toml");
+    std::fs::write(&path, v["model"].as_str().unwrap()).unwrap();
+    let o = run(&[
+        "instances",
+        path.to_str().unwrap(),
+        "--from",
+        "2024-01-02T00:00:00",
+        "--to",
+        "2024-01-03T23:59:59",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let listed: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let times: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["scheduled"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        ["2024-01-02T02:00:00+08:00", "2024-01-03T02:00:00+08:00"]
+    );
+    assert_eq!(m.timezone_name, "Asia/Shanghai");
+}
+
+/// `g_a`, `g.a` (task group g) and `final` with `g.a >> final`: `g.a` is renamed
+/// `g_a`, which is taken, so `g_a_2`; `final`'s upstream named `g_a`, the other task.
+#[test]
+fn an_upstream_renamed_for_a_clash_follows_the_rename() {
+    let (v, m) = import_ok(&[fixture("name_clash2.json")]);
+    let ups: Vec<&str> = task(&m, "name_clash2.final")
+        .upstream
+        .iter()
+        .map(|u| m.task(*u).name.as_str())
+        .collect();
+    assert_eq!(ups, ["name_clash2.g_a_2"]);
+    assert!(task(&m, "name_clash2.g_a").upstream.is_empty());
+    // Each task once in "no writes inferred", by its model name.
+    let no_sql: Vec<&str> = lines(&v, "no_sql")
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        no_sql,
+        [
+            "name_clash2.g_a (EmptyOperator)",
+            "name_clash2.g_a_2 (EmptyOperator)",
+            "name_clash2.final (EmptyOperator)"
+        ]
+    );
+}
+
+/// Airflow 3.3.2's `retry_exponential_backoff` is a multiplier (true is 2.0): 2.0 and
+/// 3.0 were read as a fixed delay; a multiplier other than 2 is modelled as 2 and
+/// said; 1.0 is Airflow's fixed delay.
+#[test]
+fn retry_exponential_backoff_multipliers_are_exponential() {
+    let (v, m) = import_ok(&[fixture("k_backoff.json")]);
+    use schedsim::rules::Backoff;
+    for t in ["backoff_float", "backoff_true", "backoff_two"] {
+        assert_eq!(
+            task(&m, &format!("k_backoff.{t}")).retry.backoff,
+            Backoff::Exponential,
+            "{t}"
+        );
+    }
+    let said: Vec<&str> = notes(&v)
+        .into_iter()
+        .filter(|n| n.contains("retry_exponential_backoff"))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "k_backoff.backoff_float: retry_exponential_backoff 3 ($.dag.tasks[0].__var.retry_exponential_backoff) is modelled as 2 (the model's exponential backoff doubles): Airflow waits retry_delay × 3^(try − 1) plus its jitter, the model retry_delay × 2^(try − 1)"
+        ]
+    );
+    let path = edited("k_backoff.json", "one", |v| {
+        v["dag"]["tasks"][0]["__var"]["retry_exponential_backoff"] = 1.0.into()
+    });
+    let (_, m) = import_ok(&[path]);
+    assert_eq!(
+        task(&m, "k_backoff.backoff_float").retry.backoff,
+        Backoff::Fixed
+    );
+}
+
+/// `max_retry_delay` beside a fixed delay (Airflow applies it only to a backoff) made
+/// an imported model that did not load, the error at `<imported model>`.
+#[test]
+fn max_retry_delay_without_a_backoff_is_dropped_at_its_json_path() {
+    let path = edited("k_backoff.json", "maxdelay", |v| {
+        let t = &mut v["dag"]["tasks"][0]["__var"];
+        t["retry_exponential_backoff"] = 0.0.into();
+        t["max_retry_delay"] = 1800.0.into();
+    });
+    let (v, m) = import_ok(&[path]);
+    assert!(
+        dropped(&v).contains(&(
+            "k_backoff.backoff_float: max_retry_delay 30m",
+            "$.dag.tasks[0].__var.max_retry_delay"
+        )),
+        "{:?}",
+        dropped(&v)
+    );
+    assert_eq!(task(&m, "k_backoff.backoff_float").retry.max_interval, None);
+}
+
+/// The mixed-timetable refusal named the wrong DAG and the file `-`.
+#[test]
+fn mixed_timetables_are_refused_at_the_dag_that_differs() {
+    let (code, _, err) = import(&[fixture("tutorial.json"), fixture("cron_interval_ny.json")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cron_interval_ny.json: at $.dag.timetable: DAG cron_interval_ny needs the interval timetable, DAG tutorial ("),
+        "{err}"
+    );
+}
+
+/// A custom PriorityWeightStrategy failed at `<imported model>:11:15`: it is dropped
+/// at its JSON path, its task weighted by its own weight.
+#[test]
+fn a_custom_weight_rule_is_dropped_at_its_json_path() {
+    let (v, m) = import_ok(&[fixture("example_custom_weight.json")]);
+    let custom = "airflow.example_dags.plugins.decreasing_priority_weight_strategy.DecreasingPriorityStrategy";
+    assert!(
+        dropped(&v).contains(&(
+            &format!("example_custom_weight.task_1: weight_rule {custom}"),
+            "$.dag.tasks[1].__var.weight_rule"
+        )),
+        "{:?}",
+        dropped(&v)
+    );
+    assert_eq!(task(&m, "example_custom_weight.task_1").priority, 1);
+}
+
+/// One task's `weight_rule="upstream"` became every task's rule, though the others
+/// use Airflow's default `downstream`: each task's total by its own rule is written.
+#[test]
+fn one_tasks_weight_rule_is_not_every_tasks() {
+    let (v, m) = import_ok(&[fixture("wr.json")]);
+    assert_eq!(m.rules.weight_rule, schedsim::rules::WeightRule::Absolute);
+    // a: upstream, its own 3; b: downstream, 1 + c's 1; c: 1.
+    let weights: Vec<i64> = ["wr.a", "wr.b", "wr.c"]
+        .iter()
+        .map(|t| task(&m, t).priority)
+        .collect();
+    assert_eq!(weights, [3, 2, 1]);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|n| n.starts_with("weight_rule: the tasks use several (upstream for wr.a; downstream, Airflow's default, for the others)")),
+        "{:?}",
+        notes(&v)
+    );
+}
+
+/// dagrun_timeout, max_consecutive_failed_dag_runs, max_active_tis_per_dag(run),
+/// wait_for_downstream, a task's own start and end dates and a retry policy were left
+/// out silently; fail_fast is the model's failure_strategy "end".
+#[test]
+fn settings_the_model_does_not_carry_are_each_dropped() {
+    let path = edited("k_misc.json", "misc", |v| {
+        v["dag"]["tasks"][1]["__var"]["has_retry_policy"] = true.into()
+    });
+    let (v, m) = import_ok(&[path]);
+    let d = dropped(&v);
+    for (what, at) in [
+        ("DAG k_misc: dagrun_timeout 1h", "$.dag.dagrun_timeout"),
+        (
+            "DAG k_misc: max_consecutive_failed_dag_runs 3",
+            "$.dag.max_consecutive_failed_dag_runs",
+        ),
+        (
+            "k_misc.late_start: its own start_date 2024-06-01T00:00:00Z",
+            "$.dag.tasks[0].__var.start_date",
+        ),
+        (
+            "k_misc.late_start: its own end_date 2024-07-01T00:00:00Z",
+            "$.dag.tasks[0].__var.end_date",
+        ),
+        (
+            "k_misc.limits: wait_for_downstream",
+            "$.dag.tasks[1].__var.wait_for_downstream",
+        ),
+        (
+            "k_misc.limits: has_retry_policy",
+            "$.dag.tasks[1].__var.has_retry_policy",
+        ),
+        (
+            "k_misc.limits: max_active_tis_per_dag 1",
+            "$.dag.tasks[1].__var.max_active_tis_per_dag",
+        ),
+        (
+            "k_misc.limits: max_active_tis_per_dagrun 1",
+            "$.dag.tasks[1].__var.max_active_tis_per_dagrun",
+        ),
+    ] {
+        assert!(d.contains(&(what, at)), "{what} in {d:?}");
+    }
+    assert_eq!(
+        m.workflows[0].failure_strategy,
+        schedsim::rules::FailureStrategy::End
+    );
+    assert!(task(&m, "k_misc.limits").self_dependency);
+    // Beside a DAG without fail_fast, the rule cannot be the model's: dropped.
+    let (v, m) = import_ok(&[fixture("k_misc.json"), fixture("k_backoff.json")]);
+    assert!(dropped(&v).contains(&("DAG k_misc: fail_fast", "$.dag.fail_fast")));
+    assert_eq!(
+        m.workflows[0].failure_strategy,
+        schedsim::rules::FailureStrategy::Continue
+    );
+}
+
+/// A mapped task's settings live in `partial_kwargs`, which were never read, and its
+/// expansion was collapsed to one instance silently.
+#[test]
+fn a_mapped_tasks_partial_kwargs_are_its_settings() {
+    let (v, m) = import_ok(&[fixture("k_mapped.json")]);
+    let t = task(&m, "k_mapped.m");
+    assert_eq!(
+        (t.retry.times, t.pool_slots, t.self_dependency),
+        (4, 3, true)
+    );
+    assert_eq!(m.groups[t.group.0 as usize].name, "mapped_pool");
+    assert!(dropped(&v).contains(&(
+        "k_mapped.m: trigger_rule all_done",
+        "$.dag.tasks[1].__var.partial_kwargs.trigger_rule"
+    )));
+    assert!(
+        notes(&v).iter().any(|n| n.starts_with(
+            "k_mapped.m is mapped (dynamic task mapping, $.dag.tasks[1].__var.partial_kwargs): modelled as one instance per run"
+        )),
+        "{:?}",
+        notes(&v)
+    );
+}
+
+/// LatestOnlyOperator (like branch and short-circuit operators) skips tasks at run
+/// time; the model runs every path, which was not said.
+#[test]
+fn operators_that_skip_tasks_are_said() {
+    let (v, _) = import_ok(&[fixture("latest_only.json")]);
+    assert!(
+        notes(&v).iter().any(|n| n.starts_with(
+            "latest_only.latest_only (LatestOnlyOperator) can skip tasks at run time ($.dag.tasks[0].__var._can_skip_downstream): it skips its downstream tasks"
+        )),
+        "{:?}",
+        notes(&v)
+    );
+}
+
+/// Without a start_date Airflow's first run depends on when the scheduler first sees
+/// the DAG; the import did not say so.
+#[test]
+fn a_dag_without_a_start_date_says_its_first_run_differs() {
+    let (v, _) = import_ok(&[fixture("nostart_hourly.json")]);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|n| n.starts_with("DAG nostart_hourly names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG")),
+        "{:?}",
+        notes(&v)
+    );
+}
+
+/// A start_date of 1970-01-01 was said as "no schedule names a start date".
+#[test]
+fn a_start_date_in_1970_is_not_called_missing() {
+    let path = edited("tz_mismatch.json", "1970", |v| {
+        v["dag"]["start_date"] = 0.0.into();
+        v["dag"]["timetable"]["__var"]["timezone"] = "UTC".into();
+    });
+    let (v, _) = import_ok(&[path]);
+    assert!(
+        notes(&v).contains(&"the default scenario starts on 2024-01-01: the start dates named (1970-01-01) are before 2000, read as \"always\""),
+        "{:?}",
+        notes(&v)
+    );
+}
