@@ -475,3 +475,30 @@ fn a_manual_run_queued_in_a_full_window_starts_before_a_scheduled_run_due_earlie
         ]
     );
 }
+
+/// Airflow renders `{{ ds }}` and `{{ ts }}` from the run's UTC logical date, whatever
+/// the DAG's zone (3.3.2 `task_runner.py`: `ds = logical_date.strftime("%Y-%m-%d")`,
+/// `ts = logical_date.isoformat()`): a run at 02:00 in Shanghai is 18:00 UTC the day
+/// before, and writes that day's partition. schedsim rendered them in the model's
+/// zone, one day later than Airflow for every run before 08:00.
+#[test]
+fn templates_render_the_utc_logical_date_of_a_dag_in_another_zone() {
+    let m = "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"Asia/Shanghai\"\n\
+             [rules]\ntimetable = \"trigger\"\n\
+             [[workflow]]\nname = \"d\"\ncron = \"0 2 * * *\"\n\
+             \n  [[workflow.task]]\n  name = \"t\"\n  duration = \"1m\"\n  \
+             writes = [ { table = \"x\", partition = \"ds={{ ds }}/ts={{ ts }}\", mode = \"overwrite\" } ]\n\
+             \n[[scenario]]\nname = \"s\"\nstart = \"2025-03-02T00:00:00\"\nuntil = \"2025-03-03T00:00:00\"\nrecurring = true\n";
+    let report = run(m);
+    assert_eq!(
+        scheduled(&report, "recurring"),
+        ["2025-03-02T02:00:00+08:00"]
+    );
+    let partitions: Vec<&str> = report["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["partition"].as_str().unwrap())
+        .collect();
+    assert_eq!(partitions, ["ds=2025-03-01/ts=2025-03-01T18:00:00+00:00"]);
+}

@@ -14,8 +14,8 @@ fn at(scheduled: DateTime) -> Context {
     Context {
         business_date: scheduled.date().yesterday().unwrap(),
         scheduled,
-        interval_end: scheduled,
-        offset_seconds: 8 * 3600,
+        logical_utc: scheduled,
+        interval_end_utc: scheduled,
         executed: scheduled,
     }
 }

@@ -24,10 +24,13 @@ pub struct Context {
     pub business_date: Date,
     /// Scheduled (logical) time, local.
     pub scheduled: DateTime,
-    /// End of the data interval (Airflow), local; the scheduled time elsewhere.
-    pub interval_end: DateTime,
-    /// UTC offset of `scheduled` and `interval_end`, in seconds, for ISO timestamps.
-    pub offset_seconds: i32,
+    /// Airflow's logical date (the scheduled time) and the end of its data interval,
+    /// in UTC: Airflow renders its templates from the run's UTC datetimes
+    /// (`task_runner.py` `ds = logical_date.strftime("%Y-%m-%d")`, `ts =
+    /// logical_date.isoformat()`), so `{{ ds }}` of a run at 02:00 in Shanghai is the
+    /// day before. The scheduled time elsewhere.
+    pub logical_utc: DateTime,
+    pub interval_end_utc: DateTime,
     /// When the execution ran, local: what `today()` and `now()` see.
     pub executed: DateTime,
 }
@@ -39,8 +42,8 @@ impl Context {
         Context {
             business_date: jiff::civil::date(2025, 3, 1),
             scheduled,
-            interval_end: scheduled,
-            offset_seconds: 0,
+            logical_utc: scheduled,
+            interval_end_utc: scheduled,
             executed: scheduled,
         }
     }
@@ -211,21 +214,12 @@ fn jinja(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
     if flavor != Flavor::Airflow {
         return Err(format!("`{{{{ {body} }}}}` is an Airflow template"));
     }
-    let iso = |t: DateTime| {
-        let sign = if cx.offset_seconds < 0 { '-' } else { '+' };
-        let o = cx.offset_seconds.unsigned_abs();
-        format!(
-            "{}{sign}{:02}:{:02}",
-            t.strftime("%Y-%m-%dT%H:%M:%S"),
-            o / 3600,
-            o / 60 % 60
-        )
-    };
+    let iso = |t: DateTime| format!("{}+00:00", t.strftime("%Y-%m-%dT%H:%M:%S"));
     match body {
-        "ds" => Ok(cx.scheduled.strftime("%Y-%m-%d").to_string()),
-        "ds_nodash" => Ok(cx.scheduled.strftime("%Y%m%d").to_string()),
-        "ts" | "logical_date" | "data_interval_start" => Ok(iso(cx.scheduled)),
-        "data_interval_end" => Ok(iso(cx.interval_end)),
+        "ds" => Ok(cx.logical_utc.strftime("%Y-%m-%d").to_string()),
+        "ds_nodash" => Ok(cx.logical_utc.strftime("%Y%m%d").to_string()),
+        "ts" | "logical_date" | "data_interval_start" => Ok(iso(cx.logical_utc)),
+        "data_interval_end" => Ok(iso(cx.interval_end_utc)),
         _ => Err(format!(
             "`{{{{ {body} }}}}` is not a template variable schedsim knows"
         )),
@@ -434,8 +428,8 @@ mod tests {
         Context {
             business_date: scheduled.date().yesterday().unwrap(),
             scheduled,
-            interval_end: scheduled,
-            offset_seconds: 8 * 3600,
+            logical_utc: scheduled,
+            interval_end_utc: scheduled,
             executed: scheduled,
         }
     }
@@ -605,8 +599,7 @@ mod tests {
     fn airflow_templates() {
         let t = date(2025, 3, 1).at(0, 0, 0, 0);
         let cx = Context {
-            interval_end: date(2025, 3, 2).at(0, 0, 0, 0),
-            offset_seconds: 0,
+            interval_end_utc: date(2025, 3, 2).at(0, 0, 0, 0),
             ..dw_cx(t)
         };
         let af = |e: &str| evaluate(e, Flavor::Airflow, &cx).unwrap();
@@ -615,6 +608,18 @@ mod tests {
         assert_eq!(
             af("{{ data_interval_start }}|{{ data_interval_end }}"),
             "2025-03-01T00:00:00+00:00|2025-03-02T00:00:00+00:00"
+        );
+        // A run at 02:00 in Shanghai is 18:00 UTC the day before: Airflow's `ds`.
+        let shanghai = Context {
+            scheduled: date(2025, 3, 2).at(2, 0, 0, 0),
+            logical_utc: date(2025, 3, 1).at(18, 0, 0, 0),
+            interval_end_utc: date(2025, 3, 2).at(18, 0, 0, 0),
+            ..dw_cx(t)
+        };
+        let af = |e: &str| evaluate(e, Flavor::Airflow, &shanghai).unwrap();
+        assert_eq!(
+            af("{{ ds }}|{{ ts }}"),
+            "2025-03-01|2025-03-01T18:00:00+00:00"
         );
         assert!(evaluate("{{ dag.owner }}", Flavor::Airflow, &cx).is_err());
         assert!(evaluate("$[yyyyMMdd]", Flavor::Airflow, &cx).is_err());

@@ -900,12 +900,12 @@ fn partition_context(
         UnitKey::BusinessDate(d) => d,
         UnitKey::RunTime(_) => scheduled.date().yesterday().unwrap_or(scheduled.date()),
     };
-    let offset_seconds = crate::calendar::schedule::offset_at(tz, instance.scheduled).seconds();
+    let utc = |t: Instant| instant_to_local(&jiff::tz::TimeZone::UTC, t);
     crate::calendar::params::Context {
         business_date,
         scheduled,
-        interval_end: instant_to_local(tz, instance.run_after),
-        offset_seconds,
+        logical_utc: utc(instance.scheduled),
+        interval_end_utc: utc(instance.run_after),
         executed: instant_to_local(tz, executed),
     }
 }
