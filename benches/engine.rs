@@ -105,7 +105,7 @@ fn floor(events: u64, in_flight: u32) -> u64 {
 /// Issue 15's pairs: `check` and `run` on the 876,000-instance chained backfill, from
 /// the model's text to the printed text, against the floor of the same backfill.
 fn backfill_876k(c: &mut Criterion) {
-    let text = backfill_model::backfill_model(365, 10, 10, 5, 50, 10);
+    let text = backfill_model::backfill_model(365, 10, 10, 5, 50, 10, false);
     // As `schedsim check` (verdicts alone) and `schedsim run` (figures too) run it:
     // windowed when nothing needs every instance.
     let simulate = |reads: Reads| {

@@ -29,7 +29,7 @@ fn main() {
         let path = dir.join(format!("schedsim-scale-{name}.toml"));
         std::fs::write(
             &path,
-            backfill_model::backfill_model(4168, 10, chain_len, 5, 50, 10),
+            backfill_model::backfill_model(4168, 10, chain_len, 5, 50, 10, false),
         )
         .expect("the model is written to the temporary directory");
         let out = Command::new("/usr/bin/time")

@@ -3,7 +3,9 @@
 //! dates from 2025-01-01 in `groups` contiguous balanced chains; per date `chains`
 //! chains of `chain_len` hourly tasks (24 instances each), task k of a chain at hour h
 //! waiting for task k-1 at hour h; one resource group of `slots`; every instance
-//! `minutes` long. Shared by `benches/engine.rs`, `benches/scale.rs` and
+//! `minutes` long; with `writes`, every task overwriting the partition
+//! `dt=${bizdate}/hh=$[hh24]` of a table of its own (the store then compares each of
+//! the instances' partitions with a clean run). Shared by `benches/engine.rs`, `benches/scale.rs` and
 //! `examples/backfill_model.rs`.
 
 /// The model's TOML text.
@@ -14,6 +16,7 @@ pub fn backfill_model(
     groups: u32,
     slots: u32,
     minutes: u32,
+    writes: bool,
 ) -> String {
     let mut s = format!(
         "[model]\nname = \"backfill\"\nprofile = \"dataworks\"\ntimezone = \"UTC\"\n\n\
@@ -27,6 +30,11 @@ pub fn backfill_model(
             );
             if k > 0 {
                 s += &format!("  upstream = [\"c{c}_{}\"]\n", k - 1);
+            }
+            if writes {
+                s += &format!(
+                    "  writes = [ {{ table = \"c{c}_{k}\", partition = \"dt=${{bizdate}}/hh=$[hh24]\", mode = \"overwrite\" }} ]\n"
+                );
             }
         }
     }
