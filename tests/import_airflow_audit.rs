@@ -395,3 +395,40 @@ fn a_start_date_in_1970_is_not_called_missing() {
         notes(&v)
     );
 }
+
+/// A teardown task's failure does not fail its DAG run in Airflow unless
+/// `on_failure_fail_dagrun`; the model counts it as any task's failure, silently.
+#[test]
+fn a_teardown_task_whose_failure_leaves_the_run_alone_is_said() {
+    let (v, _) = import_ok(&[fixture("example_setup_teardown.json")]);
+    let teardowns: Vec<(&str, &str)> = dropped(&v)
+        .into_iter()
+        .filter(|(what, _)| what.ends_with("a teardown task"))
+        .collect();
+    assert_eq!(
+        teardowns,
+        [
+            (
+                "example_setup_teardown.root_teardown: a teardown task",
+                "$.dag.tasks[2].__var.is_teardown"
+            ),
+            (
+                "example_setup_teardown.section_1_taskgroup_teardown: a teardown task",
+                "$.dag.tasks[5].__var.is_teardown"
+            ),
+        ]
+    );
+    let path = edited("example_setup_teardown.json", "fail-dagrun", |v| {
+        v["dag"]["tasks"][2]["__var"]["on_failure_fail_dagrun"] = true.into()
+    });
+    let (v, _) = import_ok(&[path]);
+    let left: Vec<&str> = dropped(&v)
+        .into_iter()
+        .filter(|(what, _)| what.ends_with("a teardown task"))
+        .map(|(what, _)| what)
+        .collect();
+    assert_eq!(
+        left,
+        ["example_setup_teardown.section_1_taskgroup_teardown: a teardown task"]
+    );
+}

@@ -608,6 +608,13 @@ fn task_common(
             report.drop(f.of(key).at(key), format!("{who}: {key}"), why);
         }
     }
+    if f.flag("is_teardown") && !f.flag("on_failure_fail_dagrun") {
+        report.drop(
+            f.of("is_teardown").at("is_teardown"),
+            format!("{who}: a teardown task"),
+            "a failed teardown leaves its DAG run's state to the other tasks in Airflow (on_failure_fail_dagrun is false); the model counts its failure as any task's",
+        );
+    }
     for (key, what) in [
         ("max_active_tis_per_dag", "across all runs of the DAG"),
         ("max_active_tis_per_dagrun", "within one run"),
