@@ -201,20 +201,25 @@ pub fn check(
             })
         }))
     };
-    // The backfill alone first, so that its own problem is not blamed on a value.
-    if let Some(p) = problem(&BTreeMap::new())? {
-        return Err(match base_run {
+    // The backfill alone, so that its own problem is not blamed on a value: checked
+    // when there is no value, or when a value's variant fails (each check loads the
+    // whole model: 1.8 s for one of 100,000 tasks).
+    let base_problem = || -> Result<Option<String>, String> {
+        Ok(problem(&BTreeMap::new())?.map(|p| match base_run {
             Base::Backfill(_) => {
                 format!("the backfill (--from, --to, --targets, --window, --at): {p}")
             }
             Base::Scenario(name) => format!("scenario `{name}`: {p}"),
-        });
+        }))
+    };
+    if vary.is_empty() {
+        return base_problem()?.map_or(Ok(()), Err);
     }
     for v in vary {
         for value in &v.values {
             let one = BTreeMap::from([(v.key.clone(), value.clone())]);
             if let Some(p) = problem(&one)? {
-                return Err(format!("--vary {}={value}: {p}", v.key));
+                return Err(base_problem()?.unwrap_or(format!("--vary {}={value}: {p}", v.key)));
             }
         }
     }
