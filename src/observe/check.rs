@@ -642,10 +642,7 @@ fn idempotent_writes(f: &Facts<'_, '_>) -> PropertyResult {
             let execs: Vec<String> = p
                 .writes
                 .iter()
-                .filter(|w| {
-                    let i = &f.engine.instances[w.instance as usize];
-                    i.task == task && i.scheduled == scheduled
-                })
+                .filter(|w| w.task == task && w.scheduled == scheduled)
                 .map(|w| format!("execution {} ({}) at {}", w.attempt, w.mode, f.time(w.at)))
                 .collect();
             found.add(|| {
@@ -725,11 +722,10 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
         .filter(|p| p.key.whole_table() && !p.missing.is_empty())
     {
         let last = p.writes.last().map(|w| {
-            let i = &f.engine.instances[w.instance as usize];
             format!(
                 "{} scheduled {} ({} at {})",
-                f.model.task(i.task).name,
-                f.time(i.scheduled),
+                f.model.task(w.task).name,
+                f.time(w.scheduled),
                 w.mode,
                 f.time(w.at)
             )

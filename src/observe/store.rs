@@ -27,6 +27,10 @@ use crate::plan::{Kind, PartitionKey, PlannedInstance, UnitKey, partition_names}
 pub struct Landed {
     pub instance: u32,
     pub attempt: u32,
+    /// The instance's task and scheduled time: what the partition's checks read of
+    /// it, so that none reads the engine's instances (which a windowed run drops).
+    pub task: TaskId,
+    pub scheduled: Instant,
     /// Start of the execution (what `today()` and `now()` see).
     pub started: Instant,
     /// When the write landed (the execution's end).
@@ -365,8 +369,7 @@ impl<'m> Store<'m> {
             let writes = std::mem::take(&mut self.writes[id as usize]);
             have.clear();
             for w in &writes {
-                let inst = &engine.instances[w.instance as usize];
-                have.apply((inst.task, inst.scheduled), w.mode);
+                have.apply((w.task, w.scheduled), w.mode);
             }
             let want = &reference[id as usize];
             distinct.clear();
@@ -547,6 +550,8 @@ impl Store<'_> {
             self.writes[id as usize].push(Landed {
                 instance: e.instance,
                 attempt: e.attempt(),
+                task: e.task(),
+                scheduled: e.scheduled(),
                 started,
                 at: e.time,
                 mode,

@@ -291,16 +291,13 @@ impl Summary {
                         } else {
                             0
                         })
-                        .map(|w| {
-                            let inst = &engine.instances[w.instance as usize];
-                            WriteRow {
-                                task: model.task(inst.task).name.clone(),
-                                scheduled: time(inst.scheduled),
-                                attempt: w.attempt,
-                                mode: w.mode,
-                                started: time(w.started),
-                                landed: time(w.at),
-                            }
+                        .map(|w| WriteRow {
+                            task: model.task(w.task).name.clone(),
+                            scheduled: time(w.scheduled),
+                            attempt: w.attempt,
+                            mode: w.mode,
+                            started: time(w.started),
+                            landed: time(w.at),
                         })
                         .collect(),
                 })
