@@ -14,7 +14,7 @@ impl<'m> Engine<'m> {
             Backoff::Exponential => {
                 let workflow = &self.model.workflow(task.workflow).name;
                 let task_id = task.name.rsplit('.').next().unwrap_or(&task.name);
-                let logical = python_datetime(self.model, inst.scheduled);
+                let logical = python_datetime(inst.scheduled);
                 exponential_backoff(
                     r.interval,
                     attempt,
@@ -28,11 +28,12 @@ impl<'m> Engine<'m> {
     }
 }
 
-/// Python's `str()` of an aware datetime: `2025-03-01 00:00:00+00:00`, as Airflow
-/// hashes the logical date.
-pub(super) fn python_datetime(model: &Model, at: Instant) -> String {
-    let t = crate::calendar::schedule::rfc3339(&model.timezone, at);
-    // rfc3339 gives `2025-03-01T00:00:00+00:00`.
+/// Python's `str()` of the logical date as Airflow hashes it: the UTC datetime its
+/// database column gives back (`UtcDateTime.process_result_value`), whatever the
+/// DAG's zone: `2025-03-01 18:00:00+00:00` for a run at 02:00 in Shanghai.
+fn python_datetime(at: Instant) -> String {
+    let t = crate::calendar::schedule::rfc3339(&jiff::tz::TimeZone::UTC, at);
+    // rfc3339 gives `2025-03-01T18:00:00+00:00`.
     t.replacen('T', " ", 1)
 }
 
@@ -88,6 +89,28 @@ mod tests {
         assert_eq!(wait(9), 3600);
         assert_eq!(wait(50), 3600);
         assert_eq!(wait(5000), 3600);
+    }
+
+    /// Airflow hashes the UTC logical date read back from its database; schedsim
+    /// hashed it in the model's zone, so a DAG outside UTC retried at other times
+    /// than Airflow (a Shanghai DAG at 02:00, retry_delay 600 s: 822 s where Airflow
+    /// 3.3.2's `next_retry_datetime` gives 864 s).
+    #[test]
+    fn the_jitter_hashes_the_utc_logical_date_whatever_the_zone() {
+        let at = jiff::civil::date(2024, 1, 2)
+            .at(2, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+            .unwrap()
+            .timestamp()
+            .as_second();
+        let key = python_datetime(at);
+        assert_eq!(key, "2024-01-01 18:00:00+00:00");
+        // What 3.3.2's `TaskInstance.next_retry_datetime` returned for dag `bo`, task
+        // `t`, retry_delay 600 s, multiplier 2, that logical date, tries 1 to 3.
+        let waits: Vec<u64> = (1..=3)
+            .map(|n| exponential_backoff(600, n, "bo", "t", &key, None))
+            .collect();
+        assert_eq!(waits, [864, 1956, 3489]);
     }
 
     #[test]
