@@ -5,7 +5,7 @@
 //! `taskDefinitionList` and `schedule`. Field names as in the dao entities
 //! (`TaskDefinition`, `ProcessTaskRelation`, `Schedule`); enums as their names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
@@ -545,10 +545,9 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     if tasks.is_empty() {
         return Err(o.err("taskDefinitionList", "a workflow without tasks"));
     }
-    let mut names: Vec<String> = Vec::new();
+    let mut names = HashSet::new();
     for t in &mut tasks {
-        t.draft.name = unique(t.draft.name.clone(), &names, "task", report);
-        names.push(t.draft.name.clone());
+        t.draft.name = unique(t.draft.name.clone(), &mut names, "task", report);
     }
     // A task in `default` runs in the workflow instance's worker group, which a
     // scheduled run takes from its schedule (3.1.9 and 3.2.2
