@@ -351,6 +351,18 @@ fn a_mapped_tasks_partial_kwargs_are_its_settings() {
         "{:?}",
         notes(&v)
     );
+    // A mapped SQL task's `sql` is among its partial_kwargs too: its write is
+    // inferred, as the plain task's is (it was left unread).
+    let (_, m) = import_ok(&[fixture("k_mapped_sql.json")]);
+    let writes = |name: &str| -> Vec<String> {
+        task(&m, name)
+            .writes
+            .iter()
+            .map(|w| w.table.clone())
+            .collect()
+    };
+    assert_eq!(writes("k_mapped_sql.plain"), ["t1"]);
+    assert_eq!(writes("k_mapped_sql.m"), ["t2"]);
 }
 
 /// LatestOnlyOperator (like branch and short-circuit operators) skips tasks at run

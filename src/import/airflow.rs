@@ -659,12 +659,13 @@ fn task_common(
             t.at(if f.partial.is_some() { "partial_kwargs" } else { "is_mapped" })
         ));
     }
-    if t.opt("sql").is_none()
+    let s = f.of("sql");
+    if s.opt("sql").is_none()
         && let Some(ty) = t.opt_str("task_type")?
     {
         report.no_sql.push(format!("{who} ({ty})"));
     }
-    if let Some(sql) = t.opt("sql") {
+    if let Some(sql) = s.opt("sql") {
         let script = match sql {
             Value::String(s) => s.clone(),
             Value::Array(parts) => parts
@@ -677,7 +678,7 @@ fn task_common(
         task.writes = sql_writes(
             &script,
             &who,
-            &t.at("sql"),
+            &s.at("sql"),
             Flavor::Airflow,
             &|s| s.to_string(),
             report,
