@@ -735,6 +735,31 @@ fn dolphinscheduler_workflow_name_in_two_files_is_refused_at_both_inputs() {
     }
 }
 
+/// The review's finding: two workflows whose names differ (`daily.load`,
+/// `daily_load`) but are one model name were refused as "two workflows of one
+/// name"; the second is renamed, and said, as the other importers do.
+#[test]
+fn dolphinscheduler_names_that_differ_but_are_one_model_name_are_renamed() {
+    let mut first = self_dependent_with_code(-1);
+    first[0]["processDefinition"]["name"] = "daily.load".into();
+    let mut second = self_dependent_with_code(-1);
+    second[0]["processDefinition"]["name"] = "daily_load".into();
+    second[0]["processDefinition"]["code"] = 1.into();
+    second[0]["taskDefinitionList"][1]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+        [0]["definitionCode"] = 1.into();
+    let both = Value::Array(vec![first[0].clone(), second[0].clone()]);
+    let o = import_ds_value("ds-one-model-name", &both, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("# assumed: a second workflow named `daily_load` is named `daily_load_2`"),
+        "{text}"
+    );
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let names: Vec<&str> = m.workflows.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["daily_load", "daily_load_2"]);
+}
+
 #[test]
 fn truncated_export_exits_2_with_line_and_column() {
     let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();
