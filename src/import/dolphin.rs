@@ -377,6 +377,13 @@ fn substitute(text: &str, params: &BTreeMap<String, String>) -> String {
     s
 }
 
+/// Whether a `workerGroup` names a group other than `default`: DolphinScheduler takes
+/// a blank one as `default` (3.1.9 `StringUtils.isBlank(...)`, then the workflow
+/// instance's group).
+fn named_group(g: &&str) -> bool {
+    !g.trim().is_empty() && *g != "default"
+}
+
 /// One exported workflow; `names`: the model names given to the workflows before it,
 /// to which its own is added.
 fn workflow(
@@ -506,10 +513,7 @@ fn workflow(
                 ));
             }
         };
-        if let Some(g) = s
-            .opt_str("workerGroup")?
-            .filter(|g| !g.is_empty() && *g != "default")
-        {
+        if let Some(g) = s.opt_str("workerGroup")?.filter(named_group) {
             schedule_group = Some((
                 model_name(g, "worker group", &s.at("workerGroup"), report),
                 s.at("workerGroup"),
@@ -653,7 +657,7 @@ fn task(
         ..Default::default()
     };
     draft.priority = priority(t, "taskPriority")?;
-    if let Some(g) = t.opt_str("workerGroup")?.filter(|g| *g != "default") {
+    if let Some(g) = t.opt_str("workerGroup")?.filter(named_group) {
         draft.resource_group = Some(model_name(g, "worker group", &t.at("workerGroup"), report));
     }
     let max_minutes = (super::MAX_DURATION_SECONDS / 60) as i64;
