@@ -490,3 +490,29 @@ fn a_chain_of_20000_tasks_imports_without_quadratic_lookups() {
     // Upstream on t0: itself alone.
     assert_eq!(task(&m, "chain.t0").priority, 1);
 }
+
+/// A REST /details response's `dag_run_timeout` is an ISO-8601 duration (pydantic's
+/// timedelta): it was said as its text (`PT1H`), and a zero one (`PT0S`, no timeout)
+/// was said too. (tools/airflow_export.py --rest also wrote it null: it read the
+/// response fields by their own names, not `dagrun_timeout`, their alias.)
+#[test]
+fn a_rest_dag_run_timeout_is_read_as_an_iso_8601_duration() {
+    let tasks = fixture("k_rest_timeout.tasks.json");
+    for (timeout, said) in [
+        ("PT1H", Some("DAG k_rest_timeout: dagrun_timeout 1h")),
+        ("PT0S", None),
+    ] {
+        let details = edited("k_rest_timeout.details.json", timeout, |v| {
+            v["dag_run_timeout"] = timeout.into();
+        });
+        let t = details.with_file_name("k_rest_timeout.tasks.json");
+        std::fs::copy(&tasks, &t).unwrap();
+        let (v, _) = import_ok(&[details, t]);
+        let drops: Vec<(&str, &str)> = dropped(&v)
+            .into_iter()
+            .filter(|(what, _)| what.contains("dagrun_timeout"))
+            .collect();
+        let want: Vec<(&str, &str)> = said.map(|s| (s, "$.dag_run_timeout")).into_iter().collect();
+        assert_eq!(drops, want, "{timeout}");
+    }
+}

@@ -368,15 +368,26 @@ fn seconds(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
     }
 }
 
-/// A time delta in whole seconds, from a number or Airflow's `{days, seconds}`.
+/// A time delta in whole seconds, from a number, Airflow's `{days, seconds}` or an
+/// ISO-8601 duration (`PT1H`, `P1DT2H`: a REST response's timedelta, pydantic's
+/// format, its days 24 hours).
 fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
-    match o.opt(key) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|s| *s >= 0.0)
-            .map(|s| Some(s.round() as u64))
-            .ok_or_else(|| o.err(key, "expected a non-negative number of seconds")),
+    let (secs, expected) = match o.opt(key) {
+        None => return Ok(None),
+        Some(Value::Number(n)) => (n.as_f64(), "a non-negative number of seconds".into()),
+        Some(Value::String(s)) => (
+            s.parse::<jiff::Span>()
+                .ok()
+                .filter(|_| s.starts_with('P'))
+                .and_then(|span| {
+                    span.total((
+                        jiff::Unit::Second,
+                        jiff::SpanRelativeTo::days_are_24_hours(),
+                    ))
+                    .ok()
+                }),
+            format!("`{s}` as a non-negative ISO-8601 duration (PT1H)"),
+        ),
         Some(Value::Object(_)) => {
             let t = o.obj(key)?;
             let days = t.opt_int("days")?.unwrap_or(0);
@@ -384,17 +395,22 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
             if days < 0 || secs < 0 {
                 return Err(o.err(key, "a negative time delta"));
             }
-            Ok(Some(
+            return Ok(Some(
                 (days as u64)
                     .saturating_mul(86_400)
                     .saturating_add(secs as u64),
-            ))
+            ));
         }
-        Some(v) => Err(o.err(
-            key,
-            format!("expected a time delta, found {}", json::kind(v)),
-        )),
-    }
+        Some(v) => {
+            return Err(o.err(
+                key,
+                format!("expected a time delta, found {}", json::kind(v)),
+            ));
+        }
+    };
+    secs.filter(|s| *s >= 0.0)
+        .map(|s| Some(s.round() as u64))
+        .ok_or_else(|| o.err(key, format!("expected {expected}")))
 }
 
 /// A time from epoch seconds (serialized) or an ISO string (REST).
@@ -797,10 +813,9 @@ fn zone(o: &Obj<'_>, dag: &str, report: &mut Report) -> Result<Option<String>, I
 fn dag_drops(d: &Obj<'_>, name: &str, key: &str, report: &mut Report) -> Result<(), ImportError> {
     if let Some(v) = d.opt(key) {
         let text = match v {
-            Value::Number(_) | Value::Object(_) => seconds(d, key)?
+            Value::Number(_) | Value::Object(_) | Value::String(_) => seconds(d, key)?
                 .map(super::emit::duration)
                 .unwrap_or_default(),
-            Value::String(s) => s.clone(),
             v => v.to_string(),
         };
         if text != "0s" {
