@@ -391,6 +391,15 @@ fn a_dag_without_a_start_date_says_its_first_run_differs() {
         "{:?}",
         notes(&v)
     );
+    // The catch-up window is the larger of the two (`max(gap / 10, 5 min)` in
+    // CronTriggerTimetable): it was said as either.
+    assert!(
+        notes(&v).iter().any(|n| n.contains(
+            "at most the larger of a tenth of the gap between ticks and 5 minutes before"
+        )),
+        "{:?}",
+        notes(&v)
+    );
 }
 
 /// A start_date of 1970-01-01 was said as "no schedule names a start date".

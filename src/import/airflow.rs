@@ -304,7 +304,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         .filter(|d| scheduled(&d.draft) && d.dates.0.is_none())
     {
         report.notes.push(format!(
-            "DAG {} names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG (a cron trigger timetable runs the tick before then only when it is at most a tenth of the gap between ticks, or 5 minutes, before; else the next tick); the model's recurring schedule starts at the scenario's start",
+            "DAG {} names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG (a cron trigger timetable runs the tick before then only when it is at most the larger of a tenth of the gap between ticks and 5 minutes before; else the next tick); the model's recurring schedule starts at the scenario's start",
             d.draft.name
         ));
     }
