@@ -688,6 +688,28 @@ fn dolphinscheduler_schedule_worker_group_and_task_settings_are_read_or_said() {
     }
 }
 
+/// The review's finding: a task's blank `workerGroup` became a worker group named
+/// `unnamed`; DolphinScheduler takes a blank group as `default`, so the task runs in
+/// the schedule's group as a task in `default` does.
+#[test]
+fn dolphinscheduler_a_blank_task_worker_group_is_default() {
+    let mut v = self_dependent_with_code(-1);
+    v[0]["schedule"]["workerGroup"] = "etl_cluster".into();
+    v[0]["taskDefinitionList"][0]["workerGroup"] = "".into();
+    v[0]["taskDefinitionList"][1]["workerGroup"] = " ".into();
+    let o = import_ds_value("ds-blank-worker-group", &v, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let groups: Vec<&str> = m
+        .tasks
+        .iter()
+        .map(|t| m.groups[t.group.0 as usize].name.as_str())
+        .collect();
+    assert_eq!(groups, ["etl_cluster", "etl_cluster"], "{text}");
+    assert!(!text.contains("unnamed"), "{text}");
+}
+
 /// The audit's finding: the same workflow name in two files was refused by the
 /// generated model's loader (`<imported model>:42:8: the workflow ... is defined
 /// twice`), a place in no input. Refused now at the second name's JSON path, naming
@@ -733,6 +755,31 @@ fn dolphinscheduler_workflow_name_in_two_files_is_refused_at_both_inputs() {
         );
         assert!(!err.contains("<imported model>"), "{err}");
     }
+}
+
+/// The review's finding: two workflows whose names differ (`daily.load`,
+/// `daily_load`) but are one model name were refused as "two workflows of one
+/// name"; the second is renamed, and said, as the other importers do.
+#[test]
+fn dolphinscheduler_names_that_differ_but_are_one_model_name_are_renamed() {
+    let mut first = self_dependent_with_code(-1);
+    first[0]["processDefinition"]["name"] = "daily.load".into();
+    let mut second = self_dependent_with_code(-1);
+    second[0]["processDefinition"]["name"] = "daily_load".into();
+    second[0]["processDefinition"]["code"] = 1.into();
+    second[0]["taskDefinitionList"][1]["taskParams"]["dependence"]["dependTaskList"][0]["dependItemList"]
+        [0]["definitionCode"] = 1.into();
+    let both = Value::Array(vec![first[0].clone(), second[0].clone()]);
+    let o = import_ds_value("ds-one-model-name", &both, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("# assumed: a second workflow named `daily_load` is named `daily_load_2`"),
+        "{text}"
+    );
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    let names: Vec<&str> = m.workflows.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["daily_load", "daily_load_2"]);
 }
 
 #[test]

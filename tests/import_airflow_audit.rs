@@ -351,6 +351,18 @@ fn a_mapped_tasks_partial_kwargs_are_its_settings() {
         "{:?}",
         notes(&v)
     );
+    // A mapped SQL task's `sql` is among its partial_kwargs too: its write is
+    // inferred, as the plain task's is (it was left unread).
+    let (_, m) = import_ok(&[fixture("k_mapped_sql.json")]);
+    let writes = |name: &str| -> Vec<String> {
+        task(&m, name)
+            .writes
+            .iter()
+            .map(|w| w.table.clone())
+            .collect()
+    };
+    assert_eq!(writes("k_mapped_sql.plain"), ["t1"]);
+    assert_eq!(writes("k_mapped_sql.m"), ["t2"]);
 }
 
 /// LatestOnlyOperator (like branch and short-circuit operators) skips tasks at run
@@ -376,6 +388,15 @@ fn a_dag_without_a_start_date_says_its_first_run_differs() {
         notes(&v)
             .iter()
             .any(|n| n.starts_with("DAG nostart_hourly names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG")),
+        "{:?}",
+        notes(&v)
+    );
+    // The catch-up window is the larger of the two (`max(gap / 10, 5 min)` in
+    // CronTriggerTimetable): it was said as either.
+    assert!(
+        notes(&v).iter().any(|n| n.contains(
+            "at most the larger of a tenth of the gap between ticks and 5 minutes before"
+        )),
         "{:?}",
         notes(&v)
     );
@@ -431,4 +452,76 @@ fn a_teardown_task_whose_failure_leaves_the_run_alone_is_said() {
         left,
         ["example_setup_teardown.section_1_taskgroup_teardown: a teardown task"]
     );
+}
+
+/// A chain of 20,000 tasks, the first weighted `upstream` (so the model's rule is
+/// `absolute` and each task's weight is summed), imports in linear time: each task's
+/// name was checked against a copy of every earlier name, each edge looked up by a
+/// search of the task list, and each task's weight summed by a search of its reach
+/// (23 s unoptimized; about 1 s now).
+#[test]
+fn a_chain_of_20000_tasks_imports_without_quadratic_lookups() {
+    let n = 20_000;
+    let tasks: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut t = serde_json::json!({
+                "task_id": format!("t{i}"),
+                "task_type": "EmptyOperator",
+                "_task_module": "airflow.providers.standard.operators.empty",
+                "downstream_task_ids": if i + 1 < n { vec![format!("t{}", i + 1)] } else { vec![] },
+            });
+            if i == 0 {
+                t["weight_rule"] = "upstream".into();
+            }
+            serde_json::json!({"__type": "operator", "__var": t})
+        })
+        .collect();
+    let dag = serde_json::json!({"__version": 3, "dag": {
+        "dag_id": "chain", "start_date": 1704067200.0, "timezone": "UTC",
+        "timetable": {"__type": "airflow.timetables.trigger.CronTriggerTimetable",
+            "__var": {"expression": "0 0 * * *", "interval": 0.0, "timezone": "UTC"}},
+        "tasks": tasks,
+    }});
+    let path = scratch("chain20k").join("chain.json");
+    std::fs::write(&path, dag.to_string()).unwrap();
+    let start = std::time::Instant::now();
+    let (v, m) = import_ok(&[path]);
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+    assert_eq!(m.tasks.len(), n);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|n| n.contains("weight_rule = \"absolute\""))
+    );
+    // Downstream (the default) on t1: itself and the 19,998 tasks after it.
+    assert_eq!(task(&m, "chain.t1").priority, 19_999);
+    // Upstream on t0: itself alone.
+    assert_eq!(task(&m, "chain.t0").priority, 1);
+}
+
+/// A REST /details response's `dag_run_timeout` is an ISO-8601 duration (pydantic's
+/// timedelta): it was said as its text (`PT1H`), and a zero one (`PT0S`, no timeout)
+/// was said too. (tools/airflow_export.py --rest also wrote it null: it read the
+/// response fields by their own names, not `dagrun_timeout`, their alias.)
+#[test]
+fn a_rest_dag_run_timeout_is_read_as_an_iso_8601_duration() {
+    let tasks = fixture("k_rest_timeout.tasks.json");
+    for (timeout, said) in [
+        ("PT1H", Some("DAG k_rest_timeout: dagrun_timeout 1h")),
+        ("PT0S", None),
+    ] {
+        let details = edited("k_rest_timeout.details.json", timeout, |v| {
+            v["dag_run_timeout"] = timeout.into();
+        });
+        let t = details.with_file_name("k_rest_timeout.tasks.json");
+        std::fs::copy(&tasks, &t).unwrap();
+        let (v, _) = import_ok(&[details, t]);
+        let drops: Vec<(&str, &str)> = dropped(&v)
+            .into_iter()
+            .filter(|(what, _)| what.contains("dagrun_timeout"))
+            .collect();
+        let want: Vec<(&str, &str)> = said.map(|s| (s, "$.dag_run_timeout")).into_iter().collect();
+        assert_eq!(drops, want, "{timeout}");
+    }
 }

@@ -67,6 +67,15 @@ def serialized(dag_folder, out):
     return written, bool(bag.import_errors)
 
 
+def alias_of(name, field):
+    """The attribute a pydantic response field is validated from: its validation alias
+    or alias when that is one name, else its own name."""
+    for alias in (field.validation_alias, field.alias):
+        if isinstance(alias, str):
+            return alias
+    return name
+
+
 def rest_offline(dag_folder, out):
     """The REST API v2 responses without a running API server, built with Airflow's own
     response models: /tasks exactly as the API route builds it (TaskResponse of each
@@ -92,7 +101,12 @@ def rest_offline(dag_folder, out):
                 tasks=[TaskResponse.model_validate(t) for t in tasks], total_entries=len(tasks)
             ).model_dump(mode="json"),
         }
-        fields = {name: getattr(dag, name, None) for name in DAGDetailsResponse.model_fields}
+        # Each field from the DAG attribute the response model reads it from (its
+        # validation alias: dag_run_timeout from dagrun_timeout, and so on).
+        fields = {
+            name: getattr(dag, alias_of(name, field), None)
+            for name, field in DAGDetailsResponse.model_fields.items()
+        }
         fields.update(
             dag_display_name=dag.dag_display_name,
             is_paused=bool(dag.is_paused_upon_creation),

@@ -19,7 +19,7 @@ mod events;
 mod history;
 mod lifecycle;
 mod operate;
-mod priority;
+pub(crate) mod priority;
 mod queue;
 pub mod random;
 mod ready;

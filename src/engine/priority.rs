@@ -5,8 +5,10 @@ use super::*;
 
 /// Each task's queue key, smaller first: its workflow's priority, then its effective
 /// priority by `weight_rule`, each ordered by `priority_order`. The effective weight is
-/// clamped to a 32-bit integer as Airflow's `db_safe_priority` does (its database
-/// column's range; priorities of the other profiles never come near it).
+/// clamped to a 32-bit integer, the range of Airflow's `priority_weight` column
+/// (Airflow's `db_safe_priority` clamps only a task's own weight; its
+/// `PriorityWeightStrategy.get_weight` sums without clamping; priorities of the other
+/// profiles never come near it).
 pub(super) fn task_keys(model: &Model) -> Vec<i64> {
     let n = model.tasks.len();
     let own: Vec<i64> = model.tasks.iter().map(|t| t.priority).collect();
@@ -46,7 +48,7 @@ pub(super) fn task_keys(model: &Model) -> Vec<i64> {
 /// successor and its sum, and a task whose whole reach is a tree (every task in it has
 /// one predecessor) adds its successors and their sums: linear on chains, fan-ins and
 /// trees. Only where paths rejoin does a task search its reach, stopping at trees.
-fn reach_sums(own: &[i64], next: &[Vec<usize>]) -> Vec<i128> {
+pub(crate) fn reach_sums(own: &[i64], next: &[Vec<usize>]) -> Vec<i128> {
     let n = own.len();
     let mut preds = vec![0u32; n];
     for succ in next {

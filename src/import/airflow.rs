@@ -10,6 +10,8 @@
 //! in UTC, Airflow's default (`[core] default_timezone`), said in the report's notes;
 //! a DAG in another zone than the model's is listed as dropped at its `timezone`.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use super::json::{self, Obj};
@@ -18,6 +20,7 @@ use super::{
     default_scenario, model_name, sql_writes, unique,
 };
 use crate::calendar::params::Flavor;
+use crate::engine::priority::reach_sums;
 use crate::rules::CronDialect;
 
 /// Slots of Airflow's `default_pool` (the profile's default group).
@@ -49,17 +52,21 @@ struct Dag {
 /// custom `PriorityWeightStrategy`, named by its import path.
 const WEIGHT_RULES: [&str; 3] = ["absolute", "downstream", "upstream"];
 
-/// Each task's `priority_weight_total` by its own rule: its weight plus the weights of
-/// every task downstream (or upstream) of it, each counted once, clamped to 32 bits
-/// as `db_safe_priority` does.
+/// Each task's weight by its own rule (Airflow's `PriorityWeightStrategy.get_weight`):
+/// its weight plus the weights of every task downstream (or upstream) of it, each
+/// counted once, summed as the engine sums them.
 fn weight_totals(tasks: &mut [DraftTask], rules: &[&str]) {
     let n = tasks.len();
-    let index = |name: &str| tasks.iter().position(|t| t.name == name);
+    let index: HashMap<&str, usize> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
     let mut down = vec![Vec::new(); n];
     let mut up = vec![Vec::new(); n];
     for (i, t) in tasks.iter().enumerate() {
         for u in &t.upstream {
-            if let Some(k) = index(u) {
+            if let Some(&k) = index.get(u.as_str()) {
                 down[k].push(i);
                 up[i].push(k);
             }
@@ -69,26 +76,18 @@ fn weight_totals(tasks: &mut [DraftTask], rules: &[&str]) {
         .iter()
         .map(|t| t.priority_weight.unwrap_or(1))
         .collect();
-    for i in 0..n {
-        let next = match rules[i] {
-            "downstream" => &down,
-            "upstream" => &up,
-            _ => {
-                tasks[i].priority_weight = Some(own[i]);
-                continue;
-            }
+    let needs = |rule: &str| rules.contains(&rule);
+    let downs = needs("downstream").then(|| reach_sums(&own, &down));
+    let ups = needs("upstream").then(|| reach_sums(&own, &up));
+    for (i, t) in tasks.iter_mut().enumerate() {
+        let reach = match rules[i] {
+            "downstream" => downs.as_ref().map_or(0, |s| s[i]),
+            "upstream" => ups.as_ref().map_or(0, |s| s[i]),
+            _ => 0,
         };
-        let mut seen = vec![false; n];
-        let mut stack = next[i].clone();
-        let mut total = i128::from(own[i]);
-        while let Some(k) = stack.pop() {
-            if !std::mem::replace(&mut seen[k], true) {
-                total += i128::from(own[k]);
-                stack.extend(&next[k]);
-            }
-        }
-        tasks[i].priority_weight =
-            Some(total.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i64);
+        t.priority_weight = Some(
+            (i128::from(own[i]) + reach).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+        );
     }
 }
 
@@ -144,7 +143,7 @@ fn weight_rule(dags: &mut [Dag], rules: &mut Vec<(String, String)>, report: &mut
                 }
             }
             report.notes.push(format!(
-                "weight_rule: the tasks use several ({}; downstream, Airflow's default, for the others) and a model has one: weight_rule = \"absolute\", each task's priority_weight its total by its own rule (Airflow's priority_weight_total)",
+                "weight_rule: the tasks use several ({}; downstream, Airflow's default, for the others) and a model has one: weight_rule = \"absolute\", each task's priority_weight its weight by its own rule (its own plus, under downstream or upstream, the sum over its downstream or upstream tasks)",
                 by_rule.join("; ")
             ));
             for (d, each) in dags.iter_mut().zip(&per_dag) {
@@ -260,11 +259,10 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         d.draft.timetable.end_date = d.dates.1.map(text);
         starts.extend(d.dates.0.map(|t| local(t).date().to_string()));
     }
-    let mut names = Vec::new();
+    let mut names = HashSet::new();
     let mut groups: Vec<(String, u32)> = Vec::new();
     for d in &mut dags {
-        d.draft.name = unique(d.draft.name.clone(), &names, "DAG", &mut report);
-        names.push(d.draft.name.clone());
+        d.draft.name = unique(d.draft.name.clone(), &mut names, "DAG", &mut report);
         for t in &d.draft.tasks {
             if let Some(g) = &t.resource_group
                 && !groups.iter().any(|(n, _)| n == g)
@@ -306,7 +304,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         .filter(|d| scheduled(&d.draft) && d.dates.0.is_none())
     {
         report.notes.push(format!(
-            "DAG {} names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG (a cron trigger timetable runs the tick before then only when it is at most a tenth of the gap between ticks, or 5 minutes, before; else the next tick); the model's recurring schedule starts at the scenario's start",
+            "DAG {} names no start_date: Airflow's first scheduled run depends on when its scheduler first sees the DAG (a cron trigger timetable runs the tick before then only when it is at most the larger of a tenth of the gap between ticks and 5 minutes before; else the next tick); the model's recurring schedule starts at the scenario's start",
             d.draft.name
         ));
     }
@@ -370,15 +368,26 @@ fn seconds(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
     }
 }
 
-/// A time delta in whole seconds, from a number or Airflow's `{days, seconds}`.
+/// A time delta in whole seconds, from a number, Airflow's `{days, seconds}` or an
+/// ISO-8601 duration (`PT1H`, `P1DT2H`: a REST response's timedelta, pydantic's
+/// format, its days 24 hours).
 fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
-    match o.opt(key) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|s| *s >= 0.0)
-            .map(|s| Some(s.round() as u64))
-            .ok_or_else(|| o.err(key, "expected a non-negative number of seconds")),
+    let (secs, expected) = match o.opt(key) {
+        None => return Ok(None),
+        Some(Value::Number(n)) => (n.as_f64(), "a non-negative number of seconds".into()),
+        Some(Value::String(s)) => (
+            s.parse::<jiff::Span>()
+                .ok()
+                .filter(|_| s.starts_with('P'))
+                .and_then(|span| {
+                    span.total((
+                        jiff::Unit::Second,
+                        jiff::SpanRelativeTo::days_are_24_hours(),
+                    ))
+                    .ok()
+                }),
+            format!("`{s}` as a non-negative ISO-8601 duration (PT1H)"),
+        ),
         Some(Value::Object(_)) => {
             let t = o.obj(key)?;
             let days = t.opt_int("days")?.unwrap_or(0);
@@ -386,17 +395,22 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
             if days < 0 || secs < 0 {
                 return Err(o.err(key, "a negative time delta"));
             }
-            Ok(Some(
+            return Ok(Some(
                 (days as u64)
                     .saturating_mul(86_400)
                     .saturating_add(secs as u64),
-            ))
+            ));
         }
-        Some(v) => Err(o.err(
-            key,
-            format!("expected a time delta, found {}", json::kind(v)),
-        )),
-    }
+        Some(v) => {
+            return Err(o.err(
+                key,
+                format!("expected a time delta, found {}", json::kind(v)),
+            ));
+        }
+    };
+    secs.filter(|s| *s >= 0.0)
+        .map(|s| Some(s.round() as u64))
+        .ok_or_else(|| o.err(key, format!("expected {expected}")))
 }
 
 /// A time from epoch seconds (serialized) or an ISO string (REST).
@@ -549,12 +563,12 @@ fn skips(task_type: &str) -> &'static str {
 }
 
 /// The settings every task has, serialized or REST (same names). `taken`: the task
-/// names already given in this DAG (a name made unique here is the one upstream
-/// references use). `dates`: the DAG's start and end.
+/// names already given in this DAG, to which this task's is added (a name made unique
+/// here is the one upstream references use). `dates`: the DAG's start and end.
 fn task_common(
     f: &Fields<'_>,
     dag: &str,
-    taken: &[String],
+    taken: &mut HashSet<String>,
     dates: (Option<jiff::Timestamp>, Option<jiff::Timestamp>),
     report: &mut Report,
 ) -> Result<(DraftTask, TaskExtra), ImportError> {
@@ -661,12 +675,13 @@ fn task_common(
             t.at(if f.partial.is_some() { "partial_kwargs" } else { "is_mapped" })
         ));
     }
-    if t.opt("sql").is_none()
+    let s = f.of("sql");
+    if s.opt("sql").is_none()
         && let Some(ty) = t.opt_str("task_type")?
     {
         report.no_sql.push(format!("{who} ({ty})"));
     }
-    if let Some(sql) = t.opt("sql") {
+    if let Some(sql) = s.opt("sql") {
         let script = match sql {
             Value::String(s) => s.clone(),
             Value::Array(parts) => parts
@@ -679,7 +694,7 @@ fn task_common(
         task.writes = sql_writes(
             &script,
             &who,
-            &t.at("sql"),
+            &s.at("sql"),
             Flavor::Airflow,
             &|s| s.to_string(),
             report,
@@ -699,10 +714,15 @@ fn link(
     ids: &[String],
     t: &Obj<'_>,
 ) -> Result<(), ImportError> {
+    let index: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     for (i, (path, downs)) in downstream.iter().enumerate() {
         let from = &tasks[i].name.clone();
         for d in downs {
-            let Some(k) = ids.iter().position(|x| x == d) else {
+            let Some(&k) = index.get(d.as_str()) else {
                 return Err(ImportError {
                     file: t.file.to_string(),
                     path: format!("{path}.downstream_task_ids"),
@@ -793,10 +813,9 @@ fn zone(o: &Obj<'_>, dag: &str, report: &mut Report) -> Result<Option<String>, I
 fn dag_drops(d: &Obj<'_>, name: &str, key: &str, report: &mut Report) -> Result<(), ImportError> {
     if let Some(v) = d.opt(key) {
         let text = match v {
-            Value::Number(_) | Value::Object(_) => seconds(d, key)?
+            Value::Number(_) | Value::Object(_) | Value::String(_) => seconds(d, key)?
                 .map(super::emit::duration)
                 .unwrap_or_default(),
-            Value::String(s) => s.clone(),
             v => v.to_string(),
         };
         if text != "0s" {
@@ -887,6 +906,7 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
     let mut ids = Vec::new();
     let mut downs = Vec::new();
     let mut weight_rules = Vec::new();
+    let mut taken = HashSet::new();
     for (path, v) in d.list("tasks")? {
         let wrapper = Obj::new(o.file, v, path)?;
         let t = match wrapper.opt("__var") {
@@ -901,8 +921,7 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
                 .transpose()?,
             task: t,
         };
-        let taken: Vec<String> = tasks.iter().map(|t: &DraftTask| t.name.clone()).collect();
-        let (task, extra) = task_common(&fields, &name, &taken, dates, report)?;
+        let (task, extra) = task_common(&fields, &name, &mut taken, dates, report)?;
         weight_rules.push(extra.weight_rule);
         let t = &fields.task;
         ids.push(t.str("task_id")?.to_string());
@@ -982,13 +1001,13 @@ fn rest(
     let mut ids = Vec::new();
     let mut downs = Vec::new();
     let mut weight_rules = Vec::new();
+    let mut taken = HashSet::new();
     for (path, v) in tasks_doc.list("tasks")? {
         let fields = Fields {
             task: Obj::new(tasks_doc.file, v, path)?,
             partial: None,
         };
-        let taken: Vec<String> = tasks.iter().map(|t: &DraftTask| t.name.clone()).collect();
-        let (task, extra) = task_common(&fields, &name, &taken, dates, report)?;
+        let (task, extra) = task_common(&fields, &name, &mut taken, dates, report)?;
         weight_rules.push(extra.weight_rule);
         let t = &fields.task;
         ids.push(t.str("task_id")?.to_string());

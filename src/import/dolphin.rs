@@ -5,7 +5,7 @@
 //! `taskDefinitionList` and `schedule`. Field names as in the dao entities
 //! (`TaskDefinition`, `ProcessTaskRelation`, `Schedule`); enums as their names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -92,7 +92,8 @@ struct WorkflowDef {
     file: String,
     code: i64,
     path: String,
-    /// The JSON path of its name.
+    /// Its name in the export, and that name's JSON path.
+    raw_name: String,
     name_path: String,
     draft: DraftWorkflow,
     tasks: Vec<TaskDef>,
@@ -106,6 +107,9 @@ struct WorkflowDef {
 pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), ImportError> {
     let mut report = Report::new(Format::Dolphinscheduler, inputs);
     let mut workflows = Vec::new();
+    // The model names given: names that differ can still be one (`daily.load`,
+    // `daily_load`); two workflows of one name are refused below.
+    let mut names = HashSet::new();
     let mut new_naming = None;
     for input in inputs {
         let root = json::parse(&input.file, &input.text)?;
@@ -131,7 +135,7 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             let o = Obj::new(&input.file, v, path)?;
             let naming = o.opt("workflowDefinition").is_some();
             new_naming.get_or_insert(naming);
-            workflows.push(workflow(&o, naming, &mut report)?);
+            workflows.push(workflow(&o, naming, &mut names, &mut report)?);
         }
     }
     let version = match options.profile_version.as_deref() {
@@ -177,8 +181,9 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
             message: "the export holds no workflow".into(),
         });
     }
-    for (i, w) in workflows.iter().enumerate() {
-        if let Some(first) = workflows[..i].iter().find(|f| f.draft.name == w.draft.name) {
+    let mut raw_names: HashMap<&str, &WorkflowDef> = HashMap::new();
+    for w in &workflows {
+        if let Some(first) = raw_names.insert(&w.raw_name, w) {
             let what = if first.code == w.code {
                 format!(
                     "the same workflow (code {}) is exported twice: import it from one file",
@@ -192,7 +197,7 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
                 path: w.name_path.clone(),
                 message: format!(
                     "workflow `{}` is also the workflow at {}: {}: {}",
-                    w.draft.name, first.file, first.name_path, what
+                    w.raw_name, first.file, first.name_path, what
                 ),
             });
         }
@@ -372,7 +377,21 @@ fn substitute(text: &str, params: &BTreeMap<String, String>) -> String {
     s
 }
 
-fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDef, ImportError> {
+/// Whether a `workerGroup` names a group other than `default`: DolphinScheduler takes
+/// a blank one as `default` (3.1.9 `StringUtils.isBlank(...)`, then the workflow
+/// instance's group).
+fn named_group(g: &&str) -> bool {
+    !g.trim().is_empty() && *g != "default"
+}
+
+/// One exported workflow; `names`: the model names given to the workflows before it,
+/// to which its own is added.
+fn workflow(
+    o: &Obj<'_>,
+    naming: bool,
+    names: &mut HashSet<String>,
+    report: &mut Report,
+) -> Result<WorkflowDef, ImportError> {
     let (def_key, rel_key) = if naming {
         ("workflowDefinition", "workflowTaskRelationList")
     } else {
@@ -387,6 +406,7 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     let def = o.obj(def_key)?;
     let raw_name = def.str("name")?;
     let name = model_name(raw_name, "workflow", &def.at("name"), report);
+    let name = unique(name, names, "workflow", report);
     let code = def.int("code")?;
     let globals = properties(&def, "globalParams")?;
     let mut draft = DraftWorkflow {
@@ -493,10 +513,7 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
                 ));
             }
         };
-        if let Some(g) = s
-            .opt_str("workerGroup")?
-            .filter(|g| !g.is_empty() && *g != "default")
-        {
+        if let Some(g) = s.opt_str("workerGroup")?.filter(named_group) {
             schedule_group = Some((
                 model_name(g, "worker group", &s.at("workerGroup"), report),
                 s.at("workerGroup"),
@@ -545,10 +562,9 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
     if tasks.is_empty() {
         return Err(o.err("taskDefinitionList", "a workflow without tasks"));
     }
-    let mut names: Vec<String> = Vec::new();
+    let mut names = HashSet::new();
     for t in &mut tasks {
-        t.draft.name = unique(t.draft.name.clone(), &names, "task", report);
-        names.push(t.draft.name.clone());
+        t.draft.name = unique(t.draft.name.clone(), &mut names, "task", report);
     }
     // A task in `default` runs in the workflow instance's worker group, which a
     // scheduled run takes from its schedule (3.1.9 and 3.2.2
@@ -603,6 +619,7 @@ fn workflow(o: &Obj<'_>, naming: bool, report: &mut Report) -> Result<WorkflowDe
         file: o.file.to_string(),
         code,
         path: o.path.clone(),
+        raw_name: raw_name.to_string(),
         name_path: def.at("name"),
         draft,
         tasks,
@@ -640,7 +657,7 @@ fn task(
         ..Default::default()
     };
     draft.priority = priority(t, "taskPriority")?;
-    if let Some(g) = t.opt_str("workerGroup")?.filter(|g| *g != "default") {
+    if let Some(g) = t.opt_str("workerGroup")?.filter(named_group) {
         draft.resource_group = Some(model_name(g, "worker group", &t.at("workerGroup"), report));
     }
     let max_minutes = (super::MAX_DURATION_SECONDS / 60) as i64;

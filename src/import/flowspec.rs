@@ -5,7 +5,7 @@
 //! with `spec.workflows[i].dependencies`. Each node has its own trigger (cron),
 //! as DataWorks nodes do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
@@ -183,10 +183,9 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             }
         }
     }
-    let mut names: Vec<String> = Vec::new();
+    let mut names = HashSet::new();
     for f in &mut flows {
-        f.name = unique(f.name.clone(), &names, "workflow", &mut report);
-        names.push(f.name.clone());
+        f.name = unique(f.name.clone(), &mut names, "workflow", &mut report);
     }
     one_node_each(&flows)?;
     link(&mut flows, &mut report);
@@ -283,7 +282,7 @@ fn flow(
 ) -> Result<Flow, ImportError> {
     let name = model_name(name, "workflow", &o.at("name"), report);
     let mut nodes: Vec<Node> = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken = HashSet::new();
     for (path, v) in o.list("nodes")? {
         let n = item(o.file, v, path)?;
         let node = node(&n, &name, trigger, timezone, starts, report)?;
@@ -292,8 +291,7 @@ fn flow(
         }
         let mut node = node;
         if node.kept {
-            node.task.name = unique(node.task.name.clone(), &taken, "node", report);
-            taken.push(node.task.name.clone());
+            node.task.name = unique(node.task.name.clone(), &mut taken, "node", report);
         }
         nodes.push(node);
     }

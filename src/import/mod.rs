@@ -17,6 +17,8 @@ mod history;
 mod json;
 pub mod sql;
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::model::WriteMode;
@@ -408,9 +410,10 @@ fn model_name(raw: &str, what: &str, path: &str, report: &mut Report) -> String 
     clean
 }
 
-/// Makes `name` unique among `taken` by a numeric suffix, noting the rename.
-fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> String {
-    if !taken.contains(&name) {
+/// Makes `name` unique among `taken` by a numeric suffix, noting the rename, and
+/// adds the name given to `taken`.
+fn unique(name: String, taken: &mut HashSet<String>, what: &str, report: &mut Report) -> String {
+    if taken.insert(name.clone()) {
         return name;
     }
     let mut n = 2;
@@ -418,6 +421,7 @@ fn unique(name: String, taken: &[String], what: &str, report: &mut Report) -> St
         n += 1;
     }
     let renamed = format!("{name}_{n}");
+    taken.insert(renamed.clone());
     report.notes.push(format!(
         "a second {what} named `{name}` is named `{renamed}`"
     ));
