@@ -2,7 +2,7 @@
 //! scenario (a backfill of three dates) is run and checked, and the hazards of its
 //! writes are listed, each with the statement it comes from and what the run showed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -49,23 +49,36 @@ pub enum CheckError {
     Refused(String),
 }
 
-fn statement_of<'a>(
-    inferred: &'a [InferredWrite],
-    task: &str,
-    table: &str,
-) -> Option<&'a InferredWrite> {
-    inferred.iter().find(|w| w.task == task && w.table == table)
+/// The first inferred write of each task and table, looked up by name: a search of
+/// the list per write made `import --check` quadratic in the tasks (50,000 tasks: 39 s).
+struct Statements<'a>(HashMap<&'a str, HashMap<&'a str, &'a InferredWrite>>);
+
+impl<'a> Statements<'a> {
+    fn new(inferred: &'a [InferredWrite]) -> Self {
+        let mut map: HashMap<&str, HashMap<&str, &InferredWrite>> = HashMap::new();
+        for w in inferred {
+            map.entry(w.task.as_str())
+                .or_default()
+                .entry(w.table.as_str())
+                .or_insert(w);
+        }
+        Statements(map)
+    }
+
+    fn of(&self, task: &str, table: &str) -> Option<&'a InferredWrite> {
+        self.0.get(task).and_then(|t| t.get(table)).copied()
+    }
 }
 
 pub fn check(import: &Import) -> Result<Checked, CheckError> {
     let m = model::load_str("<imported model>", &import.toml)
         .map_err(|d| CheckError::Invalid(Box::new(d)))?;
-    let inferred = &import.report.inferred;
+    let statements = Statements::new(&import.report.inferred);
     let mut hazards = Vec::new();
     // From the model alone.
     for task in &m.tasks {
         for w in &task.writes {
-            let inf = statement_of(inferred, &task.name, &w.table);
+            let inf = statements.of(&task.name, &w.table);
             let statement = inf.map(|i| i.statement.clone());
             let partition = w.partition.clone();
             if w.mode == WriteMode::Insert && task.retry.times > 0 {
@@ -130,7 +143,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
         let partition = (!p.key.whole_table()).then(|| p.key.partition.clone());
         for (&task, scheduled) in &by_task {
             let name = &m.tasks[task as usize].name;
-            let inf = statement_of(inferred, name, &p.key.table);
+            let inf = statements.of(name, &p.key.table);
             let writes = m.tasks[task as usize]
                 .writes
                 .iter()
@@ -231,7 +244,7 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
                     String::new()
                 }
             ),
-            statement: statement_of(inferred, &task, &table).map(|i| i.statement.clone()),
+            statement: statements.of(&task, &table).map(|i| i.statement.clone()),
             partition: None,
             task,
             table,
