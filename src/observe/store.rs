@@ -524,10 +524,7 @@ impl Store<'_> {
             }
             self.started[i] = e.time;
         }
-        if e.from != State::Running
-            || !e.reason.wrote()
-            || self.model.task(e.task()).writes.is_empty()
-        {
+        if e.from != State::Running || !e.reason.wrote() {
             return;
         }
         let started = self.started[i];
