@@ -11,10 +11,11 @@ use crate::engine::Origin;
 use crate::engine::{Engine, Event, NotStarted, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
 use crate::observe::store::{Status, StoreReport};
-use crate::plan::{Kind, UnitKey};
+use crate::plan::UnitKey;
 use crate::window::Window;
 
 mod fold;
+pub(crate) mod writes;
 
 /// Every property `check` evaluates, by its product.md name, in this order.
 pub const PROPERTIES: [&str; 13] = [
@@ -166,6 +167,13 @@ impl<'m> Recorder<'m> {
 }
 
 impl Recorder<'_> {
+    /// Whether no two instances of the run share a logical key, shown in linear time
+    /// (`units_disjoint`): a windowed store's reference, which counts each instance
+    /// without looking for another of its key, is exact only then.
+    pub fn disjoint(&self, engine: &Engine<'_>) -> bool {
+        units_disjoint(engine, &self.folds.unique)
+    }
+
     /// resource-bound, date-parallelism-bound and retry-bound: what the events showed.
     pub fn finish(self) -> [PropertyResult; 3] {
         [
@@ -422,11 +430,6 @@ impl Facts<'_, '_> {
             .map(|s| s.satisfied_at)
             .filter(|&t| t != NEVER)
     }
-
-    /// The ids of the partitions an instance's date names.
-    fn intended(&self, i: u32) -> impl Iterator<Item = u32> + Clone + '_ {
-        self.store.intended(i)
-    }
 }
 
 /// Evaluates every property of [`PROPERTIES`], in order, from the finished engine,
@@ -435,9 +438,10 @@ pub fn evaluate(
     engine: &Engine<'_>,
     scenario: &Scenario,
     mut recorder: Recorder<'_>,
-    store: &StoreReport,
+    store: &mut StoreReport,
 ) -> Vec<PropertyResult> {
     let folds = std::mem::take(&mut recorder.folds);
+    let writes = std::mem::take(&mut store.folds);
     let facts = Facts {
         engine,
         model: engine.model(),
@@ -449,8 +453,8 @@ pub fn evaluate(
         unique_logical_instance(&facts, &folds.unique),
         instance_count(&facts),
         idempotent_writes(&facts),
-        partition_alignment(&facts),
-        complete_writes(&facts),
+        partition_alignment(writes.alignment),
+        complete_writes(&facts, writes.complete),
         dependency_order(&facts, folds.dependency),
         self_dependency_order(&facts),
     ];
@@ -656,62 +660,23 @@ fn idempotent_writes(f: &Facts<'_, '_>) -> PropertyResult {
             });
         }
     }
+    // A windowed run's closed partitions it did not keep (each one's first lines are
+    // past those of the partitions kept, which come first by key).
+    found.count += f.store.dropped_duplicates;
     found.verdict(PROPERTIES[2], |n| {
         format!("rows of {n} instance(s) are held more often than one clean run leaves them")
     })
 }
 
-fn partition_alignment(f: &Facts<'_, '_>) -> PropertyResult {
-    let mut found = Found::default();
-    for (i, inst) in f.engine.instances.iter().enumerate() {
-        let meant = f.intended(i as u32);
-        for id in f
-            .store
-            .written_by(i as u32)
-            .filter(|&id| !meant.clone().any(|m| m == id))
-        {
-            let key = f.store.key(id);
-            let at = inst.start().map_or("-".into(), |t| f.time(t));
-            let meant: Vec<String> = meant.clone().map(|m| f.store.key(m).to_string()).collect();
-            found.add(|| {
-                format!(
-                    "{}: wrote {key} (first run {at}), but its date names {}",
-                    f.describe(i as u32),
-                    meant.join(", ")
-                )
-            });
-        }
-    }
-    found.verdict(PROPERTIES[3], |n| {
+fn partition_alignment(found: fold::Ordered) -> PropertyResult {
+    found.found().verdict(PROPERTIES[3], |n| {
         format!("{n} writes landed outside the partition their instance's date names")
     })
 }
 
-fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
-    let mut found = Found::default();
-    for (i, inst) in f.engine.instances.iter().enumerate() {
-        if inst.state != State::Succeeded || inst.kind != Kind::Run {
-            continue;
-        }
-        let written = f.store.written_by(i as u32);
-        for id in f.intended(i as u32) {
-            if written.clone().any(|w| w == id) {
-                continue;
-            }
-            let key = f.store.key(id);
-            let why = match (inst.attempts, written.clone().next().is_none()) {
-                (0, _) => "it was set succeeded without running".to_string(),
-                (n, true) => format!("none of its {n} executions wrote; it was set succeeded"),
-                (n, false) => format!("its {n} executions wrote elsewhere"),
-            };
-            found.add(|| {
-                format!(
-                    "{}: succeeded, but {key} was never written: {why}",
-                    f.describe(i as u32)
-                )
-            });
-        }
-    }
+/// complete-writes: the instances' part (`writes`, folded by the store), then the
+/// table-level writes, after every instance.
+fn complete_writes(f: &Facts<'_, '_>, mut found: fold::Ordered) -> PropertyResult {
     // A table-level write: each date's rows are meant to stay; a later overwrite of the
     // whole table replaced them.
     let mut replaced = false;
@@ -732,7 +697,7 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
         });
         for &(task, scheduled) in &p.missing {
             replaced = true;
-            found.add(|| {
+            found.add(u32::MAX, || {
                 format!(
                     "{}: the rows of {} scheduled {} are gone, a later write of the whole table replaced them (last: {})",
                     p.key,
@@ -743,7 +708,7 @@ fn complete_writes(f: &Facts<'_, '_>) -> PropertyResult {
             });
         }
     }
-    found.verdict(PROPERTIES[4], |n| {
+    found.found().verdict(PROPERTIES[4], |n| {
         if replaced {
             format!(
                 "{n} intended partitions of succeeded instances were never written or were replaced"

@@ -120,13 +120,13 @@ pub enum Memory {
 /// (no operator action, no history, no self-dependency across dates:
 /// `engine::windowable`), no output lists instances (`lists`: `--format json`, the
 /// HTML report's Gantt chart, the Chrome trace), and no observer reads every instance
-/// at the end: the store (a task that writes), `[[expect]]` entries of the scenario,
-/// and scripted faults (the note on those that never ran).
+/// at the end: `[[expect]]` entries of the scenario, and scripted faults (the note on
+/// those that never ran). The store closes its partitions as their units retire, and
+/// may make the run start again keeping every instance ([`observe_in`]).
 pub fn memory(model: &Model, scenario: &Scenario, lists: bool) -> Memory {
     let windowed = !lists
         && engine::windowable(model, scenario)
         && scenario.faults.is_empty()
-        && model.tasks.iter().all(|t| t.writes.is_empty())
         && !model.expects.iter().any(|e| e.applies_to(&scenario.name));
     if windowed {
         Memory::Windowed
@@ -145,10 +145,19 @@ pub fn observe_in<'m, W: std::io::Write>(
     trace: Option<W>,
     extra: &mut impl engine::Sink,
 ) -> Result<(Engine<'m>, summary::Findings, Option<std::io::Result<W>>), RunError> {
+    // A windowed run whose tasks write may have to start again (below): it does so
+    // only where nothing was streamed out yet (a trace, another observer).
+    let writes = model.tasks.iter().any(|t| !t.writes.is_empty());
+    let memory = if writes && (trace.is_some() || extra.active()) {
+        Memory::Full
+    } else {
+        memory
+    };
+    let windowed = memory == Memory::Windowed;
     let figures = reads == Reads::Figures;
     // The waits observer drives the resource groups' figures too (`metrics::Metrics`).
     let mut waits = figures.then(|| waits::Waits::new(model));
-    let mut store = store::Store::new(model);
+    let mut store = store::Store::new(model, windowed);
     let mut recorder = check::Recorder::new(model, scenario);
     let mut expected = expect::Recorder::new(model, scenario);
     let mut trace = trace.map(|w| TraceWriter::new(w, model));
@@ -156,7 +165,7 @@ pub fn observe_in<'m, W: std::io::Write>(
         model,
         scenario,
         config,
-        memory == Memory::Windowed,
+        windowed,
         &mut (
             &mut waits,
             (
@@ -165,6 +174,14 @@ pub fn observe_in<'m, W: std::io::Write>(
             ),
         ),
     )?;
+    // The windowed store referred to a partition it had closed, counted two instances
+    // of one logical key in a reference, or met a partition expression that names no
+    // date (a full run says which one first): only a run keeping every instance says
+    // exactly what a full run says. (Nothing was streamed out: see above.)
+    if windowed && writes && (store.unsure() || !recorder.disjoint(&engine)) {
+        drop((engine, store, recorder, expected, waits));
+        return observe_in(model, scenario, config, Memory::Full, reads, None, extra);
+    }
     let start = crate::calendar::schedule::local_to_instant(&model.timezone, scenario.start);
     let (waits, mut groups) = waits.map(|w| w.finish(&engine, start)).unwrap_or_default();
     for g in &mut groups {
@@ -185,8 +202,8 @@ pub fn observe_in<'m, W: std::io::Write>(
             "the scenario created no instance: no scheduled time of its targets falls in its backfills' ranges, nor of a recurring run before its end; every property holds of nothing".to_string(),
         );
     }
-    let report = store.finish(&engine).map_err(RunError::Partition)?;
-    let mut properties = check::evaluate(&engine, scenario, recorder, &report);
+    let mut report = store.finish(&engine).map_err(RunError::Partition)?;
+    let mut properties = check::evaluate(&engine, scenario, recorder, &mut report);
     // The model's `[[expect]]` entries, after the 13 properties, as `expect:NAME`.
     let (expects, vacuous) = expect::evaluate(&engine, scenario, &expected);
     properties.extend(expects);
@@ -195,6 +212,7 @@ pub fn observe_in<'m, W: std::io::Write>(
         groups,
         waits,
         partitions: report.partitions,
+        partitions_dropped: report.dropped,
         properties,
     };
     Ok((engine, findings, trace.map(TraceWriter::finish)))

@@ -12,15 +12,33 @@
 //!
 //! Partition names are interned: each is evaluated once per instance (again per
 //! execution only when it reads the execution's clock), and stored once.
+//!
+//! A windowed run (issue 15) closes a partition when the unit that alone referred to
+//! it retires: judged then, counted, kept only if it is among the first of its bad
+//! status by key (what the outputs quote), and its key's fingerprint remembered.
+//! partition-alignment and complete-writes fold the unit's instances then
+//! (`check::writes`). A partition two units refer to, a table-level one, or one a
+//! write reads the execution's clock for is kept to the end. A reference to a closed
+//! key after all (`StoreReport::reopened`) makes the run start again keeping every
+//! instance (`observe_in`, `Store::unsure`): slower for such a model, never a different answer.
 
-use std::collections::BTreeMap;
+mod closed;
+mod content;
 
-use super::mix::MixMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+
+use super::check::writes::{self, WriteFolds};
+use super::mix::Mix;
+use closed::{Closed, fingerprint};
+use content::{Intender, Judge};
 
 use crate::calendar::Instant;
-use crate::engine::{Engine, Event, Sink, State};
+use crate::engine::{Engine, Event, Instance, Retired, Sink, State};
 use crate::model::{Model, TaskId, WriteMode};
 use crate::plan::{Kind, PartitionKey, PlannedInstance, UnitKey, partition_names};
+use crate::window::Window;
 
 /// One write that landed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,9 +57,10 @@ pub struct Landed {
 }
 
 /// How a partition ends, against the reference.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    #[default]
     Ok,
     /// Some instance's rows are in it more times than a clean run leaves.
     Duplicated,
@@ -52,6 +71,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in [`Status::index`] order.
+    pub const ALL: [Status; 4] = [
+        Status::Ok,
+        Status::Duplicated,
+        Status::Misaligned,
+        Status::Missing,
+    ];
+
     pub fn word(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -59,6 +86,11 @@ impl Status {
             Status::Misaligned => "misaligned",
             Status::Missing => "missing",
         }
+    }
+
+    /// Its place in [`Status::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -76,117 +108,62 @@ pub struct Partition {
     pub missing: Vec<(TaskId, Instant)>,
 }
 
-/// The store at the end of a run: its partitions, and per instance what it meant to
-/// write and what it wrote.
+/// The store at the end of a run.
 pub struct StoreReport {
+    /// The partitions by key (table, name): every one, or in a windowed run those
+    /// still open at the end and the first closed ones of each bad status.
     pub partitions: Vec<Partition>,
-    /// Per partition id: its place in `partitions`.
-    position: Vec<u32>,
-    /// Per instance with writes that ran: the ids of the partitions its date names.
-    intended: Intended,
-    /// Per instance: the ids of the partitions its executions wrote, each once.
-    written: Written,
+    /// Per status ([`Status::index`]): the partitions a windowed run closed and did
+    /// not keep in `partitions`.
+    pub dropped: [u64; 4],
+    /// Of those, the duplicated logical instances of the duplicated ones (what
+    /// idempotent-writes counts).
+    pub dropped_duplicates: usize,
+    /// partition-alignment and complete-writes over every instance.
+    pub folds: WriteFolds,
 }
 
-impl StoreReport {
-    /// The ids of the partitions an instance's date names (none for a task without
-    /// writes, or an instance that never ran).
-    pub fn intended(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
-        self.intended.of(instance).iter().map(|(id, _)| *id)
-    }
-
-    /// The ids of the partitions an instance's executions wrote, each once, in the
-    /// order they were first written.
-    pub fn written_by(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
-        self.written.of(instance)
-    }
-
-    /// A partition's name.
-    pub fn key(&self, id: u32) -> &PartitionKey {
-        &self.partitions[self.position[id as usize] as usize].key
-    }
-}
-
-/// Not yet evaluated (an instance's first entry in [`Intended`]).
+/// Not yet evaluated (an instance's intended span).
 const UNSEEN: u32 = u32::MAX;
 
-/// Per instance, its intended partitions: a range of one array, so that an instance
-/// costs 8 bytes and no allocation of its own.
-#[derive(Default)]
-struct Intended {
-    /// Per instance id: `(start, end)` in `ids`, `(UNSEEN, 0)` before it is evaluated.
-    spans: Vec<(u32, u32)>,
-    ids: Vec<(u32, WriteMode)>,
-}
-
-impl Intended {
-    fn of(&self, instance: u32) -> &[(u32, WriteMode)] {
-        match self.spans.get(instance as usize) {
-            Some(&(start, end)) if start != UNSEEN => &self.ids[start as usize..end as usize],
-            _ => &[],
-        }
-    }
-
-    fn seen(&self, instance: u32) -> bool {
-        self.spans
-            .get(instance as usize)
-            .is_some_and(|&(start, _)| start != UNSEEN)
-    }
-
-    fn set(&mut self, instance: u32, ids: impl IntoIterator<Item = (u32, WriteMode)>) {
-        let i = instance as usize;
-        if self.spans.len() <= i {
-            self.spans.resize(i + 1, (UNSEEN, 0));
-        }
-        let start = self.ids.len() as u32;
-        self.ids.extend(ids);
-        self.spans[i] = (start, self.ids.len() as u32);
-    }
-}
-
-/// No next entry ([`Written`]).
+/// No next entry (an instance's list of written partitions).
 const END: u32 = u32::MAX;
 
-/// Per instance, the partitions its executions wrote, each once, in order: a list
-/// threaded through one array (an instance writes again on each execution, after
-/// other instances wrote), so that an instance costs 8 bytes and no allocation.
-#[derive(Default)]
-struct Written {
-    /// Per instance id: its first and last entry in `entries`, `END` for none.
-    ends: Vec<(u32, u32)>,
-    /// (partition id, next entry of the same instance).
-    entries: Vec<(u32, u32)>,
+/// What the store keeps of one instance (of a task that writes): 24 bytes and no
+/// allocation of its own.
+#[derive(Clone, Copy)]
+struct Per {
+    /// Start of its current execution.
+    started: Instant,
+    /// Its intended partitions: `(start, end)` in `Store::intended`, `(UNSEEN, 0)`
+    /// before they are evaluated.
+    intended: (u32, u32),
+    /// The partitions its executions wrote, each once, in order: its first and last
+    /// entry of the list threaded through `Store::written`, `END` for none (an
+    /// instance writes again on each execution, after other instances wrote).
+    written: (u32, u32),
 }
 
-impl Written {
-    fn of(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
-        let first = self.ends.get(instance as usize).map_or(END, |e| e.0);
-        std::iter::successors((first != END).then_some(first), |&k| {
-            let next = self.entries[k as usize].1;
-            (next != END).then_some(next)
-        })
-        .map(|k| self.entries[k as usize].0)
-    }
+const FRESH: Per = Per {
+    started: 0,
+    intended: (UNSEEN, 0),
+    written: (END, END),
+};
 
-    /// Adds `id` to the instance's list unless it is there.
-    fn add(&mut self, instance: u32, id: u32) {
-        if self.of(instance).any(|x| x == id) {
-            return;
-        }
-        let i = instance as usize;
-        if self.ends.len() <= i {
-            self.ends.resize(i + 1, (END, END));
-        }
-        let k = self.entries.len() as u32;
-        self.entries.push((id, END));
-        match self.ends[i] {
-            (END, _) => self.ends[i] = (k, k),
-            (_, last) => {
-                self.entries[last as usize].1 = k;
-                self.ends[i].1 = k;
-            }
-        }
-    }
+/// One partition.
+#[derive(Default)]
+struct Part {
+    /// (table id, partition name); the table ids in the names' order, so that keys
+    /// order as the names do.
+    key: (u32, String),
+    /// The writes that landed there.
+    writes: Vec<Landed>,
+    /// The logical instances that mean to write it (their reference).
+    intenders: Vec<Intender>,
+    /// The unit that first referred to it, and whether another did (or it is never
+    /// closed): a windowed run closes it when that unit retires, unless `shared`.
+    owner: u32,
+    shared: bool,
 }
 
 /// Records every landed write as the events go by.
@@ -196,30 +173,83 @@ pub struct Store<'m> {
     any_writes: bool,
     /// Per task: its writes read the execution's clock (`today()`, `now()`).
     clocked: Vec<bool>,
-    started: Vec<Instant>,
-    /// The tables written, in order: a table's id is its place, so that ids order
-    /// as the names do.
+    /// The tables written, in order: a table's id is its place.
     tables: Vec<String>,
     /// Per task, the table id of each of its writes.
     write_tables: Vec<Vec<u32>>,
-    /// Interned partitions (table id, partition name) → ids, in first-write order.
-    /// The map is only looked up; the report's order comes from sorting the keys.
-    ids: MixMap<(u32, String), u32>,
-    /// The partition names of one evaluation, reused.
+    /// The partitions open, by key: ids into `parts`, whose keys are stored once.
+    ids: HashTable<u32>,
+    parts: Vec<Part>,
+    /// Ids of closed partitions, for the next ones.
+    free: Vec<u32>,
+    /// The partition names of one evaluation, and their ids, reused.
     names: Vec<String>,
-    /// Per partition id: the writes that landed there.
-    writes: Vec<Vec<Landed>>,
-    /// Per instance that wrote: its intended partitions (ids, modes).
-    intended: Intended,
-    /// Per instance that wrote: the partition ids its executions wrote, each once.
-    written: Written,
+    evaluated: Vec<(u32, WriteMode)>,
+    per: Window<Per>,
+    /// The instances' intended partitions (`Per::intended` ranges).
+    intended: Vec<(u32, WriteMode)>,
+    /// (partition id, next entry of the same instance): `Per::written` lists.
+    written: Vec<(u32, u32)>,
+    /// Entries of `intended` and `written` of retired instances.
+    garbage: (usize, usize),
     /// The first partition expression that named no date (the run is refused).
     error: Option<String>,
     units: crate::engine::UnitKeys,
+    /// A windowed run's closed partitions (`None`: every partition is kept open).
+    closed: Option<Closed>,
+    reopened: bool,
+    folds: WriteFolds,
+    judge: Judge,
+    /// A retiring unit's partitions, reused.
+    touched: Vec<u32>,
+}
+
+/// Whether an instance is in the reference: it ran, or was set succeeded, and is no
+/// dry run.
+fn counts(model: &Model, inst: &Instance) -> bool {
+    (inst.attempts > 0 || inst.state == State::Succeeded)
+        && inst.kind == Kind::Run
+        && !model.task(inst.task).writes.is_empty()
+}
+
+/// The ids (and modes) of the partitions an instance's date names: empty before they
+/// are evaluated.
+fn intended_of<'a>(
+    per: &Window<Per>,
+    intended: &'a [(u32, WriteMode)],
+    instance: u32,
+) -> &'a [(u32, WriteMode)] {
+    match per.get(instance as usize) {
+        Some(p) if p.intended.0 != UNSEEN => {
+            &intended[p.intended.0 as usize..p.intended.1 as usize]
+        }
+        _ => &[],
+    }
+}
+
+/// The ids of the partitions an instance's executions wrote, each once, in the order
+/// they were first written.
+fn written_by<'a>(
+    per: &Window<Per>,
+    written: &'a [(u32, u32)],
+    instance: u32,
+) -> impl Iterator<Item = u32> + Clone + 'a {
+    let first = per.get(instance as usize).map_or(END, |p| p.written.0);
+    std::iter::successors((first != END).then_some(first), |&k| {
+        let next = written[k as usize].1;
+        (next != END).then_some(next)
+    })
+    .map(|k| written[k as usize].0)
+}
+
+fn hash(table: u32, name: &str) -> u64 {
+    std::hash::BuildHasherDefault::<Mix>::default().hash_one((table, name))
 }
 
 impl<'m> Store<'m> {
-    pub fn new(model: &'m Model) -> Self {
+    /// A store; `windowed`: the run retires its units ([`Sink::retire`]) and the store
+    /// closes their partitions.
+    pub fn new(model: &'m Model, windowed: bool) -> Self {
         let mut tables: Vec<String> = model
             .tasks
             .iter()
@@ -250,88 +280,188 @@ impl<'m> Store<'m> {
                         .any(|p| p.contains("today()") || p.contains("now()"))
                 })
                 .collect(),
-            started: Vec::new(),
             tables,
             write_tables,
-            ids: MixMap::default(),
+            ids: HashTable::new(),
+            parts: Vec::new(),
+            free: Vec::new(),
             names: Vec::new(),
-            writes: Vec::new(),
-            intended: Intended::default(),
-            written: Written::default(),
+            evaluated: Vec::new(),
+            per: Window::new(),
+            intended: Vec::new(),
+            written: Vec::new(),
+            garbage: (0, 0),
             error: None,
             units: Default::default(),
+            closed: windowed.then(Closed::default),
+            reopened: false,
+            folds: WriteFolds::default(),
+            judge: Judge::default(),
+            touched: Vec::new(),
         }
     }
 
-    /// Interns the partitions an execution at `executed` writes; on an expression that
-    /// names no date, keeps the first error and lands nothing.
-    fn evaluate(
-        &mut self,
-        instance: &PlannedInstance,
-        unit: UnitKey,
-        executed: Instant,
-    ) -> Vec<(u32, WriteMode)> {
+    /// Interns the partitions an execution at `executed` writes into `evaluated`; on
+    /// an expression that names no date, keeps the first error and lands nothing.
+    fn evaluate(&mut self, instance: &PlannedInstance, unit: (UnitKey, u32), executed: Instant) {
         let mut names = std::mem::take(&mut self.names);
+        let mut evaluated = std::mem::take(&mut self.evaluated);
         names.clear();
-        let ids = match partition_names(self.model, instance, unit, executed, &mut names) {
+        evaluated.clear();
+        match partition_names(self.model, instance, unit.0, executed, &mut names) {
             Ok(()) => {
-                let writes = &self.model.task(instance.task).writes;
                 let t = instance.task.0 as usize;
-                let keys = names.drain(..).zip(writes).enumerate();
-                keys.map(|(k, (name, w))| {
+                let clocked = self.clocked[t];
+                let writes = &self.model.task(instance.task).writes;
+                for (k, (name, w)) in names.drain(..).zip(writes).enumerate() {
                     let table = self.write_tables[t][k];
-                    (self.intern(table, name), w.mode)
-                })
-                .collect()
+                    evaluated.push((self.intern(table, name, unit.1, clocked), w.mode));
+                }
             }
             Err(e) => {
                 self.error.get_or_insert(e);
-                Vec::new()
             }
-        };
+        }
         self.names = names;
-        ids
+        self.evaluated = evaluated;
     }
 
-    fn intern(&mut self, table: u32, partition: String) -> u32 {
-        let next = self.writes.len() as u32;
-        let id = *self.ids.entry((table, partition)).or_insert(next);
-        if id == next {
-            self.writes.push(Vec::new());
+    /// The id of partition (`table`, `name`), which unit `unit` refers to; a
+    /// partition a write evaluates from the execution's clock (`clocked`) is never
+    /// closed.
+    fn intern(&mut self, table: u32, name: String, unit: u32, clocked: bool) -> u32 {
+        let h = hash(table, &name);
+        let parts = &mut self.parts;
+        let found = self.ids.find(h, |&id| {
+            let key = &parts[id as usize].key;
+            key.0 == table && key.1 == name
+        });
+        if let Some(&id) = found {
+            let part = &mut parts[id as usize];
+            part.shared |= part.owner != unit;
+            return id;
         }
+        if let Some(closed) = &self.closed
+            && !self.reopened
+            && closed.fingerprints.contains(fingerprint(table, &name))
+        {
+            self.reopened = true;
+        }
+        let id = self.free.pop().unwrap_or_else(|| {
+            parts.push(Part::default());
+            parts.len() as u32 - 1
+        });
+        let part = &mut parts[id as usize];
+        part.shared = clocked || name.is_empty();
+        part.owner = unit;
+        part.key = (table, name);
+        self.ids.insert_unique(h, id, |&id| {
+            let key = &parts[id as usize].key;
+            hash(key.0, &key.1)
+        });
         id
+    }
+
+    fn intended_of(&self, instance: u32) -> &[(u32, WriteMode)] {
+        intended_of(&self.per, &self.intended, instance)
     }
 
     /// Evaluates an instance's intended partitions (at its scheduled time), once.
     fn ensure_intended(
         &mut self,
         instance: u32,
-        task: TaskId,
-        scheduled: Instant,
-        run_after: Instant,
-        unit: UnitKey,
+        inst: (TaskId, Instant, Instant),
+        unit: (UnitKey, u32),
     ) {
-        if self.intended.seen(instance) {
+        let i = instance as usize;
+        self.per.ensure(i, FRESH);
+        if self.per[i].intended.0 != UNSEEN {
             return;
         }
-        let ids = self.evaluate(&planned(task, scheduled, run_after), unit, scheduled);
-        self.intended.set(instance, ids);
+        let (task, scheduled, run_after) = inst;
+        self.evaluate(&planned(task, scheduled, run_after), unit, scheduled);
+        let start = self.intended.len() as u32;
+        self.intended.extend_from_slice(&self.evaluated);
+        self.per[i].intended = (start, self.intended.len() as u32);
     }
 
-    /// The partitions, against the reference, and what each instance meant and wrote;
-    /// or the first partition expression that named no date of the calendar.
+    fn written_by(&self, instance: u32) -> impl Iterator<Item = u32> + Clone + '_ {
+        written_by(&self.per, &self.written, instance)
+    }
+
+    /// Adds `id` to the instance's written list unless it is there.
+    fn add_written(&mut self, instance: u32, id: u32) {
+        if self.written_by(instance).any(|x| x == id) {
+            return;
+        }
+        let k = self.written.len() as u32;
+        self.written.push((id, END));
+        let per = &mut self.per[instance as usize];
+        match per.written {
+            (END, _) => per.written = (k, k),
+            (_, last) => {
+                per.written.1 = k;
+                self.written[last as usize].1 = k;
+            }
+        }
+    }
+
+    /// partition-alignment and complete-writes for one instance.
+    fn check(&mut self, id: u32, inst: &Instance) {
+        if self.model.task(inst.task).writes.is_empty() {
+            return;
+        }
+        let Store {
+            model,
+            folds,
+            per,
+            intended,
+            written,
+            ..
+        } = self;
+        let meant = intended_of(per, intended, id).iter().map(|&(p, _)| p);
+        let key = |p| {
+            let (table, name) = &self.parts[p as usize].key;
+            PartitionKey {
+                table: self.tables[*table as usize].clone(),
+                partition: name.clone(),
+            }
+        };
+        writes::instance(
+            folds,
+            model,
+            id,
+            inst,
+            meant,
+            written_by(per, written, id),
+            key,
+        );
+    }
+
+    /// A windowed run referred to a partition it had closed (or two keys shared a
+    /// fingerprint), or met a partition expression that names no date: its findings
+    /// are not to be read, the run starts again keeping every instance.
+    pub fn unsure(&self) -> bool {
+        self.reopened || self.error.is_some()
+    }
+
+    /// The partitions, against the reference, and partition-alignment and
+    /// complete-writes over every instance; or the first partition expression that
+    /// named no date of the calendar.
     pub fn finish(mut self, engine: &Engine<'_>) -> Result<StoreReport, String> {
         let model = self.model;
         // The reference: one clean execution of each logical instance that ran or
         // was set succeeded, in scheduled order; of two instances of one logical
-        // instance, the first created (a stable sort keeps index order).
+        // instance, the first created (a stable sort keeps id order). (A windowed
+        // run's retired units added theirs when they retired.)
         let mut logical: Vec<(Instant, TaskId, u32)> = Vec::new();
-        for (i, inst) in engine.instances.iter().enumerate() {
-            let counts = inst.attempts > 0 || inst.state == State::Succeeded;
-            if counts && inst.kind == Kind::Run && !model.task(inst.task).writes.is_empty() {
-                logical.push((inst.scheduled, inst.task, i as u32));
-                let unit = engine.units[inst.unit as usize].key;
-                self.ensure_intended(i as u32, inst.task, inst.scheduled, inst.run_after, unit);
+        for (i, inst) in engine.instances.iter_ids() {
+            if counts(model, inst) {
+                let i = i as u32;
+                logical.push((inst.scheduled, inst.task, i));
+                let key = engine.units[inst.unit as usize].key;
+                let planned = (inst.task, inst.scheduled, inst.run_after);
+                self.ensure_intended(i, planned, (key, inst.unit));
             }
         }
         if let Some(e) = self.error {
@@ -339,80 +469,65 @@ impl<'m> Store<'m> {
         }
         logical.sort_by_key(|&(scheduled, task, _)| (scheduled, task));
         logical.dedup_by_key(|&mut (scheduled, task, _)| (scheduled, task));
-        let count = self.writes.len();
-        let mut keys = vec![(0, String::new()); count];
-        for (key, id) in self.ids.drain() {
-            keys[id as usize] = key;
-        }
-        let mut reference: Vec<Content> = vec![Content::default(); count];
         for &(scheduled, task, i) in &logical {
-            for &(id, mode) in self.intended.of(i) {
-                // A table-level write means to leave its own rows in the table, beside
-                // those of the other dates: an overwrite of the whole table by every
-                // date leaves only the last one's, and the others show as missing.
-                let mode = if keys[id as usize].1.is_empty() {
-                    WriteMode::Merge
-                } else {
-                    mode
-                };
-                reference[id as usize].apply((task, scheduled), mode);
+            let range = self.per[i as usize].intended;
+            for &(id, mode) in &self.intended[range.0 as usize..range.1 as usize] {
+                self.parts[id as usize]
+                    .intenders
+                    .push((scheduled, task, mode));
             }
         }
         drop(logical);
-        let mut order: Vec<u32> = (0..count as u32).collect();
-        order.sort_unstable_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
-        let mut position = vec![0u32; count];
-        let mut partitions = Vec::with_capacity(count);
-        let (mut have, mut distinct) = (Content::default(), Vec::new());
-        for id in order {
-            position[id as usize] = partitions.len() as u32;
-            let writes = std::mem::take(&mut self.writes[id as usize]);
-            have.clear();
-            for w in &writes {
-                have.apply((w.task, w.scheduled), w.mode);
-            }
-            let want = &reference[id as usize];
-            distinct.clear();
-            distinct.extend(want.keys().chain(have.keys()));
-            distinct.sort_unstable();
-            distinct.dedup();
-            let (mut duplicated, mut foreign, mut missing) = (Vec::new(), Vec::new(), Vec::new());
-            for &x in &distinct {
-                match (want.get(x), have.get(x)) {
-                    (0, _) => foreign.push(x),
-                    (_, 0) => missing.push(x),
-                    (w, h) if h > w => duplicated.push((x.0, x.1, h)),
-                    _ => {}
-                }
-            }
-            let status = if !duplicated.is_empty() {
-                Status::Duplicated
-            } else if !foreign.is_empty() {
-                Status::Misaligned
-            } else if !missing.is_empty() {
-                Status::Missing
-            } else {
-                Status::Ok
-            };
-            let (table, partition) = std::mem::take(&mut keys[id as usize]);
-            partitions.push(Partition {
-                key: PartitionKey {
+        for (i, inst) in engine.instances.iter_ids() {
+            self.check(i as u32, inst);
+        }
+        let mut open: Vec<u32> = self.ids.drain().collect();
+        open.sort_unstable_by(|&a, &b| self.parts[a as usize].key.cmp(&self.parts[b as usize].key));
+        let mut partitions = Vec::with_capacity(open.len());
+        for id in open {
+            let part = &mut self.parts[id as usize];
+            let whole = part.key.1.is_empty();
+            let v = self.judge.judge(&part.writes, &mut part.intenders, whole);
+            let (table, partition) = std::mem::take(&mut part.key);
+            partitions.push(partition_of(
+                PartitionKey {
                     table: self.tables[table as usize].clone(),
                     partition,
                 },
-                writes,
-                status,
-                duplicated,
-                foreign,
-                missing,
-            });
+                std::mem::take(&mut part.writes),
+                v,
+            ));
+        }
+        let (mut dropped, mut dropped_duplicates) = ([0; 4], 0);
+        if let Some(closed) = self.closed {
+            dropped = closed.dropped;
+            dropped_duplicates = closed.dropped_duplicates;
+            let kept: Vec<Partition> = closed.into_kept().map(|(_, p)| p).collect();
+            if !kept.is_empty() {
+                partitions.extend(kept);
+                // Table names order as their ids do.
+                partitions.sort_by(|a, b| {
+                    (&a.key.table, &a.key.partition).cmp(&(&b.key.table, &b.key.partition))
+                });
+            }
         }
         Ok(StoreReport {
             partitions,
-            position,
-            intended: self.intended,
-            written: self.written,
+            dropped,
+            dropped_duplicates,
+            folds: self.folds,
         })
+    }
+}
+
+fn partition_of(key: PartitionKey, writes: Vec<Landed>, v: content::Verdict) -> Partition {
+    Partition {
+        key,
+        writes,
+        status: v.status,
+        duplicated: v.duplicated,
+        foreign: v.foreign,
+        missing: v.missing,
     }
 }
 
@@ -422,74 +537,6 @@ fn planned(task: TaskId, scheduled: Instant, run_after: Instant) -> PlannedInsta
         scheduled,
         run_after,
         kind: Kind::Run,
-    }
-}
-
-/// The rows of one logical instance (its task and scheduled time).
-type Rows = (TaskId, Instant);
-
-/// A partition's content: how many copies of each logical instance's rows it holds.
-/// Most partitions hold one instance's rows, kept inline (`one`); from the second, a
-/// tree (`more`) keeps many writes to one partition n log n.
-#[derive(Clone, Default)]
-struct Content {
-    /// The only instance's rows, while `more` is empty.
-    one: Option<(Rows, u32)>,
-    more: BTreeMap<Rows, u32>,
-}
-
-impl Content {
-    fn clear(&mut self) {
-        self.one = None;
-        self.more.clear();
-    }
-
-    /// How many copies of these rows it holds.
-    fn get(&self, rows: Rows) -> u32 {
-        match self.one {
-            Some((x, n)) if x == rows => n,
-            _ => self.more.get(&rows).copied().unwrap_or(0),
-        }
-    }
-
-    /// The instances whose rows it holds, each once, in order.
-    fn keys(&self) -> impl Iterator<Item = Rows> + '_ {
-        self.one
-            .iter()
-            .map(|(x, _)| *x)
-            .chain(self.more.keys().copied())
-    }
-
-    /// The count of these rows, 0 if it holds none.
-    fn slot(&mut self, rows: Rows) -> &mut u32 {
-        if self.more.is_empty() {
-            match self.one {
-                None => self.one = Some((rows, 0)),
-                Some((x, _)) if x == rows => {}
-                Some((x, n)) => {
-                    self.one = None;
-                    self.more.insert(x, n);
-                    return self.more.entry(rows).or_insert(0);
-                }
-            }
-            return &mut self.one.as_mut().expect("set above").1;
-        }
-        self.more.entry(rows).or_insert(0)
-    }
-
-    /// One write of a logical instance's rows.
-    fn apply(&mut self, rows: Rows, mode: WriteMode) {
-        match mode {
-            WriteMode::Overwrite => {
-                self.clear();
-                *self.slot(rows) = 1;
-            }
-            WriteMode::Insert => *self.slot(rows) += 1,
-            WriteMode::Merge => {
-                let n = self.slot(rows);
-                *n = (*n).max(1);
-            }
-        }
     }
 }
 
@@ -507,6 +554,11 @@ impl Sink for Store<'_> {
             self.units.note(e);
         }
     }
+    fn retire(&mut self, r: &Retired<'_>) {
+        if self.any_writes && self.closed.is_some() {
+            self.close_unit(r);
+        }
+    }
     fn active(&self) -> bool {
         self.any_writes
     }
@@ -519,32 +571,36 @@ impl Store<'_> {
         }
         let i = e.instance as usize;
         if e.to == State::Running {
-            if self.started.len() <= i {
-                self.started.resize(i + 1, 0);
-            }
-            self.started[i] = e.time;
+            self.per.ensure(i, FRESH);
+            self.per[i].started = e.time;
         }
         if e.from != State::Running || !e.reason.wrote() {
             return;
         }
-        let started = self.started[i];
-        let date = self.units.of(e.unit());
-        let by_clock: Vec<(u32, WriteMode)>;
-        let landed: &[(u32, WriteMode)] = if self.clocked[e.task().0 as usize] {
-            by_clock = self.evaluate(
+        let started = self.per[i].started;
+        let unit = (self.units.of(e.unit()), e.unit());
+        let (start, end) = if self.clocked[e.task().0 as usize] {
+            self.evaluate(
                 &planned(e.task(), e.scheduled(), e.run_after()),
-                date,
+                unit,
                 started,
             );
-            &by_clock
+            (0, self.evaluated.len())
         } else {
             // Without the execution's clock, it lands where its date says.
-            self.ensure_intended(e.instance, e.task(), e.scheduled(), e.run_after(), date);
-            self.intended.of(e.instance)
+            let planned = (e.task(), e.scheduled(), e.run_after());
+            self.ensure_intended(e.instance, planned, unit);
+            let (s, end) = self.per[i].intended;
+            (s as usize, end as usize)
         };
-        for &(id, mode) in landed {
-            self.written.add(e.instance, id);
-            self.writes[id as usize].push(Landed {
+        for k in start..end {
+            let (id, mode) = if self.clocked[e.task().0 as usize] {
+                self.evaluated[k]
+            } else {
+                self.intended[k]
+            };
+            self.add_written(e.instance, id);
+            self.parts[id as usize].writes.push(Landed {
                 instance: e.instance,
                 attempt: e.attempt(),
                 task: e.task(),
@@ -553,6 +609,137 @@ impl Store<'_> {
                 at: e.time,
                 mode,
             });
+        }
+    }
+
+    /// A windowed run retires unit `r.unit`: its instances join the reference of the
+    /// partitions they meant, are checked, and every partition only they referred to
+    /// is closed. Then what the store kept of them is dropped.
+    fn close_unit(&mut self, r: &Retired<'_>) {
+        if r.end <= r.first {
+            return;
+        }
+        self.per.ensure(r.end as usize - 1, FRESH);
+        let key = r.units[r.unit as usize].key;
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        for (i, inst) in r.iter() {
+            if self.model.task(inst.task).writes.is_empty() {
+                continue;
+            }
+            if counts(self.model, inst) {
+                let planned = (inst.task, inst.scheduled, inst.run_after);
+                self.ensure_intended(i, planned, (key, r.unit));
+                let (s, e) = self.per[i as usize].intended;
+                for &(id, mode) in &self.intended[s as usize..e as usize] {
+                    self.parts[id as usize]
+                        .intenders
+                        .push((inst.scheduled, inst.task, mode));
+                }
+            }
+            self.check(i, inst);
+            touched.extend(self.intended_of(i).iter().map(|&(id, _)| id));
+            touched.extend(self.written_by(i));
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for &id in &touched {
+            let part = &self.parts[id as usize];
+            if !self.reopened && part.owner == r.unit && !part.shared {
+                self.close(id);
+            }
+        }
+        self.touched = touched;
+        for i in r.first..r.end {
+            let per = self.per[i as usize];
+            if per.intended.0 != UNSEEN {
+                self.garbage.0 += (per.intended.1 - per.intended.0) as usize;
+            }
+            self.garbage.1 += self.written_by(i).count();
+        }
+        self.per.retire(r.first as usize, r.end as usize);
+        self.compact();
+    }
+
+    /// Judges partition `id`, counts it (keeps it if it is among the first of its bad
+    /// status), remembers its key's fingerprint and frees its id.
+    fn close(&mut self, id: u32) {
+        let closed = self
+            .closed
+            .as_mut()
+            .expect("a windowed run closes partitions");
+        let part = &mut self.parts[id as usize];
+        let whole = part.key.1.is_empty();
+        let v = self.judge.judge(&part.writes, &mut part.intenders, whole);
+        let h = hash(part.key.0, &part.key.1);
+        if let Ok(entry) = self.ids.find_entry(h, |&x| x == id) {
+            entry.remove();
+        }
+        closed
+            .fingerprints
+            .insert(fingerprint(part.key.0, &part.key.1));
+        if closed.wants(v.status, &part.key) {
+            let key = std::mem::take(&mut part.key);
+            let p = partition_of(
+                PartitionKey {
+                    table: self.tables[key.0 as usize].clone(),
+                    partition: key.1.clone(),
+                },
+                std::mem::take(&mut part.writes),
+                v,
+            );
+            closed.keep(key, p);
+        } else {
+            closed.dropped[v.status.index()] += 1;
+            if v.status == Status::Duplicated {
+                closed.dropped_duplicates += v.duplicated.len();
+            }
+        }
+        part.writes.clear();
+        part.intenders.clear();
+        self.free.push(id);
+    }
+
+    /// Rewrites `intended` and `written` without the retired instances' entries once
+    /// these are more than half of them.
+    fn compact(&mut self) {
+        const LEAST: usize = 4096;
+        if self.garbage.0 > LEAST && self.garbage.0 * 2 > self.intended.len() {
+            let held: Vec<usize> = self
+                .per
+                .iter_ids()
+                .filter(|(_, p)| p.intended.0 != UNSEEN)
+                .map(|(i, _)| i)
+                .collect();
+            let mut kept = Vec::with_capacity(self.intended.len() - self.garbage.0);
+            for i in held {
+                let (s, e) = self.per[i].intended;
+                let start = kept.len() as u32;
+                kept.extend_from_slice(&self.intended[s as usize..e as usize]);
+                self.per[i].intended = (start, kept.len() as u32);
+            }
+            self.intended = kept;
+            self.garbage.0 = 0;
+        }
+        if self.garbage.1 > LEAST && self.garbage.1 * 2 > self.written.len() {
+            let held: Vec<usize> = self
+                .per
+                .iter_ids()
+                .filter(|(_, p)| p.written.0 != END)
+                .map(|(i, _)| i)
+                .collect();
+            let mut kept: Vec<(u32, u32)> = Vec::with_capacity(self.written.len() - self.garbage.1);
+            for i in held {
+                let start = kept.len();
+                kept.extend(self.written_by(i as u32).map(|id| (id, END)));
+                let n = kept.len();
+                for (k, entry) in kept.iter_mut().enumerate().take(n - 1).skip(start) {
+                    entry.1 = k as u32 + 1;
+                }
+                self.per[i].written = (start as u32, n as u32 - 1);
+            }
+            self.written = kept;
+            self.garbage.1 = 0;
         }
     }
 }

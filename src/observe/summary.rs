@@ -123,6 +123,10 @@ pub struct Summary {
     /// Per constraint, running and waiting counts over time.
     pub timelines: Vec<crate::observe::waits::TimelineRow>,
     pub partitions: Vec<PartitionRow>,
+    /// Per status (`Status::index`): partitions a windowed run closed and did not keep
+    /// in `partitions` (never in JSON: a run that lists keeps every partition).
+    #[serde(skip)]
+    pub partitions_dropped: [u64; 4],
     pub properties: Vec<crate::observe::check::PropertyResult>,
     pub stuck: Vec<StuckRow>,
 }
@@ -143,6 +147,8 @@ pub struct Findings {
     pub groups: Vec<GroupFigures>,
     pub waits: crate::observe::waits::WaitReport,
     pub partitions: Vec<crate::observe::store::Partition>,
+    /// Per status: the partitions a windowed run closed and dropped.
+    pub partitions_dropped: [u64; 4],
     pub properties: Vec<crate::observe::check::PropertyResult>,
 }
 
@@ -154,6 +160,7 @@ impl Summary {
             mut groups,
             waits,
             partitions,
+            partitions_dropped,
             properties,
         } = findings;
         let model = engine.model();
@@ -302,6 +309,7 @@ impl Summary {
                         .collect(),
                 })
                 .collect(),
+            partitions_dropped,
             properties,
             stuck,
         }
@@ -390,19 +398,21 @@ impl Summary {
             );
         }
         crate::observe::waits::text(&mut s, &self.waits);
-        let statuses = self.partitions.iter().fold(BTreeMap::new(), |mut m, p| {
-            *m.entry(format!("{:?}", p.status).to_lowercase())
-                .or_insert(0) += 1;
-            m
-        });
-        if !self.partitions.is_empty() {
-            let counts: Vec<String> = statuses.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            let _ = writeln!(
-                s,
-                "partitions: {} ({})",
-                self.partitions.len(),
-                counts.join(", ")
-            );
+        // By status: the partitions listed, and those a windowed run dropped.
+        let mut statuses = self.partitions_dropped;
+        for p in &self.partitions {
+            statuses[p.status.index()] += 1;
+        }
+        let total: u64 = statuses.iter().sum();
+        if total > 0 {
+            let mut counts: Vec<(&str, u64)> = Status::ALL
+                .iter()
+                .map(|s| (s.word(), statuses[s.index()]))
+                .filter(|&(_, n)| n > 0)
+                .collect();
+            counts.sort_unstable();
+            let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            let _ = writeln!(s, "partitions: {total} ({})", counts.join(", "));
             // Every bad status gets its own list (partitions come bad first, by
             // status), each cut at LISTED with how many were left out.
             for status in [Status::Duplicated, Status::Misaligned, Status::Missing] {
@@ -423,8 +433,14 @@ impl Summary {
                         p.executions
                     );
                 }
-                if of.len() > LISTED {
-                    let _ = writeln!(s, "  ... and {} more {}", of.len() - LISTED, status.word());
+                let all = statuses[status.index()];
+                if all > LISTED as u64 {
+                    let _ = writeln!(
+                        s,
+                        "  ... and {} more {}",
+                        all - LISTED as u64,
+                        status.word()
+                    );
                 }
             }
         }
