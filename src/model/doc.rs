@@ -511,7 +511,13 @@ pub struct StretchDoc {
 }
 
 impl Document {
-    pub(crate) fn decode(root: &Val<'_>, d: &mut Decoder) -> Option<Self> {
+    /// The document of `root`; `workflows`: its workflows decoded already, with what
+    /// that said (a file read in pieces: `model::pieces`), where `root` has none.
+    pub(crate) fn decode(
+        root: &Val<'_>,
+        workflows: Option<(Vec<WorkflowDoc>, Vec<super::diagnostic::Diagnostic>)>,
+        d: &mut Decoder,
+    ) -> Option<Self> {
         let toml::de::DeValue::Table(map) = root.get_ref() else {
             return None;
         };
@@ -526,7 +532,14 @@ impl Document {
                 rules
             });
         let resource_groups = t.optional("resource_group", d).unwrap_or_default();
-        let workflows = t.required("workflow", d).unwrap_or_default();
+        let workflows = match workflows {
+            Some((workflows, said)) => {
+                t.raw("workflow");
+                d.diagnostics.extend(said);
+                workflows
+            }
+            None => t.required("workflow", d).unwrap_or_default(),
+        };
         let scenarios = t.optional("scenario", d).unwrap_or_default();
         let expects = t.optional("expect", d).unwrap_or_default();
         t.finish(d);

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod doc;
 pub mod expect;
 mod file;
+mod pieces;
 mod resolve;
 mod scripted;
 mod shapes;
@@ -385,8 +386,21 @@ pub fn parse_document(path: &str, source: &str) -> Result<doc::Document, FileDia
 
 /// TOML (with recovery from syntax errors) into the document types.
 fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagnostics) {
+    read_in(path, source, source.len() >= pieces::FROM)
+}
+
+/// [`read_document`]; `in_pieces`: a workflow at a time (`pieces`), where that reads
+/// it exactly as a whole.
+fn read_in(path: &str, source: &str, in_pieces: bool) -> (Option<doc::Document>, FileDiagnostics) {
     let mut out = FileDiagnostics::new(path, source);
-    let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
+    let pieces = in_pieces.then(|| pieces::parse(source)).flatten();
+    let (root, syntax_errors, workflows) = match pieces {
+        Some(p) => (p.root, Vec::new(), Some((p.workflows, p.said))),
+        None => {
+            let (root, errors) = toml::de::DeTable::parse_recoverable(source);
+            (root, errors, None)
+        }
+    };
     for e in &syntax_errors {
         out.diagnostics.push(Diagnostic::new(
             e.span().unwrap_or(0..0),
@@ -400,7 +414,7 @@ fn read_document(path: &str, source: &str) -> (Option<doc::Document>, FileDiagno
     }
     let mut decoder = decode::Decoder::default();
     let root_value = toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
-    let document = doc::Document::decode(&root_value, &mut decoder);
+    let document = doc::Document::decode(&root_value, workflows, &mut decoder);
     for d in &mut decoder.diagnostics {
         // `[scenario]` where `[[scenario]]` was meant: say how to write it.
         if d.message.starts_with("expected an array")
