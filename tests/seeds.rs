@@ -766,3 +766,36 @@ fn seeds_reports_keep_the_runs_notes_with_their_seed_counts() {
         text(&out.stderr)
     );
 }
+
+/// Without an `[[expect]]` for the scenario there is no share of seeds meeting every
+/// expectation: the chart says so instead of drawing every seed as meeting them.
+#[test]
+fn a_sweep_chart_without_expectations_draws_no_hit_rates() {
+    let dir = std::env::temp_dir().join(format!("schedsim-noexpect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("sweep.html");
+    let out = schedsim(&[
+        "whatif",
+        "models/dataworks-mysql-to-maxcompute.toml",
+        "--scenario",
+        "backfill-one-week",
+        "--seeds",
+        "3",
+        "--vary",
+        "slots.di_shared=10,20",
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("note: no [[expect]] applies"));
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        page.contains("No [[expect]] of the model applies"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<rect class=\"hit\"").count(), 0);
+    assert_eq!(page.matches("<rect class=\"miss\"").count(), 0);
+    // The makespan bands are still drawn: one per value, and the legend's.
+    assert_eq!(page.matches("<rect class=\"band\"").count(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -80,7 +80,7 @@ pub fn run(r: Request<'_>) -> i32 {
                     seeds: p.seeds,
                 })
                 .collect();
-            let page = sweep_chart::sweep_html(&title, knob, &points, Some(m.goal), &text);
+            let page = sweep_chart::sweep_html(&title, knob, &points, Some(m.goal), true, &text);
             (text, page, serde_json::to_string_pretty(&m))
         }
         None => {
@@ -115,7 +115,8 @@ pub fn run(r: Request<'_>) -> i32 {
                     seeds: v.seeds,
                 })
                 .collect();
-            let page = sweep_chart::sweep_html(&title, &knob, &points, None, &text);
+            let expects = variants.iter().any(|v| !v.expectations.is_empty());
+            let page = sweep_chart::sweep_html(&title, &knob, &points, None, expects, &text);
             (text, page, serde_json::to_string_pretty(&variants))
         }
     };

@@ -308,12 +308,15 @@ pub fn dates_html(dates: &[crate::observe::dates::DateRow], model: &crate::model
 }
 
 /// `whatif --seeds --html`: the makespan per variant, and the share of seeds meeting
-/// every expectation per variant (with the goal when minimizing).
+/// every expectation per variant (with the goal when minimizing); `expects`: whether
+/// any expectation applies (without one, there is no share to draw: every seed would
+/// "meet every expectation").
 pub fn sweep_html(
     title: &str,
     knob: &str,
     points: &[Point],
     goal: Option<f64>,
+    expects: bool,
     text: &str,
 ) -> String {
     let mut body = String::new();
@@ -337,7 +340,13 @@ pub fn sweep_html(
         "<h2>Seeds meeting every expectation, per value of {}</h2>",
         escape(knob)
     );
-    body += &hit_rates(points, goal);
+    if expects {
+        body += &hit_rates(points, goal);
+    } else {
+        body.push_str(
+            "<p>No [[expect]] of the model applies to this scenario: nothing is judged against a deadline, so there is no share of seeds to draw. Add one (finish_by, makespan_at_most, or a task with ready_by) to see which values meet it.</p>",
+        );
+    }
     let _ = write!(body, "<h2>Figures</h2><pre>{}</pre>", escape(text));
     page(title, &body)
 }
