@@ -700,19 +700,22 @@ impl Store<'_> {
         self.free.push(id);
     }
 
+    /// The ids of the instances held whose record `keep` says.
+    fn held_where(&self, keep: impl Fn(&Per) -> bool) -> Vec<usize> {
+        self.per
+            .iter_ids()
+            .filter(|(_, p)| keep(p))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Rewrites `intended` and `written` without the retired instances' entries once
     /// these are more than half of them.
     fn compact(&mut self) {
         const LEAST: usize = 4096;
         if self.garbage.0 > LEAST && self.garbage.0 * 2 > self.intended.len() {
-            let held: Vec<usize> = self
-                .per
-                .iter_ids()
-                .filter(|(_, p)| p.intended.0 != UNSEEN)
-                .map(|(i, _)| i)
-                .collect();
             let mut kept = Vec::with_capacity(self.intended.len() - self.garbage.0);
-            for i in held {
+            for i in self.held_where(|p| p.intended.0 != UNSEEN) {
                 let (s, e) = self.per[i].intended;
                 let start = kept.len() as u32;
                 kept.extend_from_slice(&self.intended[s as usize..e as usize]);
@@ -722,14 +725,8 @@ impl Store<'_> {
             self.garbage.0 = 0;
         }
         if self.garbage.1 > LEAST && self.garbage.1 * 2 > self.written.len() {
-            let held: Vec<usize> = self
-                .per
-                .iter_ids()
-                .filter(|(_, p)| p.written.0 != END)
-                .map(|(i, _)| i)
-                .collect();
             let mut kept: Vec<(u32, u32)> = Vec::with_capacity(self.written.len() - self.garbage.1);
-            for i in held {
+            for i in self.held_where(|p| p.written.0 != END) {
                 let start = kept.len();
                 kept.extend(self.written_by(i as u32).map(|id| (id, END)));
                 let n = kept.len();
