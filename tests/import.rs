@@ -539,6 +539,19 @@ fn malformed_exports_exit_2_with_the_json_path() {
             }),
             "dependItemList[0].depTaskCode: workflow ods_订单 has no task with code 4242",
         ),
+        (
+            "dup-code",
+            Box::new(|v| v[0]["taskDefinitionList"][4]["code"] = 101.into()),
+            "$[0].taskDefinitionList[4].code: task code 101 is also task `同步订单`",
+        ),
+        (
+            "first-bad-relation",
+            Box::new(|v| {
+                v[0]["processTaskRelationList"][3]["preTaskCode"] = 997.into();
+                v[0]["processTaskRelationList"][1]["postTaskCode"] = 996.into();
+            }),
+            "$[0].processTaskRelationList[1].postTaskCode: no task with code 996",
+        ),
     ];
     for (name, mutate, want) in cases {
         let (code, err) = import_mutated(name, ds, mutate);
@@ -557,6 +570,39 @@ fn import_ds_value(name: &str, export: &Value, args: &[&str]) -> Output {
     let mut all = vec!["import", "dolphinscheduler", path.as_str()];
     all.extend(args);
     run(&all)
+}
+
+/// Forbidden tasks are passed through to their upstreams by every path: two forbidden
+/// tasks in a row, and relations given twice, give a downstream each upstream once.
+#[test]
+fn dolphinscheduler_forbidden_tasks_pass_each_upstream_once() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap(),
+    )
+    .unwrap();
+    // ods_订单: 101 -> 102 -> 103, 101 -> 104 -> 105; 102 and 104 made forbidden,
+    // 102 -> 104 and 101 -> 105 added, every relation given twice.
+    let w = &mut v[0];
+    w["taskDefinitionList"][1]["flag"] = "NO".into();
+    let relations = w["processTaskRelationList"].as_array_mut().unwrap();
+    let mut extra = relations[1].clone();
+    extra["preTaskCode"] = 102.into();
+    extra["postTaskCode"] = 104.into();
+    relations.push(extra.clone());
+    extra["preTaskCode"] = 101.into();
+    extra["postTaskCode"] = 105.into();
+    relations.push(extra);
+    let twice = relations.clone();
+    relations.extend(twice);
+    let o = import_ds_value("forbidden-twice", &v, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let m = schedsim::model::load_str("m", &stdout(&o)).unwrap();
+    let ups = |name: &str| -> Vec<String> {
+        let t = m.tasks.iter().find(|t| t.name == name).unwrap();
+        t.upstream.iter().map(|u| m.task(*u).name.clone()).collect()
+    };
+    assert_eq!(ups("ods_订单.append_log"), vec!["ods_订单.同步订单"]);
+    assert_eq!(ups("ods_订单.today_snapshot"), vec!["ods_订单.同步订单"]);
 }
 
 /// The self_dependent.json fixture with its DEPENDENT item's depTaskCode set.
@@ -1142,6 +1188,11 @@ fn malformed_flowspec_exits_2_with_the_path() {
             "dep",
             Box::new(|v| v["spec"]["workflows"][0]["dependencies"][1]["nodeId"] = "9999".into()),
             "$.spec.workflows[0].dependencies[1].nodeId: no node with id 9999",
+        ),
+        (
+            "dup-id",
+            Box::new(|v| v["spec"]["workflows"][0]["nodes"][3]["id"] = "1002".into()),
+            "$.spec.workflows[0].nodes[3].id: node id 1002 is used twice",
         ),
         (
             "kind",

@@ -548,15 +548,22 @@ fn workflow(
     }
     // Tasks.
     let mut tasks: Vec<TaskDef> = Vec::new();
+    // Index in `tasks` of each task code: one lookup per task and relation, not a scan
+    // of `tasks` (a workflow of 50,000 tasks took 13.5 s).
+    let mut index: HashMap<i64, usize> = HashMap::new();
     for (path, v) in o.list("taskDefinitionList")? {
         let t = Obj::new(o.file, v, path)?;
         let task = task(&t, &draft.name, &globals, effective.clone(), report)?;
-        if let Some(other) = tasks.iter().find(|x| x.code == task.code) {
+        if let Some(&other) = index.get(&task.code) {
             return Err(t.err(
                 "code",
-                format!("task code {} is also task `{}`", task.code, other.name),
+                format!(
+                    "task code {} is also task `{}`",
+                    task.code, tasks[other].name
+                ),
             ));
         }
+        index.insert(task.code, tasks.len());
         tasks.push(task);
     }
     if tasks.is_empty() {
@@ -592,13 +599,13 @@ fn workflow(
         let r = Obj::new(o.file, v, path)?;
         let pre = r.int("preTaskCode")?;
         let post = r.int("postTaskCode")?;
-        if pre != 0 && !tasks.iter().any(|t| t.code == pre) {
+        if pre != 0 && !index.contains_key(&pre) {
             return Err(r.err(
                 "preTaskCode",
                 format!("no task with code {pre} in this workflow's taskDefinitionList"),
             ));
         }
-        if !tasks.iter().any(|t| t.code == post) {
+        if !index.contains_key(&post) {
             return Err(r.err(
                 "postTaskCode",
                 format!("no task with code {post} in this workflow's taskDefinitionList"),
@@ -966,9 +973,9 @@ fn shape_groups(t: &mut DraftTask, qualified: &str, path: &str, report: &mut Rep
     }
 }
 
-/// A workflow as DEPENDENT items see it: its name, its tasks (code, name, forbidden),
-/// its relations.
-type Known = (String, Vec<(i64, String, bool)>, Vec<(i64, i64)>);
+/// A workflow as DEPENDENT items see it: its name, its tasks by code (name,
+/// forbidden).
+type Known = (String, HashMap<i64, (String, bool)>);
 
 /// Relations into upstream names (forbidden tasks taken out, their upstreams passed to
 /// their downstream, as DolphinScheduler skips them), DEPENDENT items into
@@ -987,22 +994,21 @@ fn link(
                 w.draft.name.clone(),
                 w.tasks
                     .iter()
-                    .map(|t| (t.code, t.draft.name.clone(), t.forbidden))
+                    .map(|t| (t.code, (t.draft.name.clone(), t.forbidden)))
                     .collect(),
-                w.relations.clone(),
             ),
         );
     }
     for w in workflows.iter_mut() {
         // Upstreams of each task, forbidden ones replaced by their own upstreams.
-        let direct = |code: i64| -> Vec<i64> {
-            w.relations
-                .iter()
-                .filter(|(_, post)| *post == code)
-                .map(|(pre, _)| *pre)
-                .collect()
-        };
-        let forbidden: Vec<i64> = w
+        // The pre codes of each post code, in the relations' order: grouped once rather
+        // than filtered out of every relation for each task.
+        let mut pres: HashMap<i64, Vec<i64>> = HashMap::new();
+        for &(pre, post) in &w.relations {
+            pres.entry(post).or_default().push(pre);
+        }
+        let direct = |code: i64| -> Vec<i64> { pres.get(&code).cloned().unwrap_or_default() };
+        let forbidden: HashSet<i64> = w
             .tasks
             .iter()
             .filter(|t| t.forbidden)
@@ -1012,15 +1018,15 @@ fn link(
         for t in &w.tasks {
             let mut out = Vec::new();
             let mut stack = direct(t.code);
-            let mut seen = Vec::new();
+            // A code is looked at once, so `out` gets each at most once.
+            let mut seen = HashSet::new();
             while let Some(u) = stack.pop() {
-                if seen.contains(&u) {
+                if !seen.insert(u) {
                     continue;
                 }
-                seen.push(u);
                 if forbidden.contains(&u) {
                     stack.extend(direct(u));
-                } else if !out.contains(&u) {
+                } else {
                     out.push(u);
                 }
             }
@@ -1035,7 +1041,7 @@ fn link(
         for (t, up) in w.tasks.iter_mut().zip(ups) {
             t.draft.upstream = up.iter().map(|c| names[c].clone()).collect();
             for (path, def, dep_task, cycle, date_value, group) in &t.depends {
-                let Some((wname, wtasks, _)) = by_code.get(def) else {
+                let Some((wname, wtasks)) = by_code.get(def) else {
                     report.drop(
                         path.clone(),
                         format!(
@@ -1066,12 +1072,12 @@ fn link(
                         });
                     }
                     (-1, _) => Some("ALL".to_string()),
-                    _ => match wtasks.iter().find(|(c, _, _)| c == dep_task) {
-                        Some((_, n, true)) => {
+                    _ => match wtasks.get(dep_task) {
+                        Some((n, true)) => {
                             report.drop(path.clone(), format!("{}.{}: dependency on {wname}.{n}", w.draft.name, t.draft.name), "the task it names is forbidden (flag NO): DolphinScheduler counts it as done");
                             continue;
                         }
-                        Some((_, n, false)) => Some(n.clone()),
+                        Some((n, false)) => Some(n.clone()),
                         None => {
                             return Err(ImportError {
                                 file: w.file.clone(),

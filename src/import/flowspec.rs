@@ -282,11 +282,14 @@ fn flow(
 ) -> Result<Flow, ImportError> {
     let name = model_name(name, "workflow", &o.at("name"), report);
     let mut nodes: Vec<Node> = Vec::new();
+    // The ids of `nodes`, for the checks below: one lookup each, not a scan of `nodes`
+    // (a workflow of 50,000 nodes took 25 s).
+    let mut ids: HashSet<String> = HashSet::new();
     let mut taken = HashSet::new();
     for (path, v) in o.list("nodes")? {
         let n = item(o.file, v, path)?;
         let node = node(&n, &name, trigger, timezone, starts, report)?;
-        if nodes.iter().any(|m| m.id == node.id) {
+        if !ids.insert(node.id.clone()) {
             return Err(n.err("id", format!("node id {} is used twice", node.id)));
         }
         let mut node = node;
@@ -299,7 +302,7 @@ fn flow(
     for (path, v) in o.list(dep_key)? {
         let d = item(o.file, v, path)?;
         let id = id_of(d.req("nodeId")?).ok_or_else(|| d.err("nodeId", "expected a node id"))?;
-        if !nodes.iter().any(|n| n.id == id) {
+        if !ids.contains(&id) {
             return Err(d.err("nodeId", format!("no node with id {id} in this spec")));
         }
         let mut on = Vec::new();
