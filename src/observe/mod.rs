@@ -174,10 +174,12 @@ pub fn observe_in<'m, W: std::io::Write>(
             ),
         ),
     )?;
-    // The windowed store referred to a partition it had closed, counted two instances
-    // of one logical key in a reference, or met a partition expression that names no
-    // date (a full run says which one first): only a run keeping every instance says
-    // exactly what a full run says. (Nothing was streamed out: see above.)
+    // The windowed store referred to a partition it had closed (by the end: an
+    // instance of a unit still held may name one), counted two instances of one
+    // logical key in a reference, or met a partition expression that names no date (a
+    // full run says which one first): only a run keeping every instance says exactly
+    // what a full run says. (Nothing was streamed out: see above.)
+    store.settle(&engine);
     if windowed && writes && (store.unsure() || !recorder.disjoint(&engine)) {
         drop((engine, store, recorder, expected, waits));
         return observe_in(model, scenario, config, Memory::Full, reads, None, extra);

@@ -338,7 +338,7 @@ impl<'m> Store<'m> {
         });
         if let Some(&id) = found {
             let part = &mut parts[id as usize];
-            part.shared |= part.owner != unit;
+            part.shared |= part.owner != unit || clocked;
             return id;
         }
         if let Some(closed) = &self.closed
@@ -438,9 +438,24 @@ impl<'m> Store<'m> {
         );
     }
 
+    /// Evaluates the intended partitions of every instance still held that counts:
+    /// one that never wrote may name a partition closed already (a unit that never
+    /// ended: stuck, or a run a budget stopped), which only this shows. Before
+    /// [`Store::unsure`] is read; [`Store::finish`] reads what it evaluated.
+    pub fn settle(&mut self, engine: &Engine<'_>) {
+        for (i, inst) in engine.instances.iter_ids() {
+            if counts(self.model, inst) {
+                let key = engine.units[inst.unit as usize].key;
+                let planned = (inst.task, inst.scheduled, inst.run_after);
+                self.ensure_intended(i as u32, planned, (key, inst.unit));
+            }
+        }
+    }
+
     /// A windowed run referred to a partition it had closed (or two keys shared a
     /// fingerprint), or met a partition expression that names no date: its findings
-    /// are not to be read, the run starts again keeping every instance.
+    /// are not to be read, the run starts again keeping every instance. Read after
+    /// [`Store::settle`].
     pub fn unsure(&self) -> bool {
         self.reopened || self.error.is_some()
     }
@@ -454,14 +469,11 @@ impl<'m> Store<'m> {
         // was set succeeded, in scheduled order; of two instances of one logical
         // instance, the first created (a stable sort keeps id order). (A windowed
         // run's retired units added theirs when they retired.)
+        self.settle(engine);
         let mut logical: Vec<(Instant, TaskId, u32)> = Vec::new();
         for (i, inst) in engine.instances.iter_ids() {
             if counts(model, inst) {
-                let i = i as u32;
-                logical.push((inst.scheduled, inst.task, i));
-                let key = engine.units[inst.unit as usize].key;
-                let planned = (inst.task, inst.scheduled, inst.run_after);
-                self.ensure_intended(i, planned, (key, inst.unit));
+                logical.push((inst.scheduled, inst.task, i as u32));
             }
         }
         if let Some(e) = self.error {
