@@ -290,7 +290,7 @@ fn first_difference(a: &str, b: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
     #[test]
     fn a_windowed_run_says_exactly_what_a_full_run_says(s in spec()) {
