@@ -1,19 +1,10 @@
 //! End-to-end tests of the `schedsim` binary: exit codes, streams and formats.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 fn example_models() -> Vec<String> {
     let mut files: Vec<String> =

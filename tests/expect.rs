@@ -2,19 +2,11 @@
 //! through the binary, with witnesses that say which instance missed and how late.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 /// A DolphinScheduler workflow at `hour`:00 UTC, two tasks one after the other of
 /// `duration` each, on one slot, over two nights; then `extra` TOML.

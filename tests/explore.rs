@@ -2,24 +2,14 @@
 //! `--faults`), base-scenario violations, `--all-violations`, duration stretches and
 //! the thread count's independence. Each test is named after what it pins.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
+
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 /// An INSERT INTO node with retries, downstream of an overwriting extract.
 const INSERT: &str = "tests/explore/insert-under-retries.toml";
-
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `explore ARGS --format json`: exit code and document.
 fn explore_json(args: &[&str]) -> (Option<i32>, Value) {

@@ -5,22 +5,14 @@
 //! or from running Quartz 2.3.2 on the expression.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use schedsim::calendar::CronExpr;
 use schedsim::rules::CronDialect;
 
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 fn cron(expr: &str, profile: &str, from: &str, to: &str) -> Output {
     schedsim(&[

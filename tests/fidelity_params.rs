@@ -5,10 +5,13 @@
 //! (`system.datetime`, `BusinessTimeUtils.getBusinessTime`).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use jiff::civil::DateTime;
 use schedsim::calendar::params::{Context, Flavor, evaluate};
+
+#[path = "support/bin.rs"]
+mod bin;
+use bin::schedsim;
 
 fn at(scheduled: DateTime) -> Context {
     Context {
@@ -146,14 +149,6 @@ fn time_placeholder_utils_refusals() {
     ] {
         assert!(ds(expr, t).is_err(), "{expr}");
     }
-}
-
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
 }
 
 // End to end: a model whose partitions use the placeholders validates, and a

@@ -4,21 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use quick_xml::events::{BytesStart, Event};
 
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 /// A copy of one example model and its goldens in a directory of its own.
 fn suite_with(name: &str, model: &str) -> PathBuf {

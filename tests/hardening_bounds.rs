@@ -5,6 +5,10 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{stderr, stdout};
+
 fn schedsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schedsim"))
         .args(args)
@@ -22,14 +26,6 @@ fn model(name: &str, text: &str) -> PathBuf {
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn json(o: &Output) -> serde_json::Value {

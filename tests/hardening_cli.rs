@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/bin.rs"]
+mod bin;
+use bin::text;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_schedsim"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
@@ -38,10 +42,6 @@ fn schedsim_within(args: &[&str], limit: Duration) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A fresh scratch directory for one test.

@@ -3,7 +3,7 @@
 //! tests/cli.rs does.
 
 use std::io::Read;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use schedsim::calendar::params::{self, Context, Flavor};
 use schedsim::engine::{Config, RunError};
@@ -11,17 +11,9 @@ use schedsim::model::{self, Model};
 use schedsim::observe::observe;
 use schedsim::observe::store::Status;
 
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("schedsim-hardening-{}", std::process::id()));

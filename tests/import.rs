@@ -7,6 +7,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{stderr, stdout};
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_schedsim"))
 }
@@ -19,14 +23,6 @@ fn fixture(rel: &str) -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A scratch directory of this test.

@@ -2,21 +2,13 @@
 //! distribution chart; `dates` of a run. End to end through the binary, with the
 //! figures checked against single-seed runs of the same model.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, text};
 
 const CAPACITY: &str = "models/dolphinscheduler-nightly-capacity.toml";
-
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

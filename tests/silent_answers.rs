@@ -3,23 +3,10 @@
 //! drops, clamps or guesses it says so, or refuses with exit 2.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+#[path = "support/bin.rs"]
+mod bin;
+use bin::{schedsim, stderr, stdout};
 
 /// Writes `text` as a model file in a fresh temporary directory.
 fn model(name: &str, text: &str) -> PathBuf {
