@@ -15,6 +15,7 @@ use crate::model::expect::ExpectKind;
 use crate::model::{Model, load_str};
 use crate::observe::observe;
 use crate::observe::summary::human;
+use crate::rules::Profile;
 use crate::seeds::{self, ExpectationRate, SeedRun, Seeds, Spread, spread};
 use crate::whatif::{Base, SweepError, Vary, combinations, typed};
 
@@ -154,16 +155,25 @@ pub fn sweep_part(
     Ok(out)
 }
 
-/// The integer knobs `--minimize` takes, and their default ranges.
-pub fn default_range(knob: &str) -> Option<(i64, i64)> {
+/// The integer knobs `--minimize` takes, and their default ranges under `profile`:
+/// 1..64 slots or groups (up to [`highest`] where the profile has one), 0..10 retries.
+pub fn default_range(knob: &str, profile: Profile) -> Option<(i64, i64)> {
     let groups = crate::whatif::backfill_knob(knob).is_some_and(|(k, _)| k == "groups");
     if knob.starts_with("slots.") || groups {
-        Some((1, 64))
+        Some((1, highest(knob, profile).unwrap_or(64)))
     } else if knob.starts_with("retries.") {
         Some((0, 10))
     } else {
         None
     }
+}
+
+/// The highest value the profile accepts for an integer knob, where it has one:
+/// DataWorks runs at most [`DATAWORKS_MAX_GROUPS`](crate::rules::DATAWORKS_MAX_GROUPS)
+/// groups of business dates in parallel.
+pub fn highest(knob: &str, profile: Profile) -> Option<i64> {
+    let groups = crate::whatif::backfill_knob(knob).is_some_and(|(k, _)| k == "groups");
+    (groups && profile == Profile::Dataworks).then(|| i64::from(crate::rules::DATAWORKS_MAX_GROUPS))
 }
 
 /// A `--range LO..HI` (both included).
@@ -224,6 +234,8 @@ pub struct Minimum {
 /// What `minimize` is asked.
 pub struct Ask<'a> {
     pub source: &'a str,
+    /// The base model's profile (the knob's default range).
+    pub profile: Profile,
     pub base: &'a Base,
     pub knob: &'a str,
     pub range: (i64, i64),
@@ -283,7 +295,7 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
         Some(_) => None,
         None => Some(why_not(&table, ask, &curve[&ask.range.1])?),
     };
-    let lowest = default_range(ask.knob).map_or(ask.range.0, |d| d.0);
+    let lowest = default_range(ask.knob, ask.profile).map_or(ask.range.0, |d| d.0);
     let notes = match minimum {
         Some(v) if v == ask.range.0 && v > lowest => vec![format!(
             "{} = {v} is the low end of the range and meets the goal: a lower value may meet it too (--range {lowest}..{} searches them)",
@@ -323,19 +335,34 @@ fn why_not(table: &toml::Table, ask: &Ask<'_>, top: &CurvePoint) -> Result<Strin
         100.0 * top.met as f64 / top.seeds.max(1) as f64,
         100.0 * ask.goal
     );
+    // Past the profile's highest value there is nothing to widen to.
+    let highest = highest(ask.knob, ask.profile).filter(|&m| m == ask.range.1);
+    let wider = match highest {
+        Some(m) => format!(
+            "but {} cannot go higher: the {} profile allows at most {m}",
+            ask.knob, ask.profile
+        ),
+        None => "so a wider --range may".to_string(),
+    };
     let scenario = &model.scenarios[0];
     let config = Config {
         seed: ask.seeds.first,
         ..ask.config
     };
     let Ok((engine, _, _)) = observe::<Vec<u8>>(&model, scenario, config, None) else {
-        return Ok(format!("{measured}; widen --range"));
+        return Ok(match highest {
+            Some(m) => format!(
+                "{measured}; {} cannot go higher: the {} profile allows at most {m}",
+                ask.knob, ask.profile
+            ),
+            None => format!("{measured}; widen --range"),
+        });
     };
     if let Some(bound) = lower_bound(&engine, scenario) {
         return Ok(format!("{measured}: no value can meet it: {bound}"));
     }
     Ok(format!(
-        "{measured}; the model's minimum durations do not rule it out, so a wider --range may (or the misses are failures that retries do not absorb: see check --seeds)"
+        "{measured}; the model's minimum durations do not rule it out, {wider} (or the misses are failures that retries do not absorb: see check --seeds)"
     ))
 }
 

@@ -16,6 +16,11 @@ keyword_enum! {
     }
 }
 
+/// DataWorks runs at most this many groups of business dates of one backfill in
+/// parallel (its OpenAPI's `Parallelism` takes 1 to 10; research/dataworks.md, open
+/// question 3).
+pub const DATAWORKS_MAX_GROUPS: u32 = 10;
+
 keyword_enum! {
     /// A DolphinScheduler release line whose backfill rules differ from the others.
     pub enum DsVersion ("dolphinscheduler profile_version") {

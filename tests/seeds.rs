@@ -791,3 +791,82 @@ fn a_sweep_chart_without_expectations_draws_no_hit_rates() {
     assert_eq!(page.matches("<rect class=\"band\"").count(), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A DataWorks backfill of 14 dates of one 1-hour task: how many groups in
+/// parallel it needs depends on its deadline.
+const DATAWORKS_GROUPS: &str = r#"
+[model]
+name = "dw"
+profile = "dataworks"
+[[resource_group]]
+name = "rg"
+slots = 10
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t"
+  cron = "00 00 02 * * ?"
+  resource_group = "rg"
+  duration = "1h"
+[[scenario]]
+name = "week"
+start = "2025-03-10T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-02-20"
+  to = "2025-03-05"
+  groups = 1
+[[expect]]
+name = "quick"
+makespan_at_most = "MAKESPAN"
+"#;
+
+#[test]
+fn whatif_minimize_groups_under_dataworks_searches_the_ten_groups_it_runs() {
+    let dir = std::env::temp_dir().join(format!("schedsim-dwgroups-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let minimize = |makespan: &str, range: &[&str]| {
+        let path = dir.join(format!("dw-{makespan}.toml"));
+        std::fs::write(&path, DATAWORKS_GROUPS.replace("MAKESPAN", makespan)).unwrap();
+        let p = path.to_str().unwrap();
+        let args = [
+            "whatif",
+            p,
+            "--scenario",
+            "week",
+            "--seeds",
+            "3",
+            "--minimize",
+            "groups",
+            "--format",
+            "json",
+        ];
+        schedsim(&[&args[..], range].concat())
+    };
+    // 14 one-hour dates in 3 hours: 5 groups (3 rounds; 4 groups take 4).
+    let out = minimize("3h", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["range"], serde_json::json!([1, 10]), "{v}");
+    assert_eq!(v["minimum"], 5, "{v}");
+    // In 1h30m: 10 groups take 2 rounds, and no more groups can run.
+    let out = minimize("1h30m", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert!(v["minimum"].is_null(), "{v}");
+    let reason = v["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("groups cannot go higher: the dataworks profile allows at most 10"),
+        "{reason}"
+    );
+    assert!(!reason.contains("wider --range"), "{reason}");
+    // A range past it is refused before anything runs.
+    let out = minimize("3h", &["--range", "2..12"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--range: the dataworks profile runs at most 10 groups of business dates in parallel, not 12"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

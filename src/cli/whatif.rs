@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0.95, requires = "minimize")]
     goal: f64,
     /// With --minimize: the values searched, LO..HI both included (default 1..64 for
-    /// slots and groups, 0..10 for retries).
+    /// slots and groups, 1..10 for groups under DataWorks, 0..10 for retries).
     #[arg(long, value_name = "LO..HI", requires = "minimize")]
     range: Option<String>,
     /// With --seeds: write the distribution chart (makespan per variant with p50/p95

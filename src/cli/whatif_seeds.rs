@@ -201,7 +201,8 @@ fn minimum(
     pool: &rayon::ThreadPool,
     terminal: bool,
 ) -> Result<Minimum, i32> {
-    let Some(default) = minimize::default_range(knob) else {
+    let profile = r.model.profile;
+    let Some(default) = minimize::default_range(knob, profile) else {
         return Err(fail(&format!(
             "--minimize {knob}: not an integer knob; expected slots.GROUP, groups or retries.WORKFLOW.TASK"
         )));
@@ -214,6 +215,12 @@ fn minimum(
         return Err(fail(&format!(
             "--range: {knob} cannot be below {} (its lowest valid value)",
             default.0
+        )));
+    }
+    if let Some(most) = minimize::highest(knob, profile).filter(|&m| range.1 > m) {
+        return Err(fail(&format!(
+            "--range: the {profile} profile runs at most {most} groups of business dates in parallel, not {} (the default range, 1..{most}, searches them all)",
+            range.1
         )));
     }
     if !(r.goal > 0.0 && r.goal <= 1.0) {
@@ -237,6 +244,7 @@ fn minimum(
     }
     let ask = Ask {
         source: r.source,
+        profile,
         base: r.base,
         knob,
         range,

@@ -1424,15 +1424,16 @@ impl Resolver<'_> {
         let dependents = self.backfill_dependents(b);
         if p == Profile::Dataworks
             && let Some(g) = &b.groups
-            && g.value > 10
+            && g.value > crate::rules::DATAWORKS_MAX_GROUPS
         {
+            let most = crate::rules::DATAWORKS_MAX_GROUPS;
             self.err(Diagnostic::new(
                 g.span.clone(),
                 format!(
-                    "DataWorks runs at most 10 groups of business dates in parallel, not {}",
+                    "DataWorks runs at most {most} groups of business dates in parallel, not {}",
                     g.value
                 ),
-                "expected 1 to 10",
+                format!("expected 1 to {most}"),
             ));
         }
         self.only_for(
