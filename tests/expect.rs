@@ -231,3 +231,43 @@ fn check_seeds_reports_hit_rates_of_expectations() {
         .count();
     assert_eq!(sales["met"], met as u64);
 }
+
+#[test]
+fn a_missed_expectation_shows_its_definition_and_the_report_anchors_it() {
+    let extra = r#"
+[[expect]]
+name = "quick"
+scenario = "nights"
+makespan_at_most = "1d"
+"#;
+    let path = model("defined", 1, "4h", extra);
+    let p = path.to_str().unwrap();
+    let report = path.with_extension("html");
+    let out = schedsim(&["check", p, "--report", report.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let human = text(&out.stdout);
+    // Each definition says what the entry asks: there is no `--explain` for them.
+    assert!(
+        human.contains("definition: [[expect]] `b_by_8` of the model: each instance of w.b succeeded by 08:00:00 local time on the day it may first run"),
+        "{human}"
+    );
+    assert!(
+        human.contains("definition: [[expect]] `quick` of the model (scenario `nights` only): every instance final and every date started, first start to last end at most 24h 00m"),
+        "{human}"
+    );
+    assert!(!human.contains("--explain expect:"), "{human}");
+    // Every link of the report's verdict table has its anchor.
+    let html = std::fs::read_to_string(&report).unwrap();
+    for name in ["expect:b_by_8", "expect:quick", "termination"] {
+        assert!(html.contains(&format!("href=\"#{name}\"")), "{name}");
+        assert!(html.contains(&format!("id=\"{name}\"")), "{name}");
+    }
+    // Asked of `--explain`, an expectation's name says where its definition is.
+    let out = schedsim(&["check", "--explain", "expect:quick"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`expect:quick` is one of a model's [[expect]] entries"),
+        "{}",
+        text(&out.stderr)
+    );
+}

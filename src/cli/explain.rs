@@ -34,6 +34,9 @@ pub fn run(name: &str) -> i32 {
             out!("{}", properties::explain(d));
             EXIT_OK
         }
+        None if name.starts_with("expect:") => fail(&format!(
+            "`{name}` is one of a model's [[expect]] entries, not one of the 13 properties: its definition is in the model, and `check MODEL` prints it under the verdict"
+        )),
         None => {
             let hint = properties::did_you_mean(name)
                 .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));

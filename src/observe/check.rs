@@ -64,6 +64,10 @@ pub struct PropertyResult {
     pub name: std::borrow::Cow<'static, str>,
     pub holds: bool,
     pub witness: Option<Witness>,
+    /// An expectation's definition ([`expect::definition`](super::expect::definition));
+    /// the 13 properties have theirs in `properties::DEFINITIONS`.
+    #[serde(skip)]
+    pub definition: Option<String>,
 }
 
 impl PropertyResult {
@@ -215,6 +219,7 @@ impl Found {
                 details: self.details,
                 count: self.count,
             }),
+            definition: None,
         }
     }
 }

@@ -91,10 +91,41 @@ pub fn evaluate(
                     details: misses.into_iter().take(LISTED).collect(),
                     count,
                 }),
+                definition: Some(definition(e, model)),
             }
         })
         .collect();
     (results, notes)
+}
+
+/// What an expectation asks, in one sentence: its definition where the 13
+/// properties have `check --explain` (an expectation is the model's own).
+pub fn definition(e: &crate::model::expect::Expect, model: &Model) -> String {
+    let what = match &e.kind {
+        ExpectKind::FinishBy(by) => format!(
+            "every instance final and every date started, the last execution ended by {by} (local time)"
+        ),
+        ExpectKind::MakespanAtMost(most) => format!(
+            "every instance final and every date started, first start to last end at most {}",
+            human(i128::from(*most))
+        ),
+        ExpectKind::ReadyBy { task, by, origin } => {
+            let of = match origin {
+                ExpectOrigin::Any => String::new(),
+                o => format!("{} ", o.word()),
+            };
+            format!(
+                "each {of}instance of {} succeeded by {} local time on the day it may first run (the next day when it may first run later than that)",
+                model.task(*task).name,
+                by.strftime("%H:%M:%S")
+            )
+        }
+    };
+    let only = e
+        .scenario
+        .as_ref()
+        .map_or(String::new(), |s| format!(" (scenario `{s}` only)"));
+    format!("[[expect]] `{}` of the model{only}: {what}", e.name)
 }
 
 fn counted(lines: Vec<String>) -> (Vec<String>, usize) {

@@ -138,13 +138,14 @@ pub fn html(
         }
         h.push_str("</table>\n");
     }
-    definitions(&mut h);
+    definitions(&mut h, &summary.properties);
     h.push_str("</body></html>\n");
     h
 }
 
-/// Every property's definition, anchored by its name as in docs/properties.md.
-fn definitions(h: &mut String) {
+/// Every property's definition, anchored by its name as in docs/properties.md, then
+/// the definitions of the model's expectations judged (`expect:NAME`).
+fn definitions(h: &mut String, judged: &[crate::observe::check::PropertyResult]) {
     h.push_str("<h2>Property definitions</h2>\n<p>As in docs/properties.md and <code>schedsim check --explain NAME</code>.</p>\n<dl>\n");
     for d in &crate::observe::properties::DEFINITIONS {
         let _ = writeln!(
@@ -155,6 +156,16 @@ fn definitions(h: &mut String) {
             escape(d.witness),
             escape(d.fix)
         );
+    }
+    for p in judged {
+        if let Some(d) = &p.definition {
+            let _ = writeln!(
+                h,
+                "<dt id=\"{0}\"><b>{0}</b></dt><dd>{1}</dd>",
+                escape(&p.name),
+                escape(d)
+            );
+        }
     }
     h.push_str("</dl>\n");
 }

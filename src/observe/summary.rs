@@ -518,7 +518,14 @@ impl Summary {
                 if w.count > w.details.len() {
                     let _ = writeln!(s, "     ... and {} more", w.count - w.details.len());
                 }
-                let _ = writeln!(s, "     definition: schedsim check --explain {}", p.name);
+                match &p.definition {
+                    Some(d) => {
+                        let _ = writeln!(s, "     definition: {d}");
+                    }
+                    None => {
+                        let _ = writeln!(s, "     definition: schedsim check --explain {}", p.name);
+                    }
+                }
             }
         }
         // What the scenario asked for and did not happen changes what the verdicts mean.
