@@ -429,6 +429,25 @@ start = "2025-03-20T00:00:00"
         ),
         "{text}"
     );
+    // `run` says it too, under its date counts, and in JSON: a never-started date
+    // is no failure, so without it nothing there says why.
+    let p = path.to_str().unwrap();
+    let text = stdout(&schedsim(&["run", p]));
+    assert!(
+        text.contains(
+            "dates/runs: 10 planned, 2 started, 1 with a failure, 8 never started\n  never started: 2025-03-03T01:00:00+00:00, 2025-03-04T01:00:00+00:00, 2025-03-05T01:00:00+00:00, 2025-03-06T01:00:00+00:00, 2025-03-07T01:00:00+00:00 and 3 more (its backfill stopped after a date failed: chain_on_failure = stop)\n"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&schedsim(&["run", p, "--format", "json"]))).unwrap();
+    assert!(
+        json["never_started"].as_str().is_some_and(|s| s.ends_with(
+            "and 3 more (its backfill stopped after a date failed: chain_on_failure = stop)"
+        )),
+        "{}",
+        json["never_started"]
+    );
 }
 
 /// One minutely upstream and `n` daily downstreams on DataWorks: each daily instance

@@ -49,6 +49,44 @@ fn first_of(named: &[String], total: usize) -> String {
     s
 }
 
+/// The dates (units) that never started, the first [`NAMED`] of them by name, and why
+/// the first did not: `2025-03-03 (its backfill stopped after a date failed:
+/// chain_on_failure = stop)`; empty when every one started.
+pub fn never_started(engine: &Engine<'_>) -> String {
+    let model = engine.model();
+    let never = engine.never_started().count();
+    let named: Vec<String> = engine
+        .never_started()
+        .map(|(u, _)| engine.unit_label(u))
+        .take(NAMED)
+        .collect();
+    let time = |t: Instant| rfc3339(&model.timezone, t);
+    let Some((first, _)) = engine.never_started().next() else {
+        return String::new();
+    };
+    let knob = match model.rules.group_split {
+        crate::rules::GroupSplit::Window => "max_active_runs",
+        _ => "groups",
+    };
+    let cause = match engine.why_never_started(first) {
+        NotStarted::Stopped(stop) => format!("the run stopped: {stop}"),
+        NotStarted::Horizon(due) => format!("due {}, after the horizon", time(due)),
+        NotStarted::ChainStopped => format!(
+            "its backfill stopped after a date failed: chain_on_failure = {}",
+            model.rules.chain_on_failure
+        ),
+        NotStarted::Full { cap, open } => format!(
+            "at most {cap} date(s) in flight ({knob} = {cap}), and date {} never ended",
+            engine.unit_label(open)
+        ),
+        NotStarted::FullPastHorizon { cap } => format!(
+            "due {}, before the horizon, but at most {cap} date(s) in flight ({knob} = {cap}) until after it",
+            time(engine.units[first as usize].due)
+        ),
+    };
+    format!("{} ({cause})", first_of(&named, never))
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Witness {
     pub summary: String,
@@ -574,46 +612,14 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
         actual[inst.task.0 as usize] += 1;
     }
     let never = engine.never_started().count();
-    let named: Vec<String> = engine
-        .never_started()
-        .map(|(u, _)| engine.unit_label(u))
-        .take(NAMED)
-        .collect();
-    // Why the first of them never started.
-    let cause = engine
-        .never_started()
-        .next()
-        .map_or(String::new(), |(u, _)| {
-            let knob = match model.rules.group_split {
-                crate::rules::GroupSplit::Window => "max_active_runs",
-                _ => "groups",
-            };
-            match engine.why_never_started(u) {
-                NotStarted::Stopped(stop) => format!(" (the run stopped: {stop})"),
-                NotStarted::Horizon(due) => {
-                    format!(" (due {}, after the horizon)", f.time(due))
-                }
-                NotStarted::ChainStopped => format!(
-                    " (its backfill stopped after a date failed: chain_on_failure = {})",
-                    model.rules.chain_on_failure
-                ),
-                NotStarted::Full { cap, open } => format!(
-                    " (at most {cap} date(s) in flight ({knob} = {cap}), and date {} never ended)",
-                    engine.unit_label(open)
-                ),
-                NotStarted::FullPastHorizon { cap } => format!(
-                    " (due {}, before the horizon, but at most {cap} date(s) in flight ({knob} = {cap}) until after it)",
-                    f.time(engine.units[u as usize].due)
-                ),
-            }
-        });
+    let never_started = never_started(engine);
     let mut found = Found::default();
     for (t, (&want, &have)) in expected.iter().zip(&actual).enumerate() {
         if want == have {
             continue;
         }
         let why = if have < want && never > 0 {
-            format!("; dates never started: {}{cause}", first_of(&named, never))
+            format!("; dates never started: {never_started}")
         } else if have > want {
             let again = engine.retired.reruns[t] as usize
                 + engine

@@ -108,6 +108,10 @@ pub struct Summary {
     pub states: BTreeMap<State, u64>,
     /// Units: backfill dates, workflow instances, DAG runs, recurring days.
     pub unit_counts: UnitCounts,
+    /// The dates (runs) that never started, the first few by name, and why the first
+    /// did not (`check::never_started`); absent when every one started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub never_started: Option<String>,
     /// Executions of every instance: first tries, retries and reruns.
     pub executions: u64,
     /// Operator actions that found nothing to act on, and what a backfill left out
@@ -269,6 +273,8 @@ impl Summary {
             }),
             states,
             unit_counts,
+            never_started: Some(crate::observe::check::never_started(engine))
+                .filter(|s| !s.is_empty()),
             executions: retired.executions
                 + engine
                     .instances
@@ -384,6 +390,9 @@ impl Summary {
             u.failed,
             u.planned - u.started
         );
+        if let Some(never) = &self.never_started {
+            let _ = writeln!(s, "  never started: {never}");
+        }
         let _ = writeln!(s, "resource groups:");
         for g in &self.resource_groups {
             let _ = writeln!(
