@@ -136,6 +136,22 @@ fn explore_other_properties_when_base_already_violates() {
         "{stdout}"
     );
 
+    // Nothing found, yet exit code 1: the last line, the verdict, says why.
+    let out = schedsim(&[
+        "explore",
+        model,
+        "--cases",
+        "30",
+        "--property",
+        "partition-alignment,termination",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.ends_with("30 cases explored: no violation of the 1 property searched; but the base scenario already violates 1 property (above): exit code 1\n"),
+        "{stdout}"
+    );
+
     // Aimed only at what already fails: nothing left to search, no case run.
     let (code, v) = explore_json(&[model, "--property", "partition-alignment"]);
     assert_eq!(code, Some(1));

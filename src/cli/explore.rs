@@ -534,8 +534,17 @@ fn text(
     }
     let all_searched = outcome.searched.len() == PROPERTIES.len();
     if outcome.findings.is_empty() && !outcome.searched.is_empty() {
+        // The exit code is 1 all the same when the base scenario violates some: the
+        // last line says so, where a reader looks for the verdict.
+        let base = match outcome.already.len() {
+            0 => String::new(),
+            n => format!(
+                "; but the base scenario already violates {} (above): exit code 1",
+                count(n, "property", "properties")
+            ),
+        };
         line(format!(
-            "{} cases explored: {}",
+            "{} cases explored: {}{base}",
             outcome.cases,
             if all_searched {
                 "every property holds".to_string()
