@@ -194,6 +194,22 @@ fn merge_refuses_partials_that_are_not_the_shards_of_one_sweep() {
     let check0 = part(&dir, &["check", "m.toml", "--seeds", "6"], 0, 2, "c0");
     let run1 = part(&dir, &["run", "m.toml", "--seeds", "6"], 1, 2, "r1");
     refused(&dir, &["merge", &check0, &run1], "their commands differ");
+    // Merged elsewhere, the shards' relative model path names nothing: said, with
+    // what to do; --model finds it.
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    refused(
+        &elsewhere,
+        &["merge", &p0, &p1, &p2],
+        "the shards ran on the model `m.toml`, which is not found from here (a relative path is read from the directory merge runs in): run merge where the shards ran, or give --model PATH",
+    );
+    let m = dir.join("m.toml").display().to_string();
+    assert_eq!(
+        schedsim(&elsewhere, &["merge", &p0, &p1, &p2, "--model", &m])
+            .status
+            .code(),
+        Some(0)
+    );
     // A shard that ran the model file after it changed, and a merge after it changed.
     let edited = std::fs::read_to_string(dir.join("m.toml")).unwrap() + "\n# edited\n";
     std::fs::write(dir.join("m.toml"), &edited).unwrap();

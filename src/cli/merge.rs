@@ -19,7 +19,8 @@ pub struct Args {
     #[arg(required = true, value_name = "PARTIAL")]
     files: Vec<PathBuf>,
     /// The model file, when it is not where the shards found it (a path relative to
-    /// their working directory, or on another machine). It must be the same file.
+    /// their working directory, or on another machine). It must be the same file;
+    /// the merged output's replay commands name it by this path.
     #[arg(long)]
     model: Option<PathBuf>,
 }
@@ -82,8 +83,17 @@ fn recorded<A: clap::Args>(
     let mut args = Recorded::<A>::try_parse_from(argv)
         .map_err(|e| format!("the partials' arguments: {e}"))?
         .args;
-    if let Some(m) = model {
-        *model_of(&mut args) = m.clone();
+    match model {
+        Some(m) => *model_of(&mut args) = m.clone(),
+        None => {
+            let m = model_of(&mut args);
+            if !m.exists() {
+                return Err(format!(
+                    "the shards ran on the model `{}`, which is not found from here (a relative path is read from the directory merge runs in): run merge where the shards ran, or give --model PATH",
+                    m.display()
+                ));
+            }
+        }
     }
     Ok(args)
 }
