@@ -101,10 +101,15 @@ fn a_missing_file_is_bad_input_not_a_panic() {
     let out = schedsim(&["validate", "models/does-not-exist.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
+    // The file as a whole: no line and column that name no place in it.
     assert!(
-        stderr.contains("models/does-not-exist.toml:1:1: cannot read the file"),
+        stderr.starts_with("error: models/does-not-exist.toml: cannot read the file: "),
         "{stderr}"
     );
+    assert!(!stderr.contains(":1:1"), "{stderr}");
+    let out = schedsim(&["validate", "models/does-not-exist.toml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["diagnostics"][0]["whole_file"], true, "{v}");
 }
 
 #[test]

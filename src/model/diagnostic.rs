@@ -24,6 +24,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Other places that take part (the rest of a cycle, an earlier definition).
     pub related: Vec<(Range<usize>, String)>,
+    /// About the file as a whole (it cannot be read), at no line: shown without a
+    /// line, column or snippet.
+    pub whole_file: bool,
 }
 
 impl Diagnostic {
@@ -38,7 +41,14 @@ impl Diagnostic {
             expected: expected.into(),
             help: None,
             related: Vec::new(),
+            whole_file: false,
         }
+    }
+
+    /// About the file as a whole, not a place in it.
+    pub fn whole_file(mut self) -> Self {
+        self.whole_file = true;
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -71,6 +81,10 @@ pub struct DiagnosticJson {
     pub message: String,
     pub expected: String,
     pub help: Option<String>,
+    /// About the file as a whole (it cannot be read): `line` and `column` are 1 and
+    /// name no place in it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub whole_file: bool,
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -126,6 +140,7 @@ impl FileDiagnostics {
                     message: d.message.clone(),
                     expected: d.expected.clone(),
                     help: d.help.clone(),
+                    whole_file: d.whole_file,
                 }
             })
             .collect()
@@ -153,6 +168,15 @@ impl FileDiagnostics {
         let named = NamedSource::new(&self.path, self.source.clone());
         let mut out = String::new();
         for d in &self.diagnostics {
+            if d.whole_file {
+                let _ = writeln!(out, "{severity}: {}: {}", self.path, d.message);
+                let _ = writeln!(out, "  expected: {}", d.expected);
+                if let Some(help) = &d.help {
+                    let _ = writeln!(out, "  help: {help}");
+                }
+                out.push('\n');
+                continue;
+            }
             let (line, column) = line_column(&self.source, d.span.start);
             let _ = writeln!(
                 out,

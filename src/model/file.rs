@@ -15,7 +15,8 @@ pub fn read_model_file(path: &Path) -> Result<String, FileDiagnostics> {
     let shown = path.display().to_string();
     let refuse = |why: String, expected: &str| {
         let mut out = FileDiagnostics::new(shown.clone(), "");
-        out.diagnostics.push(Diagnostic::new(0..0, why, expected));
+        out.diagnostics
+            .push(Diagnostic::new(0..0, why, expected).whole_file());
         out
     };
     let readable = "a readable UTF-8 file";
