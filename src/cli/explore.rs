@@ -15,7 +15,7 @@ use schedsim::observe::PROPERTIES;
 use schedsim::shard::{self, Partial, Shard};
 
 use super::run::load;
-use super::{EXIT_OK, EXIT_VIOLATION, Format, fail};
+use super::{EXIT_OK, EXIT_VIOLATION, Format, count, fail};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -473,11 +473,6 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         ),
     }
     if holds { EXIT_OK } else { EXIT_VIOLATION }
-}
-
-/// "1 fault", "2 faults".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The text output: what was searched, what the base scenario already violates, and

@@ -12,7 +12,7 @@ use serde::Serialize;
 use schedsim::import::check::{CheckError, Checked, check};
 use schedsim::import::{self, Import, ImportError, Input, Options, Report};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
+use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, count, fail};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Source {
@@ -165,10 +165,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
     let r = &imported.report;
     match &args.output {
         Some(out) => outln!(
-            "wrote {} ({} workflows, {} tasks, profile {}{}, time zone {})",
+            "wrote {} ({}, {}, profile {}{}, time zone {})",
             out.display(),
-            r.workflows,
-            r.tasks,
+            count(r.workflows, "workflow", "workflows"),
+            count(r.tasks, "task", "tasks"),
             r.profile,
             r.profile_version
                 .as_deref()

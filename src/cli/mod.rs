@@ -159,3 +159,8 @@ pub fn main() -> i32 {
     };
     out::finish(code)
 }
+
+/// "1 fault", "2 faults".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

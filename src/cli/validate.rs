@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, Format};
+use super::{EXIT_BAD_INPUT, EXIT_OK, Format, count};
 use schedsim::model::{self, diagnostic::DiagnosticJson};
 use schedsim::plan::reach;
 
@@ -41,11 +41,11 @@ pub fn run(args: &Args) -> i32 {
                 let warnings = reach::warnings(&m, &doc, &file, &source);
                 if args.format == Format::Text {
                     outln!(
-                        "ok: {file} (profile {}, {} workflows, {} tasks, {} scenarios, time zone {}, tzdb {})",
+                        "ok: {file} (profile {}, {}, {}, {}, time zone {}, tzdb {})",
                         m.profile,
-                        m.workflows.len(),
-                        m.tasks.len(),
-                        m.scenarios.len(),
+                        count(m.workflows.len(), "workflow", "workflows"),
+                        count(m.tasks.len(), "task", "tasks"),
+                        count(m.scenarios.len(), "scenario", "scenarios"),
                         m.timezone_name,
                         model::tzdb_version(),
                     );
