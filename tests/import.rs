@@ -2029,3 +2029,38 @@ fn dependent_check_interval_past_the_calendar_is_refused_at_its_json_path() {
     });
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn an_export_given_to_the_wrong_importer_is_named_with_the_command_that_reads_it() {
+    let cases = [
+        (
+            "flowspec",
+            "tests/import/dolphinscheduler/hourly_3.3.json",
+            "the file looks like a DolphinScheduler workflow export: `schedsim import dolphinscheduler tests/import/dolphinscheduler/hourly_3.3.json`",
+        ),
+        (
+            "dolphinscheduler",
+            "tests/import/flowspec/report.yaml",
+            "the file looks like a DataWorks FlowSpec document: `schedsim import flowspec tests/import/flowspec/report.yaml`",
+        ),
+        (
+            "flowspec",
+            "tests/import/airflow/serialized/sales_daily.json",
+            "the file looks like an Airflow DAG (serialized, or the REST API's): `schedsim import airflow",
+        ),
+    ];
+    for (importer, file, hint) in cases {
+        let out = run(&["import", importer, file]);
+        assert_eq!(out.status.code(), Some(2), "{importer} {file}");
+        let err = stderr(&out);
+        assert!(err.contains(hint), "{importer} {file}: {err}");
+    }
+    // A file of the right format that is broken gets no such hint.
+    let dir = scratch("wrong-importer");
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "[{\"processDefinition\": 3}]").unwrap();
+    let out = run(&["import", "dolphinscheduler", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("looks like"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -42,6 +42,15 @@ impl Format {
             Format::Airflow => "airflow",
         }
     }
+
+    /// What a file of this format is, for messages.
+    fn describe(self) -> &'static str {
+        match self {
+            Format::Dolphinscheduler => "a DolphinScheduler workflow export",
+            Format::Flowspec => "a DataWorks FlowSpec document",
+            Format::Airflow => "an Airflow DAG (serialized, or the REST API's)",
+        }
+    }
 }
 
 /// One input file: its name (for errors) and its text.
@@ -71,6 +80,30 @@ pub struct ImportError {
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: at {}: {}", self.file, self.path, self.message)
+    }
+}
+
+/// Which export format a file's top level looks like, if any: a DolphinScheduler
+/// export is an array of objects holding `processDefinition` (3.1, 3.2) or
+/// `workflowDefinition` (3.3); a FlowSpec document has `version`, `kind` and `spec`
+/// (JSON, or YAML lines `kind:` and `spec:` at the top level); Airflow's serialized
+/// DAG has `__version` and `dag`, its REST API `dag_id` or `tasks`.
+fn looks_like(text: &str) -> Option<Format> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        let top = |key: &str| text.lines().any(|l| l.starts_with(key));
+        return (top("kind:") && top("spec:")).then_some(Format::Flowspec);
+    };
+    let has = |o: &serde_json::Value, k: &str| o.get(k).is_some();
+    match &v {
+        serde_json::Value::Array(items) => items
+            .first()
+            .filter(|o| has(o, "processDefinition") || has(o, "workflowDefinition"))
+            .map(|_| Format::Dolphinscheduler),
+        o if has(o, "kind") && has(o, "spec") => Some(Format::Flowspec),
+        o if (has(o, "__version") && has(o, "dag")) || has(o, "dag_id") || has(o, "tasks") => {
+            Some(Format::Airflow)
+        }
+        _ => None,
     }
 }
 
@@ -272,11 +305,28 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
             ),
         });
     }
-    let (mut draft, mut report) = match format {
-        Format::Dolphinscheduler => dolphin::read(inputs, options)?,
-        Format::Flowspec => flowspec::read(inputs, options)?,
-        Format::Airflow => airflow::read(inputs, options)?,
+    let read = match format {
+        Format::Dolphinscheduler => dolphin::read(inputs, options),
+        Format::Flowspec => flowspec::read(inputs, options),
+        Format::Airflow => airflow::read(inputs, options),
     };
+    let (mut draft, mut report) = read.map_err(|mut e| {
+        // A file of another scheduler's format fails at its root: say which it looks like.
+        if let Some(other) = inputs
+            .iter()
+            .find(|i| i.file == e.file)
+            .and_then(|i| looks_like(&i.text))
+            .filter(|&f| f != format)
+        {
+            e.message.push_str(&format!(
+                "; the file looks like {}: `schedsim import {} {}`",
+                other.describe(),
+                other.name(),
+                e.file
+            ));
+        }
+        e
+    })?;
     if let Some(h) = &options.history {
         history::apply(&mut draft, &mut report, h)?;
     }
