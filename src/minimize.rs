@@ -158,8 +158,7 @@ pub fn sweep_part(
 /// The integer knobs `--minimize` takes, and their default ranges under `profile`:
 /// 1..64 slots or groups (up to [`highest`] where the profile has one), 0..10 retries.
 pub fn default_range(knob: &str, profile: Profile) -> Option<(i64, i64)> {
-    let groups = crate::whatif::backfill_knob(knob).is_some_and(|(k, _)| k == "groups");
-    if knob.starts_with("slots.") || groups {
+    if knob.starts_with("slots.") || is_groups(knob) {
         Some((1, highest(knob, profile).unwrap_or(64)))
     } else if knob.starts_with("retries.") {
         Some((0, 10))
@@ -172,8 +171,13 @@ pub fn default_range(knob: &str, profile: Profile) -> Option<(i64, i64)> {
 /// DataWorks runs at most [`DATAWORKS_MAX_GROUPS`](crate::rules::DATAWORKS_MAX_GROUPS)
 /// groups of business dates in parallel.
 pub fn highest(knob: &str, profile: Profile) -> Option<i64> {
-    let groups = crate::whatif::backfill_knob(knob).is_some_and(|(k, _)| k == "groups");
-    (groups && profile == Profile::Dataworks).then(|| i64::from(crate::rules::DATAWORKS_MAX_GROUPS))
+    (is_groups(knob) && profile == Profile::Dataworks)
+        .then(|| i64::from(crate::rules::DATAWORKS_MAX_GROUPS))
+}
+
+/// `groups`, or `groups.N` (one backfill's).
+fn is_groups(knob: &str) -> bool {
+    crate::whatif::backfill_knob(knob).is_some_and(|(k, _)| k == "groups")
 }
 
 /// A `--range LO..HI` (both included).
@@ -336,25 +340,22 @@ fn why_not(table: &toml::Table, ask: &Ask<'_>, top: &CurvePoint) -> Result<Strin
         100.0 * ask.goal
     );
     // Past the profile's highest value there is nothing to widen to.
-    let highest = highest(ask.knob, ask.profile).filter(|&m| m == ask.range.1);
-    let wider = match highest {
-        Some(m) => format!(
-            "but {} cannot go higher: the {} profile allows at most {m}",
-            ask.knob, ask.profile
-        ),
-        None => "so a wider --range may".to_string(),
-    };
+    let ceiling = highest(ask.knob, ask.profile)
+        .filter(|&m| m == ask.range.1)
+        .map(|m| {
+            format!(
+                "{} cannot go higher: the {} profile allows at most {m}",
+                ask.knob, ask.profile
+            )
+        });
     let scenario = &model.scenarios[0];
     let config = Config {
         seed: ask.seeds.first,
         ..ask.config
     };
     let Ok((engine, _, _)) = observe::<Vec<u8>>(&model, scenario, config, None) else {
-        return Ok(match highest {
-            Some(m) => format!(
-                "{measured}; {} cannot go higher: the {} profile allows at most {m}",
-                ask.knob, ask.profile
-            ),
+        return Ok(match &ceiling {
+            Some(ceiling) => format!("{measured}; {ceiling}"),
             None => format!("{measured}; widen --range"),
         });
     };
@@ -362,7 +363,8 @@ fn why_not(table: &toml::Table, ask: &Ask<'_>, top: &CurvePoint) -> Result<Strin
         return Ok(format!("{measured}: no value can meet it: {bound}"));
     }
     Ok(format!(
-        "{measured}; the model's minimum durations do not rule it out, {wider} (or the misses are failures that retries do not absorb: see check --seeds)"
+        "{measured}; the model's minimum durations do not rule it out, {} (or the misses are failures that retries do not absorb: see check --seeds)",
+        ceiling.map_or("so a wider --range may".to_string(), |c| format!("but {c}"))
     ))
 }
 

@@ -51,8 +51,9 @@ fn first_of(named: &[String], total: usize) -> String {
 
 /// The dates (units) that never started, the first [`NAMED`] of them by name, and why
 /// the first did not: `2025-03-03 (its backfill stopped after a date failed:
-/// chain_on_failure = stop)`; empty when every one started.
-pub fn never_started(engine: &Engine<'_>) -> String {
+/// chain_on_failure = stop)`; None when every one started.
+pub fn never_started(engine: &Engine<'_>) -> Option<String> {
+    let (first, _) = engine.never_started().next()?;
     let model = engine.model();
     let never = engine.never_started().count();
     let named: Vec<String> = engine
@@ -61,9 +62,6 @@ pub fn never_started(engine: &Engine<'_>) -> String {
         .take(NAMED)
         .collect();
     let time = |t: Instant| rfc3339(&model.timezone, t);
-    let Some((first, _)) = engine.never_started().next() else {
-        return String::new();
-    };
     let knob = match model.rules.group_split {
         crate::rules::GroupSplit::Window => "max_active_runs",
         _ => "groups",
@@ -84,7 +82,7 @@ pub fn never_started(engine: &Engine<'_>) -> String {
             time(engine.units[first as usize].due)
         ),
     };
-    format!("{} ({cause})", first_of(&named, never))
+    Some(format!("{} ({cause})", first_of(&named, never)))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -611,14 +609,15 @@ fn instance_count(f: &Facts<'_, '_>) -> PropertyResult {
     for inst in &engine.instances {
         actual[inst.task.0 as usize] += 1;
     }
-    let never = engine.never_started().count();
     let never_started = never_started(engine);
     let mut found = Found::default();
     for (t, (&want, &have)) in expected.iter().zip(&actual).enumerate() {
         if want == have {
             continue;
         }
-        let why = if have < want && never > 0 {
+        let why = if have < want
+            && let Some(never_started) = &never_started
+        {
             format!("; dates never started: {never_started}")
         } else if have > want {
             let again = engine.retired.reruns[t] as usize

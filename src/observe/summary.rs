@@ -273,8 +273,7 @@ impl Summary {
             }),
             states,
             unit_counts,
-            never_started: Some(crate::observe::check::never_started(engine))
-                .filter(|s| !s.is_empty()),
+            never_started: crate::observe::check::never_started(engine),
             executions: retired.executions
                 + engine
                     .instances
@@ -527,14 +526,12 @@ impl Summary {
                 if w.count > w.details.len() {
                     let _ = writeln!(s, "     ... and {} more", w.count - w.details.len());
                 }
-                match &p.definition {
-                    Some(d) => {
-                        let _ = writeln!(s, "     definition: {d}");
-                    }
-                    None => {
-                        let _ = writeln!(s, "     definition: schedsim check --explain {}", p.name);
-                    }
-                }
+                // An expectation's own; a property's is `check --explain`'s.
+                let definition = p
+                    .definition
+                    .clone()
+                    .unwrap_or_else(|| format!("schedsim check --explain {}", p.name));
+                let _ = writeln!(s, "     definition: {definition}");
             }
         }
         // What the scenario asked for and did not happen changes what the verdicts mean.
