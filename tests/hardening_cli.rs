@@ -1470,6 +1470,12 @@ fn cli_fault_and_operation_words_get_the_model_files_suggestions() {
             "unknown task `etl.extract_order` (did you mean `etl.extract_orders`?)",
         ),
         (
+            // Near no task's name: the model's tasks, all three.
+            "--fault",
+            "zzz,2025-03-02T02:00:00,1",
+            "`zzz` does not name a task; expected \"workflow.task\" (the model's tasks: `etl.extract_orders`, `etl.extract_users`, `etl.load_fact_orders`)",
+        ),
+        (
             "--fault",
             "etl.extract_orders,2025-03-02T02:00:00,1,aftr_write",
             "unknown fault phase `aftr_write`; expected `before_write` or `after_write` (did you mean `after_write`?)",

@@ -38,24 +38,48 @@ pub fn operation_arg(model: &Model, o: &Operation) -> String {
     )
 }
 
-/// A task by its qualified name, with the model file's words when there is none.
+/// A task by its qualified name, with the model file's words when there is none:
+/// the nearest name, or else the names it has (a long list shortened, saying so).
 fn task_named(model: &Model, name: &str) -> Result<TaskId, String> {
     if let Some(i) = model.tasks.iter().position(|t| t.name == name) {
         return Ok(TaskId(i as u32));
     }
     let names = || model.tasks.iter().map(|t| t.name.as_str());
-    if !name.contains('.') {
+    let near = if name.contains('.') {
+        did_you_mean(name, names())
+    } else {
         let suffix = format!(".{name}");
-        let hint = names()
-            .find(|n| n.ends_with(&suffix))
-            .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-        return Err(format!(
+        names().find(|n| n.ends_with(&suffix))
+    };
+    let hint = match near {
+        Some(n) => format!(" (did you mean `{n}`?)"),
+        None => format!(" (the model's tasks: {})", task_list(model)),
+    };
+    if name.contains('.') {
+        Err(format!("unknown task `{name}`{hint}"))
+    } else {
+        Err(format!(
             "`{name}` does not name a task; expected \"workflow.task\"{hint}"
-        ));
+        ))
     }
-    let hint =
-        did_you_mean(name, names()).map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-    Err(format!("unknown task `{name}`{hint}"))
+}
+
+/// The model's task names, the first [`LISTED`] of a longer list followed by how
+/// many more there are.
+fn task_list(model: &Model) -> String {
+    const LISTED: usize = 8;
+    let n = model.tasks.len();
+    let shown: Vec<String> = model
+        .tasks
+        .iter()
+        .take(LISTED)
+        .map(|t| format!("`{}`", t.name))
+        .collect();
+    match n {
+        0 => "none".to_string(),
+        n if n > LISTED => format!("{} and {} more", shown.join(", "), n - LISTED),
+        _ => shown.join(", "),
+    }
 }
 
 /// A word of `K`, with the model file's words when it is not one.

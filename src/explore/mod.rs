@@ -581,6 +581,28 @@ mod tests {
     }
 
     #[test]
+    fn a_task_name_near_none_lists_the_first_tasks_and_how_many_more() {
+        let tasks: String = (0..10)
+            .map(|k| {
+                format!("  [[workflow.task]]\n  name = \"t{k}\"\n  cron = \"00 00 02 * * ?\"\n")
+            })
+            .collect();
+        let m = crate::model::load_str(
+            "m.toml",
+            &format!("[model]\nname = \"m\"\nprofile = \"dataworks\"\n[[workflow]]\nname = \"w\"\n{tasks}"),
+        )
+        .unwrap();
+        let err = parse_fault(&m, "w.zzzzzz,2025-03-02T02:00:00,1").unwrap_err();
+        assert_eq!(
+            err,
+            "`w.zzzzzz,2025-03-02T02:00:00,1`: unknown task `w.zzzzzz` (the model's tasks: `w.t0`, `w.t1`, `w.t2`, `w.t3`, `w.t4`, `w.t5`, `w.t6`, `w.t7` and 2 more)"
+        );
+        // A near name is suggested instead.
+        let err = parse_fault(&m, "w.t11,2025-03-02T02:00:00,1").unwrap_err();
+        assert!(err.ends_with("(did you mean `w.t1`?)"), "{err}");
+    }
+
+    #[test]
     fn fault_and_operation_arguments_round_trip() {
         let m = model();
         let f = parse_fault(&m, "w.t,2025-03-02T02:00:00,1+2,after_write").unwrap();
