@@ -98,11 +98,19 @@ impl Zone {
         t + self.offset(t)
     }
 
-    /// The instant of a civil time (the offset of the instant an hour-ish earlier
-    /// decides in a fold or gap).
+    /// The instant of a civil time: in a fold, the one the offset at `near` leads
+    /// to; in a gap (a civil time the clocks skip), the instant the clocks jump
+    /// past it, read at the offset before the jump, as jiff's `compatible` does
+    /// (02:30 on a spring-forward night is 03:30 of the summer offset).
     pub fn instant(&self, local: i64, near: Instant) -> Instant {
         let guess = local - self.offset(near);
-        local - self.offset(guess)
+        let t = local - self.offset(guess);
+        if self.local(t) == local {
+            return t;
+        }
+        // The two candidates are `local` less the offset before and after the
+        // jump; the later one reads it at the offset before (the smaller).
+        guess.max(t)
     }
 
     /// A local time as people read it: `2025-03-10 09:00:00`.
@@ -488,7 +496,7 @@ var MON=['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec'
 function secs(s){return s[0]==0?s[1]:s[0]==1?s[1]*86400:s[0]==2?s[1]*2629746:s[1]*31556952;}
 function off(t){var lo=0,hi=OFF.length;while(lo<hi){var m=(lo+hi)>>1;if(OFF[m][0]<=t)lo=m+1;else hi=m;}return OFF[Math.max(lo-1,0)][1];}
 function loc(t){return t+off(t);}
-function inst(l,near){var g=l-off(near);return l-off(g);}
+function inst(l,near){var g=l-off(near),t=l-off(g);return loc(t)==l?t:Math.max(g,t);}
 function civ(days){var d=new Date(days*864e5);return [d.getUTCFullYear(),d.getUTCMonth()+1,d.getUTCDate()];}
 function dfc(y,m){var d=new Date(0);d.setUTCFullYear(y,m-1,1);d.setUTCHours(0,0,0,0);return Math.round(d.getTime()/864e5);}
 function p2(n){return (n<10?'0':'')+n;}
@@ -596,6 +604,25 @@ mod tests {
             t.iter().map(|t| t.label.as_str()).collect::<Vec<_>>(),
             ["2030", "2040", "2050", "2060", "2070", "2080"]
         );
+    }
+
+    #[test]
+    fn a_tick_in_a_spring_forward_gap_is_not_placed_before_the_range() {
+        // Found by the property below: from 01:30:01 CET on Berlin's 2011
+        // spring-forward night, the first half-hourly tick is 02:00, which the clocks
+        // skip; it was read at the summer offset, as 01:00 CET, before the range.
+        let tz = zone("Europe/Berlin");
+        let (a, b) = (1_301_185_801, 1_301_194_844);
+        let z = Zone::new(&tz, a, b);
+        let (step, t) = ticks(&z, a, b, WIDTH);
+        assert_eq!(step, Step::Secs(1800));
+        assert_eq!(t[0].at, 1_301_187_600, "the instant of the jump");
+        assert_eq!(t[0].label, "03:00");
+        assert_eq!(
+            z.instant(2 * 3600 + 30 * 60 + 15_060 * 86_400, a),
+            1_301_189_400
+        );
+        assert!(t.iter().all(|t| a <= t.at && t.at <= b));
     }
 
     proptest::proptest! {
