@@ -531,8 +531,10 @@ impl Report {
     /// For people: each figure's spread, then the dates, the expectations and the
     /// properties (`check`: every property; `run`: those some seed violates).
     pub fn text(&self, check: bool) -> String {
-        use crate::observe::summary::human;
+        use crate::observe::summary::human_alike;
         use std::fmt::Write;
+        // A row's four durations, with seconds on each when one has them.
+        let alike = |v: [i128; 4]| v.map(|x| human_alike(x, &v));
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -569,7 +571,7 @@ impl Report {
         row(
             &mut rows,
             "makespan",
-            [m.min, m.p50, m.p95, m.max].map(human),
+            alike([m.min, m.p50, m.p95, m.max].map(i128::from)),
         );
         let e = &self.executions;
         row(
@@ -606,7 +608,7 @@ impl Report {
             row(
                 &mut rows,
                 &format!("wait {what} total"),
-                [t.min, t.p50, t.p95, t.max].map(|x| human(x as i64)),
+                alike([t.min, t.p50, t.p95, t.max].map(i128::from)),
             );
             let q = &w.peak_queue;
             row(

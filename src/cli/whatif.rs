@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use schedsim::engine::Config;
 use schedsim::model;
-use schedsim::observe::summary::human;
+use schedsim::observe::summary::human_alike;
 use schedsim::shard::{Partial, Shard};
 use schedsim::whatif::{self, Backfill, Base, Vary};
 
@@ -510,9 +510,10 @@ fn table(vary: &[Vary], variants: &[Row]) -> String {
     }
     header.push("properties that fail".into());
     let mut rows = vec![header];
+    let makespans: Vec<i128> = variants.iter().map(|v| v.makespan_seconds.into()).collect();
     for v in variants {
         let mut row = v.values.clone();
-        row.push(human(v.makespan_seconds));
+        row.push(human_alike(v.makespan_seconds, &makespans));
         row.push(v.instances.to_string());
         row.push(v.executions.to_string());
         row.push(v.dates_not_started.to_string());

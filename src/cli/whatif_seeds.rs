@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use schedsim::engine::Config;
 use schedsim::minimize::{self, Ask, Minimum, SeedsVariant};
 use schedsim::model::Model;
-use schedsim::observe::summary::human;
+use schedsim::observe::summary::human_alike;
 use schedsim::observe::sweep_chart::{self, Point};
 use schedsim::seeds::{NoteRate, Seeds};
 use schedsim::seeds_part;
@@ -297,10 +297,22 @@ fn seeds_table(base: &Base, vary: &[Vary], seeds: Seeds, variants: &[SeedsVarian
     }
     header.push("properties violated (seeds)".into());
     let mut rows = vec![header];
+    // The three makespan columns read alike (seconds on all when one has them).
+    let makespans: Vec<i128> = variants
+        .iter()
+        .flat_map(|v| {
+            [
+                v.makespan_seconds.p50,
+                v.makespan_seconds.p95,
+                v.makespan_seconds.max,
+            ]
+        })
+        .map(i128::from)
+        .collect();
     for v in variants {
         let mut row: Vec<String> = vary.iter().map(|k| v.values[&k.key].clone()).collect();
         let m = &v.makespan_seconds;
-        row.extend([human(m.p50), human(m.p95), human(m.max)]);
+        row.extend([m.p50, m.p95, m.max].map(|x| human_alike(x, &makespans)));
         if expects {
             row.push(pct(v.all_met, v.seeds));
         }
@@ -384,12 +396,17 @@ fn minimum_text(m: &Minimum) -> String {
             .map(String::from)
             .to_vec(),
     ];
+    let p95s: Vec<i128> = m
+        .curve
+        .iter()
+        .map(|p| p.makespan_p95_seconds.into())
+        .collect();
     for p in &m.curve {
         let ok = p.met as f64 >= m.goal * p.seeds as f64 - 1e-9;
         rows.push(vec![
             p.value.to_string(),
             pct(p.met, p.seeds),
-            human(p.makespan_p95_seconds),
+            human_alike(p.makespan_p95_seconds, &p95s),
             if ok { "met" } else { "not met" }.to_string(),
         ]);
     }

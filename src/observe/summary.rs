@@ -648,15 +648,44 @@ pub fn utilisation(busy: u128, slots: u32, makespan: i64) -> f64 {
     (u * 10_000.0).round() / 10_000.0
 }
 
-/// `3h 05m 10s`.
+/// `3h 05m 10s` (seconds shown only when not zero).
 pub fn human(seconds: impl Into<i128>) -> String {
-    let seconds: i128 = seconds.into();
+    with_seconds(seconds.into(), false)
+}
+
+/// [`human`] for one of figures read side by side (a table's row or column):
+/// seconds on each when any of `alike` has them, so that `20h 25m` never stands
+/// beside `20h 20m 33s` looking like the shorter one.
+pub fn human_alike(seconds: impl Into<i128>, alike: &[i128]) -> String {
+    with_seconds(seconds.into(), alike.iter().any(|s| s % 60 != 0))
+}
+
+fn with_seconds(seconds: i128, always: bool) -> String {
     let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
     match (h, m, s) {
         (0, 0, s) => format!("{s}s"),
-        (0, m, 0) => format!("{m}m"),
+        (0, m, 0) if !always => format!("{m}m"),
         (0, m, s) => format!("{m}m {s:02}s"),
-        (h, m, 0) => format!("{h}h {m:02}m"),
+        (h, m, 0) if !always => format!("{h}h {m:02}m"),
         (h, m, s) => format!("{h}h {m:02}m {s:02}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_side_by_side_show_seconds_on_all_or_none() {
+        assert_eq!(human(73_500), "20h 25m");
+        assert_eq!(human(73_233), "20h 20m 33s");
+        let row = [73_500, 73_233, 125];
+        let shown = row.map(|s| human_alike(s, &row));
+        assert_eq!(shown, ["20h 25m 00s", "20h 20m 33s", "2m 05s"]);
+        // Whole minutes throughout: none shows seconds.
+        let row = [73_500, 120];
+        assert_eq!(row.map(|s| human_alike(s, &row)), ["20h 25m", "2m"]);
+        // Under a minute is seconds either way.
+        assert_eq!(human_alike(7, &[7, 60]), "7s");
     }
 }
