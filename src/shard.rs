@@ -72,6 +72,11 @@ pub struct Header {
     /// The schedsim that wrote it (`CARGO_PKG_VERSION`): merging partials of two
     /// versions is refused.
     pub version: String,
+    /// The commit it was built from (`schedsim --version`'s): partials of another
+    /// build are refused, by the shards' and by the merging build alike (a rolling
+    /// update may leave shards of two builds of one version).
+    #[serde(default)]
+    pub build: String,
     /// The subcommand (`explore`, `whatif`...).
     pub command: String,
     /// The subcommand's arguments, as the unsharded run takes them.
@@ -85,8 +90,27 @@ pub struct Header {
 /// The partial format's version, raised whenever what a line holds changes, so that a
 /// partial written by another build of the same schedsim version is refused by its
 /// header, not by a line it cannot read. 1: the first; 2: each seed run of a `--seeds`
-/// shard carries the notes of its run (`notes`).
-pub const FORMAT_VERSION: u32 = 2;
+/// shard carries the notes of its run (`notes`); 3: the header names the build.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// This build, as [`Header::build`] names it.
+pub const BUILD: &str = env!("SCHEDSIM_COMMIT");
+
+impl Header {
+    /// The header of shard `part` of `command` with `args`, by this build.
+    pub fn new(command: &str, args: Vec<String>, part: Shard, model_hash: &str) -> Header {
+        Header {
+            schedsim_partial: FORMAT_VERSION,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            build: BUILD.to_string(),
+            command: command.to_string(),
+            args,
+            shard: part.index,
+            of: part.count,
+            model_hash: model_hash.to_string(),
+        }
+    }
+}
 
 /// One partial file, read.
 #[derive(Clone, Debug)]
@@ -125,8 +149,18 @@ pub fn read(path: &Path) -> Result<Partial, String> {
         if end.is_some() {
             return Err(format!("{shown}:{at}: a line after the end marker"));
         }
-        let value: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| format!("{shown}:{at}:{}: not JSON: {e}", e.column()))?;
+        let value: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            // The file ends inside this line: its writer stopped mid-line.
+            Err(e) if e.is_eof() && !text.ends_with('\n') && header.is_some() => {
+                let h = header.as_ref().expect("tested");
+                return Err(format!(
+                    "{shown}:{at}: the file ends inside a line: the shard's output was cut short; run shard {}/{} again",
+                    h.shard, h.of
+                ));
+            }
+            Err(e) => return Err(format!("{shown}:{at}:{}: not JSON: {e}", e.column())),
+        };
         if header.is_none() {
             let h: Header = serde_json::from_value(value).map_err(|e| {
                 format!("{shown}:{at}: not a schedsim partial file (its first line is not a partial header: {e}); write one with --shard K/N")
@@ -137,6 +171,18 @@ pub fn read(path: &Path) -> Result<Partial, String> {
                     h.schedsim_partial,
                     h.version,
                     env!("CARGO_PKG_VERSION")
+                ));
+            }
+            if h.build != BUILD {
+                return Err(format!(
+                    "{shown}:{at}: written by schedsim {} built from commit {}; this one is {} from commit {BUILD}: merge with the build that wrote the shards, or run them again with this one",
+                    h.version,
+                    if h.build.is_empty() {
+                        "unknown"
+                    } else {
+                        &h.build
+                    },
+                    env!("CARGO_PKG_VERSION"),
                 ));
             }
             header = Some(h);
@@ -268,15 +314,15 @@ mod tests {
     }
 
     fn header(shard: usize, of: usize) -> Header {
-        Header {
-            schedsim_partial: FORMAT_VERSION,
-            version: "0".into(),
-            command: "explore".into(),
-            args: vec!["m.toml".into()],
-            shard,
-            of,
-            model_hash: "h".into(),
-        }
+        Header::new(
+            "explore",
+            vec!["m.toml".into()],
+            Shard {
+                index: shard,
+                count: of,
+            },
+            "h",
+        )
     }
 
     #[test]
@@ -311,12 +357,33 @@ mod tests {
         old.schedsim_partial = 1;
         let f = write(&dir, "f.jsonl", &lines(&old, &[]));
         let err = read(&f).unwrap_err();
+        let v = env!("CARGO_PKG_VERSION");
         assert!(
             err.contains(&format!(
-                "f.jsonl:1: partial format 1 (written by schedsim 0; this schedsim {} reads format {FORMAT_VERSION}): merge with the build that wrote it",
-                env!("CARGO_PKG_VERSION")
+                "f.jsonl:1: partial format 1 (written by schedsim {v}; this schedsim {v} reads format {FORMAT_VERSION}): merge with the build that wrote it",
             )),
             "{err}"
+        );
+        // Another build of the same version (a rolling update): refused by name.
+        let mut other = header(1, 2);
+        other.build = "0000000".into();
+        let g = write(&dir, "g.jsonl", &lines(&other, &[]));
+        let err = read(&g).unwrap_err();
+        assert!(
+            err.contains(&format!(
+                "g.jsonl:1: written by schedsim {v} built from commit 0000000; this one is {v} from commit {BUILD}: merge with the build that wrote the shards"
+            )),
+            "{err}"
+        );
+        // Cut inside a line: said so, with the shard to run again.
+        let h = write(&dir, "h.jsonl", &whole[..whole.len() - 5]);
+        let err = read(&h).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "{}:3: the file ends inside a line: the shard's output was cut short; run shard 0/2 again",
+                h.display()
+            )
         );
         let e = write(&dir, "e.jsonl", "{\"hello\": 1}\n");
         assert!(

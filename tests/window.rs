@@ -33,8 +33,9 @@ struct TaskSpec {
 
 /// Partition expressions by kind, in each profile's dialect: a partition per date, per
 /// scheduled time, per month (several units write one: a closed partition referred to
-/// again), the whole table, the execution's day (`today()`), one fixed partition.
-const PARTITIONS: [[Option<&str>; 3]; 6] = [
+/// again), the whole table, the execution's day (`today()`), one fixed partition, the
+/// execution's second (`now()`: each execution's own).
+const PARTITIONS: [[Option<&str>; 3]; 7] = [
     [
         Some("dt=${bizdate}"),
         Some("dt=$[yyyyMMdd-1]"),
@@ -49,6 +50,7 @@ const PARTITIONS: [[Option<&str>; 3]; 6] = [
     [None, None, None],
     [Some("dt=today()"), Some("dt=today()"), Some("dt=today()")],
     [Some("p=all"), Some("p=all"), Some("p=all")],
+    [Some("t=now()"), Some("t=now()"), Some("t=now()")],
 ];
 
 const MODES: [&str; 3] = ["overwrite", "insert", "merge"];
@@ -76,7 +78,7 @@ fn task() -> impl Strategy<Value = TaskSpec> {
         prop_oneof![Just(0u32), 1u32..40],
         proptest::option::of((0u32..4, 0u32..4)),
         proptest::option::of((
-            prop_oneof![6 => Just(0usize), 3 => Just(1), 1 => 2usize..6],
+            prop_oneof![6 => Just(0usize), 3 => Just(1), 1 => 2usize..7],
             0usize..3,
             0usize..3,
         )),
@@ -218,6 +220,9 @@ struct Outputs {
     text: String,
     trace: Vec<u8>,
     retired: u64,
+    /// The partitions the run's findings hold (a windowed run: those open at the end
+    /// and the first closed ones of each bad status).
+    held: usize,
 }
 
 fn outputs(m: &Model, memory: Memory, seed: u64, traced: bool) -> Outputs {
@@ -242,11 +247,13 @@ fn outputs_in(m: &Model, memory: Memory, config: Config, traced: bool) -> Output
                 text: format!("error: {e}"),
                 trace: Vec::new(),
                 retired: 0,
+                held: 0,
             };
         }
     };
     let trace = trace.map(Result::unwrap).unwrap_or_default();
     let properties = format!("{:?}", findings.properties);
+    let held = findings.partitions.len();
     let summary = Summary::new(
         &engine,
         findings,
@@ -272,6 +279,7 @@ fn outputs_in(m: &Model, memory: Memory, config: Config, traced: bool) -> Output
         text,
         trace,
         retired: engine.retired.instances,
+        held,
     }
 }
 
@@ -289,8 +297,16 @@ fn first_difference(a: &str, b: &str) -> String {
     )
 }
 
+/// 500 cases, or `PROPTEST_CASES` for a longer search.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn a_windowed_run_says_exactly_what_a_full_run_says(s in spec()) {
@@ -435,6 +451,11 @@ fn the_store_closes_partitions_as_their_dates_retire() {
         (Some("dt=${bizdate}"), 5, true),
         (None, 5, true),
         (Some("dt=today()"), 5, true),
+        // Each execution's own partition, closed with its date.
+        (Some("t=now()"), 5, true),
+        // One date after the other writing the day's partition: kept open while
+        // the day's clock may name it, so the next date shares it.
+        (Some("dt=today()"), 1, true),
         (Some("m=$[yyyymm]"), 1, false),
         // Dates of five groups at once refer to one month's partition (kept open while
         // two do), but a date may end before another of its month writes there.
@@ -457,6 +478,31 @@ fn the_store_closes_partitions_as_their_dates_retire() {
             full.text
         );
         assert_eq!(window.retired > 0, windowed, "{partition:?}");
+    }
+    // Partitions named from the clock close too, once no date in flight refers to
+    // them and no clock can name them again (a day after): over dates in the past, a
+    // date's own (its reference: the clock at its scheduled time), each execution's
+    // (`now()`), and each day's the dates in flight share (`today()`), few stay open.
+    for (partition, groups) in [("dt=today()", 5), ("dt=today()", 1), ("t=now()", 5)] {
+        let text = backfill_writing(60, groups, Some(partition)).replace(
+            "start = \"2025-03-01T00:00:00\"",
+            "start = \"2025-06-01T00:00:00\"",
+        );
+        let m = load_str("b.toml", &text).unwrap();
+        let full = outputs(&m, Memory::Full, 7, false);
+        let window = outputs(&m, Memory::Windowed, 7, false);
+        assert!(
+            full.text == window.text,
+            "{partition}: {}",
+            first_difference(&full.text, &window.text)
+        );
+        assert!(window.retired > 0, "{partition} groups {groups}: restarted");
+        assert!(
+            window.held * 4 < full.held,
+            "{partition} groups {groups}: {} of {} partitions held",
+            window.held,
+            full.held
+        );
     }
     // Many duplicated partitions: more than the summary lists and the witness quotes.
     let m = load_str(

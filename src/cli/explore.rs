@@ -373,15 +373,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             )],
         };
         if let Some(part) = args.shard {
-            let header = shard::Header {
-                schedsim_partial: shard::FORMAT_VERSION,
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                command: "explore".into(),
-                args: args.canonical(),
-                shard: part.index,
-                of: part.count,
-                model_hash: hash.clone(),
-            };
+            let header = shard::Header::new("explore", args.canonical(), part, &hash);
             out!(
                 "{}",
                 shard::lines(&header, &explore::part::items(&m, &parts[0]))

@@ -12,15 +12,7 @@ use serde_json::Value;
 
 /// Writes a shard's partial file to stdout: the header, then `items`.
 pub fn emit(command: &str, args: Vec<String>, part: Shard, model_hash: &str, items: &[Value]) {
-    let header = Header {
-        schedsim_partial: shard::FORMAT_VERSION,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        command: command.to_string(),
-        args,
-        shard: part.index,
-        of: part.count,
-        model_hash: model_hash.to_string(),
-    };
+    let header = Header::new(command, args, part, model_hash);
     out!("{}", shard::lines(&header, items));
 }
 

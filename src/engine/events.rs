@@ -267,6 +267,8 @@ pub struct Held {
 /// in, in the order units ended (not id order).
 #[derive(Clone, Copy)]
 pub struct Retired<'a> {
+    /// The instant the unit is retired in (its end's).
+    pub time: Instant,
     pub unit: u32,
     pub first: u32,
     pub end: u32,
@@ -296,6 +298,12 @@ pub trait Sink {
     /// [`Gated`] skips a list of sinks none of which does.
     fn active(&self) -> bool {
         true
+    }
+    /// Whether what the sink gathers is to be thrown away (a windowed store met a
+    /// partition it had closed, and the run starts again keeping every instance):
+    /// a windowed run stops at the end of the instant (asked once per instant).
+    fn abandoned(&self) -> bool {
+        false
     }
 }
 
@@ -352,6 +360,9 @@ impl<S: Sink> Sink for Gated<S> {
     fn active(&self) -> bool {
         self.on
     }
+    fn abandoned(&self) -> bool {
+        self.on && self.sink.abandoned()
+    }
 }
 
 /// Every observer of a list, in order.
@@ -378,6 +389,9 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     }
     fn active(&self) -> bool {
         self.0.active() || self.1.active()
+    }
+    fn abandoned(&self) -> bool {
+        self.0.abandoned() || self.1.abandoned()
     }
 }
 
@@ -410,6 +424,9 @@ impl<S: Sink> Sink for Option<S> {
     fn active(&self) -> bool {
         self.as_ref().is_some_and(S::active)
     }
+    fn abandoned(&self) -> bool {
+        self.as_ref().is_some_and(S::abandoned)
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -431,5 +448,8 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
     fn active(&self) -> bool {
         (**self).active()
+    }
+    fn abandoned(&self) -> bool {
+        (**self).abandoned()
     }
 }

@@ -721,6 +721,9 @@ impl<'m> Engine<'m> {
             self.dispatch(sink);
             if self.windowed {
                 self.retire(sink);
+                if sink.abandoned() {
+                    break;
+                }
             }
             if self.stopped.is_some() {
                 break;

@@ -119,6 +119,7 @@ impl<'m> Engine<'m> {
                 }
             }
             sink.retire(&Retired {
+                time: self.now,
                 unit: u,
                 first: first as u32,
                 end: end as u32,

@@ -17,10 +17,13 @@
 //! it retires: judged then, counted, kept only if it is among the first of its bad
 //! status by key (what the outputs quote), and its key's fingerprint remembered.
 //! partition-alignment and complete-writes fold the unit's instances then
-//! (`check::writes`). A partition two units refer to, a table-level one, or one a
-//! write reads the execution's clock for is kept to the end. A reference to a closed
-//! key after all (`StoreReport::reopened`) makes the run start again keeping every
-//! instance (`observe_in`, `Store::unsure`): slower for such a model, never a different answer.
+//! (`check::writes`). A partition two units refer to, or a table-level one, is kept to
+//! the end; one named from a clock (`today()`, `now()`) is closed once no unit in
+//! flight refers to it and no execution's clock can name it any more (`CLOCK_REACH`
+//! after the latest time it was named from). A reference to a closed key after all
+//! (`Store::unsure`) stops the run at the end of that instant (`Sink::abandoned`) and
+//! makes it start again keeping every instance (`observe_in`): slower for such a
+//! model, never a different answer.
 
 mod closed;
 mod content;
@@ -164,7 +167,29 @@ struct Part {
     /// closed): a windowed run closes it when that unit retires, unless `shared`.
     owner: u32,
     shared: bool,
+    /// Named from a clock (an execution's, or the reference's at a scheduled time):
+    /// until when another execution's clock may still name it ([`CLOCK_REACH`] after
+    /// the latest such time; `Instant::MIN` for none). Executions that start in the
+    /// same second share a `now()` partition, and dates in flight a `today()` one:
+    /// such a partition is closed once that time passed and no unit in flight
+    /// refers to it (`units`), shared or not.
+    clock_until: Instant,
+    /// The units in flight that referred to it, each once.
+    units: Vec<u32>,
+    /// In `Store::waiting`.
+    queued: bool,
 }
+
+impl Part {
+    fn clocked(&self) -> bool {
+        self.clock_until != Instant::MIN
+    }
+}
+
+/// How long after an execution's start another execution's clock may still name the
+/// partition it wrote: `today()` names the same day for up to 24 hours, 25 across a
+/// fall-back night, and `now()` a finer time within it.
+const CLOCK_REACH: Instant = 25 * 3600;
 
 /// Records every landed write as the events go by.
 pub struct Store<'m> {
@@ -202,6 +227,10 @@ pub struct Store<'m> {
     judge: Judge,
     /// A retiring unit's partitions, reused.
     touched: Vec<u32>,
+    /// Partitions named from a clock that no unit in flight refers to, waiting for
+    /// their `clock_until` to pass before they are closed, about in that order (an
+    /// entry whose partition was closed meanwhile is skipped: `Part::queued`).
+    waiting: std::collections::VecDeque<u32>,
 }
 
 /// Whether an instance is in the reference: it ran, or was set succeeded, and is no
@@ -298,6 +327,7 @@ impl<'m> Store<'m> {
             folds: WriteFolds::default(),
             judge: Judge::default(),
             touched: Vec::new(),
+            waiting: std::collections::VecDeque::new(),
         }
     }
 
@@ -311,11 +341,10 @@ impl<'m> Store<'m> {
         match partition_names(self.model, instance, unit.0, executed, &mut names) {
             Ok(()) => {
                 let t = instance.task.0 as usize;
-                let clocked = self.clocked[t];
                 let writes = &self.model.task(instance.task).writes;
                 for (k, (name, w)) in names.drain(..).zip(writes).enumerate() {
                     let table = self.write_tables[t][k];
-                    evaluated.push((self.intern(table, name, unit.1, clocked), w.mode));
+                    evaluated.push((self.intern(table, name, unit.1), w.mode));
                 }
             }
             Err(e) => {
@@ -326,10 +355,9 @@ impl<'m> Store<'m> {
         self.evaluated = evaluated;
     }
 
-    /// The id of partition (`table`, `name`), which unit `unit` refers to; a
-    /// partition a write evaluates from the execution's clock (`clocked`) is never
-    /// closed.
-    fn intern(&mut self, table: u32, name: String, unit: u32, clocked: bool) -> u32 {
+    /// The id of partition (`table`, `name`), which unit `unit` refers to (a
+    /// partition named from a clock: [`Part::clock_until`]).
+    fn intern(&mut self, table: u32, name: String, unit: u32) -> u32 {
         let h = hash(table, &name);
         let parts = &mut self.parts;
         let found = self.ids.find(h, |&id| {
@@ -338,7 +366,10 @@ impl<'m> Store<'m> {
         });
         if let Some(&id) = found {
             let part = &mut parts[id as usize];
-            part.shared |= part.owner != unit || clocked;
+            part.shared |= part.owner != unit;
+            if !part.units.contains(&unit) {
+                part.units.push(unit);
+            }
             return id;
         }
         if let Some(closed) = &self.closed
@@ -352,8 +383,12 @@ impl<'m> Store<'m> {
             parts.len() as u32 - 1
         });
         let part = &mut parts[id as usize];
-        part.shared = clocked || name.is_empty();
+        part.shared = name.is_empty();
         part.owner = unit;
+        part.clock_until = Instant::MIN;
+        part.units.clear();
+        part.units.push(unit);
+        part.queued = false;
         part.key = (table, name);
         self.ids.insert_unique(h, id, |&id| {
             let key = &parts[id as usize].key;
@@ -380,6 +415,11 @@ impl<'m> Store<'m> {
         }
         let (task, scheduled, run_after) = inst;
         self.evaluate(&planned(task, scheduled, run_after), unit, scheduled);
+        if self.clocked[task.0 as usize] {
+            // What a clock at the scheduled time names: an execution's clock may
+            // name it until then (and a day on).
+            self.clock_reaches(scheduled);
+        }
         let start = self.intended.len() as u32;
         self.intended.extend_from_slice(&self.evaluated);
         self.per[i].intended = (start, self.intended.len() as u32);
@@ -574,6 +614,11 @@ impl Sink for Store<'_> {
     fn active(&self) -> bool {
         self.any_writes
     }
+    /// A windowed run that referred to a partition it had closed: its findings are
+    /// thrown away ([`Store::unsure`]), so it need not go on.
+    fn abandoned(&self) -> bool {
+        self.reopened
+    }
 }
 
 impl Store<'_> {
@@ -605,8 +650,12 @@ impl Store<'_> {
             let (s, end) = self.per[i].intended;
             (s as usize, end as usize)
         };
+        let clocked = self.clocked[e.task().0 as usize];
+        if clocked {
+            self.clock_reaches(started);
+        }
         for k in start..end {
-            let (id, mode) = if self.clocked[e.task().0 as usize] {
+            let (id, mode) = if clocked {
                 self.evaluated[k]
             } else {
                 self.intended[k]
@@ -621,6 +670,17 @@ impl Store<'_> {
                 at: e.time,
                 mode,
             });
+        }
+    }
+
+    /// The partitions just evaluated from a clock at `at` (an execution's start, or a
+    /// scheduled time for the reference): another execution's clock may name them
+    /// until [`CLOCK_REACH`] after it, and they stay open until then.
+    fn clock_reaches(&mut self, at: Instant) {
+        let until = at.saturating_add(CLOCK_REACH);
+        for &(id, _) in &self.evaluated {
+            let part = &mut self.parts[id as usize];
+            part.clock_until = part.clock_until.max(until);
         }
     }
 
@@ -656,12 +716,41 @@ impl Store<'_> {
         touched.sort_unstable();
         touched.dedup();
         for &id in &touched {
-            let part = &self.parts[id as usize];
-            if !self.reopened && part.owner == r.unit && !part.shared {
+            let part = &mut self.parts[id as usize];
+            part.units.retain(|&u| u != r.unit);
+            let closable = if part.clocked() {
+                part.units.is_empty() && !part.key.1.is_empty()
+            } else {
+                part.owner == r.unit && !part.shared
+            };
+            if self.reopened || !closable {
+                continue;
+            }
+            if part.clock_until > r.time {
+                if !part.queued {
+                    part.queued = true;
+                    self.waiting.push_back(id);
+                }
+            } else {
                 self.close(id);
             }
         }
         self.touched = touched;
+        // Partitions named from a clock that can no longer name them, unless a unit
+        // referred to them meanwhile (it closes them when it retires).
+        while let Some(&id) = self.waiting.front() {
+            let part = &mut self.parts[id as usize];
+            if part.queued && part.clock_until > r.time {
+                break;
+            }
+            self.waiting.pop_front();
+            if part.queued {
+                part.queued = false;
+                if !self.reopened && part.units.is_empty() {
+                    self.close(id);
+                }
+            }
+        }
         for i in r.first..r.end {
             let per = self.per[i as usize];
             if per.intended.0 != UNSEEN {
@@ -709,6 +798,7 @@ impl Store<'_> {
         }
         part.writes.clear();
         part.intenders.clear();
+        part.queued = false;
         self.free.push(id);
     }
 
