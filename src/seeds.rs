@@ -56,14 +56,15 @@ impl Seeds {
         if seeds.count() > MAX_SEEDS {
             return Err(format!(
                 "`{text}`: {} seeds, more than {MAX_SEEDS} (each is a full simulation)",
-                seeds.count()
+                u128::from(seeds.last - seeds.first) + 1
             ));
         }
         Ok(seeds)
     }
 
+    /// How many seeds (`u64::MAX` for the one range of 2^64, which no count holds).
     pub fn count(self) -> u64 {
-        self.last - self.first + 1
+        (self.last - self.first).saturating_add(1)
     }
 }
 
@@ -729,6 +730,11 @@ mod tests {
         assert!(Seeds::parse("9..5").is_err());
         assert!(Seeds::parse("x").is_err());
         assert!(Seeds::parse("0..2000000").is_err());
+        // Every u64: a count that wrapped to 0 once passed the bound (and panicked).
+        assert_eq!(
+            Seeds::parse("0..18446744073709551615").unwrap_err(),
+            "`0..18446744073709551615`: 18446744073709551616 seeds, more than 1000000 (each is a full simulation)"
+        );
     }
 
     #[test]

@@ -245,7 +245,22 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Partial>, String> {
             return Err(differs("commands", &a.command, &b.command));
         }
         if a.args != b.args {
-            return Err(differs("arguments", &a.args, &b.args));
+            // The first argument that differs, not both lists.
+            let k = (0..a.args.len().max(b.args.len()))
+                .find(|&k| a.args.get(k) != b.args.get(k))
+                .expect("the lists differ");
+            let arg = |args: &[String]| {
+                args.get(k)
+                    .map_or("nothing".to_string(), |x| format!("`{x}`"))
+            };
+            return Err(format!(
+                "{} and {} are not shards of one run: their arguments differ (argument {}: {} and {})",
+                first.path.display(),
+                p.path.display(),
+                k + 1,
+                arg(&a.args),
+                arg(&b.args)
+            ));
         }
         if a.of != b.of {
             return Err(differs("shard counts", &a.of, &b.of));
@@ -348,9 +363,18 @@ mod tests {
         other.model_hash = "g".into();
         let d = write(&dir, "d.jsonl", &lines(&other, &[]));
         assert!(
-            read_all(&[a, d])
+            read_all(&[a.clone(), d])
                 .unwrap_err()
                 .contains("model files differ")
+        );
+        // Other arguments: the first that differs, not both lists.
+        let mut other = header(1, 2);
+        other.args = vec!["n.toml".into(), "--cases".into(), "9".into()];
+        let d = write(&dir, "d2.jsonl", &lines(&other, &[]));
+        let err = read_all(&[a.clone(), d]).unwrap_err();
+        assert!(
+            err.ends_with("their arguments differ (argument 1: `m.toml` and `n.toml`)"),
+            "{err}"
         );
         // A partial of an earlier format is refused by its header, by name.
         let mut old = header(0, 2);

@@ -246,7 +246,7 @@ fn instances_reports_the_profile_errors_with_exit_2() {
     ]);
     assert_eq!(huge.status.code(), Some(2));
     assert!(
-        text(&huge.stderr).contains("more than --max-instances 100000"),
+        text(&huge.stderr).contains("more than the 100000 instances --max-instances leaves for it"),
         "{}",
         text(&huge.stderr)
     );

@@ -337,9 +337,32 @@ fn a_ten_year_minutely_range_is_refused_before_anything_is_generated() {
         e,
         PlanError::TooMany {
             at_most: (3653 + 2) * 1440,
-            limit: 1_000_000
+            limit: 1_000_000,
+            counted: false,
         }
     );
+}
+
+/// The bound counts the days around the business dates (a date's instances run the
+/// next day): a plan of exactly `--max-instances` instances was refused with "up to"
+/// a higher count (a newcomer's trial). The dates' instances are counted now.
+#[test]
+fn a_plan_of_exactly_max_instances_business_dates_is_accepted() {
+    let m = dw_pair(("00 00 05 * * ?", false), ("00 00 06 * * ?", false));
+    let at = |max_instances| Request {
+        targets: vec![Target::Workflow(schedsim::model::WorkflowId(0))],
+        max_instances,
+        ..req(d(2025, 3, 1), d(2025, 3, 7))
+    };
+    assert_eq!(plan(&m, &at(14)).unwrap().len(), 14);
+    match plan(&m, &at(13)).unwrap_err() {
+        PlanError::TooMany {
+            at_most,
+            limit: 13,
+            counted: true,
+        } => assert!(at_most > 14, "{at_most}"),
+        e => panic!("{e:?}"),
+    }
 }
 
 /// Two DataWorks tasks: `up` and `down` (on `up`), each with its cron and options.

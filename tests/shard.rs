@@ -91,6 +91,74 @@ fn merge_refuses_a_missing_or_cut_shard_and_a_changed_model() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An explore partial's findings are checked like the sweeps' items: a hit moved into
+/// another shard's file, written twice or numbered past the search is refused (a
+/// newcomer's trial found each merged silently, one changing a "found in" count).
+#[test]
+fn merge_refuses_explore_findings_of_another_shard_twice_or_past_the_search() {
+    let dir = scratch("findings");
+    let m = dir.join("m.toml");
+    std::fs::copy(model("models/airflow-pool-depends-on-past.toml"), &m).unwrap();
+    let part = |k: usize| {
+        let shard = format!("{k}/2");
+        let out = schedsim(
+            &dir,
+            &[
+                "explore",
+                "m.toml",
+                "--cases",
+                "40",
+                "--all-violations",
+                "--shard",
+                &shard,
+            ],
+        );
+        text(&out.stdout)
+    };
+    let (p0, p1) = (part(0), part(1));
+    // A hit line of shard 0 (an even case).
+    let hit = p0
+        .lines()
+        .find(|l| l.contains("\"hit\""))
+        .expect("shard 0 finds a violation")
+        .to_string();
+    let count = |t: &str| t.lines().filter(|l| !l.contains("\"end\"")).count() - 1;
+    let with = |t: &str, line: &str| {
+        let mut lines: Vec<&str> = t.lines().collect();
+        let n = count(t) + 1;
+        lines.insert(lines.len() - 1, line);
+        let end = format!("{{\"end\":{{\"items\":{n}}}}}");
+        let last = lines.len() - 1;
+        lines[last] = &end;
+        lines.join("\n") + "\n"
+    };
+    let refused = |a: &str, b: &str, expected: &str| {
+        let (f0, f1) = (dir.join("a.jsonl"), dir.join("b.jsonl"));
+        std::fs::write(&f0, a).unwrap();
+        std::fs::write(&f1, b).unwrap();
+        let out = schedsim(&dir, &["merge", "a.jsonl", "b.jsonl"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{expected}: {stderr}");
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    };
+    assert_eq!(
+        {
+            std::fs::write(dir.join("a.jsonl"), &p0).unwrap();
+            std::fs::write(dir.join("b.jsonl"), &p1).unwrap();
+            schedsim(&dir, &["merge", "a.jsonl", "b.jsonl"])
+                .status
+                .code()
+        },
+        Some(1),
+        "the untouched shards merge"
+    );
+    refused(&p0, &with(&p1, &hit), "is not shard 1/2's");
+    refused(&with(&p0, &hit), &p1, "is written twice");
+    let past = hit.replacen("\"case\":", "\"case\":4000,\"was\":", 1);
+    refused(&with(&p0, &past), &p1, "case 4000, but the search has 40");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Merges `parts` (paths) and checks stdout and the exit code against `whole`.
 fn merge_matches(dir: &std::path::Path, parts: &[String], whole: &std::process::Output) {
     let mut args = vec!["merge"];

@@ -24,8 +24,8 @@ pub struct Args {
     /// The scenario to explore; default: the model's first.
     #[arg(long)]
     scenario: Option<String>,
-    /// How many schedules to try.
-    #[arg(long, default_value_t = 100)]
+    /// How many schedules to try (1 to 100,000,000).
+    #[arg(long, default_value_t = 100, value_parser = cases)]
     cases: usize,
     /// Seed of the search and of every simulation in it.
     #[arg(long, default_value_t = 0)]
@@ -55,8 +55,8 @@ pub struct Args {
     /// shrunk schedule) once.
     #[arg(long)]
     all_violations: bool,
-    /// Threads that run cases; default: every available core. The output does not
-    /// depend on it.
+    /// Threads that run cases; default (or 0): every available core. The output does
+    /// not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Refuse scenarios that would create more instances than this.
@@ -76,6 +76,22 @@ pub struct Args {
     /// --shard.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+}
+
+/// `--cases`: a count of 1 to [`explore::MAX_CASES`] (0 would search nothing and say
+/// every property holds).
+fn cases(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a count of cases"))?;
+    match n {
+        0 => Err("0 cases search nothing: give at least 1".into()),
+        n if n > explore::MAX_CASES => Err(format!(
+            "{n} cases, more than {} (each is a full simulation; a shard draws the schedules of every case before its own)",
+            explore::MAX_CASES
+        )),
+        n => Ok(n),
+    }
 }
 
 impl Args {
@@ -347,8 +363,14 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
     let bar = super::progress::Progress::new("cases", args.format == Format::Json);
     let progress = |done: usize, total: usize| bar.update(done, total);
     let outcome = pool.install(|| -> Result<explore::Outcome, String> {
-        let search =
-            explore::plan(&m, scenario, config, args.cases, &aim).map_err(|e| e.to_string())?;
+        // A shard keeps its own cases' schedules, a merge none.
+        let keep = match (args.shard, &merged) {
+            (Some(part), _) => Some(part),
+            (None, Some(_)) => None,
+            (None, None) => Some(Shard::WHOLE),
+        };
+        let search = explore::plan(&m, scenario, config, args.cases, &aim, keep)
+            .map_err(|e| e.to_string())?;
         let parts = match (args.shard, merged) {
             (Some(part), _) => {
                 let result =
@@ -358,7 +380,11 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             (None, Some(partials)) => partials
                 .iter()
                 .map(|p| {
-                    explore::part::read(&m, &p.items)
+                    let of = Shard {
+                        index: p.header.shard,
+                        count: p.header.of,
+                    };
+                    explore::part::read(&m, &p.items, of, args.cases)
                         .map_err(|e| format!("{}: {e}", p.path.display()))
                 })
                 .collect::<Result<_, _>>()?,

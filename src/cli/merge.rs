@@ -25,10 +25,27 @@ pub struct Args {
     model: Option<PathBuf>,
 }
 
+/// Whether the shards ran with `--format json`.
+fn json_of(header: &shard::Header) -> bool {
+    header.args.iter().any(|a| a == "--format=json")
+        || header.args.windows(2).any(|w| w == ["--format", "json"])
+}
+
 pub fn run(args: &Args) -> i32 {
     let parts = match shard::read_all(&args.files) {
         Ok(p) => p,
-        Err(e) => return fail(&e),
+        Err(e) => {
+            // The partials are not the shards of one run (one missing, cut short, of
+            // another run): reported as the merged command reports errors when a
+            // partial that reads says it ran under --format json.
+            let json = args
+                .files
+                .iter()
+                .filter_map(|f| shard::read(f).ok())
+                .any(|p| json_of(&p.header));
+            super::errors::init(json);
+            return fail(&e);
+        }
     };
     let header = &parts[0].header;
     if header.version != env!("CARGO_PKG_VERSION") {
@@ -40,9 +57,7 @@ pub fn run(args: &Args) -> i32 {
     }
     // From here on, an error is reported as the merged command reports it: also as a
     // JSON document on stdout under --format json.
-    let json = header.args.iter().any(|a| a == "--format=json")
-        || header.args.windows(2).any(|w| w == ["--format", "json"]);
-    super::errors::init(json);
+    super::errors::init(json_of(header));
     let argv = std::iter::once(header.command.clone()).chain(header.args.iter().cloned());
     match header.command.as_str() {
         "explore" => match recorded::<explore::Args>(argv, &args.model, |a| &mut a.model) {

@@ -78,14 +78,10 @@ pub fn run(r: Request<'_>) -> i32 {
     }
     let mut outputs = Outputs::new();
     outputs.input(r.model_path);
-    // A shard writes no --report: the merge does.
-    let report_file = match r
-        .report
-        .filter(|_| r.shard.is_none())
-        .map(|p| outputs.open("--report", p))
-        .transpose()
-    {
-        Ok(f) => f,
+    // A shard writes no --report (the merge does), but refuses one the unsharded run
+    // would refuse, before it runs, rather than leave it to the merge.
+    let report_file = match r.report.map(|p| outputs.open("--report", p)).transpose() {
+        Ok(f) => f.filter(|_| r.shard.is_none()),
         Err(e) => return fail(&e),
     };
     let part = r.shard.unwrap_or(Shard::WHOLE);

@@ -214,15 +214,23 @@ fn failing(
         .collect())
 }
 
-/// A search, planned: the base run's verdicts and every case's schedule, drawn from the
-/// seed before any case runs (so any split of the cases runs the same schedules).
+/// A search, planned: the base run's verdicts and the schedules of the cases a part
+/// runs, drawn from the seed in case order before any case runs (so any split of the
+/// cases runs the same schedules; a shard keeps only its own).
 pub struct Search {
     /// What the search found before running a case: properties already violated,
     /// properties searched, notes on what it cannot aim at.
     pub outcome: Outcome,
-    schedules: Vec<Schedule>,
+    /// (case from 0, its schedule), in case order: the cases of the part planned for.
+    schedules: Vec<(usize, Schedule)>,
+    /// Cases drawn: every case asked for, or none when there was nothing to search.
+    drawn: usize,
     earliest: BTreeMap<(TaskId, DateTime), DateTime>,
 }
+
+/// The most cases a search draws (each is a full simulation; a shard draws every
+/// case's schedule before its own, to keep the one stream of draws).
+pub const MAX_CASES: usize = 100_000_000;
 
 /// One violating case of a part, its schedule shrunk.
 #[derive(Clone, Debug, PartialEq)]
@@ -254,7 +262,7 @@ pub fn explore(
     aim: &Aim,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, crate::engine::RunError> {
-    let search = plan(model, scenario, config, cases, aim)?;
+    let search = plan(model, scenario, config, cases, aim, Some(Shard::WHOLE))?;
     let part = run_part(
         &search,
         model,
@@ -303,12 +311,15 @@ fn expectations_not_searched(
 }
 
 /// Runs the base scenario and draws every case's schedule.
+/// Plans a search of `cases` cases, keeping the schedules of shard `keep` (`None`: none,
+/// for a merge, which reads what the shards found).
 pub fn plan(
     model: &Model,
     scenario: &Scenario,
     config: Config,
     cases: usize,
     aim: &Aim,
+    keep: Option<Shard>,
 ) -> Result<Search, crate::engine::RunError> {
     let (engine, properties) = verdicts(model, scenario, config)?;
     let base_failing: Vec<&'static str> = properties
@@ -343,6 +354,7 @@ pub fn plan(
             notes,
         },
         schedules: Vec::new(),
+        drawn: 0,
         earliest: BTreeMap::new(),
     };
     let outcome = &mut search.outcome;
@@ -435,9 +447,20 @@ pub fn plan(
         horizon,
         tz,
     };
-    search.schedules = (0..cases).map(|_| draw.schedule(&mut rng)).collect();
+    search.drawn = cases;
+    if let Some(part) = keep {
+        for k in 0..cases {
+            let schedule = draw.schedule(&mut rng);
+            if part.holds(k) {
+                search.schedules.push((k, schedule));
+            }
+        }
+    }
     Ok(search)
 }
+
+/// One of a part's cases: (case from 0, its index in `Search::schedules`).
+type Mine = (usize, usize);
 
 /// Runs the cases of shard `part` (in parallel on the current rayon pool) and shrinks what
 /// they find: every violating case, or only the part's first one.
@@ -451,54 +474,53 @@ pub fn run_part(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> PartResult {
     let searched = &search.outcome.searched;
-    let mine: Vec<usize> = (0..search.schedules.len())
-        .filter(|&k| part.holds(k))
+    let mine: Vec<Mine> = (search.schedules.iter().enumerate())
+        .filter(|(_, (k, _))| part.holds(*k))
+        .map(|(at, &(k, _))| (k, at))
         .collect();
     let total = mine.len();
     let done = AtomicUsize::new(0);
     let refused: Mutex<BTreeMap<usize, String>> = Mutex::default();
-    let run_case = |k: usize| {
-        let result = violated(model, scenario, &search.schedules[k], config, searched);
+    let run_case = |(k, at): (usize, usize)| {
+        let result = violated(model, scenario, &search.schedules[at].1, config, searched);
         progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         result.unwrap_or_else(|e| {
             refused.lock().expect("no case panics").insert(k, e);
             Vec::new()
         })
     };
-    let (hits, ran_to): (Vec<(usize, &'static str)>, usize) = if searched.is_empty() {
+    let (hits, ran_to): (Vec<(Mine, &'static str)>, usize) = if searched.is_empty() {
         (Vec::new(), 0)
     } else if aim.all_violations {
-        let all: Vec<(usize, Vec<&'static str>)> =
-            mine.par_iter().map(|&k| (k, run_case(k))).collect();
+        let all: Vec<(Mine, Vec<&'static str>)> =
+            mine.par_iter().map(|&c| (c, run_case(c))).collect();
         let hits = all
             .into_iter()
-            .flat_map(|(k, ps)| ps.into_iter().map(move |p| (k, p)))
+            .flat_map(|(c, ps)| ps.into_iter().map(move |p| (c, p)))
             .collect();
-        (hits, search.schedules.len())
+        (hits, search.drawn)
     } else {
         let first = mine
             .par_iter()
-            .map(|&k| (k, run_case(k)))
+            .map(|&c| (c, run_case(c)))
             .find_first(|(_, ps)| !ps.is_empty());
-        let ran_to = first
-            .as_ref()
-            .map_or(search.schedules.len(), |(k, _)| k + 1);
+        let ran_to = first.as_ref().map_or(search.drawn, |((k, _), _)| k + 1);
         (
-            first.map(|(k, ps)| (k, ps[0])).into_iter().collect(),
+            first.map(|(c, ps)| (c, ps[0])).into_iter().collect(),
             ran_to,
         )
     };
     let refused = refused.into_inner().expect("no case panics");
     let shrunk: Vec<Schedule> = hits
         .par_iter()
-        .map(|&(k, p)| {
+        .map(|&((_, at), p)| {
             shrink(
                 model,
                 scenario,
                 config,
                 &search.earliest,
                 p,
-                search.schedules[k].clone(),
+                search.schedules[at].1.clone(),
             )
         })
         .collect();
@@ -506,7 +528,7 @@ pub fn run_part(
         hits: hits
             .into_iter()
             .zip(shrunk)
-            .map(|((case, property), schedule)| Hit {
+            .map(|(((case, _), property), schedule)| Hit {
                 case,
                 property,
                 schedule,
@@ -523,7 +545,7 @@ pub fn run_part(
 /// cases gives the outcome of one process running them all).
 pub fn conclude(search: Search, parts: Vec<PartResult>, cases: usize, aim: &Aim) -> Outcome {
     let mut outcome = search.outcome;
-    if outcome.searched.is_empty() || search.schedules.is_empty() && cases > 0 {
+    if outcome.searched.is_empty() || search.drawn == 0 && cases > 0 {
         return outcome;
     }
     let mut hits: Vec<Hit> = Vec::new();

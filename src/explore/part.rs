@@ -9,6 +9,7 @@ use super::{Hit, PartResult, Schedule, fault_arg, operation_arg, parse_fault, pa
 use super::{parse_stretch, stretch_arg};
 use crate::model::Model;
 use crate::observe::PROPERTIES;
+use crate::shard::Shard;
 
 /// The partial file's item lines for one shard's result.
 pub fn items(model: &Model, part: &PartResult) -> Vec<Value> {
@@ -29,17 +30,36 @@ pub fn items(model: &Model, part: &PartResult) -> Vec<Value> {
     hits.chain(refused).collect()
 }
 
-/// One shard's result from its item lines; errors say which line.
-pub fn read(model: &Model, items: &[(usize, Value)]) -> Result<PartResult, String> {
+/// One shard's result from its item lines (shard `of` of a search of `cases`
+/// cases): each case its shard's, below `cases`, and each (case, property) hit and
+/// each refused case once. Errors say which line.
+pub fn read(
+    model: &Model,
+    items: &[(usize, Value)],
+    of: Shard,
+    cases: usize,
+) -> Result<PartResult, String> {
     let mut part = PartResult::default();
     for (line, value) in items {
         let at = |e: String| format!("line {line}: {e}");
+        let mine = |case: usize| {
+            if case >= cases {
+                Err(at(format!(
+                    "case {case}, but the search has {cases} (numbered from 0)"
+                )))
+            } else if !of.holds(case) {
+                Err(at(format!("case {case} is not shard {of}'s")))
+            } else {
+                Ok(case)
+            }
+        };
         if let Some(h) = value.get("hit") {
             let case = h
                 .get("case")
                 .and_then(Value::as_u64)
                 .ok_or_else(|| at("a hit without its case number".into()))?
                 as usize;
+            let case = mine(case)?;
             let name = h
                 .get("property")
                 .and_then(Value::as_str)
@@ -70,6 +90,13 @@ pub fn read(model: &Model, items: &[(usize, Value)]) -> Result<PartResult, Strin
                     .map(|t| parse_stretch(model, t).map_err(at))
                     .collect::<Result<_, _>>()?,
             };
+            if part
+                .hits
+                .iter()
+                .any(|h| (h.case, h.property) == (case, property))
+            {
+                return Err(at(format!("case {case}'s {property} is written twice")));
+            }
             part.hits.push(Hit {
                 case,
                 property,
@@ -81,6 +108,10 @@ pub fn read(model: &Model, items: &[(usize, Value)]) -> Result<PartResult, Strin
                 .and_then(Value::as_u64)
                 .ok_or_else(|| at("a refused case without its number".into()))?
                 as usize;
+            let case = mine(case)?;
+            if part.refused.iter().any(|(k, _)| *k == case) {
+                return Err(at(format!("refused case {case} is written twice")));
+            }
             let why = r.get("why").and_then(Value::as_str).unwrap_or_default();
             part.refused.push((case, why.to_string()));
         } else {

@@ -109,8 +109,14 @@ pub struct Request {
 /// Why a request creates nothing sensible.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlanError {
-    /// More instances than `--max-instances`, found before generating any.
-    TooMany { at_most: u64, limit: u64 },
+    /// More instances than what `--max-instances` leaves the request, found before the
+    /// run: the calendar's bound passed it, and (`counted`: business dates) so did the
+    /// units' instances, counted up to it.
+    TooMany {
+        at_most: u64,
+        limit: u64,
+        counted: bool,
+    },
     /// DataWorks: no scheduled time of an hourly or minutely node falls in the window.
     OutsideWindow { task: String },
     /// The task has no schedule to backfill from.
@@ -126,9 +132,21 @@ pub enum PlanError {
 impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PlanError::TooMany { at_most, limit } => write!(
+            PlanError::TooMany {
+                at_most,
+                limit,
+                counted: true,
+            } => write!(
                 f,
-                "the range would create up to {at_most} instances, more than --max-instances {limit}"
+                "the range would create more than the {limit} instances --max-instances leaves for it (after a scenario's history and earlier sets), up to {at_most}"
+            ),
+            PlanError::TooMany {
+                at_most,
+                limit,
+                counted: false,
+            } => write!(
+                f,
+                "the calendar allows up to {at_most} instances in the range, more than the {limit} instances --max-instances leaves for it (after a scenario's history and earlier sets): a bound counted before listing the runs (a recurring window's clip, effective periods and runs not yet due may leave fewer); raise --max-instances to run it"
             ),
             PlanError::OutsideWindow { task } => write!(
                 f,
@@ -283,10 +301,15 @@ impl<'m> Planner<'m> {
                 (None, None, None) => 0,
             })
             .fold(0u64, u64::saturating_add);
-        if at_most > req.max_instances {
+        let business_dates = model.rules.date_convention == DateConvention::BusinessDate;
+        // Run times are listed one by one (every tick of every task): a bound past the
+        // limit refuses before any is. Business dates are listed as days, and counted
+        // below.
+        if at_most > req.max_instances && !business_dates {
             return Err(PlanError::TooMany {
                 at_most,
                 limit: req.max_instances,
+                counted: false,
             });
         }
         let mut slot = vec![None; model.tasks.len()];
@@ -325,7 +348,32 @@ impl<'m> Planner<'m> {
             }
         }
         planner.note_effective(first, last);
+        // The bound counts every fire of the days around the business dates (a date's
+        // instances run on the next day): only the units' own instances, counted up to
+        // the limit, say whether the range really passes it.
+        if at_most > req.max_instances && planner.passes(req.max_instances) {
+            return Err(PlanError::TooMany {
+                at_most,
+                limit: req.max_instances,
+                counted: true,
+            });
+        }
         Ok(planner)
+    }
+
+    /// Whether the units hold more than `limit` instances (counted unit by unit,
+    /// stopping once past it).
+    fn passes(&self, limit: u64) -> bool {
+        let (mut plan, mut scratch) = (UnitPlan::default(), FillScratch::default());
+        let mut n = 0u64;
+        for &unit in &self.units {
+            self.fill_instances(unit, &mut plan, &mut scratch);
+            n += plan.instances.len() as u64;
+            if n > limit {
+                return true;
+            }
+        }
+        false
     }
 
     /// A task whose effective period leaves out dates of the request: it has no
