@@ -959,16 +959,8 @@ fn max_instances_refusal_is_located() {
         + 1;
     assert!(
         stderr.starts_with(&format!(
-            "error: {DS}:{line}:3: backfill 1: the calendar allows up to"
+            "error: {DS}:{line}:3: backfill 1: the range would create more than the 1 instance --max-instances leaves for it"
         )),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("more than the 1 instances --max-instances leaves for it"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("a bound counted before listing the runs"),
         "{stderr}"
     );
     let out = schedsim(&["record", DS, "-o", "/dev/null", "--max-instances", "1"]);

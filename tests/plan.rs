@@ -365,6 +365,27 @@ fn a_plan_of_exactly_max_instances_business_dates_is_accepted() {
     }
 }
 
+/// Run times are listed and counted when the bound passes the limit but is cheap to
+/// list: the bound of 2021-01-01..05 counts whole days around the range (7), the range
+/// holds 5 runs, and `--max-instances 5` was refused.
+#[test]
+fn a_plan_of_exactly_max_instances_run_times_is_accepted() {
+    let m = af("@daily", "");
+    let at = |max_instances| Request {
+        max_instances,
+        ..req(d(2021, 1, 1), d(2021, 1, 5))
+    };
+    assert_eq!(plan(&m, &at(5)).unwrap().len(), 5);
+    match plan(&m, &at(4)).unwrap_err() {
+        PlanError::TooMany {
+            at_most,
+            limit: 4,
+            counted: true,
+        } => assert!(at_most > 5, "{at_most}"),
+        e => panic!("{e:?}"),
+    }
+}
+
 /// Two DataWorks tasks: `up` and `down` (on `up`), each with its cron and options.
 fn dw_pair(up: (&str, bool), down: (&str, bool)) -> Model {
     let text = format!(

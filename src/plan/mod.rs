@@ -106,6 +106,11 @@ pub struct Request {
     pub max_instances: u64,
 }
 
+/// The most run times a request whose calendar bound passes `--max-instances` is
+/// listed to count them (a recurring window's clip can leave far fewer than its bound);
+/// past it, the bound refuses it. About 40 bytes each while listed.
+const LISTED_TO_COUNT: u64 = 5_000_000;
+
 /// Why a request creates nothing sensible.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlanError {
@@ -138,7 +143,8 @@ impl std::fmt::Display for PlanError {
                 counted: true,
             } => write!(
                 f,
-                "the range would create more than the {limit} instances --max-instances leaves for it (after a scenario's history and earlier sets), up to {at_most}"
+                "the range would create more than the {limit} {} --max-instances leaves for it (after a scenario's history and earlier sets), up to {at_most}",
+                instances(*limit)
             ),
             PlanError::TooMany {
                 at_most,
@@ -146,7 +152,8 @@ impl std::fmt::Display for PlanError {
                 counted: false,
             } => write!(
                 f,
-                "the calendar allows up to {at_most} instances in the range, more than the {limit} instances --max-instances leaves for it (after a scenario's history and earlier sets): a bound counted before listing the runs (a recurring window's clip, effective periods and runs not yet due may leave fewer); raise --max-instances to run it"
+                "the calendar allows up to {at_most} instances in the range, more than the {limit} {} --max-instances leaves for it (after a scenario's history and earlier sets): a bound counted before listing the runs (a recurring window's clip, effective periods and runs not yet due may leave fewer); raise --max-instances to run it",
+                instances(*limit)
             ),
             PlanError::OutsideWindow { task } => write!(
                 f,
@@ -164,6 +171,10 @@ impl std::fmt::Display for PlanError {
             ),
         }
     }
+}
+
+fn instances(n: u64) -> &'static str {
+    if n == 1 { "instance" } else { "instances" }
 }
 
 /// The tasks a request covers, in model order: its targets, and with `downstream`
@@ -245,6 +256,9 @@ pub struct Planner<'m> {
     units: Vec<UnitKey>,
     /// At most how many instances the request creates (counted before any is).
     at_most: u64,
+    /// How many it creates, when counted (run times, listed; business dates whose
+    /// bound passed the limit).
+    exact: Option<u64>,
     /// Run-time profiles: every (tick, task) of the request, in time then task order.
     ticks: Vec<(Instant, Instant, TaskId)>,
     /// What the request left out and why, for people (a date-only `to`, runs not due).
@@ -303,9 +317,9 @@ impl<'m> Planner<'m> {
             .fold(0u64, u64::saturating_add);
         let business_dates = model.rules.date_convention == DateConvention::BusinessDate;
         // Run times are listed one by one (every tick of every task): a bound past the
-        // limit refuses before any is. Business dates are listed as days, and counted
-        // below.
-        if at_most > req.max_instances && !business_dates {
+        // limit and past what is cheap to list refuses before any is. Business dates
+        // are listed as days. Either is counted below.
+        if at_most > req.max_instances && !business_dates && at_most > LISTED_TO_COUNT {
             return Err(PlanError::TooMany {
                 at_most,
                 limit: req.max_instances,
@@ -337,6 +351,7 @@ impl<'m> Planner<'m> {
             clip: req.clip,
             units: Vec::new(),
             at_most,
+            exact: None,
             ticks: Vec::new(),
             notes: Vec::new(),
         };
@@ -349,9 +364,17 @@ impl<'m> Planner<'m> {
         }
         planner.note_effective(first, last);
         // The bound counts every fire of the days around the business dates (a date's
-        // instances run on the next day): only the units' own instances, counted up to
-        // the limit, say whether the range really passes it.
-        if at_most > req.max_instances && planner.passes(req.max_instances) {
+        // instances run on the next day), and of a range a recurring window clips: only
+        // the units' own instances, counted up to the limit, say whether the range
+        // really passes it.
+        if business_dates {
+            if at_most > req.max_instances {
+                planner.exact = planner.count_up_to(req.max_instances);
+            }
+        } else {
+            planner.exact = Some(planner.ticks.len() as u64);
+        }
+        if at_most > req.max_instances && planner.exact.is_none_or(|n| n > req.max_instances) {
             return Err(PlanError::TooMany {
                 at_most,
                 limit: req.max_instances,
@@ -361,19 +384,18 @@ impl<'m> Planner<'m> {
         Ok(planner)
     }
 
-    /// Whether the units hold more than `limit` instances (counted unit by unit,
-    /// stopping once past it).
-    fn passes(&self, limit: u64) -> bool {
+    /// The units' instances, counted unit by unit: `None` once past `limit`.
+    fn count_up_to(&self, limit: u64) -> Option<u64> {
         let (mut plan, mut scratch) = (UnitPlan::default(), FillScratch::default());
         let mut n = 0u64;
         for &unit in &self.units {
             self.fill_instances(unit, &mut plan, &mut scratch);
             n += plan.instances.len() as u64;
             if n > limit {
-                return true;
+                return None;
             }
         }
-        false
+        Some(n)
     }
 
     /// A task whose effective period leaves out dates of the request: it has no
@@ -436,9 +458,9 @@ impl<'m> Planner<'m> {
         }
     }
 
-    /// At most how many instances the request creates.
+    /// At most how many instances the request creates: counted, when it was.
     pub fn at_most(&self) -> u64 {
-        self.at_most
+        self.exact.unwrap_or(self.at_most)
     }
 
     /// The request's units in ascending order.

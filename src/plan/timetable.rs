@@ -168,6 +168,7 @@ impl Planner<'_> {
             clip: None,
             units: vec![UnitKey::RunTime(logical)],
             at_most: tasks.len() as u64,
+            exact: Some(tasks.len() as u64),
             ticks: tasks.iter().map(|t| (logical, run_after, *t)).collect(),
             notes: vec![note],
         }
