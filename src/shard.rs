@@ -134,10 +134,30 @@ pub fn lines(header: &Header, items: &[serde_json::Value]) -> String {
     out
 }
 
+/// The header of a partial file as written, unchecked (a merge that refuses the files
+/// still reports its error the way the shards' command would: `--format json`).
+pub fn header_of(path: &Path) -> Option<Header> {
+    let bytes = std::fs::read(path).ok()?;
+    let first = bytes.split(|&b| b == b'\n').next()?;
+    serde_json::from_slice(first).ok()
+}
+
 /// Reads one partial file; errors name the file and line.
 pub fn read(path: &Path) -> Result<Partial, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        // Cut inside a character: what precedes it says it was cut short (below).
+        Err(e) if e.utf8_error().error_len().is_none() => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).expect("valid up to here")
+        }
+        Err(e) => return Err(format!("{shown}: {}", e.utf8_error())),
+    };
+    let last_line = text.lines().count();
     let mut header: Option<Header> = None;
     let mut items = Vec::new();
     let mut end: Option<usize> = None;
@@ -152,7 +172,9 @@ pub fn read(path: &Path) -> Result<Partial, String> {
         let value: serde_json::Value = match serde_json::from_str(line) {
             Ok(v) => v,
             // The file ends inside this line: its writer stopped mid-line.
-            Err(e) if e.is_eof() && !text.ends_with('\n') && header.is_some() => {
+            Err(e)
+                if e.is_eof() && at == last_line && !text.ends_with('\n') && header.is_some() =>
+            {
                 let h = header.as_ref().expect("tested");
                 return Err(format!(
                     "{shown}:{at}: the file ends inside a line: the shard's output was cut short; run shard {}/{} again",
@@ -398,6 +420,30 @@ mod tests {
                 "g.jsonl:1: written by schedsim {v} built from commit 0000000; this one is {v} from commit {BUILD}: merge with the build that wrote the shards"
             )),
             "{err}"
+        );
+        // Cut inside a character of a line: the same.
+        let wide = lines(
+            &header(0, 2),
+            &[serde_json::json!({"why": "la fenêtre était fermée"})],
+        );
+        let inside = wide.find("ê").unwrap() + 1;
+        let w = write(&dir, "w.jsonl", "");
+        std::fs::write(&w, &wide.as_bytes()[..inside]).unwrap();
+        assert!(
+            read(&w)
+                .unwrap_err()
+                .contains(":2: the file ends inside a line")
+        );
+        // A bad line that is not the last is bad JSON, not a cut.
+        let bad = format!(
+            "{}{{oops\n{{\"end\":{{\"items\":0}}}}",
+            whole.lines().next().unwrap().to_string() + "\n"
+        );
+        let b2 = write(&dir, "b2.jsonl", &bad);
+        assert!(
+            read(&b2).unwrap_err().contains(":2:2: not JSON"),
+            "{}",
+            read(&b2).unwrap_err()
         );
         // Cut inside a line: said so, with the shard to run again.
         let h = write(&dir, "h.jsonl", &whole[..whole.len() - 5]);

@@ -946,6 +946,35 @@ fn model_without_scenario_refusal_is_located() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Two DataWorks backfills of 14 and 2 instances: the first set's bound (which counts
+/// the days around its dates) left the second nothing under `--max-instances 16`, and
+/// a scenario that creates 16 was refused (a review found it). Refused, the second set
+/// is planned again within what the first's counted instances leave.
+#[test]
+fn max_instances_leaves_later_sets_what_earlier_sets_create_not_their_bound() {
+    let dir = scratch("two-sets");
+    let model = dir.join("two.toml");
+    std::fs::write(
+        &model,
+        "[model]\nname = \"two\"\nprofile = \"dataworks\"\ntimezone = \"UTC\"\n[[workflow]]\nname = \"w\"\n  [[workflow.task]]\n  name = \"up\"\n  cron = \"00 00 05 * * ?\"\n  duration = \"10m\"\n  [[workflow.task]]\n  name = \"down\"\n  cron = \"00 00 06 * * ?\"\n  duration = \"10m\"\n  upstream = [\"up\"]\n[[scenario]]\nname = \"s\"\nstart = \"2025-04-01T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-07\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-10\"\n  to = \"2025-03-10\"\n",
+    )
+    .unwrap();
+    let m = model.display().to_string();
+    let out = schedsim(&["run", &m, "--max-instances", "16"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("instances: 16 (16 succeeded)"));
+    let out = schedsim(&["run", &m, "--max-instances", "15"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "backfill 2: the range would create more than the 1 instance --max-instances leaves for it"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn max_instances_refusal_is_located() {
     let out = schedsim(&["run", DS, "--max-instances", "1"]);

@@ -194,6 +194,48 @@ fn merge_refuses_partials_that_are_not_the_shards_of_one_sweep() {
     let check0 = part(&dir, &["check", "m.toml", "--seeds", "6"], 0, 2, "c0");
     let run1 = part(&dir, &["run", "m.toml", "--seeds", "6"], 1, 2, "r1");
     refused(&dir, &["merge", &check0, &run1], "their commands differ");
+    // A shard refuses, before it runs, an output that would write over the model (a
+    // newcomer's trial found it left to the merge); a directory missing where the
+    // shard runs is the merge's host's business.
+    refused(
+        &dir,
+        &[
+            "check", "m.toml", "--seeds", "6", "--report", "m.toml", "--shard", "0/2",
+        ],
+        "--report m.toml: this is the input m.toml; refusing to write over it",
+    );
+    refused(
+        &dir,
+        &[
+            "whatif",
+            "m.toml",
+            "--scenario",
+            "night-with-backfill",
+            "--vary",
+            "slots.etl=2,3",
+            "--seeds",
+            "3",
+            "--html",
+            "m.toml",
+            "--shard",
+            "0/2",
+        ],
+        "--html m.toml: this is the input m.toml; refusing to write over it",
+    );
+    let elsewhere_report = schedsim(
+        &dir,
+        &[
+            "check",
+            "m.toml",
+            "--seeds",
+            "2",
+            "--report",
+            "no/such/dir/r.html",
+            "--shard",
+            "0/2",
+        ],
+    );
+    assert_eq!(elsewhere_report.status.code(), Some(0));
     // Merged elsewhere, the shards' relative model path names nothing: said, with
     // what to do; --model finds it.
     let elsewhere = dir.join("elsewhere");

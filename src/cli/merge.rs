@@ -36,13 +36,13 @@ pub fn run(args: &Args) -> i32 {
         Ok(p) => p,
         Err(e) => {
             // The partials are not the shards of one run (one missing, cut short, of
-            // another run): reported as the merged command reports errors when a
-            // partial that reads says it ran under --format json.
+            // another run or build): reported as the merged command reports errors
+            // when a partial's header says it ran under --format json.
             let json = args
                 .files
                 .iter()
-                .filter_map(|f| shard::read(f).ok())
-                .any(|p| json_of(&p.header));
+                .filter_map(|f| shard::header_of(f))
+                .any(|h| json_of(&h));
             super::errors::init(json);
             return fail(&e);
         }

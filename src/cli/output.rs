@@ -94,6 +94,21 @@ impl Outputs {
         }
     }
 
+    /// A shard's check of the output its merge writes (on another host, maybe, where
+    /// its directory is): refused only when it is one of the inputs.
+    pub fn not_input(&self, flag: &str, target: &Path) -> Result<(), String> {
+        match canonical(target) {
+            Ok(resolved) => match self.inputs.iter().find(|(c, _)| *c == resolved) {
+                Some((_, input)) => Err(format!(
+                    "{flag} {}: this is the input {input}; refusing to write over it",
+                    target.display()
+                )),
+                None => Ok(()),
+            },
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Opens the temporary file that becomes `target` on [`Outputs::commit`]; `flag`
     /// names the output in messages (`--trace`).
     pub fn open(&mut self, flag: &str, target: &Path) -> Result<File, String> {

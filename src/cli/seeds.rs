@@ -78,10 +78,15 @@ pub fn run(r: Request<'_>) -> i32 {
     }
     let mut outputs = Outputs::new();
     outputs.input(r.model_path);
-    // A shard writes no --report (the merge does), but refuses one the unsharded run
-    // would refuse, before it runs, rather than leave it to the merge.
-    let report_file = match r.report.map(|p| outputs.open("--report", p)).transpose() {
-        Ok(f) => f.filter(|_| r.shard.is_none()),
+    // A shard writes no --report (the merge does, maybe on another host), but refuses
+    // one that would write over the model, before it runs.
+    let report_file = match (r.report, r.shard) {
+        (Some(p), Some(_)) => outputs.not_input("--report", p).map(|()| None),
+        (p, None) => p.map(|p| outputs.open("--report", p)).transpose(),
+        (None, Some(_)) => Ok(None),
+    };
+    let report_file = match report_file {
+        Ok(f) => f,
         Err(e) => return fail(&e),
     };
     let part = r.shard.unwrap_or(Shard::WHOLE);

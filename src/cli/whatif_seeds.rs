@@ -53,16 +53,18 @@ pub fn run(r: Request<'_>) -> i32 {
     };
     let mut outputs = Outputs::new();
     outputs.input(r.model_path);
+    if let Some(part) = r.shard {
+        // A shard writes no --html (the merge does, maybe on another host), but refuses
+        // one that would write over the model, before it runs.
+        if let Some(Err(e)) = r.html.map(|p| outputs.not_input("--html", p)) {
+            return fail(&e);
+        }
+        return shard(&r, seeds, part, &pool);
+    }
     let html = match r.html.map(|p| outputs.open("--html", p)).transpose() {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    if let Some(part) = r.shard {
-        // A shard writes no --html (the merge does): it was opened above only to
-        // refuse, before the shard runs, one the unsharded run would refuse.
-        drop((html, outputs));
-        return shard(&r, seeds, part, &pool);
-    }
     // The progress line: on a terminal, never under --format json.
     let terminal = std::io::stderr().is_terminal() && r.format != Format::Json;
     let title = format!("schedsim whatif: {}", r.model.name);

@@ -450,10 +450,12 @@ impl<'m> Engine<'m> {
                     clip: Some((start, horizon.unwrap_or(start))),
                     max_instances: budget,
                 };
-                let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
-                    backfill: None,
-                    error,
-                })?;
+                let planner = engine
+                    .plan_within(model, req)
+                    .map_err(|error| RunError::Plan {
+                        backfill: None,
+                        error,
+                    })?;
                 let workflows = crate::plan::workflows_of(model, planner.tasks());
                 // Recurring runs are not grouped; Airflow still caps runs in flight,
                 // per DAG (runs of DAGs joined by an upstream together).
@@ -559,10 +561,12 @@ impl<'m> Engine<'m> {
                     clip: None,
                     max_instances: budget,
                 };
-                let planner = Planner::new(model, &req).map_err(|error| RunError::Plan {
-                    backfill: Some(b_index),
-                    error,
-                })?;
+                let planner = engine
+                    .plan_within(model, req)
+                    .map_err(|error| RunError::Plan {
+                        backfill: Some(b_index),
+                        error,
+                    })?;
                 for n in planner.notes() {
                     engine.note_once(format!("backfill {}: {n}", b_index + 1));
                 }
@@ -643,6 +647,35 @@ impl<'m> Engine<'m> {
     /// An upper bound of the instances planned so far (for `--max-instances`).
     fn planned_bound(&self) -> u64 {
         self.sets.iter().map(|s| s.planner.at_most()).sum()
+    }
+
+    /// Plans a set within `req.max_instances`, what the earlier sets' bounds leave of
+    /// `--max-instances`. Refused, it is planned again within what their counted
+    /// instances leave (a business date set within its budget was not counted: its
+    /// bound counts whole days around its range).
+    fn plan_within(&mut self, model: &'m Model, req: Request) -> Result<Planner<'m>, PlanError> {
+        match Planner::new(model, &req) {
+            Err(PlanError::TooMany { .. }) if self.count_sets() => {
+                let budget = self.max_instances.saturating_sub(self.planned_bound());
+                Planner::new(
+                    model,
+                    &Request {
+                        max_instances: budget,
+                        ..req
+                    },
+                )
+            }
+            planned => planned,
+        }
+    }
+
+    /// Counts the instances of every set planned so far that was not: whether one was.
+    fn count_sets(&mut self) -> bool {
+        let mut counted = false;
+        for s in &mut self.sets {
+            counted |= s.planner.count();
+        }
+        counted
     }
 
     /// `self.now` plus `wait`, when the calendar holds it; otherwise the run stops with

@@ -384,6 +384,16 @@ impl<'m> Planner<'m> {
         Ok(planner)
     }
 
+    /// Counts the instances when they were not (business dates within their bound's
+    /// budget): whether it did.
+    pub fn count(&mut self) -> bool {
+        if self.exact.is_some() {
+            return false;
+        }
+        self.exact = self.count_up_to(u64::MAX);
+        true
+    }
+
     /// The units' instances, counted unit by unit: `None` once past `limit`.
     fn count_up_to(&self, limit: u64) -> Option<u64> {
         let (mut plan, mut scratch) = (UnitPlan::default(), FillScratch::default());
