@@ -204,22 +204,11 @@ fn merge_refuses_partials_that_are_not_the_shards_of_one_sweep() {
         ],
         "--report m.toml: this is the input m.toml; refusing to write over it",
     );
+    let mut html = sweep.to_vec();
+    html.extend(["--html", "m.toml", "--shard", "0/2"]);
     refused(
         &dir,
-        &[
-            "whatif",
-            "m.toml",
-            "--scenario",
-            "night-with-backfill",
-            "--vary",
-            "slots.etl=2,3",
-            "--seeds",
-            "3",
-            "--html",
-            "m.toml",
-            "--shard",
-            "0/2",
-        ],
+        &html,
         "--html m.toml: this is the input m.toml; refusing to write over it",
     );
     let elsewhere_report = schedsim(
