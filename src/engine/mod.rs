@@ -486,7 +486,7 @@ impl<'m> Engine<'m> {
                         }]
                     })
                     .workflows = label;
-                budget = config.max_instances.saturating_sub(engine.planned_bound());
+                budget = engine.budget_left();
             }
         }
         for trigger in &scenario.triggers {
@@ -627,7 +627,7 @@ impl<'m> Engine<'m> {
                         engine.units[u as usize].due = at;
                     }
                 }
-                budget = config.max_instances.saturating_sub(engine.planned_bound());
+                budget = engine.budget_left();
             }
         }
         for (k, o) in scenario.operations.iter().enumerate() {
@@ -649,6 +649,11 @@ impl<'m> Engine<'m> {
         self.sets.iter().map(|s| s.planner.at_most()).sum()
     }
 
+    /// What `--max-instances` leaves the next set after the sets planned so far.
+    fn budget_left(&self) -> u64 {
+        self.max_instances.saturating_sub(self.planned_bound())
+    }
+
     /// Plans a set within `req.max_instances`, what the earlier sets' bounds leave of
     /// `--max-instances`. Refused, it is planned again within what their counted
     /// instances leave (a business date set within its budget was not counted: its
@@ -656,7 +661,7 @@ impl<'m> Engine<'m> {
     fn plan_within(&mut self, model: &'m Model, req: Request) -> Result<Planner<'m>, PlanError> {
         match Planner::new(model, &req) {
             Err(PlanError::TooMany { .. }) if self.count_sets() => {
-                let budget = self.max_instances.saturating_sub(self.planned_bound());
+                let budget = self.budget_left();
                 Planner::new(
                     model,
                     &Request {

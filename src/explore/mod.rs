@@ -459,9 +459,6 @@ pub fn plan(
     Ok(search)
 }
 
-/// One of a part's cases: (case from 0, its index in `Search::schedules`).
-type Mine = (usize, usize);
-
 /// Runs the cases of shard `part` (in parallel on the current rayon pool) and shrinks what
 /// they find: every violating case, or only the part's first one.
 pub fn run_part(
@@ -474,26 +471,27 @@ pub fn run_part(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> PartResult {
     let searched = &search.outcome.searched;
-    let mine: Vec<Mine> = (search.schedules.iter().enumerate())
-        .filter(|(_, (k, _))| part.holds(*k))
-        .map(|(at, &(k, _))| (k, at))
+    // The part's cases, each with its schedule.
+    let mine: Vec<&(usize, Schedule)> = search
+        .schedules
+        .iter()
+        .filter(|(k, _)| part.holds(*k))
         .collect();
     let total = mine.len();
     let done = AtomicUsize::new(0);
     let refused: Mutex<BTreeMap<usize, String>> = Mutex::default();
-    let run_case = |(k, at): (usize, usize)| {
-        let result = violated(model, scenario, &search.schedules[at].1, config, searched);
+    let run_case = |&(k, ref schedule): &(usize, Schedule)| {
+        let result = violated(model, scenario, schedule, config, searched);
         progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         result.unwrap_or_else(|e| {
             refused.lock().expect("no case panics").insert(k, e);
             Vec::new()
         })
     };
-    let (hits, ran_to): (Vec<(Mine, &'static str)>, usize) = if searched.is_empty() {
+    let (hits, ran_to) = if searched.is_empty() {
         (Vec::new(), 0)
     } else if aim.all_violations {
-        let all: Vec<(Mine, Vec<&'static str>)> =
-            mine.par_iter().map(|&c| (c, run_case(c))).collect();
+        let all: Vec<_> = mine.par_iter().map(|&c| (c, run_case(c))).collect();
         let hits = all
             .into_iter()
             .flat_map(|(c, ps)| ps.into_iter().map(move |p| (c, p)))
@@ -513,14 +511,14 @@ pub fn run_part(
     let refused = refused.into_inner().expect("no case panics");
     let shrunk: Vec<Schedule> = hits
         .par_iter()
-        .map(|&((_, at), p)| {
+        .map(|&((_, schedule), p)| {
             shrink(
                 model,
                 scenario,
                 config,
                 &search.earliest,
                 p,
-                search.schedules[at].1.clone(),
+                schedule.clone(),
             )
         })
         .collect();
@@ -528,7 +526,7 @@ pub fn run_part(
         hits: hits
             .into_iter()
             .zip(shrunk)
-            .map(|(((case, _), property), schedule)| Hit {
+            .map(|((&(case, _), property), schedule)| Hit {
                 case,
                 property,
                 schedule,
