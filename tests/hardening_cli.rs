@@ -975,6 +975,47 @@ fn max_instances_leaves_later_sets_what_earlier_sets_create_not_their_bound() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Five runs of history and two one-date backfills under `--max-instances 6`: the
+/// first set's budget subtracted the history, the second's did not (it was left 5,
+/// not 0), so the run started and the engine stopped it at the seventh instance,
+/// where the message says the plan is refused "after a scenario's history and
+/// earlier sets" (a session's reread found it). Now the second backfill is refused
+/// before the run.
+#[test]
+fn max_instances_leaves_later_sets_what_the_history_does_not_take() {
+    let dir = scratch("history-sets");
+    let model = dir.join("h.toml");
+    let backfill = |day| {
+        format!(
+            "  [[scenario.backfill]]\n  targets = [\"events\"]\n  from = \"2025-03-0{day}T00:00:00\"\n  to = \"2025-03-0{day}T23:59:59\"\n"
+        )
+    };
+    std::fs::write(
+        &model,
+        format!(
+            "[model]\nname = \"h\"\nprofile = \"airflow\"\ntimezone = \"UTC\"\n[[workflow]]\nname = \"events\"\ncron = \"0 2 * * *\"\n  [[workflow.task]]\n  name = \"load\"\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T09:00:00\"\n  [[scenario.history]]\n  workflow = \"events\"\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-05T23:59:59\"\n  state = \"succeeded\"\n{}{}",
+            backfill(6),
+            backfill(7)
+        ),
+    )
+    .unwrap();
+    let m = model.display().to_string();
+    let out = schedsim(&["run", &m, "--max-instances", "7"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("instances: 7 (7 succeeded)"));
+    let out = schedsim(&["run", &m, "--max-instances", "6"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {m}:23:3: backfill 2: the range would create more than the 0 instances --max-instances leaves for it (after a scenario's history and earlier sets)"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stopped"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn max_instances_refusal_is_located() {
     let out = schedsim(&["run", DS, "--max-instances", "1"]);

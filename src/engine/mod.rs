@@ -405,9 +405,7 @@ impl<'m> Engine<'m> {
             retired: Totals::new(model),
         };
         engine.add_history(scenario, config.max_instances)?;
-        let mut budget = config
-            .max_instances
-            .saturating_sub(engine.history_past.len() as u64);
+        let mut budget = engine.budget_left();
         // Airflow: each DAG's window of non-backfill runs (scheduled and manual share
         // `max_active_runs`, `_start_queued_dagruns`), by workflow: its chain.
         let windowed_runs = rules.group_split == GroupSplit::Window;
@@ -649,9 +647,12 @@ impl<'m> Engine<'m> {
         self.sets.iter().map(|s| s.planner.at_most()).sum()
     }
 
-    /// What `--max-instances` leaves the next set after the sets planned so far.
+    /// What `--max-instances` leaves the next set after the scenario's history and
+    /// the sets planned so far.
     fn budget_left(&self) -> u64 {
-        self.max_instances.saturating_sub(self.planned_bound())
+        self.max_instances
+            .saturating_sub(self.history_past.len() as u64)
+            .saturating_sub(self.planned_bound())
     }
 
     /// Plans a set within `req.max_instances`, what the earlier sets' bounds leave of
