@@ -515,6 +515,42 @@ fn the_store_closes_partitions_as_their_dates_retire() {
     assert_eq!(window.retired, 60 * 96);
 }
 
+/// Antarctica/Troll falls back two hours each October, so its local date of
+/// 2025-10-26 lasts 26 hours: a `today()` partition named at 00:30 was closed 25 hours
+/// later (by another DAG's run retiring at 23:40 local), and the run written at 23:50
+/// local, the same date, referred to it again: the run started over keeping every
+/// instance. The store now keeps a clock-named partition open for the zone's longest
+/// day.
+#[test]
+fn a_today_partition_stays_open_through_a_26_hour_day() {
+    let dag = |name: &str, cron: &str, writes: bool| {
+        let w = if writes {
+            "  writes = [ { table = \"t\", partition = \"dt=today()\", mode = \"insert\" } ]\n"
+        } else {
+            ""
+        };
+        format!(
+            "[[workflow]]\nname = \"{name}\"\ncron = \"{cron}\"\n  [[workflow.task]]\n  name = \"{name}_t\"\n  duration = \"1m\"\n{w}"
+        )
+    };
+    let text = format!(
+        "[model]\nname = \"troll\"\nprofile = \"airflow\"\ntimezone = \"Antarctica/Troll\"\n{}{}{}[[scenario]]\nname = \"s\"\nstart = \"2025-10-24T00:00:00\"\nuntil = \"2025-10-28T00:00:00\"\nrecurring = true\n",
+        dag("early", "30 0 * * *", true),
+        dag("other", "40 23 * * *", false),
+        dag("late", "50 23 * * *", true),
+    );
+    let m = load_str("troll.toml", &text).unwrap();
+    let full = outputs(&m, Memory::Full, 7, false);
+    let window = outputs(&m, Memory::Windowed, 7, false);
+    assert!(
+        full.text == window.text,
+        "{}",
+        first_difference(&full.text, &window.text)
+    );
+    assert!(full.text.contains("instances: 12"), "{}", full.text);
+    assert!(window.retired > 0, "restarted");
+}
+
 /// A partition two dates in flight refer to stays open when the first of them retires
 /// (it is shared): a daily task writing its month's partition, five dates at a time,
 /// runs windowed to its end, where closing it at the first date's end would have

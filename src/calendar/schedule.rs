@@ -113,6 +113,49 @@ pub fn offset_at(tz: &TimeZone, at: Instant) -> Offset {
     tz.to_offset(clamped(at))
 }
 
+/// [`longest_day`] reads offset changes up to this instant (2100-01-01T00:00:00Z) and
+/// two years past `from`: past the zones' tables, a zone repeats one rule every year.
+const RULES_REPEAT_BY: Instant = 4_102_444_800;
+
+/// How long the zone's longest local day from `from` on lasts, in seconds: the most
+/// time between two instants of one local date (86,400 in a zone that never falls
+/// back; 25 hours across a one-hour fall-back, 26 at Antarctica/Troll's two-hour one;
+/// 48 at America/Sitka in 1867, when the date repeated).
+pub fn longest_day(tz: &TimeZone, from: Instant) -> i64 {
+    let midnight = |d: jiff::civil::Date, later: bool| {
+        tz.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .disambiguate(if later {
+                jiff::tz::Disambiguation::Later
+            } else {
+                jiff::tz::Disambiguation::Compatible
+            })
+            .map(|t| t.as_second())
+    };
+    // Instants of date `d`: from its first midnight to the last midnight of the next.
+    let span = |d: jiff::civil::Date| -> Option<i64> {
+        Some(midnight(d.tomorrow().ok()?, true).ok()? - midnight(d, false).ok()?)
+    };
+    let until = RULES_REPEAT_BY.max(from.saturating_add(2 * 366 * 86_400));
+    let mut longest = 86_400;
+    // The day a change at `from` falls in began up to a day before.
+    for tr in tz.following(clamped(from.saturating_sub(86_400))) {
+        let at = tr.timestamp();
+        if at.as_second() > until {
+            break;
+        }
+        for t in [
+            at.checked_sub(jiff::SignedDuration::from_secs(1))
+                .unwrap_or(at),
+            at,
+        ] {
+            if let Some(n) = span(tz.to_datetime(t).date()) {
+                longest = longest.max(n);
+            }
+        }
+    }
+    longest
+}
+
 /// One scheduled time: when it is for, and when its run may start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tick {
@@ -453,6 +496,34 @@ pub fn rfc3339(tz: &TimeZone, at: Instant) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_longest_local_day_is_read_from_the_zone() {
+        let tz = |name| jiff::tz::TimeZone::get(name).unwrap();
+        let since_1970 = |name| super::longest_day(&tz(name), 0);
+        assert_eq!(super::longest_day(&jiff::tz::TimeZone::UTC, 0), 86_400);
+        assert_eq!(since_1970("Asia/Shanghai"), 90_000);
+        assert_eq!(since_1970("Europe/Berlin"), 90_000);
+        // Half an hour back each year, an hour in the early 1980s.
+        assert_eq!(since_1970("Australia/Lord_Howe"), 90_000);
+        let y2000 = 946_684_800;
+        assert_eq!(
+            super::longest_day(&tz("Australia/Lord_Howe"), y2000),
+            88_200
+        );
+        // Two hours back each year.
+        assert_eq!(since_1970("Antarctica/Troll"), 93_600);
+        // Sitka went from Pacific daylight to Yukon standard time on 1983-10-30, two
+        // hours back; in 1867 Alaska's date repeated (the clocks went back a day).
+        assert_eq!(since_1970("America/Sitka"), 93_600);
+        assert_eq!(super::longest_day(&tz("America/Sitka"), y2000), 90_000);
+        let first = crate::calendar::FIRST_INSTANT;
+        assert_eq!(super::longest_day(&tz("America/Sitka"), first), 172_800);
+        // Past the zone's table: its rule.
+        let y2500 = 16_725_225_600;
+        assert_eq!(super::longest_day(&tz("America/New_York"), y2500), 90_000);
+        assert_eq!(super::longest_day(&tz("Asia/Shanghai"), y2500), 86_400);
+    }
+
     use super::*;
     use crate::rules::CronDialect;
     use jiff::civil::date;

@@ -19,8 +19,8 @@
 //! partition-alignment and complete-writes fold the unit's instances then
 //! (`check::writes`). A partition two units refer to, or a table-level one, is kept to
 //! the end; one named from a clock (`today()`, `now()`) is closed once no unit in
-//! flight refers to it and no execution's clock can name it any more (`CLOCK_REACH`
-//! after the latest time it was named from). A reference to a closed key after all
+//! flight refers to it and no execution's clock can name it any more (the zone's
+//! longest day, `Store::clock_reach`, after the latest time it was named from). A reference to a closed key after all
 //! (`Store::unsure`) stops the run at the end of that instant (`Sink::abandoned`) and
 //! makes it start again keeping every instance (`observe_in`): slower for such a
 //! model, never a different answer.
@@ -168,8 +168,8 @@ struct Part {
     owner: u32,
     shared: bool,
     /// Named from a clock (an execution's, or the reference's at a scheduled time):
-    /// until when another execution's clock may still name it ([`CLOCK_REACH`] after
-    /// the latest such time; `Instant::MIN` for none). Executions that start in the
+    /// until when another execution's clock may still name it (`Store::clock_reach`
+    /// after the latest such time; `Instant::MIN` for none). Executions that start in the
     /// same second share a `now()` partition, and dates in flight a `today()` one:
     /// such a partition is closed once that time passed and no unit in flight
     /// refers to it (`units`), shared or not.
@@ -186,10 +186,11 @@ impl Part {
     }
 }
 
-/// How long after an execution's start another execution's clock may still name the
-/// partition it wrote: `today()` names the same day for up to 24 hours, 25 across a
-/// fall-back night, and `now()` a finer time within it.
-const CLOCK_REACH: Instant = 25 * 3600;
+/// Clocks name instants from 1970 on, as far as [`Store::clock_reach`] knows: a
+/// longer day before (America/Sitka's 48 hours in 1867) may close a partition a
+/// clock names again, and the run starts again keeping every instance (slower, same
+/// answer).
+const CLOCKS_FROM: Instant = 0;
 
 /// Records every landed write as the events go by.
 pub struct Store<'m> {
@@ -198,6 +199,11 @@ pub struct Store<'m> {
     any_writes: bool,
     /// Per task: its writes read the execution's clock (`today()`, `now()`).
     clocked: Vec<bool>,
+    /// How long after an execution's start another execution's clock may still name
+    /// the partition it wrote: `today()` names one local date for up to the zone's
+    /// longest day (24 hours, 25 across a one-hour fall-back), and `now()` a finer
+    /// time within it. Read from the zone when a windowed run has clocked writes.
+    clock_reach: Instant,
     /// The tables written, in order: a table's id is its place.
     tables: Vec<String>,
     /// Per task, the table id of each of its writes.
@@ -296,19 +302,26 @@ impl<'m> Store<'m> {
                     .collect()
             })
             .collect();
+        let clocked: Vec<bool> = model
+            .tasks
+            .iter()
+            .map(|t| {
+                t.writes
+                    .iter()
+                    .filter_map(|w| w.partition.as_deref())
+                    .any(|p| p.contains("today()") || p.contains("now()"))
+            })
+            .collect();
+        let clock_reach = if windowed && clocked.contains(&true) {
+            crate::calendar::schedule::longest_day(&model.timezone, CLOCKS_FROM)
+        } else {
+            24 * 3600
+        };
         Store {
             model,
             any_writes: model.tasks.iter().any(|t| !t.writes.is_empty()),
-            clocked: model
-                .tasks
-                .iter()
-                .map(|t| {
-                    t.writes
-                        .iter()
-                        .filter_map(|w| w.partition.as_deref())
-                        .any(|p| p.contains("today()") || p.contains("now()"))
-                })
-                .collect(),
+            clocked,
+            clock_reach,
             tables,
             write_tables,
             ids: HashTable::new(),
@@ -675,9 +688,9 @@ impl Store<'_> {
 
     /// The partitions just evaluated from a clock at `at` (an execution's start, or a
     /// scheduled time for the reference): another execution's clock may name them
-    /// until [`CLOCK_REACH`] after it, and they stay open until then.
+    /// until [`Store::clock_reach`] after it, and they stay open until then.
     fn clock_reaches(&mut self, at: Instant) {
-        let until = at.saturating_add(CLOCK_REACH);
+        let until = at.saturating_add(self.clock_reach);
         for &(id, _) in &self.evaluated {
             let part = &mut self.parts[id as usize];
             part.clock_until = part.clock_until.max(until);
