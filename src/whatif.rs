@@ -66,7 +66,7 @@ pub fn count(vary: &[Vary]) -> Option<u64> {
 }
 
 /// Every key `--vary` accepts for this model.
-fn known_keys(model: &Model) -> Vec<String> {
+pub fn known_keys(model: &Model) -> Vec<String> {
     let mut keys: Vec<String> = [
         "groups",
         "order",
@@ -91,6 +91,70 @@ fn known_keys(model: &Model) -> Vec<String> {
             .map(|k| k.to_string()),
     );
     keys
+}
+
+/// Whether `key` names a knob of `model` (`keys`: [`known_keys`]), and a backfill
+/// the run has, for `flag` (`--vary`, `--minimize`, or `diff`'s `--a`/`--b`): a
+/// refusal names the nearest knob or those the model has.
+pub fn check_key(
+    model: &Model,
+    keys: &[String],
+    base_run: &Base,
+    flag: &str,
+    key: &str,
+) -> Result<(), String> {
+    if let Some((knob, Some(index))) = backfill_knob(key) {
+        match base_run {
+            Base::Backfill(_) => {
+                return Err(format!(
+                    "{flag} {key}: a backfill by its index needs --scenario (a fresh backfill from --from/--to is one backfill: vary `{knob}`)"
+                ));
+            }
+            Base::Scenario(name) => {
+                let count = model
+                    .scenarios
+                    .iter()
+                    .find(|s| &s.name == name)
+                    .map_or(0, |s| s.backfills.len());
+                if index > count {
+                    return Err(format!(
+                        "{flag} {key}: scenario `{name}` has {count} backfill{}, so there is no backfill {index} (they are numbered from 1)",
+                        if count == 1 { "" } else { "s" }
+                    ));
+                }
+            }
+        }
+        return Ok(());
+    }
+    if !keys.iter().any(|k| k == key) {
+        let (what, candidates): (&str, Vec<&str>) = match key.split_once('.') {
+            Some(("slots", _)) => (
+                "no resource group",
+                keys.iter()
+                    .filter(|k| k.starts_with("slots."))
+                    .map(String::as_str)
+                    .collect(),
+            ),
+            Some((prefix @ ("self_dependency" | "retries"), _)) => (
+                "no task",
+                keys.iter()
+                    .filter(|k| k.split_once('.').is_some_and(|(p, _)| p == prefix))
+                    .map(String::as_str)
+                    .collect(),
+            ),
+            _ => ("not a knob", keys.iter().map(String::as_str).collect()),
+        };
+        let hint = match did_you_mean(key, candidates.iter().copied()) {
+            Some(near) => format!("; did you mean `{near}`?"),
+            None if what != "not a knob" && !candidates.is_empty() => {
+                format!("; known: {}", candidates.join(", "))
+            }
+            None if what != "not a knob" => "; the model has none".to_string(),
+            None => "; expected groups, order, run_immediately, window (each also KNOB.N: the scenario's N-th backfill), profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
+        };
+        return Err(format!("{flag} {key}: {what} by that name{hint}"));
+    }
+    Ok(())
 }
 
 /// Checks a sweep before any variant is built: every key names something of the
@@ -126,59 +190,7 @@ pub fn check(
                 v.key, v.key
             ));
         }
-        if let Some((knob, Some(index))) = backfill_knob(&v.key) {
-            match base_run {
-                Base::Backfill(_) => {
-                    return Err(format!(
-                        "{flag} {}: a backfill by its index needs --scenario (a fresh backfill from --from/--to is one backfill: vary `{knob}`)",
-                        v.key
-                    ));
-                }
-                Base::Scenario(name) => {
-                    let count = model
-                        .scenarios
-                        .iter()
-                        .find(|s| &s.name == name)
-                        .map_or(0, |s| s.backfills.len());
-                    if index > count {
-                        return Err(format!(
-                            "{flag} {}: scenario `{name}` has {count} backfill{}, so there is no backfill {index} (they are numbered from 1)",
-                            v.key,
-                            if count == 1 { "" } else { "s" }
-                        ));
-                    }
-                }
-            }
-            continue;
-        }
-        if !keys.contains(&v.key) {
-            let (what, candidates): (&str, Vec<&str>) = match v.key.split_once('.') {
-                Some(("slots", _)) => (
-                    "no resource group",
-                    keys.iter()
-                        .filter(|k| k.starts_with("slots."))
-                        .map(String::as_str)
-                        .collect(),
-                ),
-                Some((prefix @ ("self_dependency" | "retries"), _)) => (
-                    "no task",
-                    keys.iter()
-                        .filter(|k| k.split_once('.').is_some_and(|(p, _)| p == prefix))
-                        .map(String::as_str)
-                        .collect(),
-                ),
-                _ => ("not a knob", keys.iter().map(String::as_str).collect()),
-            };
-            let hint = match did_you_mean(&v.key, candidates.iter().copied()) {
-                Some(near) => format!("; did you mean `{near}`?"),
-                None if what != "not a knob" && !candidates.is_empty() => {
-                    format!("; known: {}", candidates.join(", "))
-                }
-                None if what != "not a knob" => "; the model has none".to_string(),
-                None => "; expected groups, order, run_immediately, window (each also KNOB.N: the scenario's N-th backfill), profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
-            };
-            return Err(format!("{flag} {}: {what} by that name{hint}", v.key));
-        }
+        check_key(model, &keys, base_run, flag, &v.key)?;
     }
     let n = count(vary);
     if n.is_none_or(|n| n > max_variants) {

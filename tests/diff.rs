@@ -303,6 +303,53 @@ fn diff_html_draws_both_runs_on_one_time_axis_without_scripts() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `--a slots.nope=3` added a resource group `nope` to side A and compared runs
+/// that differ by nothing the user meant (a newcomer's trial found it): a knob
+/// naming a group, task or backfill the model lacks is refused as `whatif --vary`
+/// refuses it, with the names the model has.
+#[test]
+fn diff_knobs_naming_nothing_of_the_model_are_refused() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--a", "slots.nope=3", "--b", "slots.default=3"],
+            "error: --a slots.nope: no resource group by that name; known: slots.default",
+        ),
+        (
+            &["--a", "slots.nope=3", "--b", "slots.nope=4"],
+            "error: --a slots.nope: no resource group by that name",
+        ),
+        (
+            &[
+                "--a",
+                "retries.daily.aggregat=1",
+                "--b",
+                "retries.daily.aggregate=2",
+            ],
+            "error: --a retries.daily.aggregat: no task by that name; did you mean `retries.daily.aggregate`?",
+        ),
+        (
+            &["--a", "groups=1", "--b", "groups.2=2"],
+            "error: --b groups.2: scenario `parallel-into-the-future` has 1 backfill, so there is no backfill 2",
+        ),
+    ];
+    for (knobs, message) in cases {
+        let mut args = vec!["diff", DS];
+        args.extend_from_slice(knobs);
+        let out = schedsim(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
+        assert!(
+            text(&out.stderr).starts_with(message),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
 #[test]
 fn diff_refuses_bad_input_with_exit_2() {
     let cases: [&[&str]; 4] = [

@@ -111,6 +111,14 @@ pub fn simulate(
             }
         )));
     }
+    // The knobs name what `whatif --vary` accepts of this model: a group, task or
+    // backfill the model lacks is refused, never added.
+    let keys = schedsim::whatif::known_keys(&first);
+    let base_run = schedsim::whatif::Base::Scenario(name.clone());
+    for key in knobs.1.keys() {
+        schedsim::whatif::check_key(&first, &keys, &base_run, knobs.0, key)
+            .map_err(|e| fail(&e))?;
+    }
     let (m, hash) = if knobs.1.is_empty() {
         (first, model::model_hash(source.as_bytes()))
     } else {
