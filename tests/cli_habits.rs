@@ -398,6 +398,53 @@ fn errors_under_format_json_are_one_json_document_on_stdout() {
     assert!(out.stdout.is_empty());
 }
 
+/// `cron` with an expression it cannot read, and `import` of a malformed export,
+/// printed their error on stderr only (cron) or in a shape of their own, without
+/// `exit_code` and `diagnostics` (import): a newcomer's trial found both.
+#[test]
+fn cron_and_import_errors_under_format_json_are_the_common_document() {
+    for expr in ["0 * * *", "0 0 2 * * 1"] {
+        let doc = json_error(&[
+            "cron",
+            expr,
+            "--profile",
+            if expr.len() > 8 {
+                "dolphinscheduler"
+            } else {
+                "airflow"
+            },
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-02",
+            "--format",
+            "json",
+        ]);
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains("cron expression"), "{message}");
+        assert_eq!(doc["error"]["diagnostics"], serde_json::json!([]));
+    }
+    let dir = std::env::temp_dir().join(format!("schedsim-habits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let export = dir.join("x.json");
+    std::fs::write(
+        &export,
+        r#"[{"processDefinition": {"name": "w", "code": 1}, "taskDefinitionList": [{"code": 2, "name": "t", "taskType": "NOPE"}]}]"#,
+    )
+    .unwrap();
+    let file = export.display().to_string();
+    let doc = json_error(&["import", "dolphinscheduler", &file, "--format", "json"]);
+    let path = "$[0].taskDefinitionList[0].taskType";
+    assert_eq!(
+        doc["error"]["message"],
+        format!("{file}: at {path}: unknown task type `NOPE`")
+    );
+    assert_eq!(doc["error"]["diagnostics"], serde_json::json!([]));
+    assert_eq!(doc["error"]["file"], file.as_str());
+    assert_eq!(doc["error"]["path"], path);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The README and `--help` list `retries.WORKFLOW.TASK` among whatif's knobs, and
 /// `diff --a/--b` took it, but `whatif --vary` refused it as "not a knob" (found by a
 /// newcomer's trial of the README).

@@ -47,12 +47,13 @@ pub fn run(args: &Args) -> i32 {
         Err(e) => {
             let pad = " ".repeat(e.range.start);
             let marks = "^".repeat(e.range.len().max(1));
-            errln!(
-                "error: invalid {} cron expression: {}\n  {}\n  {pad}{marks} {}",
-                profile,
-                e.message,
-                args.expr,
-                e.expected
+            let message = format!("invalid {profile} cron expression: {}", e.message);
+            super::errors::error_shown(
+                &format!(
+                    "error: {message}\n  {}\n  {pad}{marks} {}",
+                    args.expr, e.expected
+                ),
+                &format!("{message} ({})", e.expected),
             );
             return EXIT_BAD_INPUT;
         }

@@ -32,15 +32,27 @@ struct Body<'a> {
     message: &'a str,
     exit_code: i32,
     diagnostics: Vec<DiagnosticJson>,
+    /// An input that is not a model (an export): the file and the JSON path of the
+    /// problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
 }
 
 fn document(message: &str, diagnostics: Vec<DiagnosticJson>) {
+    document_at(message, diagnostics, None);
+}
+
+fn document_at(message: &str, diagnostics: Vec<DiagnosticJson>, at: Option<(&str, &str)>) {
     if JSON.load(Ordering::Relaxed) && !super::out::printed() {
         let doc = Document {
             error: Body {
                 message,
                 exit_code: EXIT_BAD_INPUT,
                 diagnostics,
+                file: at.map(|a| a.0),
+                path: at.map(|a| a.1),
             },
         };
         outln!(
@@ -54,6 +66,20 @@ fn document(message: &str, diagnostics: Vec<DiagnosticJson>) {
 pub fn error(message: &str) {
     errln!("error: {message}");
     document(message, Vec::new());
+}
+
+/// Reports an input error whose text for people is `shown` (several lines: the input
+/// marked, what was expected), `message` in the JSON document (exit code 2).
+pub fn error_shown(shown: &str, message: &str) {
+    errln!("{shown}");
+    document(message, Vec::new());
+}
+
+/// Reports a problem at JSON path `path` of file `file` (an export; exit code 2): the
+/// JSON document names both.
+pub fn error_at(file: &str, path: &str, message: &str) {
+    errln!("error: {message}");
+    document_at(message, Vec::new(), Some((file, path)));
 }
 
 /// Reports a model file's problems (exit code 2).

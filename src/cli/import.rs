@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use schedsim::import::check::{CheckError, Checked, check};
-use schedsim::import::{self, Import, ImportError, Input, Options, Report};
+use schedsim::import::{self, Import, Input, Options, Report};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, count, fail};
 
@@ -60,11 +60,6 @@ struct JsonOut<'a> {
     check: Option<&'a Checked>,
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    error: &'a ImportError,
-}
-
 pub fn run(args: &Args) -> i32 {
     let mut inputs = Vec::new();
     for path in &args.inputs {
@@ -98,13 +93,7 @@ pub fn run(args: &Args) -> i32 {
     let imported = match import::import(format, &inputs, &options) {
         Ok(i) => i,
         Err(e) => {
-            if args.format == Format::Json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&JsonError { error: &e }).expect("serialises")
-                );
-            }
-            errln!("error: {e}");
+            super::errors::error_at(&e.file, &e.path, &e.to_string());
             return EXIT_BAD_INPUT;
         }
     };
