@@ -1313,6 +1313,88 @@ fn history_csv_applies_to_flowspec() {
     assert_eq!(ods.fail.map(|f| f.probability), Some(0.333));
 }
 
+/// Times without an offset were read as UTC: an attempt from 01:30 to 03:30 on New
+/// York's spring-forward night lasted "2h" (it lasted one), a row with one end
+/// with an offset and one without was off by the zone's offset, and an empty file
+/// set nothing without a word (a newcomer's trial found the three). They are read
+/// in the model's zone now, and the report says so.
+#[test]
+fn history_times_without_an_offset_are_read_in_the_models_zone() {
+    let dir = scratch("history-local");
+    let spec = std::fs::read_to_string(fixture(FLOWSPEC[0]))
+        .unwrap()
+        .replace("Asia/Shanghai", "America/New_York");
+    let export = dir.join("orders.json");
+    std::fs::write(&export, spec).unwrap();
+    let history = |name: &str, rows: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("task,start,end,state\n{rows}")).unwrap();
+        let o = run(&[
+            "import",
+            "flowspec",
+            &export.display().to_string(),
+            "--history",
+            &path.display().to_string(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let notes: Vec<String> = v["report"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect();
+        (path.display().to_string(), notes)
+    };
+    let ods = |notes: &[String]| {
+        notes
+            .iter()
+            .find(|n| n.starts_with("订单日报.ods_orders: from"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // Across the spring-forward night: one hour passed.
+    let (file, notes) = history(
+        "dst.csv",
+        "订单日报.ods_orders,2024-03-10 01:30:00,2024-03-10 03:30:00,success\n",
+    );
+    assert!(ods(&notes).contains("duration fixed 1h"), "{notes:?}");
+    assert!(
+        notes.contains(&format!(
+            "history: 2 times of {file} without an offset read in the model's zone America/New_York"
+        )),
+        "{notes:?}"
+    );
+    // One end with an offset, the other without: ten minutes.
+    let (_, notes) = history(
+        "mixed.csv",
+        "订单日报.ods_orders,2024-04-02T02:30:00,2024-04-02T02:40:00-04:00,success\n",
+    );
+    assert!(ods(&notes).contains("duration fixed 10m"), "{notes:?}");
+    // In the repeated hour of the fall-back night: said.
+    let (_, notes) = history(
+        "fold.csv",
+        "订单日报.ods_orders,2024-11-03 01:10:00,2024-11-03 01:50:00,success\n",
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("2 fall in a DST gap or a repeated hour")),
+        "{notes:?}"
+    );
+    // A header alone sets nothing, and says so.
+    let (file, notes) = history("empty.csv", "");
+    assert!(
+        notes.contains(&format!(
+            "history: {file} has no rows: no duration or failure probability comes from it"
+        )),
+        "{notes:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Rows --history does not count are counted in the report, with their states; an
 /// attempt that ends when it starts is counted as 1 s, and its fit says so; one that
 /// ends before it starts is refused with the file and its line and column (CSV) or

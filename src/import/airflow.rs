@@ -328,7 +328,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         &mut report,
     );
     let stem = super::dolphin::stem(&inputs[0].file).replace(".details", "");
-    let name = model_name(&stem, "the model", "-", &mut report);
+    let name = model_name(&stem, "the model", "its file's name", &mut report);
     if inputs.len() > 1 {
         report.notes.push(format!(
             "the model is named `{name}` after the first input ({}); rename it in [model]",

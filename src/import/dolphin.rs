@@ -270,7 +270,7 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
         .first()
         .map(|i| stem(&i.file))
         .unwrap_or_else(|| "imported".into());
-    let name = model_name(&name, "the model", "-", &mut report);
+    let name = model_name(&name, "the model", "its file's name", &mut report);
     report.model = name.clone();
     report.profile = "dolphinscheduler";
     report.profile_version = Some(version.clone());

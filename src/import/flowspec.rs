@@ -249,7 +249,7 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             .first()
             .map_or("imported".into(), |i| super::dolphin::stem(&i.file)),
         "the model",
-        "-",
+        "its file's name",
         &mut report,
     );
     report.model = name.clone();

@@ -9,7 +9,9 @@
 //! failed: killed, stopped, still running...; no start or end time). A row that ends
 //! before it starts is refused (exit 2) at its JSON path or CSV line and column; one
 //! that ends when it starts is counted as 1 s (a model's durations are longer than
-//! zero), and the fit says so.
+//! zero), and the fit says so. A time without an offset is read in the model's zone,
+//! and the report says how many were (and how many fell in a DST gap or repeated
+//! hour); a file without rows is said to set nothing.
 
 use std::collections::BTreeMap;
 
@@ -26,16 +28,22 @@ struct Sample {
     failed: bool,
 }
 
-fn parse_time(s: &str) -> Option<jiff::Timestamp> {
+/// A time with an offset, or without one (DolphinScheduler's "2024-04-01 02:00:00")
+/// read in the model's zone `tz`: a duration across a DST change is the time that
+/// passed, and a row may give one end with an offset and the other without. Counts
+/// in `skipped` the times read so, and those in a gap or a repeated hour (read as
+/// jiff's `compatible`: the earlier of a repeated hour, past a skipped one).
+fn parse_time(s: &str, tz: &jiff::tz::TimeZone, skipped: &mut Skipped) -> Option<jiff::Timestamp> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Some(t);
     }
-    // DolphinScheduler's "2024-04-01 02:00:00", read as UTC: only differences count.
-    s.replace(' ', "T")
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| z.timestamp())
+    let local = s.replace(' ', "T").parse::<jiff::civil::DateTime>().ok()?;
+    let at = tz.to_ambiguous_timestamp(local);
+    skipped.local_times += 1;
+    if at.is_ambiguous() {
+        skipped.unsure_times += 1;
+    }
+    at.compatible().ok()
 }
 
 /// Rows not counted, by why and the state as written.
@@ -45,9 +53,38 @@ struct Skipped {
     unfinished: BTreeMap<String, usize>,
     /// Succeeded or failed, without a start or an end time.
     untimed: BTreeMap<String, usize>,
+    /// Rows read (the header left out).
+    rows: usize,
+    /// Times without an offset, read in the model's zone; of those, in a DST gap or a
+    /// repeated hour.
+    local_times: usize,
+    unsure_times: usize,
 }
 
 impl Skipped {
+    /// How times without an offset were read, or that the file has no rows: a
+    /// history that sets nothing says so.
+    fn reading_note(&self, file: &str, zone: &str) -> Option<String> {
+        if self.rows == 0 {
+            return Some(format!(
+                "history: {file} has no rows: no duration or failure probability comes from it"
+            ));
+        }
+        let n = self.local_times;
+        (n > 0).then(|| {
+            let unsure = match self.unsure_times {
+                0 => String::new(),
+                k => format!(
+                    "; {k} fall in a DST gap or a repeated hour there, read as the earlier of a repeated hour and past a skipped one"
+                ),
+            };
+            format!(
+                "history: {n} time{} of {file} without an offset read in the model's zone {zone}{unsure}",
+                if n == 1 { "" } else { "s" }
+            )
+        })
+    }
+
     /// "3 rows of FILE not counted: 2 neither succeeded nor failed (KILL 1, STOP 1), 1
     /// without a start or end time (upstream_failed 1)", or None.
     fn note(&self, file: &str) -> Option<String> {
@@ -96,10 +133,10 @@ fn finished(state: &str) -> Option<bool> {
     }
 }
 
-fn samples(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
+fn samples(input: &Input, tz: &jiff::tz::TimeZone) -> Result<(Vec<Sample>, Skipped), ImportError> {
     let text = input.text.trim_start();
     if !text.starts_with(['{', '[']) {
-        return csv(input);
+        return csv(input, tz);
     }
     let root = json::parse(&input.file, &input.text)?;
     let (list, path): (Vec<&Value>, String) = match &root {
@@ -136,6 +173,7 @@ fn samples(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
     let mut out = Vec::new();
     let mut skipped = Skipped::default();
     for (i, v) in list.into_iter().enumerate() {
+        skipped.rows += 1;
         let o = Obj::new(&input.file, v, format!("{path}[{i}]"))?;
         let airflow = o.opt("task_id").is_some();
         let (task, workflow, start, end) = if airflow {
@@ -167,7 +205,10 @@ fn samples(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
             continue;
         };
         let end_key = if airflow { "end_date" } else { "endTime" };
-        let (Some(a), Some(b)) = (parse_time(start), parse_time(end)) else {
+        let (Some(a), Some(b)) = (
+            parse_time(start, tz, &mut skipped),
+            parse_time(end, tz, &mut skipped),
+        ) else {
             return Err(o.err(
                 if airflow { "start_date" } else { "startTime" },
                 format!("times `{start}`, `{end}` are not ISO 8601 or \"yyyy-MM-dd HH:mm:ss\""),
@@ -189,7 +230,7 @@ fn samples(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
     Ok((out, skipped))
 }
 
-fn csv(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
+fn csv(input: &Input, tz: &jiff::tz::TimeZone) -> Result<(Vec<Sample>, Skipped), ImportError> {
     let mut out = Vec::new();
     let mut skipped = Skipped::default();
     for (n, raw) in input.text.lines().enumerate() {
@@ -197,6 +238,7 @@ fn csv(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
         if line.is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("task,")) {
             continue;
         }
+        skipped.rows += 1;
         let cols: Vec<&str> = line.split(',').map(str::trim).collect();
         let err = |m: String| ImportError {
             file: input.file.clone(),
@@ -213,7 +255,10 @@ fn csv(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
             *skipped.unfinished.entry(state.to_string()).or_default() += 1;
             continue;
         };
-        let (Some(a), Some(b)) = (parse_time(start), parse_time(end)) else {
+        let (Some(a), Some(b)) = (
+            parse_time(start, tz, &mut skipped),
+            parse_time(end, tz, &mut skipped),
+        ) else {
             return Err(err(format!(
                 "times `{start}`, `{end}` are not ISO 8601 or \"yyyy-MM-dd HH:mm:ss\""
             )));
@@ -248,7 +293,13 @@ fn csv(input: &Input) -> Result<(Vec<Sample>, Skipped), ImportError> {
 
 /// Sets each matched task's duration and failure probability from `input`.
 pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<(), ImportError> {
-    let (samples, skipped) = samples(input)?;
+    let tz = crate::model::tzdb()
+        .get(&draft.timezone)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let (samples, skipped) = samples(input, &tz)?;
+    if let Some(note) = skipped.reading_note(&input.file, &draft.timezone) {
+        report.notes.push(note);
+    }
     // Task index by (workflow, task) and by task name alone.
     let mut by_task: BTreeMap<(usize, usize), Vec<&Sample>> = BTreeMap::new();
     let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
