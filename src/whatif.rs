@@ -42,9 +42,15 @@ impl Vary {
                     "`{text}`: an empty value; expected KEY=V1,V2,... with no empty entry"
                 ));
             }
-            if out.iter().any(|o| o == v) {
+            // By the value it sets: `02` is `2` again.
+            if let Some(o) = out.iter().find(|o| value(o) == value(v)) {
+                let again = if o == v {
+                    format!("the value `{v}` is given twice")
+                } else {
+                    format!("the value `{v}` is `{o}` again")
+                };
                 return Err(format!(
-                    "`{text}`: the value `{v}` is given twice; each variant would be run twice"
+                    "`{text}`: {again}; each variant would be run twice"
                 ));
             }
             out.push(v.to_string());
@@ -754,6 +760,12 @@ mod tests {
             "a trailing empty value"
         );
         assert!(Vary::parse("groups=1,1").is_err(), "a value twice");
+        // A newcomer's trial ran `groups=2,02` twice.
+        assert_eq!(
+            Vary::parse("groups=2,02").unwrap_err(),
+            "`groups=2,02`: the value `02` is `2` again; each variant would be run twice"
+        );
+        assert!(Vary::parse("groups=2,+2").is_err());
     }
 
     /// The one-pass text is the text `toml::to_string` writes (inline tables, arrays

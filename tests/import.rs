@@ -541,6 +541,12 @@ fn malformed_exports_exit_2_with_the_json_path() {
             "$[0].taskDefinitionList[4].code: task code 101 is also task `同步订单`",
         ),
         (
+            // Accepted as FAILED before (a newcomer's trial found it).
+            "timeout-strategy",
+            Box::new(|v| v[0]["taskDefinitionList"][0]["timeoutNotifyStrategy"] = "BLAH".into()),
+            "$[0].taskDefinitionList[0].timeoutNotifyStrategy: unknown timeoutNotifyStrategy `BLAH`: expected WARN, FAILED or WARNFAILED",
+        ),
+        (
             "first-bad-relation",
             Box::new(|v| {
                 v[0]["processTaskRelationList"][3]["preTaskCode"] = 997.into();

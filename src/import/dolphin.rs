@@ -708,7 +708,15 @@ fn task(
                 format!("{qualified}: timeout of {timeout} minutes"),
                 "timeoutNotifyStrategy WARN only alerts: the task keeps running",
             ),
-            _ => draft.timeout = Some(timeout as u64 * 60),
+            None | Some("FAILED" | "WARNFAILED") => draft.timeout = Some(timeout as u64 * 60),
+            Some(other) => {
+                return Err(t.err(
+                    "timeoutNotifyStrategy",
+                    format!(
+                        "unknown timeoutNotifyStrategy `{other}`: expected WARN, FAILED or WARNFAILED"
+                    ),
+                ));
+            }
         }
     }
     if let Some(d) = t.opt_int("delayTime")?.filter(|d| *d > 0) {
