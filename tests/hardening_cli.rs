@@ -1016,6 +1016,47 @@ fn max_instances_leaves_later_sets_what_the_history_does_not_take() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A DolphinScheduler 3.3 backfill of three dates with `groups = 3` is one chunk
+/// that runs its dates one after another: the dates it never started were said to
+/// wait for "at most 1 date(s) in flight (groups = 1)", a setting the model does not
+/// have (a newcomer's trial found it). A chain's or chunk's dates running one after
+/// another is said as that.
+#[test]
+fn dates_never_started_name_the_chain_not_a_groups_value_the_model_lacks() {
+    let dir = scratch("chunk-serial");
+    for (version, groups, said) in [
+        (
+            "3.3",
+            3,
+            "the dates of a chunk run one after another (DolphinScheduler 3.3 cuts a backfill's dates into chunks of `groups` dates)",
+        ),
+        (
+            "3.1",
+            1,
+            "the dates of a chain run one after another (a backfill runs `groups` chains)",
+        ),
+    ] {
+        let model = dir.join(format!("ds{version}.toml"));
+        std::fs::write(
+            &model,
+            format!(
+                "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\ntimezone = \"UTC\"\nprofile_version = \"{version}\"\n[[workflow]]\nname = \"daily\"\ncron = \"0 0 1 * * ? *\"\n  [[workflow.task]]\n  name = \"aggregate\"\n  duration = \"10h\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-08T09:00:00\"\nuntil = \"2025-03-08T21:00:00\"\n  [[scenario.backfill]]\n  targets = [\"daily\"]\n  from = \"2025-03-01T01:00:00\"\n  to = \"2025-03-03T01:00:00\"\n  groups = {groups}\n"
+            ),
+        )
+        .unwrap();
+        let out = schedsim(&["check", &model.display().to_string()]);
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "dates never started: 2025-03-03T01:00:00+00:00 (due 2025-03-08T09:00:00+00:00, before the horizon, but {said} until after it)"
+            )),
+            "{version}: {stdout}"
+        );
+        assert!(!stdout.contains("groups = 1"), "{version}: {stdout}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn max_instances_refusal_is_located() {
     let out = schedsim(&["run", DS, "--max-instances", "1"]);

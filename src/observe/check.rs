@@ -12,6 +12,7 @@ use crate::engine::{Engine, Event, NotStarted, Reason, Sink, State, UnitEvent};
 use crate::model::{Model, Scenario};
 use crate::observe::store::{Status, StoreReport};
 use crate::plan::UnitKey;
+use crate::rules::GroupSplit;
 use crate::window::Window;
 
 mod fold;
@@ -62,9 +63,18 @@ pub fn never_started(engine: &Engine<'_>) -> Option<String> {
         .take(NAMED)
         .collect();
     let time = |t: Instant| rfc3339(&model.timezone, t);
-    let knob = match model.rules.group_split {
-        crate::rules::GroupSplit::Window => "max_active_runs",
-        _ => "groups",
+    // Airflow's window holds `cap` runs; the other splits make chains of dates, each
+    // running its dates one after another (`cap` 1), as many as `groups` says.
+    let in_flight = |cap: u32| {
+        match model.rules.group_split {
+        GroupSplit::Window => {
+            format!("at most {cap} date(s) in flight (max_active_runs = {cap})")
+        }
+        GroupSplit::Chunks => "the dates of a chunk run one after another (DolphinScheduler 3.3 cuts a backfill's dates into chunks of `groups` dates)".to_string(),
+        GroupSplit::Contiguous | GroupSplit::RoundRobin => {
+            "the dates of a chain run one after another (a backfill runs `groups` chains)".to_string()
+        }
+    }
     };
     let cause = match engine.why_never_started(first) {
         NotStarted::Stopped(stop) => format!("the run stopped: {stop}"),
@@ -74,12 +84,14 @@ pub fn never_started(engine: &Engine<'_>) -> Option<String> {
             model.rules.chain_on_failure
         ),
         NotStarted::Full { cap, open } => format!(
-            "at most {cap} date(s) in flight ({knob} = {cap}), and date {} never ended",
+            "{}, and date {} never ended",
+            in_flight(cap),
             engine.unit_label(open)
         ),
         NotStarted::FullPastHorizon { cap } => format!(
-            "due {}, before the horizon, but at most {cap} date(s) in flight ({knob} = {cap}) until after it",
-            time(engine.units[first as usize].due)
+            "due {}, before the horizon, but {} until after it",
+            time(engine.units[first as usize].due),
+            in_flight(cap)
         ),
     };
     Some(format!("{} ({cause})", first_of(&named, never)))
