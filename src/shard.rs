@@ -207,6 +207,14 @@ pub fn read(path: &Path) -> Result<Partial, String> {
                     env!("CARGO_PKG_VERSION"),
                 ));
             }
+            // What `--shard` accepts, so that no edited header divides by zero or
+            // lists billions of missing shards.
+            if h.of == 0 || h.of > MAX_SHARDS || h.shard >= h.of {
+                return Err(format!(
+                    "{shown}:{at}: the header says shard {} of {}: a partial is shard K of N, K from 0 to N - 1, N from 1 to {MAX_SHARDS} (the file was edited, or is not a shard's output)",
+                    h.shard, h.of
+                ));
+            }
             header = Some(h);
             continue;
         }
@@ -398,6 +406,15 @@ mod tests {
             err.ends_with("their arguments differ (argument 1: `m.toml` and `n.toml`)"),
             "{err}"
         );
+        // A header no `--shard` writes: refused, where it divided by zero (fuzzing).
+        for (k, n) in [(0, 0), (2, 2), (0, MAX_SHARDS + 1)] {
+            let bad = write(&dir, "bad.jsonl", &lines(&header(k, n), &[]));
+            let e = read(&bad).unwrap_err();
+            assert!(
+                e.contains(&format!("the header says shard {k} of {n}")),
+                "{e}"
+            );
+        }
         // A partial of an earlier format is refused by its header, by name.
         let mut old = header(0, 2);
         old.schedsim_partial = 1;

@@ -91,6 +91,58 @@ fn merge_refuses_a_missing_or_cut_shard_and_a_changed_model() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Edited partials made `merge` panic (a header of `"of":0` divided by zero, a seed
+/// run with fewer resource groups than the first indexed past its end) or list
+/// billions of missing shards (`"of":4294967295`); `--threads 100000` started a
+/// hundred thousand threads. All found by fuzzing; each is refused now.
+#[test]
+fn merge_refuses_edited_partials_and_threads_past_the_cap() {
+    let dir = scratch("edited");
+    let m = dir.join("m.toml");
+    std::fs::copy(model("models/dolphinscheduler-nightly-capacity.toml"), &m).unwrap();
+    let out = schedsim(&dir, &["run", "m.toml", "--seeds", "2", "--shard", "0/1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let whole = String::from_utf8(out.stdout).unwrap();
+    let refused = |edited: String, expected: &str| {
+        let file = dir.join("p.jsonl");
+        std::fs::write(&file, edited).unwrap();
+        let out = schedsim(&dir, &["merge", "p.jsonl"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{expected}: {stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    };
+    for of in ["0", "4294967295"] {
+        refused(
+            whole.replacen("\"of\":1,", &format!("\"of\":{of},"), 1),
+            &format!("the header says shard 0 of {of}"),
+        );
+    }
+    let lines: Vec<&str> = whole.lines().collect();
+    let second = lines
+        .iter()
+        .rposition(|l| l.contains("\"seed_run\""))
+        .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(lines[second]).unwrap();
+    v["seed_run"]["run"]["groups"] = serde_json::json!([]);
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    edited[second] = v.to_string();
+    refused(
+        edited.join("\n") + "\n",
+        "its resource groups or properties differ from seed_run 0's",
+    );
+    let out = schedsim(
+        &dir,
+        &["run", "m.toml", "--seeds", "2", "--threads", "100000"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected 0 (every core) to 1024 threads"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// An explore partial's findings are checked like the sweeps' items: a hit moved into
 /// another shard's file, written twice or numbered past the search is refused (a
 /// newcomer's trial found each merged silently, one changing a "found in" count).

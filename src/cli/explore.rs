@@ -57,7 +57,7 @@ pub struct Args {
     all_violations: bool,
     /// Threads that run cases; default (or 0): every available core. The output does
     /// not depend on it.
-    #[arg(long)]
+    #[arg(long, value_parser = super::threads_arg)]
     threads: Option<usize>,
     /// Refuse scenarios that would create more instances than this.
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]

@@ -109,6 +109,20 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 /// product.md: ranges that would create more instances than this are refused.
 pub const DEFAULT_MAX_INSTANCES: u64 = 50_000_000;
 
+/// More threads than this is a typo, not a machine: each is an operating-system
+/// thread, and thousands take longer to start than the work they share.
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: 0 (every core) to [`MAX_THREADS`].
+pub fn threads_arg(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "expected 0 (every core) to {MAX_THREADS} threads, found `{text}`"
+        )),
+    }
+}
+
 /// Prints a usage or input error and returns exit code 2.
 pub fn fail(message: &str) -> i32 {
     errors::error(message);

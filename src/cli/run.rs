@@ -66,7 +66,7 @@ pub struct Args {
     seeds: Option<String>,
     /// With --seeds: simulations run at once (default: every core). The output is the
     /// same whatever the count.
-    #[arg(long, requires = "seeds")]
+    #[arg(long, requires = "seeds", value_parser = super::threads_arg)]
     threads: Option<usize>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,

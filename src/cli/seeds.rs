@@ -165,10 +165,12 @@ pub fn run(r: Request<'_>) -> i32 {
     }
 }
 
-/// Every seed's run from the shards' partial files, in seed order.
+/// Every seed's run from the shards' partial files, in seed order. Each run names
+/// the resource groups and the properties the first does, in its order (the model
+/// is one: an edited file is refused, not read past its end).
 fn merged(parts: &[Partial], seeds: Seeds) -> Result<Vec<seeds::SeedRun>, String> {
     let items = sweep_shard::collect(parts, "seed_run", seeds.count() as usize)?;
-    items
+    let runs: Vec<seeds::SeedRun> = items
         .into_iter()
         .enumerate()
         .map(|(k, item)| {
@@ -186,5 +188,19 @@ fn merged(parts: &[Partial], seeds: Seeds) -> Result<Vec<seeds::SeedRun>, String
             }
             Ok(run)
         })
-        .collect()
+        .collect::<Result<_, String>>()?;
+    if let Some(first) = runs.first() {
+        let groups =
+            |r: &seeds::SeedRun| r.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
+        let verdicts =
+            |r: &seeds::SeedRun| r.verdicts.iter().map(|v| v.0.clone()).collect::<Vec<_>>();
+        for (k, run) in runs.iter().enumerate().skip(1) {
+            if groups(run) != groups(first) || verdicts(run) != verdicts(first) {
+                return Err(format!(
+                    "seed_run {k}: its resource groups or properties differ from seed_run 0's (the runs are of one model): the partial was edited"
+                ));
+            }
+        }
+    }
+    Ok(runs)
 }

@@ -81,7 +81,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Simulations run at once (with --seeds, default: every core).
-    #[arg(long)]
+    #[arg(long, value_parser = super::threads_arg)]
     threads: Option<usize>,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
