@@ -1057,6 +1057,43 @@ fn dates_never_started_name_the_chain_not_a_groups_value_the_model_lacks() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Found by fuzzing: `--chrome-trace` of a task holding 4294967295 pool slots
+/// allocated a lane for each (16 GB, then killed), and a recorded trace naming unit
+/// 4294967295 made `diff` allocate a vector of every id below it (SIGABRT). The
+/// first is refused before the run; the second is read like any unit.
+#[test]
+fn huge_pool_slots_and_unit_ids_take_no_memory_by_their_value() {
+    let dir = scratch("huge-ids");
+    let model = dir.join("ct.toml");
+    std::fs::write(
+        &model,
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[resource_group]]\nname = \"big\"\nslots = 4294967295\n[[workflow]]\nname = \"w\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  resource_group = \"big\"\n  pool_slots = 4294967295\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-02T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-01\"\n",
+    )
+    .unwrap();
+    let chrome = dir.join("c.json");
+    let m = model.display().to_string();
+    let out = schedsim(&["run", &m, "--chrome-trace", &chrome.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("w.t holds 4294967295 (at most 1024 are drawn)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!chrome.exists());
+    assert_eq!(schedsim(&["run", &m]).status.code(), Some(0));
+    let trace = dir.join("unit.jsonl");
+    std::fs::write(
+        &trace,
+        "{\"model\":\"m\",\"model_hash\":\"0\",\"profile\":\"dataworks\",\"scenario\":\"s\",\"schedsim\":\"0.1.0\",\"seed\":0,\"timezone\":\"UTC\",\"tzdb\":\"2026e\"}\n{\"time\":\"2025-03-10T00:00:00+00:00\",\"unit\":4294967295,\"date\":\"2025-03-01\",\"origin\":\"backfill\",\"event\":\"started\",\"state\":\"started\"}\n",
+    )
+    .unwrap();
+    let t = trace.display().to_string();
+    let out = schedsim(&["diff", &t, &t]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("identical"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn max_instances_refusal_is_located() {
     let out = schedsim(&["run", DS, "--max-instances", "1"]);

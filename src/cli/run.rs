@@ -19,6 +19,9 @@ use schedsim::plan::reach::{self, Reach};
 use super::output::Outputs;
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, Format, fail};
 
+/// Slots one execution may hold for `--chrome-trace` to draw it (a lane each).
+const MAX_CHROME_SLOTS: u32 = 1024;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The model file (TOML).
@@ -340,6 +343,16 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
             merged,
             canonical: args.canonical(),
         });
+    }
+    // The Chrome trace draws an execution on one lane per slot it holds: a task that
+    // holds thousands would write a lane (and a line) for each.
+    if args.chrome_trace.is_some()
+        && let Some(t) = m.tasks.iter().find(|t| t.pool_slots > MAX_CHROME_SLOTS)
+    {
+        return fail(&format!(
+            "--chrome-trace draws an execution on one lane per slot it holds, and {} holds {} (at most {MAX_CHROME_SLOTS} are drawn): leave out --chrome-trace, or give --report for the HTML report",
+            t.name, t.pool_slots
+        ));
     }
     // Every output is opened before the run: a path that cannot be written is refused
     // before any simulation, and nothing reaches a target before everything succeeded.

@@ -213,13 +213,12 @@ pub struct Step {
 pub struct Builder {
     pub instances: Vec<Inst>,
     pub dates: Vec<DateRec>,
-    /// Per unit id of the run: its index in `dates`.
-    units: Vec<u32>,
+    /// Per unit id of the run: its index in `dates` (a map: a recorded trace may name
+    /// any id, and a vector by id would take memory for every id below it).
+    units: std::collections::BTreeMap<u32, u32>,
     /// The date started last.
     current: Option<u32>,
 }
-
-const NO_DATE: u32 = u32::MAX;
 
 impl Builder {
     /// A unit started or ended; `date` is formatted only when it is new.
@@ -232,13 +231,10 @@ impl Builder {
         origin: Origin,
         date: impl FnOnce() -> String,
     ) {
-        let u = unit as usize;
-        if self.units.len() <= u {
-            self.units.resize(u + 1, NO_DATE);
-        }
         if started {
-            if self.units[u] == NO_DATE {
-                self.units[u] = self.dates.len() as u32;
+            let next = self.dates.len() as u32;
+            let d = *self.units.entry(unit).or_insert(next);
+            if d == next {
                 self.dates.push(DateRec {
                     date: date(),
                     origin,
@@ -247,8 +243,12 @@ impl Builder {
                     failed: false,
                 });
             }
-            self.current = Some(self.units[u]);
-        } else if let Some(d) = self.dates.get_mut(self.units[u] as usize) {
+            self.current = Some(d);
+        } else if let Some(d) = self
+            .units
+            .get(&unit)
+            .and_then(|&d| self.dates.get_mut(d as usize))
+        {
             d.ended = Some(time);
             d.failed = failed;
         }
