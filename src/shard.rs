@@ -137,7 +137,7 @@ pub fn lines(header: &Header, items: &[serde_json::Value]) -> String {
 /// The header of a partial file as written, unchecked (a merge that refuses the files
 /// still reports its error the way the shards' command would: `--format json`).
 pub fn header_of(path: &Path) -> Option<Header> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::model::read_regular(path).ok()?;
     let first = bytes.split(|&b| b == b'\n').next()?;
     serde_json::from_slice(first).ok()
 }
@@ -145,7 +145,7 @@ pub fn header_of(path: &Path) -> Option<Header> {
 /// Reads one partial file; errors name the file and line.
 pub fn read(path: &Path) -> Result<Partial, String> {
     let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let bytes = crate::model::read_regular(path)?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         // Cut inside a character: what precedes it says it was cut short (below).

@@ -883,6 +883,34 @@ fn fifo_model_does_not_block() {
             "{stderr}"
         );
     }
+    // The inputs that are not models blocked forever on a FIFO (found by fuzzing):
+    // a recorded run, a golden record, a partial, an export, a history.
+    let model = "models/dolphinscheduler-retry-backfill.toml";
+    let f = s(&fifo);
+    let cases: [&[&str]; 5] = [
+        &["diff", f, model],
+        &["verify", model, f],
+        &["merge", f],
+        &["import", "airflow", f],
+        &[
+            "import",
+            "dolphinscheduler",
+            "tests/import/dolphinscheduler/warehouse.json",
+            "--history",
+            f,
+        ],
+    ];
+    for args in cases {
+        let out = schedsim_within(args, Duration::from_secs(30));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "{f}: it is a FIFO (named pipe), not a regular file"
+            )),
+            "{args:?}: {stderr}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -158,8 +158,7 @@ fn side(
     args: &Args,
     like: Option<&Run>,
 ) -> Result<(String, Run), i32> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| fail(&format!("{}: {e}", path.display())))?;
+    let text = schedsim::model::read_regular_text(path).map_err(|e| fail(&e))?;
     let mut label = path.display().to_string();
     if !knobs.is_empty() {
         label += &format!(" with {}", show(knobs));
@@ -224,7 +223,7 @@ pub fn run(args: &Args) -> i32 {
         None => None,
     };
     // A recorded side sets the scenario and seed of a simulated one.
-    let recorded = |p: &Path| std::fs::read_to_string(p).is_ok_and(|t| is_recorded(&t));
+    let recorded = |p: &Path| schedsim::model::read_regular_text(p).is_ok_and(|t| is_recorded(&t));
     let (a, b) = if recorded(b_path) && !recorded(&args.a) {
         let b = match side(b_path, "--b", &kb, args, None) {
             Ok(x) => x,

@@ -98,9 +98,9 @@ pub fn record(args: &RecordArgs) -> i32 {
 
 pub fn verify(args: &VerifyArgs) -> i32 {
     let shown = args.golden.display();
-    let golden = match std::fs::read_to_string(&args.golden) {
+    let golden = match schedsim::model::read_regular_text(&args.golden) {
         Ok(g) => g,
-        Err(e) => return fail(&format!("{shown}: {e}")),
+        Err(e) => return fail(&e),
     };
     let header = match record::read_header(&golden) {
         Ok(h) => h,

@@ -63,12 +63,12 @@ struct JsonOut<'a> {
 pub fn run(args: &Args) -> i32 {
     let mut inputs = Vec::new();
     for path in &args.inputs {
-        match std::fs::read_to_string(path) {
+        match schedsim::model::read_regular_text(path) {
             Ok(text) => inputs.push(Input {
                 file: path.display().to_string(),
                 text,
             }),
-            Err(e) => return fail(&format!("{}: cannot read the file: {e}", path.display())),
+            Err(e) => return fail(&format!("cannot read the file: {e}")),
         }
     }
     let format = match args.source {
@@ -78,12 +78,12 @@ pub fn run(args: &Args) -> i32 {
     };
     let history = match &args.history {
         None => None,
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match schedsim::model::read_regular_text(path) {
             Ok(text) => Some(Input {
                 file: path.display().to_string(),
                 text,
             }),
-            Err(e) => return fail(&format!("{}: cannot read the file: {e}", path.display())),
+            Err(e) => return fail(&format!("cannot read the file: {e}")),
         },
     };
     let options = Options {

@@ -67,6 +67,27 @@ pub fn read_model_file(path: &Path) -> Result<String, FileDiagnostics> {
     })
 }
 
+/// The bytes of an input that is not a model (a trace, a golden record, a partial, an
+/// export, a history): regular files only, as for models (a FIFO with no writer would
+/// block forever); the error names the path.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown}: it is {}, not a regular file (schedsim does not read its inputs from pipes or devices)",
+            file_kind(&meta)
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("{shown}: {e}"))
+}
+
+/// [`read_regular`] as UTF-8 text.
+pub fn read_regular_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read_regular(path)?)
+        .map_err(|_| format!("{}: not valid UTF-8 text", path.display()))
+}
+
 /// What a path that is not a regular file is, for messages.
 fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     if meta.is_dir() {

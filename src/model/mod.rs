@@ -25,7 +25,7 @@ use jiff::civil;
 
 pub use diagnostic::{Diagnostic, FileDiagnostics};
 pub use doc::{FaultOrigin, FaultPhase, HistoryState, OperationKind, Reprocess, WriteMode};
-pub use file::{MAX_MODEL_BYTES, read_model_file};
+pub use file::{MAX_MODEL_BYTES, read_model_file, read_regular, read_regular_text};
 pub use scripted::{
     attempt_conflict_message, attempt_in_conflict, attempt_problem, only_for_message,
     operation_profiles, operation_refusal,
