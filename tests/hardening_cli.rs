@@ -1122,6 +1122,41 @@ fn huge_pool_slots_and_unit_ids_take_no_memory_by_their_value() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A scenario that cannot be planned (newest first over a task that depends on its
+/// previous run) was located at its backfill by `run`, `check` and `record`, but
+/// `diff` and `verify` printed the message bare (found by fuzzing).
+#[test]
+fn diff_and_verify_locate_a_scenario_that_cannot_be_planned() {
+    let dir = scratch("unplannable");
+    let desc = dir.join("desc.toml");
+    let model = "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  self_dependency = true\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n  order = \"desc\"\n";
+    std::fs::write(&desc, model).unwrap();
+    let asc = dir.join("asc.toml");
+    std::fs::write(&asc, model.replace("\"desc\"", "\"asc\"")).unwrap();
+    let golden = dir.join("g.jsonl");
+    let out = schedsim(&["record", s(&asc), "-o", s(&golden)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let located = format!(
+        "error: {}:13:3: backfill 1: dag.t depends on its previous run, so its dates cannot run newest first",
+        s(&desc)
+    );
+    let cases: [&[&str]; 3] = [
+        &["diff", s(&desc), s(&desc)],
+        &["diff", s(&desc), "--a", "groups=1", "--b", "groups=2"],
+        &["verify", s(&desc), s(&golden)],
+    ];
+    for args in cases {
+        let out = schedsim(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).starts_with(&located),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn max_instances_refusal_is_located() {
     let out = schedsim(&["run", DS, "--max-instances", "1"]);

@@ -111,6 +111,9 @@ pub fn simulate(
             }
         )));
     }
+    // A run error is located in the file (with knobs too: a variant changes values,
+    // not which backfill is which).
+    let index = first.scenarios.iter().position(|s| s.name == name);
     // The knobs name what `whatif --vary` accepts of this model: a group, task or
     // backfill the model lacks is refused, never added.
     let keys = schedsim::whatif::known_keys(&first);
@@ -138,7 +141,10 @@ pub fn simulate(
         .iter()
         .find(|s| s.name == name)
         .expect("checked above");
-    diff::simulate(&m, s, config, &hash, None).map_err(|e| fail(&e.to_string()))
+    diff::simulate(&m, s, config, &hash, None).map_err(|e| match index {
+        Some(k) => super::run::fail_in_file(&shown, source, k, &e),
+        None => fail(&e.to_string()),
+    })
 }
 
 fn show(knobs: &BTreeMap<String, String>) -> String {

@@ -129,7 +129,10 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     let mut now = header_line(m, &scenario.name, seed, hash).into_bytes();
     let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
         Ok(r) => r,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => {
+            let index = m.scenarios.iter().position(|s| s.name == scenario.name);
+            return loaded.fail_in(index.unwrap_or(loaded.index), &e);
+        }
     };
     let now = String::from_utf8_lossy(&now);
     let recorded = match read_recorded(&args.golden, &golden) {

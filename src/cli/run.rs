@@ -186,39 +186,52 @@ impl Loaded {
     /// Reports a problem of the chosen scenario at its place in the model file (the
     /// backfill a run error names, else the scenario's name); returns exit code 2.
     pub fn fail_at(&self, error: &RunError) -> i32 {
-        let doc = model::parse_document(&self.path, &self.source).ok();
-        let scenario = doc.as_ref().and_then(|d| d.scenarios.get(self.index));
-        let span = scenario.map(|s| {
-            let backfill = match error {
-                RunError::Plan {
-                    backfill: Some(b), ..
-                }
-                | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
-                RunError::Plan { backfill: None, .. }
-                | RunError::Stopped { .. }
-                | RunError::Partition(_)
-                | RunError::PastCalendarEnd(_)
-                | RunError::History(_) => None,
-            };
-            match (backfill, &s.recurring) {
-                (Some(b), _) => b.span.clone(),
-                (None, Some(r)) => r.span.clone(),
-                (None, None) => s.name.span.clone(),
+        self.fail_in(self.index, error)
+    }
+
+    /// [`Loaded::fail_at`] for scenario `index` of the file.
+    pub fn fail_in(&self, index: usize, error: &RunError) -> i32 {
+        fail_in_file(&self.path, &self.source, index, error)
+    }
+}
+
+/// Reports a run error of scenario `index` of the model file `path` (text `source`)
+/// at its place there: the backfill it names, else the scenario's recurring runs or
+/// name; returns exit code 2. A run of a variant of the file (knobs set) is located
+/// in the file too: a variant changes values, not which backfill is which.
+pub fn fail_in_file(path: &str, source: &str, index: usize, error: &RunError) -> i32 {
+    let doc = model::parse_document(path, source).ok();
+    let scenario = doc.as_ref().and_then(|d| d.scenarios.get(index));
+    let span = scenario.map(|s| {
+        let backfill = match error {
+            RunError::Plan {
+                backfill: Some(b), ..
             }
-        });
-        match span {
-            Some(span) => {
-                let mut out = model::FileDiagnostics::new(&self.path, self.source.as_str());
-                out.diagnostics.push(model::Diagnostic::new(
-                    span,
-                    error.to_string(),
-                    "a scenario that can be planned",
-                ));
-                super::errors::diagnostics(&out);
-                EXIT_BAD_INPUT
-            }
-            None => fail(&error.to_string()),
+            | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
+            RunError::Plan { backfill: None, .. }
+            | RunError::Stopped { .. }
+            | RunError::Partition(_)
+            | RunError::PastCalendarEnd(_)
+            | RunError::History(_) => None,
+        };
+        match (backfill, &s.recurring) {
+            (Some(b), _) => b.span.clone(),
+            (None, Some(r)) => r.span.clone(),
+            (None, None) => s.name.span.clone(),
         }
+    });
+    match span {
+        Some(span) => {
+            let mut out = model::FileDiagnostics::new(path, source);
+            out.diagnostics.push(model::Diagnostic::new(
+                span,
+                error.to_string(),
+                "a scenario that can be planned",
+            ));
+            super::errors::diagnostics(&out);
+            EXIT_BAD_INPUT
+        }
+        None => fail(&error.to_string()),
     }
 }
 
