@@ -114,6 +114,26 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The first of `runs` (runs of one model, read back from partials) that names other
+/// resource groups or properties than the first, or in another order: what the
+/// figures across seeds index by position (an edited partial), refused by its index.
+pub fn first_unlike(runs: &[SeedRun]) -> Option<usize> {
+    let first = runs.first()?;
+    let groups = |r: &SeedRun| {
+        r.groups
+            .iter()
+            .map(|g| &g.name)
+            .eq(first.groups.iter().map(|g| &g.name))
+    };
+    let verdicts = |r: &SeedRun| {
+        r.verdicts
+            .iter()
+            .map(|v| &v.0)
+            .eq(first.verdicts.iter().map(|v| &v.0))
+    };
+    runs.iter().position(|r| !groups(r) || !verdicts(r))
+}
+
 fn instant(v: &Value, what: &str) -> Result<Option<i64>, String> {
     match v {
         Value::Null => Ok(None),

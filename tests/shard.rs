@@ -92,7 +92,8 @@ fn merge_refuses_a_missing_or_cut_shard_and_a_changed_model() {
 }
 
 /// Edited partials made `merge` panic (a header of `"of":0` divided by zero, a seed
-/// run with fewer resource groups than the first indexed past its end) or list
+/// run with fewer resource groups than the first indexed past its end, in `--seeds`
+/// and `whatif --seeds` partials alike) or list
 /// billions of missing shards (`"of":4294967295`); `--threads 100000` started a
 /// hundred thousand threads. All found by fuzzing; each is refused now.
 #[test]
@@ -129,6 +130,34 @@ fn merge_refuses_edited_partials_and_threads_past_the_cap() {
     refused(
         edited.join("\n") + "\n",
         "its resource groups or properties differ from seed_run 0's",
+    );
+    // The same of a `whatif --seeds` partial: a pair with fewer properties than its
+    // variant's first.
+    let out = schedsim(
+        &dir,
+        &[
+            "whatif",
+            "m.toml",
+            "--scenario",
+            "night-with-backfill",
+            "--vary",
+            "slots.etl=2,3",
+            "--seeds",
+            "2",
+            "--shard",
+            "0/1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let whatif = String::from_utf8(out.stdout).unwrap();
+    let mut edited: Vec<String> = whatif.lines().map(str::to_string).collect();
+    let last = edited.iter().rposition(|l| l.contains("\"pair\"")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&edited[last]).unwrap();
+    v["pair"]["run"]["verdicts"].as_array_mut().unwrap().pop();
+    edited[last] = v.to_string();
+    refused(
+        edited.join("\n") + "\n",
+        "pair 3: its resource groups or properties differ from pair 2's",
     );
     let out = schedsim(
         &dir,

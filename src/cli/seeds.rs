@@ -189,18 +189,10 @@ fn merged(parts: &[Partial], seeds: Seeds) -> Result<Vec<seeds::SeedRun>, String
             Ok(run)
         })
         .collect::<Result<_, String>>()?;
-    if let Some(first) = runs.first() {
-        let groups =
-            |r: &seeds::SeedRun| r.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
-        let verdicts =
-            |r: &seeds::SeedRun| r.verdicts.iter().map(|v| v.0.clone()).collect::<Vec<_>>();
-        for (k, run) in runs.iter().enumerate().skip(1) {
-            if groups(run) != groups(first) || verdicts(run) != verdicts(first) {
-                return Err(format!(
-                    "seed_run {k}: its resource groups or properties differ from seed_run 0's (the runs are of one model): the partial was edited"
-                ));
-            }
-        }
+    if let Some(k) = seeds_part::first_unlike(&runs) {
+        return Err(format!(
+            "seed_run {k}: its resource groups or properties differ from seed_run 0's (the runs are of one model): the partial was edited"
+        ));
     }
     Ok(runs)
 }

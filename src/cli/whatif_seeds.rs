@@ -194,6 +194,13 @@ fn merged(parts: &[Partial], vary: &[Vary], seeds: Seeds) -> Result<Vec<SeedsVar
                 Ok(run)
             })
             .collect::<Result<Vec<_>, String>>()?;
+        if let Some(k) = seeds_part::first_unlike(&runs) {
+            return Err(format!(
+                "pair {}: its resource groups or properties differ from pair {}'s (the runs are of one model): the partial was edited",
+                v * per + k,
+                v * per
+            ));
+        }
         out.push(minimize::summarise(values, &runs));
     }
     Ok(out)
