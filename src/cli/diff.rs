@@ -100,7 +100,9 @@ pub fn simulate(
             None => return Err(fail(&format!("{shown} has no [[scenario]] to run"))),
         },
     };
-    if !first.scenarios.iter().any(|s| s.name == name) {
+    // Its index locates a run error in the file (with knobs too: a variant changes
+    // values, not which backfill is which).
+    let Some(index) = first.scenarios.iter().position(|s| s.name == name) else {
         let known: Vec<&str> = first.scenarios.iter().map(|s| s.name.as_str()).collect();
         return Err(fail(&format!(
             "{shown}: no scenario `{name}` (it has: {})",
@@ -110,10 +112,7 @@ pub fn simulate(
                 known.join(", ")
             }
         )));
-    }
-    // A run error is located in the file (with knobs too: a variant changes values,
-    // not which backfill is which).
-    let index = first.scenarios.iter().position(|s| s.name == name);
+    };
     // The knobs name what `whatif --vary` accepts of this model: a group, task or
     // backfill the model lacks is refused, never added.
     let keys = schedsim::whatif::known_keys(&first);
@@ -141,10 +140,8 @@ pub fn simulate(
         .iter()
         .find(|s| s.name == name)
         .expect("checked above");
-    diff::simulate(&m, s, config, &hash, None).map_err(|e| match index {
-        Some(k) => super::run::fail_in_file(&shown, source, k, &e),
-        None => fail(&e.to_string()),
-    })
+    diff::simulate(&m, s, config, &hash, None)
+        .map_err(|e| super::run::fail_in_file(&shown, source, index, &e))
 }
 
 fn show(knobs: &BTreeMap<String, String>) -> String {

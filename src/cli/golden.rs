@@ -111,7 +111,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         Err(code) => return code,
     };
     let (m, hash) = (&loaded.model, &loaded.hash);
-    let Some(scenario) = m.scenarios.iter().find(|s| s.name == header.scenario) else {
+    let Some(index) = m.scenarios.iter().position(|s| s.name == header.scenario) else {
         let known: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
         return fail(&format!(
             "{shown}:1: the golden was recorded from scenario `{}`, which {} does not have (it has: {})",
@@ -124,15 +124,13 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             }
         ));
     };
+    let scenario = &m.scenarios[index];
     let seed = header.seed;
     let config = Config::new(seed, args.max_instances);
     let mut now = header_line(m, &scenario.name, seed, hash).into_bytes();
     let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
         Ok(r) => r,
-        Err(e) => {
-            let index = m.scenarios.iter().position(|s| s.name == scenario.name);
-            return loaded.fail_in(index.unwrap_or(loaded.index), &e);
-        }
+        Err(e) => return loaded.fail_in(index, &e),
     };
     let now = String::from_utf8_lossy(&now);
     let recorded = match read_recorded(&args.golden, &golden) {

@@ -46,7 +46,8 @@ fn parse_time(s: &str, tz: &jiff::tz::TimeZone, skipped: &mut Skipped) -> Option
     at.compatible().ok()
 }
 
-/// Rows not counted, by why and the state as written.
+/// What the rows of a history were: those not counted, by why and the state as
+/// written; how many there were, and how their times without an offset were read.
 #[derive(Default)]
 struct Skipped {
     /// Neither succeeded nor failed (kill, stop, running...).

@@ -63,19 +63,7 @@ pub fn never_started(engine: &Engine<'_>) -> Option<String> {
         .take(NAMED)
         .collect();
     let time = |t: Instant| rfc3339(&model.timezone, t);
-    // Airflow's window holds `cap` runs; the other splits make chains of dates, each
-    // running its dates one after another (`cap` 1), as many as `groups` says.
-    let in_flight = |cap: u32| {
-        match model.rules.group_split {
-        GroupSplit::Window => {
-            format!("at most {cap} date(s) in flight (max_active_runs = {cap})")
-        }
-        GroupSplit::Chunks => "the dates of a chunk run one after another (DolphinScheduler 3.3 cuts a backfill's dates into chunks of `groups` dates)".to_string(),
-        GroupSplit::Contiguous | GroupSplit::RoundRobin => {
-            "the dates of a chain run one after another (a backfill runs `groups` chains)".to_string()
-        }
-    }
-    };
+    let in_flight = |cap| in_flight(model.rules.group_split, cap);
     let cause = match engine.why_never_started(first) {
         NotStarted::Stopped(stop) => format!("the run stopped: {stop}"),
         NotStarted::Horizon(due) => format!("due {}, after the horizon", time(due)),
@@ -95,6 +83,20 @@ pub fn never_started(engine: &Engine<'_>) -> Option<String> {
         ),
     };
     Some(format!("{} ({cause})", first_of(&named, never)))
+}
+
+/// What keeps a date waiting for the dates before it: Airflow's window holds `cap`
+/// runs; the other splits make chains of dates, each running its dates one after
+/// another (`cap` 1), as many as `groups` says.
+fn in_flight(split: GroupSplit, cap: u32) -> String {
+    const CHUNK: &str = "the dates of a chunk run one after another (DolphinScheduler 3.3 cuts a backfill's dates into chunks of `groups` dates)";
+    const CHAIN: &str =
+        "the dates of a chain run one after another (a backfill runs `groups` chains)";
+    match split {
+        GroupSplit::Window => format!("at most {cap} date(s) in flight (max_active_runs = {cap})"),
+        GroupSplit::Chunks => CHUNK.to_string(),
+        GroupSplit::Contiguous | GroupSplit::RoundRobin => CHAIN.to_string(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
