@@ -15,7 +15,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diff::{self, Diff, Verdict, record};
-use crate::engine::Config;
+use crate::engine::{Config, RunError};
 use crate::model;
 
 /// One scenario of one model.
@@ -143,6 +143,17 @@ pub fn goldens(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `file:line:column` of the place in the model file `path` (bytes `source`) that a
+/// run error of scenario `index` belongs to ([`RunError::span_in`]).
+fn located(path: &Path, source: &[u8], index: usize, e: &RunError) -> Option<String> {
+    let shown = path.display().to_string();
+    let text = std::str::from_utf8(source).ok()?;
+    let doc = model::parse_document(&shown, text).ok()?;
+    let span = e.span_in(doc.scenarios.get(index)?);
+    let (line, column) = model::diagnostic::line_column(text, span.start);
+    Some(format!("{shown}:{line}:{column}"))
+}
+
 /// Every scenario of one model file, with how each compares with its golden.
 /// `bless` writes the golden of every case that is new, differs, or whose header
 /// changed. A model that does not load is one failing case named after the file.
@@ -178,8 +189,9 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
     let mut cases: Vec<(Case, Outcome)> = m
         .scenarios
         .iter()
-        .flat_map(|s| s.seeds.iter().map(move |&seed| (s, seed)))
-        .map(|(s, seed)| {
+        .enumerate()
+        .flat_map(|(index, s)| s.seeds.iter().map(move |&seed| (index, s, seed)))
+        .map(|(index, s, seed)| {
             let mut case = Case {
                 model: stem.clone(),
                 scenario: match seed {
@@ -196,7 +208,10 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
                     case.notes = run.notes;
                     outcome
                 }
-                Err(e) => Outcome::Error(format!("scenario {}: {e}", case.scenario)),
+                Err(e) => Outcome::Error(match located(path, &source, index, &e) {
+                    Some(at) => format!("{at}: {e}"),
+                    None => format!("scenario {}: {e}", case.scenario),
+                }),
             };
             (case, outcome)
         })

@@ -61,11 +61,12 @@ fn load(text: &str, values: &BTreeMap<String, String>) -> Result<Model, SweepErr
 
 fn run_error(
     values: &BTreeMap<String, String>,
-    (seed, e): (u64, crate::engine::RunError),
+    (seed, error): (u64, crate::engine::RunError),
 ) -> SweepError {
     SweepError::Run {
         values: values.clone(),
-        error: format!("seed {seed}: {e}"),
+        seed: Some(seed),
+        error,
     }
 }
 

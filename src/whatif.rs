@@ -333,10 +333,11 @@ pub enum SweepError {
         values: BTreeMap<String, String>,
         diagnostics: Box<FileDiagnostics>,
     },
-    /// A variant whose scenario cannot be planned.
+    /// A variant whose scenario cannot be planned (under `seed`, with `--seeds`).
     Run {
         values: BTreeMap<String, String>,
-        error: String,
+        seed: Option<u64>,
+        error: crate::engine::RunError,
     },
 }
 
@@ -368,7 +369,16 @@ impl std::fmt::Display for SweepError {
                     .map_or(String::new(), |d| d.message.clone());
                 write!(f, "variant {}: {first}", show(values))
             }
-            SweepError::Run { values, error } => write!(f, "variant {}: {error}", show(values)),
+            SweepError::Run {
+                values,
+                seed: None,
+                error,
+            } => write!(f, "variant {}: {error}", show(values)),
+            SweepError::Run {
+                values,
+                seed: Some(seed),
+                error,
+            } => write!(f, "variant {}: seed {seed}: {error}", show(values)),
         }
     }
 }
@@ -709,9 +719,10 @@ fn run_variant(
     })?;
     let scenario = &model.scenarios[0];
     let (engine, findings, _): (_, Findings, _) =
-        observe::<Vec<u8>>(&model, scenario, config, None).map_err(|e| SweepError::Run {
+        observe::<Vec<u8>>(&model, scenario, config, None).map_err(|error| SweepError::Run {
             values: values.clone(),
-            error: e.to_string(),
+            seed: None,
+            error,
         })?;
     let summary = Summary::new(
         &engine,

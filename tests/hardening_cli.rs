@@ -1122,14 +1122,17 @@ fn huge_pool_slots_and_unit_ids_take_no_memory_by_their_value() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A scenario that cannot be planned (newest first over a task that depends on its
-/// previous run) was located at its backfill by `run`, `check` and `record`, but
+/// A scenario that cannot be planned: newest first over a task that depends on its
+/// previous run (Airflow's InvalidBackfillDirection), at line 13, column 3.
+const UNPLANNABLE: &str = "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  self_dependency = true\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n  order = \"desc\"\n";
+
+/// [`UNPLANNABLE`] was located at its backfill by `run`, `check` and `record`, but
 /// `diff` and `verify` printed the message bare (found by fuzzing).
 #[test]
 fn diff_and_verify_locate_a_scenario_that_cannot_be_planned() {
     let dir = scratch("unplannable");
     let desc = dir.join("desc.toml");
-    let model = "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  self_dependency = true\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n  order = \"desc\"\n";
+    let model = UNPLANNABLE;
     std::fs::write(&desc, model).unwrap();
     let asc = dir.join("asc.toml");
     std::fs::write(&asc, model.replace("\"desc\"", "\"asc\"")).unwrap();
@@ -1154,6 +1157,74 @@ fn diff_and_verify_locate_a_scenario_that_cannot_be_planned() {
             text(&out.stderr)
         );
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// [`UNPLANNABLE`]: `validate` said "ok" of it, and `explore`, `whatif` (each form)
+/// and `test` printed the planning error without the file:line:column `run` gives;
+/// `run --seeds` printed "seed 0:" on a line of its own before it.
+#[test]
+fn every_command_locates_a_scenario_that_cannot_be_planned() {
+    let dir = scratch("unplannable-all");
+    let desc = dir.join("desc.toml");
+    std::fs::write(&desc, UNPLANNABLE).unwrap();
+    let at = format!("error: {}:13:3: ", s(&desc));
+    let message =
+        "backfill 1: dag.t depends on its previous run, so its dates cannot run newest first";
+    let whatif = [
+        "whatif",
+        s(&desc),
+        "--scenario",
+        "s",
+        "--vary",
+        "groups=1,2",
+    ];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["validate", s(&desc)], ""),
+        (vec!["explore", s(&desc), "--cases", "3"], ""),
+        (whatif.to_vec(), "variant groups=1: "),
+        (
+            [&whatif[..], &["--shard", "0/2"]].concat(),
+            "variant groups=1: ",
+        ),
+        (
+            [&whatif[..], &["--seeds", "2"]].concat(),
+            "variant groups=1: seed 0: ",
+        ),
+        (
+            [&whatif[..], &["--seeds", "2", "--shard", "1/2"]].concat(),
+            "variant groups=1: seed 1: ",
+        ),
+        (vec!["run", s(&desc), "--seeds", "2"], "seed 0: "),
+    ];
+    for (args, context) in &cases {
+        let out = schedsim(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with(&format!("{at}{context}{message}")),
+            "{args:?}: {err}"
+        );
+    }
+    // validate's JSON: not valid, with the diagnostic at the backfill.
+    let out = schedsim(&["validate", "--format", "json", s(&desc)]);
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report[0]["valid"], false);
+    assert_eq!(report[0]["diagnostics"][0]["line"], 13);
+    assert_eq!(report[0]["diagnostics"][0]["column"], 3);
+    // test: the failure names the place, the case header the scenario.
+    let out = schedsim(&["test", s(&dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("\n{}:13:3: {message}", s(&desc))),
+        "{stdout}"
+    );
+    // The same model with the backfill oldest first is valid.
+    std::fs::write(&desc, UNPLANNABLE.replace("\"desc\"", "\"asc\"")).unwrap();
+    let out = schedsim(&["validate", s(&desc)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -292,15 +292,23 @@ pub fn run(args: &Args) -> i32 {
     run_with(args, None)
 }
 
+/// Why a search did not conclude.
+enum Failed {
+    /// The scenario cannot be planned: said at its place in the model file.
+    Plan(schedsim::engine::RunError),
+    Other(String),
+}
+
 /// Runs the search, one shard of it, or (with `merged`: the shards' partial files, in
 /// shard order) combines what the shards found into the unsharded output.
 pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
-    let (m, index, hash) = match load(&args.model, args.scenario.as_deref()) {
-        Ok(l) => (l.model, l.index, l.hash),
+    let loaded = match load(&args.model, args.scenario.as_deref()) {
+        Ok(l) => l,
         Err(code) => return code,
     };
+    let (m, index, hash) = (&loaded.model, loaded.index, &loaded.hash);
     if let Some(parts) = merged
-        && parts[0].header.model_hash != hash
+        && parts[0].header.model_hash != *hash
     {
         return fail(&format!(
             "{} is not the model the shards ran (its hash is {hash}, theirs {}): it changed since, or --model names another file",
@@ -332,12 +340,12 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         return fail("--ignore leaves no property to search");
     }
     let (operations, operations_default) = match &args.operations {
-        Some(words) => match operation_kinds(&m, words) {
+        Some(words) => match operation_kinds(m, words) {
             Ok(kinds) => (kinds, None),
             Err(e) => return fail(&e),
         },
         None => {
-            let (kinds, why) = explore::default_operations(&m, scenario, faults);
+            let (kinds, why) = explore::default_operations(m, scenario, faults);
             (kinds, Some(why))
         }
     };
@@ -362,19 +370,18 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
     };
     let bar = super::progress::Progress::new("cases", args.format == Format::Json);
     let progress = |done: usize, total: usize| bar.update(done, total);
-    let outcome = pool.install(|| -> Result<explore::Outcome, String> {
+    let outcome = pool.install(|| -> Result<explore::Outcome, Failed> {
         // A shard keeps its own cases' schedules, a merge none.
         let keep = match (args.shard, &merged) {
             (Some(part), _) => Some(part),
             (None, Some(_)) => None,
             (None, None) => Some(Shard::WHOLE),
         };
-        let search = explore::plan(&m, scenario, config, args.cases, &aim, keep)
-            .map_err(|e| e.to_string())?;
+        let search =
+            explore::plan(m, scenario, config, args.cases, &aim, keep).map_err(Failed::Plan)?;
         let parts = match (args.shard, merged) {
             (Some(part), _) => {
-                let result =
-                    explore::run_part(&search, &m, scenario, config, &aim, part, &progress);
+                let result = explore::run_part(&search, m, scenario, config, &aim, part, &progress);
                 vec![result]
             }
             (None, Some(partials)) => partials
@@ -384,13 +391,13 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
                         index: p.header.shard,
                         count: p.header.of,
                     };
-                    explore::part::read(&m, &p.items, of, args.cases)
-                        .map_err(|e| format!("{}: {e}", p.path.display()))
+                    explore::part::read(m, &p.items, of, args.cases)
+                        .map_err(|e| Failed::Other(format!("{}: {e}", p.path.display())))
                 })
                 .collect::<Result<_, _>>()?,
             (None, None) => vec![explore::run_part(
                 &search,
-                &m,
+                m,
                 scenario,
                 config,
                 &aim,
@@ -399,10 +406,10 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             )],
         };
         if let Some(part) = args.shard {
-            let header = shard::Header::new("explore", args.canonical(), part, &hash);
+            let header = shard::Header::new("explore", args.canonical(), part, hash);
             out!(
                 "{}",
-                shard::lines(&header, &explore::part::items(&m, &parts[0]))
+                shard::lines(&header, &explore::part::items(m, &parts[0]))
             );
             return Ok(search.outcome);
         }
@@ -411,7 +418,8 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
     bar.clear();
     let outcome = match outcome {
         Ok(o) => o,
-        Err(e) => return fail(&e),
+        Err(Failed::Plan(e)) => return loaded.fail_at(&e),
+        Err(Failed::Other(e)) => return fail(&e),
     };
     if args.shard.is_some() {
         return EXIT_OK;
@@ -455,7 +463,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
                     factor: s.factor,
                 })
                 .collect(),
-            replay: replay(&path, &m, &scenario.name, args.seed, &f.schedule),
+            replay: replay(&path, m, &scenario.name, args.seed, &f.schedule),
         }
     };
     let holds = outcome.findings.is_empty() && outcome.already.is_empty();
@@ -487,7 +495,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         }
         Format::Text => out!(
             "{}",
-            text(&m, args, &aim, operations_default, &outcome, &finding_json)
+            text(m, args, &aim, operations_default, &outcome, &finding_json)
         ),
     }
     if holds { EXIT_OK } else { EXIT_VIOLATION }

@@ -189,6 +189,11 @@ impl Loaded {
         self.fail_in(self.index, error)
     }
 
+    /// [`Loaded::fail_at`] saying `message` (the error with what it belongs to).
+    pub fn fail_said(&self, error: &RunError, message: &str) -> i32 {
+        fail_located(&self.path, &self.source, self.index, error, message)
+    }
+
     /// [`Loaded::fail_at`] for scenario `index` of the file.
     pub fn fail_in(&self, index: usize, error: &RunError) -> i32 {
         fail_in_file(&self.path, &self.source, index, error)
@@ -196,43 +201,47 @@ impl Loaded {
 }
 
 /// Reports a run error of scenario `index` of the model file `path` (text `source`)
-/// at its place there: the backfill it names, else the scenario's recurring runs or
-/// name; returns exit code 2. A run of a variant of the file (knobs set) is located
-/// in the file too: a variant changes values, not which backfill is which.
+/// at its place there ([`RunError::span_in`]); returns exit code 2.
 pub fn fail_in_file(path: &str, source: &str, index: usize, error: &RunError) -> i32 {
-    let doc = model::parse_document(path, source).ok();
-    let scenario = doc.as_ref().and_then(|d| d.scenarios.get(index));
-    let span = scenario.map(|s| {
-        let backfill = match error {
-            RunError::Plan {
-                backfill: Some(b), ..
-            }
-            | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
-            RunError::Plan { backfill: None, .. }
-            | RunError::Stopped { .. }
-            | RunError::Partition(_)
-            | RunError::PastCalendarEnd(_)
-            | RunError::History(_) => None,
-        };
-        match (backfill, &s.recurring) {
-            (Some(b), _) => b.span.clone(),
-            (None, Some(r)) => r.span.clone(),
-            (None, None) => s.name.span.clone(),
-        }
-    });
-    match span {
-        Some(span) => {
-            let mut out = model::FileDiagnostics::new(path, source);
-            out.diagnostics.push(model::Diagnostic::new(
-                span,
-                error.to_string(),
-                "a scenario that can be planned",
-            ));
+    fail_located(path, source, index, error, &error.to_string())
+}
+
+/// [`fail_in_file`] with the message said in place of the error's own (the error
+/// with what it belongs to: a variant, a seed).
+pub fn fail_located(
+    path: &str,
+    source: &str,
+    index: usize,
+    error: &RunError,
+    message: &str,
+) -> i32 {
+    match located(path, source, index, error, message) {
+        Some(out) => {
             super::errors::diagnostics(&out);
             EXIT_BAD_INPUT
         }
-        None => fail(&error.to_string()),
+        None => fail(message),
     }
+}
+
+/// A run error of scenario `index` of the model file as a diagnostic at its place,
+/// saying `message`; `None` if the file no longer has that scenario.
+pub fn located(
+    path: &str,
+    source: &str,
+    index: usize,
+    error: &RunError,
+    message: &str,
+) -> Option<model::FileDiagnostics> {
+    let doc = model::parse_document(path, source).ok()?;
+    let span = error.span_in(doc.scenarios.get(index)?);
+    let mut out = model::FileDiagnostics::new(path, source);
+    out.diagnostics.push(model::Diagnostic::new(
+        span,
+        message,
+        "a scenario that can be planned",
+    ));
+    Some(out)
 }
 
 /// The model and its chosen scenario, or the exit code of a failure already reported.

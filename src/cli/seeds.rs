@@ -108,8 +108,7 @@ pub fn run(r: Request<'_>) -> i32 {
             match runs {
                 Ok(x) => x,
                 Err((seed, e)) => {
-                    errln!("seed {seed}:");
-                    return r.loaded.fail_at(&e);
+                    return r.loaded.fail_said(&e, &format!("seed {seed}: {e}"));
                 }
             }
         }

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format, count};
+use schedsim::engine::{Config, Engine};
 use schedsim::model::{self, diagnostic::DiagnosticJson};
 use schedsim::plan::reach;
 
@@ -38,6 +39,23 @@ pub fn run(args: &Args) -> i32 {
             .and_then(|source| model::load_document(&file, &source).map(|m| (m, source)));
         match loaded {
             Ok(((m, doc), source)) => {
+                if let Some(diagnostics) = unplannable(&m, &file, &source) {
+                    failed = true;
+                    if args.format == Format::Text {
+                        err!("{}", diagnostics.render());
+                    }
+                    reports.push(FileReport {
+                        file,
+                        valid: false,
+                        profile: Some(m.profile.to_string()),
+                        workflows: m.workflows.len(),
+                        tasks: m.tasks.len(),
+                        scenarios: m.scenarios.len(),
+                        diagnostics: diagnostics.to_json(),
+                        warnings: Vec::new(),
+                    });
+                    continue;
+                }
                 let warnings = reach::warnings(&m, &doc, &file, &source);
                 if args.format == Format::Text {
                     outln!(
@@ -89,4 +107,20 @@ pub fn run(args: &Args) -> i32 {
         );
     }
     if failed { EXIT_BAD_INPUT } else { EXIT_OK }
+}
+
+/// The scenarios of a model that loads but cannot be planned (a backfill newest
+/// first over a task that depends on its previous run, a range with no scheduled
+/// time), each at its place in the file, as `run` would refuse them; `None` when
+/// every scenario can be planned. Planning lays out each scenario's sets, as a run
+/// starts; it runs nothing, and takes no budget: `--max-instances` is a run's.
+fn unplannable(m: &model::Model, file: &str, source: &str) -> Option<model::FileDiagnostics> {
+    let mut out = model::FileDiagnostics::new(file, source);
+    for (index, s) in m.scenarios.iter().enumerate() {
+        if let Err(e) = Engine::new(m, s, Config::new(0, u64::MAX)) {
+            let d = super::run::located(file, source, index, &e, &e.to_string())?;
+            out.diagnostics.extend(d.diagnostics);
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }

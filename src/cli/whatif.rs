@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use schedsim::engine::Config;
-use schedsim::model;
+use schedsim::model::{self, Model};
 use schedsim::observe::summary::human_alike;
 use schedsim::shard::{Partial, Shard};
-use schedsim::whatif::{self, Backfill, Base, Vary};
+use schedsim::whatif::{self, Backfill, Base, SweepError, Vary};
 
 use super::sweep_shard::{self, opt};
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format, fail};
@@ -150,6 +150,18 @@ pub fn run(args: &Args) -> i32 {
     run_with(args, None)
 }
 
+/// Reports a sweep that failed; a variant of a scenario of the model file that
+/// cannot be planned is located there, at the backfill it names (a variant changes
+/// values, not which backfill is which). Returns exit code 2.
+pub fn failed(e: &SweepError, m: &Model, base: &Base, path: &str, source: &str) -> i32 {
+    if let (SweepError::Run { error, .. }, Base::Scenario(name)) = (e, base)
+        && let Some(index) = m.scenarios.iter().position(|s| &s.name == name)
+    {
+        return super::run::fail_located(path, source, index, error, &e.to_string());
+    }
+    fail(&e.to_string())
+}
+
 /// Runs the sweep, one shard of it, or (with `merged`: the shards' partial files)
 /// prints what the shards ran as the unsharded sweep prints it.
 pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
@@ -269,7 +281,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
                 &progress,
             ) {
                 Ok(v) => v,
-                Err(e) => return fail(&e.to_string()),
+                Err(e) => return failed(&e, &m, &base, &shown, &source),
             };
             bar.clear();
             let items: Vec<serde_json::Value> = variants
@@ -296,7 +308,7 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             let variants =
                 match whatif::sweep(&source, &base, &vary, config, threads, json, &progress) {
                     Ok(v) => v,
-                    Err(e) => return fail(&e.to_string()),
+                    Err(e) => return failed(&e, &m, &base, &shown, &source),
                 };
             bar.clear();
             let rows: Vec<Row> = variants.iter().map(|v| Row::of(&vary, v)).collect();

@@ -12,7 +12,7 @@ use schedsim::observe::sweep_chart::{self, Point};
 use schedsim::seeds::{NoteRate, Seeds};
 use schedsim::seeds_part;
 use schedsim::shard::{Partial, Shard};
-use schedsim::whatif::{Base, Vary, combinations};
+use schedsim::whatif::{Base, SweepError, Vary, combinations};
 
 use super::output::Outputs;
 use super::sweep_shard;
@@ -100,7 +100,7 @@ pub fn run(r: Request<'_>) -> i32 {
                     minimize::sweep(r.source, r.base, r.vary, seeds, r.config, &progress)
                 }) {
                     Ok(v) => v,
-                    Err(e) => return fail(&e.to_string()),
+                    Err(e) => return failed(&e, &r),
                 },
             };
             bar.clear();
@@ -151,7 +151,7 @@ fn shard(r: &Request<'_>, seeds: Seeds, part: Shard, pool: &rayon::ThreadPool) -
     bar.clear();
     let runs = match runs {
         Ok(x) => x,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return failed(&e, r),
     };
     let per = seeds.count() as usize;
     let items: Vec<serde_json::Value> = runs
@@ -273,7 +273,13 @@ fn minimum(
     if terminal {
         err!("\r\x1b[2K");
     }
-    out.map_err(|e| fail(&e.to_string()))
+    out.map_err(|e| failed(&e, r))
+}
+
+/// A failed sweep reported ([`super::whatif::failed`]).
+fn failed(e: &SweepError, r: &Request<'_>) -> i32 {
+    let shown = r.model_path.display().to_string();
+    super::whatif::failed(e, r.model, r.base, &shown, r.source)
 }
 
 fn label(vary: &[Vary], v: &SeedsVariant) -> String {

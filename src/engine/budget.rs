@@ -24,6 +24,31 @@ pub enum RunError {
     History(String),
 }
 
+impl RunError {
+    /// Where in its scenario's document `s` a run error belongs: the backfill it
+    /// names, else the scenario's recurring runs, else its name. A variant of the
+    /// file (knobs set) is located there too: a variant changes values, not which
+    /// backfill is which.
+    pub fn span_in(&self, s: &crate::model::doc::ScenarioDoc) -> std::ops::Range<usize> {
+        let backfill = match self {
+            RunError::Plan {
+                backfill: Some(b), ..
+            }
+            | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
+            RunError::Plan { backfill: None, .. }
+            | RunError::Stopped { .. }
+            | RunError::Partition(_)
+            | RunError::PastCalendarEnd(_)
+            | RunError::History(_) => None,
+        };
+        match (backfill, &s.recurring) {
+            (Some(b), _) => b.span.clone(),
+            (None, Some(r)) => r.span.clone(),
+            (None, None) => s.name.span.clone(),
+        }
+    }
+}
+
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
