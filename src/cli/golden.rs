@@ -168,8 +168,14 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             }
             EXIT_OK
         }
-        (_, line) => {
-            out!("{}", diff::text::render(&d, args.all));
+        (verdict, line) => {
+            if verdict == Verdict::Identical {
+                // The same by meaning, yet the events differ (their order in an
+                // instant, a reason): said as a difference, not as "identical".
+                outln!("differs: the same instances, outcomes and times, but not the same events");
+            } else {
+                out!("{}", diff::text::render(&d, args.all));
+            }
             if let Some((line, a, b)) = line {
                 outln!("first difference at line {line} of the trace:");
                 outln!("  recorded: {}", a.unwrap_or("(the recording ends here)"));
@@ -180,17 +186,21 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     }
 }
 
-/// The first line after the headers where two traces differ: (line number, recorded,
-/// now), `None` for a line past the end of its trace.
+/// The first line after the headers where two traces differ, as JSON values (a
+/// trace another tool wrote again, with other spaces, key order or escapes, is the
+/// same trace): (line number, recorded, now), `None` for a line past the end of its
+/// trace.
 fn first_difference<'a>(
     recorded: &'a str,
     now: &'a str,
 ) -> Option<(usize, Option<&'a str>, Option<&'a str>)> {
+    let value = |l: &str| serde_json::from_str::<serde_json::Value>(l).ok();
+    let same = |a: &str, b: &str| a == b || value(a).is_some_and(|x| Some(x) == value(b));
     let (mut old, mut new) = (recorded.lines().skip(1), now.lines().skip(1));
     for line in 2.. {
         match (old.next(), new.next()) {
             (None, None) => return None,
-            (a, b) if a == b => {}
+            (Some(a), Some(b)) if same(a, b) => {}
             (a, b) => return Some((line, a, b)),
         }
     }

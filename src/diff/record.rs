@@ -2,6 +2,7 @@
 //! `schedsim test` keeps: the run's instances, dates, partitions, verdicts and resource
 //! figures, one JSON object per line, header first).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
@@ -52,30 +53,42 @@ fn header(line: Option<&str>, what: &str) -> Result<Meta, String> {
     })
 }
 
+/// A trace line's fields. Strings are borrowed from the line unless it escapes
+/// them (`\u0054`: a trace re-serialised by another tool), then owned.
 #[derive(Deserialize)]
 struct TraceLine<'a> {
-    time: &'a str,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
     instance: Option<u32>,
     task: Option<String>,
-    scheduled: Option<&'a str>,
-    from: Option<&'a str>,
-    to: Option<&'a str>,
-    reason: Option<&'a str>,
+    #[serde(borrow)]
+    scheduled: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    from: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    to: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    reason: Option<Cow<'a, str>>,
     unit: Option<u32>,
     date: Option<String>,
     /// A unit's workflows, when its request was split by workflow.
     workflows: Option<Vec<String>>,
-    origin: Option<&'a str>,
-    event: Option<&'a str>,
-    state: Option<&'a str>,
+    #[serde(borrow)]
+    origin: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    event: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    state: Option<Cow<'a, str>>,
 }
 
 /// A recorded run is a trace (rather than a golden record) when its lines after the
-/// header are transitions, each starting with its `time`.
+/// header are transitions, each with its `time` (a golden record's lines are objects
+/// of one key: `date`, `instance`, ...), in whatever order a tool wrote the keys.
 pub fn is_trace(text: &str) -> bool {
-    text.lines()
-        .nth(1)
-        .is_none_or(|l| l.starts_with("{\"time\""))
+    text.lines().nth(1).is_none_or(|l| {
+        serde_json::from_str::<serde_json::Value>(l)
+            .map_or_else(|_| l.contains("\"time\""), |v| v.get("time").is_some())
+    })
 }
 
 /// The header of a trace or golden record: what run it is.
@@ -95,18 +108,19 @@ pub fn read_trace(text: &str) -> Result<Run, String> {
         let at = n + 2;
         let l: TraceLine = serde_json::from_str(line).map_err(|e| format!("{at}: {e}"))?;
         let bad = |what: &str| format!("{at}: {what}");
-        let time = instant(l.time).map_err(|e| bad(&e))?;
+        let time = instant(&l.time).map_err(|e| bad(&e))?;
         if let Some(unit) = l.unit {
             let origin = l
                 .origin
+                .as_deref()
                 .and_then(origin_of)
                 .ok_or_else(|| bad("a unit line needs `origin`"))?;
-            let started = match l.event {
+            let started = match l.event.as_deref() {
                 Some("started") => true,
                 Some("ended") => false,
                 _ => return Err(bad("a unit line's `event` is `started` or `ended`")),
             };
-            let failed = matches!(l.state, Some("failed" | "FAILURE"));
+            let failed = matches!(l.state.as_deref(), Some("failed" | "FAILURE"));
             // Told apart as `UnitEvent::label` tells them apart.
             let date = crate::engine::labelled(l.date.unwrap_or_default(), l.workflows.as_deref());
             builder.unit(time, unit, started, failed, origin, || date);
@@ -130,11 +144,11 @@ pub fn read_trace(text: &str) -> Result<Run, String> {
                 time,
                 instance,
                 task,
-                scheduled: instant(scheduled).map_err(|e| bad(&e))?,
-                from: state(from)?,
-                to: state(to)?,
-                created: l.reason == Some("created"),
-                rerun: l.reason == Some("rerun"),
+                scheduled: instant(&scheduled).map_err(|e| bad(&e))?,
+                from: state(&from)?,
+                to: state(&to)?,
+                created: l.reason.as_deref() == Some("created"),
+                rerun: l.reason.as_deref() == Some("rerun"),
             })
             .map_err(|e| bad(&e))?;
     }
