@@ -141,13 +141,10 @@ pub fn read(inputs: &[Input], options: &Options) -> Result<(Draft, Report), Impo
     let version = match options.profile_version.as_deref() {
         Some(v @ ("3.1" | "3.2" | "3.3")) => v.to_string(),
         Some(v) => {
-            return Err(ImportError {
-                file: "--profile-version".into(),
-                path: "-".into(),
-                message: format!(
-                    "unknown DolphinScheduler version `{v}`: expected 3.1, 3.2 or 3.3"
-                ),
-            });
+            return Err(ImportError::option(
+                "--profile-version",
+                format!("unknown DolphinScheduler version `{v}`: expected 3.1, 3.2 or 3.3"),
+            ));
         }
         None if new_naming == Some(true) => {
             report.notes.push(

@@ -77,8 +77,22 @@ pub struct ImportError {
     pub message: String,
 }
 
+impl ImportError {
+    /// A command-line option's value refused: `file` names the option, `path` is empty.
+    pub fn option(flag: &str, message: String) -> ImportError {
+        ImportError {
+            file: flag.into(),
+            path: String::new(),
+            message,
+        }
+    }
+}
+
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            return write!(f, "{}: {}", self.file, self.message);
+        }
         write!(f, "{}: at {}: {}", self.file, self.path, self.message)
     }
 }
@@ -296,14 +310,13 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
         && format != Format::Dolphinscheduler
     {
         // Only DolphinScheduler models have a profile version: never ignore one.
-        return Err(ImportError {
-            file: "--profile-version".into(),
-            path: "-".into(),
-            message: format!(
+        return Err(ImportError::option(
+            "--profile-version",
+            format!(
                 "`{v}`: --profile-version applies to dolphinscheduler imports only (3.1, 3.2 or 3.3); an import of {} has no profile version",
                 format.name()
             ),
-        });
+        ));
     }
     let read = match format {
         Format::Dolphinscheduler => dolphin::read(inputs, options),
