@@ -1912,3 +1912,69 @@ fn verify_reads_a_trace_written_again_by_another_tool() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cron` built every fire's text before printing the first (100 years of minutes:
+/// 52 million lines, gigabytes, and `| head -1` waited for all of them). It streams
+/// them now, and a closed pipe stops the listing. Its JSON is the array
+/// `serde_json` prints, for no fire, one and several.
+#[test]
+fn cron_streams_its_fires_and_stops_at_a_closed_pipe() {
+    use std::io::BufRead;
+    let mut child = bin()
+        .args([
+            "cron",
+            "* * * * *",
+            "--profile",
+            "airflow",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--max-instances",
+            "100000000",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "2000-01-01T00:00:00+00:00\n");
+    // The reader closed its end: the listing stops at its next block.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "cron went on after its reader left"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let json = |to: &str| {
+        let out = schedsim(&[
+            "cron",
+            "0 0 * * *",
+            "--profile",
+            "airflow",
+            "--from",
+            "2025-01-01T12:00:00",
+            "--to",
+            to,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let v: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            text(&out.stdout),
+            serde_json::to_string_pretty(&v).unwrap() + "\n"
+        );
+        v.len()
+    };
+    assert_eq!(json("2025-01-01T13:00:00"), 0);
+    assert_eq!(json("2025-01-02T00:00:00"), 1);
+    assert_eq!(json("2025-03-01T00:00:00"), 59);
+}

@@ -33,6 +33,9 @@ pub struct Args {
     format: Format,
 }
 
+/// Bytes of output written at once.
+const BLOCK: usize = 1 << 16;
+
 pub fn run(args: &Args) -> i32 {
     let Some(profile) = Profile::from_word(&args.profile) else {
         return fail(&format!(
@@ -100,7 +103,6 @@ pub fn run(args: &Args) -> i32 {
         local_to_instant(&tz, from.start()),
         local_to_instant(&tz, to.start()),
     );
-    let times: Vec<String> = fires.map(|f| rfc3339(&tz, f.at)).collect();
     // A date-only --to is its midnight, as everywhere: say what of that day is left out.
     // On stderr in both formats: stdout keeps the JSON array of the contract.
     if let Some(note) = schedule.expr.note() {
@@ -115,16 +117,35 @@ pub fn run(args: &Args) -> i32 {
             rfc3339(&tz, f.at)
         );
     }
-    match args.format {
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&times).expect("strings serialise")
-        ),
-        Format::Text => {
-            for t in &times {
-                outln!("{t}");
+    // Streamed as the fires come, a block at a time: a range of millions of fires
+    // never sits in memory, and a closed pipe (`| head`) stops the listing.
+    let json = args.format == Format::Json;
+    let mut block = String::with_capacity(BLOCK + 64);
+    if json {
+        block.push('[');
+    }
+    let mut listed = 0u64;
+    for f in fires {
+        // RFC 3339 times hold no character a JSON string escapes.
+        match (json, listed) {
+            (true, 0) => block.push_str("\n  \""),
+            (true, _) => block.push_str(",\n  \""),
+            (false, _) => {}
+        }
+        block.push_str(&rfc3339(&tz, f.at));
+        block.push(if json { '"' } else { '\n' });
+        listed += 1;
+        if block.len() >= BLOCK {
+            out!("{block}");
+            block.clear();
+            if super::out::failed() {
+                break;
             }
         }
     }
+    if json {
+        block.push_str(if listed == 0 { "]\n" } else { "\n]\n" });
+    }
+    out!("{block}");
     EXIT_OK
 }

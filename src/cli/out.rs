@@ -22,6 +22,12 @@ pub fn printed() -> bool {
     PRINTED.get()
 }
 
+/// Whether a write to stdout failed (a closed pipe): what follows is not written, so
+/// a long listing can stop.
+pub fn failed() -> bool {
+    FAILED.with_borrow(Option::is_some)
+}
+
 /// Writes to stdout unless an earlier write failed; keeps the first error.
 pub fn print(args: std::fmt::Arguments<'_>) {
     PRINTED.set(true);
