@@ -8,7 +8,10 @@
 use std::fmt::{self, Write as _};
 use std::ops::Range;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 /// One problem in a model file.
@@ -126,11 +129,12 @@ impl FileDiagnostics {
     }
 
     pub fn to_json(&self) -> Vec<DiagnosticJson> {
+        let lines = Lines::new(&self.source);
         self.diagnostics
             .iter()
             .map(|d| {
-                let (line, column) = line_column(&self.source, d.span.start);
-                let (end_line, end_column) = line_column(&self.source, d.span.end);
+                let (line, column) = lines.line_column(d.span.start);
+                let (end_line, end_column) = lines.line_column(d.span.end);
                 DiagnosticJson {
                     file: self.path.clone(),
                     line,
@@ -165,7 +169,11 @@ impl FileDiagnostics {
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_width(100)
             .with_context_lines(1);
-        let named = NamedSource::new(&self.path, self.source.clone());
+        let lines = Lines::new(&self.source);
+        let named = Windowed {
+            name: &self.path,
+            lines: &lines,
+        };
         let mut out = String::new();
         for d in &self.diagnostics {
             if d.whole_file {
@@ -177,7 +185,7 @@ impl FileDiagnostics {
                 out.push('\n');
                 continue;
             }
-            let (line, column) = line_column(&self.source, d.span.start);
+            let (line, column) = lines.line_column(d.span.start);
             let _ = writeln!(
                 out,
                 "{severity}: {}:{line}:{column}: {}",
@@ -296,8 +304,91 @@ fn near_long_line(source: &str, span: &Range<usize>) -> bool {
 
 struct Report<'a> {
     file: &'a FileDiagnostics,
-    named: &'a NamedSource<String>,
+    named: &'a Windowed<'a>,
     diagnostic: &'a Diagnostic,
+}
+
+/// Where each line of a file starts, for many lookups in one file: a file of
+/// thousands of problems is not read from its start for each.
+struct Lines<'s> {
+    source: &'s str,
+    /// Offsets just after each `\n`, and 0.
+    starts: Vec<usize>,
+    /// Whether some `\r` ends a line alone (miette counts it as a line's end).
+    lone_cr: bool,
+}
+
+impl<'s> Lines<'s> {
+    fn new(source: &'s str) -> Lines<'s> {
+        let bytes = source.as_bytes();
+        let starts = std::iter::once(0)
+            .chain(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        let lone_cr = bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        Lines {
+            source,
+            starts,
+            lone_cr,
+        }
+    }
+
+    /// The line (from 0) holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// [`line_column`], from the index.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.source, offset.min(self.source.len()));
+        let line = self.line_of(offset);
+        let column = self.source[self.starts[line]..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+}
+
+/// The file as miette reads its snippets: what miette's own reading of the whole
+/// text gives, read from a few lines before the span rather than from the file's
+/// start, and placed back at the span's line.
+struct Windowed<'a> {
+    name: &'a str,
+    lines: &'a Lines<'a>,
+}
+
+impl SourceCode for Windowed<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (source, lines) = (self.lines.source, self.lines);
+        // Line numbers count lone `\r`s too: such a file is read whole.
+        let first = if lines.lone_cr || span.offset() > source.len() {
+            0
+        } else {
+            lines.line_of(span.offset()).saturating_sub(before + 1)
+        };
+        let base = lines.starts[first];
+        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        let c = source.as_bytes()[base..].read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            c.data(),
+            SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -354,18 +445,93 @@ pub fn one_of<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
+/// The candidate closest to `word`, if it is close enough to be a likely typo
+/// (letters compared without ASCII case; the first of the closest).
+///
+/// A model with thousands of misspelled names asks this of thousands of candidates
+/// each: a word of ASCII up to 64 characters (a name, nearly always) is compared by
+/// the bit-parallel edit distance ([`Pattern`]), a few operations per character and
+/// no allocation per candidate; another by the table ([`edit_distance`]).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let word_l = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word_l, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let pattern = Pattern::new(&word_l);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let limit = (c.len().max(word.len()) / 3).max(1);
+        // Only a candidate closer than the best so far replaces it.
+        let limit = best.map_or(limit, |(d, _)| limit.min(d.saturating_sub(1)));
+        if best.is_some_and(|(d, _)| d == 0) {
+            break;
+        }
+        let d = match &pattern {
+            Some(p) => p.distance(c),
+            None => edit_distance(&word_l, &c.to_ascii_lowercase()),
+        };
+        if d <= limit && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// A word of at most 64 ASCII characters, lowercased, for Myers' bit-parallel edit
+/// distance (Hyyrö's form for the whole of both strings): the word's positions of
+/// each character as a bit mask, one column of the table per candidate character.
+struct Pattern {
+    eq: [u64; 128],
+    len: usize,
+}
+
+impl Pattern {
+    fn new(word: &str) -> Option<Pattern> {
+        if !word.is_ascii() || word.len() > 64 {
+            return None;
+        }
+        let mut eq = [0u64; 128];
+        for (i, b) in word.bytes().enumerate() {
+            eq[usize::from(b)] |= 1 << i;
+        }
+        Some(Pattern {
+            eq,
+            len: word.len(),
+        })
+    }
+
+    /// The edit distance from the word to `text`, its ASCII letters lowercased (a
+    /// character beyond ASCII matches none of the word's).
+    fn distance(&self, text: &str) -> usize {
+        let m = self.len;
+        if m == 0 {
+            return text.chars().count();
+        }
+        let top = 1u64 << (m - 1);
+        let (mut pv, mut mv, mut score) = (!0u64, 0u64, m);
+        for ch in text.chars() {
+            let eq = if ch.is_ascii() {
+                self.eq[usize::from(ch.to_ascii_lowercase() as u8)]
+            } else {
+                0
+            };
+            let xv = eq | mv;
+            let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
+            let mut ph = mv | !(xh | pv);
+            let mut mh = pv & xh;
+            if ph & top != 0 {
+                score += 1;
+            } else if mh & top != 0 {
+                score -= 1;
+            }
+            // Row 0 grows by one per character of the text: the whole word is matched.
+            ph = (ph << 1) | 1;
+            mh <<= 1;
+            pv = mh | !(xv | ph);
+            mv = ph & xv;
+        }
+        score
+    }
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -404,6 +570,92 @@ mod tests {
             Some("upstream")
         );
         assert_eq!(did_you_mean("banana", ["name", "slots"]), None);
+    }
+
+    proptest::proptest! {
+        /// The bit-parallel distance is the table's, for words of up to 64 characters
+        /// (ASCII, any case) against any text (beyond ASCII too).
+        #[test]
+        fn bit_parallel_distance_is_the_tables(
+            word in "[a-dA-D_.]{0,64}",
+            text in "[a-dA-D_.é]{0,70}",
+        ) {
+            let word_l = word.to_ascii_lowercase();
+            let p = Pattern::new(&word_l).unwrap();
+            proptest::prop_assert_eq!(
+                p.distance(&text),
+                edit_distance(&word_l, &text.to_ascii_lowercase())
+            );
+        }
+
+        /// The suggestion is the first of the closest within the limit, as a plain
+        /// search of every candidate by the table gives it.
+        #[test]
+        fn suggestion_is_the_first_closest(
+            word in "[a-cA-C]{0,8}",
+            candidates in proptest::collection::vec("[a-c]{0,9}", 0..12),
+        ) {
+            let word_l = word.to_ascii_lowercase();
+            let plain = candidates
+                .iter()
+                .map(|c| (edit_distance(&word_l, c), c.as_str()))
+                .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, c)| c);
+            proptest::prop_assert_eq!(
+                did_you_mean(&word, candidates.iter().map(String::as_str)),
+                plain
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Reading a snippet from a few lines before the span gives what miette's
+        /// reading of the whole text gives: the same text, place, line, column and
+        /// line count (CRLF and lone CR line ends included).
+        #[test]
+        fn windowed_snippets_are_miettes_whole_file_snippets(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof!["[ab ]{0,6}", proptest::strategy::Just("\n".to_string()),
+                    proptest::strategy::Just("\r\n".to_string()), proptest::strategy::Just("\r".to_string())],
+                0..40,
+            ),
+            at in 0.0f64..1.0,
+            width in 0usize..12,
+            before in 0usize..3,
+            after in 0usize..3,
+        ) {
+            let source: String = parts.concat();
+            let start = ((source.len() as f64) * at) as usize;
+            let len = width.min(source.len() - start);
+            let span = SourceSpan::new(start.into(), len);
+            let lines = Lines::new(&source);
+            let windowed = Windowed { name: "f", lines: &lines };
+            let whole = miette::NamedSource::new("f", source.clone());
+            let a = windowed.read_span(&span, before, after);
+            let b = whole.read_span(&span, before, after);
+            match (a, b) {
+                (Ok(a), Ok(b)) => {
+                    proptest::prop_assert_eq!(a.data(), b.data());
+                    proptest::prop_assert_eq!(a.span(), b.span());
+                    proptest::prop_assert_eq!(a.line(), b.line());
+                    proptest::prop_assert_eq!(a.column(), b.column());
+                    proptest::prop_assert_eq!(a.line_count(), b.line_count());
+                    proptest::prop_assert_eq!(a.name(), b.name());
+                }
+                (Err(_), Err(_)) => {}
+                (a, b) => proptest::prop_assert!(false, "{:?} vs {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+
+        /// The index's line and column are [`line_column`]'s.
+        #[test]
+        fn indexed_line_column_is_line_columns(
+            source in "[aé\n\r]{0,40}",
+            at in 0usize..45,
+        ) {
+            proptest::prop_assert_eq!(Lines::new(&source).line_column(at), line_column(&source, at));
+        }
     }
 
     #[test]
