@@ -2156,3 +2156,82 @@ fn an_export_given_to_the_wrong_importer_is_named_with_the_command_that_reads_it
     assert!(!stderr(&out).contains("looks like"), "{}", stderr(&out));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An export whose tasks wait for each other in a loop was refused with the
+/// diagnostics of the model it would have written (`<imported model>:56:15`, lines
+/// never shown to the user); it is refused at the export's place of a task in the
+/// loop, naming every task of it, for each importer.
+#[test]
+fn a_dependency_cycle_in_an_export_is_located_in_the_export() {
+    let dir = scratch("cycle");
+    let edit = |rel: &str, change: &dyn Fn(&mut Value)| {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture(rel)).unwrap()).unwrap();
+        change(&mut v);
+        let path = dir.join(Path::new(rel).file_name().unwrap());
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        path.display().to_string()
+    };
+    // DolphinScheduler: a relation from the third task of a chain back to the first.
+    let ds = edit("dolphinscheduler/warehouse.json", &|v| {
+        let rel = v[0]["processTaskRelationList"].as_array_mut().unwrap();
+        let mut back = rel[1].clone();
+        back["preTaskCode"] = 103.into();
+        back["postTaskCode"] = 101.into();
+        rel.push(back);
+    });
+    // Airflow: the last task of the DAG upstream of the first.
+    let airflow = edit(AIRFLOW_SERIALIZED[1], &|v| {
+        let tasks = v["dag"]["tasks"].as_array_mut().unwrap();
+        let last = tasks.len() - 1;
+        let first = tasks[0]["__var"]["task_id"].clone();
+        tasks[last]["__var"]["downstream_task_ids"] = vec![first].into();
+    });
+    // FlowSpec: the first node waits for the third, which waits on it.
+    let flowspec = edit(FLOWSPEC[0], &|v| {
+        let deps = v["spec"]["workflows"][0]["dependencies"]
+            .as_array_mut()
+            .unwrap();
+        deps[0]["depends"] = serde_json::json!([{"type": "Normal", "nodeId": "1003"}]);
+    });
+    let cases = [
+        (
+            "dolphinscheduler",
+            &ds,
+            "$[0].taskDefinitionList[0]",
+            "ods_订单.同步订单 → ods_订单.spark_fix → ods_订单.append_log → ods_订单.同步订单",
+        ),
+        (
+            "airflow",
+            &airflow,
+            "$.dag.tasks[0].__var",
+            "sales_daily.extract → sales_daily.load → sales_daily.report → sales_daily.extract",
+        ),
+        (
+            "flowspec",
+            &flowspec,
+            "$.spec.workflows[0].nodes[0]",
+            "订单日报.ods_orders → 订单日报.dwd_订单明细 → 订单日报.paused_report → 订单日报.ods_orders",
+        ),
+    ];
+    for (format, file, at, cycle) in cases {
+        let o = run(&["import", format, file, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(2), "{format}: {}", stdout(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let message = v["error"]["message"].as_str().unwrap();
+        assert_eq!(v["error"]["file"], file.as_str(), "{v}");
+        assert!(
+            message.contains("dependency cycle: "),
+            "{format}: {message}"
+        );
+        assert!(!message.contains("<imported model>"), "{format}: {message}");
+        assert_eq!(v["error"]["path"], at, "{v}");
+        assert!(
+            message.ends_with(&format!(
+                "{cycle}: each task waits for the one before it, so none can start"
+            )),
+            "{format}: {message}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

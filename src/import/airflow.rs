@@ -579,6 +579,7 @@ fn task_common(
     let who = format!("{dag}.{name}");
     let mut task = DraftTask {
         name,
+        at: (t.file.to_string(), t.path.clone()),
         ..Default::default()
     };
     task.retry = retry(f, &who, report)?;

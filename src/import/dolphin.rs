@@ -657,6 +657,7 @@ fn task(
     let qualified = format!("{workflow}.{name}");
     let mut draft = DraftTask {
         name,
+        at: (t.file.to_string(), t.path.clone()),
         effective,
         ..Default::default()
     };

@@ -484,6 +484,7 @@ fn node(
     }
     let mut task = DraftTask {
         name,
+        at: (n.file.to_string(), n.path.clone()),
         cron: Some(cron.to_string()),
         ..Default::default()
     };

@@ -17,7 +17,7 @@ mod history;
 mod json;
 pub mod sql;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -206,6 +206,8 @@ pub struct DraftTimetable {
 #[derive(Clone, Debug, Default)]
 pub struct DraftTask {
     pub name: String,
+    /// Where the export defines it: (file, JSON path).
+    pub at: (String, String),
     pub cron: Option<String>,
     /// "task" in the same workflow, "workflow.task" elsewhere.
     pub upstream: Vec<String>,
@@ -340,6 +342,7 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
         }
         e
     })?;
+    no_cycle(&draft)?;
     if let Some(h) = &options.history {
         history::apply(&mut draft, &mut report, h)?;
     }
@@ -585,4 +588,80 @@ fn sql_writes(
         }
     }
     out
+}
+
+/// Refuses an export whose tasks wait for each other in a loop (its relations or
+/// upstream lists), at the export's place of a task in it: the model would not load,
+/// and its lines were never written for the user to read.
+fn no_cycle(draft: &Draft) -> Result<(), ImportError> {
+    // Tasks by "workflow.task", and each one's upstream tasks as indices.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut tasks: Vec<(&DraftWorkflow, &DraftTask)> = Vec::new();
+    for w in &draft.workflows {
+        for t in &w.tasks {
+            index.insert(format!("{}.{}", w.name, t.name), tasks.len());
+            tasks.push((w, t));
+        }
+    }
+    let upstream: Vec<Vec<usize>> = tasks
+        .iter()
+        .map(|(w, t)| {
+            t.upstream
+                .iter()
+                .filter_map(|u| {
+                    let own = format!("{}.{u}", w.name);
+                    index.get(&own).or_else(|| index.get(u)).copied()
+                })
+                .collect()
+        })
+        .collect();
+    // Depth-first, without recursion: 0 unseen, 1 on the path, 2 done.
+    let mut mark = vec![0u8; tasks.len()];
+    for root in 0..tasks.len() {
+        if mark[root] != 0 {
+            continue;
+        }
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        mark[root] = 1;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let Some(&up) = upstream[node].get(*next) else {
+                mark[node] = 2;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match mark[up] {
+                0 => {
+                    mark[up] = 1;
+                    path.push((up, 0));
+                }
+                1 => {
+                    // The loop, from `up` (where it is located) to it again, each task
+                    // before the one that waits for it.
+                    let from = path
+                        .iter()
+                        .position(|&(n, _)| n == up)
+                        .expect("on the path");
+                    let mut cycle: Vec<usize> = path[from..].iter().rev().map(|p| p.0).collect();
+                    cycle.rotate_right(1);
+                    let mut names: Vec<String> = cycle
+                        .iter()
+                        .map(|&n| format!("{}.{}", tasks[n].0.name, tasks[n].1.name))
+                        .collect();
+                    names.push(names[0].clone());
+                    let (file, at) = tasks[up].1.at.clone();
+                    return Err(ImportError {
+                        file,
+                        path: at,
+                        message: format!(
+                            "dependency cycle: {}: each task waits for the one before it, so none can start",
+                            names.join(" → ")
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
