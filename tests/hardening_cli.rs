@@ -1979,3 +1979,51 @@ fn cron_streams_its_fires_and_stops_at_a_closed_pipe() {
     assert_eq!(json("2025-01-02T00:00:00"), 1);
     assert_eq!(json("2025-03-01T00:00:00"), 59);
 }
+
+/// A run interrupted (Ctrl-C: SIGINT) left its temporary output beside the target
+/// (`.NAME.schedsim-PID-0.tmp`, the trace written so far: hundreds of megabytes of a
+/// long run); it removes it, leaves no target, and dies of the signal.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_removes_its_temporary_outputs() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch("interrupted");
+    let model = dir.join("long.toml");
+    // Ten years of an hourly chain of ten tasks: far longer than the test waits.
+    let mut text = String::from(
+        "[model]\nname = \"long\"\nprofile = \"dolphinscheduler\"\n[[workflow]]\nname = \"w\"\ncron = \"0 0 * * * ? *\"\n",
+    );
+    for k in 0..10 {
+        text += &format!("  [[workflow.task]]\n  name = \"t{k}\"\n");
+        if k > 0 {
+            text += &format!("  upstream = [\"t{}\"]\n", k - 1);
+        }
+    }
+    text += "[[scenario]]\nname = \"s\"\nstart = \"2030-01-01T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2015-01-01T00:00:00\"\n  to = \"2024-12-31T00:00:00\"\n";
+    std::fs::write(&model, text).unwrap();
+    let trace = dir.join("t.jsonl");
+    let mut child = bin()
+        .args(["run", s(&model), "--trace", s(&trace)])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp = dir.join(format!(".t.jsonl.schedsim-{}-0.tmp", child.id()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !temp.exists() {
+        assert!(Instant::now() < deadline, "no temporary trace");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended first");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert!(!temp.exists(), "the temporary trace stayed");
+    assert!(!trace.exists(), "a cut trace was written");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -9,8 +9,10 @@
 //!
 //! The renames are one after another: a rename needs no space, so only a directory
 //! removed meanwhile can fail one after another succeeded, and then the renamed
-//! targets stay. A process killed by a signal before its end leaves its temporary
-//! files (`.NAME.schedsim-PID-N.tmp` beside each target), never a cut target.
+//! targets stay. A process interrupted (SIGINT, SIGTERM, SIGHUP) removes its
+//! temporary files (`.NAME.schedsim-PID-N.tmp` beside each target) on a thread that
+//! starts with the first of them, then dies of the signal as it would have; one
+//! killed outright (SIGKILL) leaves them, never a cut target.
 //!
 //! An output path that is an input of the command (the model, the golden file), or
 //! that another output of the same command already names, is refused: paths are
@@ -24,6 +26,51 @@
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once, PoisonError};
+
+/// Every temporary file created and neither renamed nor removed yet: what an
+/// interrupted process removes.
+static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static WATCH: Once = Once::new();
+
+fn temps() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    TEMPS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A temporary file is created: an interruption from now on removes it.
+fn track(temp: &Path) {
+    WATCH.call_once(watch_signals);
+    temps().push(temp.to_path_buf());
+}
+
+/// A temporary file was renamed over its target, or removed.
+fn untrack(temp: &Path) {
+    temps().retain(|t| t != temp);
+}
+
+/// On SIGINT, SIGTERM or SIGHUP, a thread removes the temporary files, then the
+/// process dies of the signal as it would have without it (a shell sees 128 + n).
+#[cfg(unix)]
+fn watch_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                for temp in temps().drain(..) {
+                    let _ = std::fs::remove_file(temp);
+                }
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        });
+}
+
+#[cfg(not(unix))]
+fn watch_signals() {}
 
 /// The outputs of one command. Dropping it without [`Outputs::commit`] removes every
 /// temporary file it created and leaves the targets alone.
@@ -176,6 +223,7 @@ impl Outputs {
                 Err(e) => return Err(problem(&e)),
             }
         };
+        track(&temp);
         // A replaced file keeps its permissions.
         if let Ok(meta) = std::fs::metadata(&resolved) {
             let _ = std::fs::set_permissions(&temp, meta.permissions());
@@ -214,10 +262,13 @@ impl Outputs {
             }
         }
         for p in std::mem::take(&mut self.pending) {
-            if let Some(temp) = &p.temp
-                && let Err(e) = std::fs::rename(temp, &p.target)
-            {
+            let Some(temp) = &p.temp else { continue };
+            let renamed = std::fs::rename(temp, &p.target);
+            if renamed.is_err() {
                 let _ = std::fs::remove_file(temp);
+            }
+            untrack(temp);
+            if let Err(e) = renamed {
                 return Err(format!("{} {}: {e}", p.flag, p.target.display()));
             }
         }
@@ -230,6 +281,7 @@ impl Drop for Outputs {
         for p in &self.pending {
             if let Some(temp) = &p.temp {
                 let _ = std::fs::remove_file(temp);
+                untrack(temp);
             }
         }
     }
