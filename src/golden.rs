@@ -144,13 +144,12 @@ pub fn goldens(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `file:line:column` of the place in the model file `path` (bytes `source`) that a
-/// run error of scenario `index` belongs to ([`RunError::span_in`]).
+/// run error of scenario `index` belongs to ([`crate::engine::located`]).
 fn located(path: &Path, source: &[u8], index: usize, e: &RunError) -> Option<String> {
     let shown = path.display().to_string();
     let text = std::str::from_utf8(source).ok()?;
-    let doc = model::parse_document(&shown, text).ok()?;
-    let span = e.span_in(doc.scenarios.get(index)?);
-    let (line, column) = model::diagnostic::line_column(text, span.start);
+    let d = crate::engine::located(&shown, text, index, e, "")?;
+    let (line, column) = model::diagnostic::line_column(text, d.diagnostics[0].span.start);
     Some(format!("{shown}:{line}:{column}"))
 }
 

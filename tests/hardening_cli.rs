@@ -1180,7 +1180,7 @@ fn every_command_locates_a_scenario_that_cannot_be_planned() {
         "groups=1,2",
     ];
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["validate", s(&desc)], ""),
+        (vec!["validate", s(&desc)], "scenario `s`: "),
         (vec!["explore", s(&desc), "--cases", "3"], ""),
         (whatif.to_vec(), "variant groups=1: "),
         (
@@ -1225,6 +1225,42 @@ fn every_command_locates_a_scenario_that_cannot_be_planned() {
     std::fs::write(&desc, UNPLANNABLE.replace("\"desc\"", "\"asc\"")).unwrap();
     let out = schedsim(&["validate", s(&desc)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Over the default --max-instances (10 years of minutes): said, not planned (a
+    // run refuses it as fast), and the model is valid (a run with more goes on).
+    let huge = UNPLANNABLE
+        .replace("@daily", "* * * * *")
+        .replace("\"desc\"", "\"asc\"")
+        .replace("2025-03-01T00:00:00", "2000-01-01T00:00:00")
+        .replace("2025-03-03T00:00:00", "2099-12-31T00:00:00");
+    std::fs::write(&desc, huge).unwrap();
+    let out = schedsim(&["validate", "--format", "json", s(&desc)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warning = &report[0]["warnings"][0];
+    assert_eq!(warning["line"], 13, "{report}");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("scenario `s`: not planned: backfill 1: the calendar allows up to "),
+        "{report}"
+    );
+    // A history that cannot be laid out is located at its entry, not the scenario.
+    let history = UNPLANNABLE
+        .replace("\"desc\"", "\"asc\"")
+        .replace("@daily", "* * * * *")
+        + "  [[scenario.history]]\n  workflow = \"dag\"\n  from = \"2015-01-01T00:00:00\"\n  to = \"2024-12-31T00:00:00\"\n  state = \"succeeded\"\n";
+    std::fs::write(&desc, history).unwrap();
+    let out = schedsim(&["validate", s(&desc)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with(&format!(
+            "error: {}:18:3: scenario `s`: the history declares more than",
+            s(&desc)
+        )),
+        "{}",
+        text(&out.stderr)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -169,12 +169,16 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             EXIT_OK
         }
         (verdict, line) => {
+            let text = diff::text::render(&d, args.all);
             if verdict == Verdict::Identical {
                 // The same by meaning, yet the events differ (their order in an
-                // instant, a reason): said as a difference, not as "identical".
+                // instant, a reason): said as a difference, not as "identical"; the
+                // figures and notes below it stay.
+                let rest = text.split_once('\n').map_or("", |(_, rest)| rest);
                 outln!("differs: the same instances, outcomes and times, but not the same events");
+                out!("{rest}");
             } else {
-                out!("{}", diff::text::render(&d, args.all));
+                out!("{text}");
             }
             if let Some((line, a, b)) = line {
                 outln!("first difference at line {line} of the trace:");

@@ -215,33 +215,13 @@ pub fn fail_located(
     error: &RunError,
     message: &str,
 ) -> i32 {
-    match located(path, source, index, error, message) {
+    match schedsim::engine::located(path, source, index, error, message) {
         Some(out) => {
             super::errors::diagnostics(&out);
             EXIT_BAD_INPUT
         }
         None => fail(message),
     }
-}
-
-/// A run error of scenario `index` of the model file as a diagnostic at its place,
-/// saying `message`; `None` if the file no longer has that scenario.
-pub fn located(
-    path: &str,
-    source: &str,
-    index: usize,
-    error: &RunError,
-    message: &str,
-) -> Option<model::FileDiagnostics> {
-    let doc = model::parse_document(path, source).ok()?;
-    let span = error.span_in(doc.scenarios.get(index)?);
-    let mut out = model::FileDiagnostics::new(path, source);
-    out.diagnostics.push(model::Diagnostic::new(
-        span,
-        message,
-        "a scenario that can be planned",
-    ));
-    Some(out)
 }
 
 /// The model and its chosen scenario, or the exit code of a failure already reported.

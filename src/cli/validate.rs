@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Format, count};
-use schedsim::engine::{Config, Engine};
+use schedsim::engine::{Config, Engine, located};
 use schedsim::model::{self, diagnostic::DiagnosticJson};
 use schedsim::plan::reach;
 
@@ -39,10 +39,17 @@ pub fn run(args: &Args) -> i32 {
             .and_then(|source| model::load_document(&file, &source).map(|m| (m, source)));
         match loaded {
             Ok(((m, doc), source)) => {
-                if let Some(diagnostics) = unplannable(&m, &file, &source) {
+                let (unplanned, over_budget) = plan(&m, &file, &source);
+                let mut warnings = reach::warnings(&m, &doc, &file, &source);
+                drop(doc);
+                warnings.diagnostics.extend(over_budget.diagnostics);
+                if !unplanned.is_empty() {
                     failed = true;
                     if args.format == Format::Text {
-                        err!("{}", diagnostics.render());
+                        err!("{}", unplanned.render());
+                        if !warnings.is_empty() {
+                            err!("{}", warnings.render_warnings());
+                        }
                     }
                     reports.push(FileReport {
                         file,
@@ -51,12 +58,11 @@ pub fn run(args: &Args) -> i32 {
                         workflows: m.workflows.len(),
                         tasks: m.tasks.len(),
                         scenarios: m.scenarios.len(),
-                        diagnostics: diagnostics.to_json(),
-                        warnings: Vec::new(),
+                        diagnostics: unplanned.to_json(),
+                        warnings: warnings.to_json(),
                     });
                     continue;
                 }
-                let warnings = reach::warnings(&m, &doc, &file, &source);
                 if args.format == Format::Text {
                     outln!(
                         "ok: {file} (profile {}, {}, {}, {}, time zone {}, tzdb {})",
@@ -109,18 +115,37 @@ pub fn run(args: &Args) -> i32 {
     if failed { EXIT_BAD_INPUT } else { EXIT_OK }
 }
 
-/// The scenarios of a model that loads but cannot be planned (a backfill newest
-/// first over a task that depends on its previous run, a range with no scheduled
-/// time), each at its place in the file, as `run` would refuse them; `None` when
-/// every scenario can be planned. Planning lays out each scenario's sets, as a run
-/// starts; it runs nothing, and takes no budget: `--max-instances` is a run's.
-fn unplannable(m: &model::Model, file: &str, source: &str) -> Option<model::FileDiagnostics> {
-    let mut out = model::FileDiagnostics::new(file, source);
+/// Each scenario of a model that loads, planned as `run` starts it, nothing run:
+/// the scenarios that cannot be planned (a backfill newest first over a task that
+/// depends on its previous run, a range with no scheduled time), each at its place
+/// in the file, and as warnings those over the default `--max-instances` (`run`
+/// refuses them unless given more; planning stops there, as a run's does).
+fn plan(
+    m: &model::Model,
+    file: &str,
+    source: &str,
+) -> (model::FileDiagnostics, model::FileDiagnostics) {
+    let mut errors = model::FileDiagnostics::new(file, source);
+    let mut warnings = model::FileDiagnostics::new(file, source);
     for (index, s) in m.scenarios.iter().enumerate() {
-        if let Err(e) = Engine::new(m, s, Config::new(0, u64::MAX)) {
-            let d = super::run::located(file, source, index, &e, &e.to_string())?;
-            out.diagnostics.extend(d.diagnostics);
+        let Err(e) = Engine::new(m, s, Config::new(0, super::DEFAULT_MAX_INSTANCES)) else {
+            continue;
+        };
+        let (out, message) = if e.is_budget() {
+            (
+                &mut warnings,
+                format!("scenario `{}`: not planned: {e}", s.name),
+            )
+        } else {
+            (&mut errors, format!("scenario `{}`: {e}", s.name))
+        };
+        match located(file, source, index, &e, &message) {
+            Some(d) => out.diagnostics.extend(d.diagnostics),
+            // Never "valid" for want of a place: said of the file.
+            None => out
+                .diagnostics
+                .push(model::Diagnostic::new(0..0, message, e.expected()).whole_file()),
         }
     }
-    (!out.is_empty()).then_some(out)
+    (errors, warnings)
 }

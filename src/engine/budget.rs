@@ -2,6 +2,9 @@
 //! run stopped early ([`Stop`]), and why a scenario cannot be simulated at all.
 
 use super::*;
+use crate::model::doc::ScenarioDoc;
+use crate::model::{Diagnostic, FileDiagnostics};
+use std::ops::Range;
 
 /// Why a scenario cannot be simulated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,27 +29,73 @@ pub enum RunError {
 
 impl RunError {
     /// Where in its scenario's document `s` a run error belongs: the backfill it
-    /// names, else the scenario's recurring runs, else its name. A variant of the
-    /// file (knobs set) is located there too: a variant changes values, not which
+    /// names, the scenario's first history entry for a history that cannot be laid
+    /// out, else the scenario's recurring runs, else its name. A variant of the file
+    /// (knobs set) is located there too: a variant changes values, not which
     /// backfill is which.
-    pub fn span_in(&self, s: &crate::model::doc::ScenarioDoc) -> std::ops::Range<usize> {
-        let backfill = match self {
+    pub fn span_in(&self, s: &ScenarioDoc) -> Range<usize> {
+        let place = match self {
             RunError::Plan {
                 backfill: Some(b), ..
             }
-            | RunError::ReverseWithSelfDependency { backfill: b, .. } => s.backfills.get(*b),
+            | RunError::ReverseWithSelfDependency { backfill: b, .. } => {
+                s.backfills.get(*b).map(|b| b.span.clone())
+            }
+            RunError::History(_) => s.history.first().map(|h| h.span.clone()),
             RunError::Plan { backfill: None, .. }
             | RunError::Stopped { .. }
             | RunError::Partition(_)
-            | RunError::PastCalendarEnd(_)
-            | RunError::History(_) => None,
+            | RunError::PastCalendarEnd(_) => None,
         };
-        match (backfill, &s.recurring) {
-            (Some(b), _) => b.span.clone(),
-            (None, Some(r)) => r.span.clone(),
-            (None, None) => s.name.span.clone(),
+        place
+            .or_else(|| s.recurring.as_ref().map(|r| r.span.clone()))
+            .unwrap_or_else(|| s.name.span.clone())
+    }
+
+    /// What a scenario that does not fail so would be: planned (laid out before the
+    /// run), or run to its end.
+    pub fn expected(&self) -> &'static str {
+        match self {
+            RunError::Plan { .. }
+            | RunError::ReverseWithSelfDependency { .. }
+            | RunError::History(_) => "a scenario that can be planned",
+            RunError::Stopped { .. } | RunError::Partition(_) | RunError::PastCalendarEnd(_) => {
+                "a scenario that can run to its end"
+            }
         }
     }
+
+    /// Whether it is a budget's refusal (`--max-instances`, `--max-executions`): a
+    /// run with a higher one goes on.
+    pub fn is_budget(&self) -> bool {
+        matches!(
+            self,
+            RunError::Stopped { .. }
+                | RunError::Plan {
+                    error: PlanError::TooMany { .. } | PlanError::TooManyBindings { .. },
+                    ..
+                }
+        )
+    }
+}
+
+/// A run error of scenario `index` of the model file `path` (text `source`), saying
+/// `message` (the error, with what it belongs to: a variant, a seed, a scenario), as
+/// a diagnostic at its place ([`RunError::span_in`]); `None` if the file no longer
+/// parses or has no such scenario.
+pub fn located(
+    path: &str,
+    source: &str,
+    index: usize,
+    error: &RunError,
+    message: &str,
+) -> Option<FileDiagnostics> {
+    let doc = crate::model::parse_document(path, source).ok()?;
+    let span = error.span_in(doc.scenarios.get(index)?);
+    let mut out = FileDiagnostics::new(path, source);
+    out.diagnostics
+        .push(Diagnostic::new(span, message, error.expected()));
+    Some(out)
 }
 
 impl std::fmt::Display for RunError {

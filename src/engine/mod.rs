@@ -46,7 +46,7 @@ use crate::rules::{
 };
 use crate::window::Window;
 
-pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop};
+pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop, located};
 pub use events::{
     Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, labelled, workflow_names,
 };
