@@ -43,48 +43,34 @@ pub fn run(args: &Args) -> i32 {
                 let mut warnings = reach::warnings(&m, &doc, &file, &source);
                 drop(doc);
                 warnings.diagnostics.extend(over_budget.diagnostics);
-                if !unplanned.is_empty() {
-                    failed = true;
-                    if args.format == Format::Text {
-                        err!("{}", unplanned.render());
-                        if !warnings.is_empty() {
-                            err!("{}", warnings.render_warnings());
-                        }
-                    }
-                    reports.push(FileReport {
-                        file,
-                        valid: false,
-                        profile: Some(m.profile.to_string()),
-                        workflows: m.workflows.len(),
-                        tasks: m.tasks.len(),
-                        scenarios: m.scenarios.len(),
-                        diagnostics: unplanned.to_json(),
-                        warnings: warnings.to_json(),
-                    });
-                    continue;
-                }
+                let valid = unplanned.is_empty();
+                failed |= !valid;
                 if args.format == Format::Text {
-                    outln!(
-                        "ok: {file} (profile {}, {}, {}, {}, time zone {}, tzdb {})",
-                        m.profile,
-                        count(m.workflows.len(), "workflow", "workflows"),
-                        count(m.tasks.len(), "task", "tasks"),
-                        count(m.scenarios.len(), "scenario", "scenarios"),
-                        m.timezone_name,
-                        model::tzdb_version(),
-                    );
+                    if valid {
+                        outln!(
+                            "ok: {file} (profile {}, {}, {}, {}, time zone {}, tzdb {})",
+                            m.profile,
+                            count(m.workflows.len(), "workflow", "workflows"),
+                            count(m.tasks.len(), "task", "tasks"),
+                            count(m.scenarios.len(), "scenario", "scenarios"),
+                            m.timezone_name,
+                            model::tzdb_version(),
+                        );
+                    } else {
+                        err!("{}", unplanned.render());
+                    }
                     if !warnings.is_empty() {
                         err!("{}", warnings.render_warnings());
                     }
                 }
                 reports.push(FileReport {
                     file,
-                    valid: true,
+                    valid,
                     profile: Some(m.profile.to_string()),
                     workflows: m.workflows.len(),
                     tasks: m.tasks.len(),
                     scenarios: m.scenarios.len(),
-                    diagnostics: Vec::new(),
+                    diagnostics: unplanned.to_json(),
                     warnings: warnings.to_json(),
                 });
             }
