@@ -141,7 +141,7 @@ pub fn simulate(
         .find(|s| s.name == name)
         .expect("checked above");
     diff::simulate(&m, s, config, &hash, None)
-        .map_err(|e| super::run::fail_in_file(&shown, source, index, &e))
+        .map_err(|e| super::run::fail_located(&shown, source, index, &e, &e.to_string()))
 }
 
 fn show(knobs: &BTreeMap<String, String>) -> String {

@@ -130,7 +130,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     let mut now = header_line(m, &scenario.name, seed, hash).into_bytes();
     let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
         Ok(r) => r,
-        Err(e) => return loaded.fail_in(index, &e),
+        Err(e) => return loaded.fail_in(index, &e, &e.to_string()),
     };
     let now = String::from_utf8_lossy(&now);
     let recorded = match read_recorded(&args.golden, &golden) {

@@ -183,31 +183,22 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Reports a problem of the chosen scenario at its place in the model file (the
-    /// backfill a run error names, else the scenario's name); returns exit code 2.
+    /// Reports a run error of the chosen scenario at its place in the model file
+    /// ([`fail_located`]); returns exit code 2.
     pub fn fail_at(&self, error: &RunError) -> i32 {
-        self.fail_in(self.index, error)
+        self.fail_in(self.index, error, &error.to_string())
     }
 
-    /// [`Loaded::fail_at`] saying `message` (the error with what it belongs to).
-    pub fn fail_said(&self, error: &RunError, message: &str) -> i32 {
-        fail_located(&self.path, &self.source, self.index, error, message)
-    }
-
-    /// [`Loaded::fail_at`] for scenario `index` of the file.
-    pub fn fail_in(&self, index: usize, error: &RunError) -> i32 {
-        fail_in_file(&self.path, &self.source, index, error)
+    /// [`Loaded::fail_at`] for scenario `index` of the file, saying `message` (the
+    /// error, with what it belongs to: a seed).
+    pub fn fail_in(&self, index: usize, error: &RunError, message: &str) -> i32 {
+        fail_located(&self.path, &self.source, index, error, message)
     }
 }
 
-/// Reports a run error of scenario `index` of the model file `path` (text `source`)
-/// at its place there ([`RunError::span_in`]); returns exit code 2.
-pub fn fail_in_file(path: &str, source: &str, index: usize, error: &RunError) -> i32 {
-    fail_located(path, source, index, error, &error.to_string())
-}
-
-/// [`fail_in_file`] with the message said in place of the error's own (the error
-/// with what it belongs to: a variant, a seed).
+/// Reports a run error of scenario `index` of the model file `path` (text `source`),
+/// saying `message` (the error, with what it belongs to: a variant, a seed), at its
+/// place there ([`schedsim::engine::located`]); returns exit code 2.
 pub fn fail_located(
     path: &str,
     source: &str,

@@ -108,7 +108,9 @@ pub fn run(r: Request<'_>) -> i32 {
             match runs {
                 Ok(x) => x,
                 Err((seed, e)) => {
-                    return r.loaded.fail_said(&e, &format!("seed {seed}: {e}"));
+                    return r
+                        .loaded
+                        .fail_in(r.loaded.index, &e, &format!("seed {seed}: {e}"));
                 }
             }
         }

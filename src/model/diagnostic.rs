@@ -460,18 +460,18 @@ pub fn did_you_mean<'a>(
     let pattern = Pattern::new(&word_l);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let limit = (c.len().max(word.len()) / 3).max(1);
-        // Only a candidate closer than the best so far replaces it.
-        let limit = best.map_or(limit, |(d, _)| limit.min(d.saturating_sub(1)));
-        if best.is_some_and(|(d, _)| d == 0) {
-            break;
-        }
         let d = match &pattern {
             Some(p) => p.distance(c),
             None => edit_distance(&word_l, &c.to_ascii_lowercase()),
         };
+        let limit = (c.len().max(word.len()) / 3).max(1);
+        // Only a closer candidate replaces the best: the first of the closest stays,
+        // and none is closer than an exact match.
         if d <= limit && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, c));
+            if d == 0 {
+                break;
+            }
         }
     }
     best.map(|(_, c)| c)
