@@ -243,6 +243,93 @@ fn airflow_backfill_reprocess_completed_runs_every_date_again_and_appends_twice(
     assert_eq!(status(&f, "raw.events/ds=2025-03-06"), Status::Ok);
 }
 
+/// The run of a date is every history instance of the backfill's target tasks at that
+/// time (found in an index by time since the scan per date was quadratic): a failed
+/// task of the run makes it failed, a failed run of another DAG at the same time does
+/// not.
+#[test]
+fn reprocess_failed_reads_the_run_of_the_targets_at_each_date_and_no_other_dag() {
+    let m = load(
+        r#"
+[model]
+name = "m"
+profile = "airflow"
+timezone = "UTC"
+[[workflow]]
+name = "a"
+cron = "0 2 * * *"
+  [[workflow.task]]
+  name = "extract"
+  duration = "10m"
+  [[workflow.task]]
+  name = "load"
+  duration = "10m"
+  upstream = ["extract"]
+[[workflow]]
+name = "b"
+cron = "0 2 * * *"
+  [[workflow.task]]
+  name = "t"
+  duration = "10m"
+[[scenario]]
+name = "s"
+start = "2025-03-10T00:00:00"
+  [[scenario.history]]
+  workflow = "a"
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-04T23:00:00"
+  state = "succeeded"
+  [[scenario.history]]
+  task = "a.load"
+  scheduled = "2025-03-02T02:00:00"
+  state = "failed"
+  [[scenario.history]]
+  workflow = "b"
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-04T23:00:00"
+  state = "succeeded"
+  [[scenario.history]]
+  workflow = "b"
+  scheduled = "2025-03-03T02:00:00"
+  state = "failed"
+  [[scenario.backfill]]
+  targets = ["a"]
+  from = "2025-03-01T00:00:00"
+  to = "2025-03-04T23:00:00"
+  reprocess = "failed"
+"#,
+    );
+    let (e, _) = check(&m, "s");
+    let at = |t| schedsim::calendar::schedule::rfc3339(&m.timezone, t);
+    let name = |i: u32| {
+        let inst = &e.instances[i as usize];
+        (m.task(inst.task).name.clone(), at(inst.scheduled))
+    };
+    let day2 = "2025-03-02T02:00:00+00:00";
+    // Both instances of a's run of 03-02 (its load failed) and nothing else.
+    let again: Vec<(String, String)> = e.reprocessed().iter().map(|&i| name(i)).collect();
+    assert_eq!(
+        again,
+        [
+            ("a.extract".to_string(), day2.to_string()),
+            ("a.load".to_string(), day2.to_string())
+        ]
+    );
+    let backfilled: Vec<String> = e
+        .instances
+        .iter()
+        .filter(|i| i.origin == Origin::Backfill)
+        .map(|i| at(i.scheduled))
+        .collect();
+    assert_eq!(backfilled, [day2, day2]);
+    assert!(
+        e.notes.iter().any(|n| n
+            .contains("3 date(s) already have a run and are not run again (reprocess = failed)")),
+        "{:?}",
+        e.notes
+    );
+}
+
 // --- The history's own rules.
 
 const DW: &str = r#"

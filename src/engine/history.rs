@@ -177,16 +177,26 @@ impl<'m> Engine<'m> {
             return skip;
         };
         let tasks: BTreeSet<TaskId> = planner.tasks().collect();
+        // The history instances of the target tasks by scheduled time, so that each
+        // date finds its run in a search (a scan per date was quadratic: 37 s for a
+        // 5-minute backfill of four months over three months of history).
+        let mut by_time: Vec<(Instant, u32)> = (0..self.history_past.len() as u32)
+            .filter_map(|i| {
+                let inst = &self.instances[i as usize];
+                tasks.contains(&inst.task).then_some((inst.scheduled, i))
+            })
+            .collect();
+        by_time.sort_unstable();
         let mut left = Vec::new();
         for (pos, key) in keys.iter().enumerate() {
             let UnitKey::RunTime(t) = *key else { continue };
             // The DAG run of that logical date: every history instance of a target
             // task at that time; it failed when one of them failed.
-            let runs: Vec<u32> = (0..self.history_past.len() as u32)
-                .filter(|&i| {
-                    let inst = &self.instances[i as usize];
-                    inst.scheduled == t && tasks.contains(&inst.task)
-                })
+            let from = by_time.partition_point(|&(s, _)| s < t);
+            let runs: Vec<u32> = by_time[from..]
+                .iter()
+                .take_while(|&&(s, _)| s == t)
+                .map(|&(_, i)| i)
                 .collect();
             if runs.is_empty() {
                 continue;
