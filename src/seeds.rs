@@ -121,6 +121,19 @@ enum Finish {
     Never,
 }
 
+/// One unit (a backfill date, a recurring day, a run) of one seed's run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedDate {
+    /// The date, with its workflows when its request was split by workflow.
+    pub label: String,
+    pub origin: &'static str,
+    /// 1-based position of its backfill in the scenario: two backfills of one
+    /// scenario may run the same date.
+    pub backfill: Option<u32>,
+    pub start: Option<Instant>,
+    pub end: Option<Instant>,
+}
+
 /// What one seed's run gave, as the aggregate needs it.
 #[derive(Clone, Debug)]
 pub struct SeedRun {
@@ -129,8 +142,8 @@ pub struct SeedRun {
     pub executions: u64,
     /// Executions after each instance's first: retries and reruns.
     pub retries: u64,
-    /// Per unit: (date, origin, start, end).
-    pub dates: Vec<(String, &'static str, Option<Instant>, Option<Instant>)>,
+    /// Per unit: its date, origin, backfill, start and end.
+    pub dates: Vec<SeedDate>,
     pub groups: Vec<crate::observe::metrics::GroupFigures>,
     /// Each property (the 13, then `expect:NAME`) and whether it held.
     pub verdicts: Vec<(String, bool)>,
@@ -217,13 +230,12 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
             .units
             .iter()
             .enumerate()
-            .map(|(k, u)| {
-                (
-                    engine.unit_label(k as u32),
-                    u.origin.word(),
-                    u.created,
-                    u.ended,
-                )
+            .map(|(k, u)| SeedDate {
+                label: engine.unit_label(k as u32),
+                origin: u.origin.word(),
+                backfill: u.backfill.map(|b| b + 1),
+                start: u.created,
+                end: u.ended,
             })
             .collect(),
         groups: findings.groups,
@@ -271,6 +283,8 @@ pub fn note_rates(runs: &[SeedRun]) -> Vec<NoteRate> {
 pub struct DateSpread {
     pub date: String,
     pub origin: &'static str,
+    /// 1-based position of its backfill in the scenario (as `dates` of a run).
+    pub backfill: Option<u32>,
     /// When it finished (RFC 3339); null: it never finished on that many seeds.
     pub end: Spread<Option<String>>,
     /// Start to end; null where it never finished.
@@ -368,23 +382,31 @@ pub struct About<'a> {
 /// A date's start and end on one seed.
 type StartEnd = (Option<Instant>, Option<Instant>);
 
+/// A row of the dates: date, origin, backfill, and the unit's rank among a seed's
+/// units with those three.
+type DateKey = (String, &'static str, Option<u32>, u32);
+
 /// The distribution of `runs` (one per seed, in seed order, not empty).
 pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
     let model = about.model;
     let tz = &model.timezone;
-    let mut dates: BTreeMap<(String, &'static str), Vec<StartEnd>> = BTreeMap::new();
+    // One row per unit of a run: its date, origin and backfill, and which of a
+    // seed's units with those it is (should two ever share them), so that no row
+    // mixes two units' times and each seed gives a row at most one value.
+    let mut dates: BTreeMap<DateKey, Vec<StartEnd>> = BTreeMap::new();
     for r in runs {
-        for (date, origin, start, end) in &r.dates {
-            dates
-                .entry((date.clone(), *origin))
-                .or_default()
-                .push((*start, *end));
+        let mut seen: BTreeMap<(&str, &str, Option<u32>), u32> = BTreeMap::new();
+        for d in &r.dates {
+            let k = seen.entry((&d.label, d.origin, d.backfill)).or_default();
+            let key = (d.label.clone(), d.origin, d.backfill, *k);
+            *k += 1;
+            dates.entry(key).or_default().push((d.start, d.end));
         }
     }
     let n = runs.len() as u64;
     let dates = dates
         .into_iter()
-        .map(|((date, origin), seen)| {
+        .map(|((date, origin, backfill, _), seen)| {
             // A date a seed never created counts as never finished on that seed.
             let missing = n as usize - seen.len().min(n as usize);
             let ends: Vec<Finish> = seen
@@ -410,6 +432,7 @@ pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
             DateSpread {
                 date,
                 origin,
+                backfill,
                 end: Spread {
                     min: at(e.min).map(|t| rfc3339(tz, t)),
                     p50: at(e.p50).map(|t| rfc3339(tz, t)),
@@ -645,12 +668,18 @@ impl Report {
                 "dates/runs finished (p50 / p95 / max; \"never\" on seeds where it did not finish):"
             );
             let never = |t: &Option<String>| t.clone().unwrap_or_else(|| "never".into());
+            // With several backfills, each date says which (as a run's dates do).
+            let several = self.dates.iter().any(|d| d.backfill.is_some_and(|b| b > 1));
+            let width = if several { 11 } else { 9 };
             for d in self.dates.iter().take(40) {
+                let origin = match d.backfill {
+                    Some(b) if several => format!("{} {b}", d.origin),
+                    _ => d.origin.to_string(),
+                };
                 let _ = writeln!(
                     s,
-                    "  {} {:<9} {} / {} / {}{}",
+                    "  {} {origin:<width$} {} / {} / {}{}",
                     d.date,
-                    d.origin,
                     never(&d.end.p50),
                     never(&d.end.p95),
                     never(&d.end.max),

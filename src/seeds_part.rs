@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::engine::Origin;
 use crate::observe::metrics::GroupFigures;
 use crate::observe::waits::{Kind, WaitRow};
-use crate::seeds::SeedRun;
+use crate::seeds::{SeedDate, SeedRun};
 
 /// Every origin a date can have, to read its word back.
 const ORIGINS: [Origin; 4] = [
@@ -43,7 +43,7 @@ pub fn to_json(run: &SeedRun) -> Value {
         "makespan": run.makespan,
         "executions": run.executions,
         "retries": run.retries,
-        "dates": run.dates.iter().map(|(date, origin, start, end)| json!([date, origin, start, end])).collect::<Vec<_>>(),
+        "dates": run.dates.iter().map(|d| json!([d.label, d.origin, d.start, d.end, d.backfill])).collect::<Vec<_>>(),
         "groups": run.groups.iter().map(|g| json!({
             "name": g.name,
             "slots": g.slots,
@@ -151,25 +151,30 @@ pub fn from_json(v: &Value) -> Result<SeedRun, String> {
         .array("dates")?
         .iter()
         .map(|d| {
-            let (Some(date), Some(origin), Some(start), Some(end)) = (
+            let (Some(date), Some(origin), Some(start), Some(end), Some(backfill)) = (
                 d.get(0).and_then(Value::as_str),
                 d.get(1).and_then(Value::as_str),
                 d.get(2),
                 d.get(3),
+                d.get(4).and_then(|b| match b {
+                    Value::Null => Some(None),
+                    b => b.as_u64().and_then(|b| u32::try_from(b).ok()).map(Some),
+                }),
             ) else {
-                return Err("`dates`: expected [date, origin, start, end]".to_string());
+                return Err("`dates`: expected [date, origin, start, end, backfill]".to_string());
             };
             let origin = ORIGINS
                 .iter()
                 .map(|o| o.word())
                 .find(|w| *w == origin)
                 .ok_or_else(|| format!("`dates`: unknown origin `{origin}`"))?;
-            Ok((
-                date.to_string(),
+            Ok(SeedDate {
+                label: date.to_string(),
                 origin,
-                instant(start, "`dates`: start")?,
-                instant(end, "`dates`: end")?,
-            ))
+                backfill,
+                start: instant(start, "`dates`: start")?,
+                end: instant(end, "`dates`: end")?,
+            })
         })
         .collect::<Result<_, String>>()?;
     let groups = f
@@ -263,8 +268,20 @@ mod tests {
             executions: 12,
             retries: 2,
             dates: vec![
-                ("2025-03-01".into(), "backfill", Some(100), None),
-                ("2025-03-02".into(), "manual", None, None),
+                SeedDate {
+                    label: "2025-03-01".into(),
+                    origin: "backfill",
+                    backfill: Some(2),
+                    start: Some(100),
+                    end: None,
+                },
+                SeedDate {
+                    label: "2025-03-02".into(),
+                    origin: "manual",
+                    backfill: None,
+                    start: None,
+                    end: None,
+                },
             ],
             groups: vec![GroupFigures {
                 name: "etl".into(),

@@ -870,3 +870,102 @@ fn whatif_minimize_groups_under_dataworks_searches_the_ten_groups_it_runs() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Two backfills of one scenario over the same dates: a DataWorks model whose second
+/// backfill starts an hour after the first, on another task.
+const TWO_BACKFILLS: &str = r#"
+[model]
+name = "two-backfills"
+profile = "dataworks"
+timezone = "UTC"
+[[resource_group]]
+name = "a"
+slots = 1
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "t1"
+  cron = "00 00 02 * * ?"
+  resource_group = "a"
+  duration = { uniform = ["20m", "40m"] }
+  fail = { probability = 0.2 }
+  retry = { times = 1, interval = "5m" }
+  [[workflow.task]]
+  name = "t2"
+  cron = "00 00 02 * * ?"
+  resource_group = "a"
+  duration = { uniform = ["20m", "40m"] }
+[[scenario]]
+name = "bf"
+start = "2025-03-10T00:00:00"
+  [[scenario.backfill]]
+  targets = ["w.t1"]
+  from = "2025-03-01"
+  to = "2025-03-04"
+  groups = 1
+  [[scenario.backfill]]
+  at = "2025-03-10T01:00:00"
+  targets = ["w.t2"]
+  from = "2025-03-01"
+  to = "2025-03-04"
+  groups = 2
+"#;
+
+/// `--seeds` keyed a date's spread by its date and origin alone: two backfills of one
+/// date became one row, its minimum the first backfill's and its maximum the
+/// second's, and a seed gave it two values. Each backfill's date is its own row now,
+/// spread over that backfill's ends only.
+#[test]
+fn seeds_keep_two_backfills_of_one_date_apart() {
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-two-bf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two-backfills.toml");
+    std::fs::write(&path, TWO_BACKFILLS).unwrap();
+    let model = path.to_str().unwrap();
+    let v = json(&schedsim(&[
+        "check", model, "--seeds", "6", "--format", "json",
+    ]));
+    let rows = v["dates"].as_array().unwrap();
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    // Each seed's own end of each (date, backfill), from single runs.
+    let singles: Vec<serde_json::Value> = (0..6)
+        .map(|s| {
+            json(&schedsim(&[
+                "check",
+                model,
+                "--seed",
+                &s.to_string(),
+                "--format",
+                "json",
+            ]))
+        })
+        .collect();
+    for row in rows {
+        let (date, backfill) = (row["date"].as_str().unwrap(), &row["backfill"]);
+        assert!(backfill == 1 || backfill == 2, "{row}");
+        let mut ends: Vec<Option<String>> = singles
+            .iter()
+            .map(|d| {
+                let own: Vec<&serde_json::Value> = d["dates"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["date"] == date && &r["backfill"] == backfill)
+                    .collect();
+                assert_eq!(own.len(), 1, "{date} backfill {backfill}");
+                own[0]["end"].as_str().map(str::to_string)
+            })
+            .collect();
+        let never = ends.iter().filter(|e| e.is_none()).count();
+        assert_eq!(row["unfinished"], never as u64, "{row}");
+        ends.retain(Option::is_some);
+        ends.sort();
+        if never == 0 {
+            assert_eq!(row["end"]["min"].as_str(), ends[0].as_deref(), "{row}");
+            assert_eq!(row["end"]["max"].as_str(), ends[5].as_deref(), "{row}");
+        }
+    }
+    let out = text(&schedsim(&["check", model, "--seeds", "6"]).stdout);
+    assert!(out.contains("\n  2025-03-01 backfill 1  "), "{out}");
+    assert!(out.contains("\n  2025-03-01 backfill 2  "), "{out}");
+}
