@@ -173,7 +173,7 @@ pub fn check(
     source: &str,
     base_run: &Base,
     (vary, minimize): (&[Vary], Option<&str>),
-    max_variants: u64,
+    (max_variants, max_instances): (u64, u64),
 ) -> Result<(), String> {
     let keys = known_keys(model);
     if let Some((name, values)) = minimize.and_then(|k| k.split_once('=')) {
@@ -230,8 +230,20 @@ pub fn check(
             Base::Scenario(name) => format!("scenario `{name}`: {p}"),
         }))
     };
-    if vary.is_empty() {
-        return base_problem()?.map_or(Ok(()), Err);
+    if vary.is_empty()
+        && let Some(p) = base_problem()?
+    {
+        return Err(p);
+    }
+    if let Base::Backfill(Backfill {
+        window: Some(w), ..
+    }) = base_run
+        && let Some(v) = vary.iter().find(|v| v.key == "window")
+    {
+        return Err(format!(
+            "--vary window={}: --window {w} sets the backfill's window too, and the varied values would replace it; give every window in --vary window",
+            v.values.join(",")
+        ));
     }
     for v in vary {
         for value in &v.values {
@@ -240,6 +252,120 @@ pub fn check(
                 return Err(base_problem()?.unwrap_or(format!("--vary {}={value}: {p}", v.key)));
             }
         }
+    }
+    same_models(&base, base_run, vary)?;
+    let keys = vary
+        .iter()
+        .map(|v| ("--vary", v.key.as_str()))
+        .chain(minimize.map(|k| ("--minimize", k)));
+    unplanned(&base, base_run, keys, max_instances)
+}
+
+/// Refuses a task's knob (`retries.`, `self_dependency.`) or a group's slots when
+/// the scenario plans no instance of the task, or of any task in the group: its
+/// values could change nothing. (A scenario that cannot be planned is left to the
+/// sweep, which says why.)
+fn unplanned<'k>(
+    base: &toml::Table,
+    base_run: &Base,
+    keys: impl Iterator<Item = (&'k str, &'k str)>,
+    max_instances: u64,
+) -> Result<(), String> {
+    let text = base_run
+        .text(base, &BTreeMap::new())
+        .map_err(|e| e.to_string())?;
+    let Ok(model) = load_str("whatif variant", &text) else {
+        return Ok(());
+    };
+    let name = match base_run {
+        Base::Scenario(name) => name.as_str(),
+        Base::Backfill(_) => "whatif",
+    };
+    let Some(scenario) = model.scenarios.iter().find(|s| s.name == name) else {
+        return Ok(());
+    };
+    let Ok(engine) = crate::engine::Engine::new(&model, scenario, Config::new(0, max_instances))
+    else {
+        return Ok(());
+    };
+    let planned = engine.planned_tasks();
+    let task = |name: &str| model.tasks.iter().position(|t| t.name == name);
+    for (flag, key) in keys {
+        let knob = key.split_once('.');
+        let idle = match knob {
+            Some(("retries" | "self_dependency", t)) => task(t)
+                .filter(|&k| !planned.contains(&crate::model::TaskId(k as u32)))
+                .map(|_| format!("the scenario plans no instance of {t} (not a target of its backfills, nor of its recurring schedule)")),
+            Some(("slots", g)) => {
+                let runs_in = |t: &crate::model::TaskId| {
+                    let task = model.task(*t);
+                    let group = |id: crate::model::GroupId| model.groups[id.0 as usize].name == g;
+                    group(task.group) || task.task_group.is_some_and(group)
+                };
+                (!planned.iter().any(runs_in)).then(|| {
+                    format!("no task the scenario plans runs in group {g}")
+                })
+            }
+            _ => None,
+        };
+        if let Some(why) = idle {
+            return Err(format!(
+                "{flag} {key}: {why}, so its values change nothing here"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a varied key whose values all give the same model and scenario (the
+/// other keys at their first values): its rows could differ in nothing but the
+/// value's name. Another varied key may set what it sets (`groups` and `groups.1`
+/// of a scenario's one backfill), or the model may (a backfill's own `groups` over
+/// the rule knob `date_groups`).
+fn same_models(base: &toml::Table, base_run: &Base, vary: &[Vary]) -> Result<(), String> {
+    // The model a combination gives; None where the model refuses it.
+    let shape = |values: &BTreeMap<String, String>| -> Result<Option<Model>, String> {
+        let text = base_run.text(base, values).map_err(|e| e.to_string())?;
+        Ok(load_str("whatif variant", &text).ok())
+    };
+    // Whether every value of `v`, with `others`, gives one and the same model.
+    let alike = |v: &Vary, others: &BTreeMap<String, String>| -> Result<bool, String> {
+        let mut first = None;
+        for value in &v.values {
+            let mut values = others.clone();
+            values.insert(v.key.clone(), value.clone());
+            let Some(m) = shape(&values)? else {
+                return Ok(false);
+            };
+            match &first {
+                None => first = Some(m),
+                Some(f) if !f.schedules_like(&m) => return Ok(false),
+                Some(_) => {}
+            }
+        }
+        Ok(true)
+    };
+    let firsts = |keys: &mut dyn Iterator<Item = &Vary>| -> BTreeMap<String, String> {
+        keys.map(|w| (w.key.clone(), w.values[0].clone())).collect()
+    };
+    for v in vary.iter().filter(|v| v.values.len() > 1) {
+        let others = firsts(&mut vary.iter().filter(|w| w.key != v.key));
+        if !alike(v, &others)? {
+            continue;
+        }
+        let listed = format!("--vary {}={}", v.key, v.values.join(","));
+        // The varied key that sets what this one would, if one does.
+        for w in vary.iter().filter(|w| w.key != v.key) {
+            if alike(v, &firsts(&mut std::iter::once(w)))? && !alike(v, &BTreeMap::new())? {
+                return Err(format!(
+                    "{listed}: every value gives the same model and scenario while --vary {} is varied too, which sets what it would; vary one of the two",
+                    w.key
+                ));
+            }
+        }
+        return Err(format!(
+            "{listed}: every value gives the same model and scenario, so no two rows could differ by it: the model or the scenario sets what it sets (a backfill's own `groups` or `order` over the rule knobs `date_groups` and `order`), or nothing reads it (`default_slots` where every group a task runs in is declared)"
+        ));
     }
     Ok(())
 }

@@ -376,35 +376,121 @@ fn a_history_declared_twice_did_not_say_which() {
     );
 }
 
+/// A varied group's slots or task's retries where the scenario plans no instance
+/// that could use them: a table whose rows differ by a value that changes nothing.
+/// The group's was a note after the runs, the task's nothing at all; both are
+/// refused before anything runs now.
 #[test]
 fn whatif_varied_knobs_no_run_used_and_said_nothing() {
+    let whatif = |vary: &[&str]| {
+        let mut args = vec![
+            "whatif",
+            "models/dataworks-mysql-to-maxcompute.toml",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-03",
+            "--targets",
+            "orders.dws_orders_daily",
+        ];
+        for v in vary {
+            args.extend(["--vary", v]);
+        }
+        schedsim(&args)
+    };
+    let o = whatif(&["slots.odps_sql=1,2", "slots.di_shared=1,20"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).lines().next(),
+        Some(
+            "error: --vary slots.di_shared: no task the scenario plans runs in group di_shared, so its values change nothing here"
+        )
+    );
+    let o = whatif(&["slots.odps_sql=1,2", "retries.orders.ods_orders_inc=0,5"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: --vary retries.orders.ods_orders_inc: the scenario plans no instance of orders.ods_orders_inc"),
+        "{}",
+        stderr(&o)
+    );
+    // `--minimize` searched such a knob and named its smallest value the minimum.
+    let o = schedsim(&[
+        "whatif",
+        "models/dolphinscheduler-nightly-capacity.toml",
+        "--from",
+        "2025-02-01T03:00:00",
+        "--to",
+        "2025-02-03T03:00:00",
+        "--targets",
+        "reprocess",
+        "--seeds",
+        "2",
+        "--minimize",
+        "retries.nightly.dws_sales",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: --minimize retries.nightly.dws_sales: the scenario plans no instance of nightly.dws_sales"),
+        "{}",
+        stderr(&o)
+    );
+    // odps_sql runs the target, and so does the target's own retry limit: a table.
+    let o = whatif(&["slots.odps_sql=1,2", "retries.orders.dws_orders_daily=0,5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("--vary"), "{}", stderr(&o));
+}
+
+/// Two varied keys where one sets what the other would, or a key the scenario
+/// overrides: every value of it gave the same model, and the table rows that
+/// differed by nothing but its name.
+#[test]
+fn whatif_a_varied_key_that_changes_no_model_is_refused() {
+    let capacity = "models/dolphinscheduler-nightly-capacity.toml";
+    let whatif = |args: &[&str]| {
+        let mut all = vec!["whatif", capacity, "--scenario", "night-with-backfill"];
+        all.extend(args);
+        schedsim(&all)
+    };
+    // The scenario's one backfill: `groups.1` sets what `groups` would.
+    let o = whatif(&["--vary", "groups=1,8", "--vary", "groups.1=2,4"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: --vary groups=1,8: every value gives the same model and scenario while --vary groups.1 is varied too"),
+        "{}",
+        stderr(&o)
+    );
+    // Its backfill sets `groups` itself: the rule knob gives no default here.
+    let o = whatif(&["--vary", "date_groups=1,8"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: --vary date_groups=1,8: every value gives the same model and scenario, so no two rows could differ by it"),
+        "{}",
+        stderr(&o)
+    );
+    // `groups` alone changes the backfill: a table.
+    let o = whatif(&["--vary", "groups=1,8"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // --window and --vary window both set a fresh backfill's window.
     let o = schedsim(&[
         "whatif",
         "models/dataworks-mysql-to-maxcompute.toml",
         "--from",
         "2025-03-01",
         "--to",
-        "2025-03-03",
+        "2025-03-02",
         "--targets",
-        "orders.dws_orders_daily",
+        "orders.ods_orders_inc",
+        "--window",
+        "00:00-05:00",
         "--vary",
-        "slots.di_shared=1,20",
-        "--vary",
-        "slots.odps_sql=1,2",
-        "--vary",
-        "retries.orders.ods_orders_inc=0,5",
+        "window=00:00-01:00,00:00-02:00",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        err.contains("note: --vary slots.di_shared: no variant ran an execution in group di_shared, so its slots change nothing here"),
-        "{err}"
+        stderr(&o).contains("--window 00:00-05:00 sets the backfill's window too"),
+        "{}",
+        stderr(&o)
     );
-    // odps_sql runs the targets: nothing to say of it.
-    assert!(!err.contains("--vary slots.odps_sql"), "{err}");
-    // A retry limit is not judged by the table's figures (another task's retries or
-    // an instance that never ran can hide its own): nothing is said of it.
-    assert!(!err.contains("--vary retries."), "{err}");
 }
 
 #[test]

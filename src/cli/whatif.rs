@@ -232,7 +232,13 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         _ => return fail("give --from and --to, or --scenario"),
     };
     let checked = (vary.as_slice(), args.minimize.as_deref());
-    if let Err(e) = whatif::check(&m, &source, &base, checked, args.max_variants) {
+    if let Err(e) = whatif::check(
+        &m,
+        &source,
+        &base,
+        checked,
+        (args.max_variants, args.max_instances),
+    ) {
         return fail(&e);
     }
     if let Some(seeds) = &args.seeds {

@@ -834,6 +834,13 @@ impl<'m> Engine<'m> {
             .is_some_and(|s| s.planner.covers(task))
     }
 
+    /// The tasks the scenario's requests (its backfills, the recurring schedule, its
+    /// triggered runs) plan instances of, whether or not one of them comes due: a
+    /// task outside it never runs in this scenario.
+    pub fn planned_tasks(&self) -> std::collections::BTreeSet<TaskId> {
+        self.sets.iter().flat_map(|s| s.planner.tasks()).collect()
+    }
+
     /// The workflows whose runs unit `u` holds, when its backfill or recurring
     /// schedule was split by workflow (`unit_scope = workflow`); None otherwise.
     pub fn unit_workflows(&self, u: u32) -> Option<&[WorkflowId]> {

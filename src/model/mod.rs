@@ -343,6 +343,22 @@ pub fn complement_dates(
 }
 
 impl Model {
+    /// Whether two models schedule alike: equal in everything, the rule knobs that
+    /// only give defaults while the model is resolved (a backfill's `groups` and
+    /// `order`, the `default` group's slots, a workflow's failure strategy, a
+    /// DEPENDENT task's check interval) compared through the values they resolved
+    /// to, not their own. (A model holds no hash map: equal models print alike.)
+    pub fn schedules_like(&self, other: &Model) -> bool {
+        let mut other = other.clone();
+        let (r, o) = (&self.rules, &mut other.rules);
+        o.date_groups = r.date_groups;
+        o.order = r.order;
+        o.default_slots = r.default_slots;
+        o.failure_strategy = r.failure_strategy;
+        o.dependent_check_interval = r.dependent_check_interval;
+        format!("{self:?}") == format!("{other:?}")
+    }
+
     pub fn task(&self, id: TaskId) -> &Task {
         &self.tasks[id.0 as usize]
     }
