@@ -394,11 +394,19 @@ pub fn lower_bound(
     let mut order: Vec<usize> = (0..engine.instances.len()).collect();
     order.sort_by_key(|&k| (engine.instances[k].task, engine.instances[k].scheduled));
     earliest_end.resize(engine.instances.len(), 0);
+    // An instance runs once its time has come, and not before its date or run was
+    // submitted (a backfill's `at`) nor before the scenario starts.
+    let start = local_to_instant(tz, scenario.start);
+    let first_run = |i: &crate::engine::Instance| {
+        i.run_after
+            .max(engine.units[i.unit as usize].due)
+            .max(start)
+    };
     let mut previous: Option<(crate::model::TaskId, i64)> = None;
     for &k in &order {
         let i = &engine.instances[k];
         let len = chains[i.task.0 as usize].0;
-        let mut end = i.run_after + len;
+        let mut end = first_run(i) + len;
         if model.task(i.task).self_dependency
             && let Some((t, prev)) = previous
             && t == i.task
@@ -440,7 +448,7 @@ pub fn lower_bound(
                             e.name,
                             model.task(*task).name,
                             rfc3339(tz, i.scheduled),
-                            rfc3339(tz, i.run_after),
+                            rfc3339(tz, first_run(i)),
                             names.join(" → "),
                             human(len),
                             rfc3339(tz, earliest_end[k]),

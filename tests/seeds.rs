@@ -969,3 +969,39 @@ fn seeds_keep_two_backfills_of_one_date_apart() {
     assert!(out.contains("\n  2025-03-01 backfill 1  "), "{out}");
     assert!(out.contains("\n  2025-03-01 backfill 2  "), "{out}");
 }
+
+/// `--minimize`'s lower bound started each instance at its scheduled time: a
+/// backfill of past dates submitted at 01:00 "could end" days before it was
+/// submitted, and a deadline before the scenario's start read as one more slots might
+/// meet. It starts at the latest of the scheduled time, the submission and the start.
+#[test]
+fn whatif_minimize_bound_starts_a_backfill_when_it_is_submitted() {
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-bound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("submitted.toml");
+    let model = format!(
+        "{TWO_BACKFILLS}\n[[expect]]\nname = \"done\"\nfinish_by = \"2025-03-09T06:00:00\"\n"
+    );
+    std::fs::write(&path, model).unwrap();
+    let out = schedsim(&[
+        "whatif",
+        path.to_str().unwrap(),
+        "--scenario",
+        "bf",
+        "--seeds",
+        "2",
+        "--minimize",
+        "slots.a",
+        "--range",
+        "1..4",
+    ]);
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("no value can meet it: `done`: w.t2 scheduled 2025-03-0")
+            && said.contains(
+                "cannot end before 2025-03-10T01:20:00+00:00 at minimum durations (its upstream chain), after finish_by 2025-03-09T06:00:00+00:00"
+            ),
+        "{said}\n{}",
+        text(&out.stderr)
+    );
+}
