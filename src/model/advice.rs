@@ -20,6 +20,7 @@
 //!   Airflow's `retries` is any integer (`task_instance.max_tries`). DataWorks, the
 //!   only engine that documents a bound, stops at 10 reruns (DW §7), and schedsim
 //!   refuses more there.
+//! - An `[[expect]]`'s `finish_by` at or before the start of a scenario it judges.
 
 use super::doc::Document;
 use super::{Diagnostic, FileDiagnostics, Model};
@@ -44,6 +45,31 @@ const DS_3_2_FUNCTIONS: [&str; 7] = [
 
 /// Adds the warnings of a model that validates to `out`.
 pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
+    // A `finish_by` no run of a scenario it judges can meet: nothing of the scenario
+    // ends before it starts.
+    for e in &doc.expects {
+        let Some(by) = &e.finish_by else { continue };
+        let Ok(t) = super::text::parse_datetime(&by.value.0) else {
+            continue;
+        };
+        let judged = model
+            .scenarios
+            .iter()
+            .filter(|s| e.scenario.as_ref().is_none_or(|n| n.value == s.name) && s.start >= t);
+        for s in judged {
+            out.diagnostics.push(
+                Diagnostic::new(
+                    by.span.clone(),
+                    format!(
+                        "finish_by {t} is not after scenario `{}`'s start ({}): no run of it can meet expectation `{}`",
+                        s.name, s.start, e.name.value
+                    ),
+                    "a deadline after the scenario's start",
+                )
+                .help("a backfill of past dates runs from the scenario's start (or its `at`): give the date-time it should be done by, or `scenario = \"...\"` to judge one scenario"),
+            );
+        }
+    }
     for b in doc.scenarios.iter().flat_map(|s| &s.backfills) {
         // DolphinScheduler runs a repeated schedule time once (`complement_dates`).
         let mut seen = Vec::new();
@@ -258,6 +284,24 @@ mod tests {
             w[0].starts_with("11 retries: Airflow accepts any integer"),
             "{w:?}"
         );
+    }
+
+    /// A deadline before the scenario's start read as a capacity problem to
+    /// `--minimize` ("a wider --range may"), and `validate` said "ok".
+    #[test]
+    fn a_finish_by_not_after_a_judged_scenarios_start_can_never_be_met() {
+        let model = |scoped: &str| {
+            format!(
+                "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"w\"\ncron = \"0 2 * * *\"\n  [[workflow.task]]\n  name = \"t\"\n[[scenario]]\nname = \"early\"\nstart = \"2025-03-01T00:00:00\"\n[[scenario]]\nname = \"late\"\nstart = \"2025-03-10T00:00:00\"\n[[expect]]\nname = \"done\"\nfinish_by = \"2025-03-09T06:00:00\"\n{scoped}"
+            )
+        };
+        assert_eq!(
+            warned(&model("")),
+            [
+                "finish_by 2025-03-09T06:00:00 is not after scenario `late`'s start (2025-03-10T00:00:00): no run of it can meet expectation `done`"
+            ]
+        );
+        assert!(warned(&model("scenario = \"early\"\n")).is_empty());
     }
 
     #[test]
