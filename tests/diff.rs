@@ -487,8 +487,8 @@ fn a_trace_read_back_gives_the_run_the_collector_saw() {
         for s in &m.scenarios {
             for seed in [0, 7] {
                 let config = schedsim::engine::Config::new(seed, 1_000_000);
-                let mut trace =
-                    schedsim::observe::trace::header_line(&m, &s.name, seed, "h").into_bytes();
+                let meta = d::run::Meta::of(&m, &s.name, seed, "h");
+                let mut trace = schedsim::observe::trace::header_line(&meta).into_bytes();
                 let live = d::simulate(&m, s, config, "h", Some(&mut trace)).unwrap();
                 let read = record::read_trace(std::str::from_utf8(&trace).unwrap()).unwrap();
                 let name = |r: &d::Run, i: &d::run::Inst| r.tasks[i.task as usize].clone();
@@ -590,4 +590,86 @@ fn diff_says_what_each_side_noted_of_itself() {
         printed.contains(&format!("\nnote: A and B: {never}")),
         "{printed}"
     );
+}
+
+/// Review item 5: a trace written with `--fault`, `--operation` and `--stretch` was
+/// replayed without them, so `verify` and `diff` reported a regression of an
+/// unchanged model. The header records them, and both replay them; `record` takes them.
+#[test]
+fn verify_and_diff_replay_the_faults_operations_and_stretches_a_trace_was_recorded_with() {
+    let dir = temp_dir("added");
+    let model = "models/dataworks-writes-under-retries-and-reruns.toml";
+    let added = [
+        "--fault",
+        "orders.ods_append,2025-03-02T02:00:00,1,after_write",
+        "--operation",
+        "rerun,orders.dws_merge,2025-03-02T03:00:00,2025-03-10T12:00:00",
+        "--stretch",
+        "orders.ods_overwrite,2025-03-02T02:00:00,3",
+    ];
+    let traced = dir.join("run.jsonl");
+    let mut args = vec!["run", model, "--scenario", "manual-rerun"];
+    args.extend(added);
+    args.extend(["--trace", traced.to_str().unwrap()]);
+    let out = schedsim(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let trace = std::fs::read_to_string(&traced).unwrap();
+    let header: Value = serde_json::from_str(trace.lines().next().unwrap()).unwrap();
+    assert_eq!(header["faults"], json!([added[1]]));
+    assert_eq!(header["operations"], json!([added[3]]));
+    assert_eq!(header["stretches"], json!([added[5]]));
+    let out = schedsim(&["verify", model, traced.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.starts_with("identical: ") && stdout.contains(&format!("with --fault {}", added[1])),
+        "{stdout}"
+    );
+    for sides in [
+        [traced.to_str().unwrap(), model],
+        [model, traced.to_str().unwrap()],
+    ] {
+        let out = schedsim(&["diff", sides[0], sides[1]]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    }
+    // `record` with the same flags writes the same trace.
+    let recorded = dir.join("record.jsonl");
+    let mut args = vec!["record", model, "--scenario", "manual-rerun"];
+    args.extend(added);
+    args.extend(["-o", recorded.to_str().unwrap()]);
+    let out = schedsim(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&recorded).unwrap(), trace);
+    // Two recorded runs that differ in what was added say so.
+    let plain = record(&dir, model, "manual-rerun");
+    let out = schedsim(&["diff", plain.to_str().unwrap(), traced.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "added to the scenario: nothing in A, --fault {}",
+            added[1]
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    // A recorded fault the model no longer accepts is refused, naming the recording.
+    let renamed = dir.join("m.toml");
+    let source = std::fs::read_to_string(model)
+        .unwrap()
+        .replace("ods_append", "ods_appended");
+    std::fs::write(&renamed, source).unwrap();
+    let out = schedsim(&[
+        "verify",
+        renamed.to_str().unwrap(),
+        traced.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:1: the recording's --fault",
+            traced.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schedsim::diff::run::Added;
 use schedsim::diff::{self, Run, record};
 use schedsim::engine::Config;
 use schedsim::model;
@@ -80,12 +81,13 @@ fn knobs(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, i32> 
     Ok(out)
 }
 
-/// A simulated side: the model file with the knobs set, its scenario run.
+/// A simulated side: the model file with the knobs set, its scenario run with what a
+/// recorded side's command line added to it (`added`).
 pub fn simulate(
     path: &Path,
     source: &str,
     knobs: (&str, &BTreeMap<String, String>),
-    scenario: Option<&str>,
+    (scenario, added): (Option<&str>, &Added),
     config: Config,
 ) -> Result<Run, i32> {
     let shown = path.display().to_string();
@@ -135,13 +137,24 @@ pub fn simulate(
         })?;
         (m, model::model_hash(text.as_bytes()))
     };
-    let s = m
+    // A variant's model keeps this one scenario: its index there is its own.
+    let at = m
         .scenarios
         .iter()
-        .find(|s| s.name == name)
+        .position(|s| s.name == name)
         .expect("checked above");
-    diff::simulate(&m, s, config, &hash, None)
-        .map_err(|e| super::run::fail_located(&shown, source, index, &e, &e.to_string()))
+    let s = super::run::scenario_added(&m, at, added).map_err(|e| {
+        fail(&format!(
+            "the recorded side's {e} (it was recorded with {})",
+            added.flags()
+        ))
+    })?;
+    let run = diff::simulate(&m, &s, config, &hash, None)
+        .map_err(|e| super::run::fail_located(&shown, source, index, &e, &e.to_string()))?;
+    Ok(Run {
+        meta: run.meta.with_added(added),
+        ..run
+    })
 }
 
 fn show(knobs: &BTreeMap<String, String>) -> String {
@@ -196,13 +209,15 @@ fn side(
         .scenario
         .as_deref()
         .or(like.map(|r| r.meta.scenario.as_str()));
+    // A recorded run's --fault, --operation and --stretch are part of its scenario.
+    let added = like.map(|r| r.meta.added()).unwrap_or_default();
     let config = Config::new(
         args.seed.or(like.map(|r| r.meta.seed)).unwrap_or(0),
         args.max_instances,
     );
     Ok((
         label,
-        simulate(path, &text, (flag, knobs), scenario, config)?,
+        simulate(path, &text, (flag, knobs), (scenario, &added), config)?,
     ))
 }
 

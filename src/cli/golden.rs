@@ -1,12 +1,15 @@
 //! `schedsim record MODEL -o FILE` and `schedsim verify MODEL FILE`: golden traces for
-//! users' own regression tests. `record` writes the trace of a scenario; `verify`
-//! runs it again with the scenario and seed the file names and compares the two by
+//! users' own regression tests. `record` writes the trace of a scenario (with
+//! `run`'s `--fault`, `--operation` and `--stretch`); `verify` runs it again with the
+//! scenario, seed and added faults, operations and stretches the file names, and
+//! compares the two by
 //! meaning (`schedsim diff`): on a difference it prints the semantic diff, and the
 //! first trace line where they differ as a detail (exit 1); else that they are
 //! identical (exit 0). It also reads a golden record of `schedsim test`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use schedsim::diff::run::{Added, Meta};
 use schedsim::diff::{self, Verdict, record};
 use schedsim::engine::Config;
 use schedsim::observe::observe;
@@ -14,7 +17,7 @@ use schedsim::observe::trace::header_line;
 
 use super::diff::read_recorded;
 use super::output::Outputs;
-use super::run::load;
+use super::run::{load, scenario_added};
 use super::{EXIT_OK, EXIT_VIOLATION, fail};
 
 #[derive(clap::Args)]
@@ -30,6 +33,15 @@ pub struct RecordArgs {
     /// Seed of the one random generator (durations, random failures); the file records it.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Add a scripted failure to the scenario, as `run --fault`; the file records it.
+    #[arg(long)]
+    fault: Vec<String>,
+    /// Add an operator action to the scenario, as `run --operation`; the file records it.
+    #[arg(long)]
+    operation: Vec<String>,
+    /// Stretch an instance's executions, as `run --stretch`; the file records it.
+    #[arg(long)]
+    stretch: Vec<String>,
     #[arg(long, default_value_t = super::DEFAULT_MAX_INSTANCES)]
     max_instances: u64,
 }
@@ -47,18 +59,19 @@ pub struct VerifyArgs {
     max_instances: u64,
 }
 
-/// The trace of a scenario, header first, in memory.
-fn trace_of(
-    path: &Path,
-    scenario: Option<&str>,
-    seed: u64,
-    max_instances: u64,
-) -> Result<(Vec<u8>, Vec<String>), i32> {
-    let loaded = load(path, scenario)?;
+/// The trace of a scenario with what the command line added, header first, in memory.
+fn trace_of(args: &RecordArgs) -> Result<(Vec<u8>, Vec<String>), i32> {
+    let loaded = load(&args.model, args.scenario.as_deref())?;
     let m = &loaded.model;
-    let s = &m.scenarios[loaded.index];
-    let mut out = header_line(m, &s.name, seed, &loaded.hash).into_bytes();
-    let config = Config::new(seed, max_instances);
+    let added = Added {
+        faults: args.fault.clone(),
+        operations: args.operation.clone(),
+        stretches: args.stretch.clone(),
+    };
+    let s = &scenario_added(m, loaded.index, &added).map_err(|e| fail(&e))?;
+    let meta = Meta::of(m, &s.name, args.seed, &loaded.hash).with_added(&added);
+    let mut out = header_line(&meta).into_bytes();
+    let config = Config::new(args.seed, args.max_instances);
     let (engine, _, written) =
         observe(m, s, config, Some(&mut out)).map_err(|e| loaded.fail_at(&e))?;
     if let Some(Err(e)) = written {
@@ -68,12 +81,7 @@ fn trace_of(
 }
 
 pub fn record(args: &RecordArgs) -> i32 {
-    let (trace, notes) = match trace_of(
-        &args.model,
-        args.scenario.as_deref(),
-        args.seed,
-        args.max_instances,
-    ) {
+    let (trace, notes) = match trace_of(args) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -124,12 +132,26 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             }
         ));
     };
-    let scenario = &m.scenarios[index];
+    // The scenario as recorded: with what the recording's command line added.
+    let added = header.added();
+    let scenario = &match scenario_added(m, index, &added) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(&format!(
+                "{shown}:1: the recording's {e} (the trace was recorded with {})",
+                added.flags()
+            ));
+        }
+    };
     let seed = header.seed;
     let config = Config::new(seed, args.max_instances);
-    let mut now = header_line(m, &scenario.name, seed, hash).into_bytes();
+    let meta = Meta::of(m, &scenario.name, seed, hash).with_added(&added);
+    let mut now = header_line(&meta).into_bytes();
     let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
-        Ok(r) => r,
+        Ok(r) => diff::Run {
+            meta: r.meta.with_added(&added),
+            ..r
+        },
         Err(e) => return loaded.fail_in(index, &e, &e.to_string()),
     };
     let now = String::from_utf8_lossy(&now);
@@ -158,9 +180,13 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     match (d.verdict, first) {
         (Verdict::Identical, None) => {
             outln!(
-                "identical: {} instances of scenario {}, seed {seed}",
+                "identical: {} instances of scenario {}, seed {seed}{}",
                 fresh.instances.len(),
-                scenario.name
+                scenario.name,
+                match added.is_empty() {
+                    true => String::new(),
+                    false => format!(", with {}", added.flags()),
+                }
             );
             // A difference's diff says them as `B: …`, the fresh run's side.
             for note in &fresh.notes {

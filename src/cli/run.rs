@@ -5,6 +5,7 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use schedsim::diff::run::{Added, Meta};
 use schedsim::engine::{Config, RunError};
 use schedsim::explore;
 use schedsim::model;
@@ -113,6 +114,17 @@ impl Args {
         a.push(self.model.display().to_string());
         a
     }
+}
+
+/// Scenario `index` with the command line's `--fault`s, `--operation`s and
+/// `--stretch`es added (those a trace's header records, replayed by `verify`, `diff`).
+pub fn scenario_added(
+    m: &model::Model,
+    index: usize,
+    added: &Added,
+) -> Result<model::Scenario, String> {
+    scenario_with(m, index, &added.faults, &added.operations)
+        .and_then(|s| with_stretches(m, s, &added.stretches))
 }
 
 /// The scenario with the command line's `--fault`s and `--operation`s added.
@@ -296,9 +308,12 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
         Err(code) => return code,
     };
     let (m, hash) = (&loaded.model, &loaded.hash);
-    let scenario = &match scenario_with(m, loaded.index, &args.fault, &args.operation)
-        .and_then(|s| with_stretches(m, s, &args.stretch))
-    {
+    let added = Added {
+        faults: args.fault.clone(),
+        operations: args.operation.clone(),
+        stretches: args.stretch.clone(),
+    };
+    let scenario = &match scenario_added(m, loaded.index, &added) {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -366,7 +381,9 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
     };
     let trace = match (trace, &args.trace) {
         (Some(mut w), Some(path)) => {
-            let header = header_line(m, &scenario.name, args.seed, hash);
+            // What the command line added is recorded: a replay adds it again.
+            let meta = Meta::of(m, &scenario.name, args.seed, hash).with_added(&added);
+            let header = header_line(&meta);
             if let Err(e) = w.write_all(header.as_bytes()) {
                 return fail(&format!("--trace {}: {e}", path.display()));
             }

@@ -451,6 +451,19 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
             header.push(format!("{key}: {va} in A, {vb} in B"));
         }
     }
+    // What a command line added to a side's scenario (a recorded run's --fault...).
+    let (added_a, added_b) = (a.meta.added(), b.meta.added());
+    if added_a != added_b {
+        let shown = |x: &super::run::Added| match x.is_empty() {
+            true => "nothing".to_string(),
+            false => x.flags(),
+        };
+        header.push(format!(
+            "added to the scenario: {} in A, {} in B",
+            shown(&added_a),
+            shown(&added_b)
+        ));
+    }
     let (partitions, properties, resources) = match (&a.findings, &b.findings) {
         (Some(fa), Some(fb)) => (partitions(fa, fb), properties(fa, fb), resources(fa, fb)),
         _ => {

@@ -41,7 +41,19 @@ fn header(line: Option<&str>, what: &str) -> Result<Meta, String> {
             value["scenario"], value["seed"]
         ));
     };
+    // What the command line added to the scenario: absent when nothing was.
+    let list = |key: &str| -> Result<Vec<String>, String> {
+        match &value[key] {
+            serde_json::Value::Null => Ok(Vec::new()),
+            v => serde_json::from_value(v.clone()).map_err(|_| {
+                format!("1: the header's `{key}` is a list of the run's --{} values (strings), found {v}", &key[..key.len() - 1])
+            }),
+        }
+    };
     Ok(Meta {
+        faults: list("faults")?,
+        operations: list("operations")?,
+        stretches: list("stretches")?,
         schedsim: text("schedsim").unwrap_or_default(),
         model: text("model").unwrap_or_default(),
         profile: text("profile").unwrap_or_default(),

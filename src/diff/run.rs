@@ -26,6 +26,15 @@ pub struct Meta {
     pub model_hash: String,
     pub tzdb: String,
     pub timezone: String,
+    /// What the command line added to the scenario (`run --fault`, `--operation`,
+    /// `--stretch`), as given: a replay (`verify`, `diff`) adds them again. Absent from
+    /// the header when none (and in traces written before they were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stretches: Vec<String>,
 }
 
 impl Meta {
@@ -39,7 +48,56 @@ impl Meta {
             model_hash: model_hash.to_string(),
             tzdb: crate::model::tzdb_version().to_string(),
             timezone: model.timezone_name.clone(),
+            faults: Vec::new(),
+            operations: Vec::new(),
+            stretches: Vec::new(),
         }
+    }
+
+    /// The run with what the command line added to its scenario.
+    pub fn with_added(self, added: &Added) -> Meta {
+        Meta {
+            faults: added.faults.clone(),
+            operations: added.operations.clone(),
+            stretches: added.stretches.clone(),
+            ..self
+        }
+    }
+
+    /// What the command line added to the scenario of this run.
+    pub fn added(&self) -> Added {
+        Added {
+            faults: self.faults.clone(),
+            operations: self.operations.clone(),
+            stretches: self.stretches.clone(),
+        }
+    }
+}
+
+/// The `--fault`s, `--operation`s and `--stretch`es of a command line, as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Added {
+    pub faults: Vec<String>,
+    pub operations: Vec<String>,
+    pub stretches: Vec<String>,
+}
+
+impl Added {
+    pub fn is_empty(&self) -> bool {
+        self.faults.is_empty() && self.operations.is_empty() && self.stretches.is_empty()
+    }
+
+    /// As command-line flags: `--fault X --stretch Y`.
+    pub fn flags(&self) -> String {
+        let mut out = Vec::new();
+        for (flag, values) in [
+            ("--fault", &self.faults),
+            ("--operation", &self.operations),
+            ("--stretch", &self.stretches),
+        ] {
+            out.extend(values.iter().map(|v| format!("{flag} {v}")));
+        }
+        out.join(" ")
     }
 }
 

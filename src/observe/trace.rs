@@ -9,24 +9,20 @@ use std::io::{self, Write};
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
+use crate::diff::run::Meta;
 use crate::engine::{Event, Sink, UnitEvent};
 use crate::model::Model;
 use crate::rules::Profile;
 
 /// The first line of a trace file: what produced it, so that a trace can be replayed
-/// and compared (product.md, determinism: seed, model hash, tz database version).
-pub fn header_line(model: &Model, scenario: &str, seed: u64, model_hash: &str) -> String {
-    serde_json::json!({
-        "schedsim": env!("CARGO_PKG_VERSION"),
-        "model": model.name,
-        "profile": model.profile,
-        "scenario": scenario,
-        "seed": seed,
-        "model_hash": model_hash,
-        "tzdb": crate::model::tzdb_version(),
-        "timezone": model.timezone_name,
-    })
-    .to_string()
+/// and compared (product.md, determinism: seed, model hash, tz database version), and
+/// what the command line added to the scenario (`faults`, `operations`, `stretches`,
+/// as given to `--fault`, `--operation`, `--stretch`; absent when none). Keys in name
+/// order.
+pub fn header_line(meta: &Meta) -> String {
+    serde_json::to_value(meta)
+        .expect("a header serialises")
+        .to_string()
         + "\n"
 }
 
