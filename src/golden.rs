@@ -5,7 +5,10 @@
 //! the golden of scenario S of model `M.toml` is `goldens/M/S.jsonl` in the same
 //! directory (characters other than letters, digits, `.`, `-` and `_` in S become
 //! `_`); a scenario whose `seeds` names more than seed 0 has one golden per seed,
-//! `goldens/M/S.seed-N.jsonl` for each seed N other than 0. A golden is a record of the run (`diff::record`): a header with the
+//! `goldens/M/S.seed-N.jsonl` for each seed N other than 0. Two cases of one golden
+//! file (`one day` and `one_day`) are both errors, neither run nor written; a golden
+//! whose header names another scenario or seed than its case's is an error too
+//! (`--bless` rewrites it). A golden is a record of the run (`diff::record`): a header with the
 //! schedsim version, model hash, tz database and seed, then its dates, instances,
 //! partitions, property verdicts and resource figures, one per line, so that a
 //! change reads well in a code review. A golden whose scenario the model no longer
@@ -47,7 +50,8 @@ pub enum Outcome {
     Fail(Box<Diff>),
     /// Written by `--bless` (new, changed, or its header refreshed).
     Blessed(&'static str),
-    /// The model or the golden cannot be read, or the scenario cannot run.
+    /// The model or the golden cannot be read, the golden is another case's (by its
+    /// header, or by its file name), or the scenario cannot run.
     Error(String),
 }
 
@@ -185,13 +189,13 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
         Err(d) => return broken(d.render()),
     };
     let hash = model::model_hash(&source);
-    let mut cases: Vec<(Case, Outcome)> = m
+    let planned: Vec<(usize, &model::Scenario, u64, Case)> = m
         .scenarios
         .iter()
         .enumerate()
         .flat_map(|(index, s)| s.seeds.iter().map(move |&seed| (index, s, seed)))
         .map(|(index, s, seed)| {
-            let mut case = Case {
+            let case = Case {
                 model: stem.clone(),
                 scenario: match seed {
                     0 => s.name.clone(),
@@ -200,14 +204,36 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
                 golden: dir.join(file_name(&s.name, seed)),
                 notes: Vec::new(),
             };
-            let config = Config::new(seed, max_instances);
+            (index, s, seed, case)
+        })
+        .collect();
+    let mut cases: Vec<(Case, Outcome)> = planned
+        .iter()
+        .map(|(index, s, seed, case)| {
+            let mut case = case.clone();
+            // Two cases of one golden file would overwrite each other's, and each be
+            // compared with the other's: neither runs.
+            if let Some((_, _, _, other)) = planned
+                .iter()
+                .find(|(_, _, _, o)| o.golden == case.golden && o.scenario != case.scenario)
+            {
+                let outcome = Outcome::Error(format!(
+                    "{}: `{}` and `{}` both have the golden {}: rename one (a golden's name keeps a scenario name's letters, digits, `.`, `-` and `_`, any other character becomes `_`, and seed N adds `.seed-N`)",
+                    path.display(),
+                    case.scenario,
+                    other.scenario,
+                    case.golden.display()
+                ));
+                return (case, outcome);
+            }
+            let config = Config::new(*seed, max_instances);
             let outcome = match diff::simulate(&m, s, config, &hash, None) {
                 Ok(run) => {
                     let outcome = compare(&case.golden, &run, bless);
                     case.notes = run.notes;
                     outcome
                 }
-                Err(e) => Outcome::Error(match located(path, &source, index, &e) {
+                Err(e) => Outcome::Error(match located(path, &source, *index, &e) {
                     Some(at) => format!("{at}: {e}"),
                     None => format!("scenario {}: {e}", case.scenario),
                 }),
@@ -278,6 +304,23 @@ fn compare(golden: &Path, run: &diff::Run, bless: bool) -> Outcome {
             };
         }
     };
+    // A golden of another scenario or seed (written by hand, or under a scenario's
+    // old name) is not this case's record.
+    let (was, is) = (&recorded.meta, &run.meta);
+    if (&was.scenario, was.seed) != (&is.scenario, is.seed) {
+        return if bless {
+            write("rewritten")
+        } else {
+            Outcome::Error(format!(
+                "{}:1: the golden records scenario `{}` seed {}, not this case's scenario `{}` seed {}: `--bless` writes this case's in its place",
+                golden.display(),
+                was.scenario,
+                was.seed,
+                is.scenario,
+                is.seed
+            ))
+        };
+    }
     let d = diff::diff(&recorded, "golden", run, "now");
     if d.verdict != Verdict::Identical {
         return if bless {
@@ -286,7 +329,6 @@ fn compare(golden: &Path, run: &diff::Run, bless: bool) -> Outcome {
             Outcome::Fail(Box::new(d))
         };
     }
-    let (was, is) = (&recorded.meta, &run.meta);
     let mut changes = Vec::new();
     for (key, a, b) in [
         ("schedsim", &was.schedsim, &is.schedsim),
