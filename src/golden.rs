@@ -12,7 +12,8 @@
 //! schedsim version, model hash, tz database and seed, then its dates, instances,
 //! partitions, property verdicts and resource figures, one per line, so that a
 //! change reads well in a code review. A golden whose scenario the model no longer
-//! has is reported (`STALE`), and removed by `--bless`.
+//! has, or whose model the directory no longer has, is reported (`STALE`), and
+//! removed by `--bless`.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -44,8 +45,9 @@ pub enum Outcome {
     Header(Vec<String>),
     /// No golden yet.
     New,
-    /// A golden of a scenario the model no longer has.
-    Stale,
+    /// A golden of a scenario the model no longer has, or of a model the directory
+    /// no longer has.
+    Stale(Gone),
     /// The run differs from its golden.
     Fail(Box<Diff>),
     /// Written by `--bless` (new, changed, or its header refreshed).
@@ -62,7 +64,7 @@ impl Outcome {
             Outcome::Pass => "PASS",
             Outcome::Header(_) => "PASS",
             Outcome::New => "NEW",
-            Outcome::Stale => "STALE",
+            Outcome::Stale(_) => "STALE",
             Outcome::Fail(_) => "FAIL",
             Outcome::Blessed(_) => "BLESSED",
             Outcome::Error(_) => "ERROR",
@@ -85,13 +87,23 @@ impl Outcome {
             Outcome::New => {
                 format!("no golden yet: run `schedsim test {dir} --bless` to write it\n")
             }
-            Outcome::Stale => format!(
+            Outcome::Stale(Gone::Scenario) => format!(
                 "the model has no such scenario: `schedsim test {dir} --bless` removes its golden\n"
+            ),
+            Outcome::Stale(Gone::Model) => format!(
+                "the directory has no model of this name: `schedsim test {dir} --bless` removes its golden\n"
             ),
             Outcome::Error(e) => format!("{e}\n"),
             _ => String::new(),
         }
     }
+}
+
+/// What a stale golden's case lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gone {
+    Scenario,
+    Model,
 }
 
 /// A scenario name as a file name.
@@ -253,29 +265,73 @@ pub fn check_model(path: &Path, bless: bool, max_instances: u64) -> Vec<(Case, O
         })
         .unwrap_or_default();
     stale.sort();
-    for golden in stale {
-        let scenario = golden
-            .file_stem()
+    cases.extend(stale_cases(&stem, stale, Gone::Scenario, bless));
+    cases
+}
+
+/// The goldens of models the directory `dir` no longer has (`goldens/M/*.jsonl`
+/// with no `M.toml` among `models`), each stale; `bless` removes them, and then
+/// their model's directory if nothing else is left in it.
+pub fn orphans(dir: &Path, models: &[PathBuf], bless: bool) -> Vec<(Case, Outcome)> {
+    let stems: Vec<_> = models.iter().filter_map(|p| p.file_stem()).collect();
+    let Ok(entries) = std::fs::read_dir(dir.join("goldens")) else {
+        return Vec::new();
+    };
+    let mut gone: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| !stems.contains(&n)))
+        .collect();
+    gone.sort();
+    let mut cases = Vec::new();
+    for model_dir in gone {
+        let mut goldens: Vec<PathBuf> = std::fs::read_dir(&model_dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "jsonl"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        goldens.sort();
+        let stem = model_dir
+            .file_name()
             .map_or(String::new(), |s| s.to_string_lossy().into_owned());
-        let outcome = if !bless {
-            Outcome::Stale
-        } else {
-            match std::fs::remove_file(&golden) {
-                Ok(()) => Outcome::Blessed("removed"),
-                Err(e) => Outcome::Error(format!("{}: {e}", golden.display())),
-            }
-        };
-        cases.push((
-            Case {
-                model: stem.clone(),
+        cases.extend(stale_cases(&stem, goldens, Gone::Model, bless));
+        if bless {
+            // Left when it holds anything else (a file that is no golden).
+            let _ = std::fs::remove_dir(&model_dir);
+        }
+    }
+    cases
+}
+
+/// Stale goldens of model `stem` as cases: reported, or removed by `bless`.
+fn stale_cases(stem: &str, goldens: Vec<PathBuf>, gone: Gone, bless: bool) -> Vec<(Case, Outcome)> {
+    goldens
+        .into_iter()
+        .map(|golden| {
+            let scenario = golden
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            let outcome = if !bless {
+                Outcome::Stale(gone)
+            } else {
+                match std::fs::remove_file(&golden) {
+                    Ok(()) => Outcome::Blessed("removed"),
+                    Err(e) => Outcome::Error(format!("{}: {e}", golden.display())),
+                }
+            };
+            let case = Case {
+                model: stem.to_string(),
                 scenario,
                 golden,
                 notes: Vec::new(),
-            },
-            outcome,
-        ));
-    }
-    cases
+            };
+            (case, outcome)
+        })
+        .collect()
 }
 
 fn compare(golden: &Path, run: &diff::Run, bless: bool) -> Outcome {
@@ -360,7 +416,7 @@ pub fn junit(results: &[(Case, Outcome)], dir: &Path) -> String {
             .filter(|(c, o)| of.is_none_or(|m| c.model == m) && f(o))
             .count()
     };
-    let failed = |o: &Outcome| matches!(o, Outcome::Fail(_) | Outcome::New | Outcome::Stale);
+    let failed = |o: &Outcome| matches!(o, Outcome::Fail(_) | Outcome::New | Outcome::Stale(_));
     let errored = |o: &Outcome| matches!(o, Outcome::Error(_));
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -389,7 +445,8 @@ pub fn junit(results: &[(Case, Outcome)], dir: &Path) -> String {
             let element = match o {
                 Outcome::Fail(d) => Some(("failure", diff::text::verdict_line(d))),
                 Outcome::New => Some(("failure", "no golden yet".to_string())),
-                Outcome::Stale => Some(("failure", "no such scenario".to_string())),
+                Outcome::Stale(Gone::Scenario) => Some(("failure", "no such scenario".to_string())),
+                Outcome::Stale(Gone::Model) => Some(("failure", "no such model".to_string())),
                 Outcome::Error(e) => Some(("error", e.lines().next().unwrap_or("").to_string())),
                 _ => None,
             };

@@ -625,3 +625,39 @@ fn a_golden_of_another_scenario_or_seed_is_not_compared() {
     assert_eq!(schedsim(&["test", d]).status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Review item 7: the goldens of a model deleted from the directory were never looked
+/// at (`0 stale`, exit 0, and `--bless` kept them). They are stale, as the goldens of
+/// a deleted scenario are, and `--bless` removes them and their emptied directory.
+#[test]
+fn the_goldens_of_a_deleted_model_are_stale_and_bless_removes_them() {
+    let model = "dolphinscheduler-retry-backfill";
+    let dir = suite_with("deleted", model);
+    let removed = dir.join("goldens/removed");
+    std::fs::create_dir_all(&removed).unwrap();
+    std::fs::copy(
+        dir.join(format!("goldens/{model}/complement-10-days.jsonl")),
+        removed.join("s.jsonl"),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let out = schedsim(&["test", d]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("STALE removed :: s\n"), "{stdout}");
+    assert!(stdout.contains(", 1 stale, "), "{stdout}");
+    assert!(
+        stdout.contains("the directory has no model of this name"),
+        "{stdout}"
+    );
+    assert!(
+        removed.join("s.jsonl").exists(),
+        "nothing removed without --bless"
+    );
+    let out = schedsim(&["test", d, "--bless"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("BLESSED removed :: s (removed)"));
+    assert!(!removed.exists());
+    assert_eq!(schedsim(&["test", d]).status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -61,31 +61,19 @@ pub fn run(args: &Args) -> i32 {
         let cases = golden::check_model(path, args.bless, args.max_instances);
         bar.clear();
         for (case, outcome) in cases {
-            let extra = match &outcome {
-                Outcome::Header(changes) => format!(" (same results; {})", changes.join(", ")),
-                Outcome::Blessed(why) => format!(" ({why})"),
-                Outcome::Fail(d) => format!(" ({})", d.verdict.word()),
-                _ => String::new(),
-            };
-            outln!(
-                "{:>12} {} :: {}{extra}",
-                outcome.word(),
-                case.model,
-                case.scenario
-            );
-            // A failure's diff says what the fresh run noted (`B: …`).
-            if !matches!(outcome, Outcome::Fail(_)) {
-                for note in &case.notes {
-                    outln!("{:>12} note: {note}", "");
-                }
-            }
+            print_case(&case, &outcome);
             results.push((case, outcome));
         }
+    }
+    // Goldens of models the directory no longer has.
+    for (case, outcome) in golden::orphans(&args.dir, &models, args.bless) {
+        print_case(&case, &outcome);
+        results.push((case, outcome));
     }
     let count = |f: fn(&Outcome) -> bool| results.iter().filter(|(_, o)| f(o)).count();
     let passed = count(Outcome::passed);
     let new = count(|o| matches!(o, Outcome::New));
-    let stale = count(|o| matches!(o, Outcome::Stale));
+    let stale = count(|o| matches!(o, Outcome::Stale(_)));
     let failed = count(|o| matches!(o, Outcome::Fail(_)));
     let errors = count(|o| matches!(o, Outcome::Error(_)));
     let blessed = count(|o| matches!(o, Outcome::Blessed(_)));
@@ -125,5 +113,27 @@ pub fn run(args: &Args) -> i32 {
         EXIT_OK
     } else {
         EXIT_VIOLATION
+    }
+}
+
+/// A case's one-line status, and under it what its run noted of itself.
+fn print_case(case: &golden::Case, outcome: &Outcome) {
+    let extra = match outcome {
+        Outcome::Header(changes) => format!(" (same results; {})", changes.join(", ")),
+        Outcome::Blessed(why) => format!(" ({why})"),
+        Outcome::Fail(d) => format!(" ({})", d.verdict.word()),
+        _ => String::new(),
+    };
+    outln!(
+        "{:>12} {} :: {}{extra}",
+        outcome.word(),
+        case.model,
+        case.scenario
+    );
+    // A failure's diff says what the fresh run noted (`B: …`).
+    if !matches!(outcome, Outcome::Fail(_)) {
+        for note in &case.notes {
+            outln!("{:>12} note: {note}", "");
+        }
     }
 }
