@@ -673,3 +673,51 @@ fn verify_and_diff_replay_the_faults_operations_and_stretches_a_trace_was_record
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Review item 8: a knob value the model refuses was reported at a line and column
+/// of the regenerated, comment-stripped variant text (line 12 for the file's line 23),
+/// with follow-on errors (10 of 11 for `slots.etl=-1`). It is one line naming the
+/// knob, as `whatif --vary` says it, exit 2, in text and JSON.
+#[test]
+fn a_knob_value_the_model_refuses_is_named_not_located_in_generated_text() {
+    let maxcompute = "models/dataworks-mysql-to-maxcompute.toml";
+    let nightly = "models/dolphinscheduler-nightly-capacity.toml";
+    for (model, flag, value, message) in [
+        (
+            maxcompute,
+            "--a",
+            "slots.odps_sql=0",
+            "`slots` must be at least 1",
+        ),
+        (nightly, "--b", "slots.etl=-1", "-1 is negative"),
+    ] {
+        let other = if flag == "--a" { "--b" } else { "--a" };
+        let knob = value.split('=').next().unwrap();
+        let out = schedsim(&["diff", model, flag, value, other, &format!("{knob}=2")]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: {flag} {value}: {message}")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // In JSON too: the message, and no diagnostic with a place in generated text.
+    let out = schedsim(&[
+        "diff",
+        maxcompute,
+        "--format",
+        "json",
+        "--a",
+        "slots.odps_sql=0",
+    ]);
+    let error = &json_of(&out)["error"];
+    assert_eq!(error["diagnostics"], json!([]), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("--a slots.odps_sql=0: "),
+        "{error}"
+    );
+}

@@ -128,13 +128,32 @@ pub fn simulate(
     } else {
         let base: toml::Table =
             toml::from_str(source).map_err(|e| fail(&format!("{shown}: {e}")))?;
-        let text = schedsim::whatif::scenario_variant_text(&base, &name, knobs.1)
-            .map_err(|e| fail(&format!("{} {e}", knobs.0)))?;
-        let label = format!("{shown} with {}", show(knobs.1));
-        let m = model::load_str(&label, &text).map_err(|d| {
-            super::errors::diagnostics(&d);
-            EXIT_BAD_INPUT
-        })?;
+        let variant = |values: &BTreeMap<String, String>| {
+            let text = schedsim::whatif::scenario_variant_text(&base, &name, values)
+                .map_err(|e| fail(&format!("{} {e}", knobs.0)))?;
+            Ok::<_, i32>((model::load_str(&shown, &text), text))
+        };
+        let (loaded, text) = variant(knobs.1)?;
+        let m = match loaded {
+            Ok(m) => m,
+            // The variant's text is generated: its lines are not the user's. The
+            // refusal is said as `whatif --vary` says it, of the knob that the model
+            // refuses alone when one does, else of them all.
+            Err(d) => {
+                for (key, value) in knobs.1 {
+                    let one = BTreeMap::from([(key.clone(), value.clone())]);
+                    if let (Err(d), _) = variant(&one)? {
+                        return Err(fail(&format!("{} {key}={value}: {}", knobs.0, refusal(&d))));
+                    }
+                }
+                return Err(fail(&format!(
+                    "{} {}: {}",
+                    knobs.0,
+                    show(knobs.1),
+                    refusal(&d)
+                )));
+            }
+        };
         (m, model::model_hash(text.as_bytes()))
     };
     // A variant's model keeps this one scenario: its index there is its own.
@@ -155,6 +174,20 @@ pub fn simulate(
         meta: run.meta.with_added(added),
         ..run
     })
+}
+
+/// A model's first problem in words (its place is in a generated text).
+fn refusal(d: &model::FileDiagnostics) -> String {
+    d.diagnostics.first().map_or_else(
+        || "the model is refused".to_string(),
+        |first| {
+            let help = first
+                .help
+                .as_ref()
+                .map_or(String::new(), |h| format!(" ({h})"));
+            format!("{}; {}{help}", first.message, first.expected)
+        },
+    )
 }
 
 fn show(knobs: &BTreeMap<String, String>) -> String {
