@@ -721,3 +721,32 @@ fn a_knob_value_the_model_refuses_is_named_not_located_in_generated_text() {
         "{error}"
     );
 }
+
+/// Review item 9: a trace cut at a line boundary was verified as a regression
+/// (`outcome: ... running -> succeeded`). A trace has no end line, so verify says
+/// where the recording ends and that every line it has is the run's.
+#[test]
+fn verify_of_a_trace_that_ends_early_says_so_rather_than_diffing_outcomes() {
+    let dir = temp_dir("cut");
+    let golden = record(&dir, DS, "parallel-into-the-future");
+    let whole = std::fs::read_to_string(&golden).unwrap();
+    let kept: Vec<&str> = whole.lines().take(20).collect();
+    std::fs::write(&golden, kept.join("\n") + "\n").unwrap();
+    let last: Value = serde_json::from_str(kept[19]).unwrap();
+    let out = schedsim(&["verify", DS, golden.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(&format!(
+            "differs: the recorded trace ends at line 20 (its last event at {}), before the run's end",
+            last["time"].as_str().unwrap()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("  now:      {}\n", whole.lines().nth(20).unwrap())),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("outcome"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

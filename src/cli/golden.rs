@@ -194,6 +194,26 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             }
             EXIT_OK
         }
+        // Every recorded line is the run's, and the run goes on: a trace has no end
+        // line, so this is a trace cut short as likely as a run that now does more.
+        // The semantic diff would call the recording's unfinished instances other
+        // outcomes: it is not printed.
+        (_, Some((line, None, Some(next)))) => {
+            let last = golden.lines().last().and_then(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).ok()?;
+                v["time"].as_str().map(str::to_string)
+            });
+            outln!(
+                "differs: the recorded trace ends at line {}{}, before the run's end; every line it has is the run's",
+                line - 1,
+                last.map_or(String::new(), |t| format!(" (its last event at {t})"))
+            );
+            outln!(
+                "  a trace has no end line, so it was cut short there, or the run now goes on where it ended; the run goes on with:"
+            );
+            outln!("  now:      {next}");
+            EXIT_VIOLATION
+        }
         (verdict, line) => {
             let text = diff::text::render(&d, args.all);
             if verdict == Verdict::Identical {
