@@ -9,10 +9,95 @@ use std::io::{self, Write};
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
-use crate::diff::run::Meta;
 use crate::engine::{Event, Sink, UnitEvent};
 use crate::model::Model;
 use crate::rules::Profile;
+
+/// What identifies a run: the trace header's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Meta {
+    pub schedsim: String,
+    pub model: String,
+    pub profile: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub model_hash: String,
+    pub tzdb: String,
+    pub timezone: String,
+    /// What the command line added to the scenario (`run --fault`, `--operation`,
+    /// `--stretch`), as given: a replay (`verify`, `diff`) adds them again. Absent from
+    /// the header when none (and in traces written before they were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stretches: Vec<String>,
+}
+
+impl Meta {
+    pub fn of(model: &Model, scenario: &str, seed: u64, model_hash: &str) -> Meta {
+        Meta {
+            schedsim: env!("CARGO_PKG_VERSION").to_string(),
+            model: model.name.clone(),
+            profile: model.profile.to_string(),
+            scenario: scenario.to_string(),
+            seed,
+            model_hash: model_hash.to_string(),
+            tzdb: crate::model::tzdb_version().to_string(),
+            timezone: model.timezone_name.clone(),
+            faults: Vec::new(),
+            operations: Vec::new(),
+            stretches: Vec::new(),
+        }
+    }
+
+    /// The run with what the command line added to its scenario.
+    pub fn with_added(self, added: &Added) -> Meta {
+        Meta {
+            faults: added.faults.clone(),
+            operations: added.operations.clone(),
+            stretches: added.stretches.clone(),
+            ..self
+        }
+    }
+
+    /// What the command line added to the scenario of this run.
+    pub fn added(&self) -> Added {
+        Added {
+            faults: self.faults.clone(),
+            operations: self.operations.clone(),
+            stretches: self.stretches.clone(),
+        }
+    }
+}
+
+/// The `--fault`s, `--operation`s and `--stretch`es of a command line, as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Added {
+    pub faults: Vec<String>,
+    pub operations: Vec<String>,
+    pub stretches: Vec<String>,
+}
+
+impl Added {
+    pub fn is_empty(&self) -> bool {
+        self.faults.is_empty() && self.operations.is_empty() && self.stretches.is_empty()
+    }
+
+    /// As command-line flags: `--fault X --stretch Y`.
+    pub fn flags(&self) -> String {
+        let mut out = Vec::new();
+        for (flag, values) in [
+            ("--fault", &self.faults),
+            ("--operation", &self.operations),
+            ("--stretch", &self.stretches),
+        ] {
+            out.extend(values.iter().map(|v| format!("{flag} {v}")));
+        }
+        out.join(" ")
+    }
+}
 
 /// The first line of a trace file: what produced it, so that a trace can be replayed
 /// and compared (product.md, determinism: seed, model hash, tz database version), and
