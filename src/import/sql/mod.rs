@@ -10,6 +10,9 @@
 
 use crate::model::WriteMode;
 
+mod clear;
+use clear::{Before, Cleared};
+
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
     /// An identifier or keyword (backticks and double quotes removed).
@@ -95,17 +98,21 @@ pub struct Statement {
 /// Splits a script into statements and classifies each; empty statements are skipped.
 pub fn analyze(script: &str) -> Vec<Statement> {
     let mut out = Vec::new();
-    // Tables cleared earlier in the script (TRUNCATE, DELETE, DROP PARTITION...), with
-    // how: a later INSERT INTO them replaces what was there.
-    let mut cleared: Vec<(String, &'static str)> = Vec::new();
+    // What earlier statements removed (TRUNCATE, DELETE, DROP PARTITION...): a later
+    // INSERT INTO exactly that replaces it.
+    let mut cleared: Vec<Cleared> = Vec::new();
     for (text, toks) in statements(script) {
         let mut outside = Vec::new();
-        let kind = classify(&toks, &mut cleared, &mut outside);
+        let kind = classify(&toks, out.len(), &mut cleared, &mut outside);
         out.push(Statement {
             text,
             kind,
             outside,
         });
+    }
+    // A removal nothing writes again is no write of the model: said, not dropped.
+    for (i, reason) in clear::unfilled(&cleared) {
+        out[i].kind = Kind::Unclassified(reason);
     }
     out
 }
@@ -232,47 +239,22 @@ const NO_WRITE: [&str; 22] = [
     "CACHE",
 ];
 
+/// What statement `index` of a script does; a removal is added to `cleared`.
 fn classify(
     toks: &[Tok],
-    cleared: &mut Vec<(String, &'static str)>,
+    index: usize,
+    cleared: &mut Vec<Cleared>,
     outside: &mut Vec<Outside>,
 ) -> Kind {
     let Some(Tok::Word(head)) = toks.first() else {
         return Kind::Unclassified("does not start with a keyword".into());
     };
     let head = head.to_ascii_uppercase();
+    if let Some((c, now)) = clear::read(toks, &head, index) {
+        cleared.push(c);
+        return now.map_or(Kind::NoWrite, Kind::Unclassified);
+    }
     match head.as_str() {
-        "TRUNCATE" => {
-            let at = 1 + usize::from(toks.get(1).is_some_and(|t| t.is("TABLE")));
-            if let Some((table, _)) = name(toks, at) {
-                cleared.push((table, "TRUNCATE"));
-            }
-            Kind::NoWrite
-        }
-        "DELETE" => {
-            let at = 1 + usize::from(toks.get(1).is_some_and(|t| t.is("FROM")));
-            if let Some((table, _)) = name(toks, at) {
-                cleared.push((table, "DELETE"));
-            }
-            Kind::NoWrite
-        }
-        "ALTER" if toks.iter().any(|t| t.is("DROP")) && toks.iter().any(|t| t.is("PARTITION")) => {
-            if let Some((table, _)) = name(toks, 2) {
-                cleared.push((table, "ALTER TABLE DROP PARTITION"));
-            }
-            Kind::NoWrite
-        }
-        "DROP" if toks.get(1).is_some_and(|t| t.is("TABLE")) => {
-            let at = if toks.get(2).is_some_and(|t| t.is("IF")) {
-                4
-            } else {
-                2
-            };
-            if let Some((table, _)) = name(toks, at) {
-                cleared.push((table, "DROP TABLE"));
-            }
-            Kind::NoWrite
-        }
         "CREATE" => create(toks),
         "REPLACE" | "UPSERT" => match name(
             toks,
@@ -380,7 +362,7 @@ fn create(toks: &[Tok]) -> Kind {
 }
 
 /// `LOAD DATA [LOCAL] INPATH '...' [OVERWRITE] INTO TABLE t [PARTITION (...)]`.
-fn load(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
+fn load(toks: &[Tok], cleared: &mut [Cleared]) -> Kind {
     let Some(into) = toks.iter().position(|t| t.is("INTO")) else {
         return Kind::Unclassified("LOAD without INTO".into());
     };
@@ -390,6 +372,9 @@ fn load(toks: &[Tok], cleared: &[(String, &'static str)]) -> Kind {
         Some(t) if t.if_not_exists => Kind::Unclassified(
             "LOAD DATA with IF NOT EXISTS: not a statement schedsim knows".into(),
         ),
+        Some(Target {
+            unknown: Some(why), ..
+        }) => Kind::Unclassified(why),
         Some(t) => Kind::Writes(vec![t.write]),
         None => Kind::Unclassified("LOAD DATA without a table name".into()),
     }
@@ -438,7 +423,7 @@ fn directory(toks: &[Tok], at: usize, head: &str) -> Option<String> {
 /// Every top-level INSERT and MERGE of a statement (Hive's multi-insert `FROM src
 /// INSERT ... INSERT ...` writes several tables). A directory export goes to
 /// `outside`.
-fn inserts(toks: &[Tok], cleared: &[(String, &'static str)], outside: &mut Vec<Outside>) -> Kind {
+fn inserts(toks: &[Tok], cleared: &mut [Cleared], outside: &mut Vec<Outside>) -> Kind {
     let mut writes = Vec::new();
     let on_duplicate = toks
         .windows(2)
@@ -518,6 +503,9 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)], outside: &mut Vec<O
                 let Some(t) = target(toks, j, false, &pattern, cleared) else {
                     return Kind::Unclassified(format!("{pattern} without a table name"));
                 };
+                if let Some(why) = t.unknown {
+                    return Kind::Unclassified(why);
+                }
                 let mut w = t.write;
                 if w.mode == WriteMode::Insert {
                     // Not cleared earlier in the script (TRUNCATE + ... replaces).
@@ -547,6 +535,9 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)], outside: &mut Vec<O
                         t.write.table
                     ));
                 }
+                Some(Target {
+                    unknown: Some(why), ..
+                }) => return Kind::Unclassified(why),
                 Some(t) => {
                     let mut w = t.write;
                     if on_duplicate && !overwrite {
@@ -575,6 +566,9 @@ fn inserts(toks: &[Tok], cleared: &[(String, &'static str)], outside: &mut Vec<O
 struct Target {
     write: SqlWrite,
     if_not_exists: bool,
+    /// Rows a DELETE's condition picked were removed earlier: what the write replaces
+    /// is not known (the reason).
+    unknown: Option<String>,
 }
 
 /// The index after `IF NOT EXISTS` at `at`, if it is there.
@@ -604,13 +598,14 @@ fn closing(toks: &[Tok], open: usize) -> Option<usize> {
 }
 
 /// The table and partition a write names at `at`, and its mode: an INSERT INTO after
-/// the table was cleared earlier in the script replaces it.
+/// the table, or exactly the partition it writes, was removed earlier in the script
+/// replaces it.
 fn target(
     toks: &[Tok],
     at: usize,
     overwrite: bool,
     pattern: &str,
-    cleared: &[(String, &'static str)],
+    cleared: &mut [Cleared],
 ) -> Option<Target> {
     let (table, mut j) = name(toks, at)?;
     // IF NOT EXISTS follows the partition (Hive); before it, as some scripts write it.
@@ -628,12 +623,19 @@ fn target(
             exists |= if_not_exists(toks, close + 1).is_some();
         }
     }
-    let before = cleared.iter().rev().find(|(t, _)| *t == table);
+    let before = clear::before(cleared, &table, partition.as_deref(), !dynamic.is_empty());
+    let mut unknown = None;
     let (mode, pattern) = match (overwrite, before) {
         (true, _) => (WriteMode::Overwrite, pattern.to_string()),
-        (false, Some((_, how))) => (WriteMode::Overwrite, format!("{how} + {pattern}")),
-        (false, None) if pattern == "LOAD DATA" => (WriteMode::Insert, "LOAD DATA INTO".into()),
-        (false, None) => (WriteMode::Insert, pattern.to_string()),
+        (false, Before::Replaced(how)) => (WriteMode::Overwrite, format!("{how} + {pattern}")),
+        (false, Before::Unknown(why)) => {
+            unknown = Some(why);
+            (WriteMode::Insert, pattern.to_string())
+        }
+        (false, Before::Nothing) if pattern == "LOAD DATA" => {
+            (WriteMode::Insert, "LOAD DATA INTO".into())
+        }
+        (false, Before::Nothing) => (WriteMode::Insert, pattern.to_string()),
     };
     if partition.as_ref().is_some_and(Vec::is_empty) {
         // Only dynamic columns: which partitions are written comes from the data.
@@ -648,6 +650,7 @@ fn target(
             pattern,
         },
         if_not_exists: exists,
+        unknown,
     })
 }
 

@@ -243,3 +243,109 @@ fn insert_or_conflict_clauses() {
         "{s:?}"
     );
 }
+
+/// The reason of each unclassified statement, by index; None for the others.
+fn reasons(s: &[Statement]) -> Vec<Option<&str>> {
+    s.iter()
+        .map(|s| match &s.kind {
+            Kind::Unclassified(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A retention cleanup (dropping the partition of 30 days ago) before an INSERT INTO
+/// yesterday's partition left the insert an insert: only a drop of the partition
+/// written makes it a replace. The drop itself, which nothing writes again, is said.
+#[test]
+fn drop_of_another_partition_does_not_make_insert_into_an_overwrite() {
+    let s = analyze(
+        "ALTER TABLE dw.events DROP IF EXISTS PARTITION (dt='$[yyyyMMdd-30]');\
+         INSERT INTO TABLE dw.events PARTITION (dt='$[yyyyMMdd-1]') SELECT 1;\
+         ALTER TABLE dw.f DROP PARTITION (DT = '${bizdate}'), PARTITION (dt='x');\
+         INSERT INTO dw.f PARTITION (dt='${bizdate}') SELECT 1;\
+         ALTER TABLE dw.g DROP PARTITION (dt < '${bizdate}');\
+         INSERT INTO dw.g PARTITION (dt='${bizdate}') SELECT 1",
+    );
+    let modes: Vec<_> = writes(
+        &s.iter()
+            .map(|s| s.text.clone())
+            .collect::<Vec<_>>()
+            .join(";"),
+    )
+    .into_iter()
+    .map(|w| (w.table, w.mode))
+    .collect();
+    assert_eq!(
+        modes,
+        vec![
+            ("dw.events".to_string(), WriteMode::Insert),
+            ("dw.f".to_string(), WriteMode::Overwrite),
+            ("dw.g".to_string(), WriteMode::Insert),
+        ]
+    );
+    let why = reasons(&s);
+    assert!(
+        why[0].is_some_and(|w| w.contains("dt=$[yyyyMMdd-30] of dw.events")),
+        "{why:?}"
+    );
+    // The drop of `dt=${bizdate}` is written again: not a removal of the model.
+    assert_eq!(why[2], None);
+    assert!(
+        why[4].is_some_and(|w| w.contains("a spec schedsim does not read")),
+        "{why:?}"
+    );
+}
+
+/// `DELETE ... WHERE ds = '{{ ds }}'; INSERT INTO` was read as replacing the whole
+/// table: the condition picks the rows, which schedsim does not read, so neither
+/// statement is classified (a wrong overwrite is worse than none).
+#[test]
+fn delete_with_a_condition_does_not_make_insert_into_a_whole_table_overwrite() {
+    let s = analyze(
+        "DELETE FROM dw.fact WHERE ds = '{{ ds }}';\
+         INSERT INTO dw.fact SELECT * FROM stg WHERE ds = '{{ ds }}';\
+         INSERT INTO dw.other SELECT 1",
+    );
+    let why = reasons(&s);
+    assert!(
+        why[0].is_some_and(|w| w.contains("with a condition")),
+        "{why:?}"
+    );
+    assert!(
+        why[1].is_some_and(|w| w.contains("not read as an overwrite")),
+        "{why:?}"
+    );
+    let Kind::Writes(w) = &s[2].kind else {
+        panic!("{:?}", s[2])
+    };
+    assert_eq!(w[0].mode, WriteMode::Insert);
+}
+
+/// A DELETE (or TRUNCATE) that no later statement writes again changes the table and
+/// was dropped without a word: it is unclassified, as UPDATE is.
+#[test]
+fn delete_without_a_later_write_is_unclassified() {
+    let s = analyze(
+        "DELETE FROM dw.dim;\
+         INSERT INTO dw.log SELECT 1; DELETE FROM dw.log WHERE ts < now();\
+         TRUNCATE TABLE dw.t PARTITION (dt='${bizdate}');\
+         TRUNCATE TABLE dw.u; INSERT INTO dw.u SELECT 1;\
+         DROP TABLE IF EXISTS tmp.x",
+    );
+    let why = reasons(&s);
+    assert!(
+        why[0].is_some_and(|w| w.contains("every row of dw.dim")),
+        "{why:?}"
+    );
+    assert_eq!(why[1], None, "the INSERT before the DELETE is an insert");
+    assert!(why[2].is_some(), "{why:?}");
+    assert!(
+        why[3].is_some_and(|w| w.contains("partition dt=${bizdate} of dw.t")),
+        "{why:?}"
+    );
+    // Written again: the TRUNCATE is part of the overwrite.
+    assert_eq!(why[4], None);
+    // DDL: a work table's end is no removal of the model's data.
+    assert_eq!(why[6], None);
+}
