@@ -2235,3 +2235,7 @@ fn a_dependency_cycle_in_an_export_is_located_in_the_export() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Regression tests of the import review's findings (exports in tests/import/regressions/).
+#[path = "import_regressions.rs"]
+mod regressions;

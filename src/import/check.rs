@@ -153,9 +153,9 @@ pub fn check(import: &Import) -> Result<Checked, CheckError> {
                     .as_deref()
                     .is_some_and(|q| q.contains("today()") || q.contains("now()"))
             });
-            let merged = writes.clone().all(|w| w.mode == WriteMode::Merge);
-            if scheduled.len() < 2 || (p.key.whole_table() && merged) {
-                // A merge into the whole table keeps every date's rows.
+            let kept = writes.clone().all(|w| w.mode != WriteMode::Overwrite);
+            if scheduled.len() < 2 || (p.key.whole_table() && kept) {
+                // An insert or a merge into the whole table keeps every date's rows.
                 continue;
             }
             let mut scheduled = scheduled.clone();
