@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::{check_json, fixture, hazards};
+use super::bin::{stderr, stdout};
+use super::{check_json, fixture, hazards, run, scratch};
 
 /// The unclassified statements of a JSON report: (task, statement, reason).
 fn unclassified(v: &Value) -> Vec<(String, String, String)> {
@@ -74,4 +75,105 @@ fn delete_where_and_table_level_insert_give_no_whole_table_overwrite() {
     assert_eq!(u, want);
     // No hazard and every property holding: exit 0.
     assert_eq!(code, 0, "{v:#}");
+}
+
+/// Imports `export` (written to a scratch file named `name`) as `format` with
+/// `--format json -o`; returns (exit code, the JSON, the model written or "").
+fn import_value(format: &str, name: &str, export: &Value) -> (i32, Value, String) {
+    let dir = scratch(name);
+    let input = dir.join("export.json");
+    std::fs::write(&input, serde_json::to_string(export).unwrap()).unwrap();
+    let model = dir.join("model.toml");
+    let o = run(&[
+        "import",
+        format,
+        &input.display().to_string(),
+        "-o",
+        &model.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let v = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    let text = std::fs::read_to_string(&model).unwrap_or_default();
+    (o.status.code().unwrap(), v, text)
+}
+
+fn read_fixture(rel: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(rel)).unwrap()).unwrap()
+}
+
+/// The report's notes that contain `part`.
+fn notes_with<'a>(v: &'a Value, part: &str) -> Vec<&'a str> {
+    v["report"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|n| n.contains(part))
+        .collect()
+}
+
+/// Item 7: `failRetryInterval: 0` (DolphinScheduler) and `retry_delay: 0` or 0.4
+/// (Airflow, rounded to 0) gave a model that failed validation, the error inside
+/// `<imported model>`. Both retry at once: the model's shortest interval, said.
+#[test]
+fn zero_retry_interval_is_the_models_shortest_and_said() {
+    let (code, v, model) = import_value(
+        "dolphinscheduler",
+        "retry-0-ds",
+        &read_fixture("regressions/retry_interval_0.json"),
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert!(
+        model.contains("retry = { times = 2, interval = \"1m\" }"),
+        "{model}"
+    );
+    let said = notes_with(&v, "failRetryInterval 0");
+    assert_eq!(said.len(), 1, "{v:#}");
+    assert!(said[0].contains("$[0].taskDefinitionList[0].failRetryInterval"));
+    assert!(said[0].contains("retries as soon as"), "{}", said[0]);
+    let af = read_fixture("regressions/retry_delay_0.json");
+    for (delay, note) in [(0.0, "retry_delay 0 "), (0.4, "retry_delay 0.4 s")] {
+        let mut dag = af.clone();
+        dag["dag"]["tasks"][0]["__var"]["retry_delay"] = delay.into();
+        let (code, v, model) = import_value("airflow", &format!("retry-0-af-{delay}"), &dag);
+        assert_eq!(code, 0, "{v:#}");
+        assert!(model.contains("interval = \"1s\""), "{model}");
+        assert_eq!(notes_with(&v, note).len(), 1, "{v:#}");
+    }
+}
+
+/// Smaller item: `execution_timeout: 0.4` rounded to 0 became no timeout, silently.
+#[test]
+fn fractional_execution_timeout_is_kept_and_said() {
+    let mut dag = read_fixture("regressions/retry_delay_0.json");
+    dag["dag"]["tasks"][0]["__var"]["execution_timeout"] = 0.4.into();
+    dag["dag"]["tasks"][0]["__var"]["retry_delay"] = 90.5.into();
+    let (code, v, model) = import_value("airflow", "timeout-frac", &dag);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(model.contains("timeout = \"1s\""), "{model}");
+    assert_eq!(notes_with(&v, "execution_timeout 0.4 s").len(), 1, "{v:#}");
+    // A fraction is rounded (half away from zero) and said.
+    assert!(model.contains("interval = \"1m31s\""), "{model}");
+    assert_eq!(notes_with(&v, "retry_delay 90.5 s").len(), 1, "{v:#}");
+}
+
+/// Item 7's other case: a DAG whose end_date is before its start_date failed as
+/// `<imported model>:17:12: inverted dates`; it is refused at `$.dag.end_date`.
+#[test]
+fn dag_ending_before_it_starts_is_refused_at_its_end_date() {
+    let mut dag = read_fixture("regressions/retry_delay_0.json");
+    dag["dag"]["end_date"] = 1_700_000_000.0.into();
+    let (code, v, model) = import_value("airflow", "end-before-start", &dag);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["error"]["path"], "$.dag.end_date", "{v:#}");
+    assert!(
+        v["error"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("export.json")
+    );
+    assert!(!v.to_string().contains("<imported model>"), "{v:#}");
+    assert!(model.is_empty(), "no model written");
 }

@@ -353,14 +353,20 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
     ))
 }
 
-/// Seconds of a serialized timedelta (a number), or of a REST `TimeDelta` object.
+/// Seconds of a serialized timedelta (a number), or of a REST `TimeDelta` object,
+/// rounded to whole seconds.
 fn seconds(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
-    let s = delta(o, key)?;
-    match s {
-        Some(s) if s > super::MAX_DURATION_SECONDS => Err(o.err(
+    Ok(exact_seconds(o, key)?.map(|s| s.round() as u64))
+}
+
+/// The seconds of a timedelta, as written, at most 1,000 years.
+fn exact_seconds(o: &Obj<'_>, key: &str) -> Result<Option<f64>, ImportError> {
+    match delta(o, key)? {
+        Some(s) if s.round() > super::MAX_DURATION_SECONDS as f64 => Err(o.err(
             key,
             format!(
-                "{s} s is over 1,000 years ({} s): the calendar ends at 9999-12-31",
+                "{} s is over 1,000 years ({} s): the calendar ends at 9999-12-31",
+                s.round(),
                 super::MAX_DURATION_SECONDS
             ),
         )),
@@ -368,10 +374,33 @@ fn seconds(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
     }
 }
 
-/// A time delta in whole seconds, from a number, Airflow's `{days, seconds}` or an
+/// A duration the model keeps (a retry delay, a timeout), in the model's whole
+/// seconds: a fraction rounded, and a positive time under half a second made 1 s,
+/// each said in the report. `who`: the task.
+fn model_seconds(
+    o: &Obj<'_>,
+    key: &str,
+    who: &str,
+    report: &mut Report,
+) -> Result<Option<u64>, ImportError> {
+    let Some(exact) = exact_seconds(o, key)? else {
+        return Ok(None);
+    };
+    let whole = (exact.round() as u64).max(u64::from(exact > 0.0));
+    if whole as f64 != exact {
+        report.notes.push(format!(
+            "{who}: {key} {exact} s ({}) is {whole}s: a model counts whole seconds{}",
+            o.at(key),
+            if exact < 0.5 { ", 1s the shortest" } else { "" }
+        ));
+    }
+    Ok(Some(whole))
+}
+
+/// A time delta in seconds, from a number, Airflow's `{days, seconds}` or an
 /// ISO-8601 duration (`PT1H`, `P1DT2H`: a REST response's timedelta, pydantic's
 /// format, its days 24 hours).
-fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
+fn delta(o: &Obj<'_>, key: &str) -> Result<Option<f64>, ImportError> {
     let (secs, expected) = match o.opt(key) {
         None => return Ok(None),
         Some(Value::Number(n)) => (n.as_f64(), "a non-negative number of seconds".into()),
@@ -395,11 +424,7 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
             if days < 0 || secs < 0 {
                 return Err(o.err(key, "a negative time delta"));
             }
-            return Ok(Some(
-                (days as u64)
-                    .saturating_mul(86_400)
-                    .saturating_add(secs as u64),
-            ));
+            return Ok(Some(days as f64 * 86_400.0 + secs as f64));
         }
         Some(v) => {
             return Err(o.err(
@@ -408,9 +433,26 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<u64>, ImportError> {
             ));
         }
     };
-    secs.filter(|s| *s >= 0.0)
-        .map(|s| Some(s.round() as u64))
+    secs.filter(|s| *s >= 0.0 && s.is_finite())
+        .map(Some)
         .ok_or_else(|| o.err(key, format!("expected {expected}")))
+}
+
+/// A DAG's `start_date` and `end_date`; one that ends before it starts is refused at
+/// its `end_date` (its model would not load: its timetable's dates are inverted).
+fn dag_dates(
+    d: &Obj<'_>,
+) -> Result<(Option<jiff::Timestamp>, Option<jiff::Timestamp>), ImportError> {
+    let (start, end) = (instant(d, "start_date")?, instant(d, "end_date")?);
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        return Err(d.err(
+            "end_date",
+            format!("the DAG ends ({e}) before it starts ({s}): no run of it is ever scheduled"),
+        ));
+    }
+    Ok((start, end))
 }
 
 /// A time from epoch seconds (serialized) or an ISO string (REST).
@@ -531,7 +573,9 @@ fn retry(
             "{who}: retry_exponential_backoff {multiplier} ({at}) is modelled as 2 (the model's exponential backoff doubles): Airflow waits retry_delay × {multiplier}^(try − 1) plus its jitter, the model retry_delay × 2^(try − 1)"
         ));
     }
-    let mut max_interval = seconds(f.of("max_retry_delay"), "max_retry_delay")?;
+    // A zero max_retry_delay caps nothing (`if task.max_retry_delay:`).
+    let mut max_interval =
+        model_seconds(f.of("max_retry_delay"), "max_retry_delay", who, report)?.filter(|m| *m > 0);
     if let Some(m) = max_interval.filter(|_| !exponential) {
         report.drop(
             f.of("max_retry_delay").at("max_retry_delay"),
@@ -540,9 +584,25 @@ fn retry(
         );
         max_interval = None;
     }
+    let delay = f.of("retry_delay");
+    let interval = match model_seconds(delay, "retry_delay", who, report)? {
+        Some(0) => {
+            report.notes.push(format!(
+                "{who}: retry_delay 0 ({}) is a retry interval of 1s, a model's shortest: Airflow retries as soon as its scheduler sees the try is up for retry{}",
+                delay.at("retry_delay"),
+                if exponential {
+                    " (an exponential backoff's first wait is at least 1 s)"
+                } else {
+                    ""
+                }
+            ));
+            1
+        }
+        d => d.unwrap_or(300),
+    };
     Ok(Some(DraftRetry {
         times: retries as u32,
-        interval: seconds(f.of("retry_delay"), "retry_delay")?.unwrap_or(300),
+        interval,
         exponential,
         max_interval,
     }))
@@ -608,7 +668,9 @@ fn task_common(
     }
     task.priority_weight = f.of("priority_weight").opt_int("priority_weight")?;
     task.self_dependency = f.flag("depends_on_past") || f.flag("wait_for_downstream");
-    task.timeout = seconds(f.of("execution_timeout"), "execution_timeout")?.filter(|s| *s > 0);
+    // A zero timedelta is no timeout in Airflow (`if task.execution_timeout:`).
+    task.timeout = model_seconds(f.of("execution_timeout"), "execution_timeout", &who, report)?
+        .filter(|s| *s > 0);
     for (key, why) in [
         (
             "wait_for_downstream",
@@ -888,7 +950,7 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
     if d.opt("catchup").and_then(Value::as_bool) == Some(true) {
         draft.timetable.catchup = Some(true);
     }
-    let dates = (instant(&d, "start_date")?, instant(&d, "end_date")?);
+    let dates = dag_dates(&d)?;
     let kind = read
         .kind
         .filter(|_| draft.cron.is_some() || draft.timetable.schedule.is_some());
@@ -994,10 +1056,7 @@ fn rest(
             .push(format!("DAG {name}: paused, the cron kept for backfills"));
     }
     dag_drops(details, &name, "dag_run_timeout", report)?;
-    let dates = (
-        instant(details, "start_date")?,
-        instant(details, "end_date")?,
-    );
+    let dates = dag_dates(details)?;
     let mut tasks = Vec::new();
     let mut ids = Vec::new();
     let mut downs = Vec::new();

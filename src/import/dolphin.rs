@@ -683,9 +683,15 @@ fn task(
                 "a retry interval in minutes (at most 1,000 years: the calendar ends at 9999-12-31)",
             )?
             .unwrap_or(1);
+        if interval == 0 {
+            report.notes.push(format!(
+                "{qualified}: failRetryInterval 0 ({}) is a retry interval of 1 minute, the shortest a DolphinScheduler model takes (its intervals are whole minutes, longer than zero): DolphinScheduler retries as soon as it sees the failure (3.2: at its next state check, every 5 s), the model a minute later",
+                t.at("failRetryInterval")
+            ));
+        }
         draft.retry = Some(DraftRetry {
             times: retries as u32,
-            interval: interval as u64 * 60,
+            interval: interval.max(1) as u64 * 60,
             ..Default::default()
         });
     }
