@@ -177,3 +177,27 @@ fn dag_ending_before_it_starts_is_refused_at_its_end_date() {
     assert!(!v.to_string().contains("<imported model>"), "{v:#}");
     assert!(model.is_empty(), "no model written");
 }
+
+/// Item 10: `max_active_runs: 0` and `max_active_tasks: -5` were raised to 1 without
+/// a word. No task of a DAG whose max_active_tasks is below 1 ever runs: refused at
+/// the key. Below-1 max_active_runs stops its scheduled runs only: 1, said.
+#[test]
+fn max_active_below_one_is_refused_or_said_not_raised_silently() {
+    let mut dag = read_fixture("regressions/retry_delay_0.json");
+    dag["dag"]["max_active_runs"] = 0.into();
+    dag["dag"]["max_active_tasks"] = (-5).into();
+    let (code, v, _) = import_value("airflow", "max-active-tasks", &dag);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["error"]["path"], "$.dag.max_active_tasks", "{v:#}");
+    dag["dag"]["max_active_tasks"] = 4.into();
+    let (code, v, model) = import_value("airflow", "max-active-runs", &dag);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(model.contains("max_active_runs = 1"), "{model}");
+    let said = notes_with(&v, "max_active_runs 0 ($.dag.max_active_runs) is 1");
+    assert_eq!(said.len(), 1, "{v:#}");
+    assert!(
+        said[0].contains("no scheduled or manual run"),
+        "{}",
+        said[0]
+    );
+}

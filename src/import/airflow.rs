@@ -438,6 +438,37 @@ fn delta(o: &Obj<'_>, key: &str) -> Result<Option<f64>, ImportError> {
         .ok_or_else(|| o.err(key, format!("expected {expected}")))
 }
 
+/// A DAG's `max_active_runs` or `max_active_tasks`, at most an SQL INTEGER. Below 1
+/// (Airflow's scheduler starts a run or a task only while fewer are active): no task
+/// of the DAG ever runs under `max_active_tasks`, so the export is refused at the key;
+/// under `max_active_runs` no scheduled or manual run starts but backfills (each with
+/// its own limit) do, and a model's limit is at least 1: it is 1, said.
+fn dag_limit(
+    d: &Obj<'_>,
+    key: &str,
+    dag: &str,
+    report: &mut Report,
+) -> Result<Option<u32>, ImportError> {
+    match d.opt_int(key)? {
+        Some(n) if n < 1 && key == "max_active_tasks" => Err(d.err(
+            key,
+            format!(
+                "{key} {n}: Airflow starts a task of a run only while fewer than {n} are active, so no task of this DAG ever runs; a model's {key} is at least 1: set it in the DAG, or leave the DAG out"
+            ),
+        )),
+        Some(n) if n < 1 => {
+            report.notes.push(format!(
+                "DAG {dag}: {key} {n} ({}) is 1, a model's least: Airflow starts no scheduled or manual run of it (a run starts only while fewer than {n} are active), backfills yes (each has its own max_active_runs); the model's recurring schedule runs one at a time",
+                d.at(key)
+            ));
+            Ok(Some(1))
+        }
+        _ => Ok(d
+            .opt_int_in(key, 1, super::MAX_JAVA_INT, &format!("{key} (an SQL INTEGER)"))?
+            .map(|n| n as u32)),
+    }
+}
+
 /// A DAG's `start_date` and `end_date`; one that ends before it starts is refused at
 /// its `end_date` (its model would not load: its timetable's dates are inverted).
 fn dag_dates(
@@ -954,8 +985,8 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
     let kind = read
         .kind
         .filter(|_| draft.cron.is_some() || draft.timetable.schedule.is_some());
-    draft.max_active_runs = d.opt_int("max_active_runs")?.map(|n| n.max(1) as u32);
-    draft.max_active_tasks = d.opt_int("max_active_tasks")?.map(|n| n.max(1) as u32);
+    draft.max_active_runs = dag_limit(&d, "max_active_runs", &name, report)?;
+    draft.max_active_tasks = dag_limit(&d, "max_active_tasks", &name, report)?;
     if d.opt("catchup").and_then(Value::as_bool) != Some(true) {
         draft.comment.push(format!("{raw}: catchup off (the model's default): the recurring schedule starts from the latest interval; backfills are not affected"));
     }
@@ -1043,10 +1074,8 @@ fn rest(
     if details.opt("catchup").and_then(Value::as_bool) == Some(true) {
         draft.timetable.catchup = Some(true);
     }
-    draft.max_active_runs = details.opt_int("max_active_runs")?.map(|n| n.max(1) as u32);
-    draft.max_active_tasks = details
-        .opt_int("max_active_tasks")?
-        .map(|n| n.max(1) as u32);
+    draft.max_active_runs = dag_limit(details, "max_active_runs", &name, report)?;
+    draft.max_active_tasks = dag_limit(details, "max_active_tasks", &name, report)?;
     if details.opt("is_paused").and_then(Value::as_bool) == Some(true) {
         draft.comment.push(format!(
             "{raw}: paused: the recurring schedule does not run; its cron is kept for backfills"
