@@ -201,3 +201,110 @@ fn max_active_below_one_is_refused_or_said_not_raised_silently() {
         said[0]
     );
 }
+
+/// Item 6: startTime 12:00 and endTime 00:00 became whole dates, so the recurring
+/// schedule fired on 2024-04-01 at 02:00 (before the start) and on 2024-04-10 at
+/// 02:00 (after the end). Quartz fires neither: neither date is in the model, and
+/// the report says why. Item 5 on the same export: the workflow without a schedule
+/// (a sub-process target) is said to have none, and what the model does with it.
+#[test]
+fn schedule_times_of_day_bound_the_recurring_runs_and_no_schedule_is_said() {
+    let (code, v, model) = import_value(
+        "dolphinscheduler",
+        "times-of-day",
+        &read_fixture("regressions/sub_process.json"),
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert!(
+        model.contains("effective = { from = \"2024-04-02\", to = \"2024-04-09\" }"),
+        "{model}"
+    );
+    assert_eq!(
+        notes_with(&v, "startTime 2024-04-01T12:00:00 is after").len(),
+        1
+    );
+    assert_eq!(
+        notes_with(&v, "endTime 2024-04-10T00:00:00 is before").len(),
+        1
+    );
+    let unscheduled = notes_with(&v, "workflow child_flow: no schedule in the export");
+    assert_eq!(unscheduled.len(), 1, "{v:#}");
+    assert!(
+        unscheduled[0].contains("daily at 00:00"),
+        "{}",
+        unscheduled[0]
+    );
+    // The recurring schedule over the bounds fires only inside them (MON-FRI 02:00).
+    let cut = model.find("[[scenario]]").unwrap();
+    let path = scratch("times-of-day").join("recurring.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{}[[scenario]]\nname = \"rec\"\nrecurring = true\nstart = \"2024-03-30T00:00:00\"\nuntil = \"2024-04-12T00:00:00\"\n",
+            &model[..cut]
+        ),
+    )
+    .unwrap();
+    let o = run(&["run", &path.display().to_string(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut days: Vec<&str> = r["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["task"].as_str().unwrap().starts_with("parent_flow."))
+        .map(|i| &i["scheduled"].as_str().unwrap()[..10])
+        .collect();
+    days.dedup();
+    assert_eq!(
+        days,
+        [
+            "2024-04-02",
+            "2024-04-03",
+            "2024-04-04",
+            "2024-04-05",
+            "2024-04-08",
+            "2024-04-09"
+        ]
+    );
+}
+
+/// Smaller item: a schedule with an endTime and no startTime lost its end bound
+/// silently. The end is kept, the open start said.
+#[test]
+fn schedule_with_only_an_end_time_keeps_its_end() {
+    let (code, v, model) = import_value(
+        "dolphinscheduler",
+        "end-only",
+        &read_fixture("regressions/end_only.json"),
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert!(
+        model.contains("effective = { from = \"1970-01-01\", to = \"2024-04-04\" }"),
+        "{model}"
+    );
+    assert_eq!(notes_with(&v, "names no startTime").len(), 1, "{v:#}");
+}
+
+/// Item 9: an OFFLINE workflow (processDefinition.releaseState) was imported and
+/// backfilled with only a TOML comment; DolphinScheduler neither starts nor
+/// complements it. The report says so, at its JSON path.
+#[test]
+fn offline_workflow_is_said_not_only_commented() {
+    let (code, v, _) = import_value(
+        "dolphinscheduler",
+        "offline",
+        &read_fixture("regressions/offline.json"),
+    );
+    assert_eq!(code, 0, "{v:#}");
+    let said = notes_with(
+        &v,
+        "OFFLINE in the export ($[0].processDefinition.releaseState)",
+    );
+    assert_eq!(said.len(), 1, "{v:#}");
+    assert!(
+        said[0].contains("neither starts nor complements"),
+        "{}",
+        said[0]
+    );
+}

@@ -17,7 +17,8 @@ use super::{
 use crate::calendar::dependent::{Cycle, DateValue};
 use crate::calendar::params::Flavor;
 use crate::keyword::Keyword;
-use crate::rules::CronDialect;
+mod schedule;
+use schedule::Schedule;
 
 /// Task types of DolphinScheduler 3.1 to 3.3 (the UI's task-type list, with the
 /// pre-3.3 SUB_PROCESS and the removed BLOCKING, K8S, PIGEON).
@@ -443,106 +444,19 @@ fn workflow(
         draft
             .comment
             .push(format!("{raw_name}: the workflow is OFFLINE in the export"));
+        report.notes.push(format!(
+            "workflow {}: OFFLINE in the export ({}): DolphinScheduler neither starts nor complements it, nor fires its schedule, until it is put online; the model runs it as if online (the default scenario backfills it)",
+            draft.name,
+            def.at("releaseState")
+        ));
     }
-    // The schedule.
-    let mut timezone = None;
-    let mut start = None;
-    let mut effective = None;
-    let mut scheduled = false;
-    // The schedule's workerGroup (model name, path), when not `default`.
-    let mut schedule_group = None;
-    if let Some(s) = o.opt_obj("schedule")? {
-        let cron = s.str("crontab")?;
-        if let Err(e) = crate::calendar::cron::CronExpr::parse(cron, CronDialect::Quartz) {
-            return Err(s.err(
-                "crontab",
-                format!(
-                    "`{cron}` is not a cron DolphinScheduler (Quartz) accepts: {}",
-                    e.message
-                ),
-            ));
-        }
-        draft.cron = Some(cron.to_string());
-        scheduled = true;
-        if let Some(tz) = s.opt_str("timezoneId")? {
-            if crate::model::tzdb().get(tz).is_err() {
-                return Err(s.err("timezoneId", format!("unknown time zone `{tz}`")));
-            }
-            timezone = Some(tz.to_string());
-        }
-        let date = |key: &str| -> Result<Option<String>, ImportError> {
-            let Some(text) = s.opt_str(key)? else {
-                return Ok(None);
-            };
-            let day = text.get(..10).unwrap_or(text);
-            day.parse::<jiff::civil::Date>()
-                .map(|d| Some(d.to_string()))
-                .map_err(|_| {
-                    s.err(
-                        key,
-                        format!("expected a time such as \"2024-04-01 00:00:00\", found `{text}`"),
-                    )
-                })
-        };
-        let (from, to) = (date("startTime")?, date("endTime")?);
-        start = from.clone();
-        if let (Some(f), Some(t)) = (&from, &to) {
-            if f > t {
-                return Err(s.err(
-                    "endTime",
-                    format!("the schedule ends ({t}) before it starts ({f})"),
-                ));
-            }
-            effective = Some((f.clone(), t.clone()));
-            report.notes.push(format!(
-                "workflow {}: the schedule's startTime/endTime ({f} to {t}) is every task's effective period; DolphinScheduler bounds only its recurring trigger with them, schedsim bounds backfills too",
-                draft.name
-            ));
-        }
-        draft.failure_strategy = match s.opt_str("failureStrategy")? {
-            None => None,
-            Some("CONTINUE") => Some("continue"),
-            Some("END") => Some("end"),
-            Some(other) => {
-                return Err(s.err(
-                    "failureStrategy",
-                    format!("unknown failureStrategy `{other}`: expected CONTINUE or END"),
-                ));
-            }
-        };
-        if let Some(g) = s.opt_str("workerGroup")?.filter(named_group) {
-            schedule_group = Some((
-                model_name(g, "worker group", &s.at("workerGroup"), report),
-                s.at("workerGroup"),
-            ));
-        }
-        if let Some(e) = s.opt_int("environmentCode")?.filter(|e| *e != -1) {
-            report.drop(
-                s.at("environmentCode"),
-                format!("workflow {}: the schedule's environmentCode {e}", draft.name),
-                "an environment is the shell configuration its runs' tasks start with, which schedsim does not model (it changes neither when nor where a task runs)",
-            );
-        }
-        let key = if s.opt("workflowInstancePriority").is_some() {
-            "workflowInstancePriority"
-        } else {
-            "processInstancePriority"
-        };
-        draft.priority = priority(&s, key)?;
-        if s.opt_str("releaseState")? == Some("OFFLINE") {
-            draft.comment.push(format!(
-                "{raw_name}: the schedule is OFFLINE (paused): it does not fire; its cron is kept for backfills"
-            ));
-            report.notes.push(format!(
-                "workflow {}: schedule OFFLINE, the cron kept for backfills (the default scenario runs no recurring schedule)",
-                draft.name
-            ));
-        }
-    } else {
-        draft
-            .comment
-            .push(format!("{raw_name}: no schedule in the export"));
-    }
+    let Schedule {
+        timezone,
+        start,
+        effective,
+        scheduled,
+        group: schedule_group,
+    } = schedule::read(o, raw_name, &mut draft, report)?;
     // Tasks.
     let mut tasks: Vec<TaskDef> = Vec::new();
     // Index in `tasks` of each task code: one lookup per task and relation, not a scan
