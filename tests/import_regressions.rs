@@ -308,3 +308,59 @@ fn offline_workflow_is_said_not_only_commented() {
         said[0]
     );
 }
+
+/// Item 8: five Airflow rows, each succeeded at try 3 with max_tries 3 (the task's
+/// retries): each instance failed twice first. `--history` ignored try_number and
+/// said failure probability 0 (0 of 5); the earlier tries are failures: 10 of 15.
+#[test]
+fn history_counts_the_failed_tries_before_a_retried_row() {
+    let dir = scratch("history-tries");
+    let model = dir.join("model.toml");
+    let run_with = |history: &std::path::Path| {
+        let o = run(&[
+            "import",
+            "airflow",
+            &fixture("airflow/serialized/sales_daily.json")
+                .display()
+                .to_string(),
+            "--history",
+            &history.display().to_string(),
+            "-o",
+            &model.display().to_string(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        (v, std::fs::read_to_string(&model).unwrap())
+    };
+    let (v, text) = run_with(&fixture("regressions/retried_tries.json"));
+    let said = notes_with(&v, "sales_daily.load: from 5 samples");
+    assert_eq!(said.len(), 1, "{v:#}");
+    assert!(
+        said[0].contains(
+            "observed failure probability 0.667 (10 of 15 attempts, 10 of them failed tries before"
+        ),
+        "{}",
+        said[0]
+    );
+    assert!(text.contains("probability = 0.667"), "{text}");
+    // A cleared instance (max_tries raised to try_number + retries): its earlier
+    // tries were not all failures, so they are not counted, and that is said.
+    let mut rows = read_fixture("regressions/retried_tries.json");
+    rows["task_instances"][0]["max_tries"] = 5.into();
+    let cleared = dir.join("cleared.json");
+    std::fs::write(&cleared, rows.to_string()).unwrap();
+    let (v, _) = run_with(&cleared);
+    let said = notes_with(&v, "sales_daily.load: from 5 samples");
+    assert!(
+        said[0].contains("(8 of 13 attempts, 8 of them failed tries before"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        said[0].contains("1 row after earlier tries not counted"),
+        "{}",
+        said[0]
+    );
+}

@@ -4,9 +4,11 @@
 //! its `data.totalList`), an Airflow `taskInstances` response (`task_instances`), or a
 //! CSV `task,start,end,state`. Per task: a fixed duration when every sample is the same,
 //! else a lognormal by the samples' median and 95th percentile (nearest rank); the
-//! observed failure probability (failed / finished). The report says how many samples
-//! each fit has, and how many rows were not counted and why (neither succeeded nor
-//! failed: killed, stopped, still running...; no start or end time). A row that ends
+//! observed failure probability (failed / finished attempts, a row that is a later
+//! try standing for the failed tries before it: [`earlier_failures`]). The report
+//! says how many samples each fit has, and how many rows were not counted and why
+//! (neither succeeded nor failed: killed, stopped, still running...; no start or end
+//! time). A row that ends
 //! before it starts is refused (exit 2) at its JSON path or CSV line and column; one
 //! that ends when it starts is counted as 1 s (a model's durations are longer than
 //! zero), and the fit says so. A time without an offset is read in the model's zone,
@@ -20,12 +22,35 @@ use serde_json::Value;
 use super::json::{self, Obj};
 use super::{Draft, ImportError, Input, Report, emit};
 
-/// One finished attempt: task as named in the file, seconds, failed or not.
+/// One finished attempt: task as named in the file, seconds, failed or not, and
+/// what the row says of the attempts before it.
 struct Sample {
     task: String,
     workflow: Option<String>,
     seconds: i64,
     failed: bool,
+    earlier: Earlier,
+}
+
+/// What a row says of the attempts of its instance before it.
+#[derive(Clone, Copy, PartialEq)]
+enum Earlier {
+    /// Nothing (a CSV row, or a row without the fields).
+    Unsaid,
+    /// Airflow 2.10 on: the row is the instance's try `try_number` (its earlier tries
+    /// are in `task_instance_history`, not in the list), `max_tries` the retries it
+    /// had (a clear raises it to `try_number + retries`).
+    Airflow {
+        try_number: i64,
+        max_tries: Option<i64>,
+    },
+    /// DolphinScheduler: retry `retry_times` of its task in workflow instance
+    /// `instance`; each attempt is a row of its own (the earlier ones flag NO), which
+    /// the list may or may not hold.
+    Dolphin {
+        retry_times: i64,
+        instance: Option<i64>,
+    },
 }
 
 /// A time with an offset, or without one (DolphinScheduler's "2024-04-01 02:00:00")
@@ -196,6 +221,23 @@ fn samples(input: &Input, tz: &jiff::tz::TimeZone) -> Result<(Vec<Sample>, Skipp
                 o.opt_str("endTime")?,
             )
         };
+        let earlier = if airflow {
+            match o.opt_int("try_number")? {
+                Some(try_number) => Earlier::Airflow {
+                    try_number,
+                    max_tries: o.opt_int("max_tries")?,
+                },
+                None => Earlier::Unsaid,
+            }
+        } else {
+            match o.opt_int("retryTimes")? {
+                Some(retry_times) => Earlier::Dolphin {
+                    retry_times,
+                    instance: o.opt_int("processInstanceId")?,
+                },
+                None => Earlier::Unsaid,
+            }
+        };
         let state = o.str("state")?;
         let Some(failed) = finished(state) else {
             *skipped.unfinished.entry(state.to_string()).or_default() += 1;
@@ -226,9 +268,58 @@ fn samples(input: &Input, tz: &jiff::tz::TimeZone) -> Result<(Vec<Sample>, Skipp
             workflow: workflow.map(str::to_string),
             seconds: b.as_second() - a.as_second(),
             failed,
+            earlier,
         });
     }
     Ok((out, skipped))
+}
+
+/// The failed attempts of a task's instances that its rows stand for but are not
+/// rows of the list, and the rows whose earlier attempts cannot be told (counted as
+/// themselves only). `retries`: the task's, in the model. Airflow: try N of an
+/// instance whose max_tries is the task's retries follows N − 1 failed tries (a retry
+/// follows a failure only); another max_tries means the instance was cleared and
+/// run again, whose tries were not all failures. DolphinScheduler: retry k of a
+/// workflow instance follows k failed attempts; those the list has are counted as
+/// rows, the others here; without the workflow instance, none can be matched.
+fn earlier_failures(list: &[&Sample], retries: i64) -> (usize, usize) {
+    let (mut failures, mut unsure) = (0usize, 0usize);
+    // DolphinScheduler: per workflow instance, its highest retry and the retries listed.
+    let mut dolphin: BTreeMap<i64, (i64, Vec<i64>)> = BTreeMap::new();
+    for s in list {
+        match s.earlier {
+            Earlier::Airflow {
+                try_number,
+                max_tries,
+            } if try_number > 1 => {
+                if max_tries == Some(retries) && try_number - 1 <= retries {
+                    failures += (try_number - 1) as usize;
+                } else {
+                    unsure += 1;
+                }
+            }
+            Earlier::Dolphin {
+                retry_times,
+                instance,
+            } => match instance {
+                Some(i) => {
+                    let e = dolphin.entry(i).or_insert((0, Vec::new()));
+                    e.0 = e.0.max(retry_times);
+                    e.1.push(retry_times);
+                }
+                None if retry_times > 0 => unsure += 1,
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    for (highest, mut listed) in dolphin.into_values() {
+        listed.retain(|r| (0..highest).contains(r));
+        listed.sort_unstable();
+        listed.dedup();
+        failures += (highest.max(0) as usize).saturating_sub(listed.len());
+    }
+    (failures, unsure)
 }
 
 fn csv(input: &Input, tz: &jiff::tz::TimeZone) -> Result<(Vec<Sample>, Skipped), ImportError> {
@@ -287,6 +378,7 @@ fn csv(input: &Input, tz: &jiff::tz::TimeZone) -> Result<(Vec<Sample>, Skipped),
             workflow,
             seconds: b.as_second() - a.as_second(),
             failed,
+            earlier: Earlier::Unsaid,
         });
     }
     Ok((out, skipped))
@@ -378,10 +470,26 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
                 )
             }
         };
-        let failed = list.iter().filter(|s| s.failed).count();
+        let retries = task.retry.as_ref().map_or(0, |r| i64::from(r.times));
+        let (before, unsure) = earlier_failures(&list, retries);
+        let failed = list.iter().filter(|s| s.failed).count() + before;
+        let attempts = n + before;
         if failed > 0 {
-            let p = (failed as f64 / n as f64 * 1000.0).round() / 1000.0;
+            let p = (failed as f64 / attempts as f64 * 1000.0).round() / 1000.0;
             task.fail_probability = Some(p);
+        }
+        let mut tries = String::new();
+        if before > 0 {
+            tries.push_str(&format!(
+                ", {before} of them failed tries before a listed row's (a retry follows a failure), without durations"
+            ));
+        }
+        if unsure > 0 {
+            tries.push_str(&format!(
+                "; {unsure} row{} after earlier tries not counted: {}",
+                if unsure == 1 { "" } else { "s" },
+                "an Airflow row whose max_tries is not the task's retries (cleared and run again), or a DolphinScheduler retry without its processInstanceId"
+            ));
         }
         let clamped = if instant > 0 {
             format!(
@@ -392,7 +500,7 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
             String::new()
         };
         report.notes.push(format!(
-            "{qualified}: from {n} samples of {}{clamped}: duration {fit}; observed failure probability {} ({failed} of {n})",
+            "{qualified}: from {n} samples of {}{clamped}: duration {fit}; observed failure probability {} ({failed} of {attempts} attempts{tries})",
             input.file,
             task.fail_probability.map_or("0".into(), |p| p.to_string())
         ));
@@ -412,4 +520,65 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(failed: bool, earlier: Earlier) -> Sample {
+        Sample {
+            task: "t".into(),
+            workflow: None,
+            seconds: 60,
+            failed,
+            earlier,
+        }
+    }
+
+    /// DolphinScheduler writes each attempt as a row: retries the list holds count
+    /// as rows, the ones it lacks (only the last row of an instance exported) as
+    /// failures here; a retry without its workflow instance cannot be matched.
+    #[test]
+    fn dolphinscheduler_retries_missing_from_the_list_are_failures() {
+        let ds = |retry_times, instance| Earlier::Dolphin {
+            retry_times,
+            instance,
+        };
+        let rows = [
+            row(true, ds(0, Some(7))),
+            row(true, ds(1, Some(7))),
+            row(false, ds(2, Some(7))),
+            row(false, ds(2, Some(8))),
+            row(false, ds(1, None)),
+            row(false, ds(0, None)),
+        ];
+        let list: Vec<&Sample> = rows.iter().collect();
+        assert_eq!(earlier_failures(&list, 2), (2, 1));
+    }
+
+    /// Airflow: try N of an instance whose max_tries is the task's retries follows
+    /// N − 1 failed tries; a cleared one (max_tries raised), or tries past the
+    /// retries, cannot be told.
+    #[test]
+    fn airflow_tries_before_a_row_are_failures_unless_cleared() {
+        let af = |try_number, max_tries| Earlier::Airflow {
+            try_number,
+            max_tries,
+        };
+        let rows = [
+            row(false, af(3, Some(3))),
+            row(true, af(4, Some(3))),
+            row(false, af(1, Some(3))),
+            row(false, af(2, Some(5))),
+            row(false, af(2, None)),
+        ];
+        let list: Vec<&Sample> = rows.iter().collect();
+        assert_eq!(earlier_failures(&list, 3), (5, 2));
+        let none = [row(false, af(2, Some(0)))];
+        assert_eq!(
+            earlier_failures(&none.iter().collect::<Vec<_>>(), 0),
+            (0, 1)
+        );
+    }
 }
