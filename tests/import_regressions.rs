@@ -364,3 +364,34 @@ fn history_counts_the_failed_tries_before_a_retried_row() {
         said[0]
     );
 }
+
+/// Smaller items: `"taskPriority": 7` said "expected a priority, found a number", and
+/// `"preTaskCode": null` said the key is missing. Each now says what is expected and
+/// what is there, at its JSON path.
+#[test]
+fn priority_out_of_range_and_null_code_say_what_is_wrong() {
+    let mut export = read_fixture("regressions/retry_interval_0.json");
+    export[0]["taskDefinitionList"][0]["taskPriority"] = 7.into();
+    let (code, v, _) = import_value("dolphinscheduler", "priority-7", &export);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(
+        v["error"]["path"],
+        "$[0].taskDefinitionList[0].taskPriority"
+    );
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message
+            .contains("HIGHEST, HIGH, MEDIUM, LOW, LOWEST or 0 (HIGHEST) to 4 (LOWEST), found 7"),
+        "{message}"
+    );
+    let mut export = read_fixture("regressions/retry_interval_0.json");
+    export[0]["processTaskRelationList"][0]["preTaskCode"] = Value::Null;
+    let (code, v, _) = import_value("dolphinscheduler", "pre-task-code-null", &export);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(
+        v["error"]["path"],
+        "$[0].processTaskRelationList[0].preTaskCode"
+    );
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("`preTaskCode` is null"), "{message}");
+}

@@ -75,8 +75,16 @@ impl<'a> Obj<'a> {
     }
 
     pub fn req(&self, key: &str) -> Result<&'a Value, ImportError> {
-        self.opt(key)
-            .ok_or_else(|| self.err(key, format!("`{key}` is missing")))
+        self.opt(key).ok_or_else(|| self.missing(key))
+    }
+
+    /// The error of a member that must have a value: absent and null each said as
+    /// what they are.
+    fn missing(&self, key: &str) -> ImportError {
+        match self.value.get(key) {
+            Some(Value::Null) => self.err(key, format!("`{key}` is null: it needs a value")),
+            _ => self.err(key, format!("`{key}` is missing")),
+        }
     }
 
     pub fn obj(&self, key: &str) -> Result<Obj<'a>, ImportError> {
@@ -105,8 +113,6 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An integer, also accepted as a string of digits (exports write codes both ways)
-    /// or a whole float (Airflow's REST responses write `2.0`).
     /// An integer member within `lo..=hi`; outside it, an error at its path saying
     /// what the bound is.
     pub fn opt_int_in(
@@ -124,6 +130,8 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An integer, also accepted as a string of digits (exports write codes both ways)
+    /// or a whole float (Airflow's REST responses write `2.0`).
     pub fn opt_int(&self, key: &str) -> Result<Option<i64>, ImportError> {
         match self.opt(key) {
             None => Ok(None),
@@ -141,8 +149,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn int(&self, key: &str) -> Result<i64, ImportError> {
-        self.opt_int(key)?
-            .ok_or_else(|| self.err(key, format!("`{key}` is missing")))
+        self.opt_int(key)?.ok_or_else(|| self.missing(key))
     }
 
     /// An array member (absent: empty), each element with its path.

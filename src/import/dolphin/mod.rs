@@ -316,7 +316,17 @@ fn priority(o: &Obj<'_>, key: &str) -> Result<Option<u32>, ImportError> {
         Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 4) => {
             Ok(n.as_u64().map(|n| n as u32))
         }
-        Some(v) => Err(o.err(key, format!("expected a priority, found {}", json::kind(v)))),
+        Some(v) => Err(o.err(
+            key,
+            format!(
+                "expected a priority, {} or 0 (HIGHEST) to 4 (LOWEST), found {}",
+                PRIORITIES.join(", "),
+                match v {
+                    Value::Number(n) => n.to_string(),
+                    v => json::kind(v).to_string(),
+                }
+            ),
+        )),
     }
 }
 
