@@ -395,3 +395,37 @@ fn priority_out_of_range_and_null_code_say_what_is_wrong() {
     let message = v["error"]["message"].as_str().unwrap();
     assert!(message.contains("`preTaskCode` is null"), "{message}");
 }
+
+/// Smaller item: `--check` printed "no hazards found", then a property not holding,
+/// and exited 0 (`schedsim check` exits 1 on the same model). It exits 1 now.
+#[test]
+fn check_exits_1_when_a_property_does_not_hold() {
+    let (code, v) = check_json("flowspec", &fixture("regressions/self_dependency.yaml"));
+    assert!(
+        v["check"]["hazards"].as_array().unwrap().is_empty(),
+        "{v:#}"
+    );
+    let failed = v["check"]["failed_properties"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{v:#}");
+    assert!(
+        failed[0]
+            .as_str()
+            .unwrap()
+            .starts_with("self-dependency-order")
+    );
+    assert_eq!(code, 1, "{v:#}");
+    let o = run(&[
+        "import",
+        "flowspec",
+        &fixture("regressions/self_dependency.yaml")
+            .display()
+            .to_string(),
+        "--check",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("no hazards found, but a property does not hold (below)"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -30,7 +30,10 @@ fn exit_codes(name: &str) -> String {
             "every scenario matches its golden",
             Some("a scenario differs from its golden"),
         ),
-        "import" => ("the model was written", Some("--check found hazards")),
+        "import" => (
+            "the model was written",
+            Some("--check found hazards, or a property that does not hold"),
+        ),
         "merge" => (
             "as the merged command's own 0 (the unsharded run's exit code)",
             Some("as the merged command's own 1"),

@@ -36,8 +36,8 @@ pub struct Args {
     /// --check, which print the report and write the model only with -o).
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
-    /// Run the imported model's default scenario and list the hazards found; exit 1 if
-    /// there are any.
+    /// Run the imported model's default scenario and list the hazards found and the
+    /// properties that do not hold; exit 1 if there are any of either.
     #[arg(long)]
     check: bool,
     /// Past runs (DolphinScheduler task instances JSON, Airflow taskInstances JSON, or
@@ -144,8 +144,10 @@ pub fn run(args: &Args) -> i32 {
         ),
         Format::Text => print_text(&imported, args, checked.as_ref()),
     }
+    // A property that does not hold fails the check as a hazard does: a CI job reads
+    // exit 0 as a pass (`schedsim check` exits 1 on the same model).
     match checked {
-        Some(c) if !c.hazards.is_empty() => EXIT_VIOLATION,
+        Some(c) if !c.hazards.is_empty() || !c.failed_properties.is_empty() => EXIT_VIOLATION,
         _ => EXIT_OK,
     }
 }
@@ -208,8 +210,10 @@ fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {
         if let Some(s) = &c.scenario {
             outln!("checked: {s}");
         }
-        if c.hazards.is_empty() {
+        if c.hazards.is_empty() && c.failed_properties.is_empty() {
             outln!("no hazards found");
+        } else if c.hazards.is_empty() {
+            outln!("no hazards found, but a property does not hold (below)");
         }
         for h in &c.hazards {
             outln!("HAZARD {} {}: {}", h.kind, h.task, h.message);
