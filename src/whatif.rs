@@ -354,9 +354,11 @@ fn same_models(base: &toml::Table, base_run: &Base, vary: &[Vary]) -> Result<(),
             continue;
         }
         let listed = format!("--vary {}={}", v.key, v.values.join(","));
-        // The varied key that sets what this one would, if one does.
-        for w in vary.iter().filter(|w| w.key != v.key) {
-            if alike(v, &firsts(&mut std::iter::once(w)))? && !alike(v, &BTreeMap::new())? {
+        // The varied key that sets what this one would, if one does: alone, the key
+        // changes the model; beside that one, it does not.
+        let shadowed = vary.len() > 1 && !alike(v, &BTreeMap::new())?;
+        for w in vary.iter().filter(|w| shadowed && w.key != v.key) {
+            if alike(v, &firsts(&mut std::iter::once(w)))? {
                 return Err(format!(
                     "{listed}: every value gives the same model and scenario while --vary {} is varied too, which sets what it would; vary one of the two",
                     w.key
