@@ -577,3 +577,63 @@ fn a_scenario_start_in_a_daylight_saving_gap_was_moved_without_a_word() {
         stderr(&o)
     );
 }
+
+/// A workflow without a schedule (a DolphinScheduler sub-process target, an Airflow
+/// DAG with `schedule=None`) fired daily at 00:00 in a DolphinScheduler recurring
+/// scenario, and made an Airflow one refuse to plan: no scheduler fires it by itself.
+#[test]
+fn a_workflow_without_a_schedule_ran_in_the_recurring_schedule() {
+    for (profile, cron) in [
+        ("dolphinscheduler", "0 0 3 * * ?"),
+        ("airflow", "0 3 * * *"),
+    ] {
+        let path = model(
+            &format!("unscheduled-{profile}"),
+            &format!(
+                r#"[model]
+name = "m"
+profile = "{profile}"
+timezone = "UTC"
+
+[[resource_group]]
+name = "default"
+slots = 5
+
+[[workflow]]
+name = "sched"
+cron = "{cron}"
+  [[workflow.task]]
+  name = "a"
+  duration = "10m"
+
+[[workflow]]
+name = "manual"
+  [[workflow.task]]
+  name = "b"
+  duration = "10m"
+
+[[scenario]]
+name = "nightly"
+start = "2025-03-01T00:00:00"
+until = "2025-03-03T00:00:00"
+recurring = true
+"#
+            ),
+        );
+        let o = schedsim(&["run", path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{profile}: {}", stderr(&o));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let tasks: Vec<&str> = r["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["task"].as_str().unwrap())
+            .collect();
+        assert_eq!(tasks, ["sched.a", "sched.a"], "{profile}");
+        let notes = r["notes"].to_string();
+        assert!(
+            notes.contains("workflow `manual` has no schedule"),
+            "{profile}: {notes}"
+        );
+    }
+}

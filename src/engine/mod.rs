@@ -431,9 +431,18 @@ impl<'m> Engine<'m> {
                     DateOrTime::DateTime(until),
                 ),
             };
-            let all: Vec<Target> = (0..model.workflows.len())
-                .map(|w| Target::Workflow(WorkflowId(w as u32)))
-                .collect();
+            // A workflow the scheduler never fires by itself stays out of its schedule.
+            let mut all = Vec::with_capacity(model.workflows.len());
+            for w in (0..model.workflows.len()).map(|w| WorkflowId(w as u32)) {
+                if crate::plan::fires_on_schedule(model, w) {
+                    all.push(Target::Workflow(w));
+                } else {
+                    engine.notes.push(format!(
+                        "recurring schedule: workflow `{}` has no schedule, so the scheduler never fires it: left out (a backfill, a manual run or a parent runs it)",
+                        model.workflow(w).name
+                    ));
+                }
+            }
             let parts = engine.parts(all, false, None);
             let split = parts.len() > 1;
             for targets in parts {

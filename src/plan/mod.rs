@@ -19,7 +19,7 @@ use jiff::civil::{Date, Time};
 
 use crate::calendar::schedule::{instant_to_local, local_to_instant, rfc3339};
 use crate::calendar::{CronExpr, Fire, Instant, Schedule};
-use crate::model::{DateOrTime, Model, Target, TaskId};
+use crate::model::{DateOrTime, Model, Target, TaskId, WorkflowId};
 use crate::rules::{
     DateConvention, FutureInstances, GapInstances, MissingSchedule, OffDayInstances, SingleDayRange,
 };
@@ -213,6 +213,20 @@ pub fn covered_tasks(model: &Model, targets: &[Target], downstream: bool) -> Vec
 }
 
 /// The schedule a task is backfilled from.
+/// Whether the scheduler fires workflow `w` by itself: a cron (its own or a task's)
+/// or a timetable other than `schedule = None`. One that does not (a DolphinScheduler
+/// sub-process target, an Airflow DAG with `schedule=None`) runs only when asked: a
+/// backfill, a manual run, a parent.
+pub fn fires_on_schedule(model: &Model, w: WorkflowId) -> bool {
+    let workflow = model.workflow(w);
+    match &workflow.timetable {
+        Some(t) => t.schedule != crate::model::timetable::ScheduleSpec::None,
+        None => {
+            workflow.cron.is_some() || workflow.tasks.iter().any(|&t| model.task(t).cron.is_some())
+        }
+    }
+}
+
 pub fn schedule_of(model: &Model, task: TaskId) -> Result<Schedule, PlanError> {
     let text = match model.cron_of(task) {
         Some(c) => c,

@@ -68,6 +68,13 @@ impl<'a> Reach<'a> {
                 scenario.name
             ));
         }
+        if covering.is_empty() && !super::fires_on_schedule(model, workflow) {
+            return Some(format!(
+                "`{name}` is in no backfill of scenario `{}`, and its workflow `{}` has no schedule: the recurring schedule leaves it out",
+                scenario.name,
+                model.workflow(workflow).name
+            ));
+        }
         // DolphinScheduler's explicit complement dates replace the schedule.
         let listed = covering
             .iter()

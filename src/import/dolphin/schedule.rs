@@ -39,7 +39,7 @@ pub(super) fn read(
             .comment
             .push(format!("{raw_name}: no schedule in the export"));
         report.notes.push(format!(
-            "workflow {}: no schedule in the export: DolphinScheduler never fires it (a parent's sub-process task or a manual start runs it); the model gives it no cron, so the default scenario leaves it out, and a backfill or a recurring scenario runs it daily at 00:00 (missing_schedule = \"daily_midnight\", the cron of a complement of a workflow without a schedule): leave it out of recurring scenarios",
+            "workflow {}: no schedule in the export: DolphinScheduler never fires it (a parent's sub-process task or a manual start runs it); the model gives it no cron, so the default scenario and a recurring scenario leave it out, and a backfill runs it daily at 00:00 (missing_schedule = \"daily_midnight\", the cron of a complement of a workflow without a schedule)",
             draft.name
         ));
         return Ok(out);
