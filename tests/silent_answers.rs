@@ -637,3 +637,52 @@ recurring = true
         );
     }
 }
+
+/// An operation or a stretch in the model at a time no backfill covers validated
+/// clean whenever the scenario had an operation (the same entry as a fault warned).
+#[test]
+fn an_operation_or_stretch_outside_every_backfill_validated_clean() {
+    let path = model(
+        "op-outside",
+        r#"[model]
+name = "m"
+profile = "dataworks"
+timezone = "Asia/Shanghai"
+
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "a"
+  cron = "00 00 02 * * ?"
+  duration = "10m"
+
+[[scenario]]
+name = "s"
+start = "2025-03-10T09:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2025-03-01"
+  to = "2025-03-03"
+  [[scenario.operation]]
+  at = "2025-03-10T10:00:00"
+  kind = "rerun"
+  task = "w.a"
+  scheduled = "2025-03-07T02:00:00"
+  [[scenario.stretch]]
+  task = "w.a"
+  scheduled = "2025-03-07T02:00:00"
+  factor = 2
+"#,
+    );
+    let o = schedsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    for what in ["operation", "stretch"] {
+        assert!(
+            err.contains(&format!(
+                "this {what} matches no instance: `w.a` scheduled 2025-03-07T02:00:00 is outside the range of every backfill"
+            )),
+            "{err}"
+        );
+    }
+}

@@ -100,8 +100,9 @@ impl<'a> Reach<'a> {
 
 impl Reach<'_> {
     /// Why `scheduled` is outside the range of every backfill covering the task, when
-    /// nothing else can create it (no recurring schedule, no history, no operation, no
-    /// explicit dates). A day of slack on each side (a business date's instances fall
+    /// nothing else can create it (no recurring schedule, no history, no explicit
+    /// dates; an operation acts on instances a backfill created, and a rerun's
+    /// regenerated dates are its backfill's). A day of slack on each side (a business date's instances fall
     /// on the day after it, a gap can shift a fire past midnight): near a bound only
     /// the run can tell, and says so in a note.
     fn outside_ranges(
@@ -114,7 +115,6 @@ impl Reach<'_> {
         if covering.is_empty()
             || scenario.recurring
             || !scenario.history.is_empty()
-            || !scenario.operations.is_empty()
             || covering.iter().any(|b| b.dates.is_some())
         {
             return None;
