@@ -686,3 +686,119 @@ start = "2025-03-10T09:00:00"
         );
     }
 }
+
+/// A backfill of a workflow whose task has an upstream in a workflow it does not run
+/// started at once without a word: the upstream binds nothing.
+#[test]
+fn an_upstream_outside_the_backfill_bound_nothing_without_a_word() {
+    let path = model(
+        "upstream-outside",
+        r#"[model]
+name = "m"
+profile = "dolphinscheduler"
+timezone = "UTC"
+[[workflow]]
+name = "a"
+cron = "0 0 3 * * ? *"
+  [[workflow.task]]
+  name = "t"
+  duration = "1h"
+[[workflow]]
+name = "b"
+cron = "0 0 3 * * ? *"
+  [[workflow.task]]
+  name = "u"
+  upstream = ["a.t"]
+[[scenario]]
+name = "bf"
+start = "2025-03-20T00:00:00"
+  [[scenario.backfill]]
+  targets = ["b"]
+  from = "2025-03-10T03:00:00"
+  to = "2025-03-11T03:00:00"
+"#,
+    );
+    let note = "upstreams it does not run bind nothing, so what depends on them starts without waiting: b.u on a.t;";
+    let o = schedsim(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("note: backfill 1: {note}")),
+        "{}",
+        stdout(&o)
+    );
+    let o = schedsim(&[
+        "instances",
+        path.to_str().unwrap(),
+        "--from",
+        "2025-03-10T03:00:00",
+        "--to",
+        "2025-03-10T03:00:00",
+        "--targets",
+        "b",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(note), "{}", stderr(&o));
+    // Both workflows in the backfill: nothing to say.
+    let o = schedsim(&[
+        "instances",
+        path.to_str().unwrap(),
+        "--from",
+        "2025-03-10T03:00:00",
+        "--to",
+        "2025-03-10T03:00:00",
+        "--targets",
+        "a,b",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("bind nothing"), "{}", stderr(&o));
+}
+
+/// A scenario's history runs looked like its own work in `run --format json`
+/// (origin `recurring`, start = end): the makespan left them out and nothing said
+/// which they were. They carry `"history": true`; the others carry nothing.
+#[test]
+fn history_runs_looked_like_the_scenarios_own_work_in_the_json() {
+    let m = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/dataworks-backfill-over-history.toml"
+    );
+    let o = schedsim(&[
+        "run",
+        m,
+        "--scenario",
+        "repair-the-failed-date",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let instances = r["instances"].as_array().unwrap();
+    let (history, own): (Vec<_>, Vec<_>) =
+        instances.iter().partition(|i| i.get("history").is_some());
+    assert!(!history.is_empty() && !own.is_empty(), "{r:#}");
+    assert!(history.iter().all(|i| i["history"] == true));
+    // The makespan is the scenario's own work: first start to last end of the rest.
+    let secs = |t: &serde_json::Value| {
+        t.as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second()
+    };
+    let first = own
+        .iter()
+        .filter(|i| !i["start"].is_null())
+        .map(|i| secs(&i["start"]))
+        .min()
+        .unwrap();
+    let last = own
+        .iter()
+        .filter(|i| !i["end"].is_null())
+        .map(|i| secs(&i["end"]))
+        .max()
+        .unwrap();
+    assert_eq!(r["makespan_seconds"], last - first, "{r:#}");
+    let dates = r["dates"].as_array().unwrap();
+    assert!(dates.iter().any(|d| d["history"] == true), "{r:#}");
+    assert!(dates.iter().any(|d| d.get("history").is_none()), "{r:#}");
+}

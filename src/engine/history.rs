@@ -149,10 +149,15 @@ impl<'m> Engine<'m> {
         (i as usize) < self.history_past.len()
     }
 
+    /// Is unit `u` a date or run of the history?
+    pub fn is_history_unit(&self, u: u32) -> bool {
+        u < self.history_units
+    }
+
     /// Is unit `u` one of the scenario's dates: neither a date of the history nor a
     /// backfill date left alone because it already ran?
     pub fn scenario_unit(&self, u: u32) -> bool {
-        u >= self.history_units && self.units[u as usize].chain != NONE
+        !self.is_history_unit(u) && self.units[u as usize].chain != NONE
     }
 
     /// History instances whose run a backfill cleared and ran again in place

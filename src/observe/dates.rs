@@ -21,6 +21,10 @@ pub struct DateRow {
     /// RFC 3339; null when it never finished.
     pub end: Option<String>,
     pub duration_seconds: Option<i64>,
+    /// A date or run of the scenario's history (ran before its start). Absent when
+    /// false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 /// The first `limit` dates in date (or run time) order; one date's units in the
@@ -44,6 +48,7 @@ pub fn rows(engine: &Engine<'_>, limit: usize) -> Vec<DateRow> {
             start: u.created.map(time),
             end: u.ended.map(time),
             duration_seconds: u.created.zip(u.ended).map(|(s, e)| e - s),
+            history: engine.is_history_unit(k as u32),
         })
         .collect()
 }
@@ -69,6 +74,7 @@ pub fn text(engine: &Engine<'_>) -> String {
     for d in rows(engine, LISTED) {
         let origin = match d.backfill {
             Some(b) if several => format!("{} {b}", d.origin.word()),
+            _ if d.history => "history".to_string(),
             _ => d.origin.word().to_string(),
         };
         let _ = writeln!(

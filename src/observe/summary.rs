@@ -21,6 +21,10 @@ pub struct InstanceRow {
     pub attempts: u32,
     pub start: Option<String>,
     pub end: Option<String>,
+    /// A run of the scenario's `[[scenario.history]]`: it ran before the scenario's
+    /// start, and the makespan and dates leave it out. Absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -36,6 +40,10 @@ pub struct UnitRow {
     pub failed: bool,
     /// 1, plus one per operator rerun (DolphinScheduler's `run_times`).
     pub run_times: u32,
+    /// A date or run of the scenario's history (as on [`InstanceRow`]). Absent when
+    /// false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -191,9 +199,9 @@ impl Summary {
         }
         let instances = engine
             .instances
-            .iter()
+            .iter_ids()
             .take(if rows { usize::MAX } else { 0 })
-            .map(|i| InstanceRow {
+            .map(|(n, i)| InstanceRow {
                 task: model.task(i.task).name.clone(),
                 scheduled: time(i.scheduled),
                 date: engine.units[i.unit as usize].key.date_text(model),
@@ -204,6 +212,7 @@ impl Summary {
                 attempts: i.attempts,
                 start: i.start().map(time),
                 end: i.end().map(time),
+                history: engine.is_history(n as u32),
             })
             .collect();
         let scenario_units = || {
@@ -232,6 +241,7 @@ impl Summary {
                 ended: u.ended.map(time),
                 failed: u.failed,
                 run_times: u.run_times,
+                history: engine.is_history_unit(k as u32),
             })
             .collect();
         let stuck = engine

@@ -377,6 +377,7 @@ impl<'m> Planner<'m> {
             }
         }
         planner.note_effective(first, last);
+        planner.note_outside_upstreams();
         // The bound counts every fire of the days around the business dates (a date's
         // instances run on the next day), and of a range a recurring window clips: only
         // the units' own instances, counted up to the limit, say whether the range
@@ -437,6 +438,35 @@ impl<'m> Planner<'m> {
                 ));
             }
         }
+    }
+
+    /// Upstreams the request does not run: they bind nothing (SEMANTICS.md, Units,
+    /// bindings and dates in parallel), so their downstream starts without them.
+    fn note_outside_upstreams(&mut self) {
+        const LISTED: usize = 5;
+        let mut pairs = Vec::new();
+        for (task, _) in &self.tasks {
+            let t = self.model.task(*task);
+            for u in &t.upstream {
+                if self.slot[u.0 as usize].is_none() {
+                    pairs.push(format!("{} on {}", t.name, self.model.task(*u).name));
+                }
+            }
+        }
+        if pairs.is_empty() {
+            return;
+        }
+        let more = pairs.len().saturating_sub(LISTED);
+        pairs.truncate(LISTED);
+        let more = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        self.notes.push(format!(
+            "upstreams it does not run bind nothing, so what depends on them starts without waiting: {}{more}; add them to the targets (or `downstream = true` from them) to wait on them",
+            pairs.join(", ")
+        ));
     }
 
     /// What the request left out and why: one sentence each, for people.
