@@ -13,13 +13,15 @@ use schedsim::calendar::params::{Context, Flavor, evaluate};
 mod bin;
 use bin::schedsim;
 
-fn at(scheduled: DateTime) -> Context {
+fn at(scheduled: DateTime) -> Context<'static> {
     Context {
         business_date: scheduled.date().yesterday().unwrap(),
         scheduled,
         logical_utc: scheduled,
         interval_end_utc: scheduled,
         executed: scheduled,
+        // DolphinScheduler's placeholders read the wall time only.
+        ..Context::example()
     }
 }
 

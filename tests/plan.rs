@@ -547,6 +547,109 @@ fn dw_d2_daily_node_in_the_gap_is_delayed_and_dry_run() {
     );
 }
 
+/// A DataWorks node in Europe/Berlin (clocks go forward on 2025-03-30, back on
+/// 2025-10-26, both at 02:00 as in DW §2's page) that writes `partition`: each
+/// instance of business date `bd` with its scheduled time, kind and partition.
+fn dw_dst(cron: &str, partition: &str, bd: DateOrTime) -> Vec<(String, Kind, String)> {
+    let writes = format!(
+        "  writes = [ {{ table = \"t\", partition = \"{partition}\", mode = \"overwrite\" }} ]\n"
+    );
+    let m = model("dataworks", "Europe/Berlin", None, Some(cron), &writes);
+    plan(&m, &req(bd, bd))
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let p = schedsim::plan::partitions(&m, &l.instance(), l.unit, l.scheduled).unwrap();
+            (
+                rfc3339(&m.timezone, l.scheduled),
+                l.kind,
+                p[0].0.partition.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn dw_d1_spring_forward_hourly_node_has_23_instances_and_none_at_0200() {
+    let day = dw_dst(HOURLY, "h=$[hh24]", d(2025, 3, 29));
+    assert_eq!(day.len(), 23);
+    assert!(day.iter().all(|(_, k, h)| *k == Kind::Run && h != "h=02"));
+    // "The fourth instance" (counted from 0): 04:00 on a normal day, 05:00 on this one.
+    assert_eq!(day[4].0, "2025-03-30T05:00:00+02:00");
+    assert_eq!(
+        dw_dst(HOURLY, "h=$[hh24]", d(2025, 3, 28))[4].0,
+        "2025-03-29T04:00:00+01:00"
+    );
+}
+
+#[test]
+fn dw_d3_spring_forward_0300_node_one_hour_back_is_0100() {
+    let p = "p=$[hh24-1/24]";
+    assert_eq!(dw_dst("00 00 03 * * ?", p, d(2025, 3, 28))[0].2, "p=02");
+    let day = &dw_dst("00 00 03 * * ?", p, d(2025, 3, 29))[0];
+    assert_eq!(day.0, "2025-03-30T03:00:00+02:00");
+    assert_eq!(day.2, "p=01");
+}
+
+#[test]
+fn dw_d4_spring_forward_0200_node_dry_runs_and_one_hour_back_is_0100() {
+    let day = &dw_dst("00 00 02 * * ?", "p=$[hh24-1/24]", d(2025, 3, 29))[0];
+    assert_eq!(
+        day,
+        &(
+            "2025-03-30T03:00:00+02:00".to_string(),
+            Kind::DryRun,
+            "p=01".to_string()
+        )
+    );
+}
+
+#[test]
+fn dw_d5_fall_back_hourly_node_has_24_instances_and_keeps_the_second_0200() {
+    let day = dw_dst(HOURLY, "h=$[hh24]", d(2025, 10, 25));
+    assert_eq!(day.len(), 24);
+    let at_two: Vec<&str> = day
+        .iter()
+        .filter(|(_, _, h)| h == "h=02")
+        .map(|(t, _, _)| t.as_str())
+        .collect();
+    assert_eq!(at_two, ["2025-10-26T02:00:00+01:00"]);
+}
+
+#[test]
+fn dw_d6_fall_back_0300_node_two_hours_back_is_0200() {
+    let p = "q=$[hh24-2/24]";
+    assert_eq!(dw_dst("00 00 03 * * ?", p, d(2025, 10, 24))[0].2, "q=01");
+    assert_eq!(dw_dst("00 00 03 * * ?", p, d(2025, 10, 25))[0].2, "q=02");
+}
+
+#[test]
+fn dw_d7_fall_back_0200_node_one_hour_back_is_0200() {
+    let p = "p=$[hh24-1/24]";
+    assert_eq!(dw_dst("00 00 02 * * ?", p, d(2025, 10, 24))[0].2, "p=01");
+    let day = &dw_dst("00 00 02 * * ?", p, d(2025, 10, 25))[0];
+    assert_eq!(day.0, "2025-10-26T02:00:00+01:00");
+    assert_eq!(day.2, "p=02");
+}
+
+#[test]
+fn dw_d8_ten_minutes_before_is_counted_on_the_clock() {
+    let p = "m=$[hh24mi-10/24/60]";
+    assert_eq!(dw_dst("00 00 03 * * ?", p, d(2025, 3, 29))[0].2, "m=0150");
+    assert_eq!(dw_dst("00 00 02 * * ?", p, d(2025, 10, 25))[0].2, "m=0250");
+}
+
+#[test]
+fn dw_day_offsets_stay_on_the_calendar_across_a_dst_change() {
+    // Scheduled 2025-03-31 00:30, the day after spring-forward (a 23-hour day): a day
+    // back is the business date, not 24 hours back (03-29 23:30).
+    let p = "a=$[yyyymmdd-1],b=${yyyymmdd},c=$[yyyymmddhh24mi-1-1/24]";
+    assert_eq!(
+        dw_dst("00 30 00 * * ?", p, d(2025, 3, 30))[0].2,
+        "a=20250330,b=20250330,c=202503292330"
+    );
+}
+
 #[test]
 fn ds_same_workflow_tasks_pair_by_run() {
     let text = "[model]\nname = \"m\"\nprofile = \"dolphinscheduler\"\n\n[[workflow]]\nname = \"w\"\ncron = \"0 0 * * * ? *\"\n  [[workflow.task]]\n  name = \"a\"\n  [[workflow.task]]\n  name = \"b\"\n  upstream = [\"a\"]\n";

@@ -2,7 +2,8 @@
 //!
 //! DataWorks (DW §1): `${fmt±N}` formats the business date (N in the format's smallest
 //! unit: years, months or days); `$[fmt±N]` the scheduled time (N days, `N/24` hours,
-//! `N/24/60` minutes, combinable), `$[add_months(fmt,±N)]`; `${bizdate}`, `$bizdate`, `$cyctime`,
+//! `N/24/60` minutes, combinable; days on the calendar, hours and minutes on the clock,
+//! DW §2 D3–D8), `$[add_months(fmt,±N)]`; `${bizdate}`, `$bizdate`, `$cyctime`,
 //! `$gmtdate`. DolphinScheduler (DS §1.6): `$[...]` on the schedule time as 3.2.2's
 //! `TimePlaceholderUtils` evaluates it (`dolphin.rs`: offsets with integer arithmetic,
 //! `add_months`, `this_day`, `last_day`, `year_week`, `month_first_day` and the other
@@ -14,16 +15,24 @@
 
 use jiff::Span;
 use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+
+use super::schedule::{Instant, instant_to_local, resolve_local};
+use crate::rules::{DstFold, DstGap};
 
 mod dolphin;
 
 /// What an expression is evaluated against.
 #[derive(Clone, Copy, Debug)]
-pub struct Context {
+pub struct Context<'z> {
     /// DataWorks business date.
     pub business_date: Date,
     /// Scheduled (logical) time, local.
     pub scheduled: DateTime,
+    /// The scheduled time as an instant, and the model's zone: DataWorks moves a
+    /// `$[...]` by hours and minutes on the clock, not on the wall (DW §2 D3–D7).
+    pub scheduled_at: Instant,
+    pub zone: &'z TimeZone,
     /// Airflow's logical date (the scheduled time) and the end of its data interval,
     /// in UTC: Airflow renders its templates from the run's UTC datetimes
     /// (`task_runner.py` `ds = logical_date.strftime("%Y-%m-%d")`, `ts =
@@ -35,13 +44,19 @@ pub struct Context {
     pub executed: DateTime,
 }
 
-impl Context {
-    /// A fixed instance (scheduled 2025-03-02 00:00), to check an expression's syntax.
-    pub fn example() -> Context {
+/// The zone of [`Context::example`].
+static UTC: TimeZone = TimeZone::UTC;
+
+impl Context<'static> {
+    /// A fixed instance (scheduled 2025-03-02 00:00 UTC), to check an expression's
+    /// syntax.
+    pub fn example() -> Context<'static> {
         let scheduled = jiff::civil::date(2025, 3, 2).at(0, 0, 0, 0);
         Context {
             business_date: jiff::civil::date(2025, 3, 1),
             scheduled,
+            scheduled_at: 1_740_873_600,
+            zone: &UTC,
             logical_utc: scheduled,
             interval_end_utc: scheduled,
             executed: scheduled,
@@ -203,9 +218,32 @@ fn bracket(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
         return Ok(format(shifted, fmt.trim(), flavor));
     }
     let (fmt, terms) = split_offset(body)?;
+    // Days move the wall time on the calendar (`$[yyyymmdd-1]` is the business date
+    // whatever the day's length); hours and minutes move the instant, so on a
+    // daylight-saving day `$[hh24-1/24]` of 03:00 is 01:00 past a gap and 02:00 (the
+    // first) past a fold (DW §2 D3–D7). The wall-clock sum checks the range.
+    let mut days = cx.scheduled;
     let mut t = cx.scheduled;
+    let mut clock: i64 = 0;
     for term in terms {
-        t = shift(t, term.span()?, &format!("$[{body}]"))?;
+        let span = term.span()?;
+        t = shift(t, span, &format!("$[{body}]"))?;
+        if term.per_day == 1 {
+            days = shift(days, span, &format!("$[{body}]"))?;
+        } else {
+            clock = clock.saturating_add(term.amount.saturating_mul(86_400 / term.per_day));
+        }
+    }
+    if clock != 0 {
+        let from = if days == cx.scheduled {
+            cx.scheduled_at
+        } else {
+            // A day offset onto a gap or a fold resolves as DataWorks' schedules do.
+            let mut at = Vec::with_capacity(2);
+            resolve_local(cx.zone, days, DstGap::ShiftByGap, DstFold::Second, &mut at);
+            at.first().map_or(cx.scheduled_at, |&(at, _)| at)
+        };
+        t = instant_to_local(cx.zone, from.saturating_add(clock));
     }
     Ok(format(t, fmt, flavor))
 }
@@ -424,10 +462,16 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn dw_cx(scheduled: DateTime) -> Context {
+    fn dw_cx(scheduled: DateTime) -> Context<'static> {
         Context {
             business_date: scheduled.date().yesterday().unwrap(),
             scheduled,
+            scheduled_at: scheduled
+                .to_zoned(TimeZone::UTC)
+                .unwrap()
+                .timestamp()
+                .as_second(),
+            zone: &UTC,
             logical_utc: scheduled,
             interval_end_utc: scheduled,
             executed: scheduled,

@@ -1012,12 +1012,12 @@ pub fn plan_with_notes(
 
 /// What an instance's partition expressions are evaluated against, for an execution
 /// at `executed`.
-fn partition_context(
-    model: &Model,
+fn partition_context<'m>(
+    model: &'m Model,
     instance: &PlannedInstance,
     unit: UnitKey,
     executed: Instant,
-) -> crate::calendar::params::Context {
+) -> crate::calendar::params::Context<'m> {
     let tz = &model.timezone;
     let scheduled = instant_to_local(tz, instance.scheduled);
     let business_date = match unit {
@@ -1028,6 +1028,8 @@ fn partition_context(
     crate::calendar::params::Context {
         business_date,
         scheduled,
+        scheduled_at: instance.scheduled,
+        zone: tz,
         logical_utc: utc(instance.scheduled),
         interval_end_utc: utc(instance.run_after),
         executed: instant_to_local(tz, executed),
