@@ -801,4 +801,81 @@ fn history_runs_looked_like_the_scenarios_own_work_in_the_json() {
     let dates = r["dates"].as_array().unwrap();
     assert!(dates.iter().any(|d| d["history"] == true), "{r:#}");
     assert!(dates.iter().any(|d| d.get("history").is_none()), "{r:#}");
+
+/// A DataWorks model whose one daily node writes `partition`.
+fn dataworks_partition(name: &str, partition: &str) -> PathBuf {
+    model(
+        name,
+        &format!(
+            r#"[model]
+name = "dwp"
+profile = "dataworks"
+timezone = "Asia/Shanghai"
+[[workflow]]
+name = "wf"
+  [[workflow.task]]
+  name = "d"
+  cron = "00 00 00 * * ?"
+  writes = [ {{ table = "a", partition = "{partition}", mode = "overwrite" }} ]
+"#
+        ),
+    )
+}
+
+#[test]
+fn a_dataworks_bizmonth_was_kept_as_literal_text_in_the_partition_name() {
+    // DW §1 rule 4: the business date's month, or the month before when the business
+    // date is in the current (scheduled) month.
+    let path = dataworks_partition("bizmonth", "l=$bizmonth");
+    let o = schedsim(&[
+        "instances",
+        path.to_str().unwrap(),
+        "--from",
+        "2025-03-30",
+        "--to",
+        "2025-03-31",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let parts: Vec<&str> = out
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap())
+        .collect();
+    assert_eq!(parts, ["a/l=202502", "a/l=202503"]);
+}
+
+#[test]
+fn a_dataworks_unknown_dollar_word_was_kept_as_literal_text_in_the_partition_name() {
+    let path = dataworks_partition("bizdat", "dt=$bizdat");
+    let o = schedsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bizdat.toml:10:41: invalid partition expression: `$bizdat` is not a DataWorks built-in parameter")
+            && err.contains("did you mean `$bizdate`?"),
+        "{err}"
+    );
+    // An ID DataWorks has but schedsim does not simulate is refused, saying so.
+    let path = dataworks_partition("nodeid", "n=$nodeid");
+    let o = schedsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("`$nodeid` is DataWorks' node ID, which schedsim does not simulate")
+    );
+    // A `$` that starts no identifier (a Shell node's `$1`, a lone `$`) is text.
+    let path = dataworks_partition("dollar", "a=$1,b=$,c=$bizdate");
+    let o = schedsim(&[
+        "instances",
+        path.to_str().unwrap(),
+        "--from",
+        "2025-03-30",
+        "--to",
+        "2025-03-30",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).ends_with("a/a=$1,b=$,c=20250330\n"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -4,7 +4,7 @@
 //! unit: years, months or days); `$[fmt±N]` the scheduled time (N days, `N/24` hours,
 //! `N/24/60` minutes, combinable; days on the calendar, hours and minutes on the clock,
 //! DW §2 D3–D8), `$[add_months(fmt,±N)]`; `${bizdate}`, `$bizdate`, `$cyctime`,
-//! `$gmtdate`. DolphinScheduler (DS §1.6): `$[...]` on the schedule time as 3.2.2's
+//! `$gmtdate`, `$bizmonth` (another `$identifier` is refused). DolphinScheduler (DS §1.6): `$[...]` on the schedule time as 3.2.2's
 //! `TimePlaceholderUtils` evaluates it (`dolphin.rs`: offsets with integer arithmetic,
 //! `add_months`, `this_day`, `last_day`, `year_week`, `month_first_day` and the other
 //! date functions; a lone digit `$[1]` left as it is), `${system.biz.date}`,
@@ -113,10 +113,10 @@ pub fn evaluate(text: &str, flavor: Flavor, cx: &Context) -> Result<String, Stri
             out.push_str(&jinja(body.trim(), flavor, cx)?);
             rest = after;
         } else if flavor == Flavor::Dataworks
-            && let Some((name, value)) = builtin(rest, cx)
+            && let Some(word) = dollar_word(rest)
         {
-            out.push_str(&value);
-            rest = &rest[name.len()..];
+            out.push_str(&builtin(word, cx)?);
+            rest = &rest[word.len()..];
         } else {
             let c = rest.chars().next().unwrap_or_default();
             out.push(c);
@@ -126,18 +126,72 @@ pub fn evaluate(text: &str, flavor: Flavor, cx: &Context) -> Result<String, Stri
     Ok(out)
 }
 
-/// DataWorks built-ins written without brackets; only the one named is formatted.
-fn builtin(rest: &str, cx: &Context) -> Option<(&'static str, String)> {
-    let name = ["$bizdate", "$cyctime", "$gmtdate"]
+/// DataWorks' built-in parameters written without brackets (DW §1 rule 4) that name a
+/// date; `$jobid`, `$nodeid` and `$taskid` name objects schedsim does not simulate.
+const DATAWORKS_BUILTINS: [&str; 4] = ["$bizdate", "$bizmonth", "$cyctime", "$gmtdate"];
+const DATAWORKS_IDS: [&str; 3] = ["$jobid", "$nodeid", "$taskid"];
+
+/// The DataWorks built-in that `rest` starts with, or the `$identifier` it starts
+/// with; `None` when its `$` starts no identifier (`$1`, a Shell node's argument, or
+/// a lone `$`), which is kept as written.
+fn dollar_word(rest: &str) -> Option<&str> {
+    if let Some(name) = DATAWORKS_BUILTINS
         .into_iter()
-        .find(|name| rest.starts_with(name))?;
-    let value = match name {
+        .chain(DATAWORKS_IDS)
+        .find(|name| rest.starts_with(name))
+    {
+        return Some(&rest[..name.len()]);
+    }
+    let word = rest.strip_prefix('$')?;
+    if !word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let end = word
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(word.len());
+    Some(&rest[..=end])
+}
+
+/// The value of a DataWorks built-in written without brackets, or why there is none.
+fn builtin(word: &str, cx: &Context) -> Result<String, String> {
+    Ok(match word {
         "$bizdate" => format(cx.business_date.into(), "yyyymmdd", Flavor::Dataworks),
         "$cyctime" => format(cx.scheduled, "yyyymmddhh24miss", Flavor::Dataworks),
         // In a backfill $gmtdate is the business date + 1 (DW §1 rule 4): the scheduled day.
-        _ => format(cx.scheduled.date().into(), "yyyymmdd", Flavor::Dataworks),
-    };
-    Some((name, value))
+        "$gmtdate" => format(cx.scheduled.date().into(), "yyyymmdd", Flavor::Dataworks),
+        // The business date's month, or the month before when that is the current
+        // month (DW §1 rule 4); the current day of a simulated instance is its
+        // scheduled day, as for $gmtdate.
+        "$bizmonth" => {
+            let (day, now) = (cx.business_date, cx.scheduled.date());
+            let month = if (day.year(), day.month()) == (now.year(), now.month()) {
+                day.first_of_month()
+                    .yesterday()
+                    .map_err(|_| format!("`{word}` of {day} is before the calendar"))?
+            } else {
+                day
+            };
+            format(month.into(), "yyyymm", Flavor::Dataworks)
+        }
+        _ if DATAWORKS_IDS.contains(&word) => {
+            return Err(format!(
+                "`{word}` is DataWorks' {} ID, which schedsim does not simulate: write the value it stands for",
+                &word[1..word.len() - 2]
+            ));
+        }
+        _ => {
+            let near = crate::model::diagnostic::did_you_mean(
+                word,
+                DATAWORKS_BUILTINS.into_iter().chain(DATAWORKS_IDS),
+            )
+            .map(|near| format!("; did you mean `{near}`?"))
+            .unwrap_or_default();
+            return Err(format!(
+                "`{word}` is not a DataWorks built-in parameter ({}){near}",
+                DATAWORKS_BUILTINS.map(|b| format!("`{b}`")).join(", ")
+            ));
+        }
+    })
 }
 
 fn brace(body: &str, flavor: Flavor, cx: &Context) -> Result<String, String> {
@@ -580,6 +634,31 @@ mod tests {
             ),
             "20250228"
         );
+    }
+
+    #[test]
+    fn bizmonth_is_the_month_before_while_the_business_date_is_in_the_current_month() {
+        // Scheduled 03-31 (business date 03-30, same month): February.
+        assert_eq!(dw("$bizmonth", date(2025, 3, 31).at(0, 0, 0, 0)), "202502");
+        // Scheduled 04-01 (business date 03-31, the month before): March.
+        assert_eq!(dw("$bizmonth", date(2025, 4, 1).at(0, 0, 0, 0)), "202503");
+        // Across a year.
+        assert_eq!(dw("$bizmonth", date(2025, 1, 2).at(0, 0, 0, 0)), "202412");
+    }
+
+    #[test]
+    fn unknown_dollar_words_are_refused_and_other_dollars_kept() {
+        let t = date(2025, 3, 2).at(0, 0, 0, 0);
+        let err = |e: &str| evaluate(e, Flavor::Dataworks, &dw_cx(t)).unwrap_err();
+        assert!(err("dt=$bizdat").contains("did you mean `$bizdate`?"));
+        assert!(err("m=$bizmont").contains("did you mean `$bizmonth`?"));
+        assert!(err("j=$jobid").contains("job ID"));
+        assert!(err("x=$whatever_1").starts_with("`$whatever_1` is not"));
+        // A built-in followed by letters is the built-in and the letters, as before.
+        assert_eq!(dw("$bizdates/$1/$/a$", t), "20250301s/$1/$/a$");
+        // Not the other families' business.
+        let ds = evaluate("$bizdat", Flavor::Dolphinscheduler, &dw_cx(t));
+        assert_eq!(ds.unwrap(), "$bizdat");
     }
 
     #[test]

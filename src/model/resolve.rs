@@ -777,7 +777,7 @@ impl Resolver<'_> {
                         "expected the profile's scheduling parameters",
                     )
                     .help(match params::Flavor::of(rules) {
-                        params::Flavor::Dataworks => "DataWorks: ${bizdate}, ${yyyymmdd-1}, $[yyyymmddhh24miss], $[hh24-1/24], $[add_months(yyyymmdd,-1)], $bizdate, $cyctime",
+                        params::Flavor::Dataworks => "DataWorks: ${bizdate}, ${yyyymmdd-1}, $[yyyymmddhh24miss], $[hh24-1/24], $[add_months(yyyymmdd,-1)], $bizdate, $bizmonth, $cyctime, $gmtdate",
                         params::Flavor::Dolphinscheduler => "DolphinScheduler: $[yyyyMMdd-1], ${system.biz.date}, ${system.biz.curdate}, ${system.datetime}, ${schedule_time}",
                         params::Flavor::Airflow => "Airflow: {{ ds }}, {{ ds_nodash }}, {{ ts }}, {{ data_interval_start }}, {{ data_interval_end }}",
                     }),
