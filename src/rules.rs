@@ -226,12 +226,14 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// What rerunning a backfill date does to the dates after it in its chain.
+    /// What rerunning (`rerun`, `rerun_failed`) a backfill date does to the dates
+    /// after it in its chain.
     pub enum RerunComplement ("rerun-complement rule") {
         /// Nothing: only that date runs again.
         Single = "single",
-        /// DolphinScheduler: the complement goes on from the rerun date and creates
-        /// the later dates again (issues #12586, #3993).
+        /// DolphinScheduler: the complement goes on from the rerun or recovered date
+        /// once it succeeds, and creates the later dates again (issues #12586, #3993);
+        /// those its stopped chain never started run for the first time.
         RegenerateLater = "regenerate_later",
     }
 }

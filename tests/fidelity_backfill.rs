@@ -209,3 +209,92 @@ fn ds_3_3_backfill_workflow_executor_delegate_parallel_ignores_execution_order()
         e.notes
     );
 }
+
+/// The complement of 03-01..03-06 (ascending, `groups` dates in parallel) whose
+/// 03-03 fails, then acted on by `kind` (`rerun_failed`: recovered) the next day: each
+/// date with its origin, in the order they started, and the dates never started.
+fn recovered(version: &str, groups: u32, kind: Option<&str>) -> (Vec<String>, Vec<String>) {
+    let operation = kind.map_or(String::new(), |kind| {
+        format!(
+            "  [[scenario.operation]]\n  at = \"2025-03-21T00:00:00\"\n  kind = \"{kind}\"\n  task = \"etl.load\"\n  scheduled = \"2025-03-03T02:00:00\"\n"
+        )
+    });
+    let m = load(&model(
+        version,
+        &format!(
+            "  order = \"asc\"\n  groups = {groups}\n  [[scenario.fault]]\n  task = \"etl.load\"\n  scheduled = \"2025-03-03T02:00:00\"\n{operation}"
+        ),
+    ));
+    let e = run(&m);
+    let mut started: Vec<(i64, String)> = e
+        .units
+        .iter()
+        .filter_map(|u| {
+            let date = u.key.date_text(&m);
+            u.created
+                .map(|t| (t, format!("{} {:?}", &date[5..10], u.origin)))
+        })
+        .collect();
+    started.sort();
+    let never = e
+        .never_started()
+        .map(|(_, u)| u.key.date_text(&m)[5..10].to_string())
+        .collect();
+    (started.into_iter().map(|(_, d)| d).collect(), never)
+}
+
+/// A failed complement date ends its chain (3.1.9/3.2.2 `processComplementData`:
+/// "complement data ends || no success"; 3.3 `WorkflowSuccessLifecycleListener`
+/// matches SUCCEED only, #15835 "by design"); recovered, it keeps the instance's
+/// complement parameters (3.1.9/3.2.2 `constructProcessInstance` merges them into
+/// START_FAILURE_TASK_PROCESS's, `isComplementData()` reads the command history and
+/// `initTaskQueue` rebuilds the date list; 3.3 `RecoverFailureTaskCommandHandler`
+/// keeps the command param "since this will make the origin command params lost"),
+/// so on success the next date's command is created and the chain goes on.
+fn recovered_failed_date_goes_on_with_its_chain(version: &str) {
+    let (started, never) = recovered(version, 1, None);
+    assert_eq!(started.len(), 3, "{version}: {started:?}");
+    assert_eq!(never, ["03-04", "03-05", "03-06"], "{version}");
+    let (started, never) = recovered(version, 1, Some("rerun_failed"));
+    assert_eq!(
+        started,
+        ["03-01", "03-02", "03-03", "03-04", "03-05", "03-06"].map(|d| format!("{d} Backfill")),
+        "{version}"
+    );
+    assert!(never.is_empty(), "{version}: {never:?}");
+}
+
+#[test]
+fn ds_3_1_9_process_complement_data_goes_on_after_a_recovered_failed_date() {
+    recovered_failed_date_goes_on_with_its_chain("3.1");
+}
+
+#[test]
+fn ds_3_2_2_process_complement_data_goes_on_after_a_recovered_failed_date() {
+    recovered_failed_date_goes_on_with_its_chain("3.2");
+    // Two chains by round robin, {01, 03, 05} and {02, 04, 06}: the recovered 03
+    // goes on with 05 alone.
+    let (started, never) = recovered("3.2", 2, None);
+    assert_eq!(never, ["03-05"]);
+    assert_eq!(started.len(), 5);
+    let (started, never) = recovered("3.2", 2, Some("rerun_failed"));
+    assert!(never.is_empty(), "{never:?}");
+    assert_eq!(started[5..], ["03-05 Backfill"]);
+}
+
+#[test]
+fn ds_3_3_workflow_success_lifecycle_listener_goes_on_after_a_recovered_failed_date() {
+    recovered_failed_date_goes_on_with_its_chain("3.3");
+}
+
+#[test]
+fn a_rerun_failed_complement_date_went_on_with_copies_and_left_its_dates_never_started() {
+    // A rerun (REPEAT_RUNNING) of the failed date goes on the same way: the dates its
+    // chain never started run as themselves, not as second instances beside them.
+    let (started, never) = recovered("3.2", 1, Some("rerun"));
+    assert!(never.is_empty(), "{never:?}");
+    assert_eq!(
+        started,
+        ["03-01", "03-02", "03-03", "03-04", "03-05", "03-06"].map(|d| format!("{d} Backfill"))
+    );
+}

@@ -44,7 +44,9 @@ pub struct Args {
     /// Operator actions the search may add, comma-separated (`none` for none): rerun,
     /// rerun_failed, rerun_downstream, rerun_upstream, set_success, freeze, unfreeze,
     /// kill. Default: rerun; rerun_failed where a rerun regenerates later backfill dates
-    /// by design (rerun_complement = regenerate_later); none under --faults transient.
+    /// by design (rerun_complement = regenerate_later: a recovered failed date goes on
+    /// with the dates never started, a rerun duplicates those that ran); none under
+    /// --faults transient.
     #[arg(long, value_delimiter = ',')]
     operations: Option<Vec<String>>,
     /// Keep every duration as drawn (by default cases also stretch some instances'

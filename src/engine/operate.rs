@@ -37,7 +37,12 @@ impl<'m> Engine<'m> {
                 let members = self.workflow_instance(i, |s| {
                     matches!(s, State::Failed | State::Killed | State::NotRun)
                 });
-                self.rerun(k, members, false, sink);
+                // DolphinScheduler's recover-failed keeps the instance's complement
+                // parameters like a rerun, so a recovered date that succeeds goes on
+                // with its chain (SEMANTICS.md, `rerun_complement`).
+                let regenerate =
+                    self.model.rules.rerun_complement == RerunComplement::RegenerateLater;
+                self.rerun(k, members, regenerate, sink);
             }
             OperationKind::RerunDownstream => {
                 let members = self.descendants(i);
@@ -254,17 +259,24 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// New units for the dates after `u` in its backfill chain (DS #12586).
+    /// The dates after `u` in its backfill chain, for a chain that goes on from `u`
+    /// again: a date its stopped chain never started is that date (it runs for the
+    /// first time); one that started, or that its chain may still start, is a new
+    /// unit (a second instance of the date, DS #12586).
     pub(super) fn later_dates_again(&mut self, u: u32) -> Vec<u32> {
         let Some(chain) = self.chains.iter().position(|c| c.units.contains(&u)) else {
             return Vec::new();
         };
+        let stopped = self.chains[chain].stopped;
         let units = &self.chains[chain].units;
         let pos = units.iter().position(|&x| x == u).unwrap_or(units.len());
         let later: Vec<u32> = units[pos + 1..].to_vec();
         later
             .into_iter()
             .map(|l| {
+                if stopped && self.units[l as usize].created.is_none() {
+                    return l;
+                }
                 let mut copy = self.units[l as usize].clone();
                 copy.origin = Origin::Rerun;
                 copy.due = self.now;

@@ -93,7 +93,8 @@ pub fn default_operations(
             vec![OperationKind::RerunFailed],
             "rerun_failed, the default where rerun_complement = regenerate_later: a rerun of \
              a backfill instance creates the later dates again by design (SEMANTICS.md), \
-             which unique-logical-instance reports; --operations rerun searches it",
+             which unique-logical-instance reports, where recovering a failed date goes on \
+             with the dates its failure left unstarted; --operations rerun searches it",
         )
     } else {
         (vec![OperationKind::Rerun], "rerun, the default")
