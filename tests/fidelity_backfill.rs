@@ -298,3 +298,30 @@ fn a_rerun_failed_complement_date_went_on_with_copies_and_left_its_dates_never_s
         ["03-01", "03-02", "03-03", "03-04", "03-05", "03-06"].map(|d| format!("{d} Backfill"))
     );
 }
+
+#[test]
+fn a_date_a_recovered_chain_has_yet_to_start_is_not_handed_to_a_second_chain() {
+    // 03-03 recovered at 00:00 hands 03-04..03-06 to a chain of its own; a rerun of
+    // 03-02 at 01:30 goes on with copies of them, and does not take 03-05 and 03-06
+    // from that chain a second time (which created them twice and panicked).
+    let m = load(&model(
+        "3.2",
+        "  order = \"asc\"\n  [[scenario.fault]]\n  task = \"etl.load\"\n  scheduled = \"2025-03-03T02:00:00\"\n  [[scenario.operation]]\n  at = \"2025-03-21T00:00:00\"\n  kind = \"rerun_failed\"\n  task = \"etl.load\"\n  scheduled = \"2025-03-03T02:00:00\"\n  [[scenario.operation]]\n  at = \"2025-03-21T01:30:00\"\n  kind = \"rerun\"\n  task = \"etl.load\"\n  scheduled = \"2025-03-02T02:00:00\"\n",
+    ));
+    let e = run(&m);
+    let backfill_dates: Vec<String> = e
+        .units
+        .iter()
+        .filter(|u| u.created.is_some() && u.origin == schedsim::engine::Origin::Backfill)
+        .map(|u| u.key.date_text(&m)[5..10].to_string())
+        .collect();
+    assert_eq!(
+        backfill_dates,
+        ["03-01", "03-02", "03-03", "03-04", "03-05", "03-06"]
+    );
+    assert_eq!(
+        e.instances.len(),
+        7,
+        "six dates and the copy of 03-03 that ran"
+    );
+}

@@ -274,7 +274,9 @@ impl<'m> Engine<'m> {
         later
             .into_iter()
             .map(|l| {
-                if stopped && self.units[l as usize].created.is_none() {
+                let unit = &self.units[l as usize];
+                // Not one an earlier rerun already handed to a chain of its own.
+                if stopped && unit.created.is_none() && unit.chain == chain as u32 {
                     return l;
                 }
                 let mut copy = self.units[l as usize].clone();
