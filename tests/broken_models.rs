@@ -113,3 +113,51 @@ fn a_cycle_names_every_task_on_it_and_nothing_else() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].message, "dependency cycle: w.a → w.b → w.c → w.a");
 }
+
+fn messages(file: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/broken")
+        .join(file);
+    check(&path)
+        .to_json()
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
+/// Regression: a name holding `,` or `=` was accepted, yet `--fault`, `--operation`,
+/// `--stretch`, `--targets` and `--vary` split on them, so it could not be named on
+/// the command line (nor replayed from `explore`).
+#[test]
+fn a_name_with_a_comma_or_an_equals_sign_is_refused() {
+    let comma = messages("comma_in_task_name.toml");
+    assert_eq!(comma.len(), 1, "{comma:?}");
+    assert!(comma[0].contains("`a,b` contains a `,`"), "{comma:?}");
+    let equals = messages("equals_in_group_name.toml");
+    assert_eq!(equals.len(), 1, "{equals:?}");
+    assert!(equals[0].contains("`etl=big` contains a `=`"), "{equals:?}");
+}
+
+/// Regression: a table left out for a bad value (`slots = "2"`, `[workflow]`) or a
+/// refused or unreadable name also gave "unknown ..." wherever it was named.
+#[test]
+fn a_table_left_out_or_a_refused_name_gives_no_unknown_reference_after_it() {
+    let slots = messages("slots_not_a_whole_number_names_no_unknown_group.toml");
+    assert_eq!(
+        slots,
+        [
+            "expected a whole number, found a string",
+            "unknown resource group `elt`"
+        ]
+    );
+    let header = messages("workflow_header_for_array.toml");
+    assert_eq!(header.len(), 1, "{header:?}");
+    let names = messages("task_name_with_spaces_names_no_unknown_upstream.toml");
+    assert_eq!(
+        names,
+        [
+            "the task name ` a ` contains white space",
+            "expected a string, found an integer"
+        ]
+    );
+}

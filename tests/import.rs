@@ -830,6 +830,35 @@ fn dolphinscheduler_names_that_differ_but_are_one_model_name_are_renamed() {
     assert_eq!(names, ["daily_load", "daily_load_2"]);
 }
 
+/// Regression: model names may hold no `,` or `=` (the command line splits on them);
+/// an export's names that hold them still import, renamed as `.` and white space
+/// are, and the report says so.
+#[test]
+fn dolphinscheduler_names_with_a_comma_or_an_equals_sign_are_renamed() {
+    let mut v = self_dependent_with_code(-1);
+    v[0]["processDefinition"]["name"] = "daily,load=v2".into();
+    v[0]["taskDefinitionList"][0]["name"] = "extract,a=b".into();
+    let o = import_ds_value("ds-comma-names", &v, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("workflow `daily,load=v2` ($[0].processDefinition.name) is named `daily_load_v2`: model names have no `.`, `,`, `=` or white space"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "task `extract,a=b` ($[0].taskDefinitionList[0].name) is named `extract_a_b`"
+        ),
+        "{text}"
+    );
+    let m = schedsim::model::load_str("m", &text).unwrap();
+    assert!(
+        m.tasks
+            .iter()
+            .any(|t| t.name == "daily_load_v2.extract_a_b")
+    );
+}
+
 #[test]
 fn truncated_export_exits_2_with_line_and_column() {
     let text = std::fs::read_to_string(fixture("dolphinscheduler/warehouse.json")).unwrap();

@@ -450,19 +450,10 @@ fn default_scenario(
     })
 }
 
-/// A name the model accepts: `.` and white space become `_` (the report says so).
+/// A name the model accepts: each character a model name may not hold (`.`, `,`,
+/// `=`, white space, control characters) becomes `_` (the report says so).
 fn model_name(raw: &str, what: &str, path: &str, report: &mut Report) -> String {
-    let clean: String = raw
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == '.' || c.is_whitespace() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
+    let clean = crate::model::names::mapped(raw);
     let clean = if clean.is_empty() {
         "unnamed".to_string()
     } else {
@@ -470,7 +461,7 @@ fn model_name(raw: &str, what: &str, path: &str, report: &mut Report) -> String 
     };
     if clean != raw {
         report.notes.push(format!(
-            "{what} `{raw}` ({path}) is named `{clean}`: model names have no `.` or white space"
+            "{what} `{raw}` ({path}) is named `{clean}`: model names have no `.`, `,`, `=` or white space"
         ));
     }
     clean

@@ -21,11 +21,48 @@ pub(crate) type Val<'i> = Spanned<DeValue<'i>>;
 #[derive(Default)]
 pub(crate) struct Decoder {
     pub diagnostics: Vec<Diagnostic>,
+    /// Tables left out for an error in them, so that references to them are not
+    /// reported as unknown too (`model::names::Doubts`).
+    pub lost: Vec<Lost>,
+}
+
+/// A table left out for an error: `[[resource_group]]` with `slots = -1`, a
+/// `[workflow]` where `[[workflow]]` belongs.
+#[derive(Clone, Debug)]
+pub(crate) struct Lost {
+    /// The table, as `TableReader` names it (`[[workflow.task]]`).
+    pub what: &'static str,
+    /// Its `name`, where that is a string.
+    pub name: Option<String>,
+    /// The name of the table it was in (a task's workflow), where known.
+    pub within: Option<String>,
 }
 
 impl Decoder {
     pub fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// The table `v`, called `what`, is left out.
+    pub fn lose(&mut self, what: &'static str, v: &Val<'_>) {
+        self.lost.push(Lost {
+            what,
+            name: name_of(v),
+            within: None,
+        });
+    }
+
+    /// The tables lost since `mark` were inside the table `v`.
+    pub fn adopt(&mut self, mark: usize, v: &Val<'_>) {
+        if self.lost.len() == mark {
+            return;
+        }
+        let name = name_of(v);
+        for l in &mut self.lost[mark..] {
+            if l.within.is_none() {
+                l.within.clone_from(&name);
+            }
+        }
     }
 
     fn wrong_type(&mut self, v: &Val<'_>, expected: &str) {
@@ -34,6 +71,17 @@ impl Decoder {
             format!("expected {expected}, found {}", describe(v.get_ref())),
             format!("expected {expected}"),
         ));
+    }
+}
+
+/// A table's `name`, where that is a string.
+fn name_of(v: &Val<'_>) -> Option<String> {
+    let DeValue::Table(map) = v.get_ref() else {
+        return None;
+    };
+    match map.get("name")?.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        _ => None,
     }
 }
 
@@ -196,7 +244,8 @@ impl<T: Decode> Decode for Vec<T> {
             _ => {
                 match T::TABLE {
                     Some(what) => {
-                        d.push(super::shapes::not_an_array(v, what, describe(v.get_ref())))
+                        d.push(super::shapes::not_an_array(v, what, describe(v.get_ref())));
+                        d.lose(what, v);
                     }
                     None => d.wrong_type(v, "an array"),
                 }

@@ -118,6 +118,9 @@ impl Resolver<'_> {
                         .collect();
                     if let Some((id, _)) = local.get(&n.value) {
                         DependOn::Task(*id)
+                    } else if self.doubts.task(&format!("{prefix}{}", n.value)) {
+                        // An error above left this task out: that one is the problem.
+                        continue;
                     } else {
                         let mut diag = Diagnostic::new(
                             n.span.clone(),

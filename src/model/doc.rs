@@ -134,6 +134,9 @@ pub struct Document {
     pub scenarios: Vec<ScenarioDoc>,
     #[serde(rename = "expect", default, skip_serializing_if = "Vec::is_empty")]
     pub expects: Vec<super::expect::ExpectDoc>,
+    /// Tables left out for an error in them (`model::names::Doubts`).
+    #[serde(skip)]
+    pub(crate) lost: Vec<super::decode::Lost>,
 }
 
 /// `[model]`
@@ -515,7 +518,7 @@ impl Document {
     /// that said (a file read in pieces: `model::pieces`), where `root` has none.
     pub(crate) fn decode(
         root: &Val<'_>,
-        workflows: Option<(Vec<WorkflowDoc>, Vec<super::diagnostic::Diagnostic>)>,
+        workflows: Option<(Vec<WorkflowDoc>, Decoder)>,
         d: &mut Decoder,
     ) -> Option<Self> {
         let toml::de::DeValue::Table(map) = root.get_ref() else {
@@ -535,7 +538,8 @@ impl Document {
         let workflows = match workflows {
             Some((workflows, said)) => {
                 t.raw("workflow");
-                d.diagnostics.extend(said);
+                d.diagnostics.extend(said.diagnostics);
+                d.lost.extend(said.lost);
                 workflows
             }
             None => t.required("workflow", d).unwrap_or_default(),
@@ -550,6 +554,7 @@ impl Document {
             workflows,
             scenarios,
             expects,
+            lost: std::mem::take(&mut d.lost),
         })
     }
 }
@@ -562,10 +567,22 @@ macro_rules! table_decode {
             const TABLE: Option<&'static str> = Some($what);
             fn decode(v: &Val<'_>, d: &mut Decoder) -> Option<Self> {
                 let keys = [$(table_decode!(@key $field $($key)?)),*];
-                let mut t = TableReader::open_table(v, $what, &keys, d)?;
+                let named = keys.contains(&"name");
+                let Some(mut t) = TableReader::open_table(v, $what, &keys, d) else {
+                    if named {
+                        d.lose($what, v);
+                    }
+                    return None;
+                };
+                let mark = d.lost.len();
                 $( let $field = table_decode!(@get t, d, $kind, table_decode!(@key $field $($key)?)); )*
                 t.finish(d);
-                Some($ty { $( $field: table_decode!(@unwrap $kind, $field) ),* $(, $span: v.span())? })
+                d.adopt(mark, v);
+                let built = (|| Some($ty { $( $field: table_decode!(@unwrap $kind, $field) ),* $(, $span: v.span())? }))();
+                if built.is_none() && named {
+                    d.lose($what, v);
+                }
+                built
             }
         }
     };

@@ -133,6 +133,7 @@ impl Expect {
 pub(super) fn resolve(
     docs: &[ExpectDoc],
     model: &Model,
+    doubts: &super::names::Doubts,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Expect> {
     let mut seen: BTreeMap<&str, Range<usize>> = BTreeMap::new();
@@ -160,6 +161,7 @@ pub(super) fn resolve(
         }
         if let Some(s) = &e.scenario
             && !model.scenarios.iter().any(|sc| sc.name == s.value)
+            && !doubts.scenario(&s.value)
         {
             let mut d = Diagnostic::new(
                 s.span.clone(),
@@ -173,7 +175,7 @@ pub(super) fn resolve(
             }
             diags.push(d);
         }
-        if let Some(kind) = kind(e, model, diags) {
+        if let Some(kind) = kind(e, model, doubts, diags) {
             out.push(Expect {
                 name: name.clone(),
                 scenario: e.scenario.as_ref().map(|s| s.value.clone()),
@@ -185,7 +187,12 @@ pub(super) fn resolve(
 }
 
 /// The entry's one form, or `None` after reporting why not.
-fn kind(e: &ExpectDoc, model: &Model, diags: &mut Vec<Diagnostic>) -> Option<ExpectKind> {
+fn kind(
+    e: &ExpectDoc,
+    model: &Model,
+    doubts: &super::names::Doubts,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ExpectKind> {
     let forms = [
         e.finish_by.as_ref().map(|v| ("finish_by", v.span.clone())),
         e.makespan_at_most
@@ -272,7 +279,7 @@ fn kind(e: &ExpectDoc, model: &Model, diags: &mut Vec<Diagnostic>) -> Option<Exp
     }
     let task = e.task.as_ref()?;
     let id = model.tasks.iter().position(|t| t.name == task.value);
-    if id.is_none() {
+    if id.is_none() && !doubts.task(&task.value) {
         let mut d = Diagnostic::new(
             task.span.clone(),
             format!("no task `{}` in this model", task.value),

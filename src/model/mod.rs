@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod doc;
 pub mod expect;
 mod file;
+pub mod names;
 mod pieces;
 mod resolve;
 mod scripted;
@@ -386,8 +387,9 @@ pub fn load_str(path: &str, source: &str) -> Result<Model, FileDiagnostics> {
 pub fn load_document(path: &str, source: &str) -> Result<(Model, doc::Document), FileDiagnostics> {
     let (document, mut out) = read_document(path, source);
     let model = document.map(|document| {
-        let mut model = resolve::resolve(&document, &mut out.diagnostics);
-        model.expects = expect::resolve(&document.expects, &model, &mut out.diagnostics);
+        let doubts = names::Doubts::of(&document);
+        let mut model = resolve::resolve(&document, &doubts, &mut out.diagnostics);
+        model.expects = expect::resolve(&document.expects, &model, &doubts, &mut out.diagnostics);
         (model, document)
     });
     aliases::drop_followers(source, &mut out.diagnostics);

@@ -20,18 +20,18 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::decode::{Decode, Decoder};
-use super::diagnostic::Diagnostic;
 use super::doc::WorkflowDoc;
 
 /// Files from this size are parsed in pieces.
 pub(super) const FROM: usize = 1 << 20;
 
 /// A file read in pieces: the root table without its workflows, and the workflows
-/// decoded, with what decoding them said (in the order decoding the whole says it).
+/// decoded, with what decoding them said (in the order decoding the whole says it)
+/// and left out.
 pub(super) struct Pieces<'i> {
     pub root: Spanned<DeTable<'i>>,
     pub workflows: Vec<WorkflowDoc>,
-    pub said: Vec<Diagnostic>,
+    pub said: Decoder,
 }
 
 /// `source` read a workflow at a time, or `None` where only parsing it whole gives the
@@ -76,7 +76,7 @@ pub(super) fn parse(source: &str) -> Option<Pieces<'_>> {
     Some(Pieces {
         root: Spanned::new(root_span, root),
         workflows,
-        said: decoder.diagnostics,
+        said: decoder,
     })
 }
 

@@ -22,10 +22,15 @@ mod history;
 
 /// Builds the model. Problems go to `diags`; the model returned alongside problems has
 /// placeholders where values were wrong and must not be used.
-pub(super) fn resolve(doc: &Document, diags: &mut Vec<Diagnostic>) -> Model {
+pub(super) fn resolve(
+    doc: &Document,
+    doubts: &super::names::Doubts,
+    diags: &mut Vec<Diagnostic>,
+) -> Model {
     let mut r = Resolver {
         diags,
         profile: doc.model.profile.value,
+        doubts,
     };
     r.model(doc)
 }
@@ -33,6 +38,8 @@ pub(super) fn resolve(doc: &Document, diags: &mut Vec<Diagnostic>) -> Model {
 struct Resolver<'d> {
     diags: &'d mut Vec<Diagnostic>,
     profile: Profile,
+    /// Names an earlier error leaves in doubt: not reported as unknown too.
+    doubts: &'d super::names::Doubts,
 }
 
 /// Where a name was declared, for "defined twice" and "did you mean".
@@ -68,22 +75,21 @@ impl Resolver<'_> {
 
     fn name(&mut self, name: &Sp<String>, what: &str) {
         let n = name.value.as_str();
-        let problem = if n.trim().is_empty() {
-            Some("is empty")
-        } else if n.contains('.') {
-            Some("contains a `.`, which separates workflow and task in references")
-        } else if n.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            Some("contains white space")
-        } else {
-            None
+        let Some(problem) = super::names::problem(n) else {
+            return;
         };
-        if let Some(problem) = problem {
-            self.err(Diagnostic::new(
-                name.span.clone(),
-                format!("the {what} name `{n}` {problem}"),
-                "expected a name of letters, digits, `_` or `-`",
+        let mut d = Diagnostic::new(
+            name.span.clone(),
+            format!("the {what} name `{n}` {problem}"),
+            "expected a name of letters, digits, `_` or `-`",
+        );
+        let fixed = super::names::mapped(n);
+        if !fixed.is_empty() {
+            d = d.help(format!(
+                "write `{fixed}` here and where it is named (`schedsim import` names it so)"
             ));
         }
+        self.err(d);
     }
 
     fn declare<T: Copy>(&mut self, names: &mut Names<T>, name: &Sp<String>, id: T, what: &str) {
@@ -116,6 +122,16 @@ impl Resolver<'_> {
     ) -> Option<T> {
         if let Some((id, _)) = names.get(&r.value) {
             return Some(*id);
+        }
+        let doubt = match what {
+            "resource group" => self.doubts.group(&r.value),
+            "workflow" => self.doubts.workflow(&r.value),
+            "task" | "upstream task" => self.doubts.task(&r.value),
+            _ => false,
+        };
+        if doubt {
+            // An error above left out what this may name: that one is the problem.
+            return None;
         }
         let candidates = || {
             names
