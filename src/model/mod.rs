@@ -19,6 +19,7 @@ mod resolve;
 mod scripted;
 mod shapes;
 pub mod span;
+mod syntax;
 mod text;
 pub mod timetable;
 
@@ -419,13 +420,8 @@ fn read_in(path: &str, source: &str, in_pieces: bool) -> (Option<doc::Document>,
             (root, errors, None)
         }
     };
-    for e in &syntax_errors {
-        out.diagnostics.push(Diagnostic::new(
-            e.span().unwrap_or(0..0),
-            format!("TOML syntax: {}", e.message().trim()),
-            "expected valid TOML",
-        ));
-    }
+    out.diagnostics
+        .extend(syntax::diagnostics(source, &syntax_errors));
     if !syntax_errors.is_empty() {
         // What follows a syntax error is guesswork: "missing key" noise, not help.
         return (None, out);

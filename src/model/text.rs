@@ -67,7 +67,8 @@ pub(crate) fn parse_date(text: &str) -> Result<civil::Date, String> {
             "`{t}` has a time of day; a date here has none, such as \"2025-03-01\""
         ));
     }
-    t.parse::<civil::Date>().map_err(|e| e.to_string())
+    t.parse::<civil::Date>()
+        .map_err(|_| refusal(t, Shape::Date))
 }
 
 pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
@@ -84,13 +85,88 @@ pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
             &t[..at + 1 + k]
         ));
     }
-    t.parse::<civil::DateTime>().map_err(|e| e.to_string())
+    t.parse::<civil::DateTime>()
+        .map_err(|_| refusal(t, Shape::DateTime))
 }
 
 pub(crate) fn parse_time(text: &str) -> Result<civil::Time, String> {
-    text.trim()
-        .parse::<civil::Time>()
-        .map_err(|e| e.to_string())
+    let t = text.trim();
+    t.parse::<civil::Time>()
+        .map_err(|_| refusal(t, Shape::Time))
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Date,
+    Time,
+    DateTime,
+}
+
+/// Why the date library refused `text`, in our words: the field out of its range
+/// ("hour 25 is not 0..=23", "day 30 is not 1..=28 in 2025-02"), else the shape it
+/// takes. (Its own messages name its parser: "failed to parse two digit integer".)
+fn refusal(text: &str, shape: Shape) -> String {
+    let (date, time) = match shape {
+        Shape::Date => (Some(text), None),
+        Shape::Time => (None, Some(text)),
+        Shape::DateTime => match text.find(['T', 't', ' ']) {
+            Some(at) => (Some(&text[..at]), Some(&text[at + 1..])),
+            None => (Some(text), None),
+        },
+    };
+    let field = date
+        .and_then(date_field)
+        .or_else(|| time.and_then(time_field));
+    field.unwrap_or_else(|| match shape {
+        Shape::Date => format!("`{text}` is not a date such as \"2025-03-01\""),
+        Shape::Time => format!("`{text}` is not a time of day such as \"02:00\" or \"02:00:00\""),
+        Shape::DateTime => {
+            format!("`{text}` is not a local date-time such as \"2025-03-01T02:00:00\"")
+        }
+    })
+}
+
+/// Whole numbers separated by `sep`, as many as `counts` allows (the third may have
+/// a fraction: seconds).
+fn numbers(text: &str, sep: char, counts: std::ops::RangeInclusive<usize>) -> Option<Vec<i64>> {
+    let parts: Vec<&str> = text.split(sep).collect();
+    if !counts.contains(&parts.len()) {
+        return None;
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let p = if i == 2 { p.split('.').next()? } else { p };
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect()
+}
+
+/// A `YYYY-MM-DD` whose month or day is out of range, said so.
+fn date_field(text: &str) -> Option<String> {
+    let n = numbers(text, '-', 3..=3)?;
+    let (y, m, d) = (n[0], n[1], n[2]);
+    if y > 9999 {
+        return Some(format!("year {y} is not -9999..=9999"));
+    }
+    if !(1..=12).contains(&m) {
+        return Some(format!("month {m} is not 1..=12"));
+    }
+    let days = civil::date(y as i16, m as i8, 1).days_in_month() as i64;
+    (!(1..=days).contains(&d)).then(|| format!("day {d} is not 1..={days} in {y:04}-{m:02}"))
+}
+
+/// An `HH:MM[:SS]` whose hour, minute or second is out of range, said so.
+fn time_field(text: &str) -> Option<String> {
+    let n = numbers(text, ':', 2..=3)?;
+    let fields = [("hour", 23), ("minute", 59), ("second", 59)];
+    n.iter()
+        .zip(fields)
+        .find(|(v, (_, top))| **v > *top)
+        .map(|(v, (name, top))| format!("{name} {v} is not 0..={top}"))
 }
 
 /// A date (its midnight) or a local date-time, as command lines take them.
@@ -187,6 +263,49 @@ mod tests {
             let e = parse_datetime(text).unwrap_err();
             assert!(e.starts_with(&format!("`{offset}`")), "{text}: {e}");
             assert!(parse_bound(text).is_err(), "{text}");
+        }
+    }
+
+    /// Regression: a bad window, date or time showed the date library's message
+    /// ("failed to parse two digit integer as hour: parameter 'hour' is not in the
+    /// required range of 0..=23"); it is said in our words.
+    #[test]
+    fn a_bad_date_or_time_is_said_in_our_words() {
+        assert_eq!(
+            parse_window("25:00-01:00").unwrap_err(),
+            "invalid window `25:00-01:00`: hour 25 is not 0..=23"
+        );
+        assert_eq!(
+            parse_window("01:60-02:00").unwrap_err(),
+            "invalid window `01:60-02:00`: minute 60 is not 0..=59"
+        );
+        assert_eq!(
+            parse_datetime("2025-03-10T25:00:00").unwrap_err(),
+            "hour 25 is not 0..=23"
+        );
+        assert_eq!(
+            parse_datetime("2025-03-10T09:00:61").unwrap_err(),
+            "second 61 is not 0..=59"
+        );
+        assert_eq!(
+            parse_date("2025-02-30").unwrap_err(),
+            "day 30 is not 1..=28 in 2025-02"
+        );
+        assert_eq!(
+            parse_date("2025-13-01").unwrap_err(),
+            "month 13 is not 1..=12"
+        );
+        assert_eq!(
+            parse_date("2025/03/01").unwrap_err(),
+            "`2025/03/01` is not a date such as \"2025-03-01\""
+        );
+        assert_eq!(
+            parse_time("noon").unwrap_err(),
+            "`noon` is not a time of day such as \"02:00\" or \"02:00:00\""
+        );
+        for text in ["2025-03-10T9", "2025-03-10Tnine", "x-y-z"] {
+            let e = parse_bound(text).unwrap_err();
+            assert!(!e.contains("parse"), "{text}: {e}");
         }
     }
 
