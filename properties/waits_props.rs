@@ -226,7 +226,12 @@ fn recompute(m: &Model, trace: &str, bindings: &[(u32, u32)], end: i64) -> Figur
     let mut running = vec![0u32; m.groups.len()];
     let mut wf_running = vec![0u32; m.workflows.len()];
     let mut f = Figures::default();
-    let mut lines = trace.lines().skip(1).peekable();
+    // After the header; the end line (`{"end":{"lines":N}}`) is no event.
+    let mut lines = trace
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("{\"end\":"))
+        .peekable();
     while let Some(first) = lines.peek() {
         let t = seconds(
             serde_json::from_str::<serde_json::Value>(first).unwrap()["time"]

@@ -723,16 +723,22 @@ fn a_knob_value_the_model_refuses_is_named_not_located_in_generated_text() {
 }
 
 /// Review item 9: a trace cut at a line boundary was verified as a regression
-/// (`outcome: ... running -> succeeded`). A trace has no end line, so verify says
-/// where the recording ends and that every line it has is the run's.
+/// (`outcome: ... running -> succeeded`). A trace of format 1 (written before traces
+/// had an end line) has none, so verify says where the recording ends and that every
+/// line it has is the run's, and that it may have been cut short.
 #[test]
-fn verify_of_a_trace_that_ends_early_says_so_rather_than_diffing_outcomes() {
+fn verify_of_a_format_1_trace_that_ends_early_says_so_rather_than_diffing_outcomes() {
     let dir = temp_dir("cut");
     let golden = record(&dir, DS, "parallel-into-the-future");
     let whole = std::fs::read_to_string(&golden).unwrap();
-    let kept: Vec<&str> = whole.lines().take(20).collect();
+    // As an earlier schedsim wrote it: no `format` in the header, no end line.
+    let header: Value = serde_json::from_str(whole.lines().next().unwrap()).unwrap();
+    let mut header = header.as_object().unwrap().clone();
+    assert_eq!(header.remove("format"), Some(json!(2)));
+    let mut kept: Vec<String> = vec![Value::Object(header).to_string()];
+    kept.extend(whole.lines().skip(1).take(19).map(str::to_string));
     std::fs::write(&golden, kept.join("\n") + "\n").unwrap();
-    let last: Value = serde_json::from_str(kept[19]).unwrap();
+    let last: Value = serde_json::from_str(&kept[19]).unwrap();
     let out = schedsim(&["verify", DS, golden.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
@@ -743,10 +749,70 @@ fn verify_of_a_trace_that_ends_early_says_so_rather_than_diffing_outcomes() {
         )),
         "{stdout}"
     );
+    assert!(stdout.contains("may have been cut short there"), "{stdout}");
     assert!(
         stdout.contains(&format!("  now:      {}\n", whole.lines().nth(20).unwrap())),
         "{stdout}"
     );
     assert!(!stdout.contains("outcome"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Regression: `diff` read a trace cut short (`head -n 20`) as a whole run and
+/// reported dates never started and states changed (exit 1). A trace ends with its
+/// end line now: one without it, or cut inside a line, is refused (exit 2) by
+/// `diff` and `verify`, naming the file and the line.
+#[test]
+fn a_trace_cut_short_is_refused_by_diff_and_verify_naming_the_file_and_line() {
+    let dir = temp_dir("cut-short");
+    let whole = record(&dir, DS, "parallel-into-the-future");
+    let text_of = std::fs::read_to_string(&whole).unwrap();
+    assert!(
+        text_of.lines().next().unwrap().contains("\"format\":2"),
+        "{text_of}"
+    );
+    let events = text_of.lines().count() - 2;
+    assert_eq!(
+        text_of.lines().last().unwrap(),
+        format!("{{\"end\":{{\"lines\":{events}}}}}")
+    );
+    let lines = dir.join("lines.jsonl");
+    let kept: Vec<&str> = text_of.lines().take(20).collect();
+    std::fs::write(&lines, kept.join("\n") + "\n").unwrap();
+    let mid = dir.join("mid.jsonl");
+    let at = text_of.match_indices('\n').nth(14).unwrap().0 + 10;
+    std::fs::write(&mid, &text_of[..at]).unwrap();
+    let (w, l, m) = (
+        whole.to_str().unwrap(),
+        lines.to_str().unwrap(),
+        mid.to_str().unwrap(),
+    );
+    for (args, said) in [
+        (
+            vec!["diff", w, l],
+            format!("error: {l}:20: the trace stops after this line without its end line"),
+        ),
+        (
+            vec!["verify", DS, l],
+            format!("error: {l}:20: the trace stops after this line without its end line"),
+        ),
+        (
+            vec!["diff", m, w],
+            format!("error: {m}:16: the trace ends inside this line: it was cut short"),
+        ),
+    ] {
+        let out = schedsim(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
+        let stderr = text(&out.stderr);
+        assert!(stderr.starts_with(&said), "{args:?}: {stderr}");
+    }
+    // The whole trace is the run.
+    assert_eq!(schedsim(&["verify", DS, w]).status.code(), Some(0));
+    assert_eq!(schedsim(&["diff", w, w]).status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -151,6 +151,48 @@ fn test_reports_a_header_only_change_as_such() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Regression: a golden cut short was read as a whole run. A golden ends with its end
+/// line now; one without it is an ERROR naming the file and line. A golden of format
+/// 1 (written before, no end line) passes, says so, and `--bless` writes it anew.
+#[test]
+fn test_refuses_a_golden_cut_short_and_blesses_a_format_1_golden_anew() {
+    let model = "dolphinscheduler-retry-backfill";
+    let dir = suite_with("cut", model);
+    let golden = dir.join(format!("goldens/{model}/complement-10-days.jsonl"));
+    let whole = std::fs::read_to_string(&golden).unwrap();
+    assert!(whole.ends_with("}}\n") && whole.lines().last().unwrap().starts_with("{\"end\":"));
+    let kept: Vec<&str> = whole.lines().take(10).collect();
+    std::fs::write(&golden, kept.join("\n") + "\n").unwrap();
+    let d = dir.to_str().unwrap();
+    let out = schedsim(&["test", d]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{}:10: the golden record stops after this line without its end line",
+            golden.display()
+        )),
+        "{stdout}"
+    );
+    // Format 1: no `format` in the header, no end line.
+    let mut lines: Vec<String> = whole.lines().map(str::to_string).collect();
+    lines.pop();
+    lines[0] = lines[0].replace(",\"format\":2", "");
+    std::fs::write(&golden, lines.join("\n") + "\n").unwrap();
+    let out = schedsim(&["test", d]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "PASS {model} :: complement-10-days (same results; format 1 -> 2)"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(schedsim(&["test", d, "--bless"]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&golden).unwrap(), whole);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn test_refuses_a_missing_directory_and_a_broken_model_with_exit_2() {
     let out = schedsim(&["test", "no/such/dir"]);

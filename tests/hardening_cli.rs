@@ -1309,6 +1309,44 @@ type Fix = fn(&str) -> String;
 /// mistakes without a hint, those fixed too, marked `(no hint)`).
 fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
     vec![
+        ("comma_in_task_name", "write `a_b` here", |s| {
+            edit(
+                s,
+                &[
+                    ("name = \"a,b\"", "name = \"a_b\""),
+                    ("[\"a,b\"]", "[\"a_b\"]"),
+                ],
+            )
+        }),
+        ("dotted_task_name", "write `a_b` here", |s| {
+            edit(s, &[("name = \"a.b\"", "name = \"a_b\"")])
+        }),
+        ("equals_in_group_name", "write `etl_big` here", |s| {
+            edit(
+                s,
+                &[
+                    ("name = \"etl=big\"", "name = \"etl_big\""),
+                    ("group = \"etl=big\"", "group = \"etl_big\""),
+                ],
+            )
+        }),
+        (
+            "workflow_header_for_array",
+            "write the header `[[...]]`",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("\n[workflow]", "\n[[workflow]]"),
+                        // (no hint) A workflow has tasks.
+                        (
+                            "cron = \"00 00 02 * * ?\"\n",
+                            "cron = \"00 00 02 * * ?\"\n  [[workflow.task]]\n  name = \"a\"\n",
+                        ),
+                    ],
+                )
+            },
+        ),
         ("airflow_backfill_of_unscheduled_dag", "remove it", |s| {
             edit(
                 s,
@@ -1526,6 +1564,24 @@ fn hint_fixes() -> Vec<(&'static str, &'static str, Fix)> {
             "table_header_for_array",
             "write the header `[[...]]`",
             |s| edit(s, &[("\n[scenario]", "\n[[scenario]]")]),
+        ),
+        (
+            "table_written_twice",
+            "put these keys under the first `[model]`",
+            |s| edit(s, &[("\n[model]\nname=\"z\"\nprofile=\"airflow\"", "")]),
+        ),
+        (
+            "task_name_with_spaces_names_no_unknown_upstream",
+            "write `a` here and where it is named",
+            |s| {
+                edit(
+                    s,
+                    &[
+                        ("name = \" a \"", "name = \"a\""),
+                        ("name = 5", "name = \"x\""), // (no hint)
+                    ],
+                )
+            },
         ),
         (
             "task_cron_in_dolphinscheduler",
@@ -1760,7 +1816,15 @@ fn trace_to_dev_stdout_redirected_to_a_file_keeps_trace_and_summary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(&file).unwrap();
-    assert!(written.starts_with("{\"model\":\"daily-etl\""), "{written}");
+    assert!(
+        written.starts_with("{\"format\":2,\"model\":\"daily-etl\""),
+        "{written}"
+    );
+    // The trace's end line, before the summary.
+    assert!(
+        written.contains("\n{\"end\":{\"lines\":129}}\nmodel daily-etl"),
+        "{written}"
+    );
     // The summary, then its dates, the last of which ends the file.
     assert!(written.contains("every instance reached a final state\ndates/runs"));
     assert!(

@@ -194,12 +194,13 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             }
             EXIT_OK
         }
-        // Every recorded line is the run's, and the run goes on: a trace has no end
-        // line, so this is a trace cut short as likely as a run that now does more.
+        // Every recorded line is the run's, and the run goes on. A trace with its end
+        // line is whole (one cut short was refused above): the run now does more. A
+        // trace of format 1 has no end line, so it may as well have been cut short.
         // The semantic diff would call the recording's unfinished instances other
         // outcomes: it is not printed.
         (_, Some((line, None, Some(next)))) => {
-            let last = golden.lines().last().and_then(|l| {
+            let last = events(&golden).last().and_then(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).ok()?;
                 v["time"].as_str().map(str::to_string)
             });
@@ -208,9 +209,13 @@ pub fn verify(args: &VerifyArgs) -> i32 {
                 line - 1,
                 last.map_or(String::new(), |t| format!(" (its last event at {t})"))
             );
-            outln!(
-                "  a trace has no end line, so it was cut short there, or the run now goes on where it ended; the run goes on with:"
-            );
+            if record::format_of(&golden) >= 2 {
+                outln!("  the recording is whole (it has its end line): the run now goes on with:");
+            } else {
+                outln!(
+                    "  a trace of format 1 (written before traces had an end line) may have been cut short there, or the run now goes on where it ended; the run goes on with:"
+                );
+            }
             outln!("  now:      {next}");
             EXIT_VIOLATION
         }
@@ -236,6 +241,12 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     }
 }
 
+/// A trace's lines after its header, without its end line (a trace of format 1 has
+/// none: the two formats compare alike).
+fn events(trace: &str) -> impl Iterator<Item = &str> {
+    trace.lines().skip(1).filter(|l| !record::is_end_line(l))
+}
+
 /// The first line after the headers where two traces differ, as JSON values (a
 /// trace another tool wrote again, with other spaces, key order or escapes, is the
 /// same trace): (line number, recorded, now), `None` for a line past the end of its
@@ -246,7 +257,7 @@ fn first_difference<'a>(
 ) -> Option<(usize, Option<&'a str>, Option<&'a str>)> {
     let value = |l: &str| serde_json::from_str::<serde_json::Value>(l).ok();
     let same = |a: &str, b: &str| a == b || value(a).is_some_and(|x| Some(x) == value(b));
-    let (mut old, mut new) = (recorded.lines().skip(1), now.lines().skip(1));
+    let (mut old, mut new) = (events(recorded), events(now));
     for line in 2.. {
         match (old.next(), new.next()) {
             (None, None) => return None,

@@ -1,6 +1,7 @@
 //! Runs read from files: a trace (`record`, `run --trace`), and a golden record (what
 //! `schedsim test` keeps: the run's instances, dates, partitions, verdicts and resource
-//! figures, one JSON object per line, header first).
+//! figures, one JSON object per line, header first). Both end with an end line
+//! (`observe::trace::FORMAT`), so a file cut short is refused, not read as a run.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::run::{Builder, DateRec, Findings, GroupRec, Inst, Meta, PartitionRec, PropertyRec};
 use super::run::{Run, Step, origin_of, state_of};
 use crate::calendar::Instant;
+use crate::observe::trace::{FORMAT, Header, end_line};
 
 /// A time from an RFC 3339 text with offset.
 fn instant(text: &str) -> Result<Instant, String> {
@@ -26,6 +28,82 @@ fn zone(name: &str) -> Result<TimeZone, String> {
     crate::model::tzdb()
         .get(name)
         .map_err(|_| format!("unknown time zone `{name}`"))
+}
+
+/// The format of a trace or a golden record: its header's `format`, 1 without one
+/// (written before end lines were).
+pub fn format_of(text: &str) -> u64 {
+    text.lines()
+        .next()
+        .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .and_then(|v| v.get("format").map(|f| f.as_u64().unwrap_or(u64::MAX)))
+        .unwrap_or(1)
+}
+
+/// Whether `line` is an end line (`{"end":{"lines":N}}`).
+pub fn is_end_line(line: &str) -> bool {
+    end_of(line).is_some()
+}
+
+/// Whether `line` is an end line (`{"end":{"lines":N}}`), and N.
+fn end_of(line: &str) -> Option<Option<u64>> {
+    if !line.contains("\"end\"") {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let end = v.get("end")?;
+    Some(end.get("lines").and_then(serde_json::Value::as_u64))
+}
+
+/// The lines of a trace or golden record after its header, each with its number.
+/// A file that ends inside a line was cut short; one of format 2 ends with its end
+/// line, which counts the lines before it: without it, it was cut short too.
+fn body<'t>(text: &'t str, what: &str) -> Result<Vec<(usize, &'t str)>, String> {
+    let cut = |at: usize, how: &str| {
+        format!(
+            "{at}: the {what} {how}: it was cut short (a run killed, a disk full, a copy cut off); write it again"
+        )
+    };
+    let mut lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .skip(1)
+        .map(|(n, l)| (n + 1, l))
+        .collect();
+    if !text.ends_with('\n')
+        && let Some(&(at, last)) = lines.last()
+        && serde_json::from_str::<serde::de::IgnoredAny>(last).is_err()
+    {
+        return Err(cut(at, "ends inside this line"));
+    }
+    let format = format_of(text);
+    if format > FORMAT {
+        return Err(format!(
+            "1: {what} format {format}, newer than this schedsim reads (format {FORMAT}): read it with the build that wrote it"
+        ));
+    }
+    if format < 2 {
+        return Ok(lines);
+    }
+    let last = lines.last().map_or(1, |&(at, _)| at);
+    let Some(count) = lines.last().and_then(|&(_, l)| end_of(l)) else {
+        return Err(cut(
+            last,
+            "stops after this line without its end line ({\"end\":{\"lines\":N}})",
+        ));
+    };
+    lines.pop();
+    if count != Some(lines.len() as u64) {
+        return Err(format!(
+            "{last}: the end line counts {} lines, the {what} has {}",
+            count.map_or("no".to_string(), |c| c.to_string()),
+            lines.len()
+        ));
+    }
+    if let Some(&(at, _)) = lines.iter().find(|(_, l)| is_end_line(l)) {
+        return Err(format!("{}: a line after the end line", at + 1));
+    }
+    Ok(lines)
 }
 
 /// The header line of a trace or a golden record.
@@ -97,7 +175,8 @@ struct TraceLine<'a> {
 /// header are transitions, each with its `time` (a golden record's lines are objects
 /// of one key: `date`, `instance`, ...), in whatever order a tool wrote the keys.
 pub fn is_trace(text: &str) -> bool {
-    text.lines().nth(1).is_none_or(|l| {
+    let mut after = text.lines().skip(1).filter(|l| !is_end_line(l));
+    after.next().is_none_or(|l| {
         serde_json::from_str::<serde_json::Value>(l)
             .map_or_else(|_| l.contains("\"time\""), |v| v.get("time").is_some())
     })
@@ -110,14 +189,12 @@ pub fn read_header(text: &str) -> Result<Meta, String> {
 
 /// A run from a trace's text. Errors name the line.
 pub fn read_trace(text: &str) -> Result<Run, String> {
-    let mut lines = text.lines();
-    let meta = header(lines.next(), "trace")?;
+    let meta = header(text.lines().next(), "trace")?;
     let tz = zone(&meta.timezone).map_err(|e| format!("1: {e}"))?;
     let mut builder = Builder::default();
     let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
     let mut names: Vec<String> = Vec::new();
-    for (n, line) in lines.enumerate() {
-        let at = n + 2;
+    for (at, line) in body(text, "trace")? {
         let l: TraceLine = serde_json::from_str(line).map_err(|e| format!("{at}: {e}"))?;
         let bad = |what: &str| format!("{at}: {what}");
         let time = instant(&l.time).map_err(|e| bad(&e))?;
@@ -213,11 +290,13 @@ enum Line {
 /// A golden record of a run: the header, then one line per date, instance,
 /// partition, property and resource group.
 pub fn write_golden(run: &Run) -> String {
-    let mut out = serde_json::to_string(&run.meta).expect("a header serialises");
+    let mut out = serde_json::to_string(&Header::of(&run.meta)).expect("a header serialises");
     out.push('\n');
+    let mut lines = 0;
     let mut push = |line: Line| {
         out += &serde_json::to_string(&line).expect("a line serialises");
         out.push('\n');
+        lines += 1;
     };
     for d in &run.dates {
         push(Line::Date(DateLine {
@@ -256,13 +335,12 @@ pub fn write_golden(run: &Run) -> String {
             .cloned()
             .for_each(|g| push(Line::ResourceGroup(g)));
     }
-    out
+    out + &end_line(lines)
 }
 
 /// A run from a golden record's text. Errors name the line.
 pub fn read_golden(text: &str) -> Result<Run, String> {
-    let mut lines = text.lines();
-    let meta = header(lines.next(), "golden")?;
+    let meta = header(text.lines().next(), "golden")?;
     let tz = zone(&meta.timezone).map_err(|e| format!("1: {e}"))?;
     let mut run = Run {
         meta,
@@ -276,8 +354,7 @@ pub fn read_golden(text: &str) -> Result<Run, String> {
     let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
     let mut dates: BTreeMap<(String, String), u32> = BTreeMap::new();
     let findings = run.findings.as_mut().expect("set above");
-    for (n, line) in lines.enumerate() {
-        let at = n + 2;
+    for (at, line) in body(text, "golden record")? {
         let bad = |what: String| format!("{at}: {what}");
         let line: Line = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let origin = |w: &str| origin_of(w).ok_or_else(|| bad(format!("unknown origin `{w}`")));

@@ -1,6 +1,6 @@
 //! The trace: one JSON object per line, streamed as events happen.
 //!
-//! The first line names the run (`header_line`). Instance lines: `time`, `instance`, `task`, `scheduled`, `attempt`, `from`, `to`
+//! The first line names the run (`header_line`), the last ends the file (`end_line`). Instance lines: `time`, `instance`, `task`, `scheduled`, `attempt`, `from`, `to`
 //! (the common states), `state` (the profile's own name for `to`) and `reason`. Unit
 //! lines (a backfill date, workflow instance or DAG run starting or ending): `time`,
 //! `unit`, `date`, `origin`, `event` and `state`.
@@ -99,13 +99,42 @@ impl Added {
     }
 }
 
+/// The format of the traces and golden records this schedsim writes: 2 ends each with
+/// an end line, `{"end":{"lines":N}}` (N: the lines between the header and it), so
+/// that a file cut short (a run killed, a disk full, a copy cut off) is told from a
+/// whole one. Its header says `"format":2`; a file whose header has no `format`
+/// (format 1) was written before and has no end line.
+pub const FORMAT: u64 = 2;
+
+/// The header of a file of [`FORMAT`]: the run and the format.
+#[derive(serde::Serialize)]
+pub struct Header<'a> {
+    #[serde(flatten)]
+    pub meta: &'a Meta,
+    pub format: u64,
+}
+
+impl<'a> Header<'a> {
+    pub fn of(meta: &'a Meta) -> Self {
+        Header {
+            meta,
+            format: FORMAT,
+        }
+    }
+}
+
+/// The last line of a file of [`FORMAT`], after `lines` lines (the header aside).
+pub fn end_line(lines: u64) -> String {
+    format!("{{\"end\":{{\"lines\":{lines}}}}}\n")
+}
+
 /// The first line of a trace file: what produced it, so that a trace can be replayed
 /// and compared (product.md, determinism: seed, model hash, tz database version), and
 /// what the command line added to the scenario (`faults`, `operations`, `stretches`,
-/// as given to `--fault`, `--operation`, `--stretch`; absent when none). Keys in name
-/// order.
+/// as given to `--fault`, `--operation`, `--stretch`; absent when none), and the
+/// file's `format` ([`FORMAT`]). Keys in name order.
 pub fn header_line(meta: &Meta) -> String {
-    serde_json::to_value(meta)
+    serde_json::to_value(Header::of(meta))
         .expect("a header serialises")
         .to_string()
         + "\n"
@@ -118,6 +147,8 @@ pub struct TraceWriter<'m, W: Write> {
     names: Vec<String>,
     /// The first write error; later events are dropped.
     error: Option<io::Error>,
+    /// The lines written, which the end line counts.
+    lines: u64,
     /// One-entry caches: traces repeat the same times many times over.
     time: (Instant, String),
     scheduled: (Instant, String),
@@ -134,13 +165,16 @@ impl<'m, W: Write> TraceWriter<'m, W> {
                 .map(|t| serde_json::to_string(&t.name).expect("a string serialises"))
                 .collect(),
             error: None,
+            lines: 0,
             time: (Instant::MIN, String::new()),
             scheduled: (Instant::MIN, String::new()),
         }
     }
 
-    /// Flushes and returns the writer, or the first error met.
+    /// Writes the end line, flushes and returns the writer, or the first error met.
     pub fn finish(mut self) -> io::Result<W> {
+        let end = end_line(self.lines);
+        self.write_line(format_args!("{end}"));
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -161,6 +195,7 @@ impl<'m, W: Write> TraceWriter<'m, W> {
         {
             self.error = Some(e);
         }
+        self.lines += 1;
     }
 }
 
