@@ -90,8 +90,9 @@ pub struct Header {
 /// The partial format's version, raised whenever what a line holds changes, so that a
 /// partial written by another build of the same schedsim version is refused by its
 /// header, not by a line it cannot read. 1: the first; 2: each seed run of a `--seeds`
-/// shard carries the notes of its run (`notes`); 3: the header names the build.
-pub const FORMAT_VERSION: u32 = 3;
+/// shard carries the notes of its run (`notes`); 3: the header names the build; 4:
+/// `explore`'s cases are numbered from 1, as its output prints them.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// This build, as [`Header::build`] names it.
 pub const BUILD: &str = env!("SCHEDSIM_COMMIT");

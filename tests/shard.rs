@@ -197,7 +197,7 @@ fn merge_refuses_explore_findings_of_another_shard_twice_or_past_the_search() {
         text(&out.stdout)
     };
     let (p0, p1) = (part(0), part(1));
-    // A hit line of shard 0 (an even case).
+    // A hit line of shard 0 (an odd case: cases are numbered from 1).
     let hit = p0
         .lines()
         .find(|l| l.contains("\"hit\""))
@@ -236,7 +236,35 @@ fn merge_refuses_explore_findings_of_another_shard_twice_or_past_the_search() {
     refused(&p0, &with(&p1, &hit), "is not shard 1/2's");
     refused(&with(&p0, &hit), &p1, "is written twice");
     let past = hit.replacen("\"case\":", "\"case\":4000,\"was\":", 1);
-    refused(&with(&p0, &past), &p1, "case 4000, but the search has 40");
+    refused(
+        &with(&p0, &past),
+        &p1,
+        "case 4000, but the search has cases 1 to 40",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Regression: explore's text and JSON count cases from 1 ("first in case 4") while
+/// its partial lines counted from 0 (`{"hit":{"case":3,...}}`). A partial's case is
+/// the one the output prints.
+#[test]
+fn an_explore_partial_numbers_its_cases_as_the_output_prints_them() {
+    let dir = scratch("numbered");
+    let m = dir.join("m.toml");
+    std::fs::copy(model("tests/explore/insert-under-retries.toml"), &m).unwrap();
+    let args = ["explore", "m.toml", "--cases", "60", "--format", "json"];
+    let whole: serde_json::Value =
+        serde_json::from_str(&text(&schedsim(&dir, &args).stdout)).unwrap();
+    let case = whole["findings"][0]["case"].as_u64().expect("a finding");
+    let shard = format!("{}/3", (case - 1) % 3);
+    let mut sharded = args.to_vec();
+    sharded.extend(["--shard", &shard]);
+    let partial = text(&schedsim(&dir, &sharded).stdout);
+    let first = partial
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| v["hit"]["case"].as_u64());
+    assert_eq!(first, Some(case), "{partial}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

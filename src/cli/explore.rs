@@ -72,8 +72,10 @@ pub struct Args {
     /// Text for people, or one JSON document for tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// Run only shard K of N (K from 0): every N-th case from the K-th. Prints the
-    /// shard's partial result as JSON Lines (exit 0 whatever it found);
+    /// Run only shard K of N (K from 0): every N-th case from the (K+1)-th (cases are
+    /// numbered from 1, as the output and the partial print them: case k is shard
+    /// (k - 1) mod N's). Prints the shard's partial result as JSON Lines (exit 0
+    /// whatever it found);
     /// `schedsim merge` combines the N partials into this command's output without
     /// --shard.
     #[arg(long, value_name = "K/N")]

@@ -1,7 +1,8 @@
 //! A shard's findings as the lines of its partial file (`crate::shard`), and back.
 //! Schedules are written in the command-line form of their parts (`--fault`,
 //! `--operation`, `--stretch`), one attempt per fault as the search keeps them, so
-//! reading a line back gives the same schedule.
+//! reading a line back gives the same schedule. Cases are numbered from 1, as
+//! `explore` prints them ("first in case 4"): case k is shard (k − 1) mod N's.
 
 use serde_json::{Value, json};
 
@@ -16,7 +17,7 @@ pub fn items(model: &Model, part: &PartResult) -> Vec<Value> {
     let hits = part.hits.iter().map(|h| {
         let s = &h.schedule;
         json!({ "hit": {
-            "case": h.case,
+            "case": h.case + 1,
             "property": h.property,
             "faults": s.faults.iter().map(|f| fault_arg(model, f)).collect::<Vec<_>>(),
             "operations": s.operations.iter().map(|o| operation_arg(model, o)).collect::<Vec<_>>(),
@@ -26,7 +27,7 @@ pub fn items(model: &Model, part: &PartResult) -> Vec<Value> {
     let refused = part
         .refused
         .iter()
-        .map(|(case, why)| json!({ "refused": { "case": case, "why": why } }));
+        .map(|(case, why)| json!({ "refused": { "case": case + 1, "why": why } }));
     hits.chain(refused).collect()
 }
 
@@ -42,15 +43,18 @@ pub fn read(
     let mut part = PartResult::default();
     for (line, value) in items {
         let at = |e: String| format!("line {line}: {e}");
+        // Numbered from 1 in the file; from 0 in the search.
         let mine = |case: usize| {
-            if case >= cases {
+            if case == 0 || case > cases {
                 Err(at(format!(
-                    "case {case}, but the search has {cases} (numbered from 0)"
+                    "case {case}, but the search has cases 1 to {cases}"
                 )))
-            } else if !of.holds(case) {
-                Err(at(format!("case {case} is not shard {of}'s")))
+            } else if !of.holds(case - 1) {
+                Err(at(format!(
+                    "case {case} is not shard {of}'s (case k is shard (k - 1) mod N's)"
+                )))
             } else {
-                Ok(case)
+                Ok(case - 1)
             }
         };
         if let Some(h) = value.get("hit") {
