@@ -268,6 +268,37 @@ fn an_explore_partial_numbers_its_cases_as_the_output_prints_them() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Regression: merging a text partial and a JSON one printed the refusal as a JSON
+/// document on stdout even with the text partial first. Partials that disagree on
+/// the format are refused in text on stderr, in either order (exit 2).
+#[test]
+fn merge_of_a_text_and_a_json_partial_refuses_in_text_on_stderr() {
+    let dir = scratch("formats");
+    let m = dir.join("m.toml");
+    std::fs::copy(model("tests/explore/insert-under-retries.toml"), &m).unwrap();
+    let part = |k: usize, format: &str| {
+        let shard = format!("{k}/2");
+        let args = [
+            "explore", "m.toml", "--cases", "20", "--format", format, "--shard", &shard,
+        ];
+        let path = dir.join(format!("p{k}-{format}.jsonl"));
+        std::fs::write(&path, text(&schedsim(&dir, &args).stdout)).unwrap();
+        path.file_name().unwrap().to_string_lossy().into_owned()
+    };
+    let (t0, j1) = (part(0, "text"), part(1, "json"));
+    for files in [[&t0, &j1], [&j1, &t0]] {
+        let out = schedsim(&dir, &["merge", files[0], files[1]]);
+        assert_eq!(out.status.code(), Some(2), "{files:?}");
+        assert_eq!(text(&out.stdout), "", "{files:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains("their arguments differ"),
+            "{files:?}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Merges `parts` (paths) and checks stdout and the exit code against `whole`.
 fn merge_matches(dir: &std::path::Path, parts: &[String], whole: &std::process::Output) {
     let mut args = vec!["merge"];

@@ -37,12 +37,14 @@ pub fn run(args: &Args) -> i32 {
         Err(e) => {
             // The partials are not the shards of one run (one missing, cut short, of
             // another run or build): reported as the merged command reports errors
-            // when a partial's header says it ran under --format json.
-            let json = args
+            // when the partials' headers say they ran under --format json; when they
+            // disagree (a text partial and a JSON one), in text on stderr.
+            let headers: Vec<shard::Header> = args
                 .files
                 .iter()
                 .filter_map(|f| shard::header_of(f))
-                .any(|h| json_of(&h));
+                .collect();
+            let json = !headers.is_empty() && headers.iter().all(json_of);
             super::errors::init(json);
             return fail(&e);
         }
