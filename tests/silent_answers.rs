@@ -801,6 +801,7 @@ fn history_runs_looked_like_the_scenarios_own_work_in_the_json() {
     let dates = r["dates"].as_array().unwrap();
     assert!(dates.iter().any(|d| d["history"] == true), "{r:#}");
     assert!(dates.iter().any(|d| d.get("history").is_none()), "{r:#}");
+}
 
 /// A DataWorks model whose one daily node writes `partition`.
 fn dataworks_partition(name: &str, partition: &str) -> PathBuf {
