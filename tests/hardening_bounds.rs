@@ -702,3 +702,43 @@ fn retries_beyond_the_engines_storage_are_refused() {
         );
     }
 }
+
+/// A chain of dates that each end as they are created (a task past its effective
+/// period: no instance) recursed once per date (`unit_done` → `advance` →
+/// `create_unit` → `unit_done`): a 200-year daily backfill overflowed the stack and
+/// aborted `run`, and 30 years aborted `explore` (whose threads have smaller stacks).
+#[test]
+fn dates_that_end_as_they_are_created_overflowed_the_stack() {
+    let path = model(
+        "empty-dates",
+        r#"[model]
+name = "m"
+profile = "dataworks"
+timezone = "UTC"
+
+[[workflow]]
+name = "w"
+  [[workflow.task]]
+  name = "a"
+  cron = "00 00 02 * * ?"
+  duration = "10m"
+  effective = { from = "2000-01-01", to = "2000-01-05" }
+
+[[scenario]]
+name = "s"
+start = "2200-01-01T00:00:00"
+  [[scenario.backfill]]
+  targets = ["w"]
+  from = "2000-01-01"
+  to = "2199-12-31"
+"#,
+    );
+    let o = schedsim(&["run", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["states"]["succeeded"], 5, "{}", stdout(&o));
+    assert_eq!(r["unit_counts"]["planned"], 73_049, "{}", r["unit_counts"]);
+    assert_eq!(r["unit_counts"]["started"], 73_049, "{}", r["unit_counts"]);
+    let o = schedsim(&["explore", path.to_str().unwrap(), "--cases", "2"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+}

@@ -58,9 +58,18 @@ impl<'m> Engine<'m> {
 
     /// Creates the next units of a chain that are due and fit its cap.
     pub(super) fn advance(&mut self, c: u32, sink: &mut impl Sink) {
-        if self.past_horizon(self.now) {
+        if self.past_horizon(self.now) || self.chains[c as usize].advancing {
             return;
         }
+        self.chains[c as usize].advancing = true;
+        self.advance_loop(c, sink);
+        self.chains[c as usize].advancing = false;
+    }
+
+    /// [`advance`](Engine::advance)'s loop: the chain's due units, while it may start
+    /// more. A unit that ends while it is created takes its chain's `in_flight` back,
+    /// and the loop goes on with the next, as the call it would otherwise make.
+    fn advance_loop(&mut self, c: u32, sink: &mut impl Sink) {
         loop {
             let chain = &self.chains[c as usize];
             if chain.stopped || chain.next >= chain.units.len() || chain.in_flight >= chain.cap {

@@ -206,6 +206,10 @@ struct Chain {
     /// Holds an Airflow DAG's manual runs beside its scheduled ones: a due manual run
     /// starts before a due scheduled run ([`Engine::manual_first`]).
     manual: bool,
+    /// [`Engine::advance`] of this chain is on the stack: a unit it creates that ends
+    /// at once (no instance, or every one a dry run) leaves the next to that loop, so
+    /// a run of such dates is a loop, never a recursion as deep as the dates.
+    advancing: bool,
 }
 
 /// The hold of a waiting instance as stored: `Default` is [`Hold::Upstream`] in

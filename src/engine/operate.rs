@@ -322,6 +322,7 @@ impl<'m> Engine<'m> {
             stopped: false,
             wake_queued: false,
             manual: false,
+            advancing: false,
         });
         let unit = &mut self.units[u as usize];
         unit.ended = None;

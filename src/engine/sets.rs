@@ -110,6 +110,7 @@ impl<'m> Engine<'m> {
                 stopped: false,
                 wake_queued: false,
                 manual: origin == Origin::Manual,
+                advancing: false,
             });
         }
         self.sets.push(RunSet {
