@@ -303,6 +303,8 @@ start = "2025-03-20T00:00:00"
   from = "2025-03-01T00:00:00"
   to = "2025-03-06T00:00:00"
   {max_active_runs}
+  # Airflow refuses reprocess behavior none over depends_on_past.
+  reprocess = "failed"
 {fault}
 "#
     ))
@@ -856,6 +858,7 @@ start = "2025-03-20T12:00:00"
   from = "2025-03-01T03:00:00"
   to = "2025-03-04T03:00:00"
   groups = 4
+  reprocess = "failed"
 "#,
     );
     let (e, findings, _) =

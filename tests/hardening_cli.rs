@@ -1013,17 +1013,19 @@ fn max_instances_leaves_later_sets_what_earlier_sets_create_not_their_bound() {
 fn max_instances_leaves_later_sets_what_the_history_does_not_take() {
     let dir = scratch("history-sets");
     let model = dir.join("h.toml");
-    let backfill = |day| {
+    // The second is submitted after the first ends: Airflow runs one backfill of a
+    // DAG at a time.
+    let backfill = |day, at| {
         format!(
-            "  [[scenario.backfill]]\n  targets = [\"events\"]\n  from = \"2025-03-0{day}T00:00:00\"\n  to = \"2025-03-0{day}T23:59:59\"\n"
+            "  [[scenario.backfill]]\n  targets = [\"events\"]\n  from = \"2025-03-0{day}T00:00:00\"\n  to = \"2025-03-0{day}T23:59:59\"\n  at = \"{at}\"\n"
         )
     };
     std::fs::write(
         &model,
         format!(
             "[model]\nname = \"h\"\nprofile = \"airflow\"\ntimezone = \"UTC\"\n[[workflow]]\nname = \"events\"\ncron = \"0 2 * * *\"\n  [[workflow.task]]\n  name = \"load\"\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-10T09:00:00\"\n  [[scenario.history]]\n  workflow = \"events\"\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-05T23:59:59\"\n  state = \"succeeded\"\n{}{}",
-            backfill(6),
-            backfill(7)
+            backfill(6, "2025-03-10T09:00:00"),
+            backfill(7, "2025-03-10T10:00:00")
         ),
     )
     .unwrap();
@@ -1036,7 +1038,7 @@ fn max_instances_leaves_later_sets_what_the_history_does_not_take() {
     let stderr = text(&out.stderr);
     assert!(
         stderr.starts_with(&format!(
-            "error: {m}:23:3: backfill 2: the range would create more than the 0 instances --max-instances leaves for it (after a scenario's history and earlier sets)"
+            "error: {m}:24:3: backfill 2: the range would create more than the 0 instances --max-instances leaves for it (after a scenario's history and earlier sets)"
         )),
         "{stderr}"
     );
@@ -1123,8 +1125,9 @@ fn huge_pool_slots_and_unit_ids_take_no_memory_by_their_value() {
 }
 
 /// A scenario that cannot be planned: newest first over a task that depends on its
-/// previous run (Airflow's InvalidBackfillDirection), at line 13, column 3.
-const UNPLANNABLE: &str = "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  self_dependency = true\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n  order = \"desc\"\n";
+/// previous run (Airflow's InvalidBackfillDirection), at line 13, column 3. It
+/// reprocesses failed runs: Airflow refuses reprocess behavior none over such a task.
+const UNPLANNABLE: &str = "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[workflow]]\nname = \"dag\"\ncron = \"@daily\"\n  [[workflow.task]]\n  name = \"t\"\n  self_dependency = true\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-03T00:00:00\"\n  order = \"desc\"\n  reprocess = \"failed\"\n";
 
 /// [`UNPLANNABLE`] was located at its backfill by `run`, `check` and `record`, but
 /// `diff` and `verify` printed the message bare (found by fuzzing).
@@ -1255,7 +1258,7 @@ fn every_command_locates_a_scenario_that_cannot_be_planned() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).starts_with(&format!(
-            "error: {}:18:3: scenario `s`: the history declares more than",
+            "error: {}:19:3: scenario `s`: the history declares more than",
             s(&desc)
         )),
         "{}",

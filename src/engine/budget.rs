@@ -1,6 +1,7 @@
 //! How a run is driven and bounded: the seed and the budgets of [`Config`], why a
 //! run stopped early ([`Stop`]), and why a scenario cannot be simulated at all.
 
+use super::submit::Refusal;
 use super::*;
 use crate::model::doc::ScenarioDoc;
 use crate::model::{Diagnostic, FileDiagnostics};
@@ -14,8 +15,8 @@ pub enum RunError {
         backfill: Option<usize>,
         error: PlanError,
     },
-    /// Airflow refuses to run a backfill newest first when a task depends on its past.
-    ReverseWithSelfDependency { backfill: usize, task: String },
+    /// The scheduler refuses the backfill (by index) where it is submitted.
+    Refused { backfill: usize, why: Box<Refusal> },
     /// A budget ran out at the time `at`: the run could not complete.
     Stopped { at: String, stop: Stop },
     /// A write's partition expression names no date of the calendar for some run
@@ -38,9 +39,7 @@ impl RunError {
             RunError::Plan {
                 backfill: Some(b), ..
             }
-            | RunError::ReverseWithSelfDependency { backfill: b, .. } => {
-                s.backfills.get(*b).map(|b| b.span.clone())
-            }
+            | RunError::Refused { backfill: b, .. } => s.backfills.get(*b).map(|b| b.span.clone()),
             RunError::History(_) => s.history.first().map(|h| h.span.clone()),
             RunError::Plan { backfill: None, .. }
             | RunError::Stopped { .. }
@@ -56,9 +55,9 @@ impl RunError {
     /// run), or run to its end.
     pub fn expected(&self) -> &'static str {
         match self {
-            RunError::Plan { .. }
-            | RunError::ReverseWithSelfDependency { .. }
-            | RunError::History(_) => "a scenario that can be planned",
+            RunError::Plan { .. } | RunError::Refused { .. } | RunError::History(_) => {
+                "a scenario that can be planned"
+            }
             RunError::Stopped { .. } | RunError::Partition(_) | RunError::PastCalendarEnd(_) => {
                 "a scenario that can run to its end"
             }
@@ -109,11 +108,7 @@ impl std::fmt::Display for RunError {
                 backfill: None,
                 error,
             } => write!(f, "recurring schedule: {error}"),
-            RunError::ReverseWithSelfDependency { backfill, task } => write!(
-                f,
-                "backfill {}: {task} depends on its previous run, so its dates cannot run newest first (Airflow's InvalidBackfillDirection)",
-                backfill + 1
-            ),
+            RunError::Refused { backfill, why } => write!(f, "backfill {}: {why}", backfill + 1),
             RunError::Stopped { at, stop } => write!(
                 f,
                 "stopped at {at}: {stop}; raise {} to let it finish",

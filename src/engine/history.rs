@@ -167,19 +167,20 @@ impl<'m> Engine<'m> {
     }
 
     /// Positions of a backfill's units it does not run because they already ran
-    /// (`reprocess`), with a note naming them; the history instances of the dates it
-    /// runs again are marked reprocessed.
+    /// (`reprocess`), with a note naming them, and the history instances of the dates
+    /// it runs again (reprocessed).
     pub(super) fn skip_existing(
         &mut self,
         b_index: usize,
         reprocess: Option<Reprocess>,
         planner: &Planner<'_>,
         workflows: Option<&[WorkflowId]>,
-    ) -> Vec<bool> {
+    ) -> (Vec<bool>, Vec<u32>) {
         let keys = planner.units();
         let mut skip = vec![false; keys.len()];
+        let mut again = Vec::new();
         let Some(reprocess) = reprocess else {
-            return skip;
+            return (skip, again);
         };
         let tasks: BTreeSet<TaskId> = planner.tasks().collect();
         // The history instances of the target tasks by scheduled time, so that each
@@ -207,13 +208,13 @@ impl<'m> Engine<'m> {
                 continue;
             }
             let failed = runs.iter().any(|&i| self.history_past[i as usize].failed);
-            let again = match reprocess {
+            let run_again = match reprocess {
                 Reprocess::Never => false,
                 Reprocess::Failed => failed,
                 Reprocess::Completed => true,
             };
-            if again {
-                self.reprocessed.extend(runs);
+            if run_again {
+                again.extend(runs);
             } else {
                 skip[pos] = true;
                 left.push(key.date_text(self.model));
@@ -233,7 +234,7 @@ impl<'m> Engine<'m> {
                     + if left.len() > 5 { ", ..." } else { "" }
             ));
         }
-        skip
+        (skip, again)
     }
 
     /// Replays the history to the sink, in time order: each run's start and end at

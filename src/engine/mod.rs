@@ -29,6 +29,7 @@ mod sets;
 mod slots;
 pub mod state;
 mod stuck;
+mod submit;
 
 use std::collections::BTreeMap;
 
@@ -55,6 +56,7 @@ pub use retire::{Totals, windowable};
 pub use retry::exponential_backoff;
 pub use state::{Reason, State};
 pub use stuck::{NotStarted, Stuck, Wait};
+pub use submit::Refusal;
 
 const NONE: u32 = u32::MAX;
 
@@ -237,6 +239,9 @@ enum Ev {
     Operation,
     /// A check of a DEPENDENT task's items.
     Poll,
+    /// An Airflow backfill submitted after another of its DAG: refused if that one
+    /// is still running.
+    Submit,
 }
 
 /// A binding, in its upstream's list of dependents.
@@ -312,6 +317,8 @@ pub struct Engine<'m> {
     history_replayed: bool,
     /// History instances a backfill ran again in place (Airflow `reprocess`).
     reprocessed: std::collections::BTreeSet<u32>,
+    /// The Airflow backfills as submitted, in the scenario's order.
+    submitted: Vec<submit::Submitted>,
     /// DEPENDENT tasks checking their items.
     dependent: dependent::Waiters,
     /// Set for a windowed run: each unit retires at the end of the instant it ended
@@ -399,6 +406,7 @@ impl<'m> Engine<'m> {
             history_units: 0,
             history_replayed: false,
             reprocessed: std::collections::BTreeSet::new(),
+            submitted: Vec::new(),
             dependent: dependent::Waiters::new(model),
             windowed: false,
             ending: Vec::new(),
@@ -581,15 +589,7 @@ impl<'m> Engine<'m> {
                 for n in planner.notes() {
                     engine.note_once(format!("backfill {}: {n}", b_index + 1));
                 }
-                if b.order == Order::Desc
-                    && rules.reverse_self_dependency == ReverseSelfDependency::Reject
-                    && let Some(t) = planner.tasks().find(|t| model.task(*t).self_dependency)
-                {
-                    return Err(RunError::ReverseWithSelfDependency {
-                        backfill: b_index,
-                        task: model.task(t).name.clone(),
-                    });
-                }
+                engine.check_submission(b_index, b, &planner, at)?;
                 let wait = !b.run_immediately && rules.future_instances == FutureInstances::Wait;
                 let across = rules.backfill_self_dependency == BackfillSelfDependency::AcrossDates;
                 let (groups, split) = (b.groups, rules.group_split);
@@ -605,7 +605,10 @@ impl<'m> Engine<'m> {
                     Order::Asc
                 };
                 let label = split_parts.then(|| crate::plan::workflows_of(model, planner.tasks()));
-                let skip = engine.skip_existing(b_index, b.reprocess, &planner, label.as_deref());
+                let (skip, again) =
+                    engine.skip_existing(b_index, b.reprocess, &planner, label.as_deref());
+                engine.reprocessed.extend(&again);
+                let set = engine.sets.len() as u32;
                 let first_chain = engine.chains.len();
                 engine
                     .add_set(
@@ -633,6 +636,9 @@ impl<'m> Engine<'m> {
                         },
                     )
                     .workflows = label;
+                if b.reprocess.is_some() {
+                    engine.submitted(b_index, at, set, again);
+                }
                 for c in first_chain..engine.chains.len() {
                     for &u in &engine.chains[c].units {
                         engine.units[u as usize].due = at;
@@ -766,6 +772,7 @@ impl<'m> Engine<'m> {
                         }
                         Ev::Operation => self.operate(a, sink),
                         Ev::Poll => self.poll(a, b, sink),
+                        Ev::Submit => self.submit(a),
                     }
                 }
                 self.events.recycle(bucket);

@@ -317,6 +317,18 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
                 q(&s.from),
                 q(&s.to)
             );
+            // Airflow refuses a backfill of a depends_on_past DAG with reprocess
+            // behavior none (InvalidReprocessBehavior).
+            let depends_on_past = d
+                .workflows
+                .iter()
+                .any(|w| targets.contains(&&w.name) && w.tasks.iter().any(|t| t.self_dependency));
+            if d.profile == "airflow" && depends_on_past {
+                let _ = writeln!(
+                    o,
+                    "  # depends_on_past: Airflow requires a reprocess behavior other than none\n  reprocess = \"failed\""
+                );
+            }
         }
     }
     o
