@@ -21,6 +21,7 @@
 //!   only engine that documents a bound, stops at 10 reruns (DW §7), and schedsim
 //!   refuses more there.
 //! - An `[[expect]]`'s `finish_by` at or before the start of a scenario it judges.
+//! - An Airflow task's `pool_slots` above its pool's slots: Airflow never runs it.
 
 use super::doc::Document;
 use super::{Diagnostic, FileDiagnostics, Model};
@@ -221,6 +222,7 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
             }
         }
     }
+    pool_slots_past_the_pool(model, doc, out);
     let engine = match model.profile {
         Profile::Dolphinscheduler => {
             "DolphinScheduler accepts it (its UI field has only a minimum of 0)"
@@ -246,6 +248,38 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
             )
             .help("each retry of a failing instance is one more execution; the run stops at --max-executions"),
         );
+    }
+}
+
+/// An Airflow task whose `pool_slots` exceed its pool's slots: Airflow accepts the
+/// DAG (pools are not part of it) and its scheduler never queues the task instance
+/// (`_executable_task_instances_to_queued` logs "Requested pool slots (N) are greater
+/// than total pool slots"); the run reports it stuck. Elsewhere a task takes one slot
+/// and a group has at least one, so only `pool_slots` can ask for more.
+fn pool_slots_past_the_pool(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
+    for (w, t) in doc
+        .workflows
+        .iter()
+        .flat_map(|w| w.tasks.iter().map(move |t| (w, t)))
+    {
+        let Some(need) = &t.pool_slots else { continue };
+        let pool = t.resource_group.as_ref().map_or("default", |g| &g.value);
+        let Some(g) = model.groups.iter().find(|g| g.name == pool) else {
+            continue;
+        };
+        if need.value > g.slots {
+            out.diagnostics.push(
+                Diagnostic::new(
+                    need.span.clone(),
+                    format!(
+                        "task `{}.{}` asks for {} slots of pool `{pool}`, which has {}: Airflow's scheduler never runs it (\"Requested pool slots are greater than total pool slots\"), and what follows it waits for ever",
+                        w.name.value, t.name.value, need.value, g.slots
+                    ),
+                    format!("at most {} pool slots", g.slots),
+                )
+                .help(format!("lower `pool_slots` to at most {}, or give pool `{pool}` more `slots`", g.slots)),
+            );
+        }
     }
 }
 
@@ -328,6 +362,28 @@ mod tests {
             warned(&model("dolphinscheduler", "0 0 0 29 2 ? 2025-2027")).len(),
             1
         );
+    }
+
+    /// `validate` said "ok" of a task asking for 3 slots of a 2-slot pool; the run
+    /// then reported it stuck for ever.
+    #[test]
+    fn pool_slots_above_the_pools_slots_warn() {
+        let model = |pool: &str, need: u32| {
+            format!(
+                "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[resource_group]]\nname = \"p\"\nslots = 2\n[[workflow]]\nname = \"w\"\ncron = \"0 2 * * *\"\n  [[workflow.task]]\n  name = \"t\"\n{pool}  pool_slots = {need}\n"
+            )
+        };
+        let pool = "  resource_group = \"p\"\n";
+        assert_eq!(
+            warned(&model(pool, 3)),
+            [
+                "task `w.t` asks for 3 slots of pool `p`, which has 2: Airflow's scheduler never runs it (\"Requested pool slots are greater than total pool slots\"), and what follows it waits for ever"
+            ]
+        );
+        assert!(warned(&model(pool, 2)).is_empty());
+        // The default pool: Airflow's 128 slots.
+        assert!(warned(&model("", 128)).is_empty());
+        assert_eq!(warned(&model("", 129)).len(), 1);
     }
 
     // 3.1.9's TaskConstants has month_begin and week_end but none of these.
