@@ -341,6 +341,20 @@ impl Schedule {
         }
     }
 
+    /// Under Airflow's stepping, when `from` is a tick (stepping back from it and
+    /// forth again comes back to it) that `_align_to_next` still steps past: the tick
+    /// it aligns to. That happens across a DST change, where the previous tick Airflow
+    /// finds from the next one is not `from` (a spring-forward gap read forward makes
+    /// the next tick its own previous one). Airflow's backfills and catch-up from
+    /// `from` leave it out; so does [`Schedule::fires`].
+    pub fn aligned_past(&self, from: Instant) -> Option<Instant> {
+        if self.stepping != CronStepping::Airflow {
+            return None;
+        }
+        let next = self.align_to_next(from)?;
+        (next != from && self.align_to_prev(from) == Some(from)).then_some(next)
+    }
+
     /// CronMixin._align_to_prev: `current` if it is on a tick, else the previous tick.
     pub(crate) fn align_to_prev(&self, current: Instant) -> Option<Instant> {
         match self.get_prev(current) {

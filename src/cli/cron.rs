@@ -99,14 +99,25 @@ pub fn run(args: &Args) -> i32 {
         fold: rules.dst_fold,
         stepping: rules.cron_stepping,
     };
-    let fires = schedule.fires(
+    let (first, last) = (
         local_to_instant(&tz, from.start()),
         local_to_instant(&tz, to.start()),
     );
+    let fires = schedule.fires(first, last);
     // A date-only --to is its midnight, as everywhere: say what of that day is left out.
     // On stderr in both formats: stdout keeps the JSON array of the contract.
     if let Some(note) = schedule.expr.note() {
         errln!("note: {note}");
+    }
+    if let Some(next) = schedule.aligned_past(first) {
+        errln!(
+            "note: --from {} is a fire time, left out as Airflow leaves it out: \
+             CronMixin._align_to_next keeps a bound only when the fire it finds before the \
+             next one is the bound, and across this daylight-saving change it is not; a \
+             backfill or catch-up from this bound starts at {}",
+            rfc3339(&tz, first),
+            rfc3339(&tz, next)
+        );
     }
     if let model::DateOrTime::Date(day) = to
         && let Some(f) = schedule.first_after_midnight(day)
@@ -147,5 +158,13 @@ pub fn run(args: &Args) -> i32 {
         block.push_str(if listed == 0 { "]\n" } else { "\n]\n" });
     }
     out!("{block}");
+    if listed == 0 && !super::out::failed() {
+        errln!(
+            "note: `{}` does not fire from {} to {}: nothing to list",
+            args.expr,
+            rfc3339(&tz, first),
+            rfc3339(&tz, last)
+        );
+    }
     EXIT_OK
 }

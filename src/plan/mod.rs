@@ -640,6 +640,9 @@ impl<'m> Planner<'m> {
             self.notes
                 .extend(crate::calendar::schedule::bound_note(tz, what, local));
         }
+        if req.dates.is_none() && req.clip.is_none() {
+            self.note_aligned_from(from);
+        }
         // Runs not due at `now` under `future_instances = skip`: how many, the first.
         let mut not_due: (u64, Option<(Instant, TaskId)>) = (0, None);
         for ((task, schedule), tt) in self.tasks.iter().zip(&self.timetables) {
@@ -719,6 +722,36 @@ impl<'m> Planner<'m> {
         self.units
             .extend(self.ticks.iter().map(|t| UnitKey::RunTime(t.0)));
         self.units.dedup();
+    }
+
+    /// A `from` on a fire time that Airflow's alignment steps past across a DST change
+    /// ([`Schedule::aligned_past`]): the backfill starts a run later, as Airflow's does.
+    fn note_aligned_from(&mut self, from: Instant) {
+        let tz = &self.model.timezone;
+        for ((task, schedule), tt) in self.tasks.iter().zip(&self.timetables) {
+            let schedules: Vec<&Schedule> = match tt.as_ref().map(|tt| &tt.kind) {
+                Some(crate::calendar::timetable::Kind::Cron(s)) => vec![s],
+                Some(crate::calendar::timetable::Kind::Crons(list)) => list.iter().collect(),
+                Some(_) => Vec::new(),
+                None => schedule.iter().collect(),
+            };
+            for next in schedules.into_iter().filter_map(|s| s.aligned_past(from)) {
+                let note = format!(
+                    "{}: `from` {} is a fire time, left out as Airflow leaves it out: \
+                     CronMixin._align_to_next keeps a bound only when the fire it finds before \
+                     the next one is the bound, and across this daylight-saving change it is \
+                     not; the runs start at {}, one fewer",
+                    self.model.task(*task).name,
+                    rfc3339(tz, from),
+                    rfc3339(tz, next)
+                );
+                // One note for the tasks of a schedule (a DAG's cron).
+                let same = format!("{}, one fewer", rfc3339(tz, next));
+                if !self.notes.iter().any(|n| n.ends_with(&same)) {
+                    self.notes.push(note);
+                }
+            }
+        }
     }
 
     /// Inside the recurring window: scheduled at or after its start, and firing (its
