@@ -165,6 +165,10 @@ fn text(s: &Spec) -> String {
         targets,
         s.groups,
     );
+    // Airflow refuses reprocess behavior none over depends_on_past.
+    if s.profile == 2 && s.tasks.iter().any(|t| t.self_dependency) {
+        t += "  reprocess = \"failed\"\n";
+    }
     let mut faulted = Vec::new();
     for &(k, day, attempt) in &s.faults {
         let k = k % s.tasks.len();

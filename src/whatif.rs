@@ -4,8 +4,8 @@
 //! A variant is made on the model file's TOML table, not on the resolved model, so
 //! that it goes through the same checks as a file would: `profile_version` re-derives
 //! the profile's preset, a rule knob lands in `[rules]`, `slots.GROUP` in the group,
-//! `self_dependency.TASK` in the task, and `groups`, `order`, `run_immediately` and
-//! `window` in the backfill. Variants run in parallel, one simulation per thread; the
+//! `self_dependency.TASK` in the task, and `groups`, `order`, `run_immediately`,
+//! `window` and `reprocess` in the backfill. Variants run in parallel, one simulation per thread; the
 //! results come back in variant order.
 
 use std::collections::BTreeMap;
@@ -73,16 +73,11 @@ pub fn count(vary: &[Vary]) -> Option<u64> {
 
 /// Every key `--vary` accepts for this model.
 pub fn known_keys(model: &Model) -> Vec<String> {
-    let mut keys: Vec<String> = [
-        "groups",
-        "order",
-        "run_immediately",
-        "window",
-        "profile_version",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
+    let mut keys: Vec<String> = BACKFILL_KNOBS
+        .into_iter()
+        .chain(["profile_version"])
+        .map(String::from)
+        .collect();
     keys.extend(model.groups.iter().map(|g| format!("slots.{}", g.name)));
     keys.extend(
         model
@@ -156,7 +151,7 @@ pub fn check_key(
                 format!("; known: {}", candidates.join(", "))
             }
             None if what != "not a knob" => "; the model has none".to_string(),
-            None => "; expected groups, order, run_immediately, window (each also KNOB.N: the scenario's N-th backfill), profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
+            None => "; expected groups, order, run_immediately, window, reprocess (each also KNOB.N: the scenario's N-th backfill), profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob".to_string(),
         };
         return Err(format!("{flag} {key}: {what} by that name{hint}"));
     }
@@ -481,7 +476,7 @@ impl std::fmt::Display for SweepError {
             SweepError::Base(e) => write!(f, "{e}"),
             SweepError::UnknownKey(k) => write!(
                 f,
-                "--vary {k}: expected groups, order, run_immediately, window, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob"
+                "--vary {k}: expected groups, order, run_immediately, window, reprocess, profile_version, slots.GROUP, self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK or a rule knob"
             ),
             SweepError::NoBackfill(k, scenario) => write!(
                 f,
@@ -569,8 +564,9 @@ fn named<'a>(items: &'a mut [toml::Value], name: &str) -> Option<&'a mut toml::T
         .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(name))
 }
 
-/// The backfill keys a variant may set (`groups`, `order`, `run_immediately`, `window`).
-pub const BACKFILL_KNOBS: [&str; 4] = ["groups", "order", "run_immediately", "window"];
+/// The backfill keys a variant may set (`groups`, `order`, `run_immediately`, `window`,
+/// Airflow's `reprocess`: a fresh backfill of a depends_on_past DAG needs one).
+pub const BACKFILL_KNOBS: [&str; 5] = ["groups", "order", "run_immediately", "window", "reprocess"];
 
 /// A backfill knob (`groups`: every backfill of the base) or one backfill's by its
 /// 1-based index in the scenario (`groups.2`): the knob and the index.

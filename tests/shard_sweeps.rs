@@ -36,6 +36,9 @@ fn whatif_shards_merge_into_the_unsharded_table_notes_and_json() {
         "slots.warehouse_pool=1,2,3",
         "--vary",
         "groups=1,2",
+        // A fresh backfill of a depends_on_past DAG needs a reprocess behavior.
+        "--vary",
+        "reprocess=failed",
     ];
     let (text_out, notes) = every_split("whatif-text", &sweep, 6, &[]);
     // The table has every variant, some failing a property; stderr has the note.

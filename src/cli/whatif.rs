@@ -58,7 +58,7 @@ pub struct Args {
     /// bands, hit rate per value) as a self-contained HTML page.
     #[arg(long, value_name = "FILE", requires = "seeds")]
     html: Option<PathBuf>,
-    /// A knob and its values: groups, order, run_immediately, window (with --scenario
+    /// A knob and its values: groups, order, run_immediately, window, reprocess (with --scenario
     /// also KNOB.N: its N-th backfill only), profile_version, slots.GROUP,
     /// self_dependency.WORKFLOW.TASK, retries.WORKFLOW.TASK, or any rule knob.
     /// Repeatable, one key once; an unknown key, group, task or value is refused.
