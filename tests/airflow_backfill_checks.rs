@@ -207,3 +207,23 @@ fn a_backfill_of_future_dates_is_refused_as_invalid_backfill_date_at_its_submiss
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Submission order is time order, not the scenario's: a backfill listed first but
+/// submitted later is the one left out (the check looked only at backfills listed
+/// before it).
+#[test]
+fn a_backfill_listed_first_but_submitted_later_is_the_one_left_out() {
+    let (from, to) = RANGE;
+    let two = backfill(
+        "\"dag\"",
+        "2025-03-01T00:00:00",
+        "2025-03-02T00:00:00",
+        "  at = \"2025-03-20T00:30:00\"\n",
+    ) + &backfill("\"dag\"", from, to, "");
+    let out = accepted("listed-first", &model("", &two));
+    assert!(
+        out.contains("note: backfill 1: not run: submitted at 2025-03-20T00:30:00+00:00 while backfill 2 of DAG dag was still running"),
+        "{out}"
+    );
+    assert!(out.contains("instances: 2 (2 succeeded)"), "{out}");
+}

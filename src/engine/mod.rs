@@ -647,6 +647,7 @@ impl<'m> Engine<'m> {
                 budget = engine.budget_left();
             }
         }
+        engine.queue_submissions();
         for (k, o) in scenario.operations.iter().enumerate() {
             engine.push(local_to_instant(tz, o.at), Ev::Operation, k as u32, 0);
         }

@@ -169,15 +169,9 @@ impl<'m> Engine<'m> {
     }
 
     /// Records Airflow backfill `backfill` (`set`, submitted at `at`, running again
-    /// the history instances `again`), and when a backfill of one of its DAGs was
-    /// submitted before it, checks at `at` that that one completed.
+    /// the history instances `again`).
     pub(super) fn submitted(&mut self, backfill: usize, at: Instant, set: u32, again: Vec<u32>) {
         let dags = crate::plan::workflows_of(self.model, self.sets[set as usize].planner.tasks());
-        let after_another = self
-            .submitted
-            .iter()
-            .any(|s| s.at < at && s.dags.iter().any(|d| dags.contains(d)));
-        let k = self.submitted.len() as u32;
         self.submitted.push(Submitted {
             backfill,
             at,
@@ -186,9 +180,21 @@ impl<'m> Engine<'m> {
             again,
             refused: false,
         });
-        if after_another {
-            // Queued before the set's first `Advance` at the same instant.
-            self.push(at, Ev::Submit, k, 0);
+    }
+
+    /// Once every backfill is recorded: each submitted after a backfill of one of its
+    /// DAGs (in time, whatever their order in the scenario) checks at its `at` that
+    /// that one completed. Queued before the sets' first `Advance` at that instant.
+    pub(super) fn queue_submissions(&mut self) {
+        for k in 0..self.submitted.len() {
+            let this = &self.submitted[k];
+            let after_another = self
+                .submitted
+                .iter()
+                .any(|s| s.at < this.at && s.dags.iter().any(|d| this.dags.contains(d)));
+            if after_another {
+                self.push(this.at, Ev::Submit, k as u32, 0);
+            }
         }
     }
 
