@@ -134,6 +134,13 @@ fn spec() -> impl Strategy<Value = Spec> {
 
 const FIRST: jiff::civil::Date = jiff::civil::date(2025, 3, 1);
 
+/// Hours from the first date's midnight to the scenario's start. Airflow refuses a
+/// backfill of a DAG with no run due at its submission ("No runs to create"): from
+/// 03:00 on, each DAG's first run (00:00, 02:30) is due.
+fn start_hours(s: &Spec) -> u32 {
+    s.start_after_hours + if s.profile == 2 { 3 } else { 0 }
+}
+
 /// The model text of a spec. Crons are per task for DataWorks and per workflow (one
 /// workflow per task) elsewhere, so cross-cycle bindings appear in every profile.
 fn text(s: &Spec) -> String {
@@ -168,7 +175,7 @@ fn text(s: &Spec) -> String {
             t += &format!("  timeout = \"{limit}m\"\n");
         }
     }
-    let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(s.start_after_hours));
+    let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(start_hours(s)));
     let last = FIRST + jiff::Span::new().days(i64::from(s.dates - 1));
     let (from, to) = range(s.profile, FIRST, last);
     let targets = targets(s.profile, s.tasks.len());
@@ -184,10 +191,11 @@ fn text(s: &Spec) -> String {
             s.groups
         },
         if desc { "desc" } else { "asc" },
-        if s.profile == 0 {
-            format!("  run_immediately = {}\n", s.run_immediately)
-        } else {
-            String::new()
+        match s.profile {
+            0 => format!("  run_immediately = {}\n", s.run_immediately),
+            // Airflow refuses reprocess behavior none over depends_on_past.
+            2 if s.tasks.iter().any(|t| t.self_dependency) => "  reprocess = \"failed\"\n".into(),
+            _ => String::new(),
         },
     );
     let mut faulted = Vec::new();
@@ -249,7 +257,7 @@ fn with_operations(s: &Spec, source: String, ops: &[(u32, usize, usize, u32)]) -
         ],
     };
     let mut t = source;
-    let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(s.start_after_hours));
+    let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(start_hours(s)));
     for &(hour, kind, k, day) in ops {
         let k = k % s.tasks.len();
         let at = start + jiff::Span::new().hours(i64::from(hour));

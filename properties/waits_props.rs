@@ -155,7 +155,11 @@ fn text(s: &Spec) -> String {
             );
         }
     }
-    let start = FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(s.start_after_hours));
+    // Airflow refuses a backfill of a DAG with no run due at its submission ("No runs
+    // to create"): from 03:00 on, each DAG's first run (00:00, 02:30) is due.
+    let due = if s.profile == 2 { 3 } else { 0 };
+    let start =
+        FIRST.at(0, 0, 0, 0) + jiff::Span::new().hours(i64::from(s.start_after_hours + due));
     let last = FIRST + jiff::Span::new().days(i64::from(s.dates - 1));
     let (from, to) = range(s.profile, FIRST, last);
     let targets = targets(s.profile, s.tasks.len());
