@@ -338,7 +338,7 @@ fn the_kubernetes_and_slurm_examples_run_the_shards_they_describe() {
     let script = script
         .replace("/models/", &format!("{root}/models/"))
         .replace("/results/", &format!("{}/results/", dir.display()))
-        .replace("--cases 2000", "--cases 12")
+        .replace("--cases 2000", "--cases 40")
         .replace("--seeds 200", "--seeds 6")
         .replace("schedsim ", &format!("{bin} "));
     for k in 0..4 {
@@ -354,8 +354,16 @@ fn the_kubernetes_and_slurm_examples_run_the_shards_they_describe() {
             .map(|k| format!("{}/results/{name}-{k}.jsonl", dir.display()))
             .collect()
     };
-    let m = model("models/dataworks-writes-under-retries-and-reruns.toml");
-    let whole = schedsim(&dir, &["explore", &m, "--cases", "12", "--all-violations"]);
+    let m = model("models/dataworks-mysql-to-maxcompute.toml");
+    let whole = schedsim(&dir, &["explore", &m, "--cases", "40", "--all-violations"]);
+    // The example's search finds something to merge: a model whose base scenario
+    // already violated every property searched would shard nothing.
+    assert_eq!(whole.status.code(), Some(1), "{}", text(&whole.stdout));
+    assert!(
+        text(&whole.stdout).contains("replay: schedsim check"),
+        "{}",
+        text(&whole.stdout)
+    );
     merge_matches(&dir, &parts("explore"), &whole);
     let m = model("models/dolphinscheduler-nightly-capacity.toml");
     let whole = schedsim(

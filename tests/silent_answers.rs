@@ -880,3 +880,101 @@ fn a_dataworks_unknown_dollar_word_was_kept_as_literal_text_in_the_partition_nam
         stdout(&o)
     );
 }
+
+/// `cron` from a fire time that Airflow's `_align_to_next` steps past across the
+/// spring-forward gap (03-08T02:00 New York: the next fire, 03-09's 02:00, is read
+/// as 03:00, and the fire Airflow finds before it is itself) left it out without a
+/// word. Faithful, so kept: now said.
+#[test]
+fn cron_left_out_the_fire_at_from_that_airflow_aligns_past_without_a_note() {
+    let args = |from: &str| {
+        schedsim(&[
+            "cron",
+            "0 2 * * *",
+            "--profile",
+            "airflow",
+            "--tz",
+            "America/New_York",
+            "--from",
+            from,
+            "--to",
+            "2025-03-10T02:00:00",
+        ])
+    };
+    let o = args("2025-03-08T02:00:00");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "2025-03-09T03:00:00-04:00\n2025-03-10T02:00:00-04:00\n"
+    );
+    assert_eq!(
+        stderr(&o),
+        "note: --from 2025-03-08T02:00:00-05:00 is a fire time, left out as Airflow leaves it out: CronMixin._align_to_next keeps a bound only when the fire it finds before the next one is the bound, and across this daylight-saving change it is not; a backfill or catch-up from this bound starts at 2025-03-09T03:00:00-04:00\n"
+    );
+    // A day earlier the bound is kept, and nothing is said.
+    let o = args("2025-03-07T02:00:00");
+    assert_eq!(stdout(&o).lines().count(), 4, "{}", stdout(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+/// The same bound as a backfill's `from` created one run fewer, without a note.
+#[test]
+fn a_backfill_from_a_fire_airflow_aligns_past_left_a_run_out_without_a_note() {
+    let path = model(
+        "aligned-from",
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"America/New_York\"\n[[workflow]]\nname = \"dag\"\ncron = \"0 2 * * *\"\n  [[workflow.task]]\n  name = \"t\"\n  duration = \"1m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-20T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"dag\"]\n  from = \"2025-03-08T02:00:00\"\n  to = \"2025-03-10T02:00:00\"\n",
+    );
+    let o = schedsim(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("instances: 2 (2 succeeded)"), "{out}");
+    assert!(
+        out.contains("note: backfill 1: dag.t: `from` 2025-03-08T02:00:00-05:00 is a fire time, left out as Airflow leaves it out: CronMixin._align_to_next keeps a bound only when the fire it finds before the next one is the bound, and across this daylight-saving change it is not; the runs start at 2025-03-09T03:00:00-04:00, one fewer"),
+        "{out}"
+    );
+}
+
+/// `cron` over a range where the expression never fires printed nothing, exit 0.
+#[test]
+fn cron_printed_nothing_for_a_range_where_it_never_fires() {
+    for format in ["text", "json"] {
+        let o = schedsim(&[
+            "cron",
+            "0 2 * * *",
+            "--profile",
+            "airflow",
+            "--from",
+            "2025-03-08T03:00:00",
+            "--to",
+            "2025-03-09T01:00:00",
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(stdout(&o), if format == "json" { "[]\n" } else { "" });
+        assert_eq!(
+            stderr(&o),
+            "note: `0 2 * * *` does not fire from 2025-03-08T03:00:00+00:00 to 2025-03-09T01:00:00+00:00: nothing to list\n"
+        );
+    }
+}
+
+/// `validate` said "ok" of a task asking for more slots of its pool than it has; the
+/// run then reported the task stuck for ever. Now a warning at `pool_slots`.
+#[test]
+fn validate_said_ok_of_pool_slots_above_the_pools_slots() {
+    let path = model(
+        "pool-slots",
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\n[[resource_group]]\nname = \"p\"\nslots = 2\n[[workflow]]\nname = \"dag\"\ncron = \"0 * * * *\"\n  [[workflow.task]]\n  name = \"t\"\n  resource_group = \"p\"\n  pool_slots = 3\n",
+    );
+    let p = path.to_str().unwrap();
+    let o = schedsim(&["validate", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "warning: {p}:13:16: task `dag.t` asks for 3 slots of pool `p`, which has 2: Airflow's scheduler never runs it"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}

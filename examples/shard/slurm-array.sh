@@ -16,7 +16,7 @@
 #SBATCH --time=01:00:00
 set -euo pipefail
 SCHEDSIM="${SCHEDSIM:-schedsim}"
-MODEL="${MODEL:-models/dataworks-writes-under-retries-and-reruns.toml}"
+MODEL="${MODEL:-models/dataworks-mysql-to-maxcompute.toml}"
 OUT="${OUT:-results}"
 mkdir -p "$OUT"
 # Write beside the target, then rename: a killed task leaves no partial that looks whole.
