@@ -227,3 +227,67 @@ fn a_backfill_listed_first_but_submitted_later_is_the_one_left_out() {
     );
     assert!(out.contains("instances: 2 (2 succeeded)"), "{out}");
 }
+
+/// A backfill over dates an earlier backfill of its DAG already ran created them
+/// again (a second run of each logical date); Airflow's `_get_info_list` finds the
+/// DAG run of that logical date and, under reprocess none (or failed, where it did
+/// not fail), creates nothing ("already exists").
+#[test]
+fn a_later_backfill_ran_again_the_dates_an_earlier_backfill_of_its_dag_had_run() {
+    let text = model(
+        "",
+        &[
+            backfill("\"dag\"", "2025-03-01T00:00:00", "2025-03-05T00:00:00", ""),
+            backfill(
+                "\"dag\"",
+                "2025-03-04T00:00:00",
+                "2025-03-08T00:00:00",
+                "  at = \"2025-03-21T00:00:00\"\n",
+            ),
+        ]
+        .concat(),
+    );
+    let (dir, p) = scratch("existing-runs", &text);
+    let out = schedsim(&["run", &p, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let runs_of = |day: &str| {
+        r["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["scheduled"].as_str().unwrap().starts_with(day))
+            .count()
+    };
+    assert_eq!(runs_of("2025-03-04"), 1, "{r:#}");
+    assert_eq!(runs_of("2025-03-05"), 1, "{r:#}");
+    assert_eq!(r["unit_counts"]["planned"], 7, "{}", r["unit_counts"]);
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("backfill 2: 1 date(s) already have a run from backfill 1 and are not run again (reprocess = none"),
+        "{notes}"
+    );
+    let left: Vec<&serde_json::Value> = r["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["left_out"] == true)
+        .collect();
+    assert_eq!(left.len(), 1, "{r:#}");
+    assert_eq!(left[0]["backfill"], 2);
+    // Reprocess failed over a run that failed: Airflow clears it in place; here it
+    // runs as a new run, and the note says unique-logical-instance counts it twice.
+    let text = text.replace(
+        "  at = \"2025-03-21T00:00:00\"\n",
+        "  at = \"2025-03-21T00:00:00\"\n  reprocess = \"failed\"\n  [[scenario.fault]]\n  task = \"dag.t\"\n  scheduled = \"2025-03-04T03:00:00\"\n  attempts = [1]\n  origin = \"backfill\"\n",
+    );
+    std::fs::write(&p, text).unwrap();
+    let out = schedsim(&["run", &p]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("backfill 2: 1 date(s) already have a run from backfill 1, which Airflow clears and runs again in place (reprocess = failed)"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -636,8 +636,8 @@ impl<'m> Engine<'m> {
                         },
                     )
                     .workflows = label;
-                if b.reprocess.is_some() {
-                    engine.submitted(b_index, at, set, again);
+                if let Some(reprocess) = b.reprocess {
+                    engine.submitted(b_index, at, set, reprocess, again);
                 }
                 for c in first_chain..engine.chains.len() {
                     for &u in &engine.chains[c].units {

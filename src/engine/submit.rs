@@ -25,6 +25,7 @@
 //! one has a run that has not ended.
 
 use super::*;
+use crate::keyword::Keyword;
 use crate::model::{Backfill, Reprocess};
 
 /// Why a backfill cannot be submitted (each is an exception Airflow raises).
@@ -92,6 +93,7 @@ pub(super) struct Submitted {
     at: Instant,
     set: u32,
     dags: Vec<WorkflowId>,
+    reprocess: Reprocess,
     /// History instances its `reprocess` runs again in place.
     again: Vec<u32>,
     /// Left out at its `at`: an earlier backfill of its DAG was still running.
@@ -170,13 +172,21 @@ impl<'m> Engine<'m> {
 
     /// Records Airflow backfill `backfill` (`set`, submitted at `at`, running again
     /// the history instances `again`).
-    pub(super) fn submitted(&mut self, backfill: usize, at: Instant, set: u32, again: Vec<u32>) {
+    pub(super) fn submitted(
+        &mut self,
+        backfill: usize,
+        at: Instant,
+        set: u32,
+        reprocess: Reprocess,
+        again: Vec<u32>,
+    ) {
         let dags = crate::plan::workflows_of(self.model, self.sets[set as usize].planner.tasks());
         self.submitted.push(Submitted {
             backfill,
             at,
             set,
             dags,
+            reprocess,
             again,
             refused: false,
         });
@@ -211,6 +221,7 @@ impl<'m> Engine<'m> {
                 .map(|u| (s, u))
         });
         let Some((other, open)) = running else {
+            self.existing_runs(k);
             return;
         };
         let note = format!(
@@ -238,6 +249,90 @@ impl<'m> Engine<'m> {
             .filter(|s| !s.refused)
             .flat_map(|s| s.again.iter().copied())
             .collect();
+    }
+
+    /// Submission `k`, accepted at its time: its dates that an earlier backfill of its
+    /// DAG ran already have a DAG run (`_get_info_list` finds it by logical date).
+    /// Under `reprocess = none`, and `failed` where that run did not fail, Airflow
+    /// does not create them ("already exists"): they leave their chains, said. One it
+    /// would clear and run again in place (`failed` over a failed run, `completed`)
+    /// runs here as a new run beside the earlier one, said too.
+    fn existing_runs(&mut self, k: u32) {
+        let this = &self.submitted[k as usize];
+        let (at, set, reprocess) = (this.at, this.set, this.reprocess);
+        // Earlier backfills of its DAGs, accepted, by run time: has that run failed?
+        let mut ran: Vec<(UnitKey, bool, usize)> = Vec::new();
+        for s in &self.submitted {
+            if s.at < at && !s.refused && s.dags.iter().any(|d| this.dags.contains(d)) {
+                let first = self.sets[s.set as usize].first_unit;
+                let n = self.sets[s.set as usize].planner.units().len() as u32;
+                for u in first..first + n {
+                    let unit = &self.units[u as usize];
+                    if unit.chain != NONE && unit.created.is_some() {
+                        ran.push((unit.key, unit.failed, s.backfill));
+                    }
+                }
+            }
+        }
+        if ran.is_empty() {
+            return;
+        }
+        ran.sort_unstable_by_key(|r| (r.0, !r.1));
+        let backfill = this.backfill;
+        let (mut left, mut again) = (Vec::new(), Vec::new());
+        let s = &self.sets[set as usize];
+        for u in s.first_unit..s.first_unit + s.planner.units().len() as u32 {
+            let key = self.units[u as usize].key;
+            let Ok(r) = ran.binary_search_by_key(&key, |r| r.0).map(|i| ran[i]) else {
+                continue;
+            };
+            let failed = ran.iter().any(|x| x.0 == key && x.1);
+            let run_again = match reprocess {
+                Reprocess::Never => false,
+                Reprocess::Failed => failed,
+                Reprocess::Completed => true,
+            };
+            if run_again {
+                again.push((self.unit_label(u), r.2));
+                continue;
+            }
+            left.push((self.unit_label(u), r.2));
+            let c = std::mem::replace(&mut self.units[u as usize].chain, NONE);
+            if c != NONE {
+                self.chains[c as usize].units.retain(|&x| x != u);
+            }
+        }
+        let list = |v: &[(String, usize)]| {
+            let mut by: Vec<usize> = v.iter().map(|x| x.1 + 1).collect();
+            by.dedup();
+            let by: Vec<String> = by.iter().map(|b| b.to_string()).collect();
+            let dates: Vec<&str> = v.iter().take(5).map(|x| x.0.as_str()).collect();
+            let more = v.len().saturating_sub(5);
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            (by.join(", "), format!("{}{more}", dates.join(", ")))
+        };
+        if !left.is_empty() {
+            let (by, dates) = list(&left);
+            self.notes.push(format!(
+                "backfill {}: {} date(s) already have a run from backfill {by} and are not run again (reprocess = {}; Airflow finds the DAG run of that logical date): {dates}",
+                backfill + 1,
+                left.len(),
+                reprocess.word()
+            ));
+        }
+        if !again.is_empty() {
+            let (by, dates) = list(&again);
+            self.notes.push(format!(
+                "backfill {}: {} date(s) already have a run from backfill {by}, which Airflow clears and runs again in place (reprocess = {}); here they run as new runs beside the earlier ones, which unique-logical-instance counts twice: {dates}",
+                backfill + 1,
+                again.len(),
+                reprocess.word()
+            ));
+        }
     }
 
     /// A unit of set `set` in a chain that has not ended: one created and running,

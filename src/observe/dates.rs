@@ -25,6 +25,10 @@ pub struct DateRow {
     /// false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
+    /// Planned, then left out of its backfill: it already ran (`reprocess`), or its
+    /// backfill was refused when submitted (the notes say which). Absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub left_out: bool,
 }
 
 /// The first `limit` dates in date (or run time) order; one date's units in the
@@ -49,6 +53,7 @@ pub fn rows(engine: &Engine<'_>, limit: usize) -> Vec<DateRow> {
             end: u.ended.map(time),
             duration_seconds: u.created.zip(u.ended).map(|(s, e)| e - s),
             history: engine.is_history_unit(k as u32),
+            left_out: !engine.is_history_unit(k as u32) && !engine.scenario_unit(k as u32),
         })
         .collect()
 }
@@ -77,6 +82,17 @@ pub fn text(engine: &Engine<'_>) -> String {
             _ if d.history => "history".to_string(),
             _ => d.origin.word().to_string(),
         };
+        if d.left_out {
+            let _ = writeln!(
+                s,
+                "  {} {origin:<width$} {}left out (see the notes)",
+                d.date,
+                d.workflows
+                    .as_ref()
+                    .map_or(String::new(), |ws| format!("{} ", ws.join(", "))),
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
             "  {} {origin:<width$} {}{} -> {}{}",
