@@ -291,3 +291,24 @@ fn a_later_backfill_ran_again_the_dates_an_earlier_backfill_of_its_dag_had_run()
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The same over the recurring schedule's runs: a backfill submitted while the DAG
+/// runs on its schedule created a second run of every date the schedule had run, and
+/// unique-logical-instance failed where Airflow creates nothing.
+#[test]
+fn a_backfill_ran_again_the_dates_the_recurring_schedule_had_run() {
+    let text = "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"UTC\"\n[[workflow]]\nname = \"dag\"\ncron = \"0 3 * * *\"\n  [[workflow.task]]\n  name = \"t\"\n  duration = \"10m\"\n[[scenario]]\nname = \"rec\"\nstart = \"2025-03-01T00:00:00\"\nuntil = \"2025-03-10T00:00:00\"\nrecurring = true\n  [[scenario.backfill]]\n  at = \"2025-03-06T12:00:00\"\n  targets = [\"dag\"]\n  from = \"2025-02-27T00:00:00\"\n  to = \"2025-03-05T00:00:00\"\n";
+    let (dir, p) = scratch("existing-scheduled-runs", text);
+    let out = schedsim(&["check", &p]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("backfill 1: 4 date(s) already have a run from the recurring schedule and are not run again (reprocess = none"),
+        "{}",
+        stdout(&out)
+    );
+    let out = schedsim(&["run", &p, "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // Nine scheduled runs (03-01 to 03-09) and the backfill's two earlier dates.
+    assert_eq!(r["instances"].as_array().unwrap().len(), 11, "{r:#}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

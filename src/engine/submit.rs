@@ -202,7 +202,10 @@ impl<'m> Engine<'m> {
                 .submitted
                 .iter()
                 .any(|s| s.at < this.at && s.dags.iter().any(|d| this.dags.contains(d)));
-            if after_another {
+            let beside_scheduled = self
+                .recurring_sets()
+                .any(|(_, dags)| dags.iter().any(|d| this.dags.contains(d)));
+            if after_another || beside_scheduled {
                 self.push(this.at, Ev::Submit, k as u32, 0);
             }
         }
@@ -251,61 +254,93 @@ impl<'m> Engine<'m> {
             .collect();
     }
 
+    /// The recurring schedule's sets, each with the DAGs of its runs.
+    fn recurring_sets(&self) -> impl Iterator<Item = (u32, Vec<WorkflowId>)> + '_ {
+        (0..self.sets.len() as u32).filter_map(|k| {
+            let s = &self.sets[k as usize];
+            let recurring = !s.planner.units().is_empty()
+                && self.units[s.first_unit as usize].origin == Origin::Recurring;
+            recurring.then(|| (k, crate::plan::workflows_of(self.model, s.planner.tasks())))
+        })
+    }
+
     /// Submission `k`, accepted at its time: its dates that an earlier backfill of its
-    /// DAG ran already have a DAG run (`_get_info_list` finds it by logical date).
-    /// Under `reprocess = none`, and `failed` where that run did not fail, Airflow
-    /// does not create them ("already exists"): they leave their chains, said. One it
-    /// would clear and run again in place (`failed` over a failed run, `completed`)
-    /// runs here as a new run beside the earlier one, said too.
+    /// DAG, or the recurring schedule, ran already have a DAG run (`_get_info_list`
+    /// finds it by logical date). One still running is "in flight" and not created;
+    /// under `reprocess = none`, and `failed` where that run did not fail, Airflow
+    /// does not create them either ("already exists"): they leave their chains,
+    /// said. One it would clear and run again in place (`failed` over a failed run,
+    /// `completed`) runs here as a new run beside the earlier one, said too.
     fn existing_runs(&mut self, k: u32) {
         let this = &self.submitted[k as usize];
         let (at, set, reprocess) = (this.at, this.set, this.reprocess);
-        // Earlier backfills of its DAGs, accepted, by run time: has that run failed?
-        let mut ran: Vec<(UnitKey, bool, usize)> = Vec::new();
-        for s in &self.submitted {
-            if s.at < at && !s.refused && s.dags.iter().any(|d| this.dags.contains(d)) {
-                let first = self.sets[s.set as usize].first_unit;
-                let n = self.sets[s.set as usize].planner.units().len() as u32;
-                for u in first..first + n {
-                    let unit = &self.units[u as usize];
-                    if unit.chain != NONE && unit.created.is_some() {
-                        ran.push((unit.key, unit.failed, s.backfill));
-                    }
+        // Runs of its DAGs created by then, by run time: failed, in flight, and by
+        // which backfill (`None`: the recurring schedule).
+        let mut ran: Vec<(UnitKey, bool, bool, Option<usize>)> = Vec::new();
+        let mut sets: Vec<(u32, Option<usize>)> = self
+            .submitted
+            .iter()
+            .filter(|s| s.at < at && !s.refused && s.dags.iter().any(|d| this.dags.contains(d)))
+            .map(|s| (s.set, Some(s.backfill)))
+            .collect();
+        sets.extend(
+            self.recurring_sets()
+                .filter(|(_, dags)| dags.iter().any(|d| this.dags.contains(d)))
+                .map(|(k, _)| (k, None)),
+        );
+        for (s, by) in sets {
+            let first = self.sets[s as usize].first_unit;
+            let n = self.sets[s as usize].planner.units().len() as u32;
+            for u in first..first + n {
+                let unit = &self.units[u as usize];
+                if unit.chain != NONE && unit.created.is_some() {
+                    ran.push((unit.key, unit.failed, unit.ended.is_none(), by));
                 }
             }
         }
         if ran.is_empty() {
             return;
         }
-        ran.sort_unstable_by_key(|r| (r.0, !r.1));
+        ran.sort_unstable_by_key(|r| r.0);
         let backfill = this.backfill;
         let (mut left, mut again) = (Vec::new(), Vec::new());
         let s = &self.sets[set as usize];
         for u in s.first_unit..s.first_unit + s.planner.units().len() as u32 {
             let key = self.units[u as usize].key;
-            let Ok(r) = ran.binary_search_by_key(&key, |r| r.0).map(|i| ran[i]) else {
+            let from = ran.partition_point(|r| r.0 < key);
+            let runs = ran[from..].iter().take_while(|r| r.0 == key);
+            let Some(by) = runs.clone().next().map(|r| r.3) else {
                 continue;
             };
-            let failed = ran.iter().any(|x| x.0 == key && x.1);
-            let run_again = match reprocess {
-                Reprocess::Never => false,
-                Reprocess::Failed => failed,
-                Reprocess::Completed => true,
-            };
+            let failed = runs.clone().any(|r| r.1);
+            let in_flight = runs.clone().any(|r| r.2);
+            let run_again = !in_flight
+                && match reprocess {
+                    Reprocess::Never => false,
+                    Reprocess::Failed => failed,
+                    Reprocess::Completed => true,
+                };
             if run_again {
-                again.push((self.unit_label(u), r.2));
+                again.push((self.unit_label(u), by));
                 continue;
             }
-            left.push((self.unit_label(u), r.2));
+            left.push((self.unit_label(u), by));
             let c = std::mem::replace(&mut self.units[u as usize].chain, NONE);
             if c != NONE {
                 self.chains[c as usize].units.retain(|&x| x != u);
             }
         }
-        let list = |v: &[(String, usize)]| {
-            let mut by: Vec<usize> = v.iter().map(|x| x.1 + 1).collect();
+        let list = |v: &[(String, Option<usize>)]| {
+            let mut by: Vec<Option<usize>> = v.iter().map(|x| x.1).collect();
+            by.sort_unstable();
             by.dedup();
-            let by: Vec<String> = by.iter().map(|b| b.to_string()).collect();
+            let by: Vec<String> = by
+                .iter()
+                .map(|b| match b {
+                    Some(b) => format!("backfill {}", b + 1),
+                    None => "the recurring schedule".to_string(),
+                })
+                .collect();
             let dates: Vec<&str> = v.iter().take(5).map(|x| x.0.as_str()).collect();
             let more = v.len().saturating_sub(5);
             let more = if more > 0 {
@@ -318,7 +353,7 @@ impl<'m> Engine<'m> {
         if !left.is_empty() {
             let (by, dates) = list(&left);
             self.notes.push(format!(
-                "backfill {}: {} date(s) already have a run from backfill {by} and are not run again (reprocess = {}; Airflow finds the DAG run of that logical date): {dates}",
+                "backfill {}: {} date(s) already have a run from {by} and are not run again (reprocess = {}; Airflow finds the DAG run of that logical date, or it is still in flight): {dates}",
                 backfill + 1,
                 left.len(),
                 reprocess.word()
@@ -327,7 +362,7 @@ impl<'m> Engine<'m> {
         if !again.is_empty() {
             let (by, dates) = list(&again);
             self.notes.push(format!(
-                "backfill {}: {} date(s) already have a run from backfill {by}, which Airflow clears and runs again in place (reprocess = {}); here they run as new runs beside the earlier ones, which unique-logical-instance counts twice: {dates}",
+                "backfill {}: {} date(s) already have a run from {by}, which Airflow clears and runs again in place (reprocess = {}); here they run as new runs beside the earlier ones, which unique-logical-instance counts twice: {dates}",
                 backfill + 1,
                 again.len(),
                 reprocess.word()
