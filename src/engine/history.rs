@@ -208,12 +208,7 @@ impl<'m> Engine<'m> {
                 continue;
             }
             let failed = runs.iter().any(|&i| self.history_past[i as usize].failed);
-            let run_again = match reprocess {
-                Reprocess::Never => false,
-                Reprocess::Failed => failed,
-                Reprocess::Completed => true,
-            };
-            if run_again {
+            if reprocess.runs_again(failed) {
                 again.extend(runs);
             } else {
                 skip[pos] = true;

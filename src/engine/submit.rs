@@ -314,13 +314,7 @@ impl<'m> Engine<'m> {
             };
             let failed = runs.clone().any(|r| r.1);
             let in_flight = runs.clone().any(|r| r.2);
-            let run_again = !in_flight
-                && match reprocess {
-                    Reprocess::Never => false,
-                    Reprocess::Failed => failed,
-                    Reprocess::Completed => true,
-                };
-            if run_again {
+            if !in_flight && reprocess.runs_again(failed) {
                 again.push((self.unit_label(u), by));
                 continue;
             }
@@ -341,14 +335,8 @@ impl<'m> Engine<'m> {
                     None => "the recurring schedule".to_string(),
                 })
                 .collect();
-            let dates: Vec<&str> = v.iter().take(5).map(|x| x.0.as_str()).collect();
-            let more = v.len().saturating_sub(5);
-            let more = if more > 0 {
-                format!(" (and {more} more)")
-            } else {
-                String::new()
-            };
-            (by.join(", "), format!("{}{more}", dates.join(", ")))
+            let dates: Vec<&str> = v.iter().map(|x| x.0.as_str()).collect();
+            (by.join(", "), crate::plan::first_few(&dates))
         };
         if !left.is_empty() {
             let (by, dates) = list(&left);

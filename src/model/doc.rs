@@ -95,6 +95,17 @@ keyword_enum! {
     }
 }
 
+impl Reprocess {
+    /// Whether a date whose run ended (`failed` or not) is run again.
+    pub fn runs_again(self, failed: bool) -> bool {
+        match self {
+            Reprocess::Never => false,
+            Reprocess::Failed => failed,
+            Reprocess::Completed => true,
+        }
+    }
+}
+
 keyword_enum! {
     /// An operator action.
     pub enum OperationKind ("operation kind") {

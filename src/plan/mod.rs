@@ -213,6 +213,17 @@ pub fn covered_tasks(model: &Model, targets: &[Target], downstream: bool) -> Vec
 }
 
 /// The schedule a task is backfilled from.
+/// The first five of `items`, comma-separated, then how many more there are: a
+/// note's list that may run long.
+pub fn first_few(items: &[impl AsRef<str>]) -> String {
+    const LISTED: usize = 5;
+    let shown: Vec<&str> = items.iter().take(LISTED).map(AsRef::as_ref).collect();
+    match items.len().saturating_sub(LISTED) {
+        0 => shown.join(", "),
+        more => format!("{} (and {more} more)", shown.join(", ")),
+    }
+}
+
 /// Whether the scheduler fires workflow `w` by itself: a cron (its own or a task's)
 /// or a timetable other than `schedule = None`. One that does not (a DolphinScheduler
 /// sub-process target, an Airflow DAG with `schedule=None`) runs only when asked: a
@@ -443,7 +454,6 @@ impl<'m> Planner<'m> {
     /// Upstreams the request does not run: they bind nothing (SEMANTICS.md, Units,
     /// bindings and dates in parallel), so their downstream starts without them.
     fn note_outside_upstreams(&mut self) {
-        const LISTED: usize = 5;
         let mut pairs = Vec::new();
         for (task, _) in &self.tasks {
             let t = self.model.task(*task);
@@ -456,16 +466,9 @@ impl<'m> Planner<'m> {
         if pairs.is_empty() {
             return;
         }
-        let more = pairs.len().saturating_sub(LISTED);
-        pairs.truncate(LISTED);
-        let more = if more > 0 {
-            format!(" (and {more} more)")
-        } else {
-            String::new()
-        };
         self.notes.push(format!(
-            "upstreams it does not run bind nothing, so what depends on them starts without waiting: {}{more}; add them to the targets (or `downstream = true` from them) to wait on them",
-            pairs.join(", ")
+            "upstreams it does not run bind nothing, so what depends on them starts without waiting: {}; add them to the targets (or `downstream = true` from them) to wait on them",
+            first_few(&pairs)
         ));
     }
 
