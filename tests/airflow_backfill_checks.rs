@@ -228,6 +228,16 @@ fn a_backfill_listed_first_but_submitted_later_is_the_one_left_out() {
     assert!(out.contains("instances: 2 (2 succeeded)"), "{out}");
 }
 
+/// The instances of `r` (`run --format json`) scheduled on `day`.
+fn runs_of_in(r: &serde_json::Value, day: &str) -> usize {
+    r["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["scheduled"].as_str().unwrap().starts_with(day))
+        .count()
+}
+
 /// A backfill over dates an earlier backfill of its DAG already ran created them
 /// again (a second run of each logical date); Airflow's `_get_info_list` finds the
 /// DAG run of that logical date and, under reprocess none (or failed, where it did
@@ -251,16 +261,8 @@ fn a_later_backfill_ran_again_the_dates_an_earlier_backfill_of_its_dag_had_run()
     let out = schedsim(&["run", &p, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let runs_of = |day: &str| {
-        r["instances"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|i| i["scheduled"].as_str().unwrap().starts_with(day))
-            .count()
-    };
-    assert_eq!(runs_of("2025-03-04"), 1, "{r:#}");
-    assert_eq!(runs_of("2025-03-05"), 1, "{r:#}");
+    assert_eq!(runs_of_in(&r, "2025-03-04"), 1, "{r:#}");
+    assert_eq!(runs_of_in(&r, "2025-03-05"), 1, "{r:#}");
     assert_eq!(r["unit_counts"]["planned"], 7, "{}", r["unit_counts"]);
     let notes = r["notes"].to_string();
     assert!(
@@ -276,19 +278,29 @@ fn a_later_backfill_ran_again_the_dates_an_earlier_backfill_of_its_dag_had_run()
     assert_eq!(left.len(), 1, "{r:#}");
     assert_eq!(left[0]["backfill"], 2);
     // Reprocess failed over a run that failed: Airflow clears it in place; here it
-    // runs as a new run, and the note says unique-logical-instance counts it twice.
+    // runs as a new run that is one logical instance with the one it clears
+    // (unique-logical-instance failed before: "2 instances").
     let text = text.replace(
         "  at = \"2025-03-21T00:00:00\"\n",
         "  at = \"2025-03-21T00:00:00\"\n  reprocess = \"failed\"\n  [[scenario.fault]]\n  task = \"dag.t\"\n  scheduled = \"2025-03-04T03:00:00\"\n  attempts = [1]\n  origin = \"backfill\"\n",
     );
     std::fs::write(&p, text).unwrap();
-    let out = schedsim(&["run", &p]);
+    let out = schedsim(&["run", &p, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert!(
-        stdout(&out).contains("backfill 2: 1 date(s) already have a run from backfill 1, which Airflow clears and runs again in place (reprocess = failed)"),
+        r["notes"].to_string().contains("backfill 2: 1 date(s) already have a run from backfill 1, which Airflow clears and runs again in place (reprocess = failed): here each runs as a new run that counts as one logical instance with the run it clears"),
         "{}",
-        stdout(&out)
+        r["notes"]
     );
+    assert_eq!(runs_of_in(&r, "2025-03-04"), 2, "{r:#}");
+    let unique = r["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "unique-logical-instance")
+        .unwrap();
+    assert_eq!(unique["holds"], true, "{unique:#}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -160,8 +160,9 @@ impl<'m> Engine<'m> {
         !self.is_history_unit(u) && self.units[u as usize].chain != NONE
     }
 
-    /// History instances whose run a backfill cleared and ran again in place
-    /// (Airflow's `reprocess`): one logical instance with the backfill's.
+    /// Instances whose run a backfill cleared and ran again in place (Airflow's
+    /// `reprocess`), of the history or of an earlier run of the scenario: one logical
+    /// instance with the backfill's.
     pub fn reprocessed(&self) -> &BTreeSet<u32> {
         &self.reprocessed
     }

@@ -27,6 +27,7 @@
 use super::*;
 use crate::keyword::Keyword;
 use crate::model::{Backfill, Reprocess};
+use std::collections::BTreeSet;
 
 /// Why a backfill cannot be submitted (each is an exception Airflow raises).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +95,8 @@ pub(super) struct Submitted {
     set: u32,
     dags: Vec<WorkflowId>,
     reprocess: Reprocess,
-    /// History instances its `reprocess` runs again in place.
+    /// Instances its `reprocess` runs again in place: of the history, and of the
+    /// earlier runs it finds at its submission.
     again: Vec<u32>,
     /// Left out at its `at`: an earlier backfill of its DAG was still running.
     refused: bool,
@@ -276,7 +278,7 @@ impl<'m> Engine<'m> {
         let (at, set, reprocess) = (this.at, this.set, this.reprocess);
         // Runs of its DAGs created by then, by run time: failed, in flight, and by
         // which backfill (`None`: the recurring schedule).
-        let mut ran: Vec<(UnitKey, bool, bool, Option<usize>)> = Vec::new();
+        let mut ran: Vec<(UnitKey, bool, bool, Option<usize>, u32)> = Vec::new();
         let mut sets: Vec<(u32, Option<usize>)> = self
             .submitted
             .iter()
@@ -294,7 +296,7 @@ impl<'m> Engine<'m> {
             for u in first..first + n {
                 let unit = &self.units[u as usize];
                 if unit.chain != NONE && unit.created.is_some() {
-                    ran.push((unit.key, unit.failed, unit.ended.is_none(), by));
+                    ran.push((unit.key, unit.failed, unit.ended.is_none(), by, u));
                 }
             }
         }
@@ -304,7 +306,9 @@ impl<'m> Engine<'m> {
         ran.sort_unstable_by_key(|r| r.0);
         let backfill = this.backfill;
         let (mut left, mut again) = (Vec::new(), Vec::new());
+        let mut cleared: Vec<u32> = Vec::new();
         let s = &self.sets[set as usize];
+        let tasks: BTreeSet<TaskId> = s.planner.tasks().collect();
         for u in s.first_unit..s.first_unit + s.planner.units().len() as u32 {
             let key = self.units[u as usize].key;
             let from = ran.partition_point(|r| r.0 < key);
@@ -316,6 +320,14 @@ impl<'m> Engine<'m> {
             let in_flight = runs.clone().any(|r| r.2);
             if !in_flight && reprocess.runs_again(failed) {
                 again.push((self.unit_label(u), by));
+                // The runs it clears: their instances of its DAGs' tasks are one
+                // logical instance with its own.
+                for r in runs {
+                    cleared.extend(
+                        self.unit_tasks(r.4)
+                            .filter_map(|(i, task)| tasks.contains(&task).then_some(i)),
+                    );
+                }
                 continue;
             }
             left.push((self.unit_label(u), by));
@@ -349,13 +361,30 @@ impl<'m> Engine<'m> {
         }
         if !again.is_empty() {
             let (by, dates) = list(&again);
+            let this = &mut self.submitted[k as usize];
+            this.again.extend(&cleared);
+            self.reprocessed.extend(cleared);
             self.notes.push(format!(
-                "backfill {}: {} date(s) already have a run from {by}, which Airflow clears and runs again in place (reprocess = {}); here they run as new runs beside the earlier ones, which unique-logical-instance counts twice: {dates}",
+                "backfill {}: {} date(s) already have a run from {by}, which Airflow clears and runs again in place (reprocess = {}): here each runs as a new run that counts as one logical instance with the run it clears, which keeps its own executions and outcome in the figures: {dates}",
                 backfill + 1,
                 again.len(),
                 reprocess.word()
             ));
         }
+    }
+
+    /// Unit `u`'s instances by id with their tasks, held or retired.
+    fn unit_tasks(&self, u: u32) -> impl Iterator<Item = (u32, TaskId)> + '_ {
+        let unit = &self.units[u as usize];
+        let ids = unit.first..unit.first + unit.count;
+        let tasks: Vec<TaskId> = if unit.count > 0 && !self.instances.held(unit.first as usize) {
+            self.replan(u).into_iter().map(|(task, _)| task).collect()
+        } else {
+            ids.clone()
+                .map(|i| self.instances[i as usize].task)
+                .collect()
+        };
+        ids.zip(tasks)
     }
 
     /// A unit of set `set` in a chain that has not ended: one created and running,

@@ -534,7 +534,9 @@ fn unique_logical_instance(f: &Facts<'_, '_>, retired: &fold::Disjoint) -> Prope
         if unit.count > 0 && !engine.instances.held(unit.first as usize) {
             let ids = unit.first..unit.first + unit.count;
             for (i, (task, scheduled)) in ids.zip(engine.replan(u as u32)) {
-                keys.push((scheduled, task.0, i, u as u32, unit.origin));
+                if !engine.reprocessed().contains(&i) {
+                    keys.push((scheduled, task.0, i, u as u32, unit.origin));
+                }
             }
         }
     }
@@ -542,8 +544,8 @@ fn unique_logical_instance(f: &Facts<'_, '_>, retired: &fold::Disjoint) -> Prope
         engine
             .instances
             .iter_ids()
-            // A history run a backfill cleared and ran again (Airflow `reprocess`) is
-            // the backfill's own instance, not another one.
+            // A run a backfill cleared and ran again (Airflow `reprocess`), of the
+            // history or of the scenario, is the backfill's own instance, not another.
             .filter(|(i, _)| !engine.reprocessed().contains(&(*i as u32)))
             .map(|(i, inst)| {
                 (
