@@ -316,7 +316,8 @@ pub struct Engine<'m> {
     history_past: Vec<history::Past>,
     history_units: u32,
     history_replayed: bool,
-    /// History instances a backfill ran again in place (Airflow `reprocess`).
+    /// Instances a backfill ran again in place (Airflow `reprocess`): of the history,
+    /// and of earlier runs it found at its submission.
     reprocessed: std::collections::BTreeSet<u32>,
     /// The Airflow backfills as submitted, in the scenario's order.
     submitted: Vec<submit::Submitted>,
