@@ -429,3 +429,209 @@ fn check_exits_1_when_a_property_does_not_hold() {
         stdout(&o)
     );
 }
+
+/// A FlowSpec node `name` (id `id`, its output `proj.{id}_out`), daily at 02:30,
+/// running `command` with `content`.
+fn fs_node(id: &str, name: &str, command: &str, content: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "name": name,
+        "recurrence": "Normal",
+        "script": {
+            "language": if command.contains("SQL") { "odps-sql" } else { "" },
+            "runtime": { "command": command },
+            "content": content,
+        },
+        "trigger": { "type": "Scheduler", "cron": "00 30 02 * * ?",
+                     "startTime": "2024-04-01 00:00:00", "timezone": "Asia/Shanghai" },
+        "outputs": { "nodeOutputs": [
+            { "data": format!("proj.{id}_out"), "artifactType": "NodeOutput", "isDefault": true }
+        ] },
+    })
+}
+
+/// A FlowSpec `CycleWorkflow` of one workflow `wf`.
+fn fs_spec(nodes: Vec<Value>, dependencies: Value) -> Value {
+    serde_json::json!({
+        "version": "1.2.0",
+        "kind": "CycleWorkflow",
+        "spec": { "workflows": [ { "name": "wf", "nodes": nodes, "dependencies": dependencies } ] },
+    })
+}
+
+/// Each task of an imported model: (workflow.task, upstream, self_dependency).
+fn model_tasks(model: &str) -> Vec<(String, Vec<String>, bool)> {
+    let doc: toml::Table = toml::from_str(model).unwrap_or_else(|e| panic!("{e}\n{model}"));
+    let mut out = Vec::new();
+    for w in doc["workflow"].as_array().unwrap() {
+        for t in w["task"].as_array().unwrap() {
+            let upstream = t
+                .get("upstream")
+                .and_then(|u| u.as_array())
+                .map(|u| u.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default();
+            let own = t.get("self_dependency").and_then(|s| s.as_bool());
+            out.push((
+                format!(
+                    "{}.{}",
+                    w["name"].as_str().unwrap(),
+                    t["name"].as_str().unwrap()
+                ),
+                upstream,
+                own.unwrap_or(false),
+            ));
+        }
+    }
+    out
+}
+
+/// The report's dropped entries: (path, what).
+fn dropped(v: &Value) -> Vec<(String, String)> {
+    v["report"]["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["what"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// DataWorks item 1: a node's `inputs.nodeOutputs` (its same-cycle parents, read
+/// first by dataworks-spec's `DataWorksNodeInputOutputAdapter.getInputList`) were
+/// ignored, so an upstream given only there disappeared without a word.
+#[test]
+fn flowspec_input_node_outputs_are_upstreams() {
+    let sql =
+        |t: &str| format!("INSERT OVERWRITE TABLE {t} PARTITION (ds='${{bizdate}}') SELECT 1;");
+    let mut dwd = fs_node("2", "dwd", "ODPS_SQL", &sql("dwd"));
+    dwd["inputs"] = serde_json::json!({ "nodeOutputs": [
+        { "data": "proj.1_out", "artifactType": "NodeOutput", "isDefault": false },
+        { "data": "other_project.99_out", "artifactType": "NodeOutput" },
+    ] });
+    // Named both as an input and as a dependency: one upstream, one dropped line.
+    let mut ads = fs_node("3", "ads", "ODPS_SQL", &sql("ads"));
+    ads["inputs"] = serde_json::json!([
+        { "data": "proj.2_out", "artifactType": "NodeOutput" },
+        { "data": "proj_root", "artifactType": "NodeOutput" },
+    ]);
+    let export = fs_spec(
+        vec![fs_node("1", "ods", "ODPS_SQL", &sql("ods")), dwd, ads],
+        serde_json::json!([{ "nodeId": "3", "depends": [
+            { "type": "Normal", "output": "proj.2_out" },
+            { "type": "Normal", "output": "proj_root" },
+        ] }]),
+    );
+    let (code, v, model) = import_value("flowspec", "fs-inputs", &export);
+    assert_eq!(code, 0, "{v:#}");
+    let tasks = model_tasks(&model);
+    assert_eq!(
+        tasks[1],
+        ("wf.dwd".into(), vec!["ods".into()], false),
+        "{model}"
+    );
+    assert_eq!(
+        tasks[2],
+        ("wf.ads".into(), vec!["dwd".into()], false),
+        "{model}"
+    );
+    assert_eq!(
+        dropped(&v),
+        vec![
+            (
+                "$.spec.workflows[0].dependencies[0].depends[1]".into(),
+                "wf.ads: dependency on proj_root".into()
+            ),
+            (
+                "$.spec.workflows[0].nodes[1].inputs.nodeOutputs[1]".into(),
+                "wf.dwd: input other_project.99_out".into()
+            ),
+        ],
+        "{v:#}"
+    );
+    // The real export names its root both ways: said once, as before.
+    let (code, v, _) = import_value(
+        "flowspec",
+        "fs-inputs-real",
+        &read_fixture("flowspec/real-case-single-sql-spec.json"),
+    );
+    assert_eq!(code, 0, "{v:#}");
+    let root: Vec<_> = dropped(&v)
+        .into_iter()
+        .filter(|(_, what)| what.contains("dw_scheduler_pre_root"))
+        .collect();
+    assert_eq!(
+        root,
+        vec![(
+            "$.spec.workflows[0].dependencies[0].depends[0]".into(),
+            "export.SQL导入海豚测试: dependency on dw_scheduler_pre_root".into()
+        )]
+    );
+}
+
+/// DataWorks item 2: `{"type": "CrossCycleDependsOnSelf"}` with no nodeId or output
+/// (dataworks-spec's own tests build one; `getDependentType` reads only the type)
+/// failed the whole import, at a `.nodeId` key that does not exist. It is the node's
+/// self-dependency; a bare CrossCycleDependsOnChildren is dropped as one with a
+/// target is; a Normal one with no target is refused at the entry itself.
+#[test]
+fn flowspec_bare_cross_cycle_dependency_needs_no_target() {
+    let sql =
+        |t: &str| format!("INSERT OVERWRITE TABLE {t} PARTITION (ds='${{bizdate}}') SELECT 1;");
+    let nodes = || {
+        vec![
+            fs_node("1", "ods", "ODPS_SQL", &sql("ods")),
+            fs_node("2", "dwd", "ODPS_SQL", &sql("dwd")),
+        ]
+    };
+    let export = fs_spec(
+        nodes(),
+        serde_json::json!([
+            { "nodeId": "2", "depends": [
+                { "type": "Normal", "output": "proj.1_out" },
+                { "type": "CrossCycleDependsOnSelf" },
+            ] },
+            { "nodeId": "1", "depends": [ { "type": "CrossCycleDependsOnChildren" } ] },
+        ]),
+    );
+    let (code, v, model) = import_value("flowspec", "fs-bare-self", &export);
+    assert_eq!(code, 0, "{v:#}");
+    let tasks = model_tasks(&model);
+    assert_eq!(tasks[0], ("wf.ods".into(), vec![], false), "{model}");
+    assert_eq!(
+        tasks[1],
+        ("wf.dwd".into(), vec!["ods".into()], true),
+        "{model}"
+    );
+    assert_eq!(
+        dropped(&v),
+        vec![(
+            "$.spec.workflows[0].dependencies[1].depends[0]".into(),
+            "wf.ods: CrossCycleDependsOnChildren".into()
+        )],
+        "{v:#}"
+    );
+    let why = v["report"]["dropped"][0]["why"].as_str().unwrap();
+    assert!(why.contains("another node's previous cycle"), "{why}");
+    // A Normal dependency still needs a target: refused where the entry is.
+    let export = fs_spec(
+        nodes(),
+        serde_json::json!([{ "nodeId": "2", "depends": [ { "type": "Normal" } ] }]),
+    );
+    let (code, v, _) = import_value("flowspec", "fs-bare-normal", &export);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(
+        v["error"]["path"], "$.spec.workflows[0].dependencies[0].depends[0]",
+        "{v:#}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a Normal dependency names neither a nodeId nor an output"),
+        "{v:#}"
+    );
+}

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
+use super::flowspec_link::{Depend, link, node_outputs, one_node_each, read_deps};
 use super::json::{self, Obj};
 use super::{
     Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
@@ -39,7 +40,7 @@ pub(super) fn parse(input: &Input) -> Result<Value, ImportError> {
 }
 
 /// An id as written: a string (`{{id}}` references unwrapped) or a number.
-fn id_of(v: &Value) -> Option<String> {
+pub(super) fn id_of(v: &Value) -> Option<String> {
     let s = match v {
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) => n.to_string(),
@@ -80,33 +81,33 @@ fn sub<'a>(o: &Obj<'a>, key: &str) -> Result<Option<Obj<'a>>, ImportError> {
 }
 
 /// A list element that is an object, refusing a reference in its place.
-fn item<'a>(file: &'a str, v: &'a Value, path: String) -> Result<Obj<'a>, ImportError> {
+pub(super) fn item<'a>(file: &'a str, v: &'a Value, path: String) -> Result<Obj<'a>, ImportError> {
     if let Some(e) = reference(file, &path, v) {
         return Err(e);
     }
     Obj::new(file, v, path)
 }
 
-struct Node {
-    id: String,
+pub(super) struct Node {
+    pub id: String,
     /// Its JSON path in its file.
-    path: String,
-    outputs: Vec<String>,
-    task: DraftTask,
+    pub path: String,
+    /// The names of its `outputs.nodeOutputs`.
+    pub outputs: Vec<String>,
+    /// Its `inputs.nodeOutputs`: (path, output name), its same-cycle upstreams.
+    pub inputs: Vec<(String, String)>,
+    pub task: DraftTask,
     /// Kept in the model (a scheduled node with a script).
-    kept: bool,
+    pub kept: bool,
 }
 
-/// One `depends` entry: its path, its target (`id:ID` or `out:OUTPUT`), its type.
-type Depend = (String, String, String);
-
-struct Flow {
-    name: String,
-    file: String,
-    path: String,
-    nodes: Vec<Node>,
-    /// (path, node id, what it depends on).
-    deps: Vec<(String, String, Vec<Depend>)>,
+pub(super) struct Flow {
+    pub name: String,
+    pub file: String,
+    pub path: String,
+    pub nodes: Vec<Node>,
+    /// (node id, what it depends on).
+    pub deps: Vec<(String, Vec<Depend>)>,
 }
 
 pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), ImportError> {
@@ -298,46 +299,7 @@ fn flow(
         }
         nodes.push(node);
     }
-    let mut deps = Vec::new();
-    for (path, v) in o.list(dep_key)? {
-        let d = item(o.file, v, path)?;
-        let id = id_of(d.req("nodeId")?).ok_or_else(|| d.err("nodeId", "expected a node id"))?;
-        if !ids.contains(&id) {
-            return Err(d.err("nodeId", format!("no node with id {id} in this spec")));
-        }
-        let mut on = Vec::new();
-        for (path, v) in d.list("depends")? {
-            let x = item(o.file, v, path)?;
-            let target = match (x.opt("nodeId"), x.opt("output")) {
-                (Some(n), _) => id_of(n).map(|i| format!("id:{i}")),
-                (None, Some(Value::String(s))) => Some(format!("out:{s}")),
-                (None, Some(Value::Object(m))) => m
-                    .get("data")
-                    .and_then(Value::as_str)
-                    .map(|s| format!("out:{s}")),
-                _ => None,
-            }
-            .ok_or_else(|| {
-                x.err(
-                    "nodeId",
-                    "a dependency names neither a nodeId nor an output",
-                )
-            })?;
-            let kind = x.opt_str("type")?.unwrap_or("Normal").to_string();
-            if ![
-                "Normal",
-                "CrossCycleDependsOnSelf",
-                "CrossCycleDependsOnChildren",
-                "CrossCycleDependsOnOtherNode",
-            ]
-            .contains(&kind.as_str())
-            {
-                return Err(x.err("type", format!("unknown dependency type `{kind}`: expected Normal, CrossCycleDependsOnSelf, CrossCycleDependsOnChildren or CrossCycleDependsOnOtherNode")));
-            }
-            on.push((x.path.clone(), target, kind));
-        }
-        deps.push((d.path.clone(), id, on));
-    }
+    let deps = read_deps(o, dep_key, &ids)?;
     Ok(Flow {
         name,
         file: o.file.to_string(),
@@ -345,43 +307,6 @@ fn flow(
         nodes,
         deps,
     })
-}
-
-/// Node inputs/outputs: `{ nodeOutputs: [...] }` or a list of artifacts; the output
-/// names (`data`, or the string itself).
-fn outputs(n: &Obj<'_>, key: &str) -> Result<Vec<String>, ImportError> {
-    let Some(v) = n.opt(key) else {
-        return Ok(Vec::new());
-    };
-    let items: Vec<&Value> = match v {
-        Value::Object(m) => m
-            .get("nodeOutputs")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default(),
-        Value::Array(a) => a
-            .iter()
-            .filter(|x| {
-                x.get("artifactType")
-                    .and_then(Value::as_str)
-                    .is_none_or(|t| t == "NodeOutput")
-            })
-            .collect(),
-        v => {
-            return Err(n.err(
-                key,
-                format!("expected an object or a list, found {}", json::kind(v)),
-            ));
-        }
-    };
-    Ok(items
-        .into_iter()
-        .filter_map(|x| match x {
-            Value::String(s) => Some(s.clone()),
-            Value::Object(m) => m.get("data").and_then(Value::as_str).map(str::to_string),
-            _ => None,
-        })
-        .collect())
 }
 
 fn date_of(t: &Obj<'_>, key: &str) -> Result<Option<String>, ImportError> {
@@ -408,11 +333,16 @@ fn node(
     report: &mut Report,
 ) -> Result<Node, ImportError> {
     let id = id_of(n.req("id")?).ok_or_else(|| n.err("id", "expected a node id"))?;
-    let outputs = outputs(n, "outputs")?;
+    let outputs = node_outputs(n, "outputs")?
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect();
+    let inputs = node_outputs(n, "inputs")?;
     let mut node = Node {
         id: id.clone(),
         path: n.path.clone(),
         outputs,
+        inputs,
         task: DraftTask::default(),
         kept: false,
     };
@@ -868,119 +798,4 @@ fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
         }
     }
     s
-}
-
-/// A node id, and a node output's name, names one node of DataWorks: the same one
-/// in two workflows of the input (two files exporting one node, or two specs of one
-/// workflow) is refused with both places, since dependencies on it could only go to
-/// one of them.
-fn one_node_each(flows: &[Flow]) -> Result<(), ImportError> {
-    let mut ids: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
-    let mut outputs: BTreeMap<&str, (&str, &str, &str)> = BTreeMap::new();
-    for f in flows {
-        for n in &f.nodes {
-            if let Some((file, path)) = ids.insert(&n.id, (&f.file, &n.path)) {
-                return Err(ImportError {
-                    file: f.file.clone(),
-                    path: format!("{}.id", n.path),
-                    message: format!(
-                        "node id {} is also the node at {file}: {path}: a DataWorks node id names one node, and the dependencies on it could go to only one of the two; import each node from one file",
-                        n.id
-                    ),
-                });
-            }
-            for o in &n.outputs {
-                match outputs.insert(o, (&n.id, &f.file, &n.path)) {
-                    Some((id, file, path)) if id != n.id => {
-                        return Err(ImportError {
-                            file: f.file.clone(),
-                            path: format!("{}.outputs", n.path),
-                            message: format!(
-                                "output {o} of node {} is also an output of node {id} at {file}: {path}: a dependency on it could go to only one of the two",
-                                n.id
-                            ),
-                        });
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Dependencies into upstream names: by node id, or by a node's output name.
-fn link(flows: &mut [Flow], report: &mut Report) {
-    // (flow index, node index) of every kept node, by id and by output.
-    let mut by_id: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut by_output: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for (fi, f) in flows.iter().enumerate() {
-        for (ni, n) in f.nodes.iter().enumerate() {
-            by_id.insert(n.id.clone(), (fi, ni));
-            for o in &n.outputs {
-                by_output.insert(o.clone(), (fi, ni));
-            }
-        }
-    }
-    let names: Vec<Vec<(String, bool)>> = flows
-        .iter()
-        .map(|f| {
-            f.nodes
-                .iter()
-                .map(|n| (n.task.name.clone(), n.kept))
-                .collect()
-        })
-        .collect();
-    let flow_names: Vec<String> = flows.iter().map(|f| f.name.clone()).collect();
-    for fi in 0..flows.len() {
-        let deps = std::mem::take(&mut flows[fi].deps);
-        for (_, id, on) in deps {
-            let Some(&(_, ni)) = by_id.get(&id).filter(|(f, _)| *f == fi) else {
-                continue;
-            };
-            if !flows[fi].nodes[ni].kept {
-                continue;
-            }
-            let me = flows[fi].nodes[ni].task.name.clone();
-            for (path, target, kind) in on {
-                let found = match target.split_once(':') {
-                    Some(("id", i)) => by_id.get(i).copied(),
-                    Some((_, o)) => by_output.get(o).copied(),
-                    None => None,
-                };
-                let shown = target.split_once(':').map_or(target.as_str(), |(_, t)| t);
-                let Some((tf, tn)) = found.filter(|(f, n)| names[*f][*n].1) else {
-                    report.drop(
-                        path,
-                        format!("{}.{me}: dependency on {shown}", flow_names[fi]),
-                        "the node it names is not in the input (or is not scheduled)",
-                    );
-                    continue;
-                };
-                let up_name = if tf == fi {
-                    names[tf][tn].0.clone()
-                } else {
-                    format!("{}.{}", flow_names[tf], names[tf][tn].0)
-                };
-                let task = &mut flows[fi].nodes[ni].task;
-                match kind.as_str() {
-                    "Normal" if tf == fi && tn == ni => {
-                        task.self_dependency = true;
-                        report.notes.push(format!("{}.{me}: a Normal dependency on itself is read as a self-dependency", flow_names[fi]));
-                    }
-                    "Normal" => {
-                        if !task.upstream.contains(&up_name) {
-                            task.upstream.push(up_name);
-                        }
-                    }
-                    "CrossCycleDependsOnSelf" => task.self_dependency = true,
-                    other => report.drop(
-                        path,
-                        format!("{}.{me}: {other} on {shown}", flow_names[fi]),
-                        "schedsim has no dependency on another node's previous cycle (only on the node's own: CrossCycleDependsOnSelf)",
-                    ),
-                }
-            }
-        }
-    }
 }

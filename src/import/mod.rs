@@ -13,6 +13,7 @@ pub mod check;
 mod dolphin;
 mod emit;
 mod flowspec;
+mod flowspec_link;
 mod history;
 mod json;
 pub mod sql;
