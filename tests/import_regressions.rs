@@ -635,3 +635,93 @@ fn flowspec_bare_cross_cycle_dependency_needs_no_target() {
         "{v:#}"
     );
 }
+
+/// DataWorks item 3: VIRTUAL and control nodes became one-minute tasks in their
+/// resource group, said only as "no writes inferred". A VIRTUAL node is a dry-run
+/// (success at once, no code, no resources): the model's nearest, a one-second run
+/// without writes, said; each CONTROLLER_* node (dataworks-spec's `CodeProgramType`
+/// 1100 to 1109) stays a plain task with an `assumed:` line of what is not modelled.
+#[test]
+fn flowspec_virtual_is_a_dry_run_and_control_nodes_are_said() {
+    let sql = "INSERT OVERWRITE TABLE ods PARTITION (ds='${bizdate}') SELECT 1;";
+    let mut nodes = vec![
+        fs_node("1", "ods", "ODPS_SQL", sql),
+        fs_node("2", "gate", "VIRTUAL", ""),
+        fs_node("3", "branch", "CONTROLLER_BRANCH", "{\"branchList\":[]}"),
+        fs_node("4", "each", "CONTROLLER_TRAVERSE", "{}"),
+        fs_node("5", "loop", "CONTROLLER_CYCLE", "{}"),
+        fs_node("6", "merge", "CONTROLLER_JOIN", "{}"),
+        fs_node("7", "assign", "CONTROLLER_ASSIGNMENT", "echo a=1"),
+    ];
+    nodes[1]["rerunTimes"] = 3.into();
+    let deps: Vec<Value> = (2..=7)
+        .map(|i| {
+            serde_json::json!({ "nodeId": i.to_string(),
+                "depends": [ { "type": "Normal", "output": format!("proj.{}_out", i - 1) } ] })
+        })
+        .collect();
+    let (code, v, model) = import_value("flowspec", "fs-control", &fs_spec(nodes, deps.into()));
+    assert_eq!(code, 0, "{v:#}");
+    let doc: toml::Table = toml::from_str(&model).unwrap();
+    let tasks = doc["workflow"][0]["task"].as_array().unwrap();
+    let gate = &tasks[1];
+    assert_eq!(gate["name"].as_str(), Some("gate"));
+    assert_eq!(gate["duration"].as_str(), Some("1s"), "{model}");
+    assert!(
+        gate.get("writes").is_none() && gate.get("retry").is_none(),
+        "{model}"
+    );
+    let virt = notes_with(&v, "wf.gate: a VIRTUAL node is a dry-run");
+    assert_eq!(virt.len(), 1, "{v:#}");
+    assert!(
+        virt[0].contains("a one-second run without writes"),
+        "{}",
+        virt[0]
+    );
+    // Control nodes: plain tasks (the default duration), each said.
+    for (name, kind, why) in [
+        (
+            "branch",
+            "CONTROLLER_BRANCH",
+            "schedsim runs every branch after it",
+        ),
+        (
+            "each",
+            "CONTROLLER_TRAVERSE",
+            "one run stands for every element",
+        ),
+        (
+            "loop",
+            "CONTROLLER_CYCLE",
+            "one run stands for every iteration",
+        ),
+        (
+            "merge",
+            "CONTROLLER_JOIN",
+            "it runs once every upstream succeeds",
+        ),
+        (
+            "assign",
+            "CONTROLLER_ASSIGNMENT",
+            "not passed to the nodes after it",
+        ),
+    ] {
+        let t = tasks
+            .iter()
+            .find(|t| t["name"].as_str() == Some(name))
+            .unwrap();
+        assert!(t.get("duration").is_none(), "{model}");
+        let said = notes_with(
+            &v,
+            &format!("wf.{name}: a {kind} node is modelled as one plain task ("),
+        );
+        assert_eq!(said.len(), 1, "{v:#}");
+        assert!(said[0].contains(why), "{}", said[0]);
+    }
+    // Only the assignment node runs a script of its own (here Shell, no SQL).
+    assert_eq!(
+        v["report"]["no_sql"],
+        serde_json::json!(["wf.assign (CONTROLLER_ASSIGNMENT)"]),
+        "{v:#}"
+    );
+}

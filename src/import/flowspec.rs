@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
+use super::flowspec_control;
 use super::flowspec_link::{Depend, link, node_outputs, one_node_each, read_deps};
+use super::flowspec_strategy::{instance_mode, node_strategy, workflow_strategy};
 use super::json::{self, Obj};
 use super::{
     Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
@@ -533,11 +535,10 @@ fn node(
     match recurrence {
         None | Some("Normal") => {}
         Some("Skip") => {
-            task.duration = Some("\"1s\"".into());
-            task.retry = None;
-            task.comment.push(format!(
-                "{raw_name}: recurrence Skip (dry-run): a one-second run without writes"
-            ));
+            flowspec_control::dry_run(
+                &mut task,
+                format!("{raw_name}: recurrence Skip (dry-run): a one-second run without writes"),
+            );
             report.notes.push(format!("{qualified}: recurrence Skip (dry-run) is a one-second run without writes (schedsim has no per-node dry-run; 1s is its shortest duration)"));
         }
         Some("Pause") => {
@@ -555,7 +556,9 @@ fn node(
         }
     }
     // The script: SQL writes, with the node's parameters substituted.
-    if !runs_code {
+    if runs_code {
+        script_writes(n, &mut task, &raw_name, &qualified, report)?;
+    } else {
         report.drop(
             n.at("script"),
             format!("{qualified}: its script"),
@@ -564,53 +567,74 @@ fn node(
                 recurrence.unwrap_or_default()
             ),
         );
-    } else if let Some(script) = sub(n, "script")? {
-        let mut vars = BTreeMap::new();
-        for (path, v) in script.list("parameters")? {
-            let p = item(n.file, v, path)?;
-            if let (Some(k), Some(v)) = (p.opt_str("name")?, p.opt_str("value")?) {
-                vars.insert(k.to_string(), v.to_string());
-            }
-        }
-        let command = sub(&script, "runtime")?
-            .map(|r| {
-                r.opt_str("command")
-                    .map(|c| c.unwrap_or_default().to_string())
-            })
-            .transpose()?
-            .unwrap_or_default();
-        let language = script.opt_str("language")?.unwrap_or_default();
-        let sql = command.contains("SQL") || language.contains("sql");
-        let content = match script.opt_str("content")? {
-            Some(c) => Some(c),
-            None => script.opt_str("code")?,
-        };
-        if !sql || content.is_none() {
-            report.no_sql.push(format!(
-                "{qualified} ({})",
-                if command.is_empty() {
-                    "no command"
-                } else {
-                    command.as_str()
-                }
-            ));
-        }
-        if let (true, Some(content)) = (sql, content) {
-            task.writes = sql_writes(
-                content,
-                &qualified,
-                &script.at("content"),
-                Flavor::Dataworks,
-                &|s| substitute(s, &vars),
-                report,
-            );
-        }
     }
     instance_mode(at("instanceMode"), &qualified, report)?;
     output_tables(n, &qualified, &task.writes, report)?;
     node.task = task;
     node.kept = true;
     Ok(node)
+}
+
+/// A running node's script: what its command makes of the node (VIRTUAL, a control
+/// node), and the writes of its SQL, with the node's parameters substituted.
+fn script_writes(
+    n: &Obj<'_>,
+    task: &mut DraftTask,
+    raw_name: &str,
+    qualified: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let Some(script) = sub(n, "script")? else {
+        return Ok(());
+    };
+    let command = sub(&script, "runtime")?
+        .map(|r| r.opt_str("command").map(Option::unwrap_or_default))
+        .transpose()?
+        .unwrap_or_default();
+    let content = match script.opt_str("content")? {
+        Some(c) => Some(c),
+        None => script.opt_str("code")?,
+    };
+    if !flowspec_control::read(command, task, raw_name, qualified, report) {
+        if command == "VIRTUAL" && content.is_some_and(|c| !c.trim().is_empty()) {
+            report.drop(
+                script.at("content"),
+                format!("{qualified}: its script"),
+                "a VIRTUAL node runs no code, writes nothing",
+            );
+        }
+        return Ok(());
+    }
+    let mut vars = BTreeMap::new();
+    for (path, v) in script.list("parameters")? {
+        let p = item(n.file, v, path)?;
+        if let (Some(k), Some(v)) = (p.opt_str("name")?, p.opt_str("value")?) {
+            vars.insert(k.to_string(), v.to_string());
+        }
+    }
+    let language = script.opt_str("language")?.unwrap_or_default();
+    let sql = command.contains("SQL") || language.contains("sql");
+    if !sql || content.is_none() {
+        report.no_sql.push(format!(
+            "{qualified} ({})",
+            if command.is_empty() {
+                "no command"
+            } else {
+                command
+            }
+        ));
+    }
+    if let (true, Some(content)) = (sql, content) {
+        task.writes = sql_writes(
+            content,
+            qualified,
+            &script.at("content"),
+            Flavor::Dataworks,
+            &|s| substitute(s, &vars),
+            report,
+        );
+    }
+    Ok(())
 }
 
 /// The tables a node declares it produces (`outputs.tables`, or `outputs` artifacts of
@@ -661,130 +685,6 @@ fn output_tables(
         }
     }
     Ok(())
-}
-
-/// `instanceMode`: T+1 (the default) or Immediately, which only says when a deployed
-/// node's first instances are generated (said: the default scenario backfills).
-fn instance_mode(o: &Obj<'_>, whose: &str, report: &mut Report) -> Result<(), ImportError> {
-    match o.opt_str("instanceMode")? {
-        None | Some("T+1") => Ok(()),
-        Some("Immediately") => {
-            report.notes.push(format!(
-                "{whose}: instanceMode Immediately ({}) makes instances right after deployment rather than from the next day; the default scenario is a backfill, which it does not change",
-                o.at("instanceMode")
-            ));
-            Ok(())
-        }
-        Some(other) => Err(o.err(
-            "instanceMode",
-            format!("unknown instanceMode `{other}`: expected T+1 or Immediately"),
-        )),
-    }
-}
-
-/// The scheduling fields SpecNode and SpecScheduleStrategy share.
-const SHARED: [&str; 6] = [
-    "priority",
-    "timeout",
-    "instanceMode",
-    "rerunMode",
-    "rerunTimes",
-    "rerunInterval",
-];
-
-/// A node's `strategy` (SpecScheduleStrategy): its fields SpecNode also has are read
-/// where the node does not set them (said), and set on both with other values the
-/// node's own is read (said); `failureStrategy` and `ignoreBranchConditionSkip` have
-/// no node meaning schedsim models (said).
-fn node_strategy(
-    n: &Obj<'_>,
-    st: &Obj<'_>,
-    qualified: &str,
-    report: &mut Report,
-) -> Result<(), ImportError> {
-    let mut read = Vec::new();
-    for key in SHARED {
-        match (n.opt(key), st.opt(key)) {
-            (None, Some(_)) => read.push(key),
-            (Some(own), Some(other)) if own != other => report.drop(
-                st.at(key),
-                format!("{qualified}: strategy.{key} {other}"),
-                format!("the node's own {key} ({own}) is read: SpecNode has both and the spec says neither wins"),
-            ),
-            _ => {}
-        }
-    }
-    if !read.is_empty() {
-        report.notes.push(format!(
-            "{qualified}: {} read from its strategy ({}): the node does not set them",
-            read.join(", "),
-            st.path
-        ));
-    }
-    strategy_extras(st, qualified, report)
-}
-
-/// `failureStrategy` Break and `ignoreBranchConditionSkip` of a strategy: said.
-fn strategy_extras(st: &Obj<'_>, whose: &str, report: &mut Report) -> Result<(), ImportError> {
-    match st.opt_str("failureStrategy")? {
-        None | Some("Continue") => {}
-        Some("Break") => report.drop(
-            st.at("failureStrategy"),
-            format!("{whose}: failureStrategy Break"),
-            "Break ends the rest of the workflow when a node fails (dataworks-spec's DolphinScheduler converter writes it for failureStrategy END); the dataworks profile has no failure strategy: the other branches run on",
-        ),
-        Some(other) => {
-            return Err(st.err(
-                "failureStrategy",
-                format!("unknown failureStrategy `{other}`: expected Continue or Break"),
-            ));
-        }
-    }
-    if st.opt("ignoreBranchConditionSkip") == Some(&Value::Bool(true)) {
-        report.drop(
-            st.at("ignoreBranchConditionSkip"),
-            format!("{whose}: ignoreBranchConditionSkip"),
-            "schedsim models no branch conditions: every branch runs",
-        );
-    }
-    Ok(())
-}
-
-/// A workflow's `strategy` (SpecWorkflow.strategy): the workflow's own settings
-/// (dataworks-spec's DolphinScheduler converter fills it from the workflow's timeout
-/// and failure strategy), not its nodes' defaults: nothing in dataworks-spec gives it
-/// to the nodes, and the dataworks profile has no workflow-level timeout, reruns or
-/// priority. Each setting is said.
-fn workflow_strategy(st: &Obj<'_>, workflow: &str, report: &mut Report) -> Result<(), ImportError> {
-    let whose = format!("workflow {workflow}");
-    for key in ["timeout", "rerunTimes", "priority"] {
-        if let Some(v) = st.opt_int(key)?.filter(|v| *v > 0) {
-            report.drop(
-                st.at(key),
-                format!("{whose}: strategy.{key} {v}"),
-                "a workflow's own setting: the dataworks profile has none for a workflow, and the spec does not give it to the nodes (each node's own is read)",
-            );
-        }
-    }
-    if let Some(v) = st.opt_int("rerunInterval")?.filter(|v| *v > 0)
-        && st.opt_int("rerunTimes")?.is_some_and(|t| t > 0)
-    {
-        report.drop(
-            st.at("rerunInterval"),
-            format!("{whose}: strategy.rerunInterval {v}"),
-            "goes with the workflow's rerunTimes (above)",
-        );
-    }
-    match st.opt_str("rerunMode")? {
-        None | Some("Allowed") => {}
-        Some(m) => report.drop(
-            st.at("rerunMode"),
-            format!("{whose}: strategy.rerunMode {m}"),
-            "it limits manual reruns of the workflow; schedsim's scenarios decide the reruns",
-        ),
-    }
-    instance_mode(st, &whose, report)?;
-    strategy_extras(st, &whose, report)
 }
 
 /// `${name}` and `$name` replaced by the node's parameter values (`$bizdate` stays a
