@@ -208,7 +208,10 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         }
         (None, Some(from), Some(to)) => {
             let at = match &args.at {
-                Some(at) => at.clone(),
+                Some(at) => match model::parse_datetime(at) {
+                    Ok(_) => at.clone(),
+                    Err(e) => return fail(&format!("--at: {e}")),
+                },
                 None => match m.scenarios.first() {
                     Some(s) => s.start.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
                     None => match model::parse_bound(to) {

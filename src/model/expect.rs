@@ -304,12 +304,16 @@ fn kind(
         }
         Some(r) => match parse_time(&r.value.0) {
             Ok(t) => Some(t),
-            Err(_) => {
-                diags.push(Diagnostic::new(
+            Err(why) => {
+                let mut d = Diagnostic::new(
                     r.span.clone(),
-                    format!("invalid ready_by `{}`: not a time of day", r.value.0),
+                    format!("invalid ready_by: {why}"),
                     "expected a local time of day such as \"08:00\" or \"06:30:00\"",
-                ));
+                );
+                if why.contains("not a date-time") {
+                    d = d.help("ready_by is a time of day on each instance's day; use finish_by for an absolute deadline");
+                }
+                diags.push(d);
                 None
             }
         },

@@ -32,7 +32,7 @@ pub use scripted::{
     attempt_conflict_message, attempt_in_conflict, attempt_problem, only_for_message,
     operation_profiles, operation_refusal,
 };
-pub use text::{parse_bound, parse_duration, parse_window, tzdb, tzdb_version};
+pub use text::{parse_bound, parse_datetime, parse_duration, parse_window, tzdb, tzdb_version};
 
 use crate::rules::{Backoff, DsVersion, FailureStrategy, Order, Profile, Rules};
 

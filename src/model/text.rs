@@ -71,10 +71,11 @@ pub(crate) fn parse_date(text: &str) -> Result<civil::Date, String> {
         .map_err(|_| refusal(t, Shape::Date))
 }
 
-pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
+/// A local date-time, `2025-03-01T02:00:00` (or with a space or `t`).
+pub fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
     let t = text.trim();
     let Some(at) = t.find(['T', 't', ' ']) else {
-        return Err("a date-time needs a time of day, such as \"2025-03-01T02:00:00\"".into());
+        return Err(a_part_missing(t));
     };
     // The civil parser reads past an offset (and refuses only `Z`): a bound meant in
     // another zone would be read in the model's, silently.
@@ -85,12 +86,60 @@ pub(crate) fn parse_datetime(text: &str) -> Result<civil::DateTime, String> {
             &t[..at + 1 + k]
         ));
     }
+    whole_seconds(t, &t[at + 1..])?;
     t.parse::<civil::DateTime>()
         .map_err(|_| refusal(t, Shape::DateTime))
 }
 
+/// Why a date-time without a separator is not one: a date without its time of day,
+/// a time of day without its date, or neither.
+fn a_part_missing(t: &str) -> String {
+    if let Ok(date) = t.parse::<civil::Date>() {
+        format!(
+            "`{t}` is a date without a time of day: write a date-time such as \"{date}T00:00:00\""
+        )
+    } else if t.contains(':') {
+        let time = parse_time(t).map_or("02:00:00".into(), |x| x.strftime("%H:%M:%S").to_string());
+        format!(
+            "`{t}` is a time of day without a date: write a date-time such as \"2025-03-01T{time}\""
+        )
+    } else {
+        refusal(t, Shape::DateTime)
+    }
+}
+
+/// The civil parser reads second 60 (a leap second) as 59 and keeps a fraction the
+/// virtual clock drops: both refused, never read otherwise than written.
+fn whole_seconds(text: &str, time: &str) -> Result<(), String> {
+    if let Some(field) = time_field(time) {
+        return Err(field);
+    }
+    if time.contains(['.', ',']) {
+        return Err(format!(
+            "`{text}` has a fraction of a second: times here are whole seconds, 0..=59"
+        ));
+    }
+    Ok(())
+}
+
+/// A time of day, `HH:MM` or `HH:MM:SS`; a date-time is refused, not read as its
+/// time of day with its date dropped.
 pub(crate) fn parse_time(text: &str) -> Result<civil::Time, String> {
     let t = text.trim();
+    if t.parse::<civil::DateTime>().is_ok() || t.parse::<civil::Date>().is_ok() {
+        return Err(format!(
+            "`{t}` has a date: expected a time of day HH:MM[:SS], not a date-time"
+        ));
+    }
+    whole_seconds(t, t)?;
+    let shape = t.len() == 5 || t.len() == 8;
+    let digits = t.bytes().enumerate().all(|(i, b)| match i % 3 {
+        2 => b == b':',
+        _ => b.is_ascii_digit(),
+    });
+    if !(shape && digits) {
+        return Err(refusal(t, Shape::Time));
+    }
     t.parse::<civil::Time>()
         .map_err(|_| refusal(t, Shape::Time))
 }
@@ -307,6 +356,41 @@ mod tests {
             let e = parse_bound(text).unwrap_err();
             assert!(!e.contains("parse"), "{text}: {e}");
         }
+    }
+
+    /// Regression: the civil parser read a date-time as a time of day (its date
+    /// dropped), second 60 as 59 and a fraction the clock drops; a date-time missing
+    /// its date was said to need a time of day.
+    #[test]
+    fn a_time_is_read_as_written_or_refused() {
+        assert_eq!(
+            parse_time("2025-03-10T08:00:00").unwrap_err(),
+            "`2025-03-10T08:00:00` has a date: expected a time of day HH:MM[:SS], not a date-time"
+        );
+        assert!(parse_time("T08:00").is_err());
+        assert_eq!(
+            parse_time("08:00:60").unwrap_err(),
+            "second 60 is not 0..=59"
+        );
+        assert!(parse_time("08:00:00.5").unwrap_err().contains("fraction"));
+        assert_eq!(parse_time("08:00:59").unwrap(), civil::time(8, 0, 59, 0));
+        assert_eq!(
+            parse_datetime("2025-03-10T08:00:60").unwrap_err(),
+            "second 60 is not 0..=59"
+        );
+        assert!(
+            parse_datetime("2025-03-10T08:00:00.5")
+                .unwrap_err()
+                .contains("fraction")
+        );
+        assert_eq!(
+            parse_datetime("10:00").unwrap_err(),
+            "`10:00` is a time of day without a date: write a date-time such as \"2025-03-01T10:00:00\""
+        );
+        assert_eq!(
+            parse_datetime("2025-03-10").unwrap_err(),
+            "`2025-03-10` is a date without a time of day: write a date-time such as \"2025-03-10T00:00:00\""
+        );
     }
 
     #[test]
