@@ -384,7 +384,7 @@ pub fn lower_bound(
     engine: &crate::engine::Engine<'_>,
     scenario: &crate::model::Scenario,
 ) -> Option<String> {
-    use crate::calendar::schedule::{instant_to_local, local_to_instant, rfc3339};
+    use crate::calendar::schedule::{local_to_instant, rfc3339};
     use crate::model::expect::ready_deadline;
     let model = engine.model();
     let tz = &model.timezone;
@@ -428,10 +428,7 @@ pub fn lower_bound(
                     if i.task != *task || !crate::observe::expect::judges(*origin, i.origin) {
                         continue;
                     }
-                    let deadline = local_to_instant(
-                        tz,
-                        ready_deadline(instant_to_local(tz, i.run_after), *by),
-                    );
+                    let (deadline, _) = ready_deadline(tz, i.run_after, *by);
                     if earliest_end[k] > deadline {
                         let (len, tasks) = chain_of(&chains, task.0 as usize);
                         let names: Vec<&str> = tasks

@@ -20,7 +20,8 @@
 //!   Airflow's `retries` is any integer (`task_instance.max_tries`). DataWorks, the
 //!   only engine that documents a bound, stops at 10 reruns (DW §7), and schedsim
 //!   refuses more there.
-//! - An `[[expect]]`'s `finish_by` at or before the start of a scenario it judges.
+//! - An `[[expect]]`'s `finish_by` at or before the start of a scenario it judges, or
+//!   in a daylight-saving gap or fold (read past the gap, or as the first instant).
 //! - An Airflow task's `pool_slots` above its pool's slots: Airflow never runs it.
 
 use super::doc::Document;
@@ -53,6 +54,15 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
         let Ok(t) = super::text::parse_datetime(&by.value.0) else {
             continue;
         };
+        // One in a daylight-saving gap or fold is read as every time the model types.
+        let what = format!("expectation `{}`'s finish_by", e.name.value);
+        if let Some(note) = crate::calendar::schedule::bound_note(&model.timezone, &what, t) {
+            out.diagnostics.push(
+                Diagnostic::new(by.span.clone(), note, "a local time that is one instant").help(
+                    "write the time meant outside the daylight-saving shift to leave no doubt",
+                ),
+            );
+        }
         let judged = model
             .scenarios
             .iter()

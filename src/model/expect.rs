@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use jiff::civil;
+use jiff::tz::TimeZone;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -21,7 +22,9 @@ use super::doc::{DateTimeText, DurationText};
 use super::span::Sp;
 use super::text::{parse_datetime, parse_duration, parse_time};
 use super::{Model, Seconds, TaskId};
+use crate::calendar::schedule::{Instant, instant_to_local, local_to_instant, resolve_local};
 use crate::keyword_enum;
+use crate::rules::{DstFold, DstGap};
 
 text_type!(
     /// A local time of day, `"08:00"` or `"06:30:00"`.
@@ -325,51 +328,126 @@ fn kind(
     })
 }
 
-/// The deadline of an instance that may first run at the local time `anchor`: `by` on
-/// the anchor's day, or on the next day when the anchor's time of day is later than
-/// `by` (a run due after the cut-off is judged by the next morning's).
-pub fn ready_deadline(anchor: civil::DateTime, by: civil::Time) -> civil::DateTime {
-    let day = anchor.date();
-    let same = day.to_datetime(by);
-    if anchor <= same {
-        same
-    } else {
-        day.tomorrow()
-            .map_or(civil::DateTime::MAX, |d| d.to_datetime(by))
+/// The deadline of an instance that may first run at `run_after`, and the local day
+/// whose `by` it is: the first instant of `by` on the local day of `run_after` at or
+/// after it, else `by` the next day (a run due after the cut-off is judged by the next
+/// morning's). Compared as instants: in a fall-back fold `by` is two instants, and an
+/// instance due between them is judged by the second; in a spring-forward gap `by` is
+/// read as every time a user types, moved forward by the gap's length (02:30 → 03:30).
+pub fn ready_deadline(
+    tz: &TimeZone,
+    run_after: Instant,
+    by: civil::Time,
+) -> (Instant, civil::Date) {
+    let day = instant_to_local(tz, run_after).date();
+    let mut instants = Vec::with_capacity(2);
+    for d in [Some(day), day.tomorrow().ok()].into_iter().flatten() {
+        instants.clear();
+        resolve_local(
+            tz,
+            d.to_datetime(by),
+            DstGap::ShiftByGap,
+            DstFold::Both,
+            &mut instants,
+        );
+        if let Some(&(at, _)) = instants.iter().find(|(at, _)| *at >= run_after) {
+            return (at, d);
+        }
     }
+    // The calendar's last day, past its `by`: no later day to judge by.
+    (local_to_instant(tz, civil::DateTime::MAX), day)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::schedule::rfc3339;
 
-    fn at(s: &str) -> civil::DateTime {
-        s.parse().unwrap()
+    /// The deadline, in `zone`, of an instance that may first run at `run_after`
+    /// (RFC 3339), with the day whose `by` it is.
+    fn deadline(zone: &str, run_after: &str, by: &str) -> (String, String) {
+        let tz = crate::model::tzdb().get(zone).unwrap();
+        let at = run_after.parse::<jiff::Timestamp>().unwrap().as_second();
+        let (t, day) = ready_deadline(&tz, at, by.parse().unwrap());
+        (rfc3339(&tz, t), day.to_string())
+    }
+
+    fn is(at: &str, day: &str) -> (String, String) {
+        (at.to_string(), day.to_string())
     }
 
     #[test]
     fn a_run_due_before_the_cut_off_is_judged_the_same_day() {
-        let by = civil::time(8, 0, 0, 0);
-        assert_eq!(
-            ready_deadline(at("2025-03-02T02:00"), by),
-            at("2025-03-02T08:00")
-        );
-        assert_eq!(
-            ready_deadline(at("2025-03-02T08:00"), by),
-            at("2025-03-02T08:00")
-        );
+        let z = "Asia/Shanghai";
+        for run in ["2025-03-02T02:00:00+08:00", "2025-03-02T08:00:00+08:00"] {
+            assert_eq!(
+                deadline(z, run, "08:00"),
+                is("2025-03-02T08:00:00+08:00", "2025-03-02")
+            );
+        }
     }
 
     #[test]
     fn a_run_due_after_the_cut_off_is_judged_by_the_next_day() {
-        let by = civil::time(8, 0, 0, 0);
+        let z = "Asia/Shanghai";
+        for run in ["2025-03-02T08:00:01+08:00", "2025-03-02T23:00:00+08:00"] {
+            assert_eq!(
+                deadline(z, run, "08:00"),
+                is("2025-03-03T08:00:00+08:00", "2025-03-03")
+            );
+        }
+    }
+
+    /// Regression: a `ready_by` in the fall-back fold was its first instant whatever
+    /// the instance, so a run due in the second hour had a deadline before it was due
+    /// (02:30 CET judged by 02:45 CEST, 45 minutes earlier).
+    #[test]
+    fn a_ready_by_in_a_fold_is_its_first_instant_at_or_after_the_run() {
+        let z = "Europe/Berlin";
+        let (first, second) = ("2025-10-26T02:45:00+02:00", "2025-10-26T02:45:00+01:00");
+        let day = "2025-10-26";
+        // Before the fold, and in its first hour: the first 02:45.
         assert_eq!(
-            ready_deadline(at("2025-03-02T08:00:01"), by),
-            at("2025-03-03T08:00")
+            deadline(z, "2025-10-26T01:00:00+02:00", "02:45"),
+            is(first, day)
         );
         assert_eq!(
-            ready_deadline(at("2025-03-02T23:00"), by),
-            at("2025-03-03T08:00")
+            deadline(z, "2025-10-26T02:30:00+02:00", "02:45"),
+            is(first, day)
+        );
+        // Past the first 02:45, or in the second hour: the second.
+        assert_eq!(
+            deadline(z, "2025-10-26T02:50:00+02:00", "02:45"),
+            is(second, day)
+        );
+        assert_eq!(
+            deadline(z, "2025-10-26T02:30:00+01:00", "02:45"),
+            is(second, day)
+        );
+        // Past both: the next day's.
+        assert_eq!(
+            deadline(z, "2025-10-26T02:50:00+01:00", "02:45"),
+            is("2025-10-27T02:45:00+01:00", "2025-10-27")
+        );
+    }
+
+    /// A `ready_by` in the spring-forward gap is read past it, by the gap's length,
+    /// and the same-day choice compares that instant with the run's.
+    #[test]
+    fn a_ready_by_in_a_gap_is_read_past_it() {
+        let z = "America/New_York";
+        let (shifted, day) = ("2025-03-09T03:30:00-04:00", "2025-03-09");
+        assert_eq!(
+            deadline(z, "2025-03-09T01:00:00-05:00", "02:30"),
+            is(shifted, day)
+        );
+        assert_eq!(
+            deadline(z, "2025-03-09T03:10:00-04:00", "02:30"),
+            is(shifted, day)
+        );
+        assert_eq!(
+            deadline(z, "2025-03-09T03:40:00-04:00", "02:30"),
+            is("2025-03-10T02:30:00-04:00", "2025-03-10")
         );
     }
 }

@@ -3,13 +3,18 @@
 //! time each instance was ready (succeeded or dry-ran); [`evaluate`] reads it with the
 //! engine's final state.
 
-use crate::calendar::schedule::{Instant, instant_to_local, local_to_instant, rfc3339};
+use std::collections::BTreeSet;
+
+use jiff::tz::TimeZone;
+
+use crate::calendar::schedule::{Instant, bound_note, local_to_instant, resolve_local, rfc3339};
 use crate::engine::{Engine, Event, Origin, Sink, State};
 use crate::keyword::Keyword;
 use crate::model::expect::{ExpectKind, ExpectOrigin, ready_deadline};
 use crate::model::{Model, Scenario};
 use crate::observe::check::{PropertyResult, Witness};
 use crate::observe::summary::human;
+use crate::rules::{DstFold, DstGap};
 
 /// At most this many misses are listed in a witness; `count` has them all.
 const LISTED: usize = 10;
@@ -64,11 +69,19 @@ pub fn evaluate(
         .filter(|e| e.applies_to(&scenario.name))
         .map(|e| {
             let (misses, count) = match &e.kind {
-                ExpectKind::FinishBy(by) => counted(finish_by(engine, *by)),
+                ExpectKind::FinishBy(by) => {
+                    let what = format!("expectation `{}`'s finish_by", e.name);
+                    notes.extend(bound_note(&model.timezone, &what, *by));
+                    counted(finish_by(engine, *by))
+                }
                 ExpectKind::MakespanAtMost(most) => counted(makespan_at_most(engine, *most)),
                 ExpectKind::ReadyBy { task, by, origin } => {
-                    let (misses, count, judged) =
+                    let (misses, count, judged, days) =
                         ready_by(engine, scenario, recorder, *task, *by, *origin);
+                    let what = format!("expectation `{}`'s ready_by", e.name);
+                    notes.extend(days.into_iter().filter_map(|day| {
+                        ready_by_note(&model.timezone, &what, day.to_datetime(*by))
+                    }));
                     if judged == 0 {
                         let of = match origin {
                             ExpectOrigin::Any => String::new(),
@@ -227,6 +240,25 @@ pub fn judges(origin: ExpectOrigin, of: Origin) -> bool {
     }
 }
 
+/// What a `ready_by` read on one day is when it is not one instant there: in a gap,
+/// read past it; in a fold, two instants, an instance judged by the first at or after
+/// the time it may first run.
+fn ready_by_note(tz: &TimeZone, what: &str, local: jiff::civil::DateTime) -> Option<String> {
+    let mut instants = Vec::with_capacity(2);
+    resolve_local(tz, local, DstGap::ShiftByGap, DstFold::Both, &mut instants);
+    match instants.as_slice() {
+        [(first, _), (second, _)] => Some(format!(
+            "{what} {local} happens twice in {} (clocks go back): each instance's deadline is the first of {} and {} at or after the time it may first run",
+            tz.iana_name().unwrap_or("the model's time zone"),
+            rfc3339(tz, *first),
+            rfc3339(tz, *second)
+        )),
+        _ => bound_note(tz, what, local),
+    }
+}
+
+/// The misses, their count, how many instances and dates were judged, and the days
+/// whose `by` was a deadline.
 fn ready_by(
     engine: &Engine<'_>,
     scenario: &Scenario,
@@ -234,18 +266,20 @@ fn ready_by(
     task: crate::model::TaskId,
     by: jiff::civil::Time,
     origin: ExpectOrigin,
-) -> (Vec<String>, usize, usize) {
+) -> (Vec<String>, usize, usize, BTreeSet<jiff::civil::Date>) {
     let model = engine.model();
     let tz = &model.timezone;
     let name = &model.task(task).name;
     let mut out = Vec::new();
     let mut judged = 0;
+    let mut days = BTreeSet::new();
     for (k, i) in engine.instances.iter().enumerate() {
         if i.task != task || !judges(origin, i.origin) {
             continue;
         }
         judged += 1;
-        let deadline = local_to_instant(tz, ready_deadline(instant_to_local(tz, i.run_after), by));
+        let (deadline, day) = ready_deadline(tz, i.run_after, by);
+        days.insert(day);
         let when = |t: Instant| rfc3339(tz, t);
         match recorder.ready.get(k).copied().flatten() {
             Some(ready) if ready <= deadline => {}
@@ -292,7 +326,7 @@ fn ready_by(
             "{never} date(s)/run(s) never started, so their {name} never ran"
         ));
     }
-    (out, count, judged + never)
+    (out, count, judged + never, days)
 }
 
 /// Whether a backfill can create instances of `task`: it names the task or its
