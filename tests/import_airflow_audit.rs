@@ -525,3 +525,90 @@ fn a_rest_dag_run_timeout_is_read_as_an_iso_8601_duration() {
         assert_eq!(drops, want, "{timeout}");
     }
 }
+
+/// A DAG's Python source given in place of its export failed with serde's bare
+/// "expected ident at line 1 column 2": it now says what the file is and how to
+/// export it.
+#[test]
+fn a_dag_source_file_is_told_to_be_exported_first() {
+    let dir = scratch("dag-source");
+    let py = dir.join("pair.py");
+    std::fs::write(
+        &py,
+        "from airflow.sdk import DAG\nwith DAG(\"d\", schedule=None):\n    pass\n",
+    )
+    .unwrap();
+    let (code, _, err) = import(&[py]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(line 1, column 2)"), "{err}");
+    assert!(err.contains("looks like a DAG's Python source"), "{err}");
+    assert!(err.contains("tools/airflow_export.py"), "{err}");
+    // Said once, in the path: not again in serde's words.
+    assert!(!err.contains("at line 1 column"), "{err}");
+}
+
+/// An empty export, or one of a line break alone, was at `column 0`: columns count
+/// from 1.
+#[test]
+fn json_syntax_errors_count_columns_from_one() {
+    let dir = scratch("empty-json");
+    for (name, text, at) in [
+        ("empty.json", "", "(line 1, column 1)"),
+        ("newline.json", "\n", "(line 2, column 1)"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, _, err) = import(&[path]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(at), "{name}: {err}");
+        assert!(!err.contains("column 0"), "{name}: {err}");
+        assert!(!err.contains("Python source"), "{name}: {err}");
+    }
+}
+
+/// `schedule=None, catchup=True` loads in Airflow (a NullTimetable: no run to catch
+/// up); the import failed, the model refusing `catchup` without a schedule at a line
+/// of `<imported model>`, a text the user never gets. The DAG is manual-only, its
+/// catchup dropped at its path.
+#[test]
+fn catchup_on_a_dag_without_a_schedule_is_dropped_not_refused() {
+    let (v, m) = import_ok(&[fixture("manual_only.json")]);
+    assert!(
+        dropped(&v).contains(&("DAG manual_only: catchup", "$.dag.catchup")),
+        "{:?}",
+        dropped(&v)
+    );
+    let model = v["model"].as_str().unwrap();
+    assert!(!model.contains("catchup ="), "{model}");
+    assert!(!model.contains("cron ="), "{model}");
+    assert_eq!(m.workflows.len(), 1);
+}
+
+/// A model the importer writes that does not validate is the importer's bug: it is
+/// said at the export's place of the workflow or task it is about, never at a line of
+/// the model text (which is not written), and exits 2.
+#[test]
+fn an_imported_model_that_does_not_validate_is_said_at_the_exports_path() {
+    use schedsim::import::{Format, Input, Options, import};
+    let file = fixture("manual_only.json");
+    let inputs = [Input {
+        file: file.display().to_string(),
+        text: std::fs::read_to_string(&file).unwrap(),
+    }];
+    let mut imported = import(Format::Airflow, &inputs, &Options::default()).unwrap();
+    // What the bug was: `catchup` beside no schedule, in the workflow's table.
+    imported.toml = imported
+        .toml
+        .replace("max_active_runs = 16", "catchup = true");
+    let d = schedsim::model::load_str("<imported model>", &imported.toml).unwrap_err();
+    let e = imported.invalid(&d);
+    assert_eq!(e.file, file.display().to_string());
+    assert_eq!(e.path, "$.dag");
+    assert!(e.message.contains("bug in the importer"), "{}", e.message);
+    assert!(
+        e.message.contains("`catchup` without a schedule"),
+        "{}",
+        e.message
+    );
+    assert!(!e.to_string().contains("<imported model>"), "{e}");
+}

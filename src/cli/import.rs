@@ -100,21 +100,13 @@ pub fn run(args: &Args) -> i32 {
     let checked = if args.check {
         match check(&imported) {
             Ok(c) => Some(c),
-            Err(CheckError::Invalid(d)) => {
-                super::errors::diagnostics(&d);
-                return fail(
-                    "the imported model does not validate (the diagnostics above name its lines)",
-                );
-            }
+            Err(CheckError::Invalid(d)) => return invalid(&imported, &d),
             Err(CheckError::Refused(e)) => return fail(&format!("the default scenario: {e}")),
         }
     } else {
         // Without --check, the model must still validate: never write one that does not.
         if let Err(d) = schedsim::model::load_str("<imported model>", &imported.toml) {
-            super::errors::diagnostics(&d);
-            return fail(
-                "the imported model does not validate (the diagnostics above name its lines)",
-            );
+            return invalid(&imported, &d);
         }
         None
     };
@@ -150,6 +142,14 @@ pub fn run(args: &Args) -> i32 {
         Some(c) if !c.hazards.is_empty() || !c.failed_properties.is_empty() => EXIT_VIOLATION,
         _ => EXIT_OK,
     }
+}
+
+/// The imported model does not validate: the importer's bug, said at the export's
+/// place of what it is about (the model text, never written, is not the user's).
+fn invalid(imported: &Import, d: &schedsim::model::FileDiagnostics) -> i32 {
+    let e = imported.invalid(d);
+    super::errors::error_at(&e.file, &e.path, &e.to_string());
+    EXIT_BAD_INPUT
 }
 
 fn print_text(imported: &Import, args: &Args, checked: Option<&Checked>) {

@@ -160,7 +160,18 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
     let docs: Vec<(usize, Value)> = inputs
         .iter()
         .enumerate()
-        .map(|(i, input)| json::parse(&input.file, &input.text).map(|v| (i, v)))
+        .map(|(i, input)| {
+            json::parse(&input.file, &input.text)
+                .map(|v| (i, v))
+                .map_err(|mut e| {
+                    if python_source(&input.file, &input.text) {
+                        e.message.push_str(
+                            "; the file looks like a DAG's Python source: schedsim reads the DAGs Airflow serializes from it, export them first with Airflow installed (`python tools/airflow_export.py DAG_FOLDER -o export/`, then `schedsim import airflow export/*.json`)",
+                        );
+                    }
+                    e
+                })
+        })
         .collect::<Result<_, _>>()?;
     for (i, v) in &docs {
         let input = &inputs[*i];
@@ -351,6 +362,15 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
         },
         report,
     ))
+}
+
+/// Whether a file that is not JSON is a Python source (a DAG file given in place of
+/// its export): named `.py`, or a line that starts as Python's imports do.
+fn python_source(file: &str, text: &str) -> bool {
+    file.ends_with(".py")
+        || text
+            .lines()
+            .any(|l| l.starts_with("import ") || (l.starts_with("from ") && l.contains(" import ")))
 }
 
 /// Seconds of a serialized timedelta (a number), or of a REST `TimeDelta` object,
@@ -901,6 +921,27 @@ fn zone(o: &Obj<'_>, dag: &str, report: &mut Report) -> Result<Option<String>, I
     Ok(Some(name))
 }
 
+/// A DAG's `catchup`, once its schedule is read. Without a schedule (`schedule=None`,
+/// a `NullTimetable`) Airflow loads the DAG and its scheduler creates no run of it,
+/// caught up or not: the model has nothing for it to catch up (and refuses `catchup`
+/// without a schedule), so a `catchup = True` there is dropped, said at its path.
+fn catchup(draft: &mut DraftWorkflow, d: &Obj<'_>, raw: &str, report: &mut Report) {
+    let on = d.opt("catchup").and_then(Value::as_bool) == Some(true);
+    let scheduled = draft.cron.is_some()
+        || !draft.timetable.crons.is_empty()
+        || draft.timetable.schedule.is_some();
+    match (on, scheduled) {
+        (true, true) => draft.timetable.catchup = Some(true),
+        (true, false) => report.drop(
+            d.at("catchup"),
+            format!("DAG {}: catchup", draft.name),
+            "the DAG has no schedule (it runs only when triggered): Airflow's scheduler creates no run of it to catch up, and neither does the model",
+        ),
+        (false, true) => draft.comment.push(format!("{raw}: catchup off (the model's default): the recurring schedule starts from the latest interval; backfills are not affected")),
+        (false, false) => {}
+    }
+}
+
 /// The DAG's settings the model does not carry, each said with what it means for a
 /// run: `dagrun_timeout` (`key`: its name in this export) and
 /// `max_consecutive_failed_dag_runs`. `fail_fast` is the DAG's caller's to read.
@@ -976,20 +1017,16 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
         name: name.clone(),
         cron: read.cron,
         timetable: read.keys,
+        at: (file.to_string(), d.path.clone()),
         ..Default::default()
     };
-    if d.opt("catchup").and_then(Value::as_bool) == Some(true) {
-        draft.timetable.catchup = Some(true);
-    }
     let dates = dag_dates(&d)?;
     let kind = read
         .kind
         .filter(|_| draft.cron.is_some() || draft.timetable.schedule.is_some());
     draft.max_active_runs = dag_limit(&d, "max_active_runs", &name, report)?;
     draft.max_active_tasks = dag_limit(&d, "max_active_tasks", &name, report)?;
-    if d.opt("catchup").and_then(Value::as_bool) != Some(true) {
-        draft.comment.push(format!("{raw}: catchup off (the model's default): the recurring schedule starts from the latest interval; backfills are not affected"));
-    }
+    catchup(&mut draft, &d, raw, report);
     if d.opt("is_paused_upon_creation").and_then(Value::as_bool) == Some(true) {
         draft.comment.push(format!("{raw}: paused upon creation"));
     }
@@ -1069,11 +1106,10 @@ fn rest(
     let mut draft = DraftWorkflow {
         name: name.clone(),
         cron: cron.clone(),
+        at: (file.to_string(), details.path.clone()),
         ..Default::default()
     };
-    if details.opt("catchup").and_then(Value::as_bool) == Some(true) {
-        draft.timetable.catchup = Some(true);
-    }
+    catchup(&mut draft, details, raw, report);
     draft.max_active_runs = dag_limit(details, "max_active_runs", &name, report)?;
     draft.max_active_tasks = dag_limit(details, "max_active_tasks", &name, report)?;
     if details.opt("is_paused").and_then(Value::as_bool) == Some(true) {

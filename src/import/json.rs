@@ -5,12 +5,19 @@ use serde_json::Value;
 
 use super::ImportError;
 
-/// Parses JSON text; a syntax error names the line and column.
+/// Parses JSON text; a syntax error names the line and the column, both from 1
+/// (serde_json counts a position before a line's first character as column 0: the
+/// end of an empty file or of a last line break), said once, in the path.
 pub fn parse(file: &str, text: &str) -> Result<Value, ImportError> {
-    serde_json::from_str(text).map_err(|e| ImportError {
-        file: file.to_string(),
-        path: format!("$ (line {}, column {})", e.line(), e.column()),
-        message: format!("not valid JSON: {e}"),
+    serde_json::from_str(text).map_err(|e| {
+        let full = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        let message = full.strip_suffix(&at).unwrap_or(&full);
+        ImportError {
+            file: file.to_string(),
+            path: format!("$ (line {}, column {})", e.line(), e.column().max(1)),
+            message: format!("not valid JSON: {message}"),
+        }
     })
 }
 

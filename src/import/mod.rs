@@ -186,6 +186,8 @@ pub struct DraftWorkflow {
     pub timetable: DraftTimetable,
     pub max_active_runs: Option<u32>,
     pub max_active_tasks: Option<u32>,
+    /// Where the export defines it: (file, JSON path); empty: its first task's file.
+    pub at: (String, String),
     pub failure_strategy: Option<&'static str>,
     pub priority: Option<u32>,
     /// Comment lines above the workflow (its source, its schedule's state).
@@ -297,6 +299,87 @@ pub struct Draft {
 pub struct Import {
     pub toml: String,
     pub report: Report,
+    /// Each `[[workflow]]` and `[[workflow.task]]` of the text: its byte offset and
+    /// where the export defines it (file, JSON path), in text order.
+    places: Vec<(usize, (String, String))>,
+}
+
+impl Import {
+    /// The model text's problems, which no export should cause (the importer checks
+    /// what it reads), as an error at the export's place of the workflow or task the
+    /// first one is in: the text is not the user's to read (it is written only once it
+    /// validates), so its lines are not named.
+    pub fn invalid(&self, d: &crate::model::FileDiagnostics) -> ImportError {
+        let first = d.diagnostics.first();
+        let offset = first.map_or(0, |x| x.span.start);
+        let (file, path) = self
+            .places
+            .iter()
+            .take_while(|(at, _)| *at <= offset)
+            .last()
+            .map(|(_, place)| place.clone())
+            .unwrap_or_else(|| {
+                let file = self.report.sources.first().cloned().unwrap_or_default();
+                (file, "$".into())
+            });
+        let what = first.map_or_else(String::new, |x| match &x.help {
+            Some(help) => format!(": {} ({help})", x.message),
+            None => format!(": {}", x.message),
+        });
+        ImportError {
+            file,
+            path,
+            message: format!(
+                "schedsim's importer wrote a model of this export that does not validate{what}; this is a bug in the importer, not in the export: please report it with the export"
+            ),
+        }
+    }
+}
+
+/// The places of `toml`'s workflows and tasks (emit.rs writes each header on a line
+/// of its own, `[[workflow]]` and `  [[workflow.task]]`, in the draft's order).
+fn places(toml: &str, draft: &Draft) -> Vec<(usize, (String, String))> {
+    let mut out = Vec::new();
+    let (mut w, mut t) = (None::<usize>, 0);
+    let mut offset = 0;
+    for line in toml.split_inclusive('\n') {
+        let place = match line.trim_end() {
+            "[[workflow]]" => {
+                let k = w.map_or(0, |k| k + 1);
+                (w, t) = (Some(k), 0);
+                draft.workflows.get(k).map(|wf| match &wf.at {
+                    (file, _) if file.is_empty() => wf
+                        .tasks
+                        .first()
+                        .map(|task| (task.at.0.clone(), "$".into()))
+                        .unwrap_or_default(),
+                    at => at.clone(),
+                })
+            }
+            "  [[workflow.task]]" => {
+                t += 1;
+                w.and_then(|k| draft.workflows.get(k))
+                    .and_then(|wf| wf.tasks.get(t - 1))
+                    .map(|task| task.at.clone())
+            }
+            // The scenario: the first input's.
+            "[[scenario]]" => Some((
+                draft
+                    .workflows
+                    .first()
+                    .and_then(|wf| wf.tasks.first())
+                    .map(|task| task.at.0.clone())
+                    .unwrap_or_default(),
+                "$".into(),
+            )),
+            _ => None,
+        };
+        if let Some(place) = place.filter(|(file, _)| !file.is_empty()) {
+            out.push((offset, place));
+        }
+        offset += line.len();
+    }
+    out
 }
 
 /// The longest duration an import writes (a retry interval, a timeout): 1,000 years
@@ -367,7 +450,12 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
         )
     });
     let toml = emit::model_text(&draft, &report);
-    Ok(Import { toml, report })
+    let places = places(&toml, &draft);
+    Ok(Import {
+        toml,
+        report,
+        places,
+    })
 }
 
 impl Report {
