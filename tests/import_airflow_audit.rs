@@ -612,3 +612,217 @@ fn an_imported_model_that_does_not_validate_is_said_at_the_exports_path() {
     );
     assert!(!e.to_string().contains("<imported model>"), "{e}");
 }
+
+fn upstream<'a>(v: &'a Value, workflow: &str, task: &str) -> Vec<&'a str> {
+    let text = v["model"].as_str().unwrap();
+    let m: toml::Value = toml::from_str(text).unwrap();
+    let w = m["workflow"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"].as_str() == Some(workflow))
+        .unwrap_or_else(|| panic!("{workflow}"));
+    let t = w["task"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"].as_str() == Some(task))
+        .unwrap_or_else(|| panic!("{task}"));
+    let ups: Vec<String> = t
+        .get("upstream")
+        .and_then(toml::Value::as_array)
+        .map(|a| a.iter().map(|u| u.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    // Leaked: the test reads a handful.
+    ups.into_iter()
+        .map(|u| &*Box::leak(u.into_boxed_str()))
+        .collect()
+}
+
+/// `ExternalTaskSensor(external_dag_id="crm_export", external_task_id="publish")` was a
+/// plain 1-minute task, the cross-DAG wait gone unsaid. With crm_export among the
+/// inputs the sensor's upstream is crm_export.publish (bound at equal logical dates,
+/// as the sensor pokes for the same logical date), what that leaves out is said, and
+/// the default scenario backfills the two DAGs in one so that the wait binds.
+#[test]
+fn an_external_task_sensor_waits_for_the_other_dags_task() {
+    let (v, _) = import_ok(&[fixture("s_crm_export.json"), fixture("s_etl_orders.json")]);
+    assert_eq!(
+        upstream(&v, "etl_orders", "wait_crm"),
+        ["start", "crm_export.publish"]
+    );
+    let n = notes(&v);
+    assert!(
+        n.iter().any(|n| n.starts_with(
+            "etl_orders.wait_crm (ExternalTaskSensor, $.dag.tasks[1].__var) waits for task publish of DAG crm_export: its upstream crm_export.publish; mode poke: Airflow holds a slot of its pool while it pokes"
+        )),
+        "{n:#?}"
+    );
+    assert!(
+        n.iter().any(|n| n.starts_with("ExternalTaskSensor etl_orders.wait_crm: each waits for its upstreams in the other DAG's run of the same logical date")
+            && n.contains("the model binds nothing and runs the sensor at once")
+            && n.contains("does not run the sensor (upstream_failed)")),
+        "{n:#?}"
+    );
+    // tools/airflow_export.py wrote the arguments Airflow does not serialize.
+    assert!(!n.iter().any(|n| n.contains("is assumed unset")), "{n:#?}");
+    let model = v["model"].as_str().unwrap();
+    assert!(
+        model.contains("targets = [\"crm_export\", \"etl_orders\"]"),
+        "{model}"
+    );
+    assert_eq!(
+        v["report"]["scenario"],
+        "imported-backfill: a backfill of crm_export with etl_orders (joined by a cross-workflow upstream) from 2024-03-01T00:00:00 to 2024-03-03T23:59:59"
+    );
+    // The wait binds in the default scenario: the sensor starts after publish ends.
+    let path = scratch("sensor-run").join("pair.toml");
+    std::fs::write(
+        &path,
+        model.replace(
+            "  name = \"publish\"\n",
+            "  name = \"publish\"\n  duration = \"1h\"\n",
+        ),
+    )
+    .unwrap();
+    let trace_path = path.with_extension("jsonl");
+    let o = run(&[
+        "run",
+        path.to_str().unwrap(),
+        "--trace",
+        trace_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let trace = std::fs::read_to_string(&trace_path).unwrap();
+    let start = |task: &str, state: &str| {
+        trace
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l["task"] == task && l["to"] == state)
+            .filter_map(|l| l["time"].as_str().map(str::to_string))
+            .min()
+            .unwrap_or_else(|| panic!("{task} {state}\n{trace}"))
+    };
+    assert!(
+        start("etl_orders.wait_crm", "running") >= start("crm_export.publish", "succeeded"),
+        "{trace}"
+    );
+}
+
+/// Each way an ExternalTaskSensor names what it waits for (a list of tasks, the whole
+/// run: its leaf tasks, a task group: its tasks, nested groups included) is its
+/// upstreams; what the model cannot bind (a shifted logical date, a function of it, a
+/// DAG or task not among the inputs) leaves the sensor a plain task, dropped at the
+/// JSON path that says it; modes, states and soft_fail are said per sensor.
+#[test]
+fn external_task_sensor_variants_are_modelled_or_dropped_at_their_path() {
+    let (v, _) = import_ok(&[fixture("s_up.json"), fixture("s_down.json")]);
+    assert_eq!(upstream(&v, "down", "same"), ["up.a"]);
+    assert_eq!(upstream(&v, "down", "ids"), ["up.a", "up.b"]);
+    assert_eq!(
+        upstream(&v, "down", "whole"),
+        ["up.b", "up.g_x", "up.g_inner_y"]
+    );
+    assert_eq!(upstream(&v, "down", "group"), ["up.g_x", "up.g_inner_y"]);
+    for plain in ["delta", "fn", "no_dag", "no_task", "trig_wait", "trig"] {
+        assert!(upstream(&v, "down", plain).is_empty(), "{plain}");
+    }
+    let d = dropped(&v);
+    for (what, path) in [
+        (
+            "down.delta: its wait for task a of DAG up at its logical date less 1h",
+            "$.dag.tasks[4].__var.schedsim_sensor_args.execution_delta",
+        ),
+        (
+            "down.fn: its wait for task a of DAG up at the logical dates its function <lambda> returns",
+            "$.dag.tasks[5].__var.schedsim_sensor_args.execution_date_fn",
+        ),
+        (
+            "down.no_dag: its wait for task x of DAG nowhere",
+            "$.dag.tasks[9].__var.external_dag_id",
+        ),
+        (
+            "down.no_task: its wait for task nope of DAG up",
+            "$.dag.tasks[10].__var.external_task_id",
+        ),
+        (
+            "down.trig_wait: the run of DAG up it triggers, and its wait for that run",
+            "$.dag.tasks[11].__var.trigger_dag_id",
+        ),
+        (
+            "down.trig: the run of DAG up it triggers",
+            "$.dag.tasks[12].__var.trigger_dag_id",
+        ),
+    ] {
+        assert!(d.contains(&(what, path)), "{what}\n{d:#?}");
+    }
+    let n = notes(&v);
+    let of = |who: &str| {
+        n.iter()
+            .find(|n| n.starts_with(&format!("{who} (ExternalTaskSensor")))
+            .unwrap_or_else(|| panic!("{who}: {n:#?}"))
+            .to_string()
+    };
+    assert!(
+        of("down.resched").contains("mode reschedule: Airflow frees its pool slot between pokes")
+    );
+    assert!(of("down.resched").contains("timeout 1h, poke_interval 5m; soft_fail"));
+    assert!(of("down.defer").contains("deferrable: Airflow's triggerer waits"));
+    assert!(
+        of("down.states")
+            .contains("failed_states failed: Airflow fails it as soon as one is in them")
+    );
+    assert!(of("down.states").contains(
+        "allowed_states also skipped ($.dag.tasks[6].__var.schedsim_sensor_args.allowed_states)"
+    ));
+}
+
+/// A serialized DAG from elsewhere (Airflow's serialized_dag table) keeps no
+/// execution_delta, execution_date_fn or states: the sensor is modelled on the same
+/// logical date, and that assumption is said.
+#[test]
+fn a_sensor_without_its_unserialized_arguments_says_what_it_assumes() {
+    let down = edited("s_etl_orders.json", "sensor-no-args", |v| {
+        v["dag"]["tasks"][1]["__var"]
+            .as_object_mut()
+            .unwrap()
+            .remove("schedsim_sensor_args");
+    });
+    let (v, _) = import_ok(&[fixture("s_crm_export.json"), down]);
+    assert_eq!(
+        upstream(&v, "etl_orders", "wait_crm"),
+        ["start", "crm_export.publish"]
+    );
+    assert!(
+        notes(&v).iter().any(|n| n.starts_with("ExternalTaskSensor etl_orders.wait_crm: a serialized DAG does not keep execution_delta, execution_date_fn, allowed_states")
+            && n.contains("is assumed unset")),
+        "{:#?}",
+        notes(&v)
+    );
+}
+
+/// The REST /tasks response names the sensor's class, not the DAG it waits for: it is
+/// a plain task, said dropped.
+#[test]
+fn a_rest_sensor_is_said_not_modelled() {
+    let (v, _) = import_ok(&[
+        fixture("s_crm_export.details.json"),
+        fixture("s_crm_export.tasks.json"),
+        fixture("s_etl_orders.details.json"),
+        fixture("s_etl_orders.tasks.json"),
+    ]);
+    assert_eq!(upstream(&v, "etl_orders", "wait_crm"), ["start"]);
+    assert!(
+        dropped(&v).contains(&(
+            "etl_orders.wait_crm: its wait for another DAG's tasks",
+            "$.tasks[2].operator_name"
+        )),
+        "{:#?}",
+        dropped(&v)
+    );
+}

@@ -4,7 +4,9 @@
 Needs nothing beyond Airflow itself (and the Python standard library).
 
   # Serialized DAGs (SerializedDAG.to_dict, the document the serialized_dag table
-  # keeps), one file per DAG, parsed from a DAG folder with Airflow's own DagBag:
+  # keeps), one file per DAG, parsed from a DAG folder with Airflow's own DagBag; each
+  # ExternalTaskSensor also gets `schedsim_sensor_args`, what Airflow does not
+  # serialize of it (execution_delta, execution_date_fn, the states, timeout):
   python tools/airflow_export.py dags/ -o export/
   schedsim import airflow export/*.json
 
@@ -46,6 +48,40 @@ def serializer():
     return getattr(serialized_objects, "DagSerialization", None) or serialized_objects.SerializedDAG
 
 
+def state_names(states):
+    return [str(getattr(s, "value", s)) for s in states or []]
+
+
+def sensor_args(op):
+    """What an ExternalTaskSensor waits for that Airflow does not serialize (its
+    get_serialized_fields keep the targets and `reschedule` alone): when, in which
+    states, how often and how long. `execution_date_fn` is code: its name only."""
+    delta = op.execution_delta
+    fn = op.execution_date_fn
+    return {
+        "execution_delta": delta.total_seconds() if delta is not None else None,
+        "execution_date_fn": getattr(fn, "__qualname__", repr(fn)) if fn is not None else None,
+        "allowed_states": state_names(op.allowed_states),
+        "failed_states": state_names(op.failed_states),
+        "skipped_states": state_names(getattr(op, "skipped_states", [])),
+        "poke_interval": float(op.poke_interval),
+        "timeout": float(op.timeout),
+        "mode": op.mode,
+        "deferrable": bool(getattr(op, "deferrable", False)),
+        "soft_fail": bool(op.soft_fail),
+    }
+
+
+def add_sensor_args(doc, dag):
+    """Each ExternalTaskSensor's `schedsim_sensor_args` (sensor_args), beside the
+    fields Airflow serialized."""
+    for wrapper in doc["dag"].get("tasks", []):
+        var = wrapper.get("__var", wrapper)
+        op = dag.task_dict.get(var.get("task_id"))
+        if op is not None and getattr(op, "_is_sensor", False) and hasattr(op, "external_dag_id"):
+            var["schedsim_sensor_args"] = sensor_args(op)
+
+
 def serialized(dag_folder, out):
     SerializedDAG = serializer()
 
@@ -56,6 +92,7 @@ def serialized(dag_folder, out):
     for dag_id in sorted(bag.dag_ids):
         # bag.dags, not get_dag(): no metadata database needed.
         doc = SerializedDAG.to_dict(bag.dags[dag_id])
+        add_sensor_args(doc, bag.dags[dag_id])
         # The DAG file's location is the machine's own path: not part of the schedule.
         doc["dag"].pop("fileloc", None)
         doc["dag"].pop("_processor_dags_folder", None)

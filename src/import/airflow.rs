@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::airflow_sensor::{Known, Sensor};
 use super::json::{self, Obj};
 use super::{
     Draft, DraftRetry, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report,
@@ -46,6 +47,10 @@ struct Dag {
     timezone: Option<String>,
     /// The JSON path of that `timezone`.
     timezone_path: String,
+    /// Its ids and task groups, for the sensors that wait for it.
+    known: Known,
+    /// Its ExternalTaskSensors.
+    sensors: Vec<Sensor>,
 }
 
 /// Airflow's weight rules (`airflow.task.weight_rule.WeightRule`); another is a
@@ -280,6 +285,24 @@ pub fn read(inputs: &[Input], _options: &Options) -> Result<(Draft, Report), Imp
             {
                 groups.push((g.clone(), SLOTS));
             }
+        }
+    }
+    // ExternalTaskSensors: upstreams on the DAGs they wait for, by their model names.
+    let names: Vec<Vec<String>> = dags
+        .iter()
+        .map(|d| d.draft.tasks.iter().map(|t| t.name.clone()).collect())
+        .collect();
+    let view: Vec<(&str, &[String], &Known)> = dags
+        .iter()
+        .zip(&names)
+        .map(|(d, n)| (d.draft.name.as_str(), n.as_slice(), &d.known))
+        .collect();
+    let sensors: Vec<&[Sensor]> = dags.iter().map(|d| d.sensors.as_slice()).collect();
+    let edges = super::airflow_sensor::resolve(&view, &sensors, &mut report);
+    for (d, t, up) in edges {
+        let task = &mut dags[d].draft.tasks[t];
+        if !task.upstream.contains(&up) {
+            task.upstream.push(up);
         }
     }
     let unnamed: Vec<&str> = dags
@@ -1038,6 +1061,7 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
     let mut downs = Vec::new();
     let mut weight_rules = Vec::new();
     let mut taken = HashSet::new();
+    let mut sensors = Vec::new();
     for (path, v) in d.list("tasks")? {
         let wrapper = Obj::new(o.file, v, path)?;
         let t = match wrapper.opt("__var") {
@@ -1055,6 +1079,8 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
         let (task, extra) = task_common(&fields, &name, &mut taken, dates, report)?;
         weight_rules.push(extra.weight_rule);
         let t = &fields.task;
+        let who = format!("{name}.{}", task.name);
+        sensors.extend(super::airflow_sensor::read(t, tasks.len(), &who, report)?);
         ids.push(t.str("task_id")?.to_string());
         downs.push((t.path.clone(), downstream_ids(t)?));
         tasks.push(task);
@@ -1064,6 +1090,8 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
     }
     link(&mut tasks, &downs, &ids, &d)?;
     draft.tasks = tasks;
+    let down_ids: Vec<Vec<String>> = downs.into_iter().map(|(_, ids)| ids).collect();
+    let known = Known::new(raw, &ids, &down_ids, d.opt("task_group"));
     Ok(Dag {
         draft,
         kind,
@@ -1074,6 +1102,8 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
         fail_fast,
         timezone,
         timezone_path,
+        known,
+        sensors,
     })
 }
 
@@ -1135,6 +1165,7 @@ fn rest(
         let (task, extra) = task_common(&fields, &name, &mut taken, dates, report)?;
         weight_rules.push(extra.weight_rule);
         let t = &fields.task;
+        super::airflow_sensor::rest(t, &format!("{name}.{}", task.name), report)?;
         ids.push(t.str("task_id")?.to_string());
         downs.push((t.path.clone(), downstream_ids(t)?));
         tasks.push(task);
@@ -1144,6 +1175,8 @@ fn rest(
     }
     link(&mut tasks, &downs, &ids, tasks_doc)?;
     draft.tasks = tasks;
+    let down_ids: Vec<Vec<String>> = downs.into_iter().map(|(_, ids)| ids).collect();
+    let known = Known::new(raw, &ids, &down_ids, None);
     Ok(Dag {
         draft,
         kind: cron.map(|_| "trigger"),
@@ -1154,5 +1187,7 @@ fn rest(
         fail_fast: None,
         timezone: tz_name,
         timezone_path: details.at("timezone"),
+        known,
+        sensors: Vec::new(),
     })
 }

@@ -289,9 +289,15 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
         // DAG per command: one backfill each (the engine would split one anyway,
         // `unit_scope = workflow`), so that the model says what runs.
         let each = d.profile != "dataworks" && s.targets.len() > 1;
+        let groups: Vec<Vec<&String>> = if each {
+            joined(d, &s.targets)
+        } else {
+            vec![s.targets.iter().collect()]
+        };
+        let joins = each && groups.len() < s.targets.len();
         let _ = writeln!(
             o,
-            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.{}\n[[scenario]]\nname = {}\nstart = {}",
+            "\n# The default scenario of `schedsim import --check`: a backfill of every scheduled\n# workflow over three dates from the start of its schedule's effective period, the\n# dates in parallel (groups = 3) so that one date's failure hides none of the others.{}{}\n[[scenario]]\nname = {}\nstart = {}",
             match (each, d.profile) {
                 (true, "airflow") => {
                     "\n# Airflow backfills one DAG per command (`airflow backfill create --dag-id`): one\n# backfill each, each with its own max_active_runs (groups)."
@@ -301,14 +307,14 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
                 }
                 _ => "",
             },
+            if joins {
+                "\n# Workflows a cross-workflow upstream joins (an Airflow ExternalTaskSensor) are in one\n# backfill, which runs them together: a backfill binds only the upstreams it runs."
+            } else {
+                ""
+            },
             q(&s.name),
             q(&s.start),
         );
-        let groups: Vec<Vec<&String>> = if each {
-            s.targets.iter().map(|t| vec![t]).collect()
-        } else {
-            vec![s.targets.iter().collect()]
-        };
         for targets in groups {
             let _ = writeln!(
                 o,
@@ -332,6 +338,46 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
         }
     }
     o
+}
+
+/// The targets in backfills of their own, but those a cross-workflow upstream joins
+/// (an Airflow ExternalTaskSensor's) in one: a backfill binds only what it runs, and
+/// the engine runs such workflows together (`unit_scope = workflow`).
+pub(super) fn joined<'a>(d: &Draft, targets: &'a [String]) -> Vec<Vec<&'a String>> {
+    let index = |name: &str| targets.iter().position(|t| t == name);
+    // Union-find over the targets.
+    let mut root: Vec<usize> = (0..targets.len()).collect();
+    fn find(root: &mut [usize], mut i: usize) -> usize {
+        while root[i] != i {
+            root[i] = root[root[i]];
+            i = root[i];
+        }
+        i
+    }
+    for w in &d.workflows {
+        let Some(a) = index(&w.name) else { continue };
+        for t in &w.tasks {
+            for u in &t.upstream {
+                if let Some(b) = u.split_once('.').and_then(|(other, _)| index(other)) {
+                    let (ra, rb) = (find(&mut root, a), find(&mut root, b));
+                    root[ra.max(rb)] = ra.min(rb);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Vec<&String>> = Vec::new();
+    let mut first: Vec<Option<usize>> = vec![None; targets.len()];
+    for (i, t) in targets.iter().enumerate() {
+        let r = find(&mut root, i);
+        match first[r] {
+            Some(k) => out[k].push(t),
+            None => {
+                first[r] = Some(out.len());
+                out.push(vec![t]);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! state. [`check`] runs the imported model's default scenario and lists hazards.
 
 mod airflow;
+mod airflow_sensor;
 mod airflow_timetable;
 pub mod check;
 mod dolphin;
@@ -435,18 +436,37 @@ pub fn import(format: Format, inputs: &[Input], options: &Options) -> Result<Imp
     report.workflows = draft.workflows.len();
     report.tasks = draft.workflows.iter().map(|w| w.tasks.len()).sum();
     report.scenario = draft.scenario.as_ref().map(|s| {
-        // One backfill per workflow outside DataWorks (emit.rs).
-        let what = if draft.profile != "dataworks" && s.targets.len() > 1 {
-            "one backfill each"
+        // One backfill per workflow outside DataWorks, but one of the workflows a
+        // cross-workflow upstream joins (emit.rs).
+        let (what, targets) = if draft.profile != "dataworks" && s.targets.len() > 1 {
+            let groups = emit::joined(&draft, &s.targets);
+            let joins = groups.len() < s.targets.len();
+            let names: Vec<String> = groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" with ")
+                })
+                .collect();
+            let what = if groups.len() == 1 {
+                "a backfill"
+            } else {
+                "one backfill each"
+            };
+            let why = if joins {
+                " (joined by a cross-workflow upstream)"
+            } else {
+                ""
+            };
+            (what, format!("{}{why}", names.join(", ")))
         } else {
-            "a backfill"
+            ("a backfill", s.targets.join(", "))
         };
         format!(
-            "{}: {what} of {} from {} to {}",
-            s.name,
-            s.targets.join(", "),
-            s.from,
-            s.to
+            "{}: {what} of {targets} from {} to {}",
+            s.name, s.from, s.to
         )
     });
     let toml = emit::model_text(&draft, &report);
