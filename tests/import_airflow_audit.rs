@@ -826,3 +826,114 @@ fn a_rest_sensor_is_said_not_modelled() {
         dropped(&v)
     );
 }
+
+/// The trace's transitions of one task, as (engine state, Airflow state).
+fn transitions(trace: &str, task: &str) -> Vec<(String, String)> {
+    trace
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["task"] == task)
+        .map(|l| {
+            (
+                l["to"].as_str().unwrap().to_string(),
+                l["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// An `EmptyOperator` was a 1-minute task holding a slot of its pool, with its
+/// retries: Airflow's scheduler sets a trivial one success once its upstreams are done,
+/// without queueing it (`DagRun.schedule_tis`, `TaskInstance.is_task_schedulable`). It
+/// is `empty = true` now, its pool, slots, retries and timeout left out and said; one
+/// with a callback or an asset (which Airflow runs) stays a task.
+#[test]
+fn a_trivial_empty_operator_succeeds_without_a_slot() {
+    let (v, m) = import_ok(&[fixture("empties.json")]);
+    let start = task(&m, "empties.start");
+    assert!(start.empty);
+    assert_eq!(start.retry.times, 0);
+    assert!(start.timeout.is_none());
+    assert!(m.groups.iter().all(|g| g.name != "wh"), "{:?}", m.groups);
+    for busy in ["with_callback", "with_outlet", "with_exec_cb"] {
+        assert!(!task(&m, &format!("empties.{busy}")).empty, "{busy}");
+    }
+    assert!(
+        notes(&v).iter().any(|n| n.starts_with("empties.start (EmptyOperator, $.dag.tasks[0].__var) is empty = true: Airflow's scheduler sets it success once its upstreams are done, without queueing or running it")
+            && n.contains("its pool wh, pool_slots 2, retries 3, execution_timeout 1h never act, left out")),
+        "{:#?}",
+        notes(&v)
+    );
+    // It dry-runs (Airflow: success), never waiting for a slot or running.
+    let dir = scratch("empty-run");
+    let path = dir.join("empties.toml");
+    std::fs::write(&path, v["model"].as_str().unwrap()).unwrap();
+    let trace_path = dir.join("trace.jsonl");
+    let o = run(&[
+        "run",
+        path.to_str().unwrap(),
+        "--trace",
+        trace_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let trace = std::fs::read_to_string(&trace_path).unwrap();
+    let t = transitions(&trace, "empties.start");
+    assert_eq!(t.len(), 3, "{t:?}");
+    assert!(
+        t.iter()
+            .all(|(to, state)| to == "dry_run" && state == "success"),
+        "{t:?}"
+    );
+    // The REST response names the class alone: taken as trivial, said.
+    let (v, m) = import_ok(&[
+        fixture("empties.details.json"),
+        fixture("empties.tasks.json"),
+    ]);
+    assert!(task(&m, "empties.start").empty);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|n| n.contains("the REST response does not say whether it has callbacks")),
+        "{:#?}",
+        notes(&v)
+    );
+}
+
+/// `empty = true` in a model: the keys of an execution beside it never act (a
+/// validate warning); a fault or a stretch naming it is refused.
+#[test]
+fn an_empty_tasks_execution_settings_are_warned_and_faults_refused() {
+    let dir = scratch("empty-model");
+    let base = "[model]\nname = \"m\"\nprofile = \"airflow\"\n\n[[workflow]]\nname = \"w\"\ncron = \"0 2 * * *\"\n\n  [[workflow.task]]\n  name = \"e\"\n  empty = true\n  retry = { times = 2, interval = \"5m\" }\n\n  [[workflow.task]]\n  name = \"b\"\n  upstream = [\"e\"]\n";
+    let path = dir.join("m.toml");
+    std::fs::write(&path, base).unwrap();
+    let o = run(&["validate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("`retry` of an empty task never acts"), "{err}");
+    let fault = format!(
+        "{base}\n[[scenario]]\nname = \"s\"\nstart = \"2024-03-10T00:00:00\"\n\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2024-03-01T00:00:00\"\n  to = \"2024-03-01T23:59:59\"\n\n  [[scenario.fault]]\n  task = \"w.e\"\n  scheduled = \"2024-03-01T02:00:00\"\n  attempts = [1]\n"
+    );
+    std::fs::write(&path, fault).unwrap();
+    let o = run(&["validate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is an empty task (`empty = true`)"), "{err}");
+    // Elsewhere than airflow, refused.
+    std::fs::write(
+        &path,
+        base.replace("\"airflow\"", "\"dolphinscheduler\"")
+            .replace("0 2 * * *", "0 0 2 * * ?"),
+    )
+    .unwrap();
+    let o = run(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("`empty` applies only to profile `airflow`")
+    );
+}

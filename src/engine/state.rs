@@ -99,7 +99,9 @@ impl State {
                 WaitingRetry => "up_for_retry",
                 Succeeded => "success",
                 Failed | Killed => "failed",
-                DryRun => "skipped",
+                // Airflow's only instance that succeeds without running is a trivial
+                // EmptyOperator's (`empty`), which it shows as success.
+                DryRun => "success",
                 Frozen => "none",
             },
         }

@@ -837,11 +837,75 @@ fn task_common(
             report,
         );
     }
+    empty(f, &who, &mut task, report)?;
     let w = f.of("weight_rule");
     let weight_rule = w
         .opt_str("weight_rule")?
         .map(|r| (r.to_string(), w.at("weight_rule")));
     Ok((task, TaskExtra { weight_rule }))
+}
+
+/// A trivial EmptyOperator: Airflow's scheduler sets its instance success once its
+/// upstreams are done, without queueing it (`DagRun.schedule_tis`, by
+/// `TaskInstance.is_task_schedulable`: an EmptyOperator subclass, serialized
+/// `_is_empty`, without `on_execute_callback`, `on_success_callback`, `inlets` or
+/// `outlets`): `empty = true`, its execution settings (pool, slots, retries, timeout)
+/// left out and said. A REST response names the class alone (`operator_name`), not
+/// the callbacks or assets: EmptyOperator itself is taken as trivial, said.
+fn empty(
+    f: &Fields<'_>,
+    who: &str,
+    task: &mut DraftTask,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let t = &f.task;
+    let rest = t.opt("_is_empty").is_none() && t.opt("operator_name").is_some();
+    let is_empty = if rest {
+        t.opt_str("operator_name")? == Some("EmptyOperator")
+    } else {
+        f.flag("_is_empty")
+    };
+    let busy = ["has_on_execute_callback", "has_on_success_callback"]
+        .iter()
+        .any(|k| f.flag(k))
+        || ["inlets", "outlets"].iter().any(|k| {
+            f.of(k)
+                .opt(k)
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+        });
+    if !is_empty || busy {
+        return Ok(());
+    }
+    let mut left = Vec::new();
+    if let Some(g) = task.resource_group.take() {
+        left.push(format!("pool {g}"));
+    }
+    if let Some(n) = task.pool_slots.take() {
+        left.push(format!("pool_slots {n}"));
+    }
+    if let Some(r) = task.retry.take() {
+        left.push(format!("retries {}", r.times));
+    }
+    if let Some(s) = task.timeout.take() {
+        left.push(format!("execution_timeout {}", super::emit::duration(s)));
+    }
+    task.empty = true;
+    report.notes.push(format!(
+        "{who} (EmptyOperator, {}) is empty = true: Airflow's scheduler sets it success once its upstreams are done, without queueing or running it (no slot, no max_active_tasks, no duration){}{}",
+        t.path,
+        if left.is_empty() {
+            String::new()
+        } else {
+            format!("; its {} never act, left out", left.join(", "))
+        },
+        if rest {
+            "; the REST response does not say whether it has callbacks, inlets or outlets (any of which makes Airflow run it): assumed none"
+        } else {
+            ""
+        }
+    ));
+    Ok(())
 }
 
 /// Upstreams from `downstream_task_ids`.

@@ -198,6 +198,9 @@ pub fn model_text(d: &Draft, r: &Report) -> String {
             if t.self_dependency {
                 kv("self_dependency", "true".into());
             }
+            if t.empty {
+                kv("empty", "true".into());
+            }
             if let Some((from, to)) = &t.effective {
                 kv(
                     "effective",

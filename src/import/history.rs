@@ -440,6 +440,13 @@ pub fn apply(draft: &mut Draft, report: &mut Report, input: &Input) -> Result<()
             ));
             continue;
         }
+        if task.empty {
+            report.notes.push(format!(
+                "{qualified}: {} samples left aside: an empty task (a trivial EmptyOperator) succeeds without running, not for a duration",
+                list.len()
+            ));
+            continue;
+        }
         // An attempt that ended when it started counts as 1 s: a model's durations are
         // longer than zero (the note says how many).
         let instant = list.iter().filter(|s| s.seconds < 1).count();

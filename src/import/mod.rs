@@ -223,6 +223,8 @@ pub struct DraftTask {
     pub priority: Option<u32>,
     pub priority_weight: Option<i64>,
     pub self_dependency: bool,
+    /// airflow: a trivial EmptyOperator (`empty = true`): no execution keys.
+    pub empty: bool,
     /// Both ends included, as dates.
     pub effective: Option<(String, String)>,
     /// A TOML value: `"10m"` or `{ lognormal = { ... } }`.

@@ -23,6 +23,8 @@
 //! - An `[[expect]]`'s `finish_by` at or before the start of a scenario it judges, or
 //!   in a daylight-saving gap or fold (read past the gap, or as the first instant).
 //! - An Airflow task's `pool_slots` above its pool's slots: Airflow never runs it.
+//! - An Airflow `empty = true` task's execution settings (duration, retry, pool, ...):
+//!   its instances succeed without running, so they never act.
 
 use super::doc::Document;
 use super::{Diagnostic, FileDiagnostics, Model};
@@ -233,6 +235,7 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
         }
     }
     pool_slots_past_the_pool(model, doc, out);
+    empty_settings(doc, out);
     let engine = match model.profile {
         Profile::Dolphinscheduler => {
             "DolphinScheduler accepts it (its UI field has only a minimum of 0)"
@@ -258,6 +261,55 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
             )
             .help("each retry of a failing instance is one more execution; the run stops at --max-executions"),
         );
+    }
+}
+
+/// The execution settings of an `empty = true` task: Airflow accepts them on an
+/// EmptyOperator and never acts on them (its scheduler sets the instance success
+/// without queueing it, `DagRun.schedule_tis`), nor does the model.
+fn empty_settings(doc: &Document, out: &mut FileDiagnostics) {
+    use super::doc::DurationDoc;
+    for t in doc.workflows.iter().flat_map(|w| &w.tasks) {
+        let Some(e) = t.empty.as_ref().filter(|e| e.value) else {
+            continue;
+        };
+        let spans = [
+            (
+                "duration",
+                t.duration.as_ref().map(|d| match d {
+                    DurationDoc::Fixed(v) => v.span.clone(),
+                    DurationDoc::Uniform { uniform } => uniform.span.clone(),
+                    DurationDoc::Lognormal { lognormal } => lognormal.median.span.clone(),
+                }),
+            ),
+            ("retry", t.retry.as_ref().map(|r| r.times.span.clone())),
+            ("timeout", t.timeout.as_ref().map(|v| v.span.clone())),
+            ("fail", t.fail.as_ref().map(|f| f.probability.span.clone())),
+            (
+                "writes",
+                t.writes
+                    .as_ref()
+                    .and_then(|w| w.first())
+                    .map(|w| w.table.span.clone()),
+            ),
+            ("pool_slots", t.pool_slots.as_ref().map(|v| v.span.clone())),
+            (
+                "resource_group",
+                t.resource_group.as_ref().map(|v| v.span.clone()),
+            ),
+        ];
+        for (key, span) in spans {
+            let Some(span) = span else { continue };
+            out.diagnostics.push(
+                Diagnostic::new(
+                    span,
+                    format!("`{key}` of an empty task never acts: it succeeds without running"),
+                    "no execution settings on an `empty = true` task",
+                )
+                .related(e.span.clone(), "empty here")
+                .help("Airflow sets a trivial EmptyOperator success without queueing it: remove the key, or `empty`"),
+            );
+        }
     }
 }
 

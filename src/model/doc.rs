@@ -246,6 +246,10 @@ pub struct TaskDoc {
     /// Depends on its own previous cycle (airflow: depends_on_past).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_dependency: Option<Sp<bool>>,
+    /// airflow only: a trivial EmptyOperator, set success once its upstreams are done,
+    /// without running or taking a slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty: Option<Sp<bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective: Option<EffectiveDoc>,
     /// Default "1m".
@@ -619,7 +623,7 @@ table_decode!(WorkflowDoc, "[[workflow]]", {
 table_decode!(TaskDoc, "[[workflow.task]]", {
     name: required, cron: optional, upstream: optional, resource_group: optional,
     task_group: optional, pool_slots: optional, priority: optional, priority_weight: optional,
-    self_dependency: optional, effective: optional, duration: optional, retry: optional,
+    self_dependency: optional, empty: optional, effective: optional, duration: optional, retry: optional,
     timeout: optional, fail: optional, writes: optional, depends: optional,
     depends_relation: optional, depends_groups: optional, check_interval: optional,
     failure_waiting: optional,

@@ -106,6 +106,9 @@ pub struct Task {
     /// priority (dataworks, dolphinscheduler) or priority_weight (airflow).
     pub priority: i64,
     pub self_dependency: bool,
+    /// airflow: a trivial EmptyOperator: each instance succeeds once its upstreams
+    /// are done, without running (no slot, no duration, no attempt).
+    pub empty: bool,
     /// Both ends included.
     pub effective: Option<(civil::Date, civil::Date)>,
     pub duration: DurationDist,

@@ -36,6 +36,12 @@ pub fn operation_refusal(kind: OperationKind, profile: Profile) -> Option<String
 
 /// Why a fault cannot name this attempt of `task`, if it cannot.
 pub fn attempt_problem(model: &Model, task: TaskId, attempt: u32) -> Option<String> {
+    if model.task(task).empty {
+        return Some(format!(
+            "`{}` is an empty task (`empty = true`): it succeeds without running, no attempt of it can fail",
+            model.task(task).name
+        ));
+    }
     let max = model.task(task).retry.times.saturating_add(1);
     (attempt == 0 || attempt > max).then(|| {
         format!(

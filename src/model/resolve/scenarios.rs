@@ -144,6 +144,14 @@ impl Resolver<'_> {
                         "expected a number above 0, at most 1000 (2 doubles the duration)",
                     ));
                 } else if let Some(t) = task
+                    && model.task(t).empty
+                {
+                    self.err(Diagnostic::new(
+                        st.task.span.clone(),
+                        "an empty task (`empty = true`) runs no execution to stretch",
+                        "it succeeds once its upstreams are done: stretch an upstream instance",
+                    ));
+                } else if let Some(t) = task
                     && model.task(t).depends.is_some()
                 {
                     self.err(Diagnostic::new(

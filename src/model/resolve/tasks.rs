@@ -6,6 +6,15 @@ use crate::calendar::params;
 use crate::rules::Backoff;
 
 impl Resolver<'_> {
+    /// `empty = true` (airflow): Airflow's scheduler sets a trivial EmptyOperator's
+    /// instance success without queueing it (`DagRun.schedule_tis`); the execution
+    /// keys beside it, which never act, are warned of (`advice`).
+    fn empty(&mut self, t: &TaskDoc, task: &mut Task) {
+        let Some(e) = &t.empty else { return };
+        self.only_for(Some(e.span.clone()), "`empty`", &[Profile::Airflow], "");
+        task.empty = e.value && self.profile == Profile::Airflow;
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn task(
         &mut self,
@@ -145,6 +154,7 @@ impl Resolver<'_> {
         };
 
         task.self_dependency = t.self_dependency.as_ref().is_some_and(|v| v.value);
+        self.empty(t, task);
 
         if let Some(e) = &t.effective {
             let from = self.date(&e.from, "effective start");

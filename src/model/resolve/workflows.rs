@@ -90,6 +90,7 @@ impl Resolver<'_> {
                     pool_slots: 1,
                     priority: 0,
                     self_dependency: false,
+                    empty: false,
                     effective: None,
                     duration: DurationDist::Fixed(DEFAULT_DURATION),
                     retry: Retry {
