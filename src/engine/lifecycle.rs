@@ -307,13 +307,12 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// Time and upstream are satisfied: a dry-run (and an instance of an Airflow
-    /// `empty` task, which Airflow sets success without queueing it) succeeds, others
-    /// queue for a slot.
+    /// Time and upstream are satisfied: a dry-run (an Airflow `empty` task's instances
+    /// are planned so: Airflow sets them success without queueing them) succeeds,
+    /// others queue for a slot.
     pub(super) fn ready(&mut self, i: u32, reason: Reason, sink: &mut impl Sink) {
-        let empty = self.model.task(self.instances[i as usize].task).empty;
         let inst = &mut self.instances[i as usize];
-        if inst.kind == Kind::DryRun || empty {
+        if inst.kind == Kind::DryRun {
             inst.last_end = self.now;
             self.transition(i, State::DryRun, Reason::DryRun, sink);
             self.settled(i, sink);

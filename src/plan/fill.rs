@@ -25,7 +25,12 @@ impl<'m> Planner<'m> {
                             task,
                             scheduled,
                             run_after,
-                            kind: Kind::Run,
+                            // An Airflow `empty` task's instance: a dry-run (below).
+                            kind: if self.model.task(task).empty {
+                                Kind::DryRun
+                            } else {
+                                Kind::Run
+                            },
                         },
                     ));
             }
@@ -45,6 +50,9 @@ impl<'m> Planner<'m> {
                 continue;
             }
             let tz = &schedule.tz;
+            // Airflow sets a trivial EmptyOperator's instance success without queueing
+            // it (`empty`): a dry-run at its time, as an off-day instance is.
+            let empty = model.task(*task).empty;
             let sub_daily = schedule.expr.times_of_day().len() > 1;
             let off_days = schedule.expr.restricts_days()
                 && rules.off_day_instances == OffDayInstances::DryRun;
@@ -93,12 +101,13 @@ impl<'m> Planner<'m> {
                         continue;
                     }
                     // DW §2 D2: a daily node whose time falls in the gap is delayed and dry-run.
-                    let kind =
-                        if f.shifted && !sub_daily && rules.gap_instances == GapInstances::DryRun {
-                            Kind::DryRun
-                        } else {
-                            Kind::Run
-                        };
+                    let kind = if empty
+                        || (f.shifted && !sub_daily && rules.gap_instances == GapInstances::DryRun)
+                    {
+                        Kind::DryRun
+                    } else {
+                        Kind::Run
+                    };
                     out.instances.push(PlannedInstance {
                         task: *task,
                         scheduled: f.at,
