@@ -222,6 +222,8 @@ pub struct Minimum {
     pub seeds: u64,
     /// The range searched, both ends included.
     pub range: [i64; 2],
+    /// How the range was searched.
+    pub search: Search,
     /// What every variant ran.
     pub base: String,
     /// Every value measured, in increasing order.
@@ -234,6 +236,51 @@ pub struct Minimum {
     /// What the answer does not say by itself: a minimum at the low end of a range
     /// that starts above the knob's lowest valid value may not be the least.
     pub notes: Vec<String>,
+}
+
+/// How `minimize` searches the range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Search {
+    /// Both ends, then halving: more of the knob is taken never to lower the hit rate.
+    Bisection,
+    /// Every value from the low end up, until one meets the goal: under the model's
+    /// rules more of the knob can lower the hit rate.
+    EachValue,
+}
+
+/// Why, under the model's rules, more of `knob` can lower the hit rate, if it can
+/// (`model`: the base variant, one scenario): then bisection could skip the values
+/// that meet the goal.
+///
+/// - `groups` under `group_split = chunks` (DolphinScheduler 3.3, #17831): P groups
+///   run chunks of P dates, each chunk's dates one after another and every chunk at
+///   once, so more groups make longer chains (5 dates: 2 groups take 2 dates' time,
+///   3 take 3, 5 take 5; 1 is serial).
+/// - `retries.TASK` where an expectation judges when the run ends (`finish_by`,
+///   `makespan_at_most`): they count no failure as a miss, and a failure that no
+///   retry follows ends the work sooner (its downstream never runs).
+pub fn not_monotone(model: &Model, knob: &str) -> Option<String> {
+    if is_groups(knob) && model.rules.group_split == crate::rules::GroupSplit::Chunks {
+        return Some(format!(
+            "under group_split = chunks (DolphinScheduler 3.3, issue #17831) P groups run the dates in chunks of P, each chunk's dates one after another and every chunk at once, so more groups make longer chains and the hit rate can fall as {knob} rises"
+        ));
+    }
+    if knob.starts_with("retries.") {
+        let scenario = model.scenarios.first()?;
+        let ends = model.expects.iter().find(|e| {
+            e.applies_to(&scenario.name)
+                && matches!(
+                    e.kind,
+                    ExpectKind::FinishBy(_) | ExpectKind::MakespanAtMost(_)
+                )
+        })?;
+        return Some(format!(
+            "`{}` judges when the work ends and counts no failure as a miss, and a failure that no retry follows ends the work sooner (its downstream never runs), so the hit rate can fall as {knob} rises",
+            ends.name
+        ));
+    }
+    None
 }
 
 /// What `minimize` is asked.
@@ -279,8 +326,23 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
         curve.insert(v, point);
         Ok(ok)
     };
+    let base = load(&ask.base.text(&table, &BTreeMap::new())?, &BTreeMap::new())?;
+    let unordered = not_monotone(&base, ask.knob);
+    let search = match unordered {
+        Some(_) => Search::EachValue,
+        None => Search::Bisection,
+    };
     let (mut lo, mut hi) = ask.range;
-    let minimum = if !measure(hi)? {
+    let minimum = if unordered.is_some() {
+        let mut found = None;
+        for v in lo..=hi {
+            if measure(v)? {
+                found = Some(v);
+                break;
+            }
+        }
+        found
+    } else if !measure(hi)? {
         None
     } else if measure(lo)? {
         Some(lo)
@@ -298,21 +360,29 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
     };
     let reason = match minimum {
         Some(_) => None,
-        None => Some(why_not(&table, ask, &curve[&ask.range.1])?),
+        None => Some(why_not(&table, ask, search, &curve)?),
     };
     let lowest = default_range(ask.knob, ask.profile).map_or(ask.range.0, |d| d.0);
-    let notes = match minimum {
-        Some(v) if v == ask.range.0 && v > lowest => vec![format!(
+    let mut notes = Vec::new();
+    if let Some(why) = unordered {
+        notes.push(format!(
+            "{} is not bisected: {why}; each value is measured from {} up until one meets the goal",
+            ask.knob, ask.range.0
+        ));
+    }
+    match minimum {
+        Some(v) if v == ask.range.0 && v > lowest => notes.push(format!(
             "{} = {v} is the low end of the range and meets the goal: a lower value may meet it too (--range {lowest}..{} searches them)",
             ask.knob, ask.range.1
-        )],
-        _ => Vec::new(),
-    };
+        )),
+        _ => {}
+    }
     Ok(Minimum {
         knob: ask.knob.to_string(),
         goal: ask.goal,
         seeds: ask.seeds.count(),
         range: [ask.range.0, ask.range.1],
+        search,
         base: ask.base.describe(),
         curve: curve.into_values().collect(),
         minimum,
@@ -321,25 +391,54 @@ pub fn minimize(ask: &Ask<'_>, progress: &(dyn Fn(i64) + Sync)) -> Result<Minimu
     })
 }
 
-/// Why the top of the range misses the goal: a lower bound from the model (the
+/// Why no value of the range meets the goal: a lower bound from the model (the
 /// minimum durations along each judged instance's upstream chain in its workflow,
-/// and a self-dependent task's instances one after another), or the measured rate.
-fn why_not(table: &toml::Table, ask: &Ask<'_>, top: &CurvePoint) -> Result<String, SweepError> {
+/// and a self-dependent task's instances one after another), or the measured rate:
+/// the top's under bisection (the values below it unmeasured, taken to do no
+/// better), the best of every value's when each was measured.
+fn why_not(
+    table: &toml::Table,
+    ask: &Ask<'_>,
+    search: Search,
+    curve: &BTreeMap<i64, CurvePoint>,
+) -> Result<String, SweepError> {
     let values = BTreeMap::from([(ask.knob.to_string(), ask.range.1.to_string())]);
     let text = ask.base.text(table, &values)?;
     let model = load_str("whatif variant", &text).map_err(|d| SweepError::Variant {
         values: values.clone(),
         diagnostics: Box::new(d),
     })?;
-    let measured = format!(
-        "at the top of the range ({} = {}) every expectation held on {} of {} seeds ({:.1}%), short of the goal {:.1}%",
-        ask.knob,
-        ask.range.1,
-        top.met,
-        top.seeds,
-        100.0 * top.met as f64 / top.seeds.max(1) as f64,
-        100.0 * ask.goal
-    );
+    let rate = |p: &CurvePoint| {
+        format!(
+            "every expectation held on {} of {} seeds ({:.1}%), short of the goal {:.1}%",
+            p.met,
+            p.seeds,
+            100.0 * p.met as f64 / p.seeds.max(1) as f64,
+            100.0 * ask.goal
+        )
+    };
+    let measured = match search {
+        Search::Bisection => format!(
+            "at the top of the range ({} = {}) {} (bisection measured only the top: it takes more {} never to lower the hit rate)",
+            ask.knob,
+            ask.range.1,
+            rate(&curve[&ask.range.1]),
+            ask.knob
+        ),
+        Search::EachValue => {
+            // The highest rate, at its lowest value.
+            let best = curve
+                .values()
+                .max_by_key(|p| (p.met, std::cmp::Reverse(p.value)))
+                .expect("every value of the range was measured");
+            format!(
+                "every value was measured; the best, {} = {}: {}",
+                ask.knob,
+                best.value,
+                rate(best)
+            )
+        }
+    };
     // Past the profile's highest value there is nothing to widen to.
     let ceiling = highest(ask.knob, ask.profile)
         .filter(|&m| m == ask.range.1)

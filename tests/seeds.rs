@@ -1005,3 +1005,132 @@ fn whatif_minimize_bound_starts_a_backfill_when_it_is_submitted() {
         text(&out.stderr)
     );
 }
+
+/// DolphinScheduler 3.3 splits parallel dates into chunks of P (#17831): 5 dates take
+/// 5 dates' time at 1 group (serial), 2 at 2, 3 at 3 and 5 at 5 or more.
+const CHUNKS: &str = r#"
+[model]
+name = "chunks"
+profile = "dolphinscheduler"
+timezone = "Asia/Shanghai"
+profile_version = "3.3"
+
+[[workflow]]
+name = "etl"
+cron = "0 0 2 * * ? *"
+  [[workflow.task]]
+  name = "a"
+  duration = "30m"
+  [[workflow.task]]
+  name = "b"
+  upstream = ["a"]
+  duration = "20m"
+
+[[scenario]]
+name = "comp"
+start = "2025-03-10T09:00:00"
+  [[scenario.backfill]]
+  targets = ["etl"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-05T02:00:00"
+  groups = 2
+  order = "asc"
+"#;
+
+fn minimize_json(name: &str, model: &str, knob: &str, range: &[&str]) -> serde_json::Value {
+    let dir = std::env::temp_dir().join(format!("schedsim-seeds-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, model).unwrap();
+    let args = [
+        "whatif",
+        path.to_str().unwrap(),
+        "--scenario",
+        "comp",
+        "--seeds",
+        "2",
+        "--minimize",
+        knob,
+        "--format",
+        "json",
+    ];
+    let out = schedsim(&[&args[..], range].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    json(&out)
+}
+
+#[test]
+fn minimize_bisected_groups_under_chunks_and_answered_none_where_two_groups_meet_it() {
+    let model = format!("{CHUNKS}\n[[expect]]\nname = \"fin\"\nmakespan_at_most = \"1h45m\"\n");
+    let v = minimize_json("chunks", &model, "groups", &[]);
+    // Bisection measured 64 (5 dates' time), missed, and said none in 1..64.
+    assert_eq!(v["minimum"], 2, "{v}");
+    assert_eq!(v["search"], "each_value", "{v}");
+    let values: Vec<i64> = v["curve"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_i64().unwrap())
+        .collect();
+    assert_eq!(values, [1, 2], "{v}");
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("groups is not bisected: under group_split = chunks"),
+        "{v}"
+    );
+    // None in a range: every value measured, and said so.
+    let v = minimize_json("chunks", &model, "groups", &["--range", "3..6"]);
+    assert!(v["minimum"].is_null(), "{v}");
+    assert_eq!(v["curve"].as_array().unwrap().len(), 4, "{v}");
+    let reason = v["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("every value was measured; the best, groups = 3:"),
+        "{reason}"
+    );
+    // Under 3.2's round robin more groups never make a longer chain: bisection, and
+    // a miss at the top says the values below it were not measured.
+    let v = minimize_json(
+        "roundrobin",
+        &model.replace("\"3.3\"", "\"3.2\""),
+        "groups",
+        &["--range", "1..1"],
+    );
+    assert_eq!(v["search"], "bisection", "{v}");
+    assert!(
+        v["reason"].as_str().unwrap().contains(
+            "(bisection measured only the top: it takes more groups never to lower the hit rate)"
+        ),
+        "{v}"
+    );
+}
+
+#[test]
+fn minimize_bisected_retries_where_a_failure_ends_the_work_before_its_deadline() {
+    // Date 5's `a` fails once: without a retry its date ends at once (2h 10m in all),
+    // with one it runs on to 3h 1m, past makespan_at_most.
+    let model = CHUNKS.replace("\"3.3\"", "\"3.2\"").replace(
+        "  name = \"a\"\n",
+        "  name = \"a\"\n  retry = { times = 0, interval = \"1m\" }\n",
+    ) + r#"
+  [[scenario.fault]]
+  task = "etl.a"
+  scheduled = "2025-03-05T02:00:00"
+  attempts = [1]
+
+[[expect]]
+name = "fin"
+makespan_at_most = "2h15m"
+"#;
+    let v = minimize_json("retries", &model, "retries.etl.a", &[]);
+    assert_eq!(v["minimum"], 0, "{v}");
+    assert_eq!(v["search"], "each_value", "{v}");
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("retries.etl.a is not bisected: `fin` judges when the work ends"),
+        "{v}"
+    );
+}

@@ -44,7 +44,10 @@ pub struct Args {
     seeds: Option<String>,
     /// The smallest value of an integer knob (slots.GROUP, groups,
     /// retries.WORKFLOW.TASK) for which every [[expect]] holds on --goal of the
-    /// seeds, by bisection over --range; prints every value measured.
+    /// seeds, by bisection over --range (value by value from its low end where the
+    /// model's rules let more of the knob lower the hit rate: groups under
+    /// group_split = chunks, retries judged by finish_by or makespan_at_most);
+    /// prints every value measured.
     #[arg(long, value_name = "KNOB", requires = "seeds", conflicts_with = "vary")]
     minimize: Option<String>,
     /// With --minimize: the share of seeds on which every expectation must hold.

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use schedsim::engine::Config;
-use schedsim::minimize::{self, Ask, Minimum, SeedsVariant};
+use schedsim::minimize::{self, Ask, Minimum, Search, SeedsVariant};
 use schedsim::model::Model;
 use schedsim::observe::summary::human_alike;
 use schedsim::observe::sweep_chart::{self, Point};
@@ -400,8 +400,12 @@ fn notes_text(variants: &[Named<'_>], noun: &str) -> String {
 }
 
 fn minimum_text(m: &Minimum) -> String {
+    let how = match m.search {
+        Search::Bisection => "by bisection".to_string(),
+        Search::EachValue => format!("value by value from {}", m.range[0]),
+    };
     let mut out = format!(
-        "minimize {} over {}..{} by bisection; goal: every expectation on {:.1}% of {} seeds\nbase: {}\n",
+        "minimize {} over {}..{} {how}; goal: every expectation on {:.1}% of {} seeds\nbase: {}\n",
         m.knob,
         m.range[0],
         m.range[1],
@@ -445,7 +449,9 @@ fn minimum_text(m: &Minimum) -> String {
     for note in &m.notes {
         out += &format!("note: {note}\n");
     }
-    out += "note: bisection assumes more of the knob never lowers the hit rate; every value measured is listed\n";
+    if m.search == Search::Bisection {
+        out += "note: bisection assumes more of the knob never lowers the hit rate; every value measured is listed\n";
+    }
     let named: Vec<Named<'_>> = m
         .curve
         .iter()
