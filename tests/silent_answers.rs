@@ -978,3 +978,40 @@ fn validate_said_ok_of_pool_slots_above_the_pools_slots() {
         stderr(&o)
     );
 }
+
+/// `--vary groups=3 --vary groups.1=1,2` on a scenario of one backfill labelled every
+/// row groups=3 while groups.1 set the backfill's groups, and exited 0; two values of
+/// `groups` were refused.
+#[test]
+fn whatif_a_one_value_key_another_varied_key_overrides_labelled_every_row() {
+    let capacity = "models/dolphinscheduler-nightly-capacity.toml";
+    let whatif = |vary: &[&str]| {
+        let mut all = vec!["whatif", capacity, "--scenario", "night-with-backfill"];
+        for v in vary {
+            all.extend(["--vary", v]);
+        }
+        schedsim(&all)
+    };
+    for groups in ["groups=3", "groups=1"] {
+        let o = whatif(&[groups, "groups.1=2,4"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).lines().next().unwrap(),
+            format!(
+                "error: --vary {groups}: its value changes nothing while --vary groups.1 is varied too, which sets what it would, yet every row would be labelled with it; vary one of the two"
+            )
+        );
+    }
+    // One value that changes the backfill beside another key: a table, no note.
+    let o = whatif(&["groups=3", "order=asc,desc"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("--vary groups"), "{}", stderr(&o));
+    // One that changes nothing (the backfill sets its own groups): said.
+    let o = whatif(&["date_groups=4", "order=asc,desc"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: --vary date_groups=4: its one value changes nothing here"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -238,14 +238,16 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         _ => return fail("give --from and --to, or --scenario"),
     };
     let checked = (vary.as_slice(), args.minimize.as_deref());
-    if let Err(e) = whatif::check(
+    match whatif::check(
         &m,
         &source,
         &base,
         checked,
         (args.max_variants, args.max_instances),
     ) {
-        return fail(&e);
+        // Said before the sweep: it holds of every row.
+        Ok(notes) => notes.iter().for_each(|n| errln!("note: {n}")),
+        Err(e) => return fail(&e),
     }
     if let Some(seeds) = &args.seeds {
         return super::whatif_seeds::run(super::whatif_seeds::Request {

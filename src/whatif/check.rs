@@ -100,14 +100,15 @@ pub fn check_key(
 /// model (a did-you-mean otherwise), no key is varied twice, the number of variants
 /// is at most `max_variants`, and each value, applied alone to the model, gives a
 /// model that validates. `minimize` is the knob `--minimize` searches, checked as a
-/// key too (its values come later): a refusal of it names `--minimize`.
+/// key too (its values come later): a refusal of it names `--minimize`. Returns
+/// notes for the run to print: a key of one value that changes nothing.
 pub fn check(
     model: &Model,
     source: &str,
     base_run: &Base,
     (vary, minimize): (&[Vary], Option<&str>),
     (max_variants, max_instances): (u64, u64),
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let keys = known_keys(model);
     if let Some((name, values)) = minimize.and_then(|k| k.split_once('=')) {
         return Err(format!(
@@ -186,12 +187,13 @@ pub fn check(
             }
         }
     }
-    same_models(&base, base_run, vary)?;
+    let notes = same_models(&base, base_run, vary)?;
     let keys = vary
         .iter()
         .map(|v| ("--vary", v.key.as_str()))
         .chain(minimize.map(|k| ("--minimize", k)));
-    unplanned(&base, base_run, keys, max_instances)
+    unplanned(&base, base_run, keys, max_instances)?;
+    Ok(notes)
 }
 
 /// Refuses a task's knob (`retries.`, `self_dependency.`) or a group's slots when
@@ -254,8 +256,11 @@ fn unplanned<'k>(
 /// other keys at their first values): its rows could differ in nothing but the
 /// value's name. Another varied key may set what it sets (`groups` and `groups.1`
 /// of a scenario's one backfill), or the model may (a backfill's own `groups` over
-/// the rule knob `date_groups`).
-fn same_models(base: &toml::Table, base_run: &Base, vary: &[Vary]) -> Result<(), String> {
+/// the rule knob `date_groups`). A key of one value is refused where another varied
+/// key sets what it would: every row would carry a value no row ran. One that
+/// changes nothing otherwise (the base already holds it, or the model sets what
+/// it sets) gives a note.
+fn same_models(base: &toml::Table, base_run: &Base, vary: &[Vary]) -> Result<Vec<String>, String> {
     // The model a combination gives; None where the model refuses it.
     let shape = |values: &BTreeMap<String, String>| -> Result<Option<Model>, String> {
         let text = base_run.text(base, values).map_err(|e| e.to_string())?;
@@ -302,5 +307,58 @@ fn same_models(base: &toml::Table, base_run: &Base, vary: &[Vary]) -> Result<(),
             "{listed}: every value gives the same model and scenario, so no two rows could differ by it: the model or the scenario sets what it sets (a backfill's own `groups` or `order` over the rule knobs `date_groups` and `order`), or nothing reads it (`default_slots` where every group a task runs in is declared)"
         ));
     }
-    Ok(())
+    // A key of one value labels every row with it: refused where another varied key
+    // sets what it would, as a key of several values is.
+    let like = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| {
+        Ok::<_, String>(match (shape(a)?, shape(b)?) {
+            (Some(a), Some(b)) => a.schedules_like(&b),
+            _ => false,
+        })
+    };
+    let mut notes = Vec::new();
+    for v in vary.iter().filter(|v| v.values.len() == 1) {
+        let with = |mut values: BTreeMap<String, String>| {
+            values.insert(v.key.clone(), v.values[0].clone());
+            values
+        };
+        let refuse = |keys: &[&str]| {
+            let listed: Vec<String> = keys.iter().map(|k| format!("--vary {k}")).collect();
+            format!(
+                "--vary {}={}: its value changes nothing while {} {} varied too, which {} what it would, yet every row would be labelled with it; vary one of the two",
+                v.key,
+                v.values[0],
+                listed.join(" and "),
+                if keys.len() == 1 { "is" } else { "are" },
+                if keys.len() == 1 { "sets" } else { "set" },
+            )
+        };
+        // `groups` where `groups.N` is varied for every backfill of the scenario: by
+        // the keys, whatever the values (the scenario may already hold this one).
+        if let (Some((knob, None)), Base::Scenario(_)) = (backfill_knob(&v.key), base_run) {
+            let backfills = shape(&BTreeMap::new())?.map_or(0, |m| m.scenarios[0].backfills.len());
+            let indexed: Vec<String> = (1..=backfills).map(|i| format!("{knob}.{i}")).collect();
+            if backfills > 0 && indexed.iter().all(|k| vary.iter().any(|w| &w.key == k)) {
+                let keys: Vec<&str> = indexed.iter().map(String::as_str).collect();
+                return Err(refuse(&keys));
+            }
+        }
+        let others = firsts(&mut vary.iter().filter(|w| w.key != v.key));
+        if !like(&with(others.clone()), &others)? {
+            continue;
+        }
+        // Alone, it changes the model: a varied key sets what it would.
+        if !others.is_empty() && !like(&with(BTreeMap::new()), &BTreeMap::new())? {
+            for w in vary.iter().filter(|w| w.key != v.key) {
+                let alone = firsts(&mut std::iter::once(w));
+                if like(&with(alone.clone()), &alone)? {
+                    return Err(refuse(&[w.key.as_str()]));
+                }
+            }
+        }
+        notes.push(format!(
+            "--vary {}={}: its one value changes nothing here: the base already holds it, or the model sets what it sets (a backfill's own `groups` or `order` over the rule knobs `date_groups` and `order`), or nothing reads it",
+            v.key, v.values[0]
+        ));
+    }
+    Ok(notes)
 }
