@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::engine::Config;
 use crate::model::{FileDiagnostics, load_str};
-use crate::observe::observe;
+use crate::observe::observe_with;
 use crate::observe::summary::{Findings, Identity, Summary};
 use crate::shard::Shard;
 
@@ -146,6 +146,111 @@ pub struct Variant {
     pub knobs: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub summary: Summary,
+    /// What its run exercised, for the notes on knobs no variant could exercise.
+    #[serde(skip)]
+    pub exercised: Exercised,
+}
+
+/// What one variant's run exercised that a varied knob acts on: after the sweep,
+/// a knob that no variant exercised gets a note ([`idle_notes`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Exercised {
+    /// The tasks (by name) with an execution that failed in the scenario (its history
+    /// aside): what their retries act on.
+    pub failed: Vec<String>,
+    /// The earliest and the latest scheduled time of its instances (seconds), if it
+    /// has any: where a DST rule could act.
+    pub scheduled: Option<(i64, i64)>,
+    /// The backfills (by index from 0) with a date that already had a run: what
+    /// their `reprocess` acts on.
+    pub met_runs: Vec<usize>,
+}
+
+/// Per task, the latest unit in which one of its executions failed.
+#[derive(Default)]
+struct Failures(Vec<Option<u32>>);
+
+impl crate::engine::Sink for Failures {
+    fn event(&mut self, e: &crate::engine::Event<'_>) {
+        use crate::engine::State;
+        if e.from == State::Running && matches!(e.to, State::Failed | State::WaitingRetry) {
+            let t = e.task().0 as usize;
+            if self.0.len() <= t {
+                self.0.resize(t + 1, None);
+            }
+            self.0[t] = self.0[t].max(Some(e.unit()));
+        }
+    }
+}
+
+impl Exercised {
+    fn of(engine: &crate::engine::Engine<'_>, failures: &Failures) -> Exercised {
+        let model = engine.model();
+        let failed = (failures.0.iter().enumerate())
+            .filter(|(_, u)| u.is_some_and(|u| !engine.is_history_unit(u)))
+            .map(|(t, _)| model.tasks[t].name.clone())
+            .collect();
+        let scheduled = engine.instances.iter().fold(None, |span, i| {
+            let t = i.scheduled;
+            Some(span.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
+        });
+        Exercised {
+            failed,
+            scheduled,
+            met_runs: engine.met_runs().iter().copied().collect(),
+        }
+    }
+}
+
+/// The rule knobs that act only on a local time a DST transition skips or repeats.
+const DST_KNOBS: [&str; 3] = ["dst_gap", "dst_fold", "gap_instances"];
+
+/// A note for each varied knob that no variant exercised, so that its values could
+/// change nothing (`model`: the base's, for its zone): a task's retries where no
+/// execution of it failed, a DST rule where the zone changes no offset within two
+/// days of any instance, a backfill's `reprocess` where none of its dates already
+/// had a run.
+pub fn idle_notes(model: &crate::model::Model, vary: &[Vary], runs: &[&Exercised]) -> Vec<String> {
+    let tz = &model.timezone;
+    let mut out = Vec::new();
+    for v in vary.iter().filter(|v| v.values.len() > 1) {
+        let why = if let Some(task) = v.key.strip_prefix("retries.") {
+            let failed = runs.iter().any(|r| r.failed.iter().any(|t| t == task));
+            (!failed).then(|| format!("no execution of {task} failed in any variant, so its retries change nothing here"))
+        } else if DST_KNOBS.contains(&v.key.as_str()) {
+            let from = runs.iter().filter_map(|r| r.scheduled).map(|s| s.0).min();
+            let to = runs.iter().filter_map(|r| r.scheduled).map(|s| s.1).max();
+            from.zip(to).and_then(|(from, to)| {
+                let (from, to) = (from - 2 * 86_400, to + 2 * 86_400);
+                let shift = crate::calendar::schedule::offset_changes(tz, from, to);
+                (!shift).then(|| {
+                    let day = |t: i64| crate::calendar::schedule::rfc3339(tz, t)[..10].to_string();
+                    format!(
+                        "zone {} changes no offset (no DST transition) from {} to {} (the variants' instances, two days either side), so its values change nothing here",
+                        model.timezone_name,
+                        day(from),
+                        day(to)
+                    )
+                })
+            })
+        } else if let Some(("reprocess", index)) = backfill_knob(&v.key) {
+            let met = runs
+                .iter()
+                .any(|r| r.met_runs.iter().any(|&b| index.is_none_or(|i| i == b + 1)));
+            (!met).then(|| {
+                let which = index.map_or("backfill date".to_string(), |i| format!("date of backfill {i}"));
+                format!(
+                    "no {which} already had a run (of the history, an earlier backfill or the recurring schedule) in any variant, so its values change nothing here"
+                )
+            })
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            out.push(format!("--vary {}: {why}", v.key));
+        }
+    }
+    out
 }
 
 /// Why a sweep cannot run.
@@ -548,12 +653,16 @@ fn run_variant(
         diagnostics: Box::new(d),
     })?;
     let scenario = &model.scenarios[0];
+    let error = |error| SweepError::Run {
+        values: values.clone(),
+        seed: None,
+        error,
+    };
+    let mut failures = Failures::default();
     let (engine, findings, _): (_, Findings, _) =
-        observe::<Vec<u8>>(&model, scenario, config, None).map_err(|error| SweepError::Run {
-            values: values.clone(),
-            seed: None,
-            error,
-        })?;
+        observe_with::<Vec<u8>>(&model, scenario, config, None, &mut failures).map_err(error)?;
+    let engine = crate::observe::finished(engine).map_err(error)?;
+    let exercised = Exercised::of(&engine, &failures);
     let summary = Summary::new(
         &engine,
         findings,
@@ -568,6 +677,7 @@ fn run_variant(
         values: values.clone(),
         knobs: typed(values),
         summary,
+        exercised,
     })
 }
 

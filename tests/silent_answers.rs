@@ -434,10 +434,16 @@ fn whatif_varied_knobs_no_run_used_and_said_nothing() {
         "{}",
         stderr(&o)
     );
-    // odps_sql runs the target, and so does the target's own retry limit: a table.
+    // odps_sql runs the target, and so does the target's own retry limit: a table
+    // (its retries noted after the runs: no execution of it failed under seed 0).
     let o = whatif(&["slots.odps_sql=1,2", "retries.orders.dws_orders_daily=0,5"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("--vary"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("--vary slots"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: --vary retries.orders.dws_orders_daily: no execution of orders.dws_orders_daily failed in any variant"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Two varied keys where one sets what the other would, or a key the scenario
@@ -1014,4 +1020,107 @@ fn whatif_a_one_value_key_another_varied_key_overrides_labelled_every_row() {
         "{}",
         stderr(&o)
     );
+}
+
+const ETL_SHANGHAI: &str = r#"
+[model]
+name = "ds1"
+profile = "dolphinscheduler"
+timezone = "Asia/Shanghai"
+profile_version = "3.2"
+
+[[workflow]]
+name = "etl"
+cron = "0 0 2 * * ? *"
+  [[workflow.task]]
+  name = "a"
+  duration = "30m"
+  [[workflow.task]]
+  name = "b"
+  upstream = ["a"]
+  duration = "20m"
+
+[[scenario]]
+name = "comp"
+start = "2025-03-10T09:00:00"
+  [[scenario.backfill]]
+  targets = ["etl"]
+  from = "2025-03-01T02:00:00"
+  to = "2025-03-05T02:00:00"
+  groups = 2
+"#;
+
+/// Rows that could not differ got no note: a task's retries where it never failed,
+/// a DST rule in a zone without a transition near the run, `reprocess` where no
+/// backfill date had a run already (`slots.G` already said it).
+#[test]
+fn whatif_rows_a_knob_could_not_change_were_given_without_a_note() {
+    let whatif = |path: &std::path::Path, scenario: &str, vary: &str| {
+        let p = path.to_str().unwrap();
+        let o = schedsim(&["whatif", p, "--scenario", scenario, "--vary", vary]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let etl = model("idle-etl", ETL_SHANGHAI);
+    let err = whatif(&etl, "comp", "retries.etl.a=0,3");
+    assert!(
+        err.contains("note: --vary retries.etl.a: no execution of etl.a failed in any variant, so its retries change nothing here"),
+        "{err}"
+    );
+    let err = whatif(&etl, "comp", "dst_gap=skip,first_valid");
+    assert!(
+        err.contains("note: --vary dst_gap: zone Asia/Shanghai changes no offset (no DST transition) from 2025-02-27 to 2025-03-07"),
+        "{err}"
+    );
+    // A failure of etl.a: its retries act; New York's spring change: the DST rule may.
+    let failing = model(
+        "idle-etl-fault",
+        &format!(
+            "{ETL_SHANGHAI}\n  [[scenario.fault]]\n  task = \"etl.a\"\n  scheduled = \"2025-03-03T02:00:00\"\n  attempts = [1]\n"
+        ),
+    );
+    let err = whatif(&failing, "comp", "retries.etl.a=0,3");
+    assert!(!err.contains("note: --vary"), "{err}");
+    let york = model(
+        "idle-etl-york",
+        &ETL_SHANGHAI
+            .replace("Asia/Shanghai", "America/New_York")
+            .replace("2025-03-05T02:00:00", "2025-03-10T02:00:00")
+            .replace("2025-03-10T09:00:00", "2025-03-12T09:00:00"),
+    );
+    let err = whatif(&york, "comp", "dst_gap=skip,first_valid");
+    assert!(!err.contains("note: --vary"), "{err}");
+    // An Airflow backfill with no run before it, and one over a history.
+    let fresh = model(
+        "idle-reprocess",
+        r#"
+[model]
+name = "af1"
+profile = "airflow"
+timezone = "UTC"
+
+[[workflow]]
+name = "d"
+cron = "0 3 * * *"
+  [[workflow.task]]
+  name = "x"
+  duration = "30m"
+
+[[scenario]]
+name = "bf"
+start = "2025-03-10T09:00:00"
+  [[scenario.backfill]]
+  targets = ["d"]
+  from = "2025-03-01T03:00:00"
+  to = "2025-03-05T03:00:00"
+"#,
+    );
+    let err = whatif(&fresh, "bf", "reprocess=none,failed,completed");
+    assert!(
+        err.contains("note: --vary reprocess: no backfill date already had a run (of the history, an earlier backfill or the recurring schedule) in any variant, so its values change nothing here"),
+        "{err}"
+    );
+    let history = std::path::Path::new("models/airflow-backfill-reprocess-history.toml");
+    let err = whatif(history, "reprocess-none", "reprocess=none,completed");
+    assert!(!err.contains("note: --vary"), "{err}");
 }

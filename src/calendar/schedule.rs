@@ -113,6 +113,22 @@ pub fn offset_at(tz: &TimeZone, at: Instant) -> Offset {
     tz.to_offset(clamped(at))
 }
 
+/// Whether the zone's offset changes after `from` and by `to` (a DST transition, or
+/// a change of standard time): where a local time can be skipped or repeated.
+pub fn offset_changes(tz: &TimeZone, from: Instant, to: Instant) -> bool {
+    let mut offset = offset_at(tz, from);
+    for tr in tz.following(clamped(from)) {
+        if tr.timestamp().as_second() > to {
+            break;
+        }
+        if tr.offset() != offset {
+            return true;
+        }
+        offset = tr.offset();
+    }
+    false
+}
+
 /// [`longest_day`] reads offset changes up to this instant (2100-01-01T00:00:00Z) and
 /// two years past `from`: past the zones' tables, a zone repeats one rule every year.
 const RULES_REPEAT_BY: Instant = 4_102_444_800;

@@ -353,7 +353,9 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         });
         errln!("{}", variant_note(note, (rows.len(), "variants"), named));
     }
-    for note in idle_knobs(&vary, &rows) {
+    let exercised: Vec<&whatif::Exercised> = rows.iter().map(|r| &r.exercised).collect();
+    let idle = whatif::idle_notes(&m, &vary, &exercised);
+    for note in idle_knobs(&vary, &rows).into_iter().chain(idle) {
         errln!("note: {note}");
     }
     EXIT_OK
@@ -441,6 +443,9 @@ struct Row {
     /// The properties that do not hold.
     failing: Vec<String>,
     notes: Vec<String>,
+    /// What the run exercised of the varied knobs.
+    #[serde(default)]
+    exercised: whatif::Exercised,
 }
 
 impl Row {
@@ -464,6 +469,7 @@ impl Row {
                 .map(|p| p.name.to_string())
                 .collect(),
             notes: s.notes.clone(),
+            exercised: v.exercised.clone(),
         }
     }
 }

@@ -74,6 +74,7 @@ impl<'m> Engine<'m> {
             history_units: 0,
             history_replayed: false,
             reprocessed: std::collections::BTreeSet::new(),
+            met_runs: std::collections::BTreeSet::new(),
             submitted: Vec::new(),
             dependent: dependent::Waiters::new(model),
             windowed: false,

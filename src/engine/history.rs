@@ -167,6 +167,13 @@ impl<'m> Engine<'m> {
         &self.reprocessed
     }
 
+    /// The backfills (by index in the scenario) with a date that already had a run
+    /// (of the history, an earlier backfill or the recurring schedule): the only
+    /// dates their `reprocess` decides anything for.
+    pub fn met_runs(&self) -> &BTreeSet<usize> {
+        &self.met_runs
+    }
+
     /// Positions of a backfill's units it does not run because they already ran
     /// (`reprocess`), with a note naming them, and the history instances of the dates
     /// it runs again (reprocessed).
@@ -208,6 +215,7 @@ impl<'m> Engine<'m> {
             if runs.is_empty() {
                 continue;
             }
+            self.met_runs.insert(b_index);
             let failed = runs.iter().any(|&i| self.history_past[i as usize].failed);
             if reprocess.runs_again(failed) {
                 again.extend(runs);

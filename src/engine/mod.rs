@@ -319,6 +319,9 @@ pub struct Engine<'m> {
     /// Instances a backfill ran again in place (Airflow `reprocess`): of the history,
     /// and of earlier runs it found at its submission.
     reprocessed: std::collections::BTreeSet<u32>,
+    /// Backfills (by index) with a date that already had a run: where their
+    /// `reprocess` decided something.
+    met_runs: std::collections::BTreeSet<usize>,
     /// The Airflow backfills as submitted, in the scenario's order.
     submitted: Vec<submit::Submitted>,
     /// DEPENDENT tasks checking their items.

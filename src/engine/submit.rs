@@ -316,6 +316,7 @@ impl<'m> Engine<'m> {
             let Some(by) = runs.clone().next().map(|r| r.3) else {
                 continue;
             };
+            self.met_runs.insert(backfill);
             let failed = runs.clone().any(|r| r.1);
             let in_flight = runs.clone().any(|r| r.2);
             if !in_flight && reprocess.runs_again(failed) {

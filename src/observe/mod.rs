@@ -42,7 +42,7 @@ pub fn observe<'m, W: std::io::Write>(
 }
 
 /// The engine of a run that finished; one a budget stopped is an error.
-fn finished(engine: Engine<'_>) -> Result<Engine<'_>, RunError> {
+pub fn finished(engine: Engine<'_>) -> Result<Engine<'_>, RunError> {
     match engine.stopped() {
         Some((at, stop)) => Err(RunError::Stopped {
             at: crate::calendar::schedule::rfc3339(&engine.model().timezone, at),
