@@ -562,13 +562,14 @@ impl Report {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "model {} ({}), scenario {}, seeds {}..{} ({} runs), model sha1 {}, tzdb {}",
+            "model {} ({}), scenario {}, seeds {}..{} ({} run{}), model sha1 {}, tzdb {}",
             self.model,
             self.profile,
             self.scenario,
             self.first_seed,
             self.last_seed,
             self.seeds,
+            if self.seeds == 1 { "" } else { "s" },
             &self.model_hash[..self.model_hash.len().min(12)],
             self.tzdb
         );

@@ -1134,3 +1134,24 @@ makespan_at_most = "2h15m"
         "{v}"
     );
 }
+
+/// `run --seeds 3..3` said "(1 runs)", `whatif --seeds 1` "(1 runs per variant)".
+#[test]
+fn one_seed_was_counted_as_1_runs() {
+    let out = text(&schedsim(&["run", CAPACITY, "--seeds", "3..3"]).stdout);
+    assert!(out.contains("seeds 3..3 (1 run), model sha1"), "{out}");
+    let out = text(
+        &schedsim(&[
+            "whatif",
+            CAPACITY,
+            "--scenario",
+            "night-with-backfill",
+            "--seeds",
+            "1",
+            "--vary",
+            "slots.etl=2,3",
+        ])
+        .stdout,
+    );
+    assert!(out.contains("seeds 0..0 (1 run per variant)"), "{out}");
+}

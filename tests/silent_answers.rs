@@ -182,10 +182,30 @@ fn explore_left_out_the_models_expectations_even_one_the_base_fails() {
         .collect();
     assert!(
         notes.contains(
-            &"the model's expectations are not searched, only the built-in properties: expect:sales_by_8, expect:backfill_same_day; the base scenario already fails expect:backfill_same_day (`schedsim check MODEL --scenario night-with-backfill --seed 1` shows how)"
+            &"the model's expectations are not searched, only the built-in properties: expect:sales_by_8, expect:backfill_same_day; the base scenario already fails expect:backfill_same_day (`schedsim check models/dolphinscheduler-nightly-capacity.toml --scenario night-with-backfill --seed 1` shows how)"
         ),
         "{notes:?}"
     );
+}
+
+/// The note's command named the model `MODEL`, where the replay lines beside it name
+/// the file as the command line gave it (quoted for a shell where it needs it).
+#[test]
+fn explore_note_named_the_model_model_where_replay_lines_name_the_file() {
+    let path = model(
+        "explore note",
+        &std::fs::read_to_string("models/dolphinscheduler-nightly-capacity.toml").unwrap(),
+    );
+    let p = path.to_str().unwrap();
+    let o = schedsim(&["explore", p, "--seed", "1", "--cases", "5"]);
+    let err = stderr(&o) + &stdout(&o);
+    assert!(
+        err.contains(&format!(
+            "(`schedsim check '{p}' --scenario night-with-backfill --seed 1` shows how)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("MODEL"), "{err}");
 }
 
 #[test]

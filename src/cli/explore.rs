@@ -224,14 +224,19 @@ fn shell(word: &str) -> String {
     }
 }
 
+/// The command that checks the base scenario, but for its seed.
+fn check_base(model_path: &str, scenario: &str) -> String {
+    format!(
+        "schedsim check {} --scenario {}",
+        shell(model_path),
+        shell(scenario)
+    )
+}
+
 fn replay(model_path: &str, m: &Model, scenario: &str, seed: u64, s: &Schedule) -> String {
     let mut cmd = vec![
-        "schedsim".to_string(),
-        "check".to_string(),
-        shell(model_path),
-        "--scenario".to_string(),
-        shell(scenario),
-        "--seed".to_string(),
+        check_base(model_path, scenario),
+        "--seed".into(),
         seed.to_string(),
     ];
     for f in &s.merged_faults() {
@@ -381,8 +386,12 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
             (None, Some(_)) => None,
             (None, None) => Some(Shard::WHOLE),
         };
-        let search =
-            explore::plan(m, scenario, config, args.cases, &aim, keep).map_err(Failed::Plan)?;
+        let base = (
+            scenario,
+            check_base(&args.model.display().to_string(), &scenario.name),
+        );
+        let search = explore::plan(m, (base.0, &base.1), config, args.cases, &aim, keep)
+            .map_err(Failed::Plan)?;
         let parts = match (args.shard, merged) {
             (Some(part), _) => {
                 let result = explore::run_part(&search, m, scenario, config, &aim, part, &progress);

@@ -299,9 +299,10 @@ fn pct(met: u64, of: u64) -> String {
 
 fn seeds_table(base: &Base, vary: &[Vary], seeds: Seeds, variants: &[SeedsVariant]) -> String {
     let out = format!(
-        "base: {}\nseeds {seeds} ({} runs per variant); percentiles by nearest rank\n",
+        "base: {}\nseeds {seeds} ({} run{} per variant); percentiles by nearest rank\n",
         base.describe(),
-        seeds.count()
+        seeds.count(),
+        if seeds.count() == 1 { "" } else { "s" }
     );
     let mut header: Vec<String> = vary.iter().map(|v| v.key.clone()).collect();
     header.extend(["makespan p50", "p95", "max"].map(String::from));
@@ -405,12 +406,13 @@ fn minimum_text(m: &Minimum) -> String {
         Search::EachValue => format!("value by value from {}", m.range[0]),
     };
     let mut out = format!(
-        "minimize {} over {}..{} {how}; goal: every expectation on {:.1}% of {} seeds\nbase: {}\n",
+        "minimize {} over {}..{} {how}; goal: every expectation on {:.1}% of {} seed{}\nbase: {}\n",
         m.knob,
         m.range[0],
         m.range[1],
         m.goal * 100.0,
         m.seeds,
+        if m.seeds == 1 { "" } else { "s" },
         m.base
     );
     let mut rows = vec![

@@ -254,16 +254,24 @@ pub struct PartResult {
 /// Searches `cases` random schedules on top of `scenario` (each simulated with
 /// `config.seed`) for a violation of `aim.properties`, shrinking what it finds.
 /// Cases run in parallel on the current rayon pool; the outcome is the one the
-/// sequential order gives (the lowest case index wins). `progress` hears (done, total).
+/// sequential order gives (the lowest case index wins). `progress` hears (done, total);
+/// `replay` is as [`plan`]'s.
 pub fn explore(
     model: &Model,
-    scenario: &Scenario,
+    (scenario, replay): (&Scenario, &str),
     config: Config,
     cases: usize,
     aim: &Aim,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, crate::engine::RunError> {
-    let search = plan(model, scenario, config, cases, aim, Some(Shard::WHOLE))?;
+    let search = plan(
+        model,
+        (scenario, replay),
+        config,
+        cases,
+        aim,
+        Some(Shard::WHOLE),
+    )?;
     let part = run_part(
         &search,
         model,
@@ -282,7 +290,7 @@ pub fn explore(
 /// already fails.
 fn expectations_not_searched(
     properties: &[crate::observe::check::PropertyResult],
-    scenario: &str,
+    replay: &str,
     seed: u64,
 ) -> Option<String> {
     let expects: Vec<&crate::observe::check::PropertyResult> = properties
@@ -301,7 +309,7 @@ fn expectations_not_searched(
     let base = match failing.as_slice() {
         [] => String::new(),
         f => format!(
-            "; the base scenario already fails {} (`schedsim check MODEL --scenario {scenario} --seed {seed}` shows how)",
+            "; the base scenario already fails {} (`{replay} --seed {seed}` shows how)",
             f.join(", ")
         ),
     };
@@ -313,10 +321,12 @@ fn expectations_not_searched(
 
 /// Runs the base scenario and draws every case's schedule.
 /// Plans a search of `cases` cases, keeping the schedules of shard `keep` (`None`: none,
-/// for a merge, which reads what the shards found).
+/// for a merge, which reads what the shards found). `replay` is the command that
+/// replays the base scenario but for its seed (`schedsim check MODEL --scenario S`,
+/// the model as the command line named it), for the notes.
 pub fn plan(
     model: &Model,
-    scenario: &Scenario,
+    (scenario, replay): (&Scenario, &str),
     config: Config,
     cases: usize,
     aim: &Aim,
@@ -341,11 +351,7 @@ pub fn plan(
         .iter()
         .map(|n| format!("base scenario: {n}"))
         .collect();
-    notes.extend(expectations_not_searched(
-        &properties,
-        &scenario.name,
-        config.seed,
-    ));
+    notes.extend(expectations_not_searched(&properties, replay, config.seed));
     let mut search = Search {
         outcome: Outcome {
             cases: 0,
@@ -675,7 +681,7 @@ mod tests {
         let config = Config::new(1, 1000);
         let out = explore(
             &m,
-            &m.scenarios[0],
+            (&m.scenarios[0], "schedsim check m.toml"),
             config,
             200,
             &aim(FaultModel::Any, &[OperationKind::Rerun]),
@@ -718,8 +724,10 @@ mod tests {
                     all_violations,
                     ..aim(FaultModel::Any, &[OperationKind::Rerun])
                 };
-                let out =
-                    pool.install(|| explore(&m, &m.scenarios[0], config, 40, &aim, &|_, _| {}));
+                let out = pool.install(|| {
+                    let base = (&m.scenarios[0], "schedsim check m.toml");
+                    explore(&m, base, config, 40, &aim, &|_, _| {})
+                });
                 format!("{:?}", out.unwrap())
             };
             for all in [false, true] {
@@ -734,7 +742,7 @@ mod tests {
         let config = Config::new(4, 1000);
         let out = explore(
             &m,
-            &m.scenarios[0],
+            (&m.scenarios[0], "schedsim check m.toml"),
             config,
             60,
             &Aim {
