@@ -124,8 +124,10 @@ enum Finish {
 /// One unit (a backfill date, a recurring day, a run) of one seed's run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeedDate {
-    /// The date, with its workflows when its request was split by workflow.
-    pub label: String,
+    /// The date or run time, as a run's `dates` give it.
+    pub date: String,
+    /// Its workflows when its request was split by workflow (as a run's `dates`).
+    pub workflows: Option<Vec<String>>,
     pub origin: &'static str,
     /// 1-based position of its backfill in the scenario: two backfills of one
     /// scenario may run the same date.
@@ -231,7 +233,10 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
             .iter()
             .enumerate()
             .map(|(k, u)| SeedDate {
-                label: engine.unit_label(k as u32),
+                date: u.key.date_text(engine.model()),
+                workflows: engine
+                    .unit_workflows(k as u32)
+                    .map(|ws| crate::engine::workflow_names(engine.model(), ws)),
                 origin: u.origin.word(),
                 backfill: u.backfill.map(|b| b + 1),
                 start: u.created,
@@ -285,6 +290,9 @@ pub struct DateSpread {
     pub origin: &'static str,
     /// 1-based position of its backfill in the scenario (as `dates` of a run).
     pub backfill: Option<u32>,
+    /// The workflows whose runs it holds when its request was split by workflow;
+    /// null otherwise (as `dates` of a run).
+    pub workflows: Option<Vec<String>>,
     /// When it finished (RFC 3339); null: it never finished on that many seeds.
     pub end: Spread<Option<String>>,
     /// Start to end; null where it never finished.
@@ -382,9 +390,9 @@ pub struct About<'a> {
 /// A date's start and end on one seed.
 type StartEnd = (Option<Instant>, Option<Instant>);
 
-/// A row of the dates: date, origin, backfill, and the unit's rank among a seed's
-/// units with those three.
-type DateKey = (String, &'static str, Option<u32>, u32);
+/// A row of the dates: date, workflows, origin, backfill, and the unit's rank among
+/// a seed's units with those four.
+type DateKey = (String, Option<Vec<String>>, &'static str, Option<u32>, u32);
 
 /// The distribution of `runs` (one per seed, in seed order, not empty).
 pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
@@ -395,10 +403,19 @@ pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
     // mixes two units' times and each seed gives a row at most one value.
     let mut dates: BTreeMap<DateKey, Vec<StartEnd>> = BTreeMap::new();
     for r in runs {
-        let mut seen: BTreeMap<(&str, &str, Option<u32>), u32> = BTreeMap::new();
+        type Seen<'a> = (&'a str, &'a Option<Vec<String>>, &'a str, Option<u32>);
+        let mut seen: BTreeMap<Seen<'_>, u32> = BTreeMap::new();
         for d in &r.dates {
-            let k = seen.entry((&d.label, d.origin, d.backfill)).or_default();
-            let key = (d.label.clone(), d.origin, d.backfill, *k);
+            let k = seen
+                .entry((&d.date, &d.workflows, d.origin, d.backfill))
+                .or_default();
+            let key = (
+                d.date.clone(),
+                d.workflows.clone(),
+                d.origin,
+                d.backfill,
+                *k,
+            );
             *k += 1;
             dates.entry(key).or_default().push((d.start, d.end));
         }
@@ -406,7 +423,7 @@ pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
     let n = runs.len() as u64;
     let dates = dates
         .into_iter()
-        .map(|((date, origin, backfill, _), seen)| {
+        .map(|((date, workflows, origin, backfill, _), seen)| {
             // A date a seed never created counts as never finished on that seed.
             let missing = n as usize - seen.len().min(n as usize);
             let ends: Vec<Finish> = seen
@@ -433,6 +450,7 @@ pub fn report(about: About<'_>, seeds: Seeds, runs: &[SeedRun]) -> Report {
                 date,
                 origin,
                 backfill,
+                workflows,
                 end: Spread {
                     min: at(e.min).map(|t| rfc3339(tz, t)),
                     p50: at(e.p50).map(|t| rfc3339(tz, t)),
@@ -677,10 +695,10 @@ impl Report {
                     Some(b) if several => format!("{} {b}", d.origin),
                     _ => d.origin.to_string(),
                 };
+                let date = crate::engine::labelled(d.date.clone(), d.workflows.as_deref());
                 let _ = writeln!(
                     s,
-                    "  {} {origin:<width$} {} / {} / {}{}",
-                    d.date,
+                    "  {date} {origin:<width$} {} / {} / {}{}",
                     never(&d.end.p50),
                     never(&d.end.p95),
                     never(&d.end.max),

@@ -43,7 +43,7 @@ pub fn to_json(run: &SeedRun) -> Value {
         "makespan": run.makespan,
         "executions": run.executions,
         "retries": run.retries,
-        "dates": run.dates.iter().map(|d| json!([d.label, d.origin, d.start, d.end, d.backfill])).collect::<Vec<_>>(),
+        "dates": run.dates.iter().map(|d| json!([d.date, d.origin, d.start, d.end, d.backfill, d.workflows])).collect::<Vec<_>>(),
         "groups": run.groups.iter().map(|g| json!({
             "name": g.name,
             "slots": g.slots,
@@ -147,36 +147,54 @@ fn instant(v: &Value, what: &str) -> Result<Option<i64>, String> {
 /// One run from its JSON object.
 pub fn from_json(v: &Value) -> Result<SeedRun, String> {
     let f = Fields(v);
-    let dates = f
-        .array("dates")?
-        .iter()
-        .map(|d| {
-            let (Some(date), Some(origin), Some(start), Some(end), Some(backfill)) = (
-                d.get(0).and_then(Value::as_str),
-                d.get(1).and_then(Value::as_str),
-                d.get(2),
-                d.get(3),
-                d.get(4).and_then(|b| match b {
-                    Value::Null => Some(None),
-                    b => b.as_u64().and_then(|b| u32::try_from(b).ok()).map(Some),
-                }),
-            ) else {
-                return Err("`dates`: expected [date, origin, start, end, backfill]".to_string());
-            };
-            let origin = ORIGINS
-                .iter()
-                .map(|o| o.word())
-                .find(|w| *w == origin)
-                .ok_or_else(|| format!("`dates`: unknown origin `{origin}`"))?;
-            Ok(SeedDate {
-                label: date.to_string(),
-                origin,
-                backfill,
-                start: instant(start, "`dates`: start")?,
-                end: instant(end, "`dates`: end")?,
+    let dates =
+        f.array("dates")?
+            .iter()
+            .map(|d| {
+                let (
+                    Some(date),
+                    Some(origin),
+                    Some(start),
+                    Some(end),
+                    Some(backfill),
+                    Some(workflows),
+                ) = (
+                    d.get(0).and_then(Value::as_str),
+                    d.get(1).and_then(Value::as_str),
+                    d.get(2),
+                    d.get(3),
+                    d.get(4).and_then(|b| match b {
+                        Value::Null => Some(None),
+                        b => b.as_u64().and_then(|b| u32::try_from(b).ok()).map(Some),
+                    }),
+                    d.get(5).and_then(|w| match w {
+                        Value::Null => Some(None),
+                        w => serde_json::from_value::<Vec<String>>(w.clone())
+                            .ok()
+                            .map(Some),
+                    }),
+                )
+                else {
+                    return Err(
+                        "`dates`: expected [date, origin, start, end, backfill, workflows]"
+                            .to_string(),
+                    );
+                };
+                let origin = ORIGINS
+                    .iter()
+                    .map(|o| o.word())
+                    .find(|w| *w == origin)
+                    .ok_or_else(|| format!("`dates`: unknown origin `{origin}`"))?;
+                Ok(SeedDate {
+                    date: date.to_string(),
+                    workflows,
+                    origin,
+                    backfill,
+                    start: instant(start, "`dates`: start")?,
+                    end: instant(end, "`dates`: end")?,
+                })
             })
-        })
-        .collect::<Result<_, String>>()?;
+            .collect::<Result<_, String>>()?;
     let groups = f
         .array("groups")?
         .iter()
@@ -269,14 +287,16 @@ mod tests {
             retries: 2,
             dates: vec![
                 SeedDate {
-                    label: "2025-03-01".into(),
+                    date: "2025-03-01".into(),
+                    workflows: Some(vec!["a".into(), "b".into()]),
                     origin: "backfill",
                     backfill: Some(2),
                     start: Some(100),
                     end: None,
                 },
                 SeedDate {
-                    label: "2025-03-02".into(),
+                    date: "2025-03-02".into(),
+                    workflows: None,
                     origin: "manual",
                     backfill: None,
                     start: None,

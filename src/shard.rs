@@ -91,8 +91,10 @@ pub struct Header {
 /// partial written by another build of the same schedsim version is refused by its
 /// header, not by a line it cannot read. 1: the first; 2: each seed run of a `--seeds`
 /// shard carries the notes of its run (`notes`); 3: the header names the build; 4:
-/// `explore`'s cases are numbered from 1, as its output prints them.
-pub const FORMAT_VERSION: u32 = 4;
+/// `explore`'s cases are numbered from 1, as its output prints them; 5: a seed run's
+/// date carries its workflows apart from its date, and a `whatif` variant's row what
+/// its run exercised (`exercised`).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// This build, as [`Header::build`] names it.
 pub const BUILD: &str = env!("SCHEDSIM_COMMIT");

@@ -1155,3 +1155,42 @@ fn one_seed_was_counted_as_1_runs() {
     );
     assert!(out.contains("seeds 0..0 (1 run per variant)"), "{out}");
 }
+
+/// A recurring run split by workflow had `"date": "2025-03-10T01:00:00+08:00
+/// (nightly)"` under `--seeds`, where a run's `dates` give the date and
+/// `"workflows": ["nightly"]` apart.
+#[test]
+fn seeds_dates_glued_the_workflows_to_the_date_where_a_run_keeps_them_apart() {
+    let seeds = json(&schedsim(&[
+        "run", CAPACITY, "--seeds", "2", "--format", "json",
+    ]));
+    let one = single(0);
+    let key = |d: &serde_json::Value| {
+        (
+            d["date"].clone(),
+            d["origin"].clone(),
+            d["backfill"].clone(),
+            d["workflows"].clone(),
+        )
+    };
+    let run: Vec<_> = one["dates"].as_array().unwrap().iter().map(key).collect();
+    let rows: Vec<_> = seeds["dates"].as_array().unwrap().iter().map(key).collect();
+    assert_eq!(rows.len(), run.len());
+    for row in &rows {
+        assert!(run.contains(row), "{row:?} is no date of a run: {run:?}");
+    }
+    let nightly = rows
+        .iter()
+        .find(|r| r.1 == "recurring" && r.3 == serde_json::json!(["nightly"]))
+        .expect("the recurring schedule runs one set per workflow here");
+    assert!(!nightly.0.as_str().unwrap().contains(' '), "{nightly:?}");
+    // The text keeps the workflows beside the date.
+    let out = text(&schedsim(&["run", CAPACITY, "--seeds", "2"]).stdout);
+    assert!(
+        out.contains(&format!(
+            "  {} (nightly) recurring",
+            nightly.0.as_str().unwrap()
+        )),
+        "{out}"
+    );
+}

@@ -444,7 +444,6 @@ struct Row {
     failing: Vec<String>,
     notes: Vec<String>,
     /// What the run exercised of the varied knobs.
-    #[serde(default)]
     exercised: whatif::Exercised,
 }
 
