@@ -559,3 +559,28 @@ start = "2025-04-10T00:00:00"
     scheduled.dedup();
     assert_eq!(scheduled.len(), 71, "one instance per scheduled time");
 }
+
+/// A scenario's start, an operation's time or a fault's scheduled time in a DST gap or
+/// fold validated silently (the run noted the start only): validate now warns at each
+/// place, with what it is read as.
+#[test]
+fn scenario_times_in_a_dst_gap_or_fold_validated_silently() {
+    let path = model_file(
+        "scenario_times_dst",
+        "[model]\nname = \"m\"\nprofile = \"airflow\"\ntimezone = \"America/New_York\"\n[[workflow]]\nname = \"w\"\ncron = \"*/30 * * * *\"\n  [[workflow.task]]\n  name = \"t\"\n  duration = \"10m\"\n[[scenario]]\nname = \"spring\"\nstart = \"2025-03-09T02:10:00\"\nuntil = \"2025-03-09T12:00:00\"\nrecurring = true\n  [[scenario.fault]]\n  task = \"w.t\"\n  scheduled = \"2025-03-09T05:00:00\"\n  attempts = [1]\n[[scenario]]\nname = \"fall\"\nstart = \"2025-11-02T00:00:00\"\nuntil = \"2025-11-02T12:00:00\"\nrecurring = true\n  [[scenario.fault]]\n  task = \"w.t\"\n  scheduled = \"2025-11-02T01:30:00\"\n  attempts = [1]\n",
+    );
+    let out = schedsim(&["validate", &path]);
+    assert_eq!(out.status.code(), Some(0), "warnings, not errors");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{path}:13:9: scenario `spring`'s start 2025-03-09T02:10:00 does not exist in America/New_York (clocks skip it): read as 2025-03-09T03:10:00-04:00, past the gap")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{path}:27:15: scenario `fall`'s fault's scheduled time 2025-11-02T01:30:00 happens twice in America/New_York (clocks go back): read as the first, 2025-11-02T01:30:00-04:00")),
+        "{err}"
+    );
+    // Times that are one instant are not warned of.
+    assert!(!err.contains("2025-03-09T05:00:00"), "{err}");
+    assert!(!err.contains("`fall`'s start"), "{err}");
+}

@@ -23,6 +23,9 @@
 //! - An `[[expect]]`'s `finish_by` at or before the start of a scenario it judges, or
 //!   in a daylight-saving gap or fold (read past the gap, or as the first instant).
 //! - An Airflow task's `pool_slots` above its pool's slots: Airflow never runs it.
+//! - A scenario's typed time (start, until, a backfill's `at`, an operation's, fault's,
+//!   stretch's or history's time) in a daylight-saving gap or fold: read past the gap,
+//!   or as the first instant, as the run notes too.
 //! - An Airflow `empty = true` task's execution settings (duration, retry, pool, ...):
 //!   its instances succeed without running, so they never act.
 
@@ -49,6 +52,7 @@ const DS_3_2_FUNCTIONS: [&str; 7] = [
 
 /// Adds the warnings of a model that validates to `out`.
 pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
+    shifted_times(model, doc, out);
     // A `finish_by` no run of a scenario it judges can meet: nothing of the scenario
     // ends before it starts.
     for e in &doc.expects {
@@ -341,6 +345,68 @@ fn pool_slots_past_the_pool(model: &Model, doc: &Document, out: &mut FileDiagnos
                 )
                 .help(format!("lower `pool_slots` to at most {}, or give pool `{pool}` more `slots`", g.slots)),
             );
+        }
+    }
+}
+
+/// A scenario's typed times in a daylight-saving gap or fold: each is read as one
+/// instant (past the gap, or the first), which the run notes; validate says it where
+/// the time is written. A time written as a date alone is a business date, not this.
+fn shifted_times(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
+    use super::doc::DateTimeText;
+    use super::span::Sp;
+    let mut check = |what: String, t: &Sp<DateTimeText>| {
+        let Ok(local) = super::text::parse_datetime(&t.value.0) else {
+            return;
+        };
+        if let Some(note) = crate::calendar::schedule::bound_note(&model.timezone, &what, local) {
+            out.diagnostics.push(
+                Diagnostic::new(t.span.clone(), note, "a local time that is one instant").help(
+                    "write the time meant outside the daylight-saving shift to leave no doubt",
+                ),
+            );
+        }
+    };
+    for s in &doc.scenarios {
+        let name = &s.name.value;
+        check(format!("scenario `{name}`'s start"), &s.start);
+        if let Some(until) = &s.until {
+            check(format!("scenario `{name}`'s until"), until);
+        }
+        for (k, b) in s.backfills.iter().enumerate() {
+            if let Some(at) = &b.at {
+                check(format!("scenario `{name}`'s backfill {}'s at", k + 1), at);
+            }
+        }
+        for o in &s.operations {
+            check(format!("scenario `{name}`'s operation at"), &o.at);
+            check(
+                format!("scenario `{name}`'s operation's scheduled time"),
+                &o.scheduled,
+            );
+        }
+        for f in &s.faults {
+            check(
+                format!("scenario `{name}`'s fault's scheduled time"),
+                &f.scheduled,
+            );
+        }
+        for st in &s.stretches {
+            check(
+                format!("scenario `{name}`'s stretch's scheduled time"),
+                &st.scheduled,
+            );
+        }
+        for h in &s.history {
+            for (word, t) in [
+                ("scheduled", &h.scheduled),
+                ("from", &h.from),
+                ("to", &h.to),
+            ] {
+                if let Some(t) = t {
+                    check(format!("scenario `{name}`'s history {word}"), t);
+                }
+            }
         }
     }
 }
