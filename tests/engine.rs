@@ -887,3 +887,82 @@ start = "2025-03-20T12:00:00"
         .unwrap();
     assert!(order.holds, "{order:?}");
 }
+
+/// Each instance of a run by (task, scheduled, origin): its state, executions, first
+/// start and last end.
+type Outcomes = std::collections::BTreeMap<(String, i64, String), (State, u32, i64, i64)>;
+
+fn outcomes(m: &Model, seed: u64) -> Outcomes {
+    let e = engine::simulate(m, &m.scenarios[0], Config::new(seed, 50_000_000), &mut ()).unwrap();
+    let out: Outcomes = (e.instances.iter())
+        .map(|i| {
+            let key = (
+                m.task(i.task).name.clone(),
+                i.scheduled,
+                i.origin.word().to_string(),
+            );
+            let times = (i.start().unwrap_or(-1), i.end().unwrap_or(-1));
+            (key, (i.state, i.attempts, times.0, times.1))
+        })
+        .collect();
+    assert_eq!(out.len(), e.instances.len(), "one instance per key");
+    out
+}
+
+/// The task table of `name` in the capacity model's text, up to the next task.
+fn task_block<'a>(text: &'a str, name: &str) -> &'a str {
+    let head = "  [[workflow.task]]\n";
+    let at = text.find(&format!("{head}  name = \"{name}\"")).unwrap();
+    let len = text[at + head.len()..].find(head).unwrap() + head.len();
+    &text[at..at + len]
+}
+
+#[test]
+fn random_draws_are_keyed_by_execution_so_an_unrelated_edit_changes_no_other_draw() {
+    // The reviewer's cases: every draw came from one stream in event order, so adding
+    // a workflow in a group of its own, or swapping two tasks in the file, drew other
+    // durations and failures for everything after.
+    let text = std::fs::read_to_string("models/dolphinscheduler-nightly-capacity.toml").unwrap();
+    let base = load(&text);
+    let first_workflow = "[[workflow]]\nname = \"nightly\"";
+    let plus = load(&text.replacen(
+        first_workflow,
+        &format!(
+            "[[resource_group]]\nname = \"isolated\"\nslots = 5\n\n[[workflow]]\n\
+             name = \"unrelated\"\ncron = \"0 0 5 * * ? *\"\n  [[workflow.task]]\n  \
+             name = \"side\"\n  resource_group = \"isolated\"\n  \
+             duration = {{ lognormal = {{ median = \"5m\", p95 = \"9m\" }} }}\n  \
+             fail = {{ probability = 0.3 }}\n\n{first_workflow}"
+        ),
+        1,
+    ));
+    let (orders, items) = (
+        task_block(&text, "ods_orders"),
+        task_block(&text, "ods_items"),
+    );
+    let swapped = load(&text.replacen(&format!("{orders}{items}"), &format!("{items}{orders}"), 1));
+    assert_ne!(base.tasks[0].name, swapped.tasks[0].name);
+    let mut retried = 0;
+    for seed in 0..20 {
+        let a = outcomes(&base, seed);
+        retried += a.values().filter(|o| o.1 > 1).count();
+        // The unrelated workflow shares nothing: every other instance is as it was.
+        let mut b = outcomes(&plus, seed);
+        b.retain(|k, _| k.0 != "unrelated.side");
+        assert_eq!(a, b, "seed {seed}: adding an unrelated workflow");
+        // Swapped tasks queue in another order (times may move), but every execution
+        // draws what it drew: the same outcomes and executions everywhere.
+        let b = outcomes(&swapped, seed);
+        let shape =
+            |o: &Outcomes| -> Vec<_> { o.iter().map(|(k, v)| (k.clone(), v.0, v.1)).collect() };
+        assert_eq!(
+            shape(&a),
+            shape(&b),
+            "seed {seed}: tasks swapped in the file"
+        );
+    }
+    assert!(retried > 5, "the seeds fail some executions: {retried}");
+    // Still one seed, one trace, byte for byte.
+    assert_eq!(trace(&base, 7), trace(&base, 7));
+    assert_ne!(trace(&base, 7), trace(&base, 8));
+}

@@ -17,7 +17,7 @@ impl<'m> Engine<'m> {
             model,
             now: start,
             horizon,
-            rng: Random::new(config.seed),
+            rng: Random::keyed(config.seed, model),
             events: queue::Queue::new(),
             instances: Window::new(),
             edges: Window::new(),

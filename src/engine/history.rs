@@ -124,6 +124,7 @@ impl<'m> Engine<'m> {
                 unsettled: 0,
                 reopened: false,
                 run_times: 1,
+                again: 0,
                 self_ends: Vec::new(),
             });
         }

@@ -172,6 +172,8 @@ pub struct Unit {
     /// How many times the unit has run: 1, plus one per operator rerun
     /// (DolphinScheduler's `run_times`).
     pub run_times: u32,
+    /// 0; for a date a rerun created again, 1 + that operation's index (`random.rs`).
+    again: u32,
     /// Each self-dependent task's first and last instance here.
     self_ends: Vec<(TaskId, u32, u32)>,
 }

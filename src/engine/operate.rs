@@ -243,7 +243,7 @@ impl<'m> Engine<'m> {
             && self.units[first_unit as usize].backfill.is_some()
             && self.units[first_unit as usize].ended.is_some()
         {
-            let later = self.later_dates_again(first_unit);
+            let later = self.later_dates_again(first_unit, k);
             self.reopen_unit(first_unit, later, sink);
         }
         for &i in &set {
@@ -262,8 +262,9 @@ impl<'m> Engine<'m> {
     /// The dates after `u` in its backfill chain, for a chain that goes on from `u`
     /// again: a date its stopped chain never started is that date (it runs for the
     /// first time); one that started, or that its chain may still start, is a new
-    /// unit (a second instance of the date, DS #12586).
-    pub(super) fn later_dates_again(&mut self, u: u32) -> Vec<u32> {
+    /// unit (a second instance of the date, DS #12586), marked as created again by
+    /// operation `k`.
+    pub(super) fn later_dates_again(&mut self, u: u32, k: u32) -> Vec<u32> {
         let Some(chain) = self.chains.iter().position(|c| c.units.contains(&u)) else {
             return Vec::new();
         };
@@ -291,6 +292,7 @@ impl<'m> Engine<'m> {
                 copy.self_ends.clear();
                 copy.reopened = false;
                 copy.run_times = 1;
+                copy.again = k + 1;
                 self.units.push(copy);
                 (self.units.len() - 1) as u32
             })

@@ -203,9 +203,28 @@ impl<'m> Engine<'m> {
             })
     }
 
+    /// Execution `attempt` of instance `i`, as its draws are keyed.
+    fn execution(&self, i: u32, attempt: u32) -> random::Execution {
+        let inst = &self.instances[i as usize];
+        let unit = &self.units[inst.unit as usize];
+        random::Execution {
+            task: inst.task,
+            scheduled: inst.scheduled,
+            origin: inst.origin,
+            history: self.is_history(i),
+            backfill: unit.backfill,
+            again: unit.again,
+            attempt,
+        }
+    }
+
     pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {
         let (attempt, task_id, scheduled) = self.begin_attempt(i);
         let task = self.model.task(task_id);
+        if Random::draws(task) {
+            let e = self.execution(i, attempt);
+            self.rng.execution(&e);
+        }
         let mut duration = self.rng.duration(task.duration);
         if !self.stretches.is_empty()
             && let Some((factor, used)) = self.stretches.get_mut(&(task_id, scheduled))
