@@ -816,3 +816,148 @@ fn a_trace_cut_short_is_refused_by_diff_and_verify_naming_the_file_and_line() {
     assert_eq!(schedsim(&["diff", w, w]).status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An Airflow DAG whose `fact` task has `retry` and `timeout` as given, on `cron`,
+/// backfilled three days; nothing fails and nothing runs 2 minutes.
+fn etl(cron: &str, fact: &str) -> String {
+    format!(
+        r#"[model]
+name = "etl"
+profile = "airflow"
+timezone = "America/New_York"
+
+[[resource_group]]
+name = "warehouse"
+slots = 8
+
+[[workflow]]
+name = "etl"
+cron = "{cron}"
+  [[workflow.task]]
+  name = "stage"
+  resource_group = "warehouse"
+  duration = "1m"
+  [[workflow.task]]
+  name = "fact"
+  upstream = ["stage"]
+  resource_group = "warehouse"
+  duration = "1m"
+{fact}
+
+[[scenario]]
+name = "backfill"
+start = "2024-03-10T00:00:00"
+  [[scenario.backfill]]
+  targets = ["etl"]
+  from = "2024-03-01T00:00:00"
+  to = "2024-03-03T23:59:00"
+"#
+    )
+}
+
+#[test]
+fn diff_of_identical_runs_names_the_model_settings_the_runs_did_not_exercise() {
+    // The reviewer's v1/v2_noeffect: retries 4 -> 0 and timeout 45m -> 2m on a task
+    // that never fails nor runs 2 minutes. The runs are identical (exit 0: diff
+    // compares runs), but the output says the models differ, in what.
+    let dir = temp_dir("settings");
+    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+    std::fs::write(
+        &a,
+        etl(
+            "30 2 * * *",
+            "  retry = { times = 4, interval = \"3m\" }\n  timeout = \"45m\"",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        etl(
+            "30 2 * * *",
+            "  retry = { times = 0, interval = \"3m\" }\n  timeout = \"2m\"",
+        ),
+    )
+    .unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let out = schedsim(&["diff", a, b]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(
+        t.starts_with("identical: the same instances, outcomes and times; but the models differ in 2 setting(s) these runs did not exercise\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("\nthe models differ in settings these runs did not exercise (2):\n  task etl.fact: retries 4 -> 0, timeout 45m -> 2m\n"),
+        "{t}"
+    );
+    let d = json_of(&schedsim(&["diff", a, b, "--format", "json"]));
+    assert_eq!(d["verdict"], "identical");
+    assert_eq!(
+        d["settings"],
+        json!([
+            {"of": "task etl.fact", "key": "retries", "a": "4", "b": "0"},
+            {"of": "task etl.fact", "key": "timeout", "a": "45m", "b": "2m"},
+        ])
+    );
+    // A model with itself: nothing to list, and no `settings` key.
+    let same = json_of(&schedsim(&["diff", a, a, "--format", "json"]));
+    assert!(same.get("settings").is_none(), "{same}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_instance_at_a_time_the_other_schedule_lacks_is_not_said_to_have_never_started() {
+    // The reviewer's v1/v4: cron 30 2 -> 0 3. B's schedule has no run at 02:30: it
+    // did not fail to start one.
+    let dir = temp_dir("schedule");
+    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+    std::fs::write(&a, etl("30 2 * * *", "")).unwrap();
+    std::fs::write(&b, etl("0 3 * * *", "")).unwrap();
+    let d = json_of(&schedsim(&[
+        "diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let reasons = |side: &str| -> Vec<String> {
+        d[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["reason"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(reasons("only_a").len(), 6);
+    assert_eq!(
+        reasons("only_a")[0],
+        "B's schedule has no backfill date 2024-03-01T02:30:00-05:00"
+    );
+    assert_eq!(
+        reasons("only_b")[0],
+        "A's schedule has no backfill date 2024-03-01T03:00:00-05:00"
+    );
+    assert_eq!(
+        d["settings"],
+        json!([{"of": "workflow etl", "key": "cron", "a": "30 2 * * *", "b": "0 3 * * *"}])
+    );
+    // A task the other model lacks is said as such.
+    let extra = etl(
+        "30 2 * * *",
+        "  [[workflow.task]]\n  name = \"late\"\n  upstream = [\"fact\"]\n  resource_group = \"warehouse\"",
+    );
+    std::fs::write(&b, extra).unwrap();
+    let d = json_of(&schedsim(&[
+        "diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(d["only_b"][0]["reason"], "A's model has no task etl.late");
+    assert_eq!(
+        d["settings"],
+        json!([{"of": "task etl.late", "key": null, "a": null, "b": "defined"}])
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -84,6 +84,11 @@ fn merged(run: &Run, crossed: &BTreeSet<(String, u8)>) -> Run {
     }
     let mut out = run.clone();
     out.dates = dates;
+    for (d, origin) in out.never_started.iter_mut().flatten() {
+        if crossed.contains(&(base(d).to_string(), *origin as u8)) {
+            *d = base(d).to_string();
+        }
+    }
     for i in &mut out.instances {
         i.date = moved[i.date as usize] as u32;
     }
@@ -128,6 +133,8 @@ mod tests {
             dates,
             findings: None,
             notes: Vec::new(),
+            never_started: None,
+            settings: None,
         }
     }
 

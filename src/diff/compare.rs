@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::changed::{Changed, Changes};
 use super::run::{Inst, Run};
+use super::settings::SettingChange;
 use crate::engine::Origin;
 
 /// The one-line verdict.
@@ -172,6 +173,11 @@ pub struct Diff {
     pub resources: Vec<ResourceChange>,
     /// Header fields that differ (schedsim version, model hash, tz database).
     pub header: Vec<String>,
+    /// The model settings that differ, when both sides are simulated models
+    /// ([`super::settings`]): with an `identical` verdict, settings the runs did not
+    /// exercise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<SettingChange>,
     /// What the comparison could not see.
     pub notes: Vec<String>,
 }
@@ -218,33 +224,63 @@ fn cmp(a: &Run, x: (u32, u32), b: &Run, y: (u32, u32)) -> Ordering {
         .then(x.1.cmp(&y.1))
 }
 
-/// A run's (date, origin) pairs.
-fn date_set(run: &Run) -> BTreeSet<(&str, u8)> {
-    run.dates
-        .iter()
-        .map(|d| (d.date.as_str(), d.origin as u8))
-        .collect()
+/// (date, origin) pairs of a run.
+type DateSet<'r> = BTreeSet<(&'r str, u8)>;
+
+/// What one run's instances are explained by in the other run: its started dates,
+/// and, for a simulated run, the dates its schedule had that never started and its
+/// model's tasks.
+struct Other<'r> {
+    /// `A` or `B`.
+    name: &'static str,
+    started: DateSet<'r>,
+    /// A simulated run's dates that never started, and its model's tasks.
+    simulated: Option<(DateSet<'r>, BTreeSet<&'r str>)>,
 }
 
-fn only(run: &Run, i: &Inst, other: &BTreeSet<(&str, u8)>) -> Only {
+impl<'r> Other<'r> {
+    fn of(name: &'static str, run: &'r Run) -> Self {
+        let started = (run.dates.iter())
+            .map(|d| (d.date.as_str(), d.origin as u8))
+            .collect();
+        let simulated = run.never_started.as_ref().map(|never| {
+            let never = never.iter().map(|(d, o)| (d.as_str(), *o as u8)).collect();
+            (never, run.tasks.iter().map(String::as_str).collect())
+        });
+        Other {
+            name,
+            started,
+            simulated,
+        }
+    }
+}
+
+fn only(run: &Run, i: &Inst, other: &Other) -> Only {
+    let task = &run.tasks[i.task as usize];
     let date = &run.dates[i.date as usize].date;
-    let reason = if other.contains(&(date.as_str(), i.origin as u8)) {
-        Some(format!(
-            "the other run's {} date {date} has no such instance",
-            i.origin.word()
-        ))
-    } else {
-        Some(format!(
-            "{} date {date} never started in the other run",
-            i.origin.word()
-        ))
+    let (origin, key) = (i.origin.word(), (date.as_str(), i.origin as u8));
+    let name = other.name;
+    let reason = match &other.simulated {
+        Some((_, tasks)) if !tasks.contains(task.as_str()) => {
+            format!("{name}'s model has no task {task}")
+        }
+        _ if other.started.contains(&key) => {
+            format!("the other run's {origin} date {date} has no such instance")
+        }
+        Some((never, _)) if never.contains(&key) => {
+            format!("{origin} date {date} never started in the other run")
+        }
+        Some(_) => format!("{name}'s schedule has no {origin} date {date}"),
+        None => format!(
+            "the other run, a recording, started no {origin} date {date} (a recording does not say whether its schedule had one)"
+        ),
     };
     Only {
-        task: run.tasks[i.task as usize].clone(),
+        task: task.clone(),
         scheduled: run.time(i.scheduled),
         origin: i.origin,
         date: date.clone(),
-        reason,
+        reason: Some(reason),
     }
 }
 
@@ -405,7 +441,7 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
         None => (a, b),
     };
     let (ka, kb) = (keyed(a), keyed(b));
-    let (da, db) = (date_set(a), date_set(b));
+    let (da, db) = (Other::of("A", a), Other::of("B", b));
     let (mut only_a, mut only_b, mut changes) = (Vec::new(), Vec::new(), Changes::new(a));
     let (mut starts, mut ends) = (Vec::new(), Vec::new());
     let (mut x, mut y) = (0, 0);
@@ -526,6 +562,10 @@ pub fn diff(a: &Run, a_label: &str, b: &Run, b_label: &str) -> Diff {
         properties,
         resources,
         header,
+        settings: match (&a.settings, &b.settings) {
+            (Some(x), Some(y)) => super::settings::changes(x, y),
+            _ => Vec::new(),
+        },
         notes: [notes, sides_notes(a, b)].concat(),
     }
 }

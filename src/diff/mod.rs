@@ -10,6 +10,7 @@ pub mod compare;
 pub mod html;
 pub mod record;
 pub mod run;
+pub mod settings;
 pub mod text;
 
 pub use compare::{Diff, Verdict, diff};
@@ -31,5 +32,12 @@ pub fn simulate(
     let mut collector = run::Collector::new(model);
     let (engine, findings, _) = observe_with(model, scenario, config, trace, &mut collector)?;
     let meta = run::Meta::of(model, &scenario.name, config.seed, model_hash);
-    Ok(collector.finish(meta, Some(run::Findings::of(&findings)), engine.notes))
+    let never_started = (engine.never_started())
+        .map(|(u, unit)| (engine.unit_label(u), unit.origin))
+        .collect();
+    Ok(Run {
+        never_started: Some(never_started),
+        settings: Some(settings::of(model)),
+        ..collector.finish(meta, Some(run::Findings::of(&findings)), engine.notes)
+    })
 }

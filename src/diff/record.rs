@@ -249,6 +249,8 @@ pub fn read_trace(text: &str) -> Result<Run, String> {
         dates: builder.dates,
         findings: None,
         notes: Vec::new(),
+        never_started: None,
+        settings: None,
     })
 }
 
@@ -350,6 +352,8 @@ pub fn read_golden(text: &str) -> Result<Run, String> {
         dates: Vec::new(),
         findings: Some(Findings::default()),
         notes: Vec::new(),
+        never_started: None,
+        settings: None,
     };
     let mut tasks: BTreeMap<String, u32> = BTreeMap::new();
     let mut dates: BTreeMap<(String, String), u32> = BTreeMap::new();

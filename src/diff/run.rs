@@ -131,6 +131,11 @@ pub struct Run {
     /// What a simulated run noted of itself (a scripted fault that never ran, a bound
     /// read as midnight); a recording keeps none.
     pub notes: Vec<String>,
+    /// A simulated run's dates (label, origin) that its schedule had and that never
+    /// started; None for a recording, which does not list them.
+    pub never_started: Option<Vec<(String, Origin)>>,
+    /// A simulated run's model settings ([`super::settings`]); None for a recording.
+    pub settings: Option<super::settings::Settings>,
 }
 
 impl Run {
@@ -296,6 +301,8 @@ impl<'m> Collector<'m> {
             dates: self.builder.dates,
             findings,
             notes,
+            never_started: None,
+            settings: None,
         }
     }
 }

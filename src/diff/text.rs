@@ -40,11 +40,43 @@ pub fn verdict_line(d: &Diff) -> String {
         Verdict::Timing => "timing: the same outcomes, at other times",
         Verdict::Outcome => "outcome: different outcomes",
     };
-    if parts.is_empty() {
+    let line = if parts.is_empty() {
         head.to_string()
     } else {
         format!("{head} ({})", parts.join(", "))
+    };
+    match (d.verdict, d.settings.len()) {
+        (Verdict::Identical, n) if n > 0 => {
+            format!("{line}; but the models differ in {n} setting(s) these runs did not exercise")
+        }
+        _ => line,
     }
+}
+
+/// The settings that differ, one line per owner:
+/// `task w.t: retries 4 -> 0, timeout 45m -> 2m`.
+fn settings_lines(d: &Diff) -> Vec<String> {
+    let mut lines: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &d.settings {
+        let shown = match c.key {
+            None => match c.a.is_some() {
+                true => "only in A".to_string(),
+                false => "only in B".to_string(),
+            },
+            Some(key) => {
+                let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "none".into());
+                format!("{key} {} -> {}", v(&c.a), v(&c.b))
+            }
+        };
+        match lines.last_mut() {
+            Some((of, items)) if *of == c.of => items.push(shown),
+            _ => lines.push((c.of.clone(), vec![shown])),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(of, items)| format!("{of}: {}", items.join(", ")))
+        .collect()
 }
 
 fn listed<T>(out: &mut String, items: &[T], all: bool, line: impl Fn(&T) -> String) {
@@ -130,6 +162,14 @@ pub fn render(d: &Diff, all: bool) -> String {
         "instances: {} in A, {} in B",
         d.instances.a, d.instances.b
     );
+    if !d.settings.is_empty() {
+        let what = match d.verdict {
+            Verdict::Identical => "settings these runs did not exercise",
+            _ => "settings",
+        };
+        let _ = writeln!(s, "\nthe models differ in {what} ({}):", d.settings.len());
+        listed(&mut s, &settings_lines(d), all, String::clone);
+    }
     for (name, items) in [("only in A", &d.only_a), ("only in B", &d.only_b)] {
         if !items.is_empty() {
             let _ = writeln!(s, "\n{name} ({}):", items.len());
