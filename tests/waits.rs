@@ -46,27 +46,27 @@ const AIRFLOW: &str = "models/airflow-pool-depends-on-past.toml";
 
 /// The extract tasks queue for task group `mysql_export` (2 slots); the worker
 /// group `default` (100 slots) never holds anyone. From the trace, each extract's
-/// time in `waiting_resources` before it ran (scenario start 10:00:00):
-///   extract_orders 03-03 10:00:00 → 10:14:40   880 s
-///   extract_users  03-01 10:00:00 → 10:17:06  1026 s
-///   extract_users  03-02 10:00:00 → 10:25:06  1506 s
-///   extract_users  03-03 10:00:00 → 10:31:40  1900 s
-///   extract_users  03-05 10:48:06 → 10:50:42   156 s
-///   extract_orders 03-06 10:54:40 → 11:06:54   734 s
-///   extract_users  03-06 10:54:40 → 11:14:12  1172 s
-///   extract_orders 03-04, its three retries: 180 + 180 + 281 = 641 s
-///   extract_orders 03-08 11:21:54 → 11:25:12   198 s
-///   extract_users  03-08 11:21:54 → 11:43:15  1281 s
-///   extract_orders 03-09 11:40:12 → 11:41:34    82 s
-///   extract_users  03-09 11:40:12 → 11:53:06   774 s
-/// 12 instances, 10,350 s in all; sorted, the 6th of 12 (p50) is 774 s, the 12th
-/// (p95, nearest rank ⌈11.4⌉) 1900 s. At the end of 10:00:00 six extracts were
-/// queued and two ran: peak queue 4.
+/// time in `waiting_resources` before it ran (scenario start 10:00:00; durations are
+/// drawn per execution, seed 0):
+///   extract_orders 03-03 10:00:00 → 10:10:35   635 s
+///   extract_users  03-01 10:00:00 → 10:19:59  1199 s
+///   extract_users  03-02 10:00:00 → 10:27:59  1679 s
+///   extract_users  03-03 10:00:00 → 10:29:43  1783 s
+///   extract_users  03-05 10:50:59 → 11:10:54  1195 s
+///   extract_orders 03-06 10:52:43 → 10:53:48    65 s
+///   extract_users  03-06 10:52:43 → 11:16:04  1401 s
+///   extract_orders 03-04, its three retries: 310 + 0 + 331 = 641 s
+///   extract_orders 03-09 11:39:04 → 11:48:21   557 s
+///   extract_users  03-09 11:39:04 → 11:53:28   864 s
+/// (the extracts of 03-07, 03-08 and 03-10 found a slot at once). 10 instances,
+/// 10,019 s in all; sorted, the 5th of 10 (p50) is 864 s, the 10th (p95, nearest
+/// rank ⌈9.5⌉) 1783 s. At the end of 10:00:00 six extracts were queued and two ran:
+/// peak queue 4.
 #[test]
 fn dolphinscheduler_extract_waits_are_credited_to_the_task_group_with_their_real_totals() {
     let v = json(DS);
     let tg = row(&v, "task_group", Some("mysql_export"));
-    assert_eq!(figures(tg), [12, 10_350, 774, 1900, 1900, 4]);
+    assert_eq!(figures(tg), [10, 10_019, 864, 1783, 1783, 4]);
     assert!(
         v["waits"]
             .as_array()
@@ -81,24 +81,24 @@ fn dolphinscheduler_extract_waits_are_credited_to_the_task_group_with_their_real
     assert_eq!(groups[0]["peak_waiting"], 0);
     assert_eq!(groups[1]["name"], "mysql_export");
     assert_eq!(groups[1]["peak_waiting"], 4);
-    // Busy 17,561 slot-seconds (4h 52m 41s) on 2 slots over a 3h 28m 01s (12,481 s)
-    // makespan: 17561 / 24962 = 0.70351...
-    assert_eq!(v["makespan_seconds"], 12_481);
-    assert_eq!(groups[1]["busy_seconds"], 17_561);
-    assert_eq!(groups[1]["utilisation"], 0.7035);
+    // Busy 15,704 slot-seconds (4h 21m 44s) on 2 slots over a 3h 03m 48s (11,028 s)
+    // makespan: 15704 / 22056 = 0.71200...
+    assert_eq!(v["makespan_seconds"], 11_028);
+    assert_eq!(groups[1]["busy_seconds"], 15_704);
+    assert_eq!(groups[1]["utilisation"], 0.712);
 }
 
 /// Ten dates in three round-robin chains {0,3,6,9} {1,4,7} {2,5,8}, all due at the
 /// start 10:00:00; the dates after each chain's first start when the one before
-/// ends: 03-04 at 10:40:06 (2406 s), 03-05 10:48:06 (2886), 03-06 10:54:40 (3280),
-/// 03-08 11:21:54 (4914), 03-09 11:40:12 (6012), 03-07 12:25:04 (8704), 03-10
-/// 12:57:47 (10667): 7 dates, 38,869 s, p50 the 4th (4914), p95 and max 10667; 7
+/// ends: 03-04 at 10:42:59 (2579 s), 03-05 10:50:59 (3059), 03-06 10:52:43 (3163),
+/// 03-08 11:33:54 (5634), 03-09 11:39:04 (5944), 03-07 12:08:28 (7708), 03-10
+/// 12:37:54 (9474): 7 dates, 37,561 s, p50 the 4th (5634), p95 and max 9474; 7
 /// dates waited at once at 10:00:00.
 #[test]
 fn dolphinscheduler_dates_wait_for_the_complement_parallelism() {
     let v = json(DS);
     let d = row(&v, "date_parallelism", None);
-    assert_eq!(figures(d), [7, 38_869, 4914, 10_667, 10_667, 7]);
+    assert_eq!(figures(d), [7, 37_561, 5634, 9474, 9474, 7]);
 }
 
 /// Every `load` enters the pool's queue and runs in the same instant: the pool
@@ -160,13 +160,13 @@ fn run_text_no_longer_credits_task_group_waits_to_the_worker_group() {
         "{out}"
     );
     assert!(
-        line("mysql_export ").contains("(70.3% of slots × makespan)"),
+        line("mysql_export ").contains("(71.2% of slots × makespan)"),
         "{out}"
     );
     let tg = line("task_group mysql_export");
     assert!(
         tg.contains(
-            "12 instances  total 2h 52m 30s  p50 12m 54s  p95 31m 40s  max 31m 40s  peak queue 4"
+            "10 instances  total 2h 46m 59s  p50 14m 24s  p95 29m 43s  max 29m 43s  peak queue 4"
         ),
         "{tg}"
     );
@@ -223,7 +223,7 @@ fn the_report_has_the_waits_table_and_a_timeline_chart_per_constraint() {
     let html = std::fs::read_to_string(&path).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(html.contains("<h2>Waits</h2>"));
-    assert!(html.contains("<td>task_group</td><td>mysql_export</td><td>12</td>"));
+    assert!(html.contains("<td>task_group</td><td>mysql_export</td><td>10</td>"));
     for (kind, name) in [
         ("resource_group", "default"),
         ("task_group", "mysql_export"),
