@@ -966,3 +966,39 @@ fn random_draws_are_keyed_by_execution_so_an_unrelated_edit_changes_no_other_dra
     assert_eq!(trace(&base, 7), trace(&base, 7));
     assert_ne!(trace(&base, 7), trace(&base, 8));
 }
+
+/// A rerun of a self-dependent date whose previous date did not exist yet (a
+/// descending complement) recounted its upstreams without that wait: the rerun ran at
+/// once, and when the previous date was created its waiter's count was taken back
+/// again, below zero (a panic in a debug build; in a release build a count near 2^32
+/// that left the date waiting for ever and four properties failing). Found by
+/// `operator_actions_keep_states_slots_order_and_termination_sound`.
+#[test]
+fn a_rerun_dropped_the_wait_for_a_previous_date_not_created_yet() {
+    let m = load(
+        "[model]\nname = \"p\"\nprofile = \"dolphinscheduler\"\ntimezone = \"Asia/Shanghai\"\nprofile_version = \"3.1\"\n[[resource_group]]\nname = \"g0\"\nslots = 1\n[[workflow]]\nname = \"w0\"\ncron = \"0 30 2 * * ? *\"\n  [[workflow.task]]\n  name = \"t0\"\n  resource_group = \"g0\"\n  self_dependency = true\n  duration = \"1m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-31T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w0\"]\n  from = \"2025-03-01T00:00:00\"\n  to = \"2025-03-04T23:59:00\"\n  groups = 1\n  order = \"desc\"\n  [[scenario.operation]]\n  at = \"2025-03-31T01:00:00\"\n  kind = \"kill\"\n  task = \"w0.t0\"\n  scheduled = \"2025-03-04T02:30:00\"\n  [[scenario.operation]]\n  at = \"2025-03-31T01:00:00\"\n  kind = \"rerun\"\n  task = \"w0.t0\"\n  scheduled = \"2025-03-04T02:30:00\"\n",
+    );
+    let e = run(&m);
+    // The rerun of 03-04 still waits for 03-03, which its own chain starts only after
+    // it: the descending self-dependency's deadlock, as before the kill.
+    let states: Vec<State> = e.instances.iter().map(|i| i.state).collect();
+    assert_eq!(states, vec![State::WaitingUpstream], "{states:?}");
+    let stuck = e.stuck();
+    assert_eq!(stuck.len(), 1);
+    assert!(
+        matches!(
+            stuck[0].waits_for.as_slice(),
+            [Wait::UnitNeverStarted { .. }]
+        ),
+        "{stuck:?}"
+    );
+    // The dates its chain never started name the date that never ended, not a
+    // horizon the scenario does not have.
+    for (u, _) in e.never_started() {
+        assert!(
+            matches!(e.why_never_started(u), engine::NotStarted::Full { .. }),
+            "{:?}",
+            e.why_never_started(u)
+        );
+    }
+}

@@ -218,6 +218,18 @@ impl<'m> Engine<'m> {
             self.instances[i as usize].pending = 0;
             self.instances[i as usize].pending_self = 0;
         }
+        // A member still waits for the previous date's unit that does not exist yet
+        // (`deferred`, counted once when its unit was created): its creation takes
+        // that count back, so the recount keeps it.
+        for waiters in self.deferred.values() {
+            for &(_, w) in waiters {
+                if set.binary_search(&w).is_ok() {
+                    let inst = &mut self.instances[w as usize];
+                    inst.pending += 1;
+                    inst.pending_self += 1;
+                }
+            }
+        }
         for u in units {
             let (first, count) = (self.units[u as usize].first, self.units[u as usize].count);
             for up in first..first + count {

@@ -158,11 +158,21 @@ impl<'m> Engine<'m> {
         if chain.stopped {
             return NotStarted::ChainStopped;
         }
-        match chain.units[..chain.next].iter().find(|&&x| {
-            let x = &self.units[x as usize];
-            x.created.is_some() && x.ended.is_none()
-        }) {
-            Some(&open) => NotStarted::Full {
+        let open = |x: &Unit| x.created.is_some() && x.ended.is_none();
+        // A chain a rerun gave to a date it ran again goes on after that date, which
+        // heads it without being one of its units (`reopen_unit`).
+        let first = chain.units[..chain.next]
+            .iter()
+            .copied()
+            .find(|&x| open(&self.units[x as usize]))
+            .or_else(|| {
+                (0..self.units.len() as u32).find(|&x| {
+                    let x = &self.units[x as usize];
+                    x.reopened && x.chain == unit.chain && open(x)
+                })
+            });
+        match first {
+            Some(open) => NotStarted::Full {
                 cap: chain.cap,
                 open,
             },
