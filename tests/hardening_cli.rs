@@ -2130,3 +2130,38 @@ fn an_interrupted_run_removes_its_temporary_outputs() {
     assert!(!trace.exists(), "a cut trace was written");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A trace written by `run --max-executions N --trace` was cut at the budget, but
+/// its header did not say so: `verify` replayed the whole run and called the
+/// recording different ("the run now goes on with …"). The header records a budget
+/// other than the default, and `verify` replays under it, saying so.
+#[test]
+fn verify_replayed_a_trace_cut_at_its_execution_budget_without_the_budget() {
+    let dir = scratch("budget-trace");
+    let trace = dir.join("t.jsonl");
+    let out = schedsim(&[
+        "run",
+        DW_MYSQL,
+        "--max-executions",
+        "5",
+        "--trace",
+        s(&trace),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&trace).unwrap();
+    let header: serde_json::Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(header["max_executions"], 5, "{header}");
+    let out = schedsim(&["verify", DW_MYSQL, s(&trace)]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("note: replayed under the recording's --max-executions 5"),
+        "{said}"
+    );
+    // The default budget is not written: goldens and older traces keep their header.
+    let out = schedsim(&["run", DW_MYSQL, "--trace", s(&trace)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&trace).unwrap();
+    assert!(!written.lines().next().unwrap().contains("max_executions"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -144,8 +144,14 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         }
     };
     let seed = header.seed;
-    let config = Config::new(seed, args.max_instances);
-    let meta = Meta::of(m, &scenario.name, seed, hash).with_added(&added);
+    // A run stopped at its `--max-executions` is replayed under the same budget.
+    let config = Config {
+        max_executions: header.budget(),
+        ..Config::new(seed, args.max_instances)
+    };
+    let meta = Meta::of(m, &scenario.name, seed, hash)
+        .with_added(&added)
+        .with_budget(header.budget());
     let mut now = header_line(&meta).into_bytes();
     let fresh = match diff::simulate(m, scenario, config, hash, Some(&mut now)) {
         Ok(r) => diff::Run {
@@ -167,6 +173,9 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         if was != is {
             outln!("note: {key} was {was:?} when recorded, is {is:?} now");
         }
+    }
+    if let Some(max) = header.max_executions {
+        outln!("note: replayed under the recording's --max-executions {max}");
     }
     let mut d = diff::diff(&recorded, "recorded", &fresh, "now");
     // Said above, in the words of a recording.

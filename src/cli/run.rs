@@ -382,7 +382,9 @@ fn execute(args: &Args, check: bool, merged: Option<&[schedsim::shard::Partial]>
     let trace = match (trace, &args.trace) {
         (Some(mut w), Some(path)) => {
             // What the command line added is recorded: a replay adds it again.
-            let meta = Meta::of(m, &scenario.name, args.seed, hash).with_added(&added);
+            let meta = Meta::of(m, &scenario.name, args.seed, hash)
+                .with_added(&added)
+                .with_budget(args.max_executions);
             let header = header_line(&meta);
             if let Err(e) = w.write_all(header.as_bytes()) {
                 return fail(&format!("--trace {}: {e}", path.display()));

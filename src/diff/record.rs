@@ -128,7 +128,14 @@ fn header(line: Option<&str>, what: &str) -> Result<Meta, String> {
             }),
         }
     };
+    let max_executions = match &value["max_executions"] {
+        serde_json::Value::Null => None,
+        v => Some(v.as_u64().ok_or_else(|| {
+            format!("1: the header's `max_executions` is the run's --max-executions (a whole number), found {v}")
+        })?),
+    };
     Ok(Meta {
+        max_executions,
         faults: list("faults")?,
         operations: list("operations")?,
         stretches: list("stretches")?,

@@ -33,6 +33,10 @@ pub struct Meta {
     pub operations: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stretches: Vec<String>,
+    /// `run --max-executions`, when not the default: a replay stops where the run
+    /// stopped. Absent otherwise (and in traces written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_executions: Option<u64>,
 }
 
 impl Meta {
@@ -49,7 +53,22 @@ impl Meta {
             faults: Vec::new(),
             operations: Vec::new(),
             stretches: Vec::new(),
+            max_executions: None,
         }
+    }
+
+    /// The run under execution budget `max`: recorded when not the default.
+    pub fn with_budget(self, max: u64) -> Meta {
+        Meta {
+            max_executions: (max != crate::engine::DEFAULT_MAX_EXECUTIONS).then_some(max),
+            ..self
+        }
+    }
+
+    /// The execution budget the run had.
+    pub fn budget(&self) -> u64 {
+        self.max_executions
+            .unwrap_or(crate::engine::DEFAULT_MAX_EXECUTIONS)
     }
 
     /// The run with what the command line added to its scenario.
