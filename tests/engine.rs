@@ -1002,3 +1002,26 @@ fn a_rerun_dropped_the_wait_for_a_previous_date_not_created_yet() {
         );
     }
 }
+
+/// A DataWorks dry-run node (VIRTUAL, recurrence Skip) was imported as a one-second
+/// run holding a slot of its group: behind a busy group it waited for the slot and
+/// held back its downstream. As `empty = true` it succeeds at its time without one.
+#[test]
+fn a_dataworks_dry_run_node_waited_for_a_slot_it_never_takes() {
+    let m = load(
+        "[model]\nname = \"m\"\nprofile = \"dataworks\"\ntimezone = \"Asia/Shanghai\"\n[[resource_group]]\nname = \"g\"\nslots = 1\n[[workflow]]\nname = \"w\"\ncron = \"00 00 02 * * ?\"\n  [[workflow.task]]\n  name = \"busy\"\n  resource_group = \"g\"\n  duration = \"2h\"\n  [[workflow.task]]\n  name = \"gate\"\n  empty = true\n  [[workflow.task]]\n  name = \"after\"\n  resource_group = \"g\"\n  upstream = [\"gate\"]\n  duration = \"10m\"\n[[scenario]]\nname = \"s\"\nstart = \"2025-03-02T00:00:00\"\n  [[scenario.backfill]]\n  targets = [\"w\"]\n  from = \"2025-03-01\"\n  to = \"2025-03-01\"\n",
+    );
+    let e = run(&m);
+    let state = |name: &str| {
+        e.instances
+            .iter()
+            .find(|i| m.task(i.task).name == name)
+            .map(|i| (i.state, i.attempts))
+            .unwrap()
+    };
+    assert_eq!(state("w.gate"), (State::DryRun, 0));
+    assert_eq!(state("w.busy").0, State::Succeeded);
+    assert_eq!(state("w.after").0, State::Succeeded);
+    // `after` queued behind `busy` for the one slot, not behind the gate as well.
+    assert_eq!(makespan_minutes(&e), 130);
+}

@@ -537,9 +537,9 @@ fn node(
         Some("Skip") => {
             flowspec_control::dry_run(
                 &mut task,
-                format!("{raw_name}: recurrence Skip (dry-run): a one-second run without writes"),
+                format!("{raw_name}: recurrence Skip (dry-run): empty, no execution"),
             );
-            report.notes.push(format!("{qualified}: recurrence Skip (dry-run) is a one-second run without writes (schedsim has no per-node dry-run; 1s is its shortest duration)"));
+            report.notes.push(format!("{qualified}: recurrence Skip (dry-run): `empty = true`, its instances succeed at their time without running, its resource group left out"));
         }
         Some("Pause") => {
             task.duration = Some("\"1s\"".into());

@@ -1,5 +1,5 @@
 //! FlowSpec nodes that are not code to run, by their `script.runtime.command`
-//! (dataworks-spec's `CodeProgramType`): VIRTUAL, a dry-run, and the control nodes
+//! (dataworks-spec's `CodeProgramType`): VIRTUAL, a dry-run (`empty`), and the control nodes
 //! (`CONTROLLER_*`: branch, join, loops, assignment, wait), each kept as one plain task
 //! and said.
 
@@ -62,11 +62,15 @@ const CONTROLLERS: [(&str, &str, bool); 10] = [
     ),
 ];
 
-/// A one-second run without writes or retries: schedsim's nearest to a dry-run (it
-/// has no per-node dry-run; 1s is its shortest duration).
+/// A dry-run node (`empty = true`): it succeeds at its time once its upstreams are
+/// done, without running, a slot or execution settings.
 pub(super) fn dry_run(task: &mut DraftTask, comment: String) {
-    task.duration = Some("\"1s\"".into());
+    task.empty = true;
+    task.duration = None;
     task.retry = None;
+    task.timeout = None;
+    task.fail_probability = None;
+    task.resource_group = None;
     task.comment.push(comment);
 }
 
@@ -83,10 +87,10 @@ pub(super) fn read(
     if command == "VIRTUAL" {
         dry_run(
             task,
-            format!("{raw_name}: VIRTUAL (dry-run): a one-second run without writes"),
+            format!("{raw_name}: VIRTUAL (dry-run): empty, no execution"),
         );
         report.notes.push(format!(
-            "{qualified}: a VIRTUAL node is a dry-run (DataWorks sets it to success at its time without running code or taking resources): a one-second run without writes, holding a slot of its group for that second (schedsim has no per-node dry-run; 1s is its shortest duration)"
+            "{qualified}: a VIRTUAL node is a dry-run (DataWorks sets it to success at its time without running code or taking resources): `empty = true`, its resource group left out"
         ));
         return false;
     }

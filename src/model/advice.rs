@@ -311,7 +311,7 @@ fn empty_settings(doc: &Document, out: &mut FileDiagnostics) {
                     "no execution settings on an `empty = true` task",
                 )
                 .related(e.span.clone(), "empty here")
-                .help("Airflow sets a trivial EmptyOperator success without queueing it: remove the key, or `empty`"),
+                .help("Airflow sets a trivial EmptyOperator success without queueing it, DataWorks a dry-run node: remove the key, or `empty`"),
             );
         }
     }

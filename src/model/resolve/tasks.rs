@@ -6,13 +6,15 @@ use crate::calendar::params;
 use crate::rules::Backoff;
 
 impl Resolver<'_> {
-    /// `empty = true` (airflow): Airflow's scheduler sets a trivial EmptyOperator's
-    /// instance success without queueing it (`DagRun.schedule_tis`); the execution
+    /// `empty = true` (airflow, dataworks): Airflow's scheduler sets a trivial
+    /// EmptyOperator's instance success without queueing it (`DagRun.schedule_tis`),
+    /// DataWorks a dry-run node's (VIRTUAL, recurrence Skip) at its time; the execution
     /// keys beside it, which never act, are warned of (`advice`).
     fn empty(&mut self, t: &TaskDoc, task: &mut Task) {
         let Some(e) = &t.empty else { return };
-        self.only_for(Some(e.span.clone()), "`empty`", &[Profile::Airflow], "");
-        task.empty = e.value && self.profile == Profile::Airflow;
+        let profiles = [Profile::Airflow, Profile::Dataworks];
+        self.only_for(Some(e.span.clone()), "`empty`", &profiles, "");
+        task.empty = e.value && profiles.contains(&self.profile);
     }
 
     #[allow(clippy::too_many_arguments)]
