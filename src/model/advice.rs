@@ -62,13 +62,8 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
         };
         // One in a daylight-saving gap or fold is read as every time the model types.
         let what = format!("expectation `{}`'s finish_by", e.name.value);
-        if let Some(note) = crate::calendar::schedule::bound_note(&model.timezone, &what, t) {
-            out.diagnostics.push(
-                Diagnostic::new(by.span.clone(), note, "a local time that is one instant").help(
-                    "write the time meant outside the daylight-saving shift to leave no doubt",
-                ),
-            );
-        }
+        out.diagnostics
+            .extend(shifted(model, &what, by.span.clone(), t));
         let judged = model
             .scenarios
             .iter()
@@ -349,6 +344,21 @@ fn pool_slots_past_the_pool(model: &Model, doc: &Document, out: &mut FileDiagnos
     }
 }
 
+/// The warning for `what`, the local time `local` written at `span`, when it lies in
+/// a daylight-saving gap or fold: the instant it is read as.
+fn shifted(
+    model: &Model,
+    what: &str,
+    span: std::ops::Range<usize>,
+    local: jiff::civil::DateTime,
+) -> Option<Diagnostic> {
+    let note = crate::calendar::schedule::bound_note(&model.timezone, what, local)?;
+    Some(
+        Diagnostic::new(span, note, "a local time that is one instant")
+            .help("write the time meant outside the daylight-saving shift to leave no doubt"),
+    )
+}
+
 /// A scenario's typed times in a daylight-saving gap or fold: each is read as one
 /// instant (past the gap, or the first), which the run notes; validate says it where
 /// the time is written. A time written as a date alone is a business date, not this.
@@ -356,15 +366,9 @@ fn shifted_times(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
     use super::doc::DateTimeText;
     use super::span::Sp;
     let mut check = |what: String, t: &Sp<DateTimeText>| {
-        let Ok(local) = super::text::parse_datetime(&t.value.0) else {
-            return;
-        };
-        if let Some(note) = crate::calendar::schedule::bound_note(&model.timezone, &what, local) {
-            out.diagnostics.push(
-                Diagnostic::new(t.span.clone(), note, "a local time that is one instant").help(
-                    "write the time meant outside the daylight-saving shift to leave no doubt",
-                ),
-            );
+        if let Ok(local) = super::text::parse_datetime(&t.value.0) {
+            out.diagnostics
+                .extend(shifted(model, &what, t.span.clone(), local));
         }
     };
     for s in &doc.scenarios {
