@@ -8,8 +8,11 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use schedsim::engine::{self, Config, Engine, Event, Origin, Sink, State, UnitEvent};
+use schedsim::engine::{
+    self, Config, Engine, Event, Held, Origin, Retired, Sink, State, UnitEvent,
+};
 use schedsim::model::{Model, load_str};
+use schedsim::observe::waits::Waits;
 use schedsim::observe::{TraceWriter, observe, verdicts};
 use schedsim::rules::{FutureInstances, GroupSplit};
 
@@ -333,6 +336,25 @@ impl Sink for Checker<'_> {
     }
 }
 
+/// Tells the waits observer a run of instances created waiting as an event each (the
+/// trait's default): what its own handling of the run must equal.
+struct OneByOne(Waits);
+
+impl Sink for OneByOne {
+    fn event(&mut self, e: &Event<'_>) {
+        self.0.event(e);
+    }
+    fn unit(&mut self, e: &UnitEvent) {
+        self.0.unit(e);
+    }
+    fn held(&mut self, h: &Held) {
+        self.0.held(h);
+    }
+    fn retire(&mut self, r: &Retired<'_>) {
+        self.0.retire(r);
+    }
+}
+
 fn config(seed: u64) -> Config {
     Config::new(seed, 1_000_000)
 }
@@ -444,6 +466,31 @@ proptest! {
         let stuck = e.stuck();
         prop_assert_eq!(stuck.len(), e.instances.iter().filter(|i| !i.state.is_final()).count());
         prop_assert!(stuck.iter().all(|s| !s.waits_for.is_empty()), "{stuck:?}\n{source}");
+    }
+
+    /// The engine tells most of a new unit's instances at once (`Sink::created`): the
+    /// waits and resource figures are those of an event each, windowed or not, with
+    /// operator actions (reruns create units too).
+    #[test]
+    fn waits_told_at_once_are_the_waits_told_one_by_one(
+        s in spec(),
+        ops in proptest::collection::vec((0u32..48, 0usize..6, 0usize..8, 0u32..6), 0..3),
+        seed in 0u64..1000,
+        windowed: bool,
+    ) {
+        let source = with_operations(&s, text(&s), &ops);
+        let m = load_str("p.toml", &source).unwrap_or_else(|d| panic!("{}\n{source}", d.render()));
+        let scenario = &m.scenarios[0];
+        let windowed = windowed && engine::windowable(&m, scenario);
+        let start = schedsim::calendar::schedule::local_to_instant(&m.timezone, scenario.start);
+        let mut at_once = Waits::new(&m);
+        let Ok(e) = engine::simulate_in(&m, scenario, config(seed), windowed, &mut at_once) else {
+            return Err(TestCaseError::reject("the profile refuses the backfill"));
+        };
+        let at_once = at_once.finish(&e, start);
+        let mut one_by_one = OneByOne(Waits::new(&m));
+        let e = engine::simulate_in(&m, scenario, config(seed), windowed, &mut one_by_one).unwrap();
+        prop_assert_eq!(at_once, one_by_one.0.finish(&e, start), "{}", source);
     }
 
     #[test]

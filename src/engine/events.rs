@@ -287,9 +287,58 @@ impl Retired<'_> {
     }
 }
 
+/// Instances `first..end` of a unit just created, each of which entered
+/// `waiting_upstream` from `not_run` for `created` at `time`, one after the other in
+/// id order with nothing else between them: what one [`Event`] each would say
+/// ([`Created::events`]), told at once. Most of a unit's instances are created so
+/// (all but those its upstreams do not hold).
+#[derive(Clone, Copy)]
+pub struct Created<'a> {
+    pub time: Instant,
+    pub first: u32,
+    pub end: u32,
+    instances: &'a crate::window::Window<Instance>,
+    runs: &'a [slots::TaskRun],
+}
+
+impl<'a> Created<'a> {
+    pub(super) fn new(
+        time: Instant,
+        (first, end): (u32, u32),
+        instances: &'a crate::window::Window<Instance>,
+        runs: &'a [slots::TaskRun],
+    ) -> Self {
+        Created {
+            time,
+            first,
+            end,
+            instances,
+            runs,
+        }
+    }
+
+    /// The transitions, as [`Sink::event`] would have been told them.
+    pub fn events(&self) -> impl Iterator<Item = Event<'a>> + 'a {
+        let (time, runs) = (self.time, self.runs);
+        let transition = (State::NotRun, State::WaitingUpstream, Reason::Created);
+        (self.first..self.end)
+            .zip(self.instances.range(self.first as usize, self.end as usize))
+            .map(move |(i, inst)| {
+                Event::new(time, i, transition, inst, &runs[inst.task.0 as usize])
+            })
+    }
+}
+
 /// What observes a simulation.
 pub trait Sink {
     fn event(&mut self, e: &Event<'_>);
+    /// A run of instances created waiting for their upstreams: by default, an
+    /// [`Sink::event`] each, in order.
+    fn created(&mut self, c: &Created<'_>) {
+        for e in c.events() {
+            self.event(&e);
+        }
+    }
     fn unit(&mut self, _e: &UnitEvent) {}
     fn held(&mut self, _h: &Held) {}
     /// A windowed run drops these instances next: fold what is kept of them.
@@ -346,6 +395,12 @@ impl<S: Sink> Sink for Gated<S> {
         }
     }
     #[inline]
+    fn created(&mut self, c: &Created<'_>) {
+        if self.on {
+            self.sink.created(c);
+        }
+    }
+    #[inline]
     fn held(&mut self, h: &Held) {
         if self.on {
             self.sink.held(h);
@@ -376,6 +431,11 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     fn unit(&mut self, e: &UnitEvent) {
         self.0.unit(e);
         self.1.unit(e);
+    }
+    #[inline]
+    fn created(&mut self, c: &Created<'_>) {
+        self.0.created(c);
+        self.1.created(c);
     }
     #[inline]
     fn held(&mut self, h: &Held) {
@@ -410,6 +470,12 @@ impl<S: Sink> Sink for Option<S> {
         }
     }
     #[inline]
+    fn created(&mut self, c: &Created<'_>) {
+        if let Some(s) = self {
+            s.created(c);
+        }
+    }
+    #[inline]
     fn held(&mut self, h: &Held) {
         if let Some(s) = self {
             s.held(h);
@@ -437,6 +503,10 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     #[inline]
     fn unit(&mut self, e: &UnitEvent) {
         (**self).unit(e);
+    }
+    #[inline]
+    fn created(&mut self, c: &Created<'_>) {
+        (**self).created(c);
     }
     #[inline]
     fn held(&mut self, h: &Held) {

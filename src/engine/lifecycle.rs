@@ -193,8 +193,18 @@ impl<'m> Engine<'m> {
             failed: false,
             reopened: false,
         });
-        for i in base..base + count {
-            self.enter(i, wait_for_time, Reason::Created, sink);
+        let mut i = base;
+        while i < base + count {
+            // Entering an instance may settle others (a dry run satisfies its
+            // dependents): each run of blocked instances is found where it starts.
+            let end = self.blocked_run(i, base + count, wait_for_time);
+            if end > i {
+                self.created_blocked(i, end, sink);
+                i = end;
+            } else {
+                self.enter(i, wait_for_time, Reason::Created, sink);
+                i += 1;
+            }
         }
         // Instances of later units that waited for this one to exist.
         if let Some(waiters) = self.deferred.remove(&u) {
@@ -263,6 +273,43 @@ impl<'m> Engine<'m> {
         } else {
             self.ready(i, reason, sink);
         }
+    }
+
+    /// The end of the run of instances from `i` (before `end`) that [`Engine::enter`]
+    /// would take from creation into `waiting_upstream` and do nothing else: not
+    /// waiting for their time, held by another task's instance (not only by their own
+    /// task's: that hold is told), in a workflow no DEPENDENT check watches.
+    fn blocked_run(&self, mut i: u32, end: u32, wait_for_time: bool) -> u32 {
+        while i < end {
+            let inst = &self.instances[i as usize];
+            let blocked = !(wait_for_time && inst.run_after > self.now)
+                && inst.pending > u32::from(inst.pending_self)
+                && !self
+                    .dependent
+                    .watches(self.task_run[inst.task.0 as usize].workflow);
+            if !blocked {
+                break;
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// Instances `first..end`, a [`Engine::blocked_run`], enter `waiting_upstream`, as
+    /// [`Engine::enter`] would take each of them there, told in one call.
+    fn created_blocked(&mut self, first: u32, end: u32, sink: &mut impl Sink) {
+        for i in first..end {
+            let inst = &mut self.instances[i as usize];
+            debug_assert_eq!(inst.state, State::NotRun);
+            inst.state = State::WaitingUpstream;
+            inst.hold = HoldCode::Default;
+        }
+        sink.created(&Created::new(
+            self.now,
+            (first, end),
+            &self.instances,
+            &self.task_run,
+        ));
     }
 
     pub(super) fn last_of(&self, u: u32, task: TaskId) -> Option<u32> {

@@ -50,7 +50,8 @@ use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop, located};
 pub use events::{
-    Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, labelled, workflow_names,
+    Created, Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, labelled,
+    workflow_names,
 };
 pub use random::Random;
 pub use retire::{Totals, windowable};

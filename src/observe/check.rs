@@ -287,6 +287,9 @@ impl Sink for Recorder<'_> {
         }
     }
 
+    /// A wait entered from `not_run` at creation changes nothing the recorder keeps.
+    fn created(&mut self, _c: &crate::engine::Created<'_>) {}
+
     fn retire(&mut self, r: &crate::engine::Retired<'_>) {
         self.fold(r);
     }

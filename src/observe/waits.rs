@@ -12,7 +12,7 @@
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
-use crate::engine::{Engine, Event, Held, Hold, NotStarted, Retired, Sink, State};
+use crate::engine::{Created, Engine, Event, Held, Hold, NotStarted, Retired, Sink, State};
 use crate::model::Model;
 use crate::observe::metrics::{GroupFigures, Metrics};
 use crate::rules::{GroupSplit, Profile};
@@ -795,6 +795,22 @@ impl Sink for Waits {
         if limit != NONE {
             self.run(limit, delta);
         }
+    }
+
+    /// As an event each: a new instance's record is open (nothing held it), so each
+    /// one's wait on its upstreams opens now and none closes.
+    fn created(&mut self, c: &Created<'_>) {
+        self.at(c.time);
+        let up = self.fixed(1);
+        self.held_by.ensure(c.end as usize - 1, OPEN);
+        for i in c.first..c.end {
+            let rec = &mut self.held_by[i as usize];
+            debug_assert!(rec.by == NONE);
+            rec.by = up;
+            rec.since = c.time;
+        }
+        self.constraints[up as usize].waiting += c.end - c.first;
+        self.touch(up);
     }
 
     fn held(&mut self, h: &Held) {
