@@ -12,6 +12,7 @@ use schedsim::engine::{
     self, Config, Engine, Event, Held, Origin, Retired, Sink, State, UnitEvent,
 };
 use schedsim::model::{Model, load_str};
+use schedsim::observe::check::Recorder;
 use schedsim::observe::waits::Waits;
 use schedsim::observe::{TraceWriter, observe, verdicts};
 use schedsim::rules::{FutureInstances, GroupSplit};
@@ -336,11 +337,12 @@ impl Sink for Checker<'_> {
     }
 }
 
-/// Tells the waits observer a run of instances created waiting as an event each (the
-/// trait's default): what its own handling of the run must equal.
-struct OneByOne(Waits);
+/// Tells observers the engine's runs of transitions (instances created waiting, a
+/// dispatch's starts) as an event each (the trait's defaults): what their own
+/// handling of a run must equal.
+struct OneByOne<S>(S);
 
-impl Sink for OneByOne {
+impl<S: Sink> Sink for OneByOne<S> {
     fn event(&mut self, e: &Event<'_>) {
         self.0.event(e);
     }
@@ -468,11 +470,12 @@ proptest! {
         prop_assert!(stuck.iter().all(|s| !s.waits_for.is_empty()), "{stuck:?}\n{source}");
     }
 
-    /// The engine tells most of a new unit's instances at once (`Sink::created`): the
-    /// waits and resource figures are those of an event each, windowed or not, with
+    /// The engine tells most of a new unit's instances at once (`Sink::created`), and
+    /// a dispatch's starts (`Sink::started`): the waits, resource figures and the
+    /// check recorder's verdicts are those of an event each, windowed or not, with
     /// operator actions (reruns create units too).
     #[test]
-    fn waits_told_at_once_are_the_waits_told_one_by_one(
+    fn observers_told_at_once_are_as_told_one_by_one(
         s in spec(),
         ops in proptest::collection::vec((0u32..48, 0usize..6, 0usize..8, 0u32..6), 0..3),
         seed in 0u64..1000,
@@ -483,14 +486,18 @@ proptest! {
         let scenario = &m.scenarios[0];
         let windowed = windowed && engine::windowable(&m, scenario);
         let start = schedsim::calendar::schedule::local_to_instant(&m.timezone, scenario.start);
-        let mut at_once = Waits::new(&m);
+        let observers = || (Waits::new(&m), Recorder::new(&m, scenario));
+        let mut at_once = observers();
         let Ok(e) = engine::simulate_in(&m, scenario, config(seed), windowed, &mut at_once) else {
             return Err(TestCaseError::reject("the profile refuses the backfill"));
         };
-        let at_once = at_once.finish(&e, start);
-        let mut one_by_one = OneByOne(Waits::new(&m));
+        let (waits, recorder) = at_once;
+        let at_once = (waits.finish(&e, start), recorder.disjoint(&e), recorder.finish());
+        let mut one_by_one = OneByOne(observers());
         let e = engine::simulate_in(&m, scenario, config(seed), windowed, &mut one_by_one).unwrap();
-        prop_assert_eq!(at_once, one_by_one.0.finish(&e, start), "{}", source);
+        let (waits, recorder) = one_by_one.0;
+        let one_by_one = (waits.finish(&e, start), recorder.disjoint(&e), recorder.finish());
+        prop_assert_eq!(at_once, one_by_one, "{}", source);
     }
 
     #[test]

@@ -62,6 +62,7 @@ impl<'m> Engine<'m> {
             scratch: FillScratch::default(),
             aside: Vec::new(),
             examined: Vec::new(),
+            starting: Vec::new(),
             odd_holds: Vec::new(),
             stack: Vec::new(),
             executions: 0,

@@ -72,6 +72,11 @@ impl Waiters {
     pub(super) fn watches(&self, w: WorkflowId) -> bool {
         self.watched.get(w.0 as usize).copied().unwrap_or(false)
     }
+
+    /// Whether a DEPENDENT check watches any workflow.
+    pub(super) fn watches_any(&self) -> bool {
+        !self.watched.is_empty()
+    }
 }
 
 /// The checks of one running DEPENDENT instance.

@@ -329,6 +329,44 @@ impl<'a> Created<'a> {
     }
 }
 
+/// Instances `ids`, in that order, each of which went from `waiting_resources` to
+/// `running` for `slot_free` at `time`: the executions one dispatch started, with
+/// nothing else told between them ([`Started::events`]), told at once.
+#[derive(Clone, Copy)]
+pub struct Started<'a> {
+    pub time: Instant,
+    pub ids: &'a [u32],
+    instances: &'a crate::window::Window<Instance>,
+    runs: &'a [slots::TaskRun],
+}
+
+impl<'a> Started<'a> {
+    pub(super) fn new(
+        time: Instant,
+        ids: &'a [u32],
+        instances: &'a crate::window::Window<Instance>,
+        runs: &'a [slots::TaskRun],
+    ) -> Self {
+        Started {
+            time,
+            ids,
+            instances,
+            runs,
+        }
+    }
+
+    /// The transitions, as [`Sink::event`] would have been told them.
+    #[inline]
+    pub fn events(&self) -> impl Iterator<Item = Event<'a>> + 'a {
+        let (time, instances, runs) = (self.time, self.instances, self.runs);
+        let transition = (State::WaitingResources, State::Running, Reason::SlotFree);
+        self.ids.iter().map(move |&i| {
+            let inst = &instances[i as usize];
+            Event::new(time, i, transition, inst, &runs[inst.task.0 as usize])
+        })
+    }
+}
+
 /// What observes a simulation.
 pub trait Sink {
     fn event(&mut self, e: &Event<'_>);
@@ -336,6 +374,13 @@ pub trait Sink {
     /// [`Sink::event`] each, in order.
     fn created(&mut self, c: &Created<'_>) {
         for e in c.events() {
+            self.event(&e);
+        }
+    }
+    /// The executions a dispatch started: by default, an [`Sink::event`] each, in
+    /// order.
+    fn started(&mut self, s: &Started<'_>) {
+        for e in s.events() {
             self.event(&e);
         }
     }
@@ -401,6 +446,12 @@ impl<S: Sink> Sink for Gated<S> {
         }
     }
     #[inline]
+    fn started(&mut self, s: &Started<'_>) {
+        if self.on {
+            self.sink.started(s);
+        }
+    }
+    #[inline]
     fn held(&mut self, h: &Held) {
         if self.on {
             self.sink.held(h);
@@ -436,6 +487,11 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     fn created(&mut self, c: &Created<'_>) {
         self.0.created(c);
         self.1.created(c);
+    }
+    #[inline]
+    fn started(&mut self, s: &Started<'_>) {
+        self.0.started(s);
+        self.1.started(s);
     }
     #[inline]
     fn held(&mut self, h: &Held) {
@@ -476,6 +532,12 @@ impl<S: Sink> Sink for Option<S> {
         }
     }
     #[inline]
+    fn started(&mut self, s: &Started<'_>) {
+        if let Some(sink) = self {
+            sink.started(s);
+        }
+    }
+    #[inline]
     fn held(&mut self, h: &Held) {
         if let Some(s) = self {
             s.held(h);
@@ -507,6 +569,10 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     #[inline]
     fn created(&mut self, c: &Created<'_>) {
         (**self).created(c);
+    }
+    #[inline]
+    fn started(&mut self, s: &Started<'_>) {
+        (**self).started(s);
     }
     #[inline]
     fn held(&mut self, h: &Held) {

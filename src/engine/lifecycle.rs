@@ -280,13 +280,15 @@ impl<'m> Engine<'m> {
     /// waiting for their time, held by another task's instance (not only by their own
     /// task's: that hold is told), in a workflow no DEPENDENT check watches.
     fn blocked_run(&self, mut i: u32, end: u32, wait_for_time: bool) -> u32 {
+        let watched = self.dependent.watches_any();
         while i < end {
             let inst = &self.instances[i as usize];
             let blocked = !(wait_for_time && inst.run_after > self.now)
                 && inst.pending > u32::from(inst.pending_self)
-                && !self
-                    .dependent
-                    .watches(self.task_run[inst.task.0 as usize].workflow);
+                && !(watched
+                    && self
+                        .dependent
+                        .watches(self.task_run[inst.task.0 as usize].workflow));
             if !blocked {
                 break;
             }

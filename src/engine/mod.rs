@@ -50,8 +50,8 @@ use crate::window::Window;
 
 pub use budget::{Config, DEFAULT_MAX_EXECUTIONS, RunError, Stop, located};
 pub use events::{
-    Created, Event, Gated, Held, Hold, Origin, Retired, Sink, UnitEvent, UnitKeys, labelled,
-    workflow_names,
+    Created, Event, Gated, Held, Hold, Origin, Retired, Sink, Started, UnitEvent, UnitKeys,
+    labelled, workflow_names,
 };
 pub use random::Random;
 pub use retire::{Totals, windowable};
@@ -300,6 +300,8 @@ pub struct Engine<'m> {
     aside: Vec<ready::Entry>,
     /// Queued instances the last dispatch looked at and left queued.
     examined: Vec<u32>,
+    /// The executions the current dispatch started, told to the sink at its end.
+    starting: Vec<u32>,
     /// Queued instances held by something else than their group's slots.
     odd_holds: Vec<u32>,
     stack: Vec<u32>,

@@ -105,11 +105,20 @@ impl<'m> Engine<'m> {
                     self.groups[tg.0 as usize].free -= 1;
                 }
                 self.workflow_running[task.workflow.0 as usize] += 1;
-                self.start(i, sink);
+                self.start(i);
             }
             for entry in self.aside.drain(..) {
                 self.groups[g].queue.push(entry);
             }
+        }
+        if !self.starting.is_empty() {
+            sink.started(&Started::new(
+                self.now,
+                &self.starting,
+                &self.instances,
+                &self.task_run,
+            ));
+            self.starting.clear();
         }
         self.settle_holds(sink);
     }
@@ -218,7 +227,9 @@ impl<'m> Engine<'m> {
         }
     }
 
-    pub(super) fn start(&mut self, i: u32, sink: &mut impl Sink) {
+    /// Starts an execution of queued instance `i`: it is `running` (told to the sink
+    /// with the others of the dispatch, `starting`), its end is queued.
+    pub(super) fn start(&mut self, i: u32) {
         let (attempt, task_id, scheduled) = self.begin_attempt(i);
         let task = self.model.task(task_id);
         if Random::draws(task) {
@@ -251,8 +262,14 @@ impl<'m> Engine<'m> {
             runs_for = limit;
             outcome = Reason::Timeout;
         }
-        self.instances[i as usize].outcome = outcome;
-        self.transition(i, State::Running, Reason::SlotFree, sink);
+        // What `transition` does for this one, but the event (`starting`): from
+        // `waiting_resources`, neither state final nor a wait.
+        let inst = &mut self.instances[i as usize];
+        debug_assert_eq!(inst.state, State::WaitingResources);
+        inst.outcome = outcome;
+        inst.state = State::Running;
+        inst.hold = HoldCode::Default;
+        self.starting.push(i);
         if let Some(end) = self.after(runs_for, i, "an execution") {
             self.push(end, Ev::AttemptEnd, i, attempt);
         }

@@ -12,7 +12,9 @@
 
 use crate::calendar::Instant;
 use crate::calendar::schedule::rfc3339;
-use crate::engine::{Created, Engine, Event, Held, Hold, NotStarted, Retired, Sink, State};
+use crate::engine::{
+    Created, Engine, Event, Held, Hold, NotStarted, Retired, Sink, Started, State,
+};
 use crate::model::Model;
 use crate::observe::metrics::{GroupFigures, Metrics};
 use crate::rules::{GroupSplit, Profile};
@@ -755,14 +757,12 @@ fn rank(totals: &Totals, n: u64, p: u64) -> u64 {
     0
 }
 
-impl Sink for Waits {
-    fn event(&mut self, e: &Event<'_>) {
-        self.at(e.time);
+impl Waits {
+    /// Event `e` in the current instant: its instance is now held by `c` (or by
+    /// nothing: `NONE`).
+    #[inline(always)]
+    fn transit(&mut self, e: &Event<'_>, c: u32) {
         let g = self.groups as u32;
-        let c = match self.by_state[e.to as usize] {
-            SLOTS => e.group().0,
-            c => c,
-        };
         // One lookup of the instance's record for its hold and its execution.
         let i = e.instance as usize;
         self.held_by.ensure(i, OPEN);
@@ -794,6 +794,25 @@ impl Sink for Waits {
         }
         if limit != NONE {
             self.run(limit, delta);
+        }
+    }
+}
+
+impl Sink for Waits {
+    fn event(&mut self, e: &Event<'_>) {
+        self.at(e.time);
+        let c = match self.by_state[e.to as usize] {
+            SLOTS => e.group().0,
+            c => c,
+        };
+        self.transit(e, c);
+    }
+
+    /// As an event each, in one instant, to `running`: nothing holds them.
+    fn started(&mut self, s: &Started<'_>) {
+        self.at(s.time);
+        for e in s.events() {
+            self.transit(&e, NONE);
         }
     }
 
