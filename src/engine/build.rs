@@ -85,6 +85,7 @@ impl<'m> Engine<'m> {
             live: 0,
             pushed: 0,
             retired: Totals::new(model),
+            planned_counts: vec![0; model.tasks.len()],
         };
         engine.add_history(scenario, config.max_instances)?;
         let mut budget = engine.budget_left();

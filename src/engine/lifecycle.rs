@@ -133,7 +133,13 @@ impl<'m> Engine<'m> {
         }
         let base = self.instances.len() as u32;
         let count = self.plan.instances.len() as u32;
+        // A date of the plan (not one a rerun created again) is planned here once:
+        // what `expected_counts` would plan again.
+        let planned = u == first_unit + pos;
         for p in &self.plan.instances {
+            if planned {
+                self.planned_counts[p.task.0 as usize] += 1;
+            }
             self.instances.push(Instance::planned(
                 p.task,
                 u,

@@ -345,6 +345,9 @@ pub struct Engine<'m> {
     pushed: u64,
     /// What the retired instances add to the run's figures.
     pub retired: Totals,
+    /// Per task, the instances of the plan's units created so far, as they were
+    /// planned ([`Engine::expected_counts`]).
+    planned_counts: Vec<u64>,
 }
 
 impl<'m> Engine<'m> {

@@ -112,7 +112,9 @@ impl<'m> Engine<'m> {
     /// How many instances each task should have: every unit of every backfill and of
     /// the recurring window, planned as the calendar says, regardless of what ran.
     pub fn expected_counts(&self) -> Vec<u64> {
-        let mut counts = vec![0u64; self.model.tasks.len()];
+        // The units created were counted as they were planned then; the others are
+        // planned here.
+        let mut counts = self.planned_counts.clone();
         let mut plan = UnitPlan::default();
         let mut scratch = FillScratch::default();
         // The history's runs were declared; a date a backfill leaves alone because it
@@ -122,7 +124,8 @@ impl<'m> Engine<'m> {
         }
         for set in &self.sets {
             for (pos, &key) in set.planner.units().iter().enumerate() {
-                if self.units[set.first_unit as usize + pos].chain == NONE {
+                let unit = &self.units[set.first_unit as usize + pos];
+                if unit.chain == NONE || unit.created.is_some() {
                     continue;
                 }
                 set.planner.fill_instances(key, &mut plan, &mut scratch);
