@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use crate::engine::Config;
 use crate::model::expect::ExpectKind;
 use crate::model::{Model, load_str};
+use crate::observe::exercised::Exercised;
 use crate::observe::observe;
 use crate::observe::summary::human;
 use crate::rules::Profile;
@@ -36,6 +37,9 @@ pub struct SeedsVariant {
     pub violated: BTreeMap<String, u64>,
     /// The runs' notes, each with the number of seeds that had it.
     pub notes: Vec<seeds::NoteRate>,
+    /// What its runs exercised, for the notes on knobs no variant could exercise.
+    #[serde(skip)]
+    pub exercised: Exercised,
 }
 
 /// Loads one variant's model and runs its scenario under every seed.
@@ -98,6 +102,10 @@ pub fn summarise(values: &BTreeMap<String, String>, runs: &[SeedRun]) -> SeedsVa
         expectations,
         violated,
         notes: seeds::note_rates(runs),
+        exercised: runs.iter().fold(Exercised::default(), |mut all, r| {
+            all.merge(&r.exercised);
+            all
+        }),
     }
 }
 

@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use crate::calendar::schedule::{Instant, rfc3339};
 use crate::engine::{Config, RunError};
 use crate::model::{Model, Scenario};
-use crate::observe::observe;
+use crate::observe::exercised::{Exercised, Failures};
+use crate::observe::{finished, observe_with};
 use crate::shard::Shard;
 
 /// A range of seeds, both ends included.
@@ -154,6 +155,8 @@ pub struct SeedRun {
     /// The run's notes (`notes` of the run report): what it narrowed, left out or
     /// guessed.
     pub notes: Vec<String>,
+    /// What the run exercised that a `whatif` knob acts on.
+    pub exercised: Exercised,
 }
 
 /// Runs `scenario` once per seed on the current rayon pool, in seed order; the first
@@ -205,7 +208,11 @@ pub fn run_list(
 }
 
 fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, RunError> {
-    let (engine, findings, _) = observe::<Vec<u8>>(model, scenario, config, None)?;
+    let mut failures = Failures::default();
+    let (engine, findings, _) =
+        observe_with::<Vec<u8>>(model, scenario, config, None, &mut failures)?;
+    let engine = finished(engine)?;
+    let exercised = Exercised::of(&engine, &failures, &findings.groups);
     let mut first = None::<Instant>;
     let mut last = None::<Instant>;
     let mut executions = 0u64;
@@ -251,6 +258,7 @@ fn one(model: &Model, scenario: &Scenario, config: Config) -> Result<SeedRun, Ru
             .map(|p| (p.name.to_string(), p.holds))
             .collect(),
         notes: engine.notes.clone(),
+        exercised,
     })
 }
 

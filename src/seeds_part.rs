@@ -64,6 +64,7 @@ pub fn to_json(run: &SeedRun) -> Value {
             "peak_queue": w.peak_queue,
         })).collect::<Vec<_>>(),
         "notes": run.notes,
+        "exercised": run.exercised,
     })
 }
 
@@ -262,6 +263,8 @@ pub fn from_json(v: &Value) -> Result<SeedRun, String> {
                 .ok_or_else(|| "`notes`: expected text".to_string())
         })
         .collect::<Result<_, String>>()?;
+    let exercised = serde_json::from_value(f.get("exercised")?.clone())
+        .map_err(|e| format!("`exercised`: {e}"))?;
     Ok(SeedRun {
         seed: f.u64("seed")?,
         makespan: f.i64("makespan")?,
@@ -272,12 +275,14 @@ pub fn from_json(v: &Value) -> Result<SeedRun, String> {
         verdicts,
         waits,
         notes,
+        exercised,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observe::exercised::Exercised;
 
     fn run() -> SeedRun {
         SeedRun {
@@ -323,6 +328,12 @@ mod tests {
                 peak_queue: 2,
             }],
             notes: vec!["backfill 1: a \"quoted\" note — ✓".into()],
+            exercised: Exercised {
+                failed: vec!["load".into()],
+                scheduled: Some((-86_400, 1_700_000_000)),
+                met_runs: vec![0, 2],
+                ran_in: vec!["etl".into()],
+            },
         }
     }
 
@@ -349,6 +360,13 @@ mod tests {
         let mut v = to_json(&run());
         v.as_object_mut().unwrap().remove("retries");
         assert!(from_json(&v).unwrap_err().contains("no `retries`"));
+        let mut v = to_json(&run());
+        v["exercised"]["failed"] = json!("load");
+        assert!(
+            from_json(&v)
+                .unwrap_err()
+                .contains("`exercised`: invalid type")
+        );
         let mut v = to_json(&run());
         v["notes"][0] = json!(3);
         assert!(

@@ -93,8 +93,9 @@ pub struct Header {
 /// shard carries the notes of its run (`notes`); 3: the header names the build; 4:
 /// `explore`'s cases are numbered from 1, as its output prints them; 5: a seed run's
 /// date carries its workflows apart from its date, and a `whatif` variant's row what
-/// its run exercised (`exercised`).
-pub const FORMAT_VERSION: u32 = 5;
+/// its run exercised (`exercised`); 6: what a run exercised names the groups it ran
+/// in (`ran_in`), and each seed run of a `--seeds` shard carries it too.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// This build, as [`Header::build`] names it.
 pub const BUILD: &str = env!("SCHEDSIM_COMMIT");

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::engine::Config;
 use crate::model::{FileDiagnostics, load_str};
+use crate::observe::exercised::{Exercised, Failures};
 use crate::observe::observe_with;
 use crate::observe::summary::{Findings, Identity, Summary};
 use crate::shard::Shard;
@@ -151,72 +152,44 @@ pub struct Variant {
     pub exercised: Exercised,
 }
 
-/// What one variant's run exercised that a varied knob acts on: after the sweep,
-/// a knob that no variant exercised gets a note ([`idle_notes`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Exercised {
-    /// The tasks (by name) with an execution that failed in the scenario (its history
-    /// aside): what their retries act on.
-    pub failed: Vec<String>,
-    /// The earliest and the latest scheduled time of its instances (seconds), if it
-    /// has any: where a DST rule could act.
-    pub scheduled: Option<(i64, i64)>,
-    /// The backfills (by index from 0) with a date that already had a run: what
-    /// their `reprocess` acts on.
-    pub met_runs: Vec<usize>,
-}
-
-/// Per task, the latest unit in which one of its executions failed.
-#[derive(Default)]
-struct Failures(Vec<Option<u32>>);
-
-impl crate::engine::Sink for Failures {
-    fn event(&mut self, e: &crate::engine::Event<'_>) {
-        use crate::engine::State;
-        if e.from == State::Running && matches!(e.to, State::Failed | State::WaitingRetry) {
-            let t = e.task().0 as usize;
-            if self.0.len() <= t {
-                self.0.resize(t + 1, None);
-            }
-            self.0[t] = self.0[t].max(Some(e.unit()));
-        }
-    }
-}
-
-impl Exercised {
-    fn of(engine: &crate::engine::Engine<'_>, failures: &Failures) -> Exercised {
-        let model = engine.model();
-        let failed = (failures.0.iter().enumerate())
-            .filter(|(_, u)| u.is_some_and(|u| !engine.is_history_unit(u)))
-            .map(|(t, _)| model.tasks[t].name.clone())
-            .collect();
-        let scheduled = engine.instances.iter().fold(None, |span, i| {
-            let t = i.scheduled;
-            Some(span.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
-        });
-        Exercised {
-            failed,
-            scheduled,
-            met_runs: engine.met_runs().iter().copied().collect(),
-        }
-    }
-}
-
 /// The rule knobs that act only on a local time a DST transition skips or repeats.
 const DST_KNOBS: [&str; 3] = ["dst_gap", "dst_fold", "gap_instances"];
 
 /// A note for each varied knob that no variant exercised, so that its values could
-/// change nothing (`model`: the base's, for its zone): a task's retries where no
-/// execution of it failed, a DST rule where the zone changes no offset within two
-/// days of any instance, a backfill's `reprocess` where none of its dates already
-/// had a run.
-pub fn idle_notes(model: &crate::model::Model, vary: &[Vary], runs: &[&Exercised]) -> Vec<String> {
+/// change nothing (`model`: the base's, for its zone; `runs`: every variant's, under
+/// every seed): a group's slots where no variant ran an execution in the group (even
+/// for one value: the group is named by the model, or `check` refused it, and what
+/// the runs use is known only after), a task's retries where no execution of it
+/// failed, a DST rule where the zone changes no offset within two days of any
+/// instance, a backfill's `reprocess` where none of its dates already had a run.
+/// `on_seeds`: each variant ran under several seeds (`--seeds`), said in the note.
+pub fn idle_notes(
+    model: &crate::model::Model,
+    vary: &[Vary],
+    runs: &[&Exercised],
+    on_seeds: bool,
+) -> Vec<String> {
     let tz = &model.timezone;
+    let any = if on_seeds {
+        "in any variant on any seed"
+    } else {
+        "in any variant"
+    };
     let mut out = Vec::new();
-    for v in vary.iter().filter(|v| v.values.len() > 1) {
-        let why = if let Some(task) = v.key.strip_prefix("retries.") {
+    for v in vary {
+        let why = if let Some(group) = v.key.strip_prefix("slots.") {
+            let ran = runs.iter().any(|r| r.ran_in.iter().any(|g| g == group));
+            (!ran).then(|| {
+                let on = if on_seeds { " on any seed" } else { "" };
+                format!("no variant ran an execution in group {group}{on}, so its slots change nothing here")
+            })
+        } else if v.values.len() < 2 {
+            None
+        } else if let Some(task) = v.key.strip_prefix("retries.") {
             let failed = runs.iter().any(|r| r.failed.iter().any(|t| t == task));
-            (!failed).then(|| format!("no execution of {task} failed in any variant, so its retries change nothing here"))
+            (!failed).then(|| {
+                format!("no execution of {task} failed {any}, so its retries change nothing here")
+            })
         } else if DST_KNOBS.contains(&v.key.as_str()) {
             let from = runs.iter().filter_map(|r| r.scheduled).map(|s| s.0).min();
             let to = runs.iter().filter_map(|r| r.scheduled).map(|s| s.1).max();
@@ -240,7 +213,7 @@ pub fn idle_notes(model: &crate::model::Model, vary: &[Vary], runs: &[&Exercised
             (!met).then(|| {
                 let which = index.map_or("backfill date".to_string(), |i| format!("date of backfill {i}"));
                 format!(
-                    "no {which} already had a run (of the history, an earlier backfill or the recurring schedule) in any variant, so its values change nothing here"
+                    "no {which} already had a run (of the history, an earlier backfill or the recurring schedule) {any}, so its values change nothing here"
                 )
             })
         } else {
@@ -662,7 +635,7 @@ fn run_variant(
     let (engine, findings, _): (_, Findings, _) =
         observe_with::<Vec<u8>>(&model, scenario, config, None, &mut failures).map_err(error)?;
     let engine = crate::observe::finished(engine).map_err(error)?;
-    let exercised = Exercised::of(&engine, &failures);
+    let exercised = Exercised::of(&engine, &failures, &findings.groups);
     let summary = Summary::new(
         &engine,
         findings,
@@ -736,5 +709,42 @@ mod tests {
             let text = toml_text(&doc).unwrap();
             assert_eq!(text, toml::to_string(&doc).unwrap(), "{}", path.display());
         }
+    }
+
+    /// A group's slots are noted when no run ran in the group, even varied to one
+    /// value; the other knobs only when varied over two or more; and each note says
+    /// whether the runs were over seeds.
+    #[test]
+    fn idle_knobs_are_named_by_what_no_run_exercised() {
+        let model = std::fs::read_to_string("models/dolphinscheduler-nightly-capacity.toml")
+            .map(|t| crate::model::load_str("m.toml", &t).unwrap())
+            .unwrap();
+        let vary = |text: &str| Vary::parse(text).unwrap();
+        let knobs = [
+            vary("slots.etl=3"),
+            vary("retries.nightly.ods_users=5"),
+            vary("retries.nightly.ods_orders=0,2"),
+        ];
+        let idle = Exercised::default();
+        assert_eq!(
+            idle_notes(&model, &knobs, &[&idle], true),
+            [
+                "--vary slots.etl: no variant ran an execution in group etl on any seed, so its slots change nothing here",
+                "--vary retries.nightly.ods_orders: no execution of nightly.ods_orders failed in any variant on any seed, so its retries change nothing here",
+            ]
+        );
+        let ran = Exercised {
+            ran_in: vec!["etl".into()],
+            failed: vec!["nightly.ods_orders".into()],
+            ..Exercised::default()
+        };
+        // One variant of two exercised both: neither is noted.
+        assert!(idle_notes(&model, &knobs, &[&idle, &ran], false).is_empty());
+        assert_eq!(
+            idle_notes(&model, &knobs[..1], &[&idle], false),
+            [
+                "--vary slots.etl: no variant ran an execution in group etl, so its slots change nothing here"
+            ]
+        );
     }
 }

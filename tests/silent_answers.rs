@@ -1070,6 +1070,58 @@ start = "2025-03-10T09:00:00"
   groups = 2
 "#;
 
+/// `whatif --seeds` gave the rows of a knob no seed could exercise without a word,
+/// where the sweep without `--seeds` notes it: now its table (and the chart's) and
+/// each variant's JSON `notes` say it, on every seed.
+#[test]
+fn whatif_seeds_rows_a_knob_could_not_change_were_given_without_a_note() {
+    let whatif = |path: &std::path::Path, vary: &str, json: bool| {
+        let p = path.to_str().unwrap();
+        let mut args = vec![
+            "whatif",
+            p,
+            "--scenario",
+            "comp",
+            "--vary",
+            vary,
+            "--seeds",
+            "3",
+        ];
+        if json {
+            args.extend(["--format", "json"]);
+        }
+        let o = schedsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let etl = model("idle-seeds-etl", ETL_SHANGHAI);
+    let idle = "--vary retries.etl.a: no execution of etl.a failed in any variant on any seed, so its retries change nothing here";
+    let out = whatif(&etl, "retries.etl.a=0,3", false);
+    assert!(out.contains(&format!("\nnote: {idle}\n")), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&whatif(&etl, "retries.etl.a=0,3", true)).unwrap();
+    for variant in v.as_array().unwrap() {
+        assert_eq!(
+            variant["notes"],
+            serde_json::json!([{ "note": idle, "seeds": 3 }])
+        );
+    }
+    let out = whatif(&etl, "dst_gap=skip,first_valid", false);
+    assert!(
+        out.contains("note: --vary dst_gap: zone Asia/Shanghai changes no offset (no DST transition) from 2025-02-27 to 2025-03-07"),
+        "{out}"
+    );
+    // A failure of etl.a on every seed: its retries act.
+    let failing = model(
+        "idle-seeds-etl-fault",
+        &format!(
+            "{ETL_SHANGHAI}\n  [[scenario.fault]]\n  task = \"etl.a\"\n  scheduled = \"2025-03-03T02:00:00\"\n  attempts = [1]\n"
+        ),
+    );
+    let out = whatif(&failing, "retries.etl.a=0,3", false);
+    assert!(!out.contains("note: --vary"), "{out}");
+}
+
 /// Rows that could not differ got no note: a task's retries where it never failed,
 /// a DST rule in a zone without a transition near the run, `reprocess` where no
 /// backfill date had a run already (`slots.G` already said it).

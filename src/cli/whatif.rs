@@ -353,35 +353,12 @@ pub fn run_with(args: &Args, merged: Option<&[Partial]>) -> i32 {
         });
         errln!("{}", variant_note(note, (rows.len(), "variants"), named));
     }
-    let exercised: Vec<&whatif::Exercised> = rows.iter().map(|r| &r.exercised).collect();
-    let idle = whatif::idle_notes(&m, &vary, &exercised);
-    for note in idle_knobs(&vary, &rows).into_iter().chain(idle) {
+    let exercised: Vec<&schedsim::observe::exercised::Exercised> =
+        rows.iter().map(|r| &r.exercised).collect();
+    for note in whatif::idle_notes(&m, &vary, &exercised, false) {
         errln!("note: {note}");
     }
     EXIT_OK
-}
-
-/// Knobs that no variant exercised, so their values cannot change the table: a
-/// group's slots where no variant ran an execution in the group. (The model names
-/// the group, or `whatif::check` refused it; what the runs use is known only after.)
-fn idle_knobs(vary: &[Vary], rows: &[Row]) -> Vec<String> {
-    let mut out = Vec::new();
-    for v in vary {
-        if let Some(group) = v.key.strip_prefix("slots.") {
-            let ran = rows.iter().any(|r| {
-                r.groups
-                    .iter()
-                    .any(|(name, running, _)| name == group && *running > 0)
-            });
-            if !ran {
-                out.push(format!(
-                    "--vary {}: no variant ran an execution in group {group}, so its slots change nothing here",
-                    v.key
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// The variants a note that not every variant has names at most.
@@ -444,7 +421,7 @@ struct Row {
     failing: Vec<String>,
     notes: Vec<String>,
     /// What the run exercised of the varied knobs.
-    exercised: whatif::Exercised,
+    exercised: schedsim::observe::exercised::Exercised,
 }
 
 impl Row {

@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use schedsim::engine::Config;
 use schedsim::minimize::{self, Ask, Minimum, Search, SeedsVariant};
 use schedsim::model::Model;
+use schedsim::observe::exercised::Exercised;
 use schedsim::observe::summary::human_alike;
 use schedsim::observe::sweep_chart::{self, Point};
 use schedsim::seeds::{NoteRate, Seeds};
 use schedsim::seeds_part;
 use schedsim::shard::{Partial, Shard};
-use schedsim::whatif::{Base, SweepError, Vary, combinations};
+use schedsim::whatif::{self, Base, SweepError, Vary, combinations};
 
 use super::output::Outputs;
 use super::sweep_shard;
@@ -91,7 +92,7 @@ pub fn run(r: Request<'_>) -> i32 {
         None => {
             let bar = super::progress::Progress::new("variants", !terminal);
             let progress = |done: usize, total: usize| bar.update(done, total);
-            let variants = match r.merged {
+            let mut variants = match r.merged {
                 Some(parts) => match merged(parts, r.vary, seeds) {
                     Ok(v) => v,
                     Err(e) => return fail(&e),
@@ -104,6 +105,7 @@ pub fn run(r: Request<'_>) -> i32 {
                 },
             };
             bar.clear();
+            idle_notes(r.model, r.vary, &mut variants);
             let text = seeds_table(r.base, r.vary, seeds, &variants);
             let knob = r
                 .vary
@@ -138,6 +140,20 @@ pub fn run(r: Request<'_>) -> i32 {
         Format::Text => out!("{text}"),
     }
     EXIT_OK
+}
+
+/// A varied knob that no variant exercised on any seed (`whatif::idle_notes`) gets
+/// a note in every variant's notes, on all its seeds: the text prints it once, the
+/// JSON lists it with each variant.
+fn idle_notes(model: &Model, vary: &[Vary], variants: &mut [SeedsVariant]) {
+    let exercised: Vec<&Exercised> = variants.iter().map(|v| &v.exercised).collect();
+    let idle = whatif::idle_notes(model, vary, &exercised, true);
+    for v in variants {
+        v.notes.extend(idle.iter().map(|note| NoteRate {
+            note: note.clone(),
+            seeds: v.seeds,
+        }));
+    }
 }
 
 /// `--shard K/N`: the shard's (variant, seed) pairs run, each a `pair` line with

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod chrome;
 pub mod dates;
+pub mod exercised;
 pub mod expect;
 pub mod gantt;
 pub mod lanes;
