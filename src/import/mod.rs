@@ -9,6 +9,7 @@
 
 mod airflow;
 mod airflow_sensor;
+mod airflow_task;
 mod airflow_timetable;
 pub mod check;
 mod dolphin;
