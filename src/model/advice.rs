@@ -162,9 +162,12 @@ pub fn warnings(model: &Model, doc: &Document, out: &mut FileDiagnostics) {
             .flat_map(|c| c.each())
             .chain(w.tasks.iter().filter_map(|t| t.cron.as_ref()))
     });
+    // Each text parsed once: a tenant's 100,000 tasks share a few hundred.
+    let mut parsed: std::collections::HashMap<&str, Option<crate::calendar::CronExpr>> =
+        Default::default();
     for cron in crons {
-        let Ok(expr) = crate::calendar::CronExpr::parse(&cron.value, model.rules.cron_dialect)
-        else {
+        let parse = || crate::calendar::CronExpr::parse(&cron.value, model.rules.cron_dialect);
+        let Some(expr) = parsed.entry(&cron.value).or_insert_with(|| parse().ok()) else {
             continue;
         };
         if let Some(note) = expr.note() {

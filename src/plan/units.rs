@@ -22,6 +22,7 @@ impl<'m> Planner<'m> {
         let covered = covered_tasks(model, &req.targets, req.downstream);
         let mut tasks: Vec<(TaskId, Option<Schedule>)> = Vec::with_capacity(covered.len());
         let mut timetables = Vec::with_capacity(covered.len());
+        let mut schedules = super::Schedules::default();
         for &t in &covered {
             match timetable::workflow_timetable(model, model.task(t).workflow, false) {
                 Some(tt) => {
@@ -35,7 +36,7 @@ impl<'m> Planner<'m> {
                     timetables.push(Some(tt));
                 }
                 None => {
-                    tasks.push((t, Some(schedule_of(model, t)?)));
+                    tasks.push((t, Some(schedules.of(model, t)?)));
                     timetables.push(None);
                 }
             }

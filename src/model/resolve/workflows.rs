@@ -128,7 +128,11 @@ impl Resolver<'_> {
     /// A cron expression in the model's dialect (knob `cron_dialect`).
     pub(super) fn cron(&mut self, cron: &Option<Sp<String>>, dialect: CronDialect) {
         let Some(c) = cron else { return };
+        if self.crons.contains(c.value.as_str()) {
+            return;
+        }
         let Err(e) = CronExpr::parse(&c.value, dialect) else {
+            self.crons.insert(c.value.clone());
             return;
         };
         // Inside a plain "..." string the expression starts one byte after the quote.
