@@ -210,17 +210,13 @@ impl<'m> Schedules<'m> {
                 expr
             }
         };
-        Ok(schedule(model, expr))
-    }
-}
-
-fn schedule(model: &Model, expr: CronExpr) -> Schedule {
-    Schedule {
-        expr,
-        tz: model.timezone.clone(),
-        gap: model.rules.dst_gap,
-        fold: model.rules.dst_fold,
-        stepping: model.rules.cron_stepping,
+        Ok(Schedule {
+            expr,
+            tz: model.timezone.clone(),
+            gap: model.rules.dst_gap,
+            fold: model.rules.dst_fold,
+            stepping: model.rules.cron_stepping,
+        })
     }
 }
 

@@ -187,6 +187,7 @@ pub fn check(
     // With one varied key, the models its values give alone are the ones
     // `same_models` compares: compared as they are loaded here, not loaded twice
     // (each load of a 100,000-task model is seconds).
+    let one_key = vary.len() == 1;
     let mut one_key_alike = None;
     for v in vary {
         let mut first: Option<Model> = None;
@@ -199,14 +200,14 @@ pub fn check(
                     return Err(base_problem()?.unwrap_or(format!("--vary {}={value}: {p}", v.key)));
                 }
             };
-            if vary.len() == 1 {
+            if one_key {
                 match &first {
                     None => first = Some(m),
-                    Some(f) => alike &= f.schedules_like(&m),
+                    Some(f) => alike = alike && f.schedules_like(&m),
                 }
             }
         }
-        if vary.len() == 1 {
+        if one_key {
             one_key_alike = Some(alike);
         }
     }
