@@ -15,9 +15,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::airflow_sensor::{Known, Sensor};
-use super::airflow_task::{
-    Fields, downstream_ids, instant, link, seconds, task_common, unwrapped_partial,
-};
+use super::airflow_task::{Fields, instant, link, seconds, task_common, unwrapped_partial};
 use super::json::{self, Obj};
 use super::{
     Draft, DraftTask, DraftWorkflow, Format, ImportError, Input, Options, Report, default_scenario,
@@ -634,7 +632,10 @@ fn serialized(file: &str, o: &Obj<'_>, report: &mut Report) -> Result<Dag, Impor
         let who = format!("{name}.{}", task.name);
         sensors.extend(super::airflow_sensor::read(t, tasks.len(), &who, report)?);
         ids.push(t.str("task_id")?.to_string());
-        downs.push((t.path.clone(), downstream_ids(t)?));
+        downs.push((
+            t.path.clone(),
+            t.strings("downstream_task_ids", "a task id")?,
+        ));
         tasks.push(task);
     }
     if tasks.is_empty() {
@@ -719,7 +720,10 @@ fn rest(
         let t = &fields.task;
         super::airflow_sensor::rest(t, &format!("{name}.{}", task.name), report)?;
         ids.push(t.str("task_id")?.to_string());
-        downs.push((t.path.clone(), downstream_ids(t)?));
+        downs.push((
+            t.path.clone(),
+            t.strings("downstream_task_ids", "a task id")?,
+        ));
         tasks.push(task);
     }
     if tasks.is_empty() {

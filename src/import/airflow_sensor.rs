@@ -114,19 +114,6 @@ struct Args {
     soft_fail: bool,
 }
 
-fn strings(o: &Obj<'_>, key: &str) -> Result<Vec<String>, ImportError> {
-    o.list(key)?
-        .into_iter()
-        .map(|(p, v)| {
-            v.as_str().map(str::to_string).ok_or_else(|| ImportError {
-                file: o.file.to_string(),
-                path: p,
-                message: "expected a string".into(),
-            })
-        })
-        .collect()
-}
-
 fn number(o: &Obj<'_>, key: &str) -> Result<Option<f64>, ImportError> {
     match o.opt(key) {
         None => Ok(None),
@@ -142,7 +129,7 @@ fn args(t: &Obj<'_>) -> Result<Option<Args>, ImportError> {
     let Some(a) = t.opt_obj("schedsim_sensor_args")? else {
         return Ok(None);
     };
-    let allowed = strings(&a, "allowed_states")?;
+    let allowed = a.strings("allowed_states", "a string")?;
     Ok(Some(Args {
         path: a.path.clone(),
         execution_delta: number(&a, "execution_delta")?.filter(|s| *s != 0.0),
@@ -152,8 +139,8 @@ fn args(t: &Obj<'_>) -> Result<Option<Args>, ImportError> {
         } else {
             allowed
         },
-        failed: strings(&a, "failed_states")?,
-        skipped: strings(&a, "skipped_states")?,
+        failed: a.strings("failed_states", "a string")?,
+        skipped: a.strings("skipped_states", "a string")?,
         timeout: number(&a, "timeout")?.unwrap_or(DEFAULT_TIMEOUT),
         poke_interval: number(&a, "poke_interval")?.unwrap_or(DEFAULT_POKE),
         deferrable: a.opt("deferrable").and_then(Value::as_bool) == Some(true),
@@ -193,7 +180,7 @@ pub(super) fn read(
     let Some(dag) = t.opt_str("external_dag_id")?.filter(|_| sensor) else {
         return Ok(None);
     };
-    let ids = match strings(t, "external_task_ids")? {
+    let ids = match t.strings("external_task_ids", "a string")? {
         ids if !ids.is_empty() => ids,
         _ => t
             .opt_str("external_task_id")?

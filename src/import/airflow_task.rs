@@ -412,19 +412,6 @@ pub(super) fn link(
     Ok(())
 }
 
-pub(super) fn downstream_ids(t: &Obj<'_>) -> Result<Vec<String>, ImportError> {
-    t.list("downstream_task_ids")?
-        .into_iter()
-        .map(|(p, v)| {
-            v.as_str().map(str::to_string).ok_or_else(|| ImportError {
-                file: t.file.to_string(),
-                path: p,
-                message: "expected a task id".into(),
-            })
-        })
-        .collect()
-}
-
 /// A time from epoch seconds (serialized) or an ISO string (REST).
 pub(super) fn instant(o: &Obj<'_>, key: &str) -> Result<Option<jiff::Timestamp>, ImportError> {
     let ts = match o.opt(key) {

@@ -172,6 +172,21 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An array member of text (absent: empty); an element that is not text is
+    /// refused at its path as `expected {what}`.
+    pub fn strings(&self, key: &str, what: &str) -> Result<Vec<String>, ImportError> {
+        self.list(key)?
+            .into_iter()
+            .map(|(path, v)| {
+                v.as_str().map(str::to_string).ok_or_else(|| ImportError {
+                    file: self.file.to_string(),
+                    path,
+                    message: format!("expected {what}"),
+                })
+            })
+            .collect()
+    }
+
     /// A member that is an object, or a string holding one (DolphinScheduler writes
     /// `taskParams` both ways).
     pub fn embedded(&self, key: &str) -> Result<Option<serde_json::Value>, ImportError> {
