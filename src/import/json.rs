@@ -200,3 +200,22 @@ impl<'a> Obj<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each element as text; one that is not is refused at its own path, in the
+    /// caller's words; an absent member is empty.
+    #[test]
+    fn strings_are_read_or_refused_at_the_element() {
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"ids": ["a", "b"], "bad": ["a", 3]}"#).unwrap();
+        let o = Obj::new("f.json", &v, "$".into()).unwrap();
+        assert_eq!(o.strings("ids", "a task id").unwrap(), ["a", "b"]);
+        assert!(o.strings("absent", "a task id").unwrap().is_empty());
+        let e = o.strings("bad", "a task id").unwrap_err();
+        assert_eq!((e.file.as_str(), e.path.as_str()), ("f.json", "$.bad[1]"));
+        assert_eq!(e.message, "expected a task id");
+    }
+}
